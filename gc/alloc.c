@@ -1,0 +1,340 @@
+/*
+ * alloc.c — where objects come from: pages, size classes, large objects.
+ *
+ * Small objects (cell of at most MAX_SMALL bytes, header included) are
+ * carved from 64 KiB pages of one size class each. A class allocates from
+ * one current page: first from its free list, then by bumping through cells
+ * never used before. When both run out, the next page with free cells
+ * (found by the sweeper) becomes current, else a new page is mapped.
+ * Larger objects get a mapping of their own. No object costs a malloc.
+ *
+ * Pages come from 2 MiB chunks mapped with mmap and aligned to PAGE_SIZE.
+ * A page the sweeper finds empty goes to a small pool for reuse; beyond
+ * the pool it is unmapped. heap_bytes counts pages in use and pooled plus
+ * large mappings: that is what heap_limit bounds.
+ *
+ * The allocation fast path (tc_alloc) is: a pacer check against one
+ * counter, a free-list pop or a bump, the header store, zeroing.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define CHUNK_PAGES 32
+#define POOL_MIN_PAGES 16
+#define POOL_MAX_PAGES 4096
+
+static const uint32_t class_sizes[] = {
+    16,   32,   48,   64,   80,   96,   112,  128,  160,  192,  224,  256,  320,  384,
+    448,  512,  640,  768,  896,  1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096,
+};
+#define CLASS_COUNT (sizeof class_sizes / sizeof class_sizes[0])
+_Static_assert(CLASS_COUNT <= NUM_CLASSES, "too many size classes");
+
+void alloc_init(tc_heap *h) {
+    unsigned c = 0;
+    for (unsigned i = 0; i <= MAX_SMALL / CELL_ALIGN; i++) {
+        while (class_sizes[c] < i * CELL_ALIGN) c++;
+        h->class_of[i] = (uint8_t)c;
+    }
+    for (unsigned i = 0; i < CLASS_COUNT; i++) h->cls[i].cell_size = class_sizes[i];
+}
+
+/* ---------- mappings ---------- */
+
+/* Maps len bytes aligned to PAGE_SIZE (len a multiple of 4 KiB). */
+static void *map_aligned(size_t len) {
+    size_t over = len + PAGE_SIZE;
+    char *raw = mmap(NULL, over, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) return NULL;
+    uintptr_t start = ((uintptr_t)raw + PAGE_SIZE - 1) & ~(uintptr_t)(PAGE_SIZE - 1);
+    size_t head = start - (uintptr_t)raw;
+    size_t tail = over - head - len;
+    if (head) munmap(raw, head);
+    if (tail) munmap((char *)start + len, tail);
+    return (void *)start;
+}
+
+static void heap_bytes_add(tc_heap *h, size_t n) {
+    h->heap_bytes += n;
+    if (h->heap_bytes > h->peak_heap_bytes) h->peak_heap_bytes = h->heap_bytes;
+}
+
+/* True if n more mapped bytes stay within the heap limit. */
+static bool within_limit(const tc_heap *h, size_t n) {
+    return h->cfg.heap_limit == 0 || h->heap_bytes + n <= h->cfg.heap_limit;
+}
+
+/* Makes room for n more mapped bytes: finish the running cycle, then run a
+ * full one, then give pooled pages back. Returns whether it worked. */
+static bool make_room(tc_heap *h, size_t n) {
+    if (within_limit(h, n)) return true;
+    if (h->in_gc) return false; /* the collector itself never maps pages */
+    gc_finish_cycle(h);
+    if (within_limit(h, n)) return true;
+    tc_collect(h);
+    if (within_limit(h, n)) return true;
+    while (h->page_pool.n) {
+        void *pg = h->page_pool.v[--h->page_pool.n];
+        munmap(pg, PAGE_SIZE);
+        h->heap_bytes -= PAGE_SIZE;
+        if (within_limit(h, n)) return true;
+    }
+    return within_limit(h, n);
+}
+
+static tc_page *page_map(tc_heap *h) {
+    if (h->page_pool.n) return h->page_pool.v[--h->page_pool.n]; /* already counted */
+    if (!make_room(h, PAGE_SIZE)) return NULL;
+    if (h->page_pool.n) return h->page_pool.v[--h->page_pool.n];
+    if (h->chunk == h->chunk_end) {
+        char *c = map_aligned(CHUNK_PAGES * PAGE_SIZE);
+        if (!c) return NULL;
+        h->chunk = c;
+        h->chunk_end = c + CHUNK_PAGES * PAGE_SIZE;
+    }
+    tc_page *p = (tc_page *)h->chunk;
+    h->chunk += PAGE_SIZE;
+    heap_bytes_add(h, PAGE_SIZE);
+    return p;
+}
+
+/* An empty page leaves the page table. Pooled pages stay counted in
+ * heap_bytes; the pool is trimmed at the end of each sweep. */
+void page_free_to_pool(tc_heap *h, tc_page *p) {
+    size_t i = p->index;
+    tc_page *last = h->pages.v[--h->pages.n];
+    h->pages.v[i] = last;
+    last->index = (uint32_t)i;
+    if (!ptrvec_push(&h->page_pool, p)) {
+        munmap(p, PAGE_SIZE);
+        h->heap_bytes -= PAGE_SIZE;
+    }
+}
+
+/* Called when a cycle ends, after the pacer set the next trigger. Keeps as
+ * many empty pages as the heap will fill again before that trigger (so a
+ * heap that empties and refills does not map and fault the same memory
+ * every cycle), at least POOL_MIN_PAGES and at most POOL_MAX_PAGES, and
+ * unmaps the rest, so a shrinking heap gives memory back. */
+void pool_trim(tc_heap *h) {
+    uint64_t live = live_bytes(h);
+    size_t keep = h->trigger_bytes > live ? (size_t)((h->trigger_bytes - live) / PAGE_SIZE) : 0;
+    if (keep < POOL_MIN_PAGES) keep = POOL_MIN_PAGES;
+    if (keep > POOL_MAX_PAGES) keep = POOL_MAX_PAGES;
+    while (h->page_pool.n > keep) {
+        void *pg = h->page_pool.v[--h->page_pool.n];
+        munmap(pg, PAGE_SIZE);
+        h->heap_bytes -= PAGE_SIZE;
+    }
+}
+
+/* ---------- the avail list of a class (pages with free cells) ---------- */
+
+void avail_push(tc_class *c, tc_page *p) {
+    p->avail_prev = NULL;
+    p->avail_next = c->avail;
+    if (c->avail) c->avail->avail_prev = p;
+    c->avail = p;
+    p->on_avail = 1;
+}
+
+void avail_remove(tc_class *c, tc_page *p) {
+    if (p->avail_prev)
+        p->avail_prev->avail_next = p->avail_next;
+    else
+        c->avail = p->avail_next;
+    if (p->avail_next) p->avail_next->avail_prev = p->avail_prev;
+    p->avail_prev = p->avail_next = NULL;
+    p->on_avail = 0;
+}
+
+/* Writes the class's cached free list and bump pointer back into its
+ * current page and forgets the page. After this the page's own fields are
+ * authoritative (the sweeper and the verifier rely on it). */
+void class_retire(tc_heap *h, tc_class *c) {
+    (void)h;
+    tc_page *p = c->page;
+    if (!p) return;
+    uint32_t nfree = 0;
+    for (void *f = c->free; f; f = *(void **)f) nfree++;
+    p->free = c->free;
+    p->nfree = nfree;
+    p->top = (uint32_t)((c->bump - page_cells(p)) / p->cell_size);
+    if (p->top > p->ncells) p->top = p->ncells;
+    if ((p->free || p->top < p->ncells) && !p->on_avail) avail_push(c, p);
+    c->page = NULL;
+    c->free = NULL;
+    c->bump = c->bump_end = NULL;
+}
+
+/* Makes p the current page of c. */
+static void class_adopt(tc_class *c, tc_page *p) {
+    if (p->on_avail) avail_remove(c, p);
+    c->page = p;
+    c->free = p->free;
+    p->free = NULL;
+    p->nfree = 0;
+    c->bump = page_cells(p) + (size_t)p->top * p->cell_size;
+    c->bump_end = page_cells(p) + (size_t)p->ncells * p->cell_size;
+}
+
+static tc_page *page_new_small(tc_heap *h, unsigned cls) {
+    tc_page *p = page_map(h);
+    if (!p) return NULL;
+    memset(p, 0, sizeof *p);
+    p->kind = PAGE_SMALL;
+    p->cls = (uint8_t)cls;
+    p->cell_size = class_sizes[cls];
+    p->ncells = (uint32_t)((PAGE_SIZE - PAGE_HEADER) / p->cell_size);
+    p->index = (uint32_t)h->pages.n;
+    if (!ptrvec_push(&h->pages, p)) return NULL;
+    return p;
+}
+
+/* The current page of c is exhausted: move to another page with room. */
+static void *alloc_small_slow(tc_heap *h, tc_class *c) {
+    unsigned cls = (unsigned)(c - h->cls);
+    class_retire(h, c);
+    for (;;) {
+        tc_page *p = c->avail;
+        if (!p) {
+            p = page_new_small(h, cls);
+            if (!p) return NULL;
+            /* make_room may have collected and left free cells in this
+             * class: that page is just as good, but the new one is ready. */
+        }
+        class_adopt(c, p);
+        if (c->free) {
+            void *obj = c->free;
+            c->free = *(void **)obj;
+            return obj;
+        }
+        if (c->bump < c->bump_end) {
+            void *obj = c->bump + HDR_BYTES;
+            c->bump += c->cell_size;
+            return obj;
+        }
+        class_retire(h, c); /* a full page was on the avail list: cannot happen, but stay safe */
+    }
+}
+
+static void *alloc_large(tc_heap *h, size_t bytes) {
+    size_t len = (PAGE_HEADER + bytes + 4095) & ~(size_t)4095;
+    if (!make_room(h, len)) return NULL;
+    tc_page *p = map_aligned(len);
+    if (!p) return NULL;
+    /* mmap memory is zero: header fields, slots and raw bytes start at 0. */
+    p->kind = PAGE_LARGE;
+    p->map_bytes = len;
+    p->cell_size = (uint32_t)(bytes > UINT32_MAX ? UINT32_MAX : bytes);
+    p->ncells = 1;
+    p->top = 1;
+    p->index = (uint32_t)h->large.n;
+    if (!ptrvec_push(&h->large, p)) {
+        munmap(p, len);
+        return NULL;
+    }
+    heap_bytes_add(h, len);
+    return page_cells(p) + HDR_BYTES;
+}
+
+void large_free(tc_heap *h, tc_page *p) {
+    size_t i = p->index;
+    tc_page *last = h->large.v[--h->large.n];
+    h->large.v[i] = last;
+    last->index = (uint32_t)i;
+    free(p->cards);
+    h->heap_bytes -= p->map_bytes;
+    munmap(p, p->map_bytes);
+}
+
+/* ---------- tc_alloc ---------- */
+
+static void *alloc_failed(tc_heap *h, size_t bytes) {
+    if (h->cfg.on_oom) h->cfg.on_oom(h, bytes, h->cfg.oom_user);
+    return NULL;
+}
+
+/* Zeroes the n bytes (a multiple of 8) after a header. Small cells are the
+ * common case: plain stores beat a call to memset there. */
+static inline void zero_words(void *obj, size_t n) {
+    uint64_t *w = obj;
+    switch (n / 8) {
+    case 7: w[6] = 0; /* fall through */
+    case 6: w[5] = 0; /* fall through */
+    case 5: w[4] = 0; /* fall through */
+    case 4: w[3] = 0; /* fall through */
+    case 3: w[2] = 0; /* fall through */
+    case 2: w[1] = 0; /* fall through */
+    case 1: w[0] = 0; /* fall through */
+    case 0: break;
+    default: memset(obj, 0, n);
+    }
+}
+
+void *tc_alloc(tc_heap *h, uint32_t nslots, uint32_t nraw) {
+    if (__builtin_expect(!h, 0)) {
+        tc__misuse(h, "tc_alloc: heap is NULL");
+        return NULL;
+    }
+    if (__builtin_expect(nslots > TC_MAX_SLOTS || nraw > TC_MAX_RAW, 0)) {
+        tc__misuse(h, "tc_alloc: object too large: %u slots, %u raw bytes (max %u slots, %u raw bytes)",
+                   nslots, nraw, TC_MAX_SLOTS, TC_MAX_RAW);
+        return NULL;
+    }
+    size_t bytes = obj_cell_bytes(nslots, nraw);
+    /* The mutator pays for collection before it gets memory, so the new
+     * object takes the colour of the phase the increment left behind. */
+    if (__builtin_expect(h->bytes_allocated >= h->next_check_bytes, 0)) pacer_on_alloc_check(h);
+
+    void *obj;
+    size_t cell;
+    bool large = bytes > MAX_SMALL;
+    if (__builtin_expect(!large, 1)) {
+        tc_class *c = &h->cls[h->class_of[(bytes + CELL_ALIGN - 1) / CELL_ALIGN]];
+        cell = c->cell_size;
+        obj = c->free;
+        if (obj) {
+            c->free = *(void **)obj;
+            /* Free lists run in address order: fetch a few cells ahead. */
+            __builtin_prefetch((char *)obj + 4 * cell, 1);
+        } else if (c->bump < c->bump_end) {
+            obj = c->bump + HDR_BYTES;
+            c->bump += cell;
+        } else {
+            obj = alloc_small_slow(h, c);
+            if (!obj) return alloc_failed(h, bytes);
+        }
+        zero_words(obj, bytes - HDR_BYTES);
+    } else {
+        obj = alloc_large(h, bytes);
+        if (!obj) return alloc_failed(h, bytes);
+        cell = page_of(obj)->map_bytes;
+    }
+    *hdr_of(obj) = hdr_make(nslots, nraw, h->alloc_colour, large);
+    h->allocations++;
+    h->bytes_allocated += cell;
+    h->bytes_requested += bytes;
+    observe(h, TC_EV_ALLOC, obj, 0);
+    return obj;
+}
+
+/* ---------- teardown ---------- */
+
+void alloc_release_all(tc_heap *h) {
+    for (size_t i = 0; i < h->large.n; i++) {
+        tc_page *p = h->large.v[i];
+        free(p->cards);
+        munmap(p, p->map_bytes);
+    }
+    h->large.n = 0;
+    /* Pages are unmapped one by one: chunks may already have holes. */
+    for (size_t i = 0; i < h->pages.n; i++) munmap(h->pages.v[i], PAGE_SIZE);
+    for (size_t i = 0; i < h->page_pool.n; i++) munmap(h->page_pool.v[i], PAGE_SIZE);
+    if (h->chunk != h->chunk_end) munmap(h->chunk, (size_t)(h->chunk_end - h->chunk));
+    h->pages.n = h->page_pool.n = 0;
+    h->heap_bytes = 0;
+}

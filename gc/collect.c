@@ -1,0 +1,546 @@
+/*
+ * collect.c — one collection cycle as an explicit state machine.
+ *
+ *    IDLE ──start──▶ ROOTS ──▶ PROPAGATE ◀──▶ ATOMIC ──▶ SWEEP ──▶ IDLE
+ *
+ * Every call of gc_increment() is one pause of the mutator: it advances the
+ * machine by at most one budget of work (work units or microseconds, see
+ * tc_config) and appends a record to the pause log. Work units are slots
+ * scanned, objects blackened, roots read and cells swept.
+ *
+ *  ROOTS      Shade every root. O(roots); done in the cycle's first pause.
+ *             From here until ATOMIC finishes, `hot.marking` is set and
+ *             tc_store runs the cycle's barrier.
+ *  PROPAGATE  Pop grey objects, blacken them, shade their white children.
+ *             Large objects are blackened first and then scanned a chunk at
+ *             a time, so a 1M-slot array never makes one long pause.
+ *  ATOMIC     Dijkstra and Steele let the mutator store into roots without
+ *             a barrier, so roots are shaded again; if that (or a barrier)
+ *             produced grey objects, marking goes back to PROPAGATE with new
+ *             objects allocated black, which makes the rounds converge: the
+ *             set of white objects can then only shrink. Yuasa needs no
+ *             rescan (its roots were snapshotted). When no grey is left the
+ *             current white flips and the barrier turns off. The only
+ *             atomic work is O(roots) per round.
+ *  SWEEP      Page by page, then the large objects: cells of the old white
+ *             are freed, everything else becomes the current white. Objects
+ *             allocated during sweep already have the current white, so the
+ *             sweep keeps them.
+ *
+ * Between increments these hold (tc_verify checks them):
+ *  - every grey object is on the grey stack, or is a large object on the
+ *    large_scan list with unscanned slots or dirty cards;
+ *  - the prefetch FIFO is empty;
+ *  - the barrier's invariant (strong or weak, see barrier.c) holds.
+ *
+ * The mark loop: the grey set is a LIFO stack, but children are not
+ * colour-checked when found. Each child is prefetched and put in a 16-entry
+ * FIFO; its header is read when it leaves the FIFO, by which time the cache
+ * line has usually arrived. On heaps larger than the cache this hides most
+ * of the miss latency (about 4x faster than checking at once, see
+ * shared/docs/reference.md §4).
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ======================================================================
+ * Budgets
+ * ====================================================================== */
+
+typedef struct budget {
+    size_t limit;       /* work units; SIZE_MAX when timed or unlimited */
+    uint64_t deadline;  /* CLOCK_MONOTONIC ns, when timed */
+    size_t next_clock;  /* work count at which to read the clock again */
+    bool timed;
+} budget;
+
+#define CLOCK_EVERY 64 /* work units between clock reads in a timed budget */
+
+static inline bool budget_spent(budget *b, size_t work) {
+    if (work >= b->limit) return true;
+    if (b->timed && work >= b->next_clock) {
+        b->next_clock = work + CLOCK_EVERY;
+        return tc__now_ns() >= b->deadline;
+    }
+    return false;
+}
+
+/* Work units left, for loops that do their own chunking. */
+static inline size_t budget_left(const budget *b, size_t work) {
+    if (b->timed) return CLOCK_EVERY;
+    return b->limit > work ? b->limit - work : 0;
+}
+
+/* ======================================================================
+ * Phase changes
+ * ====================================================================== */
+
+static void set_phase(tc_heap *h, tc_phase p) {
+    h->phase = p;
+    observe(h, TC_EV_PHASE, NULL, (uint32_t)p);
+}
+
+/* ======================================================================
+ * The grey set
+ * ====================================================================== */
+
+static inline void grey_push(tc_heap *h, void *obj) {
+    if (!ptrvec_push(&h->grey, obj)) {
+        fprintf(stderr, "tricolor: out of memory growing the grey stack to %zu entries\n", h->grey.n + 1);
+        abort();
+    }
+}
+
+/* White -> grey. Used for roots and by the Dijkstra and Yuasa barriers. */
+void gc_shade(tc_heap *h, void *obj) {
+    uint64_t *hp = hdr_of(obj);
+    if (!colour_is_white((unsigned)(*hp & 7))) return;
+    *hp = (*hp & ~(uint64_t)7) | C_GREY;
+    grey_push(h, obj);
+    observe(h, TC_EV_SHADE, obj, 0);
+}
+
+/* Black -> grey, for Steele's barrier on a small object: it will be
+ * scanned again, so whatever was stored into it is found. */
+void gc_regrey(tc_heap *h, void *obj) {
+    colour_set(obj, C_GREY);
+    grey_push(h, obj);
+}
+
+static inline bool marking_done(const tc_heap *h) {
+    return h->grey.n == 0 && h->fifo_n == 0 && h->large_scan == NULL;
+}
+
+/* Shades what every root points to. Returns work units (roots read). */
+static size_t shade_roots(tc_heap *h) {
+    for (size_t i = 0; i < h->roots.n; i++) {
+        void *v = *(void **)h->roots.v[i];
+        if (v) gc_shade(h, v);
+    }
+    for (size_t i = 0; i < h->root_stack.n; i++) {
+        void *v = *(void **)h->root_stack.v[i];
+        if (v) gc_shade(h, v);
+    }
+    return h->roots.n + h->root_stack.n;
+}
+
+/* ======================================================================
+ * The mark loop
+ * ====================================================================== */
+
+/* The deferred colour check of a child that has left the prefetch FIFO. */
+static inline void check_child(tc_heap *h, void *child) {
+    uint64_t *hp = hdr_of(child);
+    uint64_t v = *hp;
+    if (colour_is_white((unsigned)(v & 7))) {
+        *hp = (v & ~(uint64_t)7) | C_GREY;
+        grey_push(h, child);
+        observe(h, TC_EV_SHADE, child, 0);
+    }
+}
+
+static inline void visit_child(tc_heap *h, void *child) {
+    __builtin_prefetch(hdr_of(child), 1, 3);
+    if (h->fifo_n < PREFETCH_FIFO) {
+        h->fifo[(h->fifo_head + h->fifo_n++) % PREFETCH_FIFO] = child;
+        return;
+    }
+    void *ready = h->fifo[h->fifo_head];
+    h->fifo[h->fifo_head] = child;
+    h->fifo_head = (h->fifo_head + 1) % PREFETCH_FIFO;
+    check_child(h, ready);
+}
+
+static inline void fifo_check_one(tc_heap *h) {
+    void *c = h->fifo[h->fifo_head];
+    h->fifo_head = (h->fifo_head + 1) % PREFETCH_FIFO;
+    h->fifo_n--;
+    check_child(h, c);
+}
+
+static void fifo_drain(tc_heap *h) {
+    while (h->fifo_n) fifo_check_one(h);
+}
+
+/* Grey -> black for a small object: its children go to the FIFO. */
+static inline size_t blacken_small(tc_heap *h, void *obj, uint64_t hdr) {
+    *hdr_of(obj) = (hdr & ~(uint64_t)7) | C_BLACK;
+    uint32_t n = (uint32_t)((hdr >> 4) & TC_MAX_SLOTS);
+    void **s = obj;
+    for (uint32_t i = 0; i < n; i++)
+        if (s[i]) visit_child(h, s[i]);
+    h->cur.marked_objects++;
+    h->cur.marked_bytes += obj_cell_bytes(n, (uint32_t)(hdr >> 34));
+    observe(h, TC_EV_BLACKEN, obj, 0);
+    return (size_t)n + 1;
+}
+
+static void large_scan_add(tc_heap *h, tc_page *p) {
+    if (p->in_scan) return;
+    p->in_scan = 1;
+    p->scan_next = h->large_scan;
+    h->large_scan = p;
+}
+
+/* Grey -> black for a large object. It turns black before its slots are
+ * scanned: Dijkstra's barrier then shades whatever is stored into it, and
+ * Steele's marks a card for any store behind the scan cursor. */
+static size_t large_begin(tc_heap *h, void *obj) {
+    tc_page *p = page_of(obj);
+    uint64_t hdr = *hdr_of(obj);
+    *hdr_of(obj) = (hdr & ~(uint64_t)7) | C_BLACK;
+    p->scan_cursor = 0;
+    if (p->cards) memset(p->cards, 0, p->ncards * sizeof(uint64_t));
+    large_scan_add(h, p);
+    h->cur.marked_objects++;
+    h->cur.marked_bytes += obj_cell_bytes(tc_nslots(obj), tc_nraw(obj));
+    observe(h, TC_EV_BLACKEN, obj, 0);
+    return 1;
+}
+
+/* Steele's barrier stored into slot `slot` of black large object p. */
+void gc_large_dirty(tc_heap *h, tc_page *p, uint32_t slot) {
+    if (p->in_scan && slot >= p->scan_cursor) return; /* the cursor will get there */
+    size_t card = slot / LARGE_CARD_SLOTS;
+    if (!p->cards) {
+        void *obj = page_cells(p) + HDR_BYTES;
+        p->ncards = (tc_nslots(obj) + LARGE_CARD_SLOTS * 64 - 1) / (LARGE_CARD_SLOTS * 64);
+        p->cards = calloc(p->ncards, sizeof(uint64_t));
+        if (!p->cards) {
+            fprintf(stderr, "tricolor: out of memory for a card table of %zu words\n", p->ncards);
+            abort();
+        }
+    }
+    p->cards[card / 64] |= (uint64_t)1 << (card % 64);
+    large_scan_add(h, p);
+}
+
+static size_t scan_slots(tc_heap *h, void **s, size_t from, size_t to) {
+    for (size_t i = from; i < to; i++)
+        if (s[i]) visit_child(h, s[i]);
+    return to - from;
+}
+
+/* Scans up to `max` slots of the large object at the head of large_scan:
+ * first onward from the cursor, then any dirty cards. Leaves the list
+ * when nothing is left to scan. */
+static size_t large_scan_some(tc_heap *h, size_t max) {
+    tc_page *p = h->large_scan;
+    void **s = (void **)(page_cells(p) + HDR_BYTES);
+    size_t n = tc_nslots(s);
+    size_t done = 0;
+    if (max < 1) max = 1;
+    while (done < max) {
+        if (p->scan_cursor < n) {
+            size_t end = p->scan_cursor + (max - done);
+            if (end > n) end = n;
+            done += scan_slots(h, s, p->scan_cursor, end);
+            p->scan_cursor = end;
+            continue;
+        }
+        size_t card = SIZE_MAX;
+        for (size_t w = 0; w < p->ncards; w++) {
+            if (p->cards[w]) {
+                unsigned b = (unsigned)__builtin_ctzll(p->cards[w]);
+                p->cards[w] &= ~((uint64_t)1 << b);
+                card = w * 64 + b;
+                break;
+            }
+        }
+        if (card == SIZE_MAX) {
+            h->large_scan = p->scan_next;
+            p->scan_next = NULL;
+            p->in_scan = 0;
+            break;
+        }
+        size_t from = card * LARGE_CARD_SLOTS, to = from + LARGE_CARD_SLOTS;
+        if (to > n) to = n;
+        done += scan_slots(h, s, from, to);
+    }
+    return done;
+}
+
+/* Marks until the grey set is empty or the budget is spent. `work` is what
+ * this increment has done so far; returns the new total. */
+static size_t propagate(tc_heap *h, budget *b, size_t work) {
+    while (!budget_spent(b, work)) {
+        if (h->grey.n) {
+            void *obj = h->grey.v[--h->grey.n];
+            uint64_t hdr = *hdr_of(obj);
+            if ((hdr & 7) != C_GREY) continue; /* cannot happen: each grey object is pushed once */
+            work += (hdr & HDR_LARGE) ? large_begin(h, obj) : blacken_small(h, obj, hdr);
+        } else if (h->fifo_n) {
+            fifo_check_one(h);
+        } else if (h->large_scan) {
+            size_t left = budget_left(b, work);
+            work += large_scan_some(h, left < LARGE_CHUNK ? LARGE_CHUNK : left);
+        } else {
+            break;
+        }
+    }
+    /* No child may wait in the FIFO across a pause: the mutator could make
+     * it unreachable from anything grey. */
+    fifo_drain(h);
+    return work;
+}
+
+/* ======================================================================
+ * Cycle start and atomic finish
+ * ====================================================================== */
+
+static size_t cycle_start(tc_heap *h, uint64_t now) {
+    tc_barrier mode = h->next_barrier;
+    h->cycle_no++;
+    memset(&h->cur, 0, sizeof h->cur);
+    h->cur.cycle = (uint32_t)h->cycle_no;
+    h->cur.barrier = (uint8_t)mode;
+    h->cur.start_ns = now;
+    h->cur.heap_before = live_bytes(h);
+    h->cycle_mark_work = h->cycle_sweep_work = 0;
+    h->atomic_rounds = 0;
+    h->hot.barrier = (uint8_t)mode;
+    h->cfg.barrier = mode;
+    /* Yuasa's snapshot covers only what existed at the start, so objects
+     * born during marking must be black. The insertion barriers find new
+     * objects through the atomic root rescan, so white is fine. */
+    h->alloc_colour = mode == TC_BARRIER_YUASA ? C_BLACK : h->white;
+    h->hot.marking = mode != TC_BARRIER_STW;
+    set_phase(h, TC_PHASE_ROOTS);
+    size_t work = shade_roots(h);
+    set_phase(h, TC_PHASE_PROPAGATE);
+    pacer_cycle_start(h);
+    return work;
+}
+
+static void mark_finished(tc_heap *h) {
+    h->hot.marking = 0;
+    h->white ^= 3u; /* C_WHITE0 <-> C_WHITE1: unmarked objects are now "old white" */
+    h->alloc_colour = h->white;
+    h->cur.atomic_rounds = h->atomic_rounds;
+    h->cur.mark_end_ns = tc__now_ns();
+    h->sweep_cursor = h->pages.n;
+    h->sweep_large_cursor = h->large.n;
+    set_phase(h, TC_PHASE_SWEEP);
+}
+
+static size_t atomic_step(tc_heap *h) {
+    size_t work = 0;
+    h->atomic_rounds++;
+    tc_barrier mode = (tc_barrier)h->hot.barrier;
+    if (mode == TC_BARRIER_DIJKSTRA || mode == TC_BARRIER_STEELE) work += shade_roots(h);
+    if (!marking_done(h)) {
+        /* Roots or barriers since the last increment produced grey work:
+         * mark it incrementally. New objects are black from now on. */
+        h->alloc_colour = C_BLACK;
+        set_phase(h, TC_PHASE_PROPAGATE);
+        return work;
+    }
+    mark_finished(h);
+    return work;
+}
+
+/* ======================================================================
+ * Sweep
+ * ====================================================================== */
+
+/* Sweeps one page; returns the cells visited. May return the page to the
+ * pool (it leaves the page table; the caller walks the table downward, so
+ * the page swapped into its place has already been swept or is new). */
+static size_t sweep_page(tc_heap *h, tc_page *p) {
+    tc_class *c = &h->cls[p->cls];
+    if (c->page == p) class_retire(h, c);
+    const unsigned dead = h->white ^ 3u, keep = h->white;
+    const size_t sz = p->cell_size;
+    char *cells = page_cells(p);
+    void *free_list = NULL;
+    uint32_t nfree = 0, live = 0;
+    uint64_t freed_bytes = 0;
+    for (uint32_t i = p->top; i-- > 0;) {
+        void *obj = cells + (size_t)i * sz + HDR_BYTES;
+        uint64_t *hp = hdr_of(obj);
+        uint64_t v = *hp;
+        unsigned col = (unsigned)(v & 7);
+        if (col == dead) {
+            observe(h, TC_EV_FREE, obj, 0);
+            *hp = C_FREE;
+            freed_bytes += sz;
+            col = C_FREE;
+        }
+        if (col == C_FREE) {
+            *(void **)obj = free_list;
+            free_list = obj;
+            nfree++;
+        } else {
+            *hp = (v & ~(uint64_t)7) | keep;
+            live++;
+        }
+    }
+    size_t visited = p->top;
+    h->freed_bytes += freed_bytes;
+    h->freed_objects += freed_bytes / sz;
+    h->cur.freed_bytes += freed_bytes;
+    p->free = free_list;
+    p->nfree = nfree;
+    if (live == 0) {
+        if (p->on_avail) avail_remove(c, p);
+        page_free_to_pool(h, p);
+    } else if (nfree > 0 || p->top < p->ncells) {
+        if (!p->on_avail) avail_push(c, p);
+    } else if (p->on_avail) {
+        avail_remove(c, p);
+    }
+    return visited ? visited : 1;
+}
+
+/* Sweeps one large object; unmapping costs in proportion to its size. */
+static size_t sweep_large(tc_heap *h, tc_page *p) {
+    void *obj = page_cells(p) + HDR_BYTES;
+    if (colour_get(obj) == (h->white ^ 3u)) {
+        size_t pages4k = p->map_bytes / 4096;
+        observe(h, TC_EV_FREE, obj, 0);
+        h->freed_bytes += p->map_bytes;
+        h->freed_objects++;
+        h->cur.freed_bytes += p->map_bytes;
+        large_free(h, p);
+        return 1 + pages4k / 4;
+    }
+    colour_set(obj, h->white);
+    return 1;
+}
+
+/* Returns the new work total; leaves the phase SWEEP until all is swept. */
+static size_t sweep(tc_heap *h, budget *b, size_t work) {
+    while (h->sweep_cursor > 0) {
+        if (budget_spent(b, work)) return work;
+        work += sweep_page(h, h->pages.v[--h->sweep_cursor]);
+    }
+    while (h->sweep_large_cursor > 0) {
+        if (budget_spent(b, work)) return work;
+        work += sweep_large(h, h->large.v[--h->sweep_large_cursor]);
+    }
+    h->cur.heap_after = live_bytes(h);
+    set_phase(h, TC_PHASE_IDLE);
+    return work;
+}
+
+/* ======================================================================
+ * Increments
+ * ====================================================================== */
+
+static void budget_init(const tc_heap *h, budget *b, bool unlimited, uint64_t now) {
+    b->limit = SIZE_MAX;
+    b->timed = false;
+    b->next_clock = CLOCK_EVERY;
+    b->deadline = 0;
+    if (unlimited) return;
+    if (h->cfg.budget_unit == TC_BUDGET_USEC) {
+        b->timed = true;
+        b->deadline = now + (uint64_t)h->cfg.step_usec * 1000u;
+    } else {
+        b->limit = h->cfg.step_work;
+    }
+}
+
+size_t gc_increment(tc_heap *h, tc_pause_reason reason) {
+    if (h->in_gc) return 0;
+    h->in_gc = 1;
+    note_peak_live(h);
+    const bool unlimited = reason == TC_REASON_FULL || h->next_barrier == TC_BARRIER_STW ||
+                           (h->phase != TC_PHASE_IDLE && h->hot.barrier == TC_BARRIER_STW);
+    const bool sample_cpu = unlimited || h->increments % CPU_SAMPLE_EVERY == 0;
+    const uint64_t t0 = tc__now_ns(), c0 = sample_cpu ? tc__cpu_ns() : 0;
+    size_t work = 0;
+    tc_phase start_phase = h->phase;
+    if (start_phase == TC_PHASE_IDLE) {
+        work += cycle_start(h, t0);
+        h->cycle_mark_work += work;
+        start_phase = TC_PHASE_ROOTS;
+    }
+    budget b;
+    budget_init(h, &b, unlimited, t0);
+
+    while (h->phase != TC_PHASE_IDLE && !budget_spent(&b, work)) {
+        const tc_phase p = h->phase;
+        const size_t before = work;
+        if (p == TC_PHASE_PROPAGATE) {
+            work = propagate(h, &b, work);
+            if (marking_done(h)) set_phase(h, TC_PHASE_ATOMIC);
+        } else if (p == TC_PHASE_ATOMIC) {
+            work += atomic_step(h);
+        } else {
+            work = sweep(h, &b, work);
+        }
+        if (p == TC_PHASE_SWEEP)
+            h->cycle_sweep_work += work - before;
+        else
+            h->cycle_mark_work += work - before;
+        if (p == TC_PHASE_PROPAGATE && h->phase == TC_PHASE_PROPAGATE) break; /* budget spent */
+    }
+    const bool ended = h->phase == TC_PHASE_IDLE;
+
+    const uint64_t t1 = tc__now_ns();
+    uint64_t cpu;
+    if (sample_cpu) {
+        cpu = tc__cpu_ns() - c0;
+        h->cpu_sampled_ns += cpu;
+        h->wall_sampled_ns += t1 - t0;
+    } else {
+        double ratio = h->wall_sampled_ns ? (double)h->cpu_sampled_ns / (double)h->wall_sampled_ns : 1.0;
+        cpu = (uint64_t)((double)(t1 - t0) * (ratio < 1.0 ? ratio : 1.0));
+    }
+    h->cur.mark_work = h->cycle_mark_work;
+    h->cur.sweep_work = h->cycle_sweep_work;
+    tc_pause rec = {
+        .start_ns = t0,
+        .duration_ns = t1 - t0,
+        .bytes_since = h->bytes_allocated - h->bytes_at_step,
+        .work = (uint32_t)(work > UINT32_MAX ? UINT32_MAX : work),
+        .cycle = (uint32_t)h->cycle_no,
+        .phase = (uint8_t)start_phase,
+        .end_phase = (uint8_t)h->phase,
+        .reason = (uint8_t)reason,
+    };
+    pauselog_append(h, &rec);
+    h->bytes_at_step = h->bytes_allocated;
+    h->increments++;
+    h->gc_wall_ns += t1 - t0;
+    h->gc_cpu_ns += cpu;
+    h->cur.increments++;
+    h->cur.pause_ns += t1 - t0;
+    h->cur.gc_cpu_ns += cpu;
+    if (t1 - t0 > h->cur.max_pause_ns) h->cur.max_pause_ns = t1 - t0;
+    if (ended) {
+        h->cur.end_ns = t1;
+        h->cur.heap_goal = h->goal_bytes;
+        cyclelog_append(h, &h->cur);
+        pacer_cycle_end(h);
+        pool_trim(h);
+    }
+    pacer_after_increment(h, work, t1 - t0);
+    h->in_gc = 0;
+    if (h->cfg.verify_each_step) verify_or_die(h, "after an increment");
+    return work;
+}
+
+void gc_finish_cycle(tc_heap *h) {
+    while (h->phase != TC_PHASE_IDLE && !h->in_gc) gc_increment(h, TC_REASON_FULL);
+}
+
+size_t tc_step(tc_heap *h) {
+    if (!h) {
+        tc__misuse(h, "tc_step: heap is NULL");
+        return 0;
+    }
+    return gc_increment(h, TC_REASON_STEP);
+}
+
+void tc_collect(tc_heap *h) {
+    if (!h) {
+        tc__misuse(h, "tc_collect: heap is NULL");
+        return;
+    }
+    gc_finish_cycle(h);
+    if (!h->in_gc) gc_increment(h, TC_REASON_FULL);
+}

@@ -1,0 +1,219 @@
+/*
+ * heap.c — a heap's lifetime, its configuration, its totals, and how API
+ * misuse is reported.
+ *
+ * A tc_heap owns everything: pages, large objects, the collector's work
+ * lists, the pause log. Creating one maps no pages; the first allocation
+ * of each size class does. Freeing one unmaps everything, without running
+ * a collection.
+ */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t tc__now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t tc__cpu_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---------- growable pointer arrays (collector metadata, never GC heap) */
+
+bool ptrvec_push_slow(ptrvec *pv, void *p) {
+    size_t cap = pv->cap ? pv->cap * 2 : 256;
+    void **v = realloc(pv->v, cap * sizeof *v);
+    if (!v) return false;
+    pv->v = v;
+    pv->cap = cap;
+    pv->v[pv->n++] = p;
+    return true;
+}
+
+void ptrvec_free(ptrvec *pv) {
+    free(pv->v);
+    memset(pv, 0, sizeof *pv);
+}
+
+/* ---------- misuse ---------- */
+
+static void default_misuse(const char *message, void *user) {
+    (void)user;
+    fprintf(stderr, "tricolor: API misuse: %s\n", message);
+    abort();
+}
+
+/* Reports a mistake by the caller. With a NULL heap the default handler is
+ * used, since there is no config to take one from. */
+void tc__misuse(const tc_heap *h, const char *fmt, ...) {
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (h && h->cfg.on_misuse)
+        h->cfg.on_misuse(msg, h->cfg.misuse_user);
+    else
+        default_misuse(msg, NULL);
+}
+
+void tc__slot_out_of_range(tc_heap *heap, const void *obj, uint32_t slot, const char *op) {
+    tc__misuse(heap, "%s: slot %u out of range: object %p has %u slots (valid 0..%u)", op, slot, obj,
+               tc_nslots(obj), tc_nslots(obj) ? tc_nslots(obj) - 1 : 0);
+}
+
+/* ---------- config ---------- */
+
+void tc_config_default(tc_config *c) {
+    memset(c, 0, sizeof *c);
+    c->barrier = TC_BARRIER_DIJKSTRA;
+    c->budget_unit = TC_BUDGET_WORK;
+    c->step_work = 4000;
+    c->step_usec = 100;
+    c->trigger_pct = 100;
+    c->runway_pct = 50;
+    c->min_heap = (size_t)4 << 20;
+    c->heap_limit = 0;
+}
+
+const char *tc_config_check(const tc_config *c) {
+    if (!c) return "config is NULL";
+    if ((unsigned)c->barrier >= TC_BARRIER_COUNT) return "barrier: must be dijkstra, steele, yuasa or stw";
+    if (c->budget_unit != TC_BUDGET_WORK && c->budget_unit != TC_BUDGET_USEC)
+        return "budget_unit: must be TC_BUDGET_WORK or TC_BUDGET_USEC";
+    if (c->step_work < 1 || c->step_work > 100000000) return "step_work: valid range is 1..100000000 work units";
+    if (c->step_usec < 1 || c->step_usec > 10000000) return "step_usec: valid range is 1..10000000 microseconds";
+    if (c->trigger_pct < 10 || c->trigger_pct > 1000) return "trigger_pct: valid range is 10..1000 percent";
+    if (c->runway_pct < 5 || c->runway_pct > 1000) return "runway_pct: valid range is 5..1000 percent";
+    if (c->heap_limit && c->heap_limit < ((size_t)1 << 20)) return "heap_limit: must be 0 (unlimited) or at least 1 MiB";
+    if (c->heap_limit && c->min_heap > c->heap_limit) return "min_heap: must not exceed heap_limit";
+    return NULL;
+}
+
+/* ---------- lifetime ---------- */
+
+tc_heap *tc_heap_new(const tc_config *config) {
+    tc_config def;
+    if (!config) {
+        tc_config_default(&def);
+        config = &def;
+    }
+    const char *bad = tc_config_check(config);
+    if (bad) {
+        if (config->on_misuse)
+            config->on_misuse(bad, config->misuse_user);
+        else
+            default_misuse(bad, NULL);
+        return NULL;
+    }
+    tc_heap *h = calloc(1, sizeof *h);
+    if (!h) return NULL;
+    h->cfg = *config;
+    const char *env = getenv("TRICOLOR_GCTRACE");
+    if (env && env[0] == '1') h->cfg.gctrace = true;
+    h->next_barrier = h->cfg.barrier;
+    h->hot.barrier = (uint8_t)h->cfg.barrier;
+    h->white = C_WHITE0;
+    h->alloc_colour = C_WHITE0;
+    h->phase = TC_PHASE_IDLE;
+    h->origin_ns = tc__now_ns();
+    alloc_init(h);
+    pacer_init(h);
+    return h;
+}
+
+void tc_heap_free(tc_heap *h) {
+    if (!h) return;
+    alloc_release_all(h);
+    ptrvec_free(&h->pages);
+    ptrvec_free(&h->large);
+    ptrvec_free(&h->page_pool);
+    ptrvec_free(&h->roots);
+    ptrvec_free(&h->root_stack);
+    ptrvec_free(&h->grey);
+    pauselog_free(h);
+    observe_free(h);
+    free(h);
+}
+
+void tc_get_config(const tc_heap *h, tc_config *out) {
+    if (!h) {
+        tc__misuse(h, "tc_get_config: heap is NULL");
+        return;
+    }
+    *out = h->cfg;
+    out->barrier = h->next_barrier;
+}
+
+const char *tc_set_config(tc_heap *h, const tc_config *config) {
+    if (!h) {
+        tc__misuse(h, "tc_set_config: heap is NULL");
+        return "heap is NULL";
+    }
+    const char *bad = tc_config_check(config);
+    if (bad) return bad;
+    bool trace = h->cfg.gctrace;
+    h->cfg = *config;
+    h->cfg.gctrace = config->gctrace || trace;
+    /* The running cycle keeps the barrier it started with: its invariant
+     * (and the colour of objects it allocated) belongs to that barrier. */
+    h->cfg.barrier = (tc_barrier)h->hot.barrier;
+    h->next_barrier = config->barrier;
+    pacer_on_config(h);
+    return NULL;
+}
+
+void tc_get_stats(const tc_heap *h, tc_stats *s) {
+    memset(s, 0, sizeof *s);
+    if (!h) {
+        tc__misuse(h, "tc_get_stats: heap is NULL");
+        return;
+    }
+    s->cycles = h->cycle_no - (h->phase != TC_PHASE_IDLE ? 1 : 0);
+    s->increments = h->increments;
+    s->allocations = h->allocations;
+    s->bytes_allocated = h->bytes_allocated;
+    s->bytes_requested = h->bytes_requested;
+    s->live_bytes = live_bytes(h);
+    s->live_objects = live_objects(h);
+    s->heap_bytes = h->heap_bytes;
+    s->peak_heap_bytes = h->peak_heap_bytes;
+    s->peak_live_bytes = h->peak_live_bytes > s->live_bytes ? h->peak_live_bytes : s->live_bytes;
+    s->gc_wall_ns = h->gc_wall_ns;
+    s->gc_cpu_ns = h->gc_cpu_ns;
+    s->barrier_hits = h->barrier_hits;
+    s->pages = h->pages.n;
+    s->large_objects = h->large.n;
+    s->header_bytes = HDR_BYTES;
+}
+
+tc_phase tc_current_phase(const tc_heap *h) { return h ? h->phase : TC_PHASE_IDLE; }
+
+void tc_debug_skip_barrier(tc_heap *h, bool skip) {
+    if (h) h->hot.skip_barrier = skip;
+}
+
+/* ---------- names ---------- */
+
+static const char *const phase_names[TC_PHASE_COUNT] = {"idle", "roots", "propagate", "atomic", "sweep"};
+static const char *const barrier_names[TC_BARRIER_COUNT] = {"dijkstra", "steele", "yuasa", "stw"};
+
+const char *tc_phase_name(tc_phase p) { return (unsigned)p < TC_PHASE_COUNT ? phase_names[p] : "?"; }
+const char *tc_barrier_name(tc_barrier b) { return (unsigned)b < TC_BARRIER_COUNT ? barrier_names[b] : "?"; }
+
+bool tc_barrier_parse(const char *name, tc_barrier *out) {
+    for (int i = 0; i < TC_BARRIER_COUNT; i++) {
+        if (name && strcmp(name, barrier_names[i]) == 0) {
+            *out = (tc_barrier)i;
+            return true;
+        }
+    }
+    return false;
+}

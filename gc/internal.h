@@ -1,0 +1,298 @@
+/*
+ * internal.h — the collector's own data structures, shared by the files of
+ * gc/ and by nobody else.
+ *
+ * Where things are:
+ *   alloc.c     pages, size classes, large objects, the allocation paths
+ *   roots.c     global roots and the root stack
+ *   collect.c   the cycle state machine: roots, mark loop, atomic, sweep
+ *   barrier.c   the slow paths of the three write barriers
+ *   pacer.c     when a cycle starts and how much the mutator pays per byte
+ *   pauselog.c  the pause log, the cycle log and the gctrace line
+ *   observe.c   object visiting, heap-map cells, the event ring
+ *   verify.c    the heap verifier
+ *   heap.c      heap lifetime, config, stats, misuse reports
+ *
+ * Memory layout. Small objects live in 64 KiB pages aligned to 64 KiB, so
+ * the page of an object is its address with the low 16 bits cleared. A
+ * page starts with its tc_page header (PAGE_HEADER bytes), then equal-sized
+ * cells. A cell is an 8-byte object header followed by the slots and raw
+ * bytes; the object pointer handed to users is the cell address + 8. Large
+ * objects (cells over MAX_SMALL bytes) get their own mapping, also aligned
+ * to 64 KiB and also starting with a tc_page header, so the same masking
+ * finds their metadata.
+ *
+ * Colours live in the low 3 bits of the header. There are two whites
+ * (Lua 5.4's trick): at the end of marking the current white flips, so the
+ * sweep can tell dead objects (the old white) from objects allocated after
+ * marking ended (the new white), which it must keep.
+ */
+#ifndef TRICOLOR_INTERNAL_H
+#define TRICOLOR_INTERNAL_H
+
+#include "tricolor.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#define PAGE_SHIFT 16
+#define PAGE_SIZE ((size_t)1 << PAGE_SHIFT)
+#define PAGE_HEADER 128 /* bytes reserved for struct tc_page at a page start */
+#define MAX_SMALL 4096  /* largest cell (header included) in a size-class page */
+#define CELL_ALIGN 16
+#define NUM_CLASSES 40
+#define HDR_BYTES 8
+
+/* Colours (header bits 0-2). FREE marks a cell on a free list. */
+enum {
+    C_FREE = 0,
+    C_WHITE0 = 1,
+    C_WHITE1 = 2,
+    C_GREY = 3,
+    C_BLACK = 4,
+};
+#define HDR_LARGE ((uint64_t)1 << 3)
+
+static inline uint64_t *hdr_of(const void *obj) { return (uint64_t *)obj - 1; }
+static inline unsigned colour_get(const void *obj) { return (unsigned)(*hdr_of(obj) & 7u); }
+static inline void colour_set(void *obj, unsigned c) {
+    uint64_t *h = hdr_of(obj);
+    *h = (*h & ~(uint64_t)7) | c;
+}
+static inline bool colour_is_white(unsigned c) { return c - 1u < 2u; }
+static inline uint64_t hdr_make(uint32_t nslots, uint32_t nraw, unsigned colour, bool large) {
+    return (uint64_t)colour | (large ? HDR_LARGE : 0) | ((uint64_t)nslots << 4) | ((uint64_t)nraw << 34);
+}
+
+enum { PAGE_SMALL = 1, PAGE_LARGE = 2 };
+
+/* Per-page metadata, at the start of every page and every large mapping.
+ * Invariants (checked by tc_verify):
+ *  - cells [0, top) have been handed out at least once and carry a valid
+ *    header; cells [top, ncells) were never used;
+ *  - a page that is not its class's current allocation page has its free
+ *    cells on `free`, all coloured C_FREE, nfree of them;
+ *  - on_avail iff the page is on its class's list of pages with free cells.
+ */
+typedef struct tc_page {
+    uint8_t kind;       /* PAGE_SMALL or PAGE_LARGE */
+    uint8_t cls;        /* size class (small pages) */
+    uint8_t on_avail;   /* on the class's avail list */
+    uint8_t _pad;
+    uint32_t index;     /* position in heap->pages (small) or heap->large (large) */
+    uint32_t cell_size; /* bytes per cell, header included */
+    uint32_t ncells;
+    uint32_t top;       /* cells [0, top) are initialised */
+    uint32_t nfree;     /* cells on the free list (valid when not current) */
+    void *free;         /* free list of object pointers, linked through slot 0 */
+    struct tc_page *avail_prev, *avail_next;
+    /* Large objects only. */
+    size_t map_bytes;      /* length of the mapping */
+    size_t scan_cursor;    /* slots [0, scan_cursor) scanned this cycle */
+    uint64_t *cards;       /* Steele: dirty cards of already-scanned slots */
+    size_t ncards;
+    struct tc_page *scan_next; /* link in heap->large_scan */
+    uint8_t in_scan;       /* on heap->large_scan */
+} tc_page;
+
+_Static_assert(sizeof(tc_page) <= PAGE_HEADER, "page header must fit in PAGE_HEADER");
+
+static inline tc_page *page_of(const void *obj) {
+    return (tc_page *)((uintptr_t)obj & ~(uintptr_t)(PAGE_SIZE - 1));
+}
+static inline char *page_cells(tc_page *p) { return (char *)p + PAGE_HEADER; }
+static inline void *page_obj(tc_page *p, uint32_t i) {
+    return page_cells(p) + (size_t)i * p->cell_size + HDR_BYTES;
+}
+static inline uint32_t page_cell_index(tc_page *p, const void *obj) {
+    return (uint32_t)(((const char *)obj - HDR_BYTES - page_cells(p)) / p->cell_size);
+}
+
+/* Cells [0, top) of p that have been handed out. The current page of a
+ * class keeps its bump pointer in the class, so ask the class. */
+static inline uint32_t page_top(const struct tc_heap *h, tc_page *p);
+
+#define LARGE_CARD_SLOTS 512 /* Steele re-greys large objects a card at a time */
+#define LARGE_CHUNK 256      /* slots scanned before the budget is checked again */
+
+/* Allocation state of one size class. The current page's free list and bump
+ * range are cached here, not in the page, while it is current. */
+typedef struct tc_class {
+    void *free;           /* next free object of the current page */
+    char *bump, *bump_end; /* never-used cells of the current page */
+    tc_page *page;        /* current allocation page, or NULL */
+    tc_page *avail;       /* other pages with free cells */
+    uint32_t cell_size;
+} tc_class;
+
+/* A growable array of pointers, malloc'd: never in the GC heap. */
+typedef struct ptrvec {
+    void **v;
+    size_t n, cap;
+} ptrvec;
+
+bool ptrvec_push_slow(ptrvec *pv, void *p);
+static inline bool ptrvec_push(ptrvec *pv, void *p) {
+    if (__builtin_expect(pv->n < pv->cap, 1)) {
+        pv->v[pv->n++] = p;
+        return true;
+    }
+    return ptrvec_push_slow(pv, p);
+}
+void ptrvec_free(ptrvec *pv);
+
+#define CPU_SAMPLE_EVERY 8
+#define PREFETCH_FIFO 16 /* children in flight between prefetch and colour check */
+
+struct tc_heap {
+    struct tc__hot hot; /* must stay first: tc_store reads it through the heap pointer */
+    tc_config cfg;
+    tc_barrier next_barrier; /* applied at the next cycle start */
+
+    /* --- allocation --- */
+    tc_class cls[NUM_CLASSES];
+    uint8_t class_of[MAX_SMALL / CELL_ALIGN + 1]; /* (cell bytes + 15) / 16 -> class */
+    ptrvec pages;       /* small pages, in no particular order */
+    ptrvec large;       /* large objects' pages */
+    ptrvec page_pool;   /* empty pages kept mapped for reuse */
+    char *chunk, *chunk_end; /* unused part of the last mapped chunk */
+    unsigned alloc_colour;   /* colour given to new objects */
+    unsigned white;          /* the current white (C_WHITE0 or C_WHITE1) */
+
+    /* --- accounting --- */
+    uint64_t freed_bytes, freed_objects; /* by the sweeper; live = allocated - freed */
+    uint64_t heap_bytes;               /* pages (in use + pool) + large mappings */
+    uint64_t peak_heap_bytes, peak_live_bytes;
+    uint64_t allocations, bytes_allocated, bytes_requested;
+    uint64_t bytes_at_step;            /* bytes_allocated at the end of the last increment */
+
+    /* --- roots --- */
+    ptrvec roots;      /* void ** of global roots */
+    ptrvec root_stack; /* void ** of pushed locals */
+
+    /* --- the cycle --- */
+    tc_phase phase;
+    ptrvec grey;                 /* grey objects (small and large), LIFO */
+    void *fifo[PREFETCH_FIFO];   /* children awaiting their colour check */
+    unsigned fifo_head, fifo_n;
+    tc_page *large_scan;         /* large objects being scanned in chunks */
+    size_t sweep_cursor;         /* pages[0, sweep_cursor) remain to sweep */
+    size_t sweep_large_cursor;   /* large[0, cursor) remain to sweep */
+    bool sweep_pages_done;
+    uint32_t atomic_rounds;
+    uint64_t cycle_no;
+    tc_cycle cur;                /* the running cycle's figures */
+    uint64_t cycle_mark_work, cycle_sweep_work;
+
+    /* --- pacing (pacer.c) --- */
+    uint64_t trigger_bytes;      /* start a cycle when live_bytes reaches this */
+    uint64_t goal_bytes;         /* finish the running cycle before this */
+    int64_t debt;                /* work units owed by the mutator */
+    double units_per_byte;       /* assist rate of the running cycle */
+    uint64_t est_cycle_work;     /* estimated mark + sweep work of this cycle */
+    uint64_t last_mark_work;     /* previous cycle's mark work */
+    uint64_t last_marked_bytes;
+    uint64_t next_check_bytes;   /* fast path: call the pacer when allocated bytes reach this */
+    uint64_t debt_base_bytes;    /* bytes_allocated when debt was last brought up to date */
+    uint64_t last_live_bytes;    /* live bytes when the last cycle ended */
+    double units_per_us;         /* measured collector speed, for budgets in µs */
+    uint64_t in_gc;              /* recursion guard */
+
+    /* --- measurement (pauselog.c) --- */
+    tc_pause *pauses;
+    size_t npauses, pauses_cap;
+    tc_cycle *cycles;
+    size_t ncycles, cycles_cap;
+    uint64_t gc_wall_ns, gc_cpu_ns, increments, barrier_hits;
+    /* The thread CPU clock is a ~400 ns syscall (MONOTONIC is ~23 ns via
+     * the vDSO), so it is read around one increment in CPU_SAMPLE_EVERY and
+     * every full collection; the others are charged their wall time times
+     * the CPU/wall ratio of the sampled ones. */
+    uint64_t cpu_sampled_ns, wall_sampled_ns;
+    uint64_t origin_ns; /* heap creation time, for gctrace */
+
+    /* --- observation (observe.c) --- */
+    tc_event *ev;        /* ring, NULL when nobody observes */
+    size_t ev_cap, ev_head, ev_n;
+    uint64_t ev_lost;
+    ptrvec root_targets; /* scratch for is_root flags */
+};
+
+static inline uint32_t page_top(const struct tc_heap *h, tc_page *p) {
+    const tc_class *c = &h->cls[p->cls];
+    if (p->kind == PAGE_SMALL && c->page == p) return (uint32_t)((c->bump - page_cells(p)) / p->cell_size);
+    return p->top;
+}
+
+/* Pages (small, then large) sorted by address into out (malloc'd by the
+ * caller, pages.n + large.n entries). Used by observe.c and verify.c. */
+void pages_by_address(const tc_heap *h, tc_page **out);
+
+/* Bytes and objects in allocated objects. Derived, so that the allocation
+ * fast path only bumps two counters. */
+static inline uint64_t live_bytes(const tc_heap *h) { return h->bytes_allocated - h->freed_bytes; }
+static inline uint64_t live_objects(const tc_heap *h) { return h->allocations - h->freed_objects; }
+/* Peak live bytes are sampled where live bytes can peak: at pacer checks
+ * and before each increment, so they are exact to within one step. */
+static inline void note_peak_live(tc_heap *h) {
+    uint64_t l = live_bytes(h);
+    if (l > h->peak_live_bytes) h->peak_live_bytes = l;
+}
+
+/* --- heap.c --- */
+void tc__misuse(const tc_heap *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+uint64_t tc__now_ns(void);
+uint64_t tc__cpu_ns(void);
+
+/* --- alloc.c --- */
+void alloc_init(tc_heap *h);
+void alloc_release_all(tc_heap *h);
+void class_retire(tc_heap *h, tc_class *c);
+void page_free_to_pool(tc_heap *h, tc_page *p);
+void avail_push(tc_class *c, tc_page *p);
+void avail_remove(tc_class *c, tc_page *p);
+void large_free(tc_heap *h, tc_page *p);
+void pool_trim(tc_heap *h);
+
+/* --- collect.c --- */
+size_t gc_increment(tc_heap *h, tc_pause_reason reason);
+void gc_finish_cycle(tc_heap *h);
+void gc_shade(tc_heap *h, void *obj);
+void gc_regrey(tc_heap *h, void *obj);
+void gc_large_dirty(tc_heap *h, tc_page *p, uint32_t slot);
+
+/* --- pacer.c --- */
+void pacer_init(tc_heap *h);
+void pacer_cycle_start(tc_heap *h);
+void pacer_cycle_end(tc_heap *h);
+void pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns);
+void pacer_on_alloc_check(tc_heap *h);
+void pacer_on_config(tc_heap *h);
+
+/* --- pauselog.c --- */
+void pauselog_append(tc_heap *h, const tc_pause *p);
+void cyclelog_append(tc_heap *h, const tc_cycle *c);
+void pauselog_free(tc_heap *h);
+
+/* --- observe.c --- */
+void observe_record_slow(tc_heap *h, tc_event_kind kind, void *obj, uint32_t arg);
+/* The observation hook on the collector's hot paths. -DTC_NO_OBSERVE
+ * compiles it out; make bench builds both ways to show it costs nothing
+ * measurable while no observer is attached. */
+static inline void observe(tc_heap *h, tc_event_kind kind, void *obj, uint32_t arg) {
+#ifdef TC_NO_OBSERVE
+    (void)h, (void)kind, (void)obj, (void)arg;
+#else
+    if (__builtin_expect(h->ev != NULL, 0)) observe_record_slow(h, kind, obj, arg);
+#endif
+}
+void observe_free(tc_heap *h);
+
+/* --- verify.c --- */
+void verify_or_die(tc_heap *h, const char *when);
+
+static inline size_t obj_cell_bytes(uint32_t nslots, uint32_t nraw) {
+    return HDR_BYTES + (size_t)nslots * sizeof(void *) + (((size_t)nraw + 7) & ~(size_t)7);
+}
+
+#endif /* TRICOLOR_INTERNAL_H */

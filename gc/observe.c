@@ -1,0 +1,172 @@
+/*
+ * observe.c — how a viewer looks at the heap without disturbing it.
+ *
+ * Three ways in, all read-only:
+ *  - tc_visit_objects: every allocated object with its colour, position
+ *    (page and cell), slot count and whether a root points at it;
+ *  - tc_heap_cells: one colour byte per cell in address order, for a heap
+ *    map (1M cells cost one pass, no callback per object);
+ *  - the event ring: alloc / shade / blacken / barrier / free / phase
+ *    events since the last poll. The collector records events only while
+ *    a ring is attached; detached, each hook is one never-taken branch.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+tc_colour tc_colour_of(const tc_heap *h, const void *obj) {
+    (void)h;
+    unsigned c = colour_get(obj);
+    if (colour_is_white(c)) return TC_WHITE;
+    return (tc_colour)c;
+}
+
+static int cmp_addr(const void *a, const void *b) {
+    uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
+    return x < y ? -1 : x > y;
+}
+
+void pages_by_address(const tc_heap *h, tc_page **out) {
+    if (h->pages.n) memcpy(out, h->pages.v, h->pages.n * sizeof *out);
+    if (h->large.n) memcpy(out + h->pages.n, h->large.v, h->large.n * sizeof *out);
+    if (h->pages.n > 1) qsort(out, h->pages.n, sizeof *out, cmp_addr);
+    if (h->large.n > 1) qsort(out + h->pages.n, h->large.n, sizeof *out, cmp_addr);
+}
+
+static bool is_root_target(const ptrvec *sorted, const void *obj) {
+    size_t lo = 0, hi = sorted->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if ((uintptr_t)sorted->v[mid] < (uintptr_t)obj)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < sorted->n && sorted->v[lo] == obj;
+}
+
+static void collect_root_targets(tc_heap *h) {
+    ptrvec *rt = &h->root_targets;
+    rt->n = 0;
+    const ptrvec *lists[2] = {&h->roots, &h->root_stack};
+    for (int l = 0; l < 2; l++)
+        for (size_t i = 0; i < lists[l]->n; i++) {
+            void *v = *(void **)lists[l]->v[i];
+            if (v) ptrvec_push(rt, v);
+        }
+    if (rt->n > 1) qsort(rt->v, rt->n, sizeof(void *), cmp_addr);
+}
+
+void tc_visit_objects(tc_heap *h, void (*fn)(const tc_object_info *, void *), void *user) {
+    if (!h || !fn) {
+        tc__misuse(h, "tc_visit_objects: %s is NULL", h ? "fn" : "heap");
+        return;
+    }
+    size_t np = h->pages.n + h->large.n;
+    tc_page **order = malloc((np ? np : 1) * sizeof *order);
+    if (!order) return;
+    pages_by_address(h, order);
+    collect_root_targets(h);
+    for (size_t k = 0; k < np; k++) {
+        tc_page *p = order[k];
+        uint32_t top = page_top(h, p);
+        for (uint32_t i = 0; i < top; i++) {
+            void *obj = page_obj(p, i);
+            unsigned c = colour_get(obj);
+            if (c == C_FREE) continue;
+            tc_object_info info = {
+                .obj = obj,
+                .colour = colour_is_white(c) ? TC_WHITE : (tc_colour)c,
+                .is_root = is_root_target(&h->root_targets, obj),
+                .page = p->index,
+                .cell = i,
+                .nslots = tc_nslots(obj),
+                .nraw = tc_nraw(obj),
+                .size = p->kind == PAGE_SMALL ? p->cell_size : (uint32_t)p->map_bytes,
+            };
+            fn(&info, user);
+        }
+    }
+    free(order);
+}
+
+size_t tc_heap_cells(tc_heap *h, uint8_t *out, size_t max) {
+    if (!h) {
+        tc__misuse(h, "tc_heap_cells: heap is NULL");
+        return 0;
+    }
+    size_t np = h->pages.n + h->large.n;
+    tc_page **order = malloc((np ? np : 1) * sizeof *order);
+    if (!order) return 0;
+    pages_by_address(h, order);
+    size_t n = 0;
+    for (size_t k = 0; k < np; k++) {
+        tc_page *p = order[k];
+        uint32_t top = page_top(h, p);
+        for (uint32_t i = 0; i < p->ncells; i++, n++) {
+            if (n >= max) continue;
+            unsigned c = i < top ? colour_get(page_obj(p, i)) : C_FREE;
+            out[n] = (uint8_t)(colour_is_white(c) ? TC_WHITE : c);
+        }
+    }
+    free(order);
+    return n;
+}
+
+/* ---------- event ring ---------- */
+
+bool tc_observe_start(tc_heap *h, size_t capacity) {
+    if (!h || capacity == 0) {
+        tc__misuse(h, "tc_observe_start: %s", h ? "capacity must be at least 1" : "heap is NULL");
+        return false;
+    }
+    tc_event *ev = malloc(capacity * sizeof *ev);
+    if (!ev) return false;
+    free(h->ev);
+    h->ev = ev;
+    h->ev_cap = capacity;
+    h->ev_head = h->ev_n = 0;
+    h->ev_lost = 0;
+    return true;
+}
+
+void tc_observe_stop(tc_heap *h) {
+    if (h) observe_free(h);
+}
+
+void observe_free(tc_heap *h) {
+    free(h->ev);
+    h->ev = NULL;
+    h->ev_cap = h->ev_head = h->ev_n = 0;
+    ptrvec_free(&h->root_targets);
+}
+
+void observe_record_slow(tc_heap *h, tc_event_kind kind, void *obj, uint32_t arg) {
+    if (h->ev_n == h->ev_cap) { /* full: drop the oldest */
+        h->ev_head = (h->ev_head + 1) % h->ev_cap;
+        h->ev_n--;
+        h->ev_lost++;
+    }
+    tc_event *e = &h->ev[(h->ev_head + h->ev_n) % h->ev_cap];
+    e->obj = obj;
+    e->kind = (uint32_t)kind;
+    e->arg = arg;
+    h->ev_n++;
+}
+
+size_t tc_observe_poll(tc_heap *h, tc_event *out, size_t max, uint64_t *lost) {
+    if (!h) {
+        tc__misuse(h, "tc_observe_poll: heap is NULL");
+        return 0;
+    }
+    size_t n = 0;
+    while (n < max && h->ev_n) {
+        out[n++] = h->ev[h->ev_head];
+        h->ev_head = (h->ev_head + 1) % h->ev_cap;
+        h->ev_n--;
+    }
+    if (lost) *lost = h->ev_lost;
+    h->ev_lost = 0;
+    return n;
+}

@@ -1,0 +1,146 @@
+/*
+ * pacer.c — when a cycle starts, and how much collection the mutator pays
+ * for each byte it allocates.
+ *
+ * Trigger (like GOGC, or Lua's pause): a cycle starts when the bytes in
+ * objects reach  max(min_heap, live_after_last_cycle * (1 + trigger_pct/100)).
+ *
+ * Goal: the running cycle should be finished (marked and swept) before the
+ * heap grows another runway_pct percent over the trigger:
+ *     goal = trigger * (1 + runway_pct/100), capped below heap_limit.
+ *
+ * Assists (like Lua's stepmul, or Go's assist ratio): at cycle start the
+ * pacer estimates the cycle's work (last cycle's mark work, plus one unit
+ * per cell to sweep) and sets
+ *     units_per_byte = work still to do / bytes left before the goal,
+ * recomputed after every increment, so a mutator that allocates faster
+ * than planned pays more. Allocation accrues debt at that rate; an
+ * increment runs whenever the debt reaches one step budget, and pays off
+ * the work it did. Past the goal the rate is so high that increments run
+ * back to back: the heap limit is defended by tc_alloc (alloc.c).
+ *
+ * The allocation fast path only compares bytes_allocated with
+ * next_check_bytes; everything here runs when that threshold is crossed.
+ */
+#include "internal.h"
+
+#define MIN_RUNWAY_BYTES ((uint64_t)256 << 10)
+#define MIN_CHECK_BYTES 256
+
+/* An increment's budget in work units; for budgets in µs, converted with
+ * the collector's measured speed. */
+static double step_units(const tc_heap *h) {
+    if (h->cfg.budget_unit == TC_BUDGET_WORK) return (double)h->cfg.step_work;
+    return h->units_per_us * h->cfg.step_usec;
+}
+
+static uint64_t compute_trigger(const tc_heap *h, uint64_t base) {
+    uint64_t t = base + base / 100 * h->cfg.trigger_pct;
+    if (t < h->cfg.min_heap) t = h->cfg.min_heap;
+    if (h->cfg.heap_limit) {
+        /* Leave the runway below the limit, with 10% for fragmentation. */
+        uint64_t cap = (uint64_t)h->cfg.heap_limit / (100 + h->cfg.runway_pct) * 90;
+        if (t > cap) t = cap;
+    }
+    return t;
+}
+
+/* Sets next_check_bytes: the allocation count at which the pacer wants to
+ * be asked again. */
+static void reschedule(tc_heap *h) {
+    uint64_t wait;
+    if (h->phase == TC_PHASE_IDLE) {
+        wait = live_bytes(h) < h->trigger_bytes ? h->trigger_bytes - live_bytes(h) : 0;
+    } else {
+        double need = step_units(h) - (double)h->debt;
+        wait = need <= 0 ? 0 : (uint64_t)(need / h->units_per_byte);
+    }
+    if (wait < MIN_CHECK_BYTES) wait = MIN_CHECK_BYTES;
+    h->next_check_bytes = h->bytes_allocated + wait;
+    h->debt_base_bytes = h->bytes_allocated;
+}
+
+static void update_rate(tc_heap *h) {
+    uint64_t done = h->cycle_mark_work + h->cycle_sweep_work;
+    if (done >= h->est_cycle_work) h->est_cycle_work = done + done / 4 + 1;
+    double left = (double)(h->est_cycle_work - done);
+    uint64_t runway = h->goal_bytes > live_bytes(h) ? h->goal_bytes - live_bytes(h) : 0;
+    if (runway < MIN_RUNWAY_BYTES) runway = MIN_RUNWAY_BYTES; /* past the goal: pay fast, not infinitely */
+    h->units_per_byte = left / (double)runway;
+    if (h->units_per_byte < 1.0 / 64) h->units_per_byte = 1.0 / 64;
+}
+
+void pacer_init(tc_heap *h) {
+    h->trigger_bytes = compute_trigger(h, 0);
+    h->units_per_byte = 1;
+    h->units_per_us = 40; /* a guess (25 ns a unit) until increments are measured */
+    reschedule(h);
+}
+
+static void set_goal(tc_heap *h) {
+    uint64_t base = h->trigger_bytes > h->cur.heap_before ? h->trigger_bytes : h->cur.heap_before;
+    h->goal_bytes = base + base / 100 * h->cfg.runway_pct;
+    if (h->cfg.heap_limit && h->goal_bytes > h->cfg.heap_limit / 10 * 9) h->goal_bytes = h->cfg.heap_limit / 10 * 9;
+}
+
+void pacer_cycle_start(tc_heap *h) {
+    set_goal(h);
+    /* Mark work follows the live data, which the last cycle measured; the
+     * first cycle assumes every word of the heap is a slot to scan. */
+    uint64_t est_mark = h->last_mark_work ? h->last_mark_work + h->last_mark_work / 5 : live_bytes(h) / 8;
+    uint64_t est_sweep = h->large.n;
+    for (size_t i = 0; i < h->pages.n; i++) est_sweep += ((tc_page *)h->pages.v[i])->top;
+    h->est_cycle_work = est_mark + est_sweep + 1;
+    h->debt = 0;
+    update_rate(h);
+    reschedule(h);
+}
+
+void pacer_cycle_end(tc_heap *h) {
+    h->last_mark_work = h->cycle_mark_work;
+    h->last_marked_bytes = h->cur.marked_bytes;
+    h->last_live_bytes = live_bytes(h);
+    h->trigger_bytes = compute_trigger(h, live_bytes(h));
+    h->debt = 0;
+}
+
+void pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns) {
+    if (work >= 64 && duration_ns > 0) {
+        double rate = (double)work * 1000.0 / (double)duration_ns;
+        h->units_per_us = 0.875 * h->units_per_us + 0.125 * rate;
+    }
+    h->debt -= (int64_t)work;
+    if (h->debt < 0) h->debt = 0;
+    if (h->phase != TC_PHASE_IDLE) update_rate(h);
+    reschedule(h);
+}
+
+void pacer_on_config(tc_heap *h) {
+    h->trigger_bytes = compute_trigger(h, h->last_live_bytes);
+    if (h->phase != TC_PHASE_IDLE) {
+        set_goal(h);
+        update_rate(h);
+    }
+    reschedule(h);
+}
+
+void pacer_on_alloc_check(tc_heap *h) {
+    note_peak_live(h);
+    if (h->in_gc) {
+        h->next_check_bytes = h->bytes_allocated + MIN_CHECK_BYTES;
+        return;
+    }
+    if (h->phase == TC_PHASE_IDLE) {
+        if (live_bytes(h) >= h->trigger_bytes)
+            gc_increment(h, h->next_barrier == TC_BARRIER_STW ? TC_REASON_FULL : TC_REASON_ASSIST);
+        else
+            reschedule(h);
+        return;
+    }
+    h->debt += (int64_t)((double)(h->bytes_allocated - h->debt_base_bytes) * h->units_per_byte);
+    h->debt_base_bytes = h->bytes_allocated;
+    if ((double)h->debt >= step_units(h))
+        gc_increment(h, TC_REASON_ASSIST);
+    else
+        reschedule(h);
+}

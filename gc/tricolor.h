@@ -1,0 +1,417 @@
+/*
+ * tricolor.h — the public API of Tricolor's garbage collector.
+ *
+ * An incremental, precise, non-moving tricolor mark-and-sweep collector for
+ * C programs. The heap is a library object (tc_heap); nothing is global.
+ * Everything the workloads and the visualizer need is declared here; the
+ * collector's own structures live in gc/internal.h.
+ *
+ * Object model. An object has N pointer slots followed by M raw bytes, both
+ * fixed when it is allocated. Slots start NULL and raw bytes start zeroed.
+ * A pointer returned by tc_alloc points at slot 0; raw bytes follow the last
+ * slot and are 8-byte aligned. Only pointers to the start of an object (as
+ * returned by tc_alloc) may be stored in slots or roots: interior pointers
+ * are not supported. Every object carries one 8-byte header; there is no
+ * other per-object overhead (size-class rounding aside, see tc_stats).
+ *
+ * Roots are explicit: addresses of C variables registered as global roots
+ * (tc_root_add), and a root stack that a C function pushes the addresses of
+ * its locals onto (tc_root_push / tc_root_pop). The C stack is never scanned.
+ *
+ * Stores. Every store of a pointer into a heap object must go through
+ * tc_store (the write barrier); reading is a plain load (tc_load). Stores
+ * into roots need no barrier. Raw bytes are written directly.
+ *
+ * Threads: a heap belongs to one thread at a time; the collector runs on the
+ * mutator's thread, in increments paid for by allocation (see tc_config).
+ */
+#ifndef TRICOLOR_H
+#define TRICOLOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tc_heap tc_heap;
+
+/* ------------------------------------------------------------------ */
+/* Configuration                                                       */
+/* ------------------------------------------------------------------ */
+
+/* Which write barrier keeps the tricolor invariant while the mutator runs
+ * between increments. Switchable at any time; takes effect at the next
+ * cycle start. TC_BARRIER_STW turns incremental collection off: each cycle
+ * runs to completion in one pause. */
+typedef enum tc_barrier {
+    TC_BARRIER_DIJKSTRA = 0, /* insertion: shade the new target when the source is black */
+    TC_BARRIER_STEELE = 1,   /* insertion: re-grey a black source that gets a white target */
+    TC_BARRIER_YUASA = 2,    /* deletion / snapshot-at-the-beginning: shade the old target */
+    TC_BARRIER_STW = 3,      /* stop-the-world: no barrier, no increments */
+    TC_BARRIER_COUNT
+} tc_barrier;
+
+/* How the size of one increment is measured. */
+typedef enum tc_budget_unit {
+    TC_BUDGET_WORK = 0, /* work units: slots scanned + objects blackened + cells swept */
+    TC_BUDGET_USEC = 1, /* wall-clock microseconds (checked every 64 units) */
+} tc_budget_unit;
+
+typedef void (*tc_oom_fn)(tc_heap *heap, size_t request_bytes, void *user);
+typedef void (*tc_misuse_fn)(const char *message, void *user);
+
+/* All knobs in one struct. Fill it with tc_config_default() and change what
+ * you need; tc_set_config() validates and applies it at runtime. */
+typedef struct tc_config {
+    tc_barrier barrier;         /* default TC_BARRIER_DIJKSTRA */
+    tc_budget_unit budget_unit; /* default TC_BUDGET_WORK */
+    uint32_t step_work;         /* work units per increment; default 4000 (1..10^8) */
+    uint32_t step_usec;         /* µs per increment with TC_BUDGET_USEC; default 100 (1..10^7) */
+    /* Start a cycle when the heap has grown by this percentage over the
+     * bytes found live by the previous cycle (like GOGC or Lua's pause).
+     * Default 100 (the heap may double). Range 10..1000. */
+    uint32_t trigger_pct;
+    /* The pacer makes the mutator pay for a whole cycle (mark + sweep)
+     * before the heap grows by runway_pct percent of the trigger size.
+     * Lower = faster cycles and a smaller peak heap, more CPU per byte
+     * allocated. Default 50. Range 5..1000. */
+    uint32_t runway_pct;
+    size_t min_heap;   /* no cycle starts below this heap size; default 4 MiB */
+    size_t heap_limit; /* bytes of mapped heap; 0 = unlimited (default) */
+    /* Called when an allocation fails even after a full collection, just
+     * before tc_alloc returns NULL. The heap is intact and usable. */
+    tc_oom_fn on_oom;
+    void *oom_user;
+    /* Called on API misuse (NULL heap, slot out of range in debug builds,
+     * oversized object, root stack underflow) with a message that names the
+     * mistake. Default: print to stderr and abort(). If it returns, the
+     * offending call does nothing (and returns NULL where it returns). */
+    tc_misuse_fn on_misuse;
+    void *misuse_user;
+    bool verify_each_step; /* run tc_verify after every increment, abort on failure */
+    bool gctrace;          /* print one line per cycle to stderr (like GODEBUG=gctrace=1);
+                              also enabled by the environment variable TRICOLOR_GCTRACE=1 */
+} tc_config;
+
+void tc_config_default(tc_config *config);
+
+/* Checks a config; returns NULL when valid, else a static message naming
+ * the bad field and its valid range. */
+const char *tc_config_check(const tc_config *config);
+
+/* ------------------------------------------------------------------ */
+/* Heap lifetime                                                       */
+/* ------------------------------------------------------------------ */
+
+/* Creates a heap (config may be NULL for defaults). Returns NULL if the
+ * config is invalid (the misuse handler is told why) or memory is short. */
+tc_heap *tc_heap_new(const tc_config *config);
+/* Frees every object and all collector memory. */
+void tc_heap_free(tc_heap *heap);
+
+void tc_get_config(const tc_heap *heap, tc_config *out);
+/* Applies a new config at runtime. Returns NULL on success or the message
+ * of tc_config_check (the heap keeps its old config). The barrier changes
+ * at the next cycle start; budgets and pacing apply from the next step. */
+const char *tc_set_config(tc_heap *heap, const tc_config *config);
+
+/* ------------------------------------------------------------------ */
+/* Allocation and access                                               */
+/* ------------------------------------------------------------------ */
+
+#define TC_MAX_SLOTS ((1u << 30) - 1)
+#define TC_MAX_RAW ((1u << 30) - 1)
+
+/* Allocates an object with nslots NULL pointer slots and nraw zeroed bytes.
+ * May run an increment of collection first (the mutator pays for what it
+ * allocates). Returns NULL only when the heap limit cannot be met even after
+ * a full collection; on_oom is called first. */
+void *tc_alloc(tc_heap *heap, uint32_t nslots, uint32_t nraw);
+
+/* Header layout, shared with the inline barrier below (see gc/internal.h
+ * for the full story): bits 0-2 colour, bit 3 large-object flag,
+ * bits 4-33 slot count, bits 34-63 raw byte count. */
+#define TC__HDR(obj) (((uint64_t *)(obj))[-1])
+#define TC__COLOUR(obj) ((unsigned)(TC__HDR(obj) & 7u))
+#define TC__IS_WHITE(obj) ((unsigned)(TC__COLOUR(obj) - 1u) < 2u) /* colours 1, 2 */
+#define TC__BLACK 4u
+
+static inline uint32_t tc_nslots(const void *obj) {
+    return (uint32_t)((((const uint64_t *)obj)[-1] >> 4) & TC_MAX_SLOTS);
+}
+static inline uint32_t tc_nraw(const void *obj) {
+    return (uint32_t)((((const uint64_t *)obj)[-1] >> 34) & TC_MAX_RAW);
+}
+/* The raw bytes of an object (8-byte aligned, tc_nraw(obj) long). */
+static inline void *tc_raw(void *obj) { return (void **)obj + tc_nslots(obj); }
+
+/* Fields the inline fast paths read; the first member of struct tc_heap.
+ * Not part of the API: read them through the functions below. */
+struct tc__hot {
+    uint8_t marking;       /* a cycle is marking: barriers are active */
+    uint8_t barrier;       /* tc_barrier of the running cycle */
+    uint8_t skip_barrier;  /* test-only: see tc_debug_skip_barrier */
+};
+
+void tc__barrier_dijkstra(tc_heap *heap, void *target);
+void tc__barrier_steele(tc_heap *heap, void *source, uint32_t slot);
+void tc__barrier_yuasa(tc_heap *heap, void *old_target);
+void tc__slot_out_of_range(tc_heap *heap, const void *obj, uint32_t slot, const char *op);
+
+/* Debug builds (-DTC_DEBUG_CHECKS) check slot indexes; a bad one is
+ * reported as misuse and the access does nothing (a load returns NULL). */
+#if defined(TC_DEBUG_CHECKS)
+#define TC__CHECK_SLOT(heap, obj, slot, op, fail)                                     \
+    do {                                                                              \
+        if ((slot) >= tc_nslots(obj)) {                                               \
+            tc__slot_out_of_range(heap, obj, slot, op);                               \
+            fail;                                                                     \
+        }                                                                             \
+    } while (0)
+#else
+#define TC__CHECK_SLOT(heap, obj, slot, op, fail) ((void)0)
+#endif
+
+/* Reads slot i. No barrier: the collector never needs to see reads. */
+static inline void *tc_load(tc_heap *heap, void *obj, uint32_t slot) {
+    (void)heap;
+    TC__CHECK_SLOT(heap, obj, slot, "tc_load", return NULL);
+    return ((void **)obj)[slot];
+}
+
+/* Stores val into slot i of obj through the active write barrier.
+ * Fast path when no cycle is marking: one predictable branch. */
+static inline void tc_store(tc_heap *heap, void *obj, uint32_t slot, void *val) {
+    TC__CHECK_SLOT(heap, obj, slot, "tc_store", return);
+    void **p = (void **)obj + slot;
+    const struct tc__hot *hot = (const struct tc__hot *)heap;
+    if (__builtin_expect(hot->marking, 0) && !hot->skip_barrier) {
+        switch (hot->barrier) {
+        case TC_BARRIER_DIJKSTRA:
+            /* Strong invariant: a black object never points to a white one. */
+            if (val && TC__COLOUR(obj) == TC__BLACK && TC__IS_WHITE(val))
+                tc__barrier_dijkstra(heap, val);
+            break;
+        case TC_BARRIER_STEELE:
+            /* Strong invariant, kept by undoing the source's blackness. */
+            if (val && TC__COLOUR(obj) == TC__BLACK && TC__IS_WHITE(val))
+                tc__barrier_steele(heap, obj, slot);
+            break;
+        case TC_BARRIER_YUASA: {
+            /* Snapshot: whatever was reachable when the cycle began stays
+             * reachable for the marker, so shade what the store overwrites. */
+            void *old = *p;
+            if (old && TC__IS_WHITE(old)) tc__barrier_yuasa(heap, old);
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    *p = val;
+}
+
+/* ------------------------------------------------------------------ */
+/* Roots                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Registers the address of a pointer variable that lives as long as the
+ * heap or until tc_root_remove. Returns false if out of memory. */
+bool tc_root_add(tc_heap *heap, void **addr);
+/* Unregisters; returns false (and reports misuse) if addr is not a root. */
+bool tc_root_remove(tc_heap *heap, void **addr);
+
+/* Pushes the address of a local pointer variable onto the root stack, so
+ * the collector sees its current value at any collection. Pop before the
+ * variable goes out of scope. */
+void tc_root_push(tc_heap *heap, void **addr);
+/* Pops n entries; popping more than were pushed is reported as misuse. */
+void tc_root_pop(tc_heap *heap, size_t n);
+size_t tc_root_depth(const tc_heap *heap);
+
+/* ------------------------------------------------------------------ */
+/* Driving the collector                                               */
+/* ------------------------------------------------------------------ */
+
+/* The phases of a cycle, in order. IDLE between cycles. */
+typedef enum tc_phase {
+    TC_PHASE_IDLE = 0,
+    TC_PHASE_ROOTS,     /* shade the roots (one increment, O(roots)) */
+    TC_PHASE_PROPAGATE, /* incremental marking from the grey set */
+    TC_PHASE_ATOMIC,    /* finish marking: rescan roots, flip white (O(roots)) */
+    TC_PHASE_SWEEP,     /* incremental sweep of pages, then large objects */
+    TC_PHASE_COUNT
+} tc_phase;
+
+const char *tc_phase_name(tc_phase phase);
+const char *tc_barrier_name(tc_barrier barrier);
+/* Parses "dijkstra", "steele", "yuasa", "stw"; returns false if unknown. */
+bool tc_barrier_parse(const char *name, tc_barrier *out);
+
+tc_phase tc_current_phase(const tc_heap *heap);
+
+/* Runs one increment now (starting a cycle if idle) and returns the work
+ * units done. Used by single-stepping viewers and tests. */
+size_t tc_step(tc_heap *heap);
+/* Finishes any running cycle, then runs one complete cycle. */
+void tc_collect(tc_heap *heap);
+
+/* ------------------------------------------------------------------ */
+/* Measurement: pause log, cycle log, totals                           */
+/* ------------------------------------------------------------------ */
+
+/* Why an increment ran. */
+typedef enum tc_pause_reason {
+    TC_REASON_ASSIST = 0, /* paid for by allocation (the pacer) */
+    TC_REASON_STEP,       /* explicit tc_step */
+    TC_REASON_FULL,       /* tc_collect, stop-the-world mode or heap limit */
+} tc_pause_reason;
+
+/* One increment: the mutator was held inside the collector for
+ * [start_ns, start_ns + duration_ns). Appended to the pause log by every
+ * increment, never allocated in the GC heap. */
+typedef struct tc_pause {
+    uint64_t start_ns;    /* CLOCK_MONOTONIC */
+    uint64_t duration_ns;
+    uint64_t bytes_since; /* bytes allocated since the previous increment */
+    uint32_t work;        /* work units done */
+    uint32_t cycle;       /* cycle number (1-based) */
+    uint8_t phase;        /* tc_phase at the start of the increment */
+    uint8_t end_phase;    /* tc_phase at its end */
+    uint8_t reason;       /* tc_pause_reason */
+} tc_pause;
+
+typedef struct tc_cycle {
+    uint32_t cycle;
+    uint8_t barrier;
+    uint64_t start_ns, end_ns; /* first increment start, last increment end */
+    uint64_t mark_end_ns;      /* when marking finished (the white flipped) */
+    uint64_t heap_before;      /* bytes in objects when the cycle started */
+    uint64_t heap_after;       /* bytes in objects when sweeping finished */
+    uint64_t heap_goal;        /* the pacer's goal for this cycle */
+    uint64_t marked_bytes;     /* bytes found live by marking */
+    uint64_t marked_objects;
+    uint64_t freed_bytes;
+    uint64_t mark_work, sweep_work;
+    uint64_t pause_ns;         /* sum of its increments */
+    uint64_t max_pause_ns;
+    uint64_t gc_cpu_ns;        /* thread CPU time spent in its increments */
+    uint32_t increments;
+    uint32_t atomic_rounds;    /* root rescans (1 unless rescans found new grey) */
+} tc_cycle;
+
+typedef struct tc_stats {
+    uint64_t cycles;             /* completed cycles */
+    uint64_t increments;
+    uint64_t allocations;        /* objects allocated */
+    uint64_t bytes_allocated;    /* cell bytes allocated (after size-class rounding) */
+    uint64_t bytes_requested;    /* header + slots + raw, before rounding */
+    uint64_t live_bytes;         /* bytes in allocated objects now */
+    uint64_t live_objects;
+    uint64_t heap_bytes;         /* mapped heap: pages in use or pooled + large objects */
+    uint64_t peak_heap_bytes;
+    uint64_t peak_live_bytes;
+    uint64_t gc_wall_ns;         /* sum of increment durations */
+    uint64_t gc_cpu_ns;          /* thread CPU time inside increments */
+    uint64_t barrier_hits;       /* barrier slow paths that shaded or re-greyed */
+    uint64_t pages, large_objects;
+    uint32_t header_bytes;       /* per-object overhead: the 8-byte header */
+} tc_stats;
+
+void tc_get_stats(const tc_heap *heap, tc_stats *out);
+
+/* The pause log: *count entries, valid until the next increment. */
+const tc_pause *tc_pause_log(const tc_heap *heap, size_t *count);
+/* Completed cycles. */
+const tc_cycle *tc_cycle_log(const tc_heap *heap, size_t *count);
+/* Forget logged pauses and cycles (totals are kept). */
+void tc_log_clear(tc_heap *heap);
+
+/* Formats the gctrace line of a cycle (as printed with gctrace on) into
+ * buf; returns buf. */
+char *tc_cycle_format(const tc_cycle *cycle, uint64_t heap_origin_ns, char *buf, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Observation (for the visualizer)                                    */
+/* ------------------------------------------------------------------ */
+
+typedef enum tc_colour {
+    TC_FREE = 0,
+    TC_WHITE = 1,
+    TC_GREY = 3,
+    TC_BLACK = 4,
+} tc_colour;
+
+/* The colour of a live object as the tricolor abstraction sees it (both
+ * whites read as TC_WHITE). */
+tc_colour tc_colour_of(const tc_heap *heap, const void *obj);
+
+typedef struct tc_object_info {
+    void *obj;          /* the object (slot 0) */
+    tc_colour colour;
+    bool is_root;       /* referenced directly from a root */
+    uint32_t page;      /* index of its page in the page table */
+    uint32_t cell;      /* cell index in that page */
+    uint32_t nslots, nraw;
+    uint32_t size;      /* cell bytes */
+} tc_object_info;
+
+/* Calls fn for every allocated object, page by page in address order, then
+ * large objects. Must not allocate or store from fn. Root flags cost one
+ * pass over the roots. */
+void tc_visit_objects(tc_heap *heap, void (*fn)(const tc_object_info *info, void *user), void *user);
+
+/* Heap map: the cells of every page in address order (large objects count
+ * as one cell each, after the pages). Writes at most max colours into out
+ * and returns the total number of cells. */
+size_t tc_heap_cells(tc_heap *heap, uint8_t *out, size_t max);
+
+typedef enum tc_event_kind {
+    TC_EV_ALLOC = 0,  /* object allocated */
+    TC_EV_SHADE,      /* white -> grey by the marker or the roots */
+    TC_EV_BLACKEN,    /* grey -> black (scanned) */
+    TC_EV_BARRIER,    /* a barrier shaded or re-greyed this object */
+    TC_EV_FREE,       /* swept */
+    TC_EV_PHASE,      /* the phase changed; obj is NULL, arg is the new tc_phase */
+} tc_event_kind;
+
+typedef struct tc_event {
+    void *obj;
+    uint32_t kind; /* tc_event_kind */
+    uint32_t arg;
+} tc_event;
+
+/* Attaches an event ring of the given capacity (events kept when nobody
+ * reads; the oldest are dropped and *lost counts them). While no observer
+ * is attached the collector records nothing. Returns false if out of memory. */
+bool tc_observe_start(tc_heap *heap, size_t capacity);
+void tc_observe_stop(tc_heap *heap);
+/* Moves up to max pending events into out, oldest first. Sets *lost to the
+ * number of events dropped since the last poll (then a viewer should resync
+ * with tc_visit_objects). */
+size_t tc_observe_poll(tc_heap *heap, tc_event *out, size_t max, uint64_t *lost);
+
+/* ------------------------------------------------------------------ */
+/* Verification and debugging                                          */
+/* ------------------------------------------------------------------ */
+
+/* Checks heap structure (page metadata, free lists, counts) and the
+ * tricolor invariant of the running cycle's barrier: strong (no black ->
+ * white edge) for Dijkstra and Steele, weak for Yuasa (every white object a
+ * black one points to is reachable from a grey one through white objects);
+ * outside a cycle, every object is white. Returns true if all holds; else
+ * writes the first problem into msg. */
+bool tc_verify(tc_heap *heap, char *msg, size_t msg_len);
+
+/* Test-only: skip the write barrier (to prove the verifier and the tests
+ * catch a lost object). Never use outside tests. */
+void tc_debug_skip_barrier(tc_heap *heap, bool skip);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TRICOLOR_H */

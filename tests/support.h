@@ -1,0 +1,48 @@
+/*
+ * support.h — helpers shared by the collector's cmocka tests.
+ *
+ * Tests may include gc/internal.h to inspect or deliberately corrupt the
+ * heap; these helpers keep the common setup in one place.
+ */
+#ifndef TRICOLOR_TEST_SUPPORT_H
+#define TRICOLOR_TEST_SUPPORT_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "tricolor.h"
+
+/* The last message given to the test misuse handler, and how many. */
+extern char misuse_message[512];
+extern int misuse_count;
+void misuse_reset(void);
+void test_misuse_handler(const char *message, void *user);
+
+/* A config for tests: small heap trigger, verification after every
+ * increment, misuse reported to test_misuse_handler. */
+void test_config(tc_config *c, tc_barrier barrier);
+tc_heap *test_heap(tc_barrier barrier);
+
+/* Fails the test with the verifier's message if the heap is inconsistent. */
+void assert_heap_ok(tc_heap *h);
+
+/* Runs increments until the heap reaches `phase` (or `limit` increments). */
+void step_until(tc_heap *h, tc_phase phase, int limit);
+
+/* True if obj is an allocated object of h (looked up by visiting). */
+bool heap_has_object(tc_heap *h, const void *obj);
+
+/* Number of allocated objects, by visiting. */
+size_t heap_count_objects(tc_heap *h);
+
+/* The four collector modes, for tests that run under each. */
+extern const tc_barrier all_modes[4];
+
+/* Scales loop counts: TRICOLOR_STRESS_SCALE (default 1.0), used to keep
+ * the stress test short under valgrind. */
+double stress_scale(void);
+
+#endif

@@ -1,0 +1,153 @@
+/*
+ * test_api.c — API misuse is reported with a message that names the
+ * mistake, and the offending call does nothing harmful.
+ */
+#include "support.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void test_bad_config_is_reported(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.trigger_pct = 5;
+    misuse_reset();
+    assert_null(tc_heap_new(&c));
+    assert_int_equal(misuse_count, 1);
+    assert_non_null(strstr(misuse_message, "trigger_pct"));
+    assert_non_null(strstr(misuse_message, "10..1000"));
+}
+
+/* A NULL heap has no config to take a handler from: the default handler
+ * prints the message and aborts. Run it in a child process. */
+static void test_null_heap_aborts_with_message(void **state) {
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(fds[1], 2);
+        (void)tc_alloc(NULL, 1, 0);
+        _exit(0);
+    }
+    close(fds[1]);
+    char buf[512] = {0};
+    ssize_t n = read(fds[0], buf, sizeof buf - 1);
+    close(fds[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    assert_true(n > 0);
+    assert_non_null(strstr(buf, "tricolor: API misuse: tc_alloc: heap is NULL"));
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+}
+
+static void test_config_check_names_field_and_range(void **state) {
+    (void)state;
+    tc_config c;
+    tc_config_default(&c);
+    assert_null(tc_config_check(&c));
+    c.step_work = 0;
+    assert_non_null(strstr(tc_config_check(&c), "step_work"));
+    tc_config_default(&c);
+    c.barrier = (tc_barrier)9;
+    assert_non_null(strstr(tc_config_check(&c), "dijkstra, steele, yuasa or stw"));
+    tc_config_default(&c);
+    c.heap_limit = 1000;
+    assert_non_null(strstr(tc_config_check(&c), "heap_limit"));
+    tc_config_default(&c);
+    c.runway_pct = 0;
+    assert_non_null(strstr(tc_config_check(&c), "runway_pct"));
+}
+
+static void test_set_config_rejects_and_keeps_old(void **state) {
+    (void)state;
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    tc_config c;
+    tc_get_config(h, &c);
+    c.step_usec = 0;
+    assert_non_null(tc_set_config(h, &c));
+    tc_config now;
+    tc_get_config(h, &now);
+    assert_int_equal(now.step_usec, 100);
+    c.step_usec = 50;
+    c.step_work = 777;
+    assert_null(tc_set_config(h, &c));
+    tc_get_config(h, &now);
+    assert_int_equal(now.step_work, 777);
+    tc_heap_free(h);
+}
+
+static void test_slot_out_of_range(void **state) {
+    (void)state;
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    void *o = tc_alloc(h, 2, 0);
+    misuse_reset();
+    tc_store(h, o, 2, o);
+    assert_int_equal(misuse_count, 1);
+    assert_non_null(strstr(misuse_message, "tc_store: slot 2 out of range"));
+    assert_non_null(strstr(misuse_message, "valid 0..1"));
+    assert_null(tc_load(h, o, 5));
+    assert_int_equal(misuse_count, 2);
+    assert_non_null(strstr(misuse_message, "tc_load: slot 5"));
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
+static void test_object_too_large(void **state) {
+    (void)state;
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    misuse_reset();
+    assert_null(tc_alloc(h, TC_MAX_SLOTS + 1, 0));
+    assert_int_equal(misuse_count, 1);
+    assert_non_null(strstr(misuse_message, "object too large"));
+    assert_null(tc_alloc(h, 0, TC_MAX_RAW + 1));
+    assert_int_equal(misuse_count, 2);
+    tc_heap_free(h);
+}
+
+static void test_root_stack_underflow(void **state) {
+    (void)state;
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    void *a = NULL, *b = NULL;
+    tc_root_push(h, &a);
+    tc_root_push(h, &b);
+    misuse_reset();
+    tc_root_pop(h, 3);
+    assert_int_equal(misuse_count, 1);
+    assert_non_null(strstr(misuse_message, "tc_root_pop(3): only 2 roots are pushed"));
+    assert_int_equal(tc_root_depth(h), 2); /* nothing popped */
+    tc_root_pop(h, 2);
+    assert_int_equal(misuse_count, 1);
+    assert_false(tc_root_remove(h, &a));
+    assert_int_equal(misuse_count, 2);
+    assert_non_null(strstr(misuse_message, "never added"));
+    tc_heap_free(h);
+}
+
+static void test_names_parse(void **state) {
+    (void)state;
+    tc_barrier b;
+    assert_true(tc_barrier_parse("yuasa", &b));
+    assert_int_equal(b, TC_BARRIER_YUASA);
+    assert_false(tc_barrier_parse("brooks", &b));
+    assert_string_equal(tc_barrier_name(TC_BARRIER_STEELE), "steele");
+    assert_string_equal(tc_phase_name(TC_PHASE_SWEEP), "sweep");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_config_is_reported),
+        cmocka_unit_test(test_null_heap_aborts_with_message),
+        cmocka_unit_test(test_config_check_names_field_and_range),
+        cmocka_unit_test(test_set_config_rejects_and_keeps_old),
+        cmocka_unit_test(test_slot_out_of_range),
+        cmocka_unit_test(test_object_too_large),
+        cmocka_unit_test(test_root_stack_underflow),
+        cmocka_unit_test(test_names_parse),
+    };
+    return cmocka_run_group_tests_name("api", tests, NULL, NULL);
+}

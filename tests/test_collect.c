@@ -1,0 +1,278 @@
+/*
+ * test_collect.c — the cycle state machine, phase by phase: roots, mark,
+ * atomic, sweep; incremental bounds; the pause and cycle logs; observation.
+ */
+#include "support.h"
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Builds a list of n nodes hanging off *root. */
+static void make_list(tc_heap *h, void **root, int n) {
+    tc_root_push(h, root);
+    for (int i = 0; i < n; i++) {
+        void *node = tc_alloc(h, 2, 8);
+        tc_store(h, node, 0, *root);
+        *root = node;
+    }
+    tc_root_pop(h, 1);
+}
+
+static void test_reachable_kept_unreachable_freed(void **state) {
+    (void)state;
+    for (int m = 0; m < 4; m++) {
+        tc_heap *h = test_heap(all_modes[m]);
+        void *kept = NULL, *dropped = NULL;
+        tc_root_add(h, &kept);
+        tc_root_add(h, &dropped);
+        make_list(h, &kept, 500);
+        make_list(h, &dropped, 700);
+        tc_collect(h);
+        assert_int_equal(heap_count_objects(h), 1200);
+        dropped = NULL;
+        /* Floating garbage: an object may survive the cycle it died in,
+         * never two. */
+        tc_collect(h);
+        tc_collect(h);
+        assert_int_equal(heap_count_objects(h), 500);
+        int n = 0;
+        for (void *p = kept; p; p = tc_load(h, p, 0)) n++;
+        assert_int_equal(n, 500);
+        assert_heap_ok(h);
+        tc_heap_free(h);
+    }
+}
+
+static void test_phases_run_in_order(void **state) {
+    (void)state;
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    void *root = NULL;
+    tc_root_add(h, &root);
+    make_list(h, &root, 3000);
+    assert_int_equal(tc_current_phase(h), TC_PHASE_IDLE);
+    assert_true(tc_observe_start(h, 1 << 16));
+    int seen[TC_PHASE_COUNT] = {0};
+    tc_phase order[64];
+    int norder = 0;
+    do {
+        tc_step(h);
+        tc_event ev[4096];
+        uint64_t lost;
+        size_t n;
+        while ((n = tc_observe_poll(h, ev, 4096, &lost)) > 0)
+            for (size_t i = 0; i < n; i++)
+                if (ev[i].kind == TC_EV_PHASE && norder < 64) order[norder++] = (tc_phase)ev[i].arg;
+        seen[tc_current_phase(h)]++;
+    } while (tc_current_phase(h) != TC_PHASE_IDLE);
+    /* roots -> propagate -> atomic -> sweep -> idle, with many increments of
+     * propagate and sweep in between (200 units each). */
+    assert_true(norder >= 5);
+    assert_int_equal(order[0], TC_PHASE_ROOTS);
+    assert_int_equal(order[1], TC_PHASE_PROPAGATE);
+    assert_int_equal(order[2], TC_PHASE_ATOMIC);
+    assert_int_equal(order[norder - 2], TC_PHASE_SWEEP);
+    assert_int_equal(order[norder - 1], TC_PHASE_IDLE);
+    assert_true(seen[TC_PHASE_PROPAGATE] > 10);
+    tc_observe_stop(h);
+    tc_heap_free(h);
+}
+
+static void test_increments_are_bounded(void **state) {
+    (void)state;
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    tc_config c;
+    tc_get_config(h, &c);
+    c.verify_each_step = false;
+    c.step_work = 1000;
+    tc_set_config(h, &c);
+    void *root = NULL;
+    tc_root_add(h, &root);
+    /* A 1M-slot array full of pointers must be marked in chunks. */
+    void *arr = tc_alloc(h, 1 << 20, 0);
+    root = arr;
+    void *leaf = tc_alloc(h, 0, 8);
+    for (uint32_t i = 0; i < (1u << 20); i++) tc_store(h, arr, i, leaf);
+    make_list(h, &leaf, 20000);
+    tc_collect(h);
+    tc_log_clear(h);
+    tc_step(h);
+    while (tc_current_phase(h) != TC_PHASE_IDLE) tc_step(h);
+    size_t n;
+    const tc_pause *log = tc_pause_log(h, &n);
+    assert_true(n > 1000); /* 1M slots / 1000 units */
+    for (size_t i = 0; i < n; i++) {
+        /* Overshoot is bounded by one small object's slots or one page. */
+        assert_true(log[i].work <= 1000 + (PAGE_SIZE - PAGE_HEADER) / 16);
+    }
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
+static void test_sweep_is_incremental_and_keeps_new_objects(void **state) {
+    (void)state;
+    for (int m = 0; m < 3; m++) {
+        tc_heap *h = test_heap(all_modes[m]);
+        void *garbage = NULL;
+        tc_root_add(h, &garbage);
+        make_list(h, &garbage, 20000);
+        tc_collect(h); /* a clean start: idle, everything white */
+        garbage = NULL;
+        step_until(h, TC_PHASE_SWEEP, 100000);
+        tc_step(h);
+        assert_int_equal(tc_current_phase(h), TC_PHASE_SWEEP); /* not done in one increment */
+        void *born = tc_alloc(h, 1, 0);
+        tc_root_add(h, &born);
+        step_until(h, TC_PHASE_IDLE, 100000);
+        assert_true(heap_has_object(h, born));
+        assert_int_equal(heap_count_objects(h), 1);
+        assert_heap_ok(h);
+        tc_heap_free(h);
+    }
+}
+
+static void test_roots_stack_and_globals(void **state) {
+    (void)state;
+    tc_heap *h = test_heap(TC_BARRIER_YUASA);
+    void *local = tc_alloc(h, 0, 16);
+    void *global = tc_alloc(h, 0, 16);
+    tc_root_push(h, &local);
+    tc_root_add(h, &global);
+    tc_collect(h);
+    tc_collect(h);
+    assert_true(heap_has_object(h, local));
+    assert_true(heap_has_object(h, global));
+    void *old_local = local;
+    tc_root_pop(h, 1);
+    assert_true(tc_root_remove(h, &global));
+    tc_collect(h);
+    tc_collect(h);
+    assert_int_equal(heap_count_objects(h), 0);
+    (void)old_local;
+    tc_heap_free(h);
+}
+
+static void test_pause_and_cycle_logs(void **state) {
+    (void)state;
+    tc_heap *h = test_heap(TC_BARRIER_STEELE);
+    void *root = NULL;
+    tc_root_add(h, &root);
+    for (int i = 0; i < 200000; i++) {
+        void *n = tc_alloc(h, 2, 8);
+        if (i % 10 == 0) root = n; /* mostly garbage, some kept briefly */
+    }
+    size_t np, nc;
+    const tc_pause *p = tc_pause_log(h, &np);
+    const tc_cycle *c = tc_cycle_log(h, &nc);
+    tc_stats s;
+    tc_get_stats(h, &s);
+    assert_true(nc >= 2);
+    assert_int_equal(np, s.increments);
+    uint64_t sum = 0;
+    for (size_t i = 0; i < np; i++) {
+        assert_true(p[i].duration_ns > 0);
+        assert_true(p[i].cycle >= 1);
+        assert_true(p[i].phase < TC_PHASE_COUNT);
+        if (i) assert_true(p[i].start_ns >= p[i - 1].start_ns + p[i - 1].duration_ns);
+        sum += p[i].duration_ns;
+    }
+    assert_int_equal(sum, s.gc_wall_ns);
+    for (size_t i = 0; i < nc; i++) {
+        assert_int_equal(c[i].cycle, i + 1);
+        assert_true(c[i].end_ns >= c[i].mark_end_ns && c[i].mark_end_ns >= c[i].start_ns);
+        assert_true(c[i].increments >= 1);
+        assert_true(c[i].heap_after <= c[i].heap_before + s.bytes_allocated);
+        assert_int_equal(c[i].barrier, TC_BARRIER_STEELE);
+    }
+    char line[256];
+    tc_cycle_format(&c[0], c[0].start_ns, line, sizeof line);
+    assert_non_null(strstr(line, "gc 1 @0.000s"));
+    assert_non_null(strstr(line, "steele"));
+    assert_non_null(strstr(line, "MB goal"));
+    tc_heap_free(h);
+}
+
+static void test_pacer_keeps_heap_near_goal(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.min_heap = 1 << 20;
+    tc_heap *h = tc_heap_new(&c);
+    void *ring[1000] = {0};
+    for (int i = 0; i < 1000; i++) tc_root_push(h, &ring[i]);
+    for (int i = 0; i < 2000000; i++) ring[i % 1000] = tc_alloc(h, 2, 8);
+    tc_stats s;
+    tc_get_stats(h, &s);
+    /* 32 KB live, min_heap 1 MiB: peak live stays within trigger + runway
+     * (1.5 MiB) plus one step's worth of slack. */
+    assert_true(s.cycles > 10);
+    assert_true(s.peak_live_bytes < (2u << 20));
+    tc_root_pop(h, 1000);
+    tc_heap_free(h);
+}
+
+static void test_barrier_switch_applies_at_next_cycle(void **state) {
+    (void)state;
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    void *root = NULL;
+    tc_root_add(h, &root);
+    make_list(h, &root, 2000);
+    tc_step(h);
+    assert_int_equal(tc_current_phase(h), TC_PHASE_PROPAGATE);
+    tc_config c;
+    tc_get_config(h, &c);
+    c.barrier = TC_BARRIER_YUASA;
+    assert_null(tc_set_config(h, &c));
+    step_until(h, TC_PHASE_IDLE, 100000);
+    tc_collect(h);
+    size_t n;
+    const tc_cycle *cy = tc_cycle_log(h, &n);
+    assert_int_equal(n, 2);
+    assert_int_equal(cy[0].barrier, TC_BARRIER_DIJKSTRA);
+    assert_int_equal(cy[1].barrier, TC_BARRIER_YUASA);
+    tc_get_config(h, &c);
+    assert_int_equal(c.barrier, TC_BARRIER_YUASA);
+    tc_heap_free(h);
+}
+
+static void test_visit_and_heap_cells(void **state) {
+    (void)state;
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    void *root = NULL;
+    tc_root_add(h, &root);
+    make_list(h, &root, 100);
+    void *big = tc_alloc(h, 1000, 0);
+    tc_store(h, root, 1, big);
+    uint8_t cells[8192];
+    size_t n = tc_heap_cells(h, cells, sizeof cells);
+    size_t white = 0, free_cells = 0;
+    for (size_t i = 0; i < n && i < sizeof cells; i++) {
+        if (cells[i] == TC_WHITE) white++;
+        if (cells[i] == TC_FREE) free_cells++;
+    }
+    assert_int_equal(white, 101);
+    assert_int_equal(white + free_cells, n);
+    tc_step(h); /* roots shaded and some marking */
+    n = tc_heap_cells(h, cells, sizeof cells);
+    size_t grey_or_black = 0;
+    for (size_t i = 0; i < n && i < sizeof cells; i++) grey_or_black += cells[i] == TC_GREY || cells[i] == TC_BLACK;
+    assert_true(grey_or_black > 0);
+    assert_int_equal(tc_colour_of(h, root), TC_BLACK);
+    tc_heap_free(h);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reachable_kept_unreachable_freed),
+        cmocka_unit_test(test_phases_run_in_order),
+        cmocka_unit_test(test_increments_are_bounded),
+        cmocka_unit_test(test_sweep_is_incremental_and_keeps_new_objects),
+        cmocka_unit_test(test_roots_stack_and_globals),
+        cmocka_unit_test(test_pause_and_cycle_logs),
+        cmocka_unit_test(test_pacer_keeps_heap_near_goal),
+        cmocka_unit_test(test_barrier_switch_applies_at_next_cycle),
+        cmocka_unit_test(test_visit_and_heap_cells),
+    };
+    return cmocka_run_group_tests_name("collect", tests, NULL, NULL);
+}
