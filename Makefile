@@ -16,8 +16,10 @@ OPT     := -O2 -g
 CFLAGS  += $(STD) $(WARN) $(OPT) -fno-strict-overflow
 CPPFLAGS += -Igc -Iworkloads
 
-PKG_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags cmocka bdw-gc 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+GC_CFLAGS  = $(shell pkg-config --cflags bdw-gc 2>/dev/null)
+BOEHM_LIBS = $(shell pkg-config --libs bdw-gc 2>/dev/null)
 
 GC_SRC    := $(wildcard gc/*.c)
 GC_HDR    := $(wildcard gc/*.h)
@@ -31,14 +33,14 @@ GC_OBJ_ASAN   := $(GC_SRC:%.c=$(BUILD)/asan/%.o)
 DEBUG_FLAGS := -DTC_DEBUG_CHECKS -O1 -g
 ASAN_FLAGS  := -DTC_DEBUG_CHECKS -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-TESTS := test_alloc test_collect test_barriers test_verify test_stress test_api
+TESTS := test_alloc test_collect test_barriers test_verify test_stress test_api test_metrics
 TEST_BIN       := $(TESTS:%=$(BUILD)/dbg/tests/%)
 TEST_BIN_ASAN  := $(TESTS:%=$(BUILD)/asan/tests/%)
 
 .PHONY: all deps run test test-unit test-asan test-valgrind bench clean demo
 .DEFAULT_GOAL := all
 
-all: $(BUILD)/libtricolor.a
+all: $(BUILD)/libtricolor.a $(BUILD)/tricolor
 
 deps:
 	@sh scripts/install-deps.sh
@@ -60,21 +62,51 @@ $(BUILD)/asan/%.o: %.c $(GC_HDR)
 $(BUILD)/libtricolor.a: $(GC_OBJ)
 	ar rcs $@ $^
 
-# ---- the demo (until the visualizer lands) -------------------------------
+# ---- workloads: each wl_*.c compiled once per collector --------------------
 
-$(BUILD)/tricolor-demo: $(BUILD)/rel/workloads/demo_main.o $(BUILD)/libtricolor.a
-	$(CC) $(CFLAGS) $^ -o $@
+WL_SRC      := $(wildcard workloads/wl_*.c)
+WL_SUPPORT  := $(filter-out $(WL_SRC),$(wildcard workloads/*.c))
+WL_HDR      := $(wildcard workloads/*.h)
+define wl_objs # $(1) = build flavour
+$(WL_SRC:workloads/%.c=$(BUILD)/$(1)/workloads/%.tricolor.o) $(WL_SRC:workloads/%.c=$(BUILD)/$(1)/workloads/%.boehm.o) $(WL_SUPPORT:%.c=$(BUILD)/$(1)/%.o)
+endef
+
+$(BUILD)/rel/workloads/%.tricolor.o: workloads/%.c $(GC_HDR) $(WL_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DMUT_BACKEND_TRICOLOR -c $< -o $@
+$(BUILD)/rel/workloads/%.boehm.o: workloads/%.c $(GC_HDR) $(WL_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(GC_CFLAGS) -DMUT_BACKEND_BOEHM -c $< -o $@
+$(BUILD)/dbg/workloads/%.tricolor.o: workloads/%.c $(GC_HDR) $(WL_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(STD) $(WARN) $(DEBUG_FLAGS) -DMUT_BACKEND_TRICOLOR -c $< -o $@
+$(BUILD)/dbg/workloads/%.boehm.o: workloads/%.c $(GC_HDR) $(WL_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(STD) $(WARN) $(DEBUG_FLAGS) $(GC_CFLAGS) -DMUT_BACKEND_BOEHM -c $< -o $@
+$(BUILD)/asan/workloads/%.tricolor.o: workloads/%.c $(GC_HDR) $(WL_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(STD) $(WARN) $(ASAN_FLAGS) -DMUT_BACKEND_TRICOLOR -c $< -o $@
+$(BUILD)/asan/workloads/%.boehm.o: workloads/%.c $(GC_HDR) $(WL_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(STD) $(WARN) $(ASAN_FLAGS) $(GC_CFLAGS) -DMUT_BACKEND_BOEHM -c $< -o $@
+
+# ---- the tricolor binary ----------------------------------------------------
+
+APP_SRC := $(wildcard viz/*.c)
+$(BUILD)/tricolor: $(APP_SRC:%.c=$(BUILD)/rel/%.o) $(call wl_objs,rel) $(BUILD)/libtricolor.a
+	$(CC) $(CFLAGS) $^ $(BOEHM_LIBS) -lm -o $@
 
 run: deps all
-	./$(BUILD)/tricolor-demo
+	./$(BUILD)/tricolor bench --workload gcbench --collector tricolor,boehm
 
 # ---- tests -----------------------------------------------------------------
 
-$(BUILD)/dbg/tests/%: $(BUILD)/dbg/tests/%.o $(BUILD)/dbg/tests/support.o $(GC_OBJ_DEBUG)
-	$(CC) $(DEBUG_FLAGS) $^ $(CMOCKA_LIBS) -o $@
+# Every test links the collector, the workloads (both backends) and support.
+$(BUILD)/dbg/tests/%: $(BUILD)/dbg/tests/%.o $(BUILD)/dbg/tests/support.o $(GC_OBJ_DEBUG) $(call wl_objs,dbg)
+	$(CC) $(DEBUG_FLAGS) $^ $(CMOCKA_LIBS) $(BOEHM_LIBS) -lm -o $@
 
-$(BUILD)/asan/tests/%: $(BUILD)/asan/tests/%.o $(BUILD)/asan/tests/support.o $(GC_OBJ_ASAN)
-	$(CC) $(ASAN_FLAGS) $^ $(CMOCKA_LIBS) -o $@
+$(BUILD)/asan/tests/%: $(BUILD)/asan/tests/%.o $(BUILD)/asan/tests/support.o $(GC_OBJ_ASAN) $(call wl_objs,asan)
+	$(CC) $(ASAN_FLAGS) $^ $(CMOCKA_LIBS) $(BOEHM_LIBS) -lm -o $@
 
 .SECONDARY:
 

@@ -172,7 +172,7 @@ static inline size_t blacken_small(tc_heap *h, void *obj, uint64_t hdr) {
     for (uint32_t i = 0; i < n; i++)
         if (s[i]) visit_child(h, s[i]);
     h->cur.marked_objects++;
-    h->cur.marked_bytes += obj_cell_bytes(n, (uint32_t)(hdr >> 34));
+    h->cur.marked_bytes += page_of(obj)->cell_size; /* in cells, as live bytes are counted */
     observe(h, TC_EV_BLACKEN, obj, 0);
     return (size_t)n + 1;
 }
@@ -195,7 +195,7 @@ static size_t large_begin(tc_heap *h, void *obj) {
     if (p->cards) memset(p->cards, 0, p->ncards * sizeof(uint64_t));
     large_scan_add(h, p);
     h->cur.marked_objects++;
-    h->cur.marked_bytes += obj_cell_bytes(tc_nslots(obj), tc_nraw(obj));
+    h->cur.marked_bytes += p->map_bytes;
     observe(h, TC_EV_BLACKEN, obj, 0);
     return 1;
 }

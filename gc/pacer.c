@@ -3,7 +3,7 @@
  * for each byte it allocates.
  *
  * Trigger (like GOGC, or Lua's pause): a cycle starts when the bytes in
- * objects reach  max(min_heap, live_after_last_cycle * (1 + trigger_pct/100)).
+ * objects reach  max(min_heap, marked_by_last_cycle * (1 + trigger_pct/100)).
  *
  * Goal: the running cycle should be finished (marked and swept) before the
  * heap grows another runway_pct percent over the trigger:
@@ -77,8 +77,12 @@ void pacer_init(tc_heap *h) {
     reschedule(h);
 }
 
+/* The goal grows from the trigger, never from the heap size when the cycle
+ * started: a cycle that starts late (its predecessor ended above the
+ * trigger) must catch up through steeper assists, not a later goal, or the
+ * heap would grow by the runway every cycle. */
 static void set_goal(tc_heap *h) {
-    uint64_t base = h->trigger_bytes > h->cur.heap_before ? h->trigger_bytes : h->cur.heap_before;
+    uint64_t base = h->trigger_bytes;
     h->goal_bytes = base + base / 100 * h->cfg.runway_pct;
     if (h->cfg.heap_limit && h->goal_bytes > h->cfg.heap_limit / 10 * 9) h->goal_bytes = h->cfg.heap_limit / 10 * 9;
 }
@@ -96,11 +100,16 @@ void pacer_cycle_start(tc_heap *h) {
     reschedule(h);
 }
 
+/* The next trigger grows from what marking found live (like Go's heap
+ * goal), not from the bytes in use when sweeping ends: those include
+ * everything allocated during the cycle, and a trigger built on them would
+ * compound from cycle to cycle. Objects allocated black by Yuasa were not
+ * marked but are live; they count as new allocation against the trigger. */
 void pacer_cycle_end(tc_heap *h) {
     h->last_mark_work = h->cycle_mark_work;
     h->last_marked_bytes = h->cur.marked_bytes;
-    h->last_live_bytes = live_bytes(h);
-    h->trigger_bytes = compute_trigger(h, live_bytes(h));
+    h->last_live_bytes = h->cur.marked_bytes;
+    h->trigger_bytes = compute_trigger(h, h->cur.marked_bytes);
     h->debt = 0;
 }
 

@@ -1,0 +1,43 @@
+/*
+ * main.c — the `tricolor` binary: one program, several subcommands.
+ *
+ *   tricolor list     the workloads, one line each
+ *   tricolor bench    run workloads on Tricolor and Boehm, compare pauses
+ *
+ * Each subcommand parses its own flags and answers --help. Bad input
+ * exits with status 2 and a message naming what was wrong.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: tricolor COMMAND [options]\n"
+            "\n"
+            "An incremental tricolor garbage collector, compared live with the Boehm GC.\n"
+            "\n"
+            "commands:\n"
+            "  list     list the workloads\n"
+            "  bench    run workloads on both collectors and compare pause times and CPU cost\n"
+            "\n"
+            "'tricolor COMMAND --help' describes each command.\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "list") == 0) return cmd_list(argc - 1, argv + 1);
+    if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 1, argv + 1);
+    fprintf(stderr, "tricolor: unknown command '%s' (valid: list, bench)\n", cmd);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,31 @@
+/*
+ * oplog.c — the pause log of timed mutator operations (see oplog.h).
+ */
+#include "oplog.h"
+
+#include <stdlib.h>
+
+void oplog_add(oplog *log, uint64_t start_ns, uint64_t dur_ns, uint32_t op) {
+    if (log->n == log->cap) {
+        size_t cap = log->cap ? log->cap * 2 : 4096;
+        oplog_entry *v = realloc(log->v, cap * sizeof *v);
+        if (!v) {
+            log->dropped++;
+            return;
+        }
+        log->v = v;
+        log->cap = cap;
+    }
+    log->v[log->n++] = (oplog_entry){start_ns, dur_ns, op};
+}
+
+void oplog_free(oplog *log) {
+    free(log->v);
+    log->v = NULL;
+    log->n = log->cap = 0;
+}
+
+const char *oplog_op_name(uint32_t op) {
+    static const char *const names[] = {"alloc", "store", "step"};
+    return op < 3 ? names[op] : "?";
+}

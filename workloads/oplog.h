@@ -1,0 +1,34 @@
+/*
+ * oplog.h — the pause log of timed mutator operations.
+ *
+ * In a timed run (see mutator.h) every allocation, barriered store and
+ * explicit step that holds the mutator for at least the threshold is
+ * appended here, for either collector alike: this is the log the bench
+ * compares. It is malloc'd, never in a GC heap, and it does not grow on
+ * the hot path except when a pause is recorded.
+ */
+#ifndef TRICOLOR_OPLOG_H
+#define TRICOLOR_OPLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum { OPLOG_ALLOC = 0, OPLOG_STORE = 1, OPLOG_STEP = 2 };
+
+typedef struct oplog_entry {
+    uint64_t start_ns; /* CLOCK_MONOTONIC */
+    uint64_t dur_ns;
+    uint32_t op;       /* OPLOG_ALLOC, OPLOG_STORE or OPLOG_STEP */
+} oplog_entry;
+
+typedef struct oplog {
+    oplog_entry *v;
+    size_t n, cap;
+    uint64_t dropped; /* entries lost to a failed realloc */
+} oplog;
+
+void oplog_add(oplog *log, uint64_t start_ns, uint64_t dur_ns, uint32_t op);
+void oplog_free(oplog *log);
+const char *oplog_op_name(uint32_t op);
+
+#endif

@@ -1,0 +1,43 @@
+/*
+ * registry.h — the list of workloads: name, one-line description, and the
+ * entry point compiled for each collector.
+ *
+ * To add a workload: write workloads/wl_NAME.c against mutator.h with an
+ * entry point MUT_NAME(wl_NAME), and add one line to WL_LIST below. The
+ * Makefile compiles every wl_*.c once per backend.
+ */
+#ifndef TRICOLOR_REGISTRY_H
+#define TRICOLOR_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "oplog.h"
+
+struct mut;
+typedef uint64_t (*wl_entry)(struct mut *m, int size, uint64_t seed);
+
+/* X(name, description) — in the order `tricolor list` prints them. */
+#define WL_LIST(X)                                                                                  \
+    X(gcbench, "classic GCBench: stretch tree, long-lived tree and array, trees of depth 4..16")
+
+typedef struct wl_info {
+    const char *name;
+    const char *description;
+    wl_entry run_tricolor;
+    wl_entry run_boehm;
+} wl_info;
+
+extern const wl_info wl_table[];
+extern const size_t wl_count;
+
+/* NULL if there is no workload of that name. */
+const wl_info *wl_find(const char *name);
+/* "gcbench, demo, ..." for error messages. */
+const char *wl_names(void);
+
+extern const char *const wl_size_names[3]; /* "small", "default", "large" */
+/* Parses a size name; returns -1 if unknown. */
+int wl_size_parse(const char *s);
+
+#endif

@@ -1,0 +1,229 @@
+/*
+ * runner.c — one workload on one collector in a forked child (runner.h).
+ *
+ * The child sets its collector up, runs the workload through the entry
+ * point compiled for that collector, and writes a run_result and its pause
+ * log to a pipe. The parent reads them and reaps the child; a crash or a
+ * non-zero exit becomes an error naming the collector and the signal.
+ *
+ * Boehm is set up as shared/docs/reference.md §1 prescribes: markers set
+ * before GC_INIT (which itself collects once, before callbacks are
+ * registered and before the clock starts), collection events recorded
+ * with timestamps only (the callback holds the GC lock: no allocation, no
+ * printing), and for boehm-inc an explicit GC_set_time_limit.
+ */
+#include "runner.h"
+
+#include <errno.h>
+#include <gc.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mutator.h"
+
+#ifndef GC_THREADS
+/* Debian's libgc exports this, but gc.h declares it only with GC_THREADS,
+ * which would also redirect pthread calls in this file. We create no
+ * threads; we only need to keep Boehm's parallel markers from starting. */
+GC_API void GC_CALL GC_set_markers_count(unsigned);
+#endif
+
+const char *const collector_names[COL_COUNT] = {"tricolor", "boehm", "boehm-inc"};
+
+int collector_parse(const char *name) {
+    for (int i = 0; i < COL_COUNT; i++)
+        if (name && strcmp(name, collector_names[i]) == 0) return i;
+    return -1;
+}
+
+static uint64_t clock_ns(clockid_t id) {
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---------- Boehm's collection events (child only) ---------- */
+
+static struct {
+    uint64_t start_ns, start_cpu;
+    uint64_t count, total_ns, max_ns, cpu_ns;
+} boehm_ev;
+
+static void boehm_event(GC_EventType ev) {
+    /* Runs with the GC lock held: timestamps only. */
+    if (ev == GC_EVENT_START) {
+        boehm_ev.start_ns = clock_ns(CLOCK_MONOTONIC);
+        boehm_ev.start_cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    } else if (ev == GC_EVENT_END && boehm_ev.start_ns) {
+        uint64_t d = clock_ns(CLOCK_MONOTONIC) - boehm_ev.start_ns;
+        boehm_ev.count++;
+        boehm_ev.total_ns += d;
+        if (d > boehm_ev.max_ns) boehm_ev.max_ns = d;
+        boehm_ev.cpu_ns += clock_ns(CLOCK_THREAD_CPUTIME_ID) - boehm_ev.start_cpu;
+        boehm_ev.start_ns = 0;
+    }
+}
+
+/* ---------- the child ---------- */
+
+static void child_run(const run_config *cfg, run_result *res, oplog *log) {
+    mut m = {.timed = cfg->timed, .threshold_ns = cfg->threshold_ns, .log = log};
+    tc_heap *heap = NULL;
+    if (cfg->kind == COL_TRICOLOR) {
+        heap = tc_heap_new(&cfg->tc);
+        if (!heap) {
+            snprintf(res->error, sizeof res->error, "tricolor: invalid configuration");
+            return;
+        }
+        m.heap = heap;
+    } else {
+        GC_set_markers_count((unsigned)(cfg->boehm_markers > 0 ? cfg->boehm_markers : 1));
+        GC_INIT();
+        GC_set_on_collection_event(boehm_event);
+        if (cfg->kind == COL_BOEHM_INC) {
+            GC_enable_incremental();
+            GC_set_time_limit((unsigned long)cfg->boehm_time_limit_ms);
+        }
+    }
+    struct rusage ru0, ru1;
+    getrusage(RUSAGE_SELF, &ru0);
+    res->t0_ns = clock_ns(CLOCK_MONOTONIC);
+    wl_entry run = cfg->kind == COL_TRICOLOR ? cfg->wl->run_tricolor : cfg->wl->run_boehm;
+    res->checksum = run((struct mut *)&m, cfg->size, cfg->seed);
+    res->t1_ns = clock_ns(CLOCK_MONOTONIC);
+    getrusage(RUSAGE_SELF, &ru1);
+    res->wall_ns = res->t1_ns - res->t0_ns;
+    res->cpu_ns = (uint64_t)((ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) + (ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec)) *
+                      1000000000u +
+                  (uint64_t)((ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) + (ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec)) *
+                      1000u;
+    res->peak_rss_bytes = (uint64_t)ru1.ru_maxrss * 1024u;
+    res->allocs = m.allocs;
+    res->alloc_bytes = m.alloc_bytes;
+    if (heap) {
+        tc_stats s;
+        tc_get_stats(heap, &s);
+        res->gc_cpu_ns = s.gc_cpu_ns;
+        res->peak_heap_bytes = s.peak_heap_bytes;
+        res->collections = s.cycles;
+        size_t n;
+        const tc_pause *p = tc_pause_log(heap, &n);
+        for (size_t i = 0; i < n; i++) {
+            res->own_pause_ns += p[i].duration_ns;
+            if (p[i].duration_ns > res->own_max_pause_ns) res->own_max_pause_ns = p[i].duration_ns;
+        }
+        res->own_pauses = n;
+        tc_heap_free(heap);
+    } else {
+        struct GC_prof_stats_s ps;
+        GC_get_prof_stats(&ps, sizeof ps);
+        /* Boehm's heap only grows (unmapped blocks stay counted in
+         * heapsize_full), so its size after the run is its peak. */
+        res->peak_heap_bytes = ps.heapsize_full;
+        res->collections = boehm_ev.count;
+        res->gc_cpu_ns = boehm_ev.cpu_ns;
+        res->gc_cpu_partial = cfg->kind == COL_BOEHM_INC;
+        res->own_pauses = boehm_ev.count;
+        res->own_pause_ns = boehm_ev.total_ns;
+        res->own_max_pause_ns = boehm_ev.max_ns;
+    }
+    res->ok = true;
+}
+
+static bool write_all(int fd, const void *buf, size_t n) {
+    const char *p = buf;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return false;
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+static bool read_all(int fd, void *buf, size_t n) {
+    char *p = buf;
+    while (n) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return false;
+        p += r;
+        n -= (size_t)r;
+    }
+    return true;
+}
+
+bool run_in_child(const run_config *cfg, run_result *res) {
+    memset(res, 0, sizeof *res);
+    int fds[2];
+    if (pipe(fds) != 0) {
+        snprintf(res->error, sizeof res->error, "pipe: %s", strerror(errno));
+        return false;
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(res->error, sizeof res->error, "fork: %s", strerror(errno));
+        close(fds[0]);
+        close(fds[1]);
+        return false;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        if (cfg->cpu >= 0) {
+            cpu_set_t set;
+            CPU_ZERO(&set);
+            CPU_SET(cfg->cpu, &set);
+            sched_setaffinity(0, sizeof set, &set);
+        }
+        run_result r = {0};
+        oplog log = {0};
+        child_run(cfg, &r, &log);
+        r.npauses = log.n;
+        r.pauses = NULL;
+        bool ok = write_all(fds[1], &r, sizeof r) && (!log.n || write_all(fds[1], log.v, log.n * sizeof *log.v));
+        _exit(ok && r.ok ? 0 : 1);
+    }
+    close(fds[1]);
+    bool got = read_all(fds[0], res, sizeof *res);
+    res->pauses = NULL;
+    if (got && res->npauses) {
+        res->pauses = malloc(res->npauses * sizeof *res->pauses);
+        got = res->pauses && read_all(fds[0], res->pauses, res->npauses * sizeof *res->pauses);
+    }
+    close(fds[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    const char *who = collector_names[cfg->kind];
+    if (WIFSIGNALED(status)) {
+        snprintf(res->error, sizeof res->error, "%s run of %s died with signal %d (%s)", who, cfg->wl->name,
+                 WTERMSIG(status), strsignal(WTERMSIG(status)));
+        res->ok = false;
+    } else if (!got || WEXITSTATUS(status) != 0) {
+        if (!res->error[0])
+            snprintf(res->error, sizeof res->error, "%s run of %s failed (exit status %d)", who, cfg->wl->name,
+                     WEXITSTATUS(status));
+        res->ok = false;
+    }
+    if (!res->ok) {
+        free(res->pauses);
+        res->pauses = NULL;
+        res->npauses = 0;
+    }
+    return res->ok;
+}
+
+void run_result_free(run_result *res) {
+    free(res->pauses);
+    res->pauses = NULL;
+    res->npauses = 0;
+}

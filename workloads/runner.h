@@ -1,0 +1,66 @@
+/*
+ * runner.h — runs one workload on one collector, in a child process of its
+ * own, and brings back what happened.
+ *
+ * Why a child: Boehm cannot be shut down or switched back from incremental
+ * mode, and each collector should start from a fresh address space and
+ * report its own peak RSS. The child is pinned to one CPU; Boehm runs with
+ * one marker unless --boehm-markers says otherwise.
+ *
+ * A run is either timed (every allocation, store and explicit step timed
+ * from outside, the same way for both collectors: pause figures) or
+ * untimed (throughput figures: wall, CPU, heap). The bench does both.
+ */
+#ifndef TRICOLOR_RUNNER_H
+#define TRICOLOR_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "oplog.h"
+#include "registry.h"
+#include "tricolor.h"
+
+typedef enum collector_kind { COL_TRICOLOR = 0, COL_BOEHM, COL_BOEHM_INC, COL_COUNT } collector_kind;
+
+extern const char *const collector_names[COL_COUNT]; /* "tricolor", "boehm", "boehm-inc" */
+int collector_parse(const char *name);               /* -1 if unknown */
+
+typedef struct run_config {
+    collector_kind kind;
+    tc_config tc;           /* Tricolor's knobs */
+    int boehm_markers;      /* GC_set_markers_count; 1 = one marker (default) */
+    int boehm_time_limit_ms;/* boehm-inc: GC_set_time_limit */
+    const wl_info *wl;
+    int size;               /* wl_size */
+    uint64_t seed;
+    bool timed;
+    uint64_t threshold_ns;  /* timed runs: log operations at least this long */
+    int cpu;                /* pin the child to this CPU; -1 = don't */
+} run_config;
+
+typedef struct run_result {
+    bool ok;
+    char error[256];
+    uint64_t checksum;
+    uint64_t t0_ns, t1_ns;        /* the workload's run, CLOCK_MONOTONIC */
+    uint64_t wall_ns, cpu_ns;     /* wall and process CPU time of the workload */
+    uint64_t gc_cpu_ns;           /* Tricolor: thread CPU in increments; Boehm: in collection events */
+    bool gc_cpu_partial;          /* Boehm incremental: its steps fire no events */
+    uint64_t peak_heap_bytes, peak_rss_bytes;
+    uint64_t allocs, alloc_bytes;
+    uint64_t collections;         /* cycles (Tricolor) or collections seen by events (Boehm) */
+    /* The collector's own view of its pauses, to cross-check the timed log:
+     * Tricolor's pause log, Boehm's START..END events. */
+    uint64_t own_pauses, own_pause_ns, own_max_pause_ns;
+    size_t npauses;               /* timed runs: the operation log */
+    oplog_entry *pauses;          /* malloc'd; free with run_result_free */
+} run_result;
+
+/* Runs cfg in a forked child. Returns false (with res->error set) if the
+ * child failed, crashed or could not be started. */
+bool run_in_child(const run_config *cfg, run_result *res);
+void run_result_free(run_result *res);
+
+#endif
