@@ -275,21 +275,8 @@ static inline void zero_words(void *obj, size_t n) {
     }
 }
 
-void *tc_alloc(tc_heap *h, uint32_t nslots, uint32_t nraw) {
-    if (__builtin_expect(!h, 0)) {
-        tc__misuse(h, "tc_alloc: heap is NULL");
-        return NULL;
-    }
-    if (__builtin_expect(nslots > TC_MAX_SLOTS || nraw > TC_MAX_RAW, 0)) {
-        tc__misuse(h, "tc_alloc: object too large: %u slots, %u raw bytes (max %u slots, %u raw bytes)",
-                   nslots, nraw, TC_MAX_SLOTS, TC_MAX_RAW);
-        return NULL;
-    }
-    size_t bytes = obj_cell_bytes(nslots, nraw);
-    /* The mutator pays for collection before it gets memory, so the new
-     * object takes the colour of the phase the increment left behind. */
-    if (__builtin_expect(h->bytes_allocated >= h->next_check_bytes, 0)) pacer_on_alloc_check(h);
-
+/* Allocates without any check: the shared body of both paths below. */
+static inline void *alloc_object(tc_heap *h, uint32_t nslots, uint32_t nraw, size_t bytes) {
     void *obj;
     size_t cell;
     bool large = bytes > MAX_SMALL;
@@ -318,8 +305,39 @@ void *tc_alloc(tc_heap *h, uint32_t nslots, uint32_t nraw) {
     h->allocations++;
     h->bytes_allocated += cell;
     h->bytes_requested += bytes;
-    observe(h, TC_EV_ALLOC, obj, 0);
     return obj;
+}
+
+/* The checked path, taken when bytes_allocated reaches next_check_bytes.
+ * The mutator pays for collection before it gets memory, so the new object
+ * takes the colour of the phase the increment left behind. While a viewer
+ * observes, next_check_bytes is held at 0 so every allocation comes here
+ * and is reported: the fast path then needs no observer test of its own. */
+__attribute__((noinline)) static void *alloc_checked(tc_heap *h, uint32_t nslots, uint32_t nraw, size_t bytes) {
+    pacer_on_alloc_check(h);
+    void *obj = alloc_object(h, nslots, nraw, bytes);
+#ifndef TC_NO_OBSERVE
+    if (h->ev) {
+        if (obj) observe_record_slow(h, TC_EV_ALLOC, obj, 0);
+        h->next_check_bytes = 0;
+    }
+#endif
+    return obj;
+}
+
+void *tc_alloc(tc_heap *h, uint32_t nslots, uint32_t nraw) {
+    if (__builtin_expect(!h, 0)) {
+        tc__misuse(h, "tc_alloc: heap is NULL");
+        return NULL;
+    }
+    if (__builtin_expect(nslots > TC_MAX_SLOTS || nraw > TC_MAX_RAW, 0)) {
+        tc__misuse(h, "tc_alloc: object too large: %u slots, %u raw bytes (max %u slots, %u raw bytes)",
+                   nslots, nraw, TC_MAX_SLOTS, TC_MAX_RAW);
+        return NULL;
+    }
+    size_t bytes = obj_cell_bytes(nslots, nraw);
+    if (__builtin_expect(h->bytes_allocated >= h->next_check_bytes, 0)) return alloc_checked(h, nslots, nraw, bytes);
+    return alloc_object(h, nslots, nraw, bytes);
 }
 
 /* ---------- teardown ---------- */

@@ -131,17 +131,17 @@ static size_t shade_roots(tc_heap *h) {
  * ====================================================================== */
 
 /* The deferred colour check of a child that has left the prefetch FIFO. */
-static inline void check_child(tc_heap *h, void *child) {
+static inline void check_child(tc_heap *h, void *child, bool obs) {
     uint64_t *hp = hdr_of(child);
     uint64_t v = *hp;
     if (colour_is_white((unsigned)(v & 7))) {
         *hp = (v & ~(uint64_t)7) | C_GREY;
         grey_push(h, child);
-        observe(h, TC_EV_SHADE, child, 0);
+        OBSERVE_IF(obs, h, TC_EV_SHADE, child);
     }
 }
 
-static inline void visit_child(tc_heap *h, void *child) {
+static inline void visit_child(tc_heap *h, void *child, bool obs) {
     __builtin_prefetch(hdr_of(child), 1, 3);
     if (h->fifo_n < PREFETCH_FIFO) {
         h->fifo[(h->fifo_head + h->fifo_n++) % PREFETCH_FIFO] = child;
@@ -150,30 +150,30 @@ static inline void visit_child(tc_heap *h, void *child) {
     void *ready = h->fifo[h->fifo_head];
     h->fifo[h->fifo_head] = child;
     h->fifo_head = (h->fifo_head + 1) % PREFETCH_FIFO;
-    check_child(h, ready);
+    check_child(h, ready, obs);
 }
 
-static inline void fifo_check_one(tc_heap *h) {
+static inline void fifo_check_one(tc_heap *h, bool obs) {
     void *c = h->fifo[h->fifo_head];
     h->fifo_head = (h->fifo_head + 1) % PREFETCH_FIFO;
     h->fifo_n--;
-    check_child(h, c);
+    check_child(h, c, obs);
 }
 
-static void fifo_drain(tc_heap *h) {
-    while (h->fifo_n) fifo_check_one(h);
+static void fifo_drain(tc_heap *h, bool obs) {
+    while (h->fifo_n) fifo_check_one(h, obs);
 }
 
 /* Grey -> black for a small object: its children go to the FIFO. */
-static inline size_t blacken_small(tc_heap *h, void *obj, uint64_t hdr) {
+static inline size_t blacken_small(tc_heap *h, void *obj, uint64_t hdr, bool obs) {
     *hdr_of(obj) = (hdr & ~(uint64_t)7) | C_BLACK;
     uint32_t n = (uint32_t)((hdr >> 4) & TC_MAX_SLOTS);
     void **s = obj;
     for (uint32_t i = 0; i < n; i++)
-        if (s[i]) visit_child(h, s[i]);
+        if (s[i]) visit_child(h, s[i], obs);
     h->cur.marked_objects++;
     h->cur.marked_bytes += page_of(obj)->cell_size; /* in cells, as live bytes are counted */
-    observe(h, TC_EV_BLACKEN, obj, 0);
+    OBSERVE_IF(obs, h, TC_EV_BLACKEN, obj);
     return (size_t)n + 1;
 }
 
@@ -218,8 +218,9 @@ void gc_large_dirty(tc_heap *h, tc_page *p, uint32_t slot) {
 }
 
 static size_t scan_slots(tc_heap *h, void **s, size_t from, size_t to) {
+    const bool obs = observing(h);
     for (size_t i = from; i < to; i++)
-        if (s[i]) visit_child(h, s[i]);
+        if (s[i]) visit_child(h, s[i], obs);
     return to - from;
 }
 
@@ -263,16 +264,17 @@ static size_t large_scan_some(tc_heap *h, size_t max) {
 }
 
 /* Marks until the grey set is empty or the budget is spent. `work` is what
- * this increment has done so far; returns the new total. */
-static size_t propagate(tc_heap *h, budget *b, size_t work) {
+ * this increment has done so far; returns the new total. Instantiated twice
+ * (obs constant) so that without an observer the loop tests nothing. */
+static inline __attribute__((always_inline)) size_t propagate_impl(tc_heap *h, budget *b, size_t work, const bool obs) {
     while (!budget_spent(b, work)) {
         if (h->grey.n) {
             void *obj = h->grey.v[--h->grey.n];
             uint64_t hdr = *hdr_of(obj);
             if ((hdr & 7) != C_GREY) continue; /* cannot happen: each grey object is pushed once */
-            work += (hdr & HDR_LARGE) ? large_begin(h, obj) : blacken_small(h, obj, hdr);
+            work += (hdr & HDR_LARGE) ? large_begin(h, obj) : blacken_small(h, obj, hdr, obs);
         } else if (h->fifo_n) {
-            fifo_check_one(h);
+            fifo_check_one(h, obs);
         } else if (h->large_scan) {
             size_t left = budget_left(b, work);
             work += large_scan_some(h, left < LARGE_CHUNK ? LARGE_CHUNK : left);
@@ -282,8 +284,12 @@ static size_t propagate(tc_heap *h, budget *b, size_t work) {
     }
     /* No child may wait in the FIFO across a pause: the mutator could make
      * it unreachable from anything grey. */
-    fifo_drain(h);
+    fifo_drain(h, obs);
     return work;
+}
+
+static size_t propagate(tc_heap *h, budget *b, size_t work) {
+    return observing(h) ? propagate_impl(h, b, work, true) : propagate_impl(h, b, work, false);
 }
 
 /* ======================================================================
@@ -348,7 +354,7 @@ static size_t atomic_step(tc_heap *h) {
 /* Sweeps one page; returns the cells visited. May return the page to the
  * pool (it leaves the page table; the caller walks the table downward, so
  * the page swapped into its place has already been swept or is new). */
-static size_t sweep_page(tc_heap *h, tc_page *p) {
+static inline __attribute__((always_inline)) size_t sweep_page_impl(tc_heap *h, tc_page *p, const bool obs) {
     tc_class *c = &h->cls[p->cls];
     if (c->page == p) class_retire(h, c);
     const unsigned dead = h->white ^ 3u, keep = h->white;
@@ -363,7 +369,7 @@ static size_t sweep_page(tc_heap *h, tc_page *p) {
         uint64_t v = *hp;
         unsigned col = (unsigned)(v & 7);
         if (col == dead) {
-            observe(h, TC_EV_FREE, obj, 0);
+            OBSERVE_IF(obs, h, TC_EV_FREE, obj);
             *hp = C_FREE;
             freed_bytes += sz;
             col = C_FREE;
@@ -392,6 +398,10 @@ static size_t sweep_page(tc_heap *h, tc_page *p) {
         avail_remove(c, p);
     }
     return visited ? visited : 1;
+}
+
+static size_t sweep_page(tc_heap *h, tc_page *p) {
+    return observing(h) ? sweep_page_impl(h, p, true) : sweep_page_impl(h, p, false);
 }
 
 /* Sweeps one large object; unmapping costs in proportion to its size. */

@@ -288,6 +288,21 @@ static inline void observe(tc_heap *h, tc_event_kind kind, void *obj, uint32_t a
 }
 void observe_free(tc_heap *h);
 
+/* For loops over many objects: test once whether anyone observes (a
+ * register test per event instead of a load through the heap). */
+static inline bool observing(const tc_heap *h) {
+#ifdef TC_NO_OBSERVE
+    (void)h;
+    return false;
+#else
+    return h->ev != NULL;
+#endif
+}
+#define OBSERVE_IF(obs, h, kind, obj)                                         \
+    do {                                                                      \
+        if (__builtin_expect((obs), 0)) observe_record_slow(h, kind, obj, 0); \
+    } while (0)
+
 /* --- verify.c --- */
 void verify_or_die(tc_heap *h, const char *when);
 

@@ -128,6 +128,7 @@ bool tc_observe_start(tc_heap *h, size_t capacity) {
     h->ev_cap = capacity;
     h->ev_head = h->ev_n = 0;
     h->ev_lost = 0;
+    h->next_check_bytes = 0; /* route allocations through the checked path (alloc.c) */
     return true;
 }
 

@@ -262,6 +262,46 @@ static void test_visit_and_heap_cells(void **state) {
     tc_heap_free(h);
 }
 
+/* Allocation events ride on the pacer's threshold (alloc.c): every
+ * allocation must be reported while observed, and pacing must go on as
+ * before once the observer leaves. */
+static void test_observer_sees_every_allocation(void **state) {
+    (void)state;
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    tc_config c;
+    tc_get_config(h, &c);
+    c.verify_each_step = false;
+    tc_set_config(h, &c);
+    void *ring[64] = {0};
+    for (int i = 0; i < 64; i++) tc_root_push(h, &ring[i]);
+    for (int i = 0; i < 20000; i++) ring[i % 64] = tc_alloc(h, 1, 8); /* some cycles first */
+    assert_true(tc_observe_start(h, 1 << 20));
+    void *mine[5000];
+    for (int i = 0; i < 5000; i++) ring[i % 64] = mine[i] = tc_alloc(h, 1, 8);
+    static tc_event ev[1 << 20];
+    uint64_t lost;
+    size_t n = tc_observe_poll(h, ev, 1 << 20, &lost);
+    assert_int_equal(lost, 0);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (ev[i].kind == TC_EV_ALLOC) {
+            assert_true(k < 5000);
+            assert_ptr_equal(ev[i].obj, mine[k]);
+            k++;
+        }
+    assert_int_equal(k, 5000);
+    tc_observe_stop(h);
+    tc_stats before, after;
+    tc_get_stats(h, &before);
+    for (int i = 0; i < 200000; i++) ring[i % 64] = tc_alloc(h, 1, 8);
+    tc_get_stats(h, &after);
+    assert_true(after.cycles > before.cycles); /* the pacer still runs cycles */
+    assert_true(after.peak_live_bytes < (4u << 20));
+    tc_root_pop(h, 64);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reachable_kept_unreachable_freed),
@@ -273,6 +313,7 @@ int main(void) {
         cmocka_unit_test(test_pacer_keeps_heap_near_goal),
         cmocka_unit_test(test_barrier_switch_applies_at_next_cycle),
         cmocka_unit_test(test_visit_and_heap_cells),
+        cmocka_unit_test(test_observer_sees_every_allocation),
     };
     return cmocka_run_group_tests_name("collect", tests, NULL, NULL);
 }
