@@ -33,7 +33,7 @@ GC_OBJ_ASAN   := $(GC_SRC:%.c=$(BUILD)/asan/%.o)
 DEBUG_FLAGS := -DTC_DEBUG_CHECKS -O1 -g
 ASAN_FLAGS  := -DTC_DEBUG_CHECKS -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-TESTS := test_alloc test_collect test_barriers test_verify test_stress test_api test_metrics
+TESTS := test_alloc test_collect test_barriers test_verify test_stress test_api test_metrics test_cli
 TEST_BIN       := $(TESTS:%=$(BUILD)/dbg/tests/%)
 TEST_BIN_ASAN  := $(TESTS:%=$(BUILD)/asan/tests/%)
 
@@ -113,15 +113,15 @@ $(BUILD)/asan/tests/%: $(BUILD)/asan/tests/%.o $(BUILD)/asan/tests/support.o $(G
 test: deps all test-unit test-asan test-valgrind
 	@echo "make test: all suites passed"
 
-test-unit: $(TEST_BIN)
+test-unit: $(TEST_BIN) $(BUILD)/tricolor
 	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
 
-test-asan: $(TEST_BIN_ASAN)
+test-asan: $(TEST_BIN_ASAN) $(BUILD)/tricolor
 	@set -e; for t in $(TEST_BIN_ASAN); do echo "== $$t (ASan+UBSan)"; \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; done
 
 # Valgrind over the unit tests (the stress test runs a reduced round count).
-test-valgrind: $(TEST_BIN)
+test-valgrind: $(TEST_BIN) $(BUILD)/tricolor
 	@set -e; for t in $(TEST_BIN); do echo "== $$t (valgrind)"; \
 	  TRICOLOR_STRESS_SCALE=0.05 valgrind -q --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite $$t; done

@@ -277,6 +277,36 @@ static void json_figures(FILE *f, const bench_opts *o, collector_kind k, const f
     fprintf(f, "}}");
 }
 
+/* The timed run's pauses, labeled with the collector phase inside each.
+ * In the trace each workload is a process and each collector a thread
+ * (track) of it, named; times are relative to the run's start. */
+static void write_pause_logs(FILE *csv, FILE *trace, bool *first, const wl_info *wl, const run_config *cfg, int rep,
+                             size_t wi, const run_result *tim) {
+    const char *col = collector_names[cfg->kind];
+    if (trace && rep == 0) {
+        fprintf(trace,
+                "%s{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":%zu,\"args\":{\"name\":\"%s\"}},\n"
+                "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":%zu,\"tid\":%d,\"args\":{\"name\":\"%s\"}}",
+                *first ? "" : ",\n", wi + 1, wl->name, wi + 1, (int)cfg->kind + 1, col);
+        *first = false;
+    }
+    for (size_t i = 0; i < tim->npauses; i++) {
+        const oplog_entry *e = &tim->pauses[i];
+        uint64_t work;
+        const char *phase = run_pause_phase(tim, e, &work);
+        double start_us = (double)(e->start_ns - tim->t0_ns) / 1e3, dur_us = (double)e->dur_ns / 1e3;
+        if (csv) fprintf(csv, "%s,%s,%d,%.3f,%.3f,%s,%llu\n", wl->name, col, rep + 1, start_us, dur_us, phase,
+                         (unsigned long long)work);
+        if (trace && rep == 0) {
+            fprintf(trace,
+                    ",\n{\"name\":\"%s\",\"cat\":\"pause\",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":%zu,"
+                    "\"tid\":%d,\"args\":{\"op\":\"%s\",\"work\":%llu}}",
+                    phase, start_us, dur_us, wi + 1, (int)cfg->kind + 1, oplog_op_name(e->op),
+                    (unsigned long long)work);
+        }
+    }
+}
+
 /* ---------- argument parsing ---------- */
 
 static FILE *open_output(const char *flag, const char *path) {
@@ -436,21 +466,7 @@ int cmd_bench(int argc, char **argv) {
                 }
                 if (failed) break;
                 compute_figures(&thr, &tim, &runs[(size_t)r * o.ncollectors + c]);
-                if (csv)
-                    for (size_t i = 0; i < tim.npauses; i++)
-                        fprintf(csv, "%s,%s,%d,%.3f,%.3f,%s,\n", wl->name, collector_names[cfg.kind], r + 1,
-                                (double)(tim.pauses[i].start_ns - tim.t0_ns) / 1e3, (double)tim.pauses[i].dur_ns / 1e3,
-                                oplog_op_name(tim.pauses[i].op));
-                if (trace)
-                    for (size_t i = 0; i < tim.npauses; i++) {
-                        fprintf(trace,
-                                "%s{\"name\":\"%s\",\"cat\":\"pause\",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":%zu,"
-                                "\"tid\":%d,\"args\":{\"workload\":\"%s\",\"repeat\":%d}}",
-                                trace_first ? "" : ",\n", oplog_op_name(tim.pauses[i].op),
-                                (double)(tim.pauses[i].start_ns - tim.t0_ns) / 1e3, (double)tim.pauses[i].dur_ns / 1e3,
-                                w + 1, (int)cfg.kind + 1, wl->name, r + 1);
-                        trace_first = false;
-                    }
+                write_pause_logs(csv, trace, &trace_first, wl, &cfg, r, w, &tim);
                 run_result_free(&thr);
                 run_result_free(&tim);
             }

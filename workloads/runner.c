@@ -51,9 +51,12 @@ static uint64_t clock_ns(clockid_t id) {
 
 /* ---------- Boehm's collection events (child only) ---------- */
 
+#define BOEHM_EV_MAX 65536
 static struct {
     uint64_t start_ns, start_cpu;
     uint64_t count, total_ns, max_ns, cpu_ns;
+    own_pause log[BOEHM_EV_MAX]; /* static: the callback may not allocate */
+    size_t n;
 } boehm_ev;
 
 static void boehm_event(GC_EventType ev) {
@@ -67,14 +70,26 @@ static void boehm_event(GC_EventType ev) {
         boehm_ev.total_ns += d;
         if (d > boehm_ev.max_ns) boehm_ev.max_ns = d;
         boehm_ev.cpu_ns += clock_ns(CLOCK_THREAD_CPUTIME_ID) - boehm_ev.start_cpu;
+        if (boehm_ev.n < BOEHM_EV_MAX)
+            boehm_ev.log[boehm_ev.n++] = (own_pause){boehm_ev.start_ns, d, 0, OWN_PHASE_COLLECT, 1};
         boehm_ev.start_ns = 0;
     }
 }
 
 /* ---------- the child ---------- */
 
-static void child_run(const run_config *cfg, run_result *res, oplog *log) {
-    mut m = {.timed = cfg->timed, .threshold_ns = cfg->threshold_ns, .log = log};
+/* Ticks per nanosecond, measured against CLOCK_MONOTONIC over at least
+ * `ns` nanoseconds. */
+static double ticks_per_ns(uint64_t ns) {
+    uint64_t c0 = mut_ticks(), t0 = clock_ns(CLOCK_MONOTONIC), t1;
+    do t1 = clock_ns(CLOCK_MONOTONIC);
+    while (t1 - t0 < ns);
+    return (double)(mut_ticks() - c0) / (double)(t1 - t0);
+}
+
+static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pause **own) {
+    double tpn = ticks_per_ns(2000000); /* 2 ms: enough for the threshold */
+    mut m = {.timed = cfg->timed, .threshold_ticks = (uint64_t)((double)cfg->threshold_ns * tpn), .log = log};
     tc_heap *heap = NULL;
     if (cfg->kind == COL_TRICOLOR) {
         heap = tc_heap_new(&cfg->tc);
@@ -95,9 +110,18 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log) {
     struct rusage ru0, ru1;
     getrusage(RUSAGE_SELF, &ru0);
     res->t0_ns = clock_ns(CLOCK_MONOTONIC);
+    uint64_t k0 = mut_ticks();
     wl_entry run = cfg->kind == COL_TRICOLOR ? cfg->wl->run_tricolor : cfg->wl->run_boehm;
     res->checksum = run((struct mut *)&m, cfg->size, cfg->seed);
+    uint64_t k1 = mut_ticks();
     res->t1_ns = clock_ns(CLOCK_MONOTONIC);
+    /* Ticks to CLOCK_MONOTONIC: calibrated over the whole run when it is
+     * long enough to beat the 2 ms calibration above. */
+    if (res->t1_ns - res->t0_ns > 2000000) tpn = (double)(k1 - k0) / (double)(res->t1_ns - res->t0_ns);
+    for (size_t i = 0; i < log->n; i++) {
+        log->v[i].start_ns = res->t0_ns + (uint64_t)((double)(log->v[i].start_ns - k0) / tpn);
+        log->v[i].dur_ns = (uint64_t)((double)log->v[i].dur_ns / tpn);
+    }
     getrusage(RUSAGE_SELF, &ru1);
     res->wall_ns = res->t1_ns - res->t0_ns;
     res->cpu_ns = (uint64_t)((ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) + (ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec)) *
@@ -115,11 +139,16 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log) {
         res->collections = s.cycles;
         size_t n;
         const tc_pause *p = tc_pause_log(heap, &n);
+        *own = malloc((n ? n : 1) * sizeof **own);
         for (size_t i = 0; i < n; i++) {
             res->own_pause_ns += p[i].duration_ns;
             if (p[i].duration_ns > res->own_max_pause_ns) res->own_max_pause_ns = p[i].duration_ns;
+            if (*own)
+                (*own)[i] = (own_pause){p[i].start_ns, p[i].duration_ns, p[i].work, p[i].phase,
+                                        p[i].reason == TC_REASON_FULL};
         }
         res->own_pauses = n;
+        res->nown = *own ? n : 0;
         tc_heap_free(heap);
     } else {
         struct GC_prof_stats_s ps;
@@ -133,6 +162,8 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log) {
         res->own_pauses = boehm_ev.count;
         res->own_pause_ns = boehm_ev.total_ns;
         res->own_max_pause_ns = boehm_ev.max_ns;
+        *own = boehm_ev.log;
+        res->nown = boehm_ev.n;
     }
     res->ok = true;
 }
@@ -186,18 +217,26 @@ bool run_in_child(const run_config *cfg, run_result *res) {
         }
         run_result r = {0};
         oplog log = {0};
-        child_run(cfg, &r, &log);
+        own_pause *own = NULL;
+        child_run(cfg, &r, &log, &own);
         r.npauses = log.n;
         r.pauses = NULL;
-        bool ok = write_all(fds[1], &r, sizeof r) && (!log.n || write_all(fds[1], log.v, log.n * sizeof *log.v));
+        r.own = NULL;
+        bool ok = write_all(fds[1], &r, sizeof r) && (!log.n || write_all(fds[1], log.v, log.n * sizeof *log.v)) &&
+                  (!r.nown || write_all(fds[1], own, r.nown * sizeof *own));
         _exit(ok && r.ok ? 0 : 1);
     }
     close(fds[1]);
     bool got = read_all(fds[0], res, sizeof *res);
     res->pauses = NULL;
+    res->own = NULL;
     if (got && res->npauses) {
         res->pauses = malloc(res->npauses * sizeof *res->pauses);
         got = res->pauses && read_all(fds[0], res->pauses, res->npauses * sizeof *res->pauses);
+    }
+    if (got && res->nown) {
+        res->own = malloc(res->nown * sizeof *res->own);
+        got = res->own && read_all(fds[0], res->own, res->nown * sizeof *res->own);
     }
     close(fds[0]);
     int status = 0;
@@ -214,16 +253,39 @@ bool run_in_child(const run_config *cfg, run_result *res) {
                      WEXITSTATUS(status));
         res->ok = false;
     }
-    if (!res->ok) {
-        free(res->pauses);
-        res->pauses = NULL;
-        res->npauses = 0;
-    }
+    if (!res->ok) run_result_free(res);
     return res->ok;
 }
 
 void run_result_free(run_result *res) {
     free(res->pauses);
+    free(res->own);
     res->pauses = NULL;
-    res->npauses = 0;
+    res->own = NULL;
+    res->npauses = res->nown = 0;
+}
+
+const char *own_phase_name(const own_pause *p) {
+    if (p->phase == OWN_PHASE_COLLECT) return "collect";
+    if (p->full) return "full";
+    return tc_phase_name((tc_phase)p->phase);
+}
+
+const char *run_pause_phase(const run_result *r, const oplog_entry *e, uint64_t *work) {
+    /* own[] is in start order: find the first that starts at or after e. */
+    size_t lo = 0, hi = r->nown;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (r->own[mid].start_ns < e->start_ns)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const char *name = NULL;
+    *work = 0;
+    for (size_t i = lo; i < r->nown && r->own[i].start_ns < e->start_ns + e->dur_ns; i++) {
+        if (!name) name = own_phase_name(&r->own[i]);
+        *work += r->own[i].work;
+    }
+    return name ? name : oplog_op_name(e->op);
 }

@@ -40,6 +40,17 @@ typedef struct run_config {
     int cpu;                /* pin the child to this CPU; -1 = don't */
 } run_config;
 
+/* The collector's own record of one pause: a Tricolor increment, or a
+ * Boehm collection between its START and END events. */
+typedef struct own_pause {
+    uint64_t start_ns, dur_ns;
+    uint32_t work;  /* Tricolor work units; 0 for Boehm */
+    uint8_t phase;  /* tc_phase for Tricolor; OWN_PHASE_COLLECT for Boehm */
+    uint8_t full;   /* a full (stop-the-world) collection */
+} own_pause;
+#define OWN_PHASE_COLLECT 255
+const char *own_phase_name(const own_pause *p);
+
 typedef struct run_result {
     bool ok;
     char error[256];
@@ -56,7 +67,14 @@ typedef struct run_result {
     uint64_t own_pauses, own_pause_ns, own_max_pause_ns;
     size_t npauses;               /* timed runs: the operation log */
     oplog_entry *pauses;          /* malloc'd; free with run_result_free */
+    size_t nown;                  /* the collector's own pause log */
+    own_pause *own;               /* malloc'd; free with run_result_free */
 } run_result;
+
+/* The phase label of an external pause: the phase of the first own pause
+ * inside [start, start + dur), with the work done by all of them; or the
+ * operation's name when the collector did no work in it. */
+const char *run_pause_phase(const run_result *r, const oplog_entry *e, uint64_t *work);
 
 /* Runs cfg in a forked child. Returns false (with res->error set) if the
  * child failed, crashed or could not be started. */

@@ -1,0 +1,283 @@
+/*
+ * test_cli.c — the `tricolor` program as a user meets it: bad input gets a
+ * message naming what was wrong and what is valid, with exit status 2;
+ * bench's --json output parses and has every field; list lists.
+ *
+ * Runs the real binary (TRICOLOR_BIN, default build/tricolor) in a child
+ * process and reads its stdout and stderr. The JSON check is a small
+ * recursive-descent parser: the test must not trust the writer's format.
+ */
+#include "support.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct outcome {
+    int status; /* exit status, or 128 + signal */
+    char out[65536], err[8192];
+} outcome;
+
+static const char *bin(void) {
+    const char *b = getenv("TRICOLOR_BIN");
+    return b ? b : "build/tricolor";
+}
+
+static void read_fd(int fd, char *buf, size_t cap) {
+    size_t n = 0;
+    ssize_t r;
+    while ((r = read(fd, buf + n, cap - 1 - n)) > 0) {
+        n += (size_t)r;
+        if (n == cap - 1) break;
+    }
+    buf[n] = 0;
+}
+
+/* Runs bin with the given arguments (NULL-terminated). */
+static void run(outcome *o, const char *const *args) {
+    char out_path[] = "/tmp/tricolor-cli-out-XXXXXX", err_path[] = "/tmp/tricolor-cli-err-XXXXXX";
+    int fo = mkstemp(out_path), fe = mkstemp(err_path);
+    assert_true(fo >= 0 && fe >= 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(fo, 1);
+        dup2(fe, 2);
+        const char *argv[32];
+        int n = 0;
+        argv[n++] = bin();
+        for (int i = 0; args[i] && n < 31; i++) argv[n++] = args[i];
+        argv[n] = NULL;
+        execv(bin(), (char *const *)argv);
+        _exit(127);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    lseek(fo, 0, SEEK_SET);
+    lseek(fe, 0, SEEK_SET);
+    read_fd(fo, o->out, sizeof o->out);
+    read_fd(fe, o->err, sizeof o->err);
+    close(fo);
+    close(fe);
+    unlink(out_path);
+    unlink(err_path);
+}
+
+static void expect_usage_error(const char *const *args, const char *const *needles) {
+    static outcome o;
+    run(&o, args);
+    if (o.status != 2) fail_msg("%s %s: exit %d, expected 2; stderr: %s", args[0], args[1] ? args[1] : "", o.status, o.err);
+    for (int i = 0; needles[i]; i++)
+        if (!strstr(o.err, needles[i])) fail_msg("stderr lacks \"%s\": %s", needles[i], o.err);
+}
+
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static void test_binary_exists(void **state) {
+    (void)state;
+    if (access(bin(), X_OK) != 0) fail_msg("%s is not built (make build/tricolor)", bin());
+}
+
+static void test_unknown_command(void **state) {
+    (void)state;
+    expect_usage_error(ARGS("frobnicate"), ARGS("unknown command 'frobnicate'", "list", "bench"));
+}
+
+static void test_bench_bad_values(void **state) {
+    (void)state;
+    expect_usage_error(ARGS("bench", "--workload", "nope"), ARGS("unknown workload 'nope'", "gcbench", "all"));
+    expect_usage_error(ARGS("bench", "--collector", "tricolor,jvm"),
+                       ARGS("unknown collector 'jvm'", "tricolor, boehm, boehm-inc"));
+    expect_usage_error(ARGS("bench", "--barrier", "brooks"), ARGS("unknown barrier 'brooks'", "dijkstra, steele, yuasa, stw"));
+    expect_usage_error(ARGS("bench", "--size", "huge"), ARGS("unknown size 'huge'", "small, default, large"));
+    expect_usage_error(ARGS("bench", "--frobnicate"), ARGS("unknown option '--frobnicate'"));
+    expect_usage_error(ARGS("bench", "--repeat", "-3"), ARGS("--repeat", "out of range", "1..100"));
+    expect_usage_error(ARGS("bench", "--repeat", "1000000"), ARGS("--repeat", "1..100"));
+    expect_usage_error(ARGS("bench", "--step-work", "x12"), ARGS("--step-work", "not a whole number"));
+    expect_usage_error(ARGS("bench", "--heap-limit", "-5M"), ARGS("--heap-limit", "negative"));
+    expect_usage_error(ARGS("bench", "--heap-limit", "99999999G"), ARGS("--heap-limit", "too large"));
+    expect_usage_error(ARGS("bench", "--trigger", "5"), ARGS("--trigger", "10..1000"));
+    expect_usage_error(ARGS("bench", "--seed"), ARGS("--seed needs a value"));
+}
+
+static void test_bench_unwritable_output(void **state) {
+    (void)state;
+    expect_usage_error(ARGS("bench", "--size", "small", "--json", "/nonexistent-dir/x.json"),
+                       ARGS("--json", "cannot write '/nonexistent-dir/x.json'"));
+    expect_usage_error(ARGS("bench", "--size", "small", "--csv", "/nonexistent-dir/x.csv"), ARGS("--csv", "cannot write"));
+    expect_usage_error(ARGS("bench", "--size", "small", "--trace", "/"), ARGS("--trace", "cannot write"));
+}
+
+static void test_help_and_list(void **state) {
+    (void)state;
+    static outcome o;
+    run(&o, ARGS("bench", "--help"));
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.out, "--workload"));
+    run(&o, ARGS("list"));
+    assert_int_equal(o.status, 0);
+    assert_non_null(strstr(o.out, "gcbench"));
+    run(&o, ARGS("--help"));
+    assert_int_equal(o.status, 0);
+}
+
+/* ---------- a small JSON parser that records object keys ---------- */
+
+typedef struct jp {
+    const char *s;
+    char keys[256][48]; /* dotted paths of object keys seen, e.g. runs.pauses.p99_us */
+    int nkeys;
+    char path[8][48];
+    int depth;
+} jp;
+
+static void ws(jp *p) {
+    while (isspace((unsigned char)*p->s)) p->s++;
+}
+static bool value(jp *p);
+
+static bool string(jp *p, char *out, size_t cap) {
+    if (*p->s != '"') return false;
+    p->s++;
+    size_t n = 0;
+    while (*p->s && *p->s != '"') {
+        if (*p->s == '\\') p->s++;
+        if (!*p->s) return false;
+        if (out && n + 1 < cap) out[n++] = *p->s;
+        p->s++;
+    }
+    if (out) out[n] = 0;
+    if (*p->s != '"') return false;
+    p->s++;
+    return true;
+}
+
+static bool number(jp *p) {
+    char *end;
+    strtod(p->s, &end);
+    if (end == p->s) return false;
+    p->s = end;
+    return true;
+}
+
+static void note_key(jp *p, const char *key) {
+    char full[48] = "";
+    for (int i = 0; i < p->depth; i++) {
+        strncat(full, p->path[i], sizeof full - strlen(full) - 1);
+        strncat(full, ".", sizeof full - strlen(full) - 1);
+    }
+    strncat(full, key, sizeof full - strlen(full) - 1);
+    for (int i = 0; i < p->nkeys; i++)
+        if (!strcmp(p->keys[i], full)) return;
+    if (p->nkeys < 256) snprintf(p->keys[p->nkeys++], sizeof p->keys[0], "%s", full);
+}
+
+static bool object(jp *p) {
+    p->s++; /* { */
+    ws(p);
+    if (*p->s == '}') return p->s++, true;
+    for (;;) {
+        char key[48];
+        ws(p);
+        if (!string(p, key, sizeof key)) return false;
+        note_key(p, key);
+        ws(p);
+        if (*p->s++ != ':') return false;
+        if (p->depth >= 8) return false;
+        snprintf(p->path[p->depth++], sizeof p->path[0], "%s", key);
+        bool ok = value(p);
+        p->depth--;
+        if (!ok) return false;
+        ws(p);
+        if (*p->s == ',') {
+            p->s++;
+            continue;
+        }
+        if (*p->s == '}') return p->s++, true;
+        return false;
+    }
+}
+
+static bool array(jp *p) {
+    p->s++; /* [ */
+    ws(p);
+    if (*p->s == ']') return p->s++, true;
+    for (;;) {
+        if (!value(p)) return false;
+        ws(p);
+        if (*p->s == ',') {
+            p->s++;
+            continue;
+        }
+        if (*p->s == ']') return p->s++, true;
+        return false;
+    }
+}
+
+static bool value(jp *p) {
+    ws(p);
+    switch (*p->s) {
+    case '{': return object(p);
+    case '[': return array(p);
+    case '"': return string(p, NULL, 0);
+    case 't': return strncmp(p->s, "true", 4) == 0 && (p->s += 4, true);
+    case 'f': return strncmp(p->s, "false", 5) == 0 && (p->s += 5, true);
+    case 'n': return strncmp(p->s, "null", 4) == 0 && (p->s += 4, true);
+    default: return number(p);
+    }
+}
+
+static bool has_key(const jp *p, const char *k) {
+    for (int i = 0; i < p->nkeys; i++)
+        if (!strcmp(p->keys[i], k)) return true;
+    return false;
+}
+
+static void test_bench_json_has_every_field(void **state) {
+    (void)state;
+    char path[] = "/tmp/tricolor-json-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    static outcome o;
+    run(&o, ARGS("bench", "--workload", "gcbench", "--size", "small", "--collector", "tricolor,boehm", "--json", path));
+    if (o.status != 0) fail_msg("bench failed (%d): %s", o.status, o.err);
+    FILE *f = fopen(path, "r");
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    unlink(path);
+    static jp p;
+    memset(&p, 0, sizeof p);
+    p.s = buf;
+    if (!value(&p)) fail_msg("--json output does not parse near: %.40s", p.s);
+    ws(&p);
+    assert_int_equal(*p.s, 0);
+    static const char *const required[] = {
+        "workload", "size", "seed", "runs", "runs.collector", "runs.barrier", "runs.wall_ms", "runs.cpu_ms",
+        "runs.gc_cpu_ms", "runs.gc_share", "runs.peak_heap_bytes", "runs.peak_rss_bytes", "runs.checksum",
+        "runs.pauses", "runs.pauses.count", "runs.pauses.p50_us", "runs.pauses.p95_us", "runs.pauses.p99_us",
+        "runs.pauses.p999_us", "runs.pauses.max_us", "runs.mmu", "runs.mmu.1ms", "runs.mmu.2ms", "runs.mmu.5ms",
+        "runs.mmu.10ms", "runs.mmu.20ms", "runs.mmu.50ms", "runs.mmu.100ms", NULL};
+    for (int i = 0; required[i]; i++)
+        if (!has_key(&p, required[i])) fail_msg("--json lacks %s", required[i]);
+    assert_non_null(strstr(buf, "\"collector\":\"tricolor\""));
+    assert_non_null(strstr(buf, "\"collector\":\"boehm\""));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_binary_exists),
+        cmocka_unit_test(test_unknown_command),
+        cmocka_unit_test(test_bench_bad_values),
+        cmocka_unit_test(test_bench_unwritable_output),
+        cmocka_unit_test(test_help_and_list),
+        cmocka_unit_test(test_bench_json_has_every_field),
+    };
+    return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}
