@@ -44,18 +44,21 @@ void alloc_init(tc_heap *h) {
 
 /* ---------- mappings ---------- */
 
-/* Maps len bytes aligned to PAGE_SIZE (len a multiple of 4 KiB). */
-static void *map_aligned(size_t len) {
-    size_t over = len + PAGE_SIZE;
+/* Maps len bytes aligned to `align` (a power of two >= PAGE_SIZE; len a
+ * multiple of 4 KiB). */
+static void *map_aligned_to(size_t len, size_t align) {
+    size_t over = len + align;
     char *raw = mmap(NULL, over, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED) return NULL;
-    uintptr_t start = ((uintptr_t)raw + PAGE_SIZE - 1) & ~(uintptr_t)(PAGE_SIZE - 1);
+    uintptr_t start = ((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1);
     size_t head = start - (uintptr_t)raw;
     size_t tail = over - head - len;
     if (head) munmap(raw, head);
     if (tail) munmap((char *)start + len, tail);
     return (void *)start;
 }
+
+static void *map_aligned(size_t len) { return map_aligned_to(len, PAGE_SIZE); }
 
 static void heap_bytes_add(tc_heap *h, size_t n) {
     h->heap_bytes += n;
@@ -90,8 +93,15 @@ static tc_page *page_map(tc_heap *h) {
     if (!make_room(h, PAGE_SIZE)) return NULL;
     if (h->page_pool.n) return h->page_pool.v[--h->page_pool.n];
     if (h->chunk == h->chunk_end) {
-        char *c = map_aligned(CHUNK_PAGES * PAGE_SIZE);
+        /* A chunk is one transparent huge page where the kernel allows it
+         * (THP "madvise" mode, as here): the first touch then faults 2 MiB
+         * once instead of 512 pages one by one inside allocations, which
+         * made heap growth the densest source of allocator pauses. */
+        char *c = map_aligned_to(CHUNK_PAGES * PAGE_SIZE, CHUNK_PAGES * PAGE_SIZE);
         if (!c) return NULL;
+#ifdef MADV_HUGEPAGE
+        madvise(c, CHUNK_PAGES * PAGE_SIZE, MADV_HUGEPAGE);
+#endif
         h->chunk = c;
         h->chunk_end = c + CHUNK_PAGES * PAGE_SIZE;
     }
@@ -114,21 +124,33 @@ void page_free_to_pool(tc_heap *h, tc_page *p) {
     }
 }
 
-/* Called when a cycle ends, after the pacer set the next trigger. Keeps as
- * many empty pages as the heap will fill again before that trigger (so a
- * heap that empties and refills does not map and fault the same memory
- * every cycle), at least POOL_MIN_PAGES and at most POOL_MAX_PAGES, and
- * unmaps the rest, so a shrinking heap gives memory back. */
-void pool_trim(tc_heap *h) {
+/* Called when a cycle ends, after the pacer set the next trigger: the pool
+ * keeps as many empty pages as the heap will fill again before that
+ * trigger (so a heap that empties and refills does not map and fault the
+ * same memory every cycle), at least POOL_MIN_PAGES and at most
+ * POOL_MAX_PAGES. The rest is unmapped by pool_trim, a few pages per
+ * increment, so a shrinking heap gives memory back. */
+void pool_set_keep(tc_heap *h) {
     uint64_t live = live_bytes(h);
     size_t keep = h->trigger_bytes > live ? (size_t)((h->trigger_bytes - live) / PAGE_SIZE) : 0;
     if (keep < POOL_MIN_PAGES) keep = POOL_MIN_PAGES;
     if (keep > POOL_MAX_PAGES) keep = POOL_MAX_PAGES;
-    while (h->page_pool.n > keep) {
+    h->pool_keep = keep;
+}
+
+/* Unmaps at most max_pages pooled pages beyond pool_keep; returns how many.
+ * Unmapping a touched 64 KiB page costs ~10 us here (it frees 16 pages),
+ * so it is budgeted like any other collector work: a cycle that freed
+ * hundreds of pages at once used to unmap them all in one 3 ms pause. */
+size_t pool_trim(tc_heap *h, size_t max_pages) {
+    size_t n = 0;
+    while (h->page_pool.n > h->pool_keep && n < max_pages) {
         void *pg = h->page_pool.v[--h->page_pool.n];
         munmap(pg, PAGE_SIZE);
         h->heap_bytes -= PAGE_SIZE;
+        n++;
     }
+    return n;
 }
 
 /* ---------- the avail list of a class (pages with free cells) ---------- */
@@ -314,15 +336,24 @@ static inline void *alloc_object(tc_heap *h, uint32_t nslots, uint32_t nraw, siz
  * observes, next_check_bytes is held at 0 so every allocation comes here
  * and is reported: the fast path then needs no observer test of its own. */
 __attribute__((noinline)) static void *alloc_checked(tc_heap *h, uint32_t nslots, uint32_t nraw, size_t bytes) {
+    if (h->safepoint && !h->in_gc) h->safepoint(h, h->safepoint_user);
     pacer_on_alloc_check(h);
     void *obj = alloc_object(h, nslots, nraw, bytes);
 #ifndef TC_NO_OBSERVE
-    if (h->ev) {
-        if (obj) observe_record_slow(h, TC_EV_ALLOC, obj, 0);
-        h->next_check_bytes = 0;
-    }
+    if (h->ev && obj) observe_record_slow(h, TC_EV_ALLOC, obj, 0);
 #endif
+    if (h->ev || h->safepoint) h->next_check_bytes = 0; /* keep every allocation on this path */
     return obj;
+}
+
+void tc_set_safepoint(tc_heap *h, tc_safepoint_fn fn, void *user) {
+    if (!h) {
+        tc__misuse(h, "tc_set_safepoint: heap is NULL");
+        return;
+    }
+    h->safepoint = fn;
+    h->safepoint_user = user;
+    if (fn) h->next_check_bytes = 0;
 }
 
 void *tc_alloc(tc_heap *h, uint32_t nslots, uint32_t nraw) {

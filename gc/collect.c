@@ -489,6 +489,12 @@ size_t gc_increment(tc_heap *h, tc_pause_reason reason) {
         if (p == TC_PHASE_PROPAGATE && h->phase == TC_PHASE_PROPAGATE) break; /* budget spent */
     }
     const bool ended = h->phase == TC_PHASE_IDLE;
+    /* Everything below up to t1 is part of this pause, and measured. */
+    if (ended) {
+        pacer_cycle_end(h);
+        pool_set_keep(h);
+    }
+    work += pool_trim(h, POOL_TRIM_PAGES) * POOL_TRIM_UNITS;
 
     const uint64_t t1 = tc__now_ns();
     uint64_t cpu;
@@ -525,8 +531,6 @@ size_t gc_increment(tc_heap *h, tc_pause_reason reason) {
         h->cur.end_ns = t1;
         h->cur.heap_goal = h->goal_bytes;
         cyclelog_append(h, &h->cur);
-        pacer_cycle_end(h);
-        pool_trim(h);
     }
     pacer_after_increment(h, work, t1 - t0);
     h->in_gc = 0;

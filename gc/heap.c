@@ -191,8 +191,12 @@ void tc_get_stats(const tc_heap *h, tc_stats *s) {
     s->barrier_hits = h->barrier_hits;
     s->pages = h->pages.n;
     s->large_objects = h->large.n;
+    s->trigger_bytes = h->trigger_bytes;
+    s->goal_bytes = h->goal_bytes;
     s->header_bytes = HDR_BYTES;
 }
+
+uint64_t tc_increment_count(const tc_heap *h) { return h ? h->increments : 0; }
 
 tc_phase tc_current_phase(const tc_heap *h) { return h ? h->phase : TC_PHASE_IDLE; }
 

@@ -155,6 +155,7 @@ struct tc_heap {
     ptrvec pages;       /* small pages, in no particular order */
     ptrvec large;       /* large objects' pages */
     ptrvec page_pool;   /* empty pages kept mapped for reuse */
+    size_t pool_keep;   /* pages the pool keeps; the rest is unmapped gradually */
     char *chunk, *chunk_end; /* unused part of the last mapped chunk */
     unsigned alloc_colour;   /* colour given to new objects */
     unsigned white;          /* the current white (C_WHITE0 or C_WHITE1) */
@@ -190,6 +191,7 @@ struct tc_heap {
     int64_t debt;                /* work units owed by the mutator */
     double units_per_byte;       /* assist rate of the running cycle */
     uint64_t est_cycle_work;     /* estimated mark + sweep work of this cycle */
+    uint64_t est_mark_work, est_sweep_work; /* its two parts, paced separately */
     uint64_t last_mark_work;     /* previous cycle's mark work */
     uint64_t last_marked_bytes;
     uint64_t next_check_bytes;   /* fast path: call the pacer when allocated bytes reach this */
@@ -212,6 +214,8 @@ struct tc_heap {
     uint64_t origin_ns; /* heap creation time, for gctrace */
 
     /* --- observation (observe.c) --- */
+    tc_safepoint_fn safepoint; /* see tc_set_safepoint; forces the checked path */
+    void *safepoint_user;
     tc_event *ev;        /* ring, NULL when nobody observes */
     size_t ev_cap, ev_head, ev_n;
     uint64_t ev_lost;
@@ -252,7 +256,10 @@ void page_free_to_pool(tc_heap *h, tc_page *p);
 void avail_push(tc_class *c, tc_page *p);
 void avail_remove(tc_class *c, tc_page *p);
 void large_free(tc_heap *h, tc_page *p);
-void pool_trim(tc_heap *h);
+void pool_set_keep(tc_heap *h);
+size_t pool_trim(tc_heap *h, size_t max_pages);
+#define POOL_TRIM_PAGES 8    /* pages unmapped per increment at most */
+#define POOL_TRIM_UNITS 256  /* work units charged per page unmapped */
 
 /* --- collect.c --- */
 size_t gc_increment(tc_heap *h, tc_pause_reason reason);

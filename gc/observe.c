@@ -91,6 +91,20 @@ void tc_visit_objects(tc_heap *h, void (*fn)(const tc_object_info *, void *), vo
     free(order);
 }
 
+size_t tc_root_objects(const tc_heap *h, void **out, size_t max) {
+    if (!h) return 0;
+    size_t n = 0;
+    const ptrvec *lists[2] = {&h->roots, &h->root_stack};
+    for (int l = 0; l < 2; l++)
+        for (size_t i = 0; i < lists[l]->n; i++) {
+            void *v = *(void **)lists[l]->v[i];
+            if (!v) continue;
+            if (n < max) out[n] = v;
+            n++;
+        }
+    return n;
+}
+
 size_t tc_heap_cells(tc_heap *h, uint8_t *out, size_t max) {
     if (!h) {
         tc__misuse(h, "tc_heap_cells: heap is NULL");

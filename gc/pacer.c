@@ -14,9 +14,9 @@
  * per cell to sweep) and sets
  *     units_per_byte = work still to do / bytes left before the goal,
  * recomputed after every increment, so a mutator that allocates faster
- * than planned pays more. Allocation accrues debt at that rate; an
- * increment runs whenever the debt reaches one step budget, and pays off
- * the work it did. Past the goal the rate is so high that increments run
+ * than planned pays more. Allocation accrues debt at that rate; whenever
+ * the debt reaches one step budget, increments run until it is paid, at
+ * most MAX_STEPS_PER_ALLOC of them unless the heap is past the goal. Past the goal the rate is so high that increments run
  * back to back: the heap limit is defended by tc_alloc (alloc.c).
  *
  * The allocation fast path only compares bytes_allocated with
@@ -24,8 +24,9 @@
  */
 #include "internal.h"
 
-#define MIN_RUNWAY_BYTES ((uint64_t)256 << 10)
+#define MIN_RUNWAY_BYTES ((uint64_t)4 << 10)
 #define MIN_CHECK_BYTES 256
+#define MAX_STEPS_PER_ALLOC 4
 
 /* An increment's budget in work units; for budgets in µs, converted with
  * the collector's measured speed. */
@@ -60,14 +61,35 @@ static void reschedule(tc_heap *h) {
     h->debt_base_bytes = h->bytes_allocated;
 }
 
+/* Marking must be done halfway through the runway, sweeping by its end.
+ * Why: with the insertion barriers, an object allocated during marking and
+ * stored into a black object survives the cycle even if it dies at once
+ * (floating garbage), and marked bytes set the next trigger. If marking
+ * may last the whole runway, the mutator can allocate as much as the last
+ * cycle marked, all of it can float, and marked bytes then grow by the
+ * live size every cycle without bound (fragment did: 34, 87, 178 ... 763
+ * MB marked for 120 MB live). Half the runway bounds the floating garbage
+ * to half the marked heap, so marked bytes converge. */
 static void update_rate(tc_heap *h) {
-    uint64_t done = h->cycle_mark_work + h->cycle_sweep_work;
-    if (done >= h->est_cycle_work) h->est_cycle_work = done + done / 4 + 1;
-    double left = (double)(h->est_cycle_work - done);
-    uint64_t runway = h->goal_bytes > live_bytes(h) ? h->goal_bytes - live_bytes(h) : 0;
-    if (runway < MIN_RUNWAY_BYTES) runway = MIN_RUNWAY_BYTES; /* past the goal: pay fast, not infinitely */
+    bool marking = h->phase != TC_PHASE_SWEEP;
+    uint64_t done = marking ? h->cycle_mark_work : h->cycle_sweep_work;
+    uint64_t *est = marking ? &h->est_mark_work : &h->est_sweep_work;
+    if (done >= *est) *est = done + done / 4 + 1;
+    /* While marking, the sweep still to come is paid in the second half. */
+    double left = (double)(*est - done);
+    uint64_t target = marking ? h->trigger_bytes + (h->goal_bytes - h->trigger_bytes) / 2 : h->goal_bytes;
+    if (target < h->trigger_bytes) target = h->goal_bytes;
+    uint64_t runway = target > live_bytes(h) ? target - live_bytes(h) : 0;
+    uint64_t floor = h->goal_bytes / 32 > MIN_RUNWAY_BYTES ? h->goal_bytes / 32 : MIN_RUNWAY_BYTES;
+    if (runway < floor) runway = floor; /* nearly out of runway: pay fast, not infinitely */
     h->units_per_byte = left / (double)runway;
     if (h->units_per_byte < 1.0 / 64) h->units_per_byte = 1.0 / 64;
+    /* Past the goal the estimate has failed (the mutator creates marking
+     * work: the insertion barriers shade new objects it stores into black
+     * ones). An object of B bytes brings at most B/8 + 1 units of scan
+     * work, so charging at least one unit per byte makes the collector
+     * outrun anything the mutator can create, and the cycle ends. */
+    if (live_bytes(h) >= h->goal_bytes && h->units_per_byte < 1.0) h->units_per_byte = 1.0;
 }
 
 void pacer_init(tc_heap *h) {
@@ -94,6 +116,8 @@ void pacer_cycle_start(tc_heap *h) {
     uint64_t est_mark = h->last_mark_work ? h->last_mark_work + h->last_mark_work / 5 : live_bytes(h) / 8;
     uint64_t est_sweep = h->large.n;
     for (size_t i = 0; i < h->pages.n; i++) est_sweep += ((tc_page *)h->pages.v[i])->top;
+    h->est_mark_work = est_mark + 1;
+    h->est_sweep_work = est_sweep + 1;
     h->est_cycle_work = est_mark + est_sweep + 1;
     h->debt = 0;
     update_rate(h);
@@ -148,8 +172,19 @@ void pacer_on_alloc_check(tc_heap *h) {
     }
     h->debt += (int64_t)((double)(h->bytes_allocated - h->debt_base_bytes) * h->units_per_byte);
     h->debt_base_bytes = h->bytes_allocated;
-    if ((double)h->debt >= step_units(h))
-        gc_increment(h, TC_REASON_ASSIST);
-    else
+    /* An allocation pays at most MAX_STEPS_PER_ALLOC increments and carries
+     * the rest of its debt to the next ones, so one large allocation does
+     * not become one long pause. Past the goal it pays everything it owes:
+     * paying one step per allocation let a run of 1 MiB allocations
+     * outgrow the goal several times over (fragment: 769 MB, 284 MB goal). */
+    if ((double)h->debt < step_units(h)) {
         reschedule(h);
+        return;
+    }
+    bool over_goal = live_bytes(h) >= h->goal_bytes;
+    for (int paid = 0; (double)h->debt >= step_units(h) && h->phase != TC_PHASE_IDLE; paid++) {
+        if (paid == MAX_STEPS_PER_ALLOC && !over_goal) break;
+        gc_increment(h, TC_REASON_ASSIST);
+    }
+    if (h->phase != TC_PHASE_IDLE) reschedule(h);
 }

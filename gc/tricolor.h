@@ -318,10 +318,14 @@ typedef struct tc_stats {
     uint64_t gc_cpu_ns;          /* thread CPU time inside increments */
     uint64_t barrier_hits;       /* barrier slow paths that shaded or re-greyed */
     uint64_t pages, large_objects;
+    uint64_t trigger_bytes;      /* the pacer: next cycle starts at this many live bytes */
+    uint64_t goal_bytes;         /* the running cycle should finish below this */
     uint32_t header_bytes;       /* per-object overhead: the 8-byte header */
 } tc_stats;
 
 void tc_get_stats(const tc_heap *heap, tc_stats *out);
+/* Increments run so far (cheap: for polling at every safepoint). */
+uint64_t tc_increment_count(const tc_heap *heap);
 
 /* The pause log: *count entries, valid until the next increment. */
 const tc_pause *tc_pause_log(const tc_heap *heap, size_t *count);
@@ -364,6 +368,10 @@ typedef struct tc_object_info {
  * pass over the roots. */
 void tc_visit_objects(tc_heap *heap, void (*fn)(const tc_object_info *info, void *user), void *user);
 
+/* The objects the roots point to (global roots, then the root stack; NULLs
+ * skipped, duplicates kept). Writes at most max; returns how many there are. */
+size_t tc_root_objects(const tc_heap *heap, void **out, size_t max);
+
 /* Heap map: the cells of every page in address order (large objects count
  * as one cell each, after the pages). Writes at most max colours into out
  * and returns the total number of cells. */
@@ -393,6 +401,15 @@ void tc_observe_stop(tc_heap *heap);
  * number of events dropped since the last poll (then a viewer should resync
  * with tc_visit_objects). */
 size_t tc_observe_poll(tc_heap *heap, tc_event *out, size_t max, uint64_t *lost);
+
+/* A safepoint hook: called at the start of every allocation, before the
+ * pacer may run an increment. There every object the mutator still needs
+ * is reachable from roots (any allocation may collect), so the hook may
+ * suspend the mutator, inspect the heap, even run tc_step. The visualizer
+ * uses it to interleave a running workload with drawing. NULL removes it.
+ * While set, every allocation takes the slower checked path. */
+typedef void (*tc_safepoint_fn)(tc_heap *heap, void *user);
+void tc_set_safepoint(tc_heap *heap, tc_safepoint_fn fn, void *user);
 
 /* ------------------------------------------------------------------ */
 /* Verification and debugging                                          */
