@@ -58,6 +58,10 @@ typedef struct mut {
     bool timed;          /* time every operation (pause runs) */
     uint64_t threshold_ticks; /* log operations at least this long (mut_ticks units) */
     oplog *log;   /* where timed pauses go */
+    /* Ticks the mutator spent suspended inside operations (the visualizer
+     * parks it at allocation safepoints): subtracted from timed operations
+     * and from their start times, so pauses are in execution time. */
+    uint64_t suspended_ticks;
     uint64_t allocs;     /* objects allocated */
     uint64_t alloc_bytes;/* bytes requested (header excluded) */
 } mut;
@@ -95,9 +99,10 @@ static inline uint64_t mut_now_ns(void) {
 #define MUT_NAME(x) x##_boehm
 #endif
 
-static inline void mut__timed(mut *m, uint64_t t0, unsigned op) {
-    uint64_t t1 = mut_ticks();
-    if (t1 - t0 >= m->threshold_ticks) oplog_add(m->log, t0, t1 - t0, op);
+/* t0 was read when the operation started, s0 = suspended_ticks then. */
+static inline void mut__timed(mut *m, uint64_t t0, uint64_t s0, unsigned op) {
+    uint64_t dur = mut_ticks() - t0 - (m->suspended_ticks - s0);
+    if (dur >= m->threshold_ticks) oplog_add(m->log, t0 - s0, dur, op);
 }
 
 __attribute__((noreturn)) static inline void mut__oom(uint32_t nslots, uint32_t nraw) {
@@ -126,9 +131,9 @@ static inline void *mut_alloc(mut *m, uint32_t nslots, uint32_t nraw) {
     m->allocs++;
     m->alloc_bytes += (uint64_t)nslots * sizeof(void *) + nraw;
     if (__builtin_expect(m->timed, 0)) {
-        uint64_t t0 = mut_ticks();
+        uint64_t s0 = m->suspended_ticks, t0 = mut_ticks();
         void *p = mut__alloc(m, nslots, nraw);
-        mut__timed(m, t0, OPLOG_ALLOC);
+        mut__timed(m, t0, s0, OPLOG_ALLOC);
         return p;
     }
     return mut__alloc(m, nslots, nraw);
@@ -145,9 +150,9 @@ static inline void mut__store(mut *m, void *obj, uint32_t slot, void *val) {
 
 static inline void mut_store(mut *m, void *obj, uint32_t slot, void *val) {
     if (__builtin_expect(m->timed, 0)) {
-        uint64_t t0 = mut_ticks();
+        uint64_t s0 = m->suspended_ticks, t0 = mut_ticks();
         mut__store(m, obj, slot, val);
-        mut__timed(m, t0, OPLOG_STORE);
+        mut__timed(m, t0, s0, OPLOG_STORE);
         return;
     }
     mut__store(m, obj, slot, val);
@@ -194,13 +199,13 @@ static inline void mut_root_remove(mut *m, void **addr) {
 }
 
 static inline void mut_step(mut *m) {
-    uint64_t t0 = m->timed ? mut_ticks() : 0;
+    uint64_t s0 = m->suspended_ticks, t0 = m->timed ? mut_ticks() : 0;
 #if defined(MUT_BACKEND_TRICOLOR)
     tc_step((tc_heap *)m->heap);
 #else
     GC_collect_a_little();
 #endif
-    if (m->timed) mut__timed(m, t0, OPLOG_STEP);
+    if (m->timed) mut__timed(m, t0, s0, OPLOG_STEP);
 }
 
 /* ---------- what a workload is ---------- */

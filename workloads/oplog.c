@@ -17,6 +17,7 @@ void oplog_add(oplog *log, uint64_t start_ns, uint64_t dur_ns, uint32_t op) {
         log->cap = cap;
     }
     log->v[log->n++] = (oplog_entry){start_ns, dur_ns, op};
+    if (log->on_add) log->on_add(log, log->on_add_user);
 }
 
 void oplog_free(oplog *log) {

@@ -25,6 +25,11 @@ typedef struct oplog {
     oplog_entry *v;
     size_t n, cap;
     uint64_t dropped; /* entries lost to a failed realloc */
+    /* Called after each append when set (the live Boehm feed streams its
+     * pauses from here). Appends are rare: only operations that reached
+     * the pause threshold. */
+    void (*on_add)(struct oplog *log, void *user);
+    void *on_add_user;
 } oplog;
 
 void oplog_add(oplog *log, uint64_t start_ns, uint64_t dur_ns, uint32_t op);

@@ -4,8 +4,8 @@
  *
  * Why a child: Boehm cannot be shut down or switched back from incremental
  * mode, and each collector should start from a fresh address space and
- * report its own peak RSS. The child is pinned to one CPU; Boehm runs with
- * one marker unless --boehm-markers says otherwise.
+ * report its own peak RSS. Boehm runs with one marker unless
+ * --boehm-markers says otherwise; the child is pinned to a CPU on request.
  *
  * A run is either timed (every allocation, store and explicit step timed
  * from outside, the same way for both collectors: pause figures) or
