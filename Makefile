@@ -20,6 +20,8 @@ PKG_CFLAGS = $(shell pkg-config --cflags cmocka bdw-gc 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 GC_CFLAGS  = $(shell pkg-config --cflags bdw-gc 2>/dev/null)
 BOEHM_LIBS = $(shell pkg-config --libs bdw-gc 2>/dev/null)
+SDL_CFLAGS = $(shell pkg-config --cflags sdl2 SDL2_ttf SDL2_image 2>/dev/null)
+SDL_LIBS   = $(shell pkg-config --libs sdl2 SDL2_ttf SDL2_image 2>/dev/null)
 
 GC_SRC    := $(wildcard gc/*.c)
 GC_HDR    := $(wildcard gc/*.h)
@@ -33,7 +35,7 @@ GC_OBJ_ASAN   := $(GC_SRC:%.c=$(BUILD)/asan/%.o)
 DEBUG_FLAGS := -DTC_DEBUG_CHECKS -O1 -g
 ASAN_FLAGS  := -DTC_DEBUG_CHECKS -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-TESTS := test_alloc test_collect test_barriers test_verify test_stress test_api test_metrics test_cli
+TESTS := test_alloc test_collect test_barriers test_verify test_stress test_api test_metrics test_cli test_workloads test_plots
 TEST_BIN       := $(TESTS:%=$(BUILD)/dbg/tests/%)
 TEST_BIN_ASAN  := $(TESTS:%=$(BUILD)/asan/tests/%)
 
@@ -92,21 +94,41 @@ $(BUILD)/asan/workloads/%.boehm.o: workloads/%.c $(GC_HDR) $(WL_HDR)
 
 # ---- the tricolor binary ----------------------------------------------------
 
+# viz/ is the only part that sees SDL: gc/ builds with libc alone.
 APP_SRC := $(wildcard viz/*.c)
+APP_HDR := $(wildcard viz/*.h)
+$(BUILD)/rel/viz/%.o: viz/%.c $(GC_HDR) $(WL_HDR) $(APP_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Iviz $(CFLAGS) $(SDL_CFLAGS) $(GC_CFLAGS) -c $< -o $@
+$(BUILD)/dbg/viz/%.o: viz/%.c $(GC_HDR) $(WL_HDR) $(APP_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Iviz $(STD) $(WARN) $(DEBUG_FLAGS) $(SDL_CFLAGS) $(GC_CFLAGS) -c $< -o $@
+$(BUILD)/asan/viz/%.o: viz/%.c $(GC_HDR) $(WL_HDR) $(APP_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Iviz $(STD) $(WARN) $(ASAN_FLAGS) $(SDL_CFLAGS) $(GC_CFLAGS) -c $< -o $@
+
 $(BUILD)/tricolor: $(APP_SRC:%.c=$(BUILD)/rel/%.o) $(call wl_objs,rel) $(BUILD)/libtricolor.a
-	$(CC) $(CFLAGS) $^ $(BOEHM_LIBS) -lm -o $@
+	$(CC) $(CFLAGS) $^ $(BOEHM_LIBS) $(SDL_LIBS) -lpthread -lm -o $@
 
 run: deps all
 	./$(BUILD)/tricolor bench --workload gcbench --collector tricolor,boehm
 
 # ---- tests -----------------------------------------------------------------
 
-# Every test links the collector, the workloads (both backends) and support.
-$(BUILD)/dbg/tests/%: $(BUILD)/dbg/tests/%.o $(BUILD)/dbg/tests/support.o $(GC_OBJ_DEBUG) $(call wl_objs,dbg)
-	$(CC) $(DEBUG_FLAGS) $^ $(CMOCKA_LIBS) $(BOEHM_LIBS) -lm -o $@
+# Every test links the collector, the workloads (both backends), the drawing
+# parts of viz/ (no window) and support.
+VIZ_TESTED := text plots heapmap graph
+$(BUILD)/dbg/tests/%.o: tests/%.c $(GC_HDR) $(WL_HDR) $(APP_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Iviz $(STD) $(WARN) $(DEBUG_FLAGS) $(PKG_CFLAGS) $(SDL_CFLAGS) -c $< -o $@
+$(BUILD)/asan/tests/%.o: tests/%.c $(GC_HDR) $(WL_HDR) $(APP_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Iviz $(STD) $(WARN) $(ASAN_FLAGS) $(PKG_CFLAGS) $(SDL_CFLAGS) -c $< -o $@
+$(BUILD)/dbg/tests/%: $(BUILD)/dbg/tests/%.o $(BUILD)/dbg/tests/support.o $(GC_OBJ_DEBUG) $(call wl_objs,dbg) $(VIZ_TESTED:%=$(BUILD)/dbg/viz/%.o)
+	$(CC) $(DEBUG_FLAGS) $^ $(CMOCKA_LIBS) $(BOEHM_LIBS) $(SDL_LIBS) -lm -o $@
 
-$(BUILD)/asan/tests/%: $(BUILD)/asan/tests/%.o $(BUILD)/asan/tests/support.o $(GC_OBJ_ASAN) $(call wl_objs,asan)
-	$(CC) $(ASAN_FLAGS) $^ $(CMOCKA_LIBS) $(BOEHM_LIBS) -lm -o $@
+$(BUILD)/asan/tests/%: $(BUILD)/asan/tests/%.o $(BUILD)/asan/tests/support.o $(GC_OBJ_ASAN) $(call wl_objs,asan) $(VIZ_TESTED:%=$(BUILD)/asan/viz/%.o)
+	$(CC) $(ASAN_FLAGS) $^ $(CMOCKA_LIBS) $(BOEHM_LIBS) $(SDL_LIBS) -lm -o $@
 
 .SECONDARY:
 
@@ -123,7 +145,7 @@ test-asan: $(TEST_BIN_ASAN) $(BUILD)/tricolor
 # Valgrind over the unit tests (the stress test runs a reduced round count).
 test-valgrind: $(TEST_BIN) $(BUILD)/tricolor
 	@set -e; for t in $(TEST_BIN); do echo "== $$t (valgrind)"; \
-	  TRICOLOR_STRESS_SCALE=0.05 valgrind -q --error-exitcode=99 --leak-check=full \
+	  TRICOLOR_STRESS_SCALE=0.05 valgrind -q --error-exitcode=99 --leak-check=full --suppressions=tests/valgrind.supp \
 	    --errors-for-leak-kinds=definite $$t; done
 
 # ---- benchmarks -------------------------------------------------------------

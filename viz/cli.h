@@ -21,5 +21,7 @@ const char *cli_value(const char *cmd, int argc, char **argv, int *i);
 
 int cmd_list(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_view(int argc, char **argv);
+int cmd_boehm_feed(int argc, char **argv);
 
 #endif

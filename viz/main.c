@@ -1,8 +1,10 @@
 /*
  * main.c — the `tricolor` binary: one program, several subcommands.
  *
+ *   tricolor view     the window: the collector at work, plots against Boehm
  *   tricolor list     the workloads, one line each
  *   tricolor bench    run workloads on Tricolor and Boehm, compare pauses
+ *   tricolor _boehm-feed   internal: the Boehm side of `view`
  *
  * Each subcommand parses its own flags and answers --help. Bad input
  * exits with status 2 and a message naming what was wrong.
@@ -19,6 +21,7 @@ static void usage(FILE *f) {
             "An incremental tricolor garbage collector, compared live with the Boehm GC.\n"
             "\n"
             "commands:\n"
+            "  view     open the window: the collector at work, pauses plotted live against Boehm\n"
             "  list     list the workloads\n"
             "  bench    run workloads on both collectors and compare pause times and CPU cost\n"
             "\n"
@@ -35,9 +38,11 @@ int main(int argc, char **argv) {
         usage(stdout);
         return 0;
     }
+    if (strcmp(cmd, "view") == 0) return cmd_view(argc - 1, argv + 1);
+    if (strcmp(cmd, "_boehm-feed") == 0) return cmd_boehm_feed(argc - 1, argv + 1);
     if (strcmp(cmd, "list") == 0) return cmd_list(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0) return cmd_bench(argc - 1, argv + 1);
-    fprintf(stderr, "tricolor: unknown command '%s' (valid: list, bench)\n", cmd);
+    fprintf(stderr, "tricolor: unknown command '%s' (valid: view, list, bench)\n", cmd);
     usage(stderr);
     return 2;
 }

@@ -1,0 +1,265 @@
+/*
+ * feed.c — Boehm running the viewer's workload in a child (feed.h).
+ *
+ * Child side: the workload runs timed on Boehm; every logged pause passes
+ * through on_pause (the oplog's append hook), which batches records to
+ * stdout, samples the heap size, and blocks for credit when the granted
+ * execution time is used up. Blocking happens inside a timed operation,
+ * after its duration was taken, and is added to suspended_ticks, so it
+ * counts neither as a pause nor as execution time.
+ *
+ * Viewer side: non-blocking reads of whole records; credits are written as
+ * doubles (seconds of execution time allowed).
+ */
+#include "feed.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gc.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "live.h"
+#include "mutator.h"
+#include "registry.h"
+
+extern char **environ;
+
+#ifndef GC_THREADS
+GC_API void GC_CALL GC_set_markers_count(unsigned); /* see workloads/runner.c */
+#endif
+
+/* ---------------------------------------------------------------- child */
+
+static struct {
+    mut m;
+    oplog log;
+    size_t sent;           /* log entries already written */
+    double tpn;            /* ticks per ns */
+    uint64_t start_ticks;
+    double allowed_s;      /* credit */
+    uint64_t last_heap_ticks;
+    feed_rec buf[128];
+    size_t nbuf;
+} child;
+
+static double child_exec_s(void) {
+    return (double)(mut_ticks() - child.start_ticks - child.m.suspended_ticks) / child.tpn / 1e9;
+}
+
+static void child_flush(void) {
+    size_t len = child.nbuf * sizeof(feed_rec);
+    const char *p = (const char *)child.buf;
+    while (len) {
+        ssize_t w = write(1, p, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) _exit(0); /* the viewer is gone */
+        p += w;
+        len -= (size_t)w;
+    }
+    child.nbuf = 0;
+}
+
+static void child_emit(uint32_t kind, double t, double v) {
+    child.buf[child.nbuf++] = (feed_rec){kind, 0, t, v};
+    if (child.nbuf == sizeof child.buf / sizeof child.buf[0]) child_flush();
+}
+
+/* Waits until the viewer grants execution time beyond `now`. */
+static void child_wait_credit(double now) {
+    while (child.allowed_s <= now) {
+        double credit;
+        ssize_t r = read(0, &credit, sizeof credit);
+        if (r < 0 && errno == EINTR) continue;
+        if (r != (ssize_t)sizeof credit) _exit(0);
+        child.allowed_s = credit;
+    }
+}
+
+static void on_pause(oplog *log, void *user) {
+    (void)user;
+    for (; child.sent < log->n; child.sent++) {
+        const oplog_entry *e = &log->v[child.sent];
+        child_emit(FEED_PAUSE, (double)(e->start_ns - child.start_ticks) / child.tpn / 1e9,
+                   (double)e->dur_ns / child.tpn / 1e3);
+    }
+    log->n = child.sent = 0; /* streamed: keep the log small */
+    uint64_t now_ticks = mut_ticks();
+    double now = child_exec_s();
+    if ((double)(now_ticks - child.last_heap_ticks) / child.tpn > 20e6) { /* every 20 ms */
+        child_emit(FEED_HEAP, now, (double)GC_get_heap_size());
+        child.last_heap_ticks = now_ticks;
+        child_flush();
+    }
+    if (now >= child.allowed_s) {
+        child_flush();
+        uint64_t t0 = mut_ticks();
+        child_wait_credit(now);
+        child.m.suspended_ticks += mut_ticks() - t0;
+    }
+}
+
+int cmd_boehm_feed(int argc, char **argv) {
+    if (argc != 4) {
+        fprintf(stderr, "usage: tricolor _boehm-feed WORKLOAD SIZE SEED (internal: started by tricolor view)\n");
+        return 2;
+    }
+    const wl_info *wl = wl_find(argv[1]);
+    int size = wl_size_parse(argv[2]);
+    if (!wl || size < 0) {
+        fprintf(stderr, "tricolor _boehm-feed: unknown workload or size\n");
+        return 2;
+    }
+    uint64_t seed = strtoull(argv[3], NULL, 10);
+    signal(SIGPIPE, SIG_IGN);
+    GC_set_markers_count(1);
+    GC_INIT();
+    child.tpn = live_ticks_per_ns();
+    child.m.timed = true;
+    child.m.threshold_ticks = (uint64_t)(1000.0 * child.tpn);
+    child.m.log = &child.log;
+    child.log.on_add = on_pause;
+    child.start_ticks = mut_ticks();
+    child_wait_credit(0);
+    for (;;) {
+        uint64_t sum = wl->run_boehm((struct mut *)&child.m, size, seed);
+        double bits;
+        memcpy(&bits, &sum, sizeof bits);
+        child_emit(FEED_ROUND, child_exec_s(), bits);
+        child_flush();
+    }
+}
+
+/* --------------------------------------------------------------- viewer */
+
+bool feed_start(feed *f, const char *workload, int size, uint64_t seed) {
+    memset(f, 0, sizeof *f);
+    f->rfd = f->wfd = -1;
+    int out[2], in[2];
+    if (pipe(out) != 0 || pipe(in) != 0) {
+        snprintf(f->status, sizeof f->status, "boehm: pipe failed: %s", strerror(errno));
+        return false;
+    }
+    char size_s[16], seed_s[32];
+    snprintf(size_s, sizeof size_s, "%s", wl_size_names[size]);
+    snprintf(seed_s, sizeof seed_s, "%llu", (unsigned long long)seed);
+    char *args[] = {"tricolor", "_boehm-feed", (char *)workload, size_s, seed_s, NULL};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_addclose(&fa, in[1]);
+    posix_spawn_file_actions_addclose(&fa, out[0]);
+    int rc = posix_spawn(&f->pid, "/proc/self/exe", &fa, NULL, args, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(in[0]);
+    close(out[1]);
+    if (rc != 0) {
+        close(in[1]);
+        close(out[0]);
+        snprintf(f->status, sizeof f->status, "boehm: cannot start the comparison run: %s", strerror(rc));
+        return false;
+    }
+    f->rfd = out[0];
+    f->wfd = in[1];
+    fcntl(f->rfd, F_SETFL, O_NONBLOCK);
+    fcntl(f->rfd, F_SETFD, FD_CLOEXEC);
+    fcntl(f->wfd, F_SETFD, FD_CLOEXEC);
+    f->alive = true;
+    snprintf(f->status, sizeof f->status, "boehm: running");
+    return true;
+}
+
+void feed_grant(feed *f, double until_s) {
+    if (!f->alive) return;
+    /* The pipe holds far more than one frame's credit; never block. */
+    int fl = fcntl(f->wfd, F_GETFL);
+    fcntl(f->wfd, F_SETFL, fl | O_NONBLOCK);
+    ssize_t w = write(f->wfd, &until_s, sizeof until_s);
+    (void)w;
+}
+
+static void push(feed_rec **arr, size_t *n, size_t *cap, const feed_rec *r) {
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 4096;
+        feed_rec *na = realloc(*arr, nc * sizeof *na);
+        if (!na) return;
+        *arr = na;
+        *cap = nc;
+    }
+    (*arr)[(*n)++] = *r;
+}
+
+static void take(feed *f, const feed_rec *r) {
+    if (r->t > f->last_t) f->last_t = r->t;
+    if (r->kind == FEED_PAUSE)
+        push(&f->pauses, &f->npauses, &f->cap_pauses, r);
+    else if (r->kind == FEED_HEAP)
+        push(&f->heap, &f->nheap, &f->cap_heap, r);
+    else if (r->kind == FEED_ROUND) {
+        f->rounds++;
+        memcpy(&f->checksum, &r->v, sizeof f->checksum);
+    }
+}
+
+bool feed_poll(feed *f) {
+    if (!f->alive) return false;
+    char buf[64 * 1024];
+    for (;;) {
+        ssize_t r = read(f->rfd, buf, sizeof buf);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+        if (r <= 0) {
+            int st = 0;
+            waitpid(f->pid, &st, 0);
+            f->alive = false;
+            if (WIFSIGNALED(st))
+                snprintf(f->status, sizeof f->status, "boehm: comparison run died (signal %d, %s)", WTERMSIG(st),
+                         strsignal(WTERMSIG(st)));
+            else
+                snprintf(f->status, sizeof f->status, "boehm: comparison run ended (exit %d)", WEXITSTATUS(st));
+            return false;
+        }
+        size_t off = 0;
+        if (f->npartial) { /* complete a record split across reads */
+            size_t need = sizeof(feed_rec) - f->npartial, got = (size_t)r < need ? (size_t)r : need;
+            memcpy(f->partial + f->npartial, buf, got);
+            f->npartial += got;
+            off = got;
+            if (f->npartial == sizeof(feed_rec)) {
+                feed_rec rec;
+                memcpy(&rec, f->partial, sizeof rec);
+                take(f, &rec);
+                f->npartial = 0;
+            }
+        }
+        for (; off + sizeof(feed_rec) <= (size_t)r; off += sizeof(feed_rec)) {
+            feed_rec rec;
+            memcpy(&rec, buf + off, sizeof rec);
+            take(f, &rec);
+        }
+        if (off < (size_t)r) {
+            memcpy(f->partial, buf + off, (size_t)r - off);
+            f->npartial = (size_t)r - off;
+        }
+    }
+    return true;
+}
+
+void feed_stop(feed *f) {
+    if (f->pid > 0 && f->alive) {
+        kill(f->pid, SIGKILL);
+        waitpid(f->pid, NULL, 0);
+    }
+    if (f->rfd >= 0) close(f->rfd);
+    if (f->wfd >= 0) close(f->wfd);
+    free(f->pauses);
+    free(f->heap);
+    memset(f, 0, sizeof *f);
+    f->rfd = f->wfd = -1;
+}

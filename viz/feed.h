@@ -1,0 +1,61 @@
+/*
+ * feed.h — the Boehm GC running the viewer's workload live, in a child
+ * process, streaming its pauses back over a pipe.
+ *
+ * The child is `tricolor _boehm-feed ...` (exec'd, so it starts clean even
+ * after SDL is up). It runs the same workload, seed and size on Boehm (one
+ * marker), times every operation the same way the live Tricolor run does,
+ * and writes records to its stdout. It runs on credit: the viewer grants
+ * execution time (Tricolor's execution clock plus a small lead), so both
+ * collectors advance in step, and pausing the viewer pauses Boehm. Time
+ * the child spends waiting for credit is not execution time.
+ *
+ * If the child dies, feed_poll says so; the viewer shows it and goes on.
+ */
+#ifndef TRICOLOR_FEED_H
+#define TRICOLOR_FEED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum { FEED_PAUSE = 1, FEED_HEAP = 2, FEED_ROUND = 3 };
+
+/* One record on the pipe: a pause (t = start, v = duration in us), a heap
+ * sample (v = bytes) or a completed pass of the workload (v = checksum bits
+ * via memcpy). t is execution seconds since the child's start. */
+typedef struct feed_rec {
+    uint32_t kind;
+    uint32_t pad;
+    double t;
+    double v;
+} feed_rec;
+
+typedef struct feed {
+    pid_t pid;
+    int rfd, wfd;          /* records from the child, credits to it */
+    bool alive;
+    char status[160];      /* why it stopped, for the status line */
+    feed_rec *pauses;      /* FEED_PAUSE records, in order */
+    size_t npauses, cap_pauses;
+    feed_rec *heap;        /* FEED_HEAP records */
+    size_t nheap, cap_heap;
+    double last_t;         /* newest execution time heard of */
+    uint64_t rounds, checksum;
+    char partial[sizeof(feed_rec)];
+    size_t npartial;
+} feed;
+
+/* Starts the child; false (and f->status) on failure. */
+bool feed_start(feed *f, const char *workload, int size, uint64_t seed);
+/* Grants execution time up to `until_s` seconds. */
+void feed_grant(feed *f, double until_s);
+/* Reads what has arrived; false once the child is gone. */
+bool feed_poll(feed *f);
+void feed_stop(feed *f);
+
+/* The child's side: `tricolor _boehm-feed WORKLOAD SIZE SEED`. */
+int cmd_boehm_feed(int argc, char **argv);
+
+#endif

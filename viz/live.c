@@ -1,0 +1,216 @@
+/*
+ * live.c — a workload advanced a slice at a time between frames (live.h).
+ *
+ * Hand-off protocol. `turn` says who may run: VIEWER or MUTATOR. The
+ * mutator thread waits for MUTATOR, runs the workload, and at each safepoint
+ * decides whether its slice is used up; if so it sets VIEWER, signals, and
+ * waits. live_run does the converse. Exactly one side runs at any time, so
+ * no heap field is ever read while it is written.
+ *
+ * Stopping: the viewer sets `quit` and gives the mutator the turn; at its
+ * next safepoint the mutator longjmps back to its thread function. That
+ * abandons the workload's frames, which is safe because the safepoint is
+ * reached before the allocation changes anything, and the heap is freed
+ * whole right after.
+ */
+#include "live.h"
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mutator.h"
+
+enum { VIEWER = 0, MUTATOR = 1 };
+
+struct live {
+    tc_heap *heap;
+    mut m;
+    oplog log;
+    const wl_info *wl;
+    int size;
+    uint64_t seed;
+    pthread_t thread;
+    bool thread_started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int turn;
+    bool quit;
+    jmp_buf quit_jmp;
+    /* the current slice */
+    uint64_t slice_end_exec; /* execution ticks */
+    uint64_t slice_end_incr; /* increments; UINT64_MAX if unlimited */
+    uint64_t safepoints;
+    /* the run's clock, in ticks */
+    uint64_t start_ticks;
+    uint64_t parked_at; /* ticks when the mutator last parked; 0 while it runs */
+    uint64_t rounds, checksum;
+};
+
+static double g_ticks_per_ns;
+
+double live_ticks_per_ns(void) {
+    if (g_ticks_per_ns == 0) {
+        struct timespec a, b;
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        uint64_t c0 = mut_ticks();
+        do clock_gettime(CLOCK_MONOTONIC, &b);
+        while ((b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec) < 5000000L);
+        uint64_t c1 = mut_ticks();
+        g_ticks_per_ns = (double)(c1 - c0) / (double)((b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec));
+    }
+    return g_ticks_per_ns;
+}
+
+/* Execution time in ticks: wall ticks since start minus time parked (the
+ * current parking included: it is added to suspended_ticks on resume). */
+static uint64_t exec_ticks(const live *l) {
+    uint64_t now = l->parked_at ? l->parked_at : mut_ticks();
+    return now - l->start_ticks - l->m.suspended_ticks;
+}
+
+/* Called by the mutator thread with the mutex held: give the turn to the
+ * viewer and wait for it back. Time parked counts as suspended. */
+static void park(live *l) {
+    uint64_t t0 = mut_ticks();
+    l->parked_at = t0;
+    l->turn = VIEWER;
+    pthread_cond_broadcast(&l->cv);
+    while (l->turn != MUTATOR) pthread_cond_wait(&l->cv, &l->mu);
+    l->m.suspended_ticks += mut_ticks() - t0;
+    l->parked_at = 0;
+}
+
+static void safepoint(tc_heap *h, void *user) {
+    live *l = user;
+    /* Every allocation passes here: the increment count is checked each
+     * time (single-stepping stops right after an increment), the clock one
+     * time in 16. */
+    if (!l->quit && tc_increment_count(h) < l->slice_end_incr &&
+        ((++l->safepoints & 15) != 0 || exec_ticks(l) < l->slice_end_exec))
+        return;
+    pthread_mutex_lock(&l->mu);
+    park(l);
+    bool quit = l->quit;
+    pthread_mutex_unlock(&l->mu);
+    if (quit) longjmp(l->quit_jmp, 1);
+}
+
+static void *mutator_main(void *arg) {
+    live *l = arg;
+    pthread_mutex_lock(&l->mu);
+    while (l->turn != MUTATOR) pthread_cond_wait(&l->cv, &l->mu);
+    pthread_mutex_unlock(&l->mu);
+    if (setjmp(l->quit_jmp) == 0) {
+        l->start_ticks = mut_ticks();
+        l->m.suspended_ticks = 0;
+        while (!l->quit) {
+            uint64_t sum = l->wl->run_tricolor((struct mut *)&l->m, l->size, l->seed);
+            l->checksum = sum;
+            l->rounds++;
+        }
+    }
+    pthread_mutex_lock(&l->mu);
+    l->turn = VIEWER;
+    l->quit = true;
+    pthread_cond_broadcast(&l->cv);
+    pthread_mutex_unlock(&l->mu);
+    return NULL;
+}
+
+live *live_start(const wl_info *wl, int size, uint64_t seed, const tc_config *cfg, char *err, size_t errlen) {
+    const char *bad = tc_config_check(cfg);
+    if (bad) {
+        snprintf(err, errlen, "%s", bad);
+        return NULL;
+    }
+    live *l = calloc(1, sizeof *l);
+    if (!l) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    l->heap = tc_heap_new(cfg);
+    if (!l->heap) {
+        free(l);
+        snprintf(err, errlen, "cannot create the heap");
+        return NULL;
+    }
+    l->wl = wl;
+    l->size = size;
+    l->seed = seed;
+    l->m.heap = l->heap;
+    l->m.timed = true;
+    l->m.threshold_ticks = (uint64_t)(1000.0 * live_ticks_per_ns()); /* 1 us, as bench */
+    l->m.log = &l->log;
+    l->turn = VIEWER;
+    pthread_mutex_init(&l->mu, NULL);
+    pthread_cond_init(&l->cv, NULL);
+    tc_set_safepoint(l->heap, safepoint, l);
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, (size_t)64 << 20); /* workloads recurse (trees) */
+    int rc = pthread_create(&l->thread, &attr, mutator_main, l);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot start the workload thread: %s", strerror(rc));
+        tc_heap_free(l->heap);
+        free(l);
+        return NULL;
+    }
+    l->thread_started = true;
+    return l;
+}
+
+void live_run(live *l, uint64_t exec_ns, uint64_t increments) {
+    pthread_mutex_lock(&l->mu);
+    if (!l->quit) {
+        uint64_t now = l->start_ticks ? exec_ticks(l) : 0;
+        l->slice_end_exec = now + (uint64_t)((double)exec_ns * live_ticks_per_ns());
+        l->slice_end_incr = increments ? tc_increment_count(l->heap) + increments : UINT64_MAX;
+        l->turn = MUTATOR;
+        pthread_cond_broadcast(&l->cv);
+        while (l->turn != VIEWER) pthread_cond_wait(&l->cv, &l->mu);
+    }
+    pthread_mutex_unlock(&l->mu);
+}
+
+void live_stop(live *l) {
+    if (!l) return;
+    if (l->thread_started) {
+        pthread_mutex_lock(&l->mu);
+        l->quit = true;
+        l->turn = MUTATOR;
+        pthread_cond_broadcast(&l->cv);
+        pthread_mutex_unlock(&l->mu);
+        pthread_join(l->thread, NULL);
+    }
+    pthread_mutex_destroy(&l->mu);
+    pthread_cond_destroy(&l->cv);
+    tc_heap_free(l->heap);
+    oplog_free(&l->log);
+    free(l);
+}
+
+tc_heap *live_heap(live *l) { return l->heap; }
+
+double live_exec_seconds(const live *l) {
+    if (!l->start_ticks) return 0;
+    return (double)exec_ticks(l) / live_ticks_per_ns() / 1e9;
+}
+
+uint64_t live_rounds(const live *l) { return l->rounds; }
+uint64_t live_checksum(const live *l) { return l->checksum; }
+size_t live_pause_count(const live *l) { return l->log.n; }
+
+size_t live_pauses(const live *l, size_t from, double *start_s, double *dur_us, size_t max) {
+    double tpn = live_ticks_per_ns();
+    size_t k = 0;
+    for (size_t i = from; i < l->log.n && k < max; i++, k++) {
+        start_s[k] = (double)(l->log.v[i].start_ns - l->start_ticks) / tpn / 1e9;
+        dur_us[k] = (double)l->log.v[i].dur_ns / tpn / 1e3;
+    }
+    return l->log.n;
+}

@@ -1,0 +1,51 @@
+/*
+ * live.h — a workload running on Tricolor inside the viewer's process,
+ * advanced a slice at a time between frames.
+ *
+ * The workload runs on a thread of its own, but never at the same time as
+ * the viewer: control passes back and forth under a mutex, so whatever the
+ * viewer reads (colours, the pause log) is exact. The workload hands
+ * control back at allocation safepoints (tc_set_safepoint), where every
+ * live object is rooted; the viewer may then single-step the collector.
+ * Time spent parked is subtracted from the timed operations and from the
+ * run's clock: pauses and the x axis of the plots are execution time,
+ * never drawing time.
+ */
+#ifndef TRICOLOR_LIVE_H
+#define TRICOLOR_LIVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "oplog.h"
+#include "registry.h"
+#include "tricolor.h"
+
+typedef struct live live;
+
+/* Starts the workload (parked at its first safepoint). NULL if the config
+ * is invalid or a thread cannot be started; err says why. */
+live *live_start(const wl_info *wl, int size, uint64_t seed, const tc_config *cfg, char *err, size_t errlen);
+/* Stops the workload wherever it is parked and frees its heap. */
+void live_stop(live *l);
+
+/* Lets the workload run until it has used `exec_ns` more execution time,
+ * or completed `increments` more collector increments (0: no such limit).
+ * Returns when it parks again. */
+void live_run(live *l, uint64_t exec_ns, uint64_t increments);
+
+tc_heap *live_heap(live *l);
+double live_exec_seconds(const live *l); /* execution time since start */
+uint64_t live_rounds(const live *l);     /* completed passes of the workload */
+uint64_t live_checksum(const live *l);   /* of the last completed pass */
+
+/* The timed operations so far that reached the pause threshold, in
+ * execution-time seconds since start and microseconds. Returns the count;
+ * entries from index `from` on are written to out (at most max). */
+size_t live_pauses(const live *l, size_t from, double *start_s, double *dur_us, size_t max);
+size_t live_pause_count(const live *l);
+
+/* Ticks per nanosecond of mut_ticks(), measured once per process. */
+double live_ticks_per_ns(void);
+
+#endif
