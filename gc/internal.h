@@ -188,7 +188,8 @@ struct tc_heap {
     /* --- pacing (pacer.c) --- */
     uint64_t trigger_bytes;      /* start a cycle when live_bytes reaches this */
     uint64_t goal_bytes;         /* finish the running cycle before this */
-    int64_t debt;                /* work units owed by the mutator */
+    double debt;                 /* work units owed by the mutator (fractional: with a safepoint
+                                  * or observer the pacer runs at every small allocation) */
     double units_per_byte;       /* assist rate of the running cycle */
     uint64_t est_cycle_work;     /* estimated mark + sweep work of this cycle */
     uint64_t est_mark_work, est_sweep_work; /* its two parts, paced separately */

@@ -142,7 +142,7 @@ void pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns) {
         double rate = (double)work * 1000.0 / (double)duration_ns;
         h->units_per_us = 0.875 * h->units_per_us + 0.125 * rate;
     }
-    h->debt -= (int64_t)work;
+    h->debt -= (double)work;
     if (h->debt < 0) h->debt = 0;
     if (h->phase != TC_PHASE_IDLE) update_rate(h);
     reschedule(h);
@@ -170,7 +170,7 @@ void pacer_on_alloc_check(tc_heap *h) {
             reschedule(h);
         return;
     }
-    h->debt += (int64_t)((double)(h->bytes_allocated - h->debt_base_bytes) * h->units_per_byte);
+    h->debt += (double)(h->bytes_allocated - h->debt_base_bytes) * h->units_per_byte;
     h->debt_base_bytes = h->bytes_allocated;
     /* An allocation pays at most MAX_STEPS_PER_ALLOC increments and carries
      * the rest of its debt to the next ones, so one large allocation does

@@ -212,6 +212,37 @@ static void test_pacer_keeps_heap_near_goal(void **state) {
     tc_heap_free(h);
 }
 
+static void noop_safepoint(tc_heap *h, void *user) { (void)h, (void)user; }
+
+/* With a safepoint hook (or an observer) the pacer runs at every small
+ * allocation; its debt must still add up (it once truncated each 48-byte
+ * allocation's fraction of a unit to zero, and cycles never finished). */
+static void test_pacer_with_safepoint_keeps_heap_bounded(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.min_heap = 32 << 10;
+    c.step_work = 40;
+    tc_heap *h = tc_heap_new(&c);
+    tc_set_safepoint(h, noop_safepoint, NULL);
+    void *ring[100] = {0};
+    for (int i = 0; i < 100; i++) tc_root_push(h, &ring[i]);
+    for (int i = 0; i < 300000; i++) {
+        void *o = tc_alloc(h, 2, 8);
+        void *older = ring[(i + 1) % 100]; /* links point forward: the live set stays ~200 objects */
+        if (older) tc_store(h, older, 1, o);
+        ring[i % 100] = o;
+    }
+    tc_stats s;
+    tc_get_stats(h, &s);
+    print_message("safepoint pacing: %llu cycles, peak live %llu KiB\n", (unsigned long long)s.cycles, (unsigned long long)s.peak_live_bytes >> 10);
+    assert_true(s.cycles > 50);
+    assert_true(s.peak_live_bytes < (256u << 10));
+    tc_root_pop(h, 100);
+    tc_heap_free(h);
+}
+
 static void test_barrier_switch_applies_at_next_cycle(void **state) {
     (void)state;
     tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
@@ -311,6 +342,7 @@ int main(void) {
         cmocka_unit_test(test_roots_stack_and_globals),
         cmocka_unit_test(test_pause_and_cycle_logs),
         cmocka_unit_test(test_pacer_keeps_heap_near_goal),
+        cmocka_unit_test(test_pacer_with_safepoint_keeps_heap_bounded),
         cmocka_unit_test(test_barrier_switch_applies_at_next_cycle),
         cmocka_unit_test(test_visit_and_heap_cells),
         cmocka_unit_test(test_observer_sees_every_allocation),
