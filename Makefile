@@ -35,7 +35,7 @@ GC_OBJ_ASAN   := $(GC_SRC:%.c=$(BUILD)/asan/%.o)
 DEBUG_FLAGS := -DTC_DEBUG_CHECKS -O1 -g
 ASAN_FLAGS  := -DTC_DEBUG_CHECKS -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-TESTS := test_alloc test_collect test_barriers test_verify test_stress test_api test_metrics test_cli test_workloads test_plots
+TESTS := test_alloc test_collect test_barriers test_verify test_stress test_api test_metrics test_cli test_workloads test_plots test_viz
 TEST_BIN       := $(TESTS:%=$(BUILD)/dbg/tests/%)
 TEST_BIN_ASAN  := $(TESTS:%=$(BUILD)/asan/tests/%)
 
@@ -110,8 +110,16 @@ $(BUILD)/asan/viz/%.o: viz/%.c $(GC_HDR) $(WL_HDR) $(APP_HDR)
 $(BUILD)/tricolor: $(APP_SRC:%.c=$(BUILD)/rel/%.o) $(call wl_objs,rel) $(BUILD)/libtricolor.a
 	$(CC) $(CFLAGS) $^ $(BOEHM_LIBS) $(SDL_LIBS) -lpthread -lm -o $@
 
+# The window when there is a display; otherwise the same comparison in the
+# terminal, and how to get the window.
 run: deps all
-	./$(BUILD)/tricolor bench --workload gcbench --collector tricolor,boehm
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	    ./$(BUILD)/tricolor view --workload demo; \
+	else \
+	    echo "make run: no display (DISPLAY and WAYLAND_DISPLAY are unset): running the comparison in the terminal."; \
+	    echo "make run: for the window, run this on a desktop, or: xvfb-run -a build/tricolor view --frames 600 --screenshot view.png"; \
+	    ./$(BUILD)/tricolor bench --workload gcbench --collector tricolor,boehm; \
+	fi
 
 # ---- tests -----------------------------------------------------------------
 

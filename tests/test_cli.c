@@ -9,6 +9,8 @@
  */
 #include "support.h"
 
+#include <SDL.h>
+#include <SDL_image.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,9 @@ typedef struct outcome {
     int status; /* exit status, or 128 + signal */
     char out[65536], err[8192];
 } outcome;
+
+#include "palette.h"
+static uint32_t pal_tricolor(void) { return pal_argb(PAL_TRICOLOR); }
 
 static const char *bin(void) {
     const char *b = getenv("TRICOLOR_BIN");
@@ -270,8 +275,84 @@ static void test_bench_json_has_every_field(void **state) {
     assert_non_null(strstr(buf, "\"collector\":\"boehm\""));
 }
 
+/* Runs a command line through /bin/sh (for xvfb-run); returns its status. */
+static int shell(const char *cmd) {
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void test_view_without_display(void **state) {
+    (void)state;
+    static outcome o;
+    char *saved_d = getenv("DISPLAY") ? strdup(getenv("DISPLAY")) : NULL;
+    char *saved_w = getenv("WAYLAND_DISPLAY") ? strdup(getenv("WAYLAND_DISPLAY")) : NULL;
+    unsetenv("DISPLAY");
+    unsetenv("WAYLAND_DISPLAY");
+    unsetenv("SDL_VIDEODRIVER");
+    run(&o, ARGS("view", "--frames", "1"));
+    if (saved_d) setenv("DISPLAY", saved_d, 1);
+    if (saved_w) setenv("WAYLAND_DISPLAY", saved_w, 1);
+    free(saved_d);
+    free(saved_w);
+    assert_int_equal(o.status, 2);
+    assert_non_null(strstr(o.err, "no display"));
+    assert_non_null(strstr(o.err, "tricolor bench"));
+    assert_non_null(strstr(o.err, "tricolor record"));
+}
+
+/* The real window under Xvfb: 60 frames, then a PNG of it. The PNG must
+ * have the window's size and show the panels: the graph panel is not one
+ * flat colour, the plot legend shows Tricolor's colour, text was drawn. */
+static void test_view_window_under_xvfb(void **state) {
+    (void)state;
+    if (shell("command -v xvfb-run >/dev/null 2>&1") != 0)
+        fail_msg("xvfb-run is not installed (Debian package xvfb; make deps installs it)");
+    char png[] = "/tmp/tricolor-view-XXXXXX.png";
+    int fd = mkstemps(png, 4);
+    assert_true(fd >= 0);
+    close(fd);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd,
+             "xvfb-run -a -s '-screen 0 1280x720x24' %s view --frames 60 --screenshot %s >/dev/null 2>/tmp/tricolor-view.err",
+             bin(), png);
+    int st = shell(cmd);
+    if (st != 0) fail_msg("tricolor view under Xvfb exited %d (see /tmp/tricolor-view.err)", st);
+    SDL_Surface *raw = IMG_Load(png);
+    unlink(png);
+    if (!raw) fail_msg("screenshot did not load: %s", IMG_GetError());
+    SDL_Surface *img = SDL_ConvertSurfaceFormat(raw, SDL_PIXELFORMAT_ARGB8888, 0);
+    SDL_FreeSurface(raw);
+    assert_int_equal(img->w, 1280);
+    assert_int_equal(img->h, 720);
+    const uint32_t *px = img->pixels;
+    size_t stride = (size_t)img->pitch / 4;
+    /* Distinct colours in the graph panel (left) and the plots (right). */
+    size_t left = 0, right = 0, legend = 0, light = 0;
+    uint32_t seen_l[64], seen_r[64];
+    size_t nl = 0, nr = 0;
+    for (int y = 40; y < 640; y += 3)
+        for (int x = 0; x < 1280; x += 3) {
+            uint32_t v = px[(size_t)y * stride + (size_t)x] & 0xffffff;
+            uint32_t *seen = x < 700 ? seen_l : seen_r;
+            size_t *ns = x < 700 ? &nl : &nr;
+            bool dup = false;
+            for (size_t i = 0; i < *ns; i++) dup |= seen[i] == v;
+            if (!dup && *ns < 64) seen[(*ns)++] = v;
+            if (v == (pal_tricolor() & 0xffffff)) legend++;
+            if (((v >> 16) & 0xff) > 0xd0 && ((v >> 8) & 0xff) > 0xd0 && (v & 0xff) > 0xd0) light++;
+        }
+    left = nl, right = nr;
+    SDL_FreeSurface(img);
+    if (left < 4) fail_msg("the graph panel shows only %zu colours: blank?", left);
+    if (right < 8) fail_msg("the plot panels show only %zu colours: blank?", right);
+    if (!legend) fail_msg("no pixel in Tricolor's plot colour: the plots were not drawn");
+    if (!light) fail_msg("no light pixels: no text and no white objects were drawn");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_view_without_display),
+        cmocka_unit_test(test_view_window_under_xvfb),
         cmocka_unit_test(test_binary_exists),
         cmocka_unit_test(test_unknown_command),
         cmocka_unit_test(test_bench_bad_values),

@@ -133,7 +133,11 @@ void graph_sync(graph *g, tc_heap *h, size_t max_nodes) {
             k = (long)(n - g->nodes);
             hput(g, o, (uint32_t)k);
         }
+        /* A node freed and its cell reused by a new object at the same
+         * address is reclaimed here: it must be alive again, or the map
+         * rebuild below would drop it while the walk still needs it. */
         n->epoch = g->epoch;
+        n->alive = 1;
         n->root = 1;
         g->queue[qn++] = o;
         taken++;
@@ -144,6 +148,7 @@ void graph_sync(graph *g, tc_heap *h, size_t max_nodes) {
     while (head < qn) {
         void *o = g->queue[head++];
         long pk = hget(g, o);
+        if (pk < 0) continue; /* cannot happen: every queued object has a node */
         uint32_t n_slots = tc_nslots(o);
         void **slots = o;
         for (uint32_t i = 0; i < n_slots; i++) {
@@ -159,6 +164,7 @@ void graph_sync(graph *g, tc_heap *h, size_t max_nodes) {
                     hput(g, t, (uint32_t)k);
                 }
                 g->nodes[k].epoch = g->epoch;
+                g->nodes[k].alive = 1;
                 g->nodes[k].root = 0;
                 g->queue[qn++] = t;
                 taken++;

@@ -12,10 +12,12 @@
  * happens only while the workload is parked at a safepoint, never inside a
  * measured pause.
  *
- * Speed: 1 is full speed (8 ms of workload execution per frame), up to
- * 8x. Below 1 is slow motion: the workload runs one increment at a time and
- * the increment's shade/blacken events are replayed over several frames,
- * so the wavefront can be followed object by object.
+ * Speed, in steps (+/-): below 1, slow motion: the workload runs one
+ * increment at a time and that increment's shade/blacken events are
+ * replayed over 2/speed frames, so the wavefront can be followed object by
+ * object. At 1, one increment a frame. Above 1, the workload runs that
+ * many times 0.25 ms of execution a frame, up to 32 (8 ms: full speed at
+ * 60 fps, half the time left for drawing).
  */
 #include <math.h>
 #include <stdio.h>
@@ -41,7 +43,8 @@
 #define MAX_PAUSES 400000
 #define SHARE_BUCKET_S 0.25
 
-static const double speeds[] = {1.0 / 32, 1.0 / 16, 1.0 / 8, 1.0 / 4, 1.0 / 2, 1, 2, 4, 8};
+static const double speeds[] = {1.0 / 32, 1.0 / 16, 1.0 / 8, 1.0 / 4, 1.0 / 2, 1, 2, 4, 8, 16, 32};
+#define SPEED_ONE 5 /* index of 1: one increment a frame */
 #define NSPEEDS (int)(sizeof speeds / sizeof speeds[0])
 
 /* One collector's plotted data. */
@@ -272,7 +275,7 @@ static void advance(app *a) {
     }
     bool run = !a->paused || a->step_requests > 0;
     if (!run) return;
-    if (slow || a->step_requests > 0) {
+    if (slow || a->step_requests > 0 || a->speed_idx == SPEED_ONE) {
         uint64_t before = tc_increment_count(live_heap(a->lv));
         live_run(a->lv, 50000000, 1); /* one increment, or 50 ms of mutator */
         if (tc_increment_count(live_heap(a->lv)) == before && a->step_requests > 0) tc_step(live_heap(a->lv));
@@ -284,7 +287,7 @@ static void advance(app *a) {
             return;
         }
     } else {
-        live_run(a->lv, (uint64_t)(8e6 * speed(a)), 0);
+        live_run(a->lv, (uint64_t)(0.25e6 * speed(a)), 0);
     }
     take_events(a, false);
 }
@@ -393,7 +396,8 @@ static void draw_help(app *a) {
         "Keys",
         "  space      pause / resume",
         "  N or ->    one increment",
-        "  + / -      speed (slow motion below 1x: one increment over several frames)",
+        "  + / -      speed: below 1 slow motion (an increment over several frames),",
+        "             1 an increment a frame, above 1 faster, up to 32 (full speed)",
         "  1-9        workload (see 'tricolor list')",
         "  B          next barrier (dijkstra, steele, yuasa, stw) from the next cycle",
         "  R          reset the run",
@@ -455,9 +459,12 @@ static void draw_frame(app *a) {
     SDL_RenderSetClipRect(r, &L.main);
     if (a->show_heapmap) {
         heapmap_draw(&a->hm, r, h, L.main);
-        text_drawf(a->font, L.main.x + 6, L.main.y + L.main.h - text_height(a->font) - 4, PAL_DIM,
-                   "heap map: %zu cells (%zu white, %zu grey, %zu black, %zu free)", a->hm.n, a->hm.counts[1],
-                   a->hm.counts[3], a->hm.counts[4], a->hm.counts[0]);
+        char line[160];
+        snprintf(line, sizeof line, "heap map: %zu cells (%zu white, %zu grey, %zu black, %zu free)", a->hm.n,
+                 a->hm.counts[1], a->hm.counts[3], a->hm.counts[4], a->hm.counts[0]);
+        int th = text_height(a->font);
+        fill(r, (SDL_Rect){L.main.x, L.main.y + L.main.h - th - 8, text_width(a->font, line) + 12, th + 8}, PAL_PANEL);
+        text_draw(a->font, L.main.x + 6, L.main.y + L.main.h - th - 4, PAL_DIM, line);
     } else {
         graph_draw(&a->g, r, L.main);
         if (a->g.truncated)
@@ -499,21 +506,23 @@ static void draw_frame(app *a) {
     fmt_us(mx, sizeof mx, a->tri.sum.max_us);
     fmt_us(bp99, sizeof bp99, a->boe.sum.p99_us);
     fmt_us(bmx, sizeof bmx, a->boe.sum.max_us);
-    char speed_s[16];
+    char speed_s[32];
     if (speed(a) < 1)
-        snprintf(speed_s, sizeof speed_s, "1/%.0fx", 1 / speed(a));
+        snprintf(speed_s, sizeof speed_s, "1/%.0f (slow)", 1 / speed(a));
+    else if (a->speed_idx == SPEED_ONE)
+        snprintf(speed_s, sizeof speed_s, "1 (incr/frame)");
     else
-        snprintf(speed_s, sizeof speed_s, "%.0fx", speed(a));
+        snprintf(speed_s, sizeof speed_s, "%.0f%s", speed(a), a->speed_idx == NSPEEDS - 1 ? " (full)" : "");
     char boehm_s[160] = "";
     if (a->boehm_on)
         snprintf(boehm_s, sizeof boehm_s, " | boehm p99 %s max %s%s", bp99, bmx,
                  a->fd.alive ? "" : " (comparison run stopped)");
     text_drawf(a->font, 8, L.status.y + 4, PAL_TEXT,
-               "%s | cycle %llu | %s | %s %u%s | trigger %u%% | p99 %s max %s%s | %s%s | %.0f fps %.1f ms | H help",
+               "%s | cycle %llu | %s | %s %u%s | trigger %u%% | p99 %s max %s%s | %s%s | %.0f fps | H help",
                tc_phase_name(tc_current_phase(h)), (unsigned long long)s.cycles + 1,
                tc_barrier_name(a->cfg.barrier), "step", a->cfg.budget_unit == TC_BUDGET_WORK ? a->cfg.step_work : a->cfg.step_usec,
                a->cfg.budget_unit == TC_BUDGET_WORK ? "" : "us", a->cfg.trigger_pct, p99, mx, boehm_s,
-               a->paused ? "paused" : "speed ", a->paused ? "" : speed_s, a->fps, a->frame_ms);
+               a->paused ? "paused" : "speed ", a->paused ? "" : speed_s, a->fps);
     if (a->note[0] && (double)now_ns() / 1e9 < a->note_until) {
         int tw = text_width(a->font, a->note) + 16;
         SDL_Rect box = {L.main.x + 8, L.main.y + 8, tw, text_height(a->font) + 8};
@@ -625,7 +634,8 @@ static void usage(FILE *f) {
             "  --trigger PCT           start a cycle when the heap grew PCT%% over live (default 100)\n"
             "  --min-heap SIZE         no cycle below this heap size (default 32K for demo, else 4M)\n"
             "  --heap-limit SIZE       heap limit, e.g. 512M (default: none)\n"
-            "  --speed X               1/32 .. 8; below 1 replays each increment in slow motion (default 1)\n"
+            "  --speed X               1/32 .. 32: below 1 each increment is replayed in slow motion, 1 is an\n"
+            "                          increment a frame, 32 full speed (default 1 for demo, else 32)\n"
             "  --heapmap               start on the heap map instead of the object graph\n"
             "  --no-boehm              no comparison run\n"
             "  --frames N              render N frames, then exit (with --screenshot: save the last one)\n"
@@ -650,7 +660,7 @@ int cmd_view(int argc, char **argv) {
     if (!a->wl) a->wl = &wl_table[0];
     a->size = -1;
     a->seed = 1;
-    a->speed_idx = 5; /* 1x */
+    a->speed_idx = -1; /* by workload, below */
     a->boehm_on = true;
     tc_config_default(&a->cfg);
     long step = -1, step_us = -1;
@@ -692,7 +702,7 @@ int cmd_view(int argc, char **argv) {
             const char *v = cli_value(C, argc, argv, &i);
             char *end;
             double sp = strtod(v, &end);
-            if (*end || !(sp >= 1.0 / 32 && sp <= 8)) cli_fail(C, "--speed: '%s' is not a speed from 0.03125 (1/32) to 8", v);
+            if (*end || !(sp >= 1.0 / 32 && sp <= 32)) cli_fail(C, "--speed: '%s' is not a speed from 0.03125 (1/32) to 32", v);
             a->speed_idx = 0;
             for (int k = 0; k < NSPEEDS; k++)
                 if (fabs(log(speeds[k] / sp)) < fabs(log(speeds[a->speed_idx] / sp))) a->speed_idx = k;
@@ -709,6 +719,7 @@ int cmd_view(int argc, char **argv) {
         }
     }
     bool demo = !strcmp(a->wl->name, "demo");
+    if (a->speed_idx < 0) a->speed_idx = demo ? SPEED_ONE : NSPEEDS - 1;
     if (a->size < 0) a->size = demo ? 0 : 1;
     a->cfg.step_work = step > 0 ? (uint32_t)step : demo ? 40 : 4000;
     if (step_us > 0) a->cfg.budget_unit = TC_BUDGET_USEC, a->cfg.step_usec = (uint32_t)step_us;

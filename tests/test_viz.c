@@ -1,0 +1,206 @@
+/*
+ * test_viz.c — the object graph and the heap map draw what the heap holds.
+ *
+ * Renders with SDL's software renderer onto a surface (no window, no
+ * display) and reads pixels back: a black object is drawn black (inside a
+ * light rim), a grey one grey, a white one white; the heap-map cell of a
+ * freed object shows the free colour, of a marked one black.
+ */
+#include "support.h"
+#include "graph.h"
+#include "heapmap.h"
+#include "palette.h"
+
+#include <SDL.h>
+#include <string.h>
+
+enum { W = 400, H = 300 };
+
+static SDL_Surface *surf;
+static SDL_Renderer *ren;
+
+static int setup(void **state) {
+    (void)state;
+    surf = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_ARGB8888);
+    ren = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
+    return ren ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    SDL_DestroyRenderer(ren);
+    SDL_FreeSurface(surf);
+    return 0;
+}
+
+static SDL_Color pixel(int x, int y) {
+    uint32_t v = ((uint32_t *)surf->pixels)[(size_t)y * (size_t)(surf->pitch / 4) + (size_t)x];
+    return (SDL_Color){(Uint8)(v >> 16), (Uint8)(v >> 8), (Uint8)v, (Uint8)(v >> 24)};
+}
+
+static bool same_rgb(SDL_Color a, SDL_Color b) {
+    return abs(a.r - b.r) <= 2 && abs(a.g - b.g) <= 2 && abs(a.b - b.b) <= 2;
+}
+
+static void clear(void) {
+    SDL_SetRenderDrawColor(ren, PAL_PANEL.r, PAL_PANEL.g, PAL_PANEL.b, 255);
+    SDL_RenderClear(ren);
+}
+
+/* A heap with a root -> a -> b, stepped until a is black and b grey. */
+static tc_heap *marking_heap(void **root, void **a, void **b, void **c) {
+    tc_config cfg;
+    test_config(&cfg, TC_BARRIER_DIJKSTRA);
+    cfg.step_work = 1;
+    tc_heap *h = tc_heap_new(&cfg);
+    tc_root_add(h, root);
+    *a = tc_alloc(h, 1, 0);
+    *root = *a;
+    *b = tc_alloc(h, 1, 0);
+    tc_store(h, *a, 0, *b);
+    *c = tc_alloc(h, 0, 8); /* white: reachable from b only after the store below */
+    tc_store(h, *b, 0, *c);
+    tc_step(h); /* roots: a grey */
+    tc_step(h); /* a black, b grey */
+    assert_int_equal(tc_colour_of(h, *a), TC_BLACK);
+    assert_int_equal(tc_colour_of(h, *b), TC_GREY);
+    assert_int_equal(tc_colour_of(h, *c), TC_WHITE);
+    return h;
+}
+
+static const gnode *node_of(const graph *g, const void *obj) {
+    for (size_t i = 0; i < g->n; i++)
+        if (g->nodes[i].obj == obj) return &g->nodes[i];
+    return NULL;
+}
+
+static void test_graph_draws_each_colour(void **state) {
+    (void)state;
+    void *root = NULL, *a, *b, *c;
+    tc_heap *h = marking_heap(&root, &a, &b, &c);
+    graph g = {0};
+    graph_sync(&g, h, 5000);
+    assert_int_equal(g.n, 3);
+    assert_int_equal(g.nedges, 2);
+    /* Put the nodes where their pixels are easy to find. */
+    SDL_Rect area = {0, 0, W, H};
+    const float xs[3] = {0.2f, 0.5f, 0.8f};
+    const void *objs[3] = {a, b, c};
+    for (int i = 0; i < 3; i++) {
+        gnode *n = (gnode *)node_of(&g, objs[i]);
+        assert_non_null(n);
+        n->x = xs[i];
+        n->y = 0.5f;
+    }
+    clear();
+    graph_draw(&g, ren, area);
+    SDL_RenderPresent(ren);
+    assert_true(same_rgb(pixel((int)(0.2f * W), H / 2), PAL_BLACK_OBJ));
+    assert_true(same_rgb(pixel((int)(0.5f * W), H / 2), PAL_GREY_OBJ));
+    assert_true(same_rgb(pixel((int)(0.8f * W), H / 2), PAL_WHITE_OBJ));
+    /* The black object is ringed by its rim, and the root (a) by the root
+     * colour further out, so black reads on the dark background. */
+    bool rim = false, root_ring = false;
+    for (int dx = 1; dx < 20; dx++) {
+        SDL_Color p = pixel((int)(0.2f * W) + dx, H / 2);
+        rim |= same_rgb(p, PAL_BLACK_RIM);
+        root_ring |= same_rgb(p, PAL_ROOT);
+    }
+    assert_true(rim);
+    assert_true(root_ring);
+    /* Nothing is drawn far from the nodes and edges. */
+    assert_true(same_rgb(pixel(W / 2, 10), PAL_PANEL));
+    graph_free(&g);
+    tc_heap_free(h);
+}
+
+static void test_graph_replays_events_in_slow_motion(void **state) {
+    (void)state;
+    void *root = NULL, *a, *b, *c;
+    tc_heap *h = marking_heap(&root, &a, &b, &c);
+    graph g = {0};
+    g.replay = true; /* colours come from events only */
+    graph_sync(&g, h, 5000);
+    const gnode *nc = node_of(&g, c);
+    assert_int_equal(nc->colour, 0); /* not set from the heap in replay mode */
+    tc_event e = {.obj = c, .kind = TC_EV_SHADE};
+    graph_event(&g, &e);
+    assert_int_equal(nc->colour, TC_GREY);
+    e.kind = TC_EV_BLACKEN;
+    graph_event(&g, &e);
+    assert_int_equal(nc->colour, TC_BLACK);
+    graph_free(&g);
+    tc_heap_free(h);
+}
+
+static void test_graph_truncates_beyond_max_nodes(void **state) {
+    (void)state;
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    void *list = NULL;
+    tc_root_add(h, &list);
+    for (int i = 0; i < 300; i++) {
+        void *n = tc_alloc(h, 1, 0);
+        tc_store(h, n, 0, list);
+        list = n;
+    }
+    graph g = {0};
+    graph_sync(&g, h, 100);
+    assert_int_equal(g.n, 100);
+    assert_true(g.truncated);
+    /* The nodes kept are the ones nearest the root. */
+    assert_non_null(node_of(&g, list));
+    graph_free(&g);
+    tc_heap_free(h);
+}
+
+/* The pixel at the centre of cell k (texels are square, scaled by s). */
+static void cell_centre(const heapmap *m, SDL_Rect area, int k, int *x, int *y) {
+    double sx = (double)area.w / m->w, sy = (double)area.h / m->h, s = sx < sy ? sx : sy;
+    *x = area.x + (int)(((k % m->w) + 0.5) * s);
+    *y = area.y + (int)(((k / m->w) + 0.5) * s);
+}
+
+static void test_heapmap_shows_colours_and_free_cells(void **state) {
+    (void)state;
+    void *root = NULL, *a, *b, *c;
+    tc_heap *h = marking_heap(&root, &a, &b, &c);
+    heapmap m = {0};
+    SDL_Rect area = {0, 0, W, H};
+    clear();
+    heapmap_draw(&m, ren, h, area);
+    SDL_RenderPresent(ren);
+    /* Cells are in address order; a, b, c were allocated in order from one
+     * fresh page, so they are cells 0, 1 and 2; cell 3 was never used. */
+    assert_true(m.n > 3);
+    const SDL_Color want[4] = {PAL_BLACK_OBJ, PAL_GREY_OBJ, PAL_WHITE_OBJ, PAL_FREE_CELL};
+    for (int k = 0; k < 4; k++) {
+        int x, y;
+        cell_centre(&m, area, k, &x, &y);
+        assert_int_equal(heapmap_cell_at(&m, area, x, y), k);
+        if (!same_rgb(pixel(x, y), want[k])) fail_msg("cell %d at (%d,%d) has the wrong colour", k, x, y);
+    }
+    assert_int_equal(m.counts[TC_BLACK], 1);
+    assert_int_equal(m.counts[TC_GREY], 1);
+    /* Finish the cycle with c dropped: its cell turns free. */
+    tc_store(h, b, 0, NULL);
+    step_until(h, TC_PHASE_IDLE, 1000);
+    tc_collect(h);
+    clear();
+    heapmap_draw(&m, ren, h, area);
+    SDL_RenderPresent(ren);
+    int x, y;
+    cell_centre(&m, area, 2, &x, &y);
+    assert_true(same_rgb(pixel(x, y), PAL_FREE_CELL));
+    heapmap_free(&m);
+    tc_heap_free(h);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_graph_draws_each_colour),
+        cmocka_unit_test(test_graph_replays_events_in_slow_motion),
+        cmocka_unit_test(test_graph_truncates_beyond_max_nodes),
+        cmocka_unit_test(test_heapmap_shows_colours_and_free_cells),
+    };
+    return cmocka_run_group_tests_name("viz", tests, setup, teardown);
+}
