@@ -171,9 +171,17 @@ $(BUILD)/microbench: $(BUILD)/rel/bench/microbench.o $(BUILD)/libtricolor.a
 $(BUILD)/microbench-noobs: $(BUILD)/rel/bench/microbench.o $(GC_OBJ_NOOBS)
 	$(CC) $(CFLAGS) $^ -o $@
 
-bench: deps $(BUILD)/microbench $(BUILD)/microbench-noobs
+$(BUILD)/rel/bench/framebench.o: bench/framebench.c $(GC_HDR) $(APP_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Iviz $(CFLAGS) $(SDL_CFLAGS) -c $< -o $@
+
+$(BUILD)/framebench: $(BUILD)/rel/bench/framebench.o $(BUILD)/rel/viz/heapmap.o $(BUILD)/rel/viz/graph.o $(BUILD)/libtricolor.a
+	$(CC) $(CFLAGS) $^ $(SDL_LIBS) -lm -o $@
+
+bench: deps $(BUILD)/microbench $(BUILD)/microbench-noobs $(BUILD)/framebench
 	@./$(BUILD)/microbench
 	@sh scripts/observe-overhead.sh ./$(BUILD)/microbench ./$(BUILD)/microbench-noobs
+	@./$(BUILD)/framebench
 
 clean:
 	rm -rf $(BUILD)

@@ -19,6 +19,8 @@
 
 #include "palette.h"
 
+#define MAX_NEIGHBOURS 48
+
 static float frand(graph *g) {
     g->rng ^= g->rng << 13;
     g->rng ^= g->rng >> 7;
@@ -151,7 +153,9 @@ void graph_sync(graph *g, tc_heap *h, size_t max_nodes) {
         if (pk < 0) continue; /* cannot happen: every queued object has a node */
         uint32_t n_slots = tc_nslots(o);
         void **slots = o;
-        for (uint32_t i = 0; i < n_slots; i++) {
+        /* Once the node cap is reached only edges between shown nodes are
+         * wanted; a huge array is not read to its end for them each frame. */
+        for (uint32_t i = 0; i < n_slots && !(taken >= max_nodes && i >= 4 * max_nodes); i++) {
             void *t = slots[i];
             if (!t) continue;
             long k = hget(g, t);
@@ -159,7 +163,10 @@ void graph_sync(graph *g, tc_heap *h, size_t max_nodes) {
                 if (taken >= max_nodes) continue;
                 gnode *p = &g->nodes[pk];
                 if (k < 0) {
-                    gnode *n = add_node(g, t, p->x + (frand(g) - 0.5f) * 0.04f, p->y + (frand(g) - 0.5f) * 0.04f);
+                    /* Next to the parent, within about two ideal edge lengths:
+                     * a burst of new children must not pile into one cell. */
+                    float spread = 4.0f / sqrtf((float)(g->live_objects < max_nodes ? g->live_objects : max_nodes) + 1);
+                    gnode *n = add_node(g, t, p->x + (frand(g) - 0.5f) * spread, p->y + (frand(g) - 0.5f) * spread);
                     k = (long)(n - g->nodes);
                     hput(g, t, (uint32_t)k);
                 }
@@ -246,15 +253,20 @@ void graph_layout(graph *g, int iterations) {
             g->grid_next[i] = g->grid_head[c];
             g->grid_head[c] = (int)i;
         }
-        /* Repulsion from nodes in the 3x3 neighbouring cells. */
+        /* Repulsion from nodes in the 3x3 neighbouring cells, at most
+         * MAX_NEIGHBOURS of them: a crowded cell (a burst of new nodes)
+         * then costs linear time and spreads out over a few frames. */
         for (size_t i = 0; i < n; i++) {
             gnode *a = &g->nodes[i];
+            int seen = 0;
             int cx = (int)(a->x * cells), cy = (int)(a->y * cells);
             for (int yy = cy - 1; yy <= cy + 1; yy++)
                 for (int xx = cx - 1; xx <= cx + 1; xx++) {
                     if (xx < 0 || yy < 0 || xx >= cells || yy >= cells) continue;
-                    for (int j = g->grid_head[(size_t)yy * (size_t)cells + (size_t)xx]; j >= 0; j = g->grid_next[j]) {
+                    for (int j = g->grid_head[(size_t)yy * (size_t)cells + (size_t)xx]; j >= 0 && seen < MAX_NEIGHBOURS;
+                         j = g->grid_next[j]) {
                         if ((size_t)j == i) continue;
+                        seen++;
                         gnode *b = &g->nodes[j];
                         float ddx = a->x - b->x, ddy = a->y - b->y, d2 = ddx * ddx + ddy * ddy + 1e-8f;
                         if (d2 > 4 * k * k) continue;

@@ -188,6 +188,19 @@ static void stop_runs(app *a) {
     a->nreplay = a->replay_pos = 0;
 }
 
+/* The event ring feeds the graph's flashes, fades and slow-motion replay.
+ * Recording an event per shade, blacken, allocation and free slows
+ * increments (GCBench's median pause: 11 us without, 15-16 us with), so
+ * it is attached only while the graph is on screen: the heap map shows
+ * pause figures as `tricolor bench` measures them. */
+static void set_observing(app *a) {
+    tc_heap *h = live_heap(a->lv);
+    if (!a->show_heapmap)
+        tc_observe_start(h, 1 << 18);
+    else
+        tc_observe_stop(h);
+}
+
 static bool start_runs(app *a) {
     char err[256];
     a->lv = live_start(a->wl, a->size, a->seed, &a->cfg, err, sizeof err);
@@ -195,7 +208,7 @@ static bool start_runs(app *a) {
         fprintf(stderr, "tricolor view: cannot start %s: %s\n", a->wl->name, err);
         return false;
     }
-    tc_observe_start(live_heap(a->lv), 1 << 18);
+    set_observing(a);
     if (a->boehm_on && !feed_start(&a->fd, a->wl->name, a->size, a->seed)) set_note(a, a->fd.status);
     a->last_metrics_s = -1;
     return true;
@@ -567,7 +580,10 @@ static void handle_key(app *a, SDL_Keycode k) {
     case SDLK_KP_MINUS: if (a->speed_idx > 0) a->speed_idx--; break;
     case SDLK_b: cycle_barrier(a); break;
     case SDLK_r: restart(a); break;
-    case SDLK_g: a->show_heapmap = !a->show_heapmap; break;
+    case SDLK_g:
+        a->show_heapmap = !a->show_heapmap;
+        set_observing(a);
+        break;
     case SDLK_h: a->help = !a->help; break;
     case SDLK_f:
         a->fullscreen = !a->fullscreen;
@@ -809,6 +825,19 @@ int cmd_view(int argc, char **argv) {
         double dt = (double)(t1 - a->last_ns) / 1e9;
         a->last_ns = t1;
         if (dt > 0) a->fps = 0.9 * a->fps + 0.1 / dt;
+    }
+    /* What was measured live, to compare with `tricolor bench` at the same
+     * settings (printed when the run was bounded by --frames). */
+    if (frames > 0 && a->lv) {
+        series_metrics(&a->tri);
+        series_metrics(&a->boe);
+        printf("view: %s, %.2f s of execution, %llu passes; tricolor %zu pauses p50 %.1f us p99 %.1f us max %.1f us",
+               a->wl->name, a->tri.now_s, (unsigned long long)live_rounds(a->lv), a->tri.sum.count, a->tri.sum.p50_us,
+               a->tri.sum.p99_us, a->tri.sum.max_us);
+        if (a->boehm_on)
+            printf("; boehm %zu pauses p50 %.1f us p99 %.1f us max %.1f us", a->boe.sum.count, a->boe.sum.p50_us,
+                   a->boe.sum.p99_us, a->boe.sum.max_us);
+        printf("\n");
     }
     stop_runs(a);
     heapmap_free(&a->hm);
