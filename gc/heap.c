@@ -135,6 +135,7 @@ void tc_heap_free(tc_heap *h) {
     ptrvec_free(&h->pages);
     ptrvec_free(&h->large);
     ptrvec_free(&h->page_pool);
+    ptrvec_free(&h->unmap);
     ptrvec_free(&h->roots);
     ptrvec_free(&h->root_stack);
     ptrvec_free(&h->grey);

@@ -156,6 +156,7 @@ struct tc_heap {
     ptrvec large;       /* large objects' pages */
     ptrvec page_pool;   /* empty pages kept mapped for reuse */
     size_t pool_keep;   /* pages the pool keeps; the rest is unmapped gradually */
+    ptrvec unmap;       /* dead large mappings not yet unmapped: (base, length) pairs */
     char *chunk, *chunk_end; /* unused part of the last mapped chunk */
     unsigned alloc_colour;   /* colour given to new objects */
     unsigned white;          /* the current white (C_WHITE0 or C_WHITE1) */
@@ -261,6 +262,9 @@ void pool_set_keep(tc_heap *h);
 size_t pool_trim(tc_heap *h, size_t max_pages);
 #define POOL_TRIM_PAGES 8    /* pages unmapped per increment at most */
 #define POOL_TRIM_UNITS 256  /* work units charged per page unmapped */
+size_t unmap_pending(tc_heap *h, size_t max_units);
+#define UNMAP_PIECE ((size_t)1 << 20) /* bytes of a dead large mapping unmapped at once */
+#define UNMAP_UNITS_PER_4K 64           /* ~1 us per touched 4 KiB at ~15 ns a unit */
 
 /* --- collect.c --- */
 size_t gc_increment(tc_heap *h, tc_pause_reason reason);

@@ -350,6 +350,7 @@ bool tc_verify(tc_heap *h, char *msg, size_t msg_len) {
         fail(&v, "counted %llu objects / %llu bytes, heap says %llu / %llu", (unsigned long long)n_objects,
              (unsigned long long)n_bytes, (unsigned long long)live_objects(h), (unsigned long long)live_bytes(h));
     mapped += (uint64_t)(h->pages.n + h->page_pool.n) * PAGE_SIZE;
+    for (size_t i = 1; i < h->unmap.n; i += 2) mapped += (uint64_t)(uintptr_t)h->unmap.v[i];
     if (!v.failed && mapped != h->heap_bytes)
         fail(&v, "mapped %llu bytes but heap_bytes is %llu", (unsigned long long)mapped,
              (unsigned long long)h->heap_bytes);

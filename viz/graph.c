@@ -218,7 +218,7 @@ void graph_tick(graph *g, float dt) {
     for (size_t i = 0; i < g->n; i++) {
         gnode *n = &g->nodes[i];
         n->flash = n->flash > dt * 2 ? n->flash - dt * 2 : 0;
-        if (!n->alive) n->fade -= dt * 2;
+        if (!n->alive) n->fade -= dt * 3;
         if (n->alive || n->fade > 0) g->nodes[w++] = *n;
     }
     if (w != g->n) {
@@ -366,6 +366,13 @@ void graph_draw(graph *g, SDL_Renderer *r, SDL_Rect area) {
     for (size_t i = 0; i < g->n; i++) {
         const gnode *n = &g->nodes[i];
         float x = ax + n->x * aw, y = ay + n->y * ah;
+        if (!n->alive) {
+            /* Swept: a thin ring in the edge colour, fading, so it never
+             * reads as a grey object. */
+            octagon(g, &nv, &ni, x, y, rad * 0.8f, with_alpha(PAL_EDGE, n->fade));
+            octagon(g, &nv, &ni, x, y, rad * 0.55f, PAL_PANEL);
+            continue;
+        }
         if (n->flash > 0) octagon(g, &nv, &ni, x, y, rad * 2.6f, with_alpha(PAL_BARRIER, n->flash));
         if (n->root) octagon(g, &nv, &ni, x, y, rad * 1.7f, with_alpha(PAL_ROOT, n->fade));
         SDL_Color fill = n->colour == TC_BLACK ? PAL_BLACK_OBJ : n->colour == TC_GREY ? PAL_GREY_OBJ : PAL_WHITE_OBJ;
