@@ -367,7 +367,7 @@ __attribute__((noinline)) static void *alloc_checked(tc_heap *h, uint32_t nslots
     pacer_on_alloc_check(h);
     void *obj = alloc_object(h, nslots, nraw, bytes);
 #ifndef TC_NO_OBSERVE
-    if (h->ev && obj) observe_record_slow(h, TC_EV_ALLOC, obj, 0);
+    if (h->ev && obj && (h->ev_mask >> TC_EV_ALLOC & 1)) observe_record_slow(h, TC_EV_ALLOC, obj, 0);
 #endif
     if (h->ev || h->safepoint) h->next_check_bytes = 0; /* keep every allocation on this path */
     return obj;

@@ -137,7 +137,7 @@ static inline void check_child(tc_heap *h, void *child, bool obs) {
     if (colour_is_white((unsigned)(v & 7))) {
         *hp = (v & ~(uint64_t)7) | C_GREY;
         grey_push(h, child);
-        OBSERVE_IF(obs, h, TC_EV_SHADE, child);
+        OBSERVE_IF(obs && (h->ev_mask >> TC_EV_SHADE & 1), h, TC_EV_SHADE, child);
     }
 }
 
@@ -173,7 +173,7 @@ static inline size_t blacken_small(tc_heap *h, void *obj, uint64_t hdr, bool obs
         if (s[i]) visit_child(h, s[i], obs);
     h->cur.marked_objects++;
     h->cur.marked_bytes += page_of(obj)->cell_size; /* in cells, as live bytes are counted */
-    OBSERVE_IF(obs, h, TC_EV_BLACKEN, obj);
+    OBSERVE_IF(obs && (h->ev_mask >> TC_EV_BLACKEN & 1), h, TC_EV_BLACKEN, obj);
     return (size_t)n + 1;
 }
 
@@ -218,7 +218,7 @@ void gc_large_dirty(tc_heap *h, tc_page *p, uint32_t slot) {
 }
 
 static size_t scan_slots(tc_heap *h, void **s, size_t from, size_t to) {
-    const bool obs = observing(h);
+    const bool obs = observing_any(h, 1u << TC_EV_SHADE);
     for (size_t i = from; i < to; i++)
         if (s[i]) visit_child(h, s[i], obs);
     return to - from;
@@ -289,7 +289,8 @@ static inline __attribute__((always_inline)) size_t propagate_impl(tc_heap *h, b
 }
 
 static size_t propagate(tc_heap *h, budget *b, size_t work) {
-    return observing(h) ? propagate_impl(h, b, work, true) : propagate_impl(h, b, work, false);
+    bool obs = observing_any(h, 1u << TC_EV_SHADE | 1u << TC_EV_BLACKEN);
+    return obs ? propagate_impl(h, b, work, true) : propagate_impl(h, b, work, false);
 }
 
 /* ======================================================================
@@ -401,14 +402,14 @@ static inline __attribute__((always_inline)) size_t sweep_page_impl(tc_heap *h, 
 }
 
 static size_t sweep_page(tc_heap *h, tc_page *p) {
-    return observing(h) ? sweep_page_impl(h, p, true) : sweep_page_impl(h, p, false);
+    return observing_any(h, 1u << TC_EV_FREE) ? sweep_page_impl(h, p, true) : sweep_page_impl(h, p, false);
 }
 
 /* Sweeps one large object; unmapping costs in proportion to its size. */
 static size_t sweep_large(tc_heap *h, tc_page *p) {
     void *obj = page_cells(p) + HDR_BYTES;
     if (colour_get(obj) == (h->white ^ 3u)) {
-        OBSERVE_IF(observing(h), h, TC_EV_FREE, obj);
+        OBSERVE_IF(observing_any(h, 1u << TC_EV_FREE), h, TC_EV_FREE, obj);
         h->freed_bytes += p->map_bytes;
         h->freed_objects++;
         h->cur.freed_bytes += p->map_bytes;

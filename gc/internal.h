@@ -219,6 +219,7 @@ struct tc_heap {
     tc_safepoint_fn safepoint; /* see tc_set_safepoint; forces the checked path */
     void *safepoint_user;
     tc_event *ev;        /* ring, NULL when nobody observes */
+    uint32_t ev_mask;    /* kinds recorded: bit (1 << tc_event_kind) */
     size_t ev_cap, ev_head, ev_n;
     uint64_t ev_lost;
     ptrvec root_targets; /* scratch for is_root flags */
@@ -295,7 +296,7 @@ static inline void observe(tc_heap *h, tc_event_kind kind, void *obj, uint32_t a
 #ifdef TC_NO_OBSERVE
     (void)h, (void)kind, (void)obj, (void)arg;
 #else
-    if (__builtin_expect(h->ev != NULL, 0)) observe_record_slow(h, kind, obj, arg);
+    if (__builtin_expect(h->ev != NULL, 0) && (h->ev_mask >> kind & 1)) observe_record_slow(h, kind, obj, arg);
 #endif
 }
 void observe_free(tc_heap *h);
@@ -310,6 +311,8 @@ static inline bool observing(const tc_heap *h) {
     return h->ev != NULL;
 #endif
 }
+/* The same for loops that record only some kinds (a mask of 1 << kind). */
+static inline bool observing_any(const tc_heap *h, uint32_t kinds) { return observing(h) && (h->ev_mask & kinds); }
 #define OBSERVE_IF(obs, h, kind, obj)                                         \
     do {                                                                      \
         if (__builtin_expect((obs), 0)) observe_record_slow(h, kind, obj, 0); \

@@ -142,8 +142,13 @@ bool tc_observe_start(tc_heap *h, size_t capacity) {
     h->ev_cap = capacity;
     h->ev_head = h->ev_n = 0;
     h->ev_lost = 0;
+    h->ev_mask = ~0u;
     h->next_check_bytes = 0; /* route allocations through the checked path (alloc.c) */
     return true;
+}
+
+void tc_observe_mask(tc_heap *h, uint32_t mask) {
+    if (h) h->ev_mask = mask;
 }
 
 void tc_observe_stop(tc_heap *h) {

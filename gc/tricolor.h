@@ -397,6 +397,10 @@ typedef struct tc_event {
  * is attached the collector records nothing. Returns false if out of memory. */
 bool tc_observe_start(tc_heap *heap, size_t capacity);
 void tc_observe_stop(tc_heap *heap);
+/* Records only the event kinds whose bit (1 << kind) is set in mask (all
+ * kinds after tc_observe_start). Kinds nobody needs cost nothing: a viewer
+ * that does not replay marking skips shade/blacken, the busiest ones. */
+void tc_observe_mask(tc_heap *heap, uint32_t mask);
 /* Moves up to max pending events into out, oldest first. Sets *lost to the
  * number of events dropped since the last poll (then a viewer should resync
  * with tc_visit_objects). */

@@ -85,6 +85,7 @@ typedef struct app {
     graph g;
     heapmap hm;
     bool show_heapmap, paused, help, fullscreen, quit;
+    bool observing; /* the event ring is attached */
     int step_requests;
     /* slow-motion replay of one increment's events */
     tc_event *replay;
@@ -178,6 +179,7 @@ static void series_metrics(series *s) {
 /* ------------------------------------------------------------ running */
 
 static void stop_runs(app *a) {
+    a->observing = false;
     live_stop(a->lv);
     a->lv = NULL;
     feed_stop(&a->fd);
@@ -188,6 +190,9 @@ static void stop_runs(app *a) {
     a->nreplay = a->replay_pos = 0;
 }
 
+static double speed(const app *a);
+static bool observing_now(const app *a) { return a->observing; }
+
 /* The event ring feeds the graph's flashes, fades and slow-motion replay.
  * Recording an event per shade, blacken, allocation and free slows
  * increments (GCBench's median pause: 11 us without, 15-16 us with), so
@@ -195,10 +200,18 @@ static void stop_runs(app *a) {
  * pause figures as `tricolor bench` measures them. */
 static void set_observing(app *a) {
     tc_heap *h = live_heap(a->lv);
-    if (!a->show_heapmap)
-        tc_observe_start(h, 1 << 18);
-    else
+    if (a->show_heapmap) {
         tc_observe_stop(h);
+        a->observing = false;
+        return;
+    }
+    if (!observing_now(a)) a->observing = tc_observe_start(h, 1 << 18);
+    /* Shade and blacken are only replayed in slow motion; at other speeds
+     * the colours are read from the heap, and recording them would slow
+     * every increment. */
+    uint32_t mask = 1u << TC_EV_BARRIER | 1u << TC_EV_FREE | 1u << TC_EV_PHASE;
+    if (speed(a) < 1) mask |= 1u << TC_EV_SHADE | 1u << TC_EV_BLACKEN;
+    tc_observe_mask(h, mask);
 }
 
 static bool start_runs(app *a) {
@@ -576,9 +589,15 @@ static void handle_key(app *a, SDL_Keycode k) {
     case SDLK_RIGHT: a->step_requests++, a->paused = true; break;
     case SDLK_PLUS:
     case SDLK_EQUALS:
-    case SDLK_KP_PLUS: if (a->speed_idx < NSPEEDS - 1) a->speed_idx++; break;
+    case SDLK_KP_PLUS:
+        if (a->speed_idx < NSPEEDS - 1) a->speed_idx++;
+        set_observing(a);
+        break;
     case SDLK_MINUS:
-    case SDLK_KP_MINUS: if (a->speed_idx > 0) a->speed_idx--; break;
+    case SDLK_KP_MINUS:
+        if (a->speed_idx > 0) a->speed_idx--;
+        set_observing(a);
+        break;
     case SDLK_b: cycle_barrier(a); break;
     case SDLK_r: restart(a); break;
     case SDLK_g:
