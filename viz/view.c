@@ -252,7 +252,8 @@ static void collect(app *a) {
     series_add_point(&a->tri.trig, &a->tri.ntrig, &a->tri.cap_trig, t, (double)s.trigger_bytes / (1 << 20));
     if (a->boehm_on && a->fd.pid) {
         size_t before = a->fd.npauses, hbefore = a->fd.nheap;
-        feed_poll(&a->fd);
+        bool was_alive = a->fd.alive;
+        if (!feed_poll(&a->fd) && was_alive) set_note(a, a->fd.status); /* e.g. "died (signal 9, Killed)" */
         for (size_t i = before; i < a->fd.npauses; i++) series_add_pause(&a->boe, a->fd.pauses[i].t, a->fd.pauses[i].v);
         for (size_t i = hbefore; i < a->fd.nheap; i++)
             series_add_point(&a->boe.heap, &a->boe.nheap, &a->boe.cap_heap, a->fd.heap[i].t, a->fd.heap[i].v / (1 << 20));
@@ -543,7 +544,7 @@ static void draw_frame(app *a) {
     char boehm_s[160] = "";
     if (a->boehm_on)
         snprintf(boehm_s, sizeof boehm_s, " | boehm p99 %s max %s%s", bp99, bmx,
-                 a->fd.alive ? "" : " (comparison run stopped)");
+                 a->fd.alive ? "" : " (stopped)");
     text_drawf(a->font, 8, L.status.y + 4, PAL_TEXT,
                "%s | cycle %llu | %s | %s %u%s | trigger %u%% | p99 %s max %s%s | %s%s | %.0f fps | H help",
                tc_phase_name(tc_current_phase(h)), (unsigned long long)s.cycles + 1,
