@@ -168,8 +168,7 @@ static void fmt_us(char *buf, size_t len, double us) {
 
 typedef enum { F_INT, F_US, F_MS, F_MIB, F_RATIO, F_PCT, F_RATE } fkind;
 
-static void print_row(const char *label, fkind kind, const double *vals, size_t ncol, int ref, bool lower_better) {
-    (void)lower_better;
+static void print_row(const char *label, fkind kind, const double *vals, size_t ncol, int ref) {
     printf("  %-22s", label);
     for (size_t c = 0; c < ncol; c++) {
         char buf[32];
@@ -220,7 +219,7 @@ static void print_table(const bench_opts *o, const wl_info *wl, figures *med, si
 #define ROW(label, kind, expr)                                   \
     do {                                                         \
         for (size_t c = 0; c < ncol; c++) v[c] = med[c].expr;    \
-        print_row(label, kind, v, ncol, ref, true);              \
+        print_row(label, kind, v, ncol, ref);                    \
     } while (0)
     ROW("pauses", F_INT, count);
     ROW("p50 pause", F_US, p50_us);

@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 const plot_theme plot_dark = {
@@ -363,30 +364,25 @@ static void draw_time_x_axis(panel *p, double from, double to) {
 /* Time ranges                                                         */
 /* ------------------------------------------------------------------ */
 
-/* First pause starting at or after t. */
-static size_t pause_lower(const plot_pause *ps, size_t n, double t) {
+/* First element at or after t in an array, sorted by time, of structs
+ * whose first member is `double t_s` (plot_pause and plot_point both). */
+static size_t time_lower(const void *base, size_t n, size_t stride, double t) {
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (ps[mid].t_s < t)
+        double tm;
+        memcpy(&tm, (const char *)base + mid * stride, sizeof tm);
+        if (tm < t)
             lo = mid + 1;
         else
             hi = mid;
     }
     return lo;
 }
+_Static_assert(offsetof(plot_pause, t_s) == 0 && offsetof(plot_point, t_s) == 0, "time_lower reads t_s first");
 
-static size_t point_lower(const plot_point *ps, size_t n, double t) {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ps[mid].t_s < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
+static size_t pause_lower(const plot_pause *ps, size_t n, double t) { return time_lower(ps, n, sizeof *ps, t); }
+static size_t point_lower(const plot_point *ps, size_t n, double t) { return time_lower(ps, n, sizeof *ps, t); }
 
 /* A usable time range: empty, reversed or non-finite ranges become one
  * second, and no range is narrower than 1 us (tick steps stay
