@@ -363,13 +363,21 @@ static inline void *alloc_object(tc_heap *h, uint32_t nslots, uint32_t nraw, siz
  * observes, next_check_bytes is held at 0 so every allocation comes here
  * and is reported: the fast path then needs no observer test of its own. */
 __attribute__((noinline)) static void *alloc_checked(tc_heap *h, uint32_t nslots, uint32_t nraw, size_t bytes) {
-    if (h->safepoint && !h->in_gc) h->safepoint(h, h->safepoint_user);
+    if (h->safepoint && !h->in_gc && h->bytes_allocated >= h->safepoint_at) {
+        h->safepoint_at = h->bytes_allocated + SAFEPOINT_BYTES;
+        h->safepoint(h, h->safepoint_user);
+    }
+    uint64_t incr = h->increments;
     pacer_on_alloc_check(h);
+    /* After an increment the next allocation is a safepoint at once, so a
+     * viewer single-stepping increments stops right after each one. */
+    if (h->increments != incr) h->safepoint_at = h->bytes_allocated;
     void *obj = alloc_object(h, nslots, nraw, bytes);
 #ifndef TC_NO_OBSERVE
     if (h->ev && obj && (h->ev_mask >> TC_EV_ALLOC & 1)) observe_record_slow(h, TC_EV_ALLOC, obj, 0);
 #endif
-    if (h->ev || h->safepoint) h->next_check_bytes = 0; /* keep every allocation on this path */
+    if (h->ev) h->next_check_bytes = 0; /* every allocation is reported: keep it on this path */
+    else if (h->safepoint && h->safepoint_at < h->next_check_bytes) h->next_check_bytes = h->safepoint_at;
     return obj;
 }
 
@@ -380,6 +388,7 @@ void tc_set_safepoint(tc_heap *h, tc_safepoint_fn fn, void *user) {
     }
     h->safepoint = fn;
     h->safepoint_user = user;
+    h->safepoint_at = h->bytes_allocated;
     if (fn) h->next_check_bytes = 0;
 }
 

@@ -142,6 +142,7 @@ static inline bool ptrvec_push(ptrvec *pv, void *p) {
 void ptrvec_free(ptrvec *pv);
 
 #define CPU_SAMPLE_EVERY 8
+#define SAFEPOINT_BYTES 4096 /* a safepoint at least this often, in bytes allocated */
 #define PREFETCH_FIFO 16 /* children in flight between prefetch and colour check */
 
 struct tc_heap {
@@ -216,7 +217,8 @@ struct tc_heap {
     uint64_t origin_ns; /* heap creation time, for gctrace */
 
     /* --- observation (observe.c) --- */
-    tc_safepoint_fn safepoint; /* see tc_set_safepoint; forces the checked path */
+    tc_safepoint_fn safepoint; /* see tc_set_safepoint */
+    uint64_t safepoint_at;     /* call it at the first allocation once bytes_allocated reaches this */
     void *safepoint_user;
     tc_event *ev;        /* ring, NULL when nobody observes */
     uint32_t ev_mask;    /* kinds recorded: bit (1 << tc_event_kind) */

@@ -58,6 +58,8 @@ static void reschedule(tc_heap *h) {
     }
     if (wait < MIN_CHECK_BYTES) wait = MIN_CHECK_BYTES;
     h->next_check_bytes = h->bytes_allocated + wait;
+    /* The safepoint hook shares this one compare on the fast path. */
+    if (h->safepoint && h->safepoint_at < h->next_check_bytes) h->next_check_bytes = h->safepoint_at;
     h->debt_base_bytes = h->bytes_allocated;
 }
 

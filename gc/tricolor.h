@@ -406,12 +406,13 @@ void tc_observe_mask(tc_heap *heap, uint32_t mask);
  * with tc_visit_objects). */
 size_t tc_observe_poll(tc_heap *heap, tc_event *out, size_t max, uint64_t *lost);
 
-/* A safepoint hook: called at the start of every allocation, before the
- * pacer may run an increment. There every object the mutator still needs
+/* A safepoint hook: called at the start of an allocation, before the pacer
+ * may run an increment: at least once every 4 KiB allocated, and at the
+ * first allocation after each increment. There every object the mutator still needs
  * is reachable from roots (any allocation may collect), so the hook may
  * suspend the mutator, inspect the heap, even run tc_step. The visualizer
  * uses it to interleave a running workload with drawing. NULL removes it.
- * While set, every allocation takes the slower checked path. */
+ * It shares the allocation fast path's one threshold test with the pacer. */
 typedef void (*tc_safepoint_fn)(tc_heap *heap, void *user);
 void tc_set_safepoint(tc_heap *heap, tc_safepoint_fn fn, void *user);
 

@@ -69,6 +69,8 @@ static void usage(FILE *f) {
             "  --size S                small, default or large (default: default)\n"
             "  --seed N                workload seed (default 1)\n"
             "  --repeat N              runs per collector, alternating; the table shows medians (default 1)\n"
+            "  --passes N              run the workload N times in one heap per run, as 'view' loops it\n"
+            "                          (default 1)\n"
             "  --json FILE             write every figure as JSON\n"
             "  --csv FILE              write the full pause log as CSV\n"
             "  --trace FILE            write a Chrome trace (open in Perfetto or chrome://tracing)\n"
@@ -203,8 +205,9 @@ static void print_table(const bench_opts *o, const wl_info *wl, figures *med, si
             ref = (int)c;
             break;
         }
-    printf("\n%s (size %s, seed %llu): %s of %d run%s each\n", wl->name, wl_size_names[o->size],
-           (unsigned long long)o->seed, o->repeat > 1 ? "median" : "figures", o->repeat, o->repeat > 1 ? "s" : "");
+    printf("\n%s (size %s, seed %llu%s): %s of %d run%s each\n", wl->name, wl_size_names[o->size],
+           (unsigned long long)o->seed, o->base.passes > 1 ? ", several passes a run" : "",
+           o->repeat > 1 ? "median" : "figures", o->repeat, o->repeat > 1 ? "s" : "");
     printf("  %-22s", "");
     for (size_t c = 0; c < ncol; c++) printf(" %14s", collector_names[o->collectors[c]]);
     if (ref >= 0)
@@ -345,6 +348,7 @@ static void parse(bench_opts *o, int argc, char **argv) {
     o->base.boehm_markers = 1;
     o->base.boehm_time_limit_ms = 1;
     o->base.threshold_ns = 1000;
+    o->base.passes = 1;
     o->base.cpu = -1; /* pinning measured ~50% slower for both on this VM; one marker is what keeps GC on one core */
     o->progress = isatty(2);
     const char *C = "bench";
@@ -372,6 +376,8 @@ static void parse(bench_opts *o, int argc, char **argv) {
             if (o->size < 0) cli_fail(C, "--size: unknown size '%s' (valid: small, default, large)", v);
         } else if (!strcmp(a, "--seed")) {
             o->seed = (uint64_t)cli_int(C, a, cli_value(C, argc, argv, &i), 0, INT64_MAX);
+        } else if (!strcmp(a, "--passes")) {
+            o->base.passes = (int)cli_int(C, a, cli_value(C, argc, argv, &i), 1, 1000);
         } else if (!strcmp(a, "--repeat")) {
             o->repeat = (int)cli_int(C, a, cli_value(C, argc, argv, &i), 1, MAX_REPEAT);
         } else if (!strcmp(a, "--json")) {
@@ -502,8 +508,8 @@ int cmd_bench(int argc, char **argv) {
         free(col);
         print_table(&o, wl, med, o.ncollectors);
         if (json) {
-            fprintf(json, "%s{\"workload\":\"%s\",\"size\":\"%s\",\"seed\":%llu,\"repeat\":%d,\"runs\":[",
-                    w ? ",\n" : "", wl->name, wl_size_names[o.size], (unsigned long long)o.seed, o.repeat);
+            fprintf(json, "%s{\"workload\":\"%s\",\"size\":\"%s\",\"seed\":%llu,\"repeat\":%d,\"passes\":%d,\"runs\":[",
+                    w ? ",\n" : "", wl->name, wl_size_names[o.size], (unsigned long long)o.seed, o.repeat, o.base.passes);
             for (size_t c = 0; c < o.ncollectors; c++) {
                 if (c) fprintf(json, ",");
                 json_figures(json, &o, o.collectors[c], &med[c]);

@@ -86,12 +86,10 @@ static void park(live *l) {
 
 static void safepoint(tc_heap *h, void *user) {
     live *l = user;
-    /* Every allocation passes here: the increment count is checked each
-     * time (single-stepping stops right after an increment), the clock one
-     * time in 16. */
-    if (!l->quit && tc_increment_count(h) < l->slice_end_incr &&
-        ((++l->safepoints & 15) != 0 || exec_ticks(l) < l->slice_end_exec))
-        return;
+    /* Called every 4 KiB allocated and right after each increment, so
+     * single-stepping stops right after an increment. */
+    l->safepoints++;
+    if (!l->quit && tc_increment_count(h) < l->slice_end_incr && exec_ticks(l) < l->slice_end_exec) return;
     pthread_mutex_lock(&l->mu);
     park(l);
     bool quit = l->quit;

@@ -112,7 +112,8 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
     res->t0_ns = clock_ns(CLOCK_MONOTONIC);
     uint64_t k0 = mut_ticks();
     wl_entry run = cfg->kind == COL_TRICOLOR ? cfg->wl->run_tricolor : cfg->wl->run_boehm;
-    res->checksum = run((struct mut *)&m, cfg->size, cfg->seed);
+    for (int pass = 0; pass < (cfg->passes > 0 ? cfg->passes : 1); pass++)
+        res->checksum = run((struct mut *)&m, cfg->size, cfg->seed); /* the same every pass */
     uint64_t k1 = mut_ticks();
     res->t1_ns = clock_ns(CLOCK_MONOTONIC);
     /* Ticks to CLOCK_MONOTONIC: calibrated over the whole run when it is

@@ -35,6 +35,7 @@ typedef struct run_config {
     const wl_info *wl;
     int size;               /* wl_size */
     uint64_t seed;
+    int passes;             /* runs of the workload in one heap (>= 1), as the viewer loops it */
     bool timed;
     uint64_t threshold_ns;  /* timed runs: log operations at least this long */
     int cpu;                /* pin the child to this CPU; -1 = don't */
