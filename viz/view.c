@@ -206,11 +206,13 @@ static void set_observing(app *a) {
         return;
     }
     if (!observing_now(a)) a->observing = tc_observe_start(h, 1 << 18);
-    /* Shade and blacken are only replayed in slow motion; at other speeds
-     * the colours are read from the heap, and recording them would slow
-     * every increment. */
-    uint32_t mask = 1u << TC_EV_BARRIER | 1u << TC_EV_FREE | 1u << TC_EV_PHASE;
-    if (speed(a) < 1) mask |= 1u << TC_EV_SHADE | 1u << TC_EV_BLACKEN;
+    /* Only what the graph cannot read from the heap: barrier hits (the
+     * flashes). Colours are read at each sync and a node the sync no longer
+     * reaches fades out, so free events are not needed either; shade and
+     * blacken are recorded only in slow motion, which replays them.
+     * Recording every shade, blacken and free slowed each increment. */
+    uint32_t mask = 1u << TC_EV_BARRIER | 1u << TC_EV_PHASE;
+    if (speed(a) < 1) mask |= 1u << TC_EV_SHADE | 1u << TC_EV_BLACKEN | 1u << TC_EV_FREE;
     tc_observe_mask(h, mask);
 }
 
