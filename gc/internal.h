@@ -193,13 +193,11 @@ struct tc_heap {
     double debt;                 /* work units owed by the mutator (fractional: with a safepoint
                                   * or observer the pacer runs at every small allocation) */
     double units_per_byte;       /* assist rate of the running cycle */
-    uint64_t est_cycle_work;     /* estimated mark + sweep work of this cycle */
-    uint64_t est_mark_work, est_sweep_work; /* its two parts, paced separately */
+    uint64_t est_mark_work, est_sweep_work; /* estimated work of this cycle, paced separately */
     uint64_t last_mark_work;     /* previous cycle's mark work */
-    uint64_t last_marked_bytes;
     uint64_t next_check_bytes;   /* fast path: call the pacer when allocated bytes reach this */
     uint64_t debt_base_bytes;    /* bytes_allocated when debt was last brought up to date */
-    uint64_t last_live_bytes;    /* live bytes when the last cycle ended */
+    uint64_t last_live_bytes;    /* bytes the last cycle found live (marked) */
     double units_per_us;         /* measured collector speed, for budgets in µs */
     uint64_t in_gc;              /* recursion guard */
 

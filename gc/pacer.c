@@ -120,7 +120,6 @@ void pacer_cycle_start(tc_heap *h) {
     for (size_t i = 0; i < h->pages.n; i++) est_sweep += ((tc_page *)h->pages.v[i])->top;
     h->est_mark_work = est_mark + 1;
     h->est_sweep_work = est_sweep + 1;
-    h->est_cycle_work = est_mark + est_sweep + 1;
     h->debt = 0;
     update_rate(h);
     reschedule(h);
@@ -133,7 +132,6 @@ void pacer_cycle_start(tc_heap *h) {
  * marked but are live; they count as new allocation against the trigger. */
 void pacer_cycle_end(tc_heap *h) {
     h->last_mark_work = h->cycle_mark_work;
-    h->last_marked_bytes = h->cur.marked_bytes;
     h->last_live_bytes = h->cur.marked_bytes;
     h->trigger_bytes = compute_trigger(h, h->cur.marked_bytes);
     h->debt = 0;

@@ -43,7 +43,6 @@ struct live {
     /* the current slice */
     uint64_t slice_end_exec; /* execution ticks */
     uint64_t slice_end_incr; /* increments; UINT64_MAX if unlimited */
-    uint64_t safepoints;
     /* the run's clock, in ticks */
     uint64_t start_ticks;
     uint64_t parked_at; /* ticks when the mutator last parked; 0 while it runs */
@@ -88,7 +87,6 @@ static void safepoint(tc_heap *h, void *user) {
     live *l = user;
     /* Called every 4 KiB allocated and right after each increment, so
      * single-stepping stops right after an increment. */
-    l->safepoints++;
     if (!l->quit && tc_increment_count(h) < l->slice_end_incr && exec_ticks(l) < l->slice_end_exec) return;
     pthread_mutex_lock(&l->mu);
     park(l);

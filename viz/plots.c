@@ -384,6 +384,15 @@ _Static_assert(offsetof(plot_pause, t_s) == 0 && offsetof(plot_point, t_s) == 0,
 static size_t pause_lower(const plot_pause *ps, size_t n, double t) { return time_lower(ps, n, sizeof *ps, t); }
 static size_t point_lower(const plot_point *ps, size_t n, double t) { return time_lower(ps, n, sizeof *ps, t); }
 
+/* The points [*i0, *i1) drawn for [from, to]: one point either side of the
+ * range, so a line runs to the panel's edges. */
+static void visible_range(const plot_point *pts, size_t np, double from, double to, size_t *i0, size_t *i1) {
+    *i0 = point_lower(pts, np, from);
+    *i1 = point_lower(pts, np, to);
+    if (*i0 > 0) --*i0;
+    if (*i1 < np) ++*i1;
+}
+
 /* A usable time range: empty, reversed or non-finite ranges become one
  * second, and no range is narrower than 1 us (tick steps stay
  * representable next to the times they label). */
@@ -840,11 +849,8 @@ static size_t build_line(const plot_point *pts, size_t np, double from, double t
                          SDL_Rect ax, SDL_Point *out) {
     if (!pts || !np)
         return 0;
-    size_t i0 = point_lower(pts, np, from), i1 = point_lower(pts, np, to);
-    if (i0 > 0)
-        i0--;
-    if (i1 < np)
-        i1++; /* one point either side, so the line runs to the edges */
+    size_t i0, i1;
+    visible_range(pts, np, from, to, &i0, &i1);
     double range = to - from, vr = vhi > vlo ? vhi - vlo : 1;
     double xl = ax.x, xr = ax.x + ax.w - 1;
     decimator d = {.out = out, .col = INT32_MIN};
@@ -948,11 +954,8 @@ void plot_mmu_curve(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series *
 static double visible_max(const plot_point *pts, size_t np, double from, double to) {
     if (!pts || !np)
         return 0;
-    size_t i0 = point_lower(pts, np, from), i1 = point_lower(pts, np, to);
-    if (i0 > 0)
-        i0--;
-    if (i1 < np)
-        i1++;
+    size_t i0, i1;
+    visible_range(pts, np, from, to, &i0, &i1);
     double m = 0;
     for (size_t i = i0; i < i1; i++)
         if (pts[i].v > m && isfinite(pts[i].v))

@@ -81,12 +81,6 @@ static inline uint64_t mut_ticks(void) {
 }
 #endif
 
-static inline uint64_t mut_now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Without a backend (the runner includes it that way) only the types
  * above are declared; workloads get the operations below. */
 #if defined(MUT_BACKEND_TRICOLOR) || defined(MUT_BACKEND_BOEHM)
