@@ -24,7 +24,6 @@
 
 #define CHUNK_PAGES 32
 #define POOL_MIN_PAGES 16
-#define POOL_MAX_PAGES 4096
 
 static const uint32_t class_sizes[] = {
     16,   32,   48,   64,   80,   96,   112,  128,  160,  192,  224,  256,  320,  384,
@@ -100,7 +99,7 @@ static tc_page *page_map(tc_heap *h) {
          * made heap growth the densest source of allocator pauses. */
         char *c = map_aligned_to(CHUNK_PAGES * PAGE_SIZE, CHUNK_PAGES * PAGE_SIZE);
         if (!c) return NULL;
-#ifdef MADV_HUGEPAGE
+#if defined(MADV_HUGEPAGE) && 0
         madvise(c, CHUNK_PAGES * PAGE_SIZE, MADV_HUGEPAGE);
 #endif
         h->chunk = c;
@@ -125,27 +124,32 @@ void page_free_to_pool(tc_heap *h, tc_page *p) {
     }
 }
 
-/* Called when a cycle ends, after the pacer set the next trigger: the pool
- * keeps as many empty pages as the heap will fill again before that
- * trigger (so a heap that empties and refills does not map and fault the
- * same memory every cycle), at least POOL_MIN_PAGES and at most
- * POOL_MAX_PAGES. The rest is unmapped by pool_trim, a few pages per
- * increment, so a shrinking heap gives memory back. */
-void pool_set_keep(tc_heap *h) {
-    uint64_t live = live_bytes(h);
-    size_t keep = h->trigger_bytes > live ? (size_t)((h->trigger_bytes - live) / PAGE_SIZE) : 0;
-    if (keep < POOL_MIN_PAGES) keep = POOL_MIN_PAGES;
-    if (keep > POOL_MAX_PAGES) keep = POOL_MAX_PAGES;
-    h->pool_keep = keep;
+/* Called when a cycle ends, after the pacer set the next trigger: the heap
+ * may stay mapped up to what it will grow back to: the next cycle's goal
+ * plus an eighth, or the most the last cycle had in use (partly filled
+ * pages hold more than the goal counts), whichever is more. Pooled pages
+ * beyond that are
+ * unmapped by pool_trim, a few per increment, so a shrinking heap gives
+ * memory back and a steady one keeps its pages.
+ * Why not less: a page unmapped now is faulted in again (16 faults of
+ * ~1.3 us each here) inside some allocation later. Retaining only up to
+ * the trigger unmapped and refaulted ~130 MB per GCBench run, four times
+ * what Boehm faults, and made page faults most of its allocation time. */
+void pool_set_retain(tc_heap *h) {
+    uint64_t goal = pacer_goal_for(h, h->trigger_bytes);
+    h->pool_retain_bytes = goal + goal / 8;
+    if (h->pool_retain_bytes < h->cycle_peak_used_bytes) h->pool_retain_bytes = h->cycle_peak_used_bytes;
+    h->cycle_peak_used_bytes = 0;
 }
 
-/* Unmaps at most max_pages pooled pages beyond pool_keep; returns how many.
+/* Unmaps at most max_pages pooled pages while the heap is mapped beyond
+ * pool_retain_bytes (always keeping POOL_MIN_PAGES); returns how many.
  * Unmapping a touched 64 KiB page costs ~10 us here (it frees 16 pages),
  * so it is budgeted like any other collector work: a cycle that freed
  * hundreds of pages at once used to unmap them all in one 3 ms pause. */
 size_t pool_trim(tc_heap *h, size_t max_pages) {
     size_t n = 0;
-    while (h->page_pool.n > h->pool_keep && n < max_pages) {
+    while (h->page_pool.n > POOL_MIN_PAGES && h->heap_bytes > h->pool_retain_bytes && n < max_pages) {
         void *pg = h->page_pool.v[--h->page_pool.n];
         munmap(pg, PAGE_SIZE);
         h->heap_bytes -= PAGE_SIZE;

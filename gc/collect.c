@@ -497,7 +497,7 @@ size_t gc_increment(tc_heap *h, tc_pause_reason reason) {
     /* Everything below up to t1 is part of this pause, and measured. */
     if (ended) {
         pacer_cycle_end(h);
-        pool_set_keep(h);
+        pool_set_retain(h);
     }
     work += pool_trim(h, POOL_TRIM_PAGES) * POOL_TRIM_UNITS;
 

@@ -79,6 +79,8 @@ void tc_config_default(tc_config *c) {
     c->step_usec = 100;
     c->trigger_pct = 100;
     c->runway_pct = 50;
+    c->max_gc_pct = 30;
+    c->pause_target_usec = 0;
     c->min_heap = (size_t)4 << 20;
     c->heap_limit = 0;
 }
@@ -92,6 +94,10 @@ const char *tc_config_check(const tc_config *c) {
     if (c->step_usec < 1 || c->step_usec > 10000000) return "step_usec: valid range is 1..10000000 microseconds";
     if (c->trigger_pct < 10 || c->trigger_pct > 1000) return "trigger_pct: valid range is 10..1000 percent";
     if (c->runway_pct < 5 || c->runway_pct > 1000) return "runway_pct: valid range is 5..1000 percent";
+    if (c->max_gc_pct != 0 && (c->max_gc_pct < 5 || c->max_gc_pct > 100))
+        return "max_gc_pct: valid values are 0 (no cap) or 5..100 percent";
+    if (c->pause_target_usec != 0 && (c->pause_target_usec < 10 || c->pause_target_usec > 1000000))
+        return "pause_target_usec: valid values are 0 (off) or 10..1000000 microseconds";
     if (c->heap_limit && c->heap_limit < ((size_t)1 << 20)) return "heap_limit: must be 0 (unlimited) or at least 1 MiB";
     if (c->heap_limit && c->min_heap > c->heap_limit) return "min_heap: must not exceed heap_limit";
     return NULL;
@@ -126,6 +132,7 @@ tc_heap *tc_heap_new(const tc_config *config) {
     h->origin_ns = tc__now_ns();
     alloc_init(h);
     pacer_init(h);
+    pool_set_retain(h);
     return h;
 }
 
@@ -195,6 +202,7 @@ void tc_get_stats(const tc_heap *h, tc_stats *s) {
     s->trigger_bytes = h->trigger_bytes;
     s->goal_bytes = h->goal_bytes;
     s->header_bytes = HDR_BYTES;
+    s->step_units = (uint32_t)pacer_step_units(h);
 }
 
 uint64_t tc_increment_count(const tc_heap *h) { return h ? h->increments : 0; }

@@ -156,7 +156,8 @@ struct tc_heap {
     ptrvec pages;       /* small pages, in no particular order */
     ptrvec large;       /* large objects' pages */
     ptrvec page_pool;   /* empty pages kept mapped for reuse */
-    size_t pool_keep;   /* pages the pool keeps; the rest is unmapped gradually */
+    uint64_t pool_retain_bytes; /* pool_trim unmaps pooled pages while heap_bytes exceeds this */
+    uint64_t cycle_peak_used_bytes; /* most mapped bytes outside the pool since the last cycle ended */
     ptrvec unmap;       /* dead large mappings not yet unmapped: (base, length) pairs */
     char *chunk, *chunk_end; /* unused part of the last mapped chunk */
     unsigned alloc_colour;   /* colour given to new objects */
@@ -244,6 +245,8 @@ static inline uint64_t live_objects(const tc_heap *h) { return h->allocations - 
 static inline void note_peak_live(tc_heap *h) {
     uint64_t l = live_bytes(h);
     if (l > h->peak_live_bytes) h->peak_live_bytes = l;
+    uint64_t used = h->heap_bytes - (uint64_t)h->page_pool.n * PAGE_SIZE;
+    if (used > h->cycle_peak_used_bytes) h->cycle_peak_used_bytes = used;
 }
 
 /* --- heap.c --- */
@@ -259,7 +262,7 @@ void page_free_to_pool(tc_heap *h, tc_page *p);
 void avail_push(tc_class *c, tc_page *p);
 void avail_remove(tc_class *c, tc_page *p);
 void large_free(tc_heap *h, tc_page *p);
-void pool_set_keep(tc_heap *h);
+void pool_set_retain(tc_heap *h);
 size_t pool_trim(tc_heap *h, size_t max_pages);
 #define POOL_TRIM_PAGES 8    /* pages unmapped per increment at most */
 #define POOL_TRIM_UNITS 256  /* work units charged per page unmapped */
@@ -281,6 +284,10 @@ void pacer_cycle_end(tc_heap *h);
 void pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns);
 void pacer_on_alloc_check(tc_heap *h);
 void pacer_on_config(tc_heap *h);
+/* The goal of a cycle that starts at `trigger` bytes (runway, heap limit). */
+uint64_t pacer_goal_for(const tc_heap *h, uint64_t trigger);
+/* The increment budget in force, in work units. */
+double pacer_step_units(const tc_heap *h);
 
 /* --- pauselog.c --- */
 void pauselog_append(tc_heap *h, const tc_pause *p);

@@ -30,7 +30,7 @@
 
 /* An increment's budget in work units; for budgets in µs, converted with
  * the collector's measured speed. */
-static double step_units(const tc_heap *h) {
+double pacer_step_units(const tc_heap *h) {
     if (h->cfg.budget_unit == TC_BUDGET_WORK) return (double)h->cfg.step_work;
     return h->units_per_us * h->cfg.step_usec;
 }
@@ -53,7 +53,7 @@ static void reschedule(tc_heap *h) {
     if (h->phase == TC_PHASE_IDLE) {
         wait = live_bytes(h) < h->trigger_bytes ? h->trigger_bytes - live_bytes(h) : 0;
     } else {
-        double need = step_units(h) - (double)h->debt;
+        double need = pacer_step_units(h) - (double)h->debt;
         wait = need <= 0 ? 0 : (uint64_t)(need / h->units_per_byte);
     }
     if (wait < MIN_CHECK_BYTES) wait = MIN_CHECK_BYTES;
@@ -105,11 +105,13 @@ void pacer_init(tc_heap *h) {
  * started: a cycle that starts late (its predecessor ended above the
  * trigger) must catch up through steeper assists, not a later goal, or the
  * heap would grow by the runway every cycle. */
-static void set_goal(tc_heap *h) {
-    uint64_t base = h->trigger_bytes;
-    h->goal_bytes = base + base / 100 * h->cfg.runway_pct;
-    if (h->cfg.heap_limit && h->goal_bytes > h->cfg.heap_limit / 10 * 9) h->goal_bytes = h->cfg.heap_limit / 10 * 9;
+uint64_t pacer_goal_for(const tc_heap *h, uint64_t trigger) {
+    uint64_t goal = trigger + trigger / 100 * h->cfg.runway_pct;
+    if (h->cfg.heap_limit && goal > h->cfg.heap_limit / 10 * 9) goal = h->cfg.heap_limit / 10 * 9;
+    return goal;
 }
+
+static void set_goal(tc_heap *h) { h->goal_bytes = pacer_goal_for(h, h->trigger_bytes); }
 
 void pacer_cycle_start(tc_heap *h) {
     set_goal(h);
@@ -177,12 +179,12 @@ void pacer_on_alloc_check(tc_heap *h) {
      * not become one long pause. Past the goal it pays everything it owes:
      * paying one step per allocation let a run of 1 MiB allocations
      * outgrow the goal several times over (fragment: 769 MB, 284 MB goal). */
-    if ((double)h->debt < step_units(h)) {
+    if ((double)h->debt < pacer_step_units(h)) {
         reschedule(h);
         return;
     }
     bool over_goal = live_bytes(h) >= h->goal_bytes;
-    for (int paid = 0; (double)h->debt >= step_units(h) && h->phase != TC_PHASE_IDLE; paid++) {
+    for (int paid = 0; (double)h->debt >= pacer_step_units(h) && h->phase != TC_PHASE_IDLE; paid++) {
         if (paid == MAX_STEPS_PER_ALLOC && !over_goal) break;
         gc_increment(h, TC_REASON_ASSIST);
     }

@@ -79,6 +79,20 @@ typedef struct tc_config {
      * Lower = faster cycles and a smaller peak heap, more CPU per byte
      * allocated. Default 50. Range 5..1000. */
     uint32_t runway_pct;
+    /* Mutator utilization floor: while the heap is below the cycle's goal,
+     * assists stop once collector increments have used more than this
+     * percentage of the recent wall time (a token bucket: rate
+     * max_gc_pct%, burst GC_BURST_USEC); the cycle then stretches into the
+     * runway instead. Past the goal there is no cap. Like Go's 25% GC CPU
+     * goal. 0 = no cap; default 30. Range 0, or 5..100. */
+    uint32_t max_gc_pct;
+    /* Automatic pacing to a pause target: when nonzero, the collector sets
+     * its own increment budget online (step_work / step_usec are then only
+     * the starting point) so that increments stay at or under this many
+     * microseconds, splitting work into more, shorter increments when a
+     * cycle must go faster to finish before its goal. 0 = off (default).
+     * Range 0, or 10..1000000 µs. */
+    uint32_t pause_target_usec;
     size_t min_heap;   /* no cycle starts below this heap size; default 4 MiB */
     size_t heap_limit; /* bytes of mapped heap; 0 = unlimited (default) */
     /* Called when an allocation fails even after a full collection, just
@@ -321,6 +335,8 @@ typedef struct tc_stats {
     uint64_t trigger_bytes;      /* the pacer: next cycle starts at this many live bytes */
     uint64_t goal_bytes;         /* the running cycle should finish below this */
     uint32_t header_bytes;       /* per-object overhead: the 8-byte header */
+    uint32_t step_units;         /* the increment budget in force, in work units (the auto-pacer's
+                                    choice when pause_target_usec is set) */
 } tc_stats;
 
 void tc_get_stats(const tc_heap *heap, tc_stats *out);
