@@ -58,11 +58,18 @@ typedef struct budget {
 
 #define CLOCK_EVERY 64 /* work units between clock reads in a timed budget */
 
+/* Once spent, a budget stays spent (limit drops to 0): the increment loop
+ * and the phase loops inside it ask again after each other, and a timed
+ * budget that answered "spent" only at its clock reads let each re-entry
+ * do one more page of sweep, so a whole sweep ran in one increment. */
 static inline bool budget_spent(budget *b, size_t work) {
     if (work >= b->limit) return true;
     if (b->timed && work >= b->next_clock) {
         b->next_clock = work + CLOCK_EVERY;
-        return tc__now_ns() >= b->deadline;
+        if (tc__now_ns() >= b->deadline) {
+            b->limit = 0;
+            return true;
+        }
     }
     return false;
 }
@@ -450,9 +457,10 @@ static void budget_init(const tc_heap *h, budget *b, bool unlimited, uint64_t no
     b->next_clock = CLOCK_EVERY;
     b->deadline = 0;
     if (unlimited) return;
-    if (h->cfg.budget_unit == TC_BUDGET_USEC) {
+    uint64_t ns = pacer_step_deadline_ns(h);
+    if (ns) {
         b->timed = true;
-        b->deadline = now + (uint64_t)h->cfg.step_usec * 1000u;
+        b->deadline = now + ns;
     } else {
         b->limit = h->cfg.step_work;
     }

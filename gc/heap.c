@@ -78,8 +78,7 @@ void tc_config_default(tc_config *c) {
     c->step_work = 4000;
     c->step_usec = 100;
     c->trigger_pct = 100;
-    c->runway_pct = 50;
-    c->max_gc_pct = 30;
+    c->runway_pct = 75;
     c->pause_target_usec = 0;
     c->min_heap = (size_t)4 << 20;
     c->heap_limit = 0;
@@ -94,8 +93,6 @@ const char *tc_config_check(const tc_config *c) {
     if (c->step_usec < 1 || c->step_usec > 10000000) return "step_usec: valid range is 1..10000000 microseconds";
     if (c->trigger_pct < 10 || c->trigger_pct > 1000) return "trigger_pct: valid range is 10..1000 percent";
     if (c->runway_pct < 5 || c->runway_pct > 1000) return "runway_pct: valid range is 5..1000 percent";
-    if (c->max_gc_pct != 0 && (c->max_gc_pct < 5 || c->max_gc_pct > 100))
-        return "max_gc_pct: valid values are 0 (no cap) or 5..100 percent";
     if (c->pause_target_usec != 0 && (c->pause_target_usec < 10 || c->pause_target_usec > 1000000))
         return "pause_target_usec: valid values are 0 (off) or 10..1000000 microseconds";
     if (c->heap_limit && c->heap_limit < ((size_t)1 << 20)) return "heap_limit: must be 0 (unlimited) or at least 1 MiB";

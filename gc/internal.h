@@ -200,6 +200,11 @@ struct tc_heap {
     uint64_t debt_base_bytes;    /* bytes_allocated when debt was last brought up to date */
     uint64_t last_live_bytes;    /* bytes the last cycle found live (marked) */
     double units_per_us;         /* measured collector speed, for budgets in µs */
+    /* Auto-pacer (cfg.pause_target_usec): increments are timed to
+     * auto_frac of the target; auto_frac shrinks when an increment
+     * overruns the target and creeps back up after a clean run. */
+    double auto_frac;
+    uint32_t auto_clean;         /* increments since the last overrun */
     uint64_t in_gc;              /* recursion guard */
 
     /* --- measurement (pauselog.c) --- */
@@ -288,6 +293,9 @@ void pacer_on_config(tc_heap *h);
 uint64_t pacer_goal_for(const tc_heap *h, uint64_t trigger);
 /* The increment budget in force, in work units. */
 double pacer_step_units(const tc_heap *h);
+/* An increment's time budget in ns (µs budgets and the auto-pacer); 0 when
+ * it is budgeted in work units. */
+uint64_t pacer_step_deadline_ns(const tc_heap *h);
 
 /* --- pauselog.c --- */
 void pauselog_append(tc_heap *h, const tc_pause *p);

@@ -19,6 +19,17 @@
  * most MAX_STEPS_PER_ALLOC of them unless the heap is past the goal. Past the goal the rate is so high that increments run
  * back to back: the heap limit is defended by tc_alloc (alloc.c).
  *
+ * Auto-pacer (cfg.pause_target_usec, in the spirit of Go's pacer): the
+ * increment budget becomes a time budget of auto_frac × the target,
+ * measured while the increment runs, and an allocation pays at most one
+ * increment while the heap is below the goal, so every pause the
+ * collector causes there is one increment. auto_frac starts at
+ * AUTO_FRAC_START, shrinks by a fifth whenever an increment overruns the
+ * target (work that cannot be split: a page of sweep, an atomic round) and
+ * grows back slowly after AUTO_CLEAN_RUN increments without an overrun.
+ * Cycles still finish: the debt rate rises as the goal nears, so shorter
+ * increments simply come more often.
+ *
  * The allocation fast path only compares bytes_allocated with
  * next_check_bytes; everything here runs when that threshold is crossed.
  */
@@ -27,12 +38,23 @@
 #define MIN_RUNWAY_BYTES ((uint64_t)4 << 10)
 #define MIN_CHECK_BYTES 256
 #define MAX_STEPS_PER_ALLOC 4
+#define AUTO_FRAC_START 0.6
+#define AUTO_FRAC_MIN 0.05
+#define AUTO_FRAC_MAX 0.8
+#define AUTO_CLEAN_RUN 256
 
 /* An increment's budget in work units; for budgets in µs, converted with
  * the collector's measured speed. */
 double pacer_step_units(const tc_heap *h) {
+    if (h->cfg.pause_target_usec) return h->units_per_us * h->auto_frac * h->cfg.pause_target_usec;
     if (h->cfg.budget_unit == TC_BUDGET_WORK) return (double)h->cfg.step_work;
     return h->units_per_us * h->cfg.step_usec;
+}
+
+uint64_t pacer_step_deadline_ns(const tc_heap *h) {
+    if (h->cfg.pause_target_usec) return (uint64_t)(h->auto_frac * h->cfg.pause_target_usec * 1000.0);
+    if (h->cfg.budget_unit == TC_BUDGET_USEC) return (uint64_t)h->cfg.step_usec * 1000u;
+    return 0;
 }
 
 static uint64_t compute_trigger(const tc_heap *h, uint64_t base) {
@@ -98,6 +120,7 @@ void pacer_init(tc_heap *h) {
     h->trigger_bytes = compute_trigger(h, 0);
     h->units_per_byte = 1;
     h->units_per_us = 40; /* a guess (25 ns a unit) until increments are measured */
+    h->auto_frac = AUTO_FRAC_START;
     reschedule(h);
 }
 
@@ -118,6 +141,14 @@ void pacer_cycle_start(tc_heap *h) {
     /* Mark work follows the live data, which the last cycle measured; the
      * first cycle assumes every word of the heap is a slot to scan. */
     uint64_t est_mark = h->last_mark_work ? h->last_mark_work + h->last_mark_work / 5 : live_bytes(h) / 8;
+    /* A heap that grew past twice what the last cycle found live is
+     * building live data (GCBench's long-lived tree): scale the estimate
+     * with it, or marking runs three times over its estimate and the
+     * assists pile up at the end of the runway. */
+    if (h->last_live_bytes && live_bytes(h) > 2 * h->last_live_bytes) {
+        uint64_t scaled = (uint64_t)((double)h->last_mark_work * (double)live_bytes(h) / (2.0 * (double)h->last_live_bytes));
+        if (scaled > est_mark) est_mark = scaled;
+    }
     uint64_t est_sweep = h->large.n;
     for (size_t i = 0; i < h->pages.n; i++) est_sweep += ((tc_page *)h->pages.v[i])->top;
     h->est_mark_work = est_mark + 1;
@@ -146,6 +177,17 @@ void pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns) {
     }
     h->debt -= (double)work;
     if (h->debt < 0) h->debt = 0;
+    if (h->cfg.pause_target_usec) {
+        if (duration_ns > (uint64_t)h->cfg.pause_target_usec * 1000u) {
+            h->auto_frac *= 0.8;
+            if (h->auto_frac < AUTO_FRAC_MIN) h->auto_frac = AUTO_FRAC_MIN;
+            h->auto_clean = 0;
+        } else if (++h->auto_clean >= AUTO_CLEAN_RUN) {
+            h->auto_frac *= 1.05;
+            if (h->auto_frac > AUTO_FRAC_MAX) h->auto_frac = AUTO_FRAC_MAX;
+            h->auto_clean = 0;
+        }
+    }
     if (h->phase != TC_PHASE_IDLE) update_rate(h);
     reschedule(h);
 }
@@ -174,9 +216,10 @@ void pacer_on_alloc_check(tc_heap *h) {
     }
     h->debt += (double)(h->bytes_allocated - h->debt_base_bytes) * h->units_per_byte;
     h->debt_base_bytes = h->bytes_allocated;
-    /* An allocation pays at most MAX_STEPS_PER_ALLOC increments and carries
-     * the rest of its debt to the next ones, so one large allocation does
-     * not become one long pause. Past the goal it pays everything it owes:
+    /* An allocation pays at most MAX_STEPS_PER_ALLOC increments (one with
+     * the auto-pacer) and carries the rest of its debt to the next ones, so
+     * one large allocation does not become one long pause. Past the goal it
+     * pays everything it owes:
      * paying one step per allocation let a run of 1 MiB allocations
      * outgrow the goal several times over (fragment: 769 MB, 284 MB goal). */
     if ((double)h->debt < pacer_step_units(h)) {
@@ -184,9 +227,14 @@ void pacer_on_alloc_check(tc_heap *h) {
         return;
     }
     bool over_goal = live_bytes(h) >= h->goal_bytes;
+    /* Past the goal the cycle must end, pause target or not: an allocation
+     * that pays one increment when it owes many lets a mutator that
+     * allocates large objects outrun the collector without bound. */
+    bool must_pay = over_goal;
+    int max_steps = h->cfg.pause_target_usec ? 1 : MAX_STEPS_PER_ALLOC;
     for (int paid = 0; (double)h->debt >= pacer_step_units(h) && h->phase != TC_PHASE_IDLE; paid++) {
-        if (paid == MAX_STEPS_PER_ALLOC && !over_goal) break;
-        gc_increment(h, TC_REASON_ASSIST);
+        if (paid == max_steps && !must_pay) break;
+        gc_increment(h, over_goal ? TC_REASON_OVERDUE : TC_REASON_ASSIST);
     }
     if (h->phase != TC_PHASE_IDLE) reschedule(h);
 }

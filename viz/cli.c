@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void cli_fail(const char *cmd, const char *fmt, ...) {
     va_list ap;
@@ -48,6 +49,25 @@ uint64_t cli_bytes(const char *cmd, const char *flag, const char *s, uint64_t lo
     uint64_t bytes = (uint64_t)v << shift;
     if (bytes < lo) cli_fail(cmd, "%s: %s is too small (at least %llu KiB)", flag, s, (unsigned long long)(lo >> 10));
     return bytes;
+}
+
+uint64_t cli_usec(const char *cmd, const char *flag, const char *s, uint64_t lo, uint64_t hi) {
+    char *end;
+    errno = 0;
+    if (s[0] == '-') cli_fail(cmd, "%s: '%s' is negative (give a duration such as 200us or 1ms)", flag, s);
+    double v = strtod(s, &end);
+    if (errno || end == s || !(v >= 0))
+        cli_fail(cmd, "%s: '%s' is not a duration (give a duration such as 200us or 1ms)", flag, s);
+    if (!strcmp(end, "ms"))
+        v *= 1000;
+    else if (!strcmp(end, "s"))
+        v *= 1e6;
+    else if (*end && strcmp(end, "us"))
+        cli_fail(cmd, "%s: '%s' is not a duration (a number with an optional us, ms or s suffix)", flag, s);
+    if (v < (double)lo || v > (double)hi)
+        cli_fail(cmd, "%s: %s is out of range (valid: %llu us .. %llu us)", flag, s, (unsigned long long)lo,
+                 (unsigned long long)hi);
+    return (uint64_t)(v + 0.5);
 }
 
 const char *cli_value(const char *cmd, int argc, char **argv, int *i) {

@@ -16,12 +16,16 @@ __attribute__((noreturn, format(printf, 2, 3))) void cli_fail(const char *cmd, c
 long long cli_int(const char *cmd, const char *flag, const char *s, long long lo, long long hi);
 /* Parses a byte size with an optional K, M or G suffix (powers of 1024). */
 uint64_t cli_bytes(const char *cmd, const char *flag, const char *s, uint64_t lo, uint64_t hi);
+/* Parses a duration in microseconds: "200", "200us", "1.5ms" or "2s". */
+uint64_t cli_usec(const char *cmd, const char *flag, const char *s, uint64_t lo, uint64_t hi);
 /* Returns the flag's value (argv[++*i]) or fails if it is missing. */
 const char *cli_value(const char *cmd, int argc, char **argv, int *i);
 
 int cmd_list(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_tune(int argc, char **argv);
 int cmd_view(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 int cmd_boehm_feed(int argc, char **argv);
 
 #endif

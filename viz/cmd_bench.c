@@ -80,8 +80,10 @@ static void usage(FILE *f) {
             "  --step-work N           increment budget in work units (default 4000)\n"
             "  --step-us N             increment budget in microseconds instead of work units\n"
             "  --trigger PCT           start a cycle when the heap grew PCT%% over live (default 100)\n"
-            "  --runway PCT            finish a cycle before the heap grows PCT%% more (default 50)\n"
+            "  --runway PCT            finish a cycle before the heap grows PCT%% more (default 75)\n"
             "  --heap-limit SIZE       heap limit, e.g. 512M (default: none)\n"
+            "  --pause-target US       auto-pacer: the collector sizes its own increments to keep them\n"
+            "                          under US microseconds (e.g. 200us, 1ms; default: off)\n"
             "\n"
             "Boehm's:\n"
             "  --boehm-markers N       marker threads (default 1: the same one core as Tricolor)\n"
@@ -400,6 +402,8 @@ static void parse(bench_opts *o, int argc, char **argv) {
             o->base.tc.trigger_pct = (uint32_t)cli_int(C, a, cli_value(C, argc, argv, &i), 10, 1000);
         } else if (!strcmp(a, "--runway")) {
             o->base.tc.runway_pct = (uint32_t)cli_int(C, a, cli_value(C, argc, argv, &i), 5, 1000);
+        } else if (!strcmp(a, "--pause-target")) {
+            o->base.tc.pause_target_usec = (uint32_t)cli_usec(C, a, cli_value(C, argc, argv, &i), 10, 1000000);
         } else if (!strcmp(a, "--heap-limit")) {
             o->base.tc.heap_limit = cli_bytes(C, a, cli_value(C, argc, argv, &i), 1 << 20, (uint64_t)1 << 40);
         } else if (!strcmp(a, "--boehm-markers")) {
@@ -432,15 +436,19 @@ int cmd_bench(int argc, char **argv) {
     if (trace) fprintf(trace, "{\"traceEvents\":[\n");
     bool trace_first = true;
 
+    char pacing[64] = "";
+    if (o.base.tc.pause_target_usec)
+        snprintf(pacing, sizeof pacing, ", auto-pacer to %u us (step is the starting point)", o.base.tc.pause_target_usec);
     printf("tricolor bench: each collector in its own process%s; GC work on one core (Boehm with %d marker%s%s);\n",
            o.base.cpu >= 0 ? ", pinned to one CPU" : "", o.base.boehm_markers, o.base.boehm_markers > 1 ? "s" : "",
            o.base.boehm_markers > 1 ? ": parallel marking, NOT one core" : "");
     printf("a pause is an allocation, store or step that held the mutator >= %.0f us, timed from outside the same\n"
            "way for both; pause figures come from timed runs, throughput figures from separate untimed runs.\n"
-           "Tricolor: barrier %s, step %u %s, trigger %u%%, runway %u%%.\n",
+           "Tricolor: barrier %s, step %u %s, trigger %u%%, runway %u%%%s.\n",
            (double)o.base.threshold_ns / 1000, tc_barrier_name(o.base.tc.barrier),
            o.base.tc.budget_unit == TC_BUDGET_WORK ? o.base.tc.step_work : o.base.tc.step_usec,
-           o.base.tc.budget_unit == TC_BUDGET_WORK ? "work units" : "us", o.base.tc.trigger_pct, o.base.tc.runway_pct);
+           o.base.tc.budget_unit == TC_BUDGET_WORK ? "work units" : "us", o.base.tc.trigger_pct, o.base.tc.runway_pct,
+           pacing);
 
     if (json) fprintf(json, o.nworkloads > 1 ? "[\n" : "");
     int status = 0;

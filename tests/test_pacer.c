@@ -1,0 +1,180 @@
+/*
+ * test_pacer.c — how much the collector does per increment and when:
+ * time budgets end an increment in every phase, the auto-pacer makes an
+ * allocation pay at most one increment and still finishes cycles, and a
+ * heap at steady state keeps its pages instead of unmapping and faulting
+ * them again every cycle.
+ *
+ * Nothing here asserts a duration: budgets of 1 µs are "already spent"
+ * after the first unit of work on any machine, so the tests count
+ * increments and bytes, never time.
+ */
+#include "support.h"
+#include "internal.h"
+
+#include <string.h>
+
+/* A heap of `pages_worth` pages of dead small objects, ready to sweep. */
+static tc_heap *heap_full_of_garbage(tc_config *c, int pages_worth) {
+    c->verify_each_step = false;
+    tc_heap *h = tc_heap_new(c);
+    int per_page = (int)(PAGE_SIZE / 32);
+    for (int i = 0; i < pages_worth * per_page; i++) tc_alloc(h, 2, 0); /* 32-byte cells, unrooted */
+    return h;
+}
+
+/* With a 1 µs budget, each increment stops at its first clock read, in
+ * marking and in sweeping alike. Regression: a timed budget answered
+ * "spent" only at a clock read, so the increment loop re-entered sweep,
+ * which swept one more page per re-entry: the whole sweep (~0.5 ms on
+ * GCBench) ran inside one increment. */
+static void test_timed_budget_ends_sweep_increments(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.budget_unit = TC_BUDGET_USEC;
+    c.step_usec = 1;
+    c.min_heap = (size_t)64 << 20; /* no pacer-started cycle: only ours */
+    tc_heap *h = heap_full_of_garbage(&c, 64);
+    size_t pages = h->pages.n;
+    assert_true(pages >= 60);
+    step_until(h, TC_PHASE_SWEEP, 1000000);
+    int sweep_increments = 0;
+    while (tc_current_phase(h) == TC_PHASE_SWEEP) {
+        tc_step(h);
+        sweep_increments++;
+    }
+    /* A page is at most one clock read past the deadline: at least one
+     * increment per page or so, never one for all of them. */
+    assert_true((size_t)sweep_increments >= pages / 2);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
+/* The same for work-unit budgets (the default), which were right before. */
+static void test_work_budget_ends_sweep_increments(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.step_work = 1;
+    c.min_heap = (size_t)64 << 20;
+    tc_heap *h = heap_full_of_garbage(&c, 32);
+    size_t pages = h->pages.n;
+    step_until(h, TC_PHASE_SWEEP, 1000000);
+    int sweep_increments = 0;
+    while (tc_current_phase(h) == TC_PHASE_SWEEP) {
+        tc_step(h);
+        sweep_increments++;
+    }
+    assert_true((size_t)sweep_increments >= pages - pages / 8); /* the allocation page may go with a neighbour */
+    tc_heap_free(h);
+}
+
+/* With a pause target, an allocation below the goal pays at most one
+ * increment: in the pause log, every such increment but a cycle's first
+ * has allocation before it (bytes_since > 0). Without the target, up to
+ * four run back to back, which this churn of 16 KiB objects provokes.
+ * Past the goal (reason OVERDUE) all debt is paid, so cycles still end
+ * and the heap stays bounded. */
+static void churn(tc_heap *h, int n, size_t raw) {
+    void *ring[256] = {0};
+    for (int i = 0; i < 256; i++) tc_root_add(h, &ring[i]);
+    for (int i = 0; i < n; i++) {
+        void *o = tc_alloc(h, 4, raw + (size_t)(i % 7) * 256); /* big enough to owe several steps */
+        ring[i % 256] = o;
+        tc_store(h, o, 0, tc_alloc(h, 1, 16)); /* a child; ring entries never point at each other */
+    }
+    for (int i = 0; i < 256; i++) tc_root_remove(h, &ring[i]);
+}
+
+static size_t back_to_back_increments(tc_heap *h) {
+    size_t n, b2b = 0;
+    const tc_pause *p = tc_pause_log(h, &n);
+    for (size_t i = 1; i < n; i++)
+        if (p[i].bytes_since == 0 && p[i].cycle == p[i - 1].cycle && p[i].reason == TC_REASON_ASSIST) b2b++;
+    return b2b;
+}
+
+static void test_auto_pacer_one_increment_per_allocation(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.min_heap = (size_t)1 << 20;
+    c.step_work = 200;
+    tc_heap *plain = tc_heap_new(&c);
+    churn(plain, 20000, 16384);
+    assert_true(back_to_back_increments(plain) > 0); /* the case exists without the target */
+    tc_heap_free(plain);
+
+    c.pause_target_usec = 10; /* the smallest: steps of a few hundred units, as above */
+    tc_heap *h = tc_heap_new(&c);
+    churn(h, 20000, 16384);
+    tc_stats s;
+    tc_get_stats(h, &s);
+    assert_int_equal(back_to_back_increments(h), 0);
+    assert_true(s.cycles >= 3);
+    /* ~4.6 MB live: trigger ~9 MB, goal ~16 MB; past the goal debts are paid in full */
+    assert_true(s.peak_live_bytes < (size_t)24 << 20);
+    assert_true(s.step_units > 0);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
+static void test_pause_target_range_checked(void **state) {
+    (void)state;
+    tc_config c;
+    tc_config_default(&c);
+    c.pause_target_usec = 5;
+    assert_non_null(strstr(tc_config_check(&c), "pause_target_usec"));
+    c.pause_target_usec = 2000000;
+    assert_non_null(strstr(tc_config_check(&c), "pause_target_usec"));
+    c.pause_target_usec = 200;
+    assert_null(tc_config_check(&c));
+    c.pause_target_usec = 0;
+    assert_null(tc_config_check(&c));
+}
+
+/* A heap at steady state keeps the pages it will refill: once cycles
+ * settle, the mapped heap at any moment is at least 90% of the most it
+ * reached. Regression: the pool kept pages only up to the trigger, so
+ * each sweep unmapped the runway's pages and the next cycle faulted them
+ * in again inside allocations (~130 MB a GCBench run). */
+static void test_steady_heap_keeps_its_pages(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.min_heap = (size_t)2 << 20;
+    tc_heap *h = tc_heap_new(&c);
+    void *keep = tc_alloc(h, 20000, 0);
+    tc_root_add(h, &keep);
+    for (int i = 0; i < 20000; i++) tc_store(h, keep, (size_t)i, tc_alloc(h, 2, 48)); /* ~1.3 MB live */
+    uint64_t lo = UINT64_MAX, hi = 0;
+    tc_stats s;
+    for (int i = 0; i < 3000000; i++) {
+        tc_alloc(h, 2, 48); /* garbage */
+        if (i % 4096 == 0) {
+            tc_get_stats(h, &s);
+            if (s.cycles >= 4) {
+                if (s.heap_bytes < lo) lo = s.heap_bytes;
+                if (s.heap_bytes > hi) hi = s.heap_bytes;
+            }
+        }
+    }
+    tc_get_stats(h, &s);
+    assert_true(s.cycles >= 8);
+    assert_true(lo * 10 >= hi * 9);
+    tc_heap_free(h);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_timed_budget_ends_sweep_increments),
+        cmocka_unit_test(test_work_budget_ends_sweep_increments),
+        cmocka_unit_test(test_auto_pacer_one_increment_per_allocation),
+        cmocka_unit_test(test_pause_target_range_checked),
+        cmocka_unit_test(test_steady_heap_keeps_its_pages),
+    };
+    return cmocka_run_group_tests_name("pacer", tests, NULL, NULL);
+}
