@@ -35,7 +35,7 @@ GC_OBJ_ASAN   := $(GC_SRC:%.c=$(BUILD)/asan/%.o)
 DEBUG_FLAGS := -DTC_DEBUG_CHECKS -O1 -g
 ASAN_FLAGS  := -DTC_DEBUG_CHECKS -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-TESTS := test_alloc test_collect test_barriers test_verify test_stress test_api test_metrics test_cli test_workloads test_plots test_viz test_pacer
+TESTS := test_alloc test_collect test_barriers test_verify test_stress test_api test_metrics test_cli test_workloads test_plots test_viz test_pacer test_tune
 TEST_BIN       := $(TESTS:%=$(BUILD)/dbg/tests/%)
 TEST_BIN_ASAN  := $(TESTS:%=$(BUILD)/asan/tests/%)
 
@@ -125,7 +125,7 @@ run: deps all
 
 # Every test links the collector, the workloads (both backends), the drawing
 # parts of viz/ (no window) and support.
-VIZ_TESTED := text plots heapmap graph
+VIZ_TESTED := text plots heapmap graph pareto
 $(BUILD)/dbg/tests/%.o: tests/%.c $(GC_HDR) $(WL_HDR) $(APP_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Iviz $(STD) $(WARN) $(DEBUG_FLAGS) $(PKG_CFLAGS) $(SDL_CFLAGS) -c $< -o $@

@@ -1,6 +1,7 @@
 /*
  * plots.h — the visualizer's plot panels: pause timeline, pause histogram,
- * MMU curve, GC CPU share and heap size over time.
+ * MMU curve, GC CPU share and heap size over time; and the scatter plot of
+ * configurations that `tricolor tune` saves.
  *
  * Every panel draws the collectors being compared ("tricolor" and "boehm",
  * or whatever the caller names them) in the same axes, each in the colour
@@ -84,6 +85,29 @@ bool plot_timeline_hit(SDL_Rect area, const plot_series *s, size_t n, double t_f
  * (the axes' inner box); for mapping mouse positions to times, e.g. to
  * select a range to zoom into. Every panel kind uses the same layout. */
 SDL_Rect plot_axes_rect(const text *t, SDL_Rect area);
+
+/* Scatter plot of configurations (tricolor tune): x a duration on a log
+ * axis of whole decades fitted to the dots and the mark (at least one
+ * decade), y linear over a round range fitted to the dots (from 0 up when
+ * no value is negative and 0 is within a third of the range). Dots of kind
+ * PLOT_DOT_OTHER are drawn first, small and dim; PLOT_DOT_FRONT on top,
+ * larger; PLOT_DOT_PICK largest, ringed, with pick_label beside it. A mark
+ * (mark_us > 0) is a dashed vertical line, labelled, with the region of
+ * shorter durations (where a pause target is met) tinted. Dots with a
+ * non-finite coordinate are left out; x <= 0 is drawn at the left edge. */
+enum { PLOT_DOT_OTHER = 0, PLOT_DOT_FRONT = 1, PLOT_DOT_PICK = 2 };
+typedef struct plot_dot { double x_us, y; int kind; } plot_dot;
+typedef struct plot_scatter_spec {
+    const char *title;
+    const char *y_unit;               /* suffix of the y tick labels ("ms", "%"), may be NULL */
+    double mark_us;                   /* the dashed line; <= 0 for none */
+    const char *mark_label;           /* beside the line's top, may be NULL */
+    const char *pick_label;           /* beside the pick, may be NULL */
+    const char *names[3];             /* legend entry per kind; NULL leaves the entry out */
+    SDL_Color colours[3];             /* per kind */
+} plot_scatter_spec;
+void plot_scatter(SDL_Renderer *r, text *t, SDL_Rect area, const plot_scatter_spec *spec, const plot_dot *d,
+                  size_t n);
 
 /* Frees the scratch buffer (the next draw allocates it again). */
 void plot_release(void);
