@@ -35,7 +35,7 @@ GC_OBJ_ASAN   := $(GC_SRC:%.c=$(BUILD)/asan/%.o)
 DEBUG_FLAGS := -DTC_DEBUG_CHECKS -O1 -g
 ASAN_FLAGS  := -DTC_DEBUG_CHECKS -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-TESTS := test_alloc test_collect test_barriers test_verify test_stress test_api test_metrics test_cli test_workloads test_plots test_viz test_pacer test_tune
+TESTS := test_alloc test_collect test_barriers test_verify test_stress test_api test_metrics test_cli test_workloads test_plots test_viz test_pacer test_tune test_record
 TEST_BIN       := $(TESTS:%=$(BUILD)/dbg/tests/%)
 TEST_BIN_ASAN  := $(TESTS:%=$(BUILD)/asan/tests/%)
 

@@ -1,0 +1,375 @@
+/*
+ * test_record.c — `tricolor record` as a user meets it: the videos it
+ * writes have the frames, size and format asked for (.mp4 checked by
+ * ffprobe, .y4m parsed here, PNG frames loaded back), two --deterministic
+ * recordings are the same bytes, and every bad input (a script line, an
+ * odd size, an unknown or unwritable output, ffmpeg missing, settings
+ * that would make a deterministic run depend on the clock) stops it
+ * before rendering with exit status 2 and a message that names the
+ * problem. Also the auto-pacer's flag on `view`.
+ *
+ * Runs the real binary (TRICOLOR_BIN, default build/tricolor) in a child
+ * process, like test_cli.c; recordings are kept tiny (320x180, a few
+ * frames) because `make test` runs this file three times (plain, ASan,
+ * valgrind), and the child, not this process, does the work each time.
+ */
+#include "support.h"
+
+#include <SDL.h>
+#include <SDL_image.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "palette.h"
+
+typedef struct outcome {
+    int status; /* exit status, or 128 + signal */
+    char out[16384], err[16384];
+} outcome;
+
+static outcome o; /* large: not on the stack */
+
+static const char *bin(void) {
+    const char *b = getenv("TRICOLOR_BIN");
+    return b ? b : "build/tricolor";
+}
+
+static void read_fd(int fd, char *buf, size_t cap) {
+    size_t n = 0;
+    ssize_t r;
+    lseek(fd, 0, SEEK_SET);
+    while (n < cap - 1 && (r = read(fd, buf + n, cap - 1 - n)) > 0) n += (size_t)r;
+    buf[n] = 0;
+}
+
+/* Runs bin with the given arguments (NULL-terminated) into o. */
+static void run(const char *const *args) {
+    char out_path[] = "/tmp/tricolor-rec-out-XXXXXX", err_path[] = "/tmp/tricolor-rec-err-XXXXXX";
+    int fo = mkstemp(out_path), fe = mkstemp(err_path);
+    assert_true(fo >= 0 && fe >= 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(fo, 1);
+        dup2(fe, 2);
+        const char *argv[48];
+        int n = 0;
+        argv[n++] = bin();
+        for (int i = 0; args[i] && n < 47; i++) argv[n++] = args[i];
+        argv[n] = NULL;
+        execv(bin(), (char *const *)argv);
+        _exit(127);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    o.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    read_fd(fo, o.out, sizeof o.out);
+    read_fd(fe, o.err, sizeof o.err);
+    close(fo);
+    close(fe);
+    unlink(out_path);
+    unlink(err_path);
+}
+
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static void expect_ok(const char *const *args) {
+    run(args);
+    if (o.status != 0) fail_msg("%s %s exited %d; stderr: %s", args[0], args[1], o.status, o.err);
+}
+
+static void expect_usage_error(const char *const *args, const char *const *needles) {
+    run(args);
+    if (o.status != 2) fail_msg("%s %s: exit %d, expected 2; stderr: %s", args[0], args[1], o.status, o.err);
+    for (int i = 0; needles[i]; i++)
+        if (!strstr(o.err, needles[i])) fail_msg("stderr lacks \"%s\": %s", needles[i], o.err);
+}
+
+/* A fresh temporary path ending in suffix (the file itself removed). */
+static void temp_path(char *buf, size_t len, const char *suffix) {
+    snprintf(buf, len, "/tmp/tricolor-rec-XXXXXX%s", suffix);
+    int fd = mkstemps(buf, (int)strlen(suffix));
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(buf);
+}
+
+static void write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static char *read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) fail_msg("cannot read %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    assert_non_null(b);
+    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+    b[n] = 0;
+    fclose(f);
+    *len = (size_t)n;
+    return b;
+}
+
+/* Runs a shell command, returning its first line of output. */
+static void shell_line(const char *cmd, char *out, size_t len) {
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    out[0] = 0;
+    if (!fgets(out, (int)len, p)) out[0] = 0;
+    pclose(p);
+    out[strcspn(out, "\n")] = 0;
+}
+
+/* ------------------------------------------------------------ the videos */
+
+static void test_help(void **state) {
+    (void)state;
+    expect_ok(ARGS("record", "--help"));
+    static const char *const want[] = {"--deterministic", "--script", "--fps", "--size WxH", ".y4m", ".mp4", ".gif",
+                                       "--pause-target", "caption", "barrier", NULL};
+    for (int i = 0; want[i]; i++)
+        if (!strstr(o.out, want[i])) fail_msg("record --help lacks %s", want[i]);
+}
+
+/* ffprobe counts the frames of the .mp4 and reads its size and format. */
+static void test_mp4_has_the_frames_and_size_asked_for(void **state) {
+    (void)state;
+    char mp4[64], cmd[256], line[256];
+    temp_path(mp4, sizeof mp4, ".mp4");
+    expect_ok(ARGS("record", "--size", "320x180", "--fps", "20", "--seconds", "0.5", "--no-boehm", "-o", mp4));
+    snprintf(cmd, sizeof cmd,
+             "ffprobe -v error -count_frames -select_streams v:0 -show_entries "
+             "stream=codec_name,width,height,pix_fmt,nb_read_frames -of csv=p=0 %s",
+             mp4);
+    shell_line(cmd, line, sizeof line);
+    unlink(mp4);
+    if (strcmp(line, "h264,320,180,yuv420p,10")) fail_msg("ffprobe says '%s', expected h264,320,180,yuv420p,10", line);
+    assert_non_null(strstr(o.out, "10 frames of 320x180 at 20 fps"));
+}
+
+static void test_gif_has_the_frames_asked_for(void **state) {
+    (void)state;
+    char gif[64], cmd[256], line[256];
+    temp_path(gif, sizeof gif, ".gif");
+    expect_ok(ARGS("record", "--size", "160x120", "--fps", "25", "--seconds", "0.12", "--no-boehm", "-o", gif));
+    snprintf(cmd, sizeof cmd,
+             "ffprobe -v error -count_frames -show_entries stream=codec_name,width,height,nb_read_frames -of csv=p=0 %s",
+             gif);
+    shell_line(cmd, line, sizeof line);
+    unlink(gif);
+    if (strcmp(line, "gif,160,120,3")) fail_msg("ffprobe says '%s', expected gif,160,120,3", line);
+}
+
+/* The luma BT.709 limited range gives an RGB colour, as the header says. */
+static int bt709_luma(SDL_Color c) {
+    double y = 0.2126 * c.r + 0.7152 * c.g + 0.0722 * c.b;
+    return (int)(16 + 219 * y / 255 + 0.5);
+}
+
+/* Two --deterministic recordings with a script that switches barrier and
+ * view are the same bytes; the file is a well-formed 4:2:0 Y4M with the
+ * frames asked for, its frames differ (the run advanced) and the window's
+ * background has the luma of the palette's background. */
+static void test_deterministic_y4m_is_byte_identical(void **state) {
+    (void)state;
+    char a[64], b[64], script[64];
+    temp_path(a, sizeof a, ".y4m");
+    temp_path(b, sizeof b, ".y4m");
+    temp_path(script, sizeof script, ".script");
+    write_file(script, "# switch barrier and view mid-run\n"
+                       "0    caption \"deterministic\" 0.3\n"
+                       "0.2  barrier yuasa\n"
+                       "0.3  view heapmap\n");
+    const char *const args_a[] = {"record", "--deterministic", "--workload", "gcbench", "--workload-size", "small",
+                                  "--speed", "8", "--size", "320x180", "--fps", "20", "--seconds", "0.5",
+                                  "--script", script, "-o", a, NULL};
+    expect_ok(args_a);
+    const char *const args_b[] = {"record", "--deterministic", "--workload", "gcbench", "--workload-size", "small",
+                                  "--speed", "8", "--size", "320x180", "--fps", "20", "--seconds", "0.5",
+                                  "--script", script, "-o", b, NULL};
+    expect_ok(args_b);
+    unlink(script);
+    size_t na, nb;
+    char *da = read_file(a, &na), *db = read_file(b, &nb);
+    unlink(a);
+    unlink(b);
+    assert_int_equal(na, nb);
+    if (memcmp(da, db, na) != 0) {
+        size_t i = 0;
+        while (da[i] == db[i]) i++;
+        fail_msg("two --deterministic recordings differ first at byte %zu of %zu", i, na);
+    }
+    /* The format: header line, then FRAME + Y + Cb + Cr per frame. */
+    const char *hdr = "YUV4MPEG2 W320 H180 F20:1 ";
+    assert_memory_equal(da, hdr, strlen(hdr));
+    assert_non_null(strstr(da, "C420"));
+    const char *nl = memchr(da, '\n', na);
+    assert_non_null(nl);
+    size_t header = (size_t)(nl - da) + 1, frame = 6 + 320 * 180 * 3 / 2;
+    assert_int_equal(na, header + 10 * frame);
+    for (int f = 0; f < 10; f++) assert_memory_equal(da + header + (size_t)f * frame, "FRAME\n", 6);
+    const unsigned char *first = (const unsigned char *)da + header + 6,
+                        *last = (const unsigned char *)da + header + 9 * frame + 6;
+    if (!memcmp(first, last, 320 * 180)) fail_msg("the first and last frames are the same picture");
+    /* Pixel (1,1) is the window's background. */
+    int want = bt709_luma(PAL_BG);
+    if (abs(first[320 + 1] - want) > 1) fail_msg("background luma %d, expected %d (BT.709, limited)", first[321], want);
+    free(da);
+    free(db);
+}
+
+static void test_png_directory_gets_numbered_frames(void **state) {
+    (void)state;
+    char dir[64], png[96];
+    temp_path(dir, sizeof dir, "");
+    strcat(dir, "/");
+    expect_ok(ARGS("record", "--size", "320x180", "--fps", "10", "--seconds", "0.3", "--no-boehm", "-o", dir));
+    for (int i = 1; i <= 4; i++) {
+        snprintf(png, sizeof png, "%sframe_%06d.png", dir, i);
+        bool exists = access(png, F_OK) == 0;
+        if (i <= 3 && !exists) fail_msg("%s was not written", png);
+        if (i == 4 && exists) fail_msg("%s: one frame too many", png);
+    }
+    snprintf(png, sizeof png, "%sframe_000003.png", dir);
+    SDL_Surface *img = IMG_Load(png);
+    if (!img) fail_msg("%s does not load: %s", png, IMG_GetError());
+    assert_int_equal(img->w, 320);
+    assert_int_equal(img->h, 180);
+    SDL_FreeSurface(img);
+    for (int i = 1; i <= 3; i++) {
+        snprintf(png, sizeof png, "%sframe_%06d.png", dir, i);
+        unlink(png);
+    }
+    rmdir(dir);
+}
+
+/* ------------------------------------------------------------ bad input */
+
+static void test_script_bad_line_names_its_line(void **state) {
+    (void)state;
+    char script[64];
+    temp_path(script, sizeof script, ".script");
+    write_file(script, "# a comment\n0 barrier steele\n\n2.0 barier yuasa\n");
+    expect_usage_error(ARGS("record", "--script", script, "-o", "/tmp/never.y4m"),
+                       ARGS(":4: unknown action 'barier'", "valid: barrier, speed, caption"));
+    write_file(script, "0 speed 64\n");
+    expect_usage_error(ARGS("record", "--script", script, "-o", "/tmp/never.y4m"),
+                       ARGS(":1: speed: '64' is not a speed", "1/32", "32"));
+    write_file(script, "1 barrier yuasa\n0.5 barrier steele\n");
+    expect_usage_error(ARGS("record", "--script", script, "-o", "/tmp/never.y4m"),
+                       ARGS(":2: time 0.5 s is before", "must not decrease"));
+    write_file(script, "1 caption \"unterminated\n");
+    expect_usage_error(ARGS("record", "--script", script, "-o", "/tmp/never.y4m"), ARGS(":1: unterminated"));
+    write_file(script, "1 heap-limit lots\n");
+    expect_usage_error(ARGS("record", "--script", script, "-o", "/tmp/never.y4m"),
+                       ARGS(":1: heap-limit: 'lots'", "none"));
+    unlink(script);
+    expect_usage_error(ARGS("record", "--script", "/nonexistent-dir/demo.script", "-o", "/tmp/never.y4m"),
+                       ARGS("/nonexistent-dir/demo.script", "cannot read"));
+    assert_int_equal(access("/tmp/never.y4m", F_OK), -1); /* nothing was written */
+}
+
+static void test_odd_size_rejected(void **state) {
+    (void)state;
+    expect_usage_error(ARGS("record", "--size", "321x180", "-o", "/tmp/never.mp4"),
+                       ARGS("321x180", "odd width", "even", "322x180"));
+    expect_usage_error(ARGS("record", "--size", "320x181", "-o", "/tmp/never.y4m"), ARGS("odd height", "320x182"));
+    expect_usage_error(ARGS("record", "--size", "640x", "-o", "/tmp/never.y4m"), ARGS("--size", "WxH"));
+    expect_usage_error(ARGS("record", "--size", "100x50", "-o", "/tmp/never.y4m"), ARGS("out of range", "160x120"));
+}
+
+static void test_bad_output_rejected(void **state) {
+    (void)state;
+    expect_usage_error(ARGS("record", "-o", "demo.avi"),
+                       ARGS("unknown output type '.avi'", ".mp4, .gif, .y4m", "directory"));
+    expect_usage_error(ARGS("record", "-o", "demo"), ARGS("no extension", "directory"));
+    expect_usage_error(ARGS("record", "-o", "/nonexistent-dir/demo.y4m"),
+                       ARGS("cannot write '/nonexistent-dir/demo.y4m'"));
+    expect_usage_error(ARGS("record", "-o", "/nonexistent-dir/demo.mp4"), ARGS("cannot write"));
+    expect_usage_error(ARGS("record", "-o", "/nonexistent-dir/frames/"), ARGS("cannot create the directory"));
+    expect_usage_error(ARGS("record", "--seconds", "1"), ARGS("no output", "-o OUT"));
+    expect_usage_error(ARGS("record", "--seconds", "0", "-o", "x.y4m"), ARGS("--seconds", "more than 0"));
+    expect_usage_error(ARGS("record", "--fps", "1000", "-o", "x.y4m"), ARGS("--fps", "1..240"));
+    expect_usage_error(ARGS("record", "--frobnicate", "-o", "x.y4m"), ARGS("unknown option '--frobnicate'"));
+}
+
+/* With a PATH that has no ffmpeg, .mp4 and .gif fail at once and point to
+ * .y4m; .y4m itself still works. */
+static void test_ffmpeg_missing_suggests_y4m(void **state) {
+    (void)state;
+    char *saved = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+    setenv("PATH", "/nonexistent-tricolor-path", 1);
+    char y4m[64];
+    temp_path(y4m, sizeof y4m, ".y4m");
+    run(ARGS("record", "--size", "320x180", "-o", "/tmp/never.mp4"));
+    outcome mp4 = o;
+    run(ARGS("record", "-o", "/tmp/never.gif"));
+    outcome gif = o;
+    run(ARGS("record", "--size", "320x180", "--fps", "10", "--seconds", "0.1", "--no-boehm", "-o", y4m));
+    if (saved) setenv("PATH", saved, 1);
+    free(saved);
+    if (mp4.status != 2) fail_msg("exit %d, expected 2: %s", mp4.status, mp4.err);
+    assert_non_null(strstr(mp4.err, "ffmpeg not found on PATH"));
+    assert_non_null(strstr(mp4.err, "apt-get install ffmpeg"));
+    assert_non_null(strstr(mp4.err, "-o /tmp/never.y4m"));
+    assert_non_null(strstr(mp4.err, "needs nothing"));
+    assert_int_equal(gif.status, 2);
+    assert_non_null(strstr(gif.err, "ffmpeg not found"));
+    if (o.status != 0) fail_msg(".y4m without ffmpeg exited %d: %s", o.status, o.err);
+    assert_int_equal(access(y4m, F_OK), 0);
+    unlink(y4m);
+}
+
+/* What would make a deterministic recording read the clock is refused. */
+static void test_deterministic_refuses_clock_settings(void **state) {
+    (void)state;
+    expect_usage_error(ARGS("record", "--deterministic", "--pause-target", "200us", "-o", "/tmp/never.y4m"),
+                       ARGS("--pause-target cannot be combined with --deterministic"));
+    expect_usage_error(ARGS("record", "--deterministic", "--step-us", "50", "-o", "/tmp/never.y4m"),
+                       ARGS("--step-us cannot be combined with --deterministic", "--step N"));
+    char script[64];
+    temp_path(script, sizeof script, ".script");
+    write_file(script, "0 barrier yuasa\n1 pause-target 200us\n2 pause-target off\n");
+    expect_usage_error(ARGS("record", "--deterministic", "--script", script, "-o", "/tmp/never.y4m"),
+                       ARGS(":2: pause-target cannot be used in a --deterministic recording"));
+    unlink(script);
+}
+
+/* The auto-pacer's flag, on view and record alike. */
+static void test_pause_target_flag(void **state) {
+    (void)state;
+    expect_usage_error(ARGS("view", "--pause-target", "5"), ARGS("--pause-target", "out of range", "10..1000000"));
+    expect_usage_error(ARGS("record", "--pause-target", "soon", "-o", "/tmp/never.y4m"),
+                       ARGS("--pause-target", "'soon'", "200us"));
+    expect_ok(ARGS("view", "--help"));
+    assert_non_null(strstr(o.out, "--pause-target US"));
+    assert_non_null(strstr(o.out, "A auto-pacer"));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_help),
+        cmocka_unit_test(test_mp4_has_the_frames_and_size_asked_for),
+        cmocka_unit_test(test_gif_has_the_frames_asked_for),
+        cmocka_unit_test(test_deterministic_y4m_is_byte_identical),
+        cmocka_unit_test(test_png_directory_gets_numbered_frames),
+        cmocka_unit_test(test_script_bad_line_names_its_line),
+        cmocka_unit_test(test_odd_size_rejected),
+        cmocka_unit_test(test_bad_output_rejected),
+        cmocka_unit_test(test_ffmpeg_missing_suggests_y4m),
+        cmocka_unit_test(test_deterministic_refuses_clock_settings),
+        cmocka_unit_test(test_pause_target_flag),
+    };
+    return cmocka_run_group_tests_name("record", tests, NULL, NULL);
+}

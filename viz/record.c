@@ -1,0 +1,323 @@
+/*
+ * record.c — `tricolor record`: the picture of `tricolor view`, rendered
+ * without a window into a video file.
+ *
+ * The scene (scene.h) is drawn by SDL's software renderer onto a surface
+ * (no display, no video subsystem), one frame per 1/fps seconds of video:
+ * the scene's clock is video time, so notes, captions and the metrics'
+ * refresh land on the same frames however fast the machine renders. A
+ * script (script.h) changes settings at given times of the video. Each
+ * frame goes to an encoder (encode.h): .y4m written here, .mp4/.gif via
+ * ffmpeg, or numbered PNGs.
+ *
+ * Everything that can fail on bad input fails before the first frame:
+ * flags, the script, the output's name and writability, odd sizes for
+ * 4:2:0 outputs, ffmpeg's presence.
+ *
+ * With --deterministic the run is repeatable to the byte (scene.h: whole
+ * increments per frame, virtual clock, no Boehm).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <SDL.h>
+
+#include "cli.h"
+#include "encode.h"
+#include "plots.h"
+#include "scene.h"
+#include "script.h"
+#include "text.h"
+
+static const char *const C = "record";
+
+static double wall_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void usage(FILE *f) {
+    fprintf(f,
+            "usage: tricolor record [options] -o OUT\n"
+            "\n"
+            "Renders what 'tricolor view' shows into a video, with no window and no display needed: the\n"
+            "software renderer draws each frame at a fixed timestep (1/fps seconds of video), so the video\n"
+            "plays at the speed the window would, however long rendering takes.\n"
+            "\n"
+            "  -o, --output OUT        NAME.mp4 (H.264, yuv420p) or NAME.gif, both made by the ffmpeg program;\n"
+            "                          NAME.y4m (uncompressed YUV 4:2:0, BT.709, needs nothing); or a directory\n"
+            "                          (one that exists, or a name ending in '/') for frame_000001.png, ...\n"
+            "  --seconds S             length of the video (default 10; at most 3600)\n"
+            "  --fps N                 frames a second (default 60; 1..240; .gif plays best at 25 or 50)\n"
+            "  --size WxH              video size (default 1280x720, from 160x120 to 7680x4320; even for .mp4\n"
+            "                          and .y4m); text scales with the height. small, default or large here\n"
+            "                          mean the workload's size, as in view\n"
+            "  --workload-size S       small, default or large (default: small for demo, else default)\n"
+            "  --script FILE           timed actions, e.g. '2.0 barrier yuasa' (see below)\n"
+            "  --deterministic         the same bytes on every run: whole increments a frame, and every\n"
+            "                          time plotted comes from the collector's work units (%.1f ns a unit,\n"
+            "                          %.1f us an increment) and bytes allocated (%.1f ns a byte), not the\n"
+            "                          clock. Turns the Boehm comparison off (its pauses exist only as clock\n"
+            "                          readings); refuses --step-us and --pause-target (both use the clock)\n"
+            "%s"
+            "\n"
+            "Script (--script FILE): one action a line, TIME ACTION [ARGS], TIME in seconds of video, times\n"
+            "never decreasing; '#' starts a comment. Actions:\n"
+            "  barrier NAME            dijkstra, steele, yuasa or stw (from the next cycle)\n"
+            "  speed X                 1/32 .. 32, as --speed\n"
+            "  caption \"TEXT\" [S]      text over the graph for S seconds (default 4)\n"
+            "  workload NAME           restart on another workload\n"
+            "  step N | trigger PCT | heap-limit SIZE|none | pause-target US|off\n"
+            "  view graph|heapmap | pause | resume\n"
+            "Example:\n"
+            "  0.0 caption \"Dijkstra: a black object never points to a white one\" 3\n"
+            "  3.0 barrier yuasa\n"
+            "  3.0 caption \"Yuasa: snapshot at the beginning\"\n"
+            "  6.0 speed 1/4\n"
+            "\n"
+            "A progress bar (frames, elapsed, ETA) goes to stderr when it is a terminal.\n",
+            DET_NS_PER_UNIT, DET_NS_PER_INCREMENT / 1000, DET_NS_PER_BYTE, scene_flags_help);
+}
+
+/* "1280x720" -> w, h; false if it is not of that form. */
+static bool parse_wxh(const char *v, int *w, int *h) {
+    char *end;
+    long a = strtol(v, &end, 10);
+    if (end == v || (*end != 'x' && *end != 'X')) return false;
+    const char *p = end + 1;
+    long b = strtol(p, &end, 10);
+    if (end == p || *end || a <= 0 || b <= 0 || a > 100000 || b > 100000) return false;
+    *w = (int)a;
+    *h = (int)b;
+    return true;
+}
+
+/* Checks the script against the recording's settings; exits 2 on a clash. */
+static void check_script(const script *sc, const char *path, bool deterministic, double seconds) {
+    size_t late = 0;
+    int first_late = 0;
+    for (size_t i = 0; i < sc->n; i++) {
+        const script_action *a = &sc->v[i];
+        if (deterministic && a->kind == SCRIPT_PAUSE_TARGET && a->value)
+            cli_fail(C, "%s:%d: pause-target cannot be used in a --deterministic recording: the auto-pacer sizes "
+                        "increments from their measured durations (use it without --deterministic)",
+                     path, a->line);
+        if (a->t >= seconds && !late++) first_late = a->line;
+    }
+    /* Not an error: a short test recording of a long script is useful. */
+    if (late)
+        fprintf(stderr, "tricolor record: %s:%d: %zu action%s from here on come%s after the recording ends "
+                        "(--seconds %g) and %s not used\n",
+                path, first_late, late, late > 1 ? "s" : "", late > 1 ? "" : "s", seconds, late > 1 ? "are" : "is");
+}
+
+/* Applies one script action to the running scene. */
+static void apply(scene *s, const script_action *a, const char *path) {
+    const char *bad = NULL;
+    switch (a->kind) {
+    case SCRIPT_BARRIER: bad = scene_set_barrier(s, a->barrier); break;
+    case SCRIPT_SPEED: scene_set_speed(s, scene_speed_index(a->number)); break;
+    case SCRIPT_CAPTION: scene_caption(s, a->text, a->number); break;
+    case SCRIPT_WORKLOAD: scene_set_workload(s, a->wl); break;
+    case SCRIPT_STEP: bad = scene_set_step(s, (uint32_t)a->value); break;
+    case SCRIPT_TRIGGER: bad = scene_set_trigger(s, (uint32_t)a->value); break;
+    case SCRIPT_HEAP_LIMIT: bad = scene_set_heap_limit(s, a->value); break;
+    case SCRIPT_PAUSE_TARGET: bad = scene_set_pause_target(s, (uint32_t)a->value); break;
+    case SCRIPT_VIEW: scene_set_view(s, a->value != 0); break;
+    case SCRIPT_PAUSE: s->paused = true; break;
+    case SCRIPT_RESUME: s->paused = false; break;
+    default: break;
+    }
+    if (bad) fprintf(stderr, "tricolor record: %s:%d: the collector refused it: %s\n", path, a->line, bad);
+}
+
+/* "[#####.....] 120/600 frames, 4.1 s elapsed, ETA 16.3 s", over itself. */
+static void progress(long done, long total, double elapsed) {
+    enum { BAR = 30 };
+    char bar[BAR + 1];
+    long fill = total ? done * BAR / total : BAR;
+    for (int i = 0; i < BAR; i++) bar[i] = i < fill ? '#' : '.';
+    bar[BAR] = 0;
+    double eta = done ? elapsed / (double)done * (double)(total - done) : 0;
+    fprintf(stderr, "\r\033[K[%s] %ld/%ld frames, %.1f s elapsed, ETA %.1f s", bar, done, total, elapsed, eta);
+    fflush(stderr);
+}
+
+int cmd_record(int argc, char **argv) {
+    scene *s = calloc(1, sizeof *s);
+    if (!s) {
+        fprintf(stderr, "tricolor record: out of memory\n");
+        return 1;
+    }
+    scene_init(s, C);
+    int w = 1280, h = 720;
+    long fps = 60;
+    double seconds = 10;
+    const char *out = NULL, *script_path = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+            usage(stdout);
+            free(s);
+            return 0;
+        } else if (!strcmp(o, "--size")) {
+            const char *v = cli_value(C, argc, argv, &i);
+            if (wl_size_parse(v) >= 0) {
+                s->size = wl_size_parse(v);
+            } else if (!parse_wxh(v, &w, &h)) {
+                cli_fail(C, "--size: '%s' is neither a video size WxH (e.g. 1280x720) nor a workload size (small, "
+                            "default, large)", v);
+            }
+        } else if (!strcmp(o, "--workload-size")) {
+            const char *v = cli_value(C, argc, argv, &i);
+            s->size = wl_size_parse(v);
+            if (s->size < 0) cli_fail(C, "--workload-size: unknown size '%s' (valid: small, default, large)", v);
+        } else if (scene_flag(s, argc, argv, &i)) {
+            continue;
+        } else if (!strcmp(o, "-o") || !strcmp(o, "--output")) {
+            out = cli_value(C, argc, argv, &i);
+        } else if (!strcmp(o, "--seconds")) {
+            const char *v = cli_value(C, argc, argv, &i);
+            char *end;
+            seconds = strtod(v, &end);
+            if (end == v || *end || !(seconds > 0 && seconds <= 3600))
+                cli_fail(C, "--seconds: '%s' is not a length in seconds (valid: more than 0, at most 3600)", v);
+        } else if (!strcmp(o, "--fps")) {
+            fps = (long)cli_int(C, o, cli_value(C, argc, argv, &i), 1, 240);
+        } else if (!strcmp(o, "--script")) {
+            script_path = cli_value(C, argc, argv, &i);
+        } else if (!strcmp(o, "--deterministic")) {
+            s->deterministic = true;
+        } else {
+            cli_fail(C, "unknown option '%s'", o);
+        }
+    }
+    if (!out) cli_fail(C, "no output: give -o OUT (NAME.mp4, NAME.gif, NAME.y4m or a directory for PNGs)");
+    if (w < 160 || h < 120 || w > 7680 || h > 4320)
+        cli_fail(C, "--size: %dx%d is out of range (valid: 160x120 .. 7680x4320)", w, h);
+    scene_settle(s);
+
+    char err[1024];
+    enc_kind kind;
+    if (!enc_kind_of(out, &kind, err, sizeof err)) cli_fail(C, "%s", err);
+    if (enc_needs_even(kind) && (w % 2 || h % 2))
+        cli_fail(C, "--size: %dx%d has an odd %s; %s stores colour at half resolution (yuv420p) and needs an even "
+                    "width and height (e.g. %dx%d)",
+                 w, h, w % 2 ? (h % 2 ? "width and height" : "width") : "height", kind == ENC_MP4 ? ".mp4" : ".y4m",
+                 w + w % 2, h + h % 2);
+    script sc = {0};
+    if (script_path) {
+        if (!script_load(script_path, &sc, err, sizeof err)) cli_fail(C, "%s", err);
+        check_script(&sc, script_path, s->deterministic, seconds);
+    }
+    char ffmpeg[4096];
+    if (enc_needs_ffmpeg(kind) && !enc_find_ffmpeg(ffmpeg, sizeof ffmpeg)) {
+        script_free(&sc);
+        cli_fail(C, "ffmpeg not found on PATH; %s is encoded by the ffmpeg program: install it (apt-get install "
+                    "ffmpeg), or write .y4m (-o %.*s.y4m), which needs nothing",
+                 kind == ENC_MP4 ? ".mp4" : ".gif", (int)(strlen(out) - 4), out);
+    }
+    if (!enc_check_output(out, kind, err, sizeof err)) {
+        script_free(&sc);
+        cli_fail(C, "%s", err);
+    }
+    if (kind == ENC_GIF && (fps > 50 || 100 % fps))
+        fprintf(stderr, "tricolor record: note: GIF frame delays are whole 1/100 s and browsers slow down delays "
+                        "under 2/100 s; --fps 25 or 50 plays at the right speed\n");
+
+    /* The renderer: software, onto a surface; no display, no video
+     * subsystem. */
+    int status = 0;
+    SDL_Init(0);
+    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Renderer *ren = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
+    if (!ren) {
+        fprintf(stderr, "tricolor record: cannot make a %dx%d software renderer: %s\n", w, h, SDL_GetError());
+        if (surf) SDL_FreeSurface(surf);
+        SDL_Quit();
+        script_free(&sc);
+        free(s);
+        return 1;
+    }
+    /* The window's 13 px font at 720 lines, scaled with the height. */
+    int px = (int)lround(13.0 * h / 720);
+    px = px < 9 ? 9 : px > 48 ? 48 : px;
+    s->font = text_open(ren, px, err, sizeof err);
+    s->caption_font = s->font ? text_open(ren, px * 8 / 5, err, sizeof err) : NULL;
+    encoder *enc = NULL;
+    if (!s->font || !s->caption_font) {
+        fprintf(stderr, "tricolor record: %s\n", err);
+        status = 2;
+        goto done;
+    }
+    s->fps = (double)fps;
+    if (!scene_start(s)) {
+        status = 1;
+        goto done;
+    }
+    enc = enc_open(out, kind, w, h, (int)fps, err, sizeof err);
+    if (!enc) {
+        fprintf(stderr, "tricolor record: %s\n", err);
+        status = 1;
+        goto done;
+    }
+
+    long frames = lround(seconds * (double)fps);
+    if (frames < 1) frames = 1;
+    bool show_progress = isatty(2);
+    double t0 = wall_s(), last_progress = -1;
+    size_t next = 0;
+    for (long f = 0; f < frames; f++) {
+        s->clock_s = (double)f / (double)fps;
+        while (next < sc.n && sc.v[next].t <= s->clock_s + 1e-9) apply(s, &sc.v[next++], script_path);
+        if (s->quit) { /* a workload restart failed; scene_start said why */
+            status = 1;
+            break;
+        }
+        scene_frame(s, 1.0 / (double)fps);
+        scene_draw(s, ren, w, h);
+        SDL_RenderPresent(ren); /* flushes the batched drawing into the surface */
+        if (!enc_frame(enc, surf, err, sizeof err)) {
+            if (show_progress) fprintf(stderr, "\r\033[K");
+            fprintf(stderr, "tricolor record: %s: %s\n", out, err);
+            status = 1;
+            break;
+        }
+        double now = wall_s() - t0;
+        if (show_progress && (now - last_progress >= 0.1 || f + 1 == frames)) {
+            progress(f + 1, frames, now);
+            last_progress = now;
+        }
+    }
+    if (show_progress) fprintf(stderr, "\r\033[K");
+    bool closed = enc_close(enc, err, sizeof err);
+    enc = NULL;
+    if (!closed) {
+        fprintf(stderr, "tricolor record: %s: %s\n", out, err);
+        status = 1;
+    }
+    if (status == 0) {
+        double took = wall_s() - t0;
+        printf("record: wrote %s: %ld frames of %dx%d at %ld fps (%.2f s of video) in %.1f s (%.1f frames/s)%s\n", out,
+               frames, w, h, fps, (double)frames / (double)fps, took, took > 0 ? (double)frames / took : 0,
+               s->deterministic ? ", deterministic" : "");
+        scene_summary(s, stdout);
+    }
+done:
+    if (enc) enc_close(enc, err, sizeof err);
+    scene_free(s);
+    plot_release();
+    if (s->caption_font) text_close(s->caption_font);
+    if (s->font) text_close(s->font);
+    SDL_DestroyRenderer(ren);
+    SDL_FreeSurface(surf);
+    SDL_Quit();
+    script_free(&sc);
+    free(s);
+    return status;
+}

@@ -1,0 +1,522 @@
+/*
+ * scene.c — the run behind the picture (see scene.h): starting and
+ * stopping the workload and Boehm, advancing them a frame at a time,
+ * moving their pauses, events and heap sizes into the plots' series, and
+ * the controls (speed, barrier, budgets, auto-pacer, workload, view).
+ * Drawing is scene_draw.c.
+ *
+ * Each frame: let the workload run a slice (live.c) and give the Boehm
+ * child the same execution time (feed.c); read the collector's events,
+ * pauses and stats; sync and lay out the graph. All of it happens while
+ * the workload is parked at a safepoint, never inside a measured pause.
+ *
+ * Speed, in steps (+/-): below 1, slow motion: the workload runs one
+ * increment at a time and that increment's shade/blacken events are
+ * replayed over 2/speed frames, so the wavefront can be followed object by
+ * object. At 1, one increment a frame. Above 1, the workload runs that
+ * many times 0.25 ms of execution a frame, up to 32 (8 ms: full speed at
+ * 60 fps, half the time left for drawing); a deterministic scene runs
+ * that many increments instead, since a slice of time is not repeatable.
+ */
+#include "scene.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "script.h"
+
+#define MAX_NODES 5000
+/* A deterministic slice is bounded by increments only: this much
+ * execution time (about 11 days) never runs out first. */
+#define DET_SLICE_NS 1000000000000000ull
+
+const double scene_speeds[] = {1.0 / 32, 1.0 / 16, 1.0 / 8, 1.0 / 4, 1.0 / 2, 1, 2, 4, 8, 16, 32};
+const int scene_nspeeds = (int)(sizeof scene_speeds / sizeof scene_speeds[0]);
+
+double scene_speed(const scene *s) { return scene_speeds[s->speed_idx]; }
+
+int scene_speed_index(double x) {
+    int best = 0;
+    for (int k = 0; k < scene_nspeeds; k++)
+        if (fabs(log(scene_speeds[k] / x)) < fabs(log(scene_speeds[best] / x))) best = k;
+    return best;
+}
+
+void scene_note(scene *s, const char *msg) {
+    snprintf(s->note, sizeof s->note, "%s", msg);
+    s->note_until = s->clock_s + 4;
+}
+
+void scene_caption(scene *s, const char *msg, double seconds) {
+    snprintf(s->caption, sizeof s->caption, "%s", msg);
+    s->caption_from = s->clock_s;
+    s->caption_until = s->clock_s + seconds;
+}
+
+/* ------------------------------------------------------------ flags */
+
+void scene_init(scene *s, const char *cmd) {
+    memset(s, 0, sizeof *s);
+    s->cmd = cmd;
+    s->wl = wl_find("demo");
+    if (!s->wl) s->wl = &wl_table[0];
+    s->size = -1;
+    s->seed = 1;
+    s->speed_idx = -1; /* by workload, in scene_settle */
+    s->boehm_on = true;
+    s->step = s->step_us = -1;
+    s->min_heap = -1;
+    s->mouse_x = s->mouse_y = -1;
+    s->fd.rfd = s->fd.wfd = -1;
+    s->last_metrics_s = -1e9;
+    tc_config_default(&s->cfg);
+}
+
+const char scene_flags_help[] =
+    "  --workload NAME         workload to run (default demo; see 'tricolor list')\n"
+    "  --seed N                workload seed (default 1)\n"
+    "  --barrier B             dijkstra, steele, yuasa or stw (default dijkstra)\n"
+    "  --step N                increment budget in work units (default 40 for demo, else 4000)\n"
+    "  --step-us N             increment budget in microseconds instead\n"
+    "  --pause-target US       auto-pacer: the collector sizes its own increments to stay under US\n"
+    "                          microseconds (10..1000000, e.g. 200 or 200us or 1ms; off: default)\n"
+    "  --trigger PCT           start a cycle when the heap grew PCT%% over live (default 100)\n"
+    "  --min-heap SIZE         no cycle below this heap size (default 32K for demo, else 4M)\n"
+    "  --heap-limit SIZE       heap limit, e.g. 512M (default: none)\n"
+    "  --speed X               1/32 .. 32: below 1 each increment is replayed in slow motion, 1 is an\n"
+    "                          increment a frame, 32 full speed (default 1 for demo, else 32)\n"
+    "  --heapmap               start on the heap map instead of the object graph\n"
+    "  --no-boehm              no comparison run\n";
+
+bool scene_flag(scene *s, int argc, char **argv, int *i) {
+    const char *o = argv[*i], *C = s->cmd;
+    if (!strcmp(o, "--workload")) {
+        const char *v = cli_value(C, argc, argv, i);
+        s->wl = wl_find(v);
+        if (!s->wl) cli_fail(C, "--workload: unknown workload '%s' (valid: %s)", v, wl_names());
+    } else if (!strcmp(o, "--size")) {
+        const char *v = cli_value(C, argc, argv, i);
+        s->size = wl_size_parse(v);
+        if (s->size < 0) cli_fail(C, "--size: unknown size '%s' (valid: small, default, large)", v);
+    } else if (!strcmp(o, "--seed")) {
+        s->seed = (uint64_t)cli_int(C, o, cli_value(C, argc, argv, i), 0, INT64_MAX);
+    } else if (!strcmp(o, "--barrier")) {
+        const char *v = cli_value(C, argc, argv, i);
+        if (!tc_barrier_parse(v, &s->cfg.barrier))
+            cli_fail(C, "--barrier: unknown barrier '%s' (valid: dijkstra, steele, yuasa, stw)", v);
+    } else if (!strcmp(o, "--step")) {
+        s->step = (long)cli_int(C, o, cli_value(C, argc, argv, i), 1, 100000000);
+    } else if (!strcmp(o, "--step-us")) {
+        s->step_us = (long)cli_int(C, o, cli_value(C, argc, argv, i), 1, 10000000);
+    } else if (!strcmp(o, "--pause-target")) {
+        const char *v = cli_value(C, argc, argv, i);
+        uint32_t us;
+        const char *bad = script_parse_pause_target(v, &us);
+        if (bad) cli_fail(C, "--pause-target: %s", bad);
+        s->cfg.pause_target_usec = us;
+    } else if (!strcmp(o, "--trigger")) {
+        s->cfg.trigger_pct = (uint32_t)cli_int(C, o, cli_value(C, argc, argv, i), 10, 1000);
+    } else if (!strcmp(o, "--min-heap")) {
+        s->min_heap = (long long)cli_bytes(C, o, cli_value(C, argc, argv, i), 0, (uint64_t)1 << 40);
+    } else if (!strcmp(o, "--heap-limit")) {
+        s->cfg.heap_limit = cli_bytes(C, o, cli_value(C, argc, argv, i), 1 << 20, (uint64_t)1 << 40);
+    } else if (!strcmp(o, "--speed")) {
+        const char *v = cli_value(C, argc, argv, i);
+        double sp;
+        const char *bad = script_parse_speed(v, &sp);
+        if (bad) cli_fail(C, "--speed: %s", bad);
+        s->speed_idx = scene_speed_index(sp);
+    } else if (!strcmp(o, "--heapmap")) {
+        s->show_heapmap = true;
+    } else if (!strcmp(o, "--no-boehm")) {
+        s->boehm_on = false;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+void scene_settle(scene *s) {
+    const char *C = s->cmd;
+    bool demo = !strcmp(s->wl->name, "demo");
+    if (s->speed_idx < 0) s->speed_idx = demo ? SCENE_SPEED_ONE : scene_nspeeds - 1;
+    if (s->size < 0) s->size = demo ? 0 : 1;
+    s->cfg.step_work = s->step > 0 ? (uint32_t)s->step : demo ? 40 : 4000;
+    if (s->step_us > 0) s->cfg.budget_unit = TC_BUDGET_USEC, s->cfg.step_usec = (uint32_t)s->step_us;
+    s->cfg.min_heap = s->min_heap >= 0 ? (size_t)s->min_heap : demo ? (32 << 10) : (4 << 20);
+    if (s->cfg.heap_limit && s->cfg.min_heap > s->cfg.heap_limit) s->cfg.min_heap = s->cfg.heap_limit / 2;
+    s->pause_target_on = s->cfg.pause_target_usec ? s->cfg.pause_target_usec : SCENE_PAUSE_TARGET_DEFAULT;
+    if (s->deterministic) {
+        /* Whatever sizes an increment by the clock makes the run depend on
+         * the machine's speed and load, so it cannot be repeated. */
+        if (s->step_us > 0)
+            cli_fail(C, "--step-us cannot be combined with --deterministic: an increment budget in microseconds "
+                        "depends on the machine's speed (use --step N, in work units)");
+        if (s->cfg.pause_target_usec)
+            cli_fail(C, "--pause-target cannot be combined with --deterministic: the auto-pacer sizes increments "
+                        "from their measured durations (drop one of the two)");
+        s->boehm_on = false; /* Boehm's pauses exist only as clock readings */
+    }
+    const char *bad = tc_config_check(&s->cfg);
+    if (bad) cli_fail(C, "invalid collector settings: %s", bad);
+    s->sliders[0] = (scene_slider){.label = "step", .lo = 10, .hi = 100000,
+                                   .value = s->cfg.budget_unit == TC_BUDGET_WORK ? s->cfg.step_work : s->cfg.step_usec};
+    s->sliders[1] = (scene_slider){.label = "trigger", .lo = 10, .hi = 1000, .value = s->cfg.trigger_pct};
+    s->sliders[2] = (scene_slider){.label = "heap limit", .lo = 16.0 * (1 << 20), .hi = 16.0 * (1u << 30),
+                                   .value = (double)s->cfg.heap_limit, .zero_is_none = true};
+}
+
+/* ------------------------------------------------------------ running */
+
+static void grow(void **p, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return;
+    size_t c = *cap ? *cap : 1024;
+    while (c < need) c *= 2;
+    void *np = realloc(*p, c * elem);
+    if (!np) return;
+    *p = np;
+    *cap = c;
+}
+
+static void stop_runs(scene *s) {
+    s->observing = false;
+    live_stop(s->lv);
+    s->lv = NULL;
+    feed_stop(&s->fd);
+    graph_free(&s->g);
+    series_reset(&s->tri);
+    series_reset(&s->boe);
+    s->tri_seen = 0;
+    s->det_bytes = s->det_work = s->det_incr = 0;
+    s->nreplay = s->replay_pos = 0;
+}
+
+/* The event ring feeds the graph's flashes, fades and slow-motion replay.
+ * Recording an event per shade, blacken, allocation and free slows
+ * increments (GCBench's median pause: 11 us without, 15-16 us with), so
+ * it is attached only while the graph is on screen: the heap map shows
+ * pause figures as `tricolor bench` measures them. */
+static void set_observing(scene *s) {
+    if (!s->lv) return;
+    tc_heap *h = live_heap(s->lv);
+    if (s->show_heapmap) {
+        tc_observe_stop(h);
+        s->observing = false;
+        return;
+    }
+    if (!s->observing) s->observing = tc_observe_start(h, 1 << 18);
+    /* Only what the graph cannot read from the heap: barrier hits (the
+     * flashes). Colours are read at each sync and a node the sync no longer
+     * reaches fades out, so free events are not needed either; shade and
+     * blacken are recorded only in slow motion, which replays them.
+     * Recording every shade, blacken and free slowed each increment. */
+    uint32_t mask = 1u << TC_EV_BARRIER | 1u << TC_EV_PHASE;
+    if (scene_speed(s) < 1) mask |= 1u << TC_EV_SHADE | 1u << TC_EV_BLACKEN | 1u << TC_EV_FREE;
+    tc_observe_mask(h, mask);
+}
+
+bool scene_start(scene *s) {
+    char err[256];
+    s->lv = live_start(s->wl, s->size, s->seed, &s->cfg, err, sizeof err);
+    if (!s->lv) {
+        fprintf(stderr, "tricolor %s: cannot start %s: %s\n", s->cmd, s->wl->name, err);
+        return false;
+    }
+    set_observing(s);
+    if (s->boehm_on && !feed_start(&s->fd, s->wl->name, s->size, s->seed)) scene_note(s, s->fd.status);
+    s->last_metrics_s = -1e9;
+    return true;
+}
+
+void scene_restart(scene *s) {
+    stop_runs(s);
+    if (!scene_start(s)) s->quit = true;
+}
+
+void scene_free(scene *s) {
+    stop_runs(s);
+    heapmap_free(&s->hm);
+    free(s->replay);
+    free(s->tmp_start);
+    free(s->tmp_dur);
+    s->replay = NULL;
+    s->tmp_start = s->tmp_dur = NULL;
+    s->replay_cap = 0;
+}
+
+/* The virtual clock: seconds the run would have taken at DET_* rates. */
+static double det_seconds(uint64_t bytes, uint64_t work, uint64_t increments) {
+    return ((double)bytes * DET_NS_PER_BYTE + (double)work * DET_NS_PER_UNIT +
+            (double)increments * DET_NS_PER_INCREMENT) / 1e9;
+}
+
+/* Tricolor's new pauses into its series: timed operations from live.c's
+ * log (execution time), or, deterministic, every increment of the
+ * collector's own log, placed and sized by the virtual clock. Returns the
+ * run's time now. */
+static double collect_tricolor_pauses(scene *s) {
+    tc_heap *h = live_heap(s->lv);
+    if (s->deterministic) {
+        size_t n;
+        const tc_pause *p = tc_pause_log(h, &n);
+        if (n < s->tri_seen) s->tri_seen = n; /* the log was cleared */
+        for (size_t i = s->tri_seen; i < n; i++) {
+            s->det_bytes += p[i].bytes_since;
+            double t = det_seconds(s->det_bytes, s->det_work, s->det_incr);
+            series_add_pause(&s->tri, t, ((double)p[i].work * DET_NS_PER_UNIT + DET_NS_PER_INCREMENT) / 1e3);
+            s->det_work += p[i].work;
+            s->det_incr++;
+        }
+        s->tri_seen = n;
+        tc_stats st;
+        tc_get_stats(h, &st);
+        /* bytes_since sums to the bytes allocated up to the last increment,
+         * so this is never before the last pause's end. */
+        uint64_t bytes = st.bytes_allocated > s->det_bytes ? st.bytes_allocated : s->det_bytes;
+        return det_seconds(bytes, s->det_work, s->det_incr);
+    }
+    size_t total = live_pause_count(s->lv);
+    if (total > s->tri_seen) {
+        size_t k = total - s->tri_seen;
+        double *ns = realloc(s->tmp_start, k * sizeof *ns), *nd = ns ? realloc(s->tmp_dur, k * sizeof *nd) : NULL;
+        if (ns) s->tmp_start = ns;
+        if (nd) s->tmp_dur = nd;
+        if (!ns || !nd) return live_exec_seconds(s->lv); /* try again next frame */
+        live_pauses(s->lv, s->tri_seen, s->tmp_start, s->tmp_dur, k);
+        for (size_t i = 0; i < k; i++) series_add_pause(&s->tri, s->tmp_start[i], s->tmp_dur[i]);
+        s->tri_seen = total;
+    }
+    return live_exec_seconds(s->lv);
+}
+
+/* Moves new pauses, heap samples and Boehm's records into the series. */
+static void collect(scene *s) {
+    tc_heap *h = live_heap(s->lv);
+    double t = collect_tricolor_pauses(s);
+    s->tri.now_s = t;
+    tc_stats st;
+    tc_get_stats(h, &st);
+    series_add_point(&s->tri.heap, &s->tri.nheap, &s->tri.cap_heap, t, (double)st.heap_bytes / (1 << 20));
+    series_add_point(&s->tri.trig, &s->tri.ntrig, &s->tri.cap_trig, t, (double)st.trigger_bytes / (1 << 20));
+    if (s->boehm_on && s->fd.pid) {
+        size_t before = s->fd.npauses, hbefore = s->fd.nheap;
+        bool was_alive = s->fd.alive;
+        if (!feed_poll(&s->fd) && was_alive) scene_note(s, s->fd.status); /* e.g. "died (signal 9, Killed)" */
+        for (size_t i = before; i < s->fd.npauses; i++) series_add_pause(&s->boe, s->fd.pauses[i].t, s->fd.pauses[i].v);
+        for (size_t i = hbefore; i < s->fd.nheap; i++)
+            series_add_point(&s->boe.heap, &s->boe.nheap, &s->boe.cap_heap, s->fd.heap[i].t, s->fd.heap[i].v / (1 << 20));
+        s->boe.now_s = s->fd.last_t;
+        /* Same execution time for Boehm, with a small lead so it never waits
+         * on a frame boundary. */
+        if (!s->paused) feed_grant(&s->fd, t + 0.05);
+    }
+    /* Refreshed by the driver's clock: slow motion barely advances
+     * execution, and a recording must not depend on the wall clock. */
+    if (s->clock_s - s->last_metrics_s >= 0.25) {
+        series_metrics(&s->tri);
+        series_metrics(&s->boe);
+        s->last_metrics_s = s->clock_s;
+    }
+}
+
+/* Events since the last frame: flashes and fades now; in slow motion the
+ * colour changes are queued and replayed over the following frames. */
+static void take_events(scene *s, bool to_replay) {
+    tc_heap *h = live_heap(s->lv);
+    uint64_t lost = 0;
+    size_t n;
+    while ((n = tc_observe_poll(h, s->evbuf, sizeof s->evbuf / sizeof s->evbuf[0], &lost)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            if (to_replay && (s->evbuf[i].kind == TC_EV_SHADE || s->evbuf[i].kind == TC_EV_BLACKEN ||
+                              s->evbuf[i].kind == TC_EV_BARRIER)) {
+                grow((void **)&s->replay, &s->replay_cap, s->nreplay + 1, sizeof *s->replay);
+                if (s->nreplay < s->replay_cap) s->replay[s->nreplay++] = s->evbuf[i];
+            } else {
+                graph_event(&s->g, &s->evbuf[i]);
+            }
+        }
+    }
+}
+
+static void advance(scene *s) {
+    bool slow = scene_speed(s) < 1;
+    s->g.replay = slow && s->replay_pos < s->nreplay;
+    if (s->replay_pos < s->nreplay) { /* still replaying the last increment */
+        size_t per = (s->nreplay - s->replay_pos + (size_t)s->replay_frames_left - 1) / (size_t)s->replay_frames_left;
+        for (size_t i = 0; i < per && s->replay_pos < s->nreplay; i++) graph_event(&s->g, &s->replay[s->replay_pos++]);
+        if (s->replay_frames_left > 1) s->replay_frames_left--;
+        if (s->replay_pos == s->nreplay) s->nreplay = s->replay_pos = 0, s->g.replay = false;
+        return;
+    }
+    bool run = !s->paused || s->step_requests > 0;
+    if (!run) return;
+    tc_heap *h = live_heap(s->lv);
+    if (slow || s->step_requests > 0 || s->speed_idx == SCENE_SPEED_ONE) {
+        uint64_t before = tc_increment_count(h);
+        /* One increment, or 50 ms of mutator (deterministic: however long
+         * the mutator runs until the next increment). */
+        live_run(s->lv, s->deterministic ? DET_SLICE_NS : 50000000, 1);
+        if (tc_increment_count(h) == before && s->step_requests > 0) tc_step(h);
+        if (s->step_requests > 0) s->step_requests--;
+        if (slow) {
+            take_events(s, true);
+            s->replay_frames_left = (int)lround(2 / scene_speed(s));
+            s->g.replay = s->nreplay > 0;
+            return;
+        }
+    } else if (s->deterministic) {
+        live_run(s->lv, DET_SLICE_NS, (uint64_t)lround(scene_speed(s)));
+    } else {
+        live_run(s->lv, (uint64_t)(0.25e6 * scene_speed(s)), 0);
+    }
+    take_events(s, false);
+}
+
+void scene_frame(scene *s, double dt) {
+    if (!s->lv) return;
+    advance(s);
+    collect(s);
+    graph_tick(&s->g, (float)dt);
+    if (!s->show_heapmap) {
+        graph_sync(&s->g, live_heap(s->lv), MAX_NODES);
+        graph_layout(&s->g, s->g.n > 2000 ? 1 : 3);
+    }
+}
+
+void scene_summary(scene *s, FILE *f) {
+    if (!s->lv) return;
+    series_metrics(&s->tri);
+    series_metrics(&s->boe);
+    fprintf(f, "%s: %s, %.2f s of %s, %llu passes; tricolor %zu pauses p50 %.1f us p99 %.1f us max %.1f us", s->cmd,
+            s->wl->name, s->tri.now_s, s->deterministic ? "virtual time (from work units)" : "execution",
+            (unsigned long long)live_rounds(s->lv), s->tri.sum.count, s->tri.sum.p50_us, s->tri.sum.p99_us,
+            s->tri.sum.max_us);
+    if (s->boehm_on)
+        fprintf(f, "; boehm %zu pauses p50 %.1f us p99 %.1f us max %.1f us", s->boe.sum.count, s->boe.sum.p50_us,
+                s->boe.sum.p99_us, s->boe.sum.max_us);
+    fprintf(f, "\n");
+}
+
+/* ------------------------------------------------------------ controls */
+
+void scene_set_speed(scene *s, int idx) {
+    s->speed_idx = idx < 0 ? 0 : idx >= scene_nspeeds ? scene_nspeeds - 1 : idx;
+    set_observing(s);
+}
+
+void scene_set_view(scene *s, bool show_heapmap) {
+    s->show_heapmap = show_heapmap;
+    set_observing(s);
+}
+
+void scene_set_workload(scene *s, const wl_info *wl) {
+    s->wl = wl;
+    scene_restart(s);
+}
+
+/* Applies c to the running heap; on success it becomes the scene's. */
+static const char *apply_config(scene *s, tc_config *c) {
+    const char *bad = tc_set_config(live_heap(s->lv), c);
+    if (bad)
+        scene_note(s, bad);
+    else
+        s->cfg = *c;
+    return bad;
+}
+
+const char *scene_set_barrier(scene *s, tc_barrier b) {
+    tc_config c;
+    tc_get_config(live_heap(s->lv), &c);
+    c.barrier = b;
+    const char *bad = apply_config(s, &c);
+    if (!bad) {
+        char m[96];
+        snprintf(m, sizeof m, "barrier: %s from the next cycle", tc_barrier_name(b));
+        scene_note(s, m);
+    }
+    return bad;
+}
+
+void scene_next_barrier(scene *s) { scene_set_barrier(s, (tc_barrier)((s->cfg.barrier + 1) % TC_BARRIER_COUNT)); }
+
+const char *scene_set_step(scene *s, uint32_t units) {
+    tc_config c;
+    tc_get_config(live_heap(s->lv), &c);
+    c.budget_unit = TC_BUDGET_WORK;
+    c.step_work = units;
+    const char *bad = apply_config(s, &c);
+    if (!bad) s->sliders[0].value = units;
+    return bad;
+}
+
+const char *scene_set_trigger(scene *s, uint32_t pct) {
+    tc_config c;
+    tc_get_config(live_heap(s->lv), &c);
+    c.trigger_pct = pct;
+    const char *bad = apply_config(s, &c);
+    if (!bad) s->sliders[1].value = pct;
+    return bad;
+}
+
+const char *scene_set_heap_limit(scene *s, uint64_t bytes) {
+    tc_config c;
+    tc_get_config(live_heap(s->lv), &c);
+    c.heap_limit = (size_t)bytes;
+    if (c.heap_limit && c.min_heap > c.heap_limit) c.min_heap = c.heap_limit / 2;
+    const char *bad = apply_config(s, &c);
+    if (!bad) s->sliders[2].value = (double)bytes;
+    return bad;
+}
+
+const char *scene_set_pause_target(scene *s, uint32_t usec) {
+    tc_config c;
+    tc_get_config(live_heap(s->lv), &c);
+    c.pause_target_usec = usec;
+    const char *bad = apply_config(s, &c);
+    if (!bad) {
+        char m[128];
+        if (usec) {
+            s->pause_target_on = usec;
+            snprintf(m, sizeof m, "auto-pacer on: increments sized to stay under %u us", usec);
+        } else {
+            snprintf(m, sizeof m, "auto-pacer off: fixed step budget");
+        }
+        scene_note(s, m);
+    }
+    return bad;
+}
+
+void scene_toggle_pause_target(scene *s) {
+    if (s->deterministic) {
+        scene_note(s, "auto-pacer: not in a deterministic recording (it sizes increments by the clock)");
+        return;
+    }
+    scene_set_pause_target(s, s->cfg.pause_target_usec ? 0 : s->pause_target_on);
+}
+
+double scene_slider_value_at(const scene_slider *sl, double pos) {
+    pos = pos < 0 ? 0 : pos > 1 ? 1 : pos;
+    if (sl->zero_is_none && pos < 0.02) return 0;
+    return sl->lo * pow(sl->hi / sl->lo, pos);
+}
+
+void scene_apply_slider(scene *s, int i) {
+    scene_slider *sl = &s->sliders[i];
+    tc_config c;
+    tc_get_config(live_heap(s->lv), &c);
+    if (i == 0) {
+        if (c.budget_unit == TC_BUDGET_WORK)
+            c.step_work = (uint32_t)lround(sl->value);
+        else
+            c.step_usec = (uint32_t)lround(sl->value);
+    } else if (i == 1) {
+        c.trigger_pct = (uint32_t)lround(sl->value);
+    } else {
+        c.heap_limit = (size_t)sl->value;
+        if (c.heap_limit && c.min_heap > c.heap_limit) c.min_heap = c.heap_limit / 2;
+    }
+    apply_config(s, &c);
+}

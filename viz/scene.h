@@ -1,0 +1,170 @@
+/*
+ * scene.h — what `tricolor view` shows and `tricolor record` films: a
+ * workload running on Tricolor (and Boehm alongside), advanced a frame at
+ * a time, and the picture of it: the object graph or heap map, the plots,
+ * the sliders, the status line, notes and captions.
+ *
+ * The scene knows nothing of windows, input or files. Its drivers are
+ * view.c (a window, vsync, keys and mouse) and record.c (a surface, a
+ * fixed timestep, a script, an encoder). Each frame the driver sets
+ * clock_s, calls scene_frame, then scene_draw on a renderer of its own.
+ *
+ * Clocks. Everything in the picture that depends on time reads one of two
+ * clocks, never the wall clock directly:
+ *   - clock_s, the driver's clock: wall time in view, video time
+ *     (frame / fps) in record. Notes and captions expire by it, and the
+ *     percentiles and MMU are recomputed every 0.25 s of it.
+ *   - the run's clock, the x axis of the plots: the workload's measured
+ *     execution time; or, when `deterministic`, a virtual clock computed
+ *     from the collector's own work units and the bytes allocated
+ *     (DET_* below), so that two recordings are byte-identical.
+ * A deterministic scene also runs whole increments per frame (never a
+ * slice of measured time) and has no Boehm comparison, whose pauses can
+ * only come from a clock.
+ */
+#ifndef TRICOLOR_SCENE_H
+#define TRICOLOR_SCENE_H
+
+#include <SDL.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "feed.h"
+#include "graph.h"
+#include "heapmap.h"
+#include "live.h"
+#include "registry.h"
+#include "series.h"
+#include "text.h"
+#include "tricolor.h"
+
+/* The virtual clock of a deterministic scene. An increment of W work
+ * units lasts W * DET_NS_PER_UNIT + DET_NS_PER_INCREMENT; the mutator
+ * takes DET_NS_PER_BYTE per byte it allocates. A model, stated on screen,
+ * not a measurement: measured here (untimed runs, one pass each), a work
+ * unit costs 1.6 ns (binary-trees) to 7 ns (lru), 2.1 ns in GCBench, and
+ * the mutator spends 0.26 ns (GCBench) to 31 ns (mutate) per byte it
+ * allocates, 4 ns in demo; no one constant fits every workload, so these
+ * are round values in the middle, and the figures say what the collector
+ * did, not how fast this machine was. */
+#define DET_NS_PER_UNIT 2.5
+#define DET_NS_PER_INCREMENT 200.0
+#define DET_NS_PER_BYTE 1.0
+
+/* The speeds of the +/- keys and --speed: below 1 slow motion (each
+ * increment replayed over 2/speed frames), 1 an increment a frame, above 1
+ * faster (view: speed * 0.25 ms of execution a frame; deterministic:
+ * speed increments a frame). */
+extern const double scene_speeds[];
+extern const int scene_nspeeds;
+#define SCENE_SPEED_ONE 5 /* index of 1 in scene_speeds */
+
+/* The value the pause-target toggle turns on when no flag gave one. */
+#define SCENE_PAUSE_TARGET_DEFAULT 200
+
+typedef struct scene_slider {
+    const char *label;
+    SDL_Rect track;    /* where it was last drawn (for the mouse) */
+    double lo, hi;     /* log scale between lo and hi */
+    double value;
+    bool zero_is_none; /* leftmost = "none" (heap limit) */
+} scene_slider;
+
+typedef struct scene {
+    const char *cmd; /* "view" or "record", for messages */
+    /* what runs */
+    const wl_info *wl;
+    int size;            /* wl_size; -1 until scene_settle */
+    uint64_t seed;
+    tc_config cfg;       /* as last applied to the heap */
+    int speed_idx;       /* into scene_speeds; -1 until scene_settle */
+    bool boehm_on;
+    bool deterministic;
+    uint32_t pause_target_on; /* what the toggle turns on (µs) */
+    live *lv;
+    feed fd;
+    /* views */
+    graph g;
+    heapmap hm;
+    bool show_heapmap, paused, help, quit;
+    bool observing; /* the event ring is attached */
+    int step_requests;
+    /* slow-motion replay of one increment's events */
+    tc_event *replay;
+    size_t nreplay, replay_pos, replay_cap;
+    int replay_frames_left;
+    tc_event evbuf[8192];
+    /* plots */
+    series tri, boe;
+    size_t tri_seen; /* pauses taken from live.c's log, or the collector's */
+    double *tmp_start, *tmp_dur;
+    uint64_t det_bytes, det_work, det_incr; /* the virtual clock's inputs so far */
+    double last_metrics_s;
+    scene_slider sliders[3];
+    /* the driver's side */
+    text *font, *caption_font; /* caption_font may be NULL: font is used */
+    double clock_s;
+    double fps;                /* shown in the status line */
+    int mouse_x, mouse_y;      /* -1: no pointer (no hover tip) */
+    char note[200];
+    double note_until;
+    char caption[256];
+    double caption_from, caption_until;
+    /* flags read but not yet settled */
+    long step, step_us;
+    long long min_heap;
+} scene;
+
+/* Defaults (demo workload, Boehm on); cmd names the command in messages. */
+void scene_init(scene *s, const char *cmd);
+/* Parses one of the flags view and record share (argv[*i]); returns false
+ * if it is not one of them. Bad values exit with status 2 (cli_fail). */
+bool scene_flag(scene *s, int argc, char **argv, int *i);
+/* The shared flags, for --help. */
+extern const char scene_flags_help[];
+/* Fills in what depends on the workload (size, step, min heap, speed) and
+ * checks the collector settings; exits with status 2 if they are invalid
+ * or clash with `deterministic`. */
+void scene_settle(scene *s);
+
+/* Starts the workload (and Boehm); false with a message on stderr. */
+bool scene_start(scene *s);
+/* Stops the runs and frees everything (the heap map's texture too: call
+ * before destroying the renderer). */
+void scene_free(scene *s);
+
+/* One frame: run the workload a frame's worth, take its pauses, events and
+ * heap size, advance the graph by dt seconds of animation. */
+void scene_frame(scene *s, double dt);
+/* Draws everything into the w x h output of r. */
+void scene_draw(scene *s, SDL_Renderer *r, int w, int h);
+/* Prints the figures measured so far, one line (for runs bounded by
+ * --frames or --seconds, to compare with `tricolor bench`). */
+void scene_summary(scene *s, FILE *f);
+
+/* Controls: what the keys, sliders and script actions do. Each takes
+ * effect at once (the barrier: from the next cycle) and says so in a
+ * note. The setters return NULL, or the collector's message when it
+ * refused the value. */
+double scene_speed(const scene *s);
+int scene_speed_index(double x); /* the nearest of scene_speeds */
+void scene_set_speed(scene *s, int idx);
+void scene_set_view(scene *s, bool show_heapmap);
+void scene_set_workload(scene *s, const wl_info *wl); /* restarts */
+void scene_restart(scene *s);                         /* quit is set if it fails */
+const char *scene_set_barrier(scene *s, tc_barrier b);
+void scene_next_barrier(scene *s);
+const char *scene_set_step(scene *s, uint32_t units);
+const char *scene_set_trigger(scene *s, uint32_t pct);
+const char *scene_set_heap_limit(scene *s, uint64_t bytes); /* 0 = none */
+const char *scene_set_pause_target(scene *s, uint32_t usec); /* 0 = off */
+void scene_toggle_pause_target(scene *s);
+/* Applies slider i's value to the heap (after a drag). */
+void scene_apply_slider(scene *s, int i);
+double scene_slider_value_at(const scene_slider *sl, double pos);
+void scene_note(scene *s, const char *msg);
+/* A caption over the main panel from now for `seconds` of clock_s. */
+void scene_caption(scene *s, const char *msg, double seconds);
+
+#endif

@@ -1,0 +1,278 @@
+/*
+ * scene_draw.c — the picture of a scene (scene_draw in scene.h): title
+ * and legend on top; left, the object graph or heap map; right, with
+ * Tricolor and Boehm in the same axes, the pause timeline, the pause
+ * distribution, the MMU curve, GC share and heap size; bottom, the sliders
+ * and the status line; over it all, a note, a caption and the help.
+ *
+ * Everything is laid out from the output size and the font's height, so
+ * the same code draws the window at any size and a recording at its video
+ * size. Nothing here reads a clock: time-dependent parts (notes, captions)
+ * compare with the scene's clock_s, so a recording draws the same pixels
+ * every time.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "metrics.h"
+#include "palette.h"
+#include "plots.h"
+#include "scene.h"
+
+typedef struct layout {
+    SDL_Rect top, main, plots[5], bottom, status;
+} layout;
+
+static layout compute_layout(const scene *s, int w, int h) {
+    layout L;
+    int th = text_height(s->font);
+    L.top = (SDL_Rect){0, 0, w, th + 8};
+    L.status = (SDL_Rect){0, h - (th + 8), w, th + 8};
+    L.bottom = (SDL_Rect){0, L.status.y - (th + 14), w, th + 14};
+    int body_y = L.top.h, body_h = L.bottom.y - body_y;
+    int main_w = w * 56 / 100;
+    L.main = (SDL_Rect){6, body_y + 4, main_w - 10, body_h - 8};
+    int px = main_w, pw = w - main_w - 6, ph = body_h / 5;
+    for (int i = 0; i < 5; i++) L.plots[i] = (SDL_Rect){px, body_y + i * ph + 2, pw, ph - 4};
+    return L;
+}
+
+static void fill(SDL_Renderer *r, SDL_Rect rc, SDL_Color c) {
+    SDL_SetRenderDrawColor(r, c.r, c.g, c.b, c.a);
+    SDL_RenderFillRect(r, &rc);
+}
+
+static double slider_pos(const scene_slider *sl) {
+    if (sl->zero_is_none && sl->value <= 0) return 0;
+    return log(sl->value / sl->lo) / log(sl->hi / sl->lo);
+}
+
+static void draw_sliders(scene *s, SDL_Renderer *r, SDL_Rect area) {
+    int n = 3, x = area.x + 8, seg = (area.w - 16) / n, th = text_height(s->font);
+    for (int i = 0; i < n; i++) {
+        scene_slider *sl = &s->sliders[i];
+        char val[48];
+        if (i == 0)
+            snprintf(val, sizeof val, "%.0f %s", sl->value, s->cfg.budget_unit == TC_BUDGET_WORK ? "units" : "us");
+        else if (i == 1)
+            snprintf(val, sizeof val, "%.0f%%", sl->value);
+        else if (sl->value <= 0)
+            snprintf(val, sizeof val, "none");
+        else
+            snprintf(val, sizeof val, "%.0f MiB", sl->value / (1 << 20));
+        int lx = x + i * seg;
+        int lw = text_draw(s->font, lx, area.y + 5, PAL_DIM, sl->label);
+        int vw = text_width(s->font, "0000000 units");
+        sl->track = (SDL_Rect){lx + lw + 8, area.y + area.h / 2 - 2, seg - lw - vw - 28, 4};
+        fill(r, sl->track, PAL_DIM);
+        int kx = sl->track.x + (int)(slider_pos(sl) * sl->track.w);
+        fill(r, (SDL_Rect){kx - 4, area.y + area.h / 2 - th / 2, 8, th}, PAL_TRICOLOR);
+        text_draw(s->font, sl->track.x + sl->track.w + 10, area.y + 5, PAL_TEXT, val);
+    }
+}
+
+static void draw_help(scene *s, SDL_Renderer *r, int w, int h) {
+    static const char *const lines[] = {
+        "Keys",
+        "  space      pause / resume",
+        "  N or ->    one increment",
+        "  + / -      speed: below 1 slow motion (an increment over several frames),",
+        "             1 an increment a frame, above 1 faster, up to 32 (full speed)",
+        "  1-9        workload (see 'tricolor list')",
+        "  B          next barrier (dijkstra, steele, yuasa, stw) from the next cycle",
+        "  A          auto-pacer on/off: the collector sizes increments to a pause target",
+        "  R          reset the run",
+        "  S          screenshot (PNG in the current directory)",
+        "  G          object graph / heap map",
+        "  F          fullscreen",
+        "  H          this help",
+        "  Q or Esc   quit",
+        "Mouse: drag the sliders (step budget, trigger %, heap limit);",
+        "       hover a pause bar for its details.",
+    };
+    int n = (int)(sizeof lines / sizeof lines[0]), th = text_height(s->font), bw = 0;
+    for (int i = 0; i < n; i++) {
+        int lw = text_width(s->font, lines[i]);
+        if (lw > bw) bw = lw;
+    }
+    char target[96];
+    snprintf(target, sizeof target, "Auto-pacer: %s (A turns it %s at %u us)",
+             s->cfg.pause_target_usec ? "on" : "off", s->cfg.pause_target_usec ? "off" : "on", s->pause_target_on);
+    SDL_Rect box = {(w - bw) / 2 - 16, (h - (n + 1) * th) / 2 - 16, bw + 32, (n + 1) * th + 32};
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+    fill(r, box, (SDL_Color){0x10, 0x12, 0x18, 0xe8});
+    for (int i = 0; i < n; i++) text_draw(s->font, box.x + 16, box.y + 16 + i * th, i ? PAL_TEXT : PAL_ROOT, lines[i]);
+    text_draw(s->font, box.x + 16, box.y + 16 + n * th, PAL_DIM, target);
+}
+
+static void fmt_us(char *b, size_t n, double us) {
+    if (us >= 1000)
+        snprintf(b, n, "%.2fms", us / 1000);
+    else
+        snprintf(b, n, "%.0fus", us);
+}
+
+/* The caption: large, centred low over the main panel, wrapped at blanks
+ * to the panel's width (at most four lines), fading in and out over a
+ * quarter second of the scene's clock. */
+static void draw_caption(scene *s, SDL_Renderer *r, SDL_Rect main) {
+    if (!s->caption[0] || s->clock_s < s->caption_from || s->clock_s >= s->caption_until) return;
+    double a = s->clock_s - s->caption_from, b = s->caption_until - s->clock_s, q = 0.25;
+    double alpha = a < q ? a / q : b < q ? b / q : 1;
+    if (alpha < 0) alpha = 0;
+    text *f = s->caption_font ? s->caption_font : s->font;
+    int th = text_height(f), adv = text_width(f, "m");
+    int fit = adv > 0 ? (main.w - 2 * th) / adv : 1; /* characters a line */
+    if (fit < 8) fit = 8;
+    enum { MAXL = 4 };
+    char lines[MAXL][sizeof s->caption];
+    int nl = 0, widest = 0;
+    const char *p = s->caption;
+    while (*p && nl < MAXL) {
+        while (*p == ' ') p++;
+        int len = (int)strlen(p);
+        if (len > fit) { /* break at the last blank that fits, else mid-word */
+            int cut = fit;
+            while (cut > 0 && p[cut] != ' ') cut--;
+            len = cut > 0 ? cut : fit;
+        }
+        snprintf(lines[nl], sizeof lines[nl], "%.*s", len, p);
+        if (len > widest) widest = len;
+        nl++;
+        p += len;
+    }
+    int bw = widest * adv + th, bh = nl * th + th / 2;
+    SDL_Rect box = {main.x + (main.w - bw) / 2, main.y + main.h - bh - 2 * th, bw, bh};
+    if (box.x < main.x) box.x = main.x;
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+    fill(r, box, (SDL_Color){0x10, 0x12, 0x18, (Uint8)(0xe0 * alpha)});
+    SDL_Color c = PAL_TEXT;
+    c.a = (Uint8)(255 * alpha);
+    for (int i = 0; i < nl; i++) {
+        int lw = text_width(f, lines[i]);
+        text_draw(f, box.x + (bw - lw) / 2, box.y + th / 4 + i * th, c, lines[i]);
+    }
+}
+
+void scene_draw(scene *s, SDL_Renderer *r, int w, int h) {
+    layout L = compute_layout(s, w, h);
+    text *font = s->font;
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+    fill(r, (SDL_Rect){0, 0, w, h}, PAL_BG);
+    fill(r, L.main, PAL_PANEL);
+    tc_heap *hp = live_heap(s->lv);
+    tc_stats st;
+    tc_get_stats(hp, &st);
+
+    /* Title and legend. */
+    int x = 8;
+    x += text_drawf(font, x, 4, PAL_TEXT, "tricolor view: %s (%s)   ", s->wl->name, wl_size_names[s->size]);
+    fill(r, (SDL_Rect){x, 8, 10, 10}, PAL_TRICOLOR);
+    x += 14 + text_draw(font, x + 14, 4, PAL_TEXT, "tricolor   ");
+    if (s->boehm_on) {
+        fill(r, (SDL_Rect){x, 8, 10, 10}, PAL_BOEHM);
+        x += 14 + text_draw(font, x + 14, 4, PAL_TEXT, "boehm   ");
+    }
+    fill(r, (SDL_Rect){x, 8, 10, 10}, PAL_WHITE_OBJ);
+    x += 14 + text_draw(font, x + 14, 4, PAL_DIM, "white ");
+    fill(r, (SDL_Rect){x, 8, 10, 10}, PAL_GREY_OBJ);
+    x += 14 + text_draw(font, x + 14, 4, PAL_DIM, "grey ");
+    fill(r, (SDL_Rect){x - 1, 7, 12, 12}, PAL_BLACK_RIM);
+    fill(r, (SDL_Rect){x, 8, 10, 10}, PAL_BLACK_OBJ);
+    x += 14 + text_draw(font, x + 14, 4, PAL_DIM, "black ");
+    fill(r, (SDL_Rect){x, 8, 10, 10}, PAL_ROOT);
+    x += 14 + text_draw(font, x + 14, 4, PAL_DIM, "root");
+    if (s->deterministic) {
+        char d[128];
+        snprintf(d, sizeof d, "deterministic: time = %g ns/work unit + %g ns/byte allocated; no Boehm",
+                 DET_NS_PER_UNIT, DET_NS_PER_BYTE);
+        int dw = text_width(font, d);
+        text_draw(font, w - dw - 8 > x + 16 ? w - dw - 8 : x + 16, 4, PAL_ROOT, d);
+    }
+
+    /* Main panel. */
+    SDL_RenderSetClipRect(r, &L.main);
+    if (s->show_heapmap) {
+        heapmap_draw(&s->hm, r, hp, L.main);
+        char line[160];
+        snprintf(line, sizeof line, "heap map: %zu cells (%zu white, %zu grey, %zu black, %zu free)", s->hm.n,
+                 s->hm.counts[1], s->hm.counts[3], s->hm.counts[4], s->hm.counts[0]);
+        int th = text_height(font);
+        fill(r, (SDL_Rect){L.main.x, L.main.y + L.main.h - th - 8, text_width(font, line) + 12, th + 8}, PAL_PANEL);
+        text_draw(font, L.main.x + 6, L.main.y + L.main.h - th - 4, PAL_DIM, line);
+    } else {
+        graph_draw(&s->g, r, L.main);
+        if (s->g.truncated)
+            text_drawf(font, L.main.x + 6, L.main.y + L.main.h - text_height(font) - 4, PAL_DIM,
+                       "showing the %d objects nearest the roots of %zu (G: heap map shows all)", 5000,
+                       s->g.live_objects);
+    }
+    draw_caption(s, r, L.main);
+    SDL_RenderSetClipRect(r, NULL);
+
+    /* Plots. */
+    plot_series ps[2] = {series_plot(&s->tri, "tricolor", PAL_TRICOLOR), series_plot(&s->boe, "boehm", PAL_BOEHM)};
+    size_t np = s->boehm_on ? 2 : 1;
+    double t_to = s->tri.now_s > 1 ? s->tri.now_s : 1, t_from = t_to > 10 ? t_to - 10 : 0;
+    double windows_ms[METRICS_NWINDOWS];
+    for (int i = 0; i < METRICS_NWINDOWS; i++) windows_ms[i] = (double)metrics_windows_ns[i] / 1e6;
+    plot_pause_timeline(r, font, L.plots[0], ps, np, t_from, t_to);
+    plot_pause_histogram(r, font, L.plots[1], ps, np);
+    plot_mmu_curve(r, font, L.plots[2], ps, np, windows_ms, METRICS_NWINDOWS);
+    plot_time_series(r, font, L.plots[3], ps, np, PLOT_GC_SHARE, t_from, t_to);
+    plot_time_series(r, font, L.plots[4], ps, np, PLOT_HEAP, t_from, t_to);
+    size_t hs, hpi;
+    if (s->mouse_x >= 0 &&
+        plot_timeline_hit(L.plots[0], ps, np, t_from, t_to, s->mouse_x, s->mouse_y, &hs, &hpi)) {
+        char d[32];
+        fmt_us(d, sizeof d, ps[hs].pauses[hpi].dur_us);
+        char tip[128];
+        snprintf(tip, sizeof tip, "%s pause at %.3f s: %s", ps[hs].name, ps[hs].pauses[hpi].t_s, d);
+        int tw = text_width(font, tip) + 12;
+        SDL_Rect box = {s->mouse_x - tw - 8, s->mouse_y + 12, tw, text_height(font) + 8};
+        if (box.x < 0) box.x = s->mouse_x + 12;
+        fill(r, box, (SDL_Color){0x10, 0x12, 0x18, 0xff});
+        text_draw(font, box.x + 6, box.y + 4, PAL_TEXT, tip);
+    }
+
+    /* Sliders and status. */
+    fill(r, L.bottom, PAL_PANEL);
+    draw_sliders(s, r, L.bottom);
+    char p99[32], mx[32], bp99[32], bmx[32];
+    fmt_us(p99, sizeof p99, s->tri.sum.p99_us);
+    fmt_us(mx, sizeof mx, s->tri.sum.max_us);
+    fmt_us(bp99, sizeof bp99, s->boe.sum.p99_us);
+    fmt_us(bmx, sizeof bmx, s->boe.sum.max_us);
+    double sp = scene_speed(s);
+    char speed_s[32];
+    if (sp < 1)
+        snprintf(speed_s, sizeof speed_s, "1/%.0f (slow)", 1 / sp);
+    else if (s->speed_idx == SCENE_SPEED_ONE)
+        snprintf(speed_s, sizeof speed_s, "1 (incr/frame)");
+    else
+        snprintf(speed_s, sizeof speed_s, "%.0f%s", sp, s->speed_idx == scene_nspeeds - 1 ? " (full)" : "");
+    char boehm_s[160] = "";
+    if (s->boehm_on)
+        snprintf(boehm_s, sizeof boehm_s, " | boehm p99 %s max %s%s", bp99, bmx, s->fd.alive ? "" : " (stopped)");
+    /* The budget: fixed, or the auto-pacer's current choice. */
+    char step_s[64];
+    if (s->cfg.pause_target_usec)
+        snprintf(step_s, sizeof step_s, "step %u (auto %uus)", st.step_units, s->cfg.pause_target_usec);
+    else
+        snprintf(step_s, sizeof step_s, "step %u%s",
+                 s->cfg.budget_unit == TC_BUDGET_WORK ? s->cfg.step_work : s->cfg.step_usec,
+                 s->cfg.budget_unit == TC_BUDGET_WORK ? "" : "us");
+    text_drawf(font, 8, L.status.y + 4, PAL_TEXT,
+               "%s | cycle %llu | %s | %s | trigger %u%% | p99 %s max %s%s | %s%s | %.0f fps | H help",
+               tc_phase_name(tc_current_phase(hp)), (unsigned long long)st.cycles + 1,
+               tc_barrier_name(s->cfg.barrier), step_s, s->cfg.trigger_pct, p99, mx, boehm_s,
+               s->paused ? "paused" : "speed ", s->paused ? "" : speed_s, s->fps);
+    if (s->note[0] && s->clock_s < s->note_until) {
+        int tw = text_width(font, s->note) + 16;
+        SDL_Rect box = {L.main.x + 8, L.main.y + 8, tw, text_height(font) + 8};
+        fill(r, box, (SDL_Color){0x40, 0x20, 0x20, 0xff});
+        text_draw(font, box.x + 8, box.y + 4, PAL_TEXT, s->note);
+    }
+    if (s->help) draw_help(s, r, w, h);
+}

@@ -1,0 +1,75 @@
+/*
+ * series.c — one collector's plotted data (see series.h).
+ *
+ * Arrays grow by doubling; a failed realloc drops the sample, never the
+ * program (the plots simply miss a point).
+ */
+#include "series.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PAUSES 400000
+#define SHARE_BUCKET_S 0.25
+
+static void grow(void **p, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return;
+    size_t c = *cap ? *cap : 1024;
+    while (c < need) c *= 2;
+    void *np = realloc(*p, c * elem);
+    if (!np) return;
+    *p = np;
+    *cap = c;
+}
+
+void series_reset(series *s) {
+    free(s->pauses);
+    free(s->share);
+    free(s->heap);
+    free(s->trig);
+    memset(s, 0, sizeof *s);
+}
+
+void series_add_pause(series *s, double t, double dur_us) {
+    if (s->n >= MAX_PAUSES) { /* keep the newest half */
+        memmove(s->pauses, s->pauses + MAX_PAUSES / 2, (s->n - MAX_PAUSES / 2) * sizeof *s->pauses);
+        s->n -= MAX_PAUSES / 2;
+    }
+    grow((void **)&s->pauses, &s->cap, s->n + 1, sizeof *s->pauses);
+    if (s->n < s->cap) s->pauses[s->n++] = (plot_pause){t, dur_us};
+    /* GC share per bucket of execution time: the same definition for both
+     * collectors (pause time over elapsed time). */
+    while (t >= s->bucket_start + SHARE_BUCKET_S) {
+        grow((void **)&s->share, &s->cap_share, s->nshare + 1, sizeof *s->share);
+        if (s->nshare < s->cap_share)
+            s->share[s->nshare++] = (plot_point){s->bucket_start + SHARE_BUCKET_S, s->bucket_sum / 1e6 / SHARE_BUCKET_S};
+        s->bucket_start += SHARE_BUCKET_S;
+        s->bucket_sum = 0;
+    }
+    s->bucket_sum += dur_us;
+}
+
+void series_add_point(plot_point **arr, size_t *n, size_t *cap, double t, double v) {
+    if (*n && (*arr)[*n - 1].t_s > t - 0.02) return; /* at most 50 samples a second */
+    grow((void **)arr, cap, *n + 1, sizeof **arr);
+    if (*n < *cap) (*arr)[(*n)++] = (plot_point){t, v};
+}
+
+void series_metrics(series *s) {
+    metrics_pause *p = malloc((s->n ? s->n : 1) * sizeof *p);
+    if (!p) return;
+    for (size_t i = 0; i < s->n; i++)
+        p[i] = (metrics_pause){(uint64_t)(s->pauses[i].t_s * 1e9), (uint64_t)(s->pauses[i].dur_us * 1e3)};
+    size_t n = metrics_normalize(p, s->n);
+    metrics_summarize(p, n, &s->sum);
+    uint64_t t1 = (uint64_t)(s->now_s * 1e9);
+    for (int w = 0; w < METRICS_NWINDOWS; w++) s->mmu[w] = n ? metrics_mmu(p, n, 0, t1 ? t1 : 1, metrics_windows_ns[w]) : 1;
+    free(p);
+}
+
+plot_series series_plot(const series *s, const char *name, SDL_Color colour) {
+    return (plot_series){.name = name, .colour = colour, .pauses = s->pauses, .npauses = s->n, .mmu = s->mmu,
+                         .nmmu = METRICS_NWINDOWS, .gc_share = s->share, .ngc_share = s->nshare,
+                         .heap_mib = s->heap, .nheap = s->nheap, .trigger_mib = s->trig, .ntrigger = s->ntrig,
+                         .p50_us = s->sum.p50_us, .p99_us = s->sum.p99_us, .max_us = s->sum.max_us};
+}
