@@ -358,12 +358,17 @@ static void describe(const tune_cfg *c, char *buf, size_t len) {
         snprintf(buf, len, "%s, step %u, trigger %u%%", tc_barrier_name(c->barrier), c->step_work, c->trigger_pct);
 }
 
+/* The workload's checksum, from the first run that completes: every run
+ * of every configuration must match it, or they did not do the same work. */
+typedef struct reference {
+    bool set;
+    uint64_t checksum;
+} reference;
+
 /* Runs c o->repeat times (untimed, then timed, each in a child). On
- * failure sets c->state = CFG_FAILED with the reason. *checksum is the
- * reference: 0 until the first configuration sets it; every run must
- * match it, or the configurations did not do the same work. */
+ * failure sets c->state = CFG_FAILED with the reason. */
 static void run_config_of(const tune_opts *o, tune_cfg *c, size_t idx, size_t total, double t_start, double per_cfg,
-                          uint64_t *checksum) {
+                          reference *ref) {
     run_config rc;
     memset(&rc, 0, sizeof rc);
     rc.kind = COL_TRICOLOR;
@@ -405,23 +410,22 @@ static void run_config_of(const tune_opts *o, tune_cfg *c, size_t idx, size_t to
                 return;
             }
         }
-        uint64_t sum = res[0].checksum;
-        bool same = res[1].checksum == sum && (!*checksum || *checksum == sum);
+        if (!ref->set) *ref = (reference){true, res[0].checksum};
+        bool same = res[0].checksum == ref->checksum && res[1].checksum == ref->checksum;
         if (same) {
-            *checksum = sum;
             run_figures(&res[0], &res[1], &runs[r]);
         } else {
             c->state = CFG_FAILED;
             snprintf(c->error, sizeof c->error,
                      "checksums differ (%016llx, %016llx, expected %016llx): the runs did not do the same work",
                      (unsigned long long)res[0].checksum, (unsigned long long)res[1].checksum,
-                     (unsigned long long)(*checksum ? *checksum : sum));
+                     (unsigned long long)ref->checksum);
         }
         run_result_free(&res[0]);
         run_result_free(&res[1]);
         if (!same) return;
     }
-    c->checksum = *checksum;
+    c->checksum = ref->checksum;
     median_of_runs(runs, o->repeat, c);
     c->state = CFG_DONE;
 }
@@ -560,6 +564,7 @@ static void write_json(FILE *f, const tune_opts *o, const tune_cfg *cfgs, size_t
         json_num(f, "peak_heap_bytes", ok ? c->fig[TUNE_PEAK_HEAP] : nan, 0);
         json_num(f, "peak_rss_bytes", ok ? c->peak_rss : nan, 0);
         json_num(f, "collections", ok ? c->collections : nan, 0);
+        if (ok) fprintf(f, "\"checksum\":\"%016llx\",", (unsigned long long)c->checksum);
         fprintf(f, "\"on_front\":%s,\"meets_target\":%s}", c->on_front ? "true" : "false", c->meets ? "true" : "false");
     }
     fprintf(f, "\n],\"recommended\":");
@@ -596,16 +601,16 @@ static bool write_png(const tune_opts *o, const tune_cfg *cfgs, size_t n, long p
         fmt_goal(o, goal, sizeof goal);
         size_t measured = 0;
         for (size_t i = 0; i < n; i++) measured += cfgs[i].state == CFG_DONE;
-        snprintf(head, sizeof head, "tricolor tune: %s (size %s, seed %llu), target %s: %zu configurations, %zu on the Pareto front",
+        snprintf(head, sizeof head, "tricolor tune: %s (size %s, seed %llu), target %s: %zu configurations, %zu on the Pareto front "
+                 "(of max pause, p99, GC CPU, wall, peak heap)",
                  o->wl->name, wl_size_names[o->size], (unsigned long long)o->seed, goal, measured, nfront);
         text_draw(t, 16, 10, PAL_TEXT, head);
-        char pick_label[96] = "", sub[200];
+        char pick_label[128] = "", sub[256];
         if (pick >= 0) {
             const tune_cfg *p = &cfgs[pick];
-            char step[16];
-            step_text(p, step, sizeof step);
-            snprintf(pick_label, sizeof pick_label, "#%ld %s step %s trigger %u%%", pick, tc_barrier_name(p->barrier),
-                     step, p->trigger_pct);
+            char what[80];
+            describe(p, what, sizeof what);
+            snprintf(pick_label, sizeof pick_label, "#%ld %s", pick, what);
             snprintf(sub, sizeof sub, "recommended: %s (%s)%s", pick_label, p->meets ? "meets the target" : "closest; nothing meets the target",
                      o->repeat > 1 ? "" : "; single runs, expect a few % of noise");
         } else {
@@ -614,7 +619,7 @@ static bool write_png(const tune_opts *o, const tune_cfg *cfgs, size_t n, long p
         text_draw(t, 16, 10 + text_height(t) + 4, PAL_DIM, sub);
         int top = 10 + 2 * (text_height(t) + 4) + 6;
         char xname[32], mark[48];
-        snprintf(xname, sizeof xname, "%s pause", metric_name(o->on));
+        snprintf(xname, sizeof xname, "%s", o->on == TUNE_ON_MAX ? "max pause" : "p99 pause");
         snprintf(mark, sizeof mark, "target %u us", o->target_us);
         const int col = o->on == TUNE_ON_MAX ? TUNE_MAX_US : TUNE_P99_US;
         for (int panel = 0; panel < 2; panel++) {
@@ -690,14 +695,14 @@ int cmd_tune(int argc, char **argv) {
     fflush(stdout);
 
     double t0 = now_s(), per_cfg = 0;
-    uint64_t checksum = 0;
+    reference ref = {false, 0};
     size_t ndone = 0, nfailed = 0, nskipped = 0;
     for (size_t i = 0; i < n; i++) {
         if (o.time_limit_s && now_s() - t0 >= (double)o.time_limit_s) {
             nskipped = n - i;
             break;
         }
-        run_config_of(&o, &cfgs[i], i, n, t0, per_cfg, &checksum);
+        run_config_of(&o, &cfgs[i], i, n, t0, per_cfg, &ref);
         if (cfgs[i].state == CFG_FAILED) {
             char what[96];
             describe(&cfgs[i], what, sizeof what);
