@@ -83,7 +83,7 @@ const char scene_flags_help[] =
     "  --step-us N             increment budget in microseconds instead\n"
     "  --pause-target US       auto-pacer: the collector sizes its own increments to stay under US\n"
     "                          microseconds (10..1000000, e.g. 200 or 200us or 1ms; off: default)\n"
-    "  --trigger PCT           start a cycle when the heap grew PCT%% over live (default 100)\n"
+    "  --trigger PCT           start a cycle when the heap grew PCT% over live (default 100)\n"
     "  --min-heap SIZE         no cycle below this heap size (default 32K for demo, else 4M)\n"
     "  --heap-limit SIZE       heap limit, e.g. 512M (default: none)\n"
     "  --speed X               1/32 .. 32: below 1 each increment is replayed in slow motion, 1 is an\n"

@@ -97,8 +97,10 @@ static void draw_help(scene *s, SDL_Renderer *r, int w, int h) {
         if (lw > bw) bw = lw;
     }
     char target[96];
-    snprintf(target, sizeof target, "Auto-pacer: %s (A turns it %s at %u us)",
-             s->cfg.pause_target_usec ? "on" : "off", s->cfg.pause_target_usec ? "off" : "on", s->pause_target_on);
+    if (s->cfg.pause_target_usec)
+        snprintf(target, sizeof target, "Auto-pacer: on, pause target %u us (A turns it off)", s->cfg.pause_target_usec);
+    else
+        snprintf(target, sizeof target, "Auto-pacer: off (A turns it on, pause target %u us)", s->pause_target_on);
     SDL_Rect box = {(w - bw) / 2 - 16, (h - (n + 1) * th) / 2 - 16, bw + 32, (n + 1) * th + 32};
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
     fill(r, box, (SDL_Color){0x10, 0x12, 0x18, 0xe8});
