@@ -107,6 +107,10 @@ static void test_bench_bad_values(void **state) {
     expect_usage_error(ARGS("bench", "--heap-limit", "99999999G"), ARGS("--heap-limit", "too large"));
     expect_usage_error(ARGS("bench", "--trigger", "5"), ARGS("--trigger", "10..1000"));
     expect_usage_error(ARGS("bench", "--seed"), ARGS("--seed needs a value"));
+    expect_usage_error(ARGS("bench", "--pause-target", "fast"), ARGS("--pause-target", "not a duration", "200us"));
+    expect_usage_error(ARGS("bench", "--pause-target", "5us"), ARGS("--pause-target", "out of range", "10 us"));
+    expect_usage_error(ARGS("bench", "--pause-target", "2ks"), ARGS("--pause-target", "us, ms or s"));
+    expect_usage_error(ARGS("view", "--passes", "0"), ARGS("--passes", "out of range", "1..1000"));
 }
 
 static void test_bench_unwritable_output(void **state) {
@@ -281,6 +285,32 @@ static int shell(const char *cmd) {
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
+/* --passes N stops the window after N runs of the workload and prints
+ * what was measured live, for comparison with `bench --passes N`. */
+static void test_view_passes_under_xvfb(void **state) {
+    (void)state;
+    if (shell("command -v xvfb-run >/dev/null 2>&1") != 0)
+        fail_msg("xvfb-run is not installed (Debian package xvfb; make deps installs it)");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "xvfb-run -a -s '-screen 0 640x480x24' %s view --workload binary-trees --size small --no-boehm "
+             "--passes 2 >/tmp/tricolor-passes.out 2>/tmp/tricolor-passes.err",
+             bin());
+    int st = shell(cmd);
+    if (st != 0) fail_msg("tricolor view --passes exited %d (see /tmp/tricolor-passes.err)", st);
+    FILE *f = fopen("/tmp/tricolor-passes.out", "r");
+    assert_non_null(f);
+    char line[512] = "";
+    if (!fgets(line, sizeof line, f)) line[0] = 0;
+    fclose(f);
+    assert_non_null(strstr(line, "view: binary-trees"));
+    const char *at = strstr(line, "of execution, ");
+    assert_non_null(at);
+    unsigned long passes = strtoul(at + strlen("of execution, "), NULL, 10);
+    assert_true(passes >= 2); /* a frame may finish more than one pass of a small workload */
+    assert_non_null(strstr(line, "p99"));
+}
+
 static void test_view_without_display(void **state) {
     (void)state;
     static outcome o;
@@ -353,6 +383,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_view_without_display),
         cmocka_unit_test(test_view_window_under_xvfb),
+        cmocka_unit_test(test_view_passes_under_xvfb),
         cmocka_unit_test(test_binary_exists),
         cmocka_unit_test(test_unknown_command),
         cmocka_unit_test(test_bench_bad_values),

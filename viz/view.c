@@ -125,6 +125,8 @@ static void usage(FILE *f) {
             "%s"
             "  --frames N              render N frames, then exit (with --screenshot: save the last one)\n"
             "  --screenshot FILE       PNG of the window after --frames frames\n"
+            "  --passes N              exit once the workload has run N times and print the pauses\n"
+            "                          measured live: compare with 'tricolor bench --passes N'\n"
             "\n"
             "Keys: space pause, N/-> step, +/- speed, 1-9 workload, B barrier, A auto-pacer (pause target\n"
             "on/off), R reset, S screenshot, G graph/heap map, F fullscreen, H help, Q/Esc quit.\n"
@@ -156,7 +158,7 @@ int cmd_view(int argc, char **argv) {
     }
     scene *s = &a->sc;
     scene_init(s, "view");
-    long frames = -1;
+    long frames = -1, passes = -1;
     const char *shot = NULL;
     const char *C = "view";
     for (int i = 1; i < argc; i++) {
@@ -171,6 +173,8 @@ int cmd_view(int argc, char **argv) {
             frames = (long)cli_int(C, o, cli_value(C, argc, argv, &i), 1, 1000000);
         } else if (!strcmp(o, "--screenshot")) {
             shot = cli_value(C, argc, argv, &i);
+        } else if (!strcmp(o, "--passes")) {
+            passes = (long)cli_int(C, o, cli_value(C, argc, argv, &i), 1, 1000);
         } else {
             cli_fail(C, "unknown option '%s'", o);
         }
@@ -243,6 +247,7 @@ int cmd_view(int argc, char **argv) {
             }
             a->quit = true;
         }
+        if (passes > 0 && s->lv && live_rounds(s->lv) >= (uint64_t)passes) a->quit = true;
         SDL_RenderPresent(a->ren);
         uint64_t t1 = now_ns();
         double dt = (double)(t1 - last_ns) / 1e9;
@@ -250,8 +255,8 @@ int cmd_view(int argc, char **argv) {
         if (dt > 0) s->fps = 0.9 * s->fps + 0.1 / dt;
     }
     /* What was measured live, to compare with `tricolor bench` at the same
-     * settings (printed when the run was bounded by --frames). */
-    if (frames > 0) scene_summary(s, stdout);
+     * settings (printed when the run was bounded by --frames or --passes). */
+    if (frames > 0 || passes > 0) scene_summary(s, stdout);
     scene_free(s);
     plot_release();
     text_close(s->font);
