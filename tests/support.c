@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 char misuse_message[512];
 int misuse_count;
@@ -83,4 +85,63 @@ double stress_scale(void) {
     const char *s = getenv("TRICOLOR_STRESS_SCALE");
     double v = s ? atof(s) : 1.0;
     return v > 0 ? v : 1.0;
+}
+
+const char *tool_bin(void) {
+    const char *b = getenv("TRICOLOR_BIN");
+    return b ? b : "build/tricolor";
+}
+
+/* Reads fd from its start into buf (cap bytes, NUL-terminated). */
+static void read_all(int fd, char *buf, size_t cap) {
+    size_t n = 0;
+    ssize_t r;
+    lseek(fd, 0, SEEK_SET);
+    while (n < cap - 1 && (r = read(fd, buf + n, cap - 1 - n)) > 0) n += (size_t)r;
+    buf[n] = 0;
+}
+
+/* The child writes to temporary files, not pipes: it may print more than
+ * a pipe holds before it exits, and the parent only reads after waiting. */
+void tool_run(tool_outcome *o, const char *const *args) {
+    char out_path[] = "/tmp/tricolor-test-out-XXXXXX", err_path[] = "/tmp/tricolor-test-err-XXXXXX";
+    int fo = mkstemp(out_path), fe = mkstemp(err_path);
+    assert_true(fo >= 0 && fe >= 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(fo, 1);
+        dup2(fe, 2);
+        const char *argv[48];
+        int n = 0;
+        argv[n++] = tool_bin();
+        for (int i = 0; args[i] && n < 47; i++) argv[n++] = args[i];
+        argv[n] = NULL;
+        execv(tool_bin(), (char *const *)argv);
+        _exit(127);
+    }
+    int st;
+    waitpid(pid, &st, 0);
+    o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    read_all(fo, o->out, sizeof o->out);
+    read_all(fe, o->err, sizeof o->err);
+    close(fo);
+    close(fe);
+    unlink(out_path);
+    unlink(err_path);
+}
+
+void expect_usage_error(const char *const *args, const char *const *needles) {
+    static tool_outcome o;
+    tool_run(&o, args);
+    if (o.status != 2) {
+        char cmd[512];
+        size_t n = 0;
+        cmd[0] = 0;
+        for (int i = 0; args[i] && n < sizeof cmd; i++)
+            n += (size_t)snprintf(cmd + n, sizeof cmd - n, "%s%s", i ? " " : "", args[i]);
+        fail_msg("%s: exit %d, expected 2; stderr: %s", cmd, o.status, o.err);
+    }
+    for (int i = 0; needles[i]; i++)
+        if (!strstr(o.err, needles[i])) fail_msg("stderr lacks \"%s\": %s", needles[i], o.err);
 }

@@ -2,7 +2,9 @@
  * support.h — helpers shared by the collector's cmocka tests.
  *
  * Tests may include gc/internal.h to inspect or deliberately corrupt the
- * heap; these helpers keep the common setup in one place.
+ * heap; these helpers keep the common setup in one place. The command-line
+ * tests (test_cli, test_tune, test_record) also share here how they run the
+ * real `tricolor` binary in a child process and collect what it printed.
  */
 #ifndef TRICOLOR_TEST_SUPPORT_H
 #define TRICOLOR_TEST_SUPPORT_H
@@ -44,5 +46,30 @@ extern const tc_barrier all_modes[4];
 /* Scales loop counts: TRICOLOR_STRESS_SCALE (default 1.0), used to keep
  * the stress test short under valgrind. */
 double stress_scale(void);
+
+/* ---- running the tricolor binary ------------------------------------ */
+
+/* What one run of the binary left: exit status and its output, each
+ * NUL-terminated and cut at the buffer's size. About 80 KiB: keep it
+ * static, not on the stack. */
+typedef struct tool_outcome {
+    int status; /* exit status, or 128 + signal */
+    char out[65536], err[16384];
+} tool_outcome;
+
+/* The binary under test: TRICOLOR_BIN, default build/tricolor. */
+const char *tool_bin(void);
+
+/* Runs tool_bin() with args (NULL-terminated, without the program name;
+ * at most 46 are passed) in a child with this process's environment,
+ * waits for it and fills o. */
+void tool_run(tool_outcome *o, const char *const *args);
+
+/* Runs args and fails the test unless the binary exits with status 2 and
+ * its stderr contains every one of needles (NULL-terminated). */
+void expect_usage_error(const char *const *args, const char *const *needles);
+
+/* A NULL-terminated argument list in place: ARGS("bench", "--json", p). */
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 #endif

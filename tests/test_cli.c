@@ -18,73 +18,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-typedef struct outcome {
-    int status; /* exit status, or 128 + signal */
-    char out[65536], err[8192];
-} outcome;
-
 #include "palette.h"
 static uint32_t pal_tricolor(void) { return pal_argb(PAL_TRICOLOR); }
 
-static const char *bin(void) {
-    const char *b = getenv("TRICOLOR_BIN");
-    return b ? b : "build/tricolor";
-}
-
-static void read_fd(int fd, char *buf, size_t cap) {
-    size_t n = 0;
-    ssize_t r;
-    while ((r = read(fd, buf + n, cap - 1 - n)) > 0) {
-        n += (size_t)r;
-        if (n == cap - 1) break;
-    }
-    buf[n] = 0;
-}
-
-/* Runs bin with the given arguments (NULL-terminated). */
-static void run(outcome *o, const char *const *args) {
-    char out_path[] = "/tmp/tricolor-cli-out-XXXXXX", err_path[] = "/tmp/tricolor-cli-err-XXXXXX";
-    int fo = mkstemp(out_path), fe = mkstemp(err_path);
-    assert_true(fo >= 0 && fe >= 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(fo, 1);
-        dup2(fe, 2);
-        const char *argv[32];
-        int n = 0;
-        argv[n++] = bin();
-        for (int i = 0; args[i] && n < 31; i++) argv[n++] = args[i];
-        argv[n] = NULL;
-        execv(bin(), (char *const *)argv);
-        _exit(127);
-    }
-    int st;
-    waitpid(pid, &st, 0);
-    o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    lseek(fo, 0, SEEK_SET);
-    lseek(fe, 0, SEEK_SET);
-    read_fd(fo, o->out, sizeof o->out);
-    read_fd(fe, o->err, sizeof o->err);
-    close(fo);
-    close(fe);
-    unlink(out_path);
-    unlink(err_path);
-}
-
-static void expect_usage_error(const char *const *args, const char *const *needles) {
-    static outcome o;
-    run(&o, args);
-    if (o.status != 2) fail_msg("%s %s: exit %d, expected 2; stderr: %s", args[0], args[1] ? args[1] : "", o.status, o.err);
-    for (int i = 0; needles[i]; i++)
-        if (!strstr(o.err, needles[i])) fail_msg("stderr lacks \"%s\": %s", needles[i], o.err);
-}
-
-#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
-
 static void test_binary_exists(void **state) {
     (void)state;
-    if (access(bin(), X_OK) != 0) fail_msg("%s is not built (make build/tricolor)", bin());
+    if (access(tool_bin(), X_OK) != 0) fail_msg("%s is not built (make build/tricolor)", tool_bin());
 }
 
 static void test_unknown_command(void **state) {
@@ -123,14 +62,14 @@ static void test_bench_unwritable_output(void **state) {
 
 static void test_help_and_list(void **state) {
     (void)state;
-    static outcome o;
-    run(&o, ARGS("bench", "--help"));
+    static tool_outcome o;
+    tool_run(&o, ARGS("bench", "--help"));
     assert_int_equal(o.status, 0);
     assert_non_null(strstr(o.out, "--workload"));
-    run(&o, ARGS("list"));
+    tool_run(&o, ARGS("list"));
     assert_int_equal(o.status, 0);
     assert_non_null(strstr(o.out, "gcbench"));
-    run(&o, ARGS("--help"));
+    tool_run(&o, ARGS("--help"));
     assert_int_equal(o.status, 0);
 }
 
@@ -252,8 +191,8 @@ static void test_bench_json_has_every_field(void **state) {
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     close(fd);
-    static outcome o;
-    run(&o, ARGS("bench", "--workload", "gcbench", "--size", "small", "--collector", "tricolor,boehm", "--json", path));
+    static tool_outcome o;
+    tool_run(&o, ARGS("bench", "--workload", "gcbench", "--size", "small", "--collector", "tricolor,boehm", "--json", path));
     if (o.status != 0) fail_msg("bench failed (%d): %s", o.status, o.err);
     FILE *f = fopen(path, "r");
     static char buf[1 << 16];
@@ -295,7 +234,7 @@ static void test_view_passes_under_xvfb(void **state) {
     snprintf(cmd, sizeof cmd,
              "xvfb-run -a -s '-screen 0 640x480x24' %s view --workload binary-trees --size small --no-boehm "
              "--passes 2 >/tmp/tricolor-passes.out 2>/tmp/tricolor-passes.err",
-             bin());
+             tool_bin());
     int st = shell(cmd);
     if (st != 0) fail_msg("tricolor view --passes exited %d (see /tmp/tricolor-passes.err)", st);
     FILE *f = fopen("/tmp/tricolor-passes.out", "r");
@@ -313,13 +252,13 @@ static void test_view_passes_under_xvfb(void **state) {
 
 static void test_view_without_display(void **state) {
     (void)state;
-    static outcome o;
+    static tool_outcome o;
     char *saved_d = getenv("DISPLAY") ? strdup(getenv("DISPLAY")) : NULL;
     char *saved_w = getenv("WAYLAND_DISPLAY") ? strdup(getenv("WAYLAND_DISPLAY")) : NULL;
     unsetenv("DISPLAY");
     unsetenv("WAYLAND_DISPLAY");
     unsetenv("SDL_VIDEODRIVER");
-    run(&o, ARGS("view", "--frames", "1"));
+    tool_run(&o, ARGS("view", "--frames", "1"));
     if (saved_d) setenv("DISPLAY", saved_d, 1);
     if (saved_w) setenv("WAYLAND_DISPLAY", saved_w, 1);
     free(saved_d);
@@ -344,7 +283,7 @@ static void test_view_window_under_xvfb(void **state) {
     char cmd[512];
     snprintf(cmd, sizeof cmd,
              "xvfb-run -a -s '-screen 0 1280x720x24' %s view --frames 60 --screenshot %s >/dev/null 2>/tmp/tricolor-view.err",
-             bin(), png);
+             tool_bin(), png);
     int st = shell(cmd);
     if (st != 0) fail_msg("tricolor view under Xvfb exited %d (see /tmp/tricolor-view.err)", st);
     SDL_Surface *raw = IMG_Load(png);

@@ -27,67 +27,11 @@
 
 #include "palette.h"
 
-typedef struct outcome {
-    int status; /* exit status, or 128 + signal */
-    char out[16384], err[16384];
-} outcome;
-
-static outcome o; /* large: not on the stack */
-
-static const char *bin(void) {
-    const char *b = getenv("TRICOLOR_BIN");
-    return b ? b : "build/tricolor";
-}
-
-static void read_fd(int fd, char *buf, size_t cap) {
-    size_t n = 0;
-    ssize_t r;
-    lseek(fd, 0, SEEK_SET);
-    while (n < cap - 1 && (r = read(fd, buf + n, cap - 1 - n)) > 0) n += (size_t)r;
-    buf[n] = 0;
-}
-
-/* Runs bin with the given arguments (NULL-terminated) into o. */
-static void run(const char *const *args) {
-    char out_path[] = "/tmp/tricolor-rec-out-XXXXXX", err_path[] = "/tmp/tricolor-rec-err-XXXXXX";
-    int fo = mkstemp(out_path), fe = mkstemp(err_path);
-    assert_true(fo >= 0 && fe >= 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(fo, 1);
-        dup2(fe, 2);
-        const char *argv[48];
-        int n = 0;
-        argv[n++] = bin();
-        for (int i = 0; args[i] && n < 47; i++) argv[n++] = args[i];
-        argv[n] = NULL;
-        execv(bin(), (char *const *)argv);
-        _exit(127);
-    }
-    int st;
-    waitpid(pid, &st, 0);
-    o.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    read_fd(fo, o.out, sizeof o.out);
-    read_fd(fe, o.err, sizeof o.err);
-    close(fo);
-    close(fe);
-    unlink(out_path);
-    unlink(err_path);
-}
-
-#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+static tool_outcome o; /* large: not on the stack */
 
 static void expect_ok(const char *const *args) {
-    run(args);
+    tool_run(&o, args);
     if (o.status != 0) fail_msg("%s %s exited %d; stderr: %s", args[0], args[1], o.status, o.err);
-}
-
-static void expect_usage_error(const char *const *args, const char *const *needles) {
-    run(args);
-    if (o.status != 2) fail_msg("%s %s: exit %d, expected 2; stderr: %s", args[0], args[1], o.status, o.err);
-    for (int i = 0; needles[i]; i++)
-        if (!strstr(o.err, needles[i])) fail_msg("stderr lacks \"%s\": %s", needles[i], o.err);
 }
 
 /* A fresh temporary path ending in suffix (the file itself removed). */
@@ -308,15 +252,16 @@ static void test_bad_output_rejected(void **state) {
  * .y4m; .y4m itself still works. */
 static void test_ffmpeg_missing_suggests_y4m(void **state) {
     (void)state;
+    static tool_outcome mp4, gif; /* large: not on the stack */
     char *saved = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
     setenv("PATH", "/nonexistent-tricolor-path", 1);
     char y4m[64];
     temp_path(y4m, sizeof y4m, ".y4m");
-    run(ARGS("record", "--size", "320x180", "-o", "/tmp/never.mp4"));
-    outcome mp4 = o;
-    run(ARGS("record", "-o", "/tmp/never.gif"));
-    outcome gif = o;
-    run(ARGS("record", "--size", "320x180", "--fps", "10", "--seconds", "0.1", "--no-boehm", "-o", y4m));
+    tool_run(&o, ARGS("record", "--size", "320x180", "-o", "/tmp/never.mp4"));
+    mp4 = o;
+    tool_run(&o, ARGS("record", "-o", "/tmp/never.gif"));
+    gif = o;
+    tool_run(&o, ARGS("record", "--size", "320x180", "--fps", "10", "--seconds", "0.1", "--no-boehm", "-o", y4m));
     if (saved) setenv("PATH", saved, 1);
     free(saved);
     if (mp4.status != 2) fail_msg("exit %d, expected 2: %s", mp4.status, mp4.err);

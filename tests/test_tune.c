@@ -283,64 +283,6 @@ static void test_scatter_empty(void **state) {
 /* The command                                                         */
 /* ------------------------------------------------------------------ */
 
-typedef struct outcome {
-    int status; /* exit status, or 128 + signal */
-    char out[65536], err[8192];
-} outcome;
-
-static const char *bin(void) {
-    const char *b = getenv("TRICOLOR_BIN");
-    return b ? b : "build/tricolor";
-}
-
-static void read_fd(int fd, char *buf, size_t cap) {
-    size_t n = 0;
-    ssize_t k;
-    while (n < cap - 1 && (k = read(fd, buf + n, cap - 1 - n)) > 0) n += (size_t)k;
-    buf[n] = 0;
-}
-
-/* Runs bin with args (NULL-terminated) and collects its output. */
-static void run(outcome *o, const char *const *args) {
-    char out_path[] = "/tmp/tricolor-tune-out-XXXXXX", err_path[] = "/tmp/tricolor-tune-err-XXXXXX";
-    int fo = mkstemp(out_path), fe = mkstemp(err_path);
-    assert_true(fo >= 0 && fe >= 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(fo, 1);
-        dup2(fe, 2);
-        const char *argv[48];
-        int n = 0;
-        argv[n++] = bin();
-        for (int i = 0; args[i] && n < 47; i++) argv[n++] = args[i];
-        argv[n] = NULL;
-        execv(bin(), (char *const *)argv);
-        _exit(127);
-    }
-    int st;
-    waitpid(pid, &st, 0);
-    o->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    lseek(fo, 0, SEEK_SET);
-    lseek(fe, 0, SEEK_SET);
-    read_fd(fo, o->out, sizeof o->out);
-    read_fd(fe, o->err, sizeof o->err);
-    close(fo);
-    close(fe);
-    unlink(out_path);
-    unlink(err_path);
-}
-
-#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
-
-static void expect_usage_error(const char *const *args, const char *const *needles) {
-    static outcome o;
-    run(&o, args);
-    if (o.status != 2) fail_msg("tune %s %s: exit %d, expected 2; stderr: %s", args[1], args[2] ? args[2] : "", o.status, o.err);
-    for (int i = 0; needles[i]; i++)
-        if (!strstr(o.err, needles[i])) fail_msg("stderr lacks \"%s\": %s", needles[i], o.err);
-}
-
 static void test_bad_input(void **state) {
     (void)state;
     expect_usage_error(ARGS("tune", "--workload", "nope"), ARGS("unknown workload 'nope'", "gcbench", "demo"));
@@ -367,12 +309,12 @@ static void test_bad_input(void **state) {
 
 static void test_help(void **state) {
     (void)state;
-    static outcome o;
-    run(&o, ARGS("tune", "--help"));
+    static tool_outcome o;
+    tool_run(&o, ARGS("tune", "--help"));
     assert_int_equal(o.status, 0);
     assert_non_null(strstr(o.out, "--pause-target"));
     assert_non_null(strstr(o.out, "--steps"));
-    run(&o, ARGS("--help"));
+    tool_run(&o, ARGS("--help"));
     assert_non_null(strstr(o.out, "tune"));
 }
 
@@ -501,8 +443,8 @@ static void test_tiny_sweep(void **state) {
     fd = mkstemps(png, 4);
     assert_true(fd >= 0);
     close(fd);
-    static outcome o;
-    run(&o, ARGS("tune", "--workload", "demo", "--size", "small", "--steps", "1000,4000", "--triggers", "100",
+    static tool_outcome o;
+    tool_run(&o, ARGS("tune", "--workload", "demo", "--size", "small", "--steps", "1000,4000", "--triggers", "100",
                  "--pause-target", "1ms", "--json", json, "--png", png));
     if (o.status != 0) fail_msg("tune exited %d: %s", o.status, o.err);
     /* The text report: the grid, a note on noise, the front, the pick and
@@ -569,12 +511,12 @@ static void test_tiny_sweep(void **state) {
     const char *args[40];
     int na = 0;
     char *save = NULL;
-    char *tok = strtok_r(cmd, " ", &save); /* the program: replaced by bin() in run() */
+    char *tok = strtok_r(cmd, " ", &save); /* the program: replaced by tool_bin() in tool_run() */
     assert_non_null(tok);
     while ((tok = strtok_r(NULL, " ", &save)) && na < 39) args[na++] = tok;
     args[na] = NULL;
     assert_string_equal(args[0], "bench");
-    run(&o, args);
+    tool_run(&o, args);
     if (o.status != 0) fail_msg("the recommended bench command exited %d: %s", o.status, o.err);
     assert_non_null(strstr(o.out, "demo"));
 }
@@ -583,12 +525,12 @@ static void test_tiny_sweep(void **state) {
  * command has no --step-work. */
 static void test_stw_has_no_step(void **state) {
     (void)state;
-    static outcome o;
+    static tool_outcome o;
     char json[] = "/tmp/tricolor-tune-XXXXXX.json";
     int fd = mkstemps(json, 5);
     assert_true(fd >= 0);
     close(fd);
-    run(&o, ARGS("tune", "--workload", "demo", "--size", "small", "--barrier", "stw", "--steps", "auto,1000,4000",
+    tool_run(&o, ARGS("tune", "--workload", "demo", "--size", "small", "--barrier", "stw", "--steps", "auto,1000,4000",
                  "--triggers", "100,200", "--json", json));
     if (o.status != 0) fail_msg("tune exited %d: %s", o.status, o.err);
     char *doc = slurp(json);

@@ -1,5 +1,6 @@
 /*
- * cli.c — shared command-line parsing and error reporting (see cli.h).
+ * cli.c — shared command-line parsing, error reporting and output helpers
+ * (see cli.h).
  */
 #include "cli.h"
 
@@ -9,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "registry.h"
 
 void cli_fail(const char *cmd, const char *fmt, ...) {
     va_list ap;
@@ -73,4 +76,23 @@ uint64_t cli_usec(const char *cmd, const char *flag, const char *s, uint64_t lo,
 const char *cli_value(const char *cmd, int argc, char **argv, int *i) {
     if (*i + 1 >= argc) cli_fail(cmd, "%s needs a value", argv[*i]);
     return argv[++*i];
+}
+
+int cli_wl_size(const char *cmd, const char *flag, const char *s) {
+    int size = wl_size_parse(s);
+    if (size < 0) cli_fail(cmd, "%s: unknown size '%s' (valid: small, default, large)", flag, s);
+    return size;
+}
+
+FILE *cli_open_output(const char *cmd, const char *flag, const char *path) {
+    FILE *f = fopen(path, "w");
+    if (!f) cli_fail(cmd, "%s: cannot write '%s': %s", flag, path, strerror(errno));
+    return f;
+}
+
+void cli_fmt_us(char *buf, size_t len, double us) {
+    if (us >= 1000)
+        snprintf(buf, len, "%.2f ms", us / 1000);
+    else
+        snprintf(buf, len, "%.1f us", us);
 }

@@ -18,7 +18,6 @@
  *  - with --repeat N the collectors alternate A B A B and the table shows
  *    medians.
  */
-#include <errno.h>
 #include <math.h>
 #include <sched.h>
 #include <stddef.h>
@@ -163,13 +162,6 @@ static void compute_figures(const run_result *thr, const run_result *tim, figure
 
 /* ---------- output ---------- */
 
-static void fmt_us(char *buf, size_t len, double us) {
-    if (us >= 1000)
-        snprintf(buf, len, "%.2f ms", us / 1000);
-    else
-        snprintf(buf, len, "%.1f us", us);
-}
-
 typedef enum { F_INT, F_US, F_MS, F_MIB, F_RATIO, F_PCT, F_RATE } fkind;
 
 static void print_row(const char *label, fkind kind, const double *vals, size_t ncol, int ref) {
@@ -179,7 +171,7 @@ static void print_row(const char *label, fkind kind, const double *vals, size_t 
         double v = vals[c];
         switch (kind) {
         case F_INT: snprintf(buf, sizeof buf, "%.0f", v); break;
-        case F_US: fmt_us(buf, sizeof buf, v); break;
+        case F_US: cli_fmt_us(buf, sizeof buf, v); break;
         case F_MS: snprintf(buf, sizeof buf, "%.1f ms", v); break;
         case F_MIB: snprintf(buf, sizeof buf, "%.1f MiB", v); break;
         case F_RATIO: snprintf(buf, sizeof buf, "%.3f", v); break;
@@ -316,12 +308,6 @@ static void write_pause_logs(FILE *csv, FILE *trace, bool *first, const wl_info 
 
 /* ---------- argument parsing ---------- */
 
-static FILE *open_output(const char *flag, const char *path) {
-    FILE *f = fopen(path, "w");
-    if (!f) cli_fail("bench", "%s: cannot write '%s': %s", flag, path, strerror(errno));
-    return f;
-}
-
 static void parse_collectors(bench_opts *o, const char *list) {
     char buf[256];
     snprintf(buf, sizeof buf, "%s", list);
@@ -373,9 +359,7 @@ static void parse(bench_opts *o, int argc, char **argv) {
         } else if (!strcmp(a, "--collector")) {
             parse_collectors(o, cli_value(C, argc, argv, &i));
         } else if (!strcmp(a, "--size")) {
-            const char *v = cli_value(C, argc, argv, &i);
-            o->size = wl_size_parse(v);
-            if (o->size < 0) cli_fail(C, "--size: unknown size '%s' (valid: small, default, large)", v);
+            o->size = cli_wl_size(C, "--size", cli_value(C, argc, argv, &i));
         } else if (!strcmp(a, "--seed")) {
             o->seed = (uint64_t)cli_int(C, a, cli_value(C, argc, argv, &i), 0, INT64_MAX);
         } else if (!strcmp(a, "--passes")) {
@@ -429,9 +413,9 @@ int cmd_bench(int argc, char **argv) {
     bench_opts o;
     parse(&o, argc, argv);
     /* Open outputs first: a bad path fails before minutes of benchmarking. */
-    FILE *json = o.json ? open_output("--json", o.json) : NULL;
-    FILE *csv = o.csv ? open_output("--csv", o.csv) : NULL;
-    FILE *trace = o.trace ? open_output("--trace", o.trace) : NULL;
+    FILE *json = o.json ? cli_open_output("bench", "--json", o.json) : NULL;
+    FILE *csv = o.csv ? cli_open_output("bench", "--csv", o.csv) : NULL;
+    FILE *trace = o.trace ? cli_open_output("bench", "--trace", o.trace) : NULL;
     if (csv) fprintf(csv, "workload,collector,repeat,start_us,duration_us,phase,work\n");
     if (trace) fprintf(trace, "{\"traceEvents\":[\n");
     bool trace_first = true;

@@ -203,9 +203,7 @@ static void parse(tune_opts *o, int argc, char **argv) {
             o->wl = wl_find(v);
             if (!o->wl) cli_fail(C, "--workload: unknown workload '%s' (valid: %s)", v, wl_names());
         } else if (!strcmp(a, "--size")) {
-            const char *v = cli_value(C, argc, argv, &i);
-            o->size = wl_size_parse(v);
-            if (o->size < 0) cli_fail(C, "--size: unknown size '%s' (valid: small, default, large)", v);
+            o->size = cli_wl_size(C, "--size", cli_value(C, argc, argv, &i));
         } else if (!strcmp(a, "--seed")) {
             o->seed = (uint64_t)cli_int(C, a, cli_value(C, argc, argv, &i), 0, INT64_MAX);
         } else if (!strcmp(a, "--pause-target")) {
@@ -432,13 +430,6 @@ static void run_config_of(const tune_opts *o, tune_cfg *c, size_t idx, size_t to
 
 /* ---------- output ---------- */
 
-static void fmt_us(char *buf, size_t len, double us) {
-    if (us >= 1000)
-        snprintf(buf, len, "%.2f ms", us / 1000);
-    else
-        snprintf(buf, len, "%.1f us", us);
-}
-
 static const char *metric_name(tune_metric on) { return on == TUNE_ON_MAX ? "max pause" : "p99"; }
 
 /* "p99 <= 200 us" [" and peak heap <= 64 MiB"] */
@@ -477,8 +468,8 @@ static void bench_command(const tune_opts *o, const tune_cfg *c, char *buf, size
 static void print_row(const tune_cfg *c, size_t idx, long pick) {
     char step[16], mx[24], p99[24];
     step_text(c, step, sizeof step);
-    fmt_us(mx, sizeof mx, c->fig[TUNE_MAX_US]);
-    fmt_us(p99, sizeof p99, c->fig[TUNE_P99_US]);
+    cli_fmt_us(mx, sizeof mx, c->fig[TUNE_MAX_US]);
+    cli_fmt_us(p99, sizeof p99, c->fig[TUNE_P99_US]);
     printf("  %3zu %c %-9s %6s %7u%% %10s %10s %7.1f%% %9.1f ms %7.1f MiB  %-4s%s\n", idx, c->on_front ? '*' : ' ',
            tc_barrier_name(c->barrier), step, c->trigger_pct, mx, p99, c->fig[TUNE_GC_SHARE] * 100,
            c->fig[TUNE_WALL_MS], c->fig[TUNE_PEAK_HEAP] / (1 << 20), c->meets ? "yes" : "no",
@@ -663,19 +654,11 @@ static bool write_png(const tune_opts *o, const tune_cfg *cfgs, size_t n, long p
 
 /* ---------- the command ---------- */
 
-/* Fails (status 2) now if path cannot be written, rather than after
- * minutes of runs. The file is created empty and filled at the end. */
-static FILE *open_output(const char *flag, const char *path) {
-    FILE *f = fopen(path, "w");
-    if (!f) cli_fail(C, "%s: cannot write '%s': %s", flag, path, strerror(errno));
-    return f;
-}
-
 int cmd_tune(int argc, char **argv) {
     tune_opts o;
     parse(&o, argc, argv);
-    FILE *json = o.json ? open_output("--json", o.json) : NULL;
-    if (o.png) fclose(open_output("--png", o.png));
+    FILE *json = o.json ? cli_open_output(C, "--json", o.json) : NULL;
+    if (o.png) fclose(cli_open_output(C, "--png", o.png));
 
     tune_cfg *cfgs;
     size_t n = build_grid(&o, &cfgs);
@@ -758,8 +741,8 @@ int cmd_tune(int argc, char **argv) {
         const tune_cfg *p = &cfgs[pick.index];
         char what[96], mx[24], p99[24];
         describe(p, what, sizeof what);
-        fmt_us(mx, sizeof mx, p->fig[TUNE_MAX_US]);
-        fmt_us(p99, sizeof p99, p->fig[TUNE_P99_US]);
+        cli_fmt_us(mx, sizeof mx, p->fig[TUNE_MAX_US]);
+        cli_fmt_us(p99, sizeof p99, p->fig[TUNE_P99_US]);
         printf("Recommended: #%ld (%s).\n", pick.index, what);
         if (pick.meets && pick.ntied > 1)
             printf("  Why: %zu of %zu configurations meet %s. The fastest of them ran in %.1f ms; the %zu within\n"

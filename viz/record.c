@@ -175,9 +175,7 @@ int cmd_record(int argc, char **argv) {
                             "default, large)", v);
             }
         } else if (!strcmp(o, "--workload-size")) {
-            const char *v = cli_value(C, argc, argv, &i);
-            s->size = wl_size_parse(v);
-            if (s->size < 0) cli_fail(C, "--workload-size: unknown size '%s' (valid: small, default, large)", v);
+            s->size = cli_wl_size(C, "--workload-size", cli_value(C, argc, argv, &i));
         } else if (scene_flag(s, argc, argv, &i)) {
             continue;
         } else if (!strcmp(o, "-o") || !strcmp(o, "--output")) {

@@ -98,9 +98,7 @@ bool scene_flag(scene *s, int argc, char **argv, int *i) {
         s->wl = wl_find(v);
         if (!s->wl) cli_fail(C, "--workload: unknown workload '%s' (valid: %s)", v, wl_names());
     } else if (!strcmp(o, "--size")) {
-        const char *v = cli_value(C, argc, argv, i);
-        s->size = wl_size_parse(v);
-        if (s->size < 0) cli_fail(C, "--size: unknown size '%s' (valid: small, default, large)", v);
+        s->size = cli_wl_size(C, "--size", cli_value(C, argc, argv, i));
     } else if (!strcmp(o, "--seed")) {
         s->seed = (uint64_t)cli_int(C, o, cli_value(C, argc, argv, i), 0, INT64_MAX);
     } else if (!strcmp(o, "--barrier")) {
@@ -170,16 +168,6 @@ void scene_settle(scene *s) {
 }
 
 /* ------------------------------------------------------------ running */
-
-static void grow(void **p, size_t *cap, size_t need, size_t elem) {
-    if (need <= *cap) return;
-    size_t c = *cap ? *cap : 1024;
-    while (c < need) c *= 2;
-    void *np = realloc(*p, c * elem);
-    if (!np) return;
-    *p = np;
-    *cap = c;
-}
 
 static void stop_runs(scene *s) {
     s->observing = false;
@@ -332,7 +320,7 @@ static void take_events(scene *s, bool to_replay) {
         for (size_t i = 0; i < n; i++) {
             if (to_replay && (s->evbuf[i].kind == TC_EV_SHADE || s->evbuf[i].kind == TC_EV_BLACKEN ||
                               s->evbuf[i].kind == TC_EV_BARRIER)) {
-                grow((void **)&s->replay, &s->replay_cap, s->nreplay + 1, sizeof *s->replay);
+                series_grow((void **)&s->replay, &s->replay_cap, s->nreplay + 1, sizeof *s->replay);
                 if (s->nreplay < s->replay_cap) s->replay[s->nreplay++] = s->evbuf[i];
             } else {
                 graph_event(&s->g, &s->evbuf[i]);

@@ -12,7 +12,7 @@
 #define MAX_PAUSES 400000
 #define SHARE_BUCKET_S 0.25
 
-static void grow(void **p, size_t *cap, size_t need, size_t elem) {
+void series_grow(void **p, size_t *cap, size_t need, size_t elem) {
     if (need <= *cap) return;
     size_t c = *cap ? *cap : 1024;
     while (c < need) c *= 2;
@@ -35,12 +35,12 @@ void series_add_pause(series *s, double t, double dur_us) {
         memmove(s->pauses, s->pauses + MAX_PAUSES / 2, (s->n - MAX_PAUSES / 2) * sizeof *s->pauses);
         s->n -= MAX_PAUSES / 2;
     }
-    grow((void **)&s->pauses, &s->cap, s->n + 1, sizeof *s->pauses);
+    series_grow((void **)&s->pauses, &s->cap, s->n + 1, sizeof *s->pauses);
     if (s->n < s->cap) s->pauses[s->n++] = (plot_pause){t, dur_us};
     /* GC share per bucket of execution time: the same definition for both
      * collectors (pause time over elapsed time). */
     while (t >= s->bucket_start + SHARE_BUCKET_S) {
-        grow((void **)&s->share, &s->cap_share, s->nshare + 1, sizeof *s->share);
+        series_grow((void **)&s->share, &s->cap_share, s->nshare + 1, sizeof *s->share);
         if (s->nshare < s->cap_share)
             s->share[s->nshare++] = (plot_point){s->bucket_start + SHARE_BUCKET_S, s->bucket_sum / 1e6 / SHARE_BUCKET_S};
         s->bucket_start += SHARE_BUCKET_S;
@@ -51,7 +51,7 @@ void series_add_pause(series *s, double t, double dur_us) {
 
 void series_add_point(plot_point **arr, size_t *n, size_t *cap, double t, double v) {
     if (*n && (*arr)[*n - 1].t_s > t - 0.02) return; /* at most 50 samples a second */
-    grow((void **)arr, cap, *n + 1, sizeof **arr);
+    series_grow((void **)arr, cap, *n + 1, sizeof **arr);
     if (*n < *cap) (*arr)[(*n)++] = (plot_point){t, v};
 }
 

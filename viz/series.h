@@ -28,6 +28,11 @@ typedef struct series {
     double now_s; /* the newest execution time the series covers */
 } series;
 
+/* Grows the array *p of *cap elements of elem bytes to hold at least need,
+ * doubling from 1024. If realloc fails, *p and *cap are left as they were:
+ * callers check need <= *cap and drop the item, never the program. */
+void series_grow(void **p, size_t *cap, size_t need, size_t elem);
+
 /* Frees everything; the series is empty (all zero) afterwards. */
 void series_reset(series *s);
 /* Appends a pause starting at t (s) lasting dur_us; pauses come in time
