@@ -3,6 +3,7 @@
  */
 #include "support.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,4 +145,103 @@ void expect_usage_error(const char *const *args, const char *const *needles) {
     }
     for (int i = 0; needles[i]; i++)
         if (!strstr(o.err, needles[i])) fail_msg("stderr lacks \"%s\": %s", needles[i], o.err);
+}
+
+/* ---------- a small JSON checker that records object keys ---------- */
+
+typedef struct jp {
+    const char *s;
+    json_keys *out;
+    char path[8][48];
+    int depth;
+} jp;
+
+static bool jvalue(jp *p);
+
+static void jws(jp *p) {
+    while (isspace((unsigned char)*p->s)) p->s++;
+}
+
+static bool jstring(jp *p, char *out, size_t cap) {
+    if (*p->s != '"') return false;
+    size_t n = 0;
+    for (p->s++; *p->s && *p->s != '"'; p->s++) {
+        if (*p->s == '\\' && !*++p->s) return false;
+        if (out && n + 1 < cap) out[n++] = *p->s;
+    }
+    if (out) out[n] = 0;
+    return *p->s == '"' && (p->s++, true);
+}
+
+static void jkey(jp *p, const char *key) {
+    char full[48] = "";
+    for (int i = 0; i < p->depth; i++) {
+        strncat(full, p->path[i], sizeof full - strlen(full) - 1);
+        strncat(full, ".", sizeof full - strlen(full) - 1);
+    }
+    strncat(full, key, sizeof full - strlen(full) - 1);
+    if (json_has_key(p->out, full)) return;
+    json_keys *k = p->out;
+    if (k->nkeys < (int)(sizeof k->keys / sizeof k->keys[0]))
+        snprintf(k->keys[k->nkeys++], sizeof k->keys[0], "%s", full);
+}
+
+static bool jcontainer(jp *p, char close, bool object) {
+    p->s++;
+    jws(p);
+    if (*p->s == close) return p->s++, true;
+    for (;;) {
+        jws(p);
+        if (object) {
+            char key[48];
+            if (!jstring(p, key, sizeof key)) return false;
+            jkey(p, key);
+            jws(p);
+            if (*p->s++ != ':' || p->depth >= 8) return false;
+            snprintf(p->path[p->depth++], sizeof p->path[0], "%s", key);
+        }
+        bool ok = jvalue(p);
+        if (object) p->depth--;
+        if (!ok) return false;
+        jws(p);
+        if (*p->s == ',') {
+            p->s++;
+            continue;
+        }
+        return *p->s == close && (p->s++, true);
+    }
+}
+
+static bool jvalue(jp *p) {
+    jws(p);
+    switch (*p->s) {
+    case '{': return jcontainer(p, '}', true);
+    case '[': return jcontainer(p, ']', false);
+    case '"': return jstring(p, NULL, 0);
+    case 't': return !strncmp(p->s, "true", 4) && (p->s += 4, true);
+    case 'f': return !strncmp(p->s, "false", 5) && (p->s += 5, true);
+    case 'n': return !strncmp(p->s, "null", 4) && (p->s += 4, true);
+    default: {
+        char *end;
+        strtod(p->s, &end);
+        if (end == p->s) return false;
+        p->s = end;
+        return true;
+    }
+    }
+}
+
+bool json_collect_keys(const char *text, json_keys *out, const char **where) {
+    memset(out, 0, sizeof *out);
+    jp p = {.s = text, .out = out};
+    bool ok = jvalue(&p);
+    if (ok) jws(&p);
+    if (where) *where = p.s;
+    return ok && *p.s == 0;
+}
+
+bool json_has_key(const json_keys *k, const char *dotted) {
+    for (int i = 0; i < k->nkeys; i++)
+        if (!strcmp(k->keys[i], dotted)) return true;
+    return false;
 }

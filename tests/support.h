@@ -10,6 +10,7 @@
 #define TRICOLOR_TEST_SUPPORT_H
 
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,6 +69,20 @@ void tool_run(tool_outcome *o, const char *const *args);
 /* Runs args and fails the test unless the binary exits with status 2 and
  * its stderr contains every one of needles (NULL-terminated). */
 void expect_usage_error(const char *const *args, const char *const *needles);
+
+/* A small JSON checker for the --json outputs: parses a whole document and
+ * records the dotted path of every object key it meets (array levels add
+ * nothing: "runs.pauses.p99_us"). Parsing fails on anything that is not
+ * JSON, so a test also learns the output is well-formed. */
+typedef struct json_keys {
+    char keys[256][48];
+    int nkeys;
+} json_keys;
+
+/* True if text is one JSON value followed only by white space; on failure
+ * *where points near the error. */
+bool json_collect_keys(const char *text, json_keys *out, const char **where);
+bool json_has_key(const json_keys *k, const char *dotted);
 
 /* A NULL-terminated argument list in place: ARGS("bench", "--json", p). */
 #define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})

@@ -73,118 +73,6 @@ static void test_help_and_list(void **state) {
     assert_int_equal(o.status, 0);
 }
 
-/* ---------- a small JSON parser that records object keys ---------- */
-
-typedef struct jp {
-    const char *s;
-    char keys[256][48]; /* dotted paths of object keys seen, e.g. runs.pauses.p99_us */
-    int nkeys;
-    char path[8][48];
-    int depth;
-} jp;
-
-static void ws(jp *p) {
-    while (isspace((unsigned char)*p->s)) p->s++;
-}
-static bool value(jp *p);
-
-static bool string(jp *p, char *out, size_t cap) {
-    if (*p->s != '"') return false;
-    p->s++;
-    size_t n = 0;
-    while (*p->s && *p->s != '"') {
-        if (*p->s == '\\') p->s++;
-        if (!*p->s) return false;
-        if (out && n + 1 < cap) out[n++] = *p->s;
-        p->s++;
-    }
-    if (out) out[n] = 0;
-    if (*p->s != '"') return false;
-    p->s++;
-    return true;
-}
-
-static bool number(jp *p) {
-    char *end;
-    strtod(p->s, &end);
-    if (end == p->s) return false;
-    p->s = end;
-    return true;
-}
-
-static void note_key(jp *p, const char *key) {
-    char full[48] = "";
-    for (int i = 0; i < p->depth; i++) {
-        strncat(full, p->path[i], sizeof full - strlen(full) - 1);
-        strncat(full, ".", sizeof full - strlen(full) - 1);
-    }
-    strncat(full, key, sizeof full - strlen(full) - 1);
-    for (int i = 0; i < p->nkeys; i++)
-        if (!strcmp(p->keys[i], full)) return;
-    if (p->nkeys < 256) snprintf(p->keys[p->nkeys++], sizeof p->keys[0], "%s", full);
-}
-
-static bool object(jp *p) {
-    p->s++; /* { */
-    ws(p);
-    if (*p->s == '}') return p->s++, true;
-    for (;;) {
-        char key[48];
-        ws(p);
-        if (!string(p, key, sizeof key)) return false;
-        note_key(p, key);
-        ws(p);
-        if (*p->s++ != ':') return false;
-        if (p->depth >= 8) return false;
-        snprintf(p->path[p->depth++], sizeof p->path[0], "%s", key);
-        bool ok = value(p);
-        p->depth--;
-        if (!ok) return false;
-        ws(p);
-        if (*p->s == ',') {
-            p->s++;
-            continue;
-        }
-        if (*p->s == '}') return p->s++, true;
-        return false;
-    }
-}
-
-static bool array(jp *p) {
-    p->s++; /* [ */
-    ws(p);
-    if (*p->s == ']') return p->s++, true;
-    for (;;) {
-        if (!value(p)) return false;
-        ws(p);
-        if (*p->s == ',') {
-            p->s++;
-            continue;
-        }
-        if (*p->s == ']') return p->s++, true;
-        return false;
-    }
-}
-
-static bool value(jp *p) {
-    ws(p);
-    switch (*p->s) {
-    case '{': return object(p);
-    case '[': return array(p);
-    case '"': return string(p, NULL, 0);
-    case 't': return strncmp(p->s, "true", 4) == 0 && (p->s += 4, true);
-    case 'f': return strncmp(p->s, "false", 5) == 0 && (p->s += 5, true);
-    case 'n': return strncmp(p->s, "null", 4) == 0 && (p->s += 4, true);
-    default: return number(p);
-    }
-}
-
-static bool has_key(const jp *p, const char *k) {
-    for (int i = 0; i < p->nkeys; i++)
-        if (!strcmp(p->keys[i], k)) return true;
-    return false;
-}
-
 static void test_bench_json_has_every_field(void **state) {
     (void)state;
     char path[] = "/tmp/tricolor-json-XXXXXX";
@@ -200,12 +88,9 @@ static void test_bench_json_has_every_field(void **state) {
     buf[n] = 0;
     fclose(f);
     unlink(path);
-    static jp p;
-    memset(&p, 0, sizeof p);
-    p.s = buf;
-    if (!value(&p)) fail_msg("--json output does not parse near: %.40s", p.s);
-    ws(&p);
-    assert_int_equal(*p.s, 0);
+    static json_keys keys;
+    const char *where;
+    if (!json_collect_keys(buf, &keys, &where)) fail_msg("--json output does not parse near: %.40s", where);
     static const char *const required[] = {
         "workload", "size", "seed", "runs", "runs.collector", "runs.barrier", "runs.wall_ms", "runs.cpu_ms",
         "runs.gc_cpu_ms", "runs.gc_share", "runs.peak_heap_bytes", "runs.peak_rss_bytes", "runs.checksum",
@@ -213,7 +98,7 @@ static void test_bench_json_has_every_field(void **state) {
         "runs.pauses.p999_us", "runs.pauses.max_us", "runs.mmu", "runs.mmu.1ms", "runs.mmu.2ms", "runs.mmu.5ms",
         "runs.mmu.10ms", "runs.mmu.20ms", "runs.mmu.50ms", "runs.mmu.100ms", NULL};
     for (int i = 0; required[i]; i++)
-        if (!has_key(&p, required[i])) fail_msg("--json lacks %s", required[i]);
+        if (!json_has_key(&keys, required[i])) fail_msg("--json lacks %s", required[i]);
     assert_non_null(strstr(buf, "\"collector\":\"tricolor\""));
     assert_non_null(strstr(buf, "\"collector\":\"boehm\""));
 }

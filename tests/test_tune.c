@@ -318,96 +318,6 @@ static void test_help(void **state) {
     assert_non_null(strstr(o.out, "tune"));
 }
 
-/* ---------- a small JSON checker that records object keys ---------- */
-
-typedef struct jp {
-    const char *s;
-    char keys[128][48]; /* dotted paths of object keys seen, e.g. configs.p99_us */
-    int nkeys;
-    char path[8][48];
-    int depth;
-} jp;
-
-static bool jvalue(jp *p);
-
-static void jws(jp *p) {
-    while (isspace((unsigned char)*p->s)) p->s++;
-}
-
-static bool jstring(jp *p, char *out, size_t cap) {
-    if (*p->s != '"') return false;
-    size_t n = 0;
-    for (p->s++; *p->s && *p->s != '"'; p->s++) {
-        if (*p->s == '\\' && !*++p->s) return false;
-        if (out && n + 1 < cap) out[n++] = *p->s;
-    }
-    if (out) out[n] = 0;
-    return *p->s == '"' && (p->s++, true);
-}
-
-static void jkey(jp *p, const char *key) {
-    char full[48] = "";
-    for (int i = 0; i < p->depth; i++) {
-        strncat(full, p->path[i], sizeof full - strlen(full) - 1);
-        strncat(full, ".", sizeof full - strlen(full) - 1);
-    }
-    strncat(full, key, sizeof full - strlen(full) - 1);
-    for (int i = 0; i < p->nkeys; i++)
-        if (!strcmp(p->keys[i], full)) return;
-    if (p->nkeys < 128) snprintf(p->keys[p->nkeys++], sizeof p->keys[0], "%s", full);
-}
-
-static bool jcontainer(jp *p, char close, bool object) {
-    p->s++;
-    jws(p);
-    if (*p->s == close) return p->s++, true;
-    for (;;) {
-        jws(p);
-        if (object) {
-            char key[48];
-            if (!jstring(p, key, sizeof key)) return false;
-            jkey(p, key);
-            jws(p);
-            if (*p->s++ != ':' || p->depth >= 8) return false;
-            snprintf(p->path[p->depth++], sizeof p->path[0], "%s", key);
-        }
-        bool ok = jvalue(p);
-        if (object) p->depth--;
-        if (!ok) return false;
-        jws(p);
-        if (*p->s == ',') {
-            p->s++;
-            continue;
-        }
-        return *p->s == close && (p->s++, true);
-    }
-}
-
-static bool jvalue(jp *p) {
-    jws(p);
-    switch (*p->s) {
-    case '{': return jcontainer(p, '}', true);
-    case '[': return jcontainer(p, ']', false);
-    case '"': return jstring(p, NULL, 0);
-    case 't': return !strncmp(p->s, "true", 4) && (p->s += 4, true);
-    case 'f': return !strncmp(p->s, "false", 5) && (p->s += 5, true);
-    case 'n': return !strncmp(p->s, "null", 4) && (p->s += 4, true);
-    default: {
-        char *end;
-        strtod(p->s, &end);
-        if (end == p->s) return false;
-        p->s = end;
-        return true;
-    }
-    }
-}
-
-static bool has_key(const jp *p, const char *k) {
-    for (int i = 0; i < p->nkeys; i++)
-        if (!strcmp(p->keys[i], k)) return true;
-    return false;
-}
-
 static char *slurp(const char *path) {
     FILE *f = fopen(path, "r");
     if (!f) return NULL;
@@ -460,19 +370,16 @@ static void test_tiny_sweep(void **state) {
     char *doc = slurp(json);
     unlink(json);
     assert_non_null(doc);
-    static jp p;
-    memset(&p, 0, sizeof p);
-    p.s = doc;
-    if (!jvalue(&p)) fail_msg("--json does not parse near: %.60s", p.s);
-    jws(&p);
-    assert_int_equal(*p.s, 0);
+    static json_keys keys;
+    const char *where;
+    if (!json_collect_keys(doc, &keys, &where)) fail_msg("--json does not parse near: %.60s", where);
     static const char *const required[] = {
         "workload", "size", "seed", "target_us", "configs", "configs.barrier", "configs.step_work",
         "configs.trigger_pct", "configs.pause_target_us", "configs.max_us", "configs.p99_us", "configs.gc_share",
         "configs.wall_ms", "configs.peak_heap_bytes", "configs.on_front", "configs.meets_target", "recommended",
         "bench_command", NULL};
     for (int i = 0; required[i]; i++)
-        if (!has_key(&p, required[i])) fail_msg("--json lacks %s", required[i]);
+        if (!json_has_key(&keys, required[i])) fail_msg("--json lacks %s", required[i]);
     assert_non_null(strstr(doc, "\"workload\":\"demo\""));
     assert_non_null(strstr(doc, "\"target_us\":1000"));
     assert_int_equal(count_configs(doc), 6);
