@@ -226,14 +226,13 @@ void pacer_on_alloc_check(tc_heap *h) {
         reschedule(h);
         return;
     }
-    bool over_goal = live_bytes(h) >= h->goal_bytes;
     /* Past the goal the cycle must end, pause target or not: an allocation
      * that pays one increment when it owes many lets a mutator that
      * allocates large objects outrun the collector without bound. */
-    bool must_pay = over_goal;
+    bool over_goal = live_bytes(h) >= h->goal_bytes;
     int max_steps = h->cfg.pause_target_usec ? 1 : MAX_STEPS_PER_ALLOC;
     for (int paid = 0; (double)h->debt >= pacer_step_units(h) && h->phase != TC_PHASE_IDLE; paid++) {
-        if (paid == max_steps && !must_pay) break;
+        if (paid == max_steps && !over_goal) break;
         gc_increment(h, over_goal ? TC_REASON_OVERDUE : TC_REASON_ASSIST);
     }
     if (h->phase != TC_PHASE_IDLE) reschedule(h);
