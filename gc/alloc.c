@@ -32,7 +32,7 @@ static const uint32_t class_sizes[] = {
 #define CLASS_COUNT (sizeof class_sizes / sizeof class_sizes[0])
 _Static_assert(CLASS_COUNT <= NUM_CLASSES, "too many size classes");
 
-void alloc_init(tc_heap *h) {
+void tc__alloc_init(tc_heap *h) {
     unsigned c = 0;
     for (unsigned i = 0; i <= MAX_SMALL / CELL_ALIGN; i++) {
         while (class_sizes[c] < i * CELL_ALIGN) c++;
@@ -74,10 +74,10 @@ static bool within_limit(const tc_heap *h, size_t n) {
 static bool make_room(tc_heap *h, size_t n) {
     if (within_limit(h, n)) return true;
     if (h->in_gc) return false; /* the collector itself never maps pages */
-    gc_finish_cycle(h);
+    tc__gc_finish_cycle(h);
     if (within_limit(h, n)) return true;
     tc_collect(h);
-    unmap_pending(h, SIZE_MAX);
+    tc__unmap_pending(h, SIZE_MAX);
     if (within_limit(h, n)) return true;
     while (h->page_pool.n) {
         void *pg = h->page_pool.v[--h->page_pool.n];
@@ -113,7 +113,7 @@ static tc_page *page_map(tc_heap *h) {
 
 /* An empty page leaves the page table. Pooled pages stay counted in
  * heap_bytes; the pool is trimmed at the end of each sweep. */
-void page_free_to_pool(tc_heap *h, tc_page *p) {
+void tc__page_free_to_pool(tc_heap *h, tc_page *p) {
     size_t i = p->index;
     tc_page *last = h->pages.v[--h->pages.n];
     h->pages.v[i] = last;
@@ -129,14 +129,14 @@ void page_free_to_pool(tc_heap *h, tc_page *p) {
  * plus an eighth, or the most the last cycle had in use (partly filled
  * pages hold more than the goal counts), whichever is more. Pooled pages
  * beyond that are
- * unmapped by pool_trim, a few per increment, so a shrinking heap gives
+ * unmapped by tc__pool_trim, a few per increment, so a shrinking heap gives
  * memory back and a steady one keeps its pages.
  * Why not less: a page unmapped now is faulted in again (16 faults of
  * ~1.3 us each here) inside some allocation later. Retaining only up to
  * the trigger unmapped and refaulted ~130 MB per GCBench run, four times
  * what Boehm faults, and made page faults most of its allocation time. */
-void pool_set_retain(tc_heap *h) {
-    uint64_t goal = pacer_goal_for(h, h->trigger_bytes);
+void tc__pool_set_retain(tc_heap *h) {
+    uint64_t goal = tc__pacer_goal_for(h, h->trigger_bytes);
     h->pool_retain_bytes = goal + goal / 8;
     if (h->pool_retain_bytes < h->cycle_peak_used_bytes) h->pool_retain_bytes = h->cycle_peak_used_bytes;
     h->cycle_peak_used_bytes = 0;
@@ -147,7 +147,7 @@ void pool_set_retain(tc_heap *h) {
  * Unmapping a touched 64 KiB page costs ~10 us here (it frees 16 pages),
  * so it is budgeted like any other collector work: a cycle that freed
  * hundreds of pages at once used to unmap them all in one 3 ms pause. */
-size_t pool_trim(tc_heap *h, size_t max_pages) {
+size_t tc__pool_trim(tc_heap *h, size_t max_pages) {
     size_t n = 0;
     while (h->page_pool.n > POOL_MIN_PAGES && h->heap_bytes > h->pool_retain_bytes && n < max_pages) {
         void *pg = h->page_pool.v[--h->page_pool.n];
@@ -160,7 +160,7 @@ size_t pool_trim(tc_heap *h, size_t max_pages) {
 
 /* ---------- the avail list of a class (pages with free cells) ---------- */
 
-void avail_push(tc_class *c, tc_page *p) {
+void tc__avail_push(tc_class *c, tc_page *p) {
     p->avail_prev = NULL;
     p->avail_next = c->avail;
     if (c->avail) c->avail->avail_prev = p;
@@ -168,7 +168,7 @@ void avail_push(tc_class *c, tc_page *p) {
     p->on_avail = 1;
 }
 
-void avail_remove(tc_class *c, tc_page *p) {
+void tc__avail_remove(tc_class *c, tc_page *p) {
     if (p->avail_prev)
         p->avail_prev->avail_next = p->avail_next;
     else
@@ -181,7 +181,7 @@ void avail_remove(tc_class *c, tc_page *p) {
 /* Writes the class's cached free list and bump pointer back into its
  * current page and forgets the page. After this the page's own fields are
  * authoritative (the sweeper and the verifier rely on it). */
-void class_retire(tc_heap *h, tc_class *c) {
+void tc__class_retire(tc_heap *h, tc_class *c) {
     (void)h;
     tc_page *p = c->page;
     if (!p) return;
@@ -191,7 +191,7 @@ void class_retire(tc_heap *h, tc_class *c) {
     p->nfree = nfree;
     p->top = (uint32_t)((c->bump - page_cells(p)) / p->cell_size);
     if (p->top > p->ncells) p->top = p->ncells;
-    if ((p->free || p->top < p->ncells) && !p->on_avail) avail_push(c, p);
+    if ((p->free || p->top < p->ncells) && !p->on_avail) tc__avail_push(c, p);
     c->page = NULL;
     c->free = NULL;
     c->bump = c->bump_end = NULL;
@@ -199,7 +199,7 @@ void class_retire(tc_heap *h, tc_class *c) {
 
 /* Makes p the current page of c. */
 static void class_adopt(tc_class *c, tc_page *p) {
-    if (p->on_avail) avail_remove(c, p);
+    if (p->on_avail) tc__avail_remove(c, p);
     c->page = p;
     c->free = p->free;
     p->free = NULL;
@@ -224,7 +224,7 @@ static tc_page *page_new_small(tc_heap *h, unsigned cls) {
 /* The current page of c is exhausted: move to another page with room. */
 static void *alloc_small_slow(tc_heap *h, tc_class *c) {
     unsigned cls = (unsigned)(c - h->cls);
-    class_retire(h, c);
+    tc__class_retire(h, c);
     for (;;) {
         tc_page *p = c->avail;
         if (!p) {
@@ -244,7 +244,7 @@ static void *alloc_small_slow(tc_heap *h, tc_class *c) {
             c->bump += c->cell_size;
             return obj;
         }
-        class_retire(h, c); /* a full page was on the avail list: cannot happen, but stay safe */
+        tc__class_retire(h, c); /* a full page was on the avail list: cannot happen, but stay safe */
     }
 }
 
@@ -269,11 +269,11 @@ static void *alloc_large(tc_heap *h, size_t bytes) {
 }
 
 /* A dead large object leaves the large table at once; its mapping is
- * queued and unmapped by unmap_pending, UNMAP_PIECE bytes at a time, inside
+ * queued and unmapped by tc__unmap_pending, UNMAP_PIECE bytes at a time, inside
  * increments and charged as work: unmapping touched memory costs about
  * 1 us per 4 KiB here, so freeing 64 buffers of 2 MiB in one go was a
  * 4.8 ms increment. Until unmapped, the bytes still count in heap_bytes. */
-void large_free(tc_heap *h, tc_page *p) {
+void tc__large_free(tc_heap *h, tc_page *p) {
     size_t i = p->index;
     tc_page *last = h->large.v[--h->large.n];
     h->large.v[i] = last;
@@ -287,7 +287,7 @@ void large_free(tc_heap *h, tc_page *p) {
     }
 }
 
-size_t unmap_pending(tc_heap *h, size_t max_units) {
+size_t tc__unmap_pending(tc_heap *h, size_t max_units) {
     size_t units = 0;
     while (h->unmap.n && units < max_units) {
         char *base = h->unmap.v[h->unmap.n - 2];
@@ -372,13 +372,13 @@ __attribute__((noinline)) static void *alloc_checked(tc_heap *h, uint32_t nslots
         h->safepoint(h, h->safepoint_user);
     }
     uint64_t incr = h->increments;
-    pacer_on_alloc_check(h);
+    tc__pacer_on_alloc_check(h);
     /* After an increment the next allocation is a safepoint at once, so a
      * viewer single-stepping increments stops right after each one. */
     if (h->increments != incr) h->safepoint_at = h->bytes_allocated;
     void *obj = alloc_object(h, nslots, nraw, bytes);
 #ifndef TC_NO_OBSERVE
-    if (h->ev && obj && (h->ev_mask >> TC_EV_ALLOC & 1)) observe_record_slow(h, TC_EV_ALLOC, obj, 0);
+    if (h->ev && obj && (h->ev_mask >> TC_EV_ALLOC & 1)) tc__observe_record_slow(h, TC_EV_ALLOC, obj, 0);
 #endif
     if (h->ev) h->next_check_bytes = 0; /* every allocation is reported: keep it on this path */
     else if (h->safepoint && h->safepoint_at < h->next_check_bytes) h->next_check_bytes = h->safepoint_at;
@@ -413,7 +413,7 @@ void *tc_alloc(tc_heap *h, uint32_t nslots, uint32_t nraw) {
 
 /* ---------- teardown ---------- */
 
-void alloc_release_all(tc_heap *h) {
+void tc__alloc_release_all(tc_heap *h) {
     for (size_t i = 0; i < h->large.n; i++) {
         tc_page *p = h->large.v[i];
         free(p->cards);

@@ -23,21 +23,21 @@
 
 void tc__barrier_dijkstra(tc_heap *h, void *target) {
     h->barrier_hits++;
-    gc_shade(h, target);
+    tc__gc_shade(h, target);
     observe(h, TC_EV_BARRIER, target, TC_BARRIER_DIJKSTRA);
 }
 
 void tc__barrier_steele(tc_heap *h, void *source, uint32_t slot) {
     h->barrier_hits++;
     if (*hdr_of(source) & HDR_LARGE)
-        gc_large_dirty(h, page_of(source), slot);
+        tc__gc_large_dirty(h, page_of(source), slot);
     else
-        gc_regrey(h, source);
+        tc__gc_regrey(h, source);
     observe(h, TC_EV_BARRIER, source, TC_BARRIER_STEELE);
 }
 
 void tc__barrier_yuasa(tc_heap *h, void *old_target) {
     h->barrier_hits++;
-    gc_shade(h, old_target);
+    tc__gc_shade(h, old_target);
     observe(h, TC_EV_BARRIER, old_target, TC_BARRIER_YUASA);
 }

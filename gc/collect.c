@@ -3,7 +3,7 @@
  *
  *    IDLE ──start──▶ ROOTS ──▶ PROPAGATE ◀──▶ ATOMIC ──▶ SWEEP ──▶ IDLE
  *
- * Every call of gc_increment() is one pause of the mutator: it advances the
+ * Every call of tc__gc_increment() is one pause of the mutator: it advances the
  * machine by at most one budget of work (work units or microseconds, see
  * tc_config) and appends a record to the pause log. Work units are slots
  * scanned, objects blackened, roots read and cells swept.
@@ -101,7 +101,7 @@ static inline void grey_push(tc_heap *h, void *obj) {
 }
 
 /* White -> grey. Used for roots and by the Dijkstra and Yuasa barriers. */
-void gc_shade(tc_heap *h, void *obj) {
+void tc__gc_shade(tc_heap *h, void *obj) {
     uint64_t *hp = hdr_of(obj);
     if (!colour_is_white((unsigned)(*hp & 7))) return;
     *hp = (*hp & ~(uint64_t)7) | C_GREY;
@@ -111,7 +111,7 @@ void gc_shade(tc_heap *h, void *obj) {
 
 /* Black -> grey, for Steele's barrier on a small object: it will be
  * scanned again, so whatever was stored into it is found. */
-void gc_regrey(tc_heap *h, void *obj) {
+void tc__gc_regrey(tc_heap *h, void *obj) {
     colour_set(obj, C_GREY);
     grey_push(h, obj);
 }
@@ -124,11 +124,11 @@ static inline bool marking_done(const tc_heap *h) {
 static size_t shade_roots(tc_heap *h) {
     for (size_t i = 0; i < h->roots.n; i++) {
         void *v = *(void **)h->roots.v[i];
-        if (v) gc_shade(h, v);
+        if (v) tc__gc_shade(h, v);
     }
     for (size_t i = 0; i < h->root_stack.n; i++) {
         void *v = *(void **)h->root_stack.v[i];
-        if (v) gc_shade(h, v);
+        if (v) tc__gc_shade(h, v);
     }
     return h->roots.n + h->root_stack.n;
 }
@@ -208,7 +208,7 @@ static size_t large_begin(tc_heap *h, void *obj) {
 }
 
 /* Steele's barrier stored into slot `slot` of black large object p. */
-void gc_large_dirty(tc_heap *h, tc_page *p, uint32_t slot) {
+void tc__gc_large_dirty(tc_heap *h, tc_page *p, uint32_t slot) {
     if (p->in_scan && slot >= p->scan_cursor) return; /* the cursor will get there */
     size_t card = slot / LARGE_CARD_SLOTS;
     if (!p->cards) {
@@ -324,7 +324,7 @@ static size_t cycle_start(tc_heap *h, uint64_t now) {
     set_phase(h, TC_PHASE_ROOTS);
     size_t work = shade_roots(h);
     set_phase(h, TC_PHASE_PROPAGATE);
-    pacer_cycle_start(h);
+    tc__pacer_cycle_start(h);
     return work;
 }
 
@@ -364,7 +364,7 @@ static size_t atomic_step(tc_heap *h) {
  * the page swapped into its place has already been swept or is new). */
 static inline __attribute__((always_inline)) size_t sweep_page_impl(tc_heap *h, tc_page *p, const bool obs) {
     tc_class *c = &h->cls[p->cls];
-    if (c->page == p) class_retire(h, c);
+    if (c->page == p) tc__class_retire(h, c);
     const unsigned dead = h->white ^ 3u, keep = h->white;
     const size_t sz = p->cell_size;
     char *cells = page_cells(p);
@@ -398,12 +398,12 @@ static inline __attribute__((always_inline)) size_t sweep_page_impl(tc_heap *h, 
     p->free = free_list;
     p->nfree = nfree;
     if (live == 0) {
-        if (p->on_avail) avail_remove(c, p);
-        page_free_to_pool(h, p);
+        if (p->on_avail) tc__avail_remove(c, p);
+        tc__page_free_to_pool(h, p);
     } else if (nfree > 0 || p->top < p->ncells) {
-        if (!p->on_avail) avail_push(c, p);
+        if (!p->on_avail) tc__avail_push(c, p);
     } else if (p->on_avail) {
-        avail_remove(c, p);
+        tc__avail_remove(c, p);
     }
     return visited ? visited : 1;
 }
@@ -420,7 +420,7 @@ static size_t sweep_large(tc_heap *h, tc_page *p) {
         h->freed_bytes += p->map_bytes;
         h->freed_objects++;
         h->cur.freed_bytes += p->map_bytes;
-        large_free(h, p); /* the unmapping itself is queued: unmap_pending */
+        tc__large_free(h, p); /* the unmapping itself is queued: tc__unmap_pending */
         return 1;
     }
     colour_set(obj, h->white);
@@ -440,7 +440,7 @@ static size_t sweep(tc_heap *h, budget *b, size_t work) {
     /* Dead large mappings are given back a piece at a time (alloc.c). */
     while (h->unmap.n) {
         if (budget_spent(b, work)) return work;
-        work += unmap_pending(h, budget_left(b, work) ? budget_left(b, work) : 1);
+        work += tc__unmap_pending(h, budget_left(b, work) ? budget_left(b, work) : 1);
     }
     h->cur.heap_after = live_bytes(h);
     set_phase(h, TC_PHASE_IDLE);
@@ -457,7 +457,7 @@ static void budget_init(const tc_heap *h, budget *b, bool unlimited, uint64_t no
     b->next_clock = CLOCK_EVERY;
     b->deadline = 0;
     if (unlimited) return;
-    uint64_t ns = pacer_step_deadline_ns(h);
+    uint64_t ns = tc__pacer_step_deadline_ns(h);
     if (ns) {
         b->timed = true;
         b->deadline = now + ns;
@@ -466,7 +466,7 @@ static void budget_init(const tc_heap *h, budget *b, bool unlimited, uint64_t no
     }
 }
 
-size_t gc_increment(tc_heap *h, tc_pause_reason reason) {
+size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
     if (h->in_gc) return 0;
     h->in_gc = 1;
     note_peak_live(h);
@@ -504,10 +504,10 @@ size_t gc_increment(tc_heap *h, tc_pause_reason reason) {
     const bool ended = h->phase == TC_PHASE_IDLE;
     /* Everything below up to t1 is part of this pause, and measured. */
     if (ended) {
-        pacer_cycle_end(h);
-        pool_set_retain(h);
+        tc__pacer_cycle_end(h);
+        tc__pool_set_retain(h);
     }
-    work += pool_trim(h, POOL_TRIM_PAGES) * POOL_TRIM_UNITS;
+    work += tc__pool_trim(h, POOL_TRIM_PAGES) * POOL_TRIM_UNITS;
 
     const uint64_t t1 = tc__now_ns();
     uint64_t cpu;
@@ -531,7 +531,7 @@ size_t gc_increment(tc_heap *h, tc_pause_reason reason) {
         .end_phase = (uint8_t)h->phase,
         .reason = (uint8_t)reason,
     };
-    pauselog_append(h, &rec);
+    tc__pauselog_append(h, &rec);
     h->bytes_at_step = h->bytes_allocated;
     h->increments++;
     h->gc_wall_ns += t1 - t0;
@@ -543,16 +543,16 @@ size_t gc_increment(tc_heap *h, tc_pause_reason reason) {
     if (ended) {
         h->cur.end_ns = t1;
         h->cur.heap_goal = h->goal_bytes;
-        cyclelog_append(h, &h->cur);
+        tc__cyclelog_append(h, &h->cur);
     }
-    pacer_after_increment(h, work, t1 - t0);
+    tc__pacer_after_increment(h, work, t1 - t0);
     h->in_gc = 0;
-    if (h->cfg.verify_each_step) verify_or_die(h, "after an increment");
+    if (h->cfg.verify_each_step) tc__verify_or_die(h, "after an increment");
     return work;
 }
 
-void gc_finish_cycle(tc_heap *h) {
-    while (h->phase != TC_PHASE_IDLE && !h->in_gc) gc_increment(h, TC_REASON_FULL);
+void tc__gc_finish_cycle(tc_heap *h) {
+    while (h->phase != TC_PHASE_IDLE && !h->in_gc) tc__gc_increment(h, TC_REASON_FULL);
 }
 
 size_t tc_step(tc_heap *h) {
@@ -560,7 +560,7 @@ size_t tc_step(tc_heap *h) {
         tc__misuse(h, "tc_step: heap is NULL");
         return 0;
     }
-    return gc_increment(h, TC_REASON_STEP);
+    return tc__gc_increment(h, TC_REASON_STEP);
 }
 
 void tc_collect(tc_heap *h) {
@@ -568,6 +568,6 @@ void tc_collect(tc_heap *h) {
         tc__misuse(h, "tc_collect: heap is NULL");
         return;
     }
-    gc_finish_cycle(h);
-    if (!h->in_gc) gc_increment(h, TC_REASON_FULL);
+    tc__gc_finish_cycle(h);
+    if (!h->in_gc) tc__gc_increment(h, TC_REASON_FULL);
 }

@@ -27,7 +27,7 @@ uint64_t tc__cpu_ns(void) {
 
 /* ---------- growable pointer arrays (collector metadata, never GC heap) */
 
-bool ptrvec_push_slow(ptrvec *pv, void *p) {
+bool tc__ptrvec_push_slow(ptrvec *pv, void *p) {
     size_t cap = pv->cap ? pv->cap * 2 : 256;
     void **v = realloc(pv->v, cap * sizeof *v);
     if (!v) return false;
@@ -37,7 +37,7 @@ bool ptrvec_push_slow(ptrvec *pv, void *p) {
     return true;
 }
 
-void ptrvec_free(ptrvec *pv) {
+void tc__ptrvec_free(ptrvec *pv) {
     free(pv->v);
     memset(pv, 0, sizeof *pv);
 }
@@ -82,6 +82,7 @@ void tc_config_default(tc_config *c) {
     c->pause_target_usec = 0;
     c->min_heap = (size_t)4 << 20;
     c->heap_limit = 0;
+    c->mem_thread = true;
 }
 
 const char *tc_config_check(const tc_config *c) {
@@ -89,13 +90,18 @@ const char *tc_config_check(const tc_config *c) {
     if ((unsigned)c->barrier >= TC_BARRIER_COUNT) return "barrier: must be dijkstra, steele, yuasa or stw";
     if (c->budget_unit != TC_BUDGET_WORK && c->budget_unit != TC_BUDGET_USEC)
         return "budget_unit: must be TC_BUDGET_WORK or TC_BUDGET_USEC";
-    if (c->step_work < 1 || c->step_work > 100000000) return "step_work: valid range is 1..100000000 work units";
-    if (c->step_usec < 1 || c->step_usec > 10000000) return "step_usec: valid range is 1..10000000 microseconds";
-    if (c->trigger_pct < 10 || c->trigger_pct > 1000) return "trigger_pct: valid range is 10..1000 percent";
-    if (c->runway_pct < 5 || c->runway_pct > 1000) return "runway_pct: valid range is 5..1000 percent";
-    if (c->pause_target_usec != 0 && (c->pause_target_usec < 10 || c->pause_target_usec > 1000000))
+    if (c->step_work < TC_STEP_WORK_MIN || c->step_work > TC_STEP_WORK_MAX)
+        return "step_work: valid range is 1..100000000 work units";
+    if (c->step_usec < TC_STEP_USEC_MIN || c->step_usec > TC_STEP_USEC_MAX)
+        return "step_usec: valid range is 1..10000000 microseconds";
+    if (c->trigger_pct < TC_TRIGGER_PCT_MIN || c->trigger_pct > TC_TRIGGER_PCT_MAX)
+        return "trigger_pct: valid range is 10..1000 percent";
+    if (c->runway_pct < TC_RUNWAY_PCT_MIN || c->runway_pct > TC_RUNWAY_PCT_MAX)
+        return "runway_pct: valid range is 5..1000 percent";
+    if (c->pause_target_usec != 0 &&
+        (c->pause_target_usec < TC_PAUSE_TARGET_USEC_MIN || c->pause_target_usec > TC_PAUSE_TARGET_USEC_MAX))
         return "pause_target_usec: valid values are 0 (off) or 10..1000000 microseconds";
-    if (c->heap_limit && c->heap_limit < ((size_t)1 << 20)) return "heap_limit: must be 0 (unlimited) or at least 1 MiB";
+    if (c->heap_limit && c->heap_limit < TC_HEAP_LIMIT_MIN) return "heap_limit: must be 0 (unlimited) or at least 1 MiB";
     if (c->heap_limit && c->min_heap > c->heap_limit) return "min_heap: must not exceed heap_limit";
     return NULL;
 }
@@ -127,24 +133,24 @@ tc_heap *tc_heap_new(const tc_config *config) {
     h->alloc_colour = C_WHITE0;
     h->phase = TC_PHASE_IDLE;
     h->origin_ns = tc__now_ns();
-    alloc_init(h);
-    pacer_init(h);
-    pool_set_retain(h);
+    tc__alloc_init(h);
+    tc__pacer_init(h);
+    tc__pool_set_retain(h);
     return h;
 }
 
 void tc_heap_free(tc_heap *h) {
     if (!h) return;
-    alloc_release_all(h);
-    ptrvec_free(&h->pages);
-    ptrvec_free(&h->large);
-    ptrvec_free(&h->page_pool);
-    ptrvec_free(&h->unmap);
-    ptrvec_free(&h->roots);
-    ptrvec_free(&h->root_stack);
-    ptrvec_free(&h->grey);
-    pauselog_free(h);
-    observe_free(h);
+    tc__alloc_release_all(h);
+    tc__ptrvec_free(&h->pages);
+    tc__ptrvec_free(&h->large);
+    tc__ptrvec_free(&h->page_pool);
+    tc__ptrvec_free(&h->unmap);
+    tc__ptrvec_free(&h->roots);
+    tc__ptrvec_free(&h->root_stack);
+    tc__ptrvec_free(&h->grey);
+    tc__pauselog_free(h);
+    tc__observe_free(h);
     free(h);
 }
 
@@ -171,7 +177,7 @@ const char *tc_set_config(tc_heap *h, const tc_config *config) {
      * (and the colour of objects it allocated) belongs to that barrier. */
     h->cfg.barrier = (tc_barrier)h->hot.barrier;
     h->next_barrier = config->barrier;
-    pacer_on_config(h);
+    tc__pacer_on_config(h);
     return NULL;
 }
 
@@ -199,7 +205,7 @@ void tc_get_stats(const tc_heap *h, tc_stats *s) {
     s->trigger_bytes = h->trigger_bytes;
     s->goal_bytes = h->goal_bytes;
     s->header_bytes = HDR_BYTES;
-    s->step_units = (uint32_t)pacer_step_units(h);
+    s->step_units = (uint32_t)tc__pacer_step_units(h);
 }
 
 uint64_t tc_increment_count(const tc_heap *h) { return h ? h->increments : 0; }

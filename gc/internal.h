@@ -131,15 +131,15 @@ typedef struct ptrvec {
     size_t n, cap;
 } ptrvec;
 
-bool ptrvec_push_slow(ptrvec *pv, void *p);
+bool tc__ptrvec_push_slow(ptrvec *pv, void *p);
 static inline bool ptrvec_push(ptrvec *pv, void *p) {
     if (__builtin_expect(pv->n < pv->cap, 1)) {
         pv->v[pv->n++] = p;
         return true;
     }
-    return ptrvec_push_slow(pv, p);
+    return tc__ptrvec_push_slow(pv, p);
 }
-void ptrvec_free(ptrvec *pv);
+void tc__ptrvec_free(ptrvec *pv);
 
 #define CPU_SAMPLE_EVERY 8
 #define SAFEPOINT_BYTES 4096 /* a safepoint at least this often, in bytes allocated */
@@ -156,7 +156,7 @@ struct tc_heap {
     ptrvec pages;       /* small pages, in no particular order */
     ptrvec large;       /* large objects' pages */
     ptrvec page_pool;   /* empty pages kept mapped for reuse */
-    uint64_t pool_retain_bytes; /* pool_trim unmaps pooled pages while heap_bytes exceeds this */
+    uint64_t pool_retain_bytes; /* tc__pool_trim unmaps pooled pages while heap_bytes exceeds this */
     uint64_t cycle_peak_used_bytes; /* most mapped bytes outside the pool since the last cycle ended */
     ptrvec unmap;       /* dead large mappings not yet unmapped: (base, length) pairs */
     char *chunk, *chunk_end; /* unused part of the last mapped chunk */
@@ -239,7 +239,7 @@ static inline uint32_t page_top(const struct tc_heap *h, tc_page *p) {
 
 /* Pages (small, then large) sorted by address into out (malloc'd by the
  * caller, pages.n + large.n entries). Used by observe.c and verify.c. */
-void pages_by_address(const tc_heap *h, tc_page **out);
+void tc__pages_by_address(const tc_heap *h, tc_page **out);
 
 /* Bytes and objects in allocated objects. Derived, so that the allocation
  * fast path only bumps two counters. */
@@ -260,50 +260,50 @@ uint64_t tc__now_ns(void);
 uint64_t tc__cpu_ns(void);
 
 /* --- alloc.c --- */
-void alloc_init(tc_heap *h);
-void alloc_release_all(tc_heap *h);
-void class_retire(tc_heap *h, tc_class *c);
-void page_free_to_pool(tc_heap *h, tc_page *p);
-void avail_push(tc_class *c, tc_page *p);
-void avail_remove(tc_class *c, tc_page *p);
-void large_free(tc_heap *h, tc_page *p);
-void pool_set_retain(tc_heap *h);
-size_t pool_trim(tc_heap *h, size_t max_pages);
+void tc__alloc_init(tc_heap *h);
+void tc__alloc_release_all(tc_heap *h);
+void tc__class_retire(tc_heap *h, tc_class *c);
+void tc__page_free_to_pool(tc_heap *h, tc_page *p);
+void tc__avail_push(tc_class *c, tc_page *p);
+void tc__avail_remove(tc_class *c, tc_page *p);
+void tc__large_free(tc_heap *h, tc_page *p);
+void tc__pool_set_retain(tc_heap *h);
+size_t tc__pool_trim(tc_heap *h, size_t max_pages);
 #define POOL_TRIM_PAGES 8    /* pages unmapped per increment at most */
 #define POOL_TRIM_UNITS 256  /* work units charged per page unmapped */
-size_t unmap_pending(tc_heap *h, size_t max_units);
+size_t tc__unmap_pending(tc_heap *h, size_t max_units);
 #define UNMAP_PIECE ((size_t)1 << 20) /* bytes of a dead large mapping unmapped at once */
 #define UNMAP_UNITS_PER_4K 64           /* ~1 us per touched 4 KiB at ~15 ns a unit */
 
 /* --- collect.c --- */
-size_t gc_increment(tc_heap *h, tc_pause_reason reason);
-void gc_finish_cycle(tc_heap *h);
-void gc_shade(tc_heap *h, void *obj);
-void gc_regrey(tc_heap *h, void *obj);
-void gc_large_dirty(tc_heap *h, tc_page *p, uint32_t slot);
+size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason);
+void tc__gc_finish_cycle(tc_heap *h);
+void tc__gc_shade(tc_heap *h, void *obj);
+void tc__gc_regrey(tc_heap *h, void *obj);
+void tc__gc_large_dirty(tc_heap *h, tc_page *p, uint32_t slot);
 
 /* --- pacer.c --- */
-void pacer_init(tc_heap *h);
-void pacer_cycle_start(tc_heap *h);
-void pacer_cycle_end(tc_heap *h);
-void pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns);
-void pacer_on_alloc_check(tc_heap *h);
-void pacer_on_config(tc_heap *h);
+void tc__pacer_init(tc_heap *h);
+void tc__pacer_cycle_start(tc_heap *h);
+void tc__pacer_cycle_end(tc_heap *h);
+void tc__pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns);
+void tc__pacer_on_alloc_check(tc_heap *h);
+void tc__pacer_on_config(tc_heap *h);
 /* The goal of a cycle that starts at `trigger` bytes (runway, heap limit). */
-uint64_t pacer_goal_for(const tc_heap *h, uint64_t trigger);
+uint64_t tc__pacer_goal_for(const tc_heap *h, uint64_t trigger);
 /* The increment budget in force, in work units. */
-double pacer_step_units(const tc_heap *h);
+double tc__pacer_step_units(const tc_heap *h);
 /* An increment's time budget in ns (µs budgets and the auto-pacer); 0 when
  * it is budgeted in work units. */
-uint64_t pacer_step_deadline_ns(const tc_heap *h);
+uint64_t tc__pacer_step_deadline_ns(const tc_heap *h);
 
 /* --- pauselog.c --- */
-void pauselog_append(tc_heap *h, const tc_pause *p);
-void cyclelog_append(tc_heap *h, const tc_cycle *c);
-void pauselog_free(tc_heap *h);
+void tc__pauselog_append(tc_heap *h, const tc_pause *p);
+void tc__cyclelog_append(tc_heap *h, const tc_cycle *c);
+void tc__pauselog_free(tc_heap *h);
 
 /* --- observe.c --- */
-void observe_record_slow(tc_heap *h, tc_event_kind kind, void *obj, uint32_t arg);
+void tc__observe_record_slow(tc_heap *h, tc_event_kind kind, void *obj, uint32_t arg);
 /* The observation hook on the collector's hot paths. -DTC_NO_OBSERVE
  * compiles it out; make bench builds both ways to show it costs nothing
  * measurable while no observer is attached. */
@@ -311,10 +311,10 @@ static inline void observe(tc_heap *h, tc_event_kind kind, void *obj, uint32_t a
 #ifdef TC_NO_OBSERVE
     (void)h, (void)kind, (void)obj, (void)arg;
 #else
-    if (__builtin_expect(h->ev != NULL, 0) && (h->ev_mask >> kind & 1)) observe_record_slow(h, kind, obj, arg);
+    if (__builtin_expect(h->ev != NULL, 0) && (h->ev_mask >> kind & 1)) tc__observe_record_slow(h, kind, obj, arg);
 #endif
 }
-void observe_free(tc_heap *h);
+void tc__observe_free(tc_heap *h);
 
 /* For loops over many objects: test once whether anyone observes (a
  * register test per event instead of a load through the heap). */
@@ -330,11 +330,11 @@ static inline bool observing(const tc_heap *h) {
 static inline bool observing_any(const tc_heap *h, uint32_t kinds) { return observing(h) && (h->ev_mask & kinds); }
 #define OBSERVE_IF(obs, h, kind, obj)                                         \
     do {                                                                      \
-        if (__builtin_expect((obs), 0)) observe_record_slow(h, kind, obj, 0); \
+        if (__builtin_expect((obs), 0)) tc__observe_record_slow(h, kind, obj, 0); \
     } while (0)
 
 /* --- verify.c --- */
-void verify_or_die(tc_heap *h, const char *when);
+void tc__verify_or_die(tc_heap *h, const char *when);
 
 static inline size_t obj_cell_bytes(uint32_t nslots, uint32_t nraw) {
     return HDR_BYTES + (size_t)nslots * sizeof(void *) + (((size_t)nraw + 7) & ~(size_t)7);

@@ -27,7 +27,7 @@ static int cmp_addr(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-void pages_by_address(const tc_heap *h, tc_page **out) {
+void tc__pages_by_address(const tc_heap *h, tc_page **out) {
     if (h->pages.n) memcpy(out, h->pages.v, h->pages.n * sizeof *out);
     if (h->large.n) memcpy(out + h->pages.n, h->large.v, h->large.n * sizeof *out);
     if (h->pages.n > 1) qsort(out, h->pages.n, sizeof *out, cmp_addr);
@@ -66,7 +66,7 @@ void tc_visit_objects(tc_heap *h, void (*fn)(const tc_object_info *, void *), vo
     size_t np = h->pages.n + h->large.n;
     tc_page **order = malloc((np ? np : 1) * sizeof *order);
     if (!order) return;
-    pages_by_address(h, order);
+    tc__pages_by_address(h, order);
     collect_root_targets(h);
     for (size_t k = 0; k < np; k++) {
         tc_page *p = order[k];
@@ -113,7 +113,7 @@ size_t tc_heap_cells(tc_heap *h, uint8_t *out, size_t max) {
     size_t np = h->pages.n + h->large.n;
     tc_page **order = malloc((np ? np : 1) * sizeof *order);
     if (!order) return 0;
-    pages_by_address(h, order);
+    tc__pages_by_address(h, order);
     size_t n = 0;
     for (size_t k = 0; k < np; k++) {
         tc_page *p = order[k];
@@ -152,17 +152,17 @@ void tc_observe_mask(tc_heap *h, uint32_t mask) {
 }
 
 void tc_observe_stop(tc_heap *h) {
-    if (h) observe_free(h);
+    if (h) tc__observe_free(h);
 }
 
-void observe_free(tc_heap *h) {
+void tc__observe_free(tc_heap *h) {
     free(h->ev);
     h->ev = NULL;
     h->ev_cap = h->ev_head = h->ev_n = 0;
-    ptrvec_free(&h->root_targets);
+    tc__ptrvec_free(&h->root_targets);
 }
 
-void observe_record_slow(tc_heap *h, tc_event_kind kind, void *obj, uint32_t arg) {
+void tc__observe_record_slow(tc_heap *h, tc_event_kind kind, void *obj, uint32_t arg) {
     if (h->ev_n == h->ev_cap) { /* full: drop the oldest */
         h->ev_head = (h->ev_head + 1) % h->ev_cap;
         h->ev_n--;

@@ -45,13 +45,13 @@
 
 /* An increment's budget in work units; for budgets in µs, converted with
  * the collector's measured speed. */
-double pacer_step_units(const tc_heap *h) {
+double tc__pacer_step_units(const tc_heap *h) {
     if (h->cfg.pause_target_usec) return h->units_per_us * h->auto_frac * h->cfg.pause_target_usec;
     if (h->cfg.budget_unit == TC_BUDGET_WORK) return (double)h->cfg.step_work;
     return h->units_per_us * h->cfg.step_usec;
 }
 
-uint64_t pacer_step_deadline_ns(const tc_heap *h) {
+uint64_t tc__pacer_step_deadline_ns(const tc_heap *h) {
     if (h->cfg.pause_target_usec) return (uint64_t)(h->auto_frac * h->cfg.pause_target_usec * 1000.0);
     if (h->cfg.budget_unit == TC_BUDGET_USEC) return (uint64_t)h->cfg.step_usec * 1000u;
     return 0;
@@ -75,7 +75,7 @@ static void reschedule(tc_heap *h) {
     if (h->phase == TC_PHASE_IDLE) {
         wait = live_bytes(h) < h->trigger_bytes ? h->trigger_bytes - live_bytes(h) : 0;
     } else {
-        double need = pacer_step_units(h) - (double)h->debt;
+        double need = tc__pacer_step_units(h) - (double)h->debt;
         wait = need <= 0 ? 0 : (uint64_t)(need / h->units_per_byte);
     }
     if (wait < MIN_CHECK_BYTES) wait = MIN_CHECK_BYTES;
@@ -116,7 +116,7 @@ static void update_rate(tc_heap *h) {
     if (live_bytes(h) >= h->goal_bytes && h->units_per_byte < 1.0) h->units_per_byte = 1.0;
 }
 
-void pacer_init(tc_heap *h) {
+void tc__pacer_init(tc_heap *h) {
     h->trigger_bytes = compute_trigger(h, 0);
     h->units_per_byte = 1;
     h->units_per_us = 40; /* a guess (25 ns a unit) until increments are measured */
@@ -128,15 +128,15 @@ void pacer_init(tc_heap *h) {
  * started: a cycle that starts late (its predecessor ended above the
  * trigger) must catch up through steeper assists, not a later goal, or the
  * heap would grow by the runway every cycle. */
-uint64_t pacer_goal_for(const tc_heap *h, uint64_t trigger) {
+uint64_t tc__pacer_goal_for(const tc_heap *h, uint64_t trigger) {
     uint64_t goal = trigger + trigger / 100 * h->cfg.runway_pct;
     if (h->cfg.heap_limit && goal > h->cfg.heap_limit / 10 * 9) goal = h->cfg.heap_limit / 10 * 9;
     return goal;
 }
 
-static void set_goal(tc_heap *h) { h->goal_bytes = pacer_goal_for(h, h->trigger_bytes); }
+static void set_goal(tc_heap *h) { h->goal_bytes = tc__pacer_goal_for(h, h->trigger_bytes); }
 
-void pacer_cycle_start(tc_heap *h) {
+void tc__pacer_cycle_start(tc_heap *h) {
     set_goal(h);
     /* Mark work follows the live data, which the last cycle measured; the
      * first cycle assumes every word of the heap is a slot to scan. */
@@ -163,14 +163,14 @@ void pacer_cycle_start(tc_heap *h) {
  * everything allocated during the cycle, and a trigger built on them would
  * compound from cycle to cycle. Objects allocated black by Yuasa were not
  * marked but are live; they count as new allocation against the trigger. */
-void pacer_cycle_end(tc_heap *h) {
+void tc__pacer_cycle_end(tc_heap *h) {
     h->last_mark_work = h->cycle_mark_work;
     h->last_live_bytes = h->cur.marked_bytes;
     h->trigger_bytes = compute_trigger(h, h->cur.marked_bytes);
     h->debt = 0;
 }
 
-void pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns) {
+void tc__pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns) {
     if (work >= 64 && duration_ns > 0) {
         double rate = (double)work * 1000.0 / (double)duration_ns;
         h->units_per_us = 0.875 * h->units_per_us + 0.125 * rate;
@@ -192,7 +192,7 @@ void pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns) {
     reschedule(h);
 }
 
-void pacer_on_config(tc_heap *h) {
+void tc__pacer_on_config(tc_heap *h) {
     h->trigger_bytes = compute_trigger(h, h->last_live_bytes);
     if (h->phase != TC_PHASE_IDLE) {
         set_goal(h);
@@ -201,7 +201,7 @@ void pacer_on_config(tc_heap *h) {
     reschedule(h);
 }
 
-void pacer_on_alloc_check(tc_heap *h) {
+void tc__pacer_on_alloc_check(tc_heap *h) {
     note_peak_live(h);
     if (h->in_gc) {
         h->next_check_bytes = h->bytes_allocated + MIN_CHECK_BYTES;
@@ -209,7 +209,7 @@ void pacer_on_alloc_check(tc_heap *h) {
     }
     if (h->phase == TC_PHASE_IDLE) {
         if (live_bytes(h) >= h->trigger_bytes)
-            gc_increment(h, h->next_barrier == TC_BARRIER_STW ? TC_REASON_FULL : TC_REASON_ASSIST);
+            tc__gc_increment(h, h->next_barrier == TC_BARRIER_STW ? TC_REASON_FULL : TC_REASON_ASSIST);
         else
             reschedule(h);
         return;
@@ -222,7 +222,7 @@ void pacer_on_alloc_check(tc_heap *h) {
      * pays everything it owes:
      * paying one step per allocation let a run of 1 MiB allocations
      * outgrow the goal several times over (fragment: 769 MB, 284 MB goal). */
-    if ((double)h->debt < pacer_step_units(h)) {
+    if ((double)h->debt < tc__pacer_step_units(h)) {
         reschedule(h);
         return;
     }
@@ -231,9 +231,9 @@ void pacer_on_alloc_check(tc_heap *h) {
      * allocates large objects outrun the collector without bound. */
     bool over_goal = live_bytes(h) >= h->goal_bytes;
     int max_steps = h->cfg.pause_target_usec ? 1 : MAX_STEPS_PER_ALLOC;
-    for (int paid = 0; (double)h->debt >= pacer_step_units(h) && h->phase != TC_PHASE_IDLE; paid++) {
+    for (int paid = 0; (double)h->debt >= tc__pacer_step_units(h) && h->phase != TC_PHASE_IDLE; paid++) {
         if (paid == max_steps && !over_goal) break;
-        gc_increment(h, over_goal ? TC_REASON_OVERDUE : TC_REASON_ASSIST);
+        tc__gc_increment(h, over_goal ? TC_REASON_OVERDUE : TC_REASON_ASSIST);
     }
     if (h->phase != TC_PHASE_IDLE) reschedule(h);
 }

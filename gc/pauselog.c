@@ -31,12 +31,12 @@ static bool grow(void **arr, size_t *cap, size_t elem) {
     return true;
 }
 
-void pauselog_append(tc_heap *h, const tc_pause *p) {
+void tc__pauselog_append(tc_heap *h, const tc_pause *p) {
     if (h->npauses == h->pauses_cap && !grow((void **)&h->pauses, &h->pauses_cap, sizeof *p)) return;
     h->pauses[h->npauses++] = *p;
 }
 
-void cyclelog_append(tc_heap *h, const tc_cycle *c) {
+void tc__cyclelog_append(tc_heap *h, const tc_cycle *c) {
     if (h->ncycles == h->cycles_cap && !grow((void **)&h->cycles, &h->cycles_cap, sizeof *c)) return;
     h->cycles[h->ncycles++] = *c;
     if (h->cfg.gctrace) {
@@ -46,7 +46,7 @@ void cyclelog_append(tc_heap *h, const tc_cycle *c) {
     }
 }
 
-void pauselog_free(tc_heap *h) {
+void tc__pauselog_free(tc_heap *h) {
     free(h->pauses);
     free(h->cycles);
     h->pauses = NULL;

@@ -63,6 +63,20 @@ typedef enum tc_budget_unit {
 typedef void (*tc_oom_fn)(tc_heap *heap, size_t request_bytes, void *user);
 typedef void (*tc_misuse_fn)(const char *message, void *user);
 
+/* The valid range of each knob, shared by tc_config_check and every
+ * front end that parses them (the command line, record scripts). */
+#define TC_STEP_WORK_MIN 1u
+#define TC_STEP_WORK_MAX 100000000u
+#define TC_STEP_USEC_MIN 1u
+#define TC_STEP_USEC_MAX 10000000u
+#define TC_TRIGGER_PCT_MIN 10u
+#define TC_TRIGGER_PCT_MAX 1000u
+#define TC_RUNWAY_PCT_MIN 5u
+#define TC_RUNWAY_PCT_MAX 1000u
+#define TC_PAUSE_TARGET_USEC_MIN 10u /* 0 is also valid: off */
+#define TC_PAUSE_TARGET_USEC_MAX 1000000u
+#define TC_HEAP_LIMIT_MIN ((size_t)1 << 20) /* 0 is also valid: unlimited */
+
 /* All knobs in one struct. Fill it with tc_config_default() and change what
  * you need; tc_set_config() validates and applies it at runtime. */
 typedef struct tc_config {
@@ -99,6 +113,13 @@ typedef struct tc_config {
      * offending call does nothing (and returns NULL where it returns). */
     tc_misuse_fn on_misuse;
     void *misuse_user;
+    /* A background memory thread keeps pre-faulted pages ready and gives
+     * surplus memory back, so that no memory system call or first-touch
+     * page fault lands in an allocation or an increment (gc/mem.c). Off:
+     * the same work runs on the mutator's thread, in budgeted slices
+     * inside increments, for single-threaded embedders and deterministic
+     * recordings. Default true. */
+    bool mem_thread;
     bool verify_each_step; /* run tc_verify after every increment, abort on failure */
     bool gctrace;          /* print one line per cycle to stderr (like GODEBUG=gctrace=1);
                               also enabled by the environment variable TRICOLOR_GCTRACE=1 */

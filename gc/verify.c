@@ -157,7 +157,7 @@ static bool reach_white_from_grey(vctx *v) {
         for (size_t j = 0; j < tc_nslots(s); j++)
             if (s[j] && colour_is_white(colour_get(s[j])) && set_add(v, s[j])) ptrvec_push(&work, s[j]);
     }
-    ptrvec_free(&work);
+    tc__ptrvec_free(&work);
     return true;
 }
 
@@ -328,7 +328,7 @@ bool tc_verify(tc_heap *h, char *msg, size_t msg_len) {
     v.nlarge = h->large.n;
     v.sorted = malloc((v.nsmall + v.nlarge + 1) * sizeof *v.sorted);
     if (!v.sorted) return fail(&v, "verifier: out of memory");
-    pages_by_address(h, v.sorted);
+    tc__pages_by_address(h, v.sorted);
 
     if (h->fifo_n) fail(&v, "the prefetch FIFO holds %u children between increments", h->fifo_n);
     if (!v.failed && h->white != C_WHITE0 && h->white != C_WHITE1) fail(&v, "current white is %u", h->white);
@@ -362,7 +362,7 @@ bool tc_verify(tc_heap *h, char *msg, size_t msg_len) {
     return !v.failed;
 }
 
-void verify_or_die(tc_heap *h, const char *when) {
+void tc__verify_or_die(tc_heap *h, const char *when) {
     char msg[512];
     if (tc_verify(h, msg, sizeof msg)) return;
     fprintf(stderr, "tricolor: heap verification failed %s (cycle %llu, phase %s, barrier %s): %s\n", when,
