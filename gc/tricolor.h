@@ -353,6 +353,17 @@ typedef struct tc_stats {
     uint32_t header_bytes;       /* per-object overhead: the 8-byte header */
     uint32_t step_units;         /* the increment budget in force, in work units (the auto-pacer's
                                     choice when pause_target_usec is set) */
+    uint64_t step_budget_ns;     /* the increment's time budget in force; 0 when budgeted in work units */
+    uint64_t max_increment_ns;   /* the longest increment so far */
+    /* The memory layer (gc/mem.c). Every mmap, munmap and madvise the
+     * collector makes is counted, split by the thread that made it. */
+    uint64_t mem_syscalls_mutator;  /* on the heap's own (mutator's) thread */
+    uint64_t mem_syscalls_thread;   /* on the background memory thread */
+    uint64_t mem_reserve_misses;    /* pages the mutator had to map and fault itself */
+    uint64_t mem_reserve_pages;     /* pre-faulted pages ready now */
+    uint64_t mem_released_bytes;    /* given back to the OS (madvise/munmap), in total */
+    uint64_t mem_thread_cpu_ns;     /* CPU time of the memory thread */
+    uint64_t mem_quarantine_reuses; /* large objects placed in a dead one's mapping */
 } tc_stats;
 
 void tc_get_stats(const tc_heap *heap, tc_stats *out);

@@ -39,7 +39,18 @@ typedef struct run_config {
     bool timed;
     uint64_t threshold_ns;  /* timed runs: log operations at least this long */
     int cpu;                /* pin the child to this CPU; -1 = don't */
+    uint64_t hiccup_ns;     /* spin this long before the workload, timing the machine's own stalls; 0 = don't */
 } run_config;
+
+/* The machine's own stalls, measured the way jHiccup does: a loop that
+ * only reads the clock, in the same child just before the workload. Any
+ * gap between two reads is time the thread lost to the kernel or the host,
+ * with no collector involved. */
+typedef struct hiccup {
+    uint64_t spin_ns;      /* how long the loop ran; 0 = not measured */
+    uint64_t max_gap_ns;
+    uint64_t gaps_over_50us, gaps_over_200us, gaps_over_1ms;
+} hiccup;
 
 /* The collector's own record of one pause: a Tricolor increment, or a
  * Boehm collection between its START and END events. */
@@ -66,6 +77,21 @@ typedef struct run_result {
     /* The collector's own view of its pauses, to cross-check the timed log:
      * Tricolor's pause log, Boehm's START..END events. */
     uint64_t own_pauses, own_pause_ns, own_max_pause_ns;
+    /* What the mutator's thread paid the OS during the workload. faults are
+     * getrusage(RUSAGE_THREAD) minor + major faults; mem_syscalls are the
+     * collector's own mmap/munmap/madvise calls made on that thread (Boehm:
+     * not counted, reported as 0 with mem_syscalls_known false). */
+    uint64_t mut_minflt, mut_majflt;
+    uint64_t mut_mem_syscalls;
+    bool mem_syscalls_known;
+    uint64_t bg_mem_syscalls;     /* Tricolor: the memory thread's OS calls */
+    uint64_t bg_cpu_ns;           /* Tricolor: the memory thread's CPU time */
+    uint64_t reserve_misses;      /* Tricolor: page requests the ready reserve could not meet */
+    /* Tricolor's longest increment and the time budget it was held to
+     * (0 when budgeted in work units: then the budget's time is the median
+     * increment's, see bench). */
+    uint64_t own_budget_ns;
+    hiccup hic;
     size_t npauses;               /* timed runs: the operation log */
     oplog_entry *pauses;          /* malloc'd; free with run_result_free */
     size_t nown;                  /* the collector's own pause log */
