@@ -35,7 +35,7 @@ GC_OBJ_ASAN   := $(GC_SRC:%.c=$(BUILD)/asan/%.o)
 DEBUG_FLAGS := -DTC_DEBUG_CHECKS -O1 -g
 ASAN_FLAGS  := -DTC_DEBUG_CHECKS -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-TESTS := test_alloc test_collect test_barriers test_verify test_stress test_api test_metrics test_cli test_workloads test_plots test_viz test_pacer test_tune test_record
+TESTS := test_mem test_alloc test_collect test_barriers test_verify test_stress test_api test_metrics test_cli test_workloads test_plots test_viz test_pacer test_tune test_record
 TEST_BIN       := $(TESTS:%=$(BUILD)/dbg/tests/%)
 TEST_BIN_ASAN  := $(TESTS:%=$(BUILD)/asan/tests/%)
 
@@ -133,10 +133,10 @@ $(BUILD)/asan/tests/%.o: tests/%.c $(GC_HDR) $(WL_HDR) $(APP_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Iviz $(STD) $(WARN) $(ASAN_FLAGS) $(PKG_CFLAGS) $(SDL_CFLAGS) -c $< -o $@
 $(BUILD)/dbg/tests/%: $(BUILD)/dbg/tests/%.o $(BUILD)/dbg/tests/support.o $(GC_OBJ_DEBUG) $(call wl_objs,dbg) $(VIZ_TESTED:%=$(BUILD)/dbg/viz/%.o)
-	$(CC) $(DEBUG_FLAGS) $^ $(CMOCKA_LIBS) $(BOEHM_LIBS) $(SDL_LIBS) -lm -o $@
+	$(CC) $(DEBUG_FLAGS) $^ $(CMOCKA_LIBS) -lpthread $(BOEHM_LIBS) $(SDL_LIBS) -lm -o $@
 
 $(BUILD)/asan/tests/%: $(BUILD)/asan/tests/%.o $(BUILD)/asan/tests/support.o $(GC_OBJ_ASAN) $(call wl_objs,asan) $(VIZ_TESTED:%=$(BUILD)/asan/viz/%.o)
-	$(CC) $(ASAN_FLAGS) $^ $(CMOCKA_LIBS) $(BOEHM_LIBS) $(SDL_LIBS) -lm -o $@
+	$(CC) $(ASAN_FLAGS) $^ $(CMOCKA_LIBS) -lpthread $(BOEHM_LIBS) $(SDL_LIBS) -lm -o $@
 
 .SECONDARY:
 

@@ -8,10 +8,9 @@
  * (found by the sweeper) becomes current, else a new page is mapped.
  * Larger objects get a mapping of their own. No object costs a malloc.
  *
- * Pages come from 2 MiB chunks mapped with mmap and aligned to PAGE_SIZE.
- * A page the sweeper finds empty goes to a small pool for reuse; beyond
- * the pool it is unmapped. heap_bytes counts pages in use and pooled plus
- * large mappings: that is what heap_limit bounds.
+ * Pages and large mappings come from the memory layer (mem.c), which owns
+ * every OS call: a page the sweeper finds empty goes back to its pool, and
+ * a dead large object's mapping to its quarantine.
  *
  * The allocation fast path (tc_alloc) is: a pacer check against one
  * counter, a free-list pop or a bump, the header store, zeroing.
@@ -20,10 +19,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
-#define CHUNK_PAGES 32
-#define POOL_MIN_PAGES 16
 
 static const uint32_t class_sizes[] = {
     16,   32,   48,   64,   80,   96,   112,  128,  160,  192,  224,  256,  320,  384,
@@ -41,121 +37,55 @@ void tc__alloc_init(tc_heap *h) {
     for (unsigned i = 0; i < CLASS_COUNT; i++) h->cls[i].cell_size = class_sizes[i];
 }
 
-/* ---------- mappings ---------- */
+/* ---------- pages and mappings (all OS calls are mem.c's) ---------- */
 
-/* Maps len bytes aligned to `align` (a power of two >= PAGE_SIZE; len a
- * multiple of 4 KiB). */
-static void *map_aligned_to(size_t len, size_t align) {
-    size_t over = len + align;
-    char *raw = mmap(NULL, over, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (raw == MAP_FAILED) return NULL;
-    uintptr_t start = ((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1);
-    size_t head = start - (uintptr_t)raw;
-    size_t tail = over - head - len;
-    if (head) munmap(raw, head);
-    if (tail) munmap((char *)start + len, tail);
-    return (void *)start;
-}
-
-static void *map_aligned(size_t len) { return map_aligned_to(len, PAGE_SIZE); }
-
-static void heap_bytes_add(tc_heap *h, size_t n) {
-    h->heap_bytes += n;
-    if (h->heap_bytes > h->peak_heap_bytes) h->peak_heap_bytes = h->heap_bytes;
-}
-
-/* True if n more mapped bytes stay within the heap limit. */
-static bool within_limit(const tc_heap *h, size_t n) {
-    return h->cfg.heap_limit == 0 || h->heap_bytes + n <= h->cfg.heap_limit;
-}
-
-/* Makes room for n more mapped bytes: finish the running cycle, then run a
- * full one, then give pooled pages back. Returns whether it worked. */
+/* Makes room for n more bytes under the heap limit: finish the running
+ * cycle, then run a full one, then give back everything the memory layer
+ * holds. Returns whether it worked. This is the one place an allocation
+ * may pay for more than two increments: the alternative is failing it. */
 static bool make_room(tc_heap *h, size_t n) {
-    if (within_limit(h, n)) return true;
+    if (tc__mem_fits(&h->mem, n)) return true;
     if (h->in_gc) return false; /* the collector itself never maps pages */
     tc__gc_finish_cycle(h);
-    if (within_limit(h, n)) return true;
+    if (tc__mem_fits(&h->mem, n)) return true;
     tc_collect(h);
-    tc__unmap_pending(h, SIZE_MAX);
-    if (within_limit(h, n)) return true;
-    while (h->page_pool.n) {
-        void *pg = h->page_pool.v[--h->page_pool.n];
-        munmap(pg, PAGE_SIZE);
-        h->heap_bytes -= PAGE_SIZE;
-        if (within_limit(h, n)) return true;
-    }
-    return within_limit(h, n);
+    tc__mem_shrink_now(h);
+    return tc__mem_fits(&h->mem, n);
 }
 
 static tc_page *page_map(tc_heap *h) {
-    if (h->page_pool.n) return h->page_pool.v[--h->page_pool.n]; /* already counted */
-    if (!make_room(h, PAGE_SIZE)) return NULL;
-    if (h->page_pool.n) return h->page_pool.v[--h->page_pool.n];
-    if (h->chunk == h->chunk_end) {
-        /* A chunk is one transparent huge page where the kernel allows it
-         * (THP "madvise" mode, as here): the first touch then faults 2 MiB
-         * once instead of 512 pages one by one inside allocations, which
-         * made heap growth the densest source of allocator pauses. */
-        char *c = map_aligned_to(CHUNK_PAGES * PAGE_SIZE, CHUNK_PAGES * PAGE_SIZE);
-        if (!c) return NULL;
-#if defined(MADV_HUGEPAGE) && 0
-        madvise(c, CHUNK_PAGES * PAGE_SIZE, MADV_HUGEPAGE);
-#endif
-        h->chunk = c;
-        h->chunk_end = c + CHUNK_PAGES * PAGE_SIZE;
-    }
-    tc_page *p = (tc_page *)h->chunk;
-    h->chunk += PAGE_SIZE;
-    heap_bytes_add(h, PAGE_SIZE);
-    return p;
+    tc_page *p = tc__mem_page_get(h);
+    if (p) return p;
+    /* At the heap limit: collect, then try once more (the collection may
+     * also have left pages in the pool). */
+    if (!make_room(h, PAGE_SIZE) && !tc__mem_pool_pages(h)) return NULL;
+    return tc__mem_page_get(h);
 }
 
-/* An empty page leaves the page table. Pooled pages stay counted in
- * heap_bytes; the pool is trimmed at the end of each sweep. */
+/* An empty page leaves the page table for the memory layer's pool, where
+ * it stays resident and counted: the next page request takes it back. */
 void tc__page_free_to_pool(tc_heap *h, tc_page *p) {
     size_t i = p->index;
     tc_page *last = h->pages.v[--h->pages.n];
     h->pages.v[i] = last;
     last->index = (uint32_t)i;
-    if (!ptrvec_push(&h->page_pool, p)) {
-        munmap(p, PAGE_SIZE);
-        h->heap_bytes -= PAGE_SIZE;
-    }
+    tc__mem_page_put(h, p);
 }
 
-/* Called when a cycle ends, after the pacer set the next trigger: the heap
- * may stay mapped up to what it will grow back to: the next cycle's goal
+/* Called when a cycle ends, after the pacer set the next goal: the heap
+ * may stay resident up to what it will grow back to: the next cycle's goal
  * plus an eighth, or the most the last cycle had in use (partly filled
- * pages hold more than the goal counts), whichever is more. Pooled pages
- * beyond that are
- * unmapped by tc__pool_trim, a few per increment, so a shrinking heap gives
- * memory back and a steady one keeps its pages.
- * Why not less: a page unmapped now is faulted in again (16 faults of
- * ~1.3 us each here) inside some allocation later. Retaining only up to
- * the trigger unmapped and refaulted ~130 MB per GCBench run, four times
- * what Boehm faults, and made page faults most of its allocation time. */
+ * pages hold more than the goal counts), whichever is more. The memory
+ * layer gives back pooled pages beyond that (off the mutator's thread).
+ * Why not less: a page given back now is faulted in again (16 faults of
+ * ~12 us each on some machines) by some allocation later; retaining only
+ * up to the trigger refaulted ~130 MB per GCBench run. */
 void tc__pool_set_retain(tc_heap *h) {
-    uint64_t goal = tc__pacer_goal_for(h, h->trigger_bytes);
-    h->pool_retain_bytes = goal + goal / 8;
-    if (h->pool_retain_bytes < h->cycle_peak_used_bytes) h->pool_retain_bytes = h->cycle_peak_used_bytes;
+    uint64_t goal = tc__pacer_next_goal(h);
+    uint64_t retain = goal + goal / 8;
+    if (retain < h->cycle_peak_used_bytes) retain = h->cycle_peak_used_bytes;
     h->cycle_peak_used_bytes = 0;
-}
-
-/* Unmaps at most max_pages pooled pages while the heap is mapped beyond
- * pool_retain_bytes (always keeping POOL_MIN_PAGES); returns how many.
- * Unmapping a touched 64 KiB page costs ~10 us here (it frees 16 pages),
- * so it is budgeted like any other collector work: a cycle that freed
- * hundreds of pages at once used to unmap them all in one 3 ms pause. */
-size_t tc__pool_trim(tc_heap *h, size_t max_pages) {
-    size_t n = 0;
-    while (h->page_pool.n > POOL_MIN_PAGES && h->heap_bytes > h->pool_retain_bytes && n < max_pages) {
-        void *pg = h->page_pool.v[--h->page_pool.n];
-        munmap(pg, PAGE_SIZE);
-        h->heap_bytes -= PAGE_SIZE;
-        n++;
-    }
-    return n;
+    tc__mem_cycle_end(h, retain);
 }
 
 /* ---------- the avail list of a class (pages with free cells) ---------- */
@@ -249,59 +179,40 @@ static void *alloc_small_slow(tc_heap *h, tc_class *c) {
 }
 
 static void *alloc_large(tc_heap *h, size_t bytes) {
-    size_t len = (PAGE_HEADER + bytes + 4095) & ~(size_t)4095;
-    if (!make_room(h, len)) return NULL;
-    tc_page *p = map_aligned(len);
-    if (!p) return NULL;
-    /* mmap memory is zero: header fields, slots and raw bytes start at 0. */
+    size_t len = tc__mem_large_len(PAGE_HEADER + bytes);
+    size_t map_len;
+    tc_page *p = tc__mem_large_get(h, len, PAGE_HEADER + bytes, &map_len);
+    if (!p) {
+        if (!make_room(h, len)) return NULL;
+        p = tc__mem_large_get(h, len, PAGE_HEADER + bytes, &map_len);
+        if (!p) return NULL;
+    }
+    /* The header, slots and raw bytes are zero (fresh, or cleared). */
     p->kind = PAGE_LARGE;
-    p->map_bytes = len;
+    p->map_bytes = map_len;
     p->cell_size = (uint32_t)(bytes > UINT32_MAX ? UINT32_MAX : bytes);
     p->ncells = 1;
     p->top = 1;
     p->index = (uint32_t)h->large.n;
     if (!ptrvec_push(&h->large, p)) {
-        munmap(p, len);
+        tc__mem_large_put(h, p, map_len);
         return NULL;
     }
-    heap_bytes_add(h, len);
     return page_cells(p) + HDR_BYTES;
 }
 
-/* A dead large object leaves the large table at once; its mapping is
- * queued and unmapped by tc__unmap_pending, UNMAP_PIECE bytes at a time, inside
- * increments and charged as work: unmapping touched memory costs about
- * 1 us per 4 KiB here, so freeing 64 buffers of 2 MiB in one go was a
- * 4.8 ms increment. Until unmapped, the bytes still count in heap_bytes. */
+/* A dead large object leaves the large table at once; its mapping goes to
+ * the memory layer's quarantine, where a new large object of a similar
+ * size may take it over, and which gives it back to the OS off the
+ * mutator's thread once it has waited a few cycles. */
 void tc__large_free(tc_heap *h, tc_page *p) {
     size_t i = p->index;
     tc_page *last = h->large.v[--h->large.n];
     h->large.v[i] = last;
     last->index = (uint32_t)i;
     free(p->cards);
-    size_t len = p->map_bytes;
-    if (!ptrvec_push(&h->unmap, p) || !ptrvec_push(&h->unmap, (void *)(uintptr_t)len)) {
-        munmap(p, len); /* no memory to queue it: unmap now */
-        h->heap_bytes -= len;
-        if (h->unmap.n % 2) h->unmap.n--;
-    }
-}
-
-size_t tc__unmap_pending(tc_heap *h, size_t max_units) {
-    size_t units = 0;
-    while (h->unmap.n && units < max_units) {
-        char *base = h->unmap.v[h->unmap.n - 2];
-        size_t len = (size_t)(uintptr_t)h->unmap.v[h->unmap.n - 1];
-        size_t piece = len > UNMAP_PIECE ? UNMAP_PIECE : len;
-        munmap(base + len - piece, piece); /* from the end: base stays valid */
-        h->heap_bytes -= piece;
-        units += piece / 4096 * UNMAP_UNITS_PER_4K;
-        if (piece == len)
-            h->unmap.n -= 2;
-        else
-            h->unmap.v[h->unmap.n - 1] = (void *)(uintptr_t)(len - piece);
-    }
-    return units;
+    p->cards = NULL;
+    tc__mem_large_put(h, p, p->map_bytes);
 }
 
 /* ---------- tc_alloc ---------- */
@@ -417,15 +328,10 @@ void tc__alloc_release_all(tc_heap *h) {
     for (size_t i = 0; i < h->large.n; i++) {
         tc_page *p = h->large.v[i];
         free(p->cards);
-        munmap(p, p->map_bytes);
+        tc__mem_large_put(h, p, p->map_bytes);
     }
     h->large.n = 0;
-    for (size_t i = 0; i + 1 < h->unmap.n; i += 2) munmap(h->unmap.v[i], (size_t)(uintptr_t)h->unmap.v[i + 1]);
-    h->unmap.n = 0;
-    /* Pages are unmapped one by one: chunks may already have holes. */
-    for (size_t i = 0; i < h->pages.n; i++) munmap(h->pages.v[i], PAGE_SIZE);
-    for (size_t i = 0; i < h->page_pool.n; i++) munmap(h->page_pool.v[i], PAGE_SIZE);
-    if (h->chunk != h->chunk_end) munmap(h->chunk, (size_t)(h->chunk_end - h->chunk));
-    h->pages.n = h->page_pool.n = 0;
+    h->pages.n = 0; /* their chunks are unmapped whole */
+    tc__mem_free(h);
     h->heap_bytes = 0;
 }

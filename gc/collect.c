@@ -412,7 +412,7 @@ static size_t sweep_page(tc_heap *h, tc_page *p) {
     return observing_any(h, 1u << TC_EV_FREE) ? sweep_page_impl(h, p, true) : sweep_page_impl(h, p, false);
 }
 
-/* Sweeps one large object; unmapping costs in proportion to its size. */
+/* Sweeps one large object. */
 static size_t sweep_large(tc_heap *h, tc_page *p) {
     void *obj = page_cells(p) + HDR_BYTES;
     if (colour_get(obj) == (h->white ^ 3u)) {
@@ -420,7 +420,7 @@ static size_t sweep_large(tc_heap *h, tc_page *p) {
         h->freed_bytes += p->map_bytes;
         h->freed_objects++;
         h->cur.freed_bytes += p->map_bytes;
-        tc__large_free(h, p); /* the unmapping itself is queued: tc__unmap_pending */
+        tc__large_free(h, p); /* to the quarantine: O(1) here */
         return 1;
     }
     colour_set(obj, h->white);
@@ -436,11 +436,6 @@ static size_t sweep(tc_heap *h, budget *b, size_t work) {
     while (h->sweep_large_cursor > 0) {
         if (budget_spent(b, work)) return work;
         work += sweep_large(h, h->large.v[--h->sweep_large_cursor]);
-    }
-    /* Dead large mappings are given back a piece at a time (alloc.c). */
-    while (h->unmap.n) {
-        if (budget_spent(b, work)) return work;
-        work += tc__unmap_pending(h, budget_left(b, work) ? budget_left(b, work) : 1);
     }
     h->cur.heap_after = live_bytes(h);
     set_phase(h, TC_PHASE_IDLE);
@@ -507,7 +502,9 @@ size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
         tc__pacer_cycle_end(h);
         tc__pool_set_retain(h);
     }
-    work += tc__pool_trim(h, POOL_TRIM_PAGES) * POOL_TRIM_UNITS;
+    /* Memory waiting to be given back: handed to the memory thread, or
+     * with the thread off released here, a slice per increment. */
+    if (tc__mem_has_work(h)) work += tc__mem_work(h, (size_t)(tc__pacer_step_units(h) / 4) + 1);
 
     const uint64_t t1 = tc__now_ns();
     uint64_t cpu;
@@ -540,6 +537,7 @@ size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
     h->cur.pause_ns += t1 - t0;
     h->cur.gc_cpu_ns += cpu;
     if (t1 - t0 > h->cur.max_pause_ns) h->cur.max_pause_ns = t1 - t0;
+    if (t1 - t0 > h->max_increment_ns) h->max_increment_ns = t1 - t0;
     if (ended) {
         h->cur.end_ns = t1;
         h->cur.heap_goal = h->goal_bytes;

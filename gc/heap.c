@@ -78,7 +78,7 @@ void tc_config_default(tc_config *c) {
     c->step_work = 4000;
     c->step_usec = 100;
     c->trigger_pct = 100;
-    c->runway_pct = 75;
+    c->runway_pct = 50;
     c->pause_target_usec = 0;
     c->min_heap = (size_t)4 << 20;
     c->heap_limit = 0;
@@ -97,7 +97,7 @@ const char *tc_config_check(const tc_config *c) {
     if (c->trigger_pct < TC_TRIGGER_PCT_MIN || c->trigger_pct > TC_TRIGGER_PCT_MAX)
         return "trigger_pct: valid range is 10..1000 percent";
     if (c->runway_pct < TC_RUNWAY_PCT_MIN || c->runway_pct > TC_RUNWAY_PCT_MAX)
-        return "runway_pct: valid range is 5..1000 percent";
+        return "runway_pct: valid range is 5..100 percent";
     if (c->pause_target_usec != 0 &&
         (c->pause_target_usec < TC_PAUSE_TARGET_USEC_MIN || c->pause_target_usec > TC_PAUSE_TARGET_USEC_MAX))
         return "pause_target_usec: valid values are 0 (off) or 10..1000000 microseconds";
@@ -134,6 +134,7 @@ tc_heap *tc_heap_new(const tc_config *config) {
     h->phase = TC_PHASE_IDLE;
     h->origin_ns = tc__now_ns();
     tc__alloc_init(h);
+    tc__mem_init(h);
     tc__pacer_init(h);
     tc__pool_set_retain(h);
     return h;
@@ -144,8 +145,6 @@ void tc_heap_free(tc_heap *h) {
     tc__alloc_release_all(h);
     tc__ptrvec_free(&h->pages);
     tc__ptrvec_free(&h->large);
-    tc__ptrvec_free(&h->page_pool);
-    tc__ptrvec_free(&h->unmap);
     tc__ptrvec_free(&h->roots);
     tc__ptrvec_free(&h->root_stack);
     tc__ptrvec_free(&h->grey);
@@ -178,6 +177,7 @@ const char *tc_set_config(tc_heap *h, const tc_config *config) {
     h->cfg.barrier = (tc_barrier)h->hot.barrier;
     h->next_barrier = config->barrier;
     tc__pacer_on_config(h);
+    tc__mem_on_config(h);
     return NULL;
 }
 
@@ -194,8 +194,8 @@ void tc_get_stats(const tc_heap *h, tc_stats *s) {
     s->bytes_requested = h->bytes_requested;
     s->live_bytes = live_bytes(h);
     s->live_objects = live_objects(h);
-    s->heap_bytes = h->heap_bytes;
-    s->peak_heap_bytes = h->peak_heap_bytes;
+    s->heap_bytes = tc__mem_committed(&h->mem);
+    s->peak_heap_bytes = h->peak_heap_bytes > s->heap_bytes ? h->peak_heap_bytes : s->heap_bytes;
     s->peak_live_bytes = h->peak_live_bytes > s->live_bytes ? h->peak_live_bytes : s->live_bytes;
     s->gc_wall_ns = h->gc_wall_ns;
     s->gc_cpu_ns = h->gc_cpu_ns;
@@ -205,7 +205,14 @@ void tc_get_stats(const tc_heap *h, tc_stats *s) {
     s->trigger_bytes = h->trigger_bytes;
     s->goal_bytes = h->goal_bytes;
     s->header_bytes = HDR_BYTES;
-    s->step_units = (uint32_t)tc__pacer_step_units(h);
+    double units = tc__pacer_step_units(h);
+    s->step_units = units > UINT32_MAX ? UINT32_MAX : (uint32_t)units;
+    uint64_t deadline = tc__pacer_step_deadline_ns(h);
+    /* A budget in work units lasts as long as the collector's measured
+     * speed says. */
+    s->step_budget_ns = deadline ? deadline : (uint64_t)(units * 1000.0 / h->units_per_us);
+    s->max_increment_ns = h->max_increment_ns;
+    tc__mem_stats(h, s);
 }
 
 uint64_t tc_increment_count(const tc_heap *h) { return h ? h->increments : 0; }

@@ -12,6 +12,8 @@
  *   observe.c   object visiting, heap-map cells, the event ring
  *   verify.c    the heap verifier
  *   heap.c      heap lifetime, config, stats, misuse reports
+ *   mem.c       every OS memory call: the page reserve, the memory thread,
+ *               the large-object quarantine, giving memory back
  *
  * Memory layout. Small objects live in 64 KiB pages aligned to 64 KiB, so
  * the page of an object is its address with the low 16 bits cleared. A
@@ -32,6 +34,8 @@
 
 #include "tricolor.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -141,6 +145,85 @@ static inline bool ptrvec_push(ptrvec *pv, void *p) {
 }
 void tc__ptrvec_free(ptrvec *pv);
 
+/* --- mem.c: the memory layer --- */
+
+/* A range handed between the mutator and the memory thread, or waiting in
+ * the quarantine (cycle: when the large object died). */
+typedef struct tc__span {
+    void *base;
+    size_t len;
+    bool large;
+    uint64_t cycle;
+} tc__span;
+
+#define TC__RING_CAP 1024 /* spans; a power of two */
+typedef struct tc__ring {
+    _Atomic size_t head; /* written by the consumer only */
+    _Atomic size_t tail; /* written by the producer only */
+    tc__span slot[TC__RING_CAP];
+} tc__ring;
+
+#define POOL_MIN_PAGES 16
+#define TC__QUARANTINE_MAX 64 /* dead large mappings kept for reuse */
+#define RELEASE_PIECE ((size_t)256 << 10) /* bytes given back at once with the thread off */
+#define RELEASE_UNITS_PER_4K 64         /* ~1 us per touched 4 KiB at ~15 ns a unit */
+
+typedef struct tc__mem {
+    /* The mutator's side. */
+    ptrvec pool;              /* empty resident pages, reused first */
+    ptrvec clean;             /* released pages (mapped, not resident) the mutator may reuse */
+    ptrvec pending;           /* tc__span *: memory to give back in slices (thread off or ring full) */
+    uint64_t pending_bytes;
+    tc__span quarantine[TC__QUARANTINE_MAX];  /* dead large mappings awaiting reuse */
+    size_t quarantine_n;
+    uint64_t quarantine_bytes, quarantine_reuses;
+    char *chunk, *chunk_end;  /* the unused rest of a chunk the mutator mapped itself */
+    uint64_t retain_bytes;    /* the pool is trimmed while heap_bytes exceeds this */
+    uint64_t syscalls_mutator, reserve_misses;
+    uint64_t syscalls_in_increments; /* of syscalls_mutator, made inside an increment */
+    const uint64_t *in_gc;    /* the heap's in_gc: nonzero inside an increment */
+    uint64_t thread_cpu_total_ns; /* of threads already stopped */
+    size_t limit;             /* heap_limit, 0 = none */
+    uint64_t slow_os_ns;      /* TRICOLOR_SLOW_OS_US */
+    bool populate_ok;         /* MADV_POPULATE_WRITE works on this kernel */
+    bool running;             /* the thread is running */
+    pthread_t thread;
+    /* Shared with the thread. */
+    tc__ring ready;           /* thread -> mutator: pre-faulted pages */
+    tc__ring surplus;         /* mutator -> thread: memory to give back */
+    _Atomic uint64_t committed;      /* see mem.c: what heap_limit bounds */
+    _Atomic uint64_t inflight_bytes; /* in the surplus ring */
+    _Atomic uint64_t released_bytes;
+    _Atomic uint64_t syscalls_thread, thread_cpu_ns;
+    _Atomic size_t reserve_pages, reserve_cap, taken;
+    _Atomic bool starving, stop;
+    /* The thread's side. */
+    ptrvec tclean;
+    char *tchunk, *tchunk_end;
+    uint64_t tstart_ns, release_ns; /* the release pace: see thread_release */
+    size_t last_surplus;      /* (mutator) pool pages surplus at the last cycle end */
+    ptrvec chunks, tchunks;   /* every 2 MiB chunk mapped, by the mutator / the thread */
+    bool teardown;            /* tc_heap_free: unmap, do not release */
+} tc__mem;
+
+/* --- mem.c --- */
+void tc__mem_init(tc_heap *h);
+void tc__mem_on_config(tc_heap *h);
+void tc__mem_free(tc_heap *h);
+uint64_t tc__mem_committed(const tc__mem *m);
+bool tc__mem_fits(const tc__mem *m, uint64_t n);
+void *tc__mem_page_get(tc_heap *h);
+void tc__mem_page_put(tc_heap *h, void *page);
+size_t tc__mem_pool_pages(const tc_heap *h);
+size_t tc__mem_large_len(size_t len);
+void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len);
+void tc__mem_large_put(tc_heap *h, void *base, size_t len);
+void tc__mem_cycle_end(tc_heap *h, uint64_t retain_bytes);
+size_t tc__mem_work(tc_heap *h, size_t max_units);
+bool tc__mem_has_work(const tc_heap *h);
+void tc__mem_shrink_now(tc_heap *h);
+void tc__mem_stats(const tc_heap *h, tc_stats *s);
+
 #define CPU_SAMPLE_EVERY 8
 #define SAFEPOINT_BYTES 4096 /* a safepoint at least this often, in bytes allocated */
 #define PREFETCH_FIFO 16 /* children in flight between prefetch and colour check */
@@ -155,17 +238,16 @@ struct tc_heap {
     uint8_t class_of[MAX_SMALL / CELL_ALIGN + 1]; /* (cell bytes + 15) / 16 -> class */
     ptrvec pages;       /* small pages, in no particular order */
     ptrvec large;       /* large objects' pages */
-    ptrvec page_pool;   /* empty pages kept mapped for reuse */
-    uint64_t pool_retain_bytes; /* tc__pool_trim unmaps pooled pages while heap_bytes exceeds this */
-    uint64_t cycle_peak_used_bytes; /* most mapped bytes outside the pool since the last cycle ended */
-    ptrvec unmap;       /* dead large mappings not yet unmapped: (base, length) pairs */
-    char *chunk, *chunk_end; /* unused part of the last mapped chunk */
+    tc__mem mem;        /* every page and mapping comes from here (mem.c) */
+    uint64_t cycle_peak_used_bytes; /* most bytes outside the pool since the last cycle ended */
     unsigned alloc_colour;   /* colour given to new objects */
     unsigned white;          /* the current white (C_WHITE0 or C_WHITE1) */
 
     /* --- accounting --- */
     uint64_t freed_bytes, freed_objects; /* by the sweeper; live = allocated - freed */
-    uint64_t heap_bytes;               /* pages (in use + pool) + large mappings */
+    uint64_t heap_bytes;               /* the mutator's resident bytes: pages in use and pooled, large
+                                        * mappings live and quarantined, memory pending release */
+    uint64_t max_increment_ns;
     uint64_t peak_heap_bytes, peak_live_bytes;
     uint64_t allocations, bytes_allocated, bytes_requested;
     uint64_t bytes_at_step;            /* bytes_allocated at the end of the last increment */
@@ -190,7 +272,7 @@ struct tc_heap {
 
     /* --- pacing (pacer.c) --- */
     uint64_t trigger_bytes;      /* start a cycle when live_bytes reaches this */
-    uint64_t goal_bytes;         /* finish the running cycle before this */
+    uint64_t goal_bytes;         /* finish the running (or next) cycle before this */
     double debt;                 /* work units owed by the mutator (fractional: with a safepoint
                                   * or observer the pacer runs at every small allocation) */
     double units_per_byte;       /* assist rate of the running cycle */
@@ -250,8 +332,10 @@ static inline uint64_t live_objects(const tc_heap *h) { return h->allocations - 
 static inline void note_peak_live(tc_heap *h) {
     uint64_t l = live_bytes(h);
     if (l > h->peak_live_bytes) h->peak_live_bytes = l;
-    uint64_t used = h->heap_bytes - (uint64_t)h->page_pool.n * PAGE_SIZE;
+    uint64_t used = h->heap_bytes - (uint64_t)h->mem.pool.n * PAGE_SIZE;
     if (used > h->cycle_peak_used_bytes) h->cycle_peak_used_bytes = used;
+    uint64_t committed = tc__mem_committed(&h->mem);
+    if (committed > h->peak_heap_bytes) h->peak_heap_bytes = committed;
 }
 
 /* --- heap.c --- */
@@ -267,13 +351,8 @@ void tc__page_free_to_pool(tc_heap *h, tc_page *p);
 void tc__avail_push(tc_class *c, tc_page *p);
 void tc__avail_remove(tc_class *c, tc_page *p);
 void tc__large_free(tc_heap *h, tc_page *p);
+/* At cycle end: what the heap may keep resident until the next one. */
 void tc__pool_set_retain(tc_heap *h);
-size_t tc__pool_trim(tc_heap *h, size_t max_pages);
-#define POOL_TRIM_PAGES 8    /* pages unmapped per increment at most */
-#define POOL_TRIM_UNITS 256  /* work units charged per page unmapped */
-size_t tc__unmap_pending(tc_heap *h, size_t max_units);
-#define UNMAP_PIECE ((size_t)1 << 20) /* bytes of a dead large mapping unmapped at once */
-#define UNMAP_UNITS_PER_4K 64           /* ~1 us per touched 4 KiB at ~15 ns a unit */
 
 /* --- collect.c --- */
 size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason);
@@ -289,8 +368,8 @@ void tc__pacer_cycle_end(tc_heap *h);
 void tc__pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns);
 void tc__pacer_on_alloc_check(tc_heap *h);
 void tc__pacer_on_config(tc_heap *h);
-/* The goal of a cycle that starts at `trigger` bytes (runway, heap limit). */
-uint64_t tc__pacer_goal_for(const tc_heap *h, uint64_t trigger);
+/* The goal of the cycle that will start next (or is running). */
+uint64_t tc__pacer_next_goal(const tc_heap *h);
 /* The increment budget in force, in work units. */
 double tc__pacer_step_units(const tc_heap *h);
 /* An increment's time budget in ns (µs budgets and the auto-pacer); 0 when

@@ -2,33 +2,48 @@
  * pacer.c — when a cycle starts, and how much collection the mutator pays
  * for each byte it allocates.
  *
- * Trigger (like GOGC, or Lua's pause): a cycle starts when the bytes in
- * objects reach  max(min_heap, marked_by_last_cycle * (1 + trigger_pct/100)).
+ * Goal (like Go's GOGC): the heap should not grow past
+ *     goal = max(min_heap, marked * (1 + trigger_pct/100))
+ * where `marked` is what the last cycle found live; so with the default
+ * trigger_pct of 100 the heap peaks near twice its live data, and the
+ * knob moves the peak the way GOGC does. The goal is capped below
+ * heap_limit.
  *
- * Goal: the running cycle should be finished (marked and swept) before the
- * heap grows another runway_pct percent over the trigger:
- *     goal = trigger * (1 + runway_pct/100), capped below heap_limit.
+ * Start: a cycle starts when the heap reaches  goal - runway, with
+ *     runway = (goal - marked) * runway_pct/100,
+ * so runway_pct is the share of the headroom over the live data during
+ * which a cycle runs: a larger runway spreads the same work over more
+ * allocation (fewer, sparser increments), a smaller one starts later and
+ * collects in a denser burst.
  *
  * Assists (like Lua's stepmul, or Go's assist ratio): at cycle start the
  * pacer estimates the cycle's work (last cycle's mark work, plus one unit
  * per cell to sweep) and sets
  *     units_per_byte = work still to do / bytes left before the goal,
- * recomputed after every increment, so a mutator that allocates faster
- * than planned pays more. Allocation accrues debt at that rate; whenever
- * the debt reaches one step budget, increments run until it is paid, at
- * most MAX_STEPS_PER_ALLOC of them unless the heap is past the goal. Past the goal the rate is so high that increments run
- * back to back: the heap limit is defended by tc_alloc (alloc.c).
+ * recomputed after every increment from the work actually done, so a
+ * mutator that allocates faster than planned, or a heap whose live data is
+ * growing while it is marked, pays more per byte: the pace follows the
+ * measured rates, not the estimate it started from. Allocation accrues
+ * debt at that rate; whenever the debt reaches one step budget,
+ * increments run until it is paid, but never more than
+ * MAX_STEPS_PER_ALLOC of them in one allocation (one with the auto-pacer
+ * below the goal): the rest of the debt waits for the next allocations,
+ * which come sooner the higher the rate. So no allocation pauses for more
+ * than two increment budgets, on any cycle, however wrong the estimate.
+ * Two exceptions, both to bound the heap: the heap limit (tc_alloc
+ * finishes the cycle rather than fail an allocation), and a heap that has
+ * overshot its goal by a whole runway again (the hard goal): then the
+ * allocation pays everything it owes (TC_REASON_OVERDUE). Past the goal
+ * the rate is at least one unit a byte, which outruns any mutator of
+ * small objects; only a stream of large pointer arrays can reach the hard
+ * goal.
  *
  * Auto-pacer (cfg.pause_target_usec, in the spirit of Go's pacer): the
- * increment budget becomes a time budget of auto_frac × the target,
- * measured while the increment runs, and an allocation pays at most one
- * increment while the heap is below the goal, so every pause the
- * collector causes there is one increment. auto_frac starts at
+ * increment budget becomes a time budget of auto_frac x the target,
+ * measured while the increment runs. auto_frac starts at
  * AUTO_FRAC_START, shrinks by a fifth whenever an increment overruns the
  * target (work that cannot be split: a page of sweep, an atomic round) and
  * grows back slowly after AUTO_CLEAN_RUN increments without an overrun.
- * Cycles still finish: the debt rate rises as the goal nears, so shorter
- * increments simply come more often.
  *
  * The allocation fast path only compares bytes_allocated with
  * next_check_bytes; everything here runs when that threshold is crossed.
@@ -37,7 +52,7 @@
 
 #define MIN_RUNWAY_BYTES ((uint64_t)4 << 10)
 #define MIN_CHECK_BYTES 256
-#define MAX_STEPS_PER_ALLOC 4
+#define MAX_STEPS_PER_ALLOC 2
 #define AUTO_FRAC_START 0.6
 #define AUTO_FRAC_MIN 0.05
 #define AUTO_FRAC_MAX 0.8
@@ -57,15 +72,24 @@ uint64_t tc__pacer_step_deadline_ns(const tc_heap *h) {
     return 0;
 }
 
-static uint64_t compute_trigger(const tc_heap *h, uint64_t base) {
-    uint64_t t = base + base / 100 * h->cfg.trigger_pct;
-    if (t < h->cfg.min_heap) t = h->cfg.min_heap;
-    if (h->cfg.heap_limit) {
-        /* Leave the runway below the limit, with 10% for fragmentation. */
-        uint64_t cap = (uint64_t)h->cfg.heap_limit / (100 + h->cfg.runway_pct) * 90;
-        if (t > cap) t = cap;
-    }
-    return t;
+/* The goal of the next cycle, from the bytes the last one marked. */
+static uint64_t compute_goal(const tc_heap *h, uint64_t marked) {
+    uint64_t g = marked + marked / 100 * h->cfg.trigger_pct;
+    if (g < h->cfg.min_heap) g = h->cfg.min_heap;
+    if (h->cfg.heap_limit && g > h->cfg.heap_limit / 10 * 9) g = h->cfg.heap_limit / 10 * 9;
+    return g;
+}
+
+/* Where the next cycle starts: a runway_pct share of the headroom before
+ * the goal. */
+static uint64_t compute_start(const tc_heap *h, uint64_t goal, uint64_t marked) {
+    uint64_t headroom = goal > marked ? goal - marked : goal / 8;
+    return goal - headroom / 100 * h->cfg.runway_pct;
+}
+
+static void set_goal_and_start(tc_heap *h, uint64_t marked) {
+    h->goal_bytes = compute_goal(h, marked);
+    h->trigger_bytes = compute_start(h, h->goal_bytes, marked);
 }
 
 /* Sets next_check_bytes: the allocation count at which the pacer wants to
@@ -75,11 +99,15 @@ static void reschedule(tc_heap *h) {
     if (h->phase == TC_PHASE_IDLE) {
         wait = live_bytes(h) < h->trigger_bytes ? h->trigger_bytes - live_bytes(h) : 0;
     } else {
+        /* Clamped before the conversion: with a huge step budget and a
+         * tiny rate the quotient exceeds what a uint64_t holds (undefined
+         * behaviour, found by fuzzing the API). */
         double need = tc__pacer_step_units(h) - (double)h->debt;
-        wait = need <= 0 ? 0 : (uint64_t)(need / h->units_per_byte);
+        double bytes = need <= 0 ? 0 : need / h->units_per_byte;
+        wait = bytes >= (double)(UINT64_MAX / 2) ? UINT64_MAX / 2 : (uint64_t)bytes;
     }
     if (wait < MIN_CHECK_BYTES) wait = MIN_CHECK_BYTES;
-    h->next_check_bytes = h->bytes_allocated + wait;
+    h->next_check_bytes = wait > UINT64_MAX - h->bytes_allocated ? UINT64_MAX : h->bytes_allocated + wait;
     /* The safepoint hook shares this one compare on the fast path. */
     if (h->safepoint && h->safepoint_at < h->next_check_bytes) h->next_check_bytes = h->safepoint_at;
     h->debt_base_bytes = h->bytes_allocated;
@@ -117,27 +145,20 @@ static void update_rate(tc_heap *h) {
 }
 
 void tc__pacer_init(tc_heap *h) {
-    h->trigger_bytes = compute_trigger(h, 0);
+    set_goal_and_start(h, 0);
     h->units_per_byte = 1;
     h->units_per_us = 40; /* a guess (25 ns a unit) until increments are measured */
     h->auto_frac = AUTO_FRAC_START;
     reschedule(h);
 }
 
-/* The goal grows from the trigger, never from the heap size when the cycle
- * started: a cycle that starts late (its predecessor ended above the
- * trigger) must catch up through steeper assists, not a later goal, or the
- * heap would grow by the runway every cycle. */
-uint64_t tc__pacer_goal_for(const tc_heap *h, uint64_t trigger) {
-    uint64_t goal = trigger + trigger / 100 * h->cfg.runway_pct;
-    if (h->cfg.heap_limit && goal > h->cfg.heap_limit / 10 * 9) goal = h->cfg.heap_limit / 10 * 9;
-    return goal;
-}
+/* The goal of the cycle that will start next. */
+uint64_t tc__pacer_next_goal(const tc_heap *h) { return h->goal_bytes; }
 
-static void set_goal(tc_heap *h) { h->goal_bytes = tc__pacer_goal_for(h, h->trigger_bytes); }
-
+/* The goal was set when the last cycle ended; a cycle that starts late
+ * (its predecessor ended above the start point) must catch up through
+ * steeper assists, not a later goal, or the heap would grow every cycle. */
 void tc__pacer_cycle_start(tc_heap *h) {
-    set_goal(h);
     /* Mark work follows the live data, which the last cycle measured; the
      * first cycle assumes every word of the heap is a slot to scan. */
     uint64_t est_mark = h->last_mark_work ? h->last_mark_work + h->last_mark_work / 5 : live_bytes(h) / 8;
@@ -166,7 +187,7 @@ void tc__pacer_cycle_start(tc_heap *h) {
 void tc__pacer_cycle_end(tc_heap *h) {
     h->last_mark_work = h->cycle_mark_work;
     h->last_live_bytes = h->cur.marked_bytes;
-    h->trigger_bytes = compute_trigger(h, h->cur.marked_bytes);
+    set_goal_and_start(h, h->cur.marked_bytes);
     h->debt = 0;
 }
 
@@ -193,11 +214,8 @@ void tc__pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns) {
 }
 
 void tc__pacer_on_config(tc_heap *h) {
-    h->trigger_bytes = compute_trigger(h, h->last_live_bytes);
-    if (h->phase != TC_PHASE_IDLE) {
-        set_goal(h);
-        update_rate(h);
-    }
+    set_goal_and_start(h, h->last_live_bytes);
+    if (h->phase != TC_PHASE_IDLE) update_rate(h);
     reschedule(h);
 }
 
@@ -217,23 +235,22 @@ void tc__pacer_on_alloc_check(tc_heap *h) {
     h->debt += (double)(h->bytes_allocated - h->debt_base_bytes) * h->units_per_byte;
     h->debt_base_bytes = h->bytes_allocated;
     /* An allocation pays at most MAX_STEPS_PER_ALLOC increments (one with
-     * the auto-pacer) and carries the rest of its debt to the next ones, so
-     * one large allocation does not become one long pause. Past the goal it
-     * pays everything it owes:
-     * paying one step per allocation let a run of 1 MiB allocations
-     * outgrow the goal several times over (fragment: 769 MB, 284 MB goal). */
+     * the auto-pacer below the goal) and carries the rest of its debt to
+     * the next ones, so one allocation never becomes one long pause, even
+     * past the goal: the rate there makes the next allocations pay soon.
+     * Only past the hard goal does it pay everything (see the top). */
     if ((double)h->debt < tc__pacer_step_units(h)) {
         reschedule(h);
         return;
     }
-    /* Past the goal the cycle must end, pause target or not: an allocation
-     * that pays one increment when it owes many lets a mutator that
-     * allocates large objects outrun the collector without bound. */
-    bool over_goal = live_bytes(h) >= h->goal_bytes;
-    int max_steps = h->cfg.pause_target_usec ? 1 : MAX_STEPS_PER_ALLOC;
+    uint64_t live = live_bytes(h);
+    bool over_goal = live >= h->goal_bytes;
+    uint64_t runway = h->goal_bytes > h->trigger_bytes ? h->goal_bytes - h->trigger_bytes : h->goal_bytes / 8;
+    bool over_hard_goal = live >= h->goal_bytes + runway;
+    int max_steps = h->cfg.pause_target_usec && !over_goal ? 1 : MAX_STEPS_PER_ALLOC;
     for (int paid = 0; (double)h->debt >= tc__pacer_step_units(h) && h->phase != TC_PHASE_IDLE; paid++) {
-        if (paid == max_steps && !over_goal) break;
-        tc__gc_increment(h, over_goal ? TC_REASON_OVERDUE : TC_REASON_ASSIST);
+        if (paid == max_steps && !over_hard_goal) break;
+        tc__gc_increment(h, over_hard_goal ? TC_REASON_OVERDUE : TC_REASON_ASSIST);
     }
     if (h->phase != TC_PHASE_IDLE) reschedule(h);
 }

@@ -72,7 +72,7 @@ typedef void (*tc_misuse_fn)(const char *message, void *user);
 #define TC_TRIGGER_PCT_MIN 10u
 #define TC_TRIGGER_PCT_MAX 1000u
 #define TC_RUNWAY_PCT_MIN 5u
-#define TC_RUNWAY_PCT_MAX 1000u
+#define TC_RUNWAY_PCT_MAX 100u
 #define TC_PAUSE_TARGET_USEC_MIN 10u /* 0 is also valid: off */
 #define TC_PAUSE_TARGET_USEC_MAX 1000000u
 #define TC_HEAP_LIMIT_MIN ((size_t)1 << 20) /* 0 is also valid: unlimited */
@@ -84,15 +84,16 @@ typedef struct tc_config {
     tc_budget_unit budget_unit; /* default TC_BUDGET_WORK */
     uint32_t step_work;         /* work units per increment; default 4000 (1..10^8) */
     uint32_t step_usec;         /* µs per increment with TC_BUDGET_USEC; default 100 (1..10^7) */
-    /* Start a cycle when the heap has grown by this percentage over the
-     * bytes found live by the previous cycle (like GOGC or Lua's pause).
-     * Default 100 (the heap may double). Range 10..1000. */
+    /* The heap goal, like Go's GOGC: the heap may grow to this percentage
+     * over the bytes the last cycle found live before a cycle must have
+     * finished, so the peak heap is about live x (1 + trigger_pct/100).
+     * Default 100. Range 10..1000. */
     uint32_t trigger_pct;
-    /* The pacer makes the mutator pay for a whole cycle (mark + sweep)
-     * before the heap grows by runway_pct percent of the trigger size.
-     * Lower = faster cycles and a smaller peak heap, more CPU per byte
-     * allocated. Default 75 (measured on GCBench: MMU at 10 ms 0.50 with
-     * 50, 0.60 with 75, for the same peak heap). Range 5..1000. */
+    /* When a cycle starts: the share of the headroom (goal - live) over
+     * which it runs. The pacer makes the mutator pay for a whole cycle
+     * (mark + sweep) within it. Larger = sparser increments, cycles that
+     * start earlier and so run more often; smaller = denser increments.
+     * Default 50. Range 5..100. */
     uint32_t runway_pct;
     /* Automatic pacing to a pause target: when nonzero, the collector sets
      * its own increment budget online (step_work / step_usec are then only
@@ -348,8 +349,8 @@ typedef struct tc_stats {
     uint64_t gc_cpu_ns;          /* thread CPU time inside increments */
     uint64_t barrier_hits;       /* barrier slow paths that shaded or re-greyed */
     uint64_t pages, large_objects;
-    uint64_t trigger_bytes;      /* the pacer: next cycle starts at this many live bytes */
-    uint64_t goal_bytes;         /* the running cycle should finish below this */
+    uint64_t trigger_bytes;      /* the pacer: the next cycle starts at this many live bytes */
+    uint64_t goal_bytes;         /* the running (or next) cycle should finish below this */
     uint32_t header_bytes;       /* per-object overhead: the 8-byte header */
     uint32_t step_units;         /* the increment budget in force, in work units (the auto-pacer's
                                     choice when pause_target_usec is set) */

@@ -172,36 +172,6 @@ static void test_heap_limit_fails_cleanly(void **state) {
     }
 }
 
-/* Dead large objects are unmapped a piece at a time inside sweep
- * increments: no increment does more than its budget plus one piece, and
- * when the cycle ends every byte is given back. */
-static void test_large_objects_are_unmapped_incrementally(void **state) {
-    (void)state;
-    tc_config c;
-    test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.verify_each_step = false;
-    c.min_heap = (size_t)1 << 30;
-    c.step_work = 4000;
-    tc_heap *h = tc_heap_new(&c);
-    for (int i = 0; i < 32; i++) {
-        void *b = tc_alloc(h, 0, 2 << 20);
-        memset(tc_raw(b), 1, 2 << 20);
-    }
-    tc_log_clear(h);
-    do tc_step(h);
-    while (tc_current_phase(h) != TC_PHASE_IDLE);
-    size_t n;
-    const tc_pause *p = tc_pause_log(h, &n);
-    assert_true(n > 16); /* 64 MiB unmapped a MiB at a time, not at once */
-    for (size_t i = 0; i < n; i++)
-        assert_true(p[i].work <= 4000 + (UNMAP_PIECE / 4096) * UNMAP_UNITS_PER_4K + 64);
-    tc_stats s;
-    tc_get_stats(h, &s);
-    assert_int_equal(s.large_objects, 0);
-    assert_true(s.heap_bytes < (1u << 20)); /* all 64 MiB returned */
-    assert_heap_ok(h);
-    tc_heap_free(h);
-}
 
 int main(void) {
     const struct CMUnitTest tests[] = {
@@ -211,7 +181,6 @@ int main(void) {
         cmocka_unit_test(test_large_objects),
         cmocka_unit_test(test_swept_cells_are_reused),
         cmocka_unit_test(test_heap_limit_fails_cleanly),
-        cmocka_unit_test(test_large_objects_are_unmapped_incrementally),
     };
     return cmocka_run_group_tests_name("alloc", tests, NULL, NULL);
 }

@@ -294,6 +294,7 @@ typedef struct run_opts {
     long ops;
     bool skip_barrier; /* expect to be caught */
     uint32_t link_pct; /* default 50 */
+    bool no_mem_thread; /* the memory layer on the mutator's thread alone */
 } run_opts;
 
 /* Runs the mutator; returns true if the model stayed consistent. */
@@ -305,6 +306,7 @@ static bool stress_run(const run_opts *ro, char *why, size_t why_len) {
     c.step_usec = ro->budget;
     c.min_heap = 192 << 10;
     c.verify_each_step = !ro->skip_barrier;
+    c.mem_thread = !ro->no_mem_thread;
     model m = {0};
     m.rng = ro->seed * 2654435761u + 1;
     m.link_pct = ro->link_pct ? ro->link_pct : 50;
@@ -355,11 +357,12 @@ static bool stress_run(const run_opts *ro, char *why, size_t why_len) {
     if (!ro->skip_barrier) {
         tc_stats st;
         tc_get_stats(m.h, &st);
-        print_message("%-8s budget %4u %s: %ld ops, %llu cycles, %llu increments verified, %llu barrier hits, "
-                      "peak %llu KiB live\n",
-                      tc_barrier_name(ro->mode), ro->budget, ro->unit == TC_BUDGET_USEC ? "us   " : "units", ro->ops,
-                      (unsigned long long)st.cycles, (unsigned long long)st.increments,
-                      (unsigned long long)st.barrier_hits, (unsigned long long)st.peak_live_bytes >> 10);
+        print_message("%-8s budget %4u %s%s: %ld ops, %llu cycles, %llu increments verified, %llu barrier hits, "
+                      "peak %llu KiB live, %llu large reused\n",
+                      tc_barrier_name(ro->mode), ro->budget, ro->unit == TC_BUDGET_USEC ? "us   " : "units",
+                      ro->no_mem_thread ? " (no memory thread)" : "", ro->ops, (unsigned long long)st.cycles,
+                      (unsigned long long)st.increments, (unsigned long long)st.barrier_hits,
+                      (unsigned long long)st.peak_live_bytes >> 10, (unsigned long long)st.mem_quarantine_reuses);
     }
     tc_root_pop(m.h, NROOTS);
     tc_heap_free(m.h);
@@ -380,6 +383,10 @@ static void run_mode(tc_barrier mode) {
         {.unit = TC_BUDGET_USEC, .budget = 5, .seed = 99, .ops = 30000},
         /* A larger graph: new objects mostly hang under old ones. */
         {.unit = TC_BUDGET_WORK, .budget = 100, .seed = 7, .ops = 120000, .link_pct = 92},
+        /* The same without the memory thread: pages, the large-object
+         * quarantine and memory release all on the mutator's thread. */
+        {.unit = TC_BUDGET_WORK, .budget = 200, .seed = 21, .ops = 60000, .no_mem_thread = true},
+        {.unit = TC_BUDGET_WORK, .budget = 100, .seed = 8, .ops = 120000, .link_pct = 92, .no_mem_thread = true},
     };
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
         run_opts ro = runs[i];

@@ -87,6 +87,23 @@ static double ticks_per_ns(uint64_t ns) {
     return (double)(mut_ticks() - c0) / (double)(t1 - t0);
 }
 
+/* Spins for ns nanoseconds reading the clock and records every gap
+ * between two reads: the machine's own stalls (see runner.h). */
+static void measure_hiccups(uint64_t ns, hiccup *out) {
+    memset(out, 0, sizeof *out);
+    uint64_t t0 = clock_ns(CLOCK_MONOTONIC), prev = t0, now = t0;
+    while (now - t0 < ns) {
+        now = clock_ns(CLOCK_MONOTONIC);
+        uint64_t gap = now - prev;
+        prev = now;
+        if (gap > out->max_gap_ns) out->max_gap_ns = gap;
+        if (gap >= 50000) out->gaps_over_50us++;
+        if (gap >= 200000) out->gaps_over_200us++;
+        if (gap >= 1000000) out->gaps_over_1ms++;
+    }
+    out->spin_ns = now - t0;
+}
+
 static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pause **own) {
     double tpn = ticks_per_ns(2000000); /* 2 ms: enough for the threshold */
     mut m = {.timed = cfg->timed, .threshold_ticks = (uint64_t)((double)cfg->threshold_ns * tpn), .log = log};
@@ -107,7 +124,9 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
             GC_set_time_limit((unsigned long)cfg->boehm_time_limit_ms);
         }
     }
-    struct rusage ru0, ru1;
+    if (cfg->hiccup_ns) measure_hiccups(cfg->hiccup_ns, &res->hic);
+    struct rusage ru0, ru1, th0, th1;
+    getrusage(RUSAGE_THREAD, &th0);
     getrusage(RUSAGE_SELF, &ru0);
     res->t0_ns = clock_ns(CLOCK_MONOTONIC);
     uint64_t k0 = mut_ticks();
@@ -123,7 +142,10 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
         log->v[i].start_ns = res->t0_ns + (uint64_t)((double)(log->v[i].start_ns - k0) / tpn);
         log->v[i].dur_ns = (uint64_t)((double)log->v[i].dur_ns / tpn);
     }
+    getrusage(RUSAGE_THREAD, &th1);
     getrusage(RUSAGE_SELF, &ru1);
+    res->mut_minflt = (uint64_t)(th1.ru_minflt - th0.ru_minflt);
+    res->mut_majflt = (uint64_t)(th1.ru_majflt - th0.ru_majflt);
     res->wall_ns = res->t1_ns - res->t0_ns;
     res->cpu_ns = (uint64_t)((ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) + (ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec)) *
                       1000000000u +
@@ -138,6 +160,20 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
         res->gc_cpu_ns = s.gc_cpu_ns;
         res->peak_heap_bytes = s.peak_heap_bytes;
         res->collections = s.cycles;
+        res->mut_mem_syscalls = s.mem_syscalls_mutator;
+        res->mem_syscalls_known = true;
+        res->bg_mem_syscalls = s.mem_syscalls_thread;
+        res->bg_cpu_ns = s.mem_thread_cpu_ns;
+        res->reserve_misses = s.mem_reserve_misses;
+        res->own_budget_ns = s.step_budget_ns;
+        if (getenv("TRICOLOR_BENCH_DEBUG"))
+            fprintf(stderr, "mem: mutator syscalls %llu, thread syscalls %llu, misses %llu, thread cpu %.1f ms, "
+                            "quarantine reuses %llu, released %.1f MiB, minflt %llu, budget %.1f us, max incr %.1f us\n",
+                    (unsigned long long)s.mem_syscalls_mutator, (unsigned long long)s.mem_syscalls_thread,
+                    (unsigned long long)s.mem_reserve_misses, (double)s.mem_thread_cpu_ns / 1e6,
+                    (unsigned long long)s.mem_quarantine_reuses, (double)s.mem_released_bytes / 1048576.0,
+                    (unsigned long long)res->mut_minflt, (double)s.step_budget_ns / 1e3,
+                    (double)s.max_increment_ns / 1e3);
         size_t n;
         const tc_pause *p = tc_pause_log(heap, &n);
         *own = malloc((n ? n : 1) * sizeof **own);

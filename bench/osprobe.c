@@ -1,0 +1,92 @@
+/*
+ * osprobe.c — what memory system calls and page faults cost on this
+ * machine, so that every pause figure can be read against its machine.
+ *
+ * The collector's pauses are built to contain none of these (gc/mem.c),
+ * but the machines Tricolor runs on differ 10-100x in what they cost, and
+ * a reader comparing two runs needs to know which kind of machine each
+ * came from. Each line is "name: p50 / p99 unit" over ROUNDS operations on
+ * a 64 KiB region (the collector's page), as `make bench` prints them:
+ *
+ *   first touch of 64 KiB   16 write faults on fresh memory
+ *   populate 64 KiB         madvise(MADV_POPULATE_WRITE) on fresh memory
+ *   munmap 64 KiB           after the region was touched
+ *   madvise DONTNEED 64 KiB after the region was touched
+ *   mmap 64 KiB             the call alone
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+#define REGION ((size_t)64 << 10)
+#define ROUNDS 400
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void report(const char *name, uint64_t *t, size_t n) {
+    qsort(t, n, sizeof *t, cmp_u64);
+    printf("os_%s_us: %.1f / %.1f us (p50 / p99)\n", name, (double)t[n / 2] / 1e3, (double)t[n * 99 / 100] / 1e3);
+}
+
+static char *map_region(void) {
+    char *p = mmap(NULL, REGION, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        perror("osprobe: mmap");
+        exit(1);
+    }
+    return p;
+}
+
+static void touch(char *p) {
+    for (size_t off = 0; off < REGION; off += 4096) ((volatile char *)p)[off] = 1;
+}
+
+int main(void) {
+    static uint64_t t_map[ROUNDS], t_touch[ROUNDS], t_pop[ROUNDS], t_unmap[ROUNDS], t_dontneed[ROUNDS];
+    int populate_ok = 1;
+    for (int i = 0; i < ROUNDS; i++) {
+        uint64_t a = now_ns();
+        char *p = map_region();
+        t_map[i] = now_ns() - a;
+        a = now_ns();
+        touch(p);
+        t_touch[i] = now_ns() - a;
+        a = now_ns();
+        madvise(p, REGION, MADV_DONTNEED);
+        t_dontneed[i] = now_ns() - a;
+        touch(p);
+        a = now_ns();
+        munmap(p, REGION);
+        t_unmap[i] = now_ns() - a;
+        char *q = map_region();
+        a = now_ns();
+        if (madvise(q, REGION, MADV_POPULATE_WRITE) != 0) populate_ok = 0;
+        t_pop[i] = now_ns() - a;
+        munmap(q, REGION);
+    }
+    report("mmap_64k", t_map, ROUNDS);
+    report("first_touch_64k", t_touch, ROUNDS);
+    if (populate_ok)
+        report("populate_64k", t_pop, ROUNDS);
+    else
+        printf("os_populate_64k_us: unsupported (kernel before 5.14): the memory thread touches pages instead\n");
+    report("madvise_dontneed_64k", t_dontneed, ROUNDS);
+    report("munmap_64k_touched", t_unmap, ROUNDS);
+    return 0;
+}

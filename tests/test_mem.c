@@ -1,0 +1,286 @@
+/*
+ * test_mem.c — the memory layer (gc/mem.c): the ready reserve the memory
+ * thread keeps, the large-object quarantine, giving memory back with and
+ * without the thread, the heap limit counting what the reserve holds, and
+ * the slow-OS mode that proves no OS call lands in an increment.
+ *
+ * Nothing here asserts a duration. Where the thread must have done
+ * something (filled the reserve, released surplus), the test waits for
+ * the counter to say so, with a generous timeout, and then asserts on
+ * counters: which thread made the OS calls, how many, and where.
+ *
+ * This file is also built with ThreadSanitizer (make test-tsan): the
+ * hand-off between the mutator and the thread must be free of races.
+ */
+#include "support.h"
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void sleep_ms(int ms) {
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static tc_stats stats(tc_heap *h) {
+    tc_stats s;
+    tc_get_stats(h, &s);
+    return s;
+}
+
+/* Waits (up to 5 s) until the reserve holds at least n pages. */
+static bool wait_reserve(tc_heap *h, uint64_t n) {
+    for (int i = 0; i < 500; i++) {
+        if (stats(h).mem_reserve_pages >= n) return true;
+        sleep_ms(10);
+    }
+    return false;
+}
+
+/* With the thread on, pages come from its reserve, already faulted in:
+ * once it has filled the reserve, the mutator grows the heap by a few
+ * pages without a single OS call of its own. With the thread off, the
+ * same growth maps a chunk on the mutator's thread. */
+static void test_reserve_serves_the_mutator(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.min_heap = (size_t)64 << 20; /* no cycle: only growth */
+    tc_heap *h = tc_heap_new(&c);
+    assert_true(wait_reserve(h, 4));
+    uint64_t before = stats(h).mem_syscalls_mutator;
+    void *keep = NULL;
+    tc_root_push(h, &keep);
+    for (int i = 0; i < 3 * 2000; i++) { /* three pages of 32-byte cells */
+        void *o = tc_alloc(h, 2, 0);
+        tc_store(h, o, 0, keep);
+        keep = o;
+    }
+    tc_stats s = stats(h);
+    assert_int_equal(s.mem_syscalls_mutator, before);
+    assert_int_equal(s.mem_reserve_misses, 0);
+    assert_true(s.mem_syscalls_thread > 0);
+    tc_root_pop(h, 1);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+
+    c.mem_thread = false;
+    h = tc_heap_new(&c);
+    keep = NULL;
+    tc_root_push(h, &keep);
+    for (int i = 0; i < 3 * 2000; i++) {
+        void *o = tc_alloc(h, 2, 0);
+        tc_store(h, o, 0, keep);
+        keep = o;
+    }
+    s = stats(h);
+    assert_true(s.mem_syscalls_mutator > 0);
+    assert_int_equal(s.mem_syscalls_thread, 0);
+    tc_root_pop(h, 1);
+    tc_heap_free(h);
+}
+
+/* A dead large object's mapping is reused by the next one of a similar
+ * size, cleared: no new mapping, and the new object reads as zero. */
+static void test_quarantine_reuses_dead_large_objects(void **state) {
+    (void)state;
+    for (int thread = 0; thread < 2; thread++) {
+        tc_config c;
+        test_config(&c, TC_BARRIER_DIJKSTRA);
+        c.mem_thread = thread;
+        c.min_heap = (size_t)1 << 30;
+        tc_heap *h = tc_heap_new(&c);
+        for (int i = 0; i < 16; i++) {
+            void *b = tc_alloc(h, 0, 1 << 20);
+            memset(tc_raw(b), 0xab, 1 << 20);
+        }
+        tc_collect(h); /* all 16 dead: to the quarantine */
+        tc_stats s0 = stats(h);
+        assert_int_equal(s0.large_objects, 0);
+        for (int i = 0; i < 16; i++) {
+            void *b = tc_alloc(h, 3, (1 << 20) - 4096); /* a little smaller: same size class */
+            assert_null(tc_load(h, b, 0));
+            const uint8_t *raw = tc_raw(b);
+            for (size_t k = 0; k < (1u << 20) - 4096; k += 4093) assert_int_equal(raw[k], 0);
+        }
+        tc_stats s1 = stats(h);
+        assert_int_equal(s1.mem_quarantine_reuses - s0.mem_quarantine_reuses, 16);
+        assert_int_equal(s1.mem_syscalls_mutator, s0.mem_syscalls_mutator);
+        assert_heap_ok(h);
+        tc_heap_free(h);
+    }
+}
+
+/* Thread off: quarantined mappings that nobody reused are given back
+ * after a few cycles, a slice per increment: no increment does more than
+ * its budget plus one slice of release work. */
+static void test_release_in_slices_without_thread(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.mem_thread = false;
+    c.min_heap = (size_t)1 << 30;
+    c.step_work = 4000;
+    tc_heap *h = tc_heap_new(&c);
+    for (int i = 0; i < 32; i++) {
+        void *b = tc_alloc(h, 0, 2 << 20);
+        memset(tc_raw(b), 1, 2 << 20);
+    }
+    uint64_t held = stats(h).heap_bytes;
+    assert_true(held >= (uint64_t)64 << 20);
+    for (int i = 0; i < 5; i++) tc_collect(h); /* dead, then past the quarantine */
+    tc_log_clear(h);
+    for (int i = 0; i < 2000 && stats(h).heap_bytes >= (uint64_t)1 << 20; i++) tc_step(h);
+    size_t n;
+    const tc_pause *p = tc_pause_log(h, &n);
+    assert_true(n > 16); /* 64 MiB given back a slice at a time, not at once */
+    for (size_t i = 0; i < n; i++)
+        assert_true(p[i].work <= 4000 + 4 * (RELEASE_PIECE / 4096) * RELEASE_UNITS_PER_4K + 64);
+    tc_stats s = stats(h);
+    assert_true(s.heap_bytes < (uint64_t)1 << 20);
+    assert_true(s.mem_released_bytes >= (uint64_t)64 << 20);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
+/* Thread on: the same memory is given back by the thread, and the
+ * mutator makes no OS call for it. */
+static void test_release_by_thread(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.min_heap = (size_t)1 << 30;
+    tc_heap *h = tc_heap_new(&c);
+    for (int i = 0; i < 8; i++) tc_alloc(h, 0, 2 << 20);
+    uint64_t calls = stats(h).mem_syscalls_mutator;
+    for (int i = 0; i < 5; i++) tc_collect(h);
+    bool released = false;
+    for (int i = 0; i < 500 && !released; i++) {
+        released = stats(h).heap_bytes < (uint64_t)8 << 20;
+        if (!released) sleep_ms(10);
+    }
+    assert_true(released);
+    assert_int_equal(stats(h).mem_syscalls_mutator, calls);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
+/* The heap limit counts what the reserve holds: with the thread on, the
+ * allocation that cannot be met returns NULL cleanly after a full
+ * collection, and the memory held never passes the limit. */
+static void test_heap_limit_with_thread(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.heap_limit = (size_t)8 << 20;
+    c.min_heap = (size_t)1 << 20;
+    tc_heap *h = tc_heap_new(&c);
+    void *list = NULL;
+    tc_root_push(h, &list);
+    size_t n = 0;
+    for (;;) {
+        void *node = tc_alloc(h, 1, 2000);
+        if (!node) break;
+        tc_store(h, node, 0, list);
+        list = node;
+        n++;
+        if (n % 256 == 0) assert_true(stats(h).heap_bytes <= c.heap_limit);
+        assert_true(n < 100000);
+    }
+    assert_true(n > 1000);
+    tc_stats s = stats(h);
+    assert_true(s.heap_bytes <= c.heap_limit);
+    assert_heap_ok(h);
+    list = NULL;
+    assert_non_null(tc_alloc(h, 1, 2000)); /* dropping it makes room */
+    tc_root_pop(h, 1);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
+/* Slow-OS mode: every OS memory call takes an extra millisecond. A heap
+ * that grows to ~8 MiB and then shrinks to a few hundred KiB has pages to
+ * give back. With the thread on, no OS call is made inside an increment
+ * (the thread gives them back), and every increment stays within its
+ * budget of work; with the thread off, the same run gives memory back in
+ * slices inside increments: the counter sees the difference. */
+static uint64_t calls_in_increments_while_shrinking(bool thread) {
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.mem_thread = thread;
+    c.min_heap = (size_t)1 << 20;
+    c.step_work = 1000;
+    tc_heap *h = tc_heap_new(&c);
+    enum { RING = 4096 };
+    void **ring = calloc(RING, sizeof *ring);
+    for (int i = 0; i < RING; i++) tc_root_add(h, &ring[i]);
+    for (int i = 0; i < 100000; i++) ring[i % RING] = tc_alloc(h, 2, (i % 97 == 0) ? 6000 : 2000);
+    for (int i = 256; i < RING; i++) ring[i] = NULL;
+    uint64_t before = h->mem.syscalls_in_increments;
+    tc_log_clear(h);
+    for (int i = 0; i < 400000; i++) ring[i % 256] = tc_alloc(h, 2, 48);
+    uint64_t calls = h->mem.syscalls_in_increments - before;
+    tc_stats s = stats(h);
+    assert_true(s.cycles >= 6);
+    if (thread) {
+        size_t n;
+        const tc_pause *p = tc_pause_log(h, &n);
+        for (size_t i = 0; i < n; i++) assert_true(p[i].work <= 1000 + 4096 + 64); /* a budget, plus a page of sweep */
+    }
+    for (int i = 0; i < RING; i++) tc_root_remove(h, &ring[i]);
+    free(ring);
+    tc_heap_free(h);
+    return calls;
+}
+
+static void test_slow_os_stays_out_of_increments(void **state) {
+    (void)state;
+    setenv("TRICOLOR_SLOW_OS_US", "1000", 1);
+    uint64_t with_thread = calls_in_increments_while_shrinking(true);
+    uint64_t without = calls_in_increments_while_shrinking(false);
+    unsetenv("TRICOLOR_SLOW_OS_US");
+    print_message("OS calls inside increments while the heap shrinks: %llu with the thread, %llu without\n",
+                  (unsigned long long)with_thread, (unsigned long long)without);
+    assert_int_equal(with_thread, 0);
+    assert_true(without > 0);
+}
+
+/* Switching the thread off and on between cycles hands everything back
+ * and forth without losing a page. */
+static void test_thread_switch_keeps_accounts(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_YUASA);
+    c.min_heap = (size_t)512 << 10;
+    tc_heap *h = tc_heap_new(&c);
+    void *ring[64] = {0};
+    for (int i = 0; i < 64; i++) tc_root_add(h, &ring[i]);
+    for (int round = 0; round < 6; round++) {
+        c.mem_thread = round % 2;
+        assert_null(tc_set_config(h, &c));
+        for (int i = 0; i < 30000; i++) ring[i % 64] = tc_alloc(h, 2, (i % 501 == 0) ? 9000 : 40);
+        assert_heap_ok(h);
+    }
+    for (int i = 0; i < 64; i++) tc_root_remove(h, &ring[i]);
+    tc_heap_free(h);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_reserve_serves_the_mutator),
+        cmocka_unit_test(test_quarantine_reuses_dead_large_objects),
+        cmocka_unit_test(test_release_in_slices_without_thread),
+        cmocka_unit_test(test_release_by_thread),
+        cmocka_unit_test(test_heap_limit_with_thread),
+        cmocka_unit_test(test_slow_os_stays_out_of_increments),
+        cmocka_unit_test(test_thread_switch_keeps_accounts),
+    };
+    return cmocka_run_group_tests_name("mem", tests, NULL, NULL);
+}
