@@ -164,7 +164,7 @@ typedef struct tc__ring {
 } tc__ring;
 
 #define POOL_MIN_PAGES 16
-#define TC__QUARANTINE_MAX 64 /* dead large mappings kept for reuse */
+#define TC__QUARANTINE_MAX 512 /* dead large mappings kept for reuse */
 #define RELEASE_PIECE ((size_t)256 << 10) /* bytes given back at once with the thread off */
 #define RELEASE_UNITS_PER_4K 64         /* ~1 us per touched 4 KiB at ~15 ns a unit */
 
@@ -201,6 +201,8 @@ typedef struct tc__mem {
     ptrvec tclean;
     char *tchunk, *tchunk_end;
     uint64_t tstart_ns, release_ns; /* the release pace: see thread_release */
+    tc__span held;            /* a surplus page waiting for the pace */
+    bool has_held;
     size_t last_surplus;      /* (mutator) pool pages surplus at the last cycle end */
     ptrvec chunks, tchunks;   /* every 2 MiB chunk mapped, by the mutator / the thread */
     bool teardown;            /* tc_heap_free: unmap, do not release */

@@ -65,7 +65,7 @@
 #define POPULATE_BATCH 4         /* pages populated per madvise call */
 #define WAKE_MIN_NS 500000       /* thread interval while pages are being taken */
 #define WAKE_MAX_NS 8000000      /* ... and while nothing happens */
-#define QUARANTINE_CYCLES 3      /* a dead large mapping waits this many cycles for reuse */
+#define QUARANTINE_CYCLES 8      /* a dead large mapping waits at most this many cycles for reuse */
 #define RELEASE_SLICE_PAGES 4    /* thread off: pages released per increment at most */
 #define RELEASE_CPU_PCT 1        /* the thread spends at most this share of its time giving memory back */
 #define RELEASE_CREDIT_NS 2000000
@@ -263,7 +263,20 @@ static size_t thread_release(tc__mem *m, uint64_t now) {
      * costs 400 us and interrupts the mutator's core with TLB shootdowns,
      * so release is slow and steady, like Go's background scavenger. */
     uint64_t allowance = (now - m->tstart_ns) / 100 * RELEASE_CPU_PCT + RELEASE_CREDIT_NS;
-    while (m->release_ns < allowance && ring_pop(&m->surplus, &s)) {
+    for (;;) {
+        /* A page popped while over the pace waits in `held` (a consumer
+         * cannot put it back into the ring). Large mappings are unmapped
+         * at once: the quarantine already kept them as long as useful. */
+        if (m->has_held)
+            s = m->held;
+        else if (!ring_pop(&m->surplus, &s))
+            break;
+        m->has_held = false;
+        if (!s.large && m->release_ns >= allowance) {
+            m->held = s;
+            m->has_held = true;
+            break;
+        }
         uint64_t t0 = tc__now_ns();
         if (s.len == PAGE_SIZE && !s.large) {
             os_release(m, s.base, PAGE_SIZE, true);
@@ -339,6 +352,17 @@ static void thread_stop(tc_heap *h) {
     m->thread_cpu_total_ns += atomic_load_explicit(&m->thread_cpu_ns, memory_order_relaxed);
     atomic_store_explicit(&m->thread_cpu_ns, 0, memory_order_relaxed);
     tc__span s;
+    if (m->has_held) { /* a page the thread was holding back: back to the pool */
+        m->has_held = false;
+        atomic_fetch_sub_explicit(&m->inflight_bytes, m->held.len, memory_order_relaxed);
+        if (ptrvec_push(&m->pool, m->held.base)) {
+            h->heap_bytes += PAGE_SIZE;
+        } else {
+            os_release(m, m->held.base, PAGE_SIZE, false);
+            mem_uncommit(m, PAGE_SIZE);
+            clean_keep(m, m->held.base);
+        }
+    }
     while (ring_pop(&m->ready, &s)) {
         atomic_fetch_sub_explicit(&m->reserve_pages, 1, memory_order_relaxed);
         if (!ptrvec_push(&m->pool, s.base)) {
@@ -507,14 +531,26 @@ size_t tc__mem_large_len(size_t len) {
 
 void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len) {
     tc__mem *m = &h->mem;
+    /* Best fit. An entry much larger than the request is split at a
+     * 64 KiB boundary (the object's page header must sit on one), the
+     * rest staying in the quarantine; one a little larger is taken whole. */
+    size_t split_len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     size_t best = SIZE_MAX;
     for (size_t i = 0; i < m->quarantine_n; i++) {
         size_t ql = m->quarantine[i].len;
-        if (ql >= len && ql - len <= ql / 4 && (best == SIZE_MAX || ql < m->quarantine[best].len)) best = i;
+        bool fits = ql >= len && (ql - len <= ql / 4 || ql >= split_len + PAGE_SIZE);
+        if (fits && (best == SIZE_MAX || ql < m->quarantine[best].len)) best = i;
     }
     if (best != SIZE_MAX) {
-        tc__span s = m->quarantine[best];
-        m->quarantine[best] = m->quarantine[--m->quarantine_n];
+        tc__span *q = &m->quarantine[best];
+        tc__span s = *q;
+        if (s.len - len > s.len / 4) {
+            s.len = split_len;
+            q->base = (char *)q->base + split_len;
+            q->len -= split_len;
+        } else {
+            *q = m->quarantine[--m->quarantine_n];
+        }
         m->quarantine_bytes -= s.len;
         m->quarantine_reuses++;
         memset(s.base, 0, clear);
@@ -561,18 +597,34 @@ static void mem_surplus(tc_heap *h, tc__span s) {
     mem_uncommit(m, s.len);
 }
 
-/* A dead large object's mapping waits in quarantine for reuse. When the
- * quarantine is full, the oldest entry is given back. */
+/* A dead large object's mapping waits in the quarantine for reuse,
+ * merged with any quarantined neighbour (adjacent mappings, or pieces of
+ * one that was split), so that pieces grow back into large spans. When
+ * the quarantine is full, its oldest entry is given back. */
 void tc__mem_large_put(tc_heap *h, void *base, size_t len) {
     tc__mem *m = &h->mem;
-    if (m->quarantine_n == TC__QUARANTINE_MAX) {
-        mem_surplus(h, m->quarantine[0]);
-        m->quarantine_bytes -= m->quarantine[0].len;
-        memmove(m->quarantine, m->quarantine + 1, (TC__QUARANTINE_MAX - 1) * sizeof m->quarantine[0]);
-        m->quarantine_n--;
-    }
-    m->quarantine[m->quarantine_n++] = (tc__span){base, len, true, h->cycle_no};
     m->quarantine_bytes += len;
+    tc__span s = {base, len, true, h->cycle_no};
+    for (size_t i = 0; i < m->quarantine_n;) {
+        tc__span *q = &m->quarantine[i];
+        if ((char *)q->base + q->len == (char *)s.base || (char *)s.base + s.len == (char *)q->base) {
+            if (q->base < s.base) s.base = q->base;
+            s.len += q->len;
+            *q = m->quarantine[--m->quarantine_n]; /* look at the one moved here too */
+            continue;
+        }
+        i++;
+    }
+    if (m->quarantine_n == TC__QUARANTINE_MAX) {
+        size_t oldest = 0;
+        for (size_t i = 1; i < m->quarantine_n; i++)
+            if (m->quarantine[i].cycle < m->quarantine[oldest].cycle) oldest = i;
+        tc__span old = m->quarantine[oldest];
+        m->quarantine[oldest] = m->quarantine[--m->quarantine_n];
+        m->quarantine_bytes -= old.len;
+        mem_surplus(h, old);
+    }
+    m->quarantine[m->quarantine_n++] = s;
 }
 
 /* ======================================================================
@@ -585,17 +637,22 @@ void tc__mem_large_put(tc_heap *h, void *base, size_t len) {
 void tc__mem_cycle_end(tc_heap *h, uint64_t retain_bytes) {
     tc__mem *m = &h->mem;
     m->retain_bytes = retain_bytes;
-    size_t kept = 0;
-    for (size_t i = 0; i < m->quarantine_n; i++) {
-        tc__span s = m->quarantine[i];
-        if (h->cycle_no - s.cycle >= QUARANTINE_CYCLES) {
-            m->quarantine_bytes -= s.len;
-            mem_surplus(h, s);
-        } else {
-            m->quarantine[kept++] = s;
-        }
+    /* The quarantine is the large objects' free store: it may fill what
+     * the heap is allowed to hold until the next cycle (retain_bytes),
+     * since the next period's large allocations will take from it. Beyond
+     * that, and for anything nobody reused in QUARANTINE_CYCLES cycles,
+     * the oldest entries go first. */
+    for (;;) {
+        size_t oldest = SIZE_MAX;
+        for (size_t i = 0; i < m->quarantine_n; i++)
+            if (oldest == SIZE_MAX || m->quarantine[i].cycle < m->quarantine[oldest].cycle) oldest = i;
+        if (oldest == SIZE_MAX) break;
+        tc__span q = m->quarantine[oldest];
+        if (h->heap_bytes <= retain_bytes && h->cycle_no - q.cycle < QUARANTINE_CYCLES) break;
+        m->quarantine[oldest] = m->quarantine[--m->quarantine_n];
+        m->quarantine_bytes -= q.len;
+        mem_surplus(h, q);
     }
-    m->quarantine_n = kept;
     /* Pool pages are surplus when the heap holds more than it will need;
      * only those surplus at two cycle ends in a row are given back (as
      * whippet ages empty blocks), so a heap that shrinks for one cycle

@@ -132,7 +132,7 @@ static void test_release_in_slices_without_thread(void **state) {
     }
     uint64_t held = stats(h).heap_bytes;
     assert_true(held >= (uint64_t)64 << 20);
-    for (int i = 0; i < 5; i++) tc_collect(h); /* dead, then past the quarantine */
+    for (int i = 0; i < 10; i++) tc_collect(h); /* dead, then past the quarantine's age limit */
     tc_log_clear(h);
     for (int i = 0; i < 2000 && stats(h).heap_bytes >= (uint64_t)1 << 20; i++) tc_step(h);
     size_t n;
@@ -158,7 +158,7 @@ static void test_release_by_thread(void **state) {
     tc_heap *h = tc_heap_new(&c);
     for (int i = 0; i < 8; i++) tc_alloc(h, 0, 2 << 20);
     uint64_t calls = stats(h).mem_syscalls_mutator;
-    for (int i = 0; i < 5; i++) tc_collect(h);
+    for (int i = 0; i < 10; i++) tc_collect(h); /* past the quarantine's age limit */
     bool released = false;
     for (int i = 0; i < 500 && !released; i++) {
         released = stats(h).heap_bytes < (uint64_t)8 << 20;
