@@ -313,6 +313,8 @@ static size_t cycle_start(tc_heap *h, uint64_t now) {
     h->cur.start_ns = now;
     h->cur.heap_before = live_bytes(h);
     h->cycle_mark_work = h->cycle_sweep_work = 0;
+    h->cycle_syscalls0 = h->mem.syscalls_mutator;
+    h->cycle_misses0 = h->mem.reserve_misses;
     h->atomic_rounds = 0;
     h->hot.barrier = (uint8_t)mode;
     h->cfg.barrier = mode;
@@ -461,35 +463,49 @@ static void budget_init(const tc_heap *h, budget *b, bool unlimited, uint64_t no
     }
 }
 
+/* One step of the state machine (Lua's singlestep): advances the phase
+ * the heap is in by at most what is left of the budget, and returns the
+ * new work total. The caller loops while the budget lasts, so a phase
+ * that ends early hands the rest of the increment to the next one. */
+static size_t single_step(tc_heap *h, budget *b, size_t work) {
+    switch (h->phase) {
+    case TC_PHASE_PROPAGATE:
+        work = propagate(h, b, work);
+        if (marking_done(h)) set_phase(h, TC_PHASE_ATOMIC);
+        return work;
+    case TC_PHASE_ATOMIC:
+        return work + atomic_step(h);
+    case TC_PHASE_SWEEP:
+        return sweep(h, b, work);
+    case TC_PHASE_IDLE:
+    case TC_PHASE_ROOTS: /* shaded by cycle_start, inside the same increment */
+    default:
+        return work;
+    }
+}
+
 size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
     if (h->in_gc) return 0;
     h->in_gc = 1;
     note_peak_live(h);
     const bool unlimited = reason == TC_REASON_FULL || h->next_barrier == TC_BARRIER_STW ||
                            (h->phase != TC_PHASE_IDLE && h->hot.barrier == TC_BARRIER_STW);
-    const bool sample_cpu = unlimited || h->increments % CPU_SAMPLE_EVERY == 0;
-    const uint64_t t0 = tc__now_ns(), c0 = sample_cpu ? tc__cpu_ns() : 0;
+    tc__increment_clock clock;
+    tc__increment_begin(h, &clock, unlimited);
     size_t work = 0;
     tc_phase start_phase = h->phase;
     if (start_phase == TC_PHASE_IDLE) {
-        work += cycle_start(h, t0);
+        work += cycle_start(h, clock.t0);
         h->cycle_mark_work += work;
         start_phase = TC_PHASE_ROOTS;
     }
     budget b;
-    budget_init(h, &b, unlimited, t0);
+    budget_init(h, &b, unlimited, clock.t0);
 
     while (h->phase != TC_PHASE_IDLE && !budget_spent(&b, work)) {
         const tc_phase p = h->phase;
         const size_t before = work;
-        if (p == TC_PHASE_PROPAGATE) {
-            work = propagate(h, &b, work);
-            if (marking_done(h)) set_phase(h, TC_PHASE_ATOMIC);
-        } else if (p == TC_PHASE_ATOMIC) {
-            work += atomic_step(h);
-        } else {
-            work = sweep(h, &b, work);
-        }
+        work = single_step(h, &b, work);
         if (p == TC_PHASE_SWEEP)
             h->cycle_sweep_work += work - before;
         else
@@ -497,7 +513,8 @@ size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
         if (p == TC_PHASE_PROPAGATE && h->phase == TC_PHASE_PROPAGATE) break; /* budget spent */
     }
     const bool ended = h->phase == TC_PHASE_IDLE;
-    /* Everything below up to t1 is part of this pause, and measured. */
+    /* Everything below up to the clock's end is part of this pause, and
+     * measured. */
     if (ended) {
         tc__pacer_cycle_end(h);
         tc__pool_set_retain(h);
@@ -505,45 +522,8 @@ size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
     /* Memory waiting to be given back: handed to the memory thread, or
      * with the thread off released here, a slice per increment. */
     if (tc__mem_has_work(h)) work += tc__mem_work(h, (size_t)(tc__pacer_step_units(h) / 4) + 1);
-
-    const uint64_t t1 = tc__now_ns();
-    uint64_t cpu;
-    if (sample_cpu) {
-        cpu = tc__cpu_ns() - c0;
-        h->cpu_sampled_ns += cpu;
-        h->wall_sampled_ns += t1 - t0;
-    } else {
-        double ratio = h->wall_sampled_ns ? (double)h->cpu_sampled_ns / (double)h->wall_sampled_ns : 1.0;
-        cpu = (uint64_t)((double)(t1 - t0) * (ratio < 1.0 ? ratio : 1.0));
-    }
-    h->cur.mark_work = h->cycle_mark_work;
-    h->cur.sweep_work = h->cycle_sweep_work;
-    tc_pause rec = {
-        .start_ns = t0,
-        .duration_ns = t1 - t0,
-        .bytes_since = h->bytes_allocated - h->bytes_at_step,
-        .work = (uint32_t)(work > UINT32_MAX ? UINT32_MAX : work),
-        .cycle = (uint32_t)h->cycle_no,
-        .phase = (uint8_t)start_phase,
-        .end_phase = (uint8_t)h->phase,
-        .reason = (uint8_t)reason,
-    };
-    tc__pauselog_append(h, &rec);
-    h->bytes_at_step = h->bytes_allocated;
-    h->increments++;
-    h->gc_wall_ns += t1 - t0;
-    h->gc_cpu_ns += cpu;
-    h->cur.increments++;
-    h->cur.pause_ns += t1 - t0;
-    h->cur.gc_cpu_ns += cpu;
-    if (t1 - t0 > h->cur.max_pause_ns) h->cur.max_pause_ns = t1 - t0;
-    if (t1 - t0 > h->max_increment_ns) h->max_increment_ns = t1 - t0;
-    if (ended) {
-        h->cur.end_ns = t1;
-        h->cur.heap_goal = h->goal_bytes;
-        tc__cyclelog_append(h, &h->cur);
-    }
-    tc__pacer_after_increment(h, work, t1 - t0);
+    uint64_t duration = tc__increment_end(h, &clock, work, start_phase, reason, ended);
+    tc__pacer_after_increment(h, work, duration);
     h->in_gc = 0;
     if (h->cfg.verify_each_step) tc__verify_or_die(h, "after an increment");
     return work;

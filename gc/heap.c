@@ -207,10 +207,7 @@ void tc_get_stats(const tc_heap *h, tc_stats *s) {
     s->header_bytes = HDR_BYTES;
     double units = tc__pacer_step_units(h);
     s->step_units = units > UINT32_MAX ? UINT32_MAX : (uint32_t)units;
-    uint64_t deadline = tc__pacer_step_deadline_ns(h);
-    /* A budget in work units lasts as long as the collector's measured
-     * speed says. */
-    s->step_budget_ns = deadline ? deadline : (uint64_t)(units * 1000.0 / h->units_per_us);
+    s->step_budget_ns = tc__pacer_budget_ns(h);
     s->max_increment_ns = h->max_increment_ns;
     tc__mem_stats(h, s);
 }

@@ -266,7 +266,6 @@ struct tc_heap {
     tc_page *large_scan;         /* large objects being scanned in chunks */
     size_t sweep_cursor;         /* pages[0, sweep_cursor) remain to sweep */
     size_t sweep_large_cursor;   /* large[0, cursor) remain to sweep */
-    bool sweep_pages_done;
     uint32_t atomic_rounds;
     uint64_t cycle_no;
     tc_cycle cur;                /* the running cycle's figures */
@@ -303,6 +302,8 @@ struct tc_heap {
      * the CPU/wall ratio of the sampled ones. */
     uint64_t cpu_sampled_ns, wall_sampled_ns;
     uint64_t origin_ns; /* heap creation time, for gctrace */
+    uint64_t trace_faults;      /* gctrace: the thread's page faults at the last line */
+    uint64_t cycle_syscalls0, cycle_misses0; /* the memory layer's counters when the cycle started */
 
     /* --- observation (observe.c) --- */
     tc_safepoint_fn safepoint; /* see tc_set_safepoint */
@@ -377,8 +378,20 @@ double tc__pacer_step_units(const tc_heap *h);
 /* An increment's time budget in ns (µs budgets and the auto-pacer); 0 when
  * it is budgeted in work units. */
 uint64_t tc__pacer_step_deadline_ns(const tc_heap *h);
+/* The increment's budget as a time: the deadline, or for a budget in work
+ * units what it lasts at the collector's measured speed. */
+uint64_t tc__pacer_budget_ns(const tc_heap *h);
 
 /* --- pauselog.c --- */
+/* The clock of one increment: tc__increment_begin starts it, and
+ * tc__increment_end turns it into the pause record and the totals. */
+typedef struct tc__increment_clock {
+    uint64_t t0, c0;
+    bool sample_cpu;
+} tc__increment_clock;
+void tc__increment_begin(tc_heap *h, tc__increment_clock *c, bool always_sample_cpu);
+uint64_t tc__increment_end(tc_heap *h, const tc__increment_clock *c, size_t work, tc_phase start_phase,
+                           tc_pause_reason reason, bool ended);
 void tc__pauselog_append(tc_heap *h, const tc_pause *p);
 void tc__cyclelog_append(tc_heap *h, const tc_cycle *c);
 void tc__pauselog_free(tc_heap *h);

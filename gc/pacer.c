@@ -159,6 +159,7 @@ uint64_t tc__pacer_next_goal(const tc_heap *h) { return h->goal_bytes; }
  * (its predecessor ended above the start point) must catch up through
  * steeper assists, not a later goal, or the heap would grow every cycle. */
 void tc__pacer_cycle_start(tc_heap *h) {
+    h->cur.heap_goal = h->goal_bytes;
     /* Mark work follows the live data, which the last cycle measured; the
      * first cycle assumes every word of the heap is a slot to scan. */
     uint64_t est_mark = h->last_mark_work ? h->last_mark_work + h->last_mark_work / 5 : live_bytes(h) / 8;
@@ -253,4 +254,9 @@ void tc__pacer_on_alloc_check(tc_heap *h) {
         tc__gc_increment(h, over_hard_goal ? TC_REASON_OVERDUE : TC_REASON_ASSIST);
     }
     if (h->phase != TC_PHASE_IDLE) reschedule(h);
+}
+
+uint64_t tc__pacer_budget_ns(const tc_heap *h) {
+    uint64_t deadline = tc__pacer_step_deadline_ns(h);
+    return deadline ? deadline : (uint64_t)(tc__pacer_step_units(h) * 1000.0 / h->units_per_us);
 }

@@ -332,6 +332,9 @@ typedef struct tc_cycle {
     uint64_t gc_cpu_ns;        /* thread CPU time spent in its increments */
     uint32_t increments;
     uint32_t atomic_rounds;    /* root rescans (1 unless rescans found new grey) */
+    uint64_t step_budget_ns;   /* the increment's time budget (for work budgets: at the measured speed) */
+    uint64_t mem_syscalls;     /* memory system calls the mutator's thread made during the cycle */
+    uint64_t reserve_misses;   /* pages it needed while the memory thread's reserve was empty */
 } tc_cycle;
 
 typedef struct tc_stats {
