@@ -153,6 +153,7 @@ typedef struct tc__span {
     void *base;
     size_t len;
     bool large;
+    bool zero;      /* never written since the OS gave it: no need to clear */
     uint64_t cycle;
 } tc__span;
 
@@ -183,7 +184,7 @@ typedef struct tc__mem {
     uint64_t syscalls_in_increments; /* of syscalls_mutator, made inside an increment */
     const uint64_t *in_gc;    /* the heap's in_gc: nonzero inside an increment */
     uint64_t thread_cpu_total_ns; /* of threads already stopped */
-    size_t limit;             /* heap_limit, 0 = none */
+    _Atomic size_t limit;     /* heap_limit, 0 = none (read by the thread) */
     uint64_t slow_os_ns;      /* TRICOLOR_SLOW_OS_US */
     bool populate_ok;         /* MADV_POPULATE_WRITE works on this kernel */
     bool running;             /* the thread is running */
@@ -191,12 +192,18 @@ typedef struct tc__mem {
     /* Shared with the thread. */
     tc__ring ready;           /* thread -> mutator: pre-faulted pages */
     tc__ring surplus;         /* mutator -> thread: memory to give back */
+    tc__ring big;             /* thread -> mutator: a pre-faulted span for large objects */
+    _Atomic size_t big_want;  /* the largest fresh mapping the mutator had to make itself */
     _Atomic uint64_t committed;      /* see mem.c: what heap_limit bounds */
     _Atomic uint64_t inflight_bytes; /* in the surplus ring */
     _Atomic uint64_t released_bytes;
     _Atomic uint64_t syscalls_thread, thread_cpu_ns;
     _Atomic size_t reserve_pages, reserve_cap, taken;
     _Atomic bool starving, stop;
+    /* The pause log's range (see tc__mem_log_ensure). */
+    char *log_base;
+    size_t log_cap;
+    _Atomic size_t log_used, log_populated;
     /* The thread's side. */
     ptrvec tclean;
     char *tchunk, *tchunk_end;
@@ -225,6 +232,9 @@ size_t tc__mem_work(tc_heap *h, size_t max_units);
 bool tc__mem_has_work(const tc_heap *h);
 void tc__mem_shrink_now(tc_heap *h);
 void tc__mem_stats(const tc_heap *h, tc_stats *s);
+#define TC__LOG_RESERVE ((size_t)1 << 30) /* address space for the pause log: 26M records */
+bool tc__mem_log_ensure(tc_heap *h, size_t bytes);
+char *tc__mem_log_base(const tc_heap *h);
 
 #define CPU_SAMPLE_EVERY 8
 #define SAFEPOINT_BYTES 4096 /* a safepoint at least this often, in bytes allocated */
@@ -291,8 +301,7 @@ struct tc_heap {
     uint64_t in_gc;              /* recursion guard */
 
     /* --- measurement (pauselog.c) --- */
-    tc_pause *pauses;
-    size_t npauses, pauses_cap;
+    size_t npauses;  /* records in the memory layer's log range */
     tc_cycle *cycles;
     size_t ncycles, cycles_cap;
     uint64_t gc_wall_ns, gc_cpu_ns, increments, barrier_hits;

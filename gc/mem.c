@@ -60,15 +60,18 @@
 #endif
 
 #define CHUNK_PAGES 32           /* a mapping of fresh pages: 2 MiB */
-#define READY_MIN_PAGES 4        /* the reserve never aims lower */
-#define READY_HORIZON_NS 4000000 /* the reserve covers this much of the recent take rate */
+#define READY_MIN_PAGES 16       /* the reserve never aims lower (1 MiB) */
+#define READY_HORIZON_NS 8000000 /* the reserve covers this much of the recent take rate */
 #define POPULATE_BATCH 4         /* pages populated per madvise call */
-#define WAKE_MIN_NS 500000       /* thread interval while pages are being taken */
-#define WAKE_MAX_NS 8000000      /* ... and while nothing happens */
+#define WAKE_MIN_NS 250000       /* thread interval while pages are being taken */
+#define WAKE_MAX_NS 2000000      /* ... and while nothing happens */
 #define QUARANTINE_CYCLES 8      /* a dead large mapping waits at most this many cycles for reuse */
 #define RELEASE_SLICE_PAGES 4    /* thread off: pages released per increment at most */
 #define RELEASE_CPU_PCT 1        /* the thread spends at most this share of its time giving memory back */
 #define RELEASE_CREDIT_NS 2000000
+#define LOG_AHEAD ((size_t)256 << 10) /* pause-log bytes kept faulted in ahead of the cursor */
+
+static void quarantine_add(tc_heap *h, void *base, size_t len, bool zero);
 
 /* ======================================================================
  * OS calls, counted and (in slow-OS mode) slowed
@@ -129,7 +132,7 @@ static void os_release(tc__mem *m, void *p, size_t len, bool on_thread) {
 
 /* Faults [p, p+len) in now, so that its first use costs no fault. */
 static void os_populate(tc__mem *m, void *p, size_t len, bool on_thread) {
-    if (m->populate_ok) {
+    if (m->populate_ok && ((uintptr_t)p & 4095) == 0) {
         os_count(m, on_thread);
         if (madvise(p, len, MADV_POPULATE_WRITE) == 0) return;
         m->populate_ok = false; /* EINVAL: a kernel older than 5.14 */
@@ -145,8 +148,9 @@ static void os_populate(tc__mem *m, void *p, size_t len, bool on_thread) {
  * limit. The only way either thread grows `committed`. */
 static bool mem_commit(tc__mem *m, uint64_t n) {
     uint64_t cur = atomic_load_explicit(&m->committed, memory_order_relaxed);
+    size_t limit = atomic_load_explicit(&m->limit, memory_order_relaxed);
     do {
-        if (m->limit && cur + n > m->limit) return false;
+        if (limit && cur + n > limit) return false;
     } while (!atomic_compare_exchange_weak_explicit(&m->committed, &cur, cur + n, memory_order_relaxed,
                                                     memory_order_relaxed));
     return true;
@@ -162,7 +166,8 @@ uint64_t tc__mem_committed(const tc__mem *m) {
 }
 
 bool tc__mem_fits(const tc__mem *m, uint64_t n) {
-    return m->limit == 0 || tc__mem_committed(m) + n <= m->limit;
+    size_t limit = atomic_load_explicit(&((tc__mem *)m)->limit, memory_order_relaxed);
+    return limit == 0 || tc__mem_committed(m) + n <= limit;
 }
 
 /* ======================================================================
@@ -193,6 +198,50 @@ static bool ring_pop(tc__ring *r, tc__span *out) {
 static size_t ring_count(tc__ring *r) {
     return atomic_load_explicit(&r->tail, memory_order_acquire) - atomic_load_explicit(&r->head, memory_order_acquire);
 }
+
+/* ======================================================================
+ * The pause log's storage
+ * ====================================================================== */
+
+/* The pause log is appended to inside every increment, so its memory must
+ * not fault there either. It lives in one reserved range that never moves
+ * (so tc_pause_log can hand out a plain array), and pages ahead of the
+ * write cursor are faulted in beforehand: by the thread when it runs, else
+ * by the mutator, LOG_AHEAD bytes at a time, one call per several thousand
+ * records. Returns false when the range is full. */
+static void log_populate_to(tc__mem *m, size_t upto, bool on_thread) {
+    size_t done = atomic_load_explicit(&m->log_populated, memory_order_acquire);
+    upto = (upto + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); /* madvise wants whole pages: keep `done` aligned */
+    if (upto > m->log_cap) upto = m->log_cap;
+    if (upto <= done) return;
+    os_populate(m, m->log_base + done, upto - done, on_thread);
+    atomic_store_explicit(&m->log_populated, upto, memory_order_release);
+}
+
+/* Reserves the range when the heap is made, before the thread starts:
+ * log_base and log_cap never change afterwards, so the thread reads them
+ * without synchronisation. */
+static void log_reserve(tc__mem *m) {
+    os_count(m, false);
+    void *p = mmap(NULL, TC__LOG_RESERVE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return; /* no log: records are dropped */
+    m->log_base = p;
+    m->log_cap = TC__LOG_RESERVE;
+    log_populate_to(m, LOG_AHEAD, false);
+}
+
+bool tc__mem_log_ensure(tc_heap *h, size_t bytes) {
+    tc__mem *m = &h->mem;
+    if (!m->log_base || bytes > m->log_cap) return false;
+    atomic_store_explicit(&m->log_used, bytes, memory_order_relaxed);
+    size_t ready = atomic_load_explicit(&m->log_populated, memory_order_acquire);
+    /* The thread keeps LOG_AHEAD ready; without it (or if it fell behind
+     * by a whole stretch) the mutator does it, once per LOG_AHEAD. */
+    if (bytes + LOG_AHEAD / 2 > ready && (!m->running || bytes > ready)) log_populate_to(m, bytes + LOG_AHEAD, false);
+    return true;
+}
+
+char *tc__mem_log_base(const tc_heap *h) { return h->mem.log_base; }
 
 /* ======================================================================
  * The background thread
@@ -243,7 +292,7 @@ static void thread_refill(tc__mem *m, size_t want) {
         }
         for (size_t i = 0; i < n; i++) {
             atomic_fetch_add_explicit(&m->reserve_pages, 1, memory_order_relaxed);
-            if (!ring_push(&m->ready, (tc__span){batch[i], PAGE_SIZE, false, 0})) {
+            if (!ring_push(&m->ready, (tc__span){batch[i], PAGE_SIZE, false, true, 0})) {
                 /* Cannot happen (count < want <= cap), but never leak. */
                 atomic_fetch_sub_explicit(&m->reserve_pages, 1, memory_order_relaxed);
                 ptrvec_push(&m->tclean, batch[i]);
@@ -251,6 +300,22 @@ static void thread_refill(tc__mem *m, size_t want) {
             }
         }
     }
+}
+
+/* Keeps one span of the largest size the mutator had to map itself
+ * ready and faulted in, so that the next such request is met without an
+ * OS call (GCBench's 4 MB array, fragment's MiB arrays). */
+static void thread_refill_big(tc__mem *m) {
+    size_t want = atomic_load_explicit(&m->big_want, memory_order_relaxed);
+    if (!want || ring_count(&m->big) > 0) return;
+    if (!mem_commit(m, want)) return;
+    void *p = os_map_aligned(m, want, PAGE_SIZE, true);
+    if (!p) {
+        atomic_fetch_sub_explicit(&m->committed, want, memory_order_relaxed);
+        return;
+    }
+    os_populate(m, p, want, true);
+    ring_push(&m->big, (tc__span){p, want, true, true, 0});
 }
 
 /* Gives back what the mutator handed over: pages are released and kept
@@ -323,6 +388,12 @@ static void *mem_thread_main(void *arg) {
         size_t cap = atomic_load_explicit(&m->reserve_cap, memory_order_relaxed);
         if (want > cap) want = cap;
         thread_refill(m, want);
+        thread_refill_big(m);
+        if (m->log_base) {
+            size_t used = atomic_load_explicit(&m->log_used, memory_order_relaxed);
+            if (used + LOG_AHEAD / 2 > atomic_load_explicit(&m->log_populated, memory_order_acquire))
+                log_populate_to(m, used + LOG_AHEAD, true);
+        }
         /* Wake often while pages are being taken or given back, rarely
          * when the heap is steady: idle, the thread costs a few us every
          * WAKE_MAX_NS. */
@@ -362,6 +433,10 @@ static void thread_stop(tc_heap *h) {
             mem_uncommit(m, PAGE_SIZE);
             clean_keep(m, m->held.base);
         }
+    }
+    while (ring_pop(&m->big, &s)) {
+        h->heap_bytes += s.len;
+        quarantine_add(h, s.base, s.len, true);
     }
     while (ring_pop(&m->ready, &s)) {
         atomic_fetch_sub_explicit(&m->reserve_pages, 1, memory_order_relaxed);
@@ -403,7 +478,7 @@ void tc__mem_init(tc_heap *h) {
     tc__mem *m = &h->mem;
     m->populate_ok = true;
     m->in_gc = &h->in_gc;
-    m->limit = h->cfg.heap_limit;
+    atomic_store_explicit(&m->limit, h->cfg.heap_limit, memory_order_relaxed);
     atomic_store_explicit(&m->reserve_cap, (size_t)TC__RING_CAP, memory_order_relaxed);
     const char *slow = getenv("TRICOLOR_SLOW_OS_US");
     if (slow && *slow) {
@@ -411,11 +486,12 @@ void tc__mem_init(tc_heap *h) {
         unsigned long us = strtoul(slow, &end, 10);
         if (*end == '\0' && us <= 1000000) m->slow_os_ns = (uint64_t)us * 1000u;
     }
+    log_reserve(m);
     if (h->cfg.mem_thread) thread_start(m);
 }
 
 void tc__mem_on_config(tc_heap *h) {
-    h->mem.limit = h->cfg.heap_limit;
+    atomic_store_explicit(&h->mem.limit, h->cfg.heap_limit, memory_order_relaxed);
     if (h->cfg.mem_thread)
         thread_start(&h->mem);
     else
@@ -437,6 +513,7 @@ void tc__mem_free(tc_heap *h) {
         if (s->large) os_unmap(m, s->base, s->len, false);
         free(s);
     }
+    if (m->log_base) os_unmap(m, m->log_base, m->log_cap, false);
     for (size_t i = 0; i < m->chunks.n; i++) os_unmap(m, m->chunks.v[i], CHUNK_PAGES * PAGE_SIZE, false);
     for (size_t i = 0; i < m->tchunks.n; i++) os_unmap(m, m->tchunks.v[i], CHUNK_PAGES * PAGE_SIZE, false);
     tc__ptrvec_free(&m->pool);
@@ -493,6 +570,9 @@ void *tc__mem_page_get(tc_heap *h) {
         atomic_fetch_sub_explicit(&m->committed, PAGE_SIZE, memory_order_relaxed);
         return NULL;
     }
+    /* One call instead of 16 faults as the page fills (7 us against
+     * ~140 us on the machine measured in docs/design.md). */
+    os_populate(m, p, PAGE_SIZE, false);
     h->heap_bytes += PAGE_SIZE;
     return p;
 }
@@ -529,11 +609,11 @@ size_t tc__mem_large_len(size_t len) {
     return c;
 }
 
-void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len) {
-    tc__mem *m = &h->mem;
-    /* Best fit. An entry much larger than the request is split at a
-     * 64 KiB boundary (the object's page header must sit on one), the
-     * rest staying in the quarantine; one a little larger is taken whole. */
+/* Takes a quarantined span for a large object of len bytes: best fit; an
+ * entry much larger than the request is split at a 64 KiB boundary (the
+ * object's page header must sit on one), the rest staying in the
+ * quarantine; one a little larger is taken whole. */
+static bool quarantine_take(tc__mem *m, size_t len, tc__span *out) {
     size_t split_len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     size_t best = SIZE_MAX;
     for (size_t i = 0; i < m->quarantine_n; i++) {
@@ -541,22 +621,42 @@ void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len) {
         bool fits = ql >= len && (ql - len <= ql / 4 || ql >= split_len + PAGE_SIZE);
         if (fits && (best == SIZE_MAX || ql < m->quarantine[best].len)) best = i;
     }
-    if (best != SIZE_MAX) {
-        tc__span *q = &m->quarantine[best];
-        tc__span s = *q;
-        if (s.len - len > s.len / 4) {
-            s.len = split_len;
-            q->base = (char *)q->base + split_len;
-            q->len -= split_len;
-        } else {
-            *q = m->quarantine[--m->quarantine_n];
-        }
-        m->quarantine_bytes -= s.len;
+    if (best == SIZE_MAX) return false;
+    tc__span *q = &m->quarantine[best];
+    tc__span s = *q;
+    if (s.len - len > s.len / 4) {
+        s.len = split_len;
+        q->base = (char *)q->base + split_len;
+        q->len -= split_len;
+    } else {
+        *q = m->quarantine[--m->quarantine_n];
+    }
+    m->quarantine_bytes -= s.len;
+    *out = s;
+    return true;
+}
+
+void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len) {
+    tc__mem *m = &h->mem;
+    tc__span s, big;
+    bool found = quarantine_take(m, len, &s);
+    if (!found && m->running && ring_pop(&m->big, &big)) {
+        /* The thread's ready span joins the quarantine (it is the heap's
+         * now), and serves this request if it is large enough. */
+        h->heap_bytes += big.len;
+        quarantine_add(h, big.base, big.len, true);
+        found = quarantine_take(m, len, &s);
+    }
+    if (found) {
         m->quarantine_reuses++;
-        memset(s.base, 0, clear);
+        if (!s.zero) memset(s.base, 0, clear);
         *map_len = s.len;
         return s.base; /* still counted in heap_bytes */
     }
+    /* Nothing ready: map it here, and ask the thread to keep a span this
+     * large ready from now on. */
+    if (m->running && len > atomic_load_explicit(&m->big_want, memory_order_relaxed))
+        atomic_store_explicit(&m->big_want, len, memory_order_relaxed);
     if (!mem_commit(m, len)) return NULL;
     void *p = os_map_aligned(m, len, PAGE_SIZE, false);
     if (!p) {
@@ -601,15 +701,16 @@ static void mem_surplus(tc_heap *h, tc__span s) {
  * merged with any quarantined neighbour (adjacent mappings, or pieces of
  * one that was split), so that pieces grow back into large spans. When
  * the quarantine is full, its oldest entry is given back. */
-void tc__mem_large_put(tc_heap *h, void *base, size_t len) {
+static void quarantine_add(tc_heap *h, void *base, size_t len, bool zero) {
     tc__mem *m = &h->mem;
     m->quarantine_bytes += len;
-    tc__span s = {base, len, true, h->cycle_no};
+    tc__span s = {base, len, true, zero, h->cycle_no};
     for (size_t i = 0; i < m->quarantine_n;) {
         tc__span *q = &m->quarantine[i];
         if ((char *)q->base + q->len == (char *)s.base || (char *)s.base + s.len == (char *)q->base) {
             if (q->base < s.base) s.base = q->base;
             s.len += q->len;
+            s.zero = s.zero && q->zero;
             *q = m->quarantine[--m->quarantine_n]; /* look at the one moved here too */
             continue;
         }
@@ -626,6 +727,8 @@ void tc__mem_large_put(tc_heap *h, void *base, size_t len) {
     }
     m->quarantine[m->quarantine_n++] = s;
 }
+
+void tc__mem_large_put(tc_heap *h, void *base, size_t len) { quarantine_add(h, base, len, false); }
 
 /* ======================================================================
  * Trimming: at cycle end, and a slice per increment when the thread is off
@@ -665,12 +768,12 @@ void tc__mem_cycle_end(tc_heap *h, uint64_t retain_bytes) {
     m->last_surplus = surplus - give;
     while (give--) {
         void *pg = m->pool.v[--m->pool.n];
-        mem_surplus(h, (tc__span){pg, PAGE_SIZE, false, 0});
+        mem_surplus(h, (tc__span){pg, PAGE_SIZE, false, false, 0});
     }
     /* The reserve holds at most an eighth of the next goal (and at least
      * a few pages): memory that sits ready is memory the heap holds. */
     size_t cap = (size_t)(retain_bytes / 8 / PAGE_SIZE);
-    if (cap < READY_MIN_PAGES * 4) cap = READY_MIN_PAGES * 4;
+    if (cap < READY_MIN_PAGES * 2) cap = READY_MIN_PAGES * 2;
     if (cap > TC__RING_CAP) cap = TC__RING_CAP;
     atomic_store_explicit(&m->reserve_cap, cap, memory_order_relaxed);
 }

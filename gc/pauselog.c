@@ -3,9 +3,10 @@
  *
  * Every increment appends one tc_pause (start, duration, phase, work,
  * bytes allocated since the previous one); every finished cycle appends
- * one tc_cycle. Both logs are malloc'd arrays that double when full, never
- * GC heap memory, so logging cannot trigger or disturb a collection. If
- * memory for the log runs out the record is dropped, never the program.
+ * one tc_cycle. Neither is GC heap memory, so logging cannot trigger or
+ * disturb a collection. Pauses go to a range the memory layer reserves
+ * and faults in ahead of the cursor; cycles (one per cycle) to a malloc'd
+ * array. If either is full the record is dropped, never the program.
  *
  * With gctrace on, each finished cycle prints one line to stderr, in the
  * spirit of Go's GODEBUG=gctrace=1:
@@ -37,9 +38,12 @@ static bool grow(void **arr, size_t *cap, size_t elem) {
     return true;
 }
 
+/* Pause records live in a range the memory layer keeps faulted in ahead
+ * of the cursor (mem.c): appending one never faults inside the increment
+ * it records. */
 void tc__pauselog_append(tc_heap *h, const tc_pause *p) {
-    if (h->npauses == h->pauses_cap && !grow((void **)&h->pauses, &h->pauses_cap, sizeof *p)) return;
-    h->pauses[h->npauses++] = *p;
+    if (!tc__mem_log_ensure(h, (h->npauses + 1) * sizeof *p)) return;
+    ((tc_pause *)tc__mem_log_base(h))[h->npauses++] = *p;
 }
 
 void tc__cyclelog_append(tc_heap *h, const tc_cycle *c) {
@@ -59,11 +63,9 @@ void tc__cyclelog_append(tc_heap *h, const tc_cycle *c) {
 }
 
 void tc__pauselog_free(tc_heap *h) {
-    free(h->pauses);
     free(h->cycles);
-    h->pauses = NULL;
     h->cycles = NULL;
-    h->npauses = h->pauses_cap = h->ncycles = h->cycles_cap = 0;
+    h->npauses = h->ncycles = h->cycles_cap = 0;
 }
 
 /* ---------- what an increment costs: its pause record ---------- */
@@ -125,7 +127,7 @@ uint64_t tc__increment_end(tc_heap *h, const tc__increment_clock *c, size_t work
 
 const tc_pause *tc_pause_log(const tc_heap *h, size_t *count) {
     *count = h ? h->npauses : 0;
-    return h ? h->pauses : NULL;
+    return h && h->npauses ? (const tc_pause *)tc__mem_log_base(h) : NULL;
 }
 
 const tc_cycle *tc_cycle_log(const tc_heap *h, size_t *count) {

@@ -131,8 +131,19 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
     res->t0_ns = clock_ns(CLOCK_MONOTONIC);
     uint64_t k0 = mut_ticks();
     wl_entry run = cfg->kind == COL_TRICOLOR ? cfg->wl->run_tricolor : cfg->wl->run_boehm;
-    for (int pass = 0; pass < (cfg->passes > 0 ? cfg->passes : 1); pass++)
+    struct rusage after_first;
+    uint64_t calls_after_first = 0;
+    for (int pass = 0; pass < (cfg->passes > 0 ? cfg->passes : 1); pass++) {
         res->checksum = run((struct mut *)&m, cfg->size, cfg->seed); /* the same every pass */
+        if (pass == 0) {
+            getrusage(RUSAGE_THREAD, &after_first);
+            if (heap) {
+                tc_stats s1;
+                tc_get_stats(heap, &s1);
+                calls_after_first = s1.mem_syscalls_mutator;
+            }
+        }
+    }
     uint64_t k1 = mut_ticks();
     res->t1_ns = clock_ns(CLOCK_MONOTONIC);
     /* Ticks to CLOCK_MONOTONIC: calibrated over the whole run when it is
@@ -146,6 +157,7 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
     getrusage(RUSAGE_SELF, &ru1);
     res->mut_minflt = (uint64_t)(th1.ru_minflt - th0.ru_minflt);
     res->mut_majflt = (uint64_t)(th1.ru_majflt - th0.ru_majflt);
+    if (cfg->passes > 1) res->later_minflt = (uint64_t)(th1.ru_minflt - after_first.ru_minflt);
     res->wall_ns = res->t1_ns - res->t0_ns;
     res->cpu_ns = (uint64_t)((ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) + (ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec)) *
                       1000000000u +
@@ -161,6 +173,7 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
         res->peak_heap_bytes = s.peak_heap_bytes;
         res->collections = s.cycles;
         res->mut_mem_syscalls = s.mem_syscalls_mutator;
+        if (cfg->passes > 1) res->later_mem_syscalls = s.mem_syscalls_mutator - calls_after_first;
         res->mem_syscalls_known = true;
         res->bg_mem_syscalls = s.mem_syscalls_thread;
         res->bg_cpu_ns = s.mem_thread_cpu_ns;
@@ -168,11 +181,12 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
         res->own_budget_ns = s.step_budget_ns;
         if (getenv("TRICOLOR_BENCH_DEBUG"))
             fprintf(stderr, "mem: mutator syscalls %llu, thread syscalls %llu, misses %llu, thread cpu %.1f ms, "
-                            "quarantine reuses %llu, released %.1f MiB, minflt %llu, budget %.1f us, max incr %.1f us\n",
+                            "quarantine reuses %llu, released %.1f MiB, minflt %llu (later passes %llu), later calls %llu, budget %.1f us, max incr %.1f us\n",
                     (unsigned long long)s.mem_syscalls_mutator, (unsigned long long)s.mem_syscalls_thread,
                     (unsigned long long)s.mem_reserve_misses, (double)s.mem_thread_cpu_ns / 1e6,
                     (unsigned long long)s.mem_quarantine_reuses, (double)s.mem_released_bytes / 1048576.0,
-                    (unsigned long long)res->mut_minflt, (double)s.step_budget_ns / 1e3,
+                    (unsigned long long)res->mut_minflt, (unsigned long long)res->later_minflt,
+                    (unsigned long long)res->later_mem_syscalls, (double)s.step_budget_ns / 1e3,
                     (double)s.max_increment_ns / 1e3);
         size_t n;
         const tc_pause *p = tc_pause_log(heap, &n);

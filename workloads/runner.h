@@ -83,6 +83,9 @@ typedef struct run_result {
      * not counted, reported as 0 with mem_syscalls_known false). */
     uint64_t mut_minflt, mut_majflt;
     uint64_t mut_mem_syscalls;
+    /* The same over passes 2 and later only (0 with one pass): a heap at
+     * steady state should need no OS call and no fault at all there. */
+    uint64_t later_minflt, later_mem_syscalls;
     bool mem_syscalls_known;
     uint64_t bg_mem_syscalls;     /* Tricolor: the memory thread's OS calls */
     uint64_t bg_cpu_ns;           /* Tricolor: the memory thread's CPU time */
