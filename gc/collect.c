@@ -242,8 +242,10 @@ static size_t large_scan_some(tc_heap *h, size_t max) {
     if (max < 1) max = 1;
     while (done < max) {
         if (p->scan_cursor < n) {
-            size_t end = p->scan_cursor + (max - done);
-            if (end > n) end = n;
+            /* max may be SIZE_MAX (an unlimited budget): compare what is
+             * left instead of adding to the cursor, which would wrap. */
+            size_t room = max - done;
+            size_t end = n - p->scan_cursor > room ? p->scan_cursor + room : n;
             done += scan_slots(h, s, p->scan_cursor, end);
             p->scan_cursor = end;
             continue;

@@ -80,7 +80,7 @@ void tc_config_default(tc_config *c) {
     c->trigger_pct = 100;
     c->runway_pct = 50;
     c->pause_target_usec = 0;
-    c->min_heap = (size_t)4 << 20;
+    c->min_heap = (size_t)1 << 20;
     c->heap_limit = 0;
     c->mem_thread = true;
 }
@@ -169,6 +169,19 @@ const char *tc_set_config(tc_heap *h, const tc_config *config) {
     }
     const char *bad = tc_config_check(config);
     if (bad) return bad;
+    /* A limit below what the heap holds now: collect and give back what
+     * can be given back; refuse (keeping the old config) if still over. */
+    if (config->heap_limit && tc__mem_committed(&h->mem) > config->heap_limit) {
+        tc_collect(h);
+        tc__mem_shrink_now(h);
+        uint64_t held = tc__mem_committed(&h->mem);
+        if (held > config->heap_limit) {
+            snprintf(h->config_error, sizeof h->config_error,
+                     "heap_limit: %zu bytes is below the %llu bytes the heap holds after a full collection",
+                     config->heap_limit, (unsigned long long)held);
+            return h->config_error;
+        }
+    }
     bool trace = h->cfg.gctrace;
     h->cfg = *config;
     h->cfg.gctrace = config->gctrace || trace;

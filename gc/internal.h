@@ -244,6 +244,7 @@ struct tc_heap {
     struct tc__hot hot; /* must stay first: tc_store reads it through the heap pointer */
     tc_config cfg;
     tc_barrier next_barrier; /* applied at the next cycle start */
+    char config_error[160];  /* tc_set_config's message when it depends on the heap */
 
     /* --- allocation --- */
     tc_class cls[NUM_CLASSES];

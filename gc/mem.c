@@ -383,9 +383,9 @@ static void *mem_thread_main(void *arg) {
         taken_before = taken;
         t_before = now;
         size_t released = thread_release(m, now);
-        size_t want = (size_t)(rate * READY_HORIZON_NS) + READY_MIN_PAGES;
-        if (starving) want += READY_MIN_PAGES * 4;
         size_t cap = atomic_load_explicit(&m->reserve_cap, memory_order_relaxed);
+        size_t want = (size_t)(rate * READY_HORIZON_NS) + (READY_MIN_PAGES < cap ? READY_MIN_PAGES : cap);
+        if (starving) want += READY_MIN_PAGES * 4;
         if (want > cap) want = cap;
         thread_refill(m, want);
         thread_refill_big(m);
@@ -479,7 +479,7 @@ void tc__mem_init(tc_heap *h) {
     m->populate_ok = true;
     m->in_gc = &h->in_gc;
     atomic_store_explicit(&m->limit, h->cfg.heap_limit, memory_order_relaxed);
-    atomic_store_explicit(&m->reserve_cap, (size_t)TC__RING_CAP, memory_order_relaxed);
+    atomic_store_explicit(&m->reserve_cap, (size_t)READY_MIN_PAGES, memory_order_relaxed);
     const char *slow = getenv("TRICOLOR_SLOW_OS_US");
     if (slow && *slow) {
         char *end;
@@ -773,7 +773,7 @@ void tc__mem_cycle_end(tc_heap *h, uint64_t retain_bytes) {
     /* The reserve holds at most an eighth of the next goal (and at least
      * a few pages): memory that sits ready is memory the heap holds. */
     size_t cap = (size_t)(retain_bytes / 8 / PAGE_SIZE);
-    if (cap < READY_MIN_PAGES * 2) cap = READY_MIN_PAGES * 2;
+    if (cap < 4) cap = 4;
     if (cap > TC__RING_CAP) cap = TC__RING_CAP;
     atomic_store_explicit(&m->reserve_cap, cap, memory_order_relaxed);
 }

@@ -30,13 +30,13 @@
  * below the goal): the rest of the debt waits for the next allocations,
  * which come sooner the higher the rate. So no allocation pauses for more
  * than two increment budgets, on any cycle, however wrong the estimate.
- * Two exceptions, both to bound the heap: the heap limit (tc_alloc
- * finishes the cycle rather than fail an allocation), and a heap that has
- * overshot its goal by a whole runway again (the hard goal): then the
- * allocation pays everything it owes (TC_REASON_OVERDUE). Past the goal
- * the rate is at least one unit a byte, which outruns any mutator of
- * small objects; only a stream of large pointer arrays can reach the hard
- * goal.
+ * Past the goal those increments are logged as TC_REASON_OVERDUE and the
+ * rate is at least one unit a byte, which outruns any mutator of small
+ * objects (an object of B bytes brings at most B/8 + 1 units of marking),
+ * so the heap comes back. A mutator that allocates nothing but huge
+ * pointer arrays can outrun two increments per allocation; heap_limit is
+ * the hard bound, and at the limit tc_alloc finishes the cycle rather
+ * than fail (the one case where an allocation pays more).
  *
  * Auto-pacer (cfg.pause_target_usec, in the spirit of Go's pacer): the
  * increment budget becomes a time budget of auto_frac x the target,
@@ -53,6 +53,7 @@
 #define MIN_RUNWAY_BYTES ((uint64_t)4 << 10)
 #define MIN_CHECK_BYTES 256
 #define MAX_STEPS_PER_ALLOC 2
+#define MAX_UNITS_PER_US 10000.0
 #define AUTO_FRAC_START 0.6
 #define AUTO_FRAC_MIN 0.05
 #define AUTO_FRAC_MAX 0.8
@@ -194,7 +195,11 @@ void tc__pacer_cycle_end(tc_heap *h) {
 
 void tc__pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns) {
     if (work >= 64 && duration_ns > 0) {
+        /* Clamped to what any machine can do (a unit is a memory access or
+         * more): one wrong figure must not turn a time budget into an
+         * increment the debt never reaches. */
         double rate = (double)work * 1000.0 / (double)duration_ns;
+        if (rate > MAX_UNITS_PER_US) rate = MAX_UNITS_PER_US;
         h->units_per_us = 0.875 * h->units_per_us + 0.125 * rate;
     }
     h->debt -= (double)work;
@@ -238,21 +243,16 @@ void tc__pacer_on_alloc_check(tc_heap *h) {
     /* An allocation pays at most MAX_STEPS_PER_ALLOC increments (one with
      * the auto-pacer below the goal) and carries the rest of its debt to
      * the next ones, so one allocation never becomes one long pause, even
-     * past the goal: the rate there makes the next allocations pay soon.
-     * Only past the hard goal does it pay everything (see the top). */
+     * past the goal: the rate there makes the next allocations pay soon. */
     if ((double)h->debt < tc__pacer_step_units(h)) {
         reschedule(h);
         return;
     }
-    uint64_t live = live_bytes(h);
-    bool over_goal = live >= h->goal_bytes;
-    uint64_t runway = h->goal_bytes > h->trigger_bytes ? h->goal_bytes - h->trigger_bytes : h->goal_bytes / 8;
-    bool over_hard_goal = live >= h->goal_bytes + runway;
+    bool over_goal = live_bytes(h) >= h->goal_bytes;
     int max_steps = h->cfg.pause_target_usec && !over_goal ? 1 : MAX_STEPS_PER_ALLOC;
-    for (int paid = 0; (double)h->debt >= tc__pacer_step_units(h) && h->phase != TC_PHASE_IDLE; paid++) {
-        if (paid == max_steps && !over_hard_goal) break;
-        tc__gc_increment(h, over_hard_goal ? TC_REASON_OVERDUE : TC_REASON_ASSIST);
-    }
+    for (int paid = 0; paid < max_steps && (double)h->debt >= tc__pacer_step_units(h) && h->phase != TC_PHASE_IDLE;
+         paid++)
+        tc__gc_increment(h, over_goal ? TC_REASON_OVERDUE : TC_REASON_ASSIST);
     if (h->phase != TC_PHASE_IDLE) reschedule(h);
 }
 

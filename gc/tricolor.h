@@ -102,7 +102,7 @@ typedef struct tc_config {
      * cycle must go faster to finish before its goal. 0 = off (default).
      * Range 0, or 10..1000000 µs. */
     uint32_t pause_target_usec;
-    size_t min_heap;   /* no cycle starts below this heap size; default 4 MiB */
+    size_t min_heap;   /* the goal is never below this heap size; default 1 MiB */
     size_t heap_limit; /* bytes of mapped heap; 0 = unlimited (default) */
     /* Called when an allocation fails even after a full collection, just
      * before tc_alloc returns NULL. The heap is intact and usable. */
@@ -144,7 +144,10 @@ void tc_heap_free(tc_heap *heap);
 
 void tc_get_config(const tc_heap *heap, tc_config *out);
 /* Applies a new config at runtime. Returns NULL on success or the message
- * of tc_config_check (the heap keeps its old config). The barrier changes
+ * of tc_config_check (the heap keeps its old config). A heap_limit below
+ * what the heap holds runs a full collection first and is refused if the
+ * heap still holds more (the message says how much; valid until the next
+ * call). The barrier changes
  * at the next cycle start; budgets and pacing apply from the next step. */
 const char *tc_set_config(tc_heap *heap, const tc_config *config);
 

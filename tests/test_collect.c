@@ -333,8 +333,54 @@ static void test_observer_sees_every_allocation(void **state) {
     tc_heap_free(h);
 }
 
+/* A large object scanned part of the way by small increments, then
+ * finished by tc_collect, whose increments have no budget. Regression
+ * (found by fuzzing): large_scan_some computed the scan end as
+ * cursor + (SIZE_MAX - work), which wrapped; the cursor went backwards
+ * and each increment reported ~2^64 units of work, which then wrecked the
+ * pacer's speed estimate. */
+static tc_heap *heap_with_partly_scanned_large(void **big) {
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.step_work = 100;
+    c.verify_each_step = false;
+    tc_heap *h = tc_heap_new(&c);
+    tc_root_push(h, big);
+    *big = tc_alloc(h, 100000, 0);
+    for (uint32_t i = 0; i < 100000; i += 7) tc_store(h, *big, i, tc_alloc(h, 0, 8));
+    for (int i = 0; i < 3; i++) tc_step(h);
+    return h;
+}
+
+static void test_unlimited_increment_scans_large_objects_once(void **state) {
+    (void)state;
+    void *big = NULL;
+    tc_heap *h = heap_with_partly_scanned_large(&big);
+    assert_int_equal(tc_current_phase(h), TC_PHASE_PROPAGATE);
+    tc_collect(h);
+    size_t n;
+    const tc_pause *log = tc_pause_log(h, &n);
+    for (size_t i = 0; i < n; i++) assert_true(log[i].work < 1000000); /* 100,000 slots + 14,286 children */
+    assert_heap_ok(h);
+    /* The pacer's speed stayed sane: a 100 us budget still completes cycles. */
+    big = NULL;
+    tc_config c;
+    tc_get_config(h, &c);
+    c.budget_unit = TC_BUDGET_USEC;
+    c.step_usec = 100;
+    assert_null(tc_set_config(h, &c));
+    tc_stats s0, s1;
+    tc_get_stats(h, &s0);
+    for (int i = 0; i < 1 << 19; i++) tc_alloc(h, 1, 56); /* 32 MiB of garbage */
+    tc_get_stats(h, &s1);
+    assert_true(s1.cycles > s0.cycles);
+    tc_root_pop(h, 1);
+    tc_heap_free(h);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_unlimited_increment_scans_large_objects_once),
         cmocka_unit_test(test_reachable_kept_unreachable_freed),
         cmocka_unit_test(test_phases_run_in_order),
         cmocka_unit_test(test_increments_are_bounded),
