@@ -294,6 +294,7 @@ struct tc_heap {
     uint64_t debt_base_bytes;    /* bytes_allocated when debt was last brought up to date */
     uint64_t last_live_bytes;    /* bytes the last cycle found live (marked) */
     double units_per_us;         /* measured collector speed, for budgets in µs */
+    double mark_units_per_us;    /* the same over marking increments only (0 until measured) */
     /* Auto-pacer (cfg.pause_target_usec): increments are timed to
      * auto_frac of the target; auto_frac shrinks when an increment
      * overruns the target and creeps back up after a clean run. */
@@ -378,7 +379,7 @@ void tc__gc_large_dirty(tc_heap *h, tc_page *p, uint32_t slot);
 void tc__pacer_init(tc_heap *h);
 void tc__pacer_cycle_start(tc_heap *h);
 void tc__pacer_cycle_end(tc_heap *h);
-void tc__pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns);
+void tc__pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns, bool marking);
 void tc__pacer_on_alloc_check(tc_heap *h);
 void tc__pacer_on_config(tc_heap *h);
 /* The goal of the cycle that will start next (or is running). */
@@ -389,7 +390,7 @@ double tc__pacer_step_units(const tc_heap *h);
  * it is budgeted in work units. */
 uint64_t tc__pacer_step_deadline_ns(const tc_heap *h);
 /* The increment's budget as a time: the deadline, or for a budget in work
- * units what it lasts at the collector's measured speed. */
+ * units what it lasts at the collector's measured marking speed. */
 uint64_t tc__pacer_budget_ns(const tc_heap *h);
 
 /* --- pauselog.c --- */

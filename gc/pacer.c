@@ -193,7 +193,12 @@ void tc__pacer_cycle_end(tc_heap *h) {
     h->debt = 0;
 }
 
-void tc__pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns) {
+void tc__pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns, bool marking) {
+    if (marking && work >= 64 && duration_ns > 0) {
+        double rate = (double)work * 1000.0 / (double)duration_ns;
+        if (rate > MAX_UNITS_PER_US) rate = MAX_UNITS_PER_US;
+        h->mark_units_per_us = h->mark_units_per_us ? 0.875 * h->mark_units_per_us + 0.125 * rate : rate;
+    }
     if (work >= 64 && duration_ns > 0) {
         /* Clamped to what any machine can do (a unit is a memory access or
          * more): one wrong figure must not turn a time budget into an
@@ -256,7 +261,11 @@ void tc__pacer_on_alloc_check(tc_heap *h) {
     if (h->phase != TC_PHASE_IDLE) reschedule(h);
 }
 
+/* For a budget in work units: how long a full budget of marking takes at
+ * the measured marking speed (marking units are the slow ones: a slot
+ * read that may miss the cache; sweeping a cell costs a few ns). */
 uint64_t tc__pacer_budget_ns(const tc_heap *h) {
     uint64_t deadline = tc__pacer_step_deadline_ns(h);
-    return deadline ? deadline : (uint64_t)(tc__pacer_step_units(h) * 1000.0 / h->units_per_us);
+    double speed = h->mark_units_per_us ? h->mark_units_per_us : h->units_per_us;
+    return deadline ? deadline : (uint64_t)(tc__pacer_step_units(h) * 1000.0 / speed);
 }

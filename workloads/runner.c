@@ -340,3 +340,16 @@ const char *run_pause_phase(const run_result *r, const oplog_entry *e, uint64_t 
     }
     return name ? name : oplog_op_name(e->op);
 }
+
+size_t run_env_pauses(const run_result *r, uint64_t min_ns) {
+    size_t n = 0;
+    for (size_t i = 0; i < r->npauses; i++) {
+        const oplog_entry *e = &r->pauses[i];
+        if (e->dur_ns < min_ns) continue;
+        uint64_t work;
+        const char *label = run_pause_phase(r, e, &work);
+        /* With no own pause inside, the label is the operation's name. */
+        if (work == 0 && strcmp(label, oplog_op_name(e->op)) == 0) n++;
+    }
+    return n;
+}

@@ -106,6 +106,13 @@ typedef struct run_result {
  * operation's name when the collector did no work in it. */
 const char *run_pause_phase(const run_result *r, const oplog_entry *e, uint64_t *work);
 
+/* Timed pauses of at least min_ns inside which the collector did no work
+ * of its own (no Tricolor increment, no Boehm collection event): the
+ * environment's stalls (page faults in the workload's own code, the
+ * kernel, the host), reported apart from the collector's. For boehm-inc
+ * this overcounts: its incremental steps fire no events. */
+size_t run_env_pauses(const run_result *r, uint64_t min_ns);
+
 /* Runs cfg in a forked child. Returns false (with res->error set) if the
  * child failed, crashed or could not be started. */
 bool run_in_child(const run_config *cfg, run_result *res);
