@@ -65,6 +65,7 @@
 #define POPULATE_BATCH 4         /* pages populated per madvise call */
 #define WAKE_MIN_NS 250000       /* thread interval while pages are being taken */
 #define WAKE_MAX_NS 2000000      /* ... and while nothing happens */
+#define EVICT_MAX 32             /* quarantine entries evicted for space per cycle end */
 #define QUARANTINE_CYCLES 8      /* a dead large mapping waits at most this many cycles for reuse */
 #define RELEASE_SLICE_PAGES 4    /* thread off: pages released per increment at most */
 #define RELEASE_CPU_PCT 1        /* the thread spends at most this share of its time giving memory back */
@@ -745,13 +746,24 @@ void tc__mem_cycle_end(tc_heap *h, uint64_t retain_bytes) {
      * since the next period's large allocations will take from it. Beyond
      * that, and for anything nobody reused in QUARANTINE_CYCLES cycles,
      * the oldest entries go first. */
-    for (;;) {
-        size_t oldest = SIZE_MAX;
-        for (size_t i = 0; i < m->quarantine_n; i++)
-            if (oldest == SIZE_MAX || m->quarantine[i].cycle < m->quarantine[oldest].cycle) oldest = i;
-        if (oldest == SIZE_MAX) break;
+    /* This runs inside the cycle's last increment: one pass for the
+     * expired entries, then at most EVICT_MAX oldest-first scans (the
+     * rest waits for the next cycle end). */
+    for (size_t i = 0; i < m->quarantine_n;) {
+        tc__span q = m->quarantine[i];
+        if (h->cycle_no - q.cycle < QUARANTINE_CYCLES) {
+            i++;
+            continue;
+        }
+        m->quarantine[i] = m->quarantine[--m->quarantine_n];
+        m->quarantine_bytes -= q.len;
+        mem_surplus(h, q);
+    }
+    for (int k = 0; k < EVICT_MAX && h->heap_bytes > retain_bytes && m->quarantine_n; k++) {
+        size_t oldest = 0;
+        for (size_t i = 1; i < m->quarantine_n; i++)
+            if (m->quarantine[i].cycle < m->quarantine[oldest].cycle) oldest = i;
         tc__span q = m->quarantine[oldest];
-        if (h->heap_bytes <= retain_bytes && h->cycle_no - q.cycle < QUARANTINE_CYCLES) break;
         m->quarantine[oldest] = m->quarantine[--m->quarantine_n];
         m->quarantine_bytes -= q.len;
         mem_surplus(h, q);
