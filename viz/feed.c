@@ -104,7 +104,7 @@ static void on_pause(oplog *log, void *user) {
     }
 }
 
-int cmd_boehm_feed(int argc, char **argv) {
+int feed_child_main(int argc, char **argv) {
     if (argc != 4) {
         fprintf(stderr, "usage: tricolor _boehm-feed WORKLOAD SIZE SEED (internal: started by tricolor view)\n");
         return 2;

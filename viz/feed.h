@@ -56,6 +56,6 @@ bool feed_poll(feed *f);
 void feed_stop(feed *f);
 
 /* The child's side: `tricolor _boehm-feed WORKLOAD SIZE SEED`. */
-int cmd_boehm_feed(int argc, char **argv);
+int feed_child_main(int argc, char **argv);
 
 #endif

@@ -111,21 +111,19 @@ typedef struct scene {
     double note_until;
     char caption[256];
     double caption_from, caption_until;
-    /* flags read but not yet settled */
-    long step, step_us;
-    long long min_heap;
+    /* settings the command line gave, which scene_defaults keeps */
+    bool step_given, min_heap_given;
 } scene;
 
-/* Defaults (demo workload, Boehm on); cmd names the command in messages. */
+/* Defaults (demo workload, Boehm on); cmd names the command in messages.
+ * The driver then sets what its flags say (app/scene_args.c reads them)
+ * and calls scene_defaults, checks cfg, and calls scene_settle. */
 void scene_init(scene *s, const char *cmd);
-/* Parses one of the flags view and record share (argv[*i]); returns false
- * if it is not one of them. Bad values exit with status 2 (cli_fail). */
-bool scene_flag(scene *s, int argc, char **argv, int *i);
-/* The shared flags, for --help. */
-extern const char scene_flags_help[];
-/* Fills in what depends on the workload (size, step, min heap, speed) and
- * checks the collector settings; exits with status 2 if they are invalid
- * or clash with `deterministic`. */
+/* Fills in what depends on the workload and was not given: size, speed,
+ * step budget and minimum heap (the demo's are small). */
+void scene_defaults(scene *s);
+/* Derives the rest from the final settings: a deterministic scene has no
+ * Boehm and no memory thread; the sliders show cfg. */
 void scene_settle(scene *s);
 
 /* Starts the workload (and Boehm); false with a message on stderr. */
@@ -155,11 +153,13 @@ void scene_set_workload(scene *s, const wl_info *wl); /* restarts */
 void scene_restart(scene *s);                         /* quit is set if it fails */
 const char *scene_set_barrier(scene *s, tc_barrier b);
 void scene_next_barrier(scene *s);
-const char *scene_set_step(scene *s, uint32_t units);
-const char *scene_set_trigger(scene *s, uint32_t pct);
-const char *scene_set_heap_limit(scene *s, uint64_t bytes); /* 0 = none */
+/* Applies a whole config (any knob, from a script) to the running heap. */
+const char *scene_configure(scene *s, const tc_config *c);
 const char *scene_set_pause_target(scene *s, uint32_t usec); /* 0 = off */
 void scene_toggle_pause_target(scene *s);
+/* The one place a minimum heap above the heap limit comes down: to half
+ * the limit, so that cycles can still start before the limit. */
+void scene_fit_min_heap(tc_config *c);
 /* Applies slider i's value to the heap (after a drag). */
 void scene_apply_slider(scene *s, int i);
 double scene_slider_value_at(const scene_slider *sl, double pos);

@@ -3,43 +3,39 @@
  *
  * A line is cut into words first (a double-quoted word may hold blanks,
  * \" and \\; '#' outside quotes ends the line), then the first word is the
- * time, the second the action, the rest its arguments, each checked
- * against the same ranges as the command-line flags. Every message names
- * the file and line, what was found and what was expected.
+ * time, the second the action, the rest its arguments, each read by the
+ * same parsers and checked against the same ranges as the command-line
+ * flags (knobs.h, values.h). Every message names the file and line, what
+ * was found and what was expected.
  */
 #include "script.h"
 
-#include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "values.h"
+
 #define MAX_WORDS 8
 #define MAX_LINE 4096
 
-const char *const script_kind_names[SCRIPT_NKINDS] = {
-    "barrier", "speed", "caption", "workload", "step", "trigger", "heap-limit", "pause-target", "view", "pause", "resume",
+/* The actions that are not knobs, and what each takes, for messages. */
+static const char *const own_names[SCRIPT_NKINDS] = {
+    [SCRIPT_SPEED] = "speed", [SCRIPT_CAPTION] = "caption", [SCRIPT_WORKLOAD] = "workload",
+    [SCRIPT_VIEW] = "view",   [SCRIPT_PAUSE] = "pause",     [SCRIPT_RESUME] = "resume",
 };
-
-/* What each action takes, for messages. */
 static const char *const usage_of[SCRIPT_NKINDS] = {
-    "barrier NAME (dijkstra, steele, yuasa or stw)",
-    "speed X (1/32 .. 32, e.g. 0.25 or 1/4)",
-    "caption \"TEXT\" [SECONDS] (shown for 4 s unless SECONDS is given)",
-    "workload NAME (see 'tricolor list')",
-    "step N (work units per increment, 1..100000000)",
-    "trigger PCT (10..1000)",
-    "heap-limit SIZE|none (e.g. 64M; at least 1M)",
-    "pause-target US|off (10..1000000 us, e.g. 200us or 1ms)",
-    "view graph|heapmap",
-    "pause",
-    "resume",
+    [SCRIPT_SPEED] = "speed X (1/32 .. 32, e.g. 0.25 or 1/4)",
+    [SCRIPT_CAPTION] = "caption \"TEXT\" [SECONDS] (shown for 4 s unless SECONDS is given)",
+    [SCRIPT_WORKLOAD] = "workload NAME (see 'tricolor list')",
+    [SCRIPT_VIEW] = "view graph|heapmap",
+    [SCRIPT_PAUSE] = "pause",
+    [SCRIPT_RESUME] = "resume",
 };
 
-static char msgbuf[256];
+static char msgbuf[400];
 
 static const char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static const char *msg(const char *fmt, ...) {
@@ -48,85 +44,6 @@ static const char *msg(const char *fmt, ...) {
     vsnprintf(msgbuf, sizeof msgbuf, fmt, ap);
     va_end(ap);
     return msgbuf;
-}
-
-/* "prefix: m", where m may be the message buffer itself. */
-static const char *prefixed(const char *prefix, const char *m) {
-    char copy[sizeof msgbuf];
-    snprintf(copy, sizeof copy, "%s", m);
-    return msg("%s: %s", prefix, copy);
-}
-
-/* A whole decimal number (a fraction allowed) with nothing after it but
- * one of the suffixes; *suffix gets the suffix's index or -1. */
-static bool number(const char *v, double *out, const char *const *suffixes, int *suffix) {
-    char *end;
-    errno = 0;
-    double d = strtod(v, &end);
-    if (errno || end == v || !isfinite(d) || isspace((unsigned char)*v)) return false;
-    *out = d;
-    if (suffix) *suffix = -1;
-    if (!*end) return true;
-    for (int i = 0; suffixes && suffixes[i]; i++)
-        if (!strcmp(end, suffixes[i])) {
-            if (suffix) *suffix = i;
-            return true;
-        }
-    return false;
-}
-
-const char *script_parse_speed(const char *v, double *out) {
-    double d;
-    const char *slash = strchr(v, '/');
-    bool ok;
-    if (slash) { /* "1/4" */
-        char num[32];
-        size_t k = (size_t)(slash - v);
-        double a, b;
-        ok = k < sizeof num && (memcpy(num, v, k), num[k] = 0, number(num, &a, NULL, NULL)) &&
-             number(slash + 1, &b, NULL, NULL) && b != 0;
-        d = ok ? a / b : 0;
-    } else {
-        ok = number(v, &d, NULL, NULL);
-    }
-    if (!ok || !(d >= 1.0 / 32 - 1e-9 && d <= 32 + 1e-9))
-        return msg("'%s' is not a speed from 1/32 (0.03125) to 32", v);
-    *out = d;
-    return NULL;
-}
-
-const char *script_parse_pause_target(const char *v, uint32_t *out) {
-    if (!strcmp(v, "off")) {
-        *out = 0;
-        return NULL;
-    }
-    static const char *const sfx[] = {"us", "ms", "s", NULL};
-    static const double scale[] = {1, 1e3, 1e6};
-    double d;
-    int k;
-    if (!number(v, &d, sfx, &k) || d < 0)
-        return msg("'%s' is not a pause target (valid: off, or 10..1000000 us, e.g. 200us or 1ms)", v);
-    if (k >= 0) d *= scale[k];
-    if (d == 0) {
-        *out = 0;
-        return NULL;
-    }
-    if (d < 10 || d > 1000000) return msg("%s is out of range (valid: off, or 10..1000000 us)", v);
-    *out = (uint32_t)lround(d);
-    return NULL;
-}
-
-/* A byte size with an optional K, M or G suffix (powers of 1024). */
-static bool bytes(const char *v, uint64_t *out) {
-    static const char *const sfx[] = {"K", "M", "G", "KB", "MB", "GB", "KiB", "MiB", "GiB", "k", "m", "g", NULL};
-    static const int shift[] = {10, 20, 30, 10, 20, 30, 10, 20, 30, 10, 20, 30};
-    double d;
-    int k;
-    if (!number(v, &d, sfx, &k) || d < 0) return false;
-    if (k >= 0) d *= (double)(1ull << shift[k]);
-    if (d > (double)(1ull << 40)) return false;
-    *out = (uint64_t)d;
-    return true;
 }
 
 /* ------------------------------------------------------------ lines */
@@ -188,18 +105,35 @@ static void push(script *s, const script_action *a) {
     s->v[s->n++] = *a;
 }
 
+/* "barrier, step-work, ..., speed, caption, ..." */
+static void valid_actions(char *buf, size_t len) {
+    size_t at = 0;
+    for (int k = 0; k < KNOB_N && at < len; k++) at += (size_t)snprintf(buf + at, len - at, "%s, ", knobs[k].name);
+    for (int k = SCRIPT_SPEED; k < SCRIPT_NKINDS && at < len; k++)
+        at += (size_t)snprintf(buf + at, len - at, "%s%s", own_names[k], k + 1 < SCRIPT_NKINDS ? ", " : "");
+}
+
+/* A knob's action: one unquoted value, read as its flag reads it. */
+static const char *knob_action(script_action *a, const knob *k, const words *ws) {
+    a->kind = SCRIPT_KNOB;
+    a->knob = k;
+    if (ws->n != 3 || ws->quoted[2])
+        return msg("%s takes one unquoted value, got %d: expected %s %s", ws->w[1], ws->n - 2, k->name, k->metavar);
+    const char *bad = knob_parse(k, ws->w[2], &a->value);
+    return bad ? msg("%s: %s", ws->w[1], bad) : NULL;
+}
+
 /* Parses one action's arguments into a; NULL or a message. */
 static const char *action(script_action *a, words *ws) {
     const char *name = ws->w[1];
+    const knob *kn = strncmp(name, "--", 2) ? knob_find(name) : NULL;
+    if (kn) return knob_action(a, kn, ws);
     int k = -1;
-    for (int i = 0; i < SCRIPT_NKINDS; i++)
-        if (!strcmp(name, script_kind_names[i])) k = i;
+    for (int i = SCRIPT_SPEED; i < SCRIPT_NKINDS; i++)
+        if (!strcmp(name, own_names[i])) k = i;
     if (k < 0) {
-        char valid[200] = "";
-        for (int i = 0; i < SCRIPT_NKINDS; i++) {
-            strcat(valid, script_kind_names[i]);
-            if (i + 1 < SCRIPT_NKINDS) strcat(valid, ", ");
-        }
+        char valid[300];
+        valid_actions(valid, sizeof valid);
         return msg("unknown action '%s' (valid: %s)", name, valid);
     }
     a->kind = (script_kind)k;
@@ -216,20 +150,16 @@ static const char *action(script_action *a, words *ws) {
             return msg("%s: argument %d is %squoted: expected %s", name, i + 1, ws->quoted[2 + i] ? "" : "not ",
                        usage_of[k]);
     double d;
-    const char *bad;
     switch (a->kind) {
-    case SCRIPT_BARRIER:
-        if (!tc_barrier_parse(arg[0], &a->barrier))
-            return msg("barrier: unknown barrier '%s' (valid: dijkstra, steele, yuasa, stw)", arg[0]);
-        break;
     case SCRIPT_SPEED:
-        if ((bad = script_parse_speed(arg[0], &a->number))) return prefixed("speed", bad);
+        if (!value_speed(arg[0], &d) || !(d >= 1.0 / 32 - 1e-9 && d <= 32 + 1e-9))
+            return msg("speed: '%s' is not a speed from 1/32 (0.03125) to 32", arg[0]);
+        a->number = d;
         break;
     case SCRIPT_CAPTION:
         a->number = 4;
         if (nargs == 2) {
-            static const char *const sfx[] = {"s", NULL};
-            if (!number(arg[1], &d, sfx, NULL) || !(d > 0 && d <= 3600))
+            if (!value_seconds(arg[1], &d) || !(d > 0 && d <= 3600))
                 return msg("caption: '%s' is not a duration in seconds (valid: more than 0, at most 3600)", arg[1]);
             a->number = d;
         }
@@ -240,31 +170,6 @@ static const char *action(script_action *a, words *ws) {
         a->wl = wl_find(arg[0]);
         if (!a->wl) return msg("workload: unknown workload '%s' (valid: %s)", arg[0], wl_names());
         break;
-    case SCRIPT_STEP:
-        if (!number(arg[0], &d, NULL, NULL) || d != floor(d) || d < 1 || d > 100000000)
-            return msg("step: '%s' is not a whole number of work units (valid: 1..100000000)", arg[0]);
-        a->value = (uint64_t)d;
-        break;
-    case SCRIPT_TRIGGER: {
-        static const char *const sfx[] = {"%", NULL};
-        if (!number(arg[0], &d, sfx, NULL) || d != floor(d) || d < 10 || d > 1000)
-            return msg("trigger: '%s' is not a percentage from 10 to 1000", arg[0]);
-        a->value = (uint64_t)d;
-        break;
-    }
-    case SCRIPT_HEAP_LIMIT:
-        if (!strcmp(arg[0], "none")) {
-            a->value = 0;
-        } else if (!bytes(arg[0], &a->value) || a->value < (1u << 20)) {
-            return msg("heap-limit: '%s' is not a size from 1M to 1024G, or none (e.g. 64M)", arg[0]);
-        }
-        break;
-    case SCRIPT_PAUSE_TARGET: {
-        uint32_t us;
-        if ((bad = script_parse_pause_target(arg[0], &us))) return prefixed("pause-target", bad);
-        a->value = us;
-        break;
-    }
     case SCRIPT_VIEW:
         if (strcmp(arg[0], "graph") && strcmp(arg[0], "heapmap"))
             return msg("view: unknown view '%s' (valid: graph, heapmap)", arg[0]);
@@ -297,8 +202,7 @@ bool script_parse(const char *name, const char *src, script *s, char *err, size_
         if (!bad && ws.n == 0) continue; /* blank or comment */
         script_action a = {.line = lineno};
         if (!bad) {
-            static const char *const sfx[] = {"s", NULL};
-            if (ws.quoted[0] || !number(ws.w[0], &a.t, sfx, NULL) || a.t < 0)
+            if (ws.quoted[0] || !value_seconds(ws.w[0], &a.t))
                 bad = msg("'%s' is not a time: expected seconds from the start (e.g. 2.5 or 2.5s), then an action",
                           ws.w[0]);
             else if (a.t < last_t)

@@ -27,11 +27,13 @@
 #include <SDL.h>
 
 #include "cli.h"
+#include "commands.h"
 #include "encode.h"
 #include "plots.h"
-#include "scene.h"
+#include "scene_args.h"
 #include "script.h"
 #include "text.h"
+#include "values.h"
 
 static const char *const C = "record";
 
@@ -64,16 +66,16 @@ static void usage(FILE *f) {
             "                          collector's work units (%.1f ns a unit, %.1f us an increment) and\n"
             "                          the bytes allocated (%.1f ns a byte), not from the clock. Turns the\n"
             "                          Boehm comparison off (its pauses exist only as clock readings);\n"
-            "                          refuses --step-us and --pause-target (both read the clock)\n"
-            "%s"
+            "                          refuses --step-us and --pause-target (both read the clock) and runs\n"
+            "                          without the memory thread (--mem-thread off)\n"
             "\n"
             "Script (--script FILE): one action a line, TIME ACTION [ARGS], TIME in seconds of video, times\n"
             "never decreasing; '#' starts a comment. Actions:\n"
-            "  barrier NAME            dijkstra, steele, yuasa or stw (from the next cycle)\n"
+            "  KNOB VALUE              any knob below, by its flag's name: 'barrier yuasa', 'trigger 200',\n"
+            "                          'heap-limit 64M', 'pause-target off' (a barrier from the next cycle)\n"
             "  speed X                 1/32 .. 32, as --speed\n"
             "  caption \"TEXT\" [S]      text over the graph for S seconds (default 4)\n"
             "  workload NAME           restart on another workload\n"
-            "  step N | trigger PCT | heap-limit SIZE|none | pause-target US|off\n"
             "  view graph|heapmap | pause | resume\n"
             "Example:\n"
             "  0.0 caption \"Dijkstra: a black object never points to a white one\" 3\n"
@@ -81,8 +83,10 @@ static void usage(FILE *f) {
             "  3.0 caption \"Yuasa: snapshot at the beginning\"\n"
             "  6.0 speed 1/4\n"
             "\n"
-            "A progress bar (frames, elapsed, ETA) goes to stderr when it is a terminal.\n",
-            DET_NS_PER_UNIT, DET_NS_PER_INCREMENT / 1000, DET_NS_PER_BYTE, scene_flags_help);
+            "A progress bar (frames, elapsed, ETA) goes to stderr when it is a terminal.\n"
+            "\n",
+            DET_NS_PER_UNIT, DET_NS_PER_INCREMENT / 1000, DET_NS_PER_BYTE);
+    scene_args_help(f);
 }
 
 /* "1280x720" -> w, h; false if it is not of that form. */
@@ -104,10 +108,16 @@ static void check_script(const script *sc, const char *path, bool deterministic,
     int first_late = 0;
     for (size_t i = 0; i < sc->n; i++) {
         const script_action *a = &sc->v[i];
-        if (deterministic && a->kind == SCRIPT_PAUSE_TARGET && a->value)
-            cli_fail(C, "%s:%d: pause-target cannot be used in a --deterministic recording: the auto-pacer sizes "
-                        "increments from their measured durations (use it without --deterministic)",
-                     path, a->line);
+        const knob *k = a->kind == SCRIPT_KNOB ? a->knob : NULL;
+        /* What reads the clock, or runs where the OS schedules it, makes a
+         * recording that cannot be repeated. */
+        if (deterministic && k && a->value &&
+            (k == &knobs[KNOB_PAUSE_TARGET] || k == &knobs[KNOB_STEP_US] || k == &knobs[KNOB_MEM_THREAD]))
+            cli_fail(C, "%s:%d: %s cannot be used in a --deterministic recording: %s (use it without --deterministic)",
+                     path, a->line, k->name,
+                     k == &knobs[KNOB_MEM_THREAD] ? "the memory thread's work lands wherever the OS schedules it"
+                     : k == &knobs[KNOB_STEP_US]  ? "an increment budget in microseconds depends on the machine's speed"
+                                                  : "the auto-pacer sizes increments from their measured durations");
         if (a->t >= seconds && !late++) first_late = a->line;
     }
     /* Not an error: a short test recording of a long script is useful. */
@@ -117,18 +127,31 @@ static void check_script(const script *sc, const char *path, bool deterministic,
                 path, first_late, late, late > 1 ? "s" : "", late > 1 ? "" : "s", seconds, late > 1 ? "are" : "is");
 }
 
-/* Applies one script action to the running scene. */
+/* Applies one script action to the running scene. A knob goes through the
+ * scene's own setter where it has one (the barrier and the auto-pacer say
+ * what they did), else as a whole config, with a note. */
 static void apply(scene *s, const script_action *a, const char *path) {
     const char *bad = NULL;
     switch (a->kind) {
-    case SCRIPT_BARRIER: bad = scene_set_barrier(s, a->barrier); break;
+    case SCRIPT_KNOB:
+        if (a->knob == &knobs[KNOB_BARRIER_ID]) {
+            bad = scene_set_barrier(s, (tc_barrier)a->value);
+        } else if (a->knob == &knobs[KNOB_PAUSE_TARGET]) {
+            bad = scene_set_pause_target(s, (uint32_t)a->value);
+        } else {
+            tc_config c = s->cfg;
+            a->knob->set(&c, a->value);
+            if (!(bad = scene_configure(s, &c))) {
+                char v[64], m[128];
+                knob_format(a->knob, &s->cfg, v, sizeof v);
+                snprintf(m, sizeof m, "%s: %s", a->knob->name, v);
+                scene_note(s, m);
+            }
+        }
+        break;
     case SCRIPT_SPEED: scene_set_speed(s, scene_speed_index(a->number)); break;
     case SCRIPT_CAPTION: scene_caption(s, a->text, a->number); break;
     case SCRIPT_WORKLOAD: scene_set_workload(s, a->wl); break;
-    case SCRIPT_STEP: bad = scene_set_step(s, (uint32_t)a->value); break;
-    case SCRIPT_TRIGGER: bad = scene_set_trigger(s, (uint32_t)a->value); break;
-    case SCRIPT_HEAP_LIMIT: bad = scene_set_heap_limit(s, a->value); break;
-    case SCRIPT_PAUSE_TARGET: bad = scene_set_pause_target(s, (uint32_t)a->value); break;
     case SCRIPT_VIEW: scene_set_view(s, a->value != 0); break;
     case SCRIPT_PAUSE: s->paused = true; break;
     case SCRIPT_RESUME: s->paused = false; break;
@@ -160,9 +183,11 @@ int cmd_record(int argc, char **argv) {
     long fps = 60;
     double seconds = 10;
     const char *out = NULL, *script_path = NULL;
+    knob_mask given = 0;
+    bool dry_run = false;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
-        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+        if (cli_is_help(o)) {
             usage(stdout);
             free(s);
             return 0;
@@ -176,15 +201,15 @@ int cmd_record(int argc, char **argv) {
             }
         } else if (!strcmp(o, "--workload-size")) {
             s->size = cli_wl_size(C, "--workload-size", cli_value(C, argc, argv, &i));
-        } else if (scene_flag(s, argc, argv, &i)) {
+        } else if (scene_arg(s, &given, argc, argv, &i)) {
             continue;
+        } else if (!strcmp(o, "--dry-run")) {
+            dry_run = true;
         } else if (!strcmp(o, "-o") || !strcmp(o, "--output")) {
             out = cli_value(C, argc, argv, &i);
         } else if (!strcmp(o, "--seconds")) {
             const char *v = cli_value(C, argc, argv, &i);
-            char *end;
-            seconds = strtod(v, &end);
-            if (end == v || *end || !(seconds > 0 && seconds <= 3600))
+            if (!value_seconds(v, &seconds) || !(seconds > 0 && seconds <= 3600))
                 cli_fail(C, "--seconds: '%s' is not a length in seconds (valid: more than 0, at most 3600)", v);
         } else if (!strcmp(o, "--fps")) {
             fps = (long)cli_int(C, o, cli_value(C, argc, argv, &i), 1, 240);
@@ -199,7 +224,13 @@ int cmd_record(int argc, char **argv) {
     if (!out) cli_fail(C, "no output: give -o OUT (NAME.mp4, NAME.gif, NAME.y4m or a directory for PNGs)");
     if (w < 160 || h < 120 || w > 7680 || h > 4320)
         cli_fail(C, "--size: %dx%d is out of range (valid: 160x120 .. 7680x4320)", w, h);
-    scene_settle(s);
+    scene_args_settle(s, given);
+    if (dry_run) {
+        printf("tricolor record: would run with ");
+        knob_print(stdout, &s->cfg);
+        free(s);
+        return 0;
+    }
 
     char err[1024];
     enc_kind kind;

@@ -20,8 +20,9 @@
 #include <SDL_image.h>
 
 #include "cli.h"
+#include "commands.h"
 #include "plots.h"
-#include "scene.h"
+#include "scene_args.h"
 #include "text.h"
 
 typedef struct app {
@@ -122,7 +123,6 @@ static void usage(FILE *f) {
             "plotted live against the Boehm GC running the same workload in a child process.\n"
             "\n"
             "  --size S                small, default or large (default: small for demo, else default)\n"
-            "%s"
             "  --frames N              render N frames, then exit (with --screenshot: save the last one)\n"
             "  --screenshot FILE       PNG of the window after --frames frames\n"
             "  --passes N              exit once the workload has run N times and print the pauses\n"
@@ -130,8 +130,9 @@ static void usage(FILE *f) {
             "\n"
             "Keys: space pause, N/-> step, +/- speed, 1-9 workload, B barrier, A auto-pacer (pause target\n"
             "on/off), R reset, S screenshot, G graph/heap map, F fullscreen, H help, Q/Esc quit.\n"
-            "To make a video of it without a display: 'tricolor record'.\n",
-            scene_flags_help);
+            "To make a video of it without a display: 'tricolor record'.\n"
+            "\n");
+    scene_args_help(f);
 }
 
 static int no_display(const char *why) {
@@ -161,14 +162,18 @@ int cmd_view(int argc, char **argv) {
     long frames = -1, passes = -1;
     const char *shot = NULL;
     const char *C = "view";
+    knob_mask given = 0;
+    bool dry_run = false;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
-        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+        if (cli_is_help(o)) {
             usage(stdout);
             free(a);
             return 0;
-        } else if (scene_flag(s, argc, argv, &i)) {
+        } else if (scene_arg(s, &given, argc, argv, &i)) {
             continue;
+        } else if (!strcmp(o, "--dry-run")) {
+            dry_run = true;
         } else if (!strcmp(o, "--frames")) {
             frames = (long)cli_int(C, o, cli_value(C, argc, argv, &i), 1, 1000000);
         } else if (!strcmp(o, "--screenshot")) {
@@ -179,7 +184,13 @@ int cmd_view(int argc, char **argv) {
             cli_fail(C, "unknown option '%s'", o);
         }
     }
-    scene_settle(s);
+    scene_args_settle(s, given);
+    if (dry_run) {
+        printf("tricolor view: would run with ");
+        knob_print(stdout, &s->cfg);
+        free(a);
+        return 0;
+    }
     if (shot && frames < 0) frames = 60;
     if (shot) check_writable(C, "--screenshot", shot); /* fail now, not after the frames */
 
