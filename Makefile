@@ -182,11 +182,12 @@ test-valgrind: $(TEST_BIN) $(BUILD)/tricolor
 test-symbols: $(BUILD)/libtricolor.a
 	@sh scripts/check-symbols.sh $(BUILD)/libtricolor.a
 
-# gcc's static analyzer over the collector; any warning fails.
+# gcc's static analyzer over the collector; any warning fails. At -O0:
+# with -O1, gcc 12's analyzer did not see a plain double free.
 ANALYZE_OBJ := $(GC_SRC:%.c=$(BUILD)/analyze/%.ok)
 $(BUILD)/analyze/%.ok: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(STD) $(WARN) -O1 -fanalyzer -MMD -MP -MT $@ -MF $(@:.ok=.d) -c $< -o /dev/null
+	$(CC) $(CPPFLAGS) $(STD) $(WARN) -O0 -fanalyzer -MMD -MP -MT $@ -MF $(@:.ok=.d) -c $< -o /dev/null
 	@touch $@
 analyze: $(ANALYZE_OBJ)
 

@@ -172,151 +172,113 @@ static void progress(long done, long total, double elapsed) {
     fflush(stderr);
 }
 
-int cmd_record(int argc, char **argv) {
-    scene *s = calloc(1, sizeof *s);
-    if (!s) {
-        fprintf(stderr, "tricolor record: out of memory\n");
-        return 1;
-    }
-    scene_init(s, C);
-    int w = 1280, h = 720;
-    long fps = 60;
-    double seconds = 10;
-    const char *out = NULL, *script_path = NULL;
-    knob_mask given = 0;
-    bool dry_run = false;
+/* What the flags ask for, checked before the first frame. */
+typedef struct rec_opts {
+    int w, h;
+    long fps;
+    double seconds;
+    const char *out, *script_path;
+    knob_mask given;
+    bool dry_run;
+    enc_kind kind;
+    script sc;
+} rec_opts;
+
+/* Reads the flags into s and o; false after --help. Exits 2 on bad input. */
+static bool parse(scene *s, rec_opts *o, int argc, char **argv) {
+    *o = (rec_opts){.w = 1280, .h = 720, .fps = 60, .seconds = 10};
     for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        if (cli_is_help(o)) {
+        const char *a = argv[i];
+        if (cli_is_help(a)) {
             usage(stdout);
-            free(s);
-            return 0;
-        } else if (!strcmp(o, "--size")) {
+            return false;
+        } else if (!strcmp(a, "--size")) {
             const char *v = cli_value(C, argc, argv, &i);
             if (wl_size_parse(v) >= 0) {
                 s->size = wl_size_parse(v);
-            } else if (!parse_wxh(v, &w, &h)) {
+            } else if (!parse_wxh(v, &o->w, &o->h)) {
                 cli_fail(C, "--size: '%s' is neither a video size WxH (e.g. 1280x720) nor a workload size (small, "
                             "default, large)", v);
             }
-        } else if (!strcmp(o, "--workload-size")) {
+        } else if (!strcmp(a, "--workload-size")) {
             s->size = cli_wl_size(C, "--workload-size", cli_value(C, argc, argv, &i));
-        } else if (scene_arg(s, &given, argc, argv, &i)) {
+        } else if (scene_arg(s, &o->given, argc, argv, &i)) {
             continue;
-        } else if (!strcmp(o, "--dry-run")) {
-            dry_run = true;
-        } else if (!strcmp(o, "-o") || !strcmp(o, "--output")) {
-            out = cli_value(C, argc, argv, &i);
-        } else if (!strcmp(o, "--seconds")) {
+        } else if (!strcmp(a, "--dry-run")) {
+            o->dry_run = true;
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+            o->out = cli_value(C, argc, argv, &i);
+        } else if (!strcmp(a, "--seconds")) {
             const char *v = cli_value(C, argc, argv, &i);
-            if (!value_seconds(v, &seconds) || !(seconds > 0 && seconds <= 3600))
+            if (!value_seconds(v, &o->seconds) || !(o->seconds > 0 && o->seconds <= 3600))
                 cli_fail(C, "--seconds: '%s' is not a length in seconds (valid: more than 0, at most 3600)", v);
-        } else if (!strcmp(o, "--fps")) {
-            fps = (long)cli_int(C, o, cli_value(C, argc, argv, &i), 1, 240);
-        } else if (!strcmp(o, "--script")) {
-            script_path = cli_value(C, argc, argv, &i);
-        } else if (!strcmp(o, "--deterministic")) {
+        } else if (!strcmp(a, "--fps")) {
+            o->fps = (long)cli_int(C, a, cli_value(C, argc, argv, &i), 1, 240);
+        } else if (!strcmp(a, "--script")) {
+            o->script_path = cli_value(C, argc, argv, &i);
+        } else if (!strcmp(a, "--deterministic")) {
             s->deterministic = true;
         } else {
-            cli_fail(C, "unknown option '%s'", o);
+            cli_fail(C, "unknown option '%s'", a);
         }
     }
-    if (!out) cli_fail(C, "no output: give -o OUT (NAME.mp4, NAME.gif, NAME.y4m or a directory for PNGs)");
-    if (w < 160 || h < 120 || w > 7680 || h > 4320)
-        cli_fail(C, "--size: %dx%d is out of range (valid: 160x120 .. 7680x4320)", w, h);
-    scene_args_settle(s, given);
-    if (dry_run) {
-        printf("tricolor record: would run with ");
-        knob_print(stdout, &s->cfg);
-        free(s);
-        return 0;
-    }
+    if (o->w < 160 || o->h < 120 || o->w > 7680 || o->h > 4320)
+        cli_fail(C, "--size: %dx%d is out of range (valid: 160x120 .. 7680x4320)", o->w, o->h);
+    scene_args_settle(s, o->given);
+    return true;
+}
 
+/* The output's kind and name, its size, the script and ffmpeg: all that
+ * can fail on bad input fails here, before anything is drawn. */
+static void check_output(const scene *s, rec_opts *o) {
+    if (!o->out) cli_fail(C, "no output: give -o OUT (NAME.mp4, NAME.gif, NAME.y4m or a directory for PNGs)");
     char err[1024];
-    enc_kind kind;
-    if (!enc_kind_of(out, &kind, err, sizeof err)) cli_fail(C, "%s", err);
-    if (enc_needs_even(kind) && (w % 2 || h % 2))
+    int w = o->w, h = o->h;
+    if (!enc_kind_of(o->out, &o->kind, err, sizeof err)) cli_fail(C, "%s", err);
+    if (enc_needs_even(o->kind) && (w % 2 || h % 2))
         cli_fail(C, "--size: %dx%d has an odd %s; %s stores colour at half resolution (yuv420p) and needs an even "
                     "width and height (e.g. %dx%d)",
-                 w, h, w % 2 ? (h % 2 ? "width and height" : "width") : "height", kind == ENC_MP4 ? ".mp4" : ".y4m",
+                 w, h, w % 2 ? (h % 2 ? "width and height" : "width") : "height", o->kind == ENC_MP4 ? ".mp4" : ".y4m",
                  w + w % 2, h + h % 2);
-    script sc = {0};
-    if (script_path) {
-        if (!script_load(script_path, &sc, err, sizeof err)) cli_fail(C, "%s", err);
-        check_script(&sc, script_path, s->deterministic, seconds);
+    if (o->script_path) {
+        if (!script_load(o->script_path, &o->sc, err, sizeof err)) cli_fail(C, "%s", err);
+        check_script(&o->sc, o->script_path, s->deterministic, o->seconds);
     }
     char ffmpeg[4096];
-    if (enc_needs_ffmpeg(kind) && !enc_find_ffmpeg(ffmpeg, sizeof ffmpeg)) {
-        script_free(&sc);
+    if (enc_needs_ffmpeg(o->kind) && !enc_find_ffmpeg(ffmpeg, sizeof ffmpeg))
         cli_fail(C, "ffmpeg not found on PATH; %s is encoded by the ffmpeg program: install it (apt-get install "
                     "ffmpeg), or write .y4m (-o %.*s.y4m), which needs nothing",
-                 kind == ENC_MP4 ? ".mp4" : ".gif", (int)(strlen(out) - 4), out);
-    }
-    if (!enc_check_output(out, kind, err, sizeof err)) {
-        script_free(&sc);
-        cli_fail(C, "%s", err);
-    }
-    if (kind == ENC_GIF && (fps > 50 || 100 % fps))
+                 o->kind == ENC_MP4 ? ".mp4" : ".gif", (int)(strlen(o->out) - 4), o->out);
+    if (!enc_check_output(o->out, o->kind, err, sizeof err)) cli_fail(C, "%s", err);
+    if (o->kind == ENC_GIF && (o->fps > 50 || 100 % o->fps))
         fprintf(stderr, "tricolor record: note: GIF frame delays are whole 1/100 s and browsers slow down delays "
                         "under 2/100 s; --fps 25 or 50 plays at the right speed\n");
+}
 
-    /* The renderer: software, onto a surface; no display, no video
-     * subsystem. */
-    int status = 0;
-    SDL_Init(0);
-    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
-    SDL_Renderer *ren = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
-    if (!ren) {
-        fprintf(stderr, "tricolor record: cannot make a %dx%d software renderer: %s\n", w, h, SDL_GetError());
-        if (surf) SDL_FreeSurface(surf);
-        SDL_Quit();
-        script_free(&sc);
-        free(s);
-        return 1;
-    }
-    /* The window's 13 px font at 720 lines, scaled with the height. */
-    int px = (int)lround(13.0 * h / 720);
-    px = px < 9 ? 9 : px > 48 ? 48 : px;
-    s->font = text_open(ren, px, err, sizeof err);
-    s->caption_font = s->font ? text_open(ren, px * 8 / 5, err, sizeof err) : NULL;
-    encoder *enc = NULL;
-    if (!s->font || !s->caption_font) {
-        fprintf(stderr, "tricolor record: %s\n", err);
-        status = 2;
-        goto done;
-    }
-    s->fps = (double)fps;
-    if (!scene_start(s)) {
-        status = 1;
-        goto done;
-    }
-    enc = enc_open(out, kind, w, h, (int)fps, err, sizeof err);
-    if (!enc) {
-        fprintf(stderr, "tricolor record: %s\n", err);
-        status = 1;
-        goto done;
-    }
-
-    long frames = lround(seconds * (double)fps);
+/* Draws every frame of the running scene into enc, applying the script
+ * on the way; returns the exit status. */
+static int film(scene *s, const rec_opts *o, SDL_Renderer *ren, SDL_Surface *surf, encoder *enc) {
+    char err[1024];
+    long frames = lround(o->seconds * (double)o->fps);
     if (frames < 1) frames = 1;
     bool show_progress = isatty(2);
     double t0 = wall_s(), last_progress = -1;
     size_t next = 0;
-    for (long f = 0; f < frames; f++) {
-        s->clock_s = (double)f / (double)fps;
-        while (next < sc.n && sc.v[next].t <= s->clock_s + 1e-9) apply(s, &sc.v[next++], script_path);
+    int status = 0;
+    for (long f = 0; f < frames && !status; f++) {
+        s->clock_s = (double)f / (double)o->fps;
+        while (next < o->sc.n && o->sc.v[next].t <= s->clock_s + 1e-9) apply(s, &o->sc.v[next++], o->script_path);
         if (s->quit) { /* a workload restart failed; scene_start said why */
             status = 1;
             break;
         }
-        scene_frame(s, 1.0 / (double)fps);
-        scene_draw(s, ren, w, h);
+        scene_frame(s, 1.0 / (double)o->fps);
+        scene_draw(s, ren, o->w, o->h);
         SDL_RenderPresent(ren); /* flushes the batched drawing into the surface */
         if (!enc_frame(enc, surf, err, sizeof err)) {
             if (show_progress) fprintf(stderr, "\r\033[K");
-            fprintf(stderr, "tricolor record: %s: %s\n", out, err);
+            fprintf(stderr, "tricolor record: %s: %s\n", o->out, err);
             status = 1;
-            break;
         }
         double now = wall_s() - t0;
         if (show_progress && (now - last_progress >= 0.1 || f + 1 == frames)) {
@@ -325,21 +287,51 @@ int cmd_record(int argc, char **argv) {
         }
     }
     if (show_progress) fprintf(stderr, "\r\033[K");
-    bool closed = enc_close(enc, err, sizeof err);
-    enc = NULL;
-    if (!closed) {
-        fprintf(stderr, "tricolor record: %s: %s\n", out, err);
+    if (!enc_close(enc, err, sizeof err)) {
+        fprintf(stderr, "tricolor record: %s: %s\n", o->out, err);
         status = 1;
     }
     if (status == 0) {
         double took = wall_s() - t0;
-        printf("record: wrote %s: %ld frames of %dx%d at %ld fps (%.2f s of video) in %.1f s (%.1f frames/s)%s\n", out,
-               frames, w, h, fps, (double)frames / (double)fps, took, took > 0 ? (double)frames / took : 0,
-               s->deterministic ? ", deterministic" : "");
+        printf("record: wrote %s: %ld frames of %dx%d at %ld fps (%.2f s of video) in %.1f s (%.1f frames/s)%s\n",
+               o->out, frames, o->w, o->h, o->fps, (double)frames / (double)o->fps, took,
+               took > 0 ? (double)frames / took : 0, s->deterministic ? ", deterministic" : "");
         scene_summary(s, stdout);
     }
-done:
-    if (enc) enc_close(enc, err, sizeof err);
+    return status;
+}
+
+/* The renderer (software, onto a surface: no display, no video
+ * subsystem), the fonts, the run and the encoder around film(). */
+static int render(scene *s, const rec_opts *o) {
+    char err[1024];
+    SDL_Init(0);
+    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, o->w, o->h, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Renderer *ren = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
+    if (!ren) {
+        fprintf(stderr, "tricolor record: cannot make a %dx%d software renderer: %s\n", o->w, o->h, SDL_GetError());
+        if (surf) SDL_FreeSurface(surf);
+        SDL_Quit();
+        return 1;
+    }
+    /* The window's 13 px font at 720 lines, scaled with the height. */
+    int px = (int)lround(13.0 * o->h / 720);
+    px = px < 9 ? 9 : px > 48 ? 48 : px;
+    s->font = text_open(ren, px, err, sizeof err);
+    s->caption_font = s->font ? text_open(ren, px * 8 / 5, err, sizeof err) : NULL;
+    int status = 0;
+    encoder *enc = NULL;
+    if (!s->font || !s->caption_font) {
+        fprintf(stderr, "tricolor record: %s\n", err);
+        status = 2;
+    } else if (s->fps = (double)o->fps, !scene_start(s)) {
+        status = 1;
+    } else if (!(enc = enc_open(o->out, o->kind, o->w, o->h, (int)o->fps, err, sizeof err))) {
+        fprintf(stderr, "tricolor record: %s\n", err);
+        status = 1;
+    } else {
+        status = film(s, o, ren, surf, enc); /* closes enc */
+    }
     scene_free(s);
     plot_release();
     if (s->caption_font) text_close(s->caption_font);
@@ -347,7 +339,28 @@ done:
     SDL_DestroyRenderer(ren);
     SDL_FreeSurface(surf);
     SDL_Quit();
-    script_free(&sc);
+    return status;
+}
+
+int cmd_record(int argc, char **argv) {
+    scene *s = calloc(1, sizeof *s);
+    if (!s) {
+        fprintf(stderr, "tricolor record: out of memory\n");
+        return 1;
+    }
+    scene_init(s, C);
+    rec_opts o;
+    int status = 0;
+    if (parse(s, &o, argc, argv)) {
+        if (o.dry_run) {
+            printf("tricolor record: would run with ");
+            knob_print(stdout, &s->cfg);
+        } else {
+            check_output(s, &o);
+            status = render(s, &o);
+        }
+    }
+    script_free(&o.sc);
     free(s);
     return status;
 }

@@ -114,6 +114,7 @@ void knob_range(const knob *k, char *buf, size_t len) {
     fmt_value(k, k->lo, lo, sizeof lo);
     fmt_value(k, k->hi, hi, sizeof hi);
     if (k->off && k->lo == 0) snprintf(lo, sizeof lo, "0"); /* a 0 that is not "off" */
+    if (k->type == KNOB_PCT) lo[strcspn(lo, "%")] = 0;      /* "10..1000%" */
     snprintf(buf, len, "%s..%s%s%s", lo, hi, k->off ? ", or " : "", k->off ? k->off : "");
 }
 

@@ -73,6 +73,14 @@ const char *tune_metric_name(tune_metric on);
 /* The `tricolor bench` command line that runs c as tune ran it. */
 void tune_bench_command(const tune_opts *o, const tune_cfg *c, char *buf, size_t len);
 
+/* The workload, goal and grid, before the sweep; the swept values (for
+ * --dry-run). */
+void tune_print_header(const tune_opts *o, size_t n);
+void tune_print_sweep(const tune_opts *o);
+/* Why the pick, in words, and the command that reproduces it into cmd. */
+void tune_explain(const tune_opts *o, const tune_cfg *cfgs, const tune_pick *pick, size_t ndone, char *cmd,
+                  size_t cmdlen);
+
 /* The front (or, with --all, every measured configuration) as a table. */
 void tune_print_table(const tune_opts *o, const tune_cfg *cfgs, size_t n, long pick);
 /* Every configuration, its figures and the pick, as JSON. */

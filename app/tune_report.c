@@ -257,3 +257,78 @@ bool tune_write_png(const tune_opts *o, const tune_cfg *cfgs, size_t n, long pic
     SDL_Quit();
     return ok;
 }
+
+/* ---------- the text around the table ---------- */
+
+/* What will run, before the sweep. */
+void tune_print_header(const tune_opts *o, size_t n) {
+    char goal[96];
+    tune_fmt_goal(o, goal, sizeof goal);
+    printf("tricolor tune: %s (size %s, seed %llu), target %s.\n", o->wl->name, wl_size_names[o->size],
+           (unsigned long long)o->seed, goal);
+    printf("%zu configurations: %zu step budget%s x %zu trigger%s x %zu barrier%s%s.\n"
+           "Each runs in child processes of its own, one at a time: per repeat an untimed run (wall, GC CPU\n"
+           "share, peak heap) and a timed run (pauses: operations >= 1 us, timed from outside as bench does).\n",
+           n, o->nsteps, o->nsteps > 1 ? "s" : "", o->ntriggers, o->ntriggers > 1 ? "s" : "", o->nbarriers,
+           o->nbarriers > 1 ? "s" : "", n < o->nsteps * o->ntriggers * o->nbarriers ? " (stw has no step budget)" : "");
+    if (o->repeat > 1)
+        printf("Figures are medians of %d runs each.\n", o->repeat);
+    else
+        printf("Figures are single runs on a noisy machine: differences of a few %% are noise (--repeat N for medians).\n");
+    fflush(stdout);
+}
+
+/* "sweeping barrier dijkstra,yuasa; step-work auto,1000; trigger 100%; pause-target 200us" */
+void tune_print_sweep(const tune_opts *o) {
+    tc_config c = o->base;
+    char v[64];
+    printf("tricolor tune: sweeping barrier ");
+    for (size_t i = 0; i < o->nbarriers; i++) printf("%s%s", i ? "," : "", tc_barrier_name(o->barriers[i]));
+    printf("; step-work ");
+    for (size_t i = 0; i < o->nsteps; i++) {
+        knobs[KNOB_STEP_WORK].set(&c, o->steps[i]);
+        knob_format(&knobs[KNOB_STEP_WORK], &c, v, sizeof v);
+        printf("%s%s", i ? "," : "", o->steps[i] == TUNE_STEP_AUTO ? "auto" : v);
+    }
+    printf("; trigger ");
+    for (size_t i = 0; i < o->ntriggers; i++) {
+        knobs[KNOB_TRIGGER].set(&c, o->triggers[i]);
+        knob_format(&knobs[KNOB_TRIGGER], &c, v, sizeof v);
+        printf("%s%s", i ? "," : "", v);
+    }
+    knobs[KNOB_PAUSE_TARGET].set(&c, o->target_us);
+    knob_format(&knobs[KNOB_PAUSE_TARGET], &c, v, sizeof v);
+    printf("; target pause-target %s\n", v);
+}
+
+/* Why the pick, in words, and the command that reproduces it into cmd. */
+void tune_explain(const tune_opts *o, const tune_cfg *cfgs, const tune_pick *pick, size_t ndone, char *cmd,
+                    size_t cmdlen) {
+    char goal[96];
+    tune_fmt_goal(o, goal, sizeof goal);
+    if (pick->index < 0) {
+        printf("Nothing was measured: no recommendation.\n");
+        return;
+    }
+    const tune_cfg *p = &cfgs[pick->index];
+    char what[96], mx[24], p99[24];
+    tune_describe(p, what, sizeof what);
+    cli_fmt_us(mx, sizeof mx, p->obj[TUNE_MAX_US]);
+    cli_fmt_us(p99, sizeof p99, p->obj[TUNE_P99_US]);
+    printf("Recommended: #%ld (%s).\n", pick->index, what);
+    if (pick->meets && pick->ntied > 1)
+        printf("  Why: %zu of %zu configurations meet %s. The fastest of them ran in %.1f ms; the %zu within\n"
+               "  %.0f%% of that count as tied (%s), and of those this one has the smallest peak heap.\n",
+               pick->nmeeting, ndone, goal, pick->fastest_ms, pick->ntied, TUNE_NEAR_TIE * 100,
+               o->repeat > 1 ? "medians still vary by a few %" : "single runs differ by about that");
+    else if (pick->meets)
+        printf("  Why: %zu of %zu configurations meet %s, and this one ran fastest, by more than %.0f%%.\n",
+               pick->nmeeting, ndone, goal, TUNE_NEAR_TIE * 100);
+    else
+        printf("  Why: no configuration meets %s; this one comes closest (the lowest %s%s).\n", goal,
+               tune_metric_name(o->on), o->max_heap ? " among those within the heap limit, if any are" : "");
+    printf("  Its figures: max pause %s, p99 %s, GC CPU share %.1f%%, wall %.1f ms, peak heap %.1f MiB.\n", mx, p99,
+           p->obj[TUNE_GC_SHARE] * 100, p->obj[TUNE_WALL_MS], p->obj[TUNE_PEAK_HEAP] / (1 << 20));
+    tune_bench_command(o, p, cmd, cmdlen);
+    printf("Reproduce it:\n  %s\n", cmd);
+}

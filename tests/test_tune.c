@@ -330,6 +330,17 @@ static char *slurp(const char *path) {
 
 /* The i-th configuration object of the JSON text (they are written one
  * per line, each starting with {"barrier"), or NULL. */
+/* The closing brace of the JSON object that starts at p ('{'): a
+ * configuration holds nested objects (its figures). */
+static const char *object_end(const char *p) {
+    int depth = 0;
+    for (; *p; p++) {
+        if (*p == '{') depth++;
+        if (*p == '}' && --depth == 0) return p;
+    }
+    return p;
+}
+
 static const char *config_at(const char *json, long i) {
     const char *c = strstr(json, "\"configs\":[");
     for (long k = 0; c && k <= i; k++) c = strstr(c + 1, "{\"barrier\"");
@@ -395,7 +406,7 @@ static void test_tiny_sweep(void **state) {
     assert_true(rec >= 0 && rec < 6);
     const char *c = config_at(doc, rec);
     assert_non_null(c);
-    const char *end = strchr(c, '}'), *on = strstr(c, "\"on_front\":true");
+    const char *end = object_end(c), *on = strstr(c, "\"on_front\":true");
     if (!on || on > end) fail_msg("the recommended configuration %ld is not on the front: %.300s", rec, c);
     char name[32];
     snprintf(name, sizeof name, "Recommended: #%ld ", rec);

@@ -103,7 +103,7 @@ static void draw_help(scene *s, SDL_Renderer *r, int w, int h) {
         snprintf(target, sizeof target, "Auto-pacer: off (A turns it on, pause target %u us)", s->pause_target_on);
     SDL_Rect box = {(w - bw) / 2 - 16, (h - (n + 1) * th) / 2 - 16, bw + 32, (n + 1) * th + 32};
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
-    fill(r, box, (SDL_Color){0x10, 0x12, 0x18, 0xe8});
+    fill(r, box, pal_alpha(PAL_OVERLAY, 0xe8));
     for (int i = 0; i < n; i++) text_draw(s->font, box.x + 16, box.y + 16 + i * th, i ? PAL_TEXT : PAL_ROOT, lines[i]);
     text_draw(s->font, box.x + 16, box.y + 16 + n * th, PAL_DIM, target);
 }
@@ -148,7 +148,7 @@ static void draw_caption(scene *s, SDL_Renderer *r, SDL_Rect main) {
     SDL_Rect box = {main.x + (main.w - bw) / 2, main.y + main.h - bh - 2 * th, bw, bh};
     if (box.x < main.x) box.x = main.x;
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
-    fill(r, box, (SDL_Color){0x10, 0x12, 0x18, (Uint8)(0xe0 * alpha)});
+    fill(r, box, pal_alpha(PAL_OVERLAY, (Uint8)(0xe0 * alpha)));
     SDL_Color c = PAL_TEXT;
     c.a = (Uint8)(255 * alpha);
     for (int i = 0; i < nl; i++) {
@@ -234,7 +234,7 @@ void scene_draw(scene *s, SDL_Renderer *r, int w, int h) {
         int tw = text_width(font, tip) + 12;
         SDL_Rect box = {s->mouse_x - tw - 8, s->mouse_y + 12, tw, text_height(font) + 8};
         if (box.x < 0) box.x = s->mouse_x + 12;
-        fill(r, box, (SDL_Color){0x10, 0x12, 0x18, 0xff});
+        fill(r, box, PAL_OVERLAY);
         text_draw(font, box.x + 6, box.y + 4, PAL_TEXT, tip);
     }
 
@@ -273,7 +273,7 @@ void scene_draw(scene *s, SDL_Renderer *r, int w, int h) {
     if (s->note[0] && s->clock_s < s->note_until) {
         int tw = text_width(font, s->note) + 16;
         SDL_Rect box = {L.main.x + 8, L.main.y + 8, tw, text_height(font) + 8};
-        fill(r, box, (SDL_Color){0x40, 0x20, 0x20, 0xff});
+        fill(r, box, PAL_ALERT_BG);
         text_draw(font, box.x + 8, box.y + 4, PAL_TEXT, s->note);
     }
     if (s->help) draw_help(s, r, w, h);
