@@ -27,8 +27,7 @@ long long cli_int(const char *cmd, const char *flag, const char *s, long long lo
     char *end;
     errno = 0;
     long long v = strtoll(s, &end, 10);
-    if (errno || end == s || *end)
-        cli_fail(cmd, "%s: '%s' is not a whole number (valid: %lld..%lld)", flag, s, lo, hi);
+    if (errno || end == s || *end) cli_fail(cmd, "%s: '%s' is not a whole number (valid: %lld..%lld)", flag, s, lo, hi);
     if (v < lo || v > hi) cli_fail(cmd, "%s: %lld is out of range (valid: %lld..%lld)", flag, v, lo, hi);
     return v;
 }

@@ -35,7 +35,7 @@
 #include "runner.h"
 
 #define MAX_COLLECTORS 3
-#define MAX_REPEAT 100
+#define MAX_REPEAT     100
 
 static const char *const C = "bench";
 
@@ -53,36 +53,34 @@ typedef struct bench_opts {
 } bench_opts;
 
 static void usage(FILE *f) {
-    fprintf(f,
-            "usage: tricolor bench [options]\n"
-            "\n"
-            "Runs workloads on Tricolor's collector and on the Boehm GC and prints pause times\n"
-            "(percentiles, MMU, BMU), GC CPU cost, wall time and heap size side by side.\n"
-            "\n"
-            "  --workload NAME|all     workload to run (default gcbench; see 'tricolor list')\n"
-            "  --collector LIST        comma-separated: tricolor, boehm, boehm-inc (default tricolor,boehm)\n"
-            "  --size S                small, default or large (default: default)\n"
-            "  --seed N                workload seed (default 1)\n"
-            "  --repeat N              runs per collector, alternating; the table shows medians (default 1)\n"
-            "  --passes N              run the workload N times in one heap per run, as 'view' loops it\n"
-            "                          (default 1)\n"
-            "  --json FILE             write every figure as JSON\n"
-            "  --csv FILE              write the full pause log as CSV\n"
-            "  --trace FILE            write a Chrome trace (open in Perfetto or chrome://tracing)\n"
-            "  --dry-run               print the collector settings the flags make, run nothing\n"
-            "\n"
-            "Tricolor's knobs (the same in view, record, tune and record scripts):\n");
+    fprintf(f, "usage: tricolor bench [options]\n"
+               "\n"
+               "Runs workloads on Tricolor's collector and on the Boehm GC and prints pause times\n"
+               "(percentiles, MMU, BMU), GC CPU cost, wall time and heap size side by side.\n"
+               "\n"
+               "  --workload NAME|all     workload to run (default gcbench; see 'tricolor list')\n"
+               "  --collector LIST        comma-separated: tricolor, boehm, boehm-inc (default tricolor,boehm)\n"
+               "  --size S                small, default or large (default: default)\n"
+               "  --seed N                workload seed (default 1)\n"
+               "  --repeat N              runs per collector, alternating; the table shows medians (default 1)\n"
+               "  --passes N              run the workload N times in one heap per run, as 'view' loops it\n"
+               "                          (default 1)\n"
+               "  --json FILE             write every figure as JSON\n"
+               "  --csv FILE              write the full pause log as CSV\n"
+               "  --trace FILE            write a Chrome trace (open in Perfetto or chrome://tracing)\n"
+               "  --dry-run               print the collector settings the flags make, run nothing\n"
+               "\n"
+               "Tricolor's knobs (the same in view, record, tune and record scripts):\n");
     knob_help(f);
-    fprintf(f,
-            "\n"
-            "Boehm's:\n"
-            "  --boehm-markers N       marker threads (default 1: the same one core as Tricolor)\n"
-            "  --boehm-time-limit MS   boehm-inc: GC_set_time_limit (default 1)\n"
-            "\n"
-            "Measurement:\n"
-            "  --pause-threshold US    log operations at least this long as pauses (default 1)\n"
-            "  --cpu N                 pin each run to CPU N (default: not pinned; collection is single-\n"
-            "                          threaded on both sides, so GC work uses one core either way)\n");
+    fprintf(f, "\n"
+               "Boehm's:\n"
+               "  --boehm-markers N       marker threads (default 1: the same one core as Tricolor)\n"
+               "  --boehm-time-limit MS   boehm-inc: GC_set_time_limit (default 1)\n"
+               "\n"
+               "Measurement:\n"
+               "  --pause-threshold US    log operations at least this long as pauses (default 1)\n"
+               "  --cpu N                 pin each run to CPU N (default: not pinned; collection is single-\n"
+               "                          threaded on both sides, so GC work uses one core either way)\n");
 }
 
 /* ---------- output ---------- */
@@ -139,7 +137,8 @@ static void print_table(const bench_opts *o, const wl_info *wl, const figures *m
             printf("  note: %s's GC CPU counts only collections that fire events; its incremental steps and lazy "
                    "sweeping fire none.\n",
                    name);
-        if (!med[c].mem_syscalls_known) printf("  note: %s's memory system calls are not counted (shown as 0).\n", name);
+        if (!med[c].mem_syscalls_known)
+            printf("  note: %s's memory system calls are not counted (shown as 0).\n", name);
     }
 }
 
@@ -168,8 +167,9 @@ static void write_pause_logs(FILE *csv, FILE *trace, bool *first, const wl_info 
         uint64_t work;
         const char *phase = run_pause_phase(tim, e, &work);
         double start_us = (double)(e->start_ns - tim->t0_ns) / 1e3, dur_us = (double)e->dur_ns / 1e3;
-        if (csv) fprintf(csv, "%s,%s,%d,%.3f,%.3f,%s,%llu\n", wl->name, col, rep + 1, start_us, dur_us, phase,
-                         (unsigned long long)work);
+        if (csv)
+            fprintf(csv, "%s,%s,%d,%.3f,%.3f,%s,%llu\n", wl->name, col, rep + 1, start_us, dur_us, phase,
+                    (unsigned long long)work);
         if (trace && rep == 0) {
             fprintf(trace,
                     ",\n{\"name\":\"%s\",\"cat\":\"pause\",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":%zu,"
@@ -181,7 +181,6 @@ static void write_pause_logs(FILE *csv, FILE *trace, bool *first, const wl_info 
 }
 
 /* ---------- argument parsing ---------- */
-
 
 /* ---------- argument parsing ---------- */
 
@@ -341,9 +340,11 @@ static bool bench_workload(const bench_opts *o, size_t w, run_ctx *x, figures *m
     /* Same work on every collector, or nothing here can be compared. */
     for (size_t i = 1; ok && i < nc * (size_t)o->repeat; i++)
         if (runs[i].checksum != runs[0].checksum) {
-            fprintf(stderr, "tricolor bench: %s: checksums differ (%s %016llx, %s %016llx): the runs did not do the same work\n",
-                    wl->name, collector_names[o->collectors[0]], (unsigned long long)runs[0].checksum,
-                    collector_names[o->collectors[i % nc]], (unsigned long long)runs[i].checksum);
+            fprintf(
+                stderr,
+                "tricolor bench: %s: checksums differ (%s %016llx, %s %016llx): the runs did not do the same work\n",
+                wl->name, collector_names[o->collectors[0]], (unsigned long long)runs[0].checksum,
+                collector_names[o->collectors[i % nc]], (unsigned long long)runs[i].checksum);
             ok = false;
         }
     if (ok) {
@@ -378,7 +379,10 @@ int cmd_bench(int argc, char **argv) {
 
     if (json) fprintf(json, o.nworkloads > 1 ? "[\n" : "");
     int status = 0;
-    run_ctx x = {.o = &o, .total = (int)(o.nworkloads * o.ncollectors) * o.repeat * 2, .csv = csv, .trace = trace,
+    run_ctx x = {.o = &o,
+                 .total = (int)(o.nworkloads * o.ncollectors) * o.repeat * 2,
+                 .csv = csv,
+                 .trace = trace,
                  .trace_first = &trace_first};
     for (size_t w = 0; w < o.nworkloads; w++) {
         const wl_info *wl = o.workloads[w];
@@ -390,7 +394,8 @@ int cmd_bench(int argc, char **argv) {
         print_table(&o, wl, med, o.ncollectors);
         if (json) {
             fprintf(json, "%s{\"workload\":\"%s\",\"size\":\"%s\",\"seed\":%llu,\"repeat\":%d,\"passes\":%d,\"runs\":[",
-                    w ? ",\n" : "", wl->name, wl_size_names[o.size], (unsigned long long)o.seed, o.repeat, o.base.passes);
+                    w ? ",\n" : "", wl->name, wl_size_names[o.size], (unsigned long long)o.seed, o.repeat,
+                    o.base.passes);
             for (size_t c = 0; c < o.ncollectors; c++) {
                 if (c) fprintf(json, ",");
                 json_run(json, &o, o.collectors[c], &med[c]);

@@ -122,8 +122,9 @@ static void check_script(const script *sc, const char *path, bool deterministic,
     }
     /* Not an error: a short test recording of a long script is useful. */
     if (late)
-        fprintf(stderr, "tricolor record: %s:%d: %zu action%s from here on come%s after the recording ends "
-                        "(--seconds %g) and %s not used\n",
+        fprintf(stderr,
+                "tricolor record: %s:%d: %zu action%s from here on come%s after the recording ends "
+                "(--seconds %g) and %s not used\n",
                 path, first_late, late, late > 1 ? "s" : "", late > 1 ? "" : "s", seconds, late > 1 ? "are" : "is");
 }
 
@@ -197,8 +198,10 @@ static bool parse(scene *s, rec_opts *o, int argc, char **argv) {
             if (wl_size_parse(v) >= 0) {
                 s->size = wl_size_parse(v);
             } else if (!parse_wxh(v, &o->w, &o->h)) {
-                cli_fail(C, "--size: '%s' is neither a video size WxH (e.g. 1280x720) nor a workload size (small, "
-                            "default, large)", v);
+                cli_fail(C,
+                         "--size: '%s' is neither a video size WxH (e.g. 1280x720) nor a workload size (small, "
+                         "default, large)",
+                         v);
             }
         } else if (!strcmp(a, "--workload-size")) {
             s->size = cli_wl_size(C, "--workload-size", cli_value(C, argc, argv, &i));
@@ -236,8 +239,9 @@ static void check_output(const scene *s, rec_opts *o) {
     int w = o->w, h = o->h;
     if (!enc_kind_of(o->out, &o->kind, err, sizeof err)) cli_fail(C, "%s", err);
     if (enc_needs_even(o->kind) && (w % 2 || h % 2))
-        cli_fail(C, "--size: %dx%d has an odd %s; %s stores colour at half resolution (yuv420p) and needs an even "
-                    "width and height (e.g. %dx%d)",
+        cli_fail(C,
+                 "--size: %dx%d has an odd %s; %s stores colour at half resolution (yuv420p) and needs an even "
+                 "width and height (e.g. %dx%d)",
                  w, h, w % 2 ? (h % 2 ? "width and height" : "width") : "height", o->kind == ENC_MP4 ? ".mp4" : ".y4m",
                  w + w % 2, h + h % 2);
     if (o->script_path) {
@@ -246,8 +250,9 @@ static void check_output(const scene *s, rec_opts *o) {
     }
     char ffmpeg[4096];
     if (enc_needs_ffmpeg(o->kind) && !enc_find_ffmpeg(ffmpeg, sizeof ffmpeg))
-        cli_fail(C, "ffmpeg not found on PATH; %s is encoded by the ffmpeg program: install it (apt-get install "
-                    "ffmpeg), or write .y4m (-o %.*s.y4m), which needs nothing",
+        cli_fail(C,
+                 "ffmpeg not found on PATH; %s is encoded by the ffmpeg program: install it (apt-get install "
+                 "ffmpeg), or write .y4m (-o %.*s.y4m), which needs nothing",
                  o->kind == ENC_MP4 ? ".mp4" : ".gif", (int)(strlen(o->out) - 4), o->out);
     if (!enc_check_output(o->out, o->kind, err, sizeof err)) cli_fail(C, "%s", err);
     if (o->kind == ENC_GIF && (o->fps > 50 || 100 % o->fps))

@@ -104,7 +104,8 @@ static void defaults(tune_opts *o) {
     o->on = TUNE_ON_P99;
     tc_config_default(&o->base);
     static const tc_barrier barriers[] = {TC_BARRIER_DIJKSTRA, TC_BARRIER_STEELE, TC_BARRIER_YUASA};
-    static const uint32_t steps[] = {TUNE_STEP_AUTO, 500, 1000, 2000, 4000, 8000, 16000}, triggers[] = {50, 100, 200, 400};
+    static const uint32_t steps[] = {TUNE_STEP_AUTO, 500, 1000, 2000, 4000, 8000, 16000},
+                          triggers[] = {50, 100, 200, 400};
     memcpy(o->barriers, barriers, sizeof barriers);
     o->nbarriers = sizeof barriers / sizeof barriers[0];
     memcpy(o->steps, steps, sizeof steps);
@@ -117,8 +118,8 @@ static void defaults(tune_opts *o) {
 /* The swept knobs take lists; true if argv[*i] was one of them. */
 static bool list_arg(tune_opts *o, int argc, char **argv, int *i) {
     const char *a = argv[*i];
-    const knob *k = strcmp(a, "--steps") ? strcmp(a, "--triggers") ? knob_find(a) : &knobs[KNOB_TRIGGER]
-                                         : &knobs[KNOB_STEP_WORK];
+    const knob *k =
+        strcmp(a, "--steps") ? strcmp(a, "--triggers") ? knob_find(a) : &knobs[KNOB_TRIGGER] : &knobs[KNOB_STEP_WORK];
     if (!k || strncmp(a, "--", 2)) return false;
     if (k == &knobs[KNOB_BARRIER_ID]) {
         uint32_t b[TUNE_MAX_LIST];
@@ -381,7 +382,9 @@ int cmd_tune(int argc, char **argv) {
     tune_pick pick = choose(&o, cfgs, n, &nfront);
 
     printf("\nMeasured %zu of %zu configurations in %.0f s", ndone, n, now_s() - t0);
-    if (nskipped) printf("; --time-limit %ld s: %zu not run (the grid runs steps outer, barriers inner)", o.time_limit_s, nskipped);
+    if (nskipped)
+        printf("; --time-limit %ld s: %zu not run (the grid runs steps outer, barriers inner)", o.time_limit_s,
+               nskipped);
     if (nfailed) printf("; %zu failed (messages above)", nfailed);
     printf(".\n");
     if (ndone) {

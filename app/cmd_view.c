@@ -115,23 +115,22 @@ static void handle_mouse(app *a, const SDL_Event *e) {
 /* ------------------------------------------------------------ the command */
 
 static void usage(FILE *f) {
-    fprintf(f,
-            "usage: tricolor view [options]\n"
-            "\n"
-            "Opens a window where Tricolor's collector runs a workload: the object graph (or heap map)\n"
-            "coloured white/grey/black as marking proceeds, and pause times, MMU, GC share and heap size\n"
-            "plotted live against the Boehm GC running the same workload in a child process.\n"
-            "\n"
-            "  --size S                small, default or large (default: small for demo, else default)\n"
-            "  --frames N              render N frames, then exit (with --screenshot: save the last one)\n"
-            "  --screenshot FILE       PNG of the window after --frames frames\n"
-            "  --passes N              exit once the workload has run N times and print the pauses\n"
-            "                          measured live: compare with 'tricolor bench --passes N'\n"
-            "\n"
-            "Keys: space pause, N/-> step, +/- speed, 1-9 workload, B barrier, A auto-pacer (pause target\n"
-            "on/off), R reset, S screenshot, G graph/heap map, F fullscreen, H help, Q/Esc quit.\n"
-            "To make a video of it without a display: 'tricolor record'.\n"
-            "\n");
+    fprintf(f, "usage: tricolor view [options]\n"
+               "\n"
+               "Opens a window where Tricolor's collector runs a workload: the object graph (or heap map)\n"
+               "coloured white/grey/black as marking proceeds, and pause times, MMU, GC share and heap size\n"
+               "plotted live against the Boehm GC running the same workload in a child process.\n"
+               "\n"
+               "  --size S                small, default or large (default: small for demo, else default)\n"
+               "  --frames N              render N frames, then exit (with --screenshot: save the last one)\n"
+               "  --screenshot FILE       PNG of the window after --frames frames\n"
+               "  --passes N              exit once the workload has run N times and print the pauses\n"
+               "                          measured live: compare with 'tricolor bench --passes N'\n"
+               "\n"
+               "Keys: space pause, N/-> step, +/- speed, 1-9 workload, B barrier, A auto-pacer (pause target\n"
+               "on/off), R reset, S screenshot, G graph/heap map, F fullscreen, H help, Q/Esc quit.\n"
+               "To make a video of it without a display: 'tricolor record'.\n"
+               "\n");
     scene_args_help(f);
 }
 
@@ -199,8 +198,10 @@ static int frame_loop(app *a, long frames, long passes, const char *shot) {
         s->clock_s = (double)now_ns() / 1e9;
         SDL_Event e;
         while (SDL_PollEvent(&e)) {
-            if (e.type == SDL_QUIT) a->quit = true;
-            else if (e.type == SDL_KEYDOWN) handle_key(a, e.key.keysym.sym);
+            if (e.type == SDL_QUIT)
+                a->quit = true;
+            else if (e.type == SDL_KEYDOWN)
+                handle_key(a, e.key.keysym.sym);
             else if (e.type == SDL_MOUSEMOTION || e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_MOUSEBUTTONUP)
                 handle_mouse(a, &e);
         }

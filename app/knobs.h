@@ -44,9 +44,9 @@ typedef enum knob_id {
 } knob_id;
 
 typedef struct knob {
-    const char *name;    /* script word; the flag is "--" name */
-    const char *alias;   /* an older name still accepted, or NULL */
-    const char *field;   /* the tc_config field it sets */
+    const char *name;  /* script word; the flag is "--" name */
+    const char *alias; /* an older name still accepted, or NULL */
+    const char *field; /* the tc_config field it sets */
     knob_type type;
     uint64_t lo, hi;     /* valid range, in the field's units (bytes, us, %) */
     const char *off;     /* the word that means 0 ("off", "none"), or NULL */

@@ -63,16 +63,17 @@ static double timing_overhead(const fig_input *in, int arg) {
 
 /* ---------- the table ---------- */
 
-#define PAUSE(id, key, label) [id] = {key, label, id == FIG_PAUSES ? FK_COUNT : FK_US, FR_TIMED, FC_MEDIAN, pause_figure, id, 0, 0}
+#define PAUSE(id, key, label)                                                                                          \
+    [id] = {key, label, id == FIG_PAUSES ? FK_COUNT : FK_US, FR_TIMED, FC_MEDIAN, pause_figure, id, 0, 0}
 #define WINDOW(base, fn, k, w, name) [base + w] = {k "." name, #fn " " name, FK_RATIO, FR_TIMED, FC_MEDIAN, fn, w, 0, 0}
-#define WINDOWS(base, fn, k)                                                                               \
-    WINDOW(base, fn, k, 0, "1ms"), WINDOW(base, fn, k, 1, "2ms"), WINDOW(base, fn, k, 2, "5ms"),           \
-        WINDOW(base, fn, k, 3, "10ms"), WINDOW(base, fn, k, 4, "20ms"), WINDOW(base, fn, k, 5, "50ms"),    \
+#define WINDOWS(base, fn, k)                                                                                           \
+    WINDOW(base, fn, k, 0, "1ms"), WINDOW(base, fn, k, 1, "2ms"), WINDOW(base, fn, k, 2, "5ms"),                       \
+        WINDOW(base, fn, k, 3, "10ms"), WINDOW(base, fn, k, 4, "20ms"), WINDOW(base, fn, k, 5, "50ms"),                \
         WINDOW(base, fn, k, 6, "100ms")
 /* A uint64_t field of the untimed run's result, times scale. */
-#define FIELD(id, key, label, kind, field, scale) \
+#define FIELD(id, key, label, kind, field, scale)                                                                      \
     [id] = {key, label, kind, FR_UNTIMED, FC_MEDIAN, NULL, 0, offsetof(run_result, field), scale}
-#define FIELD_MAX(id, key, label, kind, field, scale) \
+#define FIELD_MAX(id, key, label, kind, field, scale)                                                                  \
     [id] = {key, label, kind, FR_UNTIMED, FC_MAX, NULL, 0, offsetof(run_result, field), scale}
 #define DERIVED(id, key, label, kind, run, fn) [id] = {key, label, kind, run, FC_MEDIAN, fn, 0, 0, 0}
 
@@ -197,7 +198,8 @@ bool measure(const run_config *cfg, int repeat, const measure_hooks *h, figures 
     for (int r = 0; r < repeat && ok; r++) {
         ok = measure_once(cfg, r, h, &runs[r], err, errlen);
         if (ok && runs[r].checksum != runs[0].checksum) {
-            snprintf(err, errlen, "checksums differ between repeats (%016llx, %016llx): the runs did not do the same work",
+            snprintf(err, errlen,
+                     "checksums differ between repeats (%016llx, %016llx): the runs did not do the same work",
                      (unsigned long long)runs[0].checksum, (unsigned long long)runs[r].checksum);
             ok = false;
         }
@@ -223,7 +225,7 @@ void figure_fmt(fig_id id, double v, char *buf, size_t len) {
 }
 
 void figures_json(FILE *f, const figures *x) {
-    static const int decimals[] = {[FK_COUNT] = 0, [FK_US] = 3, [FK_MS] = 3, [FK_BYTES] = 0,
+    static const int decimals[] = {[FK_COUNT] = 0, [FK_US] = 3,    [FK_MS] = 3,   [FK_BYTES] = 0,
                                    [FK_RATIO] = 6, [FK_SHARE] = 6, [FK_RATE] = 3, [FK_PCT] = 3};
     fprintf(f, "\"checksum\":\"%016llx\",\"gc_cpu_partial\":%s", (unsigned long long)x->checksum,
             x->gc_cpu_partial ? "true" : "false");

@@ -70,7 +70,7 @@ typedef struct fig_input {
     const run_result *untimed, *timed;
     const metrics_pause *pauses; /* the timed run's log, normalized */
     size_t npauses;
-    metrics_summary summary;     /* of pauses */
+    metrics_summary summary; /* of pauses */
 } fig_input;
 
 typedef struct figure_def {

@@ -19,7 +19,7 @@
 #include "values.h"
 
 #define MAX_WORDS 8
-#define MAX_LINE 4096
+#define MAX_LINE  4096
 
 /* The actions that are not knobs, and what each takes, for messages. */
 static const char *const own_names[SCRIPT_NKINDS] = {
@@ -75,8 +75,10 @@ static const char *split(char *line, words *ws) {
                 return "expected a blank after the closing double quote";
             ws->quoted[ws->n] = true;
             ws->w[ws->n++] = start;
-            if (*p && *p != '#') p++;
-            else if (*p == '#') return NULL;
+            if (*p && *p != '#')
+                p++;
+            else if (*p == '#')
+                return NULL;
         } else {
             ws->quoted[ws->n] = false;
             ws->w[ws->n++] = p;
@@ -249,7 +251,8 @@ bool script_load(const char *path, script *s, char *err, size_t errlen) {
     bool read_err = ferror(f);
     fclose(f);
     if (!buf || read_err) {
-        snprintf(err, errlen, "%s: cannot read the script (%s)", path, buf ? "read error" : "out of memory, or larger than 16 MiB");
+        snprintf(err, errlen, "%s: cannot read the script (%s)", path,
+                 buf ? "read error" : "out of memory, or larger than 16 MiB");
         free(buf);
         return false;
     }

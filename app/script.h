@@ -43,14 +43,14 @@ typedef enum script_kind {
 } script_kind;
 
 typedef struct script_action {
-    double t;     /* seconds of video */
-    int line;     /* in the file, from 1 */
+    double t; /* seconds of video */
+    int line; /* in the file, from 1 */
     script_kind kind;
-    const knob *knob;   /* SCRIPT_KNOB */
-    uint64_t value;     /* the knob's value; view (1 heap map) */
-    double number;      /* speed; caption seconds */
+    const knob *knob; /* SCRIPT_KNOB */
+    uint64_t value;   /* the knob's value; view (1 heap map) */
+    double number;    /* speed; caption seconds */
     const wl_info *wl;
-    char *text;         /* caption (malloc'd) */
+    char *text; /* caption (malloc'd) */
 } script_action;
 
 typedef struct script {

@@ -20,12 +20,12 @@
 #include "registry.h"
 #include "tricolor.h"
 
-#define TUNE_MAX_LIST 16
+#define TUNE_MAX_LIST   16
 #define TUNE_MAX_REPEAT 20
-#define TUNE_STEP_AUTO 0u /* in the steps list: the auto-pacer */
-#define TUNE_PNG_W 1280
-#define TUNE_PNG_H 600
-#define TUNE_NEAR_TIE 0.05 /* wall times within 5% of the fastest are a tie: single runs differ by that much here */
+#define TUNE_STEP_AUTO  0u /* in the steps list: the auto-pacer */
+#define TUNE_PNG_W      1280
+#define TUNE_PNG_H      600
+#define TUNE_NEAR_TIE   0.05 /* wall times within 5% of the fastest are a tie: single runs differ by that much here */
 
 typedef enum cfg_state { CFG_SKIPPED = 0, CFG_FAILED, CFG_DONE } cfg_state;
 

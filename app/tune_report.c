@@ -127,7 +127,8 @@ void tune_print_table(const tune_opts *o, const tune_cfg *cfgs, size_t n, long p
 }
 
 void tune_write_json(FILE *f, const tune_opts *o, const tune_cfg *cfgs, size_t n, long pick, const char *cmd) {
-    fprintf(f, "{\"workload\":\"%s\",\"size\":\"%s\",\"seed\":%llu,\"repeat\":%d,\"target_us\":%u,\"target_on\":\"%s\",",
+    fprintf(f,
+            "{\"workload\":\"%s\",\"size\":\"%s\",\"seed\":%llu,\"repeat\":%d,\"target_us\":%u,\"target_on\":\"%s\",",
             o->wl->name, wl_size_names[o->size], (unsigned long long)o->seed, o->repeat, o->target_us,
             o->on == TUNE_ON_MAX ? "max" : "p99");
     if (o->max_heap)
@@ -146,8 +147,10 @@ void tune_write_json(FILE *f, const tune_opts *o, const tune_cfg *cfgs, size_t n
             fprintf(f, "\"step_work\":null,");
         else
             fprintf(f, "\"step_work\":%u,", tc.step_work);
-        fprintf(f, "\"trigger_pct\":%u,\"pause_target_us\":%u,\"status\":\"%s\",", c->trigger_pct,
-                tc.pause_target_usec, c->state == CFG_DONE ? "ok" : c->state == CFG_FAILED ? "failed" : "skipped");
+        fprintf(f, "\"trigger_pct\":%u,\"pause_target_us\":%u,\"status\":\"%s\",", c->trigger_pct, tc.pause_target_usec,
+                c->state == CFG_DONE     ? "ok"
+                : c->state == CFG_FAILED ? "failed"
+                                         : "skipped");
         if (c->state == CFG_FAILED) {
             fprintf(f, "\"error\":\"");
             for (const char *s = c->error; *s; s++)
@@ -184,7 +187,7 @@ void tune_write_json(FILE *f, const tune_opts *o, const tune_cfg *cfgs, size_t n
  * front highlighted, the pick ringed and labelled. Returns false with a
  * message in err on failure. */
 bool tune_write_png(const tune_opts *o, const tune_cfg *cfgs, size_t n, long pick, size_t nfront, const char *path,
-                      char *err, size_t errlen) {
+                    char *err, size_t errlen) {
     SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, TUNE_PNG_W, TUNE_PNG_H, 32, SDL_PIXELFORMAT_ARGB8888);
     SDL_Renderer *r = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
     text *t = r ? text_open(r, 14, err, errlen) : NULL;
@@ -198,7 +201,8 @@ bool tune_write_png(const tune_opts *o, const tune_cfg *cfgs, size_t n, long pic
         tune_fmt_goal(o, goal, sizeof goal);
         size_t measured = 0;
         for (size_t i = 0; i < n; i++) measured += cfgs[i].state == CFG_DONE;
-        snprintf(head, sizeof head, "tricolor tune: %s (size %s, seed %llu), target %s: %zu configurations, %zu on the Pareto front "
+        snprintf(head, sizeof head,
+                 "tricolor tune: %s (size %s, seed %llu), target %s: %zu configurations, %zu on the Pareto front "
                  "(of max pause, p99, GC CPU, wall, peak heap)",
                  o->wl->name, wl_size_names[o->size], (unsigned long long)o->seed, goal, measured, nfront);
         text_draw(t, 16, 10, PAL_TEXT, head);
@@ -208,7 +212,8 @@ bool tune_write_png(const tune_opts *o, const tune_cfg *cfgs, size_t n, long pic
             char what[80];
             tune_describe(p, what, sizeof what);
             snprintf(pick_label, sizeof pick_label, "#%ld %s", pick, what);
-            snprintf(sub, sizeof sub, "recommended: %s (%s)%s", pick_label, p->meets ? "meets the target" : "closest; nothing meets the target",
+            snprintf(sub, sizeof sub, "recommended: %s (%s)%s", pick_label,
+                     p->meets ? "meets the target" : "closest; nothing meets the target",
                      o->repeat > 1 ? "" : "; single runs, expect a few % of noise");
         } else {
             snprintf(sub, sizeof sub, "no configuration was measured");
@@ -274,7 +279,8 @@ void tune_print_header(const tune_opts *o, size_t n) {
     if (o->repeat > 1)
         printf("Figures are medians of %d runs each.\n", o->repeat);
     else
-        printf("Figures are single runs on a noisy machine: differences of a few %% are noise (--repeat N for medians).\n");
+        printf("Figures are single runs on a noisy machine: differences of a few %% are noise (--repeat N for "
+               "medians).\n");
     fflush(stdout);
 }
 
@@ -303,7 +309,7 @@ void tune_print_sweep(const tune_opts *o) {
 
 /* Why the pick, in words, and the command that reproduces it into cmd. */
 void tune_explain(const tune_opts *o, const tune_cfg *cfgs, const tune_pick *pick, size_t ndone, char *cmd,
-                    size_t cmdlen) {
+                  size_t cmdlen) {
     char goal[96];
     tune_fmt_goal(o, goal, sizeof goal);
     if (pick->index < 0) {

@@ -97,9 +97,12 @@ bool value_usec(const char *s, uint64_t *out) {
 }
 
 bool value_onoff(const char *s, bool *out) {
-    if (!strcmp(s, "on")) *out = true;
-    else if (!strcmp(s, "off")) *out = false;
-    else return false;
+    if (!strcmp(s, "on"))
+        *out = true;
+    else if (!strcmp(s, "off"))
+        *out = false;
+    else
+        return false;
     return true;
 }
 

@@ -39,10 +39,10 @@ GC_API void GC_CALL GC_set_markers_count(unsigned); /* see workloads/runner.c */
 static struct {
     mut m;
     oplog log;
-    size_t sent;           /* log entries already written */
-    double tpn;            /* ticks per ns */
+    size_t sent; /* log entries already written */
+    double tpn;  /* ticks per ns */
     uint64_t start_ticks;
-    double allowed_s;      /* credit */
+    double allowed_s; /* credit */
     uint64_t last_heap_ticks;
     feed_rec buf[128];
     size_t nbuf;

@@ -34,14 +34,14 @@ typedef struct feed_rec {
 
 typedef struct feed {
     pid_t pid;
-    int rfd, wfd;          /* records from the child, credits to it */
+    int rfd, wfd; /* records from the child, credits to it */
     bool alive;
-    char status[160];      /* why it stopped, for the status line */
-    feed_rec *pauses;      /* FEED_PAUSE records, in order */
+    char status[160]; /* why it stopped, for the status line */
+    feed_rec *pauses; /* FEED_PAUSE records, in order */
     size_t npauses, cap_pauses;
-    feed_rec *heap;        /* FEED_HEAP records */
+    feed_rec *heap; /* FEED_HEAP records */
     size_t nheap, cap_heap;
-    double last_t;         /* newest execution time heard of */
+    double last_t; /* newest execution time heard of */
     uint64_t rounds, checksum;
     char partial[sizeof(feed_rec)];
     size_t npartial;

@@ -201,8 +201,12 @@ void graph_event(graph *g, const tc_event *e) {
     if (k < 0) return;
     gnode *n = &g->nodes[k];
     switch (e->kind) {
-    case TC_EV_SHADE: if (g->replay) n->colour = TC_GREY; break;
-    case TC_EV_BLACKEN: if (g->replay) n->colour = TC_BLACK; break;
+    case TC_EV_SHADE:
+        if (g->replay) n->colour = TC_GREY;
+        break;
+    case TC_EV_BLACKEN:
+        if (g->replay) n->colour = TC_BLACK;
+        break;
     case TC_EV_BARRIER:
         n->flash = 1;
         /* Steele re-greys the source; the others shade a target grey. */

@@ -18,9 +18,9 @@
 
 typedef struct heapmap {
     SDL_Texture *tex;
-    int tw, th;       /* texture size */
-    int w, h;         /* texels in use: w per row, h rows */
-    uint8_t *cells;   /* tc_heap_cells output */
+    int tw, th;     /* texture size */
+    int w, h;       /* texels in use: w per row, h rows */
+    uint8_t *cells; /* tc_heap_cells output */
     size_t cap, n;
     size_t counts[5]; /* cells per tc_colour last frame */
 } heapmap;

@@ -24,25 +24,20 @@ const plot_theme plot_dark = {
     .label = PAL_TEXT,
 };
 
-
 /* ------------------------------------------------------------------ */
 /* Scratch memory                                                      */
 /* ------------------------------------------------------------------ */
-
 
 pl_scratch pl_scratch_main, pl_scratch_aux;
 
 /* Returns at least `bytes` bytes (contents undefined) or NULL if memory is
  * short; earlier contents are not kept. Alignment is malloc's. */
 void *pl_scratch_get(pl_scratch *s, size_t bytes) {
-    if (bytes <= s->cap)
-        return s->p;
+    if (bytes <= s->cap) return s->p;
     size_t cap = s->cap ? s->cap : 4096;
-    while (cap < bytes)
-        cap *= 2;
+    while (cap < bytes) cap *= 2;
     void *p = malloc(cap);
-    if (!p)
-        return NULL;
+    if (!p) return NULL;
     free(s->p);
     s->p = p;
     s->cap = cap;
@@ -63,7 +58,6 @@ size_t pl_align16(size_t n) { return (n + 15) & ~(size_t)15; }
 /* Layout and renderer state                                           */
 /* ------------------------------------------------------------------ */
 
-
 /* The font pl_metrics of the last pl_panel drawn: plot_timeline_hit has no text
  * to measure and must use the layout that is on screen. */
 pl_metrics pl_last_metrics = {16, 8};
@@ -79,15 +73,12 @@ SDL_Rect pl_panel_layout(SDL_Rect area, pl_metrics m) {
     int bottom = m.lh + 9;     /* ticks and x labels */
     int right = m.adv + 8;     /* the last x label is kept inside the area */
     SDL_Rect ax = {area.x + left, area.y + top, area.w - left - right, area.h - top - bottom};
-    if (ax.w < 1)
-        ax.w = 1;
-    if (ax.h < 1)
-        ax.h = 1;
+    if (ax.w < 1) ax.w = 1;
+    if (ax.h < 1) ax.h = 1;
     return ax;
 }
 
 SDL_Rect plot_axes_rect(const text *t, SDL_Rect area) { return pl_panel_layout(area, pl_metrics_of(t)); }
-
 
 /* Sets the draw colour, blending only when it is translucent: the software
  * renderer's blended fills cost several times its plain ones. */
@@ -109,29 +100,25 @@ SDL_Color pl_over_bg(SDL_Color c, int alpha) {
 /* Clips drawing to rc, within the caller's clip rectangle if it had one. */
 void pl_panel_clip(pl_panel *p, SDL_Rect rc) {
     SDL_Rect out = rc;
-    if (p->clip_on && !SDL_IntersectRect(&rc, &p->clip, &out))
-        out = (SDL_Rect){rc.x, rc.y, 0, 0};
+    if (p->clip_on && !SDL_IntersectRect(&rc, &p->clip, &out)) out = (SDL_Rect){rc.x, rc.y, 0, 0};
     SDL_RenderSetClipRect(p->r, &out);
 }
 
 /* Draws s at (x,y) in at most maxw pixels, ending in ".." if it is cut. */
 void pl_draw_text_cut(pl_panel *p, int x, int y, SDL_Color c, const char *s, int maxw) {
-    if (!p->t || maxw <= 0)
-        return;
+    if (!p->t || maxw <= 0) return;
     char buf[128];
     size_t fit = p->m.adv > 0 ? (size_t)(maxw / p->m.adv) : 0;
-    if (fit >= sizeof buf)
-        fit = sizeof buf - 1;
+    if (fit >= sizeof buf) fit = sizeof buf - 1;
     snprintf(buf, fit + 1, "%s", s);
-    if (fit < strlen(s) && fit >= 4)
-        memcpy(buf + fit - 2, "..", 2);
+    if (fit < strlen(s) && fit >= 4) memcpy(buf + fit - 2, "..", 2);
     text_draw(p->t, x, y, c, buf);
 }
 
 /* Saves the renderer's state, draws the background, frame, title and
  * legend, and leaves drawing clipped to the panel. */
 void pl_panel_begin(pl_panel *p, SDL_Renderer *r, text *t, SDL_Rect area, const char *title, const plot_series *s,
-                        size_t n) {
+                    size_t n) {
     p->r = r;
     p->t = t;
     p->area = area;
@@ -180,26 +167,21 @@ void pl_panel_end(pl_panel *p) {
 
 /* Pixel row of frac (0 = bottom of the axes, 1 = top). */
 int pl_y_of(SDL_Rect ax, double frac) {
-    if (frac < 0)
-        frac = 0;
-    if (frac > 1)
-        frac = 1;
+    if (frac < 0) frac = 0;
+    if (frac > 1) frac = 1;
     return ax.y + ax.h - 1 - (int)lround(frac * (ax.h - 1));
 }
 
 /* Pixel column of frac (0 = left edge, 1 = right edge). */
 int pl_x_of(SDL_Rect ax, double frac) {
-    if (frac < 0)
-        frac = 0;
-    if (frac > 1)
-        frac = 1;
+    if (frac < 0) frac = 0;
+    if (frac > 1) frac = 1;
     return ax.x + (int)lround(frac * (ax.w - 1));
 }
 
 /* Position of a duration on the 1 us .. 100 ms log axis, 0..1 (clamped). */
 double pl_dur_frac(double us) {
-    if (!(us > 1))
-        return 0;
+    if (!(us > 1)) return 0;
     double f = log10(us) / PL_DECADES;
     return f > 1 ? 1 : f;
 }
@@ -225,13 +207,11 @@ const char *const pl_decade_label[] = {"1us", "10us", "100us", "1ms", "10ms", "1
 void pl_y_tick(pl_panel *p, double frac, const char *label, int *last_y) {
     int y = pl_y_of(p->ax, frac);
     pl_set_colour(p->r, plot_dark.grid);
-    if (y > p->ax.y && y < p->ax.y + p->ax.h - 1)
-        SDL_RenderDrawLine(p->r, p->ax.x + 1, y, p->ax.x + p->ax.w - 1, y);
+    if (y > p->ax.y && y < p->ax.y + p->ax.h - 1) SDL_RenderDrawLine(p->r, p->ax.x + 1, y, p->ax.x + p->ax.w - 1, y);
     pl_set_colour(p->r, plot_dark.axis);
     SDL_RenderDrawLine(p->r, p->ax.x - 4, y, p->ax.x - 1, y);
     int ty = y - p->m.lh / 2;
-    if (ty < p->area.y + 2)
-        ty = p->area.y + 2;
+    if (ty < p->area.y + 2) ty = p->area.y + 2;
     if (p->t && ty + p->m.lh <= *last_y) {
         text_draw(p->t, p->ax.x - 6 - text_width(p->t, label), ty, plot_dark.label, label);
         *last_y = ty;
@@ -243,20 +223,15 @@ void pl_y_tick(pl_panel *p, double frac, const char *label, int *last_y) {
  * to right) and a label that would overlap it is left out. */
 void pl_x_tick(pl_panel *p, int x, const char *label, int *last_end) {
     pl_set_colour(p->r, plot_dark.grid);
-    if (x > p->ax.x && x < p->ax.x + p->ax.w - 1)
-        SDL_RenderDrawLine(p->r, x, p->ax.y, x, p->ax.y + p->ax.h - 2);
+    if (x > p->ax.x && x < p->ax.x + p->ax.w - 1) SDL_RenderDrawLine(p->r, x, p->ax.y, x, p->ax.y + p->ax.h - 2);
     pl_set_colour(p->r, plot_dark.axis);
     SDL_RenderDrawLine(p->r, x, p->ax.y + p->ax.h, x, p->ax.y + p->ax.h + 3);
-    if (!p->t || !label)
-        return;
+    if (!p->t || !label) return;
     int w = text_width(p->t, label);
     int lx = x - w / 2;
-    if (lx + w > p->area.x + p->area.w - 3)
-        lx = p->area.x + p->area.w - 3 - w;
-    if (lx < p->area.x + 3)
-        lx = p->area.x + 3;
-    if (lx < *last_end + p->m.adv)
-        return;
+    if (lx + w > p->area.x + p->area.w - 3) lx = p->area.x + p->area.w - 3 - w;
+    if (lx < p->area.x + 3) lx = p->area.x + 3;
+    if (lx < *last_end + p->m.adv) return;
     text_draw(p->t, lx, p->ax.y + p->ax.h + 5, plot_dark.label, label);
     *last_end = lx + w;
 }
@@ -270,8 +245,7 @@ void pl_draw_axes_lines(pl_panel *p) {
 
 void pl_draw_duration_y_axis(pl_panel *p) {
     int last_y = INT32_MAX;
-    for (int d = 0; d <= (int)PL_DECADES; d++)
-        pl_y_tick(p, d / PL_DECADES, pl_decade_label[d], &last_y);
+    for (int d = 0; d <= (int)PL_DECADES; d++) pl_y_tick(p, d / PL_DECADES, pl_decade_label[d], &last_y);
 }
 
 /* 1, 2 or 5 times a power of ten, nearest to raw (on a log scale). */
@@ -307,8 +281,7 @@ void pl_draw_time_x_axis(pl_panel *p, double from, double to) {
         snprintf(a, sizeof a, "%.*fs", dec, from);
         snprintf(b, sizeof b, "%.*fs", dec, to);
         int lw = text_width(p->t, strlen(a) > strlen(b) ? a : b) + 2 * p->m.adv;
-        if (lw <= step / range * w)
-            break;
+        if (lw <= step / range * w) break;
         step = pl_nice_step(step * 1.01);
     }
     int dec = pl_decimals_for(step);
@@ -358,12 +331,9 @@ void pl_visible_range(const plot_point *pts, size_t np, double from, double to, 
  * second, and no range is narrower than 1 us (tick steps stay
  * representable next to the times they label). */
 void pl_fix_range(double *from, double *to) {
-    if (!isfinite(*from))
-        *from = 0;
-    if (!(*to > *from) || !isfinite(*to))
-        *to = *from + 1;
-    if (*to - *from < 1e-6)
-        *to = *from + 1e-6;
+    if (!isfinite(*from)) *from = 0;
+    if (!(*to > *from) || !isfinite(*to)) *to = *from + 1;
+    if (*to - *from < 1e-6) *to = *from + 1e-6;
 }
 
 /* Column of x = (t - from) * (w / range) in a timeline of w columns,
@@ -371,9 +341,7 @@ void pl_fix_range(double *from, double *to) {
  * they agree on every boundary; (int) of a non-negative x is its floor
  * without a libm call (this runs once per visible pause). */
 int pl_col_x(double x, int w) {
-    if (!(x >= 0))
-        return 0;
-    if (x >= w - 1)
-        return w - 1;
+    if (!(x >= 0)) return 0;
+    if (x >= w - 1) return w - 1;
     return (int)x;
 }

@@ -21,36 +21,30 @@
 /* Draws pts as a 2-pixel-thick polyline (the line and a copy one pixel
  * lower), in one call per copy. */
 static void thick_lines(SDL_Renderer *r, SDL_Point *pts, size_t np) {
-    if (np < 2)
-        return;
+    if (np < 2) return;
     SDL_RenderDrawLines(r, pts, (int)np);
-    for (size_t i = 0; i < np; i++)
-        pts[i].y++;
+    for (size_t i = 0; i < np; i++) pts[i].y++;
     SDL_RenderDrawLines(r, pts, (int)np);
-    for (size_t i = 0; i < np; i++)
-        pts[i].y--;
+    for (size_t i = 0; i < np; i++) pts[i].y--;
 }
 
 /* Draws the polyline pts dashed (5 pixels on, 4 off, 2 pixels thick) as
  * one batch of points. */
 static void dashed_lines(SDL_Renderer *r, const SDL_Point *pts, size_t np) {
-    if (np < 2)
-        return;
+    if (np < 2) return;
     size_t len = 0;
     for (size_t i = 1; i < np; i++) {
         int dx = abs(pts[i].x - pts[i - 1].x), dy = abs(pts[i].y - pts[i - 1].y);
         len += (size_t)(dx > dy ? dx : dy);
     }
     SDL_Point *out = pl_scratch_get(&pl_scratch_aux, 2 * (len + 9) * sizeof(SDL_Point)); /* 2 per "on" step */
-    if (!out)
-        return;
+    if (!out) return;
     size_t no = 0, phase = 0;
     for (size_t i = 1; i < np; i++) {
         int dx = pts[i].x - pts[i - 1].x, dy = pts[i].y - pts[i - 1].y;
         int steps = abs(dx) > abs(dy) ? abs(dx) : abs(dy);
         for (int k = 0; k < steps; k++, phase++) {
-            if (phase % 9 >= 5)
-                continue;
+            if (phase % 9 >= 5) continue;
             int x = pts[i - 1].x + (int)lround((double)dx * k / steps);
             int y = pts[i - 1].y + (int)lround((double)dy * k / steps);
             out[no++] = (SDL_Point){x, y};
@@ -68,15 +62,14 @@ static void dashed_lines(SDL_Renderer *r, const SDL_Point *pts, size_t np) {
 typedef struct decimator {
     SDL_Point *out;
     size_t n;
-    int col;           /* column of the open group, INT32_MIN if none */
-    SDL_Point g[4];    /* first, lowest on screen (min y), highest (max y), last */
-    unsigned seq[4];   /* arrival order of g[i] */
+    int col;         /* column of the open group, INT32_MIN if none */
+    SDL_Point g[4];  /* first, lowest on screen (min y), highest (max y), last */
+    unsigned seq[4]; /* arrival order of g[i] */
     unsigned next;
 } decimator;
 
 static void decim_flush(decimator *d) {
-    if (d->col == INT32_MIN)
-        return;
+    if (d->col == INT32_MIN) return;
     int order[4] = {0, 1, 2, 3};
     for (int a = 1; a < 4; a++) /* insertion sort by arrival */
         for (int b = a; b > 0 && d->seq[order[b]] < d->seq[order[b - 1]]; b--) {
@@ -85,8 +78,7 @@ static void decim_flush(decimator *d) {
             order[b - 1] = tmp;
         }
     for (int a = 0; a < 4; a++)
-        if (a == 0 || d->seq[order[a]] != d->seq[order[a - 1]])
-            d->out[d->n++] = d->g[order[a]];
+        if (a == 0 || d->seq[order[a]] != d->seq[order[a - 1]]) d->out[d->n++] = d->g[order[a]];
     d->col = INT32_MIN;
 }
 
@@ -119,10 +111,9 @@ static void decim_add(decimator *d, double x, double y) {
  * right edges (so no coordinate is ever far outside the pl_panel) and reduces
  * it per column. out must hold 4 * (ax.w + 2) points; returns how many
  * were written. */
-static size_t build_line(const plot_point *pts, size_t np, double from, double to, double vlo, double vhi,
-                         SDL_Rect ax, SDL_Point *out) {
-    if (!pts || !np)
-        return 0;
+static size_t build_line(const plot_point *pts, size_t np, double from, double to, double vlo, double vhi, SDL_Rect ax,
+                         SDL_Point *out) {
+    if (!pts || !np) return 0;
     size_t i0, i1;
     pl_visible_range(pts, np, from, to, &i0, &i1);
     double range = to - from, vr = vhi > vlo ? vhi - vlo : 1;
@@ -133,11 +124,9 @@ static size_t build_line(const plot_point *pts, size_t np, double from, double t
     for (size_t i = i0; i < i1; i++) {
         double x = xl + (pts[i].t_s - from) / range * (ax.w - 1);
         double v = (pts[i].v - vlo) / vr;
-        if (!isfinite(v))
-            v = 0;
+        if (!isfinite(v)) v = 0;
         double y = ax.y + ax.h - 1 - (v < 0 ? 0 : v > 1 ? 1 : v) * (ax.h - 1);
-        if (i1 - i0 == 1 && x >= xl && x <= xr)
-            decim_add(&d, x, y); /* a lone point */
+        if (i1 - i0 == 1 && x >= xl && x <= xr) decim_add(&d, x, y); /* a lone point */
         if (i > i0 && !(px < xl && x < xl) && !(px > xr && x > xr)) {
             /* Segment (px,py)-(x,y) reaches the axes (px <= x: time order). */
             double ax0 = px, ay0 = py, bx = x, by = y;
@@ -149,12 +138,10 @@ static size_t build_line(const plot_point *pts, size_t np, double from, double t
                 by = py + (xr - px) / (x - px) * (y - py);
                 bx = xr;
             }
-            if (!started)
-                decim_add(&d, ax0, ay0);
+            if (!started) decim_add(&d, ax0, ay0);
             started = true;
             decim_add(&d, bx, by);
-            if (x > xr)
-                break;
+            if (x > xr) break;
         }
         px = x;
         py = y;
@@ -167,8 +154,8 @@ static size_t build_line(const plot_point *pts, size_t np, double from, double t
 /* MMU curve                                                           */
 /* ------------------------------------------------------------------ */
 
-void plot_mmu_curve(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series *s, size_t n,
-                    const double *windows_ms, size_t nwindows) {
+void plot_mmu_curve(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series *s, size_t n, const double *windows_ms,
+                    size_t nwindows) {
     pl_panel p;
     pl_panel_begin(&p, r, t, area, "Minimum mutator utilisation (MMU)", s, n);
 
@@ -192,13 +179,11 @@ void plot_mmu_curve(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series *
         size_t m = s[k].nmmu < nwindows ? s[k].nmmu : nwindows, np = 0;
         for (size_t i = 0; s[k].mmu && i < m; i++) {
             double w = windows_ms[i];
-            if (!(w > 0) || !isfinite(s[k].mmu[i]))
-                continue;
+            if (!(w > 0) || !isfinite(s[k].mmu[i])) continue;
             double lx = log10(w) / 2;
             /* Off-axis windows would be clamped onto the edge and distort
              * the curve: leave them out. */
-            if (lx < -1e-9 || lx > 1 + 1e-9)
-                continue;
+            if (lx < -1e-9 || lx > 1 + 1e-9) continue;
             pts[np++] = (SDL_Point){pl_x_of(p.ax, lx), pl_y_of(p.ax, s[k].mmu[i])};
         }
         pl_set_colour(r, pal_alpha(s[k].colour, 255));
@@ -206,11 +191,9 @@ void plot_mmu_curve(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series *
         /* Dots at the evaluated windows while they are far enough apart to
          * tell from the line. */
         bool sparse = true;
-        for (size_t i = 1; i < np && sparse; i++)
-            sparse = pts[i].x - pts[i - 1].x >= 8;
+        for (size_t i = 1; i < np && sparse; i++) sparse = pts[i].x - pts[i - 1].x >= 8;
         if (sparse) {
-            for (size_t i = 0; i < np; i++)
-                dots[i] = (SDL_Rect){pts[i].x - 2, pts[i].y - 1, 5, 5};
+            for (size_t i = 0; i < np; i++) dots[i] = (SDL_Rect){pts[i].x - 2, pts[i].y - 1, 5, 5};
             SDL_RenderFillRects(r, dots, (int)np);
         }
     }
@@ -226,14 +209,12 @@ void plot_mmu_curve(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series *
 /* Largest value of pts shown in [from, to] (including one point either
  * side, as build_line draws them). */
 static double visible_max(const plot_point *pts, size_t np, double from, double to) {
-    if (!pts || !np)
-        return 0;
+    if (!pts || !np) return 0;
     size_t i0, i1;
     pl_visible_range(pts, np, from, to, &i0, &i1);
     double m = 0;
     for (size_t i = i0; i < i1; i++)
-        if (pts[i].v > m && isfinite(pts[i].v))
-            m = pts[i].v;
+        if (pts[i].v > m && isfinite(pts[i].v)) m = pts[i].v;
     return m;
 }
 
@@ -241,8 +222,7 @@ void plot_time_series(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series
                       double t_from_s, double t_to_s) {
     bool heap = which == PLOT_HEAP;
     pl_panel p;
-    pl_panel_begin(&p, r, t, area,
-                heap ? "Heap MiB (solid: heap, dashed: trigger)" : "GC CPU share", s, n);
+    pl_panel_begin(&p, r, t, area, heap ? "Heap MiB (solid: heap, dashed: trigger)" : "GC CPU share", s, n);
     pl_fix_range(&t_from_s, &t_to_s);
 
     double vmax = 1;
@@ -253,21 +233,16 @@ void plot_time_series(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series
         for (size_t k = 0; k < n; k++) {
             double a = visible_max(s[k].heap_mib, s[k].nheap, t_from_s, t_to_s);
             double b = visible_max(s[k].trigger_mib, s[k].ntrigger, t_from_s, t_to_s);
-            if (a > m)
-                m = a;
-            if (b > m)
-                m = b;
+            if (a > m) m = a;
+            if (b > m) m = b;
         }
-        if (!(m > 0))
-            m = 1;
+        if (!(m > 0)) m = 1;
         /* About one round step per two lines of text, and a top that is a
          * whole number of steps (pl_y_tick leaves out labels that would
          * collide if rounding made the steps too dense). */
         int steps = p.ax.h / (p.m.lh > 0 ? 2 * p.m.lh : 24);
-        if (steps < 2)
-            steps = 2;
-        if (steps > 8)
-            steps = 8;
+        if (steps < 2) steps = 2;
+        if (steps > 8) steps = 8;
         double step = pl_nice_near(m / steps);
         vmax = ceil(m / step - 1e-9) * step;
         int dec = pl_decimals_for(step);

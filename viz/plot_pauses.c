@@ -17,9 +17,9 @@
 #include <string.h>
 
 #define BINS_PER_DECADE 4
-#define NBINS ((int)PL_DECADES * BINS_PER_DECADE)
-#define HIT_PX 3
-#define BODY_ALPHA 150   /* timeline bars' look (premixed, see pl_over_bg); caps are full colour */
+#define NBINS           ((int)PL_DECADES * BINS_PER_DECADE)
+#define HIT_PX          3
+#define BODY_ALPHA      150 /* timeline bars' look (premixed, see pl_over_bg); caps are full colour */
 
 /* ------------------------------------------------------------------ */
 /* Pause timeline                                                      */
@@ -30,24 +30,19 @@
  * overlap, so only the one pause starting before `from` can reach into the
  * range. */
 static void column_max(const plot_series *s, double from, double to, int w, double *colmax) {
-    for (int c = 0; c < w; c++)
-        colmax[c] = -1;
-    if (!s->pauses || !s->npauses)
-        return;
+    for (int c = 0; c < w; c++) colmax[c] = -1;
+    if (!s->pauses || !s->npauses) return;
     double scale = w / (to - from);
     size_t i = pl_pause_lower(s->pauses, s->npauses, from);
-    if (i > 0)
-        i--;
+    if (i > 0) i--;
     for (; i < s->npauses && s->pauses[i].t_s <= to; i++) {
         const plot_pause *pp = &s->pauses[i];
         double dur = pp->dur_us > 0 ? pp->dur_us : 0;
         double x = (pp->t_s - from) * scale, xe = x + dur * 1e-6 * scale;
-        if (xe < 0)
-            continue;
+        if (xe < 0) continue;
         int c0 = pl_col_x(x, w), c1 = pl_col_x(xe, w);
         for (int c = c0; c <= c1; c++)
-            if (dur > colmax[c])
-                colmax[c] = dur;
+            if (dur > colmax[c]) colmax[c] = dur;
     }
 }
 
@@ -67,8 +62,8 @@ static size_t skyline(const int *hpx, int w, int x0, int bottom, int *stack_x, i
         while (top > 0 && stack_h[top - 1] > h) {
             top--;
             int below = top > 0 && stack_h[top - 1] > h ? stack_h[top - 1] : h;
-            out[nr++] = (SDL_Rect){x0 + stack_x[top], bottom - stack_h[top] + 1, c - stack_x[top],
-                                   stack_h[top] - below};
+            out[nr++] =
+                (SDL_Rect){x0 + stack_x[top], bottom - stack_h[top] + 1, c - stack_x[top], stack_h[top] - below};
             start = stack_x[top];
         }
         if (h > (top > 0 ? stack_h[top - 1] : 0)) {
@@ -80,8 +75,8 @@ static size_t skyline(const int *hpx, int w, int x0, int bottom, int *stack_x, i
     return nr;
 }
 
-void plot_pause_timeline(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series *s, size_t n,
-                         double t_from_s, double t_to_s) {
+void plot_pause_timeline(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series *s, size_t n, double t_from_s,
+                         double t_to_s) {
     pl_panel p;
     pl_panel_begin(&p, r, t, area, "Pause timeline (log duration)", s, n);
     pl_fix_range(&t_from_s, &t_to_s);
@@ -122,8 +117,7 @@ void plot_pause_timeline(SDL_Renderer *r, text *t, SDL_Rect area, const plot_ser
                     continue;
                 }
                 int top = pl_y_of(p.ax, pl_dur_frac(colmax[c]));
-                if (top > bottom - 1)
-                    top = bottom - 1; /* even a 1 us pause shows a 2-pixel cap */
+                if (top > bottom - 1) top = bottom - 1; /* even a 1 us pause shows a 2-pixel cap */
                 hpx[c] = bottom - top + 1;
                 if (top == prev_top) /* one cap for a run of equal bars */
                     cap[nc - 1].w++;
@@ -146,8 +140,8 @@ void plot_pause_timeline(SDL_Renderer *r, text *t, SDL_Rect area, const plot_ser
     pl_panel_end(&p);
 }
 
-bool plot_timeline_hit(SDL_Rect area, const plot_series *s, size_t n, double t_from_s, double t_to_s, int mx,
-                       int my, size_t *series, size_t *pause) {
+bool plot_timeline_hit(SDL_Rect area, const plot_series *s, size_t n, double t_from_s, double t_to_s, int mx, int my,
+                       size_t *series, size_t *pause) {
     SDL_Rect ax = pl_panel_layout(area, pl_last_metrics);
     pl_fix_range(&t_from_s, &t_to_s);
     if (mx < ax.x - HIT_PX || mx >= ax.x + ax.w + HIT_PX || my < ax.y - HIT_PX || my >= ax.y + ax.h + HIT_PX)
@@ -163,33 +157,25 @@ bool plot_timeline_hit(SDL_Rect area, const plot_series *s, size_t n, double t_f
     double best_dur = 0;
     for (size_t k = 0; k < n; k++) {
         const plot_pause *ps = s[k].pauses;
-        if (!ps)
-            continue;
+        if (!ps) continue;
         size_t i = pl_pause_lower(ps, s[k].npauses, lo);
-        if (i > 0)
-            i--;
+        if (i > 0) i--;
         for (; i < s[k].npauses && ps[i].t_s < hi && ps[i].t_s <= t_to_s; i++) {
             double dur = ps[i].dur_us > 0 ? ps[i].dur_us : 0;
             double x = (ps[i].t_s - t_from_s) * scale, xe = x + dur * 1e-6 * scale; /* as column_max */
-            if (xe < 0)
-                continue;
+            if (xe < 0) continue;
             int c0 = pl_col_x(x, w), c1 = pl_col_x(xe, w);
             int dx = mc < c0 ? c0 - mc : mc > c1 ? mc - c1 : 0;
-            if (dx > HIT_PX)
-                continue;
+            if (dx > HIT_PX) continue;
             int top = pl_y_of(ax, pl_dur_frac(dur));
-            if (top > bottom - 1)
-                top = bottom - 1;
-            if (my < top - HIT_PX || my > bottom + HIT_PX)
-                continue;
+            if (top > bottom - 1) top = bottom - 1;
+            if (my < top - HIT_PX || my > bottom + HIT_PX) continue;
             if (!found || dx < best_dx || (dx == best_dx && dur > best_dur)) {
                 found = true;
                 best_dx = dx;
                 best_dur = dur;
-                if (series)
-                    *series = k;
-                if (pause)
-                    *pause = i;
+                if (series) *series = k;
+                if (pause) *pause = i;
             }
         }
     }
@@ -201,8 +187,7 @@ bool plot_timeline_hit(SDL_Rect area, const plot_series *s, size_t n, double t_f
 /* ------------------------------------------------------------------ */
 
 static int bin_of(double us) {
-    if (!(us > 1))
-        return 0;
+    if (!(us > 1)) return 0;
     int b = (int)floor(log10(us) * BINS_PER_DECADE);
     return b < 0 ? 0 : b >= NBINS ? NBINS - 1 : b;
 }
@@ -210,8 +195,7 @@ static int bin_of(double us) {
 /* Count axis: log, from 0.1 (the bottom, so a single pause still has a
  * visible bar) to `top`, a power of ten. */
 static double count_frac(double count, double top) {
-    if (count <= 0)
-        return -1;
+    if (count <= 0) return -1;
     return (log10(count) + 1) / (log10(top) + 1);
 }
 
@@ -243,13 +227,11 @@ void plot_pause_histogram(SDL_Renderer *r, text *t, SDL_Rect area, const plot_se
         for (size_t k = 0; k < n; k++)
             for (size_t i = 0; s[k].pauses && i < s[k].npauses; i++) {
                 size_t c = ++counts[k * NBINS + (size_t)bin_of(s[k].pauses[i].dur_us)];
-                if (c > maxc)
-                    maxc = c;
+                if (c > maxc) maxc = c;
             }
     }
     double top = 10;
-    while (top < (double)maxc)
-        top *= 10;
+    while (top < (double)maxc) top *= 10;
 
     /* Count axis ticks at powers of ten. */
     int last_y = INT32_MAX;
@@ -270,14 +252,12 @@ void plot_pause_histogram(SDL_Renderer *r, text *t, SDL_Rect area, const plot_se
             int nr = 0;
             for (int b = 0; b < NBINS; b++) {
                 size_t c = counts[k * NBINS + (size_t)b];
-                if (!c)
-                    continue;
+                if (!c) continue;
                 /* The bin's columns, a 1-pixel gap each side, split
                  * evenly among the series. */
                 int x0 = pl_x_of(p.ax, (double)b / NBINS) + 1, x1 = pl_x_of(p.ax, (double)(b + 1) / NBINS) - 1;
                 int sw = (x1 - x0) / (int)n;
-                if (sw < 1)
-                    sw = 1;
+                if (sw < 1) sw = 1;
                 int top_y = pl_y_of(p.ax, count_frac((double)c, top));
                 rects[nr++] = (SDL_Rect){x0 + (int)k * sw, top_y, sw > 2 ? sw - 1 : sw, bottom - top_y + 1};
             }
@@ -294,11 +274,9 @@ void plot_pause_histogram(SDL_Renderer *r, text *t, SDL_Rect area, const plot_se
         double v[3] = {s[k].p50_us, s[k].p99_us, s[k].max_us};
         pl_set_colour(r, lighter(s[k].colour));
         for (int j = 0; j < 3; j++) {
-            if (!(v[j] > 0))
-                continue;
+            if (!(v[j] > 0)) continue;
             int x = pl_x_of(p.ax, pl_dur_frac(v[j])), yend = p.ax.y + p.ax.h - 1;
-            for (int y = p.ax.y; y < yend; y += 6)
-                SDL_RenderDrawLine(r, x, y, x, y + 3 < yend ? y + 3 : yend);
+            for (int y = p.ax.y; y < yend; y += 6) SDL_RenderDrawLine(r, x, y, x, y + 3 < yend ? y + 3 : yend);
         }
     }
     /* Labels "p99 8.70ms" along the top of the axes: each goes right of its
@@ -311,8 +289,7 @@ void plot_pause_histogram(SDL_Renderer *r, text *t, SDL_Rect area, const plot_se
     for (size_t k = 0; k < n && placed; k++) {
         double v[3] = {s[k].p50_us, s[k].p99_us, s[k].max_us};
         for (int j = 0; j < 3; j++) {
-            if (!(v[j] > 0))
-                continue;
+            if (!(v[j] > 0)) continue;
             int x = pl_x_of(p.ax, pl_dur_frac(v[j]));
             char dur[24];
             pl_fmt_dur(dur, sizeof dur, v[j]);
@@ -323,13 +300,10 @@ void plot_pause_histogram(SDL_Renderer *r, text *t, SDL_Rect area, const plot_se
             for (int c = 0; c < 2 && !done; c++) {
                 for (int row = 0; row < rows && !done; row++) {
                     SDL_Rect box = {cand[c] - 2, p.ax.y + 2 + row * p.m.lh, w + 4, p.m.lh};
-                    if (box.x < p.ax.x + 1 || box.x + box.w > p.ax.x + p.ax.w - 1)
-                        continue;
+                    if (box.x < p.ax.x + 1 || box.x + box.w > p.ax.x + p.ax.w - 1) continue;
                     bool clash = false;
-                    for (size_t q = 0; q < nplaced && !clash; q++)
-                        clash = SDL_HasIntersection(&box, &placed[q]);
-                    if (clash)
-                        continue;
+                    for (size_t q = 0; q < nplaced && !clash; q++) clash = SDL_HasIntersection(&box, &placed[q]);
+                    if (clash) continue;
                     placed[nplaced++] = box;
                     pl_set_colour(r, pal_alpha(plot_dark.bg, 220));
                     SDL_RenderFillRect(r, &box);

@@ -17,7 +17,6 @@
 /* Scatter of configurations                                           */
 /* ------------------------------------------------------------------ */
 
-
 /* Appends the rows of a filled disc of radius rad at (cx, cy) to out. */
 static int disc_rows(SDL_Rect *out, int cx, int cy, int rad) {
     int nr = 0;
@@ -40,8 +39,7 @@ static void ring(SDL_Renderer *r, int cx, int cy, int rad) {
     SDL_RenderDrawPoints(r, pts, np);
 }
 
-void plot_scatter(SDL_Renderer *r, text *t, SDL_Rect area, const plot_scatter_spec *spec, const plot_dot *d,
-                  size_t n) {
+void plot_scatter(SDL_Renderer *r, text *t, SDL_Rect area, const plot_scatter_spec *spec, const plot_dot *d, size_t n) {
     /* The legend: one entry per named kind, through pl_panel_begin. */
     plot_series legend[3];
     size_t nl = 0;
@@ -57,51 +55,34 @@ void plot_scatter(SDL_Renderer *r, text *t, SDL_Rect area, const plot_scatter_sp
     /* Ranges over the finite dots (and the mark on x). */
     double xmin = INFINITY, xmax = 0, ymin = INFINITY, ymax = -INFINITY;
     for (size_t i = 0; i < n; i++) {
-        if (!isfinite(d[i].x_us) || !isfinite(d[i].y))
-            continue;
-        if (d[i].x_us > 0 && d[i].x_us < xmin)
-            xmin = d[i].x_us;
-        if (d[i].x_us > xmax)
-            xmax = d[i].x_us;
-        if (d[i].y < ymin)
-            ymin = d[i].y;
-        if (d[i].y > ymax)
-            ymax = d[i].y;
+        if (!isfinite(d[i].x_us) || !isfinite(d[i].y)) continue;
+        if (d[i].x_us > 0 && d[i].x_us < xmin) xmin = d[i].x_us;
+        if (d[i].x_us > xmax) xmax = d[i].x_us;
+        if (d[i].y < ymin) ymin = d[i].y;
+        if (d[i].y > ymax) ymax = d[i].y;
     }
     if (spec->mark_us > 0 && isfinite(spec->mark_us)) {
-        if (spec->mark_us < xmin)
-            xmin = spec->mark_us;
-        if (spec->mark_us > xmax)
-            xmax = spec->mark_us;
+        if (spec->mark_us < xmin) xmin = spec->mark_us;
+        if (spec->mark_us > xmax) xmax = spec->mark_us;
     }
-    if (!(xmin < INFINITY))
-        xmin = xmax > 0 ? xmax : 1;
-    if (!(xmax > 0))
-        xmax = xmin;
+    if (!(xmin < INFINITY)) xmin = xmax > 0 ? xmax : 1;
+    if (!(xmax > 0)) xmax = xmin;
     int dlo = (int)floor(log10(xmin) + 1e-9), dhi = (int)ceil(log10(xmax) - 1e-9);
-    if (dhi <= dlo)
-        dhi = dlo + 1;
-    if (!(ymin <= ymax))
-        ymin = 0, ymax = 1;
+    if (dhi <= dlo) dhi = dlo + 1;
+    if (!(ymin <= ymax)) ymin = 0, ymax = 1;
 
     /* y: a round step giving about one label per two text lines, and a
      * range of whole steps around the data. */
     double span = ymax - ymin;
-    if (!(span > 0))
-        span = fabs(ymax) > 0 ? fabs(ymax) * 0.2 : 1;
+    if (!(span > 0)) span = fabs(ymax) > 0 ? fabs(ymax) * 0.2 : 1;
     int steps = p.ax.h / (p.m.lh > 0 ? 2 * p.m.lh : 24);
-    if (steps < 2)
-        steps = 2;
-    if (steps > 8)
-        steps = 8;
+    if (steps < 2) steps = 2;
+    if (steps > 8) steps = 8;
     double step = pl_nice_step(span * 1.1 / steps);
     double ylo = floor((ymin - span * 0.05) / step) * step, yhi = ceil((ymax + span * 0.05) / step) * step;
-    if (ymin >= 0 && ylo < 0)
-        ylo = 0;
-    if (ymin >= 0 && ylo <= (yhi - ylo) / 3)
-        ylo = 0;
-    if (!(yhi > ylo))
-        yhi = ylo + step;
+    if (ymin >= 0 && ylo < 0) ylo = 0;
+    if (ymin >= 0 && ylo <= (yhi - ylo) / 3) ylo = 0;
+    if (!(yhi > ylo)) yhi = ylo + step;
     double ndec = dhi - dlo;
 
     /* The met side of the mark, tinted, under the grid; the mark dashed. */
@@ -128,16 +109,14 @@ void plot_scatter(SDL_Renderer *r, text *t, SDL_Rect area, const plot_scatter_sp
         for (int m = 0; m < (ndec <= 2 ? 3 : 1); m++) {
             double us = mult[m] * pow(10, e);
             double f = (log10(us) - dlo) / ndec;
-            if (f > 1 + 1e-9)
-                break;
+            if (f > 1 + 1e-9) break;
             pl_fmt_dur(buf, sizeof buf, us);
             pl_x_tick(&p, pl_x_of(p.ax, f), buf, &last_end);
         }
     }
     if (mark_x >= 0) {
         pl_set_colour(r, PAL_TARGET);
-        for (int y = p.ax.y; y < p.ax.y + p.ax.h; y += 7)
-            SDL_RenderDrawLine(r, mark_x, y, mark_x, y + 3);
+        for (int y = p.ax.y; y < p.ax.y + p.ax.h; y += 7) SDL_RenderDrawLine(r, mark_x, y, mark_x, y + 3);
     }
 
     /* Dots may overlap the axes' edges by their radius (a value at the
@@ -154,8 +133,7 @@ void plot_scatter(SDL_Renderer *r, text *t, SDL_Rect area, const plot_scatter_sp
     for (int kind = 0; kind < 3 && rows; kind++) {
         int nr = 0;
         for (size_t i = 0; i < n; i++) {
-            if (d[i].kind != kind || !isfinite(d[i].x_us) || !isfinite(d[i].y))
-                continue;
+            if (d[i].kind != kind || !isfinite(d[i].x_us) || !isfinite(d[i].y)) continue;
             double fx = d[i].x_us > 0 ? (log10(d[i].x_us) - dlo) / ndec : 0;
             int x = pl_x_of(p.ax, fx), y = pl_y_of(p.ax, (d[i].y - ylo) / (yhi - ylo));
             nr += disc_rows(rows + nr, x, y, radius[kind]);
@@ -185,8 +163,7 @@ void plot_scatter(SDL_Renderer *r, text *t, SDL_Rect area, const plot_scatter_sp
     if (t && have_pick && spec->pick_label) {
         int w = text_width(t, spec->pick_label);
         int lx = pick_x + 14 + w <= p.ax.x + p.ax.w - 2 ? pick_x + 14 : pick_x - 14 - w;
-        if (lx < p.ax.x + 2)
-            lx = p.ax.x + 2;
+        if (lx < p.ax.x + 2) lx = p.ax.x + 2;
         int ly = pick_y - p.m.lh / 2;
         if (ly < p.ax.y + p.m.lh + 4) /* below the mark's label row */
             ly = pick_y + 12;

@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #define MAX_NODES 5000
 /* A deterministic slice is bounded by increments only: this much
  * execution time (about 11 days) never runs out first. */
@@ -96,7 +95,8 @@ void scene_settle(scene *s) {
     }
     s->sliders[0] = (scene_slider){.label = "step", .lo = 10, .hi = 100000};
     s->sliders[1] = (scene_slider){.label = "trigger", .lo = 10, .hi = 1000};
-    s->sliders[2] = (scene_slider){.label = "heap limit", .lo = 16.0 * (1 << 20), .hi = 16.0 * (1u << 30), .zero_is_none = true};
+    s->sliders[2] =
+        (scene_slider){.label = "heap limit", .lo = 16.0 * (1 << 20), .hi = 16.0 * (1u << 30), .zero_is_none = true};
     sync_sliders(s);
 }
 
@@ -171,7 +171,8 @@ void scene_free(scene *s) {
 /* The virtual clock: seconds the run would have taken at DET_* rates. */
 static double det_seconds(uint64_t bytes, uint64_t work, uint64_t increments) {
     return ((double)bytes * DET_NS_PER_BYTE + (double)work * DET_NS_PER_UNIT +
-            (double)increments * DET_NS_PER_INCREMENT) / 1e9;
+            (double)increments * DET_NS_PER_INCREMENT) /
+           1e9;
 }
 
 /* Tricolor's new pauses into its series: timed operations from live.c's
@@ -228,7 +229,8 @@ static void collect(scene *s) {
         if (!feed_poll(&s->fd) && was_alive) scene_note(s, s->fd.status); /* e.g. "died (signal 9, Killed)" */
         for (size_t i = before; i < s->fd.npauses; i++) series_add_pause(&s->boe, s->fd.pauses[i].t, s->fd.pauses[i].v);
         for (size_t i = hbefore; i < s->fd.nheap; i++)
-            series_add_point(&s->boe.heap, &s->boe.nheap, &s->boe.cap_heap, s->fd.heap[i].t, s->fd.heap[i].v / (1 << 20));
+            series_add_point(&s->boe.heap, &s->boe.nheap, &s->boe.cap_heap, s->fd.heap[i].t,
+                             s->fd.heap[i].v / (1 << 20));
         s->boe.now_s = s->fd.last_t;
         /* Same execution time for Boehm, with a small lead so it never waits
          * on a frame boundary. */

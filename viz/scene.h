@@ -48,9 +48,9 @@
  * allocates, 4 ns in demo; no one constant fits every workload, so these
  * are round values in the middle, and the figures say what the collector
  * did, not how fast this machine was. */
-#define DET_NS_PER_UNIT 2.5
+#define DET_NS_PER_UNIT      2.5
 #define DET_NS_PER_INCREMENT 200.0
-#define DET_NS_PER_BYTE 1.0
+#define DET_NS_PER_BYTE      1.0
 
 /* The speeds of the +/- keys and --speed: below 1 slow motion (each
  * increment replayed over 2/speed frames), 1 an increment a frame, above 1
@@ -65,8 +65,8 @@ extern const int scene_nspeeds;
 
 typedef struct scene_slider {
     const char *label;
-    SDL_Rect track;    /* where it was last drawn (for the mouse) */
-    double lo, hi;     /* log scale between lo and hi */
+    SDL_Rect track; /* where it was last drawn (for the mouse) */
+    double lo, hi;  /* log scale between lo and hi */
     double value;
     bool zero_is_none; /* leftmost = "none" (heap limit) */
 } scene_slider;
@@ -75,10 +75,10 @@ typedef struct scene {
     const char *cmd; /* "view" or "record", for messages */
     /* what runs */
     const wl_info *wl;
-    int size;            /* wl_size; -1 until scene_settle */
+    int size; /* wl_size; -1 until scene_settle */
     uint64_t seed;
-    tc_config cfg;       /* as last applied to the heap */
-    int speed_idx;       /* into scene_speeds; -1 until scene_settle */
+    tc_config cfg; /* as last applied to the heap */
+    int speed_idx; /* into scene_speeds; -1 until scene_settle */
     bool boehm_on;
     bool deterministic;
     uint32_t pause_target_on; /* what the toggle turns on (µs) */
@@ -105,8 +105,8 @@ typedef struct scene {
     /* the driver's side */
     text *font, *caption_font; /* caption_font may be NULL: font is used */
     double clock_s;
-    double fps;                /* shown in the status line */
-    int mouse_x, mouse_y;      /* -1: no pointer (no hover tip) */
+    double fps;           /* shown in the status line */
+    int mouse_x, mouse_y; /* -1: no pointer (no hover tip) */
     char note[200];
     double note_until;
     char caption[256];

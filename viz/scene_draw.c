@@ -98,7 +98,8 @@ static void draw_help(scene *s, SDL_Renderer *r, int w, int h) {
     }
     char target[96];
     if (s->cfg.pause_target_usec)
-        snprintf(target, sizeof target, "Auto-pacer: on, pause target %u us (A turns it off)", s->cfg.pause_target_usec);
+        snprintf(target, sizeof target, "Auto-pacer: on, pause target %u us (A turns it off)",
+                 s->cfg.pause_target_usec);
     else
         snprintf(target, sizeof target, "Auto-pacer: off (A turns it on, pause target %u us)", s->pause_target_on);
     SDL_Rect box = {(w - bw) / 2 - 16, (h - (n + 1) * th) / 2 - 16, bw + 32, (n + 1) * th + 32};
@@ -187,8 +188,8 @@ void scene_draw(scene *s, SDL_Renderer *r, int w, int h) {
     x += 14 + text_draw(font, x + 14, 4, PAL_DIM, "root");
     if (s->deterministic) {
         char d[128];
-        snprintf(d, sizeof d, "deterministic: time = %g ns/work unit + %g ns/byte allocated; no Boehm",
-                 DET_NS_PER_UNIT, DET_NS_PER_BYTE);
+        snprintf(d, sizeof d, "deterministic: time = %g ns/work unit + %g ns/byte allocated; no Boehm", DET_NS_PER_UNIT,
+                 DET_NS_PER_BYTE);
         int dw = text_width(font, d);
         text_draw(font, w - dw - 8 > x + 16 ? w - dw - 8 : x + 16, 4, PAL_ROOT, d);
     }
@@ -225,8 +226,7 @@ void scene_draw(scene *s, SDL_Renderer *r, int w, int h) {
     plot_time_series(r, font, L.plots[3], ps, np, PLOT_GC_SHARE, t_from, t_to);
     plot_time_series(r, font, L.plots[4], ps, np, PLOT_HEAP, t_from, t_to);
     size_t hs, hpi;
-    if (s->mouse_x >= 0 &&
-        plot_timeline_hit(L.plots[0], ps, np, t_from, t_to, s->mouse_x, s->mouse_y, &hs, &hpi)) {
+    if (s->mouse_x >= 0 && plot_timeline_hit(L.plots[0], ps, np, t_from, t_to, s->mouse_x, s->mouse_y, &hs, &hpi)) {
         char d[32];
         fmt_us(d, sizeof d, ps[hs].pauses[hpi].dur_us);
         char tip[128];
@@ -267,9 +267,9 @@ void scene_draw(scene *s, SDL_Renderer *r, int w, int h) {
                  s->cfg.budget_unit == TC_BUDGET_WORK ? "" : "us");
     text_drawf(font, 8, L.status.y + 4, PAL_TEXT,
                "%s | cycle %llu | %s | %s | trigger %u%% | p99 %s max %s%s | %s%s | %.0f fps | H help",
-               tc_phase_name(tc_current_phase(hp)), (unsigned long long)st.cycles + 1,
-               tc_barrier_name(s->cfg.barrier), step_s, s->cfg.trigger_pct, p99, mx, boehm_s,
-               s->paused ? "paused" : "speed ", s->paused ? "" : speed_s, s->fps);
+               tc_phase_name(tc_current_phase(hp)), (unsigned long long)st.cycles + 1, tc_barrier_name(s->cfg.barrier),
+               step_s, s->cfg.trigger_pct, p99, mx, boehm_s, s->paused ? "paused" : "speed ", s->paused ? "" : speed_s,
+               s->fps);
     if (s->note[0] && s->clock_s < s->note_until) {
         int tw = text_width(font, s->note) + 16;
         SDL_Rect box = {L.main.x + 8, L.main.y + 8, tw, text_height(font) + 8};
