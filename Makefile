@@ -56,33 +56,18 @@ DIRFLAGS_bench     = -Iviz $(SDL_CFLAGS)
 # $(call compile,FLAVOUR,DIR,EXTRA): the command for one object.
 compile = $(CC) $(CPPFLAGS) $(STD) $(WARN) $(FLAGS_$(1)) $(DIRFLAGS_$(2)) $(3) -MMD -MP -c $$< -o $$@
 
-define flavour_rules
-$(BUILD)/$(1)/gc/%.o: gc/%.c
+# $(call obj_rule,FLAVOUR,DIR,SUFFIX,EXTRA): DIR/NAME.c -> build/FLAVOUR/DIR/NAME SUFFIX.o
+define obj_rule
+$(BUILD)/$(1)/$(2)/%$(3).o: $(2)/%.c
 	@mkdir -p $$(@D)
-	$(call compile,$(1),gc)
-$(BUILD)/$(1)/workloads/%.tricolor.o: workloads/%.c
-	@mkdir -p $$(@D)
-	$(call compile,$(1),workloads,-DMUT_BACKEND_TRICOLOR)
-$(BUILD)/$(1)/workloads/%.boehm.o: workloads/%.c
-	@mkdir -p $$(@D)
-	$(call compile,$(1),workloads,-DMUT_BACKEND_BOEHM)
-$(BUILD)/$(1)/workloads/%.o: workloads/%.c
-	@mkdir -p $$(@D)
-	$(call compile,$(1),workloads)
-$(BUILD)/$(1)/viz/%.o: viz/%.c
-	@mkdir -p $$(@D)
-	$(call compile,$(1),viz)
-$(BUILD)/$(1)/app/%.o: app/%.c
-	@mkdir -p $$(@D)
-	$(call compile,$(1),app)
-$(BUILD)/$(1)/tests/%.o: tests/%.c
-	@mkdir -p $$(@D)
-	$(call compile,$(1),tests)
-$(BUILD)/$(1)/bench/%.o: bench/%.c
-	@mkdir -p $$(@D)
-	$(call compile,$(1),bench)
+	$(call compile,$(1),$(2),$(4))
 endef
-$(foreach f,$(FLAVOURS),$(eval $(call flavour_rules,$(f))))
+SRC_DIRS := gc workloads viz app tests bench
+$(foreach f,$(FLAVOURS),$(foreach d,$(SRC_DIRS),$(eval $(call obj_rule,$(f),$(d)))))
+# Each workload once per collector.
+$(foreach f,$(FLAVOURS),$(eval $(call obj_rule,$(f),workloads,.tricolor,-DMUT_BACKEND_TRICOLOR)))
+$(foreach f,$(FLAVOURS),$(eval $(call obj_rule,$(f),workloads,.boehm,-DMUT_BACKEND_BOEHM)))
+
 
 -include $(wildcard $(BUILD)/*/*/*.d)
 

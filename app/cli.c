@@ -67,3 +67,15 @@ void cli_fmt_us(char *buf, size_t len, double us) {
 }
 
 bool cli_is_help(const char *arg) { return !strcmp(arg, "--help") || !strcmp(arg, "-h"); }
+
+const char *cli_msg(const char *fmt, ...) {
+    /* A few buffers in turn, so that a message may quote the one before. */
+    static char bufs[4][400];
+    static unsigned next;
+    char *b = bufs[next++ % 4];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b, sizeof bufs[0], fmt, ap);
+    va_end(ap);
+    return b;
+}

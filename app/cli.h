@@ -33,6 +33,10 @@ FILE *cli_open_output(const char *cmd, const char *flag, const char *path);
 /* Formats a pause as "812.3 us" or "1.25 ms", as the tables print it. */
 void cli_fmt_us(char *buf, size_t len, double us);
 
+/* A formatted message in static storage, for parsers that return one:
+ * valid until three more calls; a message may quote the previous one. */
+__attribute__((format(printf, 1, 2))) const char *cli_msg(const char *fmt, ...);
+
 /* True if arg is --help or -h. */
 bool cli_is_help(const char *arg);
 

@@ -364,8 +364,7 @@ int cmd_bench(int argc, char **argv) {
     bench_opts o;
     parse(&o, argc, argv);
     if (o.dry_run) {
-        printf("tricolor bench: would run with ");
-        knob_print(stdout, &o.base.tc);
+        knob_dry_run(C, &o.base.tc);
         return 0;
     }
     /* Open outputs first: a bad path fails before minutes of benchmarking. */

@@ -358,8 +358,7 @@ int cmd_record(int argc, char **argv) {
     int status = 0;
     if (parse(s, &o, argc, argv)) {
         if (o.dry_run) {
-            printf("tricolor record: would run with ");
-            knob_print(stdout, &s->cfg);
+            knob_dry_run(C, &s->cfg);
         } else {
             check_output(s, &o);
             status = render(s, &o);

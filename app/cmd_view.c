@@ -241,8 +241,7 @@ int cmd_view(int argc, char **argv) {
         return 0;
     }
     if (vo.dry_run) {
-        printf("tricolor view: would run with ");
-        knob_print(stdout, &s->cfg);
+        knob_dry_run("view", &s->cfg);
         free(a);
         return 0;
     }

@@ -120,16 +120,6 @@ void knob_range(const knob *k, char *buf, size_t len) {
 
 void knob_format(const knob *k, const tc_config *c, char *buf, size_t len) { fmt_value(k, k->get(c), buf, len); }
 
-static char msgbuf[320];
-
-__attribute__((format(printf, 1, 2))) static const char *msg(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msgbuf, sizeof msgbuf, fmt, ap);
-    va_end(ap);
-    return msgbuf;
-}
-
 const char *knob_parse(const knob *k, const char *s, uint64_t *out) {
     static const char *const what[] = {
         [KNOB_BARRIER] = "a barrier",
@@ -160,14 +150,14 @@ const char *knob_parse(const knob *k, const char *s, uint64_t *out) {
         if ((ok = value_onoff(s, &b))) v = b;
         break;
     }
-    if (!ok && k->type == KNOB_BARRIER) return msg("unknown barrier '%s' (valid: %s)", s, range);
-    if (!ok) return msg("'%s' is not %s (valid: %s)", s, what[k->type], range);
+    if (!ok && k->type == KNOB_BARRIER) return cli_msg("unknown barrier '%s' (valid: %s)", s, range);
+    if (!ok) return cli_msg("'%s' is not %s (valid: %s)", s, what[k->type], range);
     /* 0 is "off" where there is an off word: "--pause-target 0" is off. */
     if (k->off && v == 0) {
         *out = 0;
         return NULL;
     }
-    if (v < k->lo || v > k->hi) return msg("%s is out of range (valid: %s)", s, range);
+    if (v < k->lo || v > k->hi) return cli_msg("%s is out of range (valid: %s)", s, range);
     *out = v;
     return NULL;
 }
@@ -227,6 +217,11 @@ void knob_help(FILE *f) {
                  knobs[k].alias ? knobs[k].alias : "", knobs[k].alias ? ")" : "");
         wrapped(f, head, line);
     }
+}
+
+void knob_dry_run(const char *cmd, const tc_config *c) {
+    printf("tricolor %s: would run with ", cmd);
+    knob_print(stdout, c);
 }
 
 void knob_print(FILE *f, const tc_config *c) {

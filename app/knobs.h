@@ -85,5 +85,7 @@ const char *knob_settle(tc_config *c, knob_mask given);
 void knob_help(FILE *f);
 /* One line "NAME VALUE, ..." of every knob in c, for --dry-run. */
 void knob_print(FILE *f, const tc_config *c);
+/* "tricolor CMD: would run with ..." on stdout: what --dry-run prints. */
+void knob_dry_run(const char *cmd, const tc_config *c);
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "values.h"
 
 #define MAX_WORDS 8
@@ -35,17 +36,6 @@ static const char *const usage_of[SCRIPT_NKINDS] = {
     [SCRIPT_RESUME] = "resume",
 };
 
-static char msgbuf[400];
-
-static const char *msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static const char *msg(const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msgbuf, sizeof msgbuf, fmt, ap);
-    va_end(ap);
-    return msgbuf;
-}
-
 /* ------------------------------------------------------------ lines */
 
 typedef struct words {
@@ -61,7 +51,7 @@ static const char *split(char *line, words *ws) {
     for (;;) {
         while (*p == ' ' || *p == '\t' || *p == '\r') p++;
         if (!*p || *p == '#') return NULL;
-        if (ws->n == MAX_WORDS) return msg("too many words (at most %d)", MAX_WORDS);
+        if (ws->n == MAX_WORDS) return cli_msg("too many words (at most %d)", MAX_WORDS);
         if (*p == '"') {
             char *out = ++p, *start = out;
             while (*p && *p != '"') {
@@ -120,9 +110,9 @@ static const char *knob_action(script_action *a, const knob *k, const words *ws)
     a->kind = SCRIPT_KNOB;
     a->knob = k;
     if (ws->n != 3 || ws->quoted[2])
-        return msg("%s takes one unquoted value, got %d: expected %s %s", ws->w[1], ws->n - 2, k->name, k->metavar);
+        return cli_msg("%s takes one unquoted value, got %d: expected %s %s", ws->w[1], ws->n - 2, k->name, k->metavar);
     const char *bad = knob_parse(k, ws->w[2], &a->value);
-    return bad ? msg("%s: %s", ws->w[1], bad) : NULL;
+    return bad ? cli_msg("%s: %s", ws->w[1], bad) : NULL;
 }
 
 /* Parses one action's arguments into a; NULL or a message. */
@@ -136,7 +126,7 @@ static const char *action(script_action *a, words *ws) {
     if (k < 0) {
         char valid[300];
         valid_actions(valid, sizeof valid);
-        return msg("unknown action '%s' (valid: %s)", name, valid);
+        return cli_msg("unknown action '%s' (valid: %s)", name, valid);
     }
     a->kind = (script_kind)k;
     int nargs = ws->n - 2;
@@ -145,24 +135,24 @@ static const char *action(script_action *a, words *ws) {
     if (k == SCRIPT_PAUSE || k == SCRIPT_RESUME) want_min = want_max = 0;
     if (k == SCRIPT_CAPTION) want_max = 2;
     if (nargs < want_min || nargs > want_max)
-        return msg("%s takes %s%d argument%s, got %d: expected %s", name, want_max > want_min ? "at most " : "",
-                   want_max, want_max == 1 ? "" : "s", nargs, usage_of[k]);
+        return cli_msg("%s takes %s%d argument%s, got %d: expected %s", name, want_max > want_min ? "at most " : "",
+                       want_max, want_max == 1 ? "" : "s", nargs, usage_of[k]);
     for (int i = 0; i < nargs; i++)
         if (ws->quoted[2 + i] != (k == SCRIPT_CAPTION && i == 0))
-            return msg("%s: argument %d is %squoted: expected %s", name, i + 1, ws->quoted[2 + i] ? "" : "not ",
-                       usage_of[k]);
+            return cli_msg("%s: argument %d is %squoted: expected %s", name, i + 1, ws->quoted[2 + i] ? "" : "not ",
+                           usage_of[k]);
     double d;
     switch (a->kind) {
     case SCRIPT_SPEED:
         if (!value_speed(arg[0], &d) || !(d >= 1.0 / 32 - 1e-9 && d <= 32 + 1e-9))
-            return msg("speed: '%s' is not a speed from 1/32 (0.03125) to 32", arg[0]);
+            return cli_msg("speed: '%s' is not a speed from 1/32 (0.03125) to 32", arg[0]);
         a->number = d;
         break;
     case SCRIPT_CAPTION:
         a->number = 4;
         if (nargs == 2) {
             if (!value_seconds(arg[1], &d) || !(d > 0 && d <= 3600))
-                return msg("caption: '%s' is not a duration in seconds (valid: more than 0, at most 3600)", arg[1]);
+                return cli_msg("caption: '%s' is not a duration in seconds (valid: more than 0, at most 3600)", arg[1]);
             a->number = d;
         }
         a->text = strdup(arg[0]);
@@ -170,11 +160,11 @@ static const char *action(script_action *a, words *ws) {
         break;
     case SCRIPT_WORKLOAD:
         a->wl = wl_find(arg[0]);
-        if (!a->wl) return msg("workload: unknown workload '%s' (valid: %s)", arg[0], wl_names());
+        if (!a->wl) return cli_msg("workload: unknown workload '%s' (valid: %s)", arg[0], wl_names());
         break;
     case SCRIPT_VIEW:
         if (strcmp(arg[0], "graph") && strcmp(arg[0], "heapmap"))
-            return msg("view: unknown view '%s' (valid: graph, heapmap)", arg[0]);
+            return cli_msg("view: unknown view '%s' (valid: graph, heapmap)", arg[0]);
         a->value = !strcmp(arg[0], "heapmap");
         break;
     default: break;
@@ -194,7 +184,7 @@ bool script_parse(const char *name, const char *src, script *s, char *err, size_
         const char *bad = NULL;
         words ws = {.n = 0};
         if (len >= sizeof line) {
-            bad = msg("line too long (at most %d characters)", MAX_LINE - 1);
+            bad = cli_msg("line too long (at most %d characters)", MAX_LINE - 1);
         } else {
             memcpy(line, p, len);
             line[len] = 0;
@@ -205,12 +195,12 @@ bool script_parse(const char *name, const char *src, script *s, char *err, size_
         script_action a = {.line = lineno};
         if (!bad) {
             if (ws.quoted[0] || !value_seconds(ws.w[0], &a.t))
-                bad = msg("'%s' is not a time: expected seconds from the start (e.g. 2.5 or 2.5s), then an action",
-                          ws.w[0]);
+                bad = cli_msg("'%s' is not a time: expected seconds from the start (e.g. 2.5 or 2.5s), then an action",
+                              ws.w[0]);
             else if (a.t < last_t)
-                bad = msg("time %g s is before the previous action's %g s (times must not decrease)", a.t, last_t);
+                bad = cli_msg("time %g s is before the previous action's %g s (times must not decrease)", a.t, last_t);
             else if (ws.n < 2)
-                bad = msg("expected an action after the time %s (e.g. '%s barrier yuasa')", ws.w[0], ws.w[0]);
+                bad = cli_msg("expected an action after the time %s (e.g. '%s barrier yuasa')", ws.w[0], ws.w[0]);
             else
                 bad = action(&a, &ws);
         }

@@ -120,7 +120,8 @@ static void test_scripts_take_every_knob(void **state) {
         script_free(&s);
         snprintf(src, sizeof src, "0 %s %s\n", kn->name, bad);
         assert_false(script_parse("t.script", src, &s, err, sizeof err));
-        if (!strstr(err, "t.script:1: ") || !strstr(err, range)) fail_msg("'%s': message lacks the range: %s", src, err);
+        if (!strstr(err, "t.script:1: ") || !strstr(err, range))
+            fail_msg("'%s': message lacks the range: %s", src, err);
     }
 }
 
@@ -129,12 +130,14 @@ static void test_values_read_every_spelling_alike(void **state) {
     static const char *const sizes[] = {"64M", "64MiB", "64MB", "64m", "65536K", "67108864", "0.0625G", NULL};
     for (int i = 0; sizes[i]; i++) {
         uint64_t v = 0;
-        if (!value_size(sizes[i], &v) || v != 64u << 20) fail_msg("size '%s' read as %llu", sizes[i], (unsigned long long)v);
+        if (!value_size(sizes[i], &v) || v != 64u << 20)
+            fail_msg("size '%s' read as %llu", sizes[i], (unsigned long long)v);
     }
     static const char *const durations[] = {"1500", "1500us", "1.5ms", "0.0015s", NULL};
     for (int i = 0; durations[i]; i++) {
         uint64_t v = 0;
-        if (!value_usec(durations[i], &v) || v != 1500) fail_msg("duration '%s' read as %llu", durations[i], (unsigned long long)v);
+        if (!value_usec(durations[i], &v) || v != 1500)
+            fail_msg("duration '%s' read as %llu", durations[i], (unsigned long long)v);
     }
     static const char *const not_sizes[] = {"", "-5M", "5X", "M", "0x10", "1e3", " 5M", "5M ", NULL};
     uint64_t v;
@@ -169,10 +172,8 @@ static void test_names_are_unique(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_values_read_every_spelling_alike),
-        cmocka_unit_test(test_names_are_unique),
-        cmocka_unit_test(test_scripts_take_every_knob),
-        cmocka_unit_test(test_every_help_lists_every_knob),
+        cmocka_unit_test(test_values_read_every_spelling_alike), cmocka_unit_test(test_names_are_unique),
+        cmocka_unit_test(test_scripts_take_every_knob),          cmocka_unit_test(test_every_help_lists_every_knob),
         cmocka_unit_test(test_every_command_takes_every_knob),
     };
     return cmocka_run_group_tests_name("knobs", tests, NULL, NULL);

@@ -214,6 +214,57 @@ static SDL_Color lighter(SDL_Color c) {
     return o;
 }
 
+/* The p50, p99 and max of each series: a dashed line each in a lighter
+ * tint of the series' colour (its own bars are that colour), all lines
+ * first so no line crosses a label. */
+static void draw_stats(pl_panel *p, const plot_series *s, size_t n) {
+    static const char *const stat_name[] = {"p50", "p99", "max"};
+    char buf[48];
+    for (size_t k = 0; k < n; k++) {
+        double v[3] = {s[k].p50_us, s[k].p99_us, s[k].max_us};
+        pl_set_colour(p->r, lighter(s[k].colour));
+        for (int j = 0; j < 3; j++) {
+            if (!(v[j] > 0)) continue;
+            int x = pl_x_of(p->ax, pl_dur_frac(v[j])), yend = p->ax.y + p->ax.h - 1;
+            for (int y = p->ax.y; y < yend; y += 6) SDL_RenderDrawLine(p->r, x, y, x, y + 3 < yend ? y + 3 : yend);
+        }
+    }
+    /* Labels "p99 8.70ms" along the top of the axes: each goes right of its
+     * line in the first row from the top where it fits inside the axes and
+     * overlaps no label placed before, else left of it likewise; if no row has room it is left out
+     * (the line stays). */
+    SDL_Rect *placed = p->t && n ? pl_scratch_get(&pl_scratch_aux, 3 * n * sizeof(SDL_Rect)) : NULL;
+    size_t nplaced = 0;
+    int rows = p->m.lh > 0 ? (p->ax.h - 4) / p->m.lh : 0;
+    for (size_t k = 0; k < n && placed; k++) {
+        double v[3] = {s[k].p50_us, s[k].p99_us, s[k].max_us};
+        for (int j = 0; j < 3; j++) {
+            if (!(v[j] > 0)) continue;
+            int x = pl_x_of(p->ax, pl_dur_frac(v[j]));
+            char dur[24];
+            pl_fmt_dur(dur, sizeof dur, v[j]);
+            snprintf(buf, sizeof buf, "%s %s", stat_name[j], dur);
+            int w = text_width(p->t, buf);
+            bool done = false;
+            int cand[2] = {x + 3, x - 3 - w};
+            for (int c = 0; c < 2 && !done; c++) {
+                for (int row = 0; row < rows && !done; row++) {
+                    SDL_Rect box = {cand[c] - 2, p->ax.y + 2 + row * p->m.lh, w + 4, p->m.lh};
+                    if (box.x < p->ax.x + 1 || box.x + box.w > p->ax.x + p->ax.w - 1) continue;
+                    bool clash = false;
+                    for (size_t q = 0; q < nplaced && !clash; q++) clash = SDL_HasIntersection(&box, &placed[q]);
+                    if (clash) continue;
+                    placed[nplaced++] = box;
+                    pl_set_colour(p->r, pal_alpha(plot_dark.bg, 220));
+                    SDL_RenderFillRect(p->r, &box);
+                    text_draw(p->t, cand[c], box.y, lighter(s[k].colour), buf);
+                    done = true;
+                }
+            }
+        }
+    }
+}
+
 void plot_pause_histogram(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series *s, size_t n) {
     pl_panel p;
     pl_panel_begin(&p, r, t, area, "Pause histogram (log-log)", s, n);
@@ -266,53 +317,7 @@ void plot_pause_histogram(SDL_Renderer *r, text *t, SDL_Rect area, const plot_se
         }
     }
 
-    /* Markers: a dashed line per statistic in a lighter tint of the
-     * series' colour (its own bars are that colour), all lines first so no
-     * line crosses a label. */
-    static const char *const stat_name[] = {"p50", "p99", "max"};
-    for (size_t k = 0; k < n; k++) {
-        double v[3] = {s[k].p50_us, s[k].p99_us, s[k].max_us};
-        pl_set_colour(r, lighter(s[k].colour));
-        for (int j = 0; j < 3; j++) {
-            if (!(v[j] > 0)) continue;
-            int x = pl_x_of(p.ax, pl_dur_frac(v[j])), yend = p.ax.y + p.ax.h - 1;
-            for (int y = p.ax.y; y < yend; y += 6) SDL_RenderDrawLine(r, x, y, x, y + 3 < yend ? y + 3 : yend);
-        }
-    }
-    /* Labels "p99 8.70ms" along the top of the axes: each goes right of its
-     * line in the first row from the top where it fits inside the axes and
-     * overlaps no label placed before, else left of it likewise; if no row has room it is left out
-     * (the line stays). */
-    SDL_Rect *placed = t && n ? pl_scratch_get(&pl_scratch_aux, 3 * n * sizeof(SDL_Rect)) : NULL;
-    size_t nplaced = 0;
-    int rows = p.m.lh > 0 ? (p.ax.h - 4) / p.m.lh : 0;
-    for (size_t k = 0; k < n && placed; k++) {
-        double v[3] = {s[k].p50_us, s[k].p99_us, s[k].max_us};
-        for (int j = 0; j < 3; j++) {
-            if (!(v[j] > 0)) continue;
-            int x = pl_x_of(p.ax, pl_dur_frac(v[j]));
-            char dur[24];
-            pl_fmt_dur(dur, sizeof dur, v[j]);
-            snprintf(buf, sizeof buf, "%s %s", stat_name[j], dur);
-            int w = text_width(t, buf);
-            bool done = false;
-            int cand[2] = {x + 3, x - 3 - w};
-            for (int c = 0; c < 2 && !done; c++) {
-                for (int row = 0; row < rows && !done; row++) {
-                    SDL_Rect box = {cand[c] - 2, p.ax.y + 2 + row * p.m.lh, w + 4, p.m.lh};
-                    if (box.x < p.ax.x + 1 || box.x + box.w > p.ax.x + p.ax.w - 1) continue;
-                    bool clash = false;
-                    for (size_t q = 0; q < nplaced && !clash; q++) clash = SDL_HasIntersection(&box, &placed[q]);
-                    if (clash) continue;
-                    placed[nplaced++] = box;
-                    pl_set_colour(r, pal_alpha(plot_dark.bg, 220));
-                    SDL_RenderFillRect(r, &box);
-                    text_draw(t, cand[c], box.y, lighter(s[k].colour), buf);
-                    done = true;
-                }
-            }
-        }
-    }
+    draw_stats(&p, s, n);
     pl_panel_clip(&p, area);
     pl_draw_axes_lines(&p);
     pl_panel_end(&p);

@@ -161,10 +161,7 @@ void scene_free(scene *s) {
     stop_runs(s);
     heapmap_free(&s->hm);
     free(s->replay);
-    free(s->tmp_start);
-    free(s->tmp_dur);
     s->replay = NULL;
-    s->tmp_start = s->tmp_dur = NULL;
     s->replay_cap = 0;
 }
 
@@ -200,16 +197,9 @@ static double collect_tricolor_pauses(scene *s) {
         uint64_t bytes = st.bytes_allocated > s->det_bytes ? st.bytes_allocated : s->det_bytes;
         return det_seconds(bytes, s->det_work, s->det_incr);
     }
-    size_t total = live_pause_count(s->lv);
-    if (total > s->tri_seen) {
-        size_t k = total - s->tri_seen;
-        double *ns = realloc(s->tmp_start, k * sizeof *ns), *nd = ns ? realloc(s->tmp_dur, k * sizeof *nd) : NULL;
-        if (ns) s->tmp_start = ns;
-        if (nd) s->tmp_dur = nd;
-        if (!ns || !nd) return live_exec_seconds(s->lv); /* try again next frame */
-        live_pauses(s->lv, s->tri_seen, s->tmp_start, s->tmp_dur, k);
-        for (size_t i = 0; i < k; i++) series_add_pause(&s->tri, s->tmp_start[i], s->tmp_dur[i]);
-        s->tri_seen = total;
+    for (size_t total = live_pause_count(s->lv); s->tri_seen < total; s->tri_seen++) {
+        plot_pause p = live_pause(s->lv, s->tri_seen);
+        series_add_pause(&s->tri, p.t_s, p.dur_us);
     }
     return live_exec_seconds(s->lv);
 }
@@ -227,9 +217,10 @@ static void collect(scene *s) {
         size_t before = s->fd.npauses, hbefore = s->fd.nheap;
         bool was_alive = s->fd.alive;
         if (!feed_poll(&s->fd) && was_alive) scene_note(s, s->fd.status); /* e.g. "died (signal 9, Killed)" */
-        for (size_t i = before; i < s->fd.npauses; i++) series_add_pause(&s->boe, s->fd.pauses[i].t, s->fd.pauses[i].v);
+        for (size_t i = before; i < s->fd.npauses; i++)
+            series_add_pause(&s->boe, s->fd.pauses[i].t_s, s->fd.pauses[i].dur_us);
         for (size_t i = hbefore; i < s->fd.nheap; i++)
-            series_add_point(&s->boe.heap, &s->boe.nheap, &s->boe.cap_heap, s->fd.heap[i].t,
+            series_add_point(&s->boe.heap, &s->boe.nheap, &s->boe.cap_heap, s->fd.heap[i].t_s,
                              s->fd.heap[i].v / (1 << 20));
         s->boe.now_s = s->fd.last_t;
         /* Same execution time for Boehm, with a small lead so it never waits

@@ -97,8 +97,7 @@ typedef struct scene {
     tc_event evbuf[8192];
     /* plots */
     series tri, boe;
-    size_t tri_seen; /* pauses taken from live.c's log, or the collector's */
-    double *tmp_start, *tmp_dur;
+    size_t tri_seen;                        /* pauses taken from live.c's log, or the collector's */
     uint64_t det_bytes, det_work, det_incr; /* the virtual clock's inputs so far */
     double last_metrics_s;
     scene_slider sliders[3];
