@@ -152,6 +152,9 @@ test-asan: $(TEST_BIN_ASAN) $(BUILD)/tricolor
 	@set -e; for t in $(TEST_BIN_ASAN); do echo "== $$t (ASan+UBSan)"; \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; done
 
+# setarch -R: without it, ThreadSanitizer's fixed shadow layout can clash
+# with the high address-space randomization of recent kernels, and the
+# test dies before main ("unexpected memory mapping").
 test-tsan: $(TEST_BIN_TSAN) $(BUILD)/tricolor
 	@set -e; for t in $(TEST_BIN_TSAN); do echo "== $$t (ThreadSanitizer)"; \
 	  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 setarch $$(uname -m) -R $$t; done
