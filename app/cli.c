@@ -79,3 +79,14 @@ const char *cli_msg(const char *fmt, ...) {
     va_end(ap);
     return b;
 }
+
+bool cli_run_arg(const char *cmd, int argc, char **argv, int *i, int *size, uint64_t *seed) {
+    const char *a = argv[*i];
+    if (!strcmp(a, "--size"))
+        *size = cli_wl_size(cmd, a, cli_value(cmd, argc, argv, i));
+    else if (!strcmp(a, "--seed"))
+        *seed = (uint64_t)cli_int(cmd, a, cli_value(cmd, argc, argv, i), 0, INT64_MAX);
+    else
+        return false;
+    return true;
+}

@@ -37,6 +37,10 @@ void cli_fmt_us(char *buf, size_t len, double us);
  * valid until three more calls; a message may quote the previous one. */
 __attribute__((format(printf, 1, 2))) const char *cli_msg(const char *fmt, ...);
 
+/* The workload flags every running command shares: --size S (small,
+ * default, large) and --seed N. True if argv[*i] was one (its value read). */
+bool cli_run_arg(const char *cmd, int argc, char **argv, int *i, int *size, uint64_t *seed);
+
 /* True if arg is --help or -h. */
 bool cli_is_help(const char *arg);
 

@@ -223,6 +223,8 @@ static void parse(bench_opts *o, int argc, char **argv) {
             exit(0);
         } else if (knob_arg(C, &o->base.tc, &given, argc, argv, &i)) {
             continue;
+        } else if (cli_run_arg(C, argc, argv, &i, &o->size, &o->seed)) {
+            continue;
         } else if (!strcmp(a, "--workload")) {
             const char *v = cli_value(C, argc, argv, &i);
             if (!strcmp(v, "all")) {
@@ -236,10 +238,6 @@ static void parse(bench_opts *o, int argc, char **argv) {
             }
         } else if (!strcmp(a, "--collector")) {
             parse_collectors(o, cli_value(C, argc, argv, &i));
-        } else if (!strcmp(a, "--size")) {
-            o->size = cli_wl_size(C, "--size", cli_value(C, argc, argv, &i));
-        } else if (!strcmp(a, "--seed")) {
-            o->seed = (uint64_t)cli_int(C, a, cli_value(C, argc, argv, &i), 0, INT64_MAX);
         } else if (!strcmp(a, "--passes")) {
             o->base.passes = (int)cli_int(C, a, cli_value(C, argc, argv, &i), 1, 1000);
         } else if (!strcmp(a, "--repeat")) {

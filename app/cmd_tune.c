@@ -145,14 +145,12 @@ static void parse(tune_opts *o, int argc, char **argv) {
             exit(0);
         } else if (list_arg(o, argc, argv, &i) || knob_arg(C, &o->base, &given, argc, argv, &i)) {
             continue;
+        } else if (cli_run_arg(C, argc, argv, &i, &o->size, &o->seed)) {
+            continue;
         } else if (!strcmp(a, "--workload")) {
             const char *v = cli_value(C, argc, argv, &i);
             o->wl = wl_find(v);
             if (!o->wl) cli_fail(C, "--workload: unknown workload '%s' (valid: %s)", v, wl_names());
-        } else if (!strcmp(a, "--size")) {
-            o->size = cli_wl_size(C, "--size", cli_value(C, argc, argv, &i));
-        } else if (!strcmp(a, "--seed")) {
-            o->seed = (uint64_t)cli_int(C, a, cli_value(C, argc, argv, &i), 0, INT64_MAX);
         } else if (!strcmp(a, "--meet")) {
             const char *v = cli_value(C, argc, argv, &i);
             if (!strcmp(v, "p99"))
@@ -162,7 +160,7 @@ static void parse(tune_opts *o, int argc, char **argv) {
             else
                 cli_fail(C, "--meet: unknown pause figure '%s' (valid: p99, max)", v);
         } else if (!strcmp(a, "--max-heap")) {
-            o->max_heap = cli_size(C, a, cli_value(C, argc, argv, &i), 1 << 20, (uint64_t)1 << 40);
+            o->max_heap = cli_size(C, a, cli_value(C, argc, argv, &i), TC_HEAP_LIMIT_MIN, knobs[KNOB_HEAP_LIMIT].hi);
         } else if (!strcmp(a, "--repeat")) {
             o->repeat = (int)cli_int(C, a, cli_value(C, argc, argv, &i), 1, TUNE_MAX_REPEAT);
         } else if (!strcmp(a, "--time-limit")) {

@@ -11,16 +11,12 @@
 
 bool scene_arg(scene *s, knob_mask *given, int argc, char **argv, int *i) {
     const char *o = argv[*i], *C = s->cmd;
-    if (knob_arg(C, &s->cfg, given, argc, argv, i)) {
+    if (knob_arg(C, &s->cfg, given, argc, argv, i) || cli_run_arg(C, argc, argv, i, &s->size, &s->seed)) {
         return true;
     } else if (!strcmp(o, "--workload")) {
         const char *v = cli_value(C, argc, argv, i);
         s->wl = wl_find(v);
         if (!s->wl) cli_fail(C, "--workload: unknown workload '%s' (valid: %s)", v, wl_names());
-    } else if (!strcmp(o, "--size")) {
-        s->size = cli_wl_size(C, "--size", cli_value(C, argc, argv, i));
-    } else if (!strcmp(o, "--seed")) {
-        s->seed = (uint64_t)cli_int(C, o, cli_value(C, argc, argv, i), 0, INT64_MAX);
     } else if (!strcmp(o, "--speed")) {
         const char *v = cli_value(C, argc, argv, i);
         double sp;
