@@ -46,8 +46,16 @@ if [ "$(id -u)" != 0 ]; then
         exit 1
     fi
 fi
-echo "install-deps: installing $missing" >&2
+# One line saying what and why; apt's own output (hundreds of progress
+# lines) goes to a log that is shown only if the install fails.
+mkdir -p build
+log=build/deps.log
+echo "install-deps: installing $missing (needed to build, test and record; apt's output goes to $log)" >&2
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq >&2
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing >&2
+if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends $missing; } >"$log" 2>&1; then
+    echo "install-deps: apt-get failed; its output ($log):" >&2
+    cat "$log" >&2
+    exit 1
+fi
+echo "install-deps: done" >&2

@@ -206,7 +206,7 @@ static void test_script_bad_line_names_its_line(void **state) {
     temp_path(script, sizeof script, ".script");
     write_file(script, "# a comment\n0 barrier steele\n\n2.0 barier yuasa\n");
     expect_usage_error(ARGS("record", "--script", script, "-o", "/tmp/never.y4m"),
-                       ARGS(":4: unknown action 'barier'", "valid: barrier, speed, caption"));
+                       ARGS(":4: unknown action 'barier'", "valid: barrier, step-work", "speed, caption"));
     write_file(script, "0 speed 64\n");
     expect_usage_error(ARGS("record", "--script", script, "-o", "/tmp/never.y4m"),
                        ARGS(":1: speed: '64' is not a speed", "1/32", "32"));
@@ -279,12 +279,23 @@ static void test_ffmpeg_missing_suggests_y4m(void **state) {
 /* What would make a deterministic recording read the clock is refused. */
 static void test_deterministic_refuses_clock_settings(void **state) {
     (void)state;
+    /* The memory thread's work lands wherever the OS schedules it: a
+     * deterministic recording runs without it, and refuses it if asked. */
+    expect_ok(ARGS("record", "--deterministic", "--dry-run", "-o", "/tmp/never.y4m"));
+    assert_non_null(strstr(o.out, "mem-thread off"));
+    expect_ok(ARGS("record", "--dry-run", "-o", "/tmp/never.y4m"));
+    assert_non_null(strstr(o.out, "mem-thread on"));
+    expect_usage_error(ARGS("record", "--deterministic", "--mem-thread", "on", "-o", "/tmp/never.y4m"),
+                       ARGS("--mem-thread on cannot be combined with --deterministic"));
     expect_usage_error(ARGS("record", "--deterministic", "--pause-target", "200us", "-o", "/tmp/never.y4m"),
                        ARGS("--pause-target cannot be combined with --deterministic"));
     expect_usage_error(ARGS("record", "--deterministic", "--step-us", "50", "-o", "/tmp/never.y4m"),
-                       ARGS("--step-us cannot be combined with --deterministic", "--step N"));
+                       ARGS("--step-us cannot be combined with --deterministic", "--step-work N"));
     char script[64];
     temp_path(script, sizeof script, ".script");
+    write_file(script, "0 mem-thread on\n");
+    expect_usage_error(ARGS("record", "--deterministic", "--script", script, "-o", "/tmp/never.y4m"),
+                       ARGS(":1: mem-thread cannot be used in a --deterministic recording"));
     write_file(script, "0 barrier yuasa\n1 pause-target 200us\n2 pause-target off\n");
     expect_usage_error(ARGS("record", "--deterministic", "--script", script, "-o", "/tmp/never.y4m"),
                        ARGS(":2: pause-target cannot be used in a --deterministic recording"));
@@ -294,11 +305,11 @@ static void test_deterministic_refuses_clock_settings(void **state) {
 /* The auto-pacer's flag, on view and record alike. */
 static void test_pause_target_flag(void **state) {
     (void)state;
-    expect_usage_error(ARGS("view", "--pause-target", "5"), ARGS("--pause-target", "out of range", "10..1000000"));
+    expect_usage_error(ARGS("view", "--pause-target", "5"), ARGS("--pause-target", "out of range", "10us..1s"));
     expect_usage_error(ARGS("record", "--pause-target", "soon", "-o", "/tmp/never.y4m"),
                        ARGS("--pause-target", "'soon'", "200us"));
     expect_ok(ARGS("view", "--help"));
-    assert_non_null(strstr(o.out, "--pause-target US"));
+    assert_non_null(strstr(o.out, "--pause-target T|off"));
     assert_non_null(strstr(o.out, "A auto-pacer"));
 }
 

@@ -287,7 +287,7 @@ static void test_bad_input(void **state) {
     (void)state;
     expect_usage_error(ARGS("tune", "--workload", "nope"), ARGS("unknown workload 'nope'", "gcbench", "demo"));
     expect_usage_error(ARGS("tune", "--pause-target", "abc"), ARGS("--pause-target", "'abc'", "200us"));
-    expect_usage_error(ARGS("tune", "--pause-target", "0us"), ARGS("--pause-target", "out of range", "10 us"));
+    expect_usage_error(ARGS("tune", "--pause-target", "0us"), ARGS("--pause-target", "needs a target", "10us..1s"));
     expect_usage_error(ARGS("tune", "--pause-target", "5s"), ARGS("--pause-target", "out of range"));
     expect_usage_error(ARGS("tune", "--meet", "p50"), ARGS("--meet", "'p50'", "p99, max"));
     expect_usage_error(ARGS("tune", "--barrier", "brooks"), ARGS("unknown barrier 'brooks'", "dijkstra, steele, yuasa, stw"));
@@ -330,6 +330,17 @@ static char *slurp(const char *path) {
 
 /* The i-th configuration object of the JSON text (they are written one
  * per line, each starting with {"barrier"), or NULL. */
+/* The closing brace of the JSON object that starts at p ('{'): a
+ * configuration holds nested objects (its figures). */
+static const char *object_end(const char *p) {
+    int depth = 0;
+    for (; *p; p++) {
+        if (*p == '{') depth++;
+        if (*p == '}' && --depth == 0) return p;
+    }
+    return p;
+}
+
 static const char *config_at(const char *json, long i) {
     const char *c = strstr(json, "\"configs\":[");
     for (long k = 0; c && k <= i; k++) c = strstr(c + 1, "{\"barrier\"");
@@ -375,8 +386,10 @@ static void test_tiny_sweep(void **state) {
     if (!json_collect_keys(doc, &keys, &where)) fail_msg("--json does not parse near: %.60s", where);
     static const char *const required[] = {
         "workload", "size", "seed", "target_us", "configs", "configs.barrier", "configs.step_work",
-        "configs.trigger_pct", "configs.pause_target_us", "configs.max_us", "configs.p99_us", "configs.gc_share",
-        "configs.wall_ms", "configs.peak_heap_bytes", "configs.on_front", "configs.meets_target", "recommended",
+        "configs.trigger_pct", "configs.pause_target_us", "configs.figures", "configs.figures.pauses.max_us",
+        "configs.figures.pauses.p99_us", "configs.figures.gc_cpu_share", "configs.figures.wall_ms",
+        "configs.figures.peak_heap_bytes", "configs.figures.checksum", "configs.on_front", "configs.meets_target",
+        "recommended",
         "bench_command", NULL};
     for (int i = 0; required[i]; i++)
         if (!json_has_key(&keys, required[i])) fail_msg("--json lacks %s", required[i]);
@@ -393,7 +406,7 @@ static void test_tiny_sweep(void **state) {
     assert_true(rec >= 0 && rec < 6);
     const char *c = config_at(doc, rec);
     assert_non_null(c);
-    const char *end = strchr(c, '}'), *on = strstr(c, "\"on_front\":true");
+    const char *end = object_end(c), *on = strstr(c, "\"on_front\":true");
     if (!on || on > end) fail_msg("the recommended configuration %ld is not on the front: %.300s", rec, c);
     char name[32];
     snprintf(name, sizeof name, "Recommended: #%ld ", rec);

@@ -27,6 +27,7 @@
 #include "live.h"
 #include "mutator.h"
 #include "registry.h"
+#include "series.h"
 
 extern char **environ;
 
@@ -39,10 +40,10 @@ GC_API void GC_CALL GC_set_markers_count(unsigned); /* see workloads/runner.c */
 static struct {
     mut m;
     oplog log;
-    size_t sent;           /* log entries already written */
-    double tpn;            /* ticks per ns */
+    size_t sent; /* log entries already written */
+    double tpn;  /* ticks per ns */
     uint64_t start_ticks;
-    double allowed_s;      /* credit */
+    double allowed_s; /* credit */
     uint64_t last_heap_ticks;
     feed_rec buf[128];
     size_t nbuf;
@@ -104,7 +105,7 @@ static void on_pause(oplog *log, void *user) {
     }
 }
 
-int cmd_boehm_feed(int argc, char **argv) {
+int feed_child_main(int argc, char **argv) {
     if (argc != 4) {
         fprintf(stderr, "usage: tricolor _boehm-feed WORKLOAD SIZE SEED (internal: started by tricolor view)\n");
         return 2;
@@ -184,23 +185,20 @@ void feed_grant(feed *f, double until_s) {
     (void)w;
 }
 
-static void push(feed_rec **arr, size_t *n, size_t *cap, const feed_rec *r) {
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 4096;
-        feed_rec *na = realloc(*arr, nc * sizeof *na);
-        if (!na) return;
-        *arr = na;
-        *cap = nc;
-    }
-    (*arr)[(*n)++] = *r;
+/* Appends (t, v) to an array of plot_pause or plot_point (the same two
+ * doubles); dropped if memory is short. */
+static void push(void **arr, size_t *n, size_t *cap, const feed_rec *r) {
+    _Static_assert(sizeof(plot_pause) == sizeof(plot_point), "push stores both");
+    series_grow(arr, cap, *n + 1, sizeof(plot_point));
+    if (*n < *cap) ((plot_point *)*arr)[(*n)++] = (plot_point){r->t, r->v};
 }
 
 static void take(feed *f, const feed_rec *r) {
     if (r->t > f->last_t) f->last_t = r->t;
     if (r->kind == FEED_PAUSE)
-        push(&f->pauses, &f->npauses, &f->cap_pauses, r);
+        push((void **)&f->pauses, &f->npauses, &f->cap_pauses, r);
     else if (r->kind == FEED_HEAP)
-        push(&f->heap, &f->nheap, &f->cap_heap, r);
+        push((void **)&f->heap, &f->nheap, &f->cap_heap, r);
     else if (r->kind == FEED_ROUND) {
         f->rounds++;
         memcpy(&f->checksum, &r->v, sizeof f->checksum);

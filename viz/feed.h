@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "plots.h"
+
 enum { FEED_PAUSE = 1, FEED_HEAP = 2, FEED_ROUND = 3 };
 
 /* One record on the pipe: a pause (t = start, v = duration in us), a heap
@@ -34,14 +36,14 @@ typedef struct feed_rec {
 
 typedef struct feed {
     pid_t pid;
-    int rfd, wfd;          /* records from the child, credits to it */
+    int rfd, wfd; /* records from the child, credits to it */
     bool alive;
-    char status[160];      /* why it stopped, for the status line */
-    feed_rec *pauses;      /* FEED_PAUSE records, in order */
+    char status[160];   /* why it stopped, for the status line */
+    plot_pause *pauses; /* FEED_PAUSE records, in order, as the plots take them */
     size_t npauses, cap_pauses;
-    feed_rec *heap;        /* FEED_HEAP records */
+    plot_point *heap; /* FEED_HEAP records: bytes over time */
     size_t nheap, cap_heap;
-    double last_t;         /* newest execution time heard of */
+    double last_t; /* newest execution time heard of */
     uint64_t rounds, checksum;
     char partial[sizeof(feed_rec)];
     size_t npartial;
@@ -56,6 +58,6 @@ bool feed_poll(feed *f);
 void feed_stop(feed *f);
 
 /* The child's side: `tricolor _boehm-feed WORKLOAD SIZE SEED`. */
-int cmd_boehm_feed(int argc, char **argv);
+int feed_child_main(int argc, char **argv);
 
 #endif

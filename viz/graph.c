@@ -104,6 +104,48 @@ static void push_edge(graph *g, uint32_t a, uint32_t b) {
 
 /* ---------- sync ---------- */
 
+/* The breadth-first walk from the qn queued roots: each object reached
+ * gets a node (made next to the object it was reached from) until
+ * max_nodes are taken, and every edge between shown nodes is recorded.
+ * Returns how many nodes were taken. */
+static size_t walk(graph *g, size_t qn, size_t taken, size_t max_nodes) {
+    size_t head = 0;
+    g->nedges = 0;
+    while (head < qn) {
+        void *o = g->queue[head++];
+        long pk = hget(g, o);
+        if (pk < 0) continue; /* cannot happen: every queued object has a node */
+        uint32_t n_slots = tc_nslots(o);
+        void **slots = o;
+        /* Once the node cap is reached only edges between shown nodes are
+         * wanted; a huge array is not read to its end for them each frame. */
+        for (uint32_t i = 0; i < n_slots && !(taken >= max_nodes && i >= 4 * max_nodes); i++) {
+            void *t = slots[i];
+            if (!t) continue;
+            long k = hget(g, t);
+            if (k < 0 || g->nodes[k].epoch != g->epoch) {
+                if (taken >= max_nodes) continue;
+                gnode *p = &g->nodes[pk];
+                if (k < 0) {
+                    /* Next to the parent, within about two ideal edge lengths:
+                     * a burst of new children must not pile into one cell. */
+                    float spread = 4.0f / sqrtf((float)(g->live_objects < max_nodes ? g->live_objects : max_nodes) + 1);
+                    gnode *n = add_node(g, t, p->x + (frand(g) - 0.5f) * spread, p->y + (frand(g) - 0.5f) * spread);
+                    k = (long)(n - g->nodes);
+                    hput(g, t, (uint32_t)k);
+                }
+                g->nodes[k].epoch = g->epoch;
+                g->nodes[k].alive = 1;
+                g->nodes[k].root = 0;
+                g->queue[qn++] = t;
+                taken++;
+            }
+            push_edge(g, (uint32_t)pk, (uint32_t)k);
+        }
+    }
+    return taken;
+}
+
 void graph_sync(graph *g, tc_heap *h, size_t max_nodes) {
     if (!g->rng) g->rng = 0x2545F4914F6CDD1DULL;
     g->epoch++;
@@ -145,40 +187,7 @@ void graph_sync(graph *g, tc_heap *h, size_t max_nodes) {
         taken++;
     }
     hrebuild(g);
-    size_t head = 0;
-    g->nedges = 0;
-    while (head < qn) {
-        void *o = g->queue[head++];
-        long pk = hget(g, o);
-        if (pk < 0) continue; /* cannot happen: every queued object has a node */
-        uint32_t n_slots = tc_nslots(o);
-        void **slots = o;
-        /* Once the node cap is reached only edges between shown nodes are
-         * wanted; a huge array is not read to its end for them each frame. */
-        for (uint32_t i = 0; i < n_slots && !(taken >= max_nodes && i >= 4 * max_nodes); i++) {
-            void *t = slots[i];
-            if (!t) continue;
-            long k = hget(g, t);
-            if (k < 0 || g->nodes[k].epoch != g->epoch) {
-                if (taken >= max_nodes) continue;
-                gnode *p = &g->nodes[pk];
-                if (k < 0) {
-                    /* Next to the parent, within about two ideal edge lengths:
-                     * a burst of new children must not pile into one cell. */
-                    float spread = 4.0f / sqrtf((float)(g->live_objects < max_nodes ? g->live_objects : max_nodes) + 1);
-                    gnode *n = add_node(g, t, p->x + (frand(g) - 0.5f) * spread, p->y + (frand(g) - 0.5f) * spread);
-                    k = (long)(n - g->nodes);
-                    hput(g, t, (uint32_t)k);
-                }
-                g->nodes[k].epoch = g->epoch;
-                g->nodes[k].alive = 1;
-                g->nodes[k].root = 0;
-                g->queue[qn++] = t;
-                taken++;
-            }
-            push_edge(g, (uint32_t)pk, (uint32_t)k);
-        }
-    }
+    taken = walk(g, qn, taken, max_nodes);
     g->truncated = taken < g->live_objects && taken >= max_nodes;
     /* Nodes not reached this time start to fade; colours of the rest come
      * from the heap unless events are being replayed. */
@@ -201,8 +210,12 @@ void graph_event(graph *g, const tc_event *e) {
     if (k < 0) return;
     gnode *n = &g->nodes[k];
     switch (e->kind) {
-    case TC_EV_SHADE: if (g->replay) n->colour = TC_GREY; break;
-    case TC_EV_BLACKEN: if (g->replay) n->colour = TC_BLACK; break;
+    case TC_EV_SHADE:
+        if (g->replay) n->colour = TC_GREY;
+        break;
+    case TC_EV_BLACKEN:
+        if (g->replay) n->colour = TC_BLACK;
+        break;
     case TC_EV_BARRIER:
         n->flash = 1;
         /* Steele re-greys the source; the others shade a target grey. */

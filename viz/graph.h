@@ -26,31 +26,31 @@
 
 typedef struct gnode {
     void *obj;
-    float x, y;      /* in the unit square */
-    float dx, dy;    /* layout displacement scratch */
-    uint8_t colour;  /* displayed tc_colour */
+    float x, y;     /* in the unit square */
+    float dx, dy;   /* layout displacement scratch */
+    uint8_t colour; /* displayed tc_colour */
     uint8_t root;
-    uint8_t alive;   /* found by the last sync */
-    float flash;     /* barrier flash, 1 fading to 0 */
-    float fade;      /* 1 while alive, falls to 0 after the object went */
+    uint8_t alive; /* found by the last sync */
+    float flash;   /* barrier flash, 1 fading to 0 */
+    float fade;    /* 1 while alive, falls to 0 after the object went */
     uint32_t epoch;
 } gnode;
 
 typedef struct graph {
     gnode *nodes;
     size_t n, cap;
-    void **hkey;     /* object -> node index + 1 */
+    void **hkey; /* object -> node index + 1 */
     uint32_t *hval;
     size_t hcap;
     uint32_t *edges; /* pairs of node indices */
     size_t nedges, ecap;
-    void **queue;    /* BFS scratch */
+    void **queue; /* BFS scratch */
     size_t qcap;
     uint32_t epoch;
     uint64_t rng;
     size_t live_objects;
     bool truncated;
-    bool replay;     /* colours from events, not from the heap */
+    bool replay; /* colours from events, not from the heap */
     SDL_Vertex *verts;
     int *idx;
     size_t vcap, icap;

@@ -5,7 +5,7 @@
  * Drawn from one ARGB8888 streaming texture, rewritten each frame from a
  * byte per cell (tc_heap_cells) and scaled to the panel with nearest
  * filtering: a million cells cost a few milliseconds on the software
- * renderer (shared/docs/reference.md §5).
+ * renderer (docs/design.md, "5. Drawing with SDL").
  */
 #ifndef TRICOLOR_HEAPMAP_H
 #define TRICOLOR_HEAPMAP_H
@@ -18,9 +18,9 @@
 
 typedef struct heapmap {
     SDL_Texture *tex;
-    int tw, th;       /* texture size */
-    int w, h;         /* texels in use: w per row, h rows */
-    uint8_t *cells;   /* tc_heap_cells output */
+    int tw, th;     /* texture size */
+    int w, h;       /* texels in use: w per row, h rows */
+    uint8_t *cells; /* tc_heap_cells output */
     size_t cap, n;
     size_t counts[5]; /* cells per tc_colour last frame */
 } heapmap;

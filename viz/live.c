@@ -201,12 +201,8 @@ uint64_t live_rounds(const live *l) { return l->rounds; }
 uint64_t live_checksum(const live *l) { return l->checksum; }
 size_t live_pause_count(const live *l) { return l->log.n; }
 
-size_t live_pauses(const live *l, size_t from, double *start_s, double *dur_us, size_t max) {
+plot_pause live_pause(const live *l, size_t i) {
     double tpn = live_ticks_per_ns();
-    size_t k = 0;
-    for (size_t i = from; i < l->log.n && k < max; i++, k++) {
-        start_s[k] = (double)(l->log.v[i].start_ns - l->start_ticks) / tpn / 1e9;
-        dur_us[k] = (double)l->log.v[i].dur_ns / tpn / 1e3;
-    }
-    return l->log.n;
+    return (plot_pause){(double)(l->log.v[i].start_ns - l->start_ticks) / tpn / 1e9,
+                        (double)l->log.v[i].dur_ns / tpn / 1e3};
 }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "oplog.h"
+#include "plots.h"
 #include "registry.h"
 #include "tricolor.h"
 
@@ -39,10 +40,10 @@ double live_exec_seconds(const live *l); /* execution time since start */
 uint64_t live_rounds(const live *l);     /* completed passes of the workload */
 uint64_t live_checksum(const live *l);   /* of the last completed pass */
 
-/* The timed operations so far that reached the pause threshold, in
- * execution-time seconds since start and microseconds. Returns the count;
- * entries from index `from` on are written to out (at most max). */
-size_t live_pauses(const live *l, size_t from, double *start_s, double *dur_us, size_t max);
+/* The timed operations so far that reached the pause threshold: how many,
+ * and the i-th (i < live_pause_count) in the plots' form, execution-time
+ * seconds since start and microseconds. */
+plot_pause live_pause(const live *l, size_t i);
 size_t live_pause_count(const live *l);
 
 /* Ticks per nanosecond of mut_ticks(), measured once per process. */

@@ -31,20 +31,34 @@
 
 #include "text.h"
 
-typedef struct plot_pause { double t_s; double dur_us; } plot_pause;   /* start time since run start, duration */
-typedef struct plot_point { double t_s; double v; } plot_point;
+typedef struct plot_pause {
+    double t_s;
+    double dur_us;
+} plot_pause; /* start time since run start, duration */
+typedef struct plot_point {
+    double t_s;
+    double v;
+} plot_point;
 
 typedef struct plot_series {
-    const char *name; SDL_Color colour;
-    const plot_pause *pauses; size_t npauses;        /* in time order, not overlapping (one thread's pauses) */
-    const double *mmu; size_t nmmu;                  /* MMU at windows mmu_windows_ms[i] (caller computes) */
-    const plot_point *gc_share; size_t ngc_share;    /* GC CPU share (0..1) over time, in time order */
-    const plot_point *heap_mib; size_t nheap;        /* heap size over time, in time order */
-    const plot_point *trigger_mib; size_t ntrigger;  /* trigger threshold over time (may be 0 points) */
-    double p50_us, p99_us, max_us;                   /* caller computes (markers on the histogram) */
+    const char *name;
+    SDL_Color colour;
+    const plot_pause *pauses;
+    size_t npauses; /* in time order, not overlapping (one thread's pauses) */
+    const double *mmu;
+    size_t nmmu; /* MMU at windows mmu_windows_ms[i] (caller computes) */
+    const plot_point *gc_share;
+    size_t ngc_share; /* GC CPU share (0..1) over time, in time order */
+    const plot_point *heap_mib;
+    size_t nheap; /* heap size over time, in time order */
+    const plot_point *trigger_mib;
+    size_t ntrigger;               /* trigger threshold over time (may be 0 points) */
+    double p50_us, p99_us, max_us; /* caller computes (markers on the histogram) */
 } plot_series;
 
-typedef struct plot_theme { SDL_Color bg, axis, grid, label; } plot_theme;
+typedef struct plot_theme {
+    SDL_Color bg, axis, grid, label;
+} plot_theme;
 /* A dark blue-grey theme: the background is neither black nor grey, so the
  * white/grey/black objects of the heap views still read next to it. */
 extern const plot_theme plot_dark;
@@ -57,8 +71,8 @@ enum { PLOT_GC_SHARE = 0, PLOT_HEAP = 1 };
 /* Each pause a vertical bar at its time (as wide as it lasted, at least one
  * pixel column), height on a log axis of duration, 1 us .. 100 ms. Where
  * several pauses of a series share a column the column shows the longest. */
-void plot_pause_timeline(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series *s, size_t n,
-                         double t_from_s, double t_to_s);
+void plot_pause_timeline(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series *s, size_t n, double t_from_s,
+                         double t_to_s);
 /* Log-spaced duration bins (4 per decade, 1 us .. 100 ms; shorter and
  * longer pauses fall into the first and last bin), count per bin on a log
  * axis, series side by side in each bin; vertical markers at p50, p99 and
@@ -66,8 +80,8 @@ void plot_pause_timeline(SDL_Renderer *r, text *t, SDL_Rect area, const plot_ser
 void plot_pause_histogram(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series *s, size_t n);
 /* MMU against window size: x log 1..100 ms, y 0..1. Uses the first
  * min(nmmu, nwindows) values of each series; windows_ms in increasing order. */
-void plot_mmu_curve(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series *s, size_t n,
-                    const double *windows_ms, size_t nwindows);
+void plot_mmu_curve(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series *s, size_t n, const double *windows_ms,
+                    size_t nwindows);
 /* which: PLOT_GC_SHARE (y 0..100%) or PLOT_HEAP (y 0..a round number of
  * MiB above the largest value shown; heap solid, trigger dashed). */
 void plot_time_series(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series *s, size_t n, int which,
@@ -78,8 +92,8 @@ void plot_time_series(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series
  * horizontally nearest wins, then the longest (the one the column shows).
  * Uses the layout of the last panel drawn (it depends on the font's size),
  * so call it for a timeline that has been drawn in `area`. */
-bool plot_timeline_hit(SDL_Rect area, const plot_series *s, size_t n, double t_from_s, double t_to_s,
-                       int mx, int my, size_t *series, size_t *pause);
+bool plot_timeline_hit(SDL_Rect area, const plot_series *s, size_t n, double t_from_s, double t_to_s, int mx, int my,
+                       size_t *series, size_t *pause);
 
 /* The rectangle inside `area` that a panel drawn with t maps its data to
  * (the axes' inner box); for mapping mouse positions to times, e.g. to
@@ -96,18 +110,20 @@ SDL_Rect plot_axes_rect(const text *t, SDL_Rect area);
  * shorter durations (where a pause target is met) tinted. Dots with a
  * non-finite coordinate are left out; x <= 0 is drawn at the left edge. */
 enum { PLOT_DOT_OTHER = 0, PLOT_DOT_FRONT = 1, PLOT_DOT_PICK = 2 };
-typedef struct plot_dot { double x_us, y; int kind; } plot_dot;
+typedef struct plot_dot {
+    double x_us, y;
+    int kind;
+} plot_dot;
 typedef struct plot_scatter_spec {
     const char *title;
-    const char *y_unit;               /* suffix of the y tick labels ("ms", "%"), may be NULL */
-    double mark_us;                   /* the dashed line; <= 0 for none */
-    const char *mark_label;           /* beside the line's top, may be NULL */
-    const char *pick_label;           /* beside the pick, may be NULL */
-    const char *names[3];             /* legend entry per kind; NULL leaves the entry out */
-    SDL_Color colours[3];             /* per kind */
+    const char *y_unit;     /* suffix of the y tick labels ("ms", "%"), may be NULL */
+    double mark_us;         /* the dashed line; <= 0 for none */
+    const char *mark_label; /* beside the line's top, may be NULL */
+    const char *pick_label; /* beside the pick, may be NULL */
+    const char *names[3];   /* legend entry per kind; NULL leaves the entry out */
+    SDL_Color colours[3];   /* per kind */
 } plot_scatter_spec;
-void plot_scatter(SDL_Renderer *r, text *t, SDL_Rect area, const plot_scatter_spec *spec, const plot_dot *d,
-                  size_t n);
+void plot_scatter(SDL_Renderer *r, text *t, SDL_Rect area, const plot_scatter_spec *spec, const plot_dot *d, size_t n);
 
 /* Frees the scratch buffer (the next draw allocates it again). */
 void plot_release(void);

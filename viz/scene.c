@@ -25,9 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "script.h"
-
 #define MAX_NODES 5000
 /* A deterministic slice is bounded by increments only: this much
  * execution time (about 11 days) never runs out first. */
@@ -56,7 +53,14 @@ void scene_caption(scene *s, const char *msg, double seconds) {
     s->caption_until = s->clock_s + seconds;
 }
 
-/* ------------------------------------------------------------ flags */
+/* The sliders show the settings in force. */
+static void sync_sliders(scene *s) {
+    s->sliders[0].value = s->cfg.budget_unit == TC_BUDGET_WORK ? s->cfg.step_work : s->cfg.step_usec;
+    s->sliders[1].value = s->cfg.trigger_pct;
+    s->sliders[2].value = (double)s->cfg.heap_limit;
+}
+
+/* ------------------------------------------------------------ settings */
 
 void scene_init(scene *s, const char *cmd) {
     memset(s, 0, sizeof *s);
@@ -65,106 +69,35 @@ void scene_init(scene *s, const char *cmd) {
     if (!s->wl) s->wl = &wl_table[0];
     s->size = -1;
     s->seed = 1;
-    s->speed_idx = -1; /* by workload, in scene_settle */
+    s->speed_idx = -1; /* by workload, in scene_defaults */
     s->boehm_on = true;
-    s->step = s->step_us = -1;
-    s->min_heap = -1;
     s->mouse_x = s->mouse_y = -1;
     s->fd.rfd = s->fd.wfd = -1;
     s->last_metrics_s = -1e9;
     tc_config_default(&s->cfg);
 }
 
-const char scene_flags_help[] =
-    "  --workload NAME         workload to run (default demo; see 'tricolor list')\n"
-    "  --seed N                workload seed (default 1)\n"
-    "  --barrier B             dijkstra, steele, yuasa or stw (default dijkstra)\n"
-    "  --step N                increment budget in work units (default 40 for demo, else 4000)\n"
-    "  --step-us N             increment budget in microseconds instead\n"
-    "  --pause-target US       auto-pacer: the collector sizes its own increments to stay under US\n"
-    "                          microseconds (10..1000000, e.g. 200 or 200us or 1ms; off: default)\n"
-    "  --trigger PCT           start a cycle when the heap grew PCT% over live (default 100)\n"
-    "  --min-heap SIZE         no cycle below this heap size (default 32K for demo, else 4M)\n"
-    "  --heap-limit SIZE       heap limit, e.g. 512M (default: none)\n"
-    "  --speed X               1/32 .. 32: below 1 each increment is replayed in slow motion, 1 is an\n"
-    "                          increment a frame, 32 full speed (default 1 for demo, else 32)\n"
-    "  --heapmap               start on the heap map instead of the object graph\n"
-    "  --no-boehm              no comparison run\n";
-
-bool scene_flag(scene *s, int argc, char **argv, int *i) {
-    const char *o = argv[*i], *C = s->cmd;
-    if (!strcmp(o, "--workload")) {
-        const char *v = cli_value(C, argc, argv, i);
-        s->wl = wl_find(v);
-        if (!s->wl) cli_fail(C, "--workload: unknown workload '%s' (valid: %s)", v, wl_names());
-    } else if (!strcmp(o, "--size")) {
-        s->size = cli_wl_size(C, "--size", cli_value(C, argc, argv, i));
-    } else if (!strcmp(o, "--seed")) {
-        s->seed = (uint64_t)cli_int(C, o, cli_value(C, argc, argv, i), 0, INT64_MAX);
-    } else if (!strcmp(o, "--barrier")) {
-        const char *v = cli_value(C, argc, argv, i);
-        if (!tc_barrier_parse(v, &s->cfg.barrier))
-            cli_fail(C, "--barrier: unknown barrier '%s' (valid: dijkstra, steele, yuasa, stw)", v);
-    } else if (!strcmp(o, "--step")) {
-        s->step = (long)cli_int(C, o, cli_value(C, argc, argv, i), 1, 100000000);
-    } else if (!strcmp(o, "--step-us")) {
-        s->step_us = (long)cli_int(C, o, cli_value(C, argc, argv, i), 1, 10000000);
-    } else if (!strcmp(o, "--pause-target")) {
-        const char *v = cli_value(C, argc, argv, i);
-        uint32_t us;
-        const char *bad = script_parse_pause_target(v, &us);
-        if (bad) cli_fail(C, "--pause-target: %s", bad);
-        s->cfg.pause_target_usec = us;
-    } else if (!strcmp(o, "--trigger")) {
-        s->cfg.trigger_pct = (uint32_t)cli_int(C, o, cli_value(C, argc, argv, i), 10, 1000);
-    } else if (!strcmp(o, "--min-heap")) {
-        s->min_heap = (long long)cli_bytes(C, o, cli_value(C, argc, argv, i), 0, (uint64_t)1 << 40);
-    } else if (!strcmp(o, "--heap-limit")) {
-        s->cfg.heap_limit = cli_bytes(C, o, cli_value(C, argc, argv, i), 1 << 20, (uint64_t)1 << 40);
-    } else if (!strcmp(o, "--speed")) {
-        const char *v = cli_value(C, argc, argv, i);
-        double sp;
-        const char *bad = script_parse_speed(v, &sp);
-        if (bad) cli_fail(C, "--speed: %s", bad);
-        s->speed_idx = scene_speed_index(sp);
-    } else if (!strcmp(o, "--heapmap")) {
-        s->show_heapmap = true;
-    } else if (!strcmp(o, "--no-boehm")) {
-        s->boehm_on = false;
-    } else {
-        return false;
-    }
-    return true;
-}
-
-void scene_settle(scene *s) {
-    const char *C = s->cmd;
+void scene_defaults(scene *s) {
     bool demo = !strcmp(s->wl->name, "demo");
     if (s->speed_idx < 0) s->speed_idx = demo ? SCENE_SPEED_ONE : scene_nspeeds - 1;
     if (s->size < 0) s->size = demo ? 0 : 1;
-    s->cfg.step_work = s->step > 0 ? (uint32_t)s->step : demo ? 40 : 4000;
-    if (s->step_us > 0) s->cfg.budget_unit = TC_BUDGET_USEC, s->cfg.step_usec = (uint32_t)s->step_us;
-    s->cfg.min_heap = s->min_heap >= 0 ? (size_t)s->min_heap : demo ? (32 << 10) : (4 << 20);
-    if (s->cfg.heap_limit && s->cfg.min_heap > s->cfg.heap_limit) s->cfg.min_heap = s->cfg.heap_limit / 2;
+    /* The demo's heap is small: a small budget and no minimum heap let
+     * cycles and their wavefront be seen within seconds. */
+    if (!s->step_given) s->cfg.step_work = demo ? 40 : 4000;
+    if (!s->min_heap_given) s->cfg.min_heap = demo ? (32 << 10) : (4 << 20);
+}
+
+void scene_settle(scene *s) {
     s->pause_target_on = s->cfg.pause_target_usec ? s->cfg.pause_target_usec : SCENE_PAUSE_TARGET_DEFAULT;
     if (s->deterministic) {
-        /* Whatever sizes an increment by the clock makes the run depend on
-         * the machine's speed and load, so it cannot be repeated. */
-        if (s->step_us > 0)
-            cli_fail(C, "--step-us cannot be combined with --deterministic: an increment budget in microseconds "
-                        "depends on the machine's speed (use --step N, in work units)");
-        if (s->cfg.pause_target_usec)
-            cli_fail(C, "--pause-target cannot be combined with --deterministic: the auto-pacer sizes increments "
-                        "from their measured durations (drop one of the two)");
-        s->boehm_on = false; /* Boehm's pauses exist only as clock readings */
+        s->boehm_on = false;       /* Boehm's pauses exist only as clock readings */
+        s->cfg.mem_thread = false; /* its work would land wherever the OS schedules it */
     }
-    const char *bad = tc_config_check(&s->cfg);
-    if (bad) cli_fail(C, "invalid collector settings: %s", bad);
-    s->sliders[0] = (scene_slider){.label = "step", .lo = 10, .hi = 100000,
-                                   .value = s->cfg.budget_unit == TC_BUDGET_WORK ? s->cfg.step_work : s->cfg.step_usec};
-    s->sliders[1] = (scene_slider){.label = "trigger", .lo = 10, .hi = 1000, .value = s->cfg.trigger_pct};
-    s->sliders[2] = (scene_slider){.label = "heap limit", .lo = 16.0 * (1 << 20), .hi = 16.0 * (1u << 30),
-                                   .value = (double)s->cfg.heap_limit, .zero_is_none = true};
+    s->sliders[0] = (scene_slider){.label = "step", .lo = 10, .hi = 100000};
+    s->sliders[1] = (scene_slider){.label = "trigger", .lo = 10, .hi = 1000};
+    s->sliders[2] =
+        (scene_slider){.label = "heap limit", .lo = 16.0 * (1 << 20), .hi = 16.0 * (1u << 30), .zero_is_none = true};
+    sync_sliders(s);
 }
 
 /* ------------------------------------------------------------ running */
@@ -228,17 +161,15 @@ void scene_free(scene *s) {
     stop_runs(s);
     heapmap_free(&s->hm);
     free(s->replay);
-    free(s->tmp_start);
-    free(s->tmp_dur);
     s->replay = NULL;
-    s->tmp_start = s->tmp_dur = NULL;
     s->replay_cap = 0;
 }
 
 /* The virtual clock: seconds the run would have taken at DET_* rates. */
 static double det_seconds(uint64_t bytes, uint64_t work, uint64_t increments) {
     return ((double)bytes * DET_NS_PER_BYTE + (double)work * DET_NS_PER_UNIT +
-            (double)increments * DET_NS_PER_INCREMENT) / 1e9;
+            (double)increments * DET_NS_PER_INCREMENT) /
+           1e9;
 }
 
 /* Tricolor's new pauses into its series: timed operations from live.c's
@@ -266,16 +197,9 @@ static double collect_tricolor_pauses(scene *s) {
         uint64_t bytes = st.bytes_allocated > s->det_bytes ? st.bytes_allocated : s->det_bytes;
         return det_seconds(bytes, s->det_work, s->det_incr);
     }
-    size_t total = live_pause_count(s->lv);
-    if (total > s->tri_seen) {
-        size_t k = total - s->tri_seen;
-        double *ns = realloc(s->tmp_start, k * sizeof *ns), *nd = ns ? realloc(s->tmp_dur, k * sizeof *nd) : NULL;
-        if (ns) s->tmp_start = ns;
-        if (nd) s->tmp_dur = nd;
-        if (!ns || !nd) return live_exec_seconds(s->lv); /* try again next frame */
-        live_pauses(s->lv, s->tri_seen, s->tmp_start, s->tmp_dur, k);
-        for (size_t i = 0; i < k; i++) series_add_pause(&s->tri, s->tmp_start[i], s->tmp_dur[i]);
-        s->tri_seen = total;
+    for (size_t total = live_pause_count(s->lv); s->tri_seen < total; s->tri_seen++) {
+        plot_pause p = live_pause(s->lv, s->tri_seen);
+        series_add_pause(&s->tri, p.t_s, p.dur_us);
     }
     return live_exec_seconds(s->lv);
 }
@@ -293,9 +217,11 @@ static void collect(scene *s) {
         size_t before = s->fd.npauses, hbefore = s->fd.nheap;
         bool was_alive = s->fd.alive;
         if (!feed_poll(&s->fd) && was_alive) scene_note(s, s->fd.status); /* e.g. "died (signal 9, Killed)" */
-        for (size_t i = before; i < s->fd.npauses; i++) series_add_pause(&s->boe, s->fd.pauses[i].t, s->fd.pauses[i].v);
+        for (size_t i = before; i < s->fd.npauses; i++)
+            series_add_pause(&s->boe, s->fd.pauses[i].t_s, s->fd.pauses[i].dur_us);
         for (size_t i = hbefore; i < s->fd.nheap; i++)
-            series_add_point(&s->boe.heap, &s->boe.nheap, &s->boe.cap_heap, s->fd.heap[i].t, s->fd.heap[i].v / (1 << 20));
+            series_add_point(&s->boe.heap, &s->boe.nheap, &s->boe.cap_heap, s->fd.heap[i].t_s,
+                             s->fd.heap[i].v / (1 << 20));
         s->boe.now_s = s->fd.last_t;
         /* Same execution time for Boehm, with a small lead so it never waits
          * on a frame boundary. */
@@ -405,13 +331,20 @@ void scene_set_workload(scene *s, const wl_info *wl) {
     scene_restart(s);
 }
 
-/* Applies c to the running heap; on success it becomes the scene's. */
-static const char *apply_config(scene *s, tc_config *c) {
-    const char *bad = tc_set_config(live_heap(s->lv), c);
-    if (bad)
+void scene_fit_min_heap(tc_config *c) {
+    if (c->heap_limit && c->min_heap > c->heap_limit) c->min_heap = c->heap_limit / 2;
+}
+
+const char *scene_configure(scene *s, const tc_config *config) {
+    tc_config c = *config;
+    scene_fit_min_heap(&c);
+    const char *bad = tc_set_config(live_heap(s->lv), &c);
+    if (bad) {
         scene_note(s, bad);
-    else
-        s->cfg = *c;
+    } else {
+        s->cfg = c;
+        sync_sliders(s);
+    }
     return bad;
 }
 
@@ -419,7 +352,7 @@ const char *scene_set_barrier(scene *s, tc_barrier b) {
     tc_config c;
     tc_get_config(live_heap(s->lv), &c);
     c.barrier = b;
-    const char *bad = apply_config(s, &c);
+    const char *bad = scene_configure(s, &c);
     if (!bad) {
         char m[96];
         snprintf(m, sizeof m, "barrier: %s from the next cycle", tc_barrier_name(b));
@@ -430,40 +363,11 @@ const char *scene_set_barrier(scene *s, tc_barrier b) {
 
 void scene_next_barrier(scene *s) { scene_set_barrier(s, (tc_barrier)((s->cfg.barrier + 1) % TC_BARRIER_COUNT)); }
 
-const char *scene_set_step(scene *s, uint32_t units) {
-    tc_config c;
-    tc_get_config(live_heap(s->lv), &c);
-    c.budget_unit = TC_BUDGET_WORK;
-    c.step_work = units;
-    const char *bad = apply_config(s, &c);
-    if (!bad) s->sliders[0].value = units;
-    return bad;
-}
-
-const char *scene_set_trigger(scene *s, uint32_t pct) {
-    tc_config c;
-    tc_get_config(live_heap(s->lv), &c);
-    c.trigger_pct = pct;
-    const char *bad = apply_config(s, &c);
-    if (!bad) s->sliders[1].value = pct;
-    return bad;
-}
-
-const char *scene_set_heap_limit(scene *s, uint64_t bytes) {
-    tc_config c;
-    tc_get_config(live_heap(s->lv), &c);
-    c.heap_limit = (size_t)bytes;
-    if (c.heap_limit && c.min_heap > c.heap_limit) c.min_heap = c.heap_limit / 2;
-    const char *bad = apply_config(s, &c);
-    if (!bad) s->sliders[2].value = (double)bytes;
-    return bad;
-}
-
 const char *scene_set_pause_target(scene *s, uint32_t usec) {
     tc_config c;
     tc_get_config(live_heap(s->lv), &c);
     c.pause_target_usec = usec;
-    const char *bad = apply_config(s, &c);
+    const char *bad = scene_configure(s, &c);
     if (!bad) {
         char m[128];
         if (usec) {
@@ -504,7 +408,6 @@ void scene_apply_slider(scene *s, int i) {
         c.trigger_pct = (uint32_t)lround(sl->value);
     } else {
         c.heap_limit = (size_t)sl->value;
-        if (c.heap_limit && c.min_heap > c.heap_limit) c.min_heap = c.heap_limit / 2;
     }
-    apply_config(s, &c);
+    scene_configure(s, &c);
 }

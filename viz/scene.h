@@ -48,9 +48,9 @@
  * allocates, 4 ns in demo; no one constant fits every workload, so these
  * are round values in the middle, and the figures say what the collector
  * did, not how fast this machine was. */
-#define DET_NS_PER_UNIT 2.5
+#define DET_NS_PER_UNIT      2.5
 #define DET_NS_PER_INCREMENT 200.0
-#define DET_NS_PER_BYTE 1.0
+#define DET_NS_PER_BYTE      1.0
 
 /* The speeds of the +/- keys and --speed: below 1 slow motion (each
  * increment replayed over 2/speed frames), 1 an increment a frame, above 1
@@ -65,8 +65,8 @@ extern const int scene_nspeeds;
 
 typedef struct scene_slider {
     const char *label;
-    SDL_Rect track;    /* where it was last drawn (for the mouse) */
-    double lo, hi;     /* log scale between lo and hi */
+    SDL_Rect track; /* where it was last drawn (for the mouse) */
+    double lo, hi;  /* log scale between lo and hi */
     double value;
     bool zero_is_none; /* leftmost = "none" (heap limit) */
 } scene_slider;
@@ -75,10 +75,10 @@ typedef struct scene {
     const char *cmd; /* "view" or "record", for messages */
     /* what runs */
     const wl_info *wl;
-    int size;            /* wl_size; -1 until scene_settle */
+    int size; /* wl_size; -1 until scene_settle */
     uint64_t seed;
-    tc_config cfg;       /* as last applied to the heap */
-    int speed_idx;       /* into scene_speeds; -1 until scene_settle */
+    tc_config cfg; /* as last applied to the heap */
+    int speed_idx; /* into scene_speeds; -1 until scene_settle */
     bool boehm_on;
     bool deterministic;
     uint32_t pause_target_on; /* what the toggle turns on (µs) */
@@ -97,35 +97,32 @@ typedef struct scene {
     tc_event evbuf[8192];
     /* plots */
     series tri, boe;
-    size_t tri_seen; /* pauses taken from live.c's log, or the collector's */
-    double *tmp_start, *tmp_dur;
+    size_t tri_seen;                        /* pauses taken from live.c's log, or the collector's */
     uint64_t det_bytes, det_work, det_incr; /* the virtual clock's inputs so far */
     double last_metrics_s;
     scene_slider sliders[3];
     /* the driver's side */
     text *font, *caption_font; /* caption_font may be NULL: font is used */
     double clock_s;
-    double fps;                /* shown in the status line */
-    int mouse_x, mouse_y;      /* -1: no pointer (no hover tip) */
+    double fps;           /* shown in the status line */
+    int mouse_x, mouse_y; /* -1: no pointer (no hover tip) */
     char note[200];
     double note_until;
     char caption[256];
     double caption_from, caption_until;
-    /* flags read but not yet settled */
-    long step, step_us;
-    long long min_heap;
+    /* settings the command line gave, which scene_defaults keeps */
+    bool step_given, min_heap_given;
 } scene;
 
-/* Defaults (demo workload, Boehm on); cmd names the command in messages. */
+/* Defaults (demo workload, Boehm on); cmd names the command in messages.
+ * The driver then sets what its flags say (app/scene_args.c reads them)
+ * and calls scene_defaults, checks cfg, and calls scene_settle. */
 void scene_init(scene *s, const char *cmd);
-/* Parses one of the flags view and record share (argv[*i]); returns false
- * if it is not one of them. Bad values exit with status 2 (cli_fail). */
-bool scene_flag(scene *s, int argc, char **argv, int *i);
-/* The shared flags, for --help. */
-extern const char scene_flags_help[];
-/* Fills in what depends on the workload (size, step, min heap, speed) and
- * checks the collector settings; exits with status 2 if they are invalid
- * or clash with `deterministic`. */
+/* Fills in what depends on the workload and was not given: size, speed,
+ * step budget and minimum heap (the demo's are small). */
+void scene_defaults(scene *s);
+/* Derives the rest from the final settings: a deterministic scene has no
+ * Boehm and no memory thread; the sliders show cfg. */
 void scene_settle(scene *s);
 
 /* Starts the workload (and Boehm); false with a message on stderr. */
@@ -155,11 +152,13 @@ void scene_set_workload(scene *s, const wl_info *wl); /* restarts */
 void scene_restart(scene *s);                         /* quit is set if it fails */
 const char *scene_set_barrier(scene *s, tc_barrier b);
 void scene_next_barrier(scene *s);
-const char *scene_set_step(scene *s, uint32_t units);
-const char *scene_set_trigger(scene *s, uint32_t pct);
-const char *scene_set_heap_limit(scene *s, uint64_t bytes); /* 0 = none */
+/* Applies a whole config (any knob, from a script) to the running heap. */
+const char *scene_configure(scene *s, const tc_config *c);
 const char *scene_set_pause_target(scene *s, uint32_t usec); /* 0 = off */
 void scene_toggle_pause_target(scene *s);
+/* The one place a minimum heap above the heap limit comes down: to half
+ * the limit, so that cycles can still start before the limit. */
+void scene_fit_min_heap(tc_config *c);
 /* Applies slider i's value to the heap (after a drag). */
 void scene_apply_slider(scene *s, int i);
 double scene_slider_value_at(const scene_slider *sl, double pos);

@@ -98,12 +98,13 @@ static void draw_help(scene *s, SDL_Renderer *r, int w, int h) {
     }
     char target[96];
     if (s->cfg.pause_target_usec)
-        snprintf(target, sizeof target, "Auto-pacer: on, pause target %u us (A turns it off)", s->cfg.pause_target_usec);
+        snprintf(target, sizeof target, "Auto-pacer: on, pause target %u us (A turns it off)",
+                 s->cfg.pause_target_usec);
     else
         snprintf(target, sizeof target, "Auto-pacer: off (A turns it on, pause target %u us)", s->pause_target_on);
     SDL_Rect box = {(w - bw) / 2 - 16, (h - (n + 1) * th) / 2 - 16, bw + 32, (n + 1) * th + 32};
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
-    fill(r, box, (SDL_Color){0x10, 0x12, 0x18, 0xe8});
+    fill(r, box, pal_alpha(PAL_OVERLAY, 0xe8));
     for (int i = 0; i < n; i++) text_draw(s->font, box.x + 16, box.y + 16 + i * th, i ? PAL_TEXT : PAL_ROOT, lines[i]);
     text_draw(s->font, box.x + 16, box.y + 16 + n * th, PAL_DIM, target);
 }
@@ -148,7 +149,7 @@ static void draw_caption(scene *s, SDL_Renderer *r, SDL_Rect main) {
     SDL_Rect box = {main.x + (main.w - bw) / 2, main.y + main.h - bh - 2 * th, bw, bh};
     if (box.x < main.x) box.x = main.x;
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
-    fill(r, box, (SDL_Color){0x10, 0x12, 0x18, (Uint8)(0xe0 * alpha)});
+    fill(r, box, pal_alpha(PAL_OVERLAY, (Uint8)(0xe0 * alpha)));
     SDL_Color c = PAL_TEXT;
     c.a = (Uint8)(255 * alpha);
     for (int i = 0; i < nl; i++) {
@@ -157,17 +158,10 @@ static void draw_caption(scene *s, SDL_Renderer *r, SDL_Rect main) {
     }
 }
 
-void scene_draw(scene *s, SDL_Renderer *r, int w, int h) {
-    layout L = compute_layout(s, w, h);
+/* The title line: workload, the series' and colours' legend, and what a
+ * deterministic scene's clock is. */
+static void draw_title(scene *s, SDL_Renderer *r, int w) {
     text *font = s->font;
-    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
-    fill(r, (SDL_Rect){0, 0, w, h}, PAL_BG);
-    fill(r, L.main, PAL_PANEL);
-    tc_heap *hp = live_heap(s->lv);
-    tc_stats st;
-    tc_get_stats(hp, &st);
-
-    /* Title and legend. */
     int x = 8;
     x += text_drawf(font, x, 4, PAL_TEXT, "tricolor view: %s (%s)   ", s->wl->name, wl_size_names[s->size]);
     fill(r, (SDL_Rect){x, 8, 10, 10}, PAL_TRICOLOR);
@@ -187,46 +181,51 @@ void scene_draw(scene *s, SDL_Renderer *r, int w, int h) {
     x += 14 + text_draw(font, x + 14, 4, PAL_DIM, "root");
     if (s->deterministic) {
         char d[128];
-        snprintf(d, sizeof d, "deterministic: time = %g ns/work unit + %g ns/byte allocated; no Boehm",
-                 DET_NS_PER_UNIT, DET_NS_PER_BYTE);
+        snprintf(d, sizeof d, "deterministic: time = %g ns/work unit + %g ns/byte allocated; no Boehm", DET_NS_PER_UNIT,
+                 DET_NS_PER_BYTE);
         int dw = text_width(font, d);
         text_draw(font, w - dw - 8 > x + 16 ? w - dw - 8 : x + 16, 4, PAL_ROOT, d);
     }
+}
 
-    /* Main panel. */
-    SDL_RenderSetClipRect(r, &L.main);
+/* The object graph or heap map, with its caption. */
+static void draw_main(scene *s, SDL_Renderer *r, SDL_Rect main, tc_heap *hp) {
+    text *font = s->font;
+    SDL_RenderSetClipRect(r, &main);
     if (s->show_heapmap) {
-        heapmap_draw(&s->hm, r, hp, L.main);
+        heapmap_draw(&s->hm, r, hp, main);
         char line[160];
         snprintf(line, sizeof line, "heap map: %zu cells (%zu white, %zu grey, %zu black, %zu free)", s->hm.n,
                  s->hm.counts[1], s->hm.counts[3], s->hm.counts[4], s->hm.counts[0]);
         int th = text_height(font);
-        fill(r, (SDL_Rect){L.main.x, L.main.y + L.main.h - th - 8, text_width(font, line) + 12, th + 8}, PAL_PANEL);
-        text_draw(font, L.main.x + 6, L.main.y + L.main.h - th - 4, PAL_DIM, line);
+        fill(r, (SDL_Rect){main.x, main.y + main.h - th - 8, text_width(font, line) + 12, th + 8}, PAL_PANEL);
+        text_draw(font, main.x + 6, main.y + main.h - th - 4, PAL_DIM, line);
     } else {
-        graph_draw(&s->g, r, L.main);
+        graph_draw(&s->g, r, main);
         if (s->g.truncated)
-            text_drawf(font, L.main.x + 6, L.main.y + L.main.h - text_height(font) - 4, PAL_DIM,
+            text_drawf(font, main.x + 6, main.y + main.h - text_height(font) - 4, PAL_DIM,
                        "showing the %d objects nearest the roots of %zu (G: heap map shows all)", 5000,
                        s->g.live_objects);
     }
-    draw_caption(s, r, L.main);
+    draw_caption(s, r, main);
     SDL_RenderSetClipRect(r, NULL);
+}
 
-    /* Plots. */
+/* The five plots, and the hovered pause's details. */
+static void draw_plots(scene *s, SDL_Renderer *r, const layout *L) {
+    text *font = s->font;
     plot_series ps[2] = {series_plot(&s->tri, "tricolor", PAL_TRICOLOR), series_plot(&s->boe, "boehm", PAL_BOEHM)};
     size_t np = s->boehm_on ? 2 : 1;
     double t_to = s->tri.now_s > 1 ? s->tri.now_s : 1, t_from = t_to > 10 ? t_to - 10 : 0;
     double windows_ms[METRICS_NWINDOWS];
     for (int i = 0; i < METRICS_NWINDOWS; i++) windows_ms[i] = (double)metrics_windows_ns[i] / 1e6;
-    plot_pause_timeline(r, font, L.plots[0], ps, np, t_from, t_to);
-    plot_pause_histogram(r, font, L.plots[1], ps, np);
-    plot_mmu_curve(r, font, L.plots[2], ps, np, windows_ms, METRICS_NWINDOWS);
-    plot_time_series(r, font, L.plots[3], ps, np, PLOT_GC_SHARE, t_from, t_to);
-    plot_time_series(r, font, L.plots[4], ps, np, PLOT_HEAP, t_from, t_to);
+    plot_pause_timeline(r, font, L->plots[0], ps, np, t_from, t_to);
+    plot_pause_histogram(r, font, L->plots[1], ps, np);
+    plot_mmu_curve(r, font, L->plots[2], ps, np, windows_ms, METRICS_NWINDOWS);
+    plot_time_series(r, font, L->plots[3], ps, np, PLOT_GC_SHARE, t_from, t_to);
+    plot_time_series(r, font, L->plots[4], ps, np, PLOT_HEAP, t_from, t_to);
     size_t hs, hpi;
-    if (s->mouse_x >= 0 &&
-        plot_timeline_hit(L.plots[0], ps, np, t_from, t_to, s->mouse_x, s->mouse_y, &hs, &hpi)) {
+    if (s->mouse_x >= 0 && plot_timeline_hit(L->plots[0], ps, np, t_from, t_to, s->mouse_x, s->mouse_y, &hs, &hpi)) {
         char d[32];
         fmt_us(d, sizeof d, ps[hs].pauses[hpi].dur_us);
         char tip[128];
@@ -234,13 +233,16 @@ void scene_draw(scene *s, SDL_Renderer *r, int w, int h) {
         int tw = text_width(font, tip) + 12;
         SDL_Rect box = {s->mouse_x - tw - 8, s->mouse_y + 12, tw, text_height(font) + 8};
         if (box.x < 0) box.x = s->mouse_x + 12;
-        fill(r, box, (SDL_Color){0x10, 0x12, 0x18, 0xff});
+        fill(r, box, PAL_OVERLAY);
         text_draw(font, box.x + 6, box.y + 4, PAL_TEXT, tip);
     }
+}
 
-    /* Sliders and status. */
-    fill(r, L.bottom, PAL_PANEL);
-    draw_sliders(s, r, L.bottom);
+/* The sliders and the status line. */
+static void draw_status(scene *s, SDL_Renderer *r, const layout *L, tc_heap *hp, const tc_stats *st) {
+    text *font = s->font;
+    fill(r, L->bottom, PAL_PANEL);
+    draw_sliders(s, r, L->bottom);
     char p99[32], mx[32], bp99[32], bmx[32];
     fmt_us(p99, sizeof p99, s->tri.sum.p99_us);
     fmt_us(mx, sizeof mx, s->tri.sum.max_us);
@@ -260,20 +262,35 @@ void scene_draw(scene *s, SDL_Renderer *r, int w, int h) {
     /* The budget: fixed, or the auto-pacer's current choice. */
     char step_s[64];
     if (s->cfg.pause_target_usec)
-        snprintf(step_s, sizeof step_s, "step %u (auto %uus)", st.step_units, s->cfg.pause_target_usec);
+        snprintf(step_s, sizeof step_s, "step %u (auto %uus)", st->step_units, s->cfg.pause_target_usec);
     else
         snprintf(step_s, sizeof step_s, "step %u%s",
                  s->cfg.budget_unit == TC_BUDGET_WORK ? s->cfg.step_work : s->cfg.step_usec,
                  s->cfg.budget_unit == TC_BUDGET_WORK ? "" : "us");
-    text_drawf(font, 8, L.status.y + 4, PAL_TEXT,
+    text_drawf(font, 8, L->status.y + 4, PAL_TEXT,
                "%s | cycle %llu | %s | %s | trigger %u%% | p99 %s max %s%s | %s%s | %.0f fps | H help",
-               tc_phase_name(tc_current_phase(hp)), (unsigned long long)st.cycles + 1,
-               tc_barrier_name(s->cfg.barrier), step_s, s->cfg.trigger_pct, p99, mx, boehm_s,
-               s->paused ? "paused" : "speed ", s->paused ? "" : speed_s, s->fps);
+               tc_phase_name(tc_current_phase(hp)), (unsigned long long)st->cycles + 1, tc_barrier_name(s->cfg.barrier),
+               step_s, s->cfg.trigger_pct, p99, mx, boehm_s, s->paused ? "paused" : "speed ", s->paused ? "" : speed_s,
+               s->fps);
+}
+
+void scene_draw(scene *s, SDL_Renderer *r, int w, int h) {
+    layout L = compute_layout(s, w, h);
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+    fill(r, (SDL_Rect){0, 0, w, h}, PAL_BG);
+    fill(r, L.main, PAL_PANEL);
+    tc_heap *hp = live_heap(s->lv);
+    tc_stats st;
+    tc_get_stats(hp, &st);
+    draw_title(s, r, w);
+    draw_main(s, r, L.main, hp);
+    draw_plots(s, r, &L);
+    draw_status(s, r, &L, hp, &st);
+    text *font = s->font;
     if (s->note[0] && s->clock_s < s->note_until) {
         int tw = text_width(font, s->note) + 16;
         SDL_Rect box = {L.main.x + 8, L.main.y + 8, tw, text_height(font) + 8};
-        fill(r, box, (SDL_Color){0x40, 0x20, 0x20, 0xff});
+        fill(r, box, PAL_ALERT_BG);
         text_draw(font, box.x + 8, box.y + 4, PAL_TEXT, s->note);
     }
     if (s->help) draw_help(s, r, w, h);

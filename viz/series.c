@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_PAUSES 400000
+#define MAX_PAUSES     400000
 #define SHARE_BUCKET_S 0.25
 
 void series_grow(void **p, size_t *cap, size_t need, size_t elem) {
@@ -42,7 +42,8 @@ void series_add_pause(series *s, double t, double dur_us) {
     while (t >= s->bucket_start + SHARE_BUCKET_S) {
         series_grow((void **)&s->share, &s->cap_share, s->nshare + 1, sizeof *s->share);
         if (s->nshare < s->cap_share)
-            s->share[s->nshare++] = (plot_point){s->bucket_start + SHARE_BUCKET_S, s->bucket_sum / 1e6 / SHARE_BUCKET_S};
+            s->share[s->nshare++] =
+                (plot_point){s->bucket_start + SHARE_BUCKET_S, s->bucket_sum / 1e6 / SHARE_BUCKET_S};
         s->bucket_start += SHARE_BUCKET_S;
         s->bucket_sum = 0;
     }
@@ -63,13 +64,25 @@ void series_metrics(series *s) {
     size_t n = metrics_normalize(p, s->n);
     metrics_summarize(p, n, &s->sum);
     uint64_t t1 = (uint64_t)(s->now_s * 1e9);
-    for (int w = 0; w < METRICS_NWINDOWS; w++) s->mmu[w] = n ? metrics_mmu(p, n, 0, t1 ? t1 : 1, metrics_windows_ns[w]) : 1;
+    for (int w = 0; w < METRICS_NWINDOWS; w++)
+        s->mmu[w] = n ? metrics_mmu(p, n, 0, t1 ? t1 : 1, metrics_windows_ns[w]) : 1;
     free(p);
 }
 
 plot_series series_plot(const series *s, const char *name, SDL_Color colour) {
-    return (plot_series){.name = name, .colour = colour, .pauses = s->pauses, .npauses = s->n, .mmu = s->mmu,
-                         .nmmu = METRICS_NWINDOWS, .gc_share = s->share, .ngc_share = s->nshare,
-                         .heap_mib = s->heap, .nheap = s->nheap, .trigger_mib = s->trig, .ntrigger = s->ntrig,
-                         .p50_us = s->sum.p50_us, .p99_us = s->sum.p99_us, .max_us = s->sum.max_us};
+    return (plot_series){.name = name,
+                         .colour = colour,
+                         .pauses = s->pauses,
+                         .npauses = s->n,
+                         .mmu = s->mmu,
+                         .nmmu = METRICS_NWINDOWS,
+                         .gc_share = s->share,
+                         .ngc_share = s->nshare,
+                         .heap_mib = s->heap,
+                         .nheap = s->nheap,
+                         .trigger_mib = s->trig,
+                         .ntrigger = s->ntrig,
+                         .p50_us = s->sum.p50_us,
+                         .p99_us = s->sum.p99_us,
+                         .max_us = s->sum.max_us};
 }

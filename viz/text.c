@@ -27,19 +27,19 @@
 #include <SDL_ttf.h>
 
 #define FIRST_GLYPH 32
-#define LAST_GLYPH 126
-#define NGLYPHS (LAST_GLYPH - FIRST_GLYPH + 1)
-#define ATLAS_COLS 16
-#define FONT_FILE "DejaVuSansMono.ttf"
+#define LAST_GLYPH  126
+#define NGLYPHS     (LAST_GLYPH - FIRST_GLYPH + 1)
+#define ATLAS_COLS  16
+#define FONT_FILE   "DejaVuSansMono.ttf"
 #define SYSTEM_FONT "/usr/share/fonts/truetype/dejavu/" FONT_FILE
-#define MAX_TRIED 4
+#define MAX_TRIED   4
 
 struct text {
     SDL_Renderer *renderer;
     SDL_Texture *atlas;
-    int advance;               /* every character's advance (monospace) */
-    int height;                /* line height: every glyph cell is this tall */
-    SDL_Rect glyph[NGLYPHS];   /* where each glyph sits in the atlas */
+    int advance;             /* every character's advance (monospace) */
+    int height;              /* line height: every glyph cell is this tall */
+    SDL_Rect glyph[NGLYPHS]; /* where each glyph sits in the atlas */
 };
 
 /* Whether snprintf's result w fitted a PATH_MAX buffer; a cut path would
@@ -52,8 +52,7 @@ static bool fits(int w) { return w >= 0 && w < PATH_MAX; }
 static int candidate_paths(char paths[][PATH_MAX]) {
     int n = 0;
     const char *env = getenv("TRICOLOR_ASSETS");
-    if (env && *env && fits(snprintf(paths[n], PATH_MAX, "%s/%s", env, FONT_FILE)))
-        n++;
+    if (env && *env && fits(snprintf(paths[n], PATH_MAX, "%s/%s", env, FONT_FILE))) n++;
 
     char exe[PATH_MAX];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -62,8 +61,7 @@ static int candidate_paths(char paths[][PATH_MAX]) {
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            if (fits(snprintf(paths[n], PATH_MAX, "%s/../assets/%s", exe, FONT_FILE)))
-                n++;
+            if (fits(snprintf(paths[n], PATH_MAX, "%s/../assets/%s", exe, FONT_FILE))) n++;
         }
     }
     snprintf(paths[n++], PATH_MAX, "./assets/%s", FONT_FILE);
@@ -75,8 +73,7 @@ static void list_paths(char *buf, size_t len, char paths[][PATH_MAX], int n) {
     size_t used = strlen(buf);
     for (int i = 0; i < n && used < len; i++) {
         int w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", paths[i]);
-        if (w < 0)
-            break;
+        if (w < 0) break;
         used += (size_t)w;
     }
 }
@@ -86,8 +83,7 @@ static TTF_Font *find_font(int px, char *err, size_t errlen) {
     int n = candidate_paths(paths);
     for (int i = 0; i < n; i++) {
         TTF_Font *f = TTF_OpenFont(paths[i], px);
-        if (f)
-            return f;
+        if (f) return f;
     }
 
     TTF_Font *f = TTF_OpenFont(SYSTEM_FONT, px);
@@ -118,10 +114,8 @@ static bool build_atlas(text *t, TTF_Font *font, char *err, size_t errlen) {
          * surface or an error for it, which is fine: it draws nothing. */
         g[i] = TTF_RenderGlyph_Blended(font, (Uint16)(FIRST_GLYPH + i), white);
         if (g[i]) {
-            if (g[i]->w > cell_w)
-                cell_w = g[i]->w;
-            if (g[i]->h > cell_h)
-                cell_h = g[i]->h;
+            if (g[i]->w > cell_w) cell_w = g[i]->w;
+            if (g[i]->h > cell_h) cell_h = g[i]->h;
         } else if (FIRST_GLYPH + i != ' ') {
             snprintf(err, errlen, "cannot render glyph '%c': %s", FIRST_GLYPH + i, TTF_GetError());
             ok = false;
@@ -163,8 +157,7 @@ static bool build_atlas(text *t, TTF_Font *font, char *err, size_t errlen) {
         }
     }
     SDL_FreeSurface(atlas);
-    for (int i = 0; i < NGLYPHS; i++)
-        SDL_FreeSurface(g[i]);
+    for (int i = 0; i < NGLYPHS; i++) SDL_FreeSurface(g[i]);
     return ok;
 }
 
@@ -195,8 +188,7 @@ text *text_open(SDL_Renderer *r, int px, char *err, size_t errlen) {
             t->renderer = r;
             t->height = TTF_FontHeight(font);
             int minx, maxx, miny, maxy, adv;
-            if (TTF_GlyphMetrics(font, 'M', &minx, &maxx, &miny, &maxy, &adv) != 0 || adv <= 0)
-                adv = (px + 1) / 2;
+            if (TTF_GlyphMetrics(font, 'M', &minx, &maxx, &miny, &maxy, &adv) != 0 || adv <= 0) adv = (px + 1) / 2;
             t->advance = adv;
             if (!build_atlas(t, font, err, errlen)) {
                 free(t);
@@ -210,8 +202,7 @@ text *text_open(SDL_Renderer *r, int px, char *err, size_t errlen) {
 }
 
 void text_close(text *t) {
-    if (!t)
-        return;
+    if (!t) return;
     SDL_DestroyTexture(t->atlas);
     free(t);
 }
@@ -219,23 +210,19 @@ void text_close(text *t) {
 int text_height(const text *t) { return t ? t->height : 0; }
 
 int text_width(const text *t, const char *s) {
-    if (!t || !s)
-        return 0;
+    if (!t || !s) return 0;
     return t->advance * (int)strlen(s);
 }
 
 int text_draw(text *t, int x, int y, SDL_Color c, const char *s) {
-    if (!t || !s)
-        return 0;
+    if (!t || !s) return 0;
     SDL_SetTextureColorMod(t->atlas, c.r, c.g, c.b);
     SDL_SetTextureAlphaMod(t->atlas, c.a);
     int x0 = x;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++, x += t->advance) {
         unsigned ch = *p;
-        if (ch < FIRST_GLYPH || ch > LAST_GLYPH)
-            ch = '?';
-        if (ch == ' ')
-            continue;
+        if (ch < FIRST_GLYPH || ch > LAST_GLYPH) ch = '?';
+        if (ch == ' ') continue;
         const SDL_Rect *src = &t->glyph[ch - FIRST_GLYPH];
         SDL_Rect dst = {x, y, src->w, src->h};
         SDL_RenderCopy(t->renderer, t->atlas, src, &dst);

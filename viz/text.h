@@ -3,7 +3,7 @@
  * shipped in assets/) drawn from a glyph atlas.
  *
  * Rendering a label with TTF_Render* and turning it into a texture every
- * frame is the known slow pattern (docs/reference.md §5), so text_open
+ * frame is the known slow pattern (docs/design.md, "5. Drawing with SDL"), so text_open
  * renders printable ASCII once into a single white texture and every draw
  * afterwards is one SDL_RenderCopy per character, tinted with the texture's
  * colour and alpha modulation. Nothing here allocates after text_open.

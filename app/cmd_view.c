@@ -20,8 +20,9 @@
 #include <SDL_image.h>
 
 #include "cli.h"
+#include "commands.h"
 #include "plots.h"
-#include "scene.h"
+#include "scene_args.h"
 #include "text.h"
 
 typedef struct app {
@@ -114,24 +115,23 @@ static void handle_mouse(app *a, const SDL_Event *e) {
 /* ------------------------------------------------------------ the command */
 
 static void usage(FILE *f) {
-    fprintf(f,
-            "usage: tricolor view [options]\n"
-            "\n"
-            "Opens a window where Tricolor's collector runs a workload: the object graph (or heap map)\n"
-            "coloured white/grey/black as marking proceeds, and pause times, MMU, GC share and heap size\n"
-            "plotted live against the Boehm GC running the same workload in a child process.\n"
-            "\n"
-            "  --size S                small, default or large (default: small for demo, else default)\n"
-            "%s"
-            "  --frames N              render N frames, then exit (with --screenshot: save the last one)\n"
-            "  --screenshot FILE       PNG of the window after --frames frames\n"
-            "  --passes N              exit once the workload has run N times and print the pauses\n"
-            "                          measured live: compare with 'tricolor bench --passes N'\n"
-            "\n"
-            "Keys: space pause, N/-> step, +/- speed, 1-9 workload, B barrier, A auto-pacer (pause target\n"
-            "on/off), R reset, S screenshot, G graph/heap map, F fullscreen, H help, Q/Esc quit.\n"
-            "To make a video of it without a display: 'tricolor record'.\n",
-            scene_flags_help);
+    fprintf(f, "usage: tricolor view [options]\n"
+               "\n"
+               "Opens a window where Tricolor's collector runs a workload: the object graph (or heap map)\n"
+               "coloured white/grey/black as marking proceeds, and pause times, MMU, GC share and heap size\n"
+               "plotted live against the Boehm GC running the same workload in a child process.\n"
+               "\n"
+               "  --size S                small, default or large (default: small for demo, else default)\n"
+               "  --frames N              render N frames, then exit (with --screenshot: save the last one)\n"
+               "  --screenshot FILE       PNG of the window after --frames frames\n"
+               "  --passes N              exit once the workload has run N times and print the pauses\n"
+               "                          measured live: compare with 'tricolor bench --passes N'\n"
+               "\n"
+               "Keys: space pause, N/-> step, +/- speed, 1-9 workload, B barrier, A auto-pacer (pause target\n"
+               "on/off), R reset, S screenshot, G graph/heap map, F fullscreen, H help, Q/Esc quit.\n"
+               "To make a video of it without a display: 'tricolor record'.\n"
+               "\n");
+    scene_args_help(f);
 }
 
 static int no_display(const char *why) {
@@ -150,6 +150,83 @@ static void check_writable(const char *C, const char *flag, const char *path) {
     fclose(f);
 }
 
+/* What view's own flags ask for. */
+typedef struct view_opts {
+    long frames, passes;
+    const char *shot;
+    bool dry_run;
+} view_opts;
+
+/* Reads the flags into s and o; false after --help. Exits 2 on bad input. */
+static bool parse(scene *s, view_opts *o, int argc, char **argv) {
+    const char *C = "view";
+    knob_mask given = 0;
+    *o = (view_opts){.frames = -1, .passes = -1};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_is_help(a)) {
+            usage(stdout);
+            return false;
+        } else if (scene_arg(s, &given, argc, argv, &i)) {
+            continue;
+        } else if (!strcmp(a, "--dry-run")) {
+            o->dry_run = true;
+        } else if (!strcmp(a, "--frames")) {
+            o->frames = (long)cli_int(C, a, cli_value(C, argc, argv, &i), 1, 1000000);
+        } else if (!strcmp(a, "--screenshot")) {
+            o->shot = cli_value(C, argc, argv, &i);
+        } else if (!strcmp(a, "--passes")) {
+            o->passes = (long)cli_int(C, a, cli_value(C, argc, argv, &i), 1, 1000);
+        } else {
+            cli_fail(C, "unknown option '%s'", a);
+        }
+    }
+    scene_args_settle(s, given);
+    if (o->shot && o->frames < 0) o->frames = 60;
+    if (o->shot) check_writable(C, "--screenshot", o->shot); /* fail now, not after the frames */
+    return true;
+}
+
+/* The frame loop, paced by vsync, until Q, --frames or --passes; returns
+ * the exit status. */
+static int frame_loop(app *a, long frames, long passes, const char *shot) {
+    scene *s = &a->sc;
+    uint64_t last_ns = now_ns();
+    long frame = 0;
+    int status = 0;
+    while (!a->quit) {
+        s->clock_s = (double)now_ns() / 1e9;
+        SDL_Event e;
+        while (SDL_PollEvent(&e)) {
+            if (e.type == SDL_QUIT)
+                a->quit = true;
+            else if (e.type == SDL_KEYDOWN)
+                handle_key(a, e.key.keysym.sym);
+            else if (e.type == SDL_MOUSEMOTION || e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_MOUSEBUTTONUP)
+                handle_mouse(a, &e);
+        }
+        if (a->quit) break;
+        SDL_GetRendererOutputSize(a->ren, &a->w, &a->h);
+        scene_frame(s, 1.0 / 60);
+        scene_draw(s, a->ren, a->w, a->h);
+        frame++;
+        if (frames > 0 && frame >= frames) {
+            if (shot && !save_png(a, shot)) {
+                fprintf(stderr, "tricolor view: could not save '%s': %s\n", shot, SDL_GetError());
+                status = 1;
+            }
+            a->quit = true;
+        }
+        if (passes > 0 && s->lv && live_rounds(s->lv) >= (uint64_t)passes) a->quit = true;
+        SDL_RenderPresent(a->ren);
+        uint64_t t1 = now_ns();
+        double dt = (double)(t1 - last_ns) / 1e9;
+        last_ns = t1;
+        if (dt > 0) s->fps = 0.9 * s->fps + 0.1 / dt;
+    }
+    return status;
+}
+
 int cmd_view(int argc, char **argv) {
     app *a = calloc(1, sizeof *a);
     if (!a) {
@@ -158,30 +235,18 @@ int cmd_view(int argc, char **argv) {
     }
     scene *s = &a->sc;
     scene_init(s, "view");
-    long frames = -1, passes = -1;
-    const char *shot = NULL;
-    const char *C = "view";
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-            usage(stdout);
-            free(a);
-            return 0;
-        } else if (scene_flag(s, argc, argv, &i)) {
-            continue;
-        } else if (!strcmp(o, "--frames")) {
-            frames = (long)cli_int(C, o, cli_value(C, argc, argv, &i), 1, 1000000);
-        } else if (!strcmp(o, "--screenshot")) {
-            shot = cli_value(C, argc, argv, &i);
-        } else if (!strcmp(o, "--passes")) {
-            passes = (long)cli_int(C, o, cli_value(C, argc, argv, &i), 1, 1000);
-        } else {
-            cli_fail(C, "unknown option '%s'", o);
-        }
+    view_opts vo;
+    if (!parse(s, &vo, argc, argv)) {
+        free(a);
+        return 0;
     }
-    scene_settle(s);
-    if (shot && frames < 0) frames = 60;
-    if (shot) check_writable(C, "--screenshot", shot); /* fail now, not after the frames */
+    if (vo.dry_run) {
+        knob_dry_run("view", &s->cfg);
+        free(a);
+        return 0;
+    }
+    long frames = vo.frames, passes = vo.passes;
+    const char *shot = vo.shot;
 
     const char *disp = getenv("DISPLAY"), *way = getenv("WAYLAND_DISPLAY"), *drv = getenv("SDL_VIDEODRIVER");
     if ((!disp || !*disp) && (!way || !*way) && !drv) {
@@ -223,37 +288,7 @@ int cmd_view(int argc, char **argv) {
         free(a);
         return 1;
     }
-    uint64_t last_ns = now_ns();
-    long frame = 0;
-    int status = 0;
-    while (!a->quit) {
-        s->clock_s = (double)now_ns() / 1e9;
-        SDL_Event e;
-        while (SDL_PollEvent(&e)) {
-            if (e.type == SDL_QUIT) a->quit = true;
-            else if (e.type == SDL_KEYDOWN) handle_key(a, e.key.keysym.sym);
-            else if (e.type == SDL_MOUSEMOTION || e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_MOUSEBUTTONUP)
-                handle_mouse(a, &e);
-        }
-        if (a->quit) break;
-        SDL_GetRendererOutputSize(a->ren, &a->w, &a->h);
-        scene_frame(s, 1.0 / 60);
-        scene_draw(s, a->ren, a->w, a->h);
-        frame++;
-        if (frames > 0 && frame >= frames) {
-            if (shot && !save_png(a, shot)) {
-                fprintf(stderr, "tricolor view: could not save '%s': %s\n", shot, SDL_GetError());
-                status = 1;
-            }
-            a->quit = true;
-        }
-        if (passes > 0 && s->lv && live_rounds(s->lv) >= (uint64_t)passes) a->quit = true;
-        SDL_RenderPresent(a->ren);
-        uint64_t t1 = now_ns();
-        double dt = (double)(t1 - last_ns) / 1e9;
-        last_ns = t1;
-        if (dt > 0) s->fps = 0.9 * s->fps + 0.1 / dt;
-    }
+    int status = frame_loop(a, frames, passes, shot);
     /* What was measured live, to compare with `tricolor bench` at the same
      * settings (printed when the run was bounded by --frames or --passes). */
     if (frames > 0 || passes > 0) scene_summary(s, stdout);

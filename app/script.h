@@ -11,13 +11,15 @@
  *   4.5  speed 1/4
  *   8.0  workload churn
  *
- * Actions: barrier NAME, speed X, caption "TEXT" [SECONDS], workload NAME,
- * step N, trigger PCT, heap-limit SIZE|none, pause-target US|off,
- * view graph|heapmap, pause, resume.
+ * Actions: every knob of knobs.h under its flag's name and with the same
+ * values (barrier NAME, step-work N, trigger PCT, heap-limit SIZE|none,
+ * pause-target T|off, ...), and speed X, caption "TEXT" [SECONDS],
+ * workload NAME, view graph|heapmap, pause, resume.
  *
  * The whole file is parsed and checked before the first frame is drawn; a
  * bad line is reported as "FILE:LINE: what is wrong (what is valid)".
- * Nothing here knows about SDL or the scene: record.c applies the actions.
+ * Nothing here knows about SDL or the scene: cmd_record.c applies the
+ * actions.
  */
 #ifndef TRICOLOR_SCRIPT_H
 #define TRICOLOR_SCRIPT_H
@@ -26,18 +28,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "knobs.h"
 #include "registry.h"
-#include "tricolor.h"
 
 typedef enum script_kind {
-    SCRIPT_BARRIER,
+    SCRIPT_KNOB, /* any knob: knob and value */
     SCRIPT_SPEED,
     SCRIPT_CAPTION,
     SCRIPT_WORKLOAD,
-    SCRIPT_STEP,
-    SCRIPT_TRIGGER,
-    SCRIPT_HEAP_LIMIT,
-    SCRIPT_PAUSE_TARGET,
     SCRIPT_VIEW,
     SCRIPT_PAUSE,
     SCRIPT_RESUME,
@@ -45,23 +43,20 @@ typedef enum script_kind {
 } script_kind;
 
 typedef struct script_action {
-    double t;     /* seconds of video */
-    int line;     /* in the file, from 1 */
+    double t; /* seconds of video */
+    int line; /* in the file, from 1 */
     script_kind kind;
-    tc_barrier barrier;
-    double number;      /* speed; caption seconds */
-    uint64_t value;     /* step units, trigger %, heap limit bytes (0 none), pause target µs (0 off), view (1 heap map) */
+    const knob *knob; /* SCRIPT_KNOB */
+    uint64_t value;   /* the knob's value; view (1 heap map) */
+    double number;    /* speed; caption seconds */
     const wl_info *wl;
-    char *text;         /* caption (malloc'd) */
+    char *text; /* caption (malloc'd) */
 } script_action;
 
 typedef struct script {
     script_action *v;
     size_t n, cap;
 } script;
-
-/* The action names, in the order of script_kind ("barrier", ...). */
-extern const char *const script_kind_names[SCRIPT_NKINDS];
 
 /* Parses src (the text of file `name`, used in messages) into s, which
  * must be zeroed. Returns false with "name:line: message" in err (and s
@@ -71,11 +66,5 @@ bool script_parse(const char *name, const char *src, script *s, char *err, size_
  * read or does not parse. */
 bool script_load(const char *path, script *s, char *err, size_t errlen);
 void script_free(script *s);
-
-/* Value parsers the command-line flags share with the script. Each
- * returns NULL on success, else a message naming the value and what is
- * valid. */
-const char *script_parse_speed(const char *v, double *out);         /* 1/32 .. 32, "0.25" or "1/4" */
-const char *script_parse_pause_target(const char *v, uint32_t *out); /* "off", 0, or 10..1000000 us; us/ms/s suffix */
 
 #endif

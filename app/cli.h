@@ -1,8 +1,9 @@
 /*
- * cli.h — what every subcommand of `tricolor` shares: parsing numbers and
- * sizes with range checks, and reporting bad input the same way (a message
- * that names the flag, what was wrong and what is valid; exit code 2);
- * opening output files up front and printing pause times the same way.
+ * cli.h — what every subcommand of `tricolor` shares: reporting bad input
+ * the same way (a message that names the flag, what was wrong and what is
+ * valid; exit code 2), reading a flag's value with a range check (the
+ * collector's knobs go through knobs.h instead), opening output files up
+ * front and printing pause times the same way.
  */
 #ifndef TRICOLOR_CLI_H
 #define TRICOLOR_CLI_H
@@ -17,10 +18,8 @@ __attribute__((noreturn, format(printf, 2, 3))) void cli_fail(const char *cmd, c
 
 /* Parses a whole number in [lo, hi]; fails with a message naming flag. */
 long long cli_int(const char *cmd, const char *flag, const char *s, long long lo, long long hi);
-/* Parses a byte size with an optional K, M or G suffix (powers of 1024). */
-uint64_t cli_bytes(const char *cmd, const char *flag, const char *s, uint64_t lo, uint64_t hi);
-/* Parses a duration in microseconds: "200", "200us", "1.5ms" or "2s". */
-uint64_t cli_usec(const char *cmd, const char *flag, const char *s, uint64_t lo, uint64_t hi);
+/* Parses a byte size as values.h reads one ("512M", "64MiB") in [lo, hi]. */
+uint64_t cli_size(const char *cmd, const char *flag, const char *s, uint64_t lo, uint64_t hi);
 /* Returns the flag's value (argv[++*i]) or fails if it is missing. */
 const char *cli_value(const char *cmd, int argc, char **argv, int *i);
 /* Parses a workload size (small, default, large) given to flag. */
@@ -34,11 +33,15 @@ FILE *cli_open_output(const char *cmd, const char *flag, const char *path);
 /* Formats a pause as "812.3 us" or "1.25 ms", as the tables print it. */
 void cli_fmt_us(char *buf, size_t len, double us);
 
-int cmd_list(int argc, char **argv);
-int cmd_bench(int argc, char **argv);
-int cmd_tune(int argc, char **argv);
-int cmd_view(int argc, char **argv);
-int cmd_record(int argc, char **argv);
-int cmd_boehm_feed(int argc, char **argv);
+/* A formatted message in static storage, for parsers that return one:
+ * valid until three more calls; a message may quote the previous one. */
+__attribute__((format(printf, 1, 2))) const char *cli_msg(const char *fmt, ...);
+
+/* The workload flags every running command shares: --size S (small,
+ * default, large) and --seed N. True if argv[*i] was one (its value read). */
+bool cli_run_arg(const char *cmd, int argc, char **argv, int *i, int *size, uint64_t *seed);
+
+/* True if arg is --help or -h. */
+bool cli_is_help(const char *arg);
 
 #endif

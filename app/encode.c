@@ -180,19 +180,35 @@ static bool start_ffmpeg(encoder *e, const char *path, char *err, size_t errlen)
     const char *pix = SDL_BYTEORDER == SDL_LIL_ENDIAN ? "bgra" : "argb";
     const char *args[64];
     int n = 0;
-    const char *head[] = {"ffmpeg", "-hide_banner", "-loglevel", "error", "-nostats", "-y", "-f", "rawvideo",
-                          "-pixel_format", pix, "-video_size", size, "-framerate", rate, "-i", "-"};
+    const char *head[] = {
+        "ffmpeg", "-hide_banner", "-loglevel", "error",      "-nostats", "-y", "-f", "rawvideo", "-pixel_format",
+        pix,      "-video_size",  size,        "-framerate", rate,       "-i", "-"};
     for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) args[n++] = head[i];
     if (e->kind == ENC_MP4) {
-        const char *tail[] = {"-vf", "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p", "-c:v", "libx264",
-                              "-preset", "veryfast", "-crf", "18", "-colorspace", "bt709", "-color_primaries",
-                              "bt709", "-color_trc", "bt709", "-color_range", "tv", "-movflags", "+faststart"};
+        const char *tail[] = {"-vf",
+                              "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p",
+                              "-c:v",
+                              "libx264",
+                              "-preset",
+                              "veryfast",
+                              "-crf",
+                              "18",
+                              "-colorspace",
+                              "bt709",
+                              "-color_primaries",
+                              "bt709",
+                              "-color_trc",
+                              "bt709",
+                              "-color_range",
+                              "tv",
+                              "-movflags",
+                              "+faststart"};
         for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++) args[n++] = tail[i];
     } else {
         /* A palette per frame (stats_mode=single, new=1): nothing is held
          * back until the end, so memory stays flat however long the GIF. */
-        const char *tail[] = {"-vf", "split[a][b];[a]palettegen=stats_mode=single[p];[b][p]paletteuse=new=1:dither=none",
-                              "-loop", "0"};
+        const char *tail[] = {
+            "-vf", "split[a][b];[a]palettegen=stats_mode=single[p];[b][p]paletteuse=new=1:dither=none", "-loop", "0"};
         for (size_t i = 0; i < sizeof tail / sizeof tail[0]; i++) args[n++] = tail[i];
     }
     args[n++] = path;
@@ -241,8 +257,7 @@ static void ffmpeg_said(encoder *e, char *err, size_t errlen) {
 static bool wait_ffmpeg(encoder *e, char *err, size_t errlen) {
     int st;
     pid_t r;
-    while ((r = waitpid(e->pid, &st, 0)) < 0 && errno == EINTR) {
-    }
+    while ((r = waitpid(e->pid, &st, 0)) < 0 && errno == EINTR) {}
     e->pid = 0;
     sigaction(SIGPIPE, &e->old_pipe, NULL);
     if (r < 0) {
@@ -316,7 +331,8 @@ encoder *enc_open(const char *path, enc_kind k, int w, int h, int fps, char *err
 
 bool enc_frame(encoder *e, SDL_Surface *frame, char *err, size_t errlen) {
     if (frame->w != e->w || frame->h != e->h || frame->format->format != SDL_PIXELFORMAT_ARGB8888) {
-        snprintf(err, errlen, "internal error: a %dx%d frame for a %dx%d ARGB8888 video", frame->w, frame->h, e->w, e->h);
+        snprintf(err, errlen, "internal error: a %dx%d frame for a %dx%d ARGB8888 video", frame->w, frame->h, e->w,
+                 e->h);
         return false;
     }
     e->frames++;

@@ -5,11 +5,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "commands.h"
 #include "registry.h"
 
 int cmd_list(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+        if (cli_is_help(argv[i])) {
             printf("usage: tricolor list\n\nLists the workloads that bench (and view) can run.\n");
             return 0;
         }

@@ -53,11 +53,11 @@ typedef struct tune_goal {
 bool tune_meets(const double *row, const tune_goal *g);
 
 typedef struct tune_pick {
-    long index;      /* the recommended row, or -1 if no row is included */
-    size_t nmeeting; /* included rows that meet the goal */
-    size_t ntied;    /* meeting rows within the wall-time tie band (the pick's competitors) */
+    long index;        /* the recommended row, or -1 if no row is included */
+    size_t nmeeting;   /* included rows that meet the goal */
+    size_t ntied;      /* meeting rows within the wall-time tie band (the pick's competitors) */
     double fastest_ms; /* W, the lowest wall time of a meeting row (0 if none meets) */
-    bool meets;      /* the recommended row meets the goal */
+    bool meets;        /* the recommended row meets the goal */
 } tune_pick;
 
 /* The recommendation among the included rows of v (n rows of TUNE_NOBJ).

@@ -1,0 +1,234 @@
+/*
+ * knobs.c — the knob table and what reads it (knobs.h).
+ *
+ * To add a knob: a knob_id, a row below with its setter and getter, and
+ * the field in tc_config (gc/tricolor.h, with its range constants). Every
+ * command and the script parser pick it up; tests/test_knobs.c checks that
+ * each accepts it under the same name, with the same range, and lists it
+ * in --help.
+ */
+#include "knobs.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "cli.h"
+#include "scene.h"
+#include "values.h"
+
+/* ---------- setters and getters, one pair a row ---------- */
+
+static void set_barrier(tc_config *c, uint64_t v) { c->barrier = (tc_barrier)v; }
+static uint64_t get_barrier(const tc_config *c) { return c->barrier; }
+static void set_step_work(tc_config *c, uint64_t v) {
+    c->step_work = (uint32_t)v;
+    c->budget_unit = TC_BUDGET_WORK;
+}
+static uint64_t get_step_work(const tc_config *c) { return c->step_work; }
+static void set_step_us(tc_config *c, uint64_t v) { /* 0 (off): back to work units */
+    if (v) c->step_usec = (uint32_t)v;
+    c->budget_unit = v ? TC_BUDGET_USEC : TC_BUDGET_WORK;
+}
+static uint64_t get_step_us(const tc_config *c) { return c->budget_unit == TC_BUDGET_USEC ? c->step_usec : 0; }
+static void set_trigger(tc_config *c, uint64_t v) { c->trigger_pct = (uint32_t)v; }
+static uint64_t get_trigger(const tc_config *c) { return c->trigger_pct; }
+static void set_runway(tc_config *c, uint64_t v) { c->runway_pct = (uint32_t)v; }
+static uint64_t get_runway(const tc_config *c) { return c->runway_pct; }
+static void set_pause_target(tc_config *c, uint64_t v) { c->pause_target_usec = (uint32_t)v; }
+static uint64_t get_pause_target(const tc_config *c) { return c->pause_target_usec; }
+static void set_min_heap(tc_config *c, uint64_t v) { c->min_heap = (size_t)v; }
+static uint64_t get_min_heap(const tc_config *c) { return c->min_heap; }
+static void set_heap_limit(tc_config *c, uint64_t v) { c->heap_limit = (size_t)v; }
+static uint64_t get_heap_limit(const tc_config *c) { return c->heap_limit; }
+static void set_mem_thread(tc_config *c, uint64_t v) { c->mem_thread = v != 0; }
+static uint64_t get_mem_thread(const tc_config *c) { return c->mem_thread; }
+
+#define SIZE_MAX_KNOB ((uint64_t)1 << 40) /* 1 TiB: more than any machine this runs on */
+
+/* clang-format off */
+const knob knobs[KNOB_N] = {
+    [KNOB_BARRIER_ID] = {"barrier", NULL, "barrier", KNOB_BARRIER, 0, TC_BARRIER_COUNT - 1, NULL, "B",
+        "write barrier: dijkstra, steele, yuasa or stw (stop-the-world); default dijkstra",
+        set_barrier, get_barrier},
+    [KNOB_STEP_WORK] = {"step-work", "step", "step_work", KNOB_COUNT, TC_STEP_WORK_MIN, TC_STEP_WORK_MAX, NULL, "N",
+        "increment budget in work units (default 4000; view and record: 40 on demo)",
+        set_step_work, get_step_work},
+    [KNOB_STEP_US] = {"step-us", NULL, "step_usec", KNOB_USEC, TC_STEP_USEC_MIN, TC_STEP_USEC_MAX, "off", "T|off",
+        "increment budget in time instead of work units, e.g. 100us or 1ms (default off: work units)",
+        set_step_us, get_step_us},
+    [KNOB_TRIGGER] = {"trigger", NULL, "trigger_pct", KNOB_PCT, TC_TRIGGER_PCT_MIN, TC_TRIGGER_PCT_MAX, NULL, "PCT",
+        "start a cycle when the heap grew PCT% over what the last cycle found live (default 100)",
+        set_trigger, get_trigger},
+    [KNOB_RUNWAY] = {"runway", NULL, "runway_pct", KNOB_PCT, TC_RUNWAY_PCT_MIN, TC_RUNWAY_PCT_MAX, NULL, "PCT",
+        "finish a cycle before the heap grows PCT% more (default 75)",
+        set_runway, get_runway},
+    [KNOB_PAUSE_TARGET] = {"pause-target", NULL, "pause_target_usec", KNOB_USEC, TC_PAUSE_TARGET_USEC_MIN,
+        TC_PAUSE_TARGET_USEC_MAX, "off", "T|off",
+        "auto-pacer: the collector sizes its own increments to stay under T, e.g. 200us or 1ms (default off)",
+        set_pause_target, get_pause_target},
+    [KNOB_MIN_HEAP] = {"min-heap", NULL, "min_heap", KNOB_SIZE, 0, SIZE_MAX_KNOB, NULL, "SIZE",
+        "no cycle starts below this heap size (default 4M; view and record: 32K on demo)",
+        set_min_heap, get_min_heap},
+    [KNOB_HEAP_LIMIT] = {"heap-limit", NULL, "heap_limit", KNOB_SIZE, TC_HEAP_LIMIT_MIN, SIZE_MAX_KNOB, "none",
+        "SIZE|none", "heap limit, e.g. 512M or 2GiB (default none)",
+        set_heap_limit, get_heap_limit},
+    [KNOB_MEM_THREAD] = {"mem-thread", NULL, "mem_thread", KNOB_ONOFF, 0, 1, NULL, "on|off",
+        "background memory thread: keeps pre-faulted pages ready and returns surplus memory off the mutator's "
+        "thread (default on; off for single-threaded embedders and --deterministic)",
+        set_mem_thread, get_mem_thread},
+};
+/* clang-format on */
+
+const knob *knob_find(const char *s) {
+    if (!strncmp(s, "--", 2)) s += 2;
+    for (int k = 0; k < KNOB_N; k++)
+        if (!strcmp(s, knobs[k].name) || (knobs[k].alias && !strcmp(s, knobs[k].alias))) return &knobs[k];
+    return NULL;
+}
+
+static void fmt_value(const knob *k, uint64_t v, char *buf, size_t len) {
+    if (k->off && v == 0) {
+        snprintf(buf, len, "%s", k->off);
+        return;
+    }
+    switch (k->type) {
+    case KNOB_BARRIER: snprintf(buf, len, "%s", tc_barrier_name((tc_barrier)v)); break;
+    case KNOB_COUNT: snprintf(buf, len, "%llu", (unsigned long long)v); break;
+    case KNOB_PCT: snprintf(buf, len, "%llu%%", (unsigned long long)v); break;
+    case KNOB_SIZE: value_fmt_size(buf, len, v); break;
+    case KNOB_USEC: value_fmt_usec(buf, len, v); break;
+    case KNOB_ONOFF: snprintf(buf, len, "%s", v ? "on" : "off"); break;
+    }
+}
+
+void knob_range(const knob *k, char *buf, size_t len) {
+    if (k->type == KNOB_BARRIER) {
+        snprintf(buf, len, "dijkstra, steele, yuasa, stw");
+        return;
+    }
+    if (k->type == KNOB_ONOFF) {
+        snprintf(buf, len, "on, off");
+        return;
+    }
+    char lo[32], hi[32];
+    fmt_value(k, k->lo, lo, sizeof lo);
+    fmt_value(k, k->hi, hi, sizeof hi);
+    if (k->off && k->lo == 0) snprintf(lo, sizeof lo, "0"); /* a 0 that is not "off" */
+    if (k->type == KNOB_PCT) lo[strcspn(lo, "%")] = 0;      /* "10..1000%" */
+    snprintf(buf, len, "%s..%s%s%s", lo, hi, k->off ? ", or " : "", k->off ? k->off : "");
+}
+
+void knob_format(const knob *k, const tc_config *c, char *buf, size_t len) { fmt_value(k, k->get(c), buf, len); }
+
+const char *knob_parse(const knob *k, const char *s, uint64_t *out) {
+    static const char *const what[] = {
+        [KNOB_BARRIER] = "a barrier",
+        [KNOB_COUNT] = "a whole number",
+        [KNOB_PCT] = "a whole percentage such as 100 or 100%",
+        [KNOB_SIZE] = "a size such as 64M or 2GiB",
+        [KNOB_USEC] = "a duration such as 200us, 1.5ms or 1s",
+        [KNOB_ONOFF] = "on or off",
+    };
+    char range[96];
+    knob_range(k, range, sizeof range);
+    if (k->off && !strcmp(s, k->off)) {
+        *out = 0;
+        return NULL;
+    }
+    uint64_t v = 0;
+    bool ok = false, b;
+    tc_barrier bar;
+    switch (k->type) {
+    case KNOB_BARRIER:
+        if ((ok = tc_barrier_parse(s, &bar))) v = bar;
+        break;
+    case KNOB_COUNT: ok = value_uint(s, &v); break;
+    case KNOB_PCT: ok = value_pct(s, &v); break;
+    case KNOB_SIZE: ok = value_size(s, &v); break;
+    case KNOB_USEC: ok = value_usec(s, &v); break;
+    case KNOB_ONOFF:
+        if ((ok = value_onoff(s, &b))) v = b;
+        break;
+    }
+    if (!ok && k->type == KNOB_BARRIER) return cli_msg("unknown barrier '%s' (valid: %s)", s, range);
+    if (!ok) return cli_msg("'%s' is not %s (valid: %s)", s, what[k->type], range);
+    /* 0 is "off" where there is an off word: "--pause-target 0" is off. */
+    if (k->off && v == 0) {
+        *out = 0;
+        return NULL;
+    }
+    if (v < k->lo || v > k->hi) return cli_msg("%s is out of range (valid: %s)", s, range);
+    *out = v;
+    return NULL;
+}
+
+bool knob_arg(const char *cmd, tc_config *c, knob_mask *given, int argc, char **argv, int *i) {
+    const char *flag = argv[*i];
+    if (strncmp(flag, "--", 2)) return false;
+    const knob *k = knob_find(flag);
+    if (!k) return false;
+    const char *v = cli_value(cmd, argc, argv, i);
+    uint64_t x;
+    const char *bad = knob_parse(k, v, &x);
+    if (bad) cli_fail(cmd, "%s: %s", flag, bad);
+    k->set(c, x);
+    if (given) *given |= 1u << (k - knobs);
+    return true;
+}
+
+const char *knob_settle(tc_config *c, knob_mask given) {
+    if (!(given & 1u << KNOB_MIN_HEAP)) scene_fit_min_heap(c);
+    return tc_config_check(c);
+}
+
+/* Prints text from column 26, wrapped before column 104. */
+static void wrapped(FILE *f, const char *head, const char *words) {
+    enum { COL = 26, WIDTH = 104 };
+    int at = fprintf(f, "%s", head);
+    if (at >= COL) {
+        fprintf(f, "\n");
+        at = 0;
+    }
+    fprintf(f, "%*s", COL - at, "");
+    at = COL;
+    while (*words) {
+        size_t w = strcspn(words, " ");
+        if (at > COL && at + 1 + (int)w > WIDTH) {
+            fprintf(f, "\n%*s", COL, "");
+            at = COL;
+        } else if (at > COL) {
+            fputc(' ', f);
+            at++;
+        }
+        fprintf(f, "%.*s", (int)w, words);
+        at += (int)w;
+        words += w;
+        while (*words == ' ') words++;
+    }
+    fputc('\n', f);
+}
+
+void knob_help(FILE *f) {
+    for (int k = 0; k < KNOB_N; k++) {
+        char head[64], range[96], line[512];
+        snprintf(head, sizeof head, "  --%s %s", knobs[k].name, knobs[k].metavar);
+        knob_range(&knobs[k], range, sizeof range);
+        snprintf(line, sizeof line, "%s [%s]%s%s%s", knobs[k].help, range, knobs[k].alias ? " (also --" : "",
+                 knobs[k].alias ? knobs[k].alias : "", knobs[k].alias ? ")" : "");
+        wrapped(f, head, line);
+    }
+}
+
+void knob_dry_run(const char *cmd, const tc_config *c) {
+    printf("tricolor %s: would run with ", cmd);
+    knob_print(stdout, c);
+}
+
+void knob_print(FILE *f, const tc_config *c) {
+    for (int k = 0; k < KNOB_N; k++) {
+        char v[64];
+        knob_format(&knobs[k], c, v, sizeof v);
+        fprintf(f, "%s%s %s", k ? ", " : "", knobs[k].name, v);
+    }
+    fputc('\n', f);
+}

@@ -1,0 +1,248 @@
+/*
+ * measure.c — running a configuration and reducing it to figures
+ * (measure.h).
+ *
+ * Why two runs: timing every operation costs a few % of a run, so pause
+ * figures come from a timed run and throughput figures (wall, CPU, heap)
+ * from a separate untimed run of the same configuration; both must end
+ * with the same checksum, or they did not do the same work.
+ */
+#include "measure.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* ---------- accessors ---------- */
+
+static double pause_figure(const fig_input *in, int which) {
+    const metrics_summary *s = &in->summary;
+    switch (which) {
+    case FIG_PAUSES: return (double)s->count;
+    case FIG_P50_US: return s->p50_us;
+    case FIG_P95_US: return s->p95_us;
+    case FIG_P99_US: return s->p99_us;
+    case FIG_P999_US: return s->p999_us;
+    default: return s->max_us;
+    }
+}
+
+static double mmu(const fig_input *in, int w) {
+    return metrics_mmu(in->pauses, in->npauses, in->timed->t0_ns, in->timed->t1_ns, metrics_windows_ns[w]);
+}
+
+static double bmu(const fig_input *in, int w) {
+    return metrics_bmu(in->pauses, in->npauses, in->timed->t0_ns, in->timed->t1_ns, metrics_windows_ns[w]);
+}
+
+/* Time inside pauses over the timed run's wall time. */
+static double gc_share(const fig_input *in, int arg) {
+    (void)arg;
+    return in->timed->wall_ns ? in->summary.total_us * 1e3 / (double)in->timed->wall_ns : 0;
+}
+
+/* The collector's CPU over the process's, in the untimed run. */
+static double gc_cpu_share(const fig_input *in, int arg) {
+    (void)arg;
+    return in->untimed->cpu_ns ? (double)in->untimed->gc_cpu_ns / (double)in->untimed->cpu_ns : 0;
+}
+
+static double alloc_rate(const fig_input *in, int arg) {
+    (void)arg;
+    const run_result *r = in->untimed;
+    return r->wall_ns ? (double)r->alloc_bytes / (1 << 20) / ((double)r->wall_ns / 1e9) : 0;
+}
+
+/* How much longer the timed run took than the untimed one, %. */
+static double timing_overhead(const fig_input *in, int arg) {
+    (void)arg;
+    double a = (double)in->untimed->wall_ns, b = (double)in->timed->wall_ns;
+    return a ? 100.0 * (b - a) / a : 0;
+}
+
+/* ---------- the table ---------- */
+
+#define PAUSE(id, key, label)                                                                                          \
+    [id] = {key, label, id == FIG_PAUSES ? FK_COUNT : FK_US, FR_TIMED, FC_MEDIAN, pause_figure, id, 0, 0}
+#define WINDOW(base, fn, k, w, name) [base + w] = {k "." name, #fn " " name, FK_RATIO, FR_TIMED, FC_MEDIAN, fn, w, 0, 0}
+#define WINDOWS(base, fn, k)                                                                                           \
+    WINDOW(base, fn, k, 0, "1ms"), WINDOW(base, fn, k, 1, "2ms"), WINDOW(base, fn, k, 2, "5ms"),                       \
+        WINDOW(base, fn, k, 3, "10ms"), WINDOW(base, fn, k, 4, "20ms"), WINDOW(base, fn, k, 5, "50ms"),                \
+        WINDOW(base, fn, k, 6, "100ms")
+/* A uint64_t field of the untimed run's result, times scale. */
+#define FIELD(id, key, label, kind, field, scale)                                                                      \
+    [id] = {key, label, kind, FR_UNTIMED, FC_MEDIAN, NULL, 0, offsetof(run_result, field), scale}
+#define FIELD_MAX(id, key, label, kind, field, scale)                                                                  \
+    [id] = {key, label, kind, FR_UNTIMED, FC_MAX, NULL, 0, offsetof(run_result, field), scale}
+#define DERIVED(id, key, label, kind, run, fn) [id] = {key, label, kind, run, FC_MEDIAN, fn, 0, 0, 0}
+
+_Static_assert(METRICS_NWINDOWS == 7, "one WINDOW row a window of metrics_windows_ns");
+
+/* clang-format off */
+const figure_def figure_defs[FIG_N] = {
+    PAUSE(FIG_PAUSES, "pauses.count", "pauses"),
+    PAUSE(FIG_P50_US, "pauses.p50_us", "p50 pause"),
+    PAUSE(FIG_P95_US, "pauses.p95_us", "p95 pause"),
+    PAUSE(FIG_P99_US, "pauses.p99_us", "p99 pause"),
+    PAUSE(FIG_P999_US, "pauses.p999_us", "p99.9 pause"),
+    PAUSE(FIG_MAX_US, "pauses.max_us", "max pause"),
+    WINDOWS(FIG_MMU, mmu, "mmu"),
+    WINDOWS(FIG_BMU, bmu, "bmu"),
+    DERIVED(FIG_GC_SHARE, "gc_share", "GC share of wall", FK_SHARE, FR_TIMED, gc_share),
+    FIELD(FIG_GC_CPU_MS, "gc_cpu_ms", "GC CPU", FK_MS, gc_cpu_ns, 1e-6),
+    DERIVED(FIG_GC_CPU_SHARE, "gc_cpu_share", "GC share of CPU", FK_SHARE, FR_UNTIMED, gc_cpu_share),
+    FIELD(FIG_WALL_MS, "wall_ms", "wall", FK_MS, wall_ns, 1e-6),
+    FIELD(FIG_CPU_MS, "cpu_ms", "CPU", FK_MS, cpu_ns, 1e-6),
+    FIELD(FIG_PEAK_HEAP, "peak_heap_bytes", "peak heap", FK_BYTES, peak_heap_bytes, 1),
+    FIELD(FIG_PEAK_RSS, "peak_rss_bytes", "peak RSS", FK_BYTES, peak_rss_bytes, 1),
+    DERIVED(FIG_ALLOC_RATE, "alloc_mib_per_s", "allocation rate", FK_RATE, FR_UNTIMED, alloc_rate),
+    FIELD(FIG_COLLECTIONS, "collections", "collections", FK_COUNT, collections, 1),
+    FIELD(FIG_OWN_PAUSES, "own_pauses", "own pauses", FK_COUNT, own_pauses, 1),
+    FIELD(FIG_OWN_MAX_US, "own_max_us", "own max pause", FK_US, own_max_pause_ns, 1e-3),
+    FIELD(FIG_OWN_BUDGET_US, "own_budget_us", "own time budget", FK_US, own_budget_ns, 1e-3),
+    FIELD(FIG_MUT_MINFLT, "mutator.minor_faults", "mutator minor faults", FK_COUNT, mut_minflt, 1),
+    FIELD(FIG_MUT_MAJFLT, "mutator.major_faults", "mutator major faults", FK_COUNT, mut_majflt, 1),
+    FIELD(FIG_MUT_MEM_SYSCALLS, "mutator.mem_syscalls", "mutator mem syscalls", FK_COUNT, mut_mem_syscalls, 1),
+    FIELD(FIG_BG_MEM_SYSCALLS, "mem_thread.mem_syscalls", "mem thread syscalls", FK_COUNT, bg_mem_syscalls, 1),
+    FIELD(FIG_BG_CPU_MS, "mem_thread.cpu_ms", "mem thread CPU", FK_MS, bg_cpu_ns, 1e-6),
+    FIELD(FIG_RESERVE_MISSES, "mem_thread.reserve_misses", "reserve misses", FK_COUNT, reserve_misses, 1),
+    FIELD_MAX(FIG_HICCUP_MAX_US, "hiccup.max_gap_us", "machine stall max", FK_US, hic.max_gap_ns, 1e-3),
+    FIELD_MAX(FIG_HICCUP_OVER_200US, "hiccup.gaps_over_200us", "machine stalls >200us", FK_COUNT,
+              hic.gaps_over_200us, 1),
+    DERIVED(FIG_TIMING_OVERHEAD, "timing_overhead_pct", "timing overhead", FK_PCT, FR_BOTH, timing_overhead),
+};
+/* clang-format on */
+
+/* ---------- measuring ---------- */
+
+static void compute(const run_result *thr, const run_result *tim, figures *f) {
+    memset(f, 0, sizeof *f);
+    metrics_pause *p = malloc((tim->npauses ? tim->npauses : 1) * sizeof *p);
+    if (!p) {
+        fprintf(stderr, "tricolor: out of memory\n");
+        exit(1);
+    }
+    for (size_t i = 0; i < tim->npauses; i++) p[i] = (metrics_pause){tim->pauses[i].start_ns, tim->pauses[i].dur_ns};
+    fig_input in = {thr, tim, p, metrics_normalize(p, tim->npauses), {0}};
+    metrics_summarize(p, in.npauses, &in.summary);
+    for (int k = 0; k < FIG_N; k++) {
+        const figure_def *d = &figure_defs[k];
+        if (d->get) {
+            f->v[k] = d->get(&in, d->arg);
+        } else {
+            uint64_t raw;
+            memcpy(&raw, (const char *)thr + d->offset, sizeof raw);
+            f->v[k] = (double)raw * d->scale;
+        }
+    }
+    free(p);
+    f->checksum = thr->checksum;
+    f->gc_cpu_partial = thr->gc_cpu_partial;
+    f->mem_syscalls_known = thr->mem_syscalls_known;
+}
+
+bool measure_once(const run_config *cfg, int rep, const measure_hooks *h, figures *out, char *err, size_t errlen) {
+    run_config rc = *cfg;
+    run_result res[2];
+    for (int timed = 0; timed < 2; timed++) {
+        if (h && h->progress) h->progress(h->user, rep, timed);
+        rc.timed = timed;
+        if (!run_in_child(&rc, &res[timed])) {
+            snprintf(err, errlen, "%s", res[timed].error);
+            run_result_free(&res[timed]);
+            if (timed) run_result_free(&res[0]);
+            return false;
+        }
+    }
+    bool same = res[0].checksum == res[1].checksum;
+    if (same) {
+        compute(&res[0], &res[1], out);
+        if (h && h->timed) h->timed(h->user, rep, &res[1]);
+    } else {
+        snprintf(err, errlen, "checksums differ (untimed %016llx, timed %016llx): the runs did not do the same work",
+                 (unsigned long long)res[0].checksum, (unsigned long long)res[1].checksum);
+    }
+    run_result_free(&res[0]);
+    run_result_free(&res[1]);
+    return same;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+void figures_combine(const figures *runs, int n, figures *out) {
+    *out = runs[0];
+    double *v = malloc((size_t)n * sizeof *v);
+    if (!v) return; /* out keeps the first run's figures */
+    for (int k = 0; k < FIG_N; k++) {
+        for (int r = 0; r < n; r++) v[r] = runs[r].v[k];
+        qsort(v, (size_t)n, sizeof *v, cmp_double);
+        if (figure_defs[k].combine == FC_MAX)
+            out->v[k] = v[n - 1];
+        else
+            out->v[k] = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+    free(v);
+}
+
+bool measure(const run_config *cfg, int repeat, const measure_hooks *h, figures *out, char *err, size_t errlen) {
+    figures *runs = calloc((size_t)repeat, sizeof *runs);
+    if (!runs) {
+        snprintf(err, errlen, "out of memory");
+        return false;
+    }
+    bool ok = true;
+    for (int r = 0; r < repeat && ok; r++) {
+        ok = measure_once(cfg, r, h, &runs[r], err, errlen);
+        if (ok && runs[r].checksum != runs[0].checksum) {
+            snprintf(err, errlen,
+                     "checksums differ between repeats (%016llx, %016llx): the runs did not do the same work",
+                     (unsigned long long)runs[0].checksum, (unsigned long long)runs[r].checksum);
+            ok = false;
+        }
+    }
+    if (ok) figures_combine(runs, repeat, out);
+    free(runs);
+    return ok;
+}
+
+/* ---------- output ---------- */
+
+void figure_fmt(fig_id id, double v, char *buf, size_t len) {
+    switch (figure_defs[id].kind) {
+    case FK_COUNT: snprintf(buf, len, "%.0f", v); break;
+    case FK_US: cli_fmt_us(buf, len, v); break;
+    case FK_MS: snprintf(buf, len, "%.1f ms", v); break;
+    case FK_BYTES: snprintf(buf, len, "%.1f MiB", v / (1 << 20)); break;
+    case FK_RATIO: snprintf(buf, len, "%.3f", v); break;
+    case FK_SHARE: snprintf(buf, len, "%.1f%%", v * 100); break;
+    case FK_RATE: snprintf(buf, len, "%.0f MiB/s", v); break;
+    case FK_PCT: snprintf(buf, len, "%.1f%%", v); break;
+    }
+}
+
+void figures_json(FILE *f, const figures *x) {
+    static const int decimals[] = {[FK_COUNT] = 0, [FK_US] = 3,    [FK_MS] = 3,   [FK_BYTES] = 0,
+                                   [FK_RATIO] = 6, [FK_SHARE] = 6, [FK_RATE] = 3, [FK_PCT] = 3};
+    fprintf(f, "\"checksum\":\"%016llx\",\"gc_cpu_partial\":%s", (unsigned long long)x->checksum,
+            x->gc_cpu_partial ? "true" : "false");
+    const char *group = NULL; /* the open nested object's name */
+    size_t glen = 0;
+    for (int k = 0; k < FIG_N; k++) {
+        const char *key = figure_defs[k].key, *dot = strchr(key, '.');
+        size_t len = dot ? (size_t)(dot - key) : 0;
+        bool same = group && dot && len == glen && !strncmp(key, group, len);
+        if (group && !same) fputc('}', f), group = NULL;
+        if (dot && !group) {
+            fprintf(f, ",\"%.*s\":{", (int)len, key);
+            group = key, glen = len;
+        } else {
+            fputc(',', f);
+        }
+        fprintf(f, "\"%s\":%.*f", dot ? dot + 1 : key, decimals[figure_defs[k].kind], x->v[k]);
+    }
+    if (group) fputc('}', f);
+}
