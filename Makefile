@@ -140,7 +140,9 @@ $(BUILD)/asan/tests/%: $(BUILD)/asan/tests/%.o $(BUILD)/asan/tests/support.o $(G
 
 .SECONDARY:
 
-test: deps all test-unit test-asan test-valgrind
+-include mk/*.mk
+
+test: deps all test-unit test-asan test-valgrind $(EXTRA_TEST_TARGETS)
 	@echo "make test: all suites passed"
 
 test-unit: $(TEST_BIN) $(BUILD)/tricolor
