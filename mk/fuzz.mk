@@ -45,6 +45,9 @@ $(FUZZ_DIR)/.tools-ok:
 #   range (the bug issue 13 reports; the lead is fixing it).
 #   heap.c: tc_get_stats converts tc__pacer_step_units() to uint32_t out of
 #   range. Same root: units_per_us is not bounded (tests/fuzz/known/README.md).
+# And one the harness steps around (-DFUZZ_AVOID_KNOWN_BUGS, campaign build
+# only): a heap_limit below the mapped heap is accepted, then tc_verify
+# fails (tests/fuzz/known/heap-limit-below-heap).
 FUZZ_KNOWN_EXEMPT_pacer := -fno-sanitize=float-cast-overflow
 FUZZ_KNOWN_EXEMPT_heap  := -fno-sanitize=float-cast-overflow
 
@@ -56,7 +59,7 @@ $(FUZZ_DIR)/strict/gc/%.o: gc/%.c $(wildcard gc/*.h) $(FUZZ_DIR)/.tools-ok
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -Igc -c $< -o $@
 
 $(FUZZ_BIN): tests/fuzz/fuzz_api.c $(FUZZ_GC_OBJ) $(FUZZ_DIR)/.tools-ok
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -Igc tests/fuzz/fuzz_api.c $(FUZZ_GC_OBJ) -lpthread -lm -o $@
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_AVOID_KNOWN_BUGS -fsanitize=fuzzer -Igc tests/fuzz/fuzz_api.c $(FUZZ_GC_OBJ) -lpthread -lm -o $@
 $(FUZZ_BIN)_strict: tests/fuzz/fuzz_api.c $(GC_SRC:%.c=$(FUZZ_DIR)/strict/%.o) $(FUZZ_DIR)/.tools-ok
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -Igc tests/fuzz/fuzz_api.c $(GC_SRC:%.c=$(FUZZ_DIR)/strict/%.o) -lpthread -lm -o $@
 
