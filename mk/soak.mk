@@ -17,6 +17,10 @@ SOAK_OBJ    := $(SOAK_WL:workloads/%.c=$(SOAK_DIR)/%.o) $(SOAK_DIR)/oplog.o $(SO
 SOAK_HDR    := $(wildcard gc/*.h workloads/*.h examples/*.h)
 MINUTES     ?= 10
 SOAK_VERIFY_EVERY ?= 64
+# all: also switch to budgets in µs and pause targets, which stall the
+# collector today (a known gc/ bug, tests/fuzz/known/README.md); work:
+# budgets in work units only. `make test` runs the short soak with work.
+SOAK_KNOBS  ?= all
 
 $(SOAK_DIR)/%.o: workloads/%.c $(SOAK_HDR) mk/soak.mk
 	@mkdir -p $(dir $@)
@@ -29,10 +33,10 @@ $(SOAK_DIR)/soak: $(SOAK_OBJ) $(BUILD)/libtricolor.a
 
 .PHONY: soak soak-short
 soak: $(SOAK_DIR)/soak
-	nice $(SOAK_DIR)/soak --seconds $$(( $(MINUTES) * 60 )) --verify-every $(SOAK_VERIFY_EVERY)
+	nice $(SOAK_DIR)/soak --seconds $$(( $(MINUTES) * 60 )) --verify-every $(SOAK_VERIFY_EVERY) --knobs $(SOAK_KNOBS)
 
 soak-short: $(SOAK_DIR)/soak
 	@echo "== soak, 10 s"
-	@$(SOAK_DIR)/soak --seconds 10 --verify-every 16 --switch-every 50
+	@$(SOAK_DIR)/soak --seconds 10 --verify-every 16 --switch-every 50 --knobs work
 
 EXTRA_TEST_TARGETS += soak-short
