@@ -26,7 +26,8 @@ typedef uint64_t (*wl_entry)(struct mut *m, int size, uint64_t seed);
     X(mutate, "mutate", "large random graph rewired at random: write-barrier heavy, slow garbage")                    \
     X(lru, "lru", "LRU cache at steady state: hash table + recency list, gets, puts, evictions")                      \
     X(fragment, "fragment", "random replacement of nodes, KiB objects, MiB pointer arrays and buffers")               \
-    X(demo, "demo", "small graph (100-300 nodes) growing, sharing and dropping subtrees, for the viewer")
+    X(demo, "demo", "small graph (100-300 nodes) growing, sharing and dropping subtrees, for the viewer")              \
+    X(lisp, "lisp", "Lisp interpreter (examples/lisp_core.h): tree recursion, list sorting, closure-heavy loop")
 
 typedef struct wl_info {
     const char *name;
