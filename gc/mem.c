@@ -597,35 +597,32 @@ size_t tc__mem_pool_pages(const tc_heap *h) { return h->mem.pool.n; }
  * object, cleared over its first `clear` bytes. A quarantined dead mapping
  * is reused when one fits without wasting more than a quarter of it; its
  * whole length stays the object's mapping (*map_len). */
-/* Large mappings come in whole 4 KiB pages up to 64 KiB, and above that
- * in sizes of 64 KiB x 2^(k/4), so that a dead one is likely to fit the
- * next request of a similar size (at most 19% of a mapping is rounding). */
+/* Large mappings come in whole 4 KiB pages up to 64 KiB, and in whole
+ * 64 KiB pages above (so that any of them can be split at a 64 KiB
+ * boundary, where a large object's page header must sit, and its pieces
+ * merged again: see the quarantine). */
 size_t tc__mem_large_len(size_t len) {
     if (len <= PAGE_SIZE) return (len + 4095) & ~(size_t)4095;
-    size_t c = PAGE_SIZE;
-    while (c < len) {
-        size_t quarter = c / 4;
-        for (int i = 0; i < 4 && c < len; i++) c += quarter;
-    }
-    return c;
+    return (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 }
 
 /* Takes a quarantined span for a large object of len bytes: best fit; an
  * entry much larger than the request is split at a 64 KiB boundary (the
  * object's page header must sit on one), the rest staying in the
- * quarantine; one a little larger is taken whole. */
+ * quarantine; one at most an eighth larger that cannot be split is taken
+ * whole. */
 static bool quarantine_take(tc__mem *m, size_t len, tc__span *out) {
     size_t split_len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     size_t best = SIZE_MAX;
     for (size_t i = 0; i < m->quarantine_n; i++) {
         size_t ql = m->quarantine[i].len;
-        bool fits = ql >= len && (ql - len <= ql / 4 || ql >= split_len + PAGE_SIZE);
+        bool fits = ql >= len && (ql - len <= ql / 8 || ql >= split_len + PAGE_SIZE);
         if (fits && (best == SIZE_MAX || ql < m->quarantine[best].len)) best = i;
     }
     if (best == SIZE_MAX) return false;
     tc__span *q = &m->quarantine[best];
     tc__span s = *q;
-    if (s.len - len > s.len / 4) {
+    if (s.len >= split_len + PAGE_SIZE) {
         s.len = split_len;
         q->base = (char *)q->base + split_len;
         q->len -= split_len;
