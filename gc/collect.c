@@ -38,7 +38,7 @@
  * FIFO; its header is read when it leaves the FIFO, by which time the cache
  * line has usually arrived. On heaps larger than the cache this hides most
  * of the miss latency (about 4x faster than checking at once, see
- * shared/docs/reference.md §4).
+ * docs/design.md §4).
  */
 #include "internal.h"
 

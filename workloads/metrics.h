@@ -5,7 +5,7 @@
  * This module turns such a log into the numbers the reports, the
  * benchmarks and the visualizer show: nearest-rank percentiles of the
  * durations, and minimum mutator utilization (MMU) and bounded MMU (BMU)
- * over a window size (see docs/reference.md section 3). It knows nothing
+ * over a window size (see docs/design.md §3). It knows nothing
  * about the collector: it is pure arithmetic on arrays of metrics_pause,
  * needs only libc and libm, keeps no state and is safe to call from any
  * thread on data that thread owns.

@@ -6,7 +6,7 @@
  * log to a pipe. The parent reads them and reaps the child; a crash or a
  * non-zero exit becomes an error naming the collector and the signal.
  *
- * Boehm is set up as shared/docs/reference.md §1 prescribes: markers set
+ * Boehm is set up as docs/design.md §1 describes: markers set
  * before GC_INIT (which itself collects once, before callbacks are
  * registered and before the clock starts), collection events recorded
  * with timestamps only (the callback holds the GC lock: no allocation, no
