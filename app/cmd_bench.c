@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "values.h"
 #include "commands.h"
 #include "knobs.h"
 #include "measure.h"
@@ -80,7 +81,13 @@ static void usage(FILE *f) {
                "Measurement:\n"
                "  --pause-threshold US    log operations at least this long as pauses (default 1)\n"
                "  --cpu N                 pin each run to CPU N (default: not pinned; collection is single-\n"
-               "                          threaded on both sides, so GC work uses one core either way)\n");
+               "                          threaded on both sides, so GC work uses one core either way)\n"
+               "  --hiccup S              before each timed run, spin S seconds reading the clock and report\n"
+               "                          the gaps: the machine's own stalls, beside the collectors' pauses\n"
+               "                          (default 1; 0 = off)\n"
+               "\n"
+               "Environment: TRICOLOR_SLOW_OS_US=N adds N us to every memory system call Tricolor makes\n"
+               "(the slow-OS mode: with the memory thread on, its pauses should not change).\n");
 }
 
 /* ---------- output ---------- */
@@ -213,6 +220,7 @@ static void parse(bench_opts *o, int argc, char **argv) {
     o->base.boehm_time_limit_ms = 1;
     o->base.threshold_ns = 1000;
     o->base.passes = 1;
+    o->base.hiccup_ns = 1000000000u; /* 1 s of the machine's own stalls before each timed run */
     o->base.cpu = -1; /* pinning measured ~50% slower for both on this VM; one marker is what keeps GC on one core */
     o->progress = isatty(2);
     knob_mask given = 0;
@@ -258,6 +266,12 @@ static void parse(bench_opts *o, int argc, char **argv) {
             o->base.threshold_ns = (uint64_t)cli_int(C, a, cli_value(C, argc, argv, &i), 0, 1000000) * 1000u;
         } else if (!strcmp(a, "--cpu")) {
             o->base.cpu = (int)cli_int(C, a, cli_value(C, argc, argv, &i), -1, CPU_SETSIZE - 1);
+        } else if (!strcmp(a, "--hiccup")) {
+            const char *v = cli_value(C, argc, argv, &i);
+            double sec;
+            if (!value_seconds(v, &sec) || sec < 0 || sec > 60)
+                cli_fail(C, "--hiccup: '%s' is not a duration from 0 to 60 seconds (e.g. 1, 0.5 or 2s; 0 = off)", v);
+            o->base.hiccup_ns = (uint64_t)(sec * 1e9);
         } else {
             cli_fail(C, "unknown option '%s'", a);
         }
@@ -307,6 +321,15 @@ static void print_header(const bench_opts *o) {
            (double)o->base.threshold_ns / 1000, tc_barrier_name(tc->barrier),
            tc->budget_unit == TC_BUDGET_WORK ? tc->step_work : tc->step_usec,
            tc->budget_unit == TC_BUDGET_WORK ? "work units" : "us", tc->trigger_pct, tc->runway_pct, pacing);
+    printf("Tricolor's memory thread: %s.", tc->mem_thread ? "on (pages pre-faulted, memory returned off the mutator)"
+                                                             : "off (the mutator maps and returns memory itself)");
+    if (o->base.hiccup_ns)
+        printf(" Each timed run first spins %.1f s to record the machine's own stalls.", (double)o->base.hiccup_ns / 1e9);
+    printf("\n");
+    const char *slow = getenv("TRICOLOR_SLOW_OS_US");
+    if (slow && *slow)
+        printf("SLOW-OS MODE: TRICOLOR_SLOW_OS_US=%s adds that many us to every memory system call Tricolor makes.\n",
+               slow);
 }
 
 /* Runs every collector o->repeat times on wl, alternating A B A B, into

@@ -54,6 +54,13 @@ static double alloc_rate(const fig_input *in, int arg) {
     return r->wall_ns ? (double)r->alloc_bytes / (1 << 20) / ((double)r->wall_ns / 1e9) : 0;
 }
 
+/* Timed pauses of 200 us or more with no collector work inside: the
+ * environment's (runner.h), to read beside the machine's own stalls. */
+static double env_pauses(const fig_input *in, int arg) {
+    (void)arg;
+    return (double)run_env_pauses(in->timed, 200000);
+}
+
 /* How much longer the timed run took than the untimed one, %. */
 static double timing_overhead(const fig_input *in, int arg) {
     (void)arg;
@@ -75,6 +82,11 @@ static double timing_overhead(const fig_input *in, int arg) {
     [id] = {key, label, kind, FR_UNTIMED, FC_MEDIAN, NULL, 0, offsetof(run_result, field), scale}
 #define FIELD_MAX(id, key, label, kind, field, scale)                                                                  \
     [id] = {key, label, kind, FR_UNTIMED, FC_MAX, NULL, 0, offsetof(run_result, field), scale}
+/* The same from the timed run. */
+#define TFIELD(id, key, label, kind, field, scale)                                                                     \
+    [id] = {key, label, kind, FR_TIMED, FC_MEDIAN, NULL, 0, offsetof(run_result, field), scale}
+#define TFIELD_MAX(id, key, label, kind, field, scale)                                                                 \
+    [id] = {key, label, kind, FR_TIMED, FC_MAX, NULL, 0, offsetof(run_result, field), scale}
 #define DERIVED(id, key, label, kind, run, fn) [id] = {key, label, kind, run, FC_MEDIAN, fn, 0, 0, 0}
 
 _Static_assert(METRICS_NWINDOWS == 7, "one WINDOW row a window of metrics_windows_ns");
@@ -107,9 +119,13 @@ const figure_def figure_defs[FIG_N] = {
     FIELD(FIG_BG_MEM_SYSCALLS, "mem_thread.mem_syscalls", "mem thread syscalls", FK_COUNT, bg_mem_syscalls, 1),
     FIELD(FIG_BG_CPU_MS, "mem_thread.cpu_ms", "mem thread CPU", FK_MS, bg_cpu_ns, 1e-6),
     FIELD(FIG_RESERVE_MISSES, "mem_thread.reserve_misses", "reserve misses", FK_COUNT, reserve_misses, 1),
-    FIELD_MAX(FIG_HICCUP_MAX_US, "hiccup.max_gap_us", "machine stall max", FK_US, hic.max_gap_ns, 1e-3),
-    FIELD_MAX(FIG_HICCUP_OVER_200US, "hiccup.gaps_over_200us", "machine stalls >200us", FK_COUNT,
-              hic.gaps_over_200us, 1),
+    FIELD(FIG_LATER_MEM_SYSCALLS, "mutator.later_pass_mem_syscalls", "mem syscalls, pass 2+", FK_COUNT, later_mem_syscalls, 1),
+    FIELD(FIG_LATER_MINFLT, "mutator.later_pass_minor_faults", "minor faults, pass 2+", FK_COUNT, later_minflt, 1),
+    TFIELD(FIG_HICCUP_MAX_US, "hiccup.max_gap_us", "machine stall max", FK_US, hic.max_gap_ns, 1e-3),
+    TFIELD(FIG_HICCUP_OVER_200US, "hiccup.gaps_over_200us", "machine stalls >200us", FK_COUNT,
+           hic.gaps_over_200us, 1),
+    TFIELD(FIG_HICCUP_OVER_1MS, "hiccup.gaps_over_1ms", "machine stalls >1ms", FK_COUNT, hic.gaps_over_1ms, 1),
+    DERIVED(FIG_ENV_PAUSES, "env_pauses_over_200us", "env pauses >200us", FK_COUNT, FR_TIMED, env_pauses),
     DERIVED(FIG_TIMING_OVERHEAD, "timing_overhead_pct", "timing overhead", FK_PCT, FR_BOTH, timing_overhead),
 };
 /* clang-format on */
@@ -132,7 +148,7 @@ static void compute(const run_result *thr, const run_result *tim, figures *f) {
             f->v[k] = d->get(&in, d->arg);
         } else {
             uint64_t raw;
-            memcpy(&raw, (const char *)thr + d->offset, sizeof raw);
+            memcpy(&raw, (const char *)(d->run == FR_TIMED ? tim : thr) + d->offset, sizeof raw);
             f->v[k] = (double)raw * d->scale;
         }
     }
@@ -148,6 +164,7 @@ bool measure_once(const run_config *cfg, int rep, const measure_hooks *h, figure
     for (int timed = 0; timed < 2; timed++) {
         if (h && h->progress) h->progress(h->user, rep, timed);
         rc.timed = timed;
+        rc.hiccup_ns = timed ? cfg->hiccup_ns : 0; /* the machine's stalls, beside the pauses */
         if (!run_in_child(&rc, &res[timed])) {
             snprintf(err, errlen, "%s", res[timed].error);
             run_result_free(&res[timed]);
