@@ -72,11 +72,13 @@ static double timing_overhead(const fig_input *in, int arg) {
 
 #define PAUSE(id, key, label)                                                                                          \
     [id] = {key, label, id == FIG_PAUSES ? FK_COUNT : FK_US, FR_TIMED, FC_MEDIAN, pause_figure, id, 0, 0}
-#define WINDOW(base, fn, k, w, name) [base + w] = {k "." name, #fn " " name, FK_RATIO, FR_TIMED, FC_MEDIAN, fn, w, 0, 0}
-#define WINDOWS(base, fn, k)                                                                                           \
-    WINDOW(base, fn, k, 0, "1ms"), WINDOW(base, fn, k, 1, "2ms"), WINDOW(base, fn, k, 2, "5ms"),                       \
-        WINDOW(base, fn, k, 3, "10ms"), WINDOW(base, fn, k, 4, "20ms"), WINDOW(base, fn, k, 5, "50ms"),                \
-        WINDOW(base, fn, k, 6, "100ms")
+/* One row a window: key K "." NAME ("mmu.1ms"), label L " " NAME ("MMU 1ms"). */
+#define WINDOW(base, fn, k, l, w, name)                                                                                \
+    [base + w] = {k "." name, l " " name, FK_RATIO, FR_TIMED, FC_MEDIAN, fn, w, 0, 0}
+#define WINDOWS(base, fn, k, l)                                                                                        \
+    WINDOW(base, fn, k, l, 0, "1ms"), WINDOW(base, fn, k, l, 1, "2ms"), WINDOW(base, fn, k, l, 2, "5ms"),              \
+        WINDOW(base, fn, k, l, 3, "10ms"), WINDOW(base, fn, k, l, 4, "20ms"), WINDOW(base, fn, k, l, 5, "50ms"),       \
+        WINDOW(base, fn, k, l, 6, "100ms")
 /* A uint64_t field of the untimed run's result, times scale. */
 #define FIELD(id, key, label, kind, field, scale)                                                                      \
     [id] = {key, label, kind, FR_UNTIMED, FC_MEDIAN, NULL, 0, offsetof(run_result, field), scale}
@@ -99,8 +101,8 @@ const figure_def figure_defs[FIG_N] = {
     PAUSE(FIG_P99_US, "pauses.p99_us", "p99 pause"),
     PAUSE(FIG_P999_US, "pauses.p999_us", "p99.9 pause"),
     PAUSE(FIG_MAX_US, "pauses.max_us", "max pause"),
-    WINDOWS(FIG_MMU, mmu, "mmu"),
-    WINDOWS(FIG_BMU, bmu, "bmu"),
+    WINDOWS(FIG_MMU, mmu, "mmu", "MMU"),
+    WINDOWS(FIG_BMU, bmu, "bmu", "BMU"),
     DERIVED(FIG_GC_SHARE, "gc_share", "GC share of wall", FK_SHARE, FR_TIMED, gc_share),
     FIELD(FIG_GC_CPU_MS, "gc_cpu_ms", "GC CPU", FK_MS, gc_cpu_ns, 1e-6),
     DERIVED(FIG_GC_CPU_SHARE, "gc_cpu_share", "GC share of CPU", FK_SHARE, FR_UNTIMED, gc_cpu_share),
