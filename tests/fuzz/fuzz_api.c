@@ -385,7 +385,7 @@ static void op_config(void) {
     case 2: c.step_work = wild ? v : 1 + v % 20000; break;
     case 3: c.step_usec = wild ? v : 1 + v % 300; break;
     case 4: c.trigger_pct = wild ? v : TC_TRIGGER_PCT_MIN + v % 400; break;
-    case 5: c.runway_pct = wild ? v : TC_RUNWAY_PCT_MIN + v % 300; break;
+    case 5: c.runway_pct = wild ? v : TC_RUNWAY_PCT_MIN + v % (TC_RUNWAY_PCT_MAX - TC_RUNWAY_PCT_MIN + 1); break;
     case 6: c.pause_target_usec = wild ? v : (v & 1) ? 0 : TC_PAUSE_TARGET_USEC_MIN + v % 2000; break;
     case 7: c.heap_limit = wild ? (size_t)v : (v & 1) ? 0 : ((size_t)8 << 20) + (size_t)(v % 64) * (1 << 20); break;
     case 8: c.mem_thread = v & 1; break;

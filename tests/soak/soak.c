@@ -94,7 +94,7 @@ static void switch_config(soak *s) {
     c.step_work = 100 + (uint32_t)(rnd(s) % 20000);
     c.step_usec = 20 + (uint32_t)(rnd(s) % 500);
     c.trigger_pct = 25 + (uint32_t)(rnd(s) % 300);
-    c.runway_pct = 25 + (uint32_t)(rnd(s) % 150);
+    c.runway_pct = 25 + (uint32_t)(rnd(s) % (TC_RUNWAY_PCT_MAX - 24)); /* 25..max */
     c.pause_target_usec = s->time_budgets && rnd(s) % 4 == 0 ? 100 + (uint32_t)(rnd(s) % 1000) : 0;
     const char *bad = tc_set_config(s->h, &c);
     if (bad) {
