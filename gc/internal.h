@@ -12,8 +12,10 @@
  *   observe.c   object visiting, heap-map cells, the event ring
  *   verify.c    the heap verifier
  *   heap.c      heap lifetime, config, stats, misuse reports
- *   mem.c       every OS memory call: the page reserve, the memory thread,
- *               the large-object quarantine, giving memory back
+ *   mem.c       the memory layer: pages, giving memory back, the pause
+ *               log's range (mem.h lists its other files: mem_os.c, every
+ *               OS memory call; mem_thread.c, the memory thread;
+ *               mem_large.c, large objects' spans and their quarantine)
  *
  * Memory layout. Small objects live in 64 KiB pages aligned to 64 KiB, so
  * the page of an object is its address with the low 16 bits cleared. A

@@ -1,0 +1,60 @@
+/*
+ * mem.h — what the four files of the memory layer share, and nobody else:
+ * mem_os.c makes the OS calls and keeps the accounts, mem_thread.c is the
+ * background memory thread, mem_large.c the large objects' spans and their
+ * quarantine, mem.c the rest (pages, giving memory back, the pause log's
+ * range) and the layer's story. The layer's API for the other files of
+ * gc/ is in internal.h (tc__mem_*).
+ */
+#ifndef TRICOLOR_MEM_H
+#define TRICOLOR_MEM_H
+
+#include "internal.h"
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels answer EINVAL */
+#endif
+
+#define CHUNK_PAGES 32                /* a mapping of fresh pages: 2 MiB */
+#define READY_MIN_PAGES 16            /* the reserve never aims lower (1 MiB) */
+#define READY_HORIZON_NS 8000000      /* the reserve covers this much of the recent take rate */
+#define POPULATE_BATCH 4              /* pages populated per madvise call */
+#define WAKE_MIN_NS 250000            /* thread interval while pages are being taken */
+#define WAKE_MAX_NS 2000000           /* ... and while nothing happens */
+#define EVICT_MAX 32                  /* quarantine entries evicted for space per cycle end */
+#define QUARANTINE_CYCLES 8           /* a dead large mapping waits at most this many cycles for reuse */
+#define RELEASE_SLICE_PAGES 4         /* thread off: pages released per increment at most */
+#define RELEASE_CPU_PCT 1             /* the thread spends at most this share of its time giving memory back */
+#define RELEASE_CREDIT_NS 2000000     /* ... plus this much at its start */
+#define LOG_AHEAD ((size_t)256 << 10) /* pause-log bytes kept faulted in ahead of the cursor */
+
+/* --- mem_os.c: every OS call, counted against the thread that makes it --- */
+void tc__os_count(tc__mem *m, bool on_thread);
+void *tc__os_map_aligned(tc__mem *m, size_t len, size_t align, bool on_thread);
+void tc__os_unmap(tc__mem *m, void *p, size_t len, bool on_thread);
+void tc__os_release(tc__mem *m, void *p, size_t len, bool on_thread);
+void tc__os_populate(tc__mem *m, void *p, size_t len, bool on_thread);
+/* Adds n bytes to `committed` unless that passes the heap limit. */
+bool tc__mem_commit(tc__mem *m, uint64_t n);
+/* Takes n bytes off `committed`: memory given back to the OS. */
+void tc__mem_uncommit(tc__mem *m, uint64_t n);
+bool tc__ring_push(tc__ring *r, tc__span s);
+bool tc__ring_pop(tc__ring *r, tc__span *out);
+size_t tc__ring_count(tc__ring *r);
+
+/* --- mem_thread.c --- */
+void tc__mem_thread_start(tc__mem *m);
+/* Stops the thread and takes back everything it held. */
+void tc__mem_thread_stop(tc_heap *h);
+
+/* --- mem_large.c --- */
+void tc__mem_quarantine_add(tc_heap *h, void *base, size_t len, bool zero);
+
+/* --- mem.c --- */
+void tc__mem_log_populate_to(tc__mem *m, size_t upto, bool on_thread);
+/* A released page the mutator keeps mapped for later. */
+void tc__mem_clean_keep(tc__mem *m, void *page);
+/* Hands memory that is no longer the heap's to whoever gives it back. */
+void tc__mem_surplus(tc_heap *h, tc__span s);
+
+#endif

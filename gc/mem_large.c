@@ -1,0 +1,124 @@
+/*
+ * mem_large.c — spans for large objects (cells over MAX_SMALL) and the
+ * quarantine of dead ones, the large objects' free store: a dead mapping
+ * waits there, merged with its quarantined neighbours, and a new large
+ * object takes the best fit (split at a 64 KiB boundary when much larger),
+ * so that a program churning MiB-sized objects reuses memory instead of
+ * mapping and unmapping it (a 2 MiB munmap took ~12 ms on the VM measured
+ * in docs/design.md). mem.c's trimming gives expired entries back.
+ */
+#include "mem.h"
+
+#include <string.h>
+
+/* ======================================================================
+ * Large objects
+ * ====================================================================== */
+
+/* A mapping of at least len bytes (a multiple of 4 KiB) for a large
+ * object, cleared over its first `clear` bytes. A quarantined dead mapping
+ * is reused when one fits without wasting more than a quarter of it; its
+ * whole length stays the object's mapping (*map_len). */
+/* Large mappings come in whole 4 KiB pages up to 64 KiB, and in whole
+ * 64 KiB pages above (so that any of them can be split at a 64 KiB
+ * boundary, where a large object's page header must sit, and its pieces
+ * merged again: see the quarantine). */
+size_t tc__mem_large_len(size_t len) {
+    if (len <= PAGE_SIZE) return (len + 4095) & ~(size_t)4095;
+    return (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
+
+/* Takes a quarantined span for a large object of len bytes: best fit; an
+ * entry much larger than the request is split at a 64 KiB boundary (the
+ * object's page header must sit on one), the rest staying in the
+ * quarantine; one at most an eighth larger that cannot be split is taken
+ * whole. */
+static bool quarantine_take(tc__mem *m, size_t len, tc__span *out) {
+    size_t split_len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < m->quarantine_n; i++) {
+        size_t ql = m->quarantine[i].len;
+        bool fits = ql >= len && (ql - len <= ql / 8 || ql >= split_len + PAGE_SIZE);
+        if (fits && (best == SIZE_MAX || ql < m->quarantine[best].len)) best = i;
+    }
+    if (best == SIZE_MAX) return false;
+    tc__span *q = &m->quarantine[best];
+    tc__span s = *q;
+    if (s.len >= split_len + PAGE_SIZE) {
+        s.len = split_len;
+        q->base = (char *)q->base + split_len;
+        q->len -= split_len;
+    } else {
+        *q = m->quarantine[--m->quarantine_n];
+    }
+    m->quarantine_bytes -= s.len;
+    *out = s;
+    return true;
+}
+
+void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len) {
+    tc__mem *m = &h->mem;
+    tc__span s, big;
+    bool found = quarantine_take(m, len, &s);
+    if (!found && m->running && tc__ring_pop(&m->big, &big)) {
+        /* The thread's ready span joins the quarantine (it is the heap's
+         * now), and serves this request if it is large enough. */
+        h->heap_bytes += big.len;
+        tc__mem_quarantine_add(h, big.base, big.len, true);
+        found = quarantine_take(m, len, &s);
+    }
+    if (found) {
+        m->quarantine_reuses++;
+        if (!s.zero) memset(s.base, 0, clear);
+        *map_len = s.len;
+        return s.base; /* still counted in heap_bytes */
+    }
+    /* Nothing ready: map it here, and ask the thread to keep a span this
+     * large ready from now on. */
+    if (m->running && len > atomic_load_explicit(&m->big_want, memory_order_relaxed))
+        atomic_store_explicit(&m->big_want, len, memory_order_relaxed);
+    if (!tc__mem_commit(m, len)) return NULL;
+    void *p = tc__os_map_aligned(m, len, PAGE_SIZE, false);
+    if (!p) {
+        atomic_fetch_sub_explicit(&m->committed, len, memory_order_relaxed);
+        return NULL;
+    }
+    /* One call instead of a fault per 4 KiB as the object is first written. */
+    tc__os_populate(m, p, len, false);
+    h->heap_bytes += len;
+    *map_len = len;
+    return p;
+}
+
+/* A dead large object's mapping waits in the quarantine for reuse,
+ * merged with any quarantined neighbour (adjacent mappings, or pieces of
+ * one that was split), so that pieces grow back into large spans. When
+ * the quarantine is full, its oldest entry is given back. */
+void tc__mem_quarantine_add(tc_heap *h, void *base, size_t len, bool zero) {
+    tc__mem *m = &h->mem;
+    m->quarantine_bytes += len;
+    tc__span s = {base, len, true, zero, h->cycle_no};
+    for (size_t i = 0; i < m->quarantine_n;) {
+        tc__span *q = &m->quarantine[i];
+        if ((char *)q->base + q->len == (char *)s.base || (char *)s.base + s.len == (char *)q->base) {
+            if (q->base < s.base) s.base = q->base;
+            s.len += q->len;
+            s.zero = s.zero && q->zero;
+            *q = m->quarantine[--m->quarantine_n]; /* look at the one moved here too */
+            continue;
+        }
+        i++;
+    }
+    if (m->quarantine_n == TC__QUARANTINE_MAX) {
+        size_t oldest = 0;
+        for (size_t i = 1; i < m->quarantine_n; i++)
+            if (m->quarantine[i].cycle < m->quarantine[oldest].cycle) oldest = i;
+        tc__span old = m->quarantine[oldest];
+        m->quarantine[oldest] = m->quarantine[--m->quarantine_n];
+        m->quarantine_bytes -= old.len;
+        tc__mem_surplus(h, old);
+    }
+    m->quarantine[m->quarantine_n++] = s;
+}
+
+void tc__mem_large_put(tc_heap *h, void *base, size_t len) { tc__mem_quarantine_add(h, base, len, false); }

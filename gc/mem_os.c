@@ -1,0 +1,139 @@
+/*
+ * mem_os.c — the memory layer's primitives: every mmap, munmap and madvise
+ * the collector makes (counted against the thread that makes it, and in
+ * slow-OS mode slowed), the `committed` account that heap_limit bounds,
+ * and the two single-producer, single-consumer rings the mutator and the
+ * memory thread hand memory over with. See mem.c for the story.
+ */
+#include "mem.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+
+/* ======================================================================
+ * OS calls, counted and (in slow-OS mode) slowed
+ * ====================================================================== */
+
+static void os_delay(const tc__mem *m) {
+    if (!m->slow_os_ns) return;
+    struct timespec ts = {(time_t)(m->slow_os_ns / 1000000000u), (long)(m->slow_os_ns % 1000000000u)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* Counts one OS call against the thread that makes it. The mutator's
+ * counter is its own; the thread's is read by the mutator, so atomic. */
+void tc__os_count(tc__mem *m, bool on_thread) {
+    if (on_thread) {
+        atomic_fetch_add_explicit(&m->syscalls_thread, 1, memory_order_relaxed);
+    } else {
+        m->syscalls_mutator++;
+        if (m->in_gc && *m->in_gc) m->syscalls_in_increments++;
+    }
+    os_delay(m);
+}
+
+/* Maps len bytes aligned to align (a power of two >= PAGE_SIZE; len a
+ * multiple of 4 KiB). Costs up to three calls: the mapping and the two
+ * trims that align it. */
+void *tc__os_map_aligned(tc__mem *m, size_t len, size_t align, bool on_thread) {
+    size_t over = len + align;
+    tc__os_count(m, on_thread);
+    char *raw = mmap(NULL, over, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED) return NULL;
+    uintptr_t start = ((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1);
+    size_t head = start - (uintptr_t)raw;
+    size_t tail = over - head - len;
+    if (head) {
+        tc__os_count(m, on_thread);
+        munmap(raw, head);
+    }
+    if (tail) {
+        tc__os_count(m, on_thread);
+        munmap((char *)start + len, tail);
+    }
+    return (void *)start;
+}
+
+void tc__os_unmap(tc__mem *m, void *p, size_t len, bool on_thread) {
+    tc__os_count(m, on_thread);
+    munmap(p, len);
+}
+
+/* Gives the memory of [p, p+len) back, keeping the range mapped: the next
+ * touch faults in a zero page. */
+void tc__os_release(tc__mem *m, void *p, size_t len, bool on_thread) {
+    tc__os_count(m, on_thread);
+    madvise(p, len, MADV_DONTNEED);
+}
+
+/* Faults [p, p+len) in now, so that its first use costs no fault. */
+void tc__os_populate(tc__mem *m, void *p, size_t len, bool on_thread) {
+    if (m->populate_ok && ((uintptr_t)p & 4095) == 0) {
+        tc__os_count(m, on_thread);
+        if (madvise(p, len, MADV_POPULATE_WRITE) == 0) return;
+        m->populate_ok = false; /* EINVAL: a kernel older than 5.14 */
+    }
+    for (size_t off = 0; off < len; off += 4096) ((volatile char *)p)[off] = 0;
+}
+
+
+/* ======================================================================
+ * Accounting
+ * ====================================================================== */
+
+/* Adds n bytes to what the collector holds, unless that passes the heap
+ * limit. The only way either thread grows `committed`. */
+bool tc__mem_commit(tc__mem *m, uint64_t n) {
+    uint64_t cur = atomic_load_explicit(&m->committed, memory_order_relaxed);
+    size_t limit = atomic_load_explicit(&m->limit, memory_order_relaxed);
+    do {
+        if (limit && cur + n > limit) return false;
+    } while (!atomic_compare_exchange_weak_explicit(&m->committed, &cur, cur + n, memory_order_relaxed,
+                                                    memory_order_relaxed));
+    return true;
+}
+
+void tc__mem_uncommit(tc__mem *m, uint64_t n) {
+    atomic_fetch_sub_explicit(&m->committed, n, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->released_bytes, n, memory_order_relaxed);
+}
+
+uint64_t tc__mem_committed(const tc__mem *m) {
+    return atomic_load_explicit(&((tc__mem *)m)->committed, memory_order_relaxed);
+}
+
+bool tc__mem_fits(const tc__mem *m, uint64_t n) {
+    size_t limit = atomic_load_explicit(&((tc__mem *)m)->limit, memory_order_relaxed);
+    return limit == 0 || tc__mem_committed(m) + n <= limit;
+}
+
+
+/* ======================================================================
+ * The rings: single producer, single consumer, never blocking
+ * ====================================================================== */
+
+/* Invariant: 0 <= tail - head <= cap. Only the producer writes tail and
+ * only the consumer writes head; the release store of one and the acquire
+ * load of the other order the span's contents. */
+bool tc__ring_push(tc__ring *r, tc__span s) {
+    size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+    size_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+    if (tail - head == TC__RING_CAP) return false;
+    r->slot[tail % TC__RING_CAP] = s;
+    atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
+    return true;
+}
+
+bool tc__ring_pop(tc__ring *r, tc__span *out) {
+    size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+    size_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+    if (head == tail) return false;
+    *out = r->slot[head % TC__RING_CAP];
+    atomic_store_explicit(&r->head, head + 1, memory_order_release);
+    return true;
+}
+
+size_t tc__ring_count(tc__ring *r) {
+    return atomic_load_explicit(&r->tail, memory_order_acquire) - atomic_load_explicit(&r->head, memory_order_acquire);
+}

@@ -1,0 +1,232 @@
+/*
+ * mem_thread.c — the background memory thread (see mem.c): it keeps a
+ * reserve of pre-faulted pages sized from the rate the mutator takes them,
+ * one ready span for large objects and the pause log faulted in ahead of
+ * its cursor, and gives surplus memory back at a paced share of its time.
+ * It sleeps most of the time: on two vCPUs a busy helper thread raises
+ * the mutator's tail latencies.
+ */
+#include "mem.h"
+
+#include <time.h>
+
+/* ======================================================================
+ * The background thread
+ * ====================================================================== */
+
+/* A fresh page for the reserve: a released one (mapped, not resident) if
+ * the thread has one, else one carved from a chunk it maps. */
+static void *thread_fresh_page(tc__mem *m) {
+    if (m->tclean.n) return m->tclean.v[--m->tclean.n];
+    if (m->tchunk == m->tchunk_end) {
+        char *c = tc__os_map_aligned(m, CHUNK_PAGES * PAGE_SIZE, CHUNK_PAGES * PAGE_SIZE, true);
+        if (!c) return NULL;
+        if (!ptrvec_push(&m->tchunks, c)) {
+            tc__os_unmap(m, c, CHUNK_PAGES * PAGE_SIZE, true);
+            return NULL;
+        }
+        m->tchunk = c;
+        m->tchunk_end = c + CHUNK_PAGES * PAGE_SIZE;
+    }
+    void *p = m->tchunk;
+    m->tchunk += PAGE_SIZE;
+    return p;
+}
+
+/* Brings the ready reserve up to `want` pages, populating them in small
+ * batches (one madvise for up to POPULATE_BATCH pages that happen to be
+ * adjacent). Stops at the heap limit. */
+static void thread_refill(tc__mem *m, size_t want) {
+    while (tc__ring_count(&m->ready) < want) {
+        void *batch[POPULATE_BATCH];
+        size_t n = 0;
+        while (n < POPULATE_BATCH && tc__ring_count(&m->ready) + n < want) {
+            if (!tc__mem_commit(m, PAGE_SIZE)) break;
+            void *p = thread_fresh_page(m);
+            if (!p) {
+                atomic_fetch_sub_explicit(&m->committed, PAGE_SIZE, memory_order_relaxed);
+                break;
+            }
+            batch[n++] = p;
+        }
+        if (n == 0) return;
+        /* Populate runs of adjacent pages with one call each. */
+        for (size_t i = 0; i < n;) {
+            size_t j = i + 1;
+            while (j < n && (char *)batch[j] == (char *)batch[j - 1] + PAGE_SIZE) j++;
+            tc__os_populate(m, batch[i], (j - i) * PAGE_SIZE, true);
+            i = j;
+        }
+        for (size_t i = 0; i < n; i++) {
+            atomic_fetch_add_explicit(&m->reserve_pages, 1, memory_order_relaxed);
+            if (!tc__ring_push(&m->ready, (tc__span){batch[i], PAGE_SIZE, false, true, 0})) {
+                /* Cannot happen (count < want <= cap), but never leak. */
+                atomic_fetch_sub_explicit(&m->reserve_pages, 1, memory_order_relaxed);
+                ptrvec_push(&m->tclean, batch[i]);
+                atomic_fetch_sub_explicit(&m->committed, PAGE_SIZE, memory_order_relaxed);
+            }
+        }
+    }
+}
+
+/* Keeps one span of the largest size the mutator had to map itself
+ * ready and faulted in, so that the next such request is met without an
+ * OS call (GCBench's 4 MB array, fragment's MiB arrays). */
+static void thread_refill_big(tc__mem *m) {
+    size_t want = atomic_load_explicit(&m->big_want, memory_order_relaxed);
+    if (!want || tc__ring_count(&m->big) > 0) return;
+    if (!tc__mem_commit(m, want)) return;
+    void *p = tc__os_map_aligned(m, want, PAGE_SIZE, true);
+    if (!p) {
+        atomic_fetch_sub_explicit(&m->committed, want, memory_order_relaxed);
+        return;
+    }
+    tc__os_populate(m, p, want, true);
+    tc__ring_push(&m->big, (tc__span){p, want, true, true, 0});
+}
+
+/* Gives back what the mutator handed over: pages are released and kept
+ * for the reserve, large mappings are unmapped. */
+static size_t thread_release(tc__mem *m, uint64_t now) {
+    tc__span s;
+    size_t n = 0;
+    /* Giving memory back is paced to RELEASE_CPU_SHARE of the thread's
+     * lifetime (plus a little credit): on some machines a 64 KiB madvise
+     * costs 400 us and interrupts the mutator's core with TLB shootdowns,
+     * so release is slow and steady, like Go's background scavenger. */
+    uint64_t allowance = (now - m->tstart_ns) / 100 * RELEASE_CPU_PCT + RELEASE_CREDIT_NS;
+    for (;;) {
+        /* A page popped while over the pace waits in `held` (a consumer
+         * cannot put it back into the ring). Large mappings are unmapped
+         * at once: the quarantine already kept them as long as useful. */
+        if (m->has_held)
+            s = m->held;
+        else if (!tc__ring_pop(&m->surplus, &s))
+            break;
+        m->has_held = false;
+        if (!s.large && m->release_ns >= allowance) {
+            m->held = s;
+            m->has_held = true;
+            break;
+        }
+        uint64_t t0 = tc__now_ns();
+        if (s.len == PAGE_SIZE && !s.large) {
+            tc__os_release(m, s.base, PAGE_SIZE, true);
+            if (!ptrvec_push(&m->tclean, s.base)) tc__os_unmap(m, s.base, PAGE_SIZE, true);
+        } else {
+            tc__os_unmap(m, s.base, s.len, true);
+        }
+        atomic_fetch_sub_explicit(&m->inflight_bytes, s.len, memory_order_relaxed);
+        tc__mem_uncommit(m, s.len);
+        m->release_ns += tc__now_ns() - t0;
+        n++;
+    }
+    return n;
+}
+
+static void *mem_thread_main(void *arg) {
+    tc__mem *m = arg;
+    uint64_t interval = WAKE_MIN_NS;
+    double rate = 0; /* pages taken per ns, smoothed */
+    size_t taken_before = 0;
+    uint64_t t_before = tc__now_ns();
+    m->tstart_ns = t_before;
+    m->release_ns = 0;
+    while (!atomic_load_explicit(&m->stop, memory_order_acquire)) {
+        struct timespec ts = {0, (long)interval};
+        nanosleep(&ts, NULL);
+        uint64_t now = tc__now_ns();
+        size_t taken = atomic_load_explicit(&m->taken, memory_order_relaxed);
+        size_t delta = taken - taken_before;
+        bool starving = atomic_exchange_explicit(&m->starving, false, memory_order_relaxed);
+        double inst = now > t_before ? (double)delta / (double)(now - t_before) : 0;
+        rate = rate * 0.5 + inst * 0.5;
+        taken_before = taken;
+        t_before = now;
+        size_t released = thread_release(m, now);
+        size_t cap = atomic_load_explicit(&m->reserve_cap, memory_order_relaxed);
+        size_t want = (size_t)(rate * READY_HORIZON_NS) + (READY_MIN_PAGES < cap ? READY_MIN_PAGES : cap);
+        if (starving) want += READY_MIN_PAGES * 4;
+        if (want > cap) want = cap;
+        thread_refill(m, want);
+        thread_refill_big(m);
+        if (m->log_base) {
+            size_t used = atomic_load_explicit(&m->log_used, memory_order_relaxed);
+            if (used + LOG_AHEAD / 2 > atomic_load_explicit(&m->log_populated, memory_order_acquire))
+                tc__mem_log_populate_to(m, used + LOG_AHEAD, true);
+        }
+        /* Wake often while pages are being taken or given back, rarely
+         * when the heap is steady: idle, the thread costs a few us every
+         * WAKE_MAX_NS. */
+        if (delta || released || starving)
+            interval = WAKE_MIN_NS;
+        else if (interval < WAKE_MAX_NS)
+            interval *= 2;
+        atomic_store_explicit(&m->thread_cpu_ns, tc__cpu_ns(), memory_order_relaxed);
+    }
+    return NULL;
+}
+
+void tc__mem_thread_start(tc__mem *m) {
+    if (m->running) return;
+    atomic_store_explicit(&m->stop, false, memory_order_relaxed);
+    m->running = pthread_create(&m->thread, NULL, mem_thread_main, m) == 0;
+}
+
+/* Stops the thread and takes back everything it held, so the mutator can
+ * go on alone: ready pages join the pool, surplus is released here. */
+void tc__mem_thread_stop(tc_heap *h) {
+    tc__mem *m = &h->mem;
+    if (!m->running) return;
+    atomic_store_explicit(&m->stop, true, memory_order_release);
+    pthread_join(m->thread, NULL);
+    m->running = false;
+    m->thread_cpu_total_ns += atomic_load_explicit(&m->thread_cpu_ns, memory_order_relaxed);
+    atomic_store_explicit(&m->thread_cpu_ns, 0, memory_order_relaxed);
+    tc__span s;
+    if (m->has_held) { /* a page the thread was holding back: back to the pool */
+        m->has_held = false;
+        atomic_fetch_sub_explicit(&m->inflight_bytes, m->held.len, memory_order_relaxed);
+        if (ptrvec_push(&m->pool, m->held.base)) {
+            h->heap_bytes += PAGE_SIZE;
+        } else {
+            tc__os_release(m, m->held.base, PAGE_SIZE, false);
+            tc__mem_uncommit(m, PAGE_SIZE);
+            tc__mem_clean_keep(m, m->held.base);
+        }
+    }
+    while (tc__ring_pop(&m->big, &s)) {
+        h->heap_bytes += s.len;
+        tc__mem_quarantine_add(h, s.base, s.len, true);
+    }
+    while (tc__ring_pop(&m->ready, &s)) {
+        atomic_fetch_sub_explicit(&m->reserve_pages, 1, memory_order_relaxed);
+        if (!ptrvec_push(&m->pool, s.base)) {
+            tc__os_unmap(m, s.base, PAGE_SIZE, false);
+            tc__mem_uncommit(m, PAGE_SIZE);
+            continue;
+        }
+        h->heap_bytes += PAGE_SIZE;
+    }
+    while (tc__ring_pop(&m->surplus, &s)) {
+        atomic_fetch_sub_explicit(&m->inflight_bytes, s.len, memory_order_relaxed);
+        if (m->teardown) {
+            if (s.large) tc__os_unmap(m, s.base, s.len, false); /* pages go with their chunks */
+        } else if (s.large) {
+            tc__os_unmap(m, s.base, s.len, false);
+        } else {
+            tc__os_release(m, s.base, s.len, false);
+            tc__mem_clean_keep(m, s.base);
+        }
+        tc__mem_uncommit(m, s.len);
+    }
+    /* The thread's released pages and the rest of its chunk are the
+     * mutator's now. */
+    while (m->tclean.n) tc__mem_clean_keep(m, m->tclean.v[--m->tclean.n]);
+    while (m->tchunk != m->tchunk_end) {
+        tc__mem_clean_keep(m, m->tchunk);
+        m->tchunk += PAGE_SIZE;
+    }
+    for (size_t i = 0; i < m->tchunks.n; i++) ptrvec_push(&m->chunks, m->tchunks.v[i]);
+    m->tchunks.n = 0;
+}
