@@ -20,10 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static const uint32_t class_sizes[] = {
-    16,   32,   48,   64,   80,   96,   112,  128,  160,  192,  224,  256,  320,  384,
-    448,  512,  640,  768,  896,  1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096,
+    16,  32,  48,  64,  80,  96,   112,  128,  160,  192,  224,  256,  320,  384,
+    448, 512, 640, 768, 896, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096,
 };
 #define CLASS_COUNT (sizeof class_sizes / sizeof class_sizes[0])
 _Static_assert(CLASS_COUNT <= NUM_CLASSES, "too many size classes");
@@ -291,8 +290,10 @@ __attribute__((noinline)) static void *alloc_checked(tc_heap *h, uint32_t nslots
 #ifndef TC_NO_OBSERVE
     if (h->ev && obj && (h->ev_mask >> TC_EV_ALLOC & 1)) tc__observe_record_slow(h, TC_EV_ALLOC, obj, 0);
 #endif
-    if (h->ev) h->next_check_bytes = 0; /* every allocation is reported: keep it on this path */
-    else if (h->safepoint && h->safepoint_at < h->next_check_bytes) h->next_check_bytes = h->safepoint_at;
+    if (h->ev)
+        h->next_check_bytes = 0; /* every allocation is reported: keep it on this path */
+    else if (h->safepoint && h->safepoint_at < h->next_check_bytes)
+        h->next_check_bytes = h->safepoint_at;
     return obj;
 }
 
@@ -313,8 +314,8 @@ void *tc_alloc(tc_heap *h, uint32_t nslots, uint32_t nraw) {
         return NULL;
     }
     if (__builtin_expect(nslots > TC_MAX_SLOTS || nraw > TC_MAX_RAW, 0)) {
-        tc__misuse(h, "tc_alloc: object too large: %u slots, %u raw bytes (max %u slots, %u raw bytes)",
-                   nslots, nraw, TC_MAX_SLOTS, TC_MAX_RAW);
+        tc__misuse(h, "tc_alloc: object too large: %u slots, %u raw bytes (max %u slots, %u raw bytes)", nslots, nraw,
+                   TC_MAX_SLOTS, TC_MAX_RAW);
         return NULL;
     }
     size_t bytes = obj_cell_bytes(nslots, nraw);

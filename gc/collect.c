@@ -50,9 +50,9 @@
  * ====================================================================== */
 
 typedef struct budget {
-    size_t limit;       /* work units; SIZE_MAX when timed or unlimited */
-    uint64_t deadline;  /* CLOCK_MONOTONIC ns, when timed */
-    size_t next_clock;  /* work count at which to read the clock again */
+    size_t limit;      /* work units; SIZE_MAX when timed or unlimited */
+    uint64_t deadline; /* CLOCK_MONOTONIC ns, when timed */
+    size_t next_clock; /* work count at which to read the clock again */
     bool timed;
 } budget;
 
@@ -116,9 +116,7 @@ void tc__gc_regrey(tc_heap *h, void *obj) {
     grey_push(h, obj);
 }
 
-static inline bool marking_done(const tc_heap *h) {
-    return h->grey.n == 0 && h->fifo_n == 0 && h->large_scan == NULL;
-}
+static inline bool marking_done(const tc_heap *h) { return h->grey.n == 0 && h->fifo_n == 0 && h->large_scan == NULL; }
 
 /* Shades what every root points to. Returns work units (roots read). */
 static size_t shade_roots(tc_heap *h) {
@@ -475,14 +473,11 @@ static size_t single_step(tc_heap *h, budget *b, size_t work) {
         work = propagate(h, b, work);
         if (marking_done(h)) set_phase(h, TC_PHASE_ATOMIC);
         return work;
-    case TC_PHASE_ATOMIC:
-        return work + atomic_step(h);
-    case TC_PHASE_SWEEP:
-        return sweep(h, b, work);
+    case TC_PHASE_ATOMIC: return work + atomic_step(h);
+    case TC_PHASE_SWEEP: return sweep(h, b, work);
     case TC_PHASE_IDLE:
     case TC_PHASE_ROOTS: /* shaded by cycle_start, inside the same increment */
-    default:
-        return work;
+    default: return work;
     }
 }
 

@@ -65,8 +65,8 @@ void tc__misuse(const tc_heap *h, const char *fmt, ...) {
 }
 
 void tc__slot_out_of_range(tc_heap *heap, const void *obj, uint32_t slot, const char *op) {
-    tc__misuse(heap, "%s: slot %u out of range: object %p has %u slots (valid 0..%u)", op, slot, obj,
-               tc_nslots(obj), tc_nslots(obj) ? tc_nslots(obj) - 1 : 0);
+    tc__misuse(heap, "%s: slot %u out of range: object %p has %u slots (valid 0..%u)", op, slot, obj, tc_nslots(obj),
+               tc_nslots(obj) ? tc_nslots(obj) - 1 : 0);
 }
 
 /* ---------- config ---------- */
@@ -101,7 +101,8 @@ const char *tc_config_check(const tc_config *c) {
     if (c->pause_target_usec != 0 &&
         (c->pause_target_usec < TC_PAUSE_TARGET_USEC_MIN || c->pause_target_usec > TC_PAUSE_TARGET_USEC_MAX))
         return "pause_target_usec: valid values are 0 (off) or 10..1000000 microseconds";
-    if (c->heap_limit && c->heap_limit < TC_HEAP_LIMIT_MIN) return "heap_limit: must be 0 (unlimited) or at least 1 MiB";
+    if (c->heap_limit && c->heap_limit < TC_HEAP_LIMIT_MIN)
+        return "heap_limit: must be 0 (unlimited) or at least 1 MiB";
     if (c->heap_limit && c->min_heap > c->heap_limit) return "min_heap: must not exceed heap_limit";
     return NULL;
 }

@@ -41,13 +41,13 @@
 #include <stdio.h>
 #include <time.h>
 
-#define PAGE_SHIFT 16
-#define PAGE_SIZE ((size_t)1 << PAGE_SHIFT)
-#define PAGE_HEADER 128 /* bytes reserved for struct tc_page at a page start */
-#define MAX_SMALL 4096  /* largest cell (header included) in a size-class page */
-#define CELL_ALIGN 16
+#define PAGE_SHIFT  16
+#define PAGE_SIZE   ((size_t)1 << PAGE_SHIFT)
+#define PAGE_HEADER 128  /* bytes reserved for struct tc_page at a page start */
+#define MAX_SMALL   4096 /* largest cell (header included) in a size-class page */
+#define CELL_ALIGN  16
 #define NUM_CLASSES 40
-#define HDR_BYTES 8
+#define HDR_BYTES   8
 
 /* Colours (header bits 0-2). FREE marks a cell on a free list. */
 enum {
@@ -81,35 +81,31 @@ enum { PAGE_SMALL = 1, PAGE_LARGE = 2 };
  *  - on_avail iff the page is on its class's list of pages with free cells.
  */
 typedef struct tc_page {
-    uint8_t kind;       /* PAGE_SMALL or PAGE_LARGE */
-    uint8_t cls;        /* size class (small pages) */
-    uint8_t on_avail;   /* on the class's avail list */
+    uint8_t kind;     /* PAGE_SMALL or PAGE_LARGE */
+    uint8_t cls;      /* size class (small pages) */
+    uint8_t on_avail; /* on the class's avail list */
     uint8_t _pad;
     uint32_t index;     /* position in heap->pages (small) or heap->large (large) */
     uint32_t cell_size; /* bytes per cell, header included */
     uint32_t ncells;
-    uint32_t top;       /* cells [0, top) are initialised */
-    uint32_t nfree;     /* cells on the free list (valid when not current) */
-    void *free;         /* free list of object pointers, linked through slot 0 */
+    uint32_t top;   /* cells [0, top) are initialised */
+    uint32_t nfree; /* cells on the free list (valid when not current) */
+    void *free;     /* free list of object pointers, linked through slot 0 */
     struct tc_page *avail_prev, *avail_next;
     /* Large objects only. */
-    size_t map_bytes;      /* length of the mapping */
-    size_t scan_cursor;    /* slots [0, scan_cursor) scanned this cycle */
-    uint64_t *cards;       /* Steele: dirty cards of already-scanned slots */
+    size_t map_bytes;   /* length of the mapping */
+    size_t scan_cursor; /* slots [0, scan_cursor) scanned this cycle */
+    uint64_t *cards;    /* Steele: dirty cards of already-scanned slots */
     size_t ncards;
     struct tc_page *scan_next; /* link in heap->large_scan */
-    uint8_t in_scan;       /* on heap->large_scan */
+    uint8_t in_scan;           /* on heap->large_scan */
 } tc_page;
 
 _Static_assert(sizeof(tc_page) <= PAGE_HEADER, "page header must fit in PAGE_HEADER");
 
-static inline tc_page *page_of(const void *obj) {
-    return (tc_page *)((uintptr_t)obj & ~(uintptr_t)(PAGE_SIZE - 1));
-}
+static inline tc_page *page_of(const void *obj) { return (tc_page *)((uintptr_t)obj & ~(uintptr_t)(PAGE_SIZE - 1)); }
 static inline char *page_cells(tc_page *p) { return (char *)p + PAGE_HEADER; }
-static inline void *page_obj(tc_page *p, uint32_t i) {
-    return page_cells(p) + (size_t)i * p->cell_size + HDR_BYTES;
-}
+static inline void *page_obj(tc_page *p, uint32_t i) { return page_cells(p) + (size_t)i * p->cell_size + HDR_BYTES; }
 static inline uint32_t page_cell_index(tc_page *p, const void *obj) {
     return (uint32_t)(((const char *)obj - HDR_BYTES - page_cells(p)) / p->cell_size);
 }
@@ -119,15 +115,15 @@ static inline uint32_t page_cell_index(tc_page *p, const void *obj) {
 static inline uint32_t page_top(const struct tc_heap *h, tc_page *p);
 
 #define LARGE_CARD_SLOTS 512 /* Steele re-greys large objects a card at a time */
-#define LARGE_CHUNK 256      /* slots scanned before the budget is checked again */
+#define LARGE_CHUNK      256 /* slots scanned before the budget is checked again */
 
 /* Allocation state of one size class. The current page's free list and bump
  * range are cached here, not in the page, while it is current. */
 typedef struct tc_class {
-    void *free;           /* next free object of the current page */
+    void *free;            /* next free object of the current page */
     char *bump, *bump_end; /* never-used cells of the current page */
-    tc_page *page;        /* current allocation page, or NULL */
-    tc_page *avail;       /* other pages with free cells */
+    tc_page *page;         /* current allocation page, or NULL */
+    tc_page *avail;        /* other pages with free cells */
     uint32_t cell_size;
 } tc_class;
 
@@ -155,7 +151,7 @@ typedef struct tc__span {
     void *base;
     size_t len;
     bool large;
-    bool zero;      /* never written since the OS gave it: no need to clear */
+    bool zero; /* never written since the OS gave it: no need to clear */
     uint64_t cycle;
 } tc__span;
 
@@ -166,36 +162,36 @@ typedef struct tc__ring {
     tc__span slot[TC__RING_CAP];
 } tc__ring;
 
-#define POOL_MIN_PAGES 16
-#define TC__QUARANTINE_MAX 512 /* dead large mappings kept for reuse */
-#define RELEASE_PIECE ((size_t)256 << 10) /* bytes given back at once with the thread off */
-#define RELEASE_UNITS_PER_4K 64         /* ~1 us per touched 4 KiB at ~15 ns a unit */
+#define POOL_MIN_PAGES       16
+#define TC__QUARANTINE_MAX   512                 /* dead large mappings kept for reuse */
+#define RELEASE_PIECE        ((size_t)256 << 10) /* bytes given back at once with the thread off */
+#define RELEASE_UNITS_PER_4K 64                  /* ~1 us per touched 4 KiB at ~15 ns a unit */
 
 typedef struct tc__mem {
     /* The mutator's side. */
-    ptrvec pool;              /* empty resident pages, reused first */
-    ptrvec clean;             /* released pages (mapped, not resident) the mutator may reuse */
-    ptrvec pending;           /* tc__span *: memory to give back in slices (thread off or ring full) */
+    ptrvec pool;    /* empty resident pages, reused first */
+    ptrvec clean;   /* released pages (mapped, not resident) the mutator may reuse */
+    ptrvec pending; /* tc__span *: memory to give back in slices (thread off or ring full) */
     uint64_t pending_bytes;
-    tc__span quarantine[TC__QUARANTINE_MAX];  /* dead large mappings awaiting reuse */
+    tc__span quarantine[TC__QUARANTINE_MAX]; /* dead large mappings awaiting reuse */
     size_t quarantine_n;
     uint64_t quarantine_bytes, quarantine_reuses;
-    char *chunk, *chunk_end;  /* the unused rest of a chunk the mutator mapped itself */
-    uint64_t retain_bytes;    /* the pool is trimmed while heap_bytes exceeds this */
+    char *chunk, *chunk_end; /* the unused rest of a chunk the mutator mapped itself */
+    uint64_t retain_bytes;   /* the pool is trimmed while heap_bytes exceeds this */
     uint64_t syscalls_mutator, reserve_misses;
     uint64_t syscalls_in_increments; /* of syscalls_mutator, made inside an increment */
-    const uint64_t *in_gc;    /* the heap's in_gc: nonzero inside an increment */
-    uint64_t thread_cpu_total_ns; /* of threads already stopped */
-    _Atomic size_t limit;     /* heap_limit, 0 = none (read by the thread) */
-    uint64_t slow_os_ns;      /* TRICOLOR_SLOW_OS_US */
-    bool populate_ok;         /* MADV_POPULATE_WRITE works on this kernel */
-    bool running;             /* the thread is running */
+    const uint64_t *in_gc;           /* the heap's in_gc: nonzero inside an increment */
+    uint64_t thread_cpu_total_ns;    /* of threads already stopped */
+    _Atomic size_t limit;            /* heap_limit, 0 = none (read by the thread) */
+    uint64_t slow_os_ns;             /* TRICOLOR_SLOW_OS_US */
+    bool populate_ok;                /* MADV_POPULATE_WRITE works on this kernel */
+    bool running;                    /* the thread is running */
     pthread_t thread;
     /* Shared with the thread. */
-    tc__ring ready;           /* thread -> mutator: pre-faulted pages */
-    tc__ring surplus;         /* mutator -> thread: memory to give back */
-    tc__ring big;             /* thread -> mutator: a pre-faulted span for large objects */
-    _Atomic size_t big_want;  /* the largest fresh mapping the mutator had to make itself */
+    tc__ring ready;                  /* thread -> mutator: pre-faulted pages */
+    tc__ring surplus;                /* mutator -> thread: memory to give back */
+    tc__ring big;                    /* thread -> mutator: a pre-faulted span for large objects */
+    _Atomic size_t big_want;         /* the largest fresh mapping the mutator had to make itself */
     _Atomic uint64_t committed;      /* see mem.c: what heap_limit bounds */
     _Atomic uint64_t inflight_bytes; /* in the surplus ring */
     _Atomic uint64_t released_bytes;
@@ -210,11 +206,11 @@ typedef struct tc__mem {
     ptrvec tclean;
     char *tchunk, *tchunk_end;
     uint64_t tstart_ns, release_ns; /* the release pace: see thread_release */
-    tc__span held;            /* a surplus page waiting for the pace */
+    tc__span held;                  /* a surplus page waiting for the pace */
     bool has_held;
-    size_t last_surplus;      /* (mutator) pool pages surplus at the last cycle end */
-    ptrvec chunks, tchunks;   /* every 2 MiB chunk mapped, by the mutator / the thread */
-    bool teardown;            /* tc_heap_free: unmap, do not release */
+    size_t last_surplus;    /* (mutator) pool pages surplus at the last cycle end */
+    ptrvec chunks, tchunks; /* every 2 MiB chunk mapped, by the mutator / the thread */
+    bool teardown;          /* tc_heap_free: unmap, do not release */
 } tc__mem;
 
 /* --- mem.c --- */
@@ -239,8 +235,8 @@ bool tc__mem_log_ensure(tc_heap *h, size_t bytes);
 char *tc__mem_log_base(const tc_heap *h);
 
 #define CPU_SAMPLE_EVERY 8
-#define SAFEPOINT_BYTES 4096 /* a safepoint at least this often, in bytes allocated */
-#define PREFETCH_FIFO 16 /* children in flight between prefetch and colour check */
+#define SAFEPOINT_BYTES  4096 /* a safepoint at least this often, in bytes allocated */
+#define PREFETCH_FIFO    16   /* children in flight between prefetch and colour check */
 
 struct tc_heap {
     struct tc__hot hot; /* must stay first: tc_store reads it through the heap pointer */
@@ -251,21 +247,21 @@ struct tc_heap {
     /* --- allocation --- */
     tc_class cls[NUM_CLASSES];
     uint8_t class_of[MAX_SMALL / CELL_ALIGN + 1]; /* (cell bytes + 15) / 16 -> class */
-    ptrvec pages;       /* small pages, in no particular order */
-    ptrvec large;       /* large objects' pages */
-    tc__mem mem;        /* every page and mapping comes from here (mem.c) */
-    uint64_t cycle_peak_used_bytes; /* most bytes outside the pool since the last cycle ended */
-    unsigned alloc_colour;   /* colour given to new objects */
-    unsigned white;          /* the current white (C_WHITE0 or C_WHITE1) */
+    ptrvec pages;                                 /* small pages, in no particular order */
+    ptrvec large;                                 /* large objects' pages */
+    tc__mem mem;                                  /* every page and mapping comes from here (mem.c) */
+    uint64_t cycle_peak_used_bytes;               /* most bytes outside the pool since the last cycle ended */
+    unsigned alloc_colour;                        /* colour given to new objects */
+    unsigned white;                               /* the current white (C_WHITE0 or C_WHITE1) */
 
     /* --- accounting --- */
     uint64_t freed_bytes, freed_objects; /* by the sweeper; live = allocated - freed */
-    uint64_t heap_bytes;               /* the mutator's resident bytes: pages in use and pooled, large
+    uint64_t heap_bytes;                 /* the mutator's resident bytes: pages in use and pooled, large
                                         * mappings live and quarantined, memory pending release */
     uint64_t max_increment_ns;
     uint64_t peak_heap_bytes, peak_live_bytes;
     uint64_t allocations, bytes_allocated, bytes_requested;
-    uint64_t bytes_at_step;            /* bytes_allocated at the end of the last increment */
+    uint64_t bytes_at_step; /* bytes_allocated at the end of the last increment */
 
     /* --- roots --- */
     ptrvec roots;      /* void ** of global roots */
@@ -273,39 +269,39 @@ struct tc_heap {
 
     /* --- the cycle --- */
     tc_phase phase;
-    ptrvec grey;                 /* grey objects (small and large), LIFO */
-    void *fifo[PREFETCH_FIFO];   /* children awaiting their colour check */
+    ptrvec grey;               /* grey objects (small and large), LIFO */
+    void *fifo[PREFETCH_FIFO]; /* children awaiting their colour check */
     unsigned fifo_head, fifo_n;
-    tc_page *large_scan;         /* large objects being scanned in chunks */
-    size_t sweep_cursor;         /* pages[0, sweep_cursor) remain to sweep */
-    size_t sweep_large_cursor;   /* large[0, cursor) remain to sweep */
+    tc_page *large_scan;       /* large objects being scanned in chunks */
+    size_t sweep_cursor;       /* pages[0, sweep_cursor) remain to sweep */
+    size_t sweep_large_cursor; /* large[0, cursor) remain to sweep */
     uint32_t atomic_rounds;
     uint64_t cycle_no;
-    tc_cycle cur;                /* the running cycle's figures */
+    tc_cycle cur; /* the running cycle's figures */
     uint64_t cycle_mark_work, cycle_sweep_work;
 
     /* --- pacing (pacer.c) --- */
-    uint64_t trigger_bytes;      /* start a cycle when live_bytes reaches this */
-    uint64_t goal_bytes;         /* finish the running (or next) cycle before this */
-    double debt;                 /* work units owed by the mutator (fractional: with a safepoint
+    uint64_t trigger_bytes;                 /* start a cycle when live_bytes reaches this */
+    uint64_t goal_bytes;                    /* finish the running (or next) cycle before this */
+    double debt;                            /* work units owed by the mutator (fractional: with a safepoint
                                   * or observer the pacer runs at every small allocation) */
-    double units_per_byte;       /* assist rate of the running cycle */
+    double units_per_byte;                  /* assist rate of the running cycle */
     uint64_t est_mark_work, est_sweep_work; /* estimated work of this cycle, paced separately */
-    uint64_t last_mark_work;     /* previous cycle's mark work */
-    uint64_t next_check_bytes;   /* fast path: call the pacer when allocated bytes reach this */
-    uint64_t debt_base_bytes;    /* bytes_allocated when debt was last brought up to date */
-    uint64_t last_live_bytes;    /* bytes the last cycle found live (marked) */
-    double units_per_us;         /* measured collector speed, for budgets in µs */
-    double mark_units_per_us;    /* the same over marking increments only (0 until measured) */
+    uint64_t last_mark_work;                /* previous cycle's mark work */
+    uint64_t next_check_bytes;              /* fast path: call the pacer when allocated bytes reach this */
+    uint64_t debt_base_bytes;               /* bytes_allocated when debt was last brought up to date */
+    uint64_t last_live_bytes;               /* bytes the last cycle found live (marked) */
+    double units_per_us;                    /* measured collector speed, for budgets in µs */
+    double mark_units_per_us;               /* the same over marking increments only (0 until measured) */
     /* Auto-pacer (cfg.pause_target_usec): increments are timed to
      * auto_frac of the target; auto_frac shrinks when an increment
      * overruns the target and creeps back up after a clean run. */
     double auto_frac;
-    uint32_t auto_clean;         /* increments since the last overrun */
-    uint64_t in_gc;              /* recursion guard */
+    uint32_t auto_clean; /* increments since the last overrun */
+    uint64_t in_gc;      /* recursion guard */
 
     /* --- measurement (pauselog.c) --- */
-    size_t npauses;  /* records in the memory layer's log range */
+    size_t npauses; /* records in the memory layer's log range */
     tc_cycle *cycles;
     size_t ncycles, cycles_cap;
     uint64_t gc_wall_ns, gc_cpu_ns, increments, barrier_hits;
@@ -314,16 +310,16 @@ struct tc_heap {
      * every full collection; the others are charged their wall time times
      * the CPU/wall ratio of the sampled ones. */
     uint64_t cpu_sampled_ns, wall_sampled_ns;
-    uint64_t origin_ns; /* heap creation time, for gctrace */
-    uint64_t trace_faults;      /* gctrace: the thread's page faults at the last line */
+    uint64_t origin_ns;                      /* heap creation time, for gctrace */
+    uint64_t trace_faults;                   /* gctrace: the thread's page faults at the last line */
     uint64_t cycle_syscalls0, cycle_misses0; /* the memory layer's counters when the cycle started */
 
     /* --- observation (observe.c) --- */
     tc_safepoint_fn safepoint; /* see tc_set_safepoint */
     uint64_t safepoint_at;     /* call it at the first allocation once bytes_allocated reaches this */
     void *safepoint_user;
-    tc_event *ev;        /* ring, NULL when nobody observes */
-    uint32_t ev_mask;    /* kinds recorded: bit (1 << tc_event_kind) */
+    tc_event *ev;     /* ring, NULL when nobody observes */
+    uint32_t ev_mask; /* kinds recorded: bit (1 << tc_event_kind) */
     size_t ev_cap, ev_head, ev_n;
     uint64_t ev_lost;
     ptrvec root_targets; /* scratch for is_root flags */
@@ -435,9 +431,9 @@ static inline bool observing(const tc_heap *h) {
 }
 /* The same for loops that record only some kinds (a mask of 1 << kind). */
 static inline bool observing_any(const tc_heap *h, uint32_t kinds) { return observing(h) && (h->ev_mask & kinds); }
-#define OBSERVE_IF(obs, h, kind, obj)                                         \
-    do {                                                                      \
-        if (__builtin_expect((obs), 0)) tc__observe_record_slow(h, kind, obj, 0); \
+#define OBSERVE_IF(obs, h, kind, obj)                                                                                  \
+    do {                                                                                                               \
+        if (__builtin_expect((obs), 0)) tc__observe_record_slow(h, kind, obj, 0);                                      \
     } while (0)
 
 /* --- verify.c --- */

@@ -95,7 +95,8 @@ bool tc__mem_log_ensure(tc_heap *h, size_t bytes) {
     size_t ready = atomic_load_explicit(&m->log_populated, memory_order_acquire);
     /* The thread keeps LOG_AHEAD ready; without it (or if it fell behind
      * by a whole stretch) the mutator does it, once per LOG_AHEAD. */
-    if (bytes + LOG_AHEAD / 2 > ready && (!m->running || bytes > ready)) tc__mem_log_populate_to(m, bytes + LOG_AHEAD, false);
+    if (bytes + LOG_AHEAD / 2 > ready && (!m->running || bytes > ready))
+        tc__mem_log_populate_to(m, bytes + LOG_AHEAD, false);
     return true;
 }
 

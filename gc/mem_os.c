@@ -17,8 +17,7 @@
 static void os_delay(const tc__mem *m) {
     if (!m->slow_os_ns) return;
     struct timespec ts = {(time_t)(m->slow_os_ns / 1000000000u), (long)(m->slow_os_ns % 1000000000u)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
 }
 
 /* Counts one OS call against the thread that makes it. The mutator's
@@ -77,7 +76,6 @@ void tc__os_populate(tc__mem *m, void *p, size_t len, bool on_thread) {
     for (size_t off = 0; off < len; off += 4096) ((volatile char *)p)[off] = 0;
 }
 
-
 /* ======================================================================
  * Accounting
  * ====================================================================== */
@@ -107,7 +105,6 @@ bool tc__mem_fits(const tc__mem *m, uint64_t n) {
     size_t limit = atomic_load_explicit(&((tc__mem *)m)->limit, memory_order_relaxed);
     return limit == 0 || tc__mem_committed(m) + n <= limit;
 }
-
 
 /* ======================================================================
  * The rings: single producer, single consumer, never blocking

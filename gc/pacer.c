@@ -50,14 +50,14 @@
  */
 #include "internal.h"
 
-#define MIN_RUNWAY_BYTES ((uint64_t)4 << 10)
-#define MIN_CHECK_BYTES 256
+#define MIN_RUNWAY_BYTES    ((uint64_t)4 << 10)
+#define MIN_CHECK_BYTES     256
 #define MAX_STEPS_PER_ALLOC 2
-#define MAX_UNITS_PER_US 10000.0
-#define AUTO_FRAC_START 0.6
-#define AUTO_FRAC_MIN 0.05
-#define AUTO_FRAC_MAX 0.8
-#define AUTO_CLEAN_RUN 256
+#define MAX_UNITS_PER_US    10000.0
+#define AUTO_FRAC_START     0.6
+#define AUTO_FRAC_MIN       0.05
+#define AUTO_FRAC_MAX       0.8
+#define AUTO_CLEAN_RUN      256
 
 /* An increment's budget in work units; for budgets in µs, converted with
  * the collector's measured speed. */
@@ -169,7 +169,8 @@ void tc__pacer_cycle_start(tc_heap *h) {
      * with it, or marking runs three times over its estimate and the
      * assists pile up at the end of the runway. */
     if (h->last_live_bytes && live_bytes(h) > 2 * h->last_live_bytes) {
-        uint64_t scaled = (uint64_t)((double)h->last_mark_work * (double)live_bytes(h) / (2.0 * (double)h->last_live_bytes));
+        uint64_t scaled =
+            (uint64_t)((double)h->last_mark_work * (double)live_bytes(h) / (2.0 * (double)h->last_live_bytes));
         if (scaled > est_mark) est_mark = scaled;
     }
     uint64_t est_sweep = h->large.n;

@@ -150,10 +150,10 @@ char *tc_cycle_format(const tc_cycle *c, uint64_t origin_ns, char *buf, size_t l
              "gc %u @%.3fs %.0f%%: %s %u incr, %.2f ms pause (max %.3f), %.1f ms wall, %.2f ms cpu, "
              "%.0f->%.0f->%.0f MB, %.0f MB goal, %u atomic, longest %.3f ms of %.3f ms budget, "
              "%llu mem calls, %llu reserve misses",
-             c->cycle, since, share, tc_barrier_name((tc_barrier)c->barrier), c->increments,
-             (double)c->pause_ns / 1e6, (double)c->max_pause_ns / 1e6, wall / 1e6, (double)c->gc_cpu_ns / 1e6,
-             (double)c->heap_before / mb, (double)c->heap_after / mb, (double)c->marked_bytes / mb,
-             (double)c->heap_goal / mb, c->atomic_rounds, (double)c->max_pause_ns / 1e6, (double)c->step_budget_ns / 1e6,
-             (unsigned long long)c->mem_syscalls, (unsigned long long)c->reserve_misses);
+             c->cycle, since, share, tc_barrier_name((tc_barrier)c->barrier), c->increments, (double)c->pause_ns / 1e6,
+             (double)c->max_pause_ns / 1e6, wall / 1e6, (double)c->gc_cpu_ns / 1e6, (double)c->heap_before / mb,
+             (double)c->heap_after / mb, (double)c->marked_bytes / mb, (double)c->heap_goal / mb, c->atomic_rounds,
+             (double)c->max_pause_ns / 1e6, (double)c->step_budget_ns / 1e6, (unsigned long long)c->mem_syscalls,
+             (unsigned long long)c->reserve_misses);
     return buf;
 }

@@ -65,17 +65,17 @@ typedef void (*tc_misuse_fn)(const char *message, void *user);
 
 /* The valid range of each knob, shared by tc_config_check and every
  * front end that parses them (the command line, record scripts). */
-#define TC_STEP_WORK_MIN 1u
-#define TC_STEP_WORK_MAX 100000000u
-#define TC_STEP_USEC_MIN 1u
-#define TC_STEP_USEC_MAX 10000000u
-#define TC_TRIGGER_PCT_MIN 10u
-#define TC_TRIGGER_PCT_MAX 1000u
-#define TC_RUNWAY_PCT_MIN 5u
-#define TC_RUNWAY_PCT_MAX 100u
+#define TC_STEP_WORK_MIN         1u
+#define TC_STEP_WORK_MAX         100000000u
+#define TC_STEP_USEC_MIN         1u
+#define TC_STEP_USEC_MAX         10000000u
+#define TC_TRIGGER_PCT_MIN       10u
+#define TC_TRIGGER_PCT_MAX       1000u
+#define TC_RUNWAY_PCT_MIN        5u
+#define TC_RUNWAY_PCT_MAX        100u
 #define TC_PAUSE_TARGET_USEC_MIN 10u /* 0 is also valid: off */
 #define TC_PAUSE_TARGET_USEC_MAX 1000000u
-#define TC_HEAP_LIMIT_MIN ((size_t)1 << 20) /* 0 is also valid: unlimited */
+#define TC_HEAP_LIMIT_MIN        ((size_t)1 << 20) /* 0 is also valid: unlimited */
 
 /* All knobs in one struct. Fill it with tc_config_default() and change what
  * you need; tc_set_config() validates and applies it at runtime. */
@@ -156,7 +156,7 @@ const char *tc_set_config(tc_heap *heap, const tc_config *config);
 /* ------------------------------------------------------------------ */
 
 #define TC_MAX_SLOTS ((1u << 30) - 1)
-#define TC_MAX_RAW ((1u << 30) - 1)
+#define TC_MAX_RAW   ((1u << 30) - 1)
 
 /* Allocates an object with nslots NULL pointer slots and nraw zeroed bytes.
  * May run an increment of collection first (the mutator pays for what it
@@ -167,26 +167,24 @@ void *tc_alloc(tc_heap *heap, uint32_t nslots, uint32_t nraw);
 /* Header layout, shared with the inline barrier below (see gc/internal.h
  * for the full story): bits 0-2 colour, bit 3 large-object flag,
  * bits 4-33 slot count, bits 34-63 raw byte count. */
-#define TC__HDR(obj) (((uint64_t *)(obj))[-1])
-#define TC__COLOUR(obj) ((unsigned)(TC__HDR(obj) & 7u))
+#define TC__HDR(obj)      (((uint64_t *)(obj))[-1])
+#define TC__COLOUR(obj)   ((unsigned)(TC__HDR(obj) & 7u))
 #define TC__IS_WHITE(obj) ((unsigned)(TC__COLOUR(obj) - 1u) < 2u) /* colours 1, 2 */
-#define TC__BLACK 4u
+#define TC__BLACK         4u
 
 static inline uint32_t tc_nslots(const void *obj) {
     return (uint32_t)((((const uint64_t *)obj)[-1] >> 4) & TC_MAX_SLOTS);
 }
-static inline uint32_t tc_nraw(const void *obj) {
-    return (uint32_t)((((const uint64_t *)obj)[-1] >> 34) & TC_MAX_RAW);
-}
+static inline uint32_t tc_nraw(const void *obj) { return (uint32_t)((((const uint64_t *)obj)[-1] >> 34) & TC_MAX_RAW); }
 /* The raw bytes of an object (8-byte aligned, tc_nraw(obj) long). */
 static inline void *tc_raw(void *obj) { return (void **)obj + tc_nslots(obj); }
 
 /* Fields the inline fast paths read; the first member of struct tc_heap.
  * Not part of the API: read them through the functions below. */
 struct tc__hot {
-    uint8_t marking;       /* a cycle is marking: barriers are active */
-    uint8_t barrier;       /* tc_barrier of the running cycle */
-    uint8_t skip_barrier;  /* test-only: see tc_debug_skip_barrier */
+    uint8_t marking;      /* a cycle is marking: barriers are active */
+    uint8_t barrier;      /* tc_barrier of the running cycle */
+    uint8_t skip_barrier; /* test-only: see tc_debug_skip_barrier */
 };
 
 void tc__barrier_dijkstra(tc_heap *heap, void *target);
@@ -197,12 +195,12 @@ void tc__slot_out_of_range(tc_heap *heap, const void *obj, uint32_t slot, const 
 /* Debug builds (-DTC_DEBUG_CHECKS) check slot indexes; a bad one is
  * reported as misuse and the access does nothing (a load returns NULL). */
 #if defined(TC_DEBUG_CHECKS)
-#define TC__CHECK_SLOT(heap, obj, slot, op, fail)                                     \
-    do {                                                                              \
-        if ((slot) >= tc_nslots(obj)) {                                               \
-            tc__slot_out_of_range(heap, obj, slot, op);                               \
-            fail;                                                                     \
-        }                                                                             \
+#define TC__CHECK_SLOT(heap, obj, slot, op, fail)                                                                      \
+    do {                                                                                                               \
+        if ((slot) >= tc_nslots(obj)) {                                                                                \
+            tc__slot_out_of_range(heap, obj, slot, op);                                                                \
+            fail;                                                                                                      \
+        }                                                                                                              \
     } while (0)
 #else
 #define TC__CHECK_SLOT(heap, obj, slot, op, fail) ((void)0)
@@ -218,20 +216,18 @@ static inline void *tc_load(tc_heap *heap, void *obj, uint32_t slot) {
 /* Stores val into slot i of obj through the active write barrier.
  * Fast path when no cycle is marking: one predictable branch. */
 static inline void tc_store(tc_heap *heap, void *obj, uint32_t slot, void *val) {
-    TC__CHECK_SLOT(heap, obj, slot, "tc_store", return);
+    TC__CHECK_SLOT(heap, obj, slot, "tc_store", return );
     void **p = (void **)obj + slot;
     const struct tc__hot *hot = (const struct tc__hot *)heap;
     if (__builtin_expect(hot->marking, 0) && !hot->skip_barrier) {
         switch (hot->barrier) {
         case TC_BARRIER_DIJKSTRA:
             /* Strong invariant: a black object never points to a white one. */
-            if (val && TC__COLOUR(obj) == TC__BLACK && TC__IS_WHITE(val))
-                tc__barrier_dijkstra(heap, val);
+            if (val && TC__COLOUR(obj) == TC__BLACK && TC__IS_WHITE(val)) tc__barrier_dijkstra(heap, val);
             break;
         case TC_BARRIER_STEELE:
             /* Strong invariant, kept by undoing the source's blackness. */
-            if (val && TC__COLOUR(obj) == TC__BLACK && TC__IS_WHITE(val))
-                tc__barrier_steele(heap, obj, slot);
+            if (val && TC__COLOUR(obj) == TC__BLACK && TC__IS_WHITE(val)) tc__barrier_steele(heap, obj, slot);
             break;
         case TC_BARRIER_YUASA: {
             /* Snapshot: whatever was reachable when the cycle began stays
@@ -240,8 +236,7 @@ static inline void tc_store(tc_heap *heap, void *obj, uint32_t slot, void *val) 
             if (old && TC__IS_WHITE(old)) tc__barrier_yuasa(heap, old);
             break;
         }
-        default:
-            break;
+        default: break;
         }
     }
     *p = val;
@@ -308,7 +303,7 @@ typedef enum tc_pause_reason {
  * [start_ns, start_ns + duration_ns). Appended to the pause log by every
  * increment, never allocated in the GC heap. */
 typedef struct tc_pause {
-    uint64_t start_ns;    /* CLOCK_MONOTONIC */
+    uint64_t start_ns; /* CLOCK_MONOTONIC */
     uint64_t duration_ns;
     uint64_t bytes_since; /* bytes allocated since the previous increment */
     uint32_t work;        /* work units done */
@@ -330,38 +325,38 @@ typedef struct tc_cycle {
     uint64_t marked_objects;
     uint64_t freed_bytes;
     uint64_t mark_work, sweep_work;
-    uint64_t pause_ns;         /* sum of its increments */
+    uint64_t pause_ns; /* sum of its increments */
     uint64_t max_pause_ns;
-    uint64_t gc_cpu_ns;        /* thread CPU time spent in its increments */
+    uint64_t gc_cpu_ns; /* thread CPU time spent in its increments */
     uint32_t increments;
-    uint32_t atomic_rounds;    /* root rescans (1 unless rescans found new grey) */
-    uint64_t step_budget_ns;   /* the increment's time budget (for work budgets: at the measured speed) */
-    uint64_t mem_syscalls;     /* memory system calls the mutator's thread made during the cycle */
-    uint64_t reserve_misses;   /* pages it needed while the memory thread's reserve was empty */
+    uint32_t atomic_rounds;  /* root rescans (1 unless rescans found new grey) */
+    uint64_t step_budget_ns; /* the increment's time budget (for work budgets: at the measured speed) */
+    uint64_t mem_syscalls;   /* memory system calls the mutator's thread made during the cycle */
+    uint64_t reserve_misses; /* pages it needed while the memory thread's reserve was empty */
 } tc_cycle;
 
 typedef struct tc_stats {
-    uint64_t cycles;             /* completed cycles */
+    uint64_t cycles; /* completed cycles */
     uint64_t increments;
-    uint64_t allocations;        /* objects allocated */
-    uint64_t bytes_allocated;    /* cell bytes allocated (after size-class rounding) */
-    uint64_t bytes_requested;    /* header + slots + raw, before rounding */
-    uint64_t live_bytes;         /* bytes in allocated objects now */
+    uint64_t allocations;     /* objects allocated */
+    uint64_t bytes_allocated; /* cell bytes allocated (after size-class rounding) */
+    uint64_t bytes_requested; /* header + slots + raw, before rounding */
+    uint64_t live_bytes;      /* bytes in allocated objects now */
     uint64_t live_objects;
-    uint64_t heap_bytes;         /* mapped heap: pages in use or pooled + large objects */
+    uint64_t heap_bytes; /* mapped heap: pages in use or pooled + large objects */
     uint64_t peak_heap_bytes;
     uint64_t peak_live_bytes;
-    uint64_t gc_wall_ns;         /* sum of increment durations */
-    uint64_t gc_cpu_ns;          /* thread CPU time inside increments */
-    uint64_t barrier_hits;       /* barrier slow paths that shaded or re-greyed */
+    uint64_t gc_wall_ns;   /* sum of increment durations */
+    uint64_t gc_cpu_ns;    /* thread CPU time inside increments */
+    uint64_t barrier_hits; /* barrier slow paths that shaded or re-greyed */
     uint64_t pages, large_objects;
-    uint64_t trigger_bytes;      /* the pacer: the next cycle starts at this many live bytes */
-    uint64_t goal_bytes;         /* the running (or next) cycle should finish below this */
-    uint32_t header_bytes;       /* per-object overhead: the 8-byte header */
-    uint32_t step_units;         /* the increment budget in force, in work units (the auto-pacer's
+    uint64_t trigger_bytes;    /* the pacer: the next cycle starts at this many live bytes */
+    uint64_t goal_bytes;       /* the running (or next) cycle should finish below this */
+    uint32_t header_bytes;     /* per-object overhead: the 8-byte header */
+    uint32_t step_units;       /* the increment budget in force, in work units (the auto-pacer's
                                     choice when pause_target_usec is set) */
-    uint64_t step_budget_ns;     /* the increment's time budget in force; 0 when budgeted in work units */
-    uint64_t max_increment_ns;   /* the longest increment so far */
+    uint64_t step_budget_ns;   /* the increment's time budget in force; 0 when budgeted in work units */
+    uint64_t max_increment_ns; /* the longest increment so far */
     /* The memory layer (gc/mem.c). Every mmap, munmap and madvise the
      * collector makes is counted, split by the thread that made it. */
     uint64_t mem_syscalls_mutator;  /* on the heap's own (mutator's) thread */
@@ -404,13 +399,13 @@ typedef enum tc_colour {
 tc_colour tc_colour_of(const tc_heap *heap, const void *obj);
 
 typedef struct tc_object_info {
-    void *obj;          /* the object (slot 0) */
+    void *obj; /* the object (slot 0) */
     tc_colour colour;
-    bool is_root;       /* referenced directly from a root */
-    uint32_t page;      /* index of its page in the page table */
-    uint32_t cell;      /* cell index in that page */
+    bool is_root;  /* referenced directly from a root */
+    uint32_t page; /* index of its page in the page table */
+    uint32_t cell; /* cell index in that page */
     uint32_t nslots, nraw;
-    uint32_t size;      /* cell bytes */
+    uint32_t size; /* cell bytes */
 } tc_object_info;
 
 /* Calls fn for every allocated object, page by page in address order, then
@@ -428,12 +423,12 @@ size_t tc_root_objects(const tc_heap *heap, void **out, size_t max);
 size_t tc_heap_cells(tc_heap *heap, uint8_t *out, size_t max);
 
 typedef enum tc_event_kind {
-    TC_EV_ALLOC = 0,  /* object allocated */
-    TC_EV_SHADE,      /* white -> grey by the marker or the roots */
-    TC_EV_BLACKEN,    /* grey -> black (scanned) */
-    TC_EV_BARRIER,    /* a barrier shaded or re-greyed this object */
-    TC_EV_FREE,       /* swept */
-    TC_EV_PHASE,      /* the phase changed; obj is NULL, arg is the new tc_phase */
+    TC_EV_ALLOC = 0, /* object allocated */
+    TC_EV_SHADE,     /* white -> grey by the marker or the roots */
+    TC_EV_BLACKEN,   /* grey -> black (scanned) */
+    TC_EV_BARRIER,   /* a barrier shaded or re-greyed this object */
+    TC_EV_FREE,      /* swept */
+    TC_EV_PHASE,     /* the phase changed; obj is NULL, arg is the new tc_phase */
 } tc_event_kind;
 
 typedef struct tc_event {

@@ -213,8 +213,7 @@ static bool check_pages(vctx *v, uint64_t *n_objects, uint64_t *n_bytes, uint64_
             if (colour_get(f) != C_FREE) return fail(v, "page %zu: free list entry %p is not FREE", i, f);
             if (++n > p->ncells) return fail(v, "page %zu: free list has a cycle", i);
         }
-        if (n != nfree_cells)
-            return fail(v, "page %zu: %u FREE cells but %u on the free list", i, nfree_cells, n);
+        if (n != nfree_cells) return fail(v, "page %zu: %u FREE cells but %u on the free list", i, nfree_cells, n);
         if (!current && p->nfree != n) return fail(v, "page %zu: nfree %u but free list of %u", i, p->nfree, n);
         if (current && p->on_avail) return fail(v, "page %zu: current allocation page is on the avail list", i);
     }
@@ -310,8 +309,8 @@ static bool check_edges(vctx *v) {
         for (size_t i = 0; i < lists[l]->n; i++) {
             void *t = *(void **)lists[l]->v[i];
             if (t && !valid_object(v, t))
-                return fail(v, "%s root %zu points to %p, which is not an allocated object",
-                            l ? "stack" : "global", i, t);
+                return fail(v, "%s root %zu points to %p, which is not an allocated object", l ? "stack" : "global", i,
+                            t);
             if (t && h->phase == TC_PHASE_SWEEP && colour_get(t) == old)
                 return fail(v, "%s root %zu points to dead %p", l ? "stack" : "global", i, t);
         }
@@ -374,7 +373,6 @@ void tc__verify_or_die(tc_heap *h, const char *when) {
     char msg[512];
     if (tc_verify(h, msg, sizeof msg)) return;
     fprintf(stderr, "tricolor: heap verification failed %s (cycle %llu, phase %s, barrier %s): %s\n", when,
-            (unsigned long long)h->cycle_no, tc_phase_name(h->phase), tc_barrier_name((tc_barrier)h->hot.barrier),
-            msg);
+            (unsigned long long)h->cycle_no, tc_phase_name(h->phase), tc_barrier_name((tc_barrier)h->hot.barrier), msg);
     abort();
 }

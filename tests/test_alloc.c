@@ -172,7 +172,6 @@ static void test_heap_limit_fails_cleanly(void **state) {
     }
 }
 
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_new_objects_are_zeroed_and_sized),

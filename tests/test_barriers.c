@@ -184,12 +184,9 @@ static void test_skipped_barrier_is_caught(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dijkstra_shades_new_target),
-        cmocka_unit_test(test_steele_regreys_source),
-        cmocka_unit_test(test_yuasa_shades_overwritten_target),
-        cmocka_unit_test(test_allocation_colour_per_barrier),
-        cmocka_unit_test(test_stw_runs_a_whole_cycle_per_step),
-        cmocka_unit_test(test_steele_large_object_cards),
+        cmocka_unit_test(test_dijkstra_shades_new_target),      cmocka_unit_test(test_steele_regreys_source),
+        cmocka_unit_test(test_yuasa_shades_overwritten_target), cmocka_unit_test(test_allocation_colour_per_barrier),
+        cmocka_unit_test(test_stw_runs_a_whole_cycle_per_step), cmocka_unit_test(test_steele_large_object_cards),
         cmocka_unit_test(test_skipped_barrier_is_caught),
     };
     return cmocka_run_group_tests_name("barriers", tests, NULL, NULL);

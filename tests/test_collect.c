@@ -236,7 +236,8 @@ static void test_pacer_with_safepoint_keeps_heap_bounded(void **state) {
     }
     tc_stats s;
     tc_get_stats(h, &s);
-    print_message("safepoint pacing: %llu cycles, peak live %llu KiB\n", (unsigned long long)s.cycles, (unsigned long long)s.peak_live_bytes >> 10);
+    print_message("safepoint pacing: %llu cycles, peak live %llu KiB\n", (unsigned long long)s.cycles,
+                  (unsigned long long)s.peak_live_bytes >> 10);
     assert_true(s.cycles > 50);
     assert_true(s.peak_live_bytes < (256u << 10));
     tc_root_pop(h, 100);

@@ -23,8 +23,8 @@
 
 #include "metrics.h"
 
-#define US(x) ((uint64_t)(x) * 1000u)
-#define MS(x) ((uint64_t)(x) * 1000000u)
+#define US(x) ((uint64_t)(x)*1000u)
+#define MS(x) ((uint64_t)(x)*1000000u)
 
 /* cmocka 1.1.5 only compares floats; utilization needs doubles. */
 static void near_at(double got, double want, double eps, const char *expr, int line) {
@@ -103,8 +103,7 @@ static void test_summary_ten(void **state) {
      * ceil(9.99) = 10. Total 1 + ... + 10 = 55 ms = 55000 µs. */
     static const unsigned order[10] = {7, 2, 10, 1, 9, 4, 6, 3, 8, 5};
     metrics_pause p[10];
-    for (int i = 0; i < 10; i++)
-        p[i] = (metrics_pause){MS(20 * i), MS(order[i])};
+    for (int i = 0; i < 10; i++) p[i] = (metrics_pause){MS(20 * i), MS(order[i])};
     metrics_summary s;
     metrics_summarize(p, 10, &s);
     assert_int_equal(s.count, 10);
@@ -124,8 +123,7 @@ static void test_summary_thousand(void **state) {
      * 0.999 * 1000 is 999.0000000000001 or so, whose ceil would be 1000);
      * max 1000. Total 1000 * 1001 / 2 = 500500 µs. */
     metrics_pause p[1000];
-    for (unsigned i = 0; i < 1000; i++)
-        p[i] = (metrics_pause){MS(i), US(7919u * i % 1000u + 1u)};
+    for (unsigned i = 0; i < 1000; i++) p[i] = (metrics_pause){MS(i), US(7919u * i % 1000u + 1u)};
     metrics_summary s;
     metrics_summarize(p, 1000, &s);
     assert_int_equal(s.count, 1000);
@@ -332,8 +330,7 @@ static void test_bmu_zero_below_max_pause(void **state) {
  * 10^(414/64) ns = 2.98963 ms holds 1 + 0.98963 -> 1 - 1.98963/2.98963 =
  * 0.33449, within the documented bound 1 - 1/3 <= 1.037 * (1 - BMU). */
 static void periodic(metrics_pause p[10]) {
-    for (int k = 0; k < 10; k++)
-        p[k] = (metrics_pause){MS(2 * k), MS(1)};
+    for (int k = 0; k < 10; k++) p[k] = (metrics_pause){MS(2 * k), MS(1)};
 }
 
 static void test_bmu_below_nonmonotone_mmu(void **state) {
@@ -357,8 +354,7 @@ static void check_bmu_shape(const metrics_pause *p, size_t n, uint64_t t0, uint6
         double b = metrics_bmu(p, n, t0, t1, metrics_windows_ns[i]);
         double m = metrics_mmu(p, n, t0, t1, metrics_windows_ns[i]);
         if (!(b >= prev - 1e-12 && b <= m + 1e-12 && b >= 0.0 && b <= 1.0)) {
-            print_error("window %s: BMU %.17g, previous BMU %.17g, MMU %.17g\n",
-                        metrics_window_names[i], b, prev, m);
+            print_error("window %s: BMU %.17g, previous BMU %.17g, MMU %.17g\n", metrics_window_names[i], b, prev, m);
             fail();
         }
         prev = b;
@@ -379,8 +375,7 @@ static void test_bmu_monotone_and_below_mmu(void **state) {
     /* A second of 400 µs pauses every 3.7 ms plus a 4 ms one at 500 ms. */
     metrics_pause many[300];
     size_t n = 0;
-    for (uint64_t t = US(100); t < MS(1000) && n < 299; t += US(3700))
-        many[n++] = (metrics_pause){t, US(400)};
+    for (uint64_t t = US(100); t < MS(1000) && n < 299; t += US(3700)) many[n++] = (metrics_pause){t, US(400)};
     many[n++] = (metrics_pause){MS(500) + US(1), MS(4)};
     n = metrics_normalize(many, n);
     check_bmu_shape(many, n, 0, MS(1000));
@@ -421,28 +416,24 @@ typedef struct timeline {
     unsigned pre[MAX_RUN_US + 1];
 } timeline;
 
-static void build_timeline(timeline *tl, const uint64_t (*raw)[2], size_t n, uint64_t t0_us,
-                           uint64_t run_us) {
+static void build_timeline(timeline *tl, const uint64_t (*raw)[2], size_t n, uint64_t t0_us, uint64_t run_us) {
     tl->run = run_us;
     tl->pre[0] = 0;
     for (uint64_t x = 0; x < run_us; x++) {
         uint64_t at = t0_us + x;
         bool paused = false;
-        for (size_t i = 0; i < n; i++)
-            paused |= raw[i][0] <= at && at < raw[i][0] + raw[i][1];
+        for (size_t i = 0; i < n; i++) paused |= raw[i][0] <= at && at < raw[i][0] + raw[i][1];
         tl->pre[x + 1] = tl->pre[x] + paused;
     }
 }
 
 /* MMU by its definition: every window start, 1 µs apart. */
 static double brute_mmu(const timeline *tl, uint64_t w) {
-    if (w >= tl->run)
-        return 1.0 - (double)tl->pre[tl->run] / (double)tl->run;
+    if (w >= tl->run) return 1.0 - (double)tl->pre[tl->run] / (double)tl->run;
     double best = 1.0;
     for (uint64_t t = 0; t + w <= tl->run; t++) {
         double u = 1.0 - (double)(tl->pre[t + w] - tl->pre[t]) / (double)w;
-        if (u < best)
-            best = u;
+        if (u < best) best = u;
     }
     return best;
 }
@@ -453,8 +444,7 @@ static double brute_bmu(const timeline *tl, uint64_t w) {
     double best = brute_mmu(tl, w);
     for (uint64_t v = w + 1; v <= tl->run; v++) {
         double u = brute_mmu(tl, v);
-        if (u < best)
-            best = u;
+        if (u < best) best = u;
     }
     return best;
 }
@@ -486,8 +476,7 @@ static void test_mmu_matches_brute_force(void **state) {
             if (fabs(got - want) > 1e-9) {
                 print_error("case %d: t0 %llu us, run %llu us, w %llu us, %zu pauses: "
                             "MMU %.17g, brute force %.17g\n",
-                            c, (unsigned long long)t0, (unsigned long long)run,
-                            (unsigned long long)w, n, got, want);
+                            c, (unsigned long long)t0, (unsigned long long)run, (unsigned long long)w, n, got, want);
                 fail();
             }
             /* BMU: a minimum over some sizes >= w, so between the exact
@@ -495,8 +484,8 @@ static void test_mmu_matches_brute_force(void **state) {
             double exact = brute_bmu(&tl, w);
             double b = metrics_bmu(n ? p : NULL, n, US(t0), US(t0 + run), US(w));
             if (!(b >= exact - 1e-9 && b <= got + 1e-12 && 1.0 - exact <= 1.04 * (1.0 - b) + 1e-9)) {
-                print_error("case %d: w %llu us: BMU %.17g, exact %.17g, MMU %.17g\n", c,
-                            (unsigned long long)w, b, exact, got);
+                print_error("case %d: w %llu us: BMU %.17g, exact %.17g, MMU %.17g\n", c, (unsigned long long)w, b,
+                            exact, got);
                 fail();
             }
             bmu_inexact += b > exact + 1e-9;

@@ -233,8 +233,8 @@ static bool model_check(model *m, bool cycle_end) {
                 return false;
             }
             if (tc_nslots(o->addr) != o->nslots || tc_nraw(o->addr) != o->nraw) {
-                snprintf(m->err, sizeof m->err, "object #%zu: shape %u/%u, expected %u/%u", id,
-                         tc_nslots(o->addr), tc_nraw(o->addr), o->nslots, o->nraw);
+                snprintf(m->err, sizeof m->err, "object #%zu: shape %u/%u, expected %u/%u", id, tc_nslots(o->addr),
+                         tc_nraw(o->addr), o->nslots, o->nraw);
                 return false;
             }
             for (uint32_t i = 0; i < o->nslots; i++) {
@@ -263,8 +263,8 @@ static bool model_check(model *m, bool cycle_end) {
          * object at the same address means the cell was freed and reused. */
         if ((int64_t)cycles >= o->dead_since + 1) {
             if (!o->reused && allocated(m, o->addr)) {
-                snprintf(m->err, sizeof m->err, "unreachable object #%zu (%p) survived cycles %lld..%llu", id,
-                         o->addr, (long long)o->dead_since, (unsigned long long)cycles);
+                snprintf(m->err, sizeof m->err, "unreachable object #%zu (%p) survived cycles %lld..%llu", id, o->addr,
+                         (long long)o->dead_since, (unsigned long long)cycles);
                 return false;
             }
             o->addr = NULL; /* freed: forget it */
@@ -292,8 +292,8 @@ typedef struct run_opts {
     uint32_t budget;
     uint64_t seed;
     long ops;
-    bool skip_barrier; /* expect to be caught */
-    uint32_t link_pct; /* default 50 */
+    bool skip_barrier;  /* expect to be caught */
+    uint32_t link_pct;  /* default 50 */
     bool no_mem_thread; /* the memory layer on the mutator's thread alone */
 } run_opts;
 
@@ -410,8 +410,8 @@ static void test_stress_catches_skipped_barrier(void **state) {
     (void)state;
     tc_barrier modes[3] = {TC_BARRIER_DIJKSTRA, TC_BARRIER_STEELE, TC_BARRIER_YUASA};
     for (int i = 0; i < 3; i++) {
-        run_opts ro = {.mode = modes[i], .unit = TC_BUDGET_WORK, .budget = 25, .seed = 5, .ops = 200000,
-                       .skip_barrier = true};
+        run_opts ro = {
+            .mode = modes[i], .unit = TC_BUDGET_WORK, .budget = 25, .seed = 5, .ops = 200000, .skip_barrier = true};
         char why[512];
         bool ok = stress_run(&ro, why, sizeof why);
         if (ok) fail_msg("%s with the barrier skipped: no lost object detected", tc_barrier_name(modes[i]));

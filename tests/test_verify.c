@@ -137,12 +137,9 @@ static void test_old_white_in_swept_page(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_clean_heap_passes),
-        cmocka_unit_test(test_black_outside_cycle),
-        cmocka_unit_test(test_dangling_pointer),
-        cmocka_unit_test(test_free_list_corruption),
-        cmocka_unit_test(test_count_mismatch),
-        cmocka_unit_test(test_grey_not_on_stack),
+        cmocka_unit_test(test_clean_heap_passes),       cmocka_unit_test(test_black_outside_cycle),
+        cmocka_unit_test(test_dangling_pointer),        cmocka_unit_test(test_free_list_corruption),
+        cmocka_unit_test(test_count_mismatch),          cmocka_unit_test(test_grey_not_on_stack),
         cmocka_unit_test(test_old_white_in_swept_page),
     };
     return cmocka_run_group_tests_name("verify", tests, NULL, NULL);

@@ -72,8 +72,7 @@ static uint64_t run_tricolor(const wl_info *wl, const tc_config *c, uint64_t see
     char msg[512];
     if (!tc_verify(h, msg, sizeof msg)) fail_msg("%s: heap verification failed after the run: %s", wl->name, msg);
     if (tc_root_depth(h) != 0)
-        fail_msg("%s: %zu root stack entries left pushed (pushes and pops must balance)", wl->name,
-                 tc_root_depth(h));
+        fail_msg("%s: %zu root stack entries left pushed (pushes and pops must balance)", wl->name, tc_root_depth(h));
     tc_heap_free(h);
     return sum;
 }
@@ -96,8 +95,7 @@ static void test_same_checksum_both_collectors(void **state) {
         fail_msg("%s seed %d: tricolor %#llx != boehm %#llx", wl->name, SEED_B, (unsigned long long)tb,
                  (unsigned long long)bb);
     if (strcmp(wl->name, "gcbench") != 0 && ta == tb)
-        fail_msg("%s: seeds %d and %d give the same checksum %#llx", wl->name, SEED_A, SEED_B,
-                 (unsigned long long)ta);
+        fail_msg("%s: seeds %d and %d give the same checksum %#llx", wl->name, SEED_A, SEED_B, (unsigned long long)ta);
 }
 
 static void test_same_checksum_every_barrier(void **state) {

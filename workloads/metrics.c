@@ -32,13 +32,9 @@ const char *const metrics_window_names[METRICS_NWINDOWS] = {
     "1ms", "2ms", "5ms", "10ms", "20ms", "50ms", "100ms",
 };
 
-static uint64_t sat_add(uint64_t a, uint64_t b) {
-    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
+static uint64_t sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
 
-static uint64_t pause_end(const metrics_pause *p) {
-    return sat_add(p->start_ns, p->dur_ns);
-}
+static uint64_t pause_end(const metrics_pause *p) { return sat_add(p->start_ns, p->dur_ns); }
 
 /* ------------------------------------------------------------------ */
 /* Normalization                                                       */
@@ -48,17 +44,14 @@ static uint64_t pause_end(const metrics_pause *p) {
  * qsort breaks ties. */
 static int cmp_pause(const void *a, const void *b) {
     const metrics_pause *x = a, *y = b;
-    if (x->start_ns != y->start_ns)
-        return x->start_ns < y->start_ns ? -1 : 1;
-    if (x->dur_ns != y->dur_ns)
-        return x->dur_ns < y->dur_ns ? -1 : 1;
+    if (x->start_ns != y->start_ns) return x->start_ns < y->start_ns ? -1 : 1;
+    if (x->dur_ns != y->dur_ns) return x->dur_ns < y->dur_ns ? -1 : 1;
     return 0;
 }
 
 size_t metrics_normalize(metrics_pause *p, size_t n) {
     /* n < 2 also keeps qsort away from a NULL array. */
-    if (n < 2)
-        return n;
+    if (n < 2) return n;
     qsort(p, n, sizeof *p, cmp_pause);
     /* p[0..out] is the merged prefix; p[out] is still open and reaches end. */
     size_t out = 0;
@@ -66,8 +59,7 @@ size_t metrics_normalize(metrics_pause *p, size_t n) {
     for (size_t i = 1; i < n; i++) {
         if (p[i].start_ns <= end) {
             uint64_t e = pause_end(&p[i]);
-            if (e > end)
-                end = e;
+            if (e > end) end = e;
         } else {
             p[out].dur_ns = end - p[out].start_ns;
             p[++out] = p[i];
@@ -101,8 +93,7 @@ static uint64_t select_rank(const metrics_pause *p, size_t n, uint64_t rank) {
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
         uint64_t at_most = 0;
-        for (size_t i = 0; i < n; i++)
-            at_most += p[i].dur_ns <= mid;
+        for (size_t i = 0; i < n; i++) at_most += p[i].dur_ns <= mid;
         if (at_most >= rank)
             hi = mid;
         else
@@ -114,14 +105,12 @@ static uint64_t select_rank(const metrics_pause *p, size_t n, uint64_t rank) {
 void metrics_summarize(const metrics_pause *p, size_t n, metrics_summary *out) {
     memset(out, 0, sizeof *out);
     out->count = n;
-    if (n == 0)
-        return;
+    if (n == 0) return;
 
     uint64_t total = 0, max = 0;
     for (size_t i = 0; i < n; i++) {
         total = sat_add(total, p[i].dur_ns);
-        if (p[i].dur_ns > max)
-            max = p[i].dur_ns;
+        if (p[i].dur_ns > max) max = p[i].dur_ns;
     }
     out->total_us = (double)total / 1e3;
     out->max_us = (double)max / 1e3;
@@ -136,11 +125,9 @@ void metrics_summarize(const metrics_pause *p, size_t n, metrics_summary *out) {
     uint64_t *d = n <= SIZE_MAX / sizeof *d ? malloc(n * sizeof *d) : NULL;
 #endif
     if (d) {
-        for (size_t i = 0; i < n; i++)
-            d[i] = p[i].dur_ns;
+        for (size_t i = 0; i < n; i++) d[i] = p[i].dur_ns;
         qsort(d, n, sizeof *d, cmp_u64);
-        for (int k = 0; k < 4; k++)
-            *dst[k] = (double)d[nearest_rank(n, permille[k]) - 1] / 1e3;
+        for (int k = 0; k < 4; k++) *dst[k] = (double)d[nearest_rank(n, permille[k]) - 1] / 1e3;
         free(d);
     } else {
         for (int k = 0; k < 4; k++) {
@@ -163,12 +150,9 @@ typedef struct span {
 
 static span clip(const metrics_pause *p, uint64_t t0, uint64_t t1) {
     span sp = {p->start_ns, pause_end(p)};
-    if (sp.s < t0)
-        sp.s = t0;
-    if (sp.e > t1)
-        sp.e = t1;
-    if (sp.e < sp.s)
-        sp.e = sp.s;
+    if (sp.s < t0) sp.s = t0;
+    if (sp.e > t1) sp.e = t1;
+    if (sp.e < sp.s) sp.e = sp.s;
     return sp;
 }
 
@@ -190,8 +174,7 @@ static cursor cursor_make(const metrics_pause *p, size_t n, uint64_t t0, uint64_
 static uint64_t cursor_at(cursor *c, uint64_t x) {
     for (; c->i < c->n; c->i++) {
         span sp = clip(&c->p[c->i], c->t0, c->t1);
-        if (sp.e > x)
-            return c->done + (sp.s < x ? x - sp.s : 0);
+        if (sp.e > x) return c->done + (sp.s < x ? x - sp.s : 0);
         c->done += sp.e - sp.s;
     }
     return c->done;
@@ -204,8 +187,7 @@ static uint64_t pause_time_in(const metrics_pause *p, size_t n, uint64_t t0, uin
 
 /* The largest pause time in any window [t, t+w), t in [t0, t1-w];
  * requires 0 < w < t1 - t0, so t1 - w and t + w cannot wrap. */
-static uint64_t max_pause_in_window(const metrics_pause *p, size_t n, uint64_t t0, uint64_t t1,
-                                    uint64_t w) {
+static uint64_t max_pause_in_window(const metrics_pause *p, size_t n, uint64_t t0, uint64_t t1, uint64_t w) {
     const uint64_t last = t1 - w;
     uint64_t best = 0;
 
@@ -214,8 +196,7 @@ static uint64_t max_pause_in_window(const metrics_pause *p, size_t n, uint64_t t
     for (int k = 0; k < 2; k++) {
         cursor l = cursor_make(p, n, t0, t1), r = cursor_make(p, n, t0, t1);
         uint64_t g = cursor_at(&r, ends[k] + w) - cursor_at(&l, ends[k]);
-        if (g > best)
-            best = g;
+        if (g > best) best = g;
     }
 
     /* family 0: window starts at a pause start; family 1: ends at a pause
@@ -232,8 +213,7 @@ static uint64_t max_pause_in_window(const metrics_pause *p, size_t n, uint64_t t
             else
                 t = sp.e >= t0 + w ? (sp.e - w < last ? sp.e - w : last) : t0;
             uint64_t g = cursor_at(&r, t + w) - cursor_at(&l, t);
-            if (g > best)
-                best = g;
+            if (g > best) best = g;
         }
     }
     return best;
@@ -247,13 +227,10 @@ static double utilization(uint64_t g, uint64_t w) {
 }
 
 double metrics_mmu(const metrics_pause *p, size_t n, uint64_t t0, uint64_t t1, uint64_t window_ns) {
-    if (t1 <= t0)
-        return 1.0;
+    if (t1 <= t0) return 1.0;
     const uint64_t run = t1 - t0;
-    if (window_ns >= run)
-        return utilization(pause_time_in(p, n, t0, t1), run);
-    if (window_ns == 0)
-        return pause_time_in(p, n, t0, t1) > 0 ? 0.0 : 1.0;
+    if (window_ns >= run) return utilization(pause_time_in(p, n, t0, t1), run);
+    if (window_ns == 0) return pause_time_in(p, n, t0, t1) > 0 ? 0.0 : 1.0;
     return utilization(max_pause_in_window(p, n, t0, t1, window_ns), window_ns);
 }
 
@@ -262,25 +239,20 @@ double metrics_mmu(const metrics_pause *p, size_t n, uint64_t t0, uint64_t t1, u
 
 double metrics_bmu(const metrics_pause *p, size_t n, uint64_t t0, uint64_t t1, uint64_t window_ns) {
     double best = metrics_mmu(p, n, t0, t1, window_ns);
-    if (t1 <= t0 || window_ns >= t1 - t0)
-        return best; /* every larger window has the same MMU */
+    if (t1 <= t0 || window_ns >= t1 - t0) return best; /* every larger window has the same MMU */
     const uint64_t run = t1 - t0;
     double u = metrics_mmu(p, n, t0, t1, run);
-    if (u < best)
-        best = u;
+    if (u < best) best = u;
 
     /* The global grid 10^(k/64) ns, from the first point above w. */
     double k0 = window_ns == 0 ? 0.0 : floor(64.0 * log10((double)window_ns));
     long k = (long)k0;
     for (; best > 0.0; k++) {
         double g = round(pow(10.0, (double)k / 64.0));
-        if (g >= TWO_POW_64 || (uint64_t)g >= run)
-            break;
-        if ((uint64_t)g <= window_ns)
-            continue;
+        if (g >= TWO_POW_64 || (uint64_t)g >= run) break;
+        if ((uint64_t)g <= window_ns) continue;
         u = metrics_mmu(p, n, t0, t1, (uint64_t)g);
-        if (u < best)
-            best = u;
+        if (u < best) best = u;
     }
 
     /* Distinct clipped durations in (w, run), in increasing order, found
@@ -292,14 +264,11 @@ double metrics_bmu(const metrics_pause *p, size_t n, uint64_t t0, uint64_t t1, u
         for (size_t i = 0; i < n; i++) {
             span sp = clip(&p[i], t0, t1);
             uint64_t d = sp.e - sp.s;
-            if (d > prev && d < next)
-                next = d;
+            if (d > prev && d < next) next = d;
         }
-        if (next >= run)
-            break;
+        if (next >= run) break;
         u = metrics_mmu(p, n, t0, t1, next);
-        if (u < best)
-            best = u;
+        if (u < best) best = u;
         prev = next;
     }
     return best;

@@ -54,16 +54,16 @@
 #include "oplog.h"
 
 typedef struct mut {
-    void *heap;          /* tc_heap * (Tricolor), unused (Boehm) */
-    bool timed;          /* time every operation (pause runs) */
+    void *heap;               /* tc_heap * (Tricolor), unused (Boehm) */
+    bool timed;               /* time every operation (pause runs) */
     uint64_t threshold_ticks; /* log operations at least this long (mut_ticks units) */
-    oplog *log;   /* where timed pauses go */
+    oplog *log;               /* where timed pauses go */
     /* Ticks the mutator spent suspended inside operations (the visualizer
      * parks it at allocation safepoints): subtracted from timed operations
      * and from their start times, so pauses are in execution time. */
     uint64_t suspended_ticks;
-    uint64_t allocs;     /* objects allocated */
-    uint64_t alloc_bytes;/* bytes requested (header excluded) */
+    uint64_t allocs;      /* objects allocated */
+    uint64_t alloc_bytes; /* bytes requested (header excluded) */
 } mut;
 
 typedef enum wl_size { WL_SMALL = 0, WL_DEFAULT = 1, WL_LARGE = 2 } wl_size;
@@ -208,7 +208,9 @@ static inline void mut_step(mut *m) {
 typedef struct wl_rng {
     uint64_t s;
 } wl_rng;
-static inline void wl_rng_seed(wl_rng *r, uint64_t seed) { r->s = seed * 0x9E3779B97F4A7C15ULL + 0x2545F4914F6CDD1DULL; }
+static inline void wl_rng_seed(wl_rng *r, uint64_t seed) {
+    r->s = seed * 0x9E3779B97F4A7C15ULL + 0x2545F4914F6CDD1DULL;
+}
 static inline uint64_t wl_rng_next(wl_rng *r) {
     uint64_t x = r->s;
     x ^= x << 13;

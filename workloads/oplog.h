@@ -18,7 +18,7 @@ enum { OPLOG_ALLOC = 0, OPLOG_STORE = 1, OPLOG_STEP = 2 };
 typedef struct oplog_entry {
     uint64_t start_ns; /* CLOCK_MONOTONIC (in mut_ticks while a run records) */
     uint64_t dur_ns;
-    uint32_t op;       /* OPLOG_ALLOC, OPLOG_STORE or OPLOG_STEP */
+    uint32_t op; /* OPLOG_ALLOC, OPLOG_STORE or OPLOG_STEP */
 } oplog_entry;
 
 typedef struct oplog {

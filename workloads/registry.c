@@ -5,8 +5,8 @@
 
 #include <string.h>
 
-#define DECLARE(name, user_name, desc)                                              \
-    uint64_t wl_##name##_tricolor(struct mut *m, int size, uint64_t seed); \
+#define DECLARE(name, user_name, desc)                                                                                 \
+    uint64_t wl_##name##_tricolor(struct mut *m, int size, uint64_t seed);                                             \
     uint64_t wl_##name##_boehm(struct mut *m, int size, uint64_t seed);
 WL_LIST(DECLARE)
 #undef DECLARE

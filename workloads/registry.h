@@ -19,13 +19,13 @@ typedef uint64_t (*wl_entry)(struct mut *m, int size, uint64_t seed);
 
 /* X(c_name, name, description) — in the order `tricolor list` prints them;
  * c_name names the entry point wl_<c_name>, name is what users type. */
-#define WL_LIST(X)                                                                                                    \
-    X(gcbench, "gcbench", "classic GCBench: stretch tree, long-lived tree and array, trees of depth 4..16")           \
-    X(binary_trees, "binary-trees", "Benchmarks Game binary-trees: stretch, long-lived and short-lived trees")        \
-    X(churn, "churn", "FIFO ring of short-lived small objects plus a long-lived list trimmed in batches")             \
-    X(mutate, "mutate", "large random graph rewired at random: write-barrier heavy, slow garbage")                    \
-    X(lru, "lru", "LRU cache at steady state: hash table + recency list, gets, puts, evictions")                      \
-    X(fragment, "fragment", "random replacement of nodes, KiB objects, MiB pointer arrays and buffers")               \
+#define WL_LIST(X)                                                                                                     \
+    X(gcbench, "gcbench", "classic GCBench: stretch tree, long-lived tree and array, trees of depth 4..16")            \
+    X(binary_trees, "binary-trees", "Benchmarks Game binary-trees: stretch, long-lived and short-lived trees")         \
+    X(churn, "churn", "FIFO ring of short-lived small objects plus a long-lived list trimmed in batches")              \
+    X(mutate, "mutate", "large random graph rewired at random: write-barrier heavy, slow garbage")                     \
+    X(lru, "lru", "LRU cache at steady state: hash table + recency list, gets, puts, evictions")                       \
+    X(fragment, "fragment", "random replacement of nodes, KiB objects, MiB pointer arrays and buffers")                \
     X(demo, "demo", "small graph (100-300 nodes) growing, sharing and dropping subtrees, for the viewer")              \
     X(lisp, "lisp", "Lisp interpreter (examples/lisp_core.h): tree recursion, list sorting, closure-heavy loop")
 

@@ -159,10 +159,11 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
     res->mut_majflt = (uint64_t)(th1.ru_majflt - th0.ru_majflt);
     if (cfg->passes > 1) res->later_minflt = (uint64_t)(th1.ru_minflt - after_first.ru_minflt);
     res->wall_ns = res->t1_ns - res->t0_ns;
-    res->cpu_ns = (uint64_t)((ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) + (ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec)) *
-                      1000000000u +
-                  (uint64_t)((ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) + (ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec)) *
-                      1000u;
+    res->cpu_ns =
+        (uint64_t)((ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) + (ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec)) *
+            1000000000u +
+        (uint64_t)((ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) + (ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec)) *
+            1000u;
     res->peak_rss_bytes = (uint64_t)ru1.ru_maxrss * 1024u;
     res->allocs = m.allocs;
     res->alloc_bytes = m.alloc_bytes;
@@ -180,8 +181,10 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
         res->reserve_misses = s.mem_reserve_misses;
         res->own_budget_ns = s.step_budget_ns;
         if (getenv("TRICOLOR_BENCH_DEBUG"))
-            fprintf(stderr, "mem: mutator syscalls %llu, thread syscalls %llu, misses %llu, thread cpu %.1f ms, "
-                            "quarantine reuses %llu, released %.1f MiB, minflt %llu (later passes %llu), later calls %llu, budget %.1f us, max incr %.1f us\n",
+            fprintf(stderr,
+                    "mem: mutator syscalls %llu, thread syscalls %llu, misses %llu, thread cpu %.1f ms, "
+                    "quarantine reuses %llu, released %.1f MiB, minflt %llu (later passes %llu), later calls %llu, "
+                    "budget %.1f us, max incr %.1f us\n",
                     (unsigned long long)s.mem_syscalls_mutator, (unsigned long long)s.mem_syscalls_thread,
                     (unsigned long long)s.mem_reserve_misses, (double)s.mem_thread_cpu_ns / 1e6,
                     (unsigned long long)s.mem_quarantine_reuses, (double)s.mem_released_bytes / 1048576.0,
@@ -195,8 +198,8 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
             res->own_pause_ns += p[i].duration_ns;
             if (p[i].duration_ns > res->own_max_pause_ns) res->own_max_pause_ns = p[i].duration_ns;
             if (*own)
-                (*own)[i] = (own_pause){p[i].start_ns, p[i].duration_ns, p[i].work, p[i].phase,
-                                        p[i].reason == TC_REASON_FULL};
+                (*own)[i] =
+                    (own_pause){p[i].start_ns, p[i].duration_ns, p[i].work, p[i].phase, p[i].reason == TC_REASON_FULL};
         }
         res->own_pauses = n;
         res->nown = *own ? n : 0;
@@ -291,8 +294,7 @@ bool run_in_child(const run_config *cfg, run_result *res) {
     }
     close(fds[0]);
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     const char *who = collector_names[cfg->kind];
     if (WIFSIGNALED(status)) {
         snprintf(res->error, sizeof res->error, "%s run of %s died with signal %d (%s)", who, cfg->wl->name,

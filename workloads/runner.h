@@ -29,17 +29,17 @@ int collector_parse(const char *name);               /* -1 if unknown */
 
 typedef struct run_config {
     collector_kind kind;
-    tc_config tc;           /* Tricolor's knobs */
-    int boehm_markers;      /* GC_set_markers_count; 1 = one marker (default) */
-    int boehm_time_limit_ms;/* boehm-inc: GC_set_time_limit */
+    tc_config tc;            /* Tricolor's knobs */
+    int boehm_markers;       /* GC_set_markers_count; 1 = one marker (default) */
+    int boehm_time_limit_ms; /* boehm-inc: GC_set_time_limit */
     const wl_info *wl;
-    int size;               /* wl_size */
+    int size; /* wl_size */
     uint64_t seed;
-    int passes;             /* runs of the workload in one heap (>= 1), as the viewer loops it */
+    int passes; /* runs of the workload in one heap (>= 1), as the viewer loops it */
     bool timed;
-    uint64_t threshold_ns;  /* timed runs: log operations at least this long */
-    int cpu;                /* pin the child to this CPU; -1 = don't */
-    uint64_t hiccup_ns;     /* spin this long before the workload, timing the machine's own stalls; 0 = don't */
+    uint64_t threshold_ns; /* timed runs: log operations at least this long */
+    int cpu;               /* pin the child to this CPU; -1 = don't */
+    uint64_t hiccup_ns;    /* spin this long before the workload, timing the machine's own stalls; 0 = don't */
 } run_config;
 
 /* The machine's own stalls, measured the way jHiccup does: a loop that
@@ -47,7 +47,7 @@ typedef struct run_config {
  * gap between two reads is time the thread lost to the kernel or the host,
  * with no collector involved. */
 typedef struct hiccup {
-    uint64_t spin_ns;      /* how long the loop ran; 0 = not measured */
+    uint64_t spin_ns; /* how long the loop ran; 0 = not measured */
     uint64_t max_gap_ns;
     uint64_t gaps_over_50us, gaps_over_200us, gaps_over_1ms;
 } hiccup;
@@ -56,9 +56,9 @@ typedef struct hiccup {
  * Boehm collection between its START and END events. */
 typedef struct own_pause {
     uint64_t start_ns, dur_ns;
-    uint32_t work;  /* Tricolor work units; 0 for Boehm */
-    uint8_t phase;  /* tc_phase for Tricolor; OWN_PHASE_COLLECT for Boehm */
-    uint8_t full;   /* a full (stop-the-world) collection */
+    uint32_t work; /* Tricolor work units; 0 for Boehm */
+    uint8_t phase; /* tc_phase for Tricolor; OWN_PHASE_COLLECT for Boehm */
+    uint8_t full;  /* a full (stop-the-world) collection */
 } own_pause;
 #define OWN_PHASE_COLLECT 255
 const char *own_phase_name(const own_pause *p);
@@ -67,13 +67,13 @@ typedef struct run_result {
     bool ok;
     char error[256];
     uint64_t checksum;
-    uint64_t t0_ns, t1_ns;        /* the workload's run, CLOCK_MONOTONIC */
-    uint64_t wall_ns, cpu_ns;     /* wall and process CPU time of the workload */
-    uint64_t gc_cpu_ns;           /* Tricolor: thread CPU in increments; Boehm: in collection events */
-    bool gc_cpu_partial;          /* Boehm incremental: its steps fire no events */
+    uint64_t t0_ns, t1_ns;    /* the workload's run, CLOCK_MONOTONIC */
+    uint64_t wall_ns, cpu_ns; /* wall and process CPU time of the workload */
+    uint64_t gc_cpu_ns;       /* Tricolor: thread CPU in increments; Boehm: in collection events */
+    bool gc_cpu_partial;      /* Boehm incremental: its steps fire no events */
     uint64_t peak_heap_bytes, peak_rss_bytes;
     uint64_t allocs, alloc_bytes;
-    uint64_t collections;         /* cycles (Tricolor) or collections seen by events (Boehm) */
+    uint64_t collections; /* cycles (Tricolor) or collections seen by events (Boehm) */
     /* The collector's own view of its pauses, to cross-check the timed log:
      * Tricolor's pause log, Boehm's START..END events. */
     uint64_t own_pauses, own_pause_ns, own_max_pause_ns;
@@ -87,18 +87,18 @@ typedef struct run_result {
      * steady state should need no OS call and no fault at all there. */
     uint64_t later_minflt, later_mem_syscalls;
     bool mem_syscalls_known;
-    uint64_t bg_mem_syscalls;     /* Tricolor: the memory thread's OS calls */
-    uint64_t bg_cpu_ns;           /* Tricolor: the memory thread's CPU time */
-    uint64_t reserve_misses;      /* Tricolor: page requests the ready reserve could not meet */
+    uint64_t bg_mem_syscalls; /* Tricolor: the memory thread's OS calls */
+    uint64_t bg_cpu_ns;       /* Tricolor: the memory thread's CPU time */
+    uint64_t reserve_misses;  /* Tricolor: page requests the ready reserve could not meet */
     /* Tricolor's longest increment and the time budget it was held to
      * (0 when budgeted in work units: then the budget's time is the median
      * increment's, see bench). */
     uint64_t own_budget_ns;
     hiccup hic;
-    size_t npauses;               /* timed runs: the operation log */
-    oplog_entry *pauses;          /* malloc'd; free with run_result_free */
-    size_t nown;                  /* the collector's own pause log */
-    own_pause *own;               /* malloc'd; free with run_result_free */
+    size_t npauses;      /* timed runs: the operation log */
+    oplog_entry *pauses; /* malloc'd; free with run_result_free */
+    size_t nown;         /* the collector's own pause log */
+    own_pause *own;      /* malloc'd; free with run_result_free */
 } run_result;
 
 /* The phase label of an external pause: the phase of the first own pause

@@ -22,7 +22,7 @@
 #include "mutator.h"
 
 #define NODE_SLOTS 2
-#define NODE_RAW 8
+#define NODE_RAW   8
 
 static const int max_depths[3] = {[WL_SMALL] = 10, [WL_DEFAULT] = 16, [WL_LARGE] = 20};
 

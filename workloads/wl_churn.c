@@ -133,7 +133,7 @@ uint64_t MUT_NAME(wl_churn)(mut *m, int size, uint64_t seed) {
             if (++list_len >= p->list_max) {
                 /* Cut the oldest quarter: those objects die together. */
                 for (uint32_t i = 0; i < p->list_max / 4; i++) {
-                    sum = wl_mix(sum, tag_of(mut_load(m, head, 1), (uint32_t)*(uint64_t *)mut_raw(head, 2)));
+                    sum = wl_mix(sum, tag_of(mut_load(m, head, 1), (uint32_t) * (uint64_t *)mut_raw(head, 2)));
                     head = mut_load(m, head, 0);
                 }
                 list_len -= p->list_max / 4;
@@ -149,7 +149,7 @@ uint64_t MUT_NAME(wl_churn)(mut *m, int size, uint64_t seed) {
         if (o) sum = wl_mix(sum, digest(m, o, shape[at]));
     }
     for (void *c = head; c; c = mut_load(m, c, 0))
-        sum = wl_mix(sum, tag_of(mut_load(m, c, 1), (uint32_t)*(uint64_t *)mut_raw(c, 2)));
+        sum = wl_mix(sum, tag_of(mut_load(m, c, 1), (uint32_t) * (uint64_t *)mut_raw(c, 2)));
     sum = wl_mix(sum, list_len);
 
     mut_pop(m, 5);

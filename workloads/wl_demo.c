@@ -27,7 +27,7 @@
 #include "mutator.h"
 
 #define NODE_SLOTS 4
-#define NODE_RAW 8
+#define NODE_RAW   8
 enum { NROOTS = 4, MIN_TREE = 3, MAX_TREE = 20, MAX_WALK = 24 };
 /* Steering band, inside the 100-300 the viewer wants: a grow adds up to 20
  * nodes and a drop can take a large subtree, so the odds turn well before

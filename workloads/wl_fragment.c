@@ -30,7 +30,7 @@
 #include "mutator.h"
 
 typedef struct frag_params {
-    uint32_t table;      /* T entries */
+    uint32_t table; /* T entries */
     uint64_t ops;
     uint32_t max_buffer; /* bytes */
     uint32_t max_array;  /* extra slots over 131072 (0: all exactly 131072) */

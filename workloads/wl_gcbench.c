@@ -18,7 +18,7 @@
 #include "mutator.h"
 
 #define NODE_SLOTS 2
-#define NODE_RAW 8
+#define NODE_RAW   8
 
 typedef struct gcb_params {
     int stretch_depth, long_lived_depth, min_depth, max_depth;

@@ -14,14 +14,14 @@
  */
 #include "mutator.h"
 
-#define LISP_CTX mut *
-#define LISP_ALLOC(c, nslots, nraw) mut_alloc((c), (nslots), (nraw))
+#define LISP_CTX                      mut *
+#define LISP_ALLOC(c, nslots, nraw)   mut_alloc((c), (nslots), (nraw))
 #define LISP_STORE(c, obj, slot, val) mut_store((c), (obj), (slot), (val))
-#define LISP_LOAD(c, obj, slot) mut_load((c), (obj), (slot))
-#define LISP_PUSH(c, addr) MUT_PUSH((c), (addr))
-#define LISP_POP(c, n) mut_pop((c), (n))
-#define LISP_ROOT_ADD(c, addr) mut_root_add((c), (void **)(addr))
-#define LISP_ROOT_REMOVE(c, addr) mut_root_remove((c), (void **)(addr))
+#define LISP_LOAD(c, obj, slot)       mut_load((c), (obj), (slot))
+#define LISP_PUSH(c, addr)            MUT_PUSH((c), (addr))
+#define LISP_POP(c, n)                mut_pop((c), (n))
+#define LISP_ROOT_ADD(c, addr)        mut_root_add((c), (void **)(addr))
+#define LISP_ROOT_REMOVE(c, addr)     mut_root_remove((c), (void **)(addr))
 #include "../examples/lisp_core.h"
 #include "../examples/lisp_programs.h"
 

@@ -39,11 +39,11 @@ enum { GET_PCT = 70, CHUNK_BITS = 16, CHUNK = 1 << CHUNK_BITS, MAX_VALUE_WORDS =
 enum { C_TABLE = 0, C_HEAD, C_TAIL };          /* cache slots */
 enum { E_CHAIN = 0, E_PREV, E_NEXT, E_VALUE }; /* entry slots */
 #define ENTRY_SLOTS 4
-#define ENTRY_RAW 8
+#define ENTRY_RAW   8
 
 typedef struct lru {
     mut *m;
-    void *cache; /* rooted by the caller */
+    void *cache;       /* rooted by the caller */
     uint32_t nbuckets; /* a power of two */
     uint32_t count;
 } lru;

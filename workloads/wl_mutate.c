@@ -22,7 +22,7 @@
 #include "mutator.h"
 
 #define NODE_SLOTS 4
-#define NODE_RAW 8
+#define NODE_RAW   8
 
 typedef struct mutate_params {
     uint32_t nodes;
@@ -77,8 +77,7 @@ uint64_t MUT_NAME(wl_mutate)(mut *m, int size, uint64_t seed) {
     for (uint32_t i = 0; i < n; i++) set_node(m, index, i, new_node(m, &r));
     for (uint32_t i = 0; i < n; i++) {
         void *node = node_at(m, index, i);
-        for (uint32_t s = 0; s < NODE_SLOTS; s++)
-            mut_store(m, node, s, node_at(m, index, wl_rng_below(&r, n)));
+        for (uint32_t s = 0; s < NODE_SLOTS; s++) mut_store(m, node, s, node_at(m, index, wl_rng_below(&r, n)));
     }
 
     /* Mutate. Between allocations nodes are only reached through the
@@ -89,8 +88,7 @@ uint64_t MUT_NAME(wl_mutate)(mut *m, int size, uint64_t seed) {
         if (step % REPLACE_EVERY == 0) {
             uint32_t i = wl_rng_below(&r, n);
             fresh = new_node(m, &r);
-            for (uint32_t s = 0; s < NODE_SLOTS; s++)
-                mut_store(m, fresh, s, node_at(m, index, wl_rng_below(&r, n)));
+            for (uint32_t s = 0; s < NODE_SLOTS; s++) mut_store(m, fresh, s, node_at(m, index, wl_rng_below(&r, n)));
             sum = wl_mix(sum, tag_of(node_at(m, index, i)));
             set_node(m, index, i, fresh);
             fresh = NULL;
