@@ -189,6 +189,7 @@ static void *alloc_large(tc_heap *h, size_t bytes) {
     /* The header, slots and raw bytes are zero (fresh, or cleared). */
     p->kind = PAGE_LARGE;
     p->map_bytes = map_len;
+    p->born_cycle = h->phase != TC_PHASE_IDLE ? h->cycle_no : 0;
     p->cell_size = (uint32_t)(bytes > UINT32_MAX ? UINT32_MAX : bytes);
     p->ncells = 1;
     p->top = 1;

@@ -201,6 +201,7 @@ static size_t large_begin(tc_heap *h, void *obj) {
     large_scan_add(h, p);
     h->cur.marked_objects++;
     h->cur.marked_bytes += p->map_bytes;
+    if (p->born_cycle == h->cycle_no) h->cycle_marked_new += p->map_bytes;
     observe(h, TC_EV_BLACKEN, obj, 0);
     return 1;
 }
@@ -313,6 +314,7 @@ static size_t cycle_start(tc_heap *h, uint64_t now) {
     h->cur.start_ns = now;
     h->cur.heap_before = live_bytes(h);
     h->cycle_mark_work = h->cycle_sweep_work = 0;
+    h->cycle_marked_new = 0;
     h->cycle_syscalls0 = h->mem.syscalls_mutator;
     h->cycle_misses0 = h->mem.reserve_misses;
     h->atomic_rounds = 0;

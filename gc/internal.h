@@ -99,6 +99,7 @@ typedef struct tc_page {
     size_t ncards;
     struct tc_page *scan_next; /* link in heap->large_scan */
     uint8_t in_scan;           /* on heap->large_scan */
+    uint64_t born_cycle;       /* the cycle running when it was allocated (0: none was) */
 } tc_page;
 
 _Static_assert(sizeof(tc_page) <= PAGE_HEADER, "page header must fit in PAGE_HEADER");
@@ -279,6 +280,7 @@ struct tc_heap {
     uint64_t cycle_no;
     tc_cycle cur; /* the running cycle's figures */
     uint64_t cycle_mark_work, cycle_sweep_work;
+    uint64_t cycle_marked_new;   /* of cur.marked_bytes, large objects allocated during this cycle */
 
     /* --- pacing (pacer.c) --- */
     uint64_t trigger_bytes;                 /* start a cycle when live_bytes reaches this */

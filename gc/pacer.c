@@ -189,8 +189,16 @@ void tc__pacer_cycle_start(tc_heap *h) {
  * marked but are live; they count as new allocation against the trigger. */
 void tc__pacer_cycle_end(tc_heap *h) {
     h->last_mark_work = h->cycle_mark_work;
-    h->last_live_bytes = h->cur.marked_bytes;
-    set_goal_and_start(h, h->cur.marked_bytes);
+    /* Large objects born during the cycle and marked (the insertion
+     * barriers shade what is stored into black objects) count as new
+     * allocation, as Yuasa's black-born objects do, not as the live data
+     * the goal grows from: a program replacing MiB-sized objects while a
+     * cycle marks would otherwise have the replaced and the replacing
+     * both in the base, and its goal (fragment's) drift to twice its
+     * live data. */
+    uint64_t base = h->cur.marked_bytes - h->cycle_marked_new;
+    h->last_live_bytes = base;
+    set_goal_and_start(h, base);
     h->debt = 0;
 }
 
