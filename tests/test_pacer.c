@@ -195,6 +195,31 @@ static void *paid_alloc(tc_heap *h, pay_check *pc, uint32_t nslots, uint32_t nra
     return o;
 }
 
+/* A heap for the pacing tests: no verification after each step (the
+ * tests count increments, and verifying is O(heap) each). */
+static tc_heap *pacing_heap(size_t min_heap, uint32_t step_work) {
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.min_heap = min_heap;
+    c.step_work = step_work;
+    return tc_heap_new(&c);
+}
+
+/* Prepends n nodes of `slots` slots to *list (a pushed root). */
+static void grow_list(tc_heap *h, void **list, int n, uint32_t slots, void *(*alloc)(tc_heap *, uint32_t)) {
+    for (int i = 0; i < n; i++) {
+        void *node = alloc(h, slots);
+        tc_store(h, node, 0, *list);
+        *list = node;
+    }
+}
+
+static void *plain_alloc(tc_heap *h, uint32_t slots) { return tc_alloc(h, slots, 0); }
+
+static pay_check counted;
+static void *counted_alloc(tc_heap *h, uint32_t slots) { return paid_alloc(h, &counted, slots, 0); }
+
 /* Cycle 1 while the heap is being built: everything allocated stays live
  * (a growing list of 64-slot nodes, like mutate's graph), so the first
  * cycle's estimate (made from an empty heap) is wrong from the start and
@@ -202,20 +227,11 @@ static void *paid_alloc(tc_heap *h, pay_check *pc, uint32_t nslots, uint32_t nra
  * allocation paid all it owed, one 19 ms pause on mutate's first cycle. */
 static void test_first_cycle_catch_up_is_spread(void **state) {
     (void)state;
-    tc_config c;
-    test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.verify_each_step = false;
-    c.min_heap = (size_t)1 << 20;
-    c.step_work = 500;
-    tc_heap *h = tc_heap_new(&c);
-    pay_check pc = {0};
+    tc_heap *h = pacing_heap((size_t)1 << 20, 500);
     void *list = NULL;
     tc_root_push(h, &list);
-    for (int i = 0; i < 60000; i++) {
-        void *n = paid_alloc(h, &pc, 64, 0);
-        tc_store(h, n, 0, list);
-        list = n;
-    }
+    grow_list(h, &list, 60000, 64, counted_alloc);
+    pay_check pc = counted;
     tc_stats s;
     tc_get_stats(h, &s);
     print_message("first-cycle build: %llu cycles, worst allocation paid %llu increments\n",
@@ -231,12 +247,7 @@ static void test_first_cycle_catch_up_is_spread(void **state) {
  * eightfold while it is marked. */
 static void test_growing_heap_is_paced_from_measured_rates(void **state) {
     (void)state;
-    tc_config c;
-    test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.verify_each_step = false;
-    c.min_heap = (size_t)1 << 20;
-    c.step_work = 500;
-    tc_heap *h = tc_heap_new(&c);
+    tc_heap *h = pacing_heap((size_t)1 << 20, 500);
     pay_check pc = {0};
     void *ring[64] = {0};
     for (int i = 0; i < 64; i++) tc_root_add(h, &ring[i]);
@@ -265,19 +276,10 @@ static void test_growing_heap_is_paced_from_measured_rates(void **state) {
  * still ends. */
 static void test_over_goal_payment_is_bounded(void **state) {
     (void)state;
-    tc_config c;
-    test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.verify_each_step = false;
-    c.min_heap = (size_t)64 << 20; /* no cycle unless started here */
-    c.step_work = 1000;
-    tc_heap *h = tc_heap_new(&c);
+    tc_heap *h = pacing_heap((size_t)64 << 20, 1000); /* no cycle unless started here */
     void *list = NULL;
     tc_root_push(h, &list);
-    for (int i = 0; i < 100000; i++) {
-        void *n = tc_alloc(h, 2, 0);
-        tc_store(h, n, 0, list);
-        list = n;
-    }
+    grow_list(h, &list, 100000, 2, plain_alloc);
     tc_step(h); /* the cycle starts: ~300,000 units of marking ahead */
     assert_int_equal(tc_current_phase(h), TC_PHASE_PROPAGATE);
     h->goal_bytes = live_bytes(h) / 2; /* well past the goal */
