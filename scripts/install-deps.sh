@@ -9,7 +9,7 @@ set -eu
 # pkg-config module -> Debian package
 LIBS="sdl2:libsdl2-dev SDL2_ttf:libsdl2-ttf-dev SDL2_image:libsdl2-image-dev bdw-gc:libgc-dev cmocka:libcmocka-dev"
 # command -> Debian package (tools the tests and recordings use)
-TOOLS="cc:gcc make:make pkg-config:pkg-config valgrind:valgrind Xvfb:xvfb xauth:xauth ffmpeg:ffmpeg ffprobe:ffmpeg"
+TOOLS="cc:gcc make:make pkg-config:pkg-config valgrind:valgrind Xvfb:xvfb xauth:xauth ffmpeg:ffmpeg ffprobe:ffmpeg clang:clang clang-format:clang-format"
 # files -> Debian package
 FILES="/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf:fonts-dejavu-core"
 
@@ -26,6 +26,8 @@ for pair in $FILES; do
     f=${pair%%:*}; pkg=${pair#*:}
     [ -e "$f" ] || missing="$missing $pkg"
 done
+# libFuzzer (make test's fuzz campaign) comes with clang's runtime libraries.
+ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1 || missing="$missing libclang-rt-dev"
 # pkg-config itself is needed to find the libraries.
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 missing=$(echo "$missing" | tr ' ' '\n' | sort -u | tr '\n' ' ' | sed 's/^ *//; s/ *$//')
