@@ -86,7 +86,7 @@ viz_objs = $(VIZ_SRC:%.c=$(BUILD)/$(1)/%.o)
 # app/ without main, for the tests that call into the program's parts.
 app_objs = $(filter-out $(BUILD)/$(1)/app/main.o,$(APP_SRC:%.c=$(BUILD)/$(1)/%.o))
 
-.PHONY: all deps run test test-unit test-asan test-tsan test-valgrind test-symbols analyze bench clean
+.PHONY: all deps run test test-unit test-asan test-tsan test-valgrind test-symbols analyze format-check bench clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/libtricolor.a $(BUILD)/tricolor
@@ -170,6 +170,14 @@ test-valgrind: $(TEST_BIN) $(BUILD)/tricolor
 # to its own code, so any other global name could collide with theirs.
 test-symbols: $(BUILD)/libtricolor.a
 	@sh scripts/check-symbols.sh $(BUILD)/libtricolor.a
+
+# Every C file follows the tree's .clang-format (clang-format from
+# Debian's package); `clang-format -i FILE` fixes one.
+FORMAT_SRC := $(wildcard gc/*.[ch] workloads/*.[ch] viz/*.[ch] app/*.[ch] bench/*.c tests/*.[ch] tests/fuzz/*.c tests/soak/*.c examples/*.[ch])
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_SRC) 2>&1 | head -20; \
+	  clang-format --dry-run --Werror $(FORMAT_SRC) >/dev/null 2>&1 || { echo "format-check: run clang-format -i on the files above" >&2; exit 1; }
+	@echo "format-check: every C file follows .clang-format"
 
 # gcc's static analyzer over the collector; any warning fails. At -O0:
 # with -O1, gcc 12's analyzer did not see a plain double free.

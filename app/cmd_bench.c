@@ -322,9 +322,10 @@ static void print_header(const bench_opts *o) {
            tc->budget_unit == TC_BUDGET_WORK ? tc->step_work : tc->step_usec,
            tc->budget_unit == TC_BUDGET_WORK ? "work units" : "us", tc->trigger_pct, tc->runway_pct, pacing);
     printf("Tricolor's memory thread: %s.", tc->mem_thread ? "on (pages pre-faulted, memory returned off the mutator)"
-                                                             : "off (the mutator maps and returns memory itself)");
+                                                           : "off (the mutator maps and returns memory itself)");
     if (o->base.hiccup_ns)
-        printf(" Each timed run first spins %.1f s to record the machine's own stalls.", (double)o->base.hiccup_ns / 1e9);
+        printf(" Each timed run first spins %.1f s to record the machine's own stalls.",
+               (double)o->base.hiccup_ns / 1e9);
     printf("\n");
     const char *slow = getenv("TRICOLOR_SLOW_OS_US");
     if (slow && *slow)

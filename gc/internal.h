@@ -280,7 +280,7 @@ struct tc_heap {
     uint64_t cycle_no;
     tc_cycle cur; /* the running cycle's figures */
     uint64_t cycle_mark_work, cycle_sweep_work;
-    uint64_t cycle_marked_new;   /* of cur.marked_bytes, large objects allocated during this cycle */
+    uint64_t cycle_marked_new; /* of cur.marked_bytes, large objects allocated during this cycle */
 
     /* --- pacing (pacer.c) --- */
     uint64_t trigger_bytes;                 /* start a cycle when live_bytes reaches this */

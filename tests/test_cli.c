@@ -36,7 +36,8 @@ static void test_bench_bad_values(void **state) {
     expect_usage_error(ARGS("bench", "--workload", "nope"), ARGS("unknown workload 'nope'", "gcbench", "all"));
     expect_usage_error(ARGS("bench", "--collector", "tricolor,jvm"),
                        ARGS("unknown collector 'jvm'", "tricolor, boehm, boehm-inc"));
-    expect_usage_error(ARGS("bench", "--barrier", "brooks"), ARGS("unknown barrier 'brooks'", "dijkstra, steele, yuasa, stw"));
+    expect_usage_error(ARGS("bench", "--barrier", "brooks"),
+                       ARGS("unknown barrier 'brooks'", "dijkstra, steele, yuasa, stw"));
     expect_usage_error(ARGS("bench", "--size", "huge"), ARGS("unknown size 'huge'", "small, default, large"));
     expect_usage_error(ARGS("bench", "--frobnicate"), ARGS("unknown option '--frobnicate'"));
     expect_usage_error(ARGS("bench", "--repeat", "-3"), ARGS("--repeat", "out of range", "1..100"));
@@ -47,7 +48,8 @@ static void test_bench_bad_values(void **state) {
     expect_usage_error(ARGS("bench", "--trigger", "5"), ARGS("--trigger", "10..1000"));
     expect_usage_error(ARGS("bench", "--seed"), ARGS("--seed needs a value"));
     expect_usage_error(ARGS("bench", "--pause-target", "fast"), ARGS("--pause-target", "not a duration", "200us"));
-    expect_usage_error(ARGS("bench", "--pause-target", "5us"), ARGS("--pause-target", "out of range", "10us..1s, or off"));
+    expect_usage_error(ARGS("bench", "--pause-target", "5us"),
+                       ARGS("--pause-target", "out of range", "10us..1s, or off"));
     expect_usage_error(ARGS("bench", "--pause-target", "2ks"), ARGS("--pause-target", "not a duration", "1.5ms"));
     expect_usage_error(ARGS("view", "--passes", "0"), ARGS("--passes", "out of range", "1..1000"));
 }
@@ -56,7 +58,8 @@ static void test_bench_unwritable_output(void **state) {
     (void)state;
     expect_usage_error(ARGS("bench", "--size", "small", "--json", "/nonexistent-dir/x.json"),
                        ARGS("--json", "cannot write '/nonexistent-dir/x.json'"));
-    expect_usage_error(ARGS("bench", "--size", "small", "--csv", "/nonexistent-dir/x.csv"), ARGS("--csv", "cannot write"));
+    expect_usage_error(ARGS("bench", "--size", "small", "--csv", "/nonexistent-dir/x.csv"),
+                       ARGS("--csv", "cannot write"));
     expect_usage_error(ARGS("bench", "--size", "small", "--trace", "/"), ARGS("--trace", "cannot write"));
 }
 
@@ -80,7 +83,8 @@ static void test_bench_json_has_every_field(void **state) {
     assert_true(fd >= 0);
     close(fd);
     static tool_outcome o;
-    tool_run(&o, ARGS("bench", "--workload", "gcbench", "--size", "small", "--collector", "tricolor,boehm", "--json", path));
+    tool_run(
+        &o, ARGS("bench", "--workload", "gcbench", "--size", "small", "--collector", "tricolor,boehm", "--json", path));
     if (o.status != 0) fail_msg("bench failed (%d): %s", o.status, o.err);
     FILE *f = fopen(path, "r");
     static char buf[1 << 16];
@@ -91,12 +95,35 @@ static void test_bench_json_has_every_field(void **state) {
     static json_keys keys;
     const char *where;
     if (!json_collect_keys(buf, &keys, &where)) fail_msg("--json output does not parse near: %.40s", where);
-    static const char *const required[] = {
-        "workload", "size", "seed", "runs", "runs.collector", "runs.barrier", "runs.wall_ms", "runs.cpu_ms",
-        "runs.gc_cpu_ms", "runs.gc_share", "runs.peak_heap_bytes", "runs.peak_rss_bytes", "runs.checksum",
-        "runs.pauses", "runs.pauses.count", "runs.pauses.p50_us", "runs.pauses.p95_us", "runs.pauses.p99_us",
-        "runs.pauses.p999_us", "runs.pauses.max_us", "runs.mmu", "runs.mmu.1ms", "runs.mmu.2ms", "runs.mmu.5ms",
-        "runs.mmu.10ms", "runs.mmu.20ms", "runs.mmu.50ms", "runs.mmu.100ms", NULL};
+    static const char *const required[] = {"workload",
+                                           "size",
+                                           "seed",
+                                           "runs",
+                                           "runs.collector",
+                                           "runs.barrier",
+                                           "runs.wall_ms",
+                                           "runs.cpu_ms",
+                                           "runs.gc_cpu_ms",
+                                           "runs.gc_share",
+                                           "runs.peak_heap_bytes",
+                                           "runs.peak_rss_bytes",
+                                           "runs.checksum",
+                                           "runs.pauses",
+                                           "runs.pauses.count",
+                                           "runs.pauses.p50_us",
+                                           "runs.pauses.p95_us",
+                                           "runs.pauses.p99_us",
+                                           "runs.pauses.p999_us",
+                                           "runs.pauses.max_us",
+                                           "runs.mmu",
+                                           "runs.mmu.1ms",
+                                           "runs.mmu.2ms",
+                                           "runs.mmu.5ms",
+                                           "runs.mmu.10ms",
+                                           "runs.mmu.20ms",
+                                           "runs.mmu.50ms",
+                                           "runs.mmu.100ms",
+                                           NULL};
     for (int i = 0; required[i]; i++)
         if (!json_has_key(&keys, required[i])) fail_msg("--json lacks %s", required[i]);
     assert_non_null(strstr(buf, "\"collector\":\"tricolor\""));
@@ -167,7 +194,8 @@ static void test_view_window_under_xvfb(void **state) {
     close(fd);
     char cmd[512];
     snprintf(cmd, sizeof cmd,
-             "xvfb-run -a -s '-screen 0 1280x720x24' %s view --frames 60 --screenshot %s >/dev/null 2>/tmp/tricolor-view.err",
+             "xvfb-run -a -s '-screen 0 1280x720x24' %s view --frames 60 --screenshot %s >/dev/null "
+             "2>/tmp/tricolor-view.err",
              tool_bin(), png);
     int st = shell(cmd);
     if (st != 0) fail_msg("tricolor view under Xvfb exited %d (see /tmp/tricolor-view.err)", st);

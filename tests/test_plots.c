@@ -39,8 +39,8 @@
 #include "plots.h"
 #include "text.h"
 
-#define W 640
-#define H 360
+#define W       640
+#define H       360
 #define FONT_PX 13
 
 static SDL_Surface *g_surf;
@@ -55,11 +55,9 @@ static int group_setup(void **state) {
     /* No SDL_Init: a software renderer on a surface needs no subsystem (and
      * SDL_Init(0) would start D-Bus, whose allocations outlive SDL_Quit). */
     g_surf = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_ARGB8888);
-    if (!g_surf)
-        return -1;
+    if (!g_surf) return -1;
     g_r = SDL_CreateSoftwareRenderer(g_surf);
-    if (!g_r)
-        return -1;
+    if (!g_r) return -1;
     char err[512];
     g_text = text_open(g_r, FONT_PX, err, sizeof err);
     if (!g_text) {
@@ -115,8 +113,7 @@ static plot_series series(const char *name, SDL_Color c) {
 /* Topmost row in column x within ax where pred holds, or -1. */
 static int top_where(SDL_Rect ax, int x, bool (*pred)(SDL_Color)) {
     for (int y = ax.y; y < ax.y + ax.h; y++)
-        if (pred(pixel(x, y)))
-            return y;
+        if (pred(pixel(x, y))) return y;
     return -1;
 }
 
@@ -159,8 +156,7 @@ static void test_text_draws_inside_its_box(void **state) {
     for (int i = 0; i < 7; i++) {
         int ink = 0;
         for (int y = y0; y < y0 + h; y++)
-            for (int x = x0 + i * adv; x < x0 + (i + 1) * adv; x++)
-                ink += pixel(x, y).r > 0;
+            for (int x = x0 + i * adv; x < x0 + (i + 1) * adv; x++) ink += pixel(x, y).r > 0;
         assert_true(ink > 0);
     }
 }
@@ -245,8 +241,7 @@ static void test_text_falls_back_to_system_font(void **state) {
     free(old_copy);
     rmdir(dir);
 
-    if (!t)
-        print_error("text_open failed: %s\n", err);
+    if (!t) print_error("text_open failed: %s\n", err);
     assert_non_null(t);
     /* One warning line naming what was tried and what is used. */
     assert_non_null(strstr(out, "warning"));
@@ -262,8 +257,7 @@ static void test_text_falls_back_to_system_font(void **state) {
     assert_int_equal(w, 2 * text_width(t, "M"));
     int ink = 0;
     for (int y = 5; y < 5 + text_height(t); y++)
-        for (int x = 5; x < 5 + w; x++)
-            ink += is_red(pixel(x, y));
+        for (int x = 5; x < 5 + w; x++) ink += is_red(pixel(x, y));
     assert_true(ink > 0);
     text_close(t);
 }
@@ -357,8 +351,7 @@ static void test_timeline_column_shows_longest(void **state) {
     static plot_pause p[1001];
     size_t n = 0;
     for (int i = 0; i < 1000; i++) {
-        if (i == 500)
-            p[n++] = (plot_pause){5.0 + i * 1e-6, 3000.0};
+        if (i == 500) p[n++] = (plot_pause){5.0 + i * 1e-6, 3000.0};
         p[n++] = (plot_pause){5.0 + i * 1e-6 + 0.5e-6, 10.0};
     }
     plot_series s = series("tricolor", RED);
@@ -397,8 +390,7 @@ static void test_timeline_clamps_and_ranges(void **state) {
     assert_int_equal(top_where(ax, (x14 + x15) / 2, is_red), ax.y);
     assert_int_equal(top_where(ax, x15 + 2, is_red), -1);
     int red = 0;
-    for (int x = ax.x; x < time_col(ax, 12.0, 10, 20); x++)
-        red += top_where(ax, x, is_red) >= 0;
+    for (int x = ax.x; x < time_col(ax, 12.0, 10, 20); x++) red += top_where(ax, x, is_red) >= 0;
     assert_int_equal(red, 0);
 }
 
@@ -485,10 +477,8 @@ static void test_histogram_bins(void **state) {
      * Counts are on a log axis from 0.1 to 10 (the first power of ten >= 5):
      * 5 sits at (log10(5) + 1) / (log10(10) + 1) = 0.849. */
     plot_pause p0[5], p1[3];
-    for (int i = 0; i < 5; i++)
-        p0[i] = (plot_pause){i * 0.1, 1000.0};
-    for (int i = 0; i < 3; i++)
-        p1[i] = (plot_pause){i * 0.1, 20.0};
+    for (int i = 0; i < 5; i++) p0[i] = (plot_pause){i * 0.1, 1000.0};
+    for (int i = 0; i < 3; i++) p1[i] = (plot_pause){i * 0.1, 20.0};
     plot_series s[2] = {series("tricolor", RED), series("boehm", BLUE)};
     s[0].pauses = p0;
     s[0].npauses = 5;
@@ -502,8 +492,7 @@ static void test_histogram_bins(void **state) {
     int red_cols = 0;
     for (int x = ax.x; x < ax.x + ax.w; x++) {
         int top = top_where(ax, x, is_red);
-        if (top < 0)
-            continue;
+        if (top < 0) continue;
         red_cols++;
         if (x <= b0 || x >= b1) {
             print_error("red at column %d, outside bin 12 (%d..%d)\n", x, b0, b1);
@@ -518,8 +507,7 @@ static void test_histogram_bins(void **state) {
     int blue_cols = 0;
     for (int x = ax.x; x < ax.x + ax.w; x++) {
         int top = top_where(ax, x, is_blue);
-        if (top < 0)
-            continue;
+        if (top < 0) continue;
         blue_cols++;
         assert_true(x > c0 && x < c1);
         assert_int_equal(top, want_top1);
@@ -545,8 +533,7 @@ static void test_histogram_markers(void **state) {
     SDL_Rect ax = plot_axes_rect(g_text, HI_AREA);
     for (int k = 2; k <= 4; k++) {
         int x = xcol_of(ax, k / 5.0), on = 0;
-        for (int y = ax.y + 3 * text_height(g_text); y < ax.y + ax.h; y++)
-            on += is_light_red(pixel(x, y));
+        for (int y = ax.y + 3 * text_height(g_text); y < ax.y + ax.h; y++) on += is_light_red(pixel(x, y));
         /* dashed: 4 of every 6 rows below the label rows */
         int rows = ax.h - 3 * text_height(g_text);
         assert_true(on > rows / 3 && on < rows);
@@ -585,8 +572,7 @@ static void test_mmu_curve(void **state) {
         int top = top_where(ax, x, is_red);
         assert_true(top >= y5 - 2 && top <= y5 + 1);
         for (int y = ax.y; y < ax.y + ax.h; y++)
-            if (is_red(pixel(x, y)))
-                assert_true(y >= y5 - 2 && y <= y5 + 3); /* 2-px line, dots reach y-1..y+3 */
+            if (is_red(pixel(x, y))) assert_true(y >= y5 - 2 && y <= y5 + 3); /* 2-px line, dots reach y-1..y+3 */
     }
     /* Series 1 at 10 ms: 0.2 (give the 2-px line and its dot slack). */
     int xb = xcol_of(ax, 0.5), yb = row_of(ax, 0.2);

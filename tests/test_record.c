@@ -80,8 +80,8 @@ static void shell_line(const char *cmd, char *out, size_t len) {
 static void test_help(void **state) {
     (void)state;
     expect_ok(ARGS("record", "--help"));
-    static const char *const want[] = {"--deterministic", "--script", "--fps", "--size WxH", ".y4m", ".mp4", ".gif",
-                                       "--pause-target", "caption", "barrier", NULL};
+    static const char *const want[] = {"--deterministic", "--script", "--fps",   "--size WxH", ".y4m", ".mp4", ".gif",
+                                       "--pause-target",  "caption",  "barrier", NULL};
     for (int i = 0; want[i]; i++)
         if (!strstr(o.out, want[i])) fail_msg("record --help lacks %s", want[i]);
 }
@@ -107,9 +107,10 @@ static void test_gif_has_the_frames_asked_for(void **state) {
     char gif[64], cmd[256], line[256];
     temp_path(gif, sizeof gif, ".gif");
     expect_ok(ARGS("record", "--size", "160x120", "--fps", "25", "--seconds", "0.12", "--no-boehm", "-o", gif));
-    snprintf(cmd, sizeof cmd,
-             "ffprobe -v error -count_frames -show_entries stream=codec_name,width,height,nb_read_frames -of csv=p=0 %s",
-             gif);
+    snprintf(
+        cmd, sizeof cmd,
+        "ffprobe -v error -count_frames -show_entries stream=codec_name,width,height,nb_read_frames -of csv=p=0 %s",
+        gif);
     shell_line(cmd, line, sizeof line);
     unlink(gif);
     if (strcmp(line, "gif,160,120,3")) fail_msg("ffprobe says '%s', expected gif,160,120,3", line);
@@ -135,13 +136,45 @@ static void test_deterministic_y4m_is_byte_identical(void **state) {
                        "0    caption \"deterministic\" 0.3\n"
                        "0.2  barrier yuasa\n"
                        "0.3  view heapmap\n");
-    const char *const args_a[] = {"record", "--deterministic", "--workload", "gcbench", "--workload-size", "small",
-                                  "--speed", "8", "--size", "320x180", "--fps", "20", "--seconds", "0.5",
-                                  "--script", script, "-o", a, NULL};
+    const char *const args_a[] = {"record",
+                                  "--deterministic",
+                                  "--workload",
+                                  "gcbench",
+                                  "--workload-size",
+                                  "small",
+                                  "--speed",
+                                  "8",
+                                  "--size",
+                                  "320x180",
+                                  "--fps",
+                                  "20",
+                                  "--seconds",
+                                  "0.5",
+                                  "--script",
+                                  script,
+                                  "-o",
+                                  a,
+                                  NULL};
     expect_ok(args_a);
-    const char *const args_b[] = {"record", "--deterministic", "--workload", "gcbench", "--workload-size", "small",
-                                  "--speed", "8", "--size", "320x180", "--fps", "20", "--seconds", "0.5",
-                                  "--script", script, "-o", b, NULL};
+    const char *const args_b[] = {"record",
+                                  "--deterministic",
+                                  "--workload",
+                                  "gcbench",
+                                  "--workload-size",
+                                  "small",
+                                  "--speed",
+                                  "8",
+                                  "--size",
+                                  "320x180",
+                                  "--fps",
+                                  "20",
+                                  "--seconds",
+                                  "0.5",
+                                  "--script",
+                                  script,
+                                  "-o",
+                                  b,
+                                  NULL};
     expect_ok(args_b);
     unlink(script);
     size_t na, nb;

@@ -32,12 +32,13 @@
 /* ------------------------------------------------------------------ */
 
 /* A row in pareto.h's column order. */
-#define ROW(max, p99, share, wall, heap) {max, p99, share, wall, heap}
+#define ROW(max, p99, share, wall, heap)                                                                               \
+    { max, p99, share, wall, heap }
 
 static void test_dominance(void **state) {
     (void)state;
     const double a[] = {1, 2, 3}, b[] = {1, 2, 4}, c[] = {0, 3, 3};
-    assert_true(pareto_dominates(a, b, 3));  /* equal except one, better there */
+    assert_true(pareto_dominates(a, b, 3)); /* equal except one, better there */
     assert_false(pareto_dominates(b, a, 3));
     assert_false(pareto_dominates(a, a, 3)); /* equal rows: neither */
     assert_false(pareto_dominates(a, c, 3)); /* a trade-off: neither */
@@ -227,8 +228,12 @@ static void test_scatter_pixels(void **state) {
         {5000, 10, PLOT_DOT_OTHER}, {8000, 20, PLOT_DOT_OTHER}, {10, 30, PLOT_DOT_FRONT},
         {20, 15, PLOT_DOT_FRONT},   {15, 12, PLOT_DOT_PICK},    {NAN, 5, PLOT_DOT_OTHER},
     };
-    plot_scatter_spec spec = {.title = "test", .y_unit = "ms", .mark_us = 100, .mark_label = "target",
-                              .pick_label = "pick", .names = {"other", "front", "pick"},
+    plot_scatter_spec spec = {.title = "test",
+                              .y_unit = "ms",
+                              .mark_us = 100,
+                              .mark_label = "target",
+                              .pick_label = "pick",
+                              .names = {"other", "front", "pick"},
                               .colours = {RED, BLUE, GREEN}};
     SDL_Rect area = {20, 10, 600, 380};
     plot_scatter(r, t, area, &spec, d, sizeof d / sizeof d[0]);
@@ -290,7 +295,8 @@ static void test_bad_input(void **state) {
     expect_usage_error(ARGS("tune", "--pause-target", "0us"), ARGS("--pause-target", "needs a target", "10us..1s"));
     expect_usage_error(ARGS("tune", "--pause-target", "5s"), ARGS("--pause-target", "out of range"));
     expect_usage_error(ARGS("tune", "--meet", "p50"), ARGS("--meet", "'p50'", "p99, max"));
-    expect_usage_error(ARGS("tune", "--barrier", "brooks"), ARGS("unknown barrier 'brooks'", "dijkstra, steele, yuasa, stw"));
+    expect_usage_error(ARGS("tune", "--barrier", "brooks"),
+                       ARGS("unknown barrier 'brooks'", "dijkstra, steele, yuasa, stw"));
     expect_usage_error(ARGS("tune", "--steps", "1000,lots"), ARGS("--steps", "'lots'", "auto", "1..100000000"));
     expect_usage_error(ARGS("tune", "--steps", "1000,1000"), ARGS("--steps", "given twice"));
     expect_usage_error(ARGS("tune", "--steps", ","), ARGS("--steps", "at least one"));
@@ -366,7 +372,7 @@ static void test_tiny_sweep(void **state) {
     close(fd);
     static tool_outcome o;
     tool_run(&o, ARGS("tune", "--workload", "demo", "--size", "small", "--steps", "1000,4000", "--triggers", "100",
-                 "--pause-target", "1ms", "--json", json, "--png", png));
+                      "--pause-target", "1ms", "--json", json, "--png", png));
     if (o.status != 0) fail_msg("tune exited %d: %s", o.status, o.err);
     /* The text report: the grid, a note on noise, the front, the pick and
      * its bench command. */
@@ -384,13 +390,27 @@ static void test_tiny_sweep(void **state) {
     static json_keys keys;
     const char *where;
     if (!json_collect_keys(doc, &keys, &where)) fail_msg("--json does not parse near: %.60s", where);
-    static const char *const required[] = {
-        "workload", "size", "seed", "target_us", "configs", "configs.barrier", "configs.step_work",
-        "configs.trigger_pct", "configs.pause_target_us", "configs.figures", "configs.figures.pauses.max_us",
-        "configs.figures.pauses.p99_us", "configs.figures.gc_cpu_share", "configs.figures.wall_ms",
-        "configs.figures.peak_heap_bytes", "configs.figures.checksum", "configs.on_front", "configs.meets_target",
-        "recommended",
-        "bench_command", NULL};
+    static const char *const required[] = {"workload",
+                                           "size",
+                                           "seed",
+                                           "target_us",
+                                           "configs",
+                                           "configs.barrier",
+                                           "configs.step_work",
+                                           "configs.trigger_pct",
+                                           "configs.pause_target_us",
+                                           "configs.figures",
+                                           "configs.figures.pauses.max_us",
+                                           "configs.figures.pauses.p99_us",
+                                           "configs.figures.gc_cpu_share",
+                                           "configs.figures.wall_ms",
+                                           "configs.figures.peak_heap_bytes",
+                                           "configs.figures.checksum",
+                                           "configs.on_front",
+                                           "configs.meets_target",
+                                           "recommended",
+                                           "bench_command",
+                                           NULL};
     for (int i = 0; required[i]; i++)
         if (!json_has_key(&keys, required[i])) fail_msg("--json lacks %s", required[i]);
     assert_non_null(strstr(doc, "\"workload\":\"demo\""));
@@ -451,7 +471,7 @@ static void test_stw_has_no_step(void **state) {
     assert_true(fd >= 0);
     close(fd);
     tool_run(&o, ARGS("tune", "--workload", "demo", "--size", "small", "--barrier", "stw", "--steps", "auto,1000,4000",
-                 "--triggers", "100,200", "--json", json));
+                      "--triggers", "100,200", "--json", json));
     if (o.status != 0) fail_msg("tune exited %d: %s", o.status, o.err);
     char *doc = slurp(json);
     unlink(json);
