@@ -38,7 +38,7 @@ foreign=$(nm -D --defined-only "$prefix/lib/libtricolor.so" | awk '{print $3}' |
 grep -q '^lisp ' "$tmp/list.txt" || fail "the installed tricolor does not list the lisp workload"
 # The installed font works for the installed binary (pointed at it: viz/text.c
 # does not look in datadir by itself yet).
-TRICOLOR_ASSETS="$prefix/share/tricolor" "$prefix/bin/tricolor" record --seconds 0.05 --size 160x90 -o "$tmp/r.y4m" \
+TRICOLOR_ASSETS="$prefix/share/tricolor" "$prefix/bin/tricolor" record --seconds 0.05 --size 160x120 -o "$tmp/r.y4m" \
     > "$tmp/rec.txt" 2>&1 || fail "the installed binary cannot render with the installed font: $(cat "$tmp/rec.txt")"
 grep -q 'warning' "$tmp/rec.txt" && fail "the installed font was not used: $(cat "$tmp/rec.txt")"
 
