@@ -115,7 +115,7 @@ fuzz-campaign: $(FUZZ_BIN) fuzz-regress fuzz-known known-bugs
 
 fuzz: $(FUZZ_BIN)
 	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/crashes
-	nice $(FUZZ_ENV) $(FUZZ_BIN) $(FUZZ_OPTS) -max_total_time=$(SECONDS) -artifact_prefix=$(FUZZ_DIR)/crashes/ \
+	$(FUZZ_ENV) nice $(FUZZ_BIN) $(FUZZ_OPTS) -max_total_time=$(SECONDS) -artifact_prefix=$(FUZZ_DIR)/crashes/ \
 	    $(FUZZ_DIR)/corpus $(FUZZ_CORPUS)
 
 EXTRA_TEST_TARGETS += fuzz-campaign

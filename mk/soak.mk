@@ -27,7 +27,7 @@ $(SOAK_DIR)/%.o: workloads/%.c $(SOAK_HDR) mk/soak.mk
 	$(CC) $(SOAK_CFLAGS) -DMUT_BACKEND_TRICOLOR -c $< -o $@
 $(SOAK_DIR)/soak.o: tests/soak/soak.c $(SOAK_HDR) mk/soak.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(SOAK_CFLAGS) -c $< -o $@
+	$(CC) $(SOAK_CFLAGS) -DMUT_BACKEND_TRICOLOR -c $< -o $@
 $(SOAK_DIR)/soak: $(SOAK_OBJ) $(BUILD)/libtricolor.a
 	$(CC) $(SOAK_OBJ) $(BUILD)/libtricolor.a -lpthread -lm -o $@
 

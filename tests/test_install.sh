@@ -35,6 +35,12 @@ soname=$(readelf -d "$prefix/lib/libtricolor.so" | sed -n 's/.*Library soname: \
 foreign=$(nm -D --defined-only "$prefix/lib/libtricolor.so" | awk '{print $3}' | grep -v '^tc_' || true)
 [ -z "$foreign" ] || fail "the shared library exports names outside tc_: $foreign"
 "$prefix/bin/tricolor" list > "$tmp/list.txt" 2>&1 || fail "the installed tricolor binary does not run: $(cat "$tmp/list.txt")"
+grep -q '^lisp ' "$tmp/list.txt" || fail "the installed tricolor does not list the lisp workload"
+# The installed font works for the installed binary (pointed at it: viz/text.c
+# does not look in datadir by itself yet).
+TRICOLOR_ASSETS="$prefix/share/tricolor" "$prefix/bin/tricolor" record --seconds 0.05 --size 160x120 -o "$tmp/r.y4m" \
+    > "$tmp/rec.txt" 2>&1 || fail "the installed binary cannot render with the installed font: $(cat "$tmp/rec.txt")"
+grep -q 'warning' "$tmp/rec.txt" && fail "the installed font was not used: $(cat "$tmp/rec.txt")"
 
 # 2. A program outside the tree, built with pkg-config alone.
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"

@@ -24,7 +24,7 @@
  * minute or more). Prints the figures;
  * exits 1 on failure, 2 on a bad argument.
  */
-#include "mutator.h"
+#include "mutator.h" /* with MUT_BACKEND_TRICOLOR (mk/soak.mk): the generator */
 #include "registry.h"
 #include "tricolor.h"
 
@@ -50,7 +50,7 @@ enum { NWL = sizeof workloads / sizeof workloads[0], NSEEDS = 4, MAX_SAMPLES = 1
 
 typedef struct soak {
     tc_heap *h;
-    uint64_t rng;
+    wl_rng rng;
     uint64_t switch_every, verify_every;
     uint64_t last_incr, verifies, switches;
     bool time_budgets; /* switch to budgets in µs and pause targets too */
@@ -68,13 +68,8 @@ static double now_s(void) {
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static uint64_t rnd(soak *s) {
-    uint64_t x = s->rng;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return s->rng = x;
-}
+/* The workloads' own generator (mutator.h), so a seed means one thing. */
+static uint64_t rnd(soak *s) { return wl_rng_next(&s->rng); }
 
 static double rss_mib(void) {
     long pages = 0, resident = 0;
@@ -192,7 +187,7 @@ int main(int argc, char **argv) {
     }
     static soak S;
     soak *s = &S;
-    s->rng = (uint64_t)seed * 0x9E3779B97F4A7C15ULL + 1;
+    wl_rng_seed(&s->rng, (uint64_t)seed);
     s->verify_every = (uint64_t)verify_every;
     s->switch_every = (uint64_t)switch_every;
     s->time_budgets = time_budgets;
