@@ -62,6 +62,9 @@ static int candidate_paths(char paths[][PATH_MAX]) {
         if (slash) {
             *slash = '\0';
             if (fits(snprintf(paths[n], PATH_MAX, "%s/../assets/%s", exe, FONT_FILE))) n++;
+            /* Installed (make install): PREFIX/bin/tricolor finds
+             * PREFIX/share/tricolor. */
+            if (fits(snprintf(paths[n], PATH_MAX, "%s/../share/tricolor/%s", exe, FONT_FILE))) n++;
         }
     }
     snprintf(paths[n++], PATH_MAX, "./assets/%s", FONT_FILE);
