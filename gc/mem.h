@@ -15,18 +15,19 @@
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels answer EINVAL */
 #endif
 
-#define CHUNK_PAGES         32      /* a mapping of fresh pages: 2 MiB */
-#define READY_MIN_PAGES     16      /* the reserve never aims lower (1 MiB) */
-#define READY_HORIZON_NS    8000000 /* the reserve covers this much of the recent take rate */
-#define POPULATE_BATCH      4       /* pages populated per madvise call */
-#define WAKE_MIN_NS         250000  /* thread interval while pages are being taken */
-#define WAKE_MAX_NS         2000000 /* ... and while nothing happens */
-#define EVICT_MAX           32      /* quarantine entries evicted for space per cycle end */
-#define QUARANTINE_CYCLES   8       /* a dead large mapping waits at most this many cycles for reuse */
-#define RELEASE_SLICE_PAGES 4       /* thread off: pages released per increment at most */
-#define RELEASE_CPU_PCT     1       /* the thread spends at most this share of its time giving memory back */
-#define RELEASE_CREDIT_NS   2000000 /* ... plus this much at its start */
-#define LOG_AHEAD           ((size_t)256 << 10) /* pause-log bytes kept faulted in ahead of the cursor */
+#define CHUNK_PAGES             32      /* a mapping of fresh pages: 2 MiB */
+#define READY_MIN_PAGES         16      /* the reserve never aims lower (1 MiB) */
+#define READY_HORIZON_NS        8000000 /* the reserve covers this much of the recent take rate */
+#define POPULATE_BATCH          4       /* pages populated per madvise call */
+#define WAKE_MIN_NS             250000  /* thread interval while pages are being taken */
+#define WAKE_MAX_NS             2000000 /* ... and while nothing happens */
+#define EVICT_MAX               32      /* quarantine entries evicted for space per cycle end */
+#define QUARANTINE_CYCLES       8       /* a dead large mapping waits at most this many cycles for reuse */
+#define RELEASE_SLICE_PAGES     4       /* thread off: pages released per increment at most */
+#define RELEASE_CPU_PCT         1       /* the thread spends at most this share of its time giving memory back */
+#define RELEASE_CREDIT_NS       2000000 /* ... plus this much at its start */
+#define LOG_AHEAD               ((size_t)256 << 10) /* pause-log bytes kept faulted in ahead of the cursor */
+#define POPULATE_ON_MUTATOR_MAX ((size_t)256 << 10) /* fresh large mappings the mutator faults in at once */
 
 /* --- mem_os.c: every OS call, counted against the thread that makes it --- */
 void tc__os_count(tc__mem *m, bool on_thread);

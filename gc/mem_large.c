@@ -83,8 +83,14 @@ void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len) {
         atomic_fetch_sub_explicit(&m->committed, len, memory_order_relaxed);
         return NULL;
     }
-    /* One call instead of a fault per 4 KiB as the object is first written. */
-    tc__os_populate(m, p, len, false);
+    /* A small one is faulted in now, one call instead of a fault per
+     * 4 KiB as it is first written. A large one is not: populating costs
+     * in proportion to its size (4 MB took ~1.7 ms here), all of it inside
+     * this allocation, the longest pause of a GCBench run; left alone, its
+     * pages fault in as the program writes them, like any fresh memory.
+     * Either way this is the first-request path: the thread keeps a span
+     * of this size ready for the next one. */
+    if (len <= POPULATE_ON_MUTATOR_MAX) tc__os_populate(m, p, len, false);
     h->heap_bytes += len;
     *map_len = len;
     return p;
