@@ -143,7 +143,7 @@ TEST_BIN_TSAN := $(TSAN_TESTS:%=$(BUILD)/tsan/tests/%)
 EXTRA_TEST_TARGETS ?=
 -include $(wildcard mk/*.mk)
 
-test: deps all test-unit test-asan test-tsan test-valgrind analyze test-symbols $(EXTRA_TEST_TARGETS)
+test: deps all format-check test-unit test-asan test-tsan test-valgrind analyze test-symbols $(EXTRA_TEST_TARGETS)
 	@echo "make test: all suites passed"
 
 test-unit: $(TEST_BIN) $(BUILD)/tricolor

@@ -29,14 +29,14 @@ static void *lisp_alloc_or_die(tc_heap *h, uint32_t nslots, uint32_t nraw) {
     }
     return p;
 }
-#define LISP_CTX tc_heap *
-#define LISP_ALLOC(c, nslots, nraw) lisp_alloc_or_die((c), (nslots), (nraw))
+#define LISP_CTX                      tc_heap *
+#define LISP_ALLOC(c, nslots, nraw)   lisp_alloc_or_die((c), (nslots), (nraw))
 #define LISP_STORE(c, obj, slot, val) tc_store((c), (obj), (slot), (val))
-#define LISP_LOAD(c, obj, slot) tc_load((c), (obj), (slot))
-#define LISP_PUSH(c, addr) tc_root_push((c), (void **)(addr))
-#define LISP_POP(c, n) tc_root_pop((c), (n))
-#define LISP_ROOT_ADD(c, addr) tc_root_add((c), (void **)(addr))
-#define LISP_ROOT_REMOVE(c, addr) tc_root_remove((c), (void **)(addr))
+#define LISP_LOAD(c, obj, slot)       tc_load((c), (obj), (slot))
+#define LISP_PUSH(c, addr)            tc_root_push((c), (void **)(addr))
+#define LISP_POP(c, n)                tc_root_pop((c), (n))
+#define LISP_ROOT_ADD(c, addr)        tc_root_add((c), (void **)(addr))
+#define LISP_ROOT_REMOVE(c, addr)     tc_root_remove((c), (void **)(addr))
 #include "lisp_core.h"
 #include "lisp_programs.h"
 

@@ -64,18 +64,34 @@ enum lisp_kind { K_INT = 1, K_SYM, K_CONS, K_CLOSURE, K_PRIM, K_BIND };
 enum { S_QUOTE, S_IF, S_DEFINE, S_LAMBDA, S_LET, S_BEGIN, S_SET, S_T, S_COUNT };
 static const char *const lisp_special_names[S_COUNT] = {"quote", "if", "define", "lambda", "let", "begin", "set!", "t"};
 
-enum { P_ADD, P_SUB, P_MUL, P_LT, P_GT, P_NUMEQ, P_MOD, P_CONS, P_CAR, P_CDR, P_NULLP, P_PAIRP, P_EQP, P_NOT, P_LIST,
-       P_COUNT };
-static const char *const lisp_prim_names[P_COUNT] = {"+",     "-",     "*",   "<",   ">",    "=",   "mod",  "cons",
-                                                     "car",   "cdr",   "null?", "pair?", "eq?", "not", "list"};
+enum {
+    P_ADD,
+    P_SUB,
+    P_MUL,
+    P_LT,
+    P_GT,
+    P_NUMEQ,
+    P_MOD,
+    P_CONS,
+    P_CAR,
+    P_CDR,
+    P_NULLP,
+    P_PAIRP,
+    P_EQP,
+    P_NOT,
+    P_LIST,
+    P_COUNT
+};
+static const char *const lisp_prim_names[P_COUNT] = {"+",   "-",   "*",     "<",     ">",   "=",   "mod", "cons",
+                                                     "car", "cdr", "null?", "pair?", "eq?", "not", "list"};
 
 typedef struct lisp {
     LISP_CTX c;
-    void *symbols;       /* root: a list of every interned symbol */
-    void *globals;       /* root: the global BIND chain */
-    void *sym[S_COUNT];  /* interned, so reachable from symbols: no roots */
-    uint64_t evals;      /* lisp_eval calls, for the example's report */
-    uint64_t allocs;     /* cells allocated */
+    void *symbols;      /* root: a list of every interned symbol */
+    void *globals;      /* root: the global BIND chain */
+    void *sym[S_COUNT]; /* interned, so reachable from symbols: no roots */
+    uint64_t evals;     /* lisp_eval calls, for the example's report */
+    uint64_t allocs;    /* cells allocated */
 } lisp;
 
 __attribute__((noreturn, format(printf, 1, 2))) LISP_FN void lisp_error(const char *fmt, ...) {
@@ -187,8 +203,7 @@ LISP_FN void lisp_init(lisp *L, LISP_CTX c) {
     L->c = c;
     LISP_ROOT_ADD(c, &L->symbols);
     LISP_ROOT_ADD(c, &L->globals);
-    for (int i = 0; i < S_COUNT; i++)
-        L->sym[i] = lisp_intern(L, lisp_special_names[i], strlen(lisp_special_names[i]));
+    for (int i = 0; i < S_COUNT; i++) L->sym[i] = lisp_intern(L, lisp_special_names[i], strlen(lisp_special_names[i]));
     for (int i = 0; i < P_COUNT; i++) {
         void *sym = lisp_intern(L, lisp_prim_names[i], strlen(lisp_prim_names[i]));
         LISP_PUSH(c, &sym);
@@ -206,7 +221,9 @@ LISP_FN void lisp_fini(lisp *L) {
 
 /* ---------- the reader ---------- */
 
-static inline int lisp__delim(int ch) { return !ch || ch == '(' || ch == ')' || ch == '\'' || ch == ';' || (ch > 0 && ch <= ' '); }
+static inline int lisp__delim(int ch) {
+    return !ch || ch == '(' || ch == ')' || ch == '\'' || ch == ';' || (ch > 0 && ch <= ' ');
+}
 
 LISP_FN void lisp__skip(const char **p) {
     for (;;) {
@@ -295,10 +312,9 @@ LISP_FN void *lisp__prim(lisp *L, int64_t i, void *args) {
     void *a = n > 0 ? lisp_car(L, args) : NULL;
     void *b = n > 1 ? lisp_car(L, lisp_cdr(L, args)) : NULL;
     const char *name = lisp_prim_names[i];
-    static const signed char arity[P_COUNT] = {[P_ADD] = -1, [P_SUB] = 2, [P_MUL] = -1, [P_LT] = 2, [P_GT] = 2,
-                                               [P_NUMEQ] = 2, [P_MOD] = 2, [P_CONS] = 2, [P_CAR] = 1,
-                                               [P_CDR] = 1, [P_NULLP] = 1, [P_PAIRP] = 1, [P_EQP] = 2,
-                                               [P_NOT] = 1, [P_LIST] = -1};
+    static const signed char arity[P_COUNT] = {
+        [P_ADD] = -1, [P_SUB] = 2, [P_MUL] = -1,  [P_LT] = 2,    [P_GT] = 2,  [P_NUMEQ] = 2, [P_MOD] = 2,  [P_CONS] = 2,
+        [P_CAR] = 1,  [P_CDR] = 1, [P_NULLP] = 1, [P_PAIRP] = 1, [P_EQP] = 2, [P_NOT] = 1,   [P_LIST] = -1};
     if (arity[i] >= 0 && n != (size_t)arity[i]) lisp_error("%s: takes %d arguments, got %zu", name, arity[i], n);
     switch (i) {
     case P_ADD:
@@ -328,8 +344,8 @@ LISP_FN void *lisp__prim(lisp *L, int64_t i, void *args) {
     case P_NULLP: return lisp__bool(L, a == NULL);
     case P_PAIRP: return lisp__bool(L, lisp_kind(a) == K_CONS);
     case P_EQP:
-        return lisp__bool(L, a == b || (lisp_kind(a) == K_INT && lisp_kind(b) == K_INT &&
-                                         lisp_value(a) == lisp_value(b)));
+        return lisp__bool(L,
+                          a == b || (lisp_kind(a) == K_INT && lisp_kind(b) == K_INT && lisp_value(a) == lisp_value(b)));
     case P_NOT: return lisp__bool(L, a == NULL);
     default: return args; /* list: the arguments are a fresh list already */
     }

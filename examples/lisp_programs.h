@@ -42,10 +42,12 @@ static const lisp_program lisp_programs[] = {
      "    (if (< (car b) (car a)) (cons (car b) (merge a (cdr b))) (cons (car a) (merge (cdr a) b))))))\n"
      "(define (msort l) (if (null? l) l (if (null? (cdr l)) l\n"
      "  (let ((halves (split l '() '()))) (merge (msort (car halves)) (msort (cdr halves)))))))\n"
-     "(define (sorted? l) (if (null? l) t (if (null? (cdr l)) t (if (> (car l) (car (cdr l))) '() (sorted? (cdr l))))))\n"
+     "(define (sorted? l) (if (null? l) t (if (null? (cdr l)) t (if (> (car l) (car (cdr l))) '() (sorted? (cdr "
+     "l))))))\n"
      "(define (sum l acc) (if (null? l) acc (sum (cdr l) (+ acc (car l)))))\n"
      "(define (check l) (if (sorted? l) (sum l 0) (- 0 1)))\n"
-     "(define (loop i acc) (if (= i 0) acc (loop (- i 1) (+ (* acc 31) (check (msort (rand-list 400 (+ i seed) '())))))))\n"
+     "(define (loop i acc) (if (= i 0) acc (loop (- i 1) (+ (* acc 31) (check (msort (rand-list 400 (+ i seed) "
+     "'())))))))\n"
      "(loop n 7)\n"
      "(msort (list 5 3 9 1 7))\n",
      {6, 40, 160}},
@@ -61,7 +63,8 @@ static const lisp_program lisp_programs[] = {
      "(define tick (make-counter))\n"
      "(define (run i acc)\n"
      "  (if (= i 0) acc\n"
-     "    (run (- i 1) (+ acc (tick) (fold + 0 (map (compose (adder (mod (+ i seed) 97)) (adder 1)) (iota 150 '())))))))\n"
+     "    (run (- i 1) (+ acc (tick) (fold + 0 (map (compose (adder (mod (+ i seed) 97)) (adder 1)) (iota 150 "
+     "'())))))))\n"
      "(run (* n 10) 0)\n"
      "(tick)\n",
      {6, 40, 160}},

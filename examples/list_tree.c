@@ -39,7 +39,7 @@ static void *build_list(tc_heap *h, int n) {
         if (!cell) abort(); /* only under a heap limit */
         *(int64_t *)tc_raw(cell) = i;
         tc_store(h, cell, CELL_NEXT, list); /* the barrier sees every pointer store */
-        list = cell;                         /* a root is a plain C variable: no barrier */
+        list = cell;                        /* a root is a plain C variable: no barrier */
     }
     tc_root_pop(h, 1);
     return list; /* unrooted now: the caller roots it before allocating */
@@ -112,8 +112,8 @@ int main(int argc, char **argv) {
     tc_collect(h);
     tc_stats s;
     tc_get_stats(h, &s);
-    printf("list: %lld cells, sum %lld\ntree: %lld nodes, key sum %lld\n", (long long)list_len,
-           (long long)list_sum, (long long)tree_count, (long long)sum);
+    printf("list: %lld cells, sum %lld\ntree: %lld nodes, key sum %lld\n", (long long)list_len, (long long)list_sum,
+           (long long)tree_count, (long long)sum);
     printf("collector: %llu cycles, %llu increments, peak heap %.1f MiB, %llu objects live after dropping the roots\n",
            (unsigned long long)s.cycles, (unsigned long long)s.increments, s.peak_heap_bytes / 1048576.0,
            (unsigned long long)s.live_objects);

@@ -46,45 +46,10 @@
 #include <string.h>
 
 /* ======================================================================
- * Budgets
- * ====================================================================== */
-
-typedef struct budget {
-    size_t limit;      /* work units; SIZE_MAX when timed or unlimited */
-    uint64_t deadline; /* CLOCK_MONOTONIC ns, when timed */
-    size_t next_clock; /* work count at which to read the clock again */
-    bool timed;
-} budget;
-
-#define CLOCK_EVERY 64 /* work units between clock reads in a timed budget */
-
-/* Once spent, a budget stays spent (limit drops to 0): the increment loop
- * and the phase loops inside it ask again after each other, and a timed
- * budget that answered "spent" only at its clock reads let each re-entry
- * do one more page of sweep, so a whole sweep ran in one increment. */
-static inline bool budget_spent(budget *b, size_t work) {
-    if (work >= b->limit) return true;
-    if (b->timed && work >= b->next_clock) {
-        b->next_clock = work + CLOCK_EVERY;
-        if (tc__now_ns() >= b->deadline) {
-            b->limit = 0;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Work units left, for loops that do their own chunking. */
-static inline size_t budget_left(const budget *b, size_t work) {
-    if (b->timed) return CLOCK_EVERY;
-    return b->limit > work ? b->limit - work : 0;
-}
-
-/* ======================================================================
  * Phase changes
  * ====================================================================== */
 
-static void set_phase(tc_heap *h, tc_phase p) {
+void tc__gc_set_phase(tc_heap *h, tc_phase p) {
     h->phase = p;
     observe(h, TC_EV_PHASE, NULL, (uint32_t)p);
 }
@@ -274,8 +239,9 @@ static size_t large_scan_some(tc_heap *h, size_t max) {
 /* Marks until the grey set is empty or the budget is spent. `work` is what
  * this increment has done so far; returns the new total. Instantiated twice
  * (obs constant) so that without an observer the loop tests nothing. */
-static inline __attribute__((always_inline)) size_t propagate_impl(tc_heap *h, budget *b, size_t work, const bool obs) {
-    while (!budget_spent(b, work)) {
+static inline __attribute__((always_inline)) size_t propagate_impl(tc_heap *h, tc__budget *b, size_t work,
+                                                                   const bool obs) {
+    while (!tc__budget_spent(b, work)) {
         if (h->grey.n) {
             void *obj = h->grey.v[--h->grey.n];
             uint64_t hdr = *hdr_of(obj);
@@ -284,7 +250,7 @@ static inline __attribute__((always_inline)) size_t propagate_impl(tc_heap *h, b
         } else if (h->fifo_n) {
             fifo_check_one(h, obs);
         } else if (h->large_scan) {
-            size_t left = budget_left(b, work);
+            size_t left = tc__budget_left(b, work);
             work += large_scan_some(h, left < LARGE_CHUNK ? LARGE_CHUNK : left);
         } else {
             break;
@@ -296,7 +262,7 @@ static inline __attribute__((always_inline)) size_t propagate_impl(tc_heap *h, b
     return work;
 }
 
-static size_t propagate(tc_heap *h, budget *b, size_t work) {
+static size_t propagate(tc_heap *h, tc__budget *b, size_t work) {
     bool obs = observing_any(h, 1u << TC_EV_SHADE | 1u << TC_EV_BLACKEN);
     return obs ? propagate_impl(h, b, work, true) : propagate_impl(h, b, work, false);
 }
@@ -325,9 +291,9 @@ static size_t cycle_start(tc_heap *h, uint64_t now) {
      * objects through the atomic root rescan, so white is fine. */
     h->alloc_colour = mode == TC_BARRIER_YUASA ? C_BLACK : h->white;
     h->hot.marking = mode != TC_BARRIER_STW;
-    set_phase(h, TC_PHASE_ROOTS);
+    tc__gc_set_phase(h, TC_PHASE_ROOTS);
     size_t work = shade_roots(h);
-    set_phase(h, TC_PHASE_PROPAGATE);
+    tc__gc_set_phase(h, TC_PHASE_PROPAGATE);
     tc__pacer_cycle_start(h);
     return work;
 }
@@ -340,7 +306,7 @@ static void mark_finished(tc_heap *h) {
     h->cur.mark_end_ns = tc__now_ns();
     h->sweep_cursor = h->pages.n;
     h->sweep_large_cursor = h->large.n;
-    set_phase(h, TC_PHASE_SWEEP);
+    tc__gc_set_phase(h, TC_PHASE_SWEEP);
 }
 
 static size_t atomic_step(tc_heap *h) {
@@ -352,7 +318,7 @@ static size_t atomic_step(tc_heap *h) {
         /* Roots or barriers since the last increment produced grey work:
          * mark it incrementally. New objects are black from now on. */
         h->alloc_colour = C_BLACK;
-        set_phase(h, TC_PHASE_PROPAGATE);
+        tc__gc_set_phase(h, TC_PHASE_PROPAGATE);
         return work;
     }
     mark_finished(h);
@@ -360,97 +326,10 @@ static size_t atomic_step(tc_heap *h) {
 }
 
 /* ======================================================================
- * Sweep
- * ====================================================================== */
-
-/* Sweeps one page; returns the cells visited. May return the page to the
- * pool (it leaves the page table; the caller walks the table downward, so
- * the page swapped into its place has already been swept or is new). */
-static inline __attribute__((always_inline)) size_t sweep_page_impl(tc_heap *h, tc_page *p, const bool obs) {
-    tc_class *c = &h->cls[p->cls];
-    if (c->page == p) tc__class_retire(h, c);
-    const unsigned dead = h->white ^ 3u, keep = h->white;
-    const size_t sz = p->cell_size;
-    char *cells = page_cells(p);
-    void *free_list = NULL;
-    uint32_t nfree = 0, live = 0;
-    uint64_t freed_bytes = 0;
-    for (uint32_t i = p->top; i-- > 0;) {
-        void *obj = cells + (size_t)i * sz + HDR_BYTES;
-        uint64_t *hp = hdr_of(obj);
-        uint64_t v = *hp;
-        unsigned col = (unsigned)(v & 7);
-        if (col == dead) {
-            OBSERVE_IF(obs, h, TC_EV_FREE, obj);
-            *hp = C_FREE;
-            freed_bytes += sz;
-            col = C_FREE;
-        }
-        if (col == C_FREE) {
-            *(void **)obj = free_list;
-            free_list = obj;
-            nfree++;
-        } else {
-            *hp = (v & ~(uint64_t)7) | keep;
-            live++;
-        }
-    }
-    size_t visited = p->top;
-    h->freed_bytes += freed_bytes;
-    h->freed_objects += freed_bytes / sz;
-    h->cur.freed_bytes += freed_bytes;
-    p->free = free_list;
-    p->nfree = nfree;
-    if (live == 0) {
-        if (p->on_avail) tc__avail_remove(c, p);
-        tc__page_free_to_pool(h, p);
-    } else if (nfree > 0 || p->top < p->ncells) {
-        if (!p->on_avail) tc__avail_push(c, p);
-    } else if (p->on_avail) {
-        tc__avail_remove(c, p);
-    }
-    return visited ? visited : 1;
-}
-
-static size_t sweep_page(tc_heap *h, tc_page *p) {
-    return observing_any(h, 1u << TC_EV_FREE) ? sweep_page_impl(h, p, true) : sweep_page_impl(h, p, false);
-}
-
-/* Sweeps one large object. */
-static size_t sweep_large(tc_heap *h, tc_page *p) {
-    void *obj = page_cells(p) + HDR_BYTES;
-    if (colour_get(obj) == (h->white ^ 3u)) {
-        OBSERVE_IF(observing_any(h, 1u << TC_EV_FREE), h, TC_EV_FREE, obj);
-        h->freed_bytes += p->map_bytes;
-        h->freed_objects++;
-        h->cur.freed_bytes += p->map_bytes;
-        tc__large_free(h, p); /* to the quarantine: O(1) here */
-        return 1;
-    }
-    colour_set(obj, h->white);
-    return 1;
-}
-
-/* Returns the new work total; leaves the phase SWEEP until all is swept. */
-static size_t sweep(tc_heap *h, budget *b, size_t work) {
-    while (h->sweep_cursor > 0) {
-        if (budget_spent(b, work)) return work;
-        work += sweep_page(h, h->pages.v[--h->sweep_cursor]);
-    }
-    while (h->sweep_large_cursor > 0) {
-        if (budget_spent(b, work)) return work;
-        work += sweep_large(h, h->large.v[--h->sweep_large_cursor]);
-    }
-    h->cur.heap_after = live_bytes(h);
-    set_phase(h, TC_PHASE_IDLE);
-    return work;
-}
-
-/* ======================================================================
  * Increments
  * ====================================================================== */
 
-static void budget_init(const tc_heap *h, budget *b, bool unlimited, uint64_t now) {
+static void budget_init(const tc_heap *h, tc__budget *b, bool unlimited, uint64_t now) {
     b->limit = SIZE_MAX;
     b->timed = false;
     b->next_clock = CLOCK_EVERY;
@@ -469,14 +348,14 @@ static void budget_init(const tc_heap *h, budget *b, bool unlimited, uint64_t no
  * the heap is in by at most what is left of the budget, and returns the
  * new work total. The caller loops while the budget lasts, so a phase
  * that ends early hands the rest of the increment to the next one. */
-static size_t single_step(tc_heap *h, budget *b, size_t work) {
+static size_t single_step(tc_heap *h, tc__budget *b, size_t work) {
     switch (h->phase) {
     case TC_PHASE_PROPAGATE:
         work = propagate(h, b, work);
-        if (marking_done(h)) set_phase(h, TC_PHASE_ATOMIC);
+        if (marking_done(h)) tc__gc_set_phase(h, TC_PHASE_ATOMIC);
         return work;
     case TC_PHASE_ATOMIC: return work + atomic_step(h);
-    case TC_PHASE_SWEEP: return sweep(h, b, work);
+    case TC_PHASE_SWEEP: return tc__sweep(h, b, work);
     case TC_PHASE_IDLE:
     case TC_PHASE_ROOTS: /* shaded by cycle_start, inside the same increment */
     default: return work;
@@ -498,10 +377,10 @@ size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
         h->cycle_mark_work += work;
         start_phase = TC_PHASE_ROOTS;
     }
-    budget b;
+    tc__budget b;
     budget_init(h, &b, unlimited, clock.t0);
 
-    while (h->phase != TC_PHASE_IDLE && !budget_spent(&b, work)) {
+    while (h->phase != TC_PHASE_IDLE && !tc__budget_spent(&b, work)) {
         const tc_phase p = h->phase;
         const size_t before = work;
         work = single_step(h, &b, work);

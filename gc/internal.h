@@ -5,7 +5,8 @@
  * Where things are:
  *   alloc.c     pages, size classes, large objects, the allocation paths
  *   roots.c     global roots and the root stack
- *   collect.c   the cycle state machine: roots, mark loop, atomic, sweep
+ *   collect.c   the cycle state machine: roots, mark loop, atomic
+ *   sweep.c     the sweep phase
  *   barrier.c   the slow paths of the three write barriers
  *   pacer.c     when a cycle starts and how much the mutator pays per byte
  *   pauselog.c  the pause log, the cycle log and the gctrace line
@@ -368,7 +369,44 @@ void tc__large_free(tc_heap *h, tc_page *p);
 /* At cycle end: what the heap may keep resident until the next one. */
 void tc__pool_set_retain(tc_heap *h);
 
+/* --- budgets: how much one increment may do (collect.c, sweep.c) --- */
+
+typedef struct tc__budget {
+    size_t limit;      /* work units; SIZE_MAX when timed or unlimited */
+    uint64_t deadline; /* CLOCK_MONOTONIC ns, when timed */
+    size_t next_clock; /* work count at which to read the clock again */
+    bool timed;
+} tc__budget;
+
+#define CLOCK_EVERY 64 /* work units between clock reads in a timed budget */
+
+/* Once spent, a budget stays spent (limit drops to 0): the increment loop
+ * and the phase loops inside it ask again after each other, and a timed
+ * budget that answered "spent" only at its clock reads let each re-entry
+ * do one more page of sweep, so a whole sweep ran in one increment. */
+static inline bool tc__budget_spent(tc__budget *b, size_t work) {
+    if (work >= b->limit) return true;
+    if (b->timed && work >= b->next_clock) {
+        b->next_clock = work + CLOCK_EVERY;
+        if (tc__now_ns() >= b->deadline) {
+            b->limit = 0;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Work units left, for loops that do their own chunking. */
+static inline size_t tc__budget_left(const tc__budget *b, size_t work) {
+    if (b->timed) return CLOCK_EVERY;
+    return b->limit > work ? b->limit - work : 0;
+}
+
 /* --- collect.c --- */
+void tc__gc_set_phase(tc_heap *h, tc_phase p);
+/* --- sweep.c --- */
+size_t tc__sweep(tc_heap *h, tc__budget *b, size_t work);
+
 size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason);
 void tc__gc_finish_cycle(tc_heap *h);
 void tc__gc_shade(tc_heap *h, void *obj);

@@ -35,8 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NGLOBALS 8   /* global roots (tc_root_add) */
-#define NLOCALS 24   /* root-stack locals (tc_root_push) */
+#define NGLOBALS 8    /* global roots (tc_root_add) */
+#define NLOCALS  24   /* root-stack locals (tc_root_push) */
 #define MAX_OBJS 2048 /* model objects before a forced tc_collect compacts it */
 
 typedef struct mobj {
@@ -170,8 +170,8 @@ NOCOV static void model_check(void) {
         const mobj *o = &F.o[id];
         if (tc_colour_of(F.h, o->addr) == TC_FREE) die("reachable object #%zu (%p) was freed", id, o->addr);
         if (tc_nslots(o->addr) != o->nslots || tc_nraw(o->addr) != o->nraw)
-            die("object #%zu (%p): shape %u/%u, expected %u/%u", id, o->addr, tc_nslots(o->addr),
-                tc_nraw(o->addr), o->nslots, o->nraw);
+            die("object #%zu (%p): shape %u/%u, expected %u/%u", id, o->addr, tc_nslots(o->addr), tc_nraw(o->addr),
+                o->nslots, o->nraw);
         for (uint32_t i = 0; i < o->nslots; i++) {
             void *want = o->edges[i] >= 0 ? F.o[o->edges[i]].addr : NULL;
             void *got = tc_load(F.h, o->addr, i);
@@ -221,8 +221,8 @@ static void do_collect(void) {
     tc_get_stats(F.h, &s);
     if (s.live_objects != live)
         die("after tc_collect: %llu objects live, the model reaches %zu", (unsigned long long)s.live_objects, live);
-    if (tc_current_phase(F.h) != TC_PHASE_IDLE) die("tc_collect left the heap in phase %s",
-                                                    tc_phase_name(tc_current_phase(F.h)));
+    if (tc_current_phase(F.h) != TC_PHASE_IDLE)
+        die("tc_collect left the heap in phase %s", tc_phase_name(tc_current_phase(F.h)));
     model_compact();
 }
 
@@ -259,7 +259,7 @@ NOCOV static void check_fresh(void *obj, uint32_t nslots, uint32_t nraw) {
     for (uint32_t i = 0; i < nslots; i++)
         if (((void **)obj)[i]) die("new object slot %u is not NULL", i);
     const uint8_t *raw = tc_raw(obj);
-    for (uint32_t i = 0; i < nraw; i += nraw > 4096 ? 61 : 1)
+    for (uint32_t i = 0; i<nraw; i += nraw> 4096 ? 61 : 1)
         if (raw[i]) die("new object raw byte %u is not zero", i);
 }
 
@@ -267,10 +267,10 @@ static void op_alloc(int kind) {
     uint32_t nslots, nraw;
     uint32_t a = u16(), b = u16();
     switch (kind) {
-    case 0: nslots = a % 9, nraw = b % 97; break;                          /* small */
-    case 1: nslots = 512 + a % 1600, nraw = b % 4096; break;               /* large: cell over 4 KiB */
-    case 2: nslots = a % 64, nraw = 4096 + b % 61440; break;               /* large, mostly raw */
-    default: nslots = a % 3000, nraw = (1u << 18) + (b << 5); break;       /* huge: 256 KiB..2.3 MiB */
+    case 0: nslots = a % 9, nraw = b % 97; break;                    /* small */
+    case 1: nslots = 512 + a % 1600, nraw = b % 4096; break;         /* large: cell over 4 KiB */
+    case 2: nslots = a % 64, nraw = 4096 + b % 61440; break;         /* large, mostly raw */
+    default: nslots = a % 3000, nraw = (1u << 18) + (b << 5); break; /* huge: 256 KiB..2.3 MiB */
     }
     if (F.n == MAX_OBJS) do_collect();
     if (F.n == MAX_OBJS) return; /* all reachable: the model is full */
@@ -285,8 +285,8 @@ static void op_alloc(int kind) {
         return;
     }
     if (F.oom_count != oom_before) die("on_oom called but tc_alloc succeeded");
-    if (tc_nslots(obj) != nslots || tc_nraw(obj) != nraw) die("new object has shape %u/%u, asked %u/%u",
-                                                             tc_nslots(obj), tc_nraw(obj), nslots, nraw);
+    if (tc_nslots(obj) != nslots || tc_nraw(obj) != nraw)
+        die("new object has shape %u/%u, asked %u/%u", tc_nslots(obj), tc_nraw(obj), nslots, nraw);
     check_fresh(obj, nslots, nraw);
     int32_t id = (int32_t)F.n++;
     mobj *o = &F.o[id];
@@ -356,9 +356,9 @@ static void op_rewrite_raw(void) {
     fill_pattern(&F.o[x]);
 }
 
-static const char *const knob_names[] = {"barrier", "budget_unit", "step_work", "step_usec", "trigger_pct",
-                                         "runway_pct", "pause_target", "heap_limit", "mem_thread",
-                                         "verify_each_step", "min_heap"};
+static const char *const knob_names[] = {"barrier",     "budget_unit",      "step_work",    "step_usec",
+                                         "trigger_pct", "runway_pct",       "pause_target", "heap_limit",
+                                         "mem_thread",  "verify_each_step", "min_heap"};
 enum { NKNOBS = sizeof knob_names / sizeof knob_names[0] };
 
 /* Sets one knob. Mostly valid values; one in eight is raw bytes, which may
@@ -466,9 +466,9 @@ static void teardown(void) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     setup(data, size);
-    static const char *const names[] = {"alloc small", "alloc large", "alloc large raw", "alloc huge", "store",
-                                        "load to root", "drop root", "push local", "pop locals", "rewrite raw",
-                                        "step", "collect", "config", "misuse"};
+    static const char *const names[] = {"alloc small",  "alloc large", "alloc large raw", "alloc huge", "store",
+                                        "load to root", "drop root",   "push local",      "pop locals", "rewrite raw",
+                                        "step",         "collect",     "config",          "misuse"};
     /* Weights: an op byte picks by its value, so small objects and stores
      * dominate, as in real mutators. */
     static const uint8_t cut[] = {70, 80, 86, 88, 130, 150, 160, 175, 188, 196, 226, 232, 250, 255};
@@ -477,7 +477,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         while (b > cut[op]) op++;
         F.op_name = names[op];
         switch (op) {
-        case 0: case 1: case 2: case 3: op_alloc(op); break;
+        case 0:
+        case 1:
+        case 2:
+        case 3: op_alloc(op); break;
         case 4: op_store(); break;
         case 5: op_load_to_root(); break;
         case 6: set_root(u8() % nroot_slots(), -1); break;

@@ -132,8 +132,9 @@ static void at_safepoint(tc_heap *h, void *user) {
          * completing means the collector has stopped (the heap then grows
          * without bound). */
         if (i >= 10 && st.cycles == s->cycles_at[i - 10] && st.bytes_allocated - s->alloc_at[i - 10] > (512u << 20)) {
-            fprintf(stderr, "soak: FAIL: collector stalled: no cycle completed in the last %.0f s while %.0f MiB were "
-                            "allocated (heap %.0f MiB, phase %s, %llu config switches so far)\n",
+            fprintf(stderr,
+                    "soak: FAIL: collector stalled: no cycle completed in the last %.0f s while %.0f MiB were "
+                    "allocated (heap %.0f MiB, phase %s, %llu config switches so far)\n",
                     s->at[i] - s->at[i - 10], (st.bytes_allocated - s->alloc_at[i - 10]) / 1048576.0,
                     st.heap_bytes / 1048576.0, tc_phase_name(tc_current_phase(h)), (unsigned long long)s->switches);
             exit(1);
@@ -177,10 +178,11 @@ int main(int argc, char **argv) {
             ok = v && (strcmp(v, "all") == 0 || strcmp(v, "work") == 0);
             if (!ok) fprintf(stderr, "soak: --knobs takes all or work, not '%s'\n", v ? v : "");
             time_budgets = ok && strcmp(v, "all") == 0;
-        }
-        else {
-            fprintf(stderr, "soak: unknown argument '%s' (valid: --seconds S, --seed N, --verify-every N, "
-                            "--switch-every N, --knobs all|work)\n", argv[i]);
+        } else {
+            fprintf(stderr,
+                    "soak: unknown argument '%s' (valid: --seconds S, --seed N, --verify-every N, "
+                    "--switch-every N, --knobs all|work)\n",
+                    argv[i]);
             return 2;
         }
         if (!ok) return 2;
