@@ -104,6 +104,54 @@ static void measure_hiccups(uint64_t ns, hiccup *out) {
     out->spin_ns = now - t0;
 }
 
+/* What a Tricolor run leaves in its result: the collector's totals, the
+ * memory layer's counters, and its own pause log. Frees the heap. */
+static void tricolor_results(tc_heap *heap, const run_config *cfg, uint64_t calls_after_first, run_result *res,
+                             own_pause **own) {
+    tc_stats s;
+    tc_get_stats(heap, &s);
+    res->gc_cpu_ns = s.gc_cpu_ns;
+    res->peak_heap_bytes = s.peak_heap_bytes;
+    res->collections = s.cycles;
+    res->mut_mem_syscalls = s.mem_syscalls_mutator;
+    if (cfg->passes > 1) res->later_mem_syscalls = s.mem_syscalls_mutator - calls_after_first;
+    res->mem_syscalls_known = true;
+    res->bg_mem_syscalls = s.mem_syscalls_thread;
+    res->bg_cpu_ns = s.mem_thread_cpu_ns;
+    res->reserve_misses = s.mem_reserve_misses;
+    res->own_budget_ns = s.step_budget_ns;
+    size_t n;
+    const tc_pause *p = tc_pause_log(heap, &n);
+    *own = malloc((n ? n : 1) * sizeof **own);
+    for (size_t i = 0; i < n; i++) {
+        res->own_pause_ns += p[i].duration_ns;
+        if (p[i].duration_ns > res->own_max_pause_ns) res->own_max_pause_ns = p[i].duration_ns;
+        if (*own)
+            (*own)[i] =
+                (own_pause){p[i].start_ns, p[i].duration_ns, p[i].work, p[i].phase, p[i].reason == TC_REASON_FULL};
+    }
+    res->own_pauses = n;
+    res->nown = *own ? n : 0;
+    tc_heap_free(heap);
+}
+
+/* The same for Boehm: its heap size and its collection events. */
+static void boehm_results(const run_config *cfg, run_result *res, own_pause **own) {
+    struct GC_prof_stats_s ps;
+    GC_get_prof_stats(&ps, sizeof ps);
+    /* Boehm's heap only grows (unmapped blocks stay counted in
+     * heapsize_full), so its size after the run is its peak. */
+    res->peak_heap_bytes = ps.heapsize_full;
+    res->collections = boehm_ev.count;
+    res->gc_cpu_ns = boehm_ev.cpu_ns;
+    res->gc_cpu_partial = cfg->kind == COL_BOEHM_INC;
+    res->own_pauses = boehm_ev.count;
+    res->own_pause_ns = boehm_ev.total_ns;
+    res->own_max_pause_ns = boehm_ev.max_ns;
+    *own = boehm_ev.log;
+    res->nown = boehm_ev.n;
+}
+
 static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pause **own) {
     double tpn = ticks_per_ns(2000000); /* 2 ms: enough for the threshold */
     mut m = {.timed = cfg->timed, .threshold_ticks = (uint64_t)((double)cfg->threshold_ns * tpn), .log = log};
@@ -167,58 +215,10 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
     res->peak_rss_bytes = (uint64_t)ru1.ru_maxrss * 1024u;
     res->allocs = m.allocs;
     res->alloc_bytes = m.alloc_bytes;
-    if (heap) {
-        tc_stats s;
-        tc_get_stats(heap, &s);
-        res->gc_cpu_ns = s.gc_cpu_ns;
-        res->peak_heap_bytes = s.peak_heap_bytes;
-        res->collections = s.cycles;
-        res->mut_mem_syscalls = s.mem_syscalls_mutator;
-        if (cfg->passes > 1) res->later_mem_syscalls = s.mem_syscalls_mutator - calls_after_first;
-        res->mem_syscalls_known = true;
-        res->bg_mem_syscalls = s.mem_syscalls_thread;
-        res->bg_cpu_ns = s.mem_thread_cpu_ns;
-        res->reserve_misses = s.mem_reserve_misses;
-        res->own_budget_ns = s.step_budget_ns;
-        if (getenv("TRICOLOR_BENCH_DEBUG"))
-            fprintf(stderr,
-                    "mem: mutator syscalls %llu, thread syscalls %llu, misses %llu, thread cpu %.1f ms, "
-                    "quarantine reuses %llu, released %.1f MiB, minflt %llu (later passes %llu), later calls %llu, "
-                    "budget %.1f us, max incr %.1f us\n",
-                    (unsigned long long)s.mem_syscalls_mutator, (unsigned long long)s.mem_syscalls_thread,
-                    (unsigned long long)s.mem_reserve_misses, (double)s.mem_thread_cpu_ns / 1e6,
-                    (unsigned long long)s.mem_quarantine_reuses, (double)s.mem_released_bytes / 1048576.0,
-                    (unsigned long long)res->mut_minflt, (unsigned long long)res->later_minflt,
-                    (unsigned long long)res->later_mem_syscalls, (double)s.step_budget_ns / 1e3,
-                    (double)s.max_increment_ns / 1e3);
-        size_t n;
-        const tc_pause *p = tc_pause_log(heap, &n);
-        *own = malloc((n ? n : 1) * sizeof **own);
-        for (size_t i = 0; i < n; i++) {
-            res->own_pause_ns += p[i].duration_ns;
-            if (p[i].duration_ns > res->own_max_pause_ns) res->own_max_pause_ns = p[i].duration_ns;
-            if (*own)
-                (*own)[i] =
-                    (own_pause){p[i].start_ns, p[i].duration_ns, p[i].work, p[i].phase, p[i].reason == TC_REASON_FULL};
-        }
-        res->own_pauses = n;
-        res->nown = *own ? n : 0;
-        tc_heap_free(heap);
-    } else {
-        struct GC_prof_stats_s ps;
-        GC_get_prof_stats(&ps, sizeof ps);
-        /* Boehm's heap only grows (unmapped blocks stay counted in
-         * heapsize_full), so its size after the run is its peak. */
-        res->peak_heap_bytes = ps.heapsize_full;
-        res->collections = boehm_ev.count;
-        res->gc_cpu_ns = boehm_ev.cpu_ns;
-        res->gc_cpu_partial = cfg->kind == COL_BOEHM_INC;
-        res->own_pauses = boehm_ev.count;
-        res->own_pause_ns = boehm_ev.total_ns;
-        res->own_max_pause_ns = boehm_ev.max_ns;
-        *own = boehm_ev.log;
-        res->nown = boehm_ev.n;
-    }
+    if (heap)
+        tricolor_results(heap, cfg, calls_after_first, res, own);
+    else
+        boehm_results(cfg, res, own);
     res->ok = true;
 }
 
