@@ -160,31 +160,10 @@ void tc__mem_free(tc_heap *h) {
  * Pages
  * ====================================================================== */
 
-/* The mutator's fallback: carve a page from a chunk it maps itself. Only
- * when the thread is off, or its reserve ran dry (counted as a miss). */
-static void *mutator_fresh_page(tc__mem *m) {
-    if (m->chunk == m->chunk_end) {
-        char *c = tc__os_map_aligned(m, CHUNK_PAGES * PAGE_SIZE, CHUNK_PAGES * PAGE_SIZE, false);
-        if (!c) return NULL;
-        if (!ptrvec_push(&m->chunks, c)) {
-            tc__os_unmap(m, c, CHUNK_PAGES * PAGE_SIZE, false);
-            return NULL;
-        }
-        m->chunk = c;
-        m->chunk_end = c + CHUNK_PAGES * PAGE_SIZE;
-    }
-    void *p = m->chunk;
-    m->chunk += PAGE_SIZE;
-    return p;
-}
-
 void *tc__mem_page_get(tc_heap *h) {
     tc__mem *m = &h->mem;
     void *p;
-    if (m->pool.n) {
-        p = m->pool.v[--m->pool.n];
-        return p; /* already counted in heap_bytes */
-    }
+    if (m->pool.n) return m->pool.v[--m->pool.n]; /* already counted in heap_bytes */
     tc__span s;
     if (m->running && tc__ring_pop(&m->ready, &s)) {
         atomic_fetch_sub_explicit(&m->reserve_pages, 1, memory_order_relaxed);
@@ -197,7 +176,10 @@ void *tc__mem_page_get(tc_heap *h) {
         atomic_store_explicit(&m->starving, true, memory_order_relaxed);
     }
     if (!tc__mem_commit(m, PAGE_SIZE)) return NULL;
-    p = m->clean.n ? m->clean.v[--m->clean.n] : mutator_fresh_page(m);
+    /* The mutator's fallback, when the thread is off or its reserve ran
+     * dry (counted as a miss): a page it released earlier, or one carved
+     * from a chunk it maps itself. */
+    p = m->clean.n ? m->clean.v[--m->clean.n] : tc__chunk_page(m, &m->chunk, &m->chunk_end, &m->chunks, false);
     if (!p) {
         atomic_fetch_sub_explicit(&m->committed, PAGE_SIZE, memory_order_relaxed);
         return NULL;
@@ -267,37 +249,24 @@ void tc__mem_cycle_end(tc_heap *h, uint64_t retain_bytes) {
      * the heap is allowed to hold until the next cycle (retain_bytes),
      * since the next period's large allocations will take from it. Beyond
      * that, and for anything nobody reused in QUARANTINE_CYCLES cycles,
-     * the oldest entries go first. */
-    /* This runs inside the cycle's last increment: one pass for the
-     * expired entries, then at most EVICT_MAX oldest-first scans (the
-     * rest waits for the next cycle end). */
+     * the oldest entries go first. This runs inside the cycle's last
+     * increment: one pass for the expired entries, then at most EVICT_MAX
+     * oldest-first scans (the rest waits for the next cycle end). */
     for (size_t i = 0; i < m->quarantine_n;) {
-        tc__span q = m->quarantine[i];
-        if (h->cycle_no - q.cycle < QUARANTINE_CYCLES) {
+        if (h->cycle_no - m->quarantine[i].cycle >= QUARANTINE_CYCLES)
+            tc__mem_quarantine_drop(h, i); /* moves the last entry to i */
+        else
             i++;
-            continue;
-        }
-        m->quarantine[i] = m->quarantine[--m->quarantine_n];
-        m->quarantine_bytes -= q.len;
-        tc__mem_surplus(h, q);
     }
-    for (int k = 0; k < EVICT_MAX && h->heap_bytes > retain_bytes && m->quarantine_n; k++) {
-        size_t oldest = 0;
-        for (size_t i = 1; i < m->quarantine_n; i++)
-            if (m->quarantine[i].cycle < m->quarantine[oldest].cycle) oldest = i;
-        tc__span q = m->quarantine[oldest];
-        m->quarantine[oldest] = m->quarantine[--m->quarantine_n];
-        m->quarantine_bytes -= q.len;
-        tc__mem_surplus(h, q);
-    }
+    for (int k = 0; k < EVICT_MAX && h->heap_bytes > retain_bytes && m->quarantine_n; k++)
+        tc__mem_quarantine_drop(h, tc__mem_quarantine_oldest(m));
     /* Pool pages are surplus when the heap holds more than it will need;
      * only those surplus at two cycle ends in a row are given back (as
      * whippet ages empty blocks), so a heap that shrinks for one cycle
      * and grows back does not release and refault its pages. */
-    size_t surplus = 0;
+    size_t spare = m->pool.n > POOL_MIN_PAGES ? m->pool.n - POOL_MIN_PAGES : 0, surplus = 0;
     if (h->heap_bytes > m->retain_bytes) surplus = (size_t)((h->heap_bytes - m->retain_bytes) / PAGE_SIZE);
-    if (surplus > m->pool.n - (m->pool.n < POOL_MIN_PAGES ? m->pool.n : POOL_MIN_PAGES))
-        surplus = m->pool.n - (m->pool.n < POOL_MIN_PAGES ? m->pool.n : POOL_MIN_PAGES);
+    if (surplus > spare) surplus = spare;
     size_t give = surplus < m->last_surplus ? surplus : m->last_surplus;
     m->last_surplus = surplus - give;
     while (give--) {
@@ -378,7 +347,6 @@ void tc__mem_shrink_now(tc_heap *h) {
     }
     bool running = m->running;
     m->running = false; /* release pending here, not through the ring */
-    tc__mem_work(h, SIZE_MAX);
     while (m->pending.n) tc__mem_work(h, SIZE_MAX);
     m->running = running;
 }

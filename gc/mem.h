@@ -39,6 +39,7 @@ void tc__os_populate(tc__mem *m, void *p, size_t len, bool on_thread);
 bool tc__mem_commit(tc__mem *m, uint64_t n);
 /* Takes n bytes off `committed`: memory given back to the OS. */
 void tc__mem_uncommit(tc__mem *m, uint64_t n);
+void *tc__chunk_page(tc__mem *m, char **next, char **end, ptrvec *chunks, bool on_thread);
 bool tc__ring_push(tc__ring *r, tc__span s);
 bool tc__ring_pop(tc__ring *r, tc__span *out);
 size_t tc__ring_count(tc__ring *r);
@@ -50,6 +51,10 @@ void tc__mem_thread_stop(tc_heap *h);
 
 /* --- mem_large.c --- */
 void tc__mem_quarantine_add(tc_heap *h, void *base, size_t len, bool zero);
+/* The index of the quarantine's oldest entry (it must not be empty). */
+size_t tc__mem_quarantine_oldest(const tc__mem *m);
+/* Takes entry i out of the quarantine and hands it to tc__mem_surplus. */
+void tc__mem_quarantine_drop(tc_heap *h, size_t i);
 
 /* --- mem.c --- */
 void tc__mem_log_populate_to(tc__mem *m, size_t upto, bool on_thread);

@@ -115,16 +115,23 @@ void tc__mem_quarantine_add(tc_heap *h, void *base, size_t len, bool zero) {
         }
         i++;
     }
-    if (m->quarantine_n == TC__QUARANTINE_MAX) {
-        size_t oldest = 0;
-        for (size_t i = 1; i < m->quarantine_n; i++)
-            if (m->quarantine[i].cycle < m->quarantine[oldest].cycle) oldest = i;
-        tc__span old = m->quarantine[oldest];
-        m->quarantine[oldest] = m->quarantine[--m->quarantine_n];
-        m->quarantine_bytes -= old.len;
-        tc__mem_surplus(h, old);
-    }
+    if (m->quarantine_n == TC__QUARANTINE_MAX) tc__mem_quarantine_drop(h, tc__mem_quarantine_oldest(m));
     m->quarantine[m->quarantine_n++] = s;
+}
+
+size_t tc__mem_quarantine_oldest(const tc__mem *m) {
+    size_t oldest = 0;
+    for (size_t i = 1; i < m->quarantine_n; i++)
+        if (m->quarantine[i].cycle < m->quarantine[oldest].cycle) oldest = i;
+    return oldest;
+}
+
+void tc__mem_quarantine_drop(tc_heap *h, size_t i) {
+    tc__mem *m = &h->mem;
+    tc__span q = m->quarantine[i];
+    m->quarantine[i] = m->quarantine[--m->quarantine_n];
+    m->quarantine_bytes -= q.len;
+    tc__mem_surplus(h, q);
 }
 
 void tc__mem_large_put(tc_heap *h, void *base, size_t len) { tc__mem_quarantine_add(h, base, len, false); }

@@ -134,3 +134,22 @@ bool tc__ring_pop(tc__ring *r, tc__span *out) {
 size_t tc__ring_count(tc__ring *r) {
     return atomic_load_explicit(&r->tail, memory_order_acquire) - atomic_load_explicit(&r->head, memory_order_acquire);
 }
+
+/* Cuts the next page from the chunk [*next, *end), mapping a new 2 MiB
+ * chunk (recorded in chunks, for teardown) when it is used up. The
+ * mutator and the thread each carve their own. */
+void *tc__chunk_page(tc__mem *m, char **next, char **end, ptrvec *chunks, bool on_thread) {
+    if (*next == *end) {
+        char *c = tc__os_map_aligned(m, CHUNK_PAGES * PAGE_SIZE, CHUNK_PAGES * PAGE_SIZE, on_thread);
+        if (!c) return NULL;
+        if (!ptrvec_push(chunks, c)) {
+            tc__os_unmap(m, c, CHUNK_PAGES * PAGE_SIZE, on_thread);
+            return NULL;
+        }
+        *next = c;
+        *end = c + CHUNK_PAGES * PAGE_SIZE;
+    }
+    void *p = *next;
+    *next += PAGE_SIZE;
+    return p;
+}

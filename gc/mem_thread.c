@@ -18,19 +18,7 @@
  * the thread has one, else one carved from a chunk it maps. */
 static void *thread_fresh_page(tc__mem *m) {
     if (m->tclean.n) return m->tclean.v[--m->tclean.n];
-    if (m->tchunk == m->tchunk_end) {
-        char *c = tc__os_map_aligned(m, CHUNK_PAGES * PAGE_SIZE, CHUNK_PAGES * PAGE_SIZE, true);
-        if (!c) return NULL;
-        if (!ptrvec_push(&m->tchunks, c)) {
-            tc__os_unmap(m, c, CHUNK_PAGES * PAGE_SIZE, true);
-            return NULL;
-        }
-        m->tchunk = c;
-        m->tchunk_end = c + CHUNK_PAGES * PAGE_SIZE;
-    }
-    void *p = m->tchunk;
-    m->tchunk += PAGE_SIZE;
-    return p;
+    return tc__chunk_page(m, &m->tchunk, &m->tchunk_end, &m->tchunks, true);
 }
 
 /* Brings the ready reserve up to `want` pages, populating them in small
