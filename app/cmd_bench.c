@@ -312,15 +312,19 @@ static void print_header(const bench_opts *o) {
     char pacing[64] = "";
     if (tc->pause_target_usec)
         snprintf(pacing, sizeof pacing, ", auto-pacer to %u us (step is the starting point)", tc->pause_target_usec);
+    char guard[96] = ", utilization guard off";
+    if (tc->mmu_pct)
+        snprintf(guard, sizeof guard, ", utilization guard: the mutator keeps %u%% of any %.4g ms", tc->mmu_pct,
+                 (double)tc->mmu_window_usec / 1000);
     printf("tricolor bench: each collector in its own process%s; GC work on one core (Boehm with %d marker%s%s);\n",
            o->base.cpu >= 0 ? ", pinned to one CPU" : "", o->base.boehm_markers, o->base.boehm_markers > 1 ? "s" : "",
            o->base.boehm_markers > 1 ? ": parallel marking, NOT one core" : "");
     printf("a pause is an allocation, store or step that held the mutator >= %.0f us, timed from outside the same\n"
            "way for both; pause figures come from timed runs, throughput figures from separate untimed runs.\n"
-           "Tricolor: barrier %s, step %u %s, trigger %u%%, runway %u%%%s.\n",
+           "Tricolor: barrier %s, step %u %s, trigger %u%%, runway %u%%%s%s.\n",
            (double)o->base.threshold_ns / 1000, tc_barrier_name(tc->barrier),
            tc->budget_unit == TC_BUDGET_WORK ? tc->step_work : tc->step_usec,
-           tc->budget_unit == TC_BUDGET_WORK ? "work units" : "us", tc->trigger_pct, tc->runway_pct, pacing);
+           tc->budget_unit == TC_BUDGET_WORK ? "work units" : "us", tc->trigger_pct, tc->runway_pct, pacing, guard);
     printf("Tricolor's memory thread: %s.", tc->mem_thread ? "on (pages pre-faulted, memory returned off the mutator)"
                                                            : "off (the mutator maps and returns memory itself)");
     if (o->base.hiccup_ns)

@@ -36,6 +36,10 @@ static void set_runway(tc_config *c, uint64_t v) { c->runway_pct = (uint32_t)v; 
 static uint64_t get_runway(const tc_config *c) { return c->runway_pct; }
 static void set_pause_target(tc_config *c, uint64_t v) { c->pause_target_usec = (uint32_t)v; }
 static uint64_t get_pause_target(const tc_config *c) { return c->pause_target_usec; }
+static void set_mmu(tc_config *c, uint64_t v) { c->mmu_pct = (uint32_t)v; }
+static uint64_t get_mmu(const tc_config *c) { return c->mmu_pct; }
+static void set_mmu_window(tc_config *c, uint64_t v) { c->mmu_window_usec = (uint32_t)v; }
+static uint64_t get_mmu_window(const tc_config *c) { return c->mmu_window_usec; }
 static void set_min_heap(tc_config *c, uint64_t v) { c->min_heap = (size_t)v; }
 static uint64_t get_min_heap(const tc_config *c) { return c->min_heap; }
 static void set_heap_limit(tc_config *c, uint64_t v) { c->heap_limit = (size_t)v; }
@@ -68,6 +72,14 @@ const knob knobs[KNOB_N] = {
         TC_PAUSE_TARGET_USEC_MAX, "off", "T|off",
         "auto-pacer: the collector sizes its own increments to stay under T, e.g. 200us or 1ms (default off)",
         set_pause_target, get_pause_target},
+    [KNOB_MMU] = {"mmu", NULL, "mmu_pct", KNOB_PCT, TC_MMU_PCT_MIN, TC_MMU_PCT_MAX, "off", "PCT|off",
+        "utilization guard: the collector takes at most 100-PCT% of any --mmu-window, so the mutator keeps a "
+        "minimum utilization of PCT%; an increment that would break it waits (its work still owed) and the heap "
+        "may overshoot the goal, by at most half the headroom (default 60)",
+        set_mmu, get_mmu},
+    [KNOB_MMU_WINDOW] = {"mmu-window", NULL, "mmu_window_usec", KNOB_USEC, TC_MMU_WINDOW_USEC_MIN,
+        TC_MMU_WINDOW_USEC_MAX, NULL, "T", "the window the utilization guard keeps its share of (default 10ms)",
+        set_mmu_window, get_mmu_window},
     [KNOB_MIN_HEAP] = {"min-heap", NULL, "min_heap", KNOB_SIZE, 0, SIZE_MAX_KNOB, NULL, "SIZE",
         "the heap goal is never below this size (default 1M; view and record: 32K on demo)",
         set_min_heap, get_min_heap},

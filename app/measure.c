@@ -123,6 +123,7 @@ const figure_def figure_defs[FIG_N] = {
     FIELD(FIG_BG_MEM_SYSCALLS, "mem_thread.mem_syscalls", "mem thread syscalls", FK_COUNT, bg_mem_syscalls, 1),
     FIELD(FIG_BG_CPU_MS, "mem_thread.cpu_ms", "mem thread CPU", FK_MS, bg_cpu_ns, 1e-6),
     FIELD(FIG_RESERVE_MISSES, "mem_thread.reserve_misses", "reserve misses", FK_COUNT, reserve_misses, 1),
+    TFIELD(FIG_MMU_DEFERRED, "guard.deferred", "increments deferred", FK_COUNT, mmu_deferred, 1),
     TFIELD(FIG_HICCUP_MAX_US, "hiccup.max_gap_us", "machine stall max", FK_US, hic.max_gap_ns, 1e-3),
     TFIELD(FIG_HICCUP_OVER_200US, "hiccup.gaps_over_200us", "machine stalls >200us", FK_COUNT,
            hic.gaps_over_200us, 1),

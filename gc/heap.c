@@ -80,6 +80,8 @@ void tc_config_default(tc_config *c) {
     c->trigger_pct = 100;
     c->runway_pct = 50;
     c->pause_target_usec = 0;
+    c->mmu_pct = 60;
+    c->mmu_window_usec = 10000;
     c->min_heap = (size_t)1 << 20;
     c->heap_limit = 0;
     c->mem_thread = true;
@@ -101,6 +103,10 @@ const char *tc_config_check(const tc_config *c) {
     if (c->pause_target_usec != 0 &&
         (c->pause_target_usec < TC_PAUSE_TARGET_USEC_MIN || c->pause_target_usec > TC_PAUSE_TARGET_USEC_MAX))
         return "pause_target_usec: valid values are 0 (off) or 10..1000000 microseconds";
+    if (c->mmu_pct != 0 && (c->mmu_pct < TC_MMU_PCT_MIN || c->mmu_pct > TC_MMU_PCT_MAX))
+        return "mmu_pct: valid values are 0 (off) or 10..95 percent";
+    if (c->mmu_window_usec < TC_MMU_WINDOW_USEC_MIN || c->mmu_window_usec > TC_MMU_WINDOW_USEC_MAX)
+        return "mmu_window_usec: valid range is 100..10000000 microseconds";
     if (c->heap_limit && c->heap_limit < TC_HEAP_LIMIT_MIN)
         return "heap_limit: must be 0 (unlimited) or at least 1 MiB";
     if (c->heap_limit && c->min_heap > c->heap_limit) return "min_heap: must not exceed heap_limit";
@@ -222,6 +228,7 @@ void tc_get_stats(const tc_heap *h, tc_stats *s) {
     double units = tc__pacer_step_units(h);
     s->step_units = units > UINT32_MAX ? UINT32_MAX : (uint32_t)units;
     s->step_budget_ns = tc__pacer_budget_ns(h);
+    s->mmu_deferred = h->mmu.deferred;
     s->max_increment_ns = h->max_increment_ns;
     tc__mem_stats(h, s);
 }

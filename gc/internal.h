@@ -240,6 +240,18 @@ char *tc__mem_log_base(const tc_heap *h);
 #define SAFEPOINT_BYTES  4096 /* a safepoint at least this often, in bytes allocated */
 #define PREFETCH_FIFO    16   /* children in flight between prefetch and colour check */
 
+/* The utilization guard's ring (mmu.c): increment time per slot of the
+ * last window. */
+#define MMU_SLOTS 32
+typedef struct tc__mmu {
+    uint64_t slot_ns;              /* the window / MMU_SLOTS */
+    uint64_t slot;                 /* index (time / slot_ns) of the newest slot */
+    uint64_t ns[MMU_SLOTS + 1];    /* increment ns that ended in each slot, a ring */
+    uint64_t sum;                  /* of ns[]: at least the last window's collector time */
+    uint64_t cap_ns;               /* the most the collector may take of a window */
+    uint64_t deferred;             /* increments put off, in total */
+} tc__mmu;
+
 struct tc_heap {
     struct tc__hot hot; /* must stay first: tc_store reads it through the heap pointer */
     tc_config cfg;
@@ -286,6 +298,7 @@ struct tc_heap {
     /* --- pacing (pacer.c) --- */
     uint64_t trigger_bytes;                 /* start a cycle when live_bytes reaches this */
     uint64_t goal_bytes;                    /* finish the running (or next) cycle before this */
+    uint64_t ceiling_bytes;                 /* past this the utilization guard gives way */
     double debt;                            /* work units owed by the mutator (fractional: with a safepoint
                                   * or observer the pacer runs at every small allocation) */
     double units_per_byte;                  /* assist rate of the running cycle */
@@ -302,6 +315,9 @@ struct tc_heap {
     double auto_frac;
     uint32_t auto_clean; /* increments since the last overrun */
     uint64_t in_gc;      /* recursion guard */
+
+    /* --- the utilization guard (mmu.c) --- */
+    tc__mmu mmu;
 
     /* --- measurement (pauselog.c) --- */
     size_t npauses; /* records in the memory layer's log range */
@@ -430,6 +446,15 @@ uint64_t tc__pacer_step_deadline_ns(const tc_heap *h);
 /* The increment's budget as a time: the deadline, or for a budget in work
  * units what it lasts at the collector's measured marking speed. */
 uint64_t tc__pacer_budget_ns(const tc_heap *h);
+
+/* --- mmu.c --- */
+/* Applies cfg.mmu_pct and cfg.mmu_window_usec. */
+void tc__mmu_configure(tc_heap *h);
+/* Charges an increment that ended at end_ns to the window. */
+void tc__mmu_note(tc_heap *h, uint64_t end_ns, uint64_t dur_ns);
+/* Whether an increment expected to take cost_ns may start now; counts a
+ * refusal as deferred. */
+bool tc__mmu_allows(tc_heap *h, uint64_t cost_ns);
 
 /* --- pauselog.c --- */
 /* The clock of one increment: tc__increment_begin starts it, and

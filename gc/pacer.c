@@ -52,6 +52,7 @@
 
 #define MIN_RUNWAY_BYTES    ((uint64_t)4 << 10)
 #define MIN_CHECK_BYTES     256
+#define GUARD_RECHECK_BYTES 4096
 #define MAX_STEPS_PER_ALLOC 2
 #define MAX_UNITS_PER_US    10000.0
 #define AUTO_FRAC_START     0.6
@@ -88,9 +89,22 @@ static uint64_t compute_start(const tc_heap *h, uint64_t goal, uint64_t marked) 
     return goal - headroom / 100 * h->cfg.runway_pct;
 }
 
+/* Where the utilization guard gives way: past the goal by half the
+ * headroom, so the heap peaks below live x (1 + 1.5 x trigger_pct/100)
+ * however slow the collector is within its share of the time; and below
+ * the heap limit, where make_room would otherwise pay for everything in
+ * one allocation. */
+static uint64_t compute_ceiling(const tc_heap *h, uint64_t goal, uint64_t marked) {
+    uint64_t headroom = goal > marked ? goal - marked : goal / 8;
+    uint64_t c = goal + headroom / 2;
+    if (h->cfg.heap_limit && c > h->cfg.heap_limit / 20 * 19) c = h->cfg.heap_limit / 20 * 19;
+    return c > goal ? c : goal;
+}
+
 static void set_goal_and_start(tc_heap *h, uint64_t marked) {
     h->goal_bytes = compute_goal(h, marked);
     h->trigger_bytes = compute_start(h, h->goal_bytes, marked);
+    h->ceiling_bytes = compute_ceiling(h, h->goal_bytes, marked);
 }
 
 /* Sets next_check_bytes: the allocation count at which the pacer wants to
@@ -146,6 +160,7 @@ static void update_rate(tc_heap *h) {
 }
 
 void tc__pacer_init(tc_heap *h) {
+    tc__mmu_configure(h);
     set_goal_and_start(h, 0);
     h->units_per_byte = 1;
     h->units_per_us = 40; /* a guess (25 ns a unit) until increments are measured */
@@ -234,9 +249,33 @@ void tc__pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns, bo
 }
 
 void tc__pacer_on_config(tc_heap *h) {
+    tc__mmu_configure(h);
     set_goal_and_start(h, h->last_live_bytes);
     if (h->phase != TC_PHASE_IDLE) update_rate(h);
     reschedule(h);
+}
+
+/* The utilization guard (mmu.c) lets an increment run now; past the soft
+ * ceiling, memory comes first and it always does. */
+static bool guard_allows(tc_heap *h) {
+    return live_bytes(h) >= h->ceiling_bytes || tc__mmu_allows(h, tc__pacer_budget_ns(h));
+}
+
+/* Why an allocation pays this increment, as the pause log says it. */
+static tc_pause_reason assist_reason(const tc_heap *h) {
+    uint64_t live = live_bytes(h);
+    if (h->cfg.mmu_pct && live >= h->ceiling_bytes) return TC_REASON_CEILING;
+    return h->phase != TC_PHASE_IDLE && live >= h->goal_bytes ? TC_REASON_OVERDUE : TC_REASON_ASSIST;
+}
+
+/* An increment is owed but put off: ask again after a little more
+ * allocation (the debt keeps accruing meanwhile). Often enough that the
+ * window's room is used when it comes, rarely enough that the clock read
+ * per check stays small beside the allocation it waits for. */
+static void recheck_soon(tc_heap *h) {
+    h->next_check_bytes = h->bytes_allocated + GUARD_RECHECK_BYTES;
+    if (h->safepoint && h->safepoint_at < h->next_check_bytes) h->next_check_bytes = h->safepoint_at;
+    h->debt_base_bytes = h->bytes_allocated;
 }
 
 void tc__pacer_on_alloc_check(tc_heap *h) {
@@ -246,10 +285,14 @@ void tc__pacer_on_alloc_check(tc_heap *h) {
         return;
     }
     if (h->phase == TC_PHASE_IDLE) {
-        if (live_bytes(h) >= h->trigger_bytes)
-            tc__gc_increment(h, h->next_barrier == TC_BARRIER_STW ? TC_REASON_FULL : TC_REASON_ASSIST);
-        else
+        if (live_bytes(h) < h->trigger_bytes)
             reschedule(h);
+        else if (h->next_barrier == TC_BARRIER_STW) /* a whole cycle in one pause: nothing to spread */
+            tc__gc_increment(h, TC_REASON_FULL);
+        else if (guard_allows(h))
+            tc__gc_increment(h, assist_reason(h));
+        else
+            recheck_soon(h);
         return;
     }
     h->debt += (double)(h->bytes_allocated - h->debt_base_bytes) * h->units_per_byte;
@@ -262,11 +305,19 @@ void tc__pacer_on_alloc_check(tc_heap *h) {
         reschedule(h);
         return;
     }
-    bool over_goal = live_bytes(h) >= h->goal_bytes;
+    /* One reason for all this allocation pays: the sweep may bring the
+     * heap back under the goal between them. */
+    const tc_pause_reason reason = assist_reason(h);
+    bool over_goal = reason != TC_REASON_ASSIST;
     int max_steps = h->cfg.pause_target_usec && !over_goal ? 1 : MAX_STEPS_PER_ALLOC;
     for (int paid = 0; paid < max_steps && (double)h->debt >= tc__pacer_step_units(h) && h->phase != TC_PHASE_IDLE;
-         paid++)
-        tc__gc_increment(h, over_goal ? TC_REASON_OVERDUE : TC_REASON_ASSIST);
+         paid++) {
+        if (!guard_allows(h)) {
+            recheck_soon(h);
+            return;
+        }
+        tc__gc_increment(h, reason);
+    }
     if (h->phase != TC_PHASE_IDLE) reschedule(h);
 }
 

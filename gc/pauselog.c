@@ -13,7 +13,7 @@
  *
  *   gc 7 @1.234s 3%: dijkstra 42 incr, 1.23 ms pause (max 0.089), 12.3 ms
  *   wall, 1.10 ms cpu, 45->47->12 MB, 48 MB goal, 2 atomic, longest 0.089 ms
- *   of 0.050 ms budget, 0 mem calls, 0 reserve misses, 3 faults
+ *   of 0.050 ms budget, 0 mem calls, 0 reserve misses, 0 deferred, 3 faults
  *
  * fields: cycle number, time since the heap was made, GC share of the
  * cycle's wall time, barrier, increments, summed pause and the longest, cycle
@@ -21,8 +21,9 @@
  * heap before -> after -> marked live, the pacer's goal, atomic rounds,
  * the longest increment against the budget's time, the memory system
  * calls the mutator's thread made during the cycle (0 when the memory
- * thread keeps up), the pages it wanted when the reserve was empty, and
- * the page faults its thread took since the previous line.
+ * thread keeps up), the pages it wanted when the reserve was empty, the
+ * increments the utilization guard put off (mmu.c), and the page faults
+ * its thread took since the previous line.
  */
 #include "internal.h"
 
@@ -106,6 +107,7 @@ uint64_t tc__increment_end(tc_heap *h, const tc__increment_clock *c, size_t work
         .reason = (uint8_t)reason,
     };
     tc__pauselog_append(h, &rec);
+    tc__mmu_note(h, t1, dur);
     h->bytes_at_step = h->bytes_allocated;
     h->increments++;
     h->gc_wall_ns += dur;
@@ -149,11 +151,11 @@ char *tc_cycle_format(const tc_cycle *c, uint64_t origin_ns, char *buf, size_t l
     snprintf(buf, len,
              "gc %u @%.3fs %.0f%%: %s %u incr, %.2f ms pause (max %.3f), %.1f ms wall, %.2f ms cpu, "
              "%.0f->%.0f->%.0f MB, %.0f MB goal, %u atomic, longest %.3f ms of %.3f ms budget, "
-             "%llu mem calls, %llu reserve misses",
+             "%llu mem calls, %llu reserve misses, %llu deferred",
              c->cycle, since, share, tc_barrier_name((tc_barrier)c->barrier), c->increments, (double)c->pause_ns / 1e6,
              (double)c->max_pause_ns / 1e6, wall / 1e6, (double)c->gc_cpu_ns / 1e6, (double)c->heap_before / mb,
              (double)c->heap_after / mb, (double)c->marked_bytes / mb, (double)c->heap_goal / mb, c->atomic_rounds,
              (double)c->max_pause_ns / 1e6, (double)c->step_budget_ns / 1e6, (unsigned long long)c->mem_syscalls,
-             (unsigned long long)c->reserve_misses);
+             (unsigned long long)c->reserve_misses, (unsigned long long)c->deferred);
     return buf;
 }

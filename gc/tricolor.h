@@ -76,6 +76,10 @@ typedef void (*tc_misuse_fn)(const char *message, void *user);
 #define TC_PAUSE_TARGET_USEC_MIN 10u /* 0 is also valid: off */
 #define TC_PAUSE_TARGET_USEC_MAX 1000000u
 #define TC_HEAP_LIMIT_MIN        ((size_t)1 << 20) /* 0 is also valid: unlimited */
+#define TC_MMU_PCT_MIN           10u /* 0 is also valid: off */
+#define TC_MMU_PCT_MAX           95u
+#define TC_MMU_WINDOW_USEC_MIN   100u
+#define TC_MMU_WINDOW_USEC_MAX   10000000u
 
 /* All knobs in one struct. Fill it with tc_config_default() and change what
  * you need; tc_set_config() validates and applies it at runtime. */
@@ -102,6 +106,17 @@ typedef struct tc_config {
      * cycle must go faster to finish before its goal. 0 = off (default).
      * Range 0, or 10..1000000 µs. */
     uint32_t pause_target_usec;
+    /* The utilization guard, a minimum mutator utilization the pacer
+     * defends: the collector's increments take at most (100 - mmu_pct)%
+     * of any window of mmu_window_usec. An increment that would take more
+     * waits, its work still owed, until the window has room; the guard
+     * gives way only when the heap passes its goal by half the headroom,
+     * or at heap_limit. So the heap may overshoot the goal when the
+     * collector cannot keep up inside its share: memory for latency.
+     * mmu_pct: default 60, range 0 (off) or 10..95. mmu_window_usec:
+     * default 10000 (10 ms), range 100..10000000. */
+    uint32_t mmu_pct;
+    uint32_t mmu_window_usec;
     size_t min_heap;   /* the goal is never below this heap size; default 1 MiB */
     size_t heap_limit; /* bytes of mapped heap; 0 = unlimited (default) */
     /* Called when an allocation fails even after a full collection, just
@@ -297,6 +312,8 @@ typedef enum tc_pause_reason {
     TC_REASON_STEP,       /* explicit tc_step */
     TC_REASON_FULL,       /* tc_collect, stop-the-world mode or heap limit */
     TC_REASON_OVERDUE,    /* paid for by allocation with the heap past the cycle's goal */
+    TC_REASON_CEILING,    /* the same past the goal by half the headroom, where the
+                             utilization guard (mmu_pct) gives way to memory */
 } tc_pause_reason;
 
 /* One increment: the mutator was held inside the collector for
@@ -333,6 +350,7 @@ typedef struct tc_cycle {
     uint64_t step_budget_ns; /* the increment's time budget (for work budgets: at the measured speed) */
     uint64_t mem_syscalls;   /* memory system calls the mutator's thread made during the cycle */
     uint64_t reserve_misses; /* pages it needed while the memory thread's reserve was empty */
+    uint64_t deferred;       /* increments the utilization guard put off (mmu_pct) */
 } tc_cycle;
 
 typedef struct tc_stats {
@@ -366,6 +384,7 @@ typedef struct tc_stats {
     uint64_t mem_released_bytes;    /* given back to the OS (madvise/munmap), in total */
     uint64_t mem_thread_cpu_ns;     /* CPU time of the memory thread */
     uint64_t mem_quarantine_reuses; /* large objects placed in a dead one's mapping */
+    uint64_t mmu_deferred;          /* increments the utilization guard put off, in total */
 } tc_stats;
 
 void tc_get_stats(const tc_heap *heap, tc_stats *out);

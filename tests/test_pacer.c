@@ -153,6 +153,9 @@ static void test_steady_heap_keeps_its_pages(void **state) {
      * heap_bytes) follows the take rate and so the timing of the run:
      * this is about what the heap itself keeps. */
     c.mem_thread = false;
+    /* Nor the utilization guard, which lets the heap run past the goal by
+     * as much as the clock says (mmu.c). */
+    c.mmu_pct = 0;
     tc_heap *h = tc_heap_new(&c);
     void *keep = tc_alloc(h, 20000, 0);
     tc_root_add(h, &keep);
@@ -174,6 +177,60 @@ static void test_steady_heap_keeps_its_pages(void **state) {
     assert_true(s.cycles >= 8);
     assert_true(lo * 10 >= hi * 9);
     assert_int_equal(s.mem_released_bytes, released_at_4); /* nothing given back only to be faulted in again */
+    tc_heap_free(h);
+}
+
+/* ---------- the utilization guard ---------- */
+
+/* The most collector time, in ns, in the window before any increment the
+ * pacer admitted (reason ASSIST or OVERDUE: CEILING is where the guard
+ * gave way, STEP and FULL are the program's own calls). */
+static uint64_t worst_window_before_admitted(const tc_pause *p, size_t n, uint64_t window_ns, size_t *admitted) {
+    uint64_t worst = 0;
+    size_t first = 0; /* the oldest increment that may end inside the window */
+    *admitted = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (p[k].reason != TC_REASON_ASSIST && p[k].reason != TC_REASON_OVERDUE) continue;
+        (*admitted)++;
+        uint64_t from = p[k].start_ns > window_ns ? p[k].start_ns - window_ns : 0, sum = 0;
+        while (first < k && p[first].start_ns + p[first].duration_ns <= from) first++;
+        for (size_t j = first; j < k; j++)
+            if (p[j].start_ns + p[j].duration_ns > from) sum += p[j].duration_ns;
+        if (sum > worst) worst = sum;
+    }
+    return worst;
+}
+
+/* Before each increment it admits, the collector's time in the window
+ * before it is within its share: (100 - mmu_pct)% of mmu_window_usec. The
+ * workload keeps 3 MB live and allocates garbage as fast as it can, so
+ * without the guard the increments come back to back. Times are what the
+ * clock said, preemptions included: the guard counts the same durations,
+ * so the bound holds on any machine. */
+static void test_guard_keeps_the_window_share(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.mem_thread = false;
+    c.mmu_pct = 50;
+    c.mmu_window_usec = 2000;
+    c.step_work = 1000;
+    tc_heap *h = tc_heap_new(&c);
+    void *keep = tc_alloc(h, 40000, 0);
+    tc_root_add(h, &keep);
+    for (int i = 0; i < 40000; i++) tc_store(h, keep, (size_t)i, tc_alloc(h, 4, 32));
+    for (int i = 0; i < 2000000; i++) tc_store(h, keep, (size_t)(i % 40000), tc_alloc(h, 4, 32));
+    size_t n, admitted;
+    const tc_pause *p = tc_pause_log(h, &n);
+    uint64_t worst = worst_window_before_admitted(p, n, 2000000, &admitted);
+    tc_stats s;
+    tc_get_stats(h, &s);
+    print_message("guard: %zu increments admitted, %llu deferred; worst window before one: %.0f us of 1000\n",
+                  admitted, (unsigned long long)s.mmu_deferred, (double)worst / 1e3);
+    assert_true(admitted > 1000);
+    assert_true(s.mmu_deferred > 0);
+    assert_true(worst <= 1000000);
     tc_heap_free(h);
 }
 
@@ -329,6 +386,7 @@ int main(void) {
         cmocka_unit_test(test_growing_heap_is_paced_from_measured_rates),
         cmocka_unit_test(test_over_goal_payment_is_bounded),
         cmocka_unit_test(test_huge_budget_wait_is_clamped),
+        cmocka_unit_test(test_guard_keeps_the_window_share),
     };
     return cmocka_run_group_tests_name("pacer", tests, NULL, NULL);
 }

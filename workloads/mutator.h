@@ -62,6 +62,10 @@ typedef struct mut {
      * parks it at allocation safepoints): subtracted from timed operations
      * and from their start times, so pauses are in execution time. */
     uint64_t suspended_ticks;
+    /* Boehm: its own pause records so far (the runner's collection event
+     * log), read around each timed operation; Tricolor's count is its
+     * pause log's length. NULL: not counted. */
+    const size_t *own_count;
     uint64_t allocs;      /* objects allocated */
     uint64_t alloc_bytes; /* bytes requested (header excluded) */
 } mut;
@@ -93,10 +97,23 @@ static inline uint64_t mut_ticks(void) {
 #define MUT_NAME(x) x##_boehm
 #endif
 
-/* t0 was read when the operation started, s0 = suspended_ticks then. */
-static inline void mut__timed(mut *m, uint64_t t0, uint64_t s0, unsigned op) {
+/* How many pause records the collector has logged of its own. */
+static inline uint32_t mut__own_count(const mut *m) {
+#if defined(MUT_BACKEND_TRICOLOR)
+    size_t n;
+    (void)tc_pause_log((const tc_heap *)m->heap, &n);
+    return (uint32_t)n;
+#else
+    return m->own_count ? (uint32_t)*m->own_count : 0;
+#endif
+}
+
+/* t0 was read when the operation started, s0 = suspended_ticks then, g0 =
+ * the collector's own record count then (read before t0, so outside the
+ * timed interval, as is the count after). */
+static inline void mut__timed(mut *m, uint64_t t0, uint64_t s0, uint32_t g0, unsigned op) {
     uint64_t dur = mut_ticks() - t0 - (m->suspended_ticks - s0);
-    if (dur >= m->threshold_ticks) oplog_add(m->log, t0 - s0, dur, op);
+    if (dur >= m->threshold_ticks) oplog_add(m->log, t0 - s0, dur, op, g0, mut__own_count(m) - g0);
 }
 
 __attribute__((noreturn)) static inline void mut__oom(uint32_t nslots, uint32_t nraw) {
@@ -125,9 +142,10 @@ static inline void *mut_alloc(mut *m, uint32_t nslots, uint32_t nraw) {
     m->allocs++;
     m->alloc_bytes += (uint64_t)nslots * sizeof(void *) + nraw;
     if (__builtin_expect(m->timed, 0)) {
+        uint32_t g0 = mut__own_count(m);
         uint64_t s0 = m->suspended_ticks, t0 = mut_ticks();
         void *p = mut__alloc(m, nslots, nraw);
-        mut__timed(m, t0, s0, OPLOG_ALLOC);
+        mut__timed(m, t0, s0, g0, OPLOG_ALLOC);
         return p;
     }
     return mut__alloc(m, nslots, nraw);
@@ -144,9 +162,10 @@ static inline void mut__store(mut *m, void *obj, uint32_t slot, void *val) {
 
 static inline void mut_store(mut *m, void *obj, uint32_t slot, void *val) {
     if (__builtin_expect(m->timed, 0)) {
+        uint32_t g0 = mut__own_count(m);
         uint64_t s0 = m->suspended_ticks, t0 = mut_ticks();
         mut__store(m, obj, slot, val);
-        mut__timed(m, t0, s0, OPLOG_STORE);
+        mut__timed(m, t0, s0, g0, OPLOG_STORE);
         return;
     }
     mut__store(m, obj, slot, val);
@@ -193,13 +212,14 @@ static inline void mut_root_remove(mut *m, void **addr) {
 }
 
 static inline void mut_step(mut *m) {
+    uint32_t g0 = m->timed ? mut__own_count(m) : 0;
     uint64_t s0 = m->suspended_ticks, t0 = m->timed ? mut_ticks() : 0;
 #if defined(MUT_BACKEND_TRICOLOR)
     tc_step((tc_heap *)m->heap);
 #else
     GC_collect_a_little();
 #endif
-    if (m->timed) mut__timed(m, t0, s0, OPLOG_STEP);
+    if (m->timed) mut__timed(m, t0, s0, g0, OPLOG_STEP);
 }
 
 /* ---------- what a workload is ---------- */

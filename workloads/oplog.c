@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void oplog_add(oplog *log, uint64_t start_ns, uint64_t dur_ns, uint32_t op) {
+void oplog_add(oplog *log, uint64_t start_ns, uint64_t dur_ns, uint32_t op, uint32_t own_first, uint32_t own_n) {
     if (log->n == log->cap) {
         size_t cap = log->cap ? log->cap * 2 : 4096;
         oplog_entry *v = realloc(log->v, cap * sizeof *v);
@@ -24,6 +24,8 @@ void oplog_add(oplog *log, uint64_t start_ns, uint64_t dur_ns, uint32_t op) {
     e->start_ns = start_ns;
     e->dur_ns = dur_ns;
     e->op = op;
+    e->own_first = own_first;
+    e->own_n = own_n;
     if (log->on_add) log->on_add(log, log->on_add_user);
 }
 

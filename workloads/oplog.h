@@ -19,6 +19,13 @@ typedef struct oplog_entry {
     uint64_t start_ns; /* CLOCK_MONOTONIC (in mut_ticks while a run records) */
     uint64_t dur_ns;
     uint32_t op; /* OPLOG_ALLOC, OPLOG_STORE or OPLOG_STEP */
+    /* The collector's own pause records (Tricolor's increments, Boehm's
+     * collections) that ran inside this operation: own_n of them, from
+     * index own_first of its own log. Counted, not matched by time: the
+     * two clocks (the TSC here, CLOCK_MONOTONIC in the collector) agree
+     * only to a microsecond or two, as long as a short increment. */
+    uint32_t own_first;
+    uint32_t own_n;
 } oplog_entry;
 
 typedef struct oplog {
@@ -32,7 +39,7 @@ typedef struct oplog {
     void *on_add_user;
 } oplog;
 
-void oplog_add(oplog *log, uint64_t start_ns, uint64_t dur_ns, uint32_t op);
+void oplog_add(oplog *log, uint64_t start_ns, uint64_t dur_ns, uint32_t op, uint32_t own_first, uint32_t own_n);
 void oplog_free(oplog *log);
 const char *oplog_op_name(uint32_t op);
 

@@ -119,6 +119,7 @@ static void tricolor_results(tc_heap *heap, const run_config *cfg, uint64_t call
     res->bg_mem_syscalls = s.mem_syscalls_thread;
     res->bg_cpu_ns = s.mem_thread_cpu_ns;
     res->reserve_misses = s.mem_reserve_misses;
+    res->mmu_deferred = s.mmu_deferred;
     res->own_budget_ns = s.step_budget_ns;
     size_t n;
     const tc_pause *p = tc_pause_log(heap, &n);
@@ -164,6 +165,7 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
         }
         m.heap = heap;
     } else {
+        m.own_count = &boehm_ev.n;
         GC_set_markers_count((unsigned)(cfg->boehm_markers > 0 ? cfg->boehm_markers : 1));
         GC_INIT();
         GC_set_on_collection_event(boehm_event);
@@ -325,18 +327,9 @@ const char *own_phase_name(const own_pause *p) {
 }
 
 const char *run_pause_phase(const run_result *r, const oplog_entry *e, uint64_t *work) {
-    /* own[] is in start order: find the first that starts at or after e. */
-    size_t lo = 0, hi = r->nown;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (r->own[mid].start_ns < e->start_ns)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
     const char *name = NULL;
     *work = 0;
-    for (size_t i = lo; i < r->nown && r->own[i].start_ns < e->start_ns + e->dur_ns; i++) {
+    for (size_t i = e->own_first; i < (size_t)e->own_first + e->own_n && i < r->nown; i++) {
         if (!name) name = own_phase_name(&r->own[i]);
         *work += r->own[i].work;
     }

@@ -90,6 +90,7 @@ typedef struct run_result {
     uint64_t bg_mem_syscalls; /* Tricolor: the memory thread's OS calls */
     uint64_t bg_cpu_ns;       /* Tricolor: the memory thread's CPU time */
     uint64_t reserve_misses;  /* Tricolor: page requests the ready reserve could not meet */
+    uint64_t mmu_deferred;    /* Tricolor: increments its utilization guard put off */
     /* Tricolor's longest increment and the time budget it was held to
      * (0 when budgeted in work units: then the budget's time is the median
      * increment's, see bench). */
@@ -102,8 +103,9 @@ typedef struct run_result {
 } run_result;
 
 /* The phase label of an external pause: the phase of the first own pause
- * inside [start, start + dur), with the work done by all of them; or the
- * operation's name when the collector did no work in it. */
+ * that ran inside the operation (the entry says which, by count), with the
+ * work done by all of them; or the operation's name when the collector did
+ * no work in it. */
 const char *run_pause_phase(const run_result *r, const oplog_entry *e, uint64_t *work);
 
 /* Timed pauses of at least min_ns inside which the collector did no work
