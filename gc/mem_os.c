@@ -66,11 +66,25 @@ void tc__os_release(tc__mem *m, void *p, size_t len, bool on_thread) {
     madvise(p, len, MADV_DONTNEED);
 }
 
-/* Faults [p, p+len) in now, so that its first use costs no fault. */
+/* Faults [p, p+len) in now, so that its first use costs no fault.
+ *
+ * On the thread, each 4 KiB page is also read once after the madvise. On
+ * a guest whose hypervisor fills its own page tables lazily (shadow
+ * paging, as on the VMs in docs/design.md §6), MADV_POPULATE_WRITE only
+ * makes the guest's mappings: the first access to each 4 KiB page still
+ * traps to the host, 5-9 us a page there, which landed in the mutator's
+ * allocations (~7,000 pauses of ~8 us a GCBench run). One read by any
+ * thread of the process makes the host's mapping too. The mutator does
+ * not read ahead: it would pay all 16 traps of a page in one pause
+ * instead of one by one as it fills the page. */
 void tc__os_populate(tc__mem *m, void *p, size_t len, bool on_thread) {
     if (m->populate_ok && ((uintptr_t)p & 4095) == 0) {
         tc__os_count(m, on_thread);
-        if (madvise(p, len, MADV_POPULATE_WRITE) == 0) return;
+        if (madvise(p, len, MADV_POPULATE_WRITE) == 0) {
+            if (on_thread)
+                for (size_t off = 0; off < len; off += 4096) (void)((volatile const char *)p)[off];
+            return;
+        }
         m->populate_ok = false; /* EINVAL: a kernel older than 5.14 */
     }
     for (size_t off = 0; off < len; off += 4096) ((volatile char *)p)[off] = 0;
