@@ -20,11 +20,11 @@
 
 static void set_barrier(tc_config *c, uint64_t v) { c->barrier = (tc_barrier)v; }
 static uint64_t get_barrier(const tc_config *c) { return c->barrier; }
-static void set_step_work(tc_config *c, uint64_t v) {
-    c->step_work = (uint32_t)v;
-    c->budget_unit = TC_BUDGET_WORK;
+static void set_step_work(tc_config *c, uint64_t v) { /* 0 (off): back to microseconds */
+    if (v) c->step_work = (uint32_t)v;
+    c->budget_unit = v ? TC_BUDGET_WORK : TC_BUDGET_USEC;
 }
-static uint64_t get_step_work(const tc_config *c) { return c->step_work; }
+static uint64_t get_step_work(const tc_config *c) { return c->budget_unit == TC_BUDGET_WORK ? c->step_work : 0; }
 static void set_step_us(tc_config *c, uint64_t v) { /* 0 (off): back to work units */
     if (v) c->step_usec = (uint32_t)v;
     c->budget_unit = v ? TC_BUDGET_USEC : TC_BUDGET_WORK;
@@ -54,11 +54,12 @@ const knob knobs[KNOB_N] = {
     [KNOB_BARRIER_ID] = {"barrier", NULL, "barrier", KNOB_BARRIER, 0, TC_BARRIER_COUNT - 1, NULL, "B",
         "write barrier: dijkstra, steele, yuasa or stw (stop-the-world); default dijkstra",
         set_barrier, get_barrier},
-    [KNOB_STEP_WORK] = {"step-work", "step", "step_work", KNOB_COUNT, TC_STEP_WORK_MIN, TC_STEP_WORK_MAX, NULL, "N",
-        "increment budget in work units (default 4000; view and record: 40 on demo)",
+    [KNOB_STEP_WORK] = {"step-work", "step", "step_work", KNOB_COUNT, TC_STEP_WORK_MIN, TC_STEP_WORK_MAX, "off",
+        "N|off", "increment budget in work units instead of time: the same work on any machine, so increments "
+        "last what that work costs there (default off; view and record: 40 on demo, 4000 with --deterministic)",
         set_step_work, get_step_work},
     [KNOB_STEP_US] = {"step-us", NULL, "step_usec", KNOB_USEC, TC_STEP_USEC_MIN, TC_STEP_USEC_MAX, "off", "T|off",
-        "increment budget in time instead of work units, e.g. 100us or 1ms (default off: work units)",
+        "increment budget in time: an increment ends at this deadline, e.g. 25us or 1ms (default 25us)",
         set_step_us, get_step_us},
     [KNOB_TRIGGER] = {"trigger", NULL, "trigger_pct", KNOB_PCT, TC_TRIGGER_PCT_MIN, TC_TRIGGER_PCT_MAX, NULL, "PCT",
         "heap goal, like Go's GOGC: the heap may grow PCT% over what the last cycle found live, so it peaks "

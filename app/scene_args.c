@@ -62,6 +62,9 @@ void scene_args_settle(scene *s, knob_mask given) {
         if (s->cfg.pause_target_usec)
             cli_fail(C, "--pause-target cannot be combined with --deterministic: the auto-pacer sizes increments "
                         "from their measured durations (drop one of the two)");
+        if (given & 1u << KNOB_MMU && s->cfg.mmu_pct)
+            cli_fail(C, "--mmu cannot be combined with --deterministic: the utilization guard defers increments by "
+                        "the clock (a deterministic recording runs without it)");
         if (given & 1u << KNOB_MEM_THREAD && s->cfg.mem_thread)
             cli_fail(C, "--mem-thread on cannot be combined with --deterministic: the memory thread's work lands "
                         "wherever the OS schedules it (a deterministic recording runs without it)");

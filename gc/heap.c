@@ -74,9 +74,13 @@ void tc__slot_out_of_range(tc_heap *heap, const void *obj, uint32_t slot, const 
 void tc_config_default(tc_config *c) {
     memset(c, 0, sizeof *c);
     c->barrier = TC_BARRIER_DIJKSTRA;
-    c->budget_unit = TC_BUDGET_WORK;
+    /* A time budget by default: an increment ends at its deadline whatever
+     * its work costs on this machine (a work unit may be a null slot or a
+     * cache miss, 1 to 40 ns), so the longest increment follows the budget
+     * and not the mix of work it met. */
+    c->budget_unit = TC_BUDGET_USEC;
     c->step_work = 4000;
-    c->step_usec = 100;
+    c->step_usec = 25;
     c->trigger_pct = 100;
     c->runway_pct = 50;
     c->pause_target_usec = 0;

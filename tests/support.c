@@ -30,7 +30,8 @@ void test_config(tc_config *c, tc_barrier barrier) {
     tc_config_default(c);
     c->barrier = barrier;
     c->min_heap = 256 << 10;
-    c->step_work = 200;
+    c->step_work = 200; /* work units: the tests count work, never time */
+    c->budget_unit = TC_BUDGET_WORK;
     c->verify_each_step = true;
     c->on_misuse = test_misuse_handler;
 }

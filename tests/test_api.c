@@ -61,6 +61,13 @@ static void test_config_check_names_field_and_range(void **state) {
     tc_config_default(&c);
     c.runway_pct = 0;
     assert_non_null(strstr(tc_config_check(&c), "runway_pct"));
+    tc_config_default(&c);
+    c.mmu_pct = 99;
+    assert_non_null(strstr(tc_config_check(&c), "mmu_pct"));
+    c.mmu_pct = 0; /* off */
+    assert_null(tc_config_check(&c));
+    c.mmu_window_usec = 50;
+    assert_non_null(strstr(tc_config_check(&c), "mmu_window_usec"));
 }
 
 static void test_set_config_rejects_and_keeps_old(void **state) {
@@ -72,7 +79,7 @@ static void test_set_config_rejects_and_keeps_old(void **state) {
     assert_non_null(tc_set_config(h, &c));
     tc_config now;
     tc_get_config(h, &now);
-    assert_int_equal(now.step_usec, 100);
+    assert_int_equal(now.step_usec, 25); /* the default, kept */
     c.step_usec = 50;
     c.step_work = 777;
     assert_null(tc_set_config(h, &c));

@@ -83,7 +83,10 @@ void scene_defaults(scene *s) {
     if (s->size < 0) s->size = demo ? 0 : 1;
     /* The demo's heap is small: a small budget and no minimum heap let
      * cycles and their wavefront be seen within seconds. */
-    if (!s->step_given) s->cfg.step_work = demo ? 40 : 4000;
+    if (!s->step_given && (demo || s->deterministic)) { /* work units: see scene_args_settle */
+        s->cfg.step_work = demo ? 40 : 4000;
+        s->cfg.budget_unit = TC_BUDGET_WORK;
+    }
     if (!s->min_heap_given) s->cfg.min_heap = demo ? (32 << 10) : (4 << 20);
 }
 
@@ -92,6 +95,7 @@ void scene_settle(scene *s) {
     if (s->deterministic) {
         s->boehm_on = false;       /* Boehm's pauses exist only as clock readings */
         s->cfg.mem_thread = false; /* its work would land wherever the OS schedules it */
+        s->cfg.mmu_pct = 0;        /* the utilization guard defers increments by the clock */
     }
     s->sliders[0] = (scene_slider){.label = "step", .lo = 10, .hi = 100000};
     s->sliders[1] = (scene_slider){.label = "trigger", .lo = 10, .hi = 1000};
