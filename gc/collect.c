@@ -58,11 +58,35 @@ void tc__gc_set_phase(tc_heap *h, tc_phase p) {
  * The grey set
  * ====================================================================== */
 
-static inline void grey_push(tc_heap *h, void *obj) {
+/* The grey stack lives in the memory layer's reserved range (mem.c),
+ * faulted in ahead of its top: grey.cap is how far the top may go before
+ * asking again, a quarter of the lead at a time, so that the thread hears
+ * of the top while it is still ahead of it. Without the range (its
+ * reservation failed) it is a malloc'd vector. */
+static __attribute__((noinline)) void grey_push_slow(tc_heap *h, void *obj) {
+    tc__range *r = &h->mem.grey;
+    if (r->base) {
+        if (!tc__mem_range_ensure(&h->mem, r, (h->grey.n + 1) * sizeof(void *))) {
+            fprintf(stderr, "tricolor: the grey stack is full (%zu entries)\n", h->grey.n);
+            abort();
+        }
+        size_t ready = atomic_load_explicit(&r->populated, memory_order_acquire) / sizeof(void *);
+        size_t step = r->ahead / 4 / sizeof(void *);
+        h->grey.cap = ready < h->grey.n + step ? ready : h->grey.n + step;
+        h->grey.v[h->grey.n++] = obj;
+        return;
+    }
     if (!ptrvec_push(&h->grey, obj)) {
         fprintf(stderr, "tricolor: out of memory growing the grey stack to %zu entries\n", h->grey.n + 1);
         abort();
     }
+}
+
+static inline void grey_push(tc_heap *h, void *obj) {
+    if (__builtin_expect(h->grey.n < h->grey.cap, 1))
+        h->grey.v[h->grey.n++] = obj;
+    else
+        grey_push_slow(h, obj);
 }
 
 /* White -> grey. Used for roots and by the Dijkstra and Yuasa barriers. */

@@ -169,6 +169,18 @@ typedef struct tc__ring {
 #define RELEASE_PIECE        ((size_t)256 << 10) /* bytes given back at once with the thread off */
 #define RELEASE_UNITS_PER_4K 64                  /* ~1 us per touched 4 KiB at ~15 ns a unit */
 
+/* A range of address space reserved once, that never moves, and is
+ * faulted in ahead of a cursor (mem.c): the pause log's records and the
+ * grey stack live in one each, so that growing either never maps memory
+ * or takes a fault inside an increment. base, cap and ahead are set
+ * before the memory thread starts and never change. */
+typedef struct tc__range {
+    char *base; /* NULL if the reservation failed */
+    size_t cap;   /* bytes reserved */
+    size_t ahead; /* bytes kept faulted in beyond the cursor */
+    _Atomic size_t used, populated;
+} tc__range;
+
 typedef struct tc__mem {
     /* The mutator's side. */
     ptrvec pool;    /* empty resident pages, reused first */
@@ -200,10 +212,8 @@ typedef struct tc__mem {
     _Atomic uint64_t syscalls_thread, thread_cpu_ns;
     _Atomic size_t reserve_pages, reserve_cap, taken;
     _Atomic bool starving, stop;
-    /* The pause log's range (see tc__mem_log_ensure). */
-    char *log_base;
-    size_t log_cap;
-    _Atomic size_t log_used, log_populated;
+    /* The pause log's records and the grey stack (see tc__mem_range_ensure). */
+    tc__range log, grey;
     /* The thread's side. */
     ptrvec tclean;
     char *tchunk, *tchunk_end;
@@ -234,6 +244,11 @@ void tc__mem_shrink_now(tc_heap *h);
 void tc__mem_stats(const tc_heap *h, tc_stats *s);
 #define TC__LOG_RESERVE ((size_t)1 << 30) /* address space for the pause log: 26M records */
 bool tc__mem_log_ensure(tc_heap *h, size_t bytes);
+/* Makes the first `bytes` of r usable without a fault (populating them
+ * itself when the thread has not) and tells the thread where the cursor
+ * is. False when r is missing or too small. */
+bool tc__mem_range_ensure(tc__mem *m, tc__range *r, size_t bytes);
+#define TC__GREY_RESERVE ((size_t)16 << 30) /* address space for the grey stack: 2G entries */
 char *tc__mem_log_base(const tc_heap *h);
 
 #define CPU_SAMPLE_EVERY 8

@@ -58,49 +58,61 @@
 #include <unistd.h>
 
 /* ======================================================================
- * The pause log's storage
+ * Reserved ranges: the pause log's storage and the grey stack
  * ====================================================================== */
 
-/* The pause log is appended to inside every increment, so its memory must
- * not fault there either. It lives in one reserved range that never moves
- * (so tc_pause_log can hand out a plain array), and pages ahead of the
- * write cursor are faulted in beforehand: by the thread when it runs, else
- * by the mutator, LOG_AHEAD bytes at a time, one call per several thousand
- * records. Returns false when the range is full. */
-void tc__mem_log_populate_to(tc__mem *m, size_t upto, bool on_thread) {
-    size_t done = atomic_load_explicit(&m->log_populated, memory_order_acquire);
+/* The pause log is appended to inside every increment, and the grey stack
+ * grows inside them, so their memory must not fault there either. Each
+ * lives in one reserved range that never moves (so tc_pause_log can hand
+ * out a plain array, and the grey stack needs no realloc), and pages ahead
+ * of the cursor are faulted in beforehand: by the thread when it runs,
+ * else by the mutator, r->ahead bytes at a time. */
+void tc__mem_range_populate_to(tc__mem *m, tc__range *r, size_t upto, bool on_thread) {
+    size_t done = atomic_load_explicit(&r->populated, memory_order_acquire);
     upto = (upto + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); /* madvise wants whole pages: keep `done` aligned */
-    if (upto > m->log_cap) upto = m->log_cap;
+    if (upto > r->cap) upto = r->cap;
     if (upto <= done) return;
-    tc__os_populate(m, m->log_base + done, upto - done, on_thread);
-    atomic_store_explicit(&m->log_populated, upto, memory_order_release);
+    tc__os_populate(m, r->base + done, upto - done, on_thread);
+    atomic_store_explicit(&r->populated, upto, memory_order_release);
 }
 
-/* Reserves the range when the heap is made, before the thread starts:
- * log_base and log_cap never change afterwards, so the thread reads them
- * without synchronisation. */
-static void log_reserve(tc__mem *m) {
+/* Reserves a range when the heap is made, before the thread starts. */
+static void range_reserve(tc__mem *m, tc__range *r, size_t bytes, size_t ahead) {
     tc__os_count(m, false);
-    void *p = mmap(NULL, TC__LOG_RESERVE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) return; /* no log: records are dropped */
-    m->log_base = p;
-    m->log_cap = TC__LOG_RESERVE;
-    tc__mem_log_populate_to(m, LOG_AHEAD, false);
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return; /* the log drops its records; the grey stack uses malloc */
+    r->base = p;
+    r->cap = bytes;
+    r->ahead = ahead;
+    tc__mem_range_populate_to(m, r, ahead, false);
 }
 
-bool tc__mem_log_ensure(tc_heap *h, size_t bytes) {
-    tc__mem *m = &h->mem;
-    if (!m->log_base || bytes > m->log_cap) return false;
-    atomic_store_explicit(&m->log_used, bytes, memory_order_relaxed);
-    size_t ready = atomic_load_explicit(&m->log_populated, memory_order_acquire);
-    /* The thread keeps LOG_AHEAD ready; without it (or if it fell behind
-     * by a whole stretch) the mutator does it, once per LOG_AHEAD. */
-    if (bytes + LOG_AHEAD / 2 > ready && (!m->running || bytes > ready))
-        tc__mem_log_populate_to(m, bytes + LOG_AHEAD, false);
+bool tc__mem_range_ensure(tc__mem *m, tc__range *r, size_t bytes) {
+    if (!r->base || bytes > r->cap) return false;
+    atomic_store_explicit(&r->used, bytes, memory_order_relaxed);
+    size_t ready = atomic_load_explicit(&r->populated, memory_order_acquire);
+    /* The thread keeps r->ahead ready; without it (or if it fell behind
+     * by a whole stretch) the mutator does it, once per r->ahead. */
+    if (bytes + r->ahead / 2 > ready && (!m->running || bytes > ready))
+        tc__mem_range_populate_to(m, r, bytes + r->ahead, false);
     return true;
 }
 
-char *tc__mem_log_base(const tc_heap *h) { return h->mem.log_base; }
+/* The thread's share: keep each range r->ahead beyond its cursor. */
+void tc__mem_ranges_keep_ahead(tc__mem *m) {
+    tc__range *rs[] = {&m->log, &m->grey};
+    for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++) {
+        tc__range *r = rs[i];
+        if (!r->base) continue;
+        size_t used = atomic_load_explicit(&r->used, memory_order_relaxed);
+        if (used + r->ahead / 2 > atomic_load_explicit(&r->populated, memory_order_acquire))
+            tc__mem_range_populate_to(m, r, used + r->ahead, true);
+    }
+}
+
+bool tc__mem_log_ensure(tc_heap *h, size_t bytes) { return tc__mem_range_ensure(&h->mem, &h->mem.log, bytes); }
+
+char *tc__mem_log_base(const tc_heap *h) { return h->mem.log.base; }
 
 /* ======================================================================
  * Lifetime and configuration
@@ -118,7 +130,12 @@ void tc__mem_init(tc_heap *h) {
         unsigned long us = strtoul(slow, &end, 10);
         if (*end == '\0' && us <= 1000000) m->slow_os_ns = (uint64_t)us * 1000u;
     }
-    log_reserve(m);
+    range_reserve(m, &m->log, TC__LOG_RESERVE, LOG_AHEAD);
+    range_reserve(m, &m->grey, TC__GREY_RESERVE, GREY_AHEAD);
+    if (m->grey.base) { /* the grey stack's entries, up to what is faulted in */
+        h->grey.v = (void **)(void *)m->grey.base;
+        h->grey.cap = atomic_load_explicit(&m->grey.populated, memory_order_relaxed) / sizeof(void *);
+    }
     if (h->cfg.mem_thread) tc__mem_thread_start(m);
 }
 
@@ -145,7 +162,12 @@ void tc__mem_free(tc_heap *h) {
         if (s->large) tc__os_unmap(m, s->base, s->len, false);
         free(s);
     }
-    if (m->log_base) tc__os_unmap(m, m->log_base, m->log_cap, false);
+    if (m->log.base) tc__os_unmap(m, m->log.base, m->log.cap, false);
+    if (m->grey.base) {
+        tc__os_unmap(m, m->grey.base, m->grey.cap, false);
+        h->grey.v = NULL; /* not malloc's */
+        h->grey.n = h->grey.cap = 0;
+    }
     for (size_t i = 0; i < m->chunks.n; i++) tc__os_unmap(m, m->chunks.v[i], CHUNK_PAGES * PAGE_SIZE, false);
     for (size_t i = 0; i < m->tchunks.n; i++) tc__os_unmap(m, m->tchunks.v[i], CHUNK_PAGES * PAGE_SIZE, false);
     tc__ptrvec_free(&m->pool);

@@ -27,6 +27,7 @@
 #define RELEASE_CPU_PCT         1       /* the thread spends at most this share of its time giving memory back */
 #define RELEASE_CREDIT_NS       2000000 /* ... plus this much at its start */
 #define LOG_AHEAD               ((size_t)256 << 10) /* pause-log bytes kept faulted in ahead of the cursor */
+#define GREY_AHEAD              ((size_t)1 << 20)   /* grey-stack bytes kept faulted in ahead (128K entries) */
 #define POPULATE_ON_MUTATOR_MAX ((size_t)256 << 10) /* fresh large mappings the mutator faults in at once */
 
 /* --- mem_os.c: every OS call, counted against the thread that makes it --- */
@@ -57,7 +58,8 @@ size_t tc__mem_quarantine_oldest(const tc__mem *m);
 void tc__mem_quarantine_drop(tc_heap *h, size_t i);
 
 /* --- mem.c --- */
-void tc__mem_log_populate_to(tc__mem *m, size_t upto, bool on_thread);
+void tc__mem_range_populate_to(tc__mem *m, tc__range *r, size_t upto, bool on_thread);
+void tc__mem_ranges_keep_ahead(tc__mem *m);
 /* A released page the mutator keeps mapped for later. */
 void tc__mem_clean_keep(tc__mem *m, void *page);
 /* Hands memory that is no longer the heap's to whoever gives it back. */

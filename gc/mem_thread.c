@@ -138,11 +138,7 @@ static void *mem_thread_main(void *arg) {
         if (want > cap) want = cap;
         thread_refill(m, want);
         thread_refill_big(m);
-        if (m->log_base) {
-            size_t used = atomic_load_explicit(&m->log_used, memory_order_relaxed);
-            if (used + LOG_AHEAD / 2 > atomic_load_explicit(&m->log_populated, memory_order_acquire))
-                tc__mem_log_populate_to(m, used + LOG_AHEAD, true);
-        }
+        tc__mem_ranges_keep_ahead(m);
         /* Wake often while pages are being taken or given back, rarely
          * when the heap is steady: idle, the thread costs a few us every
          * WAKE_MAX_NS. */

@@ -97,6 +97,11 @@ static uint64_t compute_start(const tc_heap *h, uint64_t goal, uint64_t marked) 
 static uint64_t compute_ceiling(const tc_heap *h, uint64_t goal, uint64_t marked) {
     uint64_t headroom = goal > marked ? goal - marked : goal / 8;
     uint64_t c = goal + headroom / 2;
+    /* A goal held up by min_heap rests on no measured live data (the
+     * first cycles of a heap being built, like mutate's graph): no ceiling
+     * then, only the heap limit, or the build would run under back-to-back
+     * increments until a cycle has measured what it builds. */
+    if (goal > marked + marked / 100 * h->cfg.trigger_pct) c = UINT64_MAX;
     if (h->cfg.heap_limit && c > h->cfg.heap_limit / 20 * 19) c = h->cfg.heap_limit / 20 * 19;
     return c > goal ? c : goal;
 }
