@@ -55,11 +55,12 @@ const knob knobs[KNOB_N] = {
         "write barrier: dijkstra, steele, yuasa or stw (stop-the-world); default dijkstra",
         set_barrier, get_barrier},
     [KNOB_STEP_WORK] = {"step-work", "step", "step_work", KNOB_COUNT, TC_STEP_WORK_MIN, TC_STEP_WORK_MAX, "off",
-        "N|off", "increment budget in work units instead of time: the same work on any machine, so increments "
-        "last what that work costs there (default off; view and record: 40 on demo, 4000 with --deterministic)",
+        "N|off", "increment budget in work units: the same work on any machine (default 4000; view and record: "
+        "40 on demo; off: a time budget, see --step-us)",
         set_step_work, get_step_work},
     [KNOB_STEP_US] = {"step-us", NULL, "step_usec", KNOB_USEC, TC_STEP_USEC_MIN, TC_STEP_USEC_MAX, "off", "T|off",
-        "increment budget in time: an increment ends at this deadline, e.g. 25us or 1ms (default 25us)",
+        "increment budget in time instead of work units: an increment ends at this deadline, e.g. 25us or 1ms "
+        "(default off: work units)",
         set_step_us, get_step_us},
     [KNOB_TRIGGER] = {"trigger", NULL, "trigger_pct", KNOB_PCT, TC_TRIGGER_PCT_MIN, TC_TRIGGER_PCT_MAX, NULL, "PCT",
         "heap goal, like Go's GOGC: the heap may grow PCT% over what the last cycle found live, so it peaks "

@@ -74,11 +74,12 @@ void tc__slot_out_of_range(tc_heap *heap, const void *obj, uint32_t slot, const 
 void tc_config_default(tc_config *c) {
     memset(c, 0, sizeof *c);
     c->barrier = TC_BARRIER_DIJKSTRA;
-    /* A time budget by default: an increment ends at its deadline whatever
-     * its work costs on this machine (a work unit may be a null slot or a
-     * cache miss, 1 to 40 ns), so the longest increment follows the budget
-     * and not the mix of work it met. */
-    c->budget_unit = TC_BUDGET_USEC;
+    /* Work units by default: the same work on any machine. A time budget
+     * (25 us) did worse where units differ most in cost: fragment's speed
+     * estimate, made on MiB-sized arrays of null slots, set a debt
+     * threshold its other work could not pay in time, and its heap grew
+     * 1.7x (docs/design.md §7). */
+    c->budget_unit = TC_BUDGET_WORK;
     c->step_work = 4000;
     c->step_usec = 25;
     c->trigger_pct = 100;

@@ -314,6 +314,8 @@ struct tc_heap {
     uint64_t trigger_bytes;                 /* start a cycle when live_bytes reaches this */
     uint64_t goal_bytes;                    /* finish the running (or next) cycle before this */
     uint64_t ceiling_bytes;                 /* past this the utilization guard gives way */
+    uint64_t cycle_peak_live;               /* live bytes' peak since the running cycle started */
+    uint64_t start_early;                   /* recent cycles' overshoot of their goal (pacer.c) */
     double debt;                            /* work units owed by the mutator (fractional: with a safepoint
                                   * or observer the pacer runs at every small allocation) */
     double units_per_byte;                  /* assist rate of the running cycle */
@@ -378,6 +380,7 @@ static inline uint64_t live_objects(const tc_heap *h) { return h->allocations - 
 static inline void note_peak_live(tc_heap *h) {
     uint64_t l = live_bytes(h);
     if (l > h->peak_live_bytes) h->peak_live_bytes = l;
+    if (l > h->cycle_peak_live) h->cycle_peak_live = l;
     uint64_t used = h->heap_bytes - (uint64_t)h->mem.pool.n * PAGE_SIZE;
     if (used > h->cycle_peak_used_bytes) h->cycle_peak_used_bytes = used;
     uint64_t committed = tc__mem_committed(&h->mem);

@@ -97,11 +97,11 @@ static uint64_t compute_start(const tc_heap *h, uint64_t goal, uint64_t marked) 
 static uint64_t compute_ceiling(const tc_heap *h, uint64_t goal, uint64_t marked) {
     uint64_t headroom = goal > marked ? goal - marked : goal / 8;
     uint64_t c = goal + headroom / 2;
-    /* A goal held up by min_heap rests on no measured live data (the
-     * first cycles of a heap being built, like mutate's graph): no ceiling
-     * then, only the heap limit, or the build would run under back-to-back
-     * increments until a cycle has measured what it builds. */
-    if (goal > marked + marked / 100 * h->cfg.trigger_pct) c = UINT64_MAX;
+    /* Before a cycle has ended, the goal rests on no measured live data
+     * (mutate builds 20 MB of graph while its first cycle marks): no
+     * ceiling then but the heap limit, or the build would be marked back
+     * to back. */
+    if (h->cycle_no == 0) c = UINT64_MAX;
     if (h->cfg.heap_limit && c > h->cfg.heap_limit / 20 * 19) c = h->cfg.heap_limit / 20 * 19;
     return c > goal ? c : goal;
 }
@@ -109,6 +109,12 @@ static uint64_t compute_ceiling(const tc_heap *h, uint64_t goal, uint64_t marked
 static void set_goal_and_start(tc_heap *h, uint64_t marked) {
     h->goal_bytes = compute_goal(h, marked);
     h->trigger_bytes = compute_start(h, h->goal_bytes, marked);
+    /* Cycles that the utilization guard stretched past their goal start
+     * earlier, by what they overshot (like Go's trigger feedback): over
+     * a longer runway each byte owes less work, so fewer increments wait
+     * and the peak comes back towards the goal. */
+    uint64_t floor = marked < h->trigger_bytes ? marked : h->trigger_bytes;
+    h->trigger_bytes = h->trigger_bytes - floor > h->start_early ? h->trigger_bytes - h->start_early : floor;
     h->ceiling_bytes = compute_ceiling(h, h->goal_bytes, marked);
 }
 
@@ -181,6 +187,7 @@ uint64_t tc__pacer_next_goal(const tc_heap *h) { return h->goal_bytes; }
  * steeper assists, not a later goal, or the heap would grow every cycle. */
 void tc__pacer_cycle_start(tc_heap *h) {
     h->cur.heap_goal = h->goal_bytes;
+    h->cycle_peak_live = live_bytes(h);
     /* Mark work follows the live data, which the last cycle measured; the
      * first cycle assumes every word of the heap is a slot to scan. */
     uint64_t est_mark = h->last_mark_work ? h->last_mark_work + h->last_mark_work / 5 : live_bytes(h) / 8;
@@ -218,6 +225,8 @@ void tc__pacer_cycle_end(tc_heap *h) {
      * live data. */
     uint64_t base = h->cur.marked_bytes - h->cycle_marked_new;
     h->last_live_bytes = base;
+    uint64_t over = h->cycle_peak_live > h->goal_bytes ? h->cycle_peak_live - h->goal_bytes : 0;
+    h->start_early = h->start_early / 2 + over / 2;
     set_goal_and_start(h, base);
     h->debt = 0;
 }

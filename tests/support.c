@@ -32,6 +32,7 @@ void test_config(tc_config *c, tc_barrier barrier) {
     c->min_heap = 256 << 10;
     c->step_work = 200; /* work units: the tests count work, never time */
     c->budget_unit = TC_BUDGET_WORK;
+    c->mmu_pct = 0; /* the utilization guard defers by the clock; test_pacer tests it */
     c->verify_each_step = true;
     c->on_misuse = test_misuse_handler;
 }

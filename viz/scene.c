@@ -83,10 +83,7 @@ void scene_defaults(scene *s) {
     if (s->size < 0) s->size = demo ? 0 : 1;
     /* The demo's heap is small: a small budget and no minimum heap let
      * cycles and their wavefront be seen within seconds. */
-    if (!s->step_given && (demo || s->deterministic)) { /* work units: see scene_args_settle */
-        s->cfg.step_work = demo ? 40 : 4000;
-        s->cfg.budget_unit = TC_BUDGET_WORK;
-    }
+    if (!s->step_given) s->cfg.step_work = demo ? 40 : 4000;
     if (!s->min_heap_given) s->cfg.min_heap = demo ? (32 << 10) : (4 << 20);
 }
 
