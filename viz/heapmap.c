@@ -31,7 +31,7 @@ static int pow2_at_least(int v, int lo) {
 
 typedef struct visit_ctx {
     heapmap *m;
-    uint32_t last_page;
+    uint32_t last_page, last_size;
     bool any, ok;
 } visit_ctx;
 
@@ -51,9 +51,12 @@ static hm_page *push_page(heapmap *m) {
 static void on_object(const tc_object_info *in, void *user) {
     visit_ctx *v = user;
     heapmap *m = v->m;
-    bool large = (TC__HDR(in->obj) >> 3) & 1u; /* tricolor.h: bit 3 of the header */
+    /* The same page as the last object: same index and cell size (a large
+     * object is never the size of a small cell, so it always starts a
+     * record even if its index equals a small page's). */
+    if (v->any && in->page == v->last_page && in->size == v->last_size) return;
     if (!v->ok) return;
-    if (!large && v->any && in->page == v->last_page && m->npages) return;
+    bool large = (TC__HDR(in->obj) >> 3) & 1u; /* tricolor.h: bit 3 of the header */
     hm_page *p = push_page(m);
     if (!p) {
         v->ok = false;
@@ -69,6 +72,7 @@ static void on_object(const tc_object_info *in, void *user) {
     if (!large) m->nsmall = m->npages;
     v->any = true;
     v->last_page = in->page;
+    v->last_size = in->size;
 }
 
 /* Reads the structure and checks it against the cell count: the records'
@@ -225,7 +229,6 @@ SDL_Color heapmap_group_colour(int group) {
 /* The texel colour of cells [a, b): grey if any is grey, else the
  * commonest of white, black and free (ties: white, black, free). */
 static uint32_t reduce(const uint8_t *cells, size_t a, size_t b, const uint32_t *lut) {
-    if (b <= a + 1) return lut[cells[a] > 4 ? 0 : cells[a]];
     size_t cnt[5] = {0};
     for (size_t i = a; i < b; i++) cnt[cells[i] > 4 ? 0 : cells[i]]++;
     if (cnt[TC_GREY]) return lut[TC_GREY];
@@ -234,24 +237,40 @@ static uint32_t reduce(const uint8_t *cells, size_t a, size_t b, const uint32_t 
     return cnt[TC_BLACK] >= cnt[0] ? lut[TC_BLACK] : lut[0];
 }
 
+/* Writes tile `tile` of record pg into the g x g texels at px. g is a
+ * power of two, so a texel's cells are found by shifts. */
 static void write_tile(const heapmap *m, const hm_page *pg, size_t tile, uint32_t *px, int pitch_px, int g,
                        const uint32_t *lut) {
     size_t gg = (size_t)g * (size_t)g;
+    unsigned shift = 0;
+    while (((size_t)1 << shift) < gg) shift++;
     if (pg->large) {
-        uint32_t c = lut[m->cells[pg->first] > 4 ? 0 : m->cells[pg->first]];
+        uint8_t c = m->cells[pg->first];
+        uint32_t colour = lut[c > 4 ? 0 : c];
         double filled = (double)pg->cell_size / HM_PAGE_BYTES - (double)(tile - pg->tile);
         size_t nfill = filled >= 1 ? gg : filled <= 0 ? 0 : (size_t)ceil(filled * (double)gg);
-        for (size_t k = 0; k < gg; k++) px[(k / (size_t)g) * (size_t)pitch_px + k % (size_t)g] = k < nfill ? c : lut[5];
+        for (size_t k = 0; k < gg; k++)
+            px[(k >> (shift / 2)) * (size_t)pitch_px + (k & (size_t)(g - 1))] = k < nfill ? colour : lut[5];
         return;
     }
     const uint8_t *cells = m->cells + pg->first;
     size_t nc = pg->ncells;
-    for (size_t k = 0; k < gg; k++) {
-        /* Texel k covers cells [a, b); with more texels than cells, the
-         * cell it lies in. */
-        size_t a = k * nc / gg, b = (k + 1) * nc / gg;
-        if (b <= a) b = a + 1;
-        px[(k / (size_t)g) * (size_t)pitch_px + k % (size_t)g] = reduce(cells, a, b, lut);
+    for (int y = 0; y < g; y++) {
+        uint32_t *row = px + (size_t)y * (size_t)pitch_px;
+        size_t k = (size_t)y * (size_t)g;
+        size_t a = (k * nc) >> shift;
+        for (int x = 0; x < g; x++, k++) {
+            /* Texel k covers cells [a, b); with more texels than cells, the
+             * cell it lies in. */
+            size_t b = ((k + 1) * nc) >> shift;
+            if (b <= a + 1) {
+                uint8_t c = cells[a];
+                row[x] = lut[c > 4 ? 0 : c];
+            } else {
+                row[x] = reduce(cells, a, b, lut);
+            }
+            a = b > a ? b : a;
+        }
     }
 }
 
