@@ -37,6 +37,7 @@
 #include <SDL.h>
 
 #include "plots.h"
+#include "scene.h"
 #include "series.h"
 #include "text.h"
 
@@ -771,6 +772,76 @@ static void test_gc_share_gap(void **state) {
     series_reset(&s);
 }
 
+/* The scene's pointer handling: a drag across the timeline zooms the
+ * time panels, a click does not, Z resets; the wheel over the heap map
+ * zooms it about the pointer, a drag pans it. Synthetic events, no window. */
+static SDL_Event mouse_event(Uint32 type, int x, int y) {
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = type;
+    if (type == SDL_MOUSEMOTION) {
+        e.motion.x = x;
+        e.motion.y = y;
+    } else {
+        e.button.button = SDL_BUTTON_LEFT;
+        e.button.x = x;
+        e.button.y = y;
+    }
+    return e;
+}
+
+static void test_scene_pointer_zooms(void **state) {
+    (void)state;
+    static scene sc; /* large: not on the stack */
+    scene_init(&sc, "view");
+    clear();
+    plot_series ps = pseries("tricolor", RED);
+    plot_pause_timeline(g_r, g_text, TL_AREA, &ps, 1, 0, 8); /* the layout the scene's hit tests use */
+    sc.timeline_at = TL_AREA;
+    sc.shown_from = 0, sc.shown_to = 8;
+    sc.main_at = (SDL_Rect){0, 300, 200, 50};
+    SDL_Rect ax = plot_axes_rect(g_text, TL_AREA);
+    int q1 = ax.x + (ax.w - 1) / 4, q3 = ax.x + 3 * (ax.w - 1) / 4, y = ax.y + ax.h / 2;
+    SDL_Event e = mouse_event(SDL_MOUSEBUTTONDOWN, q1, y);
+    assert_true(scene_pointer(&sc, &e));
+    e = mouse_event(SDL_MOUSEBUTTONUP, q1 + 2, y); /* a click */
+    assert_true(scene_pointer(&sc, &e));
+    assert_false(sc.zoomed);
+    e = mouse_event(SDL_MOUSEBUTTONDOWN, q3, y);
+    scene_pointer(&sc, &e);
+    e = mouse_event(SDL_MOUSEBUTTONUP, q1, y);
+    scene_pointer(&sc, &e);
+    assert_true(sc.zoomed);
+    assert_true(fabs(sc.zoom_from - 2) < 0.05 && fabs(sc.zoom_to - 6) < 0.05);
+    /* Outside the timeline and the heap map the events are not the scene's. */
+    e = mouse_event(SDL_MOUSEBUTTONDOWN, 5, H - 5);
+    assert_false(scene_pointer(&sc, &e));
+    scene_reset_zoom(&sc);
+    assert_false(sc.zoomed);
+
+    /* Heap map: wheel up over it zooms about the pointer, a drag pans. */
+    sc.show_heapmap = true;
+    sc.hm.ntiles = 40;
+    heapmap_layout(&sc.hm, sc.main_at);
+    sc.mouse_x = 50, sc.mouse_y = 320;
+    SDL_Event w;
+    memset(&w, 0, sizeof w);
+    w.type = SDL_MOUSEWHEEL;
+    w.wheel.y = 1;
+    assert_true(scene_pointer(&sc, &w));
+    assert_true(fabs(sc.hm.zoom - 1.25) < 1e-9);
+    double px = sc.hm.pan_x;
+    e = mouse_event(SDL_MOUSEBUTTONDOWN, 50, 320);
+    assert_true(scene_pointer(&sc, &e));
+    e = mouse_event(SDL_MOUSEMOTION, 60, 320);
+    assert_true(scene_pointer(&sc, &e));
+    e = mouse_event(SDL_MOUSEBUTTONUP, 60, 320);
+    assert_true(scene_pointer(&sc, &e));
+    assert_true(fabs(sc.hm.pan_x - (px + 10)) < 1e-9);
+    scene_reset_zoom(&sc);
+    assert_true(sc.hm.zoom == 1 && sc.hm.pan_x == 0);
+}
+
 /* ------------------------------------------------------------------ */
 /* Timing (printed, not asserted)                                      */
 /* ------------------------------------------------------------------ */
@@ -878,6 +949,7 @@ int main(void) {
         cmocka_unit_test(test_zoom_select),
         cmocka_unit_test(test_axes_fit_a_short_run),
         cmocka_unit_test(test_gc_share_gap),
+        cmocka_unit_test(test_scene_pointer_zooms),
         cmocka_unit_test(test_timeline_100k_timing),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
