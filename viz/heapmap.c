@@ -102,11 +102,19 @@ static void read_structure(heapmap *m, tc_heap *h) {
         }
     }
     m->ntiles = tile;
-    m->black_pages = 0;
-    for (size_t i = 0; i < m->nsmall && m->structured; i++) {
-        const uint8_t *c = m->cells + m->pages[i].first;
-        const uint8_t *hit = memchr(c, TC_BLACK, m->pages[i].ncells);
-        m->black_pages += hit != NULL;
+    m->black_pages = m->grey_pages = 0;
+    for (size_t i = 0; i < m->npages && m->structured; i++) {
+        hm_page *p = &m->pages[i];
+        const uint8_t *c = m->cells + p->first;
+        uint32_t grey = 0, black = 0;
+        for (uint32_t k = 0; k < p->ncells; k++) {
+            grey += c[k] == TC_GREY;
+            black += c[k] == TC_BLACK;
+        }
+        p->grey = grey;
+        p->black = black > 0;
+        m->black_pages += p->black && !p->large;
+        m->grey_pages += grey > 0;
     }
 }
 
@@ -366,6 +374,25 @@ void heapmap_draw(heapmap *m, SDL_Renderer *r, tc_heap *h, SDL_Rect area) {
                 SDL_RenderDrawRect(r, &rc);
             }
             t = end;
+        }
+    }
+    /* Grey badges: a page holding grey cells gets a grey square with a
+     * light rim in its top right corner, so the wavefront stands out from
+     * the black and white texture of a heap being marked. */
+    if (m->structured && s >= 8) {
+        int b = (int)(s / 6) < 4 ? 4 : (int)(s / 6) > 14 ? 14 : (int)(s / 6);
+        for (size_t i = 0; i < m->npages; i++) {
+            if (!m->pages[i].grey) continue;
+            uint32_t t = m->pages[i].tile;
+            int cc = (int)(t % (uint32_t)m->cols), rr = (int)(t / (uint32_t)m->cols);
+            if (cc < c0 || cc >= c1 || rr < r0 || rr >= r1) continue;
+            SDL_FRect fr = heapmap_tile_rect(m, area, t);
+            SDL_Rect rim = {(int)lround(fr.x + fr.w) - b - 2, (int)lround(fr.y) + 1, b + 1, b + 1};
+            SDL_Rect in = {rim.x + 1, rim.y + 1, b - 1, b - 1};
+            SDL_SetRenderDrawColor(r, PAL_BLACK_RIM.r, PAL_BLACK_RIM.g, PAL_BLACK_RIM.b, 255);
+            SDL_RenderFillRect(r, &rim);
+            SDL_SetRenderDrawColor(r, PAL_GREY_OBJ.r, PAL_GREY_OBJ.g, PAL_GREY_OBJ.b, 255);
+            SDL_RenderFillRect(r, &in);
         }
     }
     SDL_SetRenderDrawBlendMode(r, bm);

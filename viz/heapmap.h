@@ -47,6 +47,8 @@ typedef struct hm_page {
     uint32_t tile;      /* its first tile in the grid */
     uint32_t ntiles;    /* 1 for a page */
     uintptr_t base;     /* address of cell 0's object (0 if unknown) */
+    uint32_t grey;      /* grey cells last frame: the page gets a grey badge */
+    bool black;         /* it holds a black cell */
     bool large;
 } hm_page;
 
@@ -68,6 +70,7 @@ typedef struct heapmap {
     size_t npages, cap_pages, nsmall; /* pages first (nsmall), then large objects */
     bool structured;                  /* false: page structure unavailable, cells drawn as one strip */
     size_t black_pages;               /* pages holding a black cell (in sweep: not swept yet) */
+    size_t grey_pages;                /* pages holding a grey cell (where the marker works) */
     size_t ntiles;
     int cols, rows; /* the tile grid */
     double tile;    /* tile side in pixels at zoom 1 */

@@ -243,8 +243,11 @@ static void draw_heapmap_legend(scene *s, SDL_Renderer *r, SDL_Rect main, tc_hea
         text_draw(font, main.x + 6, y2, PAL_BARRIER, "page structure unavailable: cells in address order");
         return;
     }
-    if (tc_current_phase(hp) == TC_PHASE_SWEEP)
+    tc_phase ph = tc_current_phase(hp);
+    if (ph == TC_PHASE_SWEEP)
         text_drawf(font, x, y, PAL_ROOT, "sweep: %zu of %zu pages to go", m->black_pages, m->nsmall);
+    else if (m->grey_pages)
+        text_drawf(font, x, y, PAL_ROOT, "grey in %zu of %zu pages (badged)", m->grey_pages, m->npages);
     else
         text_drawf(font, x, y, PAL_DIM, "%zu pages, %zu large", m->nsmall, m->npages - m->nsmall);
     bool present[HM_GROUPS] = {false};
@@ -274,7 +277,8 @@ static void draw_heapmap_legend(scene *s, SDL_Renderer *r, SDL_Rect main, tc_hea
 static void draw_heapmap_labels(scene *s, SDL_Renderer *r, SDL_Rect area) {
     const heapmap *m = &s->hm;
     text *font = s->font;
-    if (!m->structured || m->tile * m->zoom < 5 * text_width(font, "0")) return;
+    /* A label takes at most about half a tile's width. */
+    if (!m->structured || m->tile * m->zoom < 2 * text_width(font, "128 B") + 8) return;
     for (size_t i = 0; i < m->npages; i++) {
         SDL_FRect fr = heapmap_tile_rect(m, area, m->pages[i].tile);
         if (fr.x + fr.w < area.x || fr.y + fr.h < area.y || fr.x > area.x + area.w || fr.y > area.y + area.h) continue;
@@ -377,9 +381,13 @@ static void draw_plots(scene *s, SDL_Renderer *r, const layout *L) {
         fill(r, (SDL_Rect){a, ax.y, b - a, ax.h}, pal_alpha(PAL_TEXT, 0x40));
         SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
     }
-    if (s->zoomed)
-        text_draw(font, L->plots[0].x + L->plots[0].w - text_width(font, "zoomed (Z resets)") - 8,
-                  L->plots[0].y + L->plots[0].h - text_height(font) - 2, PAL_ROOT, "zoomed (Z resets)");
+    if (s->zoomed) { /* said inside the axes' top left, over the bars */
+        SDL_Rect ax = plot_axes_rect(font, L->plots[0]);
+        const char *z = "zoomed: Z resets";
+        SDL_Rect box = {ax.x + 2, ax.y + 2, text_width(font, z) + 8, text_height(font) + 2};
+        fill(r, box, PAL_OVERLAY);
+        text_draw(font, box.x + 4, box.y + 1, PAL_ROOT, z);
+    }
 }
 
 /* The sliders and the status line. */
