@@ -245,9 +245,9 @@ static void draw_heapmap_legend(scene *s, SDL_Renderer *r, SDL_Rect main, tc_hea
     }
     tc_phase ph = tc_current_phase(hp);
     if (ph == TC_PHASE_SWEEP)
-        text_drawf(font, x, y, PAL_ROOT, "sweep: %zu of %zu pages to go", m->black_pages, m->nsmall);
+        text_drawf(font, x, y, PAL_ROOT, "sweep: %zu/%zu pages to go", m->black_pages, m->nsmall);
     else if (m->grey_pages)
-        text_drawf(font, x, y, PAL_ROOT, "grey in %zu of %zu pages (badged)", m->grey_pages, m->npages);
+        text_drawf(font, x, y, PAL_ROOT, "grey in %zu/%zu pages (badged)", m->grey_pages, m->npages);
     else
         text_drawf(font, x, y, PAL_DIM, "%zu pages, %zu large", m->nsmall, m->npages - m->nsmall);
     bool present[HM_GROUPS] = {false};
