@@ -66,6 +66,7 @@ static void handle_key(app *a, SDL_Keycode k) {
     case SDLK_a: scene_toggle_pause_target(s); break;
     case SDLK_r: scene_restart(s); break;
     case SDLK_g: scene_set_view(s, !s->show_heapmap); break;
+    case SDLK_z: scene_reset_zoom(s); break;
     case SDLK_h: s->help = !s->help; break;
     case SDLK_f:
         a->fullscreen = !a->fullscreen;
@@ -94,6 +95,7 @@ static void handle_mouse(app *a, const SDL_Event *e) {
         s->mouse_x = e->motion.x;
         s->mouse_y = e->motion.y;
     }
+    if (!a->dragging && scene_pointer(s, e)) return; /* timeline zoom, heap map zoom and pan */
     int mx = s->mouse_x, my = s->mouse_y;
     if (e->type == SDL_MOUSEBUTTONDOWN) {
         mx = e->button.x, my = e->button.y;
@@ -128,7 +130,9 @@ static void usage(FILE *f) {
                "                          measured live: compare with 'tricolor bench --passes N'\n"
                "\n"
                "Keys: space pause, N/-> step, +/- speed, 1-9 workload, B barrier, A auto-pacer (pause target\n"
-               "on/off), R reset, S screenshot, G graph/heap map, F fullscreen, H help, Q/Esc quit.\n"
+               "on/off), R reset, S screenshot, G graph/heap map, Z reset zoom, F fullscreen, H help, Q/Esc quit.\n"
+               "Mouse: drag across the pause timeline to zoom the time panels; on the heap map the wheel\n"
+               "zooms, a drag pans and hovering names the page, size class, cell, object and colour.\n"
                "To make a video of it without a display: 'tricolor record'.\n"
                "\n");
     scene_args_help(f);
@@ -202,7 +206,8 @@ static int frame_loop(app *a, long frames, long passes, const char *shot) {
                 a->quit = true;
             else if (e.type == SDL_KEYDOWN)
                 handle_key(a, e.key.keysym.sym);
-            else if (e.type == SDL_MOUSEMOTION || e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_MOUSEBUTTONUP)
+            else if (e.type == SDL_MOUSEMOTION || e.type == SDL_MOUSEBUTTONDOWN || e.type == SDL_MOUSEBUTTONUP ||
+                     e.type == SDL_MOUSEWHEEL)
                 handle_mouse(a, &e);
         }
         if (a->quit) break;

@@ -37,6 +37,8 @@
 #include <SDL.h>
 
 #include "plots.h"
+#include "scene.h"
+#include "series.h"
 #include "text.h"
 
 #define W       640
@@ -102,7 +104,7 @@ static int time_col(SDL_Rect ax, double t, double from, double to) {
     return ax.x + (int)floor((t - from) / (to - from) * ax.w);
 }
 
-static plot_series series(const char *name, SDL_Color c) {
+static plot_series pseries(const char *name, SDL_Color c) {
     plot_series s;
     memset(&s, 0, sizeof s);
     s.name = name;
@@ -310,7 +312,7 @@ static void test_timeline_one_pause(void **state) {
     clear();
     plot_pause p0[] = {{5.0, 1000.0}}; /* 1 ms at t = 5 s */
     plot_pause p1[] = {{2.0, 10.0}};   /* 10 us at t = 2 s */
-    plot_series s[2] = {series("tricolor", RED), series("boehm", BLUE)};
+    plot_series s[2] = {pseries("tricolor", RED), pseries("boehm", BLUE)};
     s[0].pauses = p0;
     s[0].npauses = 1;
     s[1].pauses = p1;
@@ -354,7 +356,7 @@ static void test_timeline_column_shows_longest(void **state) {
         if (i == 500) p[n++] = (plot_pause){5.0 + i * 1e-6, 3000.0};
         p[n++] = (plot_pause){5.0 + i * 1e-6 + 0.5e-6, 10.0};
     }
-    plot_series s = series("tricolor", RED);
+    plot_series s = pseries("tricolor", RED);
     s.pauses = p;
     s.npauses = n;
     plot_pause_timeline(g_r, g_text, TL_AREA, &s, 1, 0, 10);
@@ -377,7 +379,7 @@ static void test_timeline_clamps_and_ranges(void **state) {
     /* A 0.2 us pause still shows (a cap at the bottom); a 1 s pause is
      * clamped to the top; pauses outside [t_from, t_to] draw nothing. */
     plot_pause p[] = {{1.0, 500.0}, {12.0, 0.2}, {14.0, 1e6}, {30.0, 1000.0}};
-    plot_series s = series("tricolor", RED);
+    plot_series s = pseries("tricolor", RED);
     s.pauses = p;
     s.npauses = 4;
     plot_pause_timeline(g_r, g_text, TL_AREA, &s, 1, 10, 20);
@@ -399,7 +401,7 @@ static void test_timeline_hit(void **state) {
     clear();
     plot_pause p0[] = {{2.0, 1000.0}, {5.0, 1000.0}, {8.0, 50.0}};
     plot_pause p1[] = {{6.0, 100.0}};
-    plot_series s[2] = {series("tricolor", RED), series("boehm", BLUE)};
+    plot_series s[2] = {pseries("tricolor", RED), pseries("boehm", BLUE)};
     s[0].pauses = p0;
     s[0].npauses = 3;
     s[1].pauses = p1;
@@ -439,7 +441,7 @@ static void test_panels_restore_renderer_state(void **state) {
     SDL_SetRenderDrawColor(g_r, 1, 2, 3, 4);
     SDL_SetRenderDrawBlendMode(g_r, SDL_BLENDMODE_ADD);
     plot_pause p[] = {{1.0, 100.0}};
-    plot_series s = series("tricolor", RED);
+    plot_series s = pseries("tricolor", RED);
     s.pauses = p;
     s.npauses = 1;
     /* Drawn across the clip's lower edge: nothing may appear below it. */
@@ -479,7 +481,7 @@ static void test_histogram_bins(void **state) {
     plot_pause p0[5], p1[3];
     for (int i = 0; i < 5; i++) p0[i] = (plot_pause){i * 0.1, 1000.0};
     for (int i = 0; i < 3; i++) p1[i] = (plot_pause){i * 0.1, 20.0};
-    plot_series s[2] = {series("tricolor", RED), series("boehm", BLUE)};
+    plot_series s[2] = {pseries("tricolor", RED), pseries("boehm", BLUE)};
     s[0].pauses = p0;
     s[0].npauses = 5;
     s[1].pauses = p1;
@@ -523,7 +525,7 @@ static void test_histogram_markers(void **state) {
     /* p50 = 100 us, p99 = 1 ms, max = 10 ms: dashed lines at 2/5, 3/5 and
      * 4/5 of the axis in the lighter tint, each labelled. */
     plot_pause p[] = {{0, 100.0}, {1, 1000.0}, {2, 10000.0}};
-    plot_series s = series("tricolor", RED);
+    plot_series s = pseries("tricolor", RED);
     s.pauses = p;
     s.npauses = 3;
     s.p50_us = 100;
@@ -559,7 +561,7 @@ static void test_mmu_curve(void **state) {
      * flat at 0.5; series 1 goes 0.1 -> 0.2 -> 0.9. */
     double win[] = {1, 10, 100};
     double m0[] = {0.5, 0.5, 0.5}, m1[] = {0.1, 0.2, 0.9};
-    plot_series s[2] = {series("tricolor", RED), series("boehm", BLUE)};
+    plot_series s[2] = {pseries("tricolor", RED), pseries("boehm", BLUE)};
     s[0].mmu = m0;
     s[0].nmmu = 3;
     s[1].mmu = m1;
@@ -589,7 +591,7 @@ static void test_time_series_gc_share(void **state) {
     (void)state;
     clear();
     plot_point g[] = {{0, 0.25}, {5, 0.25}, {10, 0.25}};
-    plot_series s = series("tricolor", RED);
+    plot_series s = pseries("tricolor", RED);
     s.gc_share = g;
     s.ngc_share = 3;
     SDL_Rect area = {0, 0, 600, 240};
@@ -613,7 +615,7 @@ static void test_time_series_heap_and_trigger(void **state) {
      * window [2, 8] s of the data is shown. */
     plot_point h[] = {{0, 50}, {10, 50}};
     plot_point tr[] = {{0, 80}, {10, 80}};
-    plot_series s = series("tricolor", RED);
+    plot_series s = pseries("tricolor", RED);
     s.heap_mib = h;
     s.nheap = 2;
     s.trigger_mib = tr;
@@ -651,7 +653,7 @@ static void test_panels_without_text_or_data(void **state) {
      * crash (ASan and UBSan watch). */
     SDL_Rect a = {0, 0, 300, 150}, tiny = {10, 10, 3, 2};
     double win[] = {1, 10};
-    plot_series s = series(NULL, RED);
+    plot_series s = pseries(NULL, RED);
     plot_pause_timeline(g_r, NULL, a, NULL, 0, 5, 5);
     plot_pause_timeline(g_r, g_text, tiny, &s, 1, 0, 1);
     plot_pause_histogram(g_r, NULL, a, &s, 1);
@@ -662,6 +664,182 @@ static void test_panels_without_text_or_data(void **state) {
     plot_time_series(g_r, NULL, tiny, &s, 1, PLOT_GC_SHARE, 0, 1e-12);
     SDL_Color bg = pixel(2, 2); /* inside the frame of `a` */
     assert_true(bg.r == plot_dark.bg.r && bg.g == plot_dark.bg.g && bg.b == plot_dark.bg.b);
+}
+
+/* ------------------------------------------------------------------ */
+/* Axes that fit the run, zoom                                         */
+/* ------------------------------------------------------------------ */
+
+static void test_time_window(void **state) {
+    (void)state;
+    double f, t;
+    plot_time_window(0.05, 10, &f, &t); /* a short run: all of it */
+    assert_true(f == 0 && t == 0.05);
+    plot_time_window(25, 10, &f, &t); /* a long one: the last 10 s */
+    assert_true(f == 15 && t == 25);
+    plot_time_window(0, 10, &f, &t); /* nothing yet: a usable range */
+    assert_true(f == 0 && t > 0);
+    plot_time_window(NAN, 10, &f, &t);
+    assert_true(f == 0 && t > 0);
+}
+
+static void test_zoom_select(void **state) {
+    (void)state;
+    clear();
+    plot_series s = pseries("tricolor", RED);
+    plot_pause_timeline(g_r, g_text, TL_AREA, &s, 1, 2, 4);
+    SDL_Rect ax = plot_axes_rect(g_text, TL_AREA);
+    /* Columns map linearly onto [from, to], clamped to the axes. */
+    assert_true(fabs(plot_time_at(TL_AREA, 2, 4, ax.x) - 2) < 1e-9);
+    assert_true(fabs(plot_time_at(TL_AREA, 2, 4, ax.x + ax.w - 1) - 4) < 1e-9);
+    assert_true(fabs(plot_time_at(TL_AREA, 2, 4, ax.x - 50) - 2) < 1e-9);
+    assert_true(fabs(plot_time_at(TL_AREA, 2, 4, ax.x + ax.w + 50) - 4) < 1e-9);
+    int q1 = ax.x + (ax.w - 1) / 4, q3 = ax.x + 3 * (ax.w - 1) / 4;
+    double zf = -1, zt = -1;
+    /* Dragged right to left or left to right: the same range. */
+    assert_true(plot_zoom_select(TL_AREA, 2, 4, q3, q1, &zf, &zt));
+    assert_true(fabs(zf - plot_time_at(TL_AREA, 2, 4, q1)) < 1e-9 && fabs(zt - plot_time_at(TL_AREA, 2, 4, q3)) < 1e-9);
+    assert_true(zf > 2.45 && zf < 2.55 && zt > 3.45 && zt < 3.55);
+    /* A click is not a drag: nothing changes. */
+    double zf2 = -1, zt2 = -1;
+    assert_false(plot_zoom_select(TL_AREA, 2, 4, q1, q1 + 3, &zf2, &zt2));
+    assert_true(zf2 == -1 && zt2 == -1);
+    /* Zoomed, a pause inside the range lands where the range says. */
+    plot_pause p[] = {{3.0, 100.0}};
+    s.pauses = p;
+    s.npauses = 1;
+    clear();
+    plot_pause_timeline(g_r, g_text, TL_AREA, &s, 1, zf, zt);
+    assert_int_equal(top_where(ax, time_col(ax, 3.0, zf, zt), is_red), row_of(ax, dur_frac(100)));
+}
+
+/* A run of 50 ms, as the demo's first seconds: pauses every 0.1 ms, its
+ * heap 3.3 MiB, the other collector's 0.8 MiB. With the default window the
+ * timeline has bars in its right half, the GC share is a line from the
+ * first pauses on, and the heap panel shows both heaps. */
+static void test_axes_fit_a_short_run(void **state) {
+    (void)state;
+    series tri = {0}, boe = {0};
+    for (int i = 0; i < 500; i++) {
+        double t = i * 1e-4;
+        series_add_pause(&tri, t, 20);
+        series_add_point(&tri.heap, &tri.nheap, &tri.cap_heap, t, 3.3);
+        series_add_point(&boe.heap, &boe.nheap, &boe.cap_heap, t, 0.8);
+    }
+    tri.now_s = boe.now_s = 0.05;
+    plot_series ps[2] = {series_plot(&tri, "tricolor", RED), series_plot(&boe, "boehm", BLUE)};
+    double f, t;
+    plot_time_window(tri.now_s, 10, &f, &t);
+    SDL_Rect ax = plot_axes_rect(g_text, TL_AREA);
+
+    clear();
+    plot_pause_timeline(g_r, g_text, TL_AREA, ps, 2, f, t);
+    int right = 0;
+    for (int x = ax.x + ax.w / 2; x < ax.x + ax.w; x++) right += top_where(ax, x, is_red) >= 0;
+    if (right < ax.w / 4) fail_msg("%d of %d columns of the right half have a bar", right, ax.w / 2);
+
+    /* GC share: samples from the first pause on, 20 us in every 100 us. */
+    assert_true(tri.nshare > 10);
+    assert_true(tri.share[0].t_s < 0.001);
+    assert_true(fabs(tri.share[tri.nshare - 1].v - 0.2) < 0.02);
+    clear();
+    plot_time_series(g_r, g_text, TL_AREA, ps, 2, PLOT_GC_SHARE, f, t);
+    right = 0;
+    for (int x = ax.x + ax.w / 2; x < ax.x + ax.w; x++) right += top_where(ax, x, is_red) >= 0;
+    assert_true(right > ax.w / 4);
+
+    /* Heap: both lines inside the axes, neither clipped at the top. */
+    clear();
+    plot_time_series(g_r, g_text, TL_AREA, ps, 2, PLOT_HEAP, f, t);
+    int x = ax.x + 3 * ax.w / 4, yr = top_where(ax, x, is_red), yb = top_where(ax, x, is_blue);
+    assert_true(yr > ax.y && yb > ax.y);
+    assert_true(yr < yb); /* 3.3 MiB above 0.8 MiB */
+    series_reset(&tri);
+    series_reset(&boe);
+}
+
+/* The GC share after a long quiet gap drops to 0 before the next pause. */
+static void test_gc_share_gap(void **state) {
+    (void)state;
+    series s = {0};
+    series_add_pause(&s, 0.010, 1000); /* 1 ms pause ending at 11 ms: share 1/11 */
+    assert_int_equal(s.nshare, 1);
+    assert_true(fabs(s.share[0].v - 1.0 / 11) < 1e-9);
+    series_add_pause(&s, 2.0, 1000); /* after 2 s without pauses */
+    bool zero = false;
+    for (size_t i = 0; i < s.nshare; i++) zero |= s.share[i].v == 0 && s.share[i].t_s > 0.011 && s.share[i].t_s < 2.0;
+    assert_true(zero);
+    series_reset(&s);
+}
+
+/* The scene's pointer handling: a drag across the timeline zooms the
+ * time panels, a click does not, Z resets; the wheel over the heap map
+ * zooms it about the pointer, a drag pans it. Synthetic events, no window. */
+static SDL_Event mouse_event(Uint32 type, int x, int y) {
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = type;
+    if (type == SDL_MOUSEMOTION) {
+        e.motion.x = x;
+        e.motion.y = y;
+    } else {
+        e.button.button = SDL_BUTTON_LEFT;
+        e.button.x = x;
+        e.button.y = y;
+    }
+    return e;
+}
+
+static void test_scene_pointer_zooms(void **state) {
+    (void)state;
+    static scene sc; /* large: not on the stack */
+    scene_init(&sc, "view");
+    clear();
+    plot_series ps = pseries("tricolor", RED);
+    plot_pause_timeline(g_r, g_text, TL_AREA, &ps, 1, 0, 8); /* the layout the scene's hit tests use */
+    sc.timeline_at = TL_AREA;
+    sc.shown_from = 0, sc.shown_to = 8;
+    sc.main_at = (SDL_Rect){0, 300, 200, 50};
+    SDL_Rect ax = plot_axes_rect(g_text, TL_AREA);
+    int q1 = ax.x + (ax.w - 1) / 4, q3 = ax.x + 3 * (ax.w - 1) / 4, y = ax.y + ax.h / 2;
+    SDL_Event e = mouse_event(SDL_MOUSEBUTTONDOWN, q1, y);
+    assert_true(scene_pointer(&sc, &e));
+    e = mouse_event(SDL_MOUSEBUTTONUP, q1 + 2, y); /* a click */
+    assert_true(scene_pointer(&sc, &e));
+    assert_false(sc.zoomed);
+    e = mouse_event(SDL_MOUSEBUTTONDOWN, q3, y);
+    scene_pointer(&sc, &e);
+    e = mouse_event(SDL_MOUSEBUTTONUP, q1, y);
+    scene_pointer(&sc, &e);
+    assert_true(sc.zoomed);
+    assert_true(fabs(sc.zoom_from - 2) < 0.05 && fabs(sc.zoom_to - 6) < 0.05);
+    /* Outside the timeline and the heap map the events are not the scene's. */
+    e = mouse_event(SDL_MOUSEBUTTONDOWN, 5, H - 5);
+    assert_false(scene_pointer(&sc, &e));
+    scene_reset_zoom(&sc);
+    assert_false(sc.zoomed);
+
+    /* Heap map: wheel up over it zooms about the pointer, a drag pans. */
+    sc.show_heapmap = true;
+    sc.hm.ntiles = 40;
+    heapmap_layout(&sc.hm, sc.main_at);
+    sc.mouse_x = 50, sc.mouse_y = 320;
+    SDL_Event w;
+    memset(&w, 0, sizeof w);
+    w.type = SDL_MOUSEWHEEL;
+    w.wheel.y = 1;
+    assert_true(scene_pointer(&sc, &w));
+    assert_true(fabs(sc.hm.zoom - 1.25) < 1e-9);
+    double px = sc.hm.pan_x;
+    e = mouse_event(SDL_MOUSEBUTTONDOWN, 50, 320);
+    assert_true(scene_pointer(&sc, &e));
+    e = mouse_event(SDL_MOUSEMOTION, 60, 320);
+    assert_true(scene_pointer(&sc, &e));
+    e = mouse_event(SDL_MOUSEBUTTONUP, 60, 320);
+    assert_true(scene_pointer(&sc, &e));
+    assert_true(fabs(sc.hm.pan_x - (px + 10)) < 1e-9);
+    scene_reset_zoom(&sc);
+    assert_true(sc.hm.zoom == 1 && sc.hm.pan_x == 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -706,7 +884,7 @@ static void test_timeline_100k_timing(void **state) {
         a[i] = (plot_pause){i * (60.0 / NP), pow(10, (seed >> 16) % 4000 / 1000.0)};
         b[i] = (plot_pause){i * (60.0 / NP) + 0.0003, pow(10, (seed >> 8) % 4000 / 1000.0)};
     }
-    plot_series s[2] = {series("tricolor", RED), series("boehm", BLUE)};
+    plot_series s[2] = {pseries("tricolor", RED), pseries("boehm", BLUE)};
     s[0].pauses = a;
     s[0].npauses = NP;
     s[1].pauses = b;
@@ -767,6 +945,11 @@ int main(void) {
         cmocka_unit_test(test_time_series_gc_share),
         cmocka_unit_test(test_time_series_heap_and_trigger),
         cmocka_unit_test(test_panels_without_text_or_data),
+        cmocka_unit_test(test_time_window),
+        cmocka_unit_test(test_zoom_select),
+        cmocka_unit_test(test_axes_fit_a_short_run),
+        cmocka_unit_test(test_gc_share_gap),
+        cmocka_unit_test(test_scene_pointer_zooms),
         cmocka_unit_test(test_timeline_100k_timing),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -12,6 +12,7 @@
 #include "palette.h"
 
 #include <SDL.h>
+#include <math.h>
 #include <string.h>
 
 enum { W = 400, H = 300 };
@@ -153,11 +154,32 @@ static void test_graph_truncates_beyond_max_nodes(void **state) {
     tc_heap_free(h);
 }
 
-/* The pixel at the centre of cell k (texels are square, scaled by s). */
-static void cell_centre(const heapmap *m, SDL_Rect area, int k, int *x, int *y) {
-    double sx = (double)area.w / m->w, sy = (double)area.h / m->h, s = sx < sy ? sx : sy;
-    *x = area.x + (int)(((k % m->w) + 0.5) * s);
-    *y = area.y + (int)(((k / m->w) + 0.5) * s);
+/* The pixel at the centre of cell `cell` of record pg: texel k of the
+ * tile shows cells [k * n / gg, (k + 1) * n / gg), so the texel whose range
+ * starts at or before the cell and ends after it. */
+static void cell_centre(const heapmap *m, SDL_Rect area, const hm_page *pg, uint32_t cell, int *x, int *y) {
+    size_t gg = (size_t)m->g * (size_t)m->g, k = ((size_t)cell * gg + gg - 1) / pg->ncells;
+    while (k > 0 && k * pg->ncells / gg > cell) k--;
+    SDL_FRect t = heapmap_tile_rect(m, area, pg->tile);
+    double s = t.w / m->g;
+    *x = (int)(t.x + ((double)(k % (size_t)m->g) + 0.5) * s);
+    *y = (int)(t.y + ((double)(k / (size_t)m->g) + 0.5) * s);
+}
+
+static void draw_map(heapmap *m, tc_heap *h, SDL_Rect area) {
+    clear();
+    heapmap_draw(m, ren, h, area);
+    SDL_RenderPresent(ren);
+}
+
+/* The record of the page holding obj (by address), or NULL. */
+static const hm_page *page_holding(const heapmap *m, const void *obj) {
+    for (size_t i = 0; i < m->npages; i++) {
+        const hm_page *p = &m->pages[i];
+        uintptr_t o = (uintptr_t)obj;
+        if (o >= p->base && o < p->base + (uintptr_t)p->ncells * p->cell_size) return p;
+    }
+    return NULL;
 }
 
 static void test_heapmap_shows_colours_and_free_cells(void **state) {
@@ -166,18 +188,24 @@ static void test_heapmap_shows_colours_and_free_cells(void **state) {
     tc_heap *h = marking_heap(&root, &a, &b, &c);
     heapmap m = {0};
     SDL_Rect area = {0, 0, W, H};
-    clear();
-    heapmap_draw(&m, ren, h, area);
-    SDL_RenderPresent(ren);
-    /* Cells are in address order; a, b, c were allocated in order from one
-     * fresh page, so they are cells 0, 1 and 2; cell 3 was never used. */
-    assert_true(m.n > 3);
+    draw_map(&m, h, area);
+    /* One page (a, b, c share a size class) drawn as one big tile: a, b, c
+     * are cells 0, 1, 2, cell 3 was never used. */
+    assert_true(m.structured);
+    assert_int_equal(m.npages, 1);
+    assert_int_equal(m.g, 64);
+    const hm_page *pg = &m.pages[0];
+    assert_ptr_equal(page_holding(&m, a), pg);
     const SDL_Color want[4] = {PAL_BLACK_OBJ, PAL_GREY_OBJ, PAL_WHITE_OBJ, PAL_FREE_CELL};
-    for (int k = 0; k < 4; k++) {
+    void *objs[3] = {a, b, c};
+    for (uint32_t k = 0; k < 4; k++) {
         int x, y;
-        cell_centre(&m, area, k, &x, &y);
-        assert_int_equal(heapmap_cell_at(&m, area, x, y), k);
-        if (!same_rgb(pixel(x, y), want[k])) fail_msg("cell %d at (%d,%d) has the wrong colour", k, x, y);
+        cell_centre(&m, area, pg, k, &x, &y);
+        hm_hit hit;
+        assert_true(heapmap_locate(&m, area, x, y, &hit));
+        assert_int_equal(hit.cell, k);
+        assert_int_equal(hit.obj, k < 3 ? (uintptr_t)objs[k] : 0);
+        if (!same_rgb(pixel(x, y), want[k])) fail_msg("cell %u at (%d,%d) has the wrong colour", k, x, y);
     }
     assert_int_equal(m.counts[TC_BLACK], 1);
     assert_int_equal(m.counts[TC_GREY], 1);
@@ -185,12 +213,164 @@ static void test_heapmap_shows_colours_and_free_cells(void **state) {
     tc_store(h, b, 0, NULL);
     step_until(h, TC_PHASE_IDLE, 1000);
     tc_collect(h);
-    clear();
-    heapmap_draw(&m, ren, h, area);
-    SDL_RenderPresent(ren);
+    draw_map(&m, h, area);
     int x, y;
-    cell_centre(&m, area, 2, &x, &y);
+    cell_centre(&m, area, &m.pages[0], 2, &x, &y);
     assert_true(same_rgb(pixel(x, y), PAL_FREE_CELL));
+    heapmap_free(&m);
+    tc_heap_free(h);
+}
+
+/* A heap at idle, every live object white, with holes: the free cells
+ * must not look like the white objects around them (issue 11: "free cells
+ * clearly distinct from white objects"). */
+static void test_heapmap_free_cells_differ_from_white(void **state) {
+    (void)state;
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    void *arr = tc_alloc(h, 64, 0);
+    tc_root_add(h, &arr);
+    for (uint32_t i = 0; i < 64; i++) tc_store(h, arr, i, tc_alloc(h, 2, 0));
+    for (uint32_t i = 0; i < 64; i += 2) tc_store(h, arr, i, NULL); /* every other one dies */
+    tc_collect(h);
+    heapmap m = {0};
+    SDL_Rect area = {0, 0, W, H};
+    draw_map(&m, h, area);
+    assert_true(m.structured);
+    assert_true(m.counts[TC_WHITE] >= 32 && m.counts[TC_FREE] >= 32);
+    const hm_page *pg = page_holding(&m, tc_load(h, arr, 1));
+    assert_non_null(pg);
+    int white_px = 0, free_px = 0;
+    for (uint32_t k = 0; k < 40; k++) {
+        int x, y;
+        cell_centre(&m, area, pg, k, &x, &y);
+        hm_hit hit;
+        assert_true(heapmap_locate(&m, area, x, y, &hit));
+        SDL_Color px = pixel(x, y);
+        if (hit.colour == TC_WHITE) {
+            assert_true(same_rgb(px, PAL_WHITE_OBJ));
+            white_px++;
+        } else if (hit.colour == TC_FREE) {
+            assert_true(same_rgb(px, PAL_FREE_CELL));
+            free_px++;
+        }
+    }
+    assert_true(white_px > 0 && free_px > 0);
+    /* Far apart: at least a third of the range in every channel. */
+    SDL_Color w = PAL_WHITE_OBJ, f = PAL_FREE_CELL, bk = PAL_BLACK_OBJ, gr = PAL_GREY_OBJ;
+    assert_true(abs(w.r - f.r) > 85 && abs(w.g - f.g) > 85 && abs(w.b - f.b) > 85);
+    assert_false(same_rgb(f, bk) || same_rgb(f, gr) || same_rgb(f, PAL_PANEL));
+    heapmap_free(&m);
+    tc_root_remove(h, &arr);
+    tc_heap_free(h);
+}
+
+/* Two size classes make two pages with their own class and outline
+ * colour; large objects take tiles in proportion to the memory they map
+ * (tc_object_info.size: the mapping, whole pages). */
+static void test_heapmap_pages_classes_and_large_objects(void **state) {
+    (void)state;
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    void *small = NULL, *mid = NULL, *big = NULL, *huge = NULL;
+    void **roots[] = {&small, &mid, &big, &huge};
+    for (int i = 0; i < 4; i++) tc_root_add(h, roots[i]); /* before any allocation may collect */
+    small = tc_alloc(h, 1, 0);
+    mid = tc_alloc(h, 0, 500);
+    big = tc_alloc(h, 0, 3 * 65536 + 100);
+    huge = tc_alloc(h, 0, 16 * 65536);
+    heapmap m = {0};
+    SDL_Rect area = {0, 0, W, H};
+    draw_map(&m, h, area);
+    assert_true(m.structured);
+    assert_int_equal(m.nsmall, 2);
+    assert_int_equal(m.npages, 4);
+    const hm_page *ps = page_holding(&m, small), *pm = page_holding(&m, mid);
+    assert_non_null(ps);
+    assert_non_null(pm);
+    assert_true(ps->cell_size < pm->cell_size);
+    assert_int_equal(ps->ncells, (HM_PAGE_BYTES - HM_PAGE_HEADER) / ps->cell_size);
+    const hm_page *lg[2] = {&m.pages[2], &m.pages[3]};
+    if (lg[0]->base != (uintptr_t)big) { /* address order may put huge first */
+        const hm_page *t = lg[0];
+        lg[0] = lg[1], lg[1] = t;
+    }
+    assert_int_equal(lg[0]->base, (uintptr_t)big);
+    for (int i = 0; i < 2; i++) {
+        assert_true(lg[i]->large);
+        assert_int_equal(lg[i]->ntiles, (lg[i]->cell_size + HM_PAGE_BYTES - 1) / HM_PAGE_BYTES);
+    }
+    assert_true(lg[0]->ntiles >= 4 && lg[0]->ntiles <= 5);
+    assert_true(lg[1]->ntiles >= 17 && lg[1]->ntiles <= 18);
+    assert_int_equal(m.ntiles, 2 + lg[0]->ntiles + lg[1]->ntiles);
+    /* Every tile of a large object is that object, in its colour. */
+    for (uint32_t t = lg[0]->tile; t < lg[0]->tile + lg[0]->ntiles; t++) {
+        SDL_FRect fr = heapmap_tile_rect(&m, area, t);
+        int x = (int)(fr.x + fr.w / 2), y = (int)(fr.y + fr.h / 2);
+        hm_hit hit;
+        assert_true(heapmap_locate(&m, area, x, y, &hit));
+        assert_ptr_equal(hit.pg, lg[0]);
+        assert_int_equal(hit.obj, (uintptr_t)big);
+        assert_true(same_rgb(pixel(x, y), PAL_WHITE_OBJ));
+    }
+    /* The outlines: each page's border in its class group's colour. */
+    SDL_FRect tm = heapmap_tile_rect(&m, area, pm->tile);
+    SDL_Color want = heapmap_group_colour(heapmap_class_group(pm->cell_size, false));
+    assert_true(same_rgb(pixel((int)lround(tm.x), (int)(tm.y + tm.h / 2)), want));
+    assert_int_not_equal(heapmap_class_group(ps->cell_size, false), heapmap_class_group(pm->cell_size, false));
+    assert_int_equal(heapmap_class_group(lg[0]->cell_size, true), HM_GROUPS - 1);
+    heapmap_free(&m);
+    for (int i = 0; i < 4; i++) tc_root_remove(h, roots[i]);
+    tc_heap_free(h);
+}
+
+/* Zooming about a point keeps that point of the heap under it; panning
+ * moves the map; reset shows it whole again. Pure view arithmetic. */
+static void test_heapmap_zoom_and_pan(void **state) {
+    (void)state;
+    heapmap m = {0};
+    m.ntiles = 100;
+    SDL_Rect area = {10, 20, 400, 300};
+    heapmap_layout(&m, area);
+    assert_true(m.cols * m.rows >= 100);
+    assert_true(m.cols * m.tile <= area.w + 1e-9 && m.rows * m.tile <= area.h + 1e-9);
+    int px = 150, py = 100;
+    double hx = (px - area.x - m.pan_x) / (m.tile * m.zoom), hy = (py - area.y - m.pan_y) / (m.tile * m.zoom);
+    heapmap_zoom(&m, area, 4, px, py);
+    assert_true(fabs(m.zoom - 4) < 1e-9);
+    assert_true(fabs((px - area.x - m.pan_x) / (m.tile * m.zoom) - hx) < 1e-9);
+    assert_true(fabs((py - area.y - m.pan_y) / (m.tile * m.zoom) - hy) < 1e-9);
+    double before = m.pan_x;
+    heapmap_pan(&m, 30, 0);
+    assert_true(fabs(m.pan_x - (before + 30)) < 1e-9);
+    heapmap_pan(&m, -100000, -100000); /* kept partly in view */
+    assert_true(m.pan_x > -(m.cols * m.tile * m.zoom));
+    heapmap_zoom(&m, area, 1e-6, px, py); /* never below the whole map */
+    assert_true(m.zoom == 1 && m.pan_x == 0 && m.pan_y == 0);
+    heapmap_zoom(&m, area, 1e9, px, py); /* nor beyond 256x */
+    assert_true(m.zoom == 256);
+    heapmap_view_reset(&m);
+    assert_true(m.zoom == 1 && m.pan_x == 0 && m.pan_y == 0);
+    heapmap_pan(&m, 50, 50); /* whole map in view: nothing to pan */
+    assert_true(m.pan_x == 0 && m.pan_y == 0);
+}
+
+/* Zoomed in, the hover still finds the cell under the pointer, and the
+ * pixel there has its colour. */
+static void test_heapmap_zoomed_hover(void **state) {
+    (void)state;
+    void *root = NULL, *a, *b, *c;
+    tc_heap *h = marking_heap(&root, &a, &b, &c);
+    heapmap m = {0};
+    SDL_Rect area = {0, 0, W, H};
+    draw_map(&m, h, area);
+    int x, y;
+    cell_centre(&m, area, &m.pages[0], 1, &x, &y); /* b, grey */
+    heapmap_zoom(&m, area, 8, x, y);
+    draw_map(&m, h, area);
+    hm_hit hit;
+    assert_true(heapmap_locate(&m, area, x, y, &hit));
+    assert_int_equal(hit.obj, (uintptr_t)b);
+    assert_int_equal(hit.colour, TC_GREY);
+    assert_true(same_rgb(pixel(x, y), PAL_GREY_OBJ));
     heapmap_free(&m);
     tc_heap_free(h);
 }
@@ -201,6 +381,10 @@ int main(void) {
         cmocka_unit_test(test_graph_replays_events_in_slow_motion),
         cmocka_unit_test(test_graph_truncates_beyond_max_nodes),
         cmocka_unit_test(test_heapmap_shows_colours_and_free_cells),
+        cmocka_unit_test(test_heapmap_free_cells_differ_from_white),
+        cmocka_unit_test(test_heapmap_pages_classes_and_large_objects),
+        cmocka_unit_test(test_heapmap_zoom_and_pan),
+        cmocka_unit_test(test_heapmap_zoomed_hover),
     };
     return cmocka_run_group_tests_name("viz", tests, setup, teardown);
 }

@@ -1,33 +1,285 @@
 /*
  * heapmap.c — the heap map panel (see heapmap.h).
  *
- * Layout: w texels per row, chosen so the cells fill the panel's aspect
- * ratio with square texels; the texture only grows (to powers of two), so
- * it is not recreated while the heap breathes.
+ * Each frame: read the colours (tc_heap_cells) and the page structure
+ * (tc_visit_objects), lay the tiles out in a grid that fits the panel,
+ * write the tiles in view into the texture, copy it scaled (nearest) to
+ * the screen, then outline the pages in their class colour. The texture
+ * only grows (to powers of two), so it is not recreated while the heap
+ * breathes or the view zooms.
  */
 #include "heapmap.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "palette.h"
 
-static int pow2_at_least(int v) {
-    int p = 64;
+#define MAX_G    64 /* texels per tile side at most: 16 bytes a texel */
+#define MIN_G    2
+#define MAX_ZOOM 256.0
+
+static int pow2_at_least(int v, int lo) {
+    int p = lo;
     while (p < v) p *= 2;
     return p;
 }
 
-static void layout(heapmap *m, SDL_Rect area) {
+/* ---------------------------------------------------------- structure */
+
+typedef struct visit_ctx {
+    heapmap *m;
+    uint32_t last_page, last_size;
+    bool any, ok;
+} visit_ctx;
+
+static hm_page *push_page(heapmap *m) {
+    if (m->npages == m->cap_pages) {
+        size_t c = m->cap_pages ? 2 * m->cap_pages : 256;
+        hm_page *p = realloc(m->pages, c * sizeof *p);
+        if (!p) return NULL;
+        m->pages = p;
+        m->cap_pages = c;
+    }
+    return &m->pages[m->npages++];
+}
+
+/* Objects arrive page by page in address order, then large objects: a new
+ * page index (or any large object) starts a record. */
+static void on_object(const tc_object_info *in, void *user) {
+    visit_ctx *v = user;
+    heapmap *m = v->m;
+    /* The same page as the last object: same index and cell size (a large
+     * object is never the size of a small cell, so it always starts a
+     * record even if its index equals a small page's). */
+    if (v->any && in->page == v->last_page && in->size == v->last_size) return;
+    if (!v->ok) return;
+    bool large = (TC__HDR(in->obj) >> 3) & 1u; /* tricolor.h: bit 3 of the header */
+    hm_page *p = push_page(m);
+    if (!p) {
+        v->ok = false;
+        return;
+    }
+    uint32_t size = in->size ? in->size : 1;
+    *p = (hm_page){.cell_size = size,
+                   .page = in->page,
+                   .ncells = large ? 1 : (HM_PAGE_BYTES - HM_PAGE_HEADER) / size,
+                   .ntiles = large ? (size + HM_PAGE_BYTES - 1) / HM_PAGE_BYTES : 1,
+                   .base = (uintptr_t)in->obj - (uintptr_t)in->cell * size,
+                   .large = large};
+    if (!large) m->nsmall = m->npages;
+    v->any = true;
+    v->last_page = in->page;
+    v->last_size = in->size;
+}
+
+/* Reads the structure and checks it against the cell count: the records'
+ * cells must add up to n exactly, or the map is drawn unstructured. */
+static void read_structure(heapmap *m, tc_heap *h) {
+    m->npages = m->nsmall = 0;
+    visit_ctx v = {.m = m, .ok = true};
+    tc_visit_objects(h, on_object, &v);
+    size_t first = 0, tile = 0;
+    for (size_t i = 0; i < m->npages; i++) {
+        m->pages[i].first = (uint32_t)first;
+        m->pages[i].tile = (uint32_t)tile;
+        first += m->pages[i].ncells;
+        tile += m->pages[i].ntiles;
+    }
+    m->structured = v.ok && first == m->n;
+    if (!m->structured) { /* one record of plain cells, tiles of 4096 */
+        m->npages = m->nsmall = 0;
+        size_t per = (HM_PAGE_BYTES - HM_PAGE_HEADER) / 16;
+        tile = 0;
+        for (size_t k = 0; k < m->n; k += per) {
+            hm_page *p = push_page(m);
+            if (!p) break;
+            size_t c = m->n - k < per ? m->n - k : per;
+            *p = (hm_page){
+                .first = (uint32_t)k, .ncells = (uint32_t)c, .cell_size = 0, .tile = (uint32_t)tile++, .ntiles = 1};
+        }
+    }
+    m->ntiles = tile;
+    m->black_pages = m->grey_pages = 0;
+    for (size_t i = 0; i < m->npages && m->structured; i++) {
+        hm_page *p = &m->pages[i];
+        const uint8_t *c = m->cells + p->first;
+        uint32_t grey = 0, black = 0;
+        for (uint32_t k = 0; k < p->ncells; k++) {
+            grey += c[k] == TC_GREY;
+            black += c[k] == TC_BLACK;
+        }
+        p->grey = grey;
+        p->black = black > 0;
+        m->black_pages += p->black && !p->large;
+        m->grey_pages += grey > 0;
+    }
+}
+
+/* ---------------------------------------------------------- layout, view */
+
+void heapmap_layout(heapmap *m, SDL_Rect area) {
+    double n = m->ntiles ? (double)m->ntiles : 1;
     double aspect = area.h > 0 ? (double)area.w / area.h : 1;
-    double n = m->n ? (double)m->n : 1;
-    int w = (int)ceil(sqrt(n * aspect));
-    if (w < 1) w = 1;
-    if (w > 4096) w = 4096;
-    m->w = w;
-    m->h = (int)((m->n + (size_t)w - 1) / (size_t)w);
-    if (m->h < 1) m->h = 1;
+    int cols = (int)ceil(sqrt(n * aspect));
+    if (cols < 1) cols = 1;
+    /* Fewer columns if that gives bigger tiles (rounding of a thin grid). */
+    double best = 0;
+    int best_c = cols;
+    for (int c = cols > 2 ? cols - 2 : 1; c <= cols + 2; c++) {
+        int rows = (int)((n + c - 1) / c);
+        double t = fmin((double)area.w / c, (double)area.h / rows);
+        if (t > best) best = t, best_c = c;
+    }
+    m->cols = best_c;
+    m->rows = (int)((m->ntiles + (size_t)best_c - 1) / (size_t)best_c);
+    if (m->rows < 1) m->rows = 1;
+    m->tile = best > 0 ? best : 1;
+    if (m->zoom < 1) m->zoom = 1;
+}
+
+SDL_FRect heapmap_tile_rect(const heapmap *m, SDL_Rect area, size_t tile) {
+    double s = m->tile * m->zoom;
+    int c = m->cols ? (int)(tile % (size_t)m->cols) : 0, r = m->cols ? (int)(tile / (size_t)m->cols) : 0;
+    return (SDL_FRect){(float)(area.x + m->pan_x + c * s), (float)(area.y + m->pan_y + r * s), (float)s, (float)s};
+}
+
+void heapmap_zoom(heapmap *m, SDL_Rect area, double factor, int x, int y) {
+    double z0 = m->zoom < 1 ? 1 : m->zoom, z1 = z0 * factor;
+    z1 = z1 < 1 ? 1 : z1 > MAX_ZOOM ? MAX_ZOOM : z1;
+    /* The heap point under (x,y), in zoom-1 pixels, stays under it. */
+    double hx = (x - area.x - m->pan_x) / z0, hy = (y - area.y - m->pan_y) / z0;
+    m->zoom = z1;
+    m->pan_x = x - area.x - hx * z1;
+    m->pan_y = y - area.y - hy * z1;
+    if (z1 == 1) m->pan_x = m->pan_y = 0;
+}
+
+void heapmap_pan(heapmap *m, int dx, int dy) {
+    if (m->zoom <= 1) return; /* the whole heap is in view already */
+    m->pan_x += dx;
+    m->pan_y += dy;
+    /* Keep at least a quarter of the map's extent in view on each axis. */
+    double w = m->cols * m->tile * m->zoom, h = m->rows * m->tile * m->zoom;
+    double vw = m->cols * m->tile, vh = m->rows * m->tile;
+    if (m->pan_x > vw * 0.75) m->pan_x = vw * 0.75;
+    if (m->pan_y > vh * 0.75) m->pan_y = vh * 0.75;
+    if (m->pan_x < -(w - vw * 0.25)) m->pan_x = -(w - vw * 0.25);
+    if (m->pan_y < -(h - vh * 0.25)) m->pan_y = -(h - vh * 0.25);
+}
+
+void heapmap_view_reset(heapmap *m) {
+    m->zoom = 1;
+    m->pan_x = m->pan_y = 0;
+}
+
+bool heapmap_locate(const heapmap *m, SDL_Rect area, int x, int y, hm_hit *hit) {
+    if (!m->npages || !m->cols || x < area.x || y < area.y || x >= area.x + area.w || y >= area.y + area.h)
+        return false;
+    double s = m->tile * (m->zoom < 1 ? 1 : m->zoom);
+    double fx = (x + 0.5 - area.x - m->pan_x) / s, fy = (y + 0.5 - area.y - m->pan_y) / s;
+    if (fx < 0 || fy < 0 || fx >= m->cols) return false;
+    size_t tile = (size_t)fy * (size_t)m->cols + (size_t)fx;
+    if (tile >= m->ntiles) return false;
+    /* The record holding the tile: binary search on first tile. */
+    size_t lo = 0, hi = m->npages;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (m->pages[mid].tile <= tile)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    const hm_page *pg = &m->pages[lo];
+    if (tile >= pg->tile + pg->ntiles) return false;
+    double u = fx - floor(fx), v = fy - floor(fy); /* position inside the tile, 0..1 */
+    uint32_t cell;
+    if (pg->large) { /* filled row by row over its tiles, in proportion to its size */
+        double filled = (double)pg->cell_size / HM_PAGE_BYTES;
+        double at = (double)(tile - pg->tile) + (floor(v * m->g) * m->g + floor(u * m->g)) / ((double)m->g * m->g);
+        if (at >= filled) return false;
+        cell = 0;
+    } else {
+        double k = floor(v * m->g) * m->g + floor(u * m->g);
+        cell = (uint32_t)(k * pg->ncells / ((double)m->g * m->g));
+        if (cell >= pg->ncells) cell = pg->ncells - 1;
+    }
+    size_t idx = (size_t)pg->first + cell;
+    uint8_t c = idx < m->n && m->cells ? m->cells[idx] : 0;
+    *hit = (hm_hit){.pg = pg,
+                    .cell = cell,
+                    .colour = c > 4 ? 0 : c,
+                    .obj = c && c <= 4 && pg->base ? pg->base + (uintptr_t)cell * pg->cell_size : 0};
+    return true;
+}
+
+int heapmap_class_group(uint32_t cell_size, bool large) {
+    if (large) return HM_GROUPS - 1;
+    int k = 0;
+    while (k < HM_GROUPS - 2 && (16u << k) < cell_size) k++;
+    return k;
+}
+
+SDL_Color heapmap_group_colour(int group) {
+    /* Neighbouring groups far apart in hue; none white, grey or black. */
+    static const SDL_Color hues[HM_GROUPS] = {
+        {0x4f, 0xc3, 0xf7, 0xff}, {0x66, 0xbb, 0x6a, 0xff}, {0xff, 0xd5, 0x4f, 0xff}, {0xf0, 0x62, 0x92, 0xff},
+        {0x26, 0xc6, 0xda, 0xff}, {0xff, 0x98, 0x00, 0xff}, {0xab, 0x47, 0xbc, 0xff}, {0xd4, 0xe1, 0x57, 0xff},
+        {0x8d, 0x6e, 0x63, 0xff}, {0xef, 0x53, 0x50, 0xff},
+    };
+    return hues[group < 0 ? 0 : group >= HM_GROUPS ? HM_GROUPS - 1 : group];
+}
+
+/* ---------------------------------------------------------- drawing */
+
+/* The texel colour of cells [a, b): grey if any is grey, else the
+ * commonest of white, black and free (ties: white, black, free). */
+static uint32_t reduce(const uint8_t *cells, size_t a, size_t b, const uint32_t *lut) {
+    size_t cnt[5] = {0};
+    for (size_t i = a; i < b; i++) cnt[cells[i] > 4 ? 0 : cells[i]]++;
+    if (cnt[TC_GREY]) return lut[TC_GREY];
+    size_t w = cnt[1] + cnt[2];
+    if (w >= cnt[TC_BLACK] && w >= cnt[0]) return lut[TC_WHITE];
+    return cnt[TC_BLACK] >= cnt[0] ? lut[TC_BLACK] : lut[0];
+}
+
+/* Writes tile `tile` of record pg into the g x g texels at px. g is a
+ * power of two, so a texel's cells are found by shifts. */
+static void write_tile(const heapmap *m, const hm_page *pg, size_t tile, uint32_t *px, int pitch_px, int g,
+                       const uint32_t *lut) {
+    size_t gg = (size_t)g * (size_t)g;
+    unsigned shift = 0;
+    while (((size_t)1 << shift) < gg) shift++;
+    if (pg->large) {
+        uint8_t c = m->cells[pg->first];
+        uint32_t colour = lut[c > 4 ? 0 : c];
+        double filled = (double)pg->cell_size / HM_PAGE_BYTES - (double)(tile - pg->tile);
+        size_t nfill = filled >= 1 ? gg : filled <= 0 ? 0 : (size_t)ceil(filled * (double)gg);
+        for (size_t k = 0; k < gg; k++)
+            px[(k >> (shift / 2)) * (size_t)pitch_px + (k & (size_t)(g - 1))] = k < nfill ? colour : lut[5];
+        return;
+    }
+    const uint8_t *cells = m->cells + pg->first;
+    size_t nc = pg->ncells;
+    for (int y = 0; y < g; y++) {
+        uint32_t *row = px + (size_t)y * (size_t)pitch_px;
+        size_t k = (size_t)y * (size_t)g;
+        size_t a = (k * nc) >> shift;
+        for (int x = 0; x < g; x++, k++) {
+            /* Texel k covers cells [a, b); with more texels than cells, the
+             * cell it lies in. */
+            size_t b = ((k + 1) * nc) >> shift;
+            if (b <= a + 1) {
+                uint8_t c = cells[a];
+                row[x] = lut[c > 4 ? 0 : c];
+            } else {
+                row[x] = reduce(cells, a, b, lut);
+            }
+            a = b > a ? b : a;
+        }
+    }
 }
 
 void heapmap_draw(heapmap *m, SDL_Renderer *r, tc_heap *h, SDL_Rect area) {
@@ -37,59 +289,118 @@ void heapmap_draw(heapmap *m, SDL_Renderer *r, tc_heap *h, SDL_Rect area) {
         m->cap = n + n / 4 + 1024;
         m->cells = malloc(m->cap);
         if (!m->cells) {
-            m->cap = 0;
+            m->cap = m->n = 0;
             return;
         }
         n = tc_heap_cells(h, m->cells, m->cap);
     }
     m->n = n;
-    layout(m, area);
-    if (m->w > m->tw || m->h > m->th || !m->tex) {
+    memset(m->counts, 0, sizeof m->counts);
+    for (size_t i = 0; i < n; i++) m->counts[m->cells[i] > 4 ? 0 : m->cells[i]]++;
+    read_structure(m, h);
+    heapmap_layout(m, area);
+    if (!m->ntiles) return;
+
+    double s = m->tile * m->zoom;
+    int g = pow2_at_least((int)ceil(s), MIN_G);
+    if (g > MAX_G) g = MAX_G;
+    m->g = g;
+    /* Tiles in view. */
+    int c0 = (int)floor(-m->pan_x / s), c1 = (int)ceil((area.w - m->pan_x) / s);
+    int r0 = (int)floor(-m->pan_y / s), r1 = (int)ceil((area.h - m->pan_y) / s);
+    if (c0 < 0) c0 = 0;
+    if (r0 < 0) r0 = 0;
+    if (c1 > m->cols) c1 = m->cols;
+    if (r1 > m->rows) r1 = m->rows;
+    if (c1 <= c0 || r1 <= r0) return;
+    int vw = (c1 - c0) * g, vh = (r1 - r0) * g;
+    if (!m->tex || vw > m->tw || vh > m->th) {
         if (m->tex) SDL_DestroyTexture(m->tex);
-        m->tw = pow2_at_least(m->w > m->tw ? m->w : m->tw);
-        m->th = pow2_at_least(m->h > m->th ? m->h : m->th);
+        m->tw = pow2_at_least(vw > m->tw ? vw : m->tw, 64);
+        m->th = pow2_at_least(vh > m->th ? vh : m->th, 64);
         m->tex = SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING, m->tw, m->th);
         if (!m->tex) return;
         SDL_SetTextureScaleMode(m->tex, SDL_ScaleModeNearest);
     }
-    const uint32_t lut[5] = {pal_argb(PAL_FREE_CELL), pal_argb(PAL_WHITE_OBJ), pal_argb(PAL_WHITE_OBJ),
-                             pal_argb(PAL_GREY_OBJ), pal_argb(PAL_BLACK_OBJ)};
-    memset(m->counts, 0, sizeof m->counts);
+    /* lut[5]: a large object's tiles beyond its size. */
+    const uint32_t lut[6] = {pal_argb(PAL_FREE_CELL), pal_argb(PAL_WHITE_OBJ), pal_argb(PAL_WHITE_OBJ),
+                             pal_argb(PAL_GREY_OBJ),  pal_argb(PAL_BLACK_OBJ), pal_argb(PAL_PANEL)};
     void *pixels;
     int pitch;
-    SDL_Rect src = {0, 0, m->w, m->h};
+    SDL_Rect src = {0, 0, vw, vh};
     if (SDL_LockTexture(m->tex, &src, &pixels, &pitch) != 0) return;
-    /* Locked memory is write-only in spirit: every texel of src is written. */
-    size_t k = 0;
-    for (int y = 0; y < m->h; y++) {
-        uint32_t *row = (uint32_t *)((char *)pixels + (size_t)y * (size_t)pitch);
-        for (int x = 0; x < m->w; x++, k++) {
-            uint8_t c = k < n ? m->cells[k] : 0;
-            if (c > 4) c = 0;
-            m->counts[c] += k < n;
-            row[x] = k < n ? lut[c] : pal_argb(PAL_PANEL);
+    /* Every texel of src is written: tiles past the last are panel. */
+    size_t rec = 0;
+    for (int rr = r0; rr < r1; rr++)
+        for (int cc = c0; cc < c1; cc++) {
+            size_t tile = (size_t)rr * (size_t)m->cols + (size_t)cc;
+            uint32_t *px = (uint32_t *)((char *)pixels + (size_t)((rr - r0) * g) * (size_t)pitch) + (cc - c0) * g;
+            int pitch_px = pitch / 4;
+            if (tile >= m->ntiles) {
+                for (int y = 0; y < g; y++)
+                    for (int x = 0; x < g; x++) px[y * pitch_px + x] = lut[5];
+                continue;
+            }
+            /* Records are in tile order; tiles are visited row by row, so
+             * search forward from the last record (or back at a new row). */
+            if (rec >= m->npages || m->pages[rec].tile > tile) rec = 0;
+            while (rec + 1 < m->npages && m->pages[rec + 1].tile <= tile) rec++;
+            write_tile(m, &m->pages[rec], tile, px, pitch_px, g, lut);
+        }
+    SDL_UnlockTexture(m->tex);
+    SDL_Rect dst = {(int)lround(area.x + m->pan_x + c0 * s), (int)lround(area.y + m->pan_y + r0 * s),
+                    (int)lround((c1 - c0) * s), (int)lround((r1 - r0) * s)};
+    SDL_RenderCopy(r, m->tex, &src, &dst);
+
+    /* Page outlines in their class's colour, where tiles are big enough to
+     * show one and leave cells visible. */
+    if (s < 4) return;
+    SDL_BlendMode bm;
+    SDL_GetRenderDrawBlendMode(r, &bm);
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+    for (size_t i = 0; i < m->npages; i++) {
+        const hm_page *pg = &m->pages[i];
+        SDL_Color col = m->structured ? heapmap_group_colour(heapmap_class_group(pg->cell_size, pg->large)) : PAL_DIM;
+        SDL_SetRenderDrawColor(r, col.r, col.g, col.b, 255);
+        /* One outline per row its tiles cover: a large object reads as one
+         * block, a page as its tile. */
+        for (uint32_t t = pg->tile; t < pg->tile + pg->ntiles;) {
+            uint32_t row = t / (uint32_t)m->cols, end = (row + 1) * (uint32_t)m->cols;
+            if (end > pg->tile + pg->ntiles) end = pg->tile + pg->ntiles;
+            if ((int)row >= r0 && (int)row < r1) {
+                SDL_FRect a = heapmap_tile_rect(m, area, t), b = heapmap_tile_rect(m, area, end - 1);
+                int x0 = (int)lround(a.x), y0 = (int)lround(a.y);
+                SDL_Rect rc = {x0, y0, (int)lround(b.x + b.w) - x0, (int)lround(a.y + a.h) - y0};
+                SDL_RenderDrawRect(r, &rc);
+            }
+            t = end;
         }
     }
-    SDL_UnlockTexture(m->tex);
-    /* Keep texels square: fit the texel grid into the area. */
-    double sx = (double)area.w / m->w, sy = (double)area.h / m->h, s = sx < sy ? sx : sy;
-    SDL_Rect dst = {area.x, area.y, (int)(m->w * s), (int)(m->h * s)};
-    if (dst.w < 1) dst.w = 1;
-    if (dst.h < 1) dst.h = 1;
-    SDL_RenderCopy(r, m->tex, &src, &dst);
-}
-
-long heapmap_cell_at(const heapmap *m, SDL_Rect area, int x, int y) {
-    if (!m->w || !m->h) return -1;
-    double sx = (double)area.w / m->w, sy = (double)area.h / m->h, s = sx < sy ? sx : sy;
-    int cx = (int)((x - area.x) / s), cy = (int)((y - area.y) / s);
-    if (x < area.x || y < area.y || cx >= m->w || cy >= m->h) return -1;
-    size_t k = (size_t)cy * (size_t)m->w + (size_t)cx;
-    return k < m->n ? (long)k : -1;
+    /* Grey badges: a page holding grey cells gets a grey square with a
+     * light rim in its top right corner, so the wavefront stands out from
+     * the black and white texture of a heap being marked. */
+    if (m->structured && s >= 8) {
+        int b = (int)(s / 6) < 4 ? 4 : (int)(s / 6) > 14 ? 14 : (int)(s / 6);
+        for (size_t i = 0; i < m->npages; i++) {
+            if (!m->pages[i].grey) continue;
+            uint32_t t = m->pages[i].tile;
+            int cc = (int)(t % (uint32_t)m->cols), rr = (int)(t / (uint32_t)m->cols);
+            if (cc < c0 || cc >= c1 || rr < r0 || rr >= r1) continue;
+            SDL_FRect fr = heapmap_tile_rect(m, area, t);
+            SDL_Rect rim = {(int)lround(fr.x + fr.w) - b - 2, (int)lround(fr.y) + 1, b + 1, b + 1};
+            SDL_Rect in = {rim.x + 1, rim.y + 1, b - 1, b - 1};
+            SDL_SetRenderDrawColor(r, PAL_BLACK_RIM.r, PAL_BLACK_RIM.g, PAL_BLACK_RIM.b, 255);
+            SDL_RenderFillRect(r, &rim);
+            SDL_SetRenderDrawColor(r, PAL_GREY_OBJ.r, PAL_GREY_OBJ.g, PAL_GREY_OBJ.b, 255);
+            SDL_RenderFillRect(r, &in);
+        }
+    }
+    SDL_SetRenderDrawBlendMode(r, bm);
 }
 
 void heapmap_free(heapmap *m) {
     if (m->tex) SDL_DestroyTexture(m->tex);
     free(m->cells);
+    free(m->pages);
     memset(m, 0, sizeof *m);
 }

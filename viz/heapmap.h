@@ -1,34 +1,114 @@
 /*
- * heapmap.h — every cell of the heap as one texel, coloured white, grey,
- * black or free, in address order (pages, then large objects).
+ * heapmap.h — the heap map panel: every page of the heap as a square tile
+ * in address order, its cells coloured white, grey, black or free, its
+ * outline in the colour of its size class; then the large objects, each
+ * as many tiles as its size covers (a 1 MiB object is 16 page tiles) and
+ * filled in proportion to it. Wheel zooms about the pointer, a drag pans;
+ * the hover tip names the page, class, cell, object and colour.
  *
- * Drawn from one ARGB8888 streaming texture, rewritten each frame from a
- * byte per cell (tc_heap_cells) and scaled to the panel with nearest
- * filtering: a million cells cost a few milliseconds on the software
- * renderer (docs/design.md, "5. Drawing with SDL").
+ * Where the structure comes from: tc_heap_cells gives each cell's colour
+ * in address order (pages, then large objects); tc_visit_objects gives
+ * each allocated object's page, cell and cell size, in the same order.
+ * Together they give every page's size class and where its cells start.
+ * A page's cell count is not in the public API: it is derived from the
+ * page geometry in gc/internal.h (HM_PAGE_BYTES, HM_PAGE_HEADER) and
+ * checked every frame against the total tc_heap_cells returns; if they
+ * disagree (or a page holds no object to name its class), the map draws
+ * the cells without page structure and says so (heapmap.structured).
+ *
+ * Cost: both passes each frame (about 4 ms each at 1M objects), then only
+ * the tiles in view are written into one streaming texture at about one
+ * texel per screen pixel (2..64 texels a side per tile), so zooming in
+ * does not cost more than the whole map. A texel covering several cells
+ * shows grey if any is grey, else the commonest of white, black and free.
  */
 #ifndef TRICOLOR_HEAPMAP_H
 #define TRICOLOR_HEAPMAP_H
 
 #include <SDL.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "tricolor.h"
 
+/* The collector's page geometry (gc/internal.h: PAGE_SIZE, PAGE_HEADER):
+ * 64 KiB pages whose first 128 bytes are the page header; a page of cell
+ * size s holds (65536 - 128) / s cells. */
+#define HM_PAGE_BYTES  65536u
+#define HM_PAGE_HEADER 128u
+
+/* One tile run: a page, or a large object (large: its tiles). */
+typedef struct hm_page {
+    uint32_t first;     /* index of its first cell in the cells array */
+    uint32_t ncells;    /* 1 for a large object */
+    uint32_t cell_size; /* bytes per cell (a large object: its size) */
+    uint32_t page;      /* index in the collector's page table */
+    uint32_t tile;      /* its first tile in the grid */
+    uint32_t ntiles;    /* 1 for a page */
+    uintptr_t base;     /* address of cell 0's object (0 if unknown) */
+    uint32_t grey;      /* grey cells last frame: the page gets a grey badge */
+    bool black;         /* it holds a black cell */
+    bool large;
+} hm_page;
+
+/* What is under a point of the map (heapmap_locate). */
+typedef struct hm_hit {
+    const hm_page *pg;
+    uint32_t cell;  /* within the page */
+    uint8_t colour; /* tc_colour */
+    uintptr_t obj;  /* the object's address, 0 for a free cell */
+} hm_hit;
+
 typedef struct heapmap {
     SDL_Texture *tex;
     int tw, th;     /* texture size */
-    int w, h;       /* texels in use: w per row, h rows */
     uint8_t *cells; /* tc_heap_cells output */
     size_t cap, n;
     size_t counts[5]; /* cells per tc_colour last frame */
+    hm_page *pages;
+    size_t npages, cap_pages, nsmall; /* pages first (nsmall), then large objects */
+    bool structured;                  /* false: page structure unavailable, cells drawn as one strip */
+    size_t black_pages;               /* pages holding a black cell (in sweep: not swept yet) */
+    size_t grey_pages;                /* pages holding a grey cell (where the marker works) */
+    size_t ntiles;
+    int cols, rows; /* the tile grid */
+    double tile;    /* tile side in pixels at zoom 1 */
+    /* the view: zoom factor (1 = whole heap fits) and pan in pixels */
+    double zoom, pan_x, pan_y;
+    int g; /* texels per tile side last frame */
 } heapmap;
 
-/* Reads the heap's cells and draws them into `area`. */
+/* Reads the heap's cells and structure and draws them into `area`. */
 void heapmap_draw(heapmap *m, SDL_Renderer *r, tc_heap *h, SDL_Rect area);
-/* Maps a pixel in `area` to a cell index; -1 if none. */
-long heapmap_cell_at(const heapmap *m, SDL_Rect area, int x, int y);
+
+/* Lays out the tile grid of the last structure read for `area` (done by
+ * heapmap_draw; exposed for tests): cols x rows square tiles of side
+ * m->tile, the largest that fit. */
+void heapmap_layout(heapmap *m, SDL_Rect area);
+
+/* The screen rectangle of tile i (it may lie outside the area). */
+SDL_FRect heapmap_tile_rect(const heapmap *m, SDL_Rect area, size_t tile);
+
+/* What is at pixel (x,y) of `area`, from the last frame; false if
+ * nothing (outside the tiles, or a large object's unused tail). */
+bool heapmap_locate(const heapmap *m, SDL_Rect area, int x, int y, hm_hit *hit);
+
+/* Zooms by factor about pixel (x,y), which keeps showing the same point
+ * of the heap; zoom stays within 1..256. */
+void heapmap_zoom(heapmap *m, SDL_Rect area, double factor, int x, int y);
+/* Moves the map by (dx,dy) pixels, keeping part of it in the area. */
+void heapmap_pan(heapmap *m, int dx, int dy);
+/* Whole heap in view. */
+void heapmap_view_reset(heapmap *m);
+
+/* Size classes are shown in groups, one per power of two: group k holds
+ * cells of up to 16 << k bytes (k 0..8, up to 4 KiB); large objects are
+ * group 9. The outline colour of a group. */
+#define HM_GROUPS 10
+int heapmap_class_group(uint32_t cell_size, bool large);
+SDL_Color heapmap_group_colour(int group);
+
 void heapmap_free(heapmap *m);
 
 #endif

@@ -4,7 +4,9 @@
  * Chosen so the three tricolor colours read on the background: white
  * objects near-white, grey objects mid grey, black objects true black with
  * a light rim (drawn by the graph). The background is a dark blue-grey,
- * neither white nor black, and free heap cells are a shade darker than it.
+ * neither white nor black. Free heap cells are a muted blue, lighter than
+ * the panels and far from white, grey and black alike, so the heap map
+ * tells a free cell from an object of any colour.
  * There are two backgrounds: the window's (PAL_BG) and the panels' drawn
  * on it (PAL_PANEL, the plots' theme too); overlays are PAL_OVERLAY at
  * some opacity.
@@ -23,7 +25,7 @@
 #define PAL_GREY_OBJ  ((SDL_Color){0x8a, 0x8a, 0x8a, 0xff})
 #define PAL_BLACK_OBJ ((SDL_Color){0x00, 0x00, 0x00, 0xff})
 #define PAL_BLACK_RIM ((SDL_Color){0xb8, 0xc0, 0xd0, 0xff})
-#define PAL_FREE_CELL ((SDL_Color){0x1a, 0x1d, 0x27, 0xff})
+#define PAL_FREE_CELL ((SDL_Color){0x35, 0x48, 0x6e, 0xff})
 #define PAL_ROOT      ((SDL_Color){0xff, 0xc1, 0x4d, 0xff})
 #define PAL_BARRIER   ((SDL_Color){0xff, 0x5a, 0x4f, 0xff})
 #define PAL_EDGE      ((SDL_Color){0x6d, 0x7d, 0xa0, 0x90})

@@ -336,6 +336,31 @@ void pl_fix_range(double *from, double *to) {
     if (*to - *from < 1e-6) *to = *from + 1e-6;
 }
 
+void plot_time_window(double now_s, double window_s, double *from_s, double *to_s) {
+    if (!(now_s > 0) || !isfinite(now_s)) now_s = 1e-3;
+    *to_s = now_s;
+    *from_s = window_s > 0 && now_s > window_s ? now_s - window_s : 0;
+}
+
+double plot_time_at(SDL_Rect area, double from_s, double to_s, int x) {
+    SDL_Rect ax = pl_panel_layout(area, pl_last_metrics);
+    pl_fix_range(&from_s, &to_s);
+    double f = ax.w > 1 ? (double)(x - ax.x) / (ax.w - 1) : 0;
+    f = f < 0 ? 0 : f > 1 ? 1 : f;
+    return from_s + f * (to_s - from_s);
+}
+
+bool plot_zoom_select(SDL_Rect area, double from_s, double to_s, int x0, int x1, double *zoom_from_s,
+                      double *zoom_to_s) {
+    if (abs(x1 - x0) < 4) return false;
+    double a = plot_time_at(area, from_s, to_s, x0 < x1 ? x0 : x1);
+    double b = plot_time_at(area, from_s, to_s, x0 < x1 ? x1 : x0);
+    if (!(b - a >= 1e-6)) return false;
+    *zoom_from_s = a;
+    *zoom_to_s = b;
+    return true;
+}
+
 /* Column of x = (t - from) * (w / range) in a timeline of w columns,
  * clamped to the axes. Drawing and hit-testing both go through here, so
  * they agree on every boundary; (int) of a non-negative x is its floor

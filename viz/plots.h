@@ -100,6 +100,23 @@ bool plot_timeline_hit(SDL_Rect area, const plot_series *s, size_t n, double t_f
  * select a range to zoom into. Every panel kind uses the same layout. */
 SDL_Rect plot_axes_rect(const text *t, SDL_Rect area);
 
+/* The range the time panels show by default: the run so far, [0, now_s],
+ * until it is window_s long, then the last window_s (a sliding window).
+ * Before anything has run (now_s <= 0) it is [0, 1 ms]. */
+void plot_time_window(double now_s, double window_s, double *from_s, double *to_s);
+
+/* The time at pixel column x of a time panel drawn in `area` over
+ * [from, to], clamped to the axes (layout of the last panel drawn, as
+ * plot_timeline_hit). */
+double plot_time_at(SDL_Rect area, double from_s, double to_s, int x);
+
+/* A zoom selection: the range between columns x0 and x1 (either order) of
+ * a time panel drawn in `area` over [from, to]. False when the two are
+ * less than 4 pixels apart (a click, not a drag) or the range would be
+ * narrower than 1 us; the range is then left alone. */
+bool plot_zoom_select(SDL_Rect area, double from_s, double to_s, int x0, int x1, double *zoom_from_s,
+                      double *zoom_to_s);
+
 /* Scatter plot of configurations (tricolor tune): x a duration on a log
  * axis of whole decades fitted to the dots and the mark (at least one
  * decade), y linear over a round range fitted to the dots (from 0 up when

@@ -72,6 +72,7 @@ void scene_init(scene *s, const char *cmd) {
     s->speed_idx = -1; /* by workload, in scene_defaults */
     s->boehm_on = true;
     s->mouse_x = s->mouse_y = -1;
+    s->zoom_drag_x = s->map_drag_x = s->map_drag_y = -1;
     s->fd.rfd = s->fd.wfd = -1;
     s->last_metrics_s = -1e9;
     tc_config_default(&s->cfg);
@@ -411,4 +412,47 @@ void scene_apply_slider(scene *s, int i) {
         c.heap_limit = (size_t)sl->value;
     }
     scene_configure(s, &c);
+}
+
+static bool inside(SDL_Rect rc, int x, int y) { return x >= rc.x && y >= rc.y && x < rc.x + rc.w && y < rc.y + rc.h; }
+
+bool scene_pointer(scene *s, const SDL_Event *e) {
+    if (e->type == SDL_MOUSEBUTTONDOWN && e->button.button == SDL_BUTTON_LEFT) {
+        if (inside(s->timeline_at, e->button.x, e->button.y)) {
+            s->zoom_drag_x = e->button.x;
+            return true;
+        }
+        if (s->show_heapmap && inside(s->main_at, e->button.x, e->button.y)) {
+            s->map_drag_x = e->button.x, s->map_drag_y = e->button.y;
+            return true;
+        }
+        return false;
+    }
+    if (e->type == SDL_MOUSEMOTION && s->map_drag_x >= 0) {
+        heapmap_pan(&s->hm, e->motion.x - s->map_drag_x, e->motion.y - s->map_drag_y);
+        s->map_drag_x = e->motion.x, s->map_drag_y = e->motion.y;
+        return true;
+    }
+    if (e->type == SDL_MOUSEBUTTONUP && e->button.button == SDL_BUTTON_LEFT) {
+        bool mine = s->zoom_drag_x >= 0 || s->map_drag_x >= 0;
+        if (s->zoom_drag_x >= 0 && plot_zoom_select(s->timeline_at, s->shown_from, s->shown_to, s->zoom_drag_x,
+                                                    e->button.x, &s->zoom_from, &s->zoom_to)) {
+            s->zoomed = true;
+            scene_note(s, "time zoom: Z resets it");
+        }
+        s->zoom_drag_x = s->map_drag_x = s->map_drag_y = -1;
+        return mine;
+    }
+    if (e->type == SDL_MOUSEWHEEL && s->show_heapmap && s->mouse_x >= 0 && inside(s->main_at, s->mouse_x, s->mouse_y)) {
+        int steps = e->wheel.y * (e->wheel.direction == SDL_MOUSEWHEEL_FLIPPED ? -1 : 1);
+        heapmap_zoom(&s->hm, s->main_at, steps > 0 ? 1.25 : steps < 0 ? 0.8 : 1, s->mouse_x, s->mouse_y);
+        return true;
+    }
+    return false;
+}
+
+void scene_reset_zoom(scene *s) {
+    s->zoomed = false;
+    heapmap_view_reset(&s->hm);
+    scene_note(s, "zoom reset: the run so far (last 10 s), the whole heap");
 }

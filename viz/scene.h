@@ -106,6 +106,14 @@ typedef struct scene {
     double clock_s;
     double fps;           /* shown in the status line */
     int mouse_x, mouse_y; /* -1: no pointer (no hover tip) */
+    /* Time zoom: a range dragged on the timeline shows in every time
+     * panel until Z resets it (zoomed false: the default window). */
+    bool zoomed;
+    double zoom_from, zoom_to;
+    int zoom_drag_x;               /* column where a drag on the timeline began; -1 if none */
+    int map_drag_x, map_drag_y;    /* last pointer of a drag panning the heap map; -1 if none */
+    SDL_Rect timeline_at, main_at; /* where they were last drawn, for the mouse */
+    double shown_from, shown_to;   /* the time range last drawn */
     char note[200];
     double note_until;
     char caption[256];
@@ -163,6 +171,12 @@ void scene_fit_min_heap(tc_config *c);
 void scene_apply_slider(scene *s, int i);
 double scene_slider_value_at(const scene_slider *sl, double pos);
 void scene_note(scene *s, const char *msg);
+/* Pointer events on the timeline (drag: zoom into a time range) and the
+ * heap map (wheel: zoom about the pointer; drag: pan). True if the event
+ * was theirs; the driver then gives it to nothing else. */
+bool scene_pointer(scene *s, const SDL_Event *e);
+/* Z: back to the default time window and the whole heap map. */
+void scene_reset_zoom(scene *s);
 /* A caption over the main panel from now for `seconds` of clock_s. */
 void scene_caption(scene *s, const char *msg, double seconds);
 

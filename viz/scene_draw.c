@@ -85,10 +85,13 @@ static void draw_help(scene *s, SDL_Renderer *r, int w, int h) {
         "  R          reset the run",
         "  S          screenshot (PNG in the current directory)",
         "  G          object graph / heap map",
+        "  Z          reset zoom: time panels back to the run so far, heap map whole",
         "  F          fullscreen",
         "  H          this help",
         "  Q or Esc   quit",
         "Mouse: drag the sliders (step budget, trigger %, heap limit);",
+        "       drag across the pause timeline to zoom every time panel into that range;",
+        "       heap map: wheel zooms, drag pans, hover names page, class, cell, object;",
         "       hover a pause bar for its details.",
     };
     int n = (int)(sizeof lines / sizeof lines[0]), th = text_height(s->font), bw = 0;
@@ -188,19 +191,146 @@ static void draw_title(scene *s, SDL_Renderer *r, int w) {
     }
 }
 
+/* A tip box at the pointer, kept inside the output. */
+static void draw_tip(scene *s, SDL_Renderer *r, const char *tip) {
+    text *font = s->font;
+    int tw = text_width(font, tip) + 12;
+    SDL_Rect box = {s->mouse_x - tw - 8, s->mouse_y + 12, tw, text_height(font) + 8};
+    if (box.x < 0) box.x = s->mouse_x + 12;
+    fill(r, box, PAL_OVERLAY);
+    text_draw(font, box.x + 6, box.y + 4, PAL_TEXT, tip);
+}
+
+static const char *colour_name(uint8_t c) {
+    return c == TC_GREY ? "grey" : c == TC_BLACK ? "black" : c ? "white" : "free";
+}
+
+static void fmt_bytes(char *b, size_t n, double v) {
+    if (v >= 1 << 20)
+        snprintf(b, n, "%.1f MiB", v / (1 << 20));
+    else if (v >= 4096)
+        snprintf(b, n, "%.0f KiB", v / 1024);
+    else
+        snprintf(b, n, "%.0f B", v);
+}
+
+/* The heap map's legend under it: the colours with their counts, the
+ * pages, and the size-class groups present as their outline colours; in
+ * the sweep, how many pages still hold black (the sweep has not reached
+ * them: it turns black into the new white). */
+static void draw_heapmap_legend(scene *s, SDL_Renderer *r, SDL_Rect main, tc_heap *hp) {
+    text *font = s->font;
+    const heapmap *m = &s->hm;
+    int th = text_height(font), y = main.y + main.h - 2 * th - 12;
+    fill(r, (SDL_Rect){main.x, y - 4, main.w, 2 * th + 16}, PAL_PANEL);
+    int x = main.x + 6;
+    static const struct {
+        uint8_t c;
+        const char *name;
+    } keys[] = {{TC_WHITE, "white"}, {TC_GREY, "grey"}, {TC_BLACK, "black"}, {TC_FREE, "free"}};
+    for (size_t i = 0; i < 4; i++) {
+        SDL_Color c = keys[i].c == TC_WHITE   ? PAL_WHITE_OBJ
+                      : keys[i].c == TC_GREY  ? PAL_GREY_OBJ
+                      : keys[i].c == TC_BLACK ? PAL_BLACK_OBJ
+                                              : PAL_FREE_CELL;
+        fill(r, (SDL_Rect){x - 1, y + 3, 12, 12}, PAL_DIM);
+        fill(r, (SDL_Rect){x, y + 4, 10, 10}, c);
+        x += 14 + text_drawf(font, x + 14, y, PAL_DIM, "%s %zu  ", keys[i].name,
+                             m->counts[keys[i].c] + (keys[i].c == TC_WHITE ? m->counts[2] : 0));
+    }
+    int y2 = y + th + 4;
+    if (!m->structured) {
+        text_draw(font, main.x + 6, y2, PAL_BARRIER, "page structure unavailable: cells in address order");
+        return;
+    }
+    tc_phase ph = tc_current_phase(hp);
+    if (ph == TC_PHASE_SWEEP)
+        text_drawf(font, x, y, PAL_ROOT, "sweep: %zu/%zu pages to go", m->black_pages, m->nsmall);
+    else if (m->grey_pages)
+        text_drawf(font, x, y, PAL_ROOT, "grey in %zu/%zu pages (badged)", m->grey_pages, m->npages);
+    else
+        text_drawf(font, x, y, PAL_DIM, "%zu pages, %zu large", m->nsmall, m->npages - m->nsmall);
+    bool present[HM_GROUPS] = {false};
+    for (size_t i = 0; i < m->npages; i++)
+        present[heapmap_class_group(m->pages[i].cell_size, m->pages[i].large)] = true;
+    int x2 = main.x + 6 + text_draw(font, main.x + 6, y2, PAL_DIM, "outline, cell size: ");
+    for (int k = 0; k < HM_GROUPS; k++) {
+        if (!present[k]) continue;
+        char lab[24];
+        if (k == HM_GROUPS - 1)
+            snprintf(lab, sizeof lab, "large ");
+        else if (k == 0)
+            snprintf(lab, sizeof lab, "16B ");
+        else
+            snprintf(lab, sizeof lab, "%u-%uB ", (8u << k) + 1, 16u << k);
+        if (x2 + 16 + text_width(font, lab) > main.x + main.w) break;
+        SDL_Color c = heapmap_group_colour(k);
+        SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 255);
+        SDL_RenderDrawRect(r, &(SDL_Rect){x2, y2 + 3, 12, 12});
+        SDL_RenderDrawRect(r, &(SDL_Rect){x2 + 1, y2 + 4, 10, 10});
+        x2 += 16 + text_draw(font, x2 + 16, y2, PAL_DIM, lab);
+    }
+    if (m->zoom > 1) text_drawf(font, x2 + 4, y2, PAL_ROOT, "zoom %.1fx (Z resets)", m->zoom);
+}
+
+/* Zoomed in far enough, each page names its cell size in its corner. */
+static void draw_heapmap_labels(scene *s, SDL_Renderer *r, SDL_Rect area) {
+    const heapmap *m = &s->hm;
+    text *font = s->font;
+    /* A label takes at most about half a tile's width. */
+    if (!m->structured || m->tile * m->zoom < 2 * text_width(font, "128 B") + 8) return;
+    for (size_t i = 0; i < m->npages; i++) {
+        SDL_FRect fr = heapmap_tile_rect(m, area, m->pages[i].tile);
+        if (fr.x + fr.w < area.x || fr.y + fr.h < area.y || fr.x > area.x + area.w || fr.y > area.y + area.h) continue;
+        char lab[24];
+        fmt_bytes(lab, sizeof lab, m->pages[i].cell_size);
+        int w = text_width(font, lab) + 4, h = text_height(font);
+        SDL_Rect box = {(int)fr.x + 2, (int)fr.y + 2, w, h};
+        fill(r, box, PAL_OVERLAY);
+        text_draw(font, box.x + 2, box.y,
+                  heapmap_group_colour(heapmap_class_group(m->pages[i].cell_size, m->pages[i].large)), lab);
+    }
+}
+
+static void draw_heapmap_tip(scene *s, SDL_Renderer *r, SDL_Rect area) {
+    hm_hit hit;
+    if (s->mouse_x < 0 || !heapmap_locate(&s->hm, area, s->mouse_x, s->mouse_y, &hit)) return;
+    char tip[200], obj[48] = "", sz[32];
+    if (hit.obj)
+        snprintf(obj, sizeof obj, "object %#lx ", (unsigned long)hit.obj);
+    else
+        snprintf(obj, sizeof obj, "%s", hit.colour ? "" : "no object ");
+    fmt_bytes(sz, sizeof sz, hit.pg->cell_size);
+    if (!s->hm.structured)
+        snprintf(tip, sizeof tip, "cell %zu: %s", (size_t)hit.pg->first + hit.cell, colour_name(hit.colour));
+    else if (hit.pg->large)
+        snprintf(tip, sizeof tip, "large object %#lx, %s: %s", (unsigned long)hit.obj, sz, colour_name(hit.colour));
+    else
+        snprintf(tip, sizeof tip, "page %u, class %s, cell %u of %u: %s%s", hit.pg->page, sz, hit.cell, hit.pg->ncells,
+                 obj, colour_name(hit.colour));
+    draw_tip(s, r, tip);
+}
+
+/* The heap map's area: the main panel above its two-line legend. */
+static SDL_Rect heapmap_area(const scene *s, SDL_Rect main) {
+    int th = text_height(s->font);
+    return (SDL_Rect){main.x + 2, main.y + 2, main.w - 4, main.h - 2 * th - 22};
+}
+
 /* The object graph or heap map, with its caption. */
 static void draw_main(scene *s, SDL_Renderer *r, SDL_Rect main, tc_heap *hp) {
     text *font = s->font;
     SDL_RenderSetClipRect(r, &main);
     if (s->show_heapmap) {
-        heapmap_draw(&s->hm, r, hp, main);
-        char line[160];
-        snprintf(line, sizeof line, "heap map: %zu cells (%zu white, %zu grey, %zu black, %zu free)", s->hm.n,
-                 s->hm.counts[1], s->hm.counts[3], s->hm.counts[4], s->hm.counts[0]);
-        int th = text_height(font);
-        fill(r, (SDL_Rect){main.x, main.y + main.h - th - 8, text_width(font, line) + 12, th + 8}, PAL_PANEL);
-        text_draw(font, main.x + 6, main.y + main.h - th - 4, PAL_DIM, line);
+        SDL_Rect area = heapmap_area(s, main);
+        s->main_at = area;
+        SDL_RenderSetClipRect(r, &area);
+        heapmap_draw(&s->hm, r, hp, area);
+        draw_heapmap_labels(s, r, area);
+        SDL_RenderSetClipRect(r, &main);
+        draw_heapmap_legend(s, r, main, hp);
     } else {
+        s->main_at = main;
         graph_draw(&s->g, r, main);
         if (s->g.truncated)
             text_drawf(font, main.x + 6, main.y + main.h - text_height(font) - 4, PAL_DIM,
@@ -216,7 +346,15 @@ static void draw_plots(scene *s, SDL_Renderer *r, const layout *L) {
     text *font = s->font;
     plot_series ps[2] = {series_plot(&s->tri, "tricolor", PAL_TRICOLOR), series_plot(&s->boe, "boehm", PAL_BOEHM)};
     size_t np = s->boehm_on ? 2 : 1;
-    double t_to = s->tri.now_s > 1 ? s->tri.now_s : 1, t_from = t_to > 10 ? t_to - 10 : 0;
+    /* The time panels fit the run: [0, now] until it is 10 s long, then
+     * the last 10 s; or the range the user dragged on the timeline. */
+    /* Tricolor's clock: Boehm's child may run ahead of it by its credit
+     * (feed.c), and the two are compared over the same execution time. */
+    double now = s->tri.now_s, t_from, t_to;
+    plot_time_window(now, 10, &t_from, &t_to);
+    if (s->zoomed && s->zoom_from < now) t_from = s->zoom_from, t_to = s->zoom_to;
+    s->shown_from = t_from, s->shown_to = t_to;
+    s->timeline_at = L->plots[0];
     double windows_ms[METRICS_NWINDOWS];
     for (int i = 0; i < METRICS_NWINDOWS; i++) windows_ms[i] = (double)metrics_windows_ns[i] / 1e6;
     plot_pause_timeline(r, font, L->plots[0], ps, np, t_from, t_to);
@@ -230,11 +368,25 @@ static void draw_plots(scene *s, SDL_Renderer *r, const layout *L) {
         fmt_us(d, sizeof d, ps[hs].pauses[hpi].dur_us);
         char tip[128];
         snprintf(tip, sizeof tip, "%s pause at %.3f s: %s", ps[hs].name, ps[hs].pauses[hpi].t_s, d);
-        int tw = text_width(font, tip) + 12;
-        SDL_Rect box = {s->mouse_x - tw - 8, s->mouse_y + 12, tw, text_height(font) + 8};
-        if (box.x < 0) box.x = s->mouse_x + 12;
+        draw_tip(s, r, tip);
+    }
+    /* A drag in progress on the timeline: the range it selects. */
+    if (s->zoom_drag_x >= 0 && s->mouse_x >= 0) {
+        SDL_Rect ax = plot_axes_rect(font, L->plots[0]);
+        int a = s->zoom_drag_x < s->mouse_x ? s->zoom_drag_x : s->mouse_x;
+        int b = s->zoom_drag_x < s->mouse_x ? s->mouse_x : s->zoom_drag_x;
+        if (a < ax.x) a = ax.x;
+        if (b > ax.x + ax.w) b = ax.x + ax.w;
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+        fill(r, (SDL_Rect){a, ax.y, b - a, ax.h}, pal_alpha(PAL_TEXT, 0x40));
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+    }
+    if (s->zoomed) { /* said inside the axes' top left, over the bars */
+        SDL_Rect ax = plot_axes_rect(font, L->plots[0]);
+        const char *z = "zoomed: Z resets";
+        SDL_Rect box = {ax.x + 2, ax.y + 2, text_width(font, z) + 8, text_height(font) + 2};
         fill(r, box, PAL_OVERLAY);
-        text_draw(font, box.x + 6, box.y + 4, PAL_TEXT, tip);
+        text_draw(font, box.x + 4, box.y + 1, PAL_ROOT, z);
     }
 }
 
@@ -285,6 +437,7 @@ void scene_draw(scene *s, SDL_Renderer *r, int w, int h) {
     draw_title(s, r, w);
     draw_main(s, r, L.main, hp);
     draw_plots(s, r, &L);
+    if (s->show_heapmap) draw_heapmap_tip(s, r, s->main_at);
     draw_status(s, r, &L, hp, &st);
     text *font = s->font;
     if (s->note[0] && s->clock_s < s->note_until) {

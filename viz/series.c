@@ -10,7 +10,14 @@
 #include <string.h>
 
 #define MAX_PAUSES     400000
-#define SHARE_BUCKET_S 0.25
+#define SHARE_WINDOW_S 0.25 /* the GC share is taken over this much execution time */
+#define POINT_SPACING  0.02 /* curves keep at most 50 points a second of a long run */
+#define POINT_SHARE    400  /* ... and about this many over a short one */
+
+double series_spacing(double t) {
+    double sp = t / POINT_SHARE;
+    return sp < POINT_SPACING ? sp : POINT_SPACING;
+}
 
 void series_grow(void **p, size_t *cap, size_t need, size_t elem) {
     if (need <= *cap) return;
@@ -37,21 +44,34 @@ void series_add_pause(series *s, double t, double dur_us) {
     }
     series_grow((void **)&s->pauses, &s->cap, s->n + 1, sizeof *s->pauses);
     if (s->n < s->cap) s->pauses[s->n++] = (plot_pause){t, dur_us};
-    /* GC share per bucket of execution time: the same definition for both
-     * collectors (pause time over elapsed time). */
-    while (t >= s->bucket_start + SHARE_BUCKET_S) {
-        series_grow((void **)&s->share, &s->cap_share, s->nshare + 1, sizeof *s->share);
-        if (s->nshare < s->cap_share)
-            s->share[s->nshare++] =
-                (plot_point){s->bucket_start + SHARE_BUCKET_S, s->bucket_sum / 1e6 / SHARE_BUCKET_S};
-        s->bucket_start += SHARE_BUCKET_S;
-        s->bucket_sum = 0;
+    /* The GC share: pause time over elapsed time (the same definition for
+     * both collectors), over the window before the pause's end, or over
+     * the run so far while it is shorter than the window, so the curve
+     * starts at the first pause. A gap longer than the window with no
+     * pause drops the curve to 0 first. */
+    double end = t + dur_us / 1e6, w = end < SHARE_WINDOW_S ? end : SHARE_WINDOW_S;
+    if (s->n >= 2) {
+        const plot_pause *prev = &s->pauses[s->n - 2];
+        double prev_end = prev->t_s + prev->dur_us / 1e6;
+        if (t - prev_end > SHARE_WINDOW_S) {
+            series_add_point(&s->share, &s->nshare, &s->cap_share, prev_end + SHARE_WINDOW_S, 0);
+            series_add_point(&s->share, &s->nshare, &s->cap_share, t, 0);
+        }
     }
-    s->bucket_sum += dur_us;
+    if (!(w > 0) || (s->nshare && s->share[s->nshare - 1].t_s > end - series_spacing(end))) return;
+    double sum = 0;
+    for (size_t i = s->n; i-- > 0;) {
+        const plot_pause *q = &s->pauses[i];
+        double qe = q->t_s + q->dur_us / 1e6;
+        if (qe <= end - w) break;
+        double qs = q->t_s > end - w ? q->t_s : end - w;
+        sum += qe - qs;
+    }
+    series_add_point(&s->share, &s->nshare, &s->cap_share, end, sum / w > 1 ? 1 : sum / w);
 }
 
 void series_add_point(plot_point **arr, size_t *n, size_t *cap, double t, double v) {
-    if (*n && (*arr)[*n - 1].t_s > t - 0.02) return; /* at most 50 samples a second */
+    if (*n && (*arr)[*n - 1].t_s > t - series_spacing(t)) return;
     series_grow((void **)arr, cap, *n + 1, sizeof **arr);
     if (*n < *cap) (*arr)[(*n)++] = (plot_point){t, v};
 }

@@ -22,7 +22,6 @@ typedef struct series {
     size_t n, cap;
     plot_point *share, *heap, *trig;
     size_t nshare, nheap, ntrig, cap_share, cap_heap, cap_trig;
-    double bucket_start, bucket_sum; /* the GC-share bucket being filled */
     double mmu[METRICS_NWINDOWS];
     metrics_summary sum;
     double now_s; /* the newest execution time the series covers */
@@ -37,11 +36,17 @@ void series_grow(void **p, size_t *cap, size_t need, size_t elem);
 void series_reset(series *s);
 /* Appends a pause starting at t (s) lasting dur_us; pauses come in time
  * order. Past a cap the oldest half is dropped (the plots show the last
- * ten seconds, the percentiles then cover the newest pauses). */
+ * ten seconds, the percentiles then cover the newest pauses). Also
+ * samples the GC share at the pause's end: pause time over the last
+ * 0.25 s, or over the run so far while it is shorter. */
 void series_add_pause(series *s, double t, double dur_us);
-/* Appends a sample to one of the series' curves (&s->heap, &s->trig), at
- * most 50 a second of execution time. */
+/* Appends a sample to one of the series' curves (&s->heap, &s->trig) at
+ * time t, unless the last one is less than series_spacing(t) older: fine
+ * enough that a run of a few milliseconds is a curve, at most 50 samples
+ * a second of a long one. */
 void series_add_point(plot_point **arr, size_t *n, size_t *cap, double t, double v);
+/* The least time between two samples of a curve at time t (seconds). */
+double series_spacing(double t);
 /* Recomputes sum and mmu over all pauses, for the run [0, now_s]. */
 void series_metrics(series *s);
 /* The plots' view of the series. */
