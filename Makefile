@@ -196,7 +196,7 @@ $(BUILD)/microbench: $(BUILD)/rel/bench/microbench.o $(BUILD)/libtricolor.a
 $(BUILD)/microbench-noobs: $(BUILD)/rel/bench/microbench.o $(call gc_objs,noobs)
 	$(CC) $(CFLAGS) $^ -lpthread -lm -o $@
 
-$(BUILD)/framebench: $(BUILD)/rel/bench/framebench.o $(BUILD)/rel/viz/heapmap.o $(BUILD)/rel/viz/graph.o $(BUILD)/libtricolor.a
+$(BUILD)/framebench: $(BUILD)/rel/bench/framebench.o $(BUILD)/rel/viz/heapmap.o $(BUILD)/rel/viz/graph.o $(BUILD)/rel/viz/graph_layout.o $(BUILD)/rel/viz/text.o $(BUILD)/libtricolor.a
 	$(CC) $(CFLAGS) $^ $(SDL_LIBS) -lpthread -lm -o $@
 
 # What memory system calls and page faults cost on this machine, so that

@@ -101,6 +101,7 @@ static void handle_mouse(app *a, const SDL_Event *e) {
             SDL_Rect t = s->sliders[i].track;
             if (mx >= t.x - 6 && mx <= t.x + t.w + 6 && my >= t.y - 12 && my <= t.y + t.h + 12) a->dragging = i + 1;
         }
+        if (!a->dragging) scene_click(s, mx, my);
     }
     if (a->dragging && (e->type == SDL_MOUSEMOTION || e->type == SDL_MOUSEBUTTONDOWN)) {
         scene_slider *sl = &s->sliders[a->dragging - 1];
@@ -129,6 +130,7 @@ static void usage(FILE *f) {
                "\n"
                "Keys: space pause, N/-> step, +/- speed, 1-9 workload, B barrier, A auto-pacer (pause target\n"
                "on/off), R reset, S screenshot, G graph/heap map, F fullscreen, H help, Q/Esc quit.\n"
+               "Mouse: click a summary box of the graph to open it; drag a slider to set it.\n"
                "To make a video of it without a display: 'tricolor record'.\n"
                "\n");
     scene_args_help(f);
