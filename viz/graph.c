@@ -307,6 +307,13 @@ static void place(graph *g) {
         g->opar[i] = p < 0 ? -1 : (int32_t)g->nodes[p].pos;
     }
     glayout_fit fit = glayout_tree(n, g->opar, g->ox, g->oy, MARGIN, g->min_cols, g->min_rows, g->oscratch);
+    if (fit.cols > g->min_cols || fit.rows > g->min_rows) {
+        /* Grown: with an eighth of headroom, so that the next few objects
+         * added fit without rescaling everything again. */
+        if (fit.cols > g->min_cols) g->min_cols = fit.cols + fit.cols / 8 + 1;
+        if (fit.rows > g->min_rows) g->min_rows = fit.rows + fit.rows / 8 + 1;
+        fit = glayout_tree(n, g->opar, g->ox, g->oy, MARGIN, g->min_cols, g->min_rows, g->oscratch);
+    }
     for (size_t i = 0; i < n; i++) {
         gnode *nd = &g->nodes[g->order[i]];
         nd->tx = g->ox[i];
@@ -315,13 +322,11 @@ static void place(graph *g) {
     }
     g->cols = fit.cols > g->min_cols ? fit.cols : g->min_cols;
     g->rows = fit.rows > g->min_rows ? fit.rows : g->min_rows;
-    uint32_t shrink_c = g->min_cols / 8 + 1, shrink_r = g->min_rows / 8 + 1;
-    g->min_cols = fit.cols >= g->min_cols             ? fit.cols
-                  : g->min_cols - shrink_c > fit.cols ? g->min_cols - shrink_c
-                                                      : fit.cols;
-    g->min_rows = fit.rows >= g->min_rows             ? fit.rows
-                  : g->min_rows - shrink_r > fit.rows ? g->min_rows - shrink_r
-                                                      : fit.rows;
+    /* Shrinks once the forest needs less than three quarters of the grid. */
+    uint32_t shrink_c = fit.cols < g->min_cols * 3 / 4 ? g->min_cols / 8 + 1 : 0;
+    uint32_t shrink_r = fit.rows < g->min_rows * 3 / 4 ? g->min_rows / 8 + 1 : 0;
+    if (shrink_c) g->min_cols = g->min_cols - shrink_c > fit.cols ? g->min_cols - shrink_c : fit.cols;
+    if (shrink_r) g->min_rows = g->min_rows - shrink_r > fit.rows ? g->min_rows - shrink_r : fit.rows;
 }
 
 void graph_sync(graph *g, tc_heap *h, size_t max_nodes) {
