@@ -211,7 +211,7 @@ static void test_graph_summary_drawn_with_its_count_and_opened_by_a_click(void *
     assert_int_equal(s->count, 12);
     assert_false(s->capped);
     assert_int_equal(s->ncolour[0], 12); /* no cycle yet: all white */
-    graph_layout(&g, 100);
+    graph_ease(&g, 100);
     SDL_Rect area = {0, 0, W, H};
     /* Without a font no count is drawn; with one, text appears under the
      * box, and the box's middle is the white band. */
@@ -250,7 +250,7 @@ static void test_graph_nodes_fit_the_panel_and_survivors_keep_their_place(void *
     graph g = {0};
     graph_sync(&g, h, 5000);
     assert_int_equal(g.summaries, 0);
-    graph_layout(&g, 200);
+    graph_ease(&g, 200);
     for (size_t i = 0; i < g.n; i++) {
         const gnode *n = &g.nodes[i];
         if (!(n->x > 0.01f && n->x < 0.99f && n->y > 0.01f && n->y < 0.99f))
@@ -271,7 +271,7 @@ static void test_graph_nodes_fit_the_panel_and_survivors_keep_their_place(void *
     const gnode *nf = node_of(&g, fresh);
     assert_non_null(nf);
     assert_true(nf->x == lx && nf->y == ly);
-    graph_layout(&g, 200);
+    graph_ease(&g, 200);
     na = node_of(&g, a);
     assert_true(fabsf(na->x - ax) < 1e-4f && fabsf(na->y - ay) < 1e-4f);
     nf = node_of(&g, fresh);

@@ -83,7 +83,7 @@ static void test_a_click_opens_a_summary_box(void **state) {
     }
     graph g = {0};
     graph_sync(&g, h, 3);
-    graph_layout(&g, 100);
+    graph_ease(&g, 100);
     const gnode *box = NULL;
     for (size_t i = 0; i < g.n; i++)
         if (g.nodes[i].summary && g.nodes[i].parent >= 0 && g.nodes[g.nodes[i].parent].obj == root) box = &g.nodes[i];

@@ -87,6 +87,16 @@ static uint32_t add_node(graph *g, void *obj, float x, float y) {
     return (uint32_t)(g->n - 1);
 }
 
+uint32_t graph_count(const graph *g, const gnode *n, bool *lower) {
+    bool recent = n->exact_epoch && g->epoch - n->exact_epoch <= GRAPH_EXACT_SYNCS;
+    if (n->capped && recent && n->exact >= n->count) {
+        *lower = false;
+        return n->exact;
+    }
+    *lower = n->capped;
+    return n->count;
+}
+
 static void push_edge(graph *g, uint32_t a, uint32_t b) {
     if (g->nedges * 2 + 2 > g->ecap) {
         g->ecap = g->ecap ? g->ecap * 2 : 4096;
@@ -160,56 +170,72 @@ static bool census_add(graph *g, void *obj) {
 
 static int colour_band(tc_colour c) { return c == TC_BLACK ? 2 : c == TC_GREY ? 1 : 0; }
 
+/* Counts the summary whose first objects are g->cq[head, end) depth-first
+ * (its stack above qn in g->cq), reading at most `share` objects and
+ * slots. Objects still on the stack when the share runs out are counted
+ * without being read, and the summary is marked as a lower bound. Returns
+ * the work done. */
+static size_t count_summary(graph *g, tc_heap *h, size_t head, size_t end, size_t qn, size_t share) {
+    uint32_t s = g->cq_sum[head];
+    size_t top = qn, work = 0;
+    for (size_t i = head; i < end && top < g->cqcap; i++) g->cq[top++] = g->cq[i];
+    gnode *sn = &g->nodes[s];
+    while (top > qn) {
+        void *o = g->cq[--top];
+        long k = hget(g, o);
+        if (k >= 0 && g->nodes[k].epoch == g->epoch && !g->nodes[k].summary) continue; /* shown after all */
+        sn->count++;
+        sn->ncolour[colour_band(tc_colour_of(h, o))]++;
+        if (work >= share) {
+            sn->capped = 1;
+            continue;
+        }
+        uint32_t ns = tc_nslots(o);
+        void **slots = o;
+        work += 1 + ns;
+        for (uint32_t i = 0; i < ns; i++) {
+            void *t = slots[i];
+            if (!t) continue;
+            long tk = hget(g, t);
+            if (tk >= 0 && g->nodes[tk].epoch == g->epoch) continue; /* shown */
+            if (top == g->cqcap) {                                   /* no room: counted no further */
+                sn->capped = 1;
+                break;
+            }
+            if (census_add(g, t)) g->cq[top++] = t;
+        }
+    }
+    return work;
+}
+
 /* Counts what each summary folds. The walk queued each summary's first
- * objects together in g->cq[0, qn); each summary in turn is counted
- * depth-first (its stack above qn in g->cq) with a fair share of the work
- * budget left: the remaining budget divided by the summaries not yet
- * counted, so small summaries are counted exactly and a big one stops at
- * its share. Objects still on the stack when it stops are counted
- * without being read, and the summary is marked as a lower bound. */
+ * objects together in g->cq[0, qn). One summary a sync, in turn, is
+ * counted first with half the work budget: if that suffices its count is
+ * exact and kept (gnode.exact). The others share the rest fairly (the
+ * budget left divided by the summaries not yet counted), so small ones
+ * are exact and big ones stop at their share. */
 static void census(graph *g, tc_heap *h, size_t qn) {
     size_t groups = 0;
     for (size_t i = 0; i < qn; i++) groups += i == 0 || g->cq_sum[i] != g->cq_sum[i - 1];
-    size_t left = GRAPH_CENSUS_WORK, head = 0;
-    while (head < qn) {
-        uint32_t s = g->cq_sum[head];
-        size_t end = head;
-        while (end < qn && g->cq_sum[end] == s) end++;
-        size_t share = left / (groups ? groups : 1), work = 0;
+    if (!groups) return;
+    size_t focus = g->census_turn++ % groups, fh = 0, fe = 0;
+    for (size_t i = 0, k = 0; i < qn; i = fe, k++) {
+        for (fe = i + 1; fe < qn && g->cq_sum[fe] == g->cq_sum[i];) fe++;
+        fh = i;
+        if (k == focus) break;
+    }
+    size_t left = GRAPH_CENSUS_WORK;
+    size_t used = count_summary(g, h, fh, fe, qn, GRAPH_CENSUS_WORK / 2);
+    gnode *fn = &g->nodes[g->cq_sum[fh]];
+    if (!fn->capped) fn->exact = fn->count, fn->exact_epoch = g->epoch;
+    left -= used;
+    groups--;
+    for (size_t head = 0, end; head < qn; head = end) {
+        for (end = head + 1; end < qn && g->cq_sum[end] == g->cq_sum[head];) end++;
+        if (head == fh) continue;
+        size_t work = count_summary(g, h, head, end, qn, left / groups);
         groups--;
-        /* The group's objects, then its stack, from the top down. */
-        size_t top = qn;
-        for (size_t i = head; i < end && top < g->cqcap; i++) g->cq[top++] = g->cq[i];
-        gnode *sn = &g->nodes[s];
-        while (top > qn) {
-            void *o = g->cq[--top];
-            long k = hget(g, o);
-            if (k >= 0 && g->nodes[k].epoch == g->epoch && !g->nodes[k].summary) continue; /* shown after all */
-            sn->count++;
-            sn->ncolour[colour_band(tc_colour_of(h, o))]++;
-            if (work >= share) {
-                sn->capped = 1;
-                g->census_capped = true;
-                continue;
-            }
-            uint32_t ns = tc_nslots(o);
-            void **slots = o;
-            work += 1 + ns;
-            for (uint32_t i = 0; i < ns; i++) {
-                void *t = slots[i];
-                if (!t) continue;
-                long tk = hget(g, t);
-                if (tk >= 0 && g->nodes[tk].epoch == g->epoch) continue; /* shown */
-                if (top == g->cqcap) {                                   /* no room: counted no further */
-                    sn->capped = 1;
-                    g->census_capped = true;
-                    break;
-                }
-                if (census_add(g, t)) g->cq[top++] = t;
-            }
-        }
         left = left > work ? left - work : 0;
-        head = end;
     }
 }
 
@@ -363,8 +389,13 @@ void graph_sync(graph *g, tc_heap *h, size_t max_nodes) {
     free(roots);
     size_t qn = walk(g, taken, max_nodes);
     census(g, h, qn);
-    for (size_t i = 0; i < g->norder; i++)
-        if (g->nodes[g->order[i]].summary) g->folded += g->nodes[g->order[i]].count;
+    for (size_t i = 0; i < g->norder; i++) {
+        const gnode *n = &g->nodes[g->order[i]];
+        bool lower;
+        if (!n->summary) continue;
+        g->folded += graph_count(g, n, &lower);
+        g->census_capped |= lower;
+    }
     g->truncated = g->shown < g->live_objects && g->summaries > 0;
     /* Nodes not reached this time start to fade; colours of the rest come
      * from the heap unless events are being replayed. */
@@ -438,7 +469,7 @@ void graph_tick(graph *g, float dt) {
 
 /* ---------- easing ---------- */
 
-void graph_layout(graph *g, int iterations) {
+void graph_ease(graph *g, int iterations) {
     /* Each step covers a quarter of the way: a node moved by a change in
      * the forest glides there over a few frames instead of jumping. */
     float keep = powf(0.75f, (float)(iterations > 0 ? iterations : 0));
@@ -534,9 +565,10 @@ static float summary_half(const graph *g, SDL_Rect area, const gnode *n) {
 }
 
 /* "812", "4.3k", "27k", "1.2M"; a trailing + for a lower bound. */
-static void count_label(char *buf, size_t len, const gnode *n) {
-    double c = n->count;
-    const char *plus = n->capped ? "+" : "";
+static void count_label(const graph *g, char *buf, size_t len, const gnode *n) {
+    bool lower;
+    double c = graph_count(g, n, &lower);
+    const char *plus = lower ? "+" : "";
     if (c < 1000)
         snprintf(buf, len, "%.0f%s", c, plus);
     else if (c < 10000)
@@ -665,7 +697,7 @@ void graph_draw(graph *g, SDL_Renderer *r, SDL_Rect area) {
         const gnode *n = &g->nodes[g->order[i]];
         if (!n->summary || !n->alive) continue;
         char buf[32];
-        count_label(buf, sizeof buf, n);
+        count_label(g, buf, sizeof buf, n);
         int tw = text_width(g->font, buf);
         float hs = summary_half(g, area, n);
         int x = (int)(ax + n->x * aw) - tw / 2, y = (int)(ay + n->y * ah + hs * 0.7f + 2);

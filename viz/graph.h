@@ -45,11 +45,13 @@ typedef struct gnode {
     uint32_t ncolour[3]; /* summary: white, grey and black among them */
     uint8_t colour;      /* displayed tc_colour */
     uint8_t root;
-    uint8_t alive;   /* found by the last sync */
-    uint8_t summary; /* a summary node, not an object */
-    uint8_t capped;  /* summary: the count stopped at the census budget (a lower bound) */
-    float flash;     /* barrier flash, 1 fading to 0 */
-    float fade;      /* 1 while alive, falls to 0 after the object went */
+    uint8_t alive;        /* found by the last sync */
+    uint8_t summary;      /* a summary node, not an object */
+    uint8_t capped;       /* summary: the count stopped at the census budget (a lower bound) */
+    uint32_t exact;       /* summary: its last complete count ... */
+    uint32_t exact_epoch; /* ... made at this sync (0: none) */
+    float flash;          /* barrier flash, 1 fading to 0 */
+    float fade;           /* 1 while alive, falls to 0 after the object went */
     uint32_t epoch;
 } gnode;
 
@@ -84,6 +86,7 @@ typedef struct graph {
     void *expanded[GRAPH_MAX_EXPANDED];
     int nexpanded;
     uint32_t epoch;
+    uint32_t census_turn; /* which summary the census counts first */
     size_t live_objects;
     size_t shown;       /* objects drawn (not summaries) */
     size_t summaries;   /* summary nodes */
@@ -103,9 +106,13 @@ typedef struct graph {
     size_t label_cap;
 } graph;
 
-/* The census stops after this much work (objects and slots read) a frame;
- * counts it did not finish are shown as lower bounds ("12k+"). */
-#define GRAPH_CENSUS_WORK 60000u
+/* The census stops after this much work (objects and slots read) a sync;
+ * counts it did not finish are shown as lower bounds ("12k+"), unless a
+ * recent complete count stands in (graph_count). */
+#define GRAPH_CENSUS_WORK 20000u
+/* A summary's last complete count stands for it, while the census can
+ * only give a lower bound, for this many syncs. */
+#define GRAPH_EXACT_SYNCS 600u
 /* Pointers drawn that are not tree edges, at most (lines cost their length). */
 #define GRAPH_MAX_CROSS 6000u
 /* Objects an expanded summary may add beyond the node budget, in all. */
@@ -115,7 +122,7 @@ void graph_sync(graph *g, tc_heap *h, size_t max_nodes);
 /* Applies one collector event (colours in replay mode, flashes always). */
 void graph_event(graph *g, const tc_event *e);
 /* Moves every node `iterations` easing steps towards its place. */
-void graph_layout(graph *g, int iterations);
+void graph_ease(graph *g, int iterations);
 /* Ages flashes and fades by dt seconds; drops nodes that have faded out. */
 void graph_tick(graph *g, float dt);
 void graph_draw(graph *g, SDL_Renderer *r, SDL_Rect area);
@@ -124,6 +131,10 @@ const gnode *graph_node_at(const graph *g, SDL_Rect area, int x, int y);
 /* A click at window pixel (x, y), in the area last drawn: on a summary
  * node, expands it from the next sync and returns true. */
 bool graph_click(graph *g, int x, int y);
+/* What summary n folds: its last complete count if recent (see
+ * GRAPH_EXACT_SYNCS) and this sync's was cut short, else this sync's
+ * count; *lower says whether it is only a lower bound. */
+uint32_t graph_count(const graph *g, const gnode *n, bool *lower);
 void graph_free(graph *g);
 
 #endif

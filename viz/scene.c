@@ -298,7 +298,7 @@ void scene_frame(scene *s, double dt) {
         s->g.font = s->font;                          /* the summaries' counts */
         s->g.max_width = (uint32_t)(s->g.area.w / 5); /* 5 px a column in the panel last drawn */
         graph_sync(&s->g, live_heap(s->lv), MAX_NODES);
-        graph_layout(&s->g, s->g.n > 2000 ? 1 : 3);
+        graph_ease(&s->g, s->g.n > 2000 ? 1 : 3);
     }
 }
 
