@@ -15,9 +15,10 @@
  *                         5000 drawn and about 2500 boxes; then with rows
  *                         cut as the view cuts them
  *
- * Medians of 60 frames (wall time; the graph's also as _cpu, the
- * process's CPU time, which other load on the cores does not inflate), rendered onto a 1280x720 surface with SDL's
- * software renderer (no window), the slowest case the viewer meets.
+ * Medians of 60 frames, rendered onto a 1280x720 surface with SDL's
+ * software renderer (no window), the slowest case the viewer meets: wall
+ * time, and for the graph also _cpu, the process's CPU time, which other
+ * load on the cores does not inflate.
  */
 #include <SDL.h>
 #include <stdio.h>

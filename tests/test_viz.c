@@ -168,13 +168,15 @@ static tc_heap *fan_heap(void **root, int fan, int chain) {
     tc_root_add(h, root);
     *root = tc_alloc(h, (uint32_t)fan, 0);
     for (int i = 0; i < fan; i++) {
-        void *next = NULL;
+        void *next = NULL; /* rooted: allocation may start a cycle */
+        tc_root_push(h, &next);
         for (int k = 0; k < chain; k++) {
             void *n = tc_alloc(h, 1, 0);
             tc_store(h, n, 0, next);
             next = n;
         }
         tc_store(h, *root, (uint32_t)i, next);
+        tc_root_pop(h, 1);
     }
     return h;
 }
@@ -239,6 +241,34 @@ static void test_graph_summary_drawn_with_its_count_and_opened_by_a_click(void *
     assert_null(summary_under(&g, root));
     for (int i = 0; i < 6; i++) assert_non_null(node_of(&g, tc_load(h, root, (uint32_t)i)));
     text_close(font);
+    graph_free(&g);
+    tc_heap_free(h);
+}
+
+static void test_graph_census_counts_each_box_in_turn(void **state) {
+    (void)state;
+    /* root -> array of 8 -> each the head of a chain of 4001: with the
+     * array and its 8 children shown, 8 boxes of 4000 objects each, too
+     * many for one census to count them all (8 x 8000 work). */
+    void *root = NULL;
+    tc_heap *h = fan_heap(&root, 8, 4001);
+    graph g = {0};
+    graph_sync(&g, h, 9);
+    assert_int_equal(g.summaries, 8);
+    bool lower;
+    const gnode *first = summary_under(&g, tc_load(h, root, 0)), *second = summary_under(&g, tc_load(h, root, 1));
+    assert_int_equal(graph_count(&g, first, &lower), 4000);
+    assert_false(lower);
+    assert_true(graph_count(&g, second, &lower) < 4000);
+    assert_true(lower);
+    /* Each box gets its turn; a complete count then stands for it. */
+    for (int i = 1; i < 8; i++) graph_sync(&g, h, 9);
+    for (uint32_t i = 0; i < 8; i++) {
+        const gnode *b = summary_under(&g, tc_load(h, root, i));
+        assert_int_equal(graph_count(&g, b, &lower), 4000);
+        assert_false(lower);
+    }
+    assert_int_equal(g.folded, 8 * 4000);
     graph_free(&g);
     tc_heap_free(h);
 }
@@ -329,6 +359,7 @@ int main(void) {
         cmocka_unit_test(test_graph_replays_events_in_slow_motion),
         cmocka_unit_test(test_graph_truncates_beyond_max_nodes),
         cmocka_unit_test(test_graph_summary_drawn_with_its_count_and_opened_by_a_click),
+        cmocka_unit_test(test_graph_census_counts_each_box_in_turn),
         cmocka_unit_test(test_graph_nodes_fit_the_panel_and_survivors_keep_their_place),
         cmocka_unit_test(test_heapmap_shows_colours_and_free_cells),
     };

@@ -77,9 +77,9 @@ static void test_a_click_opens_a_summary_box(void **state) {
     tc_root_add(h, &root);
     root = tc_alloc(h, 8, 0);
     for (uint32_t i = 0; i < 8; i++) {
-        void *c = tc_alloc(h, 1, 0);
-        tc_store(h, c, 0, tc_alloc(h, 0, 8));
-        tc_store(h, root, i, c);
+        tc_store(h, root, i, tc_alloc(h, 1, 0));
+        void *leaf = tc_alloc(h, 0, 8);
+        tc_store(h, tc_load(h, root, i), 0, leaf);
     }
     graph g = {0};
     graph_sync(&g, h, 3);

@@ -6,10 +6,12 @@
  * Each frame the graph is synced with the heap while the mutator is parked:
  * a breadth-first walk from the roots takes at most `max_nodes` objects,
  * each the child of the object it was first reached from (a spanning
- * forest), and at most `max_width` in a row. Where either runs out, the children of a shown object that
- * were not taken, and everything reachable only through them, are folded
- * into one summary node under that object, drawn with its object count and
- * its white/grey/black proportions. Clicking a summary node (graph_click)
+ * forest), and at most `max_width` in a row. Where either runs out, the
+ * children of a shown object that were not taken, and what is reachable
+ * through them and not shown, are folded into one summary node under that
+ * object (an object reachable from two is counted once, in the first box
+ * whose census reaches it), drawn with its object count and its
+ * white/grey/black proportions. Clicking a summary node (graph_click)
  * expands it: that object's children are then shown beyond the budget,
  * their own descendants folded one level further down.
  *
