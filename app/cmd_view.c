@@ -103,6 +103,7 @@ static void handle_mouse(app *a, const SDL_Event *e) {
             SDL_Rect t = s->sliders[i].track;
             if (mx >= t.x - 6 && mx <= t.x + t.w + 6 && my >= t.y - 12 && my <= t.y + t.h + 12) a->dragging = i + 1;
         }
+        if (!a->dragging) scene_click(s, mx, my);
     }
     if (a->dragging && (e->type == SDL_MOUSEMOTION || e->type == SDL_MOUSEBUTTONDOWN)) {
         scene_slider *sl = &s->sliders[a->dragging - 1];
@@ -131,8 +132,9 @@ static void usage(FILE *f) {
                "\n"
                "Keys: space pause, N/-> step, +/- speed, 1-9 workload, B barrier, A auto-pacer (pause target\n"
                "on/off), R reset, S screenshot, G graph/heap map, Z reset zoom, F fullscreen, H help, Q/Esc quit.\n"
-               "Mouse: drag across the pause timeline to zoom the time panels; on the heap map the wheel\n"
-               "zooms, a drag pans and hovering names the page, size class, cell, object and colour.\n"
+               "Mouse: click a summary box of the graph to open it; drag a slider to set it; drag across the\n"
+               "pause timeline to zoom the time panels; on the heap map the wheel zooms, a drag pans and\n"
+               "hovering names the page, size class, cell, object and colour.\n"
                "To make a video of it without a display: 'tricolor record'.\n"
                "\n");
     scene_args_help(f);

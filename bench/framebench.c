@@ -5,11 +5,20 @@
  *   frame_ms_heapmap_1M   the heap map of a heap with 1M live objects:
  *                         reading every cell's colour and drawing one
  *                         streaming texture scaled into a 740x620 panel
- *   frame_ms_graph_5000   the object graph at its 5000-node cap: sync
- *                         with the heap, one layout iteration, drawing
+ *   frame_ms_graph_5000   the object graph at its 5000-node cap on that
+ *                         heap: sync with the heap (the walk, the census
+ *                         of what the summary boxes fold, the tree
+ *                         layout), easing, drawing with the boxes' counts;
+ *                         then the same split into _sync and _draw
+ *   frame_ms_graph_tree_5000, frame_ms_graph_tree_view
+ *                         the same on a binary tree of 2^18 - 1 objects:
+ *                         5000 drawn and about 2500 boxes; then with rows
+ *                         cut as the view cuts them
  *
  * Medians of 60 frames, rendered onto a 1280x720 surface with SDL's
- * software renderer (no window), the slowest case the viewer meets.
+ * software renderer (no window), the slowest case the viewer meets: wall
+ * time, and for the graph also _cpu, the process's CPU time, which other
+ * load on the cores does not inflate.
  */
 #include <SDL.h>
 #include <stdio.h>
@@ -18,11 +27,20 @@
 
 #include "graph.h"
 #include "heapmap.h"
+#include "text.h"
 #include "tricolor.h"
 
 static double now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* CPU time of this process: what a frame costs when other processes
+ * share the cores (wall time then counts their turns too). */
+static double cpu_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
@@ -34,6 +52,54 @@ static int cmp(const void *a, const void *b) {
 static double median(double *v, int n) {
     qsort(v, (size_t)n, sizeof *v, cmp);
     return v[n / 2];
+}
+
+/* A complete binary tree of the given depth. */
+static void *build_tree(tc_heap *h, int depth) {
+    void *n = tc_alloc(h, 2, 0);
+    if (depth == 0) return n;
+    tc_root_push(h, &n);
+    void *l = build_tree(h, depth - 1);
+    tc_store(h, n, 0, l);
+    void *rt = build_tree(h, depth - 1);
+    tc_store(h, n, 1, rt);
+    tc_root_pop(h, 1);
+    return n;
+}
+
+/* FRAMES frames of the graph on heap h: sync, easing and drawing, timed
+ * in all and split into sync and drawing; prints what was drawn. */
+static void graph_frames(const char *name, tc_heap *h, SDL_Renderer *r, SDL_Rect area, uint32_t max_width) {
+    enum { FRAMES = 60 };
+    graph g = {0};
+    g.max_width = max_width;
+    char err[256];
+    g.font = text_open(r, 13, err, sizeof err);
+    if (!g.font) fprintf(stderr, "framebench: no font, the counts are not drawn: %s\n", err);
+    double t[FRAMES], ts[FRAMES], td[FRAMES], tc[FRAMES];
+    for (int f = 0; f < FRAMES; f++) {
+        double c0 = cpu_ms(), t0 = now_ms();
+        SDL_SetRenderDrawColor(r, 0x26, 0x2b, 0x3a, 255);
+        SDL_RenderClear(r);
+        graph_tick(&g, 1.0f / 60);
+        graph_sync(&g, h, 5000);
+        graph_ease(&g, 1);
+        double t1 = now_ms();
+        graph_draw(&g, r, area);
+        SDL_RenderPresent(r);
+        t[f] = now_ms() - t0;
+        ts[f] = t1 - t0;
+        td[f] = t[f] - ts[f];
+        tc[f] = cpu_ms() - c0;
+    }
+    printf("%s_drawn: %zu objects and %zu summaries (%zu%s objects folded)\n", name, g.shown, g.summaries, g.folded,
+           g.census_capped ? "+" : "");
+    printf("%s: %.2f ms\n", name, median(t, FRAMES));
+    printf("%s_sync: %.2f ms\n", name, median(ts, FRAMES));
+    printf("%s_draw: %.2f ms\n", name, median(td, FRAMES));
+    printf("%s_cpu: %.2f ms\n", name, median(tc, FRAMES));
+    text_close(g.font);
+    graph_free(&g);
 }
 
 int main(void) {
@@ -72,20 +138,19 @@ int main(void) {
     }
     printf("heapmap_live_objects: %llu objects\n", (unsigned long long)st.live_objects);
     printf("frame_ms_heapmap_1M: %.2f ms\n", median(t, FRAMES));
-    graph g = {0};
-    for (int f = 0; f < FRAMES; f++) {
-        double t0 = now_ms();
-        SDL_RenderClear(r);
-        graph_tick(&g, 1.0f / 60);
-        graph_sync(&g, h, 5000);
-        graph_layout(&g, 1);
-        graph_draw(&g, r, area);
-        SDL_RenderPresent(r);
-        t[f] = now_ms() - t0;
-    }
-    printf("frame_ms_graph_5000: %.2f ms\n", median(t, FRAMES));
-    graph_free(&g);
+    graph_frames("frame_ms_graph_5000", h, r, area, 0);
     heapmap_free(&m);
+    tc_root_pop(h, 1);
+    tc_heap_free(h);
+    /* A complete binary tree of 2^18 - 1 objects (GCBench's shape): 5000
+     * drawn with rows unbounded, then with rows cut as the view cuts them
+     * (a fifth of the panel's width in pixels). */
+    h = tc_heap_new(&c);
+    void *tree = NULL;
+    tc_root_push(h, &tree);
+    tree = build_tree(h, 17);
+    graph_frames("frame_ms_graph_tree_5000", h, r, area, 0);
+    graph_frames("frame_ms_graph_tree_view", h, r, area, (uint32_t)area.w / 5);
     tc_root_pop(h, 1);
     tc_heap_free(h);
     SDL_DestroyRenderer(r);

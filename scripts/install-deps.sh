@@ -9,7 +9,7 @@ set -eu
 # pkg-config module -> Debian package
 LIBS="sdl2:libsdl2-dev SDL2_ttf:libsdl2-ttf-dev SDL2_image:libsdl2-image-dev bdw-gc:libgc-dev cmocka:libcmocka-dev"
 # command -> Debian package (tools the tests and recordings use)
-TOOLS="cc:gcc make:make pkg-config:pkg-config valgrind:valgrind Xvfb:xvfb xauth:xauth ffmpeg:ffmpeg ffprobe:ffmpeg clang:clang clang-format:clang-format"
+TOOLS="cc:gcc make:make pkg-config:pkg-config valgrind:valgrind Xvfb:xvfb xauth:xauth xdotool:xdotool ffmpeg:ffmpeg ffprobe:ffmpeg clang:clang clang-format:clang-format"
 # files -> Debian package
 FILES="/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf:fonts-dejavu-core"
 

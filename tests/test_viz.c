@@ -4,12 +4,15 @@
  * Renders with SDL's software renderer onto a surface (no window, no
  * display) and reads pixels back: a black object is drawn black (inside a
  * light rim), a grey one grey, a white one white; the heap-map cell of a
- * freed object shows the free colour, of a marked one black.
+ * freed object shows the free colour, of a marked one black. The graph's
+ * summary boxes are drawn with their count and open on a click; nodes are
+ * placed inside the panel, and a surviving object keeps its place.
  */
 #include "support.h"
 #include "graph.h"
 #include "heapmap.h"
 #include "palette.h"
+#include "text.h"
 
 #include <SDL.h>
 #include <math.h>
@@ -146,10 +149,164 @@ static void test_graph_truncates_beyond_max_nodes(void **state) {
     }
     graph g = {0};
     graph_sync(&g, h, 100);
-    assert_int_equal(g.n, 100);
+    assert_int_equal(g.shown, 100);
     assert_true(g.truncated);
-    /* The nodes kept are the ones nearest the root. */
+    /* The nodes kept are the ones nearest the root; the other 200 are one
+     * summary under the last one shown, counted exactly. */
     assert_non_null(node_of(&g, list));
+    assert_int_equal(g.summaries, 1);
+    assert_int_equal(g.folded, 200);
+    assert_false(g.census_capped);
+    graph_free(&g);
+    tc_heap_free(h);
+}
+
+/* root -> array of `fan` slots, each the head of a chain of `chain`
+ * objects. */
+static tc_heap *fan_heap(void **root, int fan, int chain) {
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    tc_root_add(h, root);
+    *root = tc_alloc(h, (uint32_t)fan, 0);
+    for (int i = 0; i < fan; i++) {
+        void *next = NULL; /* rooted: allocation may start a cycle */
+        tc_root_push(h, &next);
+        for (int k = 0; k < chain; k++) {
+            void *n = tc_alloc(h, 1, 0);
+            tc_store(h, n, 0, next);
+            next = n;
+        }
+        tc_store(h, *root, (uint32_t)i, next);
+        tc_root_pop(h, 1);
+    }
+    return h;
+}
+
+static const gnode *summary_under(const graph *g, const void *obj) {
+    for (size_t i = 0; i < g->n; i++)
+        if (g->nodes[i].summary && g->nodes[i].alive && g->nodes[i].parent >= 0 &&
+            g->nodes[g->nodes[i].parent].obj == obj)
+            return &g->nodes[i];
+    return NULL;
+}
+
+/* Pixels of the text colour in the rectangle, which holds no node. */
+static int text_pixels(int x0, int y0, int x1, int y1) {
+    int n = 0;
+    for (int y = y0 < 0 ? 0 : y0; y < y1 && y < H; y++)
+        for (int x = x0 < 0 ? 0 : x0; x < x1 && x < W; x++) n += same_rgb(pixel(x, y), PAL_TEXT);
+    return n;
+}
+
+static void test_graph_summary_drawn_with_its_count_and_opened_by_a_click(void **state) {
+    (void)state;
+    void *root = NULL;
+    tc_heap *h = fan_heap(&root, 6, 3);
+    char err[256];
+    text *font = text_open(ren, 13, err, sizeof err);
+    if (!font) fail_msg("text_open: %s", err);
+    graph g = {0};
+    /* The array and its first two chains' heads: the other four chains
+     * (12 objects) fold into one box under the array. */
+    graph_sync(&g, h, 3);
+    const gnode *s = summary_under(&g, root);
+    assert_non_null(s);
+    assert_int_equal(s->count, 12);
+    assert_false(s->capped);
+    assert_int_equal(s->ncolour[0], 12); /* no cycle yet: all white */
+    graph_ease(&g, 100);
+    SDL_Rect area = {0, 0, W, H};
+    /* Without a font no count is drawn; with one, text appears under the
+     * box, and the box's middle is the white band. */
+    clear();
+    graph_draw(&g, ren, area);
+    SDL_RenderPresent(ren);
+    int sx = (int)(g.area.x + s->x * (float)g.area.w), sy = (int)(g.area.y + s->y * (float)g.area.h);
+    assert_true(same_rgb(pixel(sx, sy), PAL_WHITE_OBJ));
+    int below = text_pixels(sx - 30, sy + 4, sx + 30, sy + 24);
+    assert_int_equal(below, 0);
+    g.font = font;
+    clear();
+    graph_draw(&g, ren, area);
+    SDL_RenderPresent(ren);
+    sx = (int)(g.area.x + s->x * (float)g.area.w), sy = (int)(g.area.y + s->y * (float)g.area.h);
+    below = text_pixels(sx - 30, sy + 4, sx + 30, sy + 24);
+    assert_true(below > 10);
+    /* A click on it: from the next sync the array's other children are
+     * shown, and its box is gone. */
+    assert_false(graph_click(&g, W - 2, H - 2)); /* not on a box */
+    assert_true(graph_click(&g, sx, sy));
+    size_t before = g.shown;
+    graph_sync(&g, h, 3);
+    assert_true(g.shown >= before + 4);
+    assert_null(summary_under(&g, root));
+    for (int i = 0; i < 6; i++) assert_non_null(node_of(&g, tc_load(h, root, (uint32_t)i)));
+    text_close(font);
+    graph_free(&g);
+    tc_heap_free(h);
+}
+
+static void test_graph_census_counts_each_box_in_turn(void **state) {
+    (void)state;
+    /* root -> array of 8 -> each the head of a chain of 4001: with the
+     * array and its 8 children shown, 8 boxes of 4000 objects each, too
+     * many for one census to count them all (8 x 8000 work). */
+    void *root = NULL;
+    tc_heap *h = fan_heap(&root, 8, 4001);
+    graph g = {0};
+    graph_sync(&g, h, 9);
+    assert_int_equal(g.summaries, 8);
+    bool lower;
+    const gnode *first = summary_under(&g, tc_load(h, root, 0)), *second = summary_under(&g, tc_load(h, root, 1));
+    assert_int_equal(graph_count(&g, first, &lower), 4000);
+    assert_false(lower);
+    assert_true(graph_count(&g, second, &lower) < 4000);
+    assert_true(lower);
+    /* Each box gets its turn; a complete count then stands for it. */
+    for (int i = 1; i < 8; i++) graph_sync(&g, h, 9);
+    for (uint32_t i = 0; i < 8; i++) {
+        const gnode *b = summary_under(&g, tc_load(h, root, i));
+        assert_int_equal(graph_count(&g, b, &lower), 4000);
+        assert_false(lower);
+    }
+    assert_int_equal(g.folded, 8 * 4000);
+    graph_free(&g);
+    tc_heap_free(h);
+}
+
+static void test_graph_nodes_fit_the_panel_and_survivors_keep_their_place(void **state) {
+    (void)state;
+    void *root = NULL;
+    tc_heap *h = fan_heap(&root, 40, 30);
+    graph g = {0};
+    graph_sync(&g, h, 5000);
+    assert_int_equal(g.summaries, 0);
+    graph_ease(&g, 200);
+    for (size_t i = 0; i < g.n; i++) {
+        const gnode *n = &g.nodes[i];
+        if (!(n->x > 0.01f && n->x < 0.99f && n->y > 0.01f && n->y < 0.99f))
+            fail_msg("node %zu at (%f, %f): on or past the border", i, n->x, n->y);
+    }
+    /* A new object at the end of the last chain: every other object keeps
+     * its place, and the new one starts where its parent is. */
+    void *last = tc_load(h, root, 39);
+    while (tc_load(h, last, 0)) last = tc_load(h, last, 0);
+    void *a = tc_load(h, root, 3);
+    const gnode *na = node_of(&g, a);
+    float ax = na->x, ay = na->y;
+    const gnode *nl = node_of(&g, last);
+    float lx = nl->x, ly = nl->y;
+    void *fresh = tc_alloc(h, 1, 0);
+    tc_store(h, last, 0, fresh);
+    graph_sync(&g, h, 5000);
+    const gnode *nf = node_of(&g, fresh);
+    assert_non_null(nf);
+    assert_true(nf->x == lx && nf->y == ly);
+    graph_ease(&g, 200);
+    na = node_of(&g, a);
+    assert_true(fabsf(na->x - ax) < 1e-4f && fabsf(na->y - ay) < 1e-4f);
+    nf = node_of(&g, fresh);
+    nl = node_of(&g, last);
+    assert_true(nf->y > nl->y && fabsf(nf->x - nl->x) < 1e-4f);
     graph_free(&g);
     tc_heap_free(h);
 }
@@ -380,6 +537,9 @@ int main(void) {
         cmocka_unit_test(test_graph_draws_each_colour),
         cmocka_unit_test(test_graph_replays_events_in_slow_motion),
         cmocka_unit_test(test_graph_truncates_beyond_max_nodes),
+        cmocka_unit_test(test_graph_summary_drawn_with_its_count_and_opened_by_a_click),
+        cmocka_unit_test(test_graph_census_counts_each_box_in_turn),
+        cmocka_unit_test(test_graph_nodes_fit_the_panel_and_survivors_keep_their_place),
         cmocka_unit_test(test_heapmap_shows_colours_and_free_cells),
         cmocka_unit_test(test_heapmap_free_cells_differ_from_white),
         cmocka_unit_test(test_heapmap_pages_classes_and_large_objects),

@@ -1,14 +1,25 @@
 /*
  * graph.h — the object graph panel: objects as nodes coloured white, grey
- * and black, roots ringed, pointers as edges, laid out by a warm-started
- * force-directed layout so that it stays put from frame to frame.
+ * and black, roots ringed, laid out as the tree the roots span, with what
+ * does not fit folded into summary nodes (README, "The object graph").
  *
  * Each frame the graph is synced with the heap while the mutator is parked:
- * a breadth-first walk from the roots, at most `max_nodes` objects (beyond
- * that only the part nearest the roots is shown, and `truncated` says so).
- * Nodes keep their positions across syncs; a new node appears next to the
- * object that first points to it; a node whose object disappeared fades
- * out; a barrier hit flashes the object it shaded.
+ * a breadth-first walk from the roots takes at most `max_nodes` objects,
+ * each the child of the object it was first reached from (a spanning
+ * forest), and at most `max_width` in a row. Where either runs out, the
+ * children of a shown object that were not taken, and what is reachable
+ * through them and not shown, are folded into one summary node under that
+ * object (an object reachable from two is counted once, in the first box
+ * whose census reaches it), drawn with its object count and its
+ * white/grey/black proportions. Clicking a summary node (graph_click)
+ * expands it: that object's children are then shown beyond the budget,
+ * their own descendants folded one level further down.
+ *
+ * The forest is placed by graph_layout.c (rows by depth, a column per
+ * leaf, fitted to the panel) and each node eases towards its place, so an
+ * object keeps its place while it lives, a new one slides out from its
+ * parent, and a node whose object disappeared fades out where it was. A
+ * barrier hit flashes the object it shaded.
  *
  * Slow motion: in replay mode the colours shown are not read from the heap
  * but advanced by the collector's events (shade, blacken, barrier), a few
@@ -22,52 +33,110 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "text.h"
 #include "tricolor.h"
 
 typedef struct gnode {
-    void *obj;
-    float x, y;     /* in the unit square */
-    float dx, dy;   /* layout displacement scratch */
-    uint8_t colour; /* displayed tc_colour */
+    void *obj;           /* the object; a summary's key is its parent's address + 1 */
+    float x, y;          /* drawn position, in the unit square */
+    float tx, ty;        /* its place in the layout, which x, y ease towards */
+    int32_t parent;      /* tree parent's node index (last sync), -1 for a root */
+    uint32_t pos;        /* index in the last sync's breadth-first order */
+    uint32_t depth;      /* in the forest of the last sync */
+    uint32_t count;      /* summary: objects folded into it */
+    uint32_t ncolour[3]; /* summary: white, grey and black among them */
+    uint8_t colour;      /* displayed tc_colour */
     uint8_t root;
-    uint8_t alive; /* found by the last sync */
-    float flash;   /* barrier flash, 1 fading to 0 */
-    float fade;    /* 1 while alive, falls to 0 after the object went */
+    uint8_t alive;        /* found by the last sync */
+    uint8_t summary;      /* a summary node, not an object */
+    uint8_t capped;       /* summary: the count stopped at the census budget (a lower bound) */
+    uint32_t exact;       /* summary: its last complete count ... */
+    uint32_t exact_epoch; /* ... made at this sync (0: none) */
+    float flash;          /* barrier flash, 1 fading to 0 */
+    float fade;           /* 1 while alive, falls to 0 after the object went */
     uint32_t epoch;
 } gnode;
+
+#define GRAPH_MAX_EXPANDED 64
 
 typedef struct graph {
     gnode *nodes;
     size_t n, cap;
-    void **hkey; /* object -> node index + 1 */
+    void **hkey; /* object (or summary key) -> node index */
     uint32_t *hval;
     size_t hcap;
-    uint32_t *edges; /* pairs of node indices */
+    uint32_t *edges; /* pairs of node indices: every pointer between shown objects */
     size_t nedges, ecap;
-    void **queue; /* BFS scratch */
-    size_t qcap;
+    /* the last sync's forest in breadth-first order (node indices), and
+     * the layout's inputs and outputs in that order */
+    uint32_t *order;
+    int32_t *opar;
+    float *ox, *oy;
+    uint32_t *oscratch;
+    size_t norder, ocap;
+    uint32_t max_width;          /* objects in a row, at most (0: no limit but max_nodes) */
+    uint32_t min_cols, min_rows; /* the layout grid, kept from frame to frame */
+    uint32_t cols, rows;         /* the grid of the last layout */
+    /* census of what summaries fold: a queue and a visited set */
+    void **cq;
+    uint32_t *cq_sum;
+    size_t cqcap;
+    void **cset;
+    uint32_t *cstamp;
+    size_t csetcap;
+    /* objects whose summary was clicked open */
+    void *expanded[GRAPH_MAX_EXPANDED];
+    int nexpanded;
     uint32_t epoch;
-    uint64_t rng;
+    uint32_t census_turn; /* which summary the census counts first */
     size_t live_objects;
-    bool truncated;
-    bool replay; /* colours from events, not from the heap */
+    size_t shown;       /* objects drawn (not summaries) */
+    size_t summaries;   /* summary nodes */
+    size_t folded;      /* objects counted in summaries */
+    bool census_capped; /* the census stopped before it had counted everything */
+    bool truncated;     /* not every live object is drawn */
+    bool replay;        /* colours from events, not from the heap */
+    text *font;         /* summary counts; NULL draws none */
+    SDL_Rect area;      /* where it was last drawn (for clicks) */
     SDL_Vertex *verts;
     int *idx;
     size_t vcap, icap;
-    int *grid_head, *grid_next;
-    size_t grid_cap;
+    float *bus; /* per parent: its children's bus, left, right and y in pixels */
+    SDL_FRect *rects;
+    size_t bus_cap;
+    int *label_right; /* per row, right edge of the last count drawn */
+    size_t label_cap;
 } graph;
+
+/* The census stops after this much work (objects and slots read) a sync;
+ * counts it did not finish are shown as lower bounds ("12k+"), unless a
+ * recent complete count stands in (graph_count). */
+#define GRAPH_CENSUS_WORK 20000u
+/* A summary's last complete count stands for it, while the census can
+ * only give a lower bound, for this many syncs. */
+#define GRAPH_EXACT_SYNCS 600u
+/* Pointers drawn that are not tree edges, at most (lines cost their length). */
+#define GRAPH_MAX_CROSS 6000u
+/* Objects an expanded summary may add beyond the node budget, in all. */
+#define GRAPH_EXPAND_MAX 2000u
 
 void graph_sync(graph *g, tc_heap *h, size_t max_nodes);
 /* Applies one collector event (colours in replay mode, flashes always). */
 void graph_event(graph *g, const tc_event *e);
-/* A few force-directed iterations. */
-void graph_layout(graph *g, int iterations);
+/* Moves every node `iterations` easing steps towards its place. */
+void graph_ease(graph *g, int iterations);
 /* Ages flashes and fades by dt seconds; drops nodes that have faded out. */
 void graph_tick(graph *g, float dt);
 void graph_draw(graph *g, SDL_Renderer *r, SDL_Rect area);
 /* The node under pixel (x, y) of `area`, or NULL. */
 const gnode *graph_node_at(const graph *g, SDL_Rect area, int x, int y);
+/* A click at window pixel (x, y), in the area last drawn: on a summary
+ * node, expands it from the next sync and returns true. */
+bool graph_click(graph *g, int x, int y);
+/* What summary n folds: its last complete count if recent (see
+ * GRAPH_EXACT_SYNCS) and this sync's was cut short, else this sync's
+ * count; *lower says whether it is only a lower bound. */
+uint32_t graph_count(const graph *g, const gnode *n, bool *lower);
 void graph_free(graph *g);
 
 #endif

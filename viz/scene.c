@@ -297,8 +297,10 @@ void scene_frame(scene *s, double dt) {
     collect(s);
     graph_tick(&s->g, (float)dt);
     if (!s->show_heapmap) {
+        s->g.font = s->font;                          /* the summaries' counts */
+        s->g.max_width = (uint32_t)(s->g.area.w / 5); /* 5 px a column in the panel last drawn */
         graph_sync(&s->g, live_heap(s->lv), MAX_NODES);
-        graph_layout(&s->g, s->g.n > 2000 ? 1 : 3);
+        graph_ease(&s->g, s->g.n > 2000 ? 1 : 3);
     }
 }
 
@@ -322,6 +324,8 @@ void scene_set_speed(scene *s, int idx) {
     s->speed_idx = idx < 0 ? 0 : idx >= scene_nspeeds ? scene_nspeeds - 1 : idx;
     set_observing(s);
 }
+
+bool scene_click(scene *s, int x, int y) { return !s->show_heapmap && graph_click(&s->g, x, y); }
 
 void scene_set_view(scene *s, bool show_heapmap) {
     s->show_heapmap = show_heapmap;

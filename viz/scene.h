@@ -156,6 +156,9 @@ double scene_speed(const scene *s);
 int scene_speed_index(double x); /* the nearest of scene_speeds */
 void scene_set_speed(scene *s, int idx);
 void scene_set_view(scene *s, bool show_heapmap);
+/* A click at window pixel (x, y): on a summary node of the graph, opens
+ * it (from the next frame); true if it did. */
+bool scene_click(scene *s, int x, int y);
 void scene_set_workload(scene *s, const wl_info *wl); /* restarts */
 void scene_restart(scene *s);                         /* quit is set if it fails */
 const char *scene_set_barrier(scene *s, tc_barrier b);

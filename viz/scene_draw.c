@@ -334,7 +334,7 @@ static void draw_main(scene *s, SDL_Renderer *r, SDL_Rect main, tc_heap *hp) {
         graph_draw(&s->g, r, main);
         if (s->g.truncated)
             text_drawf(font, main.x + 6, main.y + main.h - text_height(font) - 4, PAL_DIM,
-                       "showing the %d objects nearest the roots of %zu (G: heap map shows all)", 5000,
+                       "showing the %zu objects nearest the roots of %zu (G: heap map shows all)", s->g.shown,
                        s->g.live_objects);
     }
     draw_caption(s, r, main);

@@ -1,0 +1,142 @@
+/*
+ * x_graph_click.c — a real click opens a summary box (`make test-x`).
+ *
+ * Starts its own Xvfb (on a display no other server holds), opens an SDL
+ * window at the screen's origin, draws a graph with a summary box into it,
+ * and clicks the box's pixel with xdotool: the click must arrive as an SDL
+ * mouse event at that pixel, and graph_click on it must open the box, as
+ * `tricolor view`'s mouse handler does (app/cmd_view.c -> scene_click).
+ * Without Xvfb or xdotool it says so and fails: the deps script installs
+ * both.
+ */
+#include "support.h"
+#include "graph.h"
+#include "palette.h"
+
+#include <SDL.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum { W = 480, H = 360 };
+
+static pid_t xvfb;
+
+/* Xvfb on the first display from :90 with no lock file, once its socket
+ * is there. */
+static int start_xvfb(void) {
+    for (int d = 90; d < 130; d++) {
+        char lock[64], sock[64], disp[16];
+        snprintf(lock, sizeof lock, "/tmp/.X%d-lock", d);
+        snprintf(sock, sizeof sock, "/tmp/.X11-unix/X%d", d);
+        if (access(lock, F_OK) == 0 || access(sock, F_OK) == 0) continue;
+        snprintf(disp, sizeof disp, ":%d", d);
+        xvfb = fork();
+        if (xvfb == 0) {
+            freopen("/dev/null", "w", stderr);
+            execlp("Xvfb", "Xvfb", disp, "-screen", "0", "800x600x24", "-nolisten", "tcp", (char *)NULL);
+            _exit(127);
+        }
+        for (int i = 0; i < 100; i++) {
+            if (access(sock, F_OK) == 0) {
+                setenv("DISPLAY", disp, 1);
+                return 0;
+            }
+            if (waitpid(xvfb, NULL, WNOHANG) == xvfb) break; /* it died: taken after all */
+            usleep(50000);
+        }
+        xvfb = 0;
+    }
+    return -1;
+}
+
+static void stop_xvfb(void) {
+    if (xvfb > 0) {
+        kill(xvfb, SIGTERM);
+        waitpid(xvfb, NULL, 0);
+        xvfb = 0;
+    }
+}
+
+static void test_a_click_opens_a_summary_box(void **state) {
+    (void)state;
+    if (system("command -v xdotool >/dev/null 2>&1") != 0) fail_msg("xdotool not found (make deps installs it)");
+    if (start_xvfb()) fail_msg("Xvfb did not start (make deps installs it)");
+    setenv("SDL_VIDEODRIVER", "x11", 1);
+    assert_int_equal(SDL_Init(SDL_INIT_VIDEO), 0);
+    SDL_Window *win = SDL_CreateWindow("x_graph_click", 0, 0, W, H, SDL_WINDOW_SHOWN | SDL_WINDOW_BORDERLESS);
+    assert_non_null(win);
+    SDL_Renderer *r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    assert_non_null(r);
+    /* root -> array of 8, each holding one more object: with a budget of
+     * 3, six of the array's children fold into a box under it. */
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    void *root = NULL;
+    tc_root_add(h, &root);
+    root = tc_alloc(h, 8, 0);
+    for (uint32_t i = 0; i < 8; i++) {
+        tc_store(h, root, i, tc_alloc(h, 1, 0));
+        void *leaf = tc_alloc(h, 0, 8);
+        tc_store(h, tc_load(h, root, i), 0, leaf);
+    }
+    graph g = {0};
+    graph_sync(&g, h, 3);
+    graph_ease(&g, 100);
+    const gnode *box = NULL;
+    for (size_t i = 0; i < g.n; i++)
+        if (g.nodes[i].summary && g.nodes[i].parent >= 0 && g.nodes[g.nodes[i].parent].obj == root) box = &g.nodes[i];
+    assert_non_null(box);
+    assert_int_equal(box->count, 12);
+    SDL_Rect area = {0, 0, W, H};
+    SDL_SetRenderDrawColor(r, PAL_PANEL.r, PAL_PANEL.g, PAL_PANEL.b, 255);
+    SDL_RenderClear(r);
+    graph_draw(&g, r, area);
+    SDL_RenderPresent(r);
+    int bx = (int)(g.area.x + box->x * (float)g.area.w), by = (int)(g.area.y + box->y * (float)g.area.h);
+    /* Let the window map before clicking into it. */
+    for (int i = 0; i < 20; i++) {
+        SDL_PumpEvents();
+        SDL_Delay(25);
+    }
+    SDL_FlushEvents(SDL_FIRSTEVENT, SDL_LASTEVENT);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "xdotool mousemove %d %d click 1", bx, by);
+    assert_int_equal(system(cmd), 0);
+    bool clicked = false, opened = false;
+    for (int i = 0; i < 200 && !clicked; i++) {
+        SDL_Event e;
+        while (SDL_PollEvent(&e))
+            if (e.type == SDL_MOUSEBUTTONDOWN) {
+                clicked = true;
+                assert_true(abs(e.button.x - bx) <= 1 && abs(e.button.y - by) <= 1);
+                opened = graph_click(&g, e.button.x, e.button.y);
+            }
+        SDL_Delay(10);
+    }
+    assert_true(clicked);
+    assert_true(opened);
+    graph_sync(&g, h, 3);
+    for (uint32_t i = 0; i < 8; i++) {
+        void *c = tc_load(h, root, i);
+        bool shown = false;
+        for (size_t k = 0; k < g.n; k++) shown |= g.nodes[k].obj == c && g.nodes[k].alive;
+        assert_true(shown);
+    }
+    graph_free(&g);
+    tc_heap_free(h);
+    SDL_DestroyRenderer(r);
+    SDL_DestroyWindow(win);
+    SDL_Quit();
+    stop_xvfb();
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_click_opens_a_summary_box),
+    };
+    int rc = cmocka_run_group_tests_name("x_graph_click", tests, NULL, NULL);
+    stop_xvfb();
+    return rc;
+}
