@@ -184,10 +184,14 @@ const char *tc_set_config(tc_heap *h, const tc_config *config) {
     /* A limit below what the heap holds now: collect and give back what
      * can be given back; refuse (keeping the old config) if still over. */
     if (config->heap_limit && tc__mem_committed(&h->mem) > config->heap_limit) {
+        /* The thread sees the new limit first, so that it does not refill
+         * its reserve past it while the heap shrinks. */
+        atomic_store_explicit(&h->mem.limit, config->heap_limit, memory_order_relaxed);
         tc_collect(h);
         tc__mem_shrink_now(h);
         uint64_t held = tc__mem_committed(&h->mem);
         if (held > config->heap_limit) {
+            atomic_store_explicit(&h->mem.limit, h->cfg.heap_limit, memory_order_relaxed);
             snprintf(h->config_error, sizeof h->config_error,
                      "heap_limit: %zu bytes is below the %llu bytes the heap holds after a full collection",
                      config->heap_limit, (unsigned long long)held);

@@ -352,8 +352,24 @@ bool tc__mem_has_work(const tc_heap *h) { return h->mem.pending.n != 0; }
  * enough: the caller is about to fail an allocation otherwise. */
 void tc__mem_shrink_now(tc_heap *h) {
     tc__mem *m = &h->mem;
+    /* What the thread holds ready comes back first, to go with the rest:
+     * it is counted in `committed` like any page the heap holds. */
+    tc__span s;
+    while (tc__ring_pop(&m->big, &s)) {
+        h->heap_bytes += s.len;
+        tc__mem_quarantine_add(h, s.base, s.len, true);
+    }
+    while (tc__ring_pop(&m->ready, &s)) {
+        atomic_fetch_sub_explicit(&m->reserve_pages, 1, memory_order_relaxed);
+        h->heap_bytes += PAGE_SIZE;
+        if (!ptrvec_push(&m->pool, s.base)) {
+            h->heap_bytes -= PAGE_SIZE;
+            tc__os_unmap(m, s.base, PAGE_SIZE, false);
+            tc__mem_uncommit(m, PAGE_SIZE);
+        }
+    }
     for (size_t i = 0; i < m->quarantine_n; i++) {
-        tc__span s = m->quarantine[i];
+        s = m->quarantine[i];
         h->heap_bytes -= s.len;
         tc__os_unmap(m, s.base, s.len, false);
         tc__mem_uncommit(m, s.len);
