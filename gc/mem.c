@@ -186,6 +186,18 @@ void *tc__mem_page_get(tc_heap *h) {
     tc__mem *m = &h->mem;
     void *p;
     if (m->pool.n) return m->pool.v[--m->pool.n]; /* already counted in heap_bytes */
+    /* A page waiting to be given back is still resident: take it back
+     * rather than map a fresh one (it is counted in heap_bytes too). */
+    if (m->pending.n) {
+        tc__span *last = m->pending.v[m->pending.n - 1];
+        if (!last->large && last->len == PAGE_SIZE) {
+            p = last->base;
+            m->pending.n--;
+            m->pending_bytes -= PAGE_SIZE;
+            free(last);
+            return p;
+        }
+    }
     tc__span s;
     if (m->running && tc__ring_pop(&m->ready, &s)) {
         atomic_fetch_sub_explicit(&m->reserve_pages, 1, memory_order_relaxed);

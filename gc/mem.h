@@ -26,6 +26,7 @@
 #define RELEASE_SLICE_PAGES     4       /* thread off: pages released per increment at most */
 #define RELEASE_CPU_PCT         1       /* the thread spends at most this share of its time giving memory back */
 #define RELEASE_CREDIT_NS       2000000 /* ... plus this much at its start */
+#define RELEASE_BACKLOG_BYTES   ((uint64_t)16 << 20) /* ... unless this much waits to be given back */
 #define LOG_AHEAD               ((size_t)256 << 10) /* pause-log bytes kept faulted in ahead of the cursor */
 #define GREY_AHEAD              ((size_t)1 << 20)   /* grey-stack bytes kept faulted in ahead (128K entries) */
 #define POPULATE_ON_MUTATOR_MAX ((size_t)256 << 10) /* fresh large mappings the mutator faults in at once */
