@@ -12,9 +12,8 @@
  *     and size, trigger, runway and pause target through tc_set_config;
  *   - every `--verify-every` increments runs tc_verify;
  *   - once a second samples the process's resident set size.
- * With `--knobs work` budgets stay in work units and the pause target off
- * (a known gc/ bug stalls the collector under time budgets:
- * tests/fuzz/known/README.md); the default, `all`, switches those too.
+ * With `--knobs work` budgets stay in work units and the pause target off;
+ * the default, `all`, switches those too.
  * Pass: no verifier failure; the collector keeps completing cycles (not
  * one in 10 s while 512 MiB are allocated is a stall); every (workload, size, seed) run that repeats
  * returns the checksum of its first run (the collector's settings must not
