@@ -6,6 +6,11 @@
  * command and the script parser pick it up; tests/test_knobs.c checks that
  * each accepts it under the same name, with the same range, and lists it
  * in --help.
+ *
+ * Nothing here exits or reaches past gc/, values.c and cli_msg: reading a
+ * knob off a command line (knob_arg, which fails the command) is in
+ * knob_args.c, so the parsers here can be driven on their own (the fuzz
+ * harness tests/fuzz/fuzz_parsers.c does).
  */
 #include "knobs.h"
 
@@ -13,7 +18,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "scene.h"
 #include "values.h"
 
 /* ---------- setters and getters, one pair a row ---------- */
@@ -166,35 +170,16 @@ const char *knob_parse(const knob *k, const char *s, uint64_t *out) {
         if ((ok = value_onoff(s, &b))) v = b;
         break;
     }
-    if (!ok && k->type == KNOB_BARRIER) return cli_msg("unknown barrier '%s' (valid: %s)", s, range);
-    if (!ok) return cli_msg("'%s' is not %s (valid: %s)", s, what[k->type], range);
+    if (!ok && k->type == KNOB_BARRIER) return cli_msg("unknown barrier '%.*s%s' (valid: %s)", VALUE_QUOTE(s), range);
+    if (!ok) return cli_msg("'%.*s%s' is not %s (valid: %s)", VALUE_QUOTE(s), what[k->type], range);
     /* 0 is "off" where there is an off word: "--pause-target 0" is off. */
     if (k->off && v == 0) {
         *out = 0;
         return NULL;
     }
-    if (v < k->lo || v > k->hi) return cli_msg("%s is out of range (valid: %s)", s, range);
+    if (v < k->lo || v > k->hi) return cli_msg("%.*s%s is out of range (valid: %s)", VALUE_QUOTE(s), range);
     *out = v;
     return NULL;
-}
-
-bool knob_arg(const char *cmd, tc_config *c, knob_mask *given, int argc, char **argv, int *i) {
-    const char *flag = argv[*i];
-    if (strncmp(flag, "--", 2)) return false;
-    const knob *k = knob_find(flag);
-    if (!k) return false;
-    const char *v = cli_value(cmd, argc, argv, i);
-    uint64_t x;
-    const char *bad = knob_parse(k, v, &x);
-    if (bad) cli_fail(cmd, "%s: %s", flag, bad);
-    k->set(c, x);
-    if (given) *given |= 1u << (k - knobs);
-    return true;
-}
-
-const char *knob_settle(tc_config *c, knob_mask given) {
-    if (!(given & 1u << KNOB_MIN_HEAP)) scene_fit_min_heap(c);
-    return tc_config_check(c);
 }
 
 /* Prints text from column 26, wrapped before column 104. */

@@ -71,7 +71,8 @@ void knob_range(const knob *k, char *buf, size_t len);
 /* k's value in c as the parser reads it back ("64M", "200us", "off"). */
 void knob_format(const knob *k, const tc_config *c, char *buf, size_t len);
 
-/* The set of knobs given on a command line (bit k for knob k). */
+/* The command line's side (knob_args.c). The set of knobs given on a
+ * command line (bit k for knob k). */
 typedef uint32_t knob_mask;
 
 /* If argv[*i] is a knob's flag, reads its value (argv[++*i]) into c and

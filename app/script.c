@@ -126,7 +126,7 @@ static const char *action(script_action *a, words *ws) {
     if (k < 0) {
         char valid[300];
         valid_actions(valid, sizeof valid);
-        return cli_msg("unknown action '%s' (valid: %s)", name, valid);
+        return cli_msg("unknown action '%.*s%s' (valid: %s)", VALUE_QUOTE(name), valid);
     }
     a->kind = (script_kind)k;
     int nargs = ws->n - 2;
@@ -145,14 +145,15 @@ static const char *action(script_action *a, words *ws) {
     switch (a->kind) {
     case SCRIPT_SPEED:
         if (!value_speed(arg[0], &d) || !(d >= 1.0 / 32 - 1e-9 && d <= 32 + 1e-9))
-            return cli_msg("speed: '%s' is not a speed from 1/32 (0.03125) to 32", arg[0]);
+            return cli_msg("speed: '%.*s%s' is not a speed from 1/32 (0.03125) to 32", VALUE_QUOTE(arg[0]));
         a->number = d;
         break;
     case SCRIPT_CAPTION:
         a->number = 4;
         if (nargs == 2) {
             if (!value_seconds(arg[1], &d) || !(d > 0 && d <= 3600))
-                return cli_msg("caption: '%s' is not a duration in seconds (valid: more than 0, at most 3600)", arg[1]);
+                return cli_msg("caption: '%.*s%s' is not a duration in seconds (valid: more than 0, at most 3600)",
+                               VALUE_QUOTE(arg[1]));
             a->number = d;
         }
         a->text = strdup(arg[0]);
@@ -160,11 +161,11 @@ static const char *action(script_action *a, words *ws) {
         break;
     case SCRIPT_WORKLOAD:
         a->wl = wl_find(arg[0]);
-        if (!a->wl) return cli_msg("workload: unknown workload '%s' (valid: %s)", arg[0], wl_names());
+        if (!a->wl) return cli_msg("workload: unknown workload '%.*s%s' (valid: %s)", VALUE_QUOTE(arg[0]), wl_names());
         break;
     case SCRIPT_VIEW:
         if (strcmp(arg[0], "graph") && strcmp(arg[0], "heapmap"))
-            return cli_msg("view: unknown view '%s' (valid: graph, heapmap)", arg[0]);
+            return cli_msg("view: unknown view '%.*s%s' (valid: graph, heapmap)", VALUE_QUOTE(arg[0]));
         a->value = !strcmp(arg[0], "heapmap");
         break;
     default: break;
@@ -195,12 +196,14 @@ bool script_parse(const char *name, const char *src, script *s, char *err, size_
         script_action a = {.line = lineno};
         if (!bad) {
             if (ws.quoted[0] || !value_seconds(ws.w[0], &a.t))
-                bad = cli_msg("'%s' is not a time: expected seconds from the start (e.g. 2.5 or 2.5s), then an action",
-                              ws.w[0]);
+                bad = cli_msg(
+                    "'%.*s%s' is not a time: expected seconds from the start (e.g. 2.5 or 2.5s), then an action",
+                    VALUE_QUOTE(ws.w[0]));
             else if (a.t < last_t)
                 bad = cli_msg("time %g s is before the previous action's %g s (times must not decrease)", a.t, last_t);
             else if (ws.n < 2)
-                bad = cli_msg("expected an action after the time %s (e.g. '%s barrier yuasa')", ws.w[0], ws.w[0]);
+                bad = cli_msg("expected an action after the time %.*s%s (e.g. '%.*s%s barrier yuasa')",
+                              VALUE_QUOTE(ws.w[0]), VALUE_QUOTE(ws.w[0]));
             else
                 bad = action(&a, &ws);
         }

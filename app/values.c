@@ -116,6 +116,8 @@ bool value_speed(const char *s, double *out) {
     memcpy(num, s, k);
     num[k] = 0;
     if (!number(num, &a, &rest) || *rest || !number(slash + 1, &b, &rest) || *rest || b == 0) return false;
+    /* Both finite, but a tiny b can still make the quotient overflow. */
+    if (!isfinite(a / b)) return false;
     *out = a / b;
     return true;
 }

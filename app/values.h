@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Digits only: "4000". */
 bool value_uint(const char *s, uint64_t *out);
@@ -33,6 +34,12 @@ bool value_onoff(const char *s, bool *out);
 bool value_speed(const char *s, double *out);
 /* Seconds: a number with an optional s suffix, "2.5" or "2.5s". */
 bool value_seconds(const char *s, double *out);
+
+/* How much of a refused value a message quotes, with "..." when it is
+ * longer: enough to recognise it, and short enough that the rest of the
+ * message (what is valid) always fits. Use as "'%.*s%s'", VALUE_QUOTE(s). */
+#define VALUE_QUOTE_MAX 48
+#define VALUE_QUOTE(s)  VALUE_QUOTE_MAX, (s), strlen(s) > VALUE_QUOTE_MAX ? "..." : ""
 
 /* The shortest exact spelling of a size ("1M", "1T", "1536K", "100") and
  * of a duration in microseconds ("10us", "1ms", "1s"), as the parsers

@@ -17,9 +17,8 @@ SOAK_OBJ    := $(SOAK_WL:workloads/%.c=$(SOAK_DIR)/%.o) $(SOAK_DIR)/oplog.o $(SO
 SOAK_HDR    := $(wildcard gc/*.h workloads/*.h examples/*.h)
 MINUTES     ?= 10
 SOAK_VERIFY_EVERY ?= 64
-# all: also switch to budgets in µs and pause targets, which stall the
-# collector today (a known gc/ bug, tests/fuzz/known/README.md); work:
-# budgets in work units only. `make test` runs the short soak with work.
+# all: also switch to budgets in µs and pause targets; work: budgets in
+# work units only. `make test` runs the short soak with work.
 SOAK_KNOBS  ?= all
 
 $(SOAK_DIR)/%.o: workloads/%.c $(SOAK_HDR) mk/soak.mk

@@ -149,6 +149,11 @@ static void test_values_read_every_spelling_alike(void **state) {
     double d;
     assert_true(value_speed("1/4", &d) && d == 0.25);
     assert_false(value_speed("1/0", &d));
+    /* A quotient too large for a double is not a speed (found by the fuzz
+     * harness, tests/fuzz/parsers-regress/speed-overflows-to-inf). */
+    char huge[400];
+    snprintf(huge, sizeof huge, "1000000000000000000000000000000/0.%0300d1", 0);
+    assert_false(value_speed(huge, &d));
     /* What the parsers print, they read back. */
     char buf[32];
     value_fmt_size(buf, sizeof buf, (uint64_t)1 << 40);
@@ -157,6 +162,35 @@ static void test_values_read_every_spelling_alike(void **state) {
     assert_string_equal(buf, "1536K");
     value_fmt_usec(buf, sizeof buf, 1000000);
     assert_string_equal(buf, "1s");
+}
+
+/* A refused value is quoted only in part, so that however long it is the
+ * message still ends by saying what is valid: found by the parsers' fuzz
+ * harness (tests/fuzz/parsers-regress/long-value-hides-range), where a
+ * 460-byte value filled the message and cut the range off. */
+static void test_long_bad_values_keep_the_range(void **state) {
+    (void)state;
+    char longv[601], src[700], err[1024], range[96];
+    for (int fill = 0; fill < 2; fill++) {
+        memset(longv, fill ? '9' : 'x', sizeof longv - 1);
+        longv[sizeof longv - 1] = 0;
+        for (int k = 0; k < KNOB_N; k++) {
+            uint64_t v;
+            const char *msg = knob_parse(&knobs[k], longv, &v);
+            knob_range(&knobs[k], range, sizeof range);
+            assert_non_null(msg);
+            size_t n = strlen(msg);
+            if (!strstr(msg, range) || msg[n - 1] != ')' || !strstr(msg, "..."))
+                fail_msg("%s: message cut or quoting all: %s", knobs[k].name, msg);
+        }
+    }
+    script s = {0};
+    snprintf(src, sizeof src, "0 workload %s\n", longv);
+    assert_false(script_parse("t.script", src, &s, err, sizeof err));
+    if (!strstr(err, wl_names())) fail_msg("workload message lacks the names: %s", err);
+    snprintf(src, sizeof src, "%s pause\n", longv);
+    assert_false(script_parse("t.script", src, &s, err, sizeof err));
+    if (!strstr(err, "then an action")) fail_msg("time message cut: %s", err);
 }
 
 /* Names are unique, flags and aliases included: a duplicate would make
@@ -174,7 +208,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_values_read_every_spelling_alike), cmocka_unit_test(test_names_are_unique),
         cmocka_unit_test(test_scripts_take_every_knob),          cmocka_unit_test(test_every_help_lists_every_knob),
-        cmocka_unit_test(test_every_command_takes_every_knob),
+        cmocka_unit_test(test_every_command_takes_every_knob),   cmocka_unit_test(test_long_bad_values_keep_the_range),
     };
     return cmocka_run_group_tests_name("knobs", tests, NULL, NULL);
 }

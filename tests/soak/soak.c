@@ -12,17 +12,19 @@
  *     and size, trigger, runway and pause target through tc_set_config;
  *   - every `--verify-every` increments runs tc_verify;
  *   - once a second samples the process's resident set size.
- * With `--knobs work` budgets stay in work units and the pause target off
- * (a known gc/ bug stalls the collector under time budgets:
- * tests/fuzz/known/README.md); the default, `all`, switches those too.
+ * With `--knobs work` budgets stay in work units and the pause target off;
+ * the default, `all`, switches those too.
  * Pass: no verifier failure; the collector keeps completing cycles (not
  * one in 10 s while 512 MiB are allocated is a stall); every (workload, size, seed) run that repeats
  * returns the checksum of its first run (the collector's settings must not
  * change what a program computes); and RSS stays flat: after the warm-up
  * (the first quarter of the run), the highest RSS in the last quarter is
  * within 10% of the highest in the second quarter (judged on runs of a
- * minute or more). Prints the figures;
- * exits 1 on failure, 2 on a bad argument.
+ * minute or more). Prints the figures, with each workload's highest heap
+ * and, at the heap's highest point, what ran and under which settings,
+ * with the live bytes and pages then: a heap far above its live bytes and
+ * pages is memory the collector holds but does not use. Exits 1 on
+ * failure, 2 on a bad argument.
  */
 #include "mutator.h" /* with MUT_BACKEND_TRICOLOR (mk/soak.mk): the generator */
 #include "registry.h"
@@ -42,8 +44,9 @@ typedef struct soak_wl {
     const char *name;
     uint64_t (*run)(struct mut *m, int size, uint64_t seed);
     uint64_t runs;
+    uint64_t peak_heap; /* the highest heap_bytes seen while it ran */
 } soak_wl;
-#define ENTRY(name, user_name, desc) {user_name, wl_##name##_tricolor, 0},
+#define ENTRY(name, user_name, desc) {user_name, wl_##name##_tricolor, 0, 0},
 static soak_wl workloads[] = {WL_LIST(ENTRY)};
 #undef ENTRY
 enum { NWL = sizeof workloads / sizeof workloads[0], NSEEDS = 4, MAX_SAMPLES = 1 << 16 };
@@ -60,6 +63,12 @@ typedef struct soak {
     double at[MAX_SAMPLES];
     size_t nsamples;
     bool failed;
+    size_t running; /* the workload now running */
+    /* The heap's highest point, what ran then and under which settings:
+     * what a large RSS is to be explained by. */
+    tc_stats at_peak;
+    tc_config cfg_at_peak;
+    size_t wl_at_peak;
 } soak;
 
 static double now_s(void) {
@@ -117,6 +126,14 @@ static void at_safepoint(tc_heap *h, void *user) {
             if (i % s->switch_every == 0) switch_config(s);
         }
         s->last_incr = incr;
+        tc_stats st;
+        tc_get_stats(h, &st);
+        if (st.heap_bytes > workloads[s->running].peak_heap) workloads[s->running].peak_heap = st.heap_bytes;
+        if (st.heap_bytes > s->at_peak.heap_bytes) {
+            s->at_peak = st;
+            tc_get_config(h, &s->cfg_at_peak);
+            s->wl_at_peak = s->running;
+        }
     }
     double t = now_s();
     if (t >= s->next_sample && s->nsamples < MAX_SAMPLES) {
@@ -210,6 +227,7 @@ int main(int argc, char **argv) {
         int size = WL_SMALL;
         uint64_t k = rnd(s) % NSEEDS;
         mut m = {.heap = s->h};
+        s->running = w;
         uint64_t sum = workloads[w].run(&m, size, 1000 + k);
         workloads[w].runs++;
         runs++;
@@ -234,8 +252,24 @@ int main(int argc, char **argv) {
            "%llu verifications, %llu config switches\n",
            total, (unsigned long long)runs, (unsigned long long)repeats, (unsigned long long)st.cycles,
            (unsigned long long)st.increments, (unsigned long long)s->verifies, (unsigned long long)s->switches);
-    printf("soak: runs per workload:");
-    for (size_t w = 0; w < NWL; w++) printf(" %s %llu", workloads[w].name, (unsigned long long)workloads[w].runs);
+    printf("soak: runs per workload (peak heap while it ran, MiB):");
+    for (size_t w = 0; w < NWL; w++)
+        printf(" %s %llu (%.0f)", workloads[w].name, (unsigned long long)workloads[w].runs,
+               workloads[w].peak_heap / 1048576.0);
+    const tc_config *pc = &s->cfg_at_peak;
+    printf("\nsoak: at the heap's peak (%.1f MiB): %s, live %.1f MiB, goal %.1f MiB, barrier %s, trigger %u%%, runway "
+           "%u%%, budget %s, pause target %u us, longest increment so far %.2f ms, %llu pages (%llu pre-faulted "
+           "ready), %llu "
+           "large objects",
+           s->at_peak.heap_bytes / 1048576.0, workloads[s->wl_at_peak].name, s->at_peak.live_bytes / 1048576.0,
+           s->at_peak.goal_bytes / 1048576.0, tc_barrier_name(pc->barrier), pc->trigger_pct, pc->runway_pct,
+           pc->budget_unit == TC_BUDGET_USEC ? "in us" : "in work units", pc->pause_target_usec,
+           s->at_peak.max_increment_ns / 1e6, (unsigned long long)s->at_peak.pages,
+           (unsigned long long)s->at_peak.mem_reserve_pages, (unsigned long long)s->at_peak.large_objects);
+    if (pc->budget_unit == TC_BUDGET_USEC)
+        printf(" (step %u us)", pc->step_usec);
+    else
+        printf(" (step %u units)", pc->step_work);
     printf("\nsoak: RSS %zu samples; max in the 2nd quarter %.1f MiB, in the 4th %.1f MiB (%+.1f%%); peak heap %.1f "
            "MiB\n",
            s->nsamples, q2, q4, q2 > 0 ? (q4 / q2 - 1) * 100 : 0.0, st.peak_heap_bytes / 1048576.0);
