@@ -11,6 +11,7 @@
  * seconds and the percentiles are recomputed four times a real second,
  * whatever the speed; the fps in the status line is measured.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +25,15 @@
 #include "plots.h"
 #include "scene_args.h"
 #include "text.h"
+#include "turns.h"
 
 typedef struct app {
     SDL_Window *win;
     SDL_Renderer *ren;
     int w, h;
     bool fullscreen, quit;
-    int dragging; /* slider index + 1 while dragging */
+    bool software; /* SDL's software renderer */
+    int dragging;  /* slider index + 1 while dragging */
     scene sc;
 } app;
 
@@ -47,6 +50,18 @@ static bool save_png(app *a, const char *path) {
               IMG_SavePNG(s, path) == 0;
     SDL_FreeSurface(s);
     return ok;
+}
+
+/* Returns once the frame is drawn. A GPU (or Mesa's llvmpipe, which
+ * draws on threads of its own) may still be drawing after
+ * SDL_RenderPresent; reading a pixel back waits for it, so the next
+ * measured slice does not run beside this frame's drawing. The software
+ * renderer has finished by then, and the read is not needed. */
+static void finish_drawing(app *a) {
+    if (a->software) return;
+    uint32_t px;
+    SDL_Rect one = {0, 0, 1, 1};
+    SDL_RenderReadPixels(a->ren, &one, SDL_PIXELFORMAT_ARGB8888, &px, 4);
 }
 
 /* ------------------------------------------------------------ input */
@@ -130,6 +145,14 @@ static void usage(FILE *f) {
                "Keys: space pause, N/-> step, +/- speed, 1-9 workload, B barrier, A auto-pacer (pause target\n"
                "on/off), R reset, S screenshot, G graph/heap map, F fullscreen, H help, Q/Esc quit.\n"
                "To make a video of it without a display: 'tricolor record'.\n"
+               "\n"
+               "Figures as bench's: the measured work never shares a core with drawing or the other\n"
+               "collector. Each frame Tricolor's slice runs alone (this thread waits); then Boehm's child\n"
+               "runs the same execution time while this process waits for it to block again; only then\n"
+               "is the frame drawn, and the next slice starts once the drawing is finished. With\n"
+               "TRICOLOR_TURNS=FILE set, each span in which Tricolor, Boehm or the drawing ran is\n"
+               "appended to FILE ('WHO T0_NS T1_NS', CLOCK_MONOTONIC). Without a display, the window\n"
+               "can run on SDL's dummy driver: SDL_VIDEODRIVER=dummy tricolor view --passes 4.\n"
                "\n");
     scene_args_help(f);
 }
@@ -208,6 +231,7 @@ static int frame_loop(app *a, long frames, long passes, const char *shot) {
         if (a->quit) break;
         SDL_GetRendererOutputSize(a->ren, &a->w, &a->h);
         scene_frame(s, 1.0 / 60);
+        uint64_t drawn_from = turns_now();
         scene_draw(s, a->ren, a->w, a->h);
         frame++;
         if (frames > 0 && frame >= frames) {
@@ -219,6 +243,8 @@ static int frame_loop(app *a, long frames, long passes, const char *shot) {
         }
         if (passes > 0 && s->lv && live_rounds(s->lv) >= (uint64_t)passes) a->quit = true;
         SDL_RenderPresent(a->ren);
+        finish_drawing(a);
+        turns_log(TURN_RENDER, drawn_from, turns_now());
         uint64_t t1 = now_ns();
         double dt = (double)(t1 - last_ns) / 1e9;
         last_ns = t1;
@@ -272,6 +298,8 @@ int cmd_view(int argc, char **argv) {
     }
     a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_PRESENTVSYNC);
     if (!a->ren) a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_SOFTWARE);
+    SDL_RendererInfo info;
+    a->software = a->ren && SDL_GetRendererInfo(a->ren, &info) == 0 && (info.flags & SDL_RENDERER_SOFTWARE);
     char err[512];
     s->font = a->ren ? text_open(a->ren, 13, err, sizeof err) : NULL;
     if (!s->font) {
@@ -293,6 +321,7 @@ int cmd_view(int argc, char **argv) {
      * settings (printed when the run was bounded by --frames or --passes). */
     if (frames > 0 || passes > 0) scene_summary(s, stdout);
     scene_free(s);
+    if (!turns_write()) fprintf(stderr, "tricolor view: cannot write TRICOLOR_TURNS's file: %s\n", strerror(errno));
     plot_release();
     text_close(s->font);
     SDL_DestroyRenderer(a->ren);

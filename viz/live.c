@@ -7,6 +7,9 @@
  * waits. live_run does the converse. Exactly one side runs at any time, so
  * no heap field is ever read while it is written.
  *
+ * With TRICOLOR_TURNS set, the mutator logs each slice it ran, from taking
+ * the turn to handing it back (turns.h), under the mutex.
+ *
  * Stopping: the viewer sets `quit` and gives the mutator the turn; at its
  * next safepoint the mutator longjmps back to its thread function. That
  * abandons the workload's frames, which is safe because the safepoint is
@@ -23,6 +26,7 @@
 #include <time.h>
 
 #include "mutator.h"
+#include "turns.h"
 
 enum { VIEWER = 0, MUTATOR = 1 };
 
@@ -46,6 +50,7 @@ struct live {
     /* the run's clock, in ticks */
     uint64_t start_ticks;
     uint64_t parked_at; /* ticks when the mutator last parked; 0 while it runs */
+    uint64_t ran_from;  /* CLOCK_MONOTONIC ns when the current slice began (turns.h) */
     uint64_t rounds, checksum;
 };
 
@@ -75,10 +80,12 @@ static uint64_t exec_ticks(const live *l) {
  * viewer and wait for it back. Time parked counts as suspended. */
 static void park(live *l) {
     uint64_t t0 = mut_ticks();
+    if (turns_on()) turns_log(TURN_TRICOLOR, l->ran_from, turns_now());
     l->parked_at = t0;
     l->turn = VIEWER;
     pthread_cond_broadcast(&l->cv);
     while (l->turn != MUTATOR) pthread_cond_wait(&l->cv, &l->mu);
+    if (turns_on()) l->ran_from = turns_now();
     l->m.suspended_ticks += mut_ticks() - t0;
     l->parked_at = 0;
 }
@@ -99,6 +106,7 @@ static void *mutator_main(void *arg) {
     live *l = arg;
     pthread_mutex_lock(&l->mu);
     while (l->turn != MUTATOR) pthread_cond_wait(&l->cv, &l->mu);
+    if (turns_on()) l->ran_from = turns_now();
     pthread_mutex_unlock(&l->mu);
     if (setjmp(l->quit_jmp) == 0) {
         l->start_ticks = mut_ticks();

@@ -5,10 +5,12 @@
  * the controls (speed, barrier, budgets, auto-pacer, workload, view).
  * Drawing is scene_draw.c.
  *
- * Each frame: let the workload run a slice (live.c) and give the Boehm
- * child the same execution time (feed.c); read the collector's events,
- * pauses and stats; sync and lay out the graph. All of it happens while
- * the workload is parked at a safepoint, never inside a measured pause.
+ * Each frame: let the workload run a slice (live.c), then give the Boehm
+ * child the same execution time and wait until it has used it (feed.c);
+ * read the collector's events, pauses and stats; sync and lay out the
+ * graph. One thing runs at a time (docs/design.md, "Turns"): Tricolor's
+ * slice, Boehm's, or this thread's own work, which happens while the
+ * workload is parked at a safepoint and Boehm is blocked for credit.
  *
  * Speed, in steps (+/-): below 1, slow motion: the workload runs one
  * increment at a time and that increment's shade/blacken events are
@@ -216,16 +218,17 @@ static void collect(scene *s) {
     if (s->boehm_on && s->fd.pid) {
         size_t before = s->fd.npauses, hbefore = s->fd.nheap;
         bool was_alive = s->fd.alive;
-        if (!feed_poll(&s->fd) && was_alive) scene_note(s, s->fd.status); /* e.g. "died (signal 9, Killed)" */
+        /* Boehm's turn, while Tricolor is parked: as much execution time as
+         * Tricolor has had; returns once Boehm is blocked again, so neither
+         * runs beside the other or the drawing (feed.h). */
+        bool ok = s->paused ? feed_poll(&s->fd) : feed_turn(&s->fd, t);
+        if (!ok && was_alive) scene_note(s, s->fd.status); /* e.g. "died (signal 9, Killed)" */
         for (size_t i = before; i < s->fd.npauses; i++)
             series_add_pause(&s->boe, s->fd.pauses[i].t_s, s->fd.pauses[i].dur_us);
         for (size_t i = hbefore; i < s->fd.nheap; i++)
             series_add_point(&s->boe.heap, &s->boe.nheap, &s->boe.cap_heap, s->fd.heap[i].t_s,
                              s->fd.heap[i].v / (1 << 20));
         s->boe.now_s = s->fd.last_t;
-        /* Same execution time for Boehm, with a small lead so it never waits
-         * on a frame boundary. */
-        if (!s->paused) feed_grant(&s->fd, t + 0.05);
     }
     /* Refreshed by the driver's clock: slow motion barely advances
      * execution, and a recording must not depend on the wall clock. */
