@@ -57,9 +57,9 @@ static void usage(FILE *f) {
             "                          NAME.y4m (uncompressed YUV 4:2:0, BT.709, needs nothing); or a directory\n"
             "                          (one that exists, or a name ending in '/') for frame_000001.png, ...\n"
             "  --seconds S             length of the video (default 10; at most 3600)\n"
-            "  --passes N              end the video once the workload has run N times (1..1000; within\n"
-            "                          --seconds if given) and print the pauses measured: compare with\n"
-            "                          'tricolor bench --passes N'\n"
+            "  --passes N              end the video once the workload has run N times on each collector\n"
+            "                          (1..1000; within --seconds if given) and print the pauses of those\n"
+            "                          N passes: compare with 'tricolor bench --passes N'\n"
             "  --fps N                 frames a second (default 60; 1..240; .gif plays best at 25 or 50)\n"
             "  --size WxH              video size (default 1280x720, from 160x120 to 7680x4320; even for .mp4\n"
             "                          and .y4m); text scales with the height. small, default or large here\n"
@@ -320,7 +320,7 @@ static int film(scene *s, const rec_opts *o, SDL_Renderer *ren, SDL_Surface *sur
         }
         turns_log(TURN_RENDER, drawn_from, turns_now());
         written = f + 1;
-        if (o->passes > 0 && s->lv && live_rounds(s->lv) >= (uint64_t)o->passes) break;
+        if (o->passes > 0 && scene_passes_done(s, o->passes)) break;
         double now = wall_s() - t0;
         if (show_progress && (now - last_progress >= 0.1 || f + 1 == frames)) {
             progress(f + 1, frames, now);
@@ -337,7 +337,7 @@ static int film(scene *s, const rec_opts *o, SDL_Renderer *ren, SDL_Surface *sur
         printf("record: wrote %s: %ld frames of %dx%d at %ld fps (%.2f s of video) in %.1f s (%.1f frames/s)%s\n",
                o->out, written, o->w, o->h, o->fps, (double)written / (double)o->fps, took,
                took > 0 ? (double)written / took : 0, s->deterministic ? ", deterministic" : "");
-        scene_summary(s, stdout);
+        scene_summary(s, stdout, o->passes);
     }
     return status;
 }

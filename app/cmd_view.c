@@ -139,8 +139,8 @@ static void usage(FILE *f) {
                "  --size S                small, default or large (default: small for demo, else default)\n"
                "  --frames N              render N frames, then exit (with --screenshot: save the last one)\n"
                "  --screenshot FILE       PNG of the window after --frames frames\n"
-               "  --passes N              exit once the workload has run N times and print the pauses\n"
-               "                          measured live: compare with 'tricolor bench --passes N'\n"
+               "  --passes N              exit once the workload has run N times on each collector and print\n"
+               "                          the pauses of those N passes: compare with 'tricolor bench --passes N'\n"
                "\n"
                "Keys: space pause, N/-> step, +/- speed, 1-9 workload, B barrier, A auto-pacer (pause target\n"
                "on/off), R reset, S screenshot, G graph/heap map, F fullscreen, H help, Q/Esc quit.\n"
@@ -241,7 +241,7 @@ static int frame_loop(app *a, long frames, long passes, const char *shot) {
             }
             a->quit = true;
         }
-        if (passes > 0 && s->lv && live_rounds(s->lv) >= (uint64_t)passes) a->quit = true;
+        if (passes > 0 && scene_passes_done(s, passes)) a->quit = true;
         SDL_RenderPresent(a->ren);
         finish_drawing(a);
         turns_log(TURN_RENDER, drawn_from, turns_now());
@@ -319,7 +319,7 @@ int cmd_view(int argc, char **argv) {
     int status = frame_loop(a, frames, passes, shot);
     /* What was measured live, to compare with `tricolor bench` at the same
      * settings (printed when the run was bounded by --frames or --passes). */
-    if (frames > 0 || passes > 0) scene_summary(s, stdout);
+    if (frames > 0 || passes > 0) scene_summary(s, stdout, passes);
     scene_free(s);
     if (!turns_write()) fprintf(stderr, "tricolor view: cannot write TRICOLOR_TURNS's file: %s\n", strerror(errno));
     plot_release();

@@ -384,6 +384,22 @@ static void test_view_turns_never_overlap(void **state) {
     assert_non_null(strstr(o.out, "tricolor") && strstr(o.out, "boehm") ? o.out : NULL);
 }
 
+/* --passes N ends the video once both collectors have run N passes, and
+ * the summary covers those N passes, as bench --passes N does. */
+static void test_passes_end_the_recording(void **state) {
+    (void)state;
+    char y4m[64];
+    temp_path(y4m, sizeof y4m, ".y4m");
+    expect_ok(ARGS("record", "--workload", "demo", "--speed", "32", "--passes", "2", "--size", "320x180", "--fps", "10",
+                   "-o", y4m));
+    unlink(y4m);
+    if (!strstr(o.out, ", 2 passes; tricolor") || !strstr(o.out, "; boehm "))
+        fail_msg("record --passes 2 printed: %s", o.out);
+    expect_usage_error(ARGS("record", "--passes", "0", "-o", y4m), ARGS("--passes"));
+    expect_usage_error(ARGS("record", "--passes", "2", "--deterministic", "-o", y4m),
+                       ARGS("--passes cannot be used with --deterministic"));
+}
+
 /* ffmpeg's pid among pid's children, or 0. */
 static pid_t ffmpeg_child_of(pid_t pid) {
     DIR *d = opendir("/proc");
@@ -505,6 +521,7 @@ int main(void) {
         cmocka_unit_test(test_pause_target_flag),
         cmocka_unit_test(test_recording_turns_never_overlap),
         cmocka_unit_test(test_view_turns_never_overlap),
+        cmocka_unit_test(test_passes_end_the_recording),
         cmocka_unit_test(test_killed_recording_leaves_no_stopped_ffmpeg),
     };
     return cmocka_run_group_tests_name("record", tests, NULL, NULL);

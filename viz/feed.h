@@ -57,6 +57,8 @@ typedef struct feed {
     size_t nheap, cap_heap;
     double last_t; /* newest execution time heard of */
     uint64_t rounds, checksum;
+    double *round_t; /* execution seconds at the end of each pass */
+    size_t cap_round_t;
     uint64_t grants, waits; /* credits sent, FEED_WAIT records received */
     char partial[sizeof(feed_rec)];
     size_t npartial;
@@ -67,7 +69,7 @@ typedef struct feed {
 bool feed_start(feed *f, const char *workload, int size, uint64_t seed);
 /* Boehm's turn: grants execution time up to `until_s` seconds, then reads
  * records until the child has used it and is blocked again. False once
- * the child is gone (or stopped answering for 10 s: it is then killed). */
+ * the child is gone. */
 bool feed_turn(feed *f, double until_s);
 /* Reads what has arrived, without waiting; false once the child is gone. */
 bool feed_poll(feed *f);

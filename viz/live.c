@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "mutator.h"
+#include "series.h"
 #include "turns.h"
 
 enum { VIEWER = 0, MUTATOR = 1 };
@@ -52,6 +53,8 @@ struct live {
     uint64_t parked_at; /* ticks when the mutator last parked; 0 while it runs */
     uint64_t ran_from;  /* CLOCK_MONOTONIC ns when the current slice began (turns.h) */
     uint64_t rounds, checksum;
+    uint64_t *round_end; /* execution ticks at the end of each pass; written by the mutator */
+    size_t cap_round_end;
 };
 
 static double g_ticks_per_ns;
@@ -114,6 +117,8 @@ static void *mutator_main(void *arg) {
         while (!l->quit) {
             uint64_t sum = l->wl->run_tricolor((struct mut *)&l->m, l->size, l->seed);
             l->checksum = sum;
+            series_grow((void **)&l->round_end, &l->cap_round_end, l->rounds + 1, sizeof *l->round_end);
+            if (l->rounds < l->cap_round_end) l->round_end[l->rounds] = exec_ticks(l);
             l->rounds++;
         }
     }
@@ -195,6 +200,7 @@ void live_stop(live *l) {
     pthread_cond_destroy(&l->cv);
     tc_heap_free(l->heap);
     oplog_free(&l->log);
+    free(l->round_end);
     free(l);
 }
 
@@ -207,6 +213,11 @@ double live_exec_seconds(const live *l) {
 
 uint64_t live_rounds(const live *l) { return l->rounds; }
 uint64_t live_checksum(const live *l) { return l->checksum; }
+
+double live_round_end_s(const live *l, uint64_t k) {
+    if (k == 0 || k > l->rounds || k > l->cap_round_end) return -1;
+    return (double)l->round_end[k - 1] / live_ticks_per_ns() / 1e9;
+}
 size_t live_pause_count(const live *l) { return l->log.n; }
 
 plot_pause live_pause(const live *l, size_t i) {

@@ -303,14 +303,40 @@ void scene_frame(scene *s, double dt) {
     }
 }
 
-void scene_summary(scene *s, FILE *f) {
+bool scene_passes_done(const scene *s, long passes) {
+    if (!s->lv || live_rounds(s->lv) < (uint64_t)passes) return false;
+    return !(s->boehm_on && s->fd.alive) || s->fd.rounds >= (uint64_t)passes;
+}
+
+/* The series' metrics over its pauses that start by cut_s, and the run
+ * [0, cut_s]; cut_s < 0: all of it. */
+static void metrics_upto(series *se, double cut_s) {
+    size_t n = se->n, k = 0;
+    double now = se->now_s;
+    if (cut_s >= 0) {
+        while (k < n && se->pauses[k].t_s <= cut_s) k++;
+        se->n = k;
+        se->now_s = cut_s;
+    }
+    series_metrics(se);
+    se->n = n;
+    se->now_s = now;
+}
+
+void scene_summary(scene *s, FILE *f, long passes) {
     if (!s->lv) return;
-    series_metrics(&s->tri);
-    series_metrics(&s->boe);
+    /* bench --passes N measures N passes: cut each collector's pauses at
+     * the end of its N-th (they finish them at different times). */
+    bool cut = passes > 0 && !s->deterministic;
+    double tri_cut = cut ? live_round_end_s(s->lv, (uint64_t)passes) : -1;
+    double boe_cut = cut && s->fd.rounds >= (uint64_t)passes ? s->fd.round_t[passes - 1] : -1;
+    metrics_upto(&s->tri, tri_cut);
+    metrics_upto(&s->boe, boe_cut);
     fprintf(f, "%s: %s, %.2f s of %s, %llu passes; tricolor %zu pauses p50 %.1f us p99 %.1f us max %.1f us", s->cmd,
-            s->wl->name, s->tri.now_s, s->deterministic ? "virtual time (from work units)" : "execution",
-            (unsigned long long)live_rounds(s->lv), s->tri.sum.count, s->tri.sum.p50_us, s->tri.sum.p99_us,
-            s->tri.sum.max_us);
+            s->wl->name, tri_cut >= 0 ? tri_cut : s->tri.now_s,
+            s->deterministic ? "virtual time (from work units)" : "execution",
+            (unsigned long long)(cut && tri_cut >= 0 ? (uint64_t)passes : live_rounds(s->lv)), s->tri.sum.count,
+            s->tri.sum.p50_us, s->tri.sum.p99_us, s->tri.sum.max_us);
     if (s->boehm_on)
         fprintf(f, "; boehm %zu pauses p50 %.1f us p99 %.1f us max %.1f us", s->boe.sum.count, s->boe.sum.p50_us,
                 s->boe.sum.p99_us, s->boe.sum.max_us);
