@@ -60,6 +60,7 @@ typedef struct feed {
     double *round_t; /* execution seconds at the end of each pass */
     size_t cap_round_t;
     uint64_t grants, waits; /* credits sent, FEED_WAIT records received */
+    double granted_s;       /* the last credit sent */
     char partial[sizeof(feed_rec)];
     size_t npartial;
 } feed;
@@ -68,8 +69,10 @@ typedef struct feed {
  * credit; false (and f->status) on failure. */
 bool feed_start(feed *f, const char *workload, int size, uint64_t seed);
 /* Boehm's turn: grants execution time up to `until_s` seconds, then reads
- * records until the child has used it and is blocked again. False once
- * the child is gone. */
+ * records until the child has used it and is blocked again. Turns come in
+ * quanta of 2 ms of execution or more: until `until_s` is that far past
+ * the last credit, it only reads what has arrived. False once the child
+ * is gone. */
 bool feed_turn(feed *f, double until_s);
 /* Reads what has arrived, without waiting; false once the child is gone. */
 bool feed_poll(feed *f);
