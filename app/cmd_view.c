@@ -148,11 +148,12 @@ static void usage(FILE *f) {
                "\n"
                "Figures as bench's: the measured work never shares a core with drawing or the other\n"
                "collector. Each frame Tricolor's slice runs alone (this thread waits); then Boehm's child\n"
-               "runs the same execution time while this process waits for it to block again; only then\n"
-               "is the frame drawn, and the next slice starts once the drawing is finished. With\n"
-               "TRICOLOR_TURNS=FILE set, each span in which Tricolor, Boehm or the drawing ran is\n"
-               "appended to FILE ('WHO T0_NS T1_NS', CLOCK_MONOTONIC). Without a display, the window\n"
-               "can run on SDL's dummy driver: SDL_VIDEODRIVER=dummy tricolor view --passes 4.\n"
+               "catches up to Tricolor's execution time (in turns of 2 ms or more) while this process\n"
+               "waits for it to block again; only then is the frame drawn, and the next slice starts\n"
+               "once the drawing is finished. With TRICOLOR_TURNS=FILE set, each span in which\n"
+               "Tricolor, Boehm or the drawing ran is appended to FILE ('WHO T0_NS T1_NS',\n"
+               "CLOCK_MONOTONIC). Without a display, the window can run on SDL's dummy driver:\n"
+               "SDL_VIDEODRIVER=dummy tricolor view --passes 4.\n"
                "\n");
     scene_args_help(f);
 }
