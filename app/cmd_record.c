@@ -17,6 +17,7 @@
  * With --deterministic the run is repeatable to the byte (scene.h: whole
  * increments per frame, virtual clock, no Boehm).
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@
 #include "scene_args.h"
 #include "script.h"
 #include "text.h"
+#include "turns.h"
 #include "values.h"
 
 static const char *const C = "record";
@@ -55,6 +57,9 @@ static void usage(FILE *f) {
             "                          NAME.y4m (uncompressed YUV 4:2:0, BT.709, needs nothing); or a directory\n"
             "                          (one that exists, or a name ending in '/') for frame_000001.png, ...\n"
             "  --seconds S             length of the video (default 10; at most 3600)\n"
+            "  --passes N              end the video once the workload has run N times on each collector\n"
+            "                          (1..1000; within --seconds if given) and print the pauses of those\n"
+            "                          N passes: compare with 'tricolor bench --passes N'\n"
             "  --fps N                 frames a second (default 60; 1..240; .gif plays best at 25 or 50)\n"
             "  --size WxH              video size (default 1280x720, from 160x120 to 7680x4320; even for .mp4\n"
             "                          and .y4m); text scales with the height. small, default or large here\n"
@@ -82,6 +87,15 @@ static void usage(FILE *f) {
             "  3.0 barrier yuasa\n"
             "  3.0 caption \"Yuasa: snapshot at the beginning\"\n"
             "  6.0 speed 1/4\n"
+            "\n"
+            "Figures as bench's: the measured work never shares a core with drawing, encoding or the\n"
+            "other collector. Each frame, ffmpeg (our child) is stopped (SIGSTOP, waited for); Tricolor's\n"
+            "slice runs alone; then Boehm's child catches up to Tricolor's execution time (in turns of\n"
+            "2 ms or more) while this process waits for it to block; then ffmpeg is continued (SIGCONT)\n"
+            "and the frame is drawn and encoded.\n"
+            "On exit, error or a fatal signal a stopped ffmpeg is continued first, never left behind.\n"
+            "With TRICOLOR_TURNS=FILE set, each span in which Tricolor, Boehm, the drawing or ffmpeg\n"
+            "could run is appended to FILE ('WHO T0_NS T1_NS', CLOCK_MONOTONIC).\n"
             "\n"
             "A progress bar (frames, elapsed, ETA) goes to stderr when it is a terminal.\n"
             "\n",
@@ -178,6 +192,8 @@ typedef struct rec_opts {
     int w, h;
     long fps;
     double seconds;
+    long passes; /* stop once the workload has run this many times; -1: no */
+    bool seconds_given;
     const char *out, *script_path;
     knob_mask given;
     bool dry_run;
@@ -187,7 +203,7 @@ typedef struct rec_opts {
 
 /* Reads the flags into s and o; false after --help. Exits 2 on bad input. */
 static bool parse(scene *s, rec_opts *o, int argc, char **argv) {
-    *o = (rec_opts){.w = 1280, .h = 720, .fps = 60, .seconds = 10};
+    *o = (rec_opts){.w = 1280, .h = 720, .fps = 60, .seconds = 10, .passes = -1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
@@ -215,6 +231,9 @@ static bool parse(scene *s, rec_opts *o, int argc, char **argv) {
             const char *v = cli_value(C, argc, argv, &i);
             if (!value_seconds(v, &o->seconds) || !(o->seconds > 0 && o->seconds <= 3600))
                 cli_fail(C, "--seconds: '%s' is not a length in seconds (valid: more than 0, at most 3600)", v);
+            o->seconds_given = true;
+        } else if (!strcmp(a, "--passes")) {
+            o->passes = (long)cli_int(C, a, cli_value(C, argc, argv, &i), 1, 1000);
         } else if (!strcmp(a, "--fps")) {
             o->fps = (long)cli_int(C, a, cli_value(C, argc, argv, &i), 1, 240);
         } else if (!strcmp(a, "--script")) {
@@ -228,6 +247,10 @@ static bool parse(scene *s, rec_opts *o, int argc, char **argv) {
     if (o->w < 160 || o->h < 120 || o->w > 7680 || o->h > 4320)
         cli_fail(C, "--size: %dx%d is out of range (valid: 160x120 .. 7680x4320)", o->w, o->h);
     scene_args_settle(s, o->given);
+    if (o->passes > 0 && !o->seconds_given) o->seconds = 3600; /* the passes end it */
+    if (o->passes > 0 && s->deterministic)
+        cli_fail(C, "--passes cannot be used with --deterministic (its video length is --seconds; valid: one "
+                    "or the other)");
     return true;
 }
 
@@ -270,6 +293,7 @@ static int film(scene *s, const rec_opts *o, SDL_Renderer *ren, SDL_Surface *sur
     double t0 = wall_s(), last_progress = -1;
     size_t next = 0;
     int status = 0;
+    long written = 0;
     for (long f = 0; f < frames && !status; f++) {
         s->clock_s = (double)f / (double)o->fps;
         while (next < o->sc.n && o->sc.v[next].t <= s->clock_s + 1e-9) apply(s, &o->sc.v[next++], o->script_path);
@@ -277,7 +301,17 @@ static int film(scene *s, const rec_opts *o, SDL_Renderer *ren, SDL_Surface *sur
             status = 1;
             break;
         }
+        /* The measured slices (scene_frame) run with ffmpeg stopped; it
+         * encodes while this thread draws and after. */
+        if (!enc_hold(enc, err, sizeof err)) {
+            if (show_progress) fprintf(stderr, "\r\033[K");
+            fprintf(stderr, "tricolor record: %s: %s\n", o->out, err);
+            status = 1;
+            break;
+        }
         scene_frame(s, 1.0 / (double)o->fps);
+        enc_release(enc);
+        uint64_t drawn_from = turns_now();
         scene_draw(s, ren, o->w, o->h);
         SDL_RenderPresent(ren); /* flushes the batched drawing into the surface */
         if (!enc_frame(enc, surf, err, sizeof err)) {
@@ -285,6 +319,9 @@ static int film(scene *s, const rec_opts *o, SDL_Renderer *ren, SDL_Surface *sur
             fprintf(stderr, "tricolor record: %s: %s\n", o->out, err);
             status = 1;
         }
+        turns_log(TURN_RENDER, drawn_from, turns_now());
+        written = f + 1;
+        if (o->passes > 0 && scene_passes_done(s, o->passes)) break;
         double now = wall_s() - t0;
         if (show_progress && (now - last_progress >= 0.1 || f + 1 == frames)) {
             progress(f + 1, frames, now);
@@ -299,9 +336,9 @@ static int film(scene *s, const rec_opts *o, SDL_Renderer *ren, SDL_Surface *sur
     if (status == 0) {
         double took = wall_s() - t0;
         printf("record: wrote %s: %ld frames of %dx%d at %ld fps (%.2f s of video) in %.1f s (%.1f frames/s)%s\n",
-               o->out, frames, o->w, o->h, o->fps, (double)frames / (double)o->fps, took,
-               took > 0 ? (double)frames / took : 0, s->deterministic ? ", deterministic" : "");
-        scene_summary(s, stdout);
+               o->out, written, o->w, o->h, o->fps, (double)written / (double)o->fps, took,
+               took > 0 ? (double)written / took : 0, s->deterministic ? ", deterministic" : "");
+        scene_summary(s, stdout, o->passes);
     }
     return status;
 }
@@ -338,6 +375,7 @@ static int render(scene *s, const rec_opts *o) {
         status = film(s, o, ren, surf, enc); /* closes enc */
     }
     scene_free(s);
+    if (!turns_write()) fprintf(stderr, "tricolor record: cannot write TRICOLOR_TURNS's file: %s\n", strerror(errno));
     plot_release();
     if (s->caption_font) text_close(s->caption_font);
     if (s->font) text_close(s->font);

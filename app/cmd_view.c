@@ -11,6 +11,7 @@
  * seconds and the percentiles are recomputed four times a real second,
  * whatever the speed; the fps in the status line is measured.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +25,15 @@
 #include "plots.h"
 #include "scene_args.h"
 #include "text.h"
+#include "turns.h"
 
 typedef struct app {
     SDL_Window *win;
     SDL_Renderer *ren;
     int w, h;
     bool fullscreen, quit;
-    int dragging; /* slider index + 1 while dragging */
+    bool software; /* SDL's software renderer */
+    int dragging;  /* slider index + 1 while dragging */
     scene sc;
 } app;
 
@@ -47,6 +50,18 @@ static bool save_png(app *a, const char *path) {
               IMG_SavePNG(s, path) == 0;
     SDL_FreeSurface(s);
     return ok;
+}
+
+/* Returns once the frame is drawn. A GPU (or Mesa's llvmpipe, which
+ * draws on threads of its own) may still be drawing after
+ * SDL_RenderPresent; reading a pixel back waits for it, so the next
+ * measured slice does not run beside this frame's drawing. The software
+ * renderer has finished by then, and the read is not needed. */
+static void finish_drawing(app *a) {
+    if (a->software) return;
+    uint32_t px;
+    SDL_Rect one = {0, 0, 1, 1};
+    SDL_RenderReadPixels(a->ren, &one, SDL_PIXELFORMAT_ARGB8888, &px, 4);
 }
 
 /* ------------------------------------------------------------ input */
@@ -127,8 +142,8 @@ static void usage(FILE *f) {
                "  --size S                small, default or large (default: small for demo, else default)\n"
                "  --frames N              render N frames, then exit (with --screenshot: save the last one)\n"
                "  --screenshot FILE       PNG of the window after --frames frames\n"
-               "  --passes N              exit once the workload has run N times and print the pauses\n"
-               "                          measured live: compare with 'tricolor bench --passes N'\n"
+               "  --passes N              exit once the workload has run N times on each collector and print\n"
+               "                          the pauses of those N passes: compare with 'tricolor bench --passes N'\n"
                "\n"
                "Keys: space pause, N/-> step, +/- speed, 1-9 workload, B barrier, A auto-pacer (pause target\n"
                "on/off), R reset, S screenshot, G graph/heap map, Z reset zoom, F fullscreen, H help, Q/Esc quit.\n"
@@ -136,6 +151,15 @@ static void usage(FILE *f) {
                "pause timeline to zoom the time panels; on the heap map the wheel zooms, a drag pans and\n"
                "hovering names the page, size class, cell, object and colour.\n"
                "To make a video of it without a display: 'tricolor record'.\n"
+               "\n"
+               "Figures as bench's: the measured work never shares a core with drawing or the other\n"
+               "collector. Each frame Tricolor's slice runs alone (this thread waits); then Boehm's child\n"
+               "catches up to Tricolor's execution time (in turns of 2 ms or more) while this process\n"
+               "waits for it to block again; only then is the frame drawn, and the next slice starts\n"
+               "once the drawing is finished. With TRICOLOR_TURNS=FILE set, each span in which\n"
+               "Tricolor, Boehm or the drawing ran is appended to FILE ('WHO T0_NS T1_NS',\n"
+               "CLOCK_MONOTONIC). Without a display, the window can run on SDL's dummy driver:\n"
+               "SDL_VIDEODRIVER=dummy tricolor view --passes 4.\n"
                "\n");
     scene_args_help(f);
 }
@@ -215,6 +239,7 @@ static int frame_loop(app *a, long frames, long passes, const char *shot) {
         if (a->quit) break;
         SDL_GetRendererOutputSize(a->ren, &a->w, &a->h);
         scene_frame(s, 1.0 / 60);
+        uint64_t drawn_from = turns_now();
         scene_draw(s, a->ren, a->w, a->h);
         frame++;
         if (frames > 0 && frame >= frames) {
@@ -224,8 +249,10 @@ static int frame_loop(app *a, long frames, long passes, const char *shot) {
             }
             a->quit = true;
         }
-        if (passes > 0 && s->lv && live_rounds(s->lv) >= (uint64_t)passes) a->quit = true;
+        if (passes > 0 && scene_passes_done(s, passes)) a->quit = true;
         SDL_RenderPresent(a->ren);
+        finish_drawing(a);
+        turns_log(TURN_RENDER, drawn_from, turns_now());
         uint64_t t1 = now_ns();
         double dt = (double)(t1 - last_ns) / 1e9;
         last_ns = t1;
@@ -279,6 +306,8 @@ int cmd_view(int argc, char **argv) {
     }
     a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_PRESENTVSYNC);
     if (!a->ren) a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_SOFTWARE);
+    SDL_RendererInfo info;
+    a->software = a->ren && SDL_GetRendererInfo(a->ren, &info) == 0 && (info.flags & SDL_RENDERER_SOFTWARE);
     char err[512];
     s->font = a->ren ? text_open(a->ren, 13, err, sizeof err) : NULL;
     if (!s->font) {
@@ -298,8 +327,9 @@ int cmd_view(int argc, char **argv) {
     int status = frame_loop(a, frames, passes, shot);
     /* What was measured live, to compare with `tricolor bench` at the same
      * settings (printed when the run was bounded by --frames or --passes). */
-    if (frames > 0 || passes > 0) scene_summary(s, stdout);
+    if (frames > 0 || passes > 0) scene_summary(s, stdout, passes);
     scene_free(s);
+    if (!turns_write()) fprintf(stderr, "tricolor view: cannot write TRICOLOR_TURNS's file: %s\n", strerror(errno));
     plot_release();
     text_close(s->font);
     SDL_DestroyRenderer(a->ren);

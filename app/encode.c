@@ -21,9 +21,23 @@
  * ffmpeg would never see the end of its input). Its stderr goes to a
  * temporary file, shown when it fails. SIGPIPE is ignored while it runs,
  * so a dead ffmpeg is a write error here, reported with its stderr.
+ *
+ * Holding ffmpeg. SIGSTOP stops all its threads (x264 encodes on several);
+ * waitpid(WUNTRACED) returns once the whole process is stopped, and only
+ * then does enc_hold return. The pid of a held ffmpeg is kept in a global
+ * that an atexit handler and handlers for the fatal signals read: they
+ * send it SIGCONT before this process goes, because a stopped process
+ * whose parent dies stays stopped (unless its process group is orphaned,
+ * which a script's run is not). The handlers are installed only while an
+ * ffmpeg runs, never over a signal that was ignored (nohup), and then
+ * re-raise the signal with its default action. Each span in which ffmpeg
+ * may run, from SIGCONT to the confirmed stop or its exit, is logged as
+ * the encoder's (turns.h); so is a held span in which its threads' CPU
+ * time (schedstat) still grew, which would mean the stop did not hold.
  */
 #include "encode.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -40,7 +54,14 @@
 
 #include <SDL_image.h>
 
+#include "turns.h"
+
 extern char **environ;
+
+/* The pid of the ffmpeg held stopped, or 0: read by the handlers. */
+static volatile sig_atomic_t g_held_pid;
+static const int fatal_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT, SIGSEGV, SIGBUS};
+enum { NFATAL = sizeof fatal_signals / sizeof fatal_signals[0] };
 
 struct encoder {
     enc_kind kind;
@@ -54,6 +75,12 @@ struct encoder {
     int pipe_fd;
     FILE *errf;
     struct sigaction old_pipe;
+    struct sigaction old_fatal[NFATAL];
+    bool held;
+    bool reaped; /* waitpid already returned its exit; its status: */
+    int exit_status;
+    uint64_t released_at;       /* CLOCK_MONOTONIC ns when it last got the cores */
+    uint64_t held_at, held_cpu; /* when it was last stopped, and its CPU time then */
     /* PNG directory */
     char dir[PATH_MAX];
 };
@@ -166,6 +193,95 @@ static void to_yuv420(const SDL_Surface *s, uint8_t *y, uint8_t *cb, uint8_t *cr
 
 /* ------------------------------------------------------------ ffmpeg */
 
+static void continue_held(void) {
+    pid_t p = (pid_t)g_held_pid;
+    if (p > 0) kill(p, SIGCONT);
+}
+
+static void on_fatal(int sig) {
+    continue_held();
+    signal(sig, SIG_DFL);
+    raise(sig); /* blocked until this handler returns, then the default action */
+}
+
+static void install_handlers(encoder *e) {
+    static bool at_exit_set;
+    if (!at_exit_set) at_exit_set = atexit(continue_held) == 0;
+    struct sigaction sa = {.sa_handler = on_fatal};
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < NFATAL; i++) {
+        sigaction(fatal_signals[i], NULL, &e->old_fatal[i]);
+        if (e->old_fatal[i].sa_handler != SIG_IGN) sigaction(fatal_signals[i], &sa, NULL);
+    }
+}
+
+static void restore_handlers(encoder *e) {
+    for (int i = 0; i < NFATAL; i++)
+        if (e->old_fatal[i].sa_handler != SIG_IGN) sigaction(fatal_signals[i], &e->old_fatal[i], NULL);
+}
+
+static bool wait_ffmpeg(encoder *e, char *err, size_t errlen);
+
+/* The CPU time ffmpeg's threads have used, in ns (/proc/PID/task/T/
+ * schedstat, first field); 0 if it cannot be read. */
+static uint64_t cpu_ns(pid_t pid) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    if (!d) return 0;
+    uint64_t sum = 0;
+    struct dirent *t;
+    while ((t = readdir(d))) {
+        if (t->d_name[0] == '.') continue;
+        char stat_path[128];
+        snprintf(stat_path, sizeof stat_path, "/proc/%d/task/%.20s/schedstat", (int)pid, t->d_name);
+        FILE *f = fopen(stat_path, "r");
+        unsigned long long ns;
+        if (f && fscanf(f, "%llu", &ns) == 1) sum += ns;
+        if (f) fclose(f);
+    }
+    closedir(d);
+    return sum;
+}
+
+bool enc_hold(encoder *e, char *err, size_t errlen) {
+    if (e->pid <= 0 || e->held) return true;
+    g_held_pid = e->pid; /* before the stop: a signal in between still continues it */
+    e->held = true;
+    kill(e->pid, SIGSTOP);
+    int st;
+    pid_t r;
+    while ((r = waitpid(e->pid, &st, WUNTRACED)) < 0 && errno == EINTR) {}
+    e->held_at = turns_now();
+    turns_log(TURN_ENCODE, e->released_at, e->held_at);
+    if (r == e->pid && WIFSTOPPED(st)) {
+        if (turns_on()) e->held_cpu = cpu_ns(e->pid);
+        return true;
+    }
+    g_held_pid = 0;
+    e->held = false;
+    if (r != e->pid) {
+        snprintf(err, errlen, "lost track of ffmpeg: %s", strerror(errno));
+        return false;
+    }
+    /* It ended before it could be stopped: say how, with its stderr. */
+    e->reaped = true;
+    e->exit_status = st;
+    if (wait_ffmpeg(e, err, errlen)) snprintf(err, errlen, "ffmpeg exited before frame %ld", e->frames + 1);
+    return false;
+}
+
+void enc_release(encoder *e) {
+    if (!e->held) return;
+    e->released_at = turns_now();
+    /* Not taken on trust: if ffmpeg used CPU time while held, it ran
+     * beside the measured work, and the trace says so. */
+    if (turns_on() && cpu_ns(e->pid) > e->held_cpu) turns_log(TURN_ENCODE, e->held_at, e->released_at);
+    kill(e->pid, SIGCONT);
+    e->held = false;
+    g_held_pid = 0;
+}
+
 static bool start_ffmpeg(encoder *e, const char *path, char *err, size_t errlen) {
     char exe[PATH_MAX];
     if (!enc_find_ffmpeg(exe, sizeof exe)) {
@@ -234,8 +350,10 @@ static bool start_ffmpeg(encoder *e, const char *path, char *err, size_t errlen)
         return false;
     }
     e->pipe_fd = fds[1];
+    e->released_at = turns_now();
     struct sigaction ign = {.sa_handler = SIG_IGN};
     sigaction(SIGPIPE, &ign, &e->old_pipe);
+    install_handlers(e);
     return true;
 }
 
@@ -255,11 +373,15 @@ static void ffmpeg_said(encoder *e, char *err, size_t errlen) {
 
 /* Waits for ffmpeg; false with its exit status and its stderr in err unless it exited 0. */
 static bool wait_ffmpeg(encoder *e, char *err, size_t errlen) {
-    int st;
-    pid_t r;
-    while ((r = waitpid(e->pid, &st, 0)) < 0 && errno == EINTR) {}
+    enc_release(e); /* a held ffmpeg would never exit */
+    int st = e->exit_status;
+    pid_t r = e->pid;
+    if (!e->reaped)
+        while ((r = waitpid(e->pid, &st, 0)) < 0 && errno == EINTR) {}
+    turns_log(TURN_ENCODE, e->released_at, turns_now());
     e->pid = 0;
     sigaction(SIGPIPE, &e->old_pipe, NULL);
+    restore_handlers(e);
     if (r < 0) {
         snprintf(err, errlen, "lost track of ffmpeg: %s", strerror(errno));
         return false;

@@ -11,6 +11,10 @@
  * Frames are SDL surfaces in SDL_PIXELFORMAT_ARGB8888, all of the size
  * given to enc_open.
  *
+ * ffmpeg is a child process that encodes while the caller does other
+ * work; enc_hold and enc_release take it off the cores and give them
+ * back, so that it never runs beside a measured slice.
+ *
  * Everything that can be checked before rendering starts is a separate
  * call (enc_kind_of, enc_check_output, enc_find_ffmpeg), so a recording
  * never renders for minutes and then fails on a bad name.
@@ -45,6 +49,17 @@ typedef struct encoder encoder;
 encoder *enc_open(const char *path, enc_kind k, int w, int h, int fps, char *err, size_t errlen);
 /* Appends one frame. False with a message (ffmpeg died, disk full, ...). */
 bool enc_frame(encoder *e, SDL_Surface *frame, char *err, size_t errlen);
+/* ffmpeg's turns. enc_hold stops ffmpeg (SIGSTOP) and returns once it is
+ * stopped, so the measured work that follows shares no core with the
+ * encoder; enc_release lets it run again (SIGCONT). Both do nothing for
+ * outputs written in this process (.y4m, PNGs), whose encoding is part of
+ * the frame's own turn. enc_hold is false with a message if ffmpeg has
+ * died. While ffmpeg is held, exit() or a fatal signal (SIGINT, SIGTERM,
+ * SIGHUP, SIGQUIT, SIGABRT, SIGSEGV, SIGBUS) continues it first, so a
+ * stopped ffmpeg is never left behind: it sees the end of its input (and
+ * the signal, if it was sent to the group) and finishes. */
+bool enc_hold(encoder *e, char *err, size_t errlen);
+void enc_release(encoder *e);
 /* Finishes the output (closes the file, or closes ffmpeg's input and
  * checks its exit status) and frees e. False with a message if the output
  * is not complete. */

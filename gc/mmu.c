@@ -3,7 +3,7 @@
  * time stays under a cap, so the mutator keeps a minimum utilization.
  *
  * MMU(w) is the least share of any w-long window the mutator gets to run
- * (docs/design.md §7). The pacer decides how much work the mutator owes;
+ * (docs/design.md §3). The pacer decides how much work the mutator owes;
  * this file decides whether an increment may run now. Like Metronome's
  * time-based scheduler, and Go's GC CPU limiter, it keeps the collector's
  * time inside every window of cfg.mmu_window_usec at or under

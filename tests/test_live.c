@@ -5,7 +5,11 @@
  *
  * What is checked: slices advance the run and park it again (execution
  * time grows, passes complete, the pause log fills), the heap may be read
- * while parked, and stopping works wherever the workload is parked. Run
+ * while parked, and stopping works wherever the workload is parked. The
+ * turns (viz/turns.h): the overlap check itself, on spans made up to
+ * overlap or not; and the scene's order of turns run for real (Tricolor's
+ * slice, Boehm's turn, the "drawing"), whose logged spans must never let
+ * a measured one overlap another. Run
  * under ThreadSanitizer too (make test-tsan): the hand-off under one mutex
  * is what keeps the viewer's reads race-free, and TSan sees any read it
  * does not cover. The feed test spawns this binary as the Boehm child
@@ -20,11 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "feed.h"
 #include "live.h"
 #include "registry.h"
+#include "turns.h"
 
 #if defined(__SANITIZE_THREAD__)
 #define UNDER_TSAN 1
@@ -93,13 +99,14 @@ static void test_feed_streams_boehm_pauses(void **state) {
     memset(&f, 0, sizeof f);
     f.rfd = f.wfd = -1;
     assert_true(feed_start(&f, "demo", 0, 1));
-    /* Grant execution time in steps until a pass completes. */
+    /* Turns of 2 ms of execution until a pass completes: each returns
+     * with every credit answered (the child blocked), its clock at least
+     * as far as granted. */
     double granted = 0;
-    for (int i = 0; i < 20000 && f.rounds == 0 && feed_poll(&f); i++) {
+    for (int i = 0; i < 20000 && f.rounds == 0; i++) {
         granted += 0.002;
-        feed_grant(&f, granted);
-        struct timespec ts = {0, 200000};
-        nanosleep(&ts, NULL);
+        if (!feed_turn(&f, granted)) fail_msg("feed_turn: %s", f.status);
+        assert_int_equal(f.waits, f.grants);
     }
     if (f.rounds == 0) fail_msg("no pass completed: %s", f.status);
     assert_true(f.nheap > 0);
@@ -107,13 +114,120 @@ static void test_feed_streams_boehm_pauses(void **state) {
     feed_stop(&f);
 }
 
+/* ---------------------------------------------------------------- turns */
+
+static bool isolated(const turn_span *v, size_t n) {
+    char why[256];
+    bool ok = turns_isolated(v, n, why, sizeof why);
+    if (!ok) print_message("turns_isolated: %s\n", why);
+    return ok;
+}
+
+/* The check fails on every kind of overlap that involves a measured span,
+ * and on nothing else. */
+static void test_turns_check_finds_overlaps(void **state) {
+    (void)state;
+    const turn_span apart[] = {{TURN_TRICOLOR, 0, 10},  {TURN_BOEHM, 10, 20},  /* touching ends do not overlap */
+                               {TURN_RENDER, 20, 40},   {TURN_ENCODE, 25, 50}, /* render and encode may overlap */
+                               {TURN_TRICOLOR, 50, 60}, {TURN_BOEHM, 55, 55}}; /* empty: it ran for no time */
+    assert_true(isolated(apart, 6));
+    const turn_span tri_boehm[] = {{TURN_TRICOLOR, 0, 10}, {TURN_BOEHM, 9, 20}};
+    assert_false(isolated(tri_boehm, 2));
+    const turn_span boehm_render[] = {{TURN_RENDER, 100, 110}, {TURN_BOEHM, 0, 101}};
+    assert_false(isolated(boehm_render, 2));
+    /* A long encoder span that swallows a later measured one: only the
+     * latest end seen catches it. */
+    const turn_span encode_long[] = {{TURN_ENCODE, 0, 1000}, {TURN_RENDER, 10, 20}, {TURN_TRICOLOR, 500, 510}};
+    assert_false(isolated(encode_long, 3));
+    const turn_span nested[] = {{TURN_TRICOLOR, 0, 100}, {TURN_TRICOLOR, 40, 50}};
+    assert_false(isolated(nested, 2));
+}
+
+/* turns_write and turns_read round-trip; a malformed file is refused. */
+static void test_turns_file_round_trip(void **state) {
+    (void)state;
+    char path[] = "/tmp/tricolor-turns-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("tricolor 5 9\nencode 1 3\n", f);
+    fclose(f);
+    turn_span *v;
+    size_t n;
+    char why[256];
+    assert_true(turns_read(path, &v, &n, why, sizeof why));
+    assert_int_equal(n, 2);
+    assert_int_equal(v[0].who, TURN_TRICOLOR);
+    assert_int_equal(v[1].t1_ns, 3);
+    free(v);
+    f = fopen(path, "a");
+    fputs("painter 1 2\n", f);
+    fclose(f);
+    assert_false(turns_read(path, &v, &n, why, sizeof why));
+    assert_non_null(strstr(why, "painter"));
+    unlink(path);
+}
+
+/* The scene's order of turns, for real: Tricolor's slice, then Boehm's
+ * turn (when the feed can run here), then this thread's own work, logged
+ * as the renderer's. Under TSan this also checks the trace's own locking
+ * against the workload thread. */
+static void test_turns_never_overlap(void **state) {
+    (void)state;
+    const char *path = getenv("TRICOLOR_TURNS"); /* set by main */
+    assert_true(turns_on());
+    assert_true(turns_write()); /* what earlier tests logged goes first: */
+    assert_int_equal(truncate(path, 0), 0);
+    tc_config cfg;
+    tc_config_default(&cfg);
+    char err[256];
+    live *l = live_start(wl_find("gcbench"), 0, 1, &cfg, err, sizeof err);
+    if (!l) fail_msg("live_start: %s", err);
+    feed f;
+    memset(&f, 0, sizeof f);
+    f.rfd = f.wfd = -1;
+    bool boehm = !UNDER_TSAN && !under_valgrind();
+    if (boehm && !feed_start(&f, "gcbench", 0, 1)) fail_msg("feed_start: %s", f.status);
+    volatile uint64_t sink = 0;
+    for (int i = 0; i < 30; i++) {
+        live_run(l, 1000000, 0);
+        if (boehm && !feed_turn(&f, live_exec_seconds(l))) fail_msg("feed_turn: %s", f.status);
+        uint64_t t0 = turns_now();
+        for (int k = 0; k < 20000; k++) sink += (uint64_t)k * (uint64_t)i; /* the "drawing" */
+        turns_log(TURN_RENDER, t0, turns_now());
+    }
+    if (boehm) feed_stop(&f);
+    live_stop(l);
+    assert_true(turns_write());
+    turn_span *v;
+    size_t n, count[TURN_KINDS] = {0};
+    char why[256];
+    if (!turns_read(path, &v, &n, why, sizeof why)) fail_msg("%s", why);
+    for (size_t i = 0; i < n; i++) count[v[i].who]++;
+    assert_int_equal(count[TURN_TRICOLOR], 30);
+    assert_int_equal(count[TURN_RENDER], 30);
+    if (boehm) assert_true(count[TURN_BOEHM] > 0);
+    if (!turns_isolated(v, n, why, sizeof why)) fail_msg("%s", why);
+    free(v);
+}
+
 int main(int argc, char **argv) {
     /* feed_start runs /proc/self/exe _boehm-feed ...: this binary. */
     if (argc > 1 && !strcmp(argv[1], "_boehm-feed")) return feed_child_main(argc - 1, argv + 1);
+    /* The trace is on from the start (turns_on reads it once). */
+    char turns[] = "/tmp/tricolor-turns-XXXXXX";
+    int fd = mkstemp(turns);
+    if (fd < 0) return 1;
+    close(fd);
+    setenv("TRICOLOR_TURNS", turns, 1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_live_slices_advance_and_park),
-        cmocka_unit_test(test_live_stops_at_once),
-        cmocka_unit_test(test_feed_streams_boehm_pauses),
+        cmocka_unit_test(test_live_slices_advance_and_park), cmocka_unit_test(test_live_stops_at_once),
+        cmocka_unit_test(test_feed_streams_boehm_pauses),    cmocka_unit_test(test_turns_check_finds_overlaps),
+        cmocka_unit_test(test_turns_file_round_trip),        cmocka_unit_test(test_turns_never_overlap),
     };
-    return cmocka_run_group_tests_name("live", tests, NULL, NULL);
+    int failed = cmocka_run_group_tests_name("live", tests, NULL, NULL);
+    unlink(turns);
+    return failed;
 }

@@ -8,6 +8,12 @@
  * before rendering with exit status 2 and a message that names the
  * problem. Also the auto-pacer's flag on `view`.
  *
+ * The turns (docs/design.md, "Turns"): recordings to .mp4, .gif and .y4m
+ * and the window (on SDL's dummy driver) run with TRICOLOR_TURNS set, and
+ * the spans they log show no measured slice overlapping another, the
+ * drawing or ffmpeg. A recording killed while ffmpeg is held stopped
+ * leaves no stopped ffmpeg behind.
+ *
  * Runs the real binary (TRICOLOR_BIN, default build/tricolor) in a child
  * process, like test_cli.c; recordings are kept tiny (320x180, a few
  * frames) because `make test` runs this file three times (plain, ASan,
@@ -21,11 +27,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "palette.h"
+#include "turns.h"
 
 static tool_outcome o; /* large: not on the stack */
 
@@ -315,6 +326,186 @@ static void test_pause_target_flag(void **state) {
     assert_non_null(strstr(o.out, "A auto-pacer"));
 }
 
+/* ------------------------------------------------------------ turns */
+
+/* Runs args with TRICOLOR_TURNS set; checks that it succeeded, that each
+ * kind of span was logged at least min[kind] times (-1: never), and that
+ * no measured span overlaps another span. */
+static void expect_isolated(const char *const *args, const int min[TURN_KINDS]) {
+    char path[64];
+    temp_path(path, sizeof path, ".turns");
+    setenv("TRICOLOR_TURNS", path, 1);
+    tool_run(&o, args);
+    unsetenv("TRICOLOR_TURNS");
+    if (o.status != 0) fail_msg("%s exited %d; stderr: %s", args[0], o.status, o.err);
+    turn_span *v;
+    size_t n, count[TURN_KINDS] = {0};
+    char why[256];
+    if (!turns_read(path, &v, &n, why, sizeof why)) fail_msg("%s", why);
+    unlink(path);
+    for (size_t i = 0; i < n; i++) count[v[i].who]++;
+    for (int k = 0; k < TURN_KINDS; k++)
+        if (min[k] < 0 ? count[k] != 0 : count[k] < (size_t)min[k])
+            fail_msg("%s %s: %zu %s spans (expected %s%d)", args[0], args[args[1] ? 1 : 0], count[k], turn_names[k],
+                     min[k] < 0 ? "" : "at least ", min[k] < 0 ? 0 : min[k]);
+    bool ok = turns_isolated(v, n, why, sizeof why);
+    free(v);
+    if (!ok) fail_msg("%s: %s", args[0], why);
+}
+
+/* ffmpeg held while Tricolor and Boehm run, for both of its formats; the
+ * .y4m has no encoder to hold. gcbench at speed 32: long slices, and
+ * Boehm collecting during them. */
+static void test_recording_turns_never_overlap(void **state) {
+    (void)state;
+    static const char *const kinds[] = {".mp4", ".gif", ".y4m"};
+    for (int i = 0; i < 3; i++) {
+        char out[64];
+        temp_path(out, sizeof out, kinds[i]);
+        int min[TURN_KINDS] = {[TURN_TRICOLOR] = 6, [TURN_BOEHM] = 1, [TURN_RENDER] = 6, [TURN_ENCODE] = 6};
+        if (i == 2) min[TURN_ENCODE] = -1;
+        expect_isolated(ARGS("record", "--workload", "gcbench", "--speed", "32", "--size", "320x180", "--fps", "10",
+                             "--seconds", "0.6", "-o", out),
+                        min);
+        struct stat st;
+        assert_int_equal(stat(out, &st), 0);
+        assert_true(st.st_size > 0);
+        unlink(out);
+    }
+}
+
+/* The window, on SDL's dummy video driver (no display needed). */
+static void test_view_turns_never_overlap(void **state) {
+    (void)state;
+    setenv("SDL_VIDEODRIVER", "dummy", 1);
+    const int min[TURN_KINDS] = {[TURN_TRICOLOR] = 6, [TURN_BOEHM] = 1, [TURN_RENDER] = 6, [TURN_ENCODE] = -1};
+    expect_isolated(ARGS("view", "--workload", "gcbench", "--speed", "32", "--heapmap", "--frames", "6"), min);
+    unsetenv("SDL_VIDEODRIVER");
+    assert_non_null(strstr(o.out, "tricolor") && strstr(o.out, "boehm") ? o.out : NULL);
+}
+
+/* --passes N ends the video once both collectors have run N passes, and
+ * the summary covers those N passes, as bench --passes N does. */
+static void test_passes_end_the_recording(void **state) {
+    (void)state;
+    char y4m[64];
+    temp_path(y4m, sizeof y4m, ".y4m");
+    expect_ok(ARGS("record", "--workload", "demo", "--speed", "32", "--passes", "2", "--size", "320x180", "--fps", "10",
+                   "-o", y4m));
+    unlink(y4m);
+    if (!strstr(o.out, ", 2 passes; tricolor") || !strstr(o.out, "; boehm "))
+        fail_msg("record --passes 2 printed: %s", o.out);
+    expect_usage_error(ARGS("record", "--passes", "0", "-o", y4m), ARGS("--passes"));
+    expect_usage_error(ARGS("record", "--passes", "2", "--deterministic", "-o", y4m),
+                       ARGS("--passes cannot be used with --deterministic"));
+}
+
+/* ffmpeg's pid among pid's children, or 0. */
+static pid_t ffmpeg_child_of(pid_t pid) {
+    DIR *d = opendir("/proc");
+    if (!d) return 0;
+    pid_t found = 0;
+    struct dirent *e;
+    while (!found && (e = readdir(d))) {
+        char path[300], buf[512];
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = 0;
+        /* "PID (COMM) STATE PPID ..."; COMM may hold spaces: parse after ')' */
+        char *close_paren = strrchr(buf, ')');
+        int ppid;
+        char state;
+        if (close_paren && strstr(buf, "(ffmpeg)") && sscanf(close_paren + 2, "%c %d", &state, &ppid) == 2 &&
+            ppid == pid)
+            found = (pid_t)atoi(buf);
+    }
+    closedir(d);
+    return found;
+}
+
+/* The state letter of a process ('T' stopped), or 0 if it is gone. */
+static char proc_state(pid_t pid) {
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char *p = strrchr(buf, ')');
+    return p && p[1] == ' ' ? p[2] : 0;
+}
+
+static void sleep_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Killed (SIGTERM to it alone, as a script's `kill` does) while ffmpeg is
+ * held stopped, record must continue ffmpeg before it goes: a stopped
+ * process whose parent dies stays stopped, since this test's process
+ * group is not orphaned. This process becomes the subreaper, so the
+ * orphaned ffmpeg is its child, and must exit by itself. To catch ffmpeg
+ * held, record is frozen (SIGSTOP) at a moment ffmpeg is seen stopped. */
+static void test_killed_recording_leaves_no_stopped_ffmpeg(void **state) {
+    (void)state;
+    assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+    char mp4[64];
+    temp_path(mp4, sizeof mp4, ".mp4");
+    pid_t rec = fork();
+    assert_true(rec >= 0);
+    if (rec == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl(tool_bin(), tool_bin(), "record", "--workload", "gcbench", "--speed", "32", "--size", "320x180", "--fps",
+              "10", "--seconds", "60", "-o", mp4, (char *)NULL);
+        _exit(127);
+    }
+    pid_t ff = 0;
+    bool caught = false;
+    for (int i = 0; i < 20000 && !caught; i++) {
+        if (!ff) ff = ffmpeg_child_of(rec);
+        if (ff && proc_state(ff) == 'T') {
+            kill(rec, SIGSTOP);
+            int st;
+            waitpid(rec, &st, WUNTRACED);
+            if (proc_state(ff) == 'T')
+                caught = true; /* held, and record frozen: it stays held */
+            else
+                kill(rec, SIGCONT);
+        }
+        if (!caught) sleep_ms(1);
+    }
+    if (!caught) {
+        kill(rec, SIGKILL);
+        if (ff) kill(ff, SIGKILL);
+        fail_msg("never saw ffmpeg (pid %d) held", (int)ff);
+    }
+    kill(rec, SIGTERM);
+    kill(rec, SIGCONT);
+    int st;
+    waitpid(rec, &st, 0);
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+    /* ffmpeg, now this process's child, sees the end of its input. */
+    bool gone = false;
+    for (int i = 0; i < 1000 && !gone; i++) {
+        gone = waitpid(ff, &st, WNOHANG) == ff;
+        if (!gone) sleep_ms(10);
+    }
+    char last = proc_state(ff);
+    if (!gone) {
+        kill(ff, SIGKILL);
+        waitpid(ff, &st, 0);
+    }
+    prctl(PR_SET_CHILD_SUBREAPER, 0);
+    unlink(mp4);
+    if (!gone) fail_msg("ffmpeg (pid %d) was left behind, in state %c", (int)ff, last);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_help),
@@ -328,6 +519,10 @@ int main(void) {
         cmocka_unit_test(test_ffmpeg_missing_suggests_y4m),
         cmocka_unit_test(test_deterministic_refuses_clock_settings),
         cmocka_unit_test(test_pause_target_flag),
+        cmocka_unit_test(test_recording_turns_never_overlap),
+        cmocka_unit_test(test_view_turns_never_overlap),
+        cmocka_unit_test(test_passes_end_the_recording),
+        cmocka_unit_test(test_killed_recording_leaves_no_stopped_ffmpeg),
     };
     return cmocka_run_group_tests_name("record", tests, NULL, NULL);
 }

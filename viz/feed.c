@@ -4,18 +4,24 @@
  * Child side: the workload runs timed on Boehm; every logged pause passes
  * through on_pause (the oplog's append hook), which batches records to
  * stdout, samples the heap size, and blocks for credit when the granted
- * execution time is used up. Blocking happens inside a timed operation,
- * after its duration was taken, and is added to suspended_ticks, so it
- * counts neither as a pause nor as execution time.
+ * execution time is used up; so does the end of each pass. Blocking
+ * happens inside a timed operation, after its duration was taken, and is
+ * added to suspended_ticks, so it counts neither as a pause nor as
+ * execution time. The child can only stop at those points, so it may
+ * overrun a credit by up to the time between two logged pauses; the
+ * overrun is execution time it has had, and the next credit (Tricolor's
+ * clock) is measured from the same start, so the two clocks stay in step.
  *
- * Viewer side: non-blocking reads of whole records; credits are written as
- * doubles (seconds of execution time allowed).
+ * Viewer side: reads of whole records, non-blocking except while waiting
+ * out Boehm's turn; credits are written as doubles (seconds of execution
+ * time allowed), one at a time, each answered by a FEED_WAIT (feed.h).
  */
 #include "feed.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <gc.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -28,6 +34,7 @@
 #include "mutator.h"
 #include "registry.h"
 #include "series.h"
+#include "turns.h"
 
 extern char **environ;
 
@@ -45,6 +52,7 @@ static struct {
     uint64_t start_ticks;
     double allowed_s; /* credit */
     uint64_t last_heap_ticks;
+    uint64_t ran_from; /* CLOCK_MONOTONIC ns when it last got credit */
     feed_rec buf[128];
     size_t nbuf;
 } child;
@@ -71,15 +79,36 @@ static void child_emit(uint32_t kind, double t, double v) {
     if (child.nbuf == sizeof child.buf / sizeof child.buf[0]) child_flush();
 }
 
-/* Waits until the viewer grants execution time beyond `now`. */
+/* Says it is blocked (having run since ran_from) and waits until the
+ * viewer grants execution time beyond `now`. A credit that does not reach
+ * past `now` (the child overran the last one) is answered at once with an
+ * empty span: every credit gets exactly one FEED_WAIT. */
 static void child_wait_credit(double now) {
-    while (child.allowed_s <= now) {
+    uint64_t t = turns_now();
+    child_emit(FEED_WAIT, (double)child.ran_from, (double)t);
+    child_flush();
+    for (;;) {
         double credit;
         ssize_t r = read(0, &credit, sizeof credit);
         if (r < 0 && errno == EINTR) continue;
         if (r != (ssize_t)sizeof credit) _exit(0);
         child.allowed_s = credit;
+        if (child.allowed_s > now) break;
+        t = turns_now();
+        child_emit(FEED_WAIT, (double)t, (double)t);
+        child_flush();
     }
+    child.ran_from = turns_now();
+}
+
+/* Blocks for credit if the granted execution time is used up. */
+static void child_maybe_wait(void) {
+    double now = child_exec_s();
+    if (now < child.allowed_s) return;
+    child_flush();
+    uint64_t t0 = mut_ticks();
+    child_wait_credit(now);
+    child.m.suspended_ticks += mut_ticks() - t0;
 }
 
 static void on_pause(oplog *log, void *user) {
@@ -91,18 +120,12 @@ static void on_pause(oplog *log, void *user) {
     }
     log->n = child.sent = 0; /* streamed: keep the log small */
     uint64_t now_ticks = mut_ticks();
-    double now = child_exec_s();
     if ((double)(now_ticks - child.last_heap_ticks) / child.tpn > 20e6) { /* every 20 ms */
-        child_emit(FEED_HEAP, now, (double)GC_get_heap_size());
+        child_emit(FEED_HEAP, child_exec_s(), (double)GC_get_heap_size());
         child.last_heap_ticks = now_ticks;
         child_flush();
     }
-    if (now >= child.allowed_s) {
-        child_flush();
-        uint64_t t0 = mut_ticks();
-        child_wait_credit(now);
-        child.m.suspended_ticks += mut_ticks() - t0;
-    }
+    child_maybe_wait();
 }
 
 int feed_child_main(int argc, char **argv) {
@@ -126,17 +149,25 @@ int feed_child_main(int argc, char **argv) {
     child.m.log = &child.log;
     child.log.on_add = on_pause;
     child.start_ticks = mut_ticks();
+    child.ran_from = turns_now(); /* "ready": an empty span */
     child_wait_credit(0);
+    child.m.suspended_ticks = mut_ticks() - child.start_ticks;
     for (;;) {
         uint64_t sum = wl->run_boehm((struct mut *)&child.m, size, seed);
         double bits;
         memcpy(&bits, &sum, sizeof bits);
         child_emit(FEED_ROUND, child_exec_s(), bits);
         child_flush();
+        child_maybe_wait();
     }
 }
 
 /* --------------------------------------------------------------- viewer */
+
+static bool wait_turn(feed *f);
+
+enum { FEED_QUANTUM_US = 2000 };
+#define FEED_QUANTUM_S (FEED_QUANTUM_US / 1e6)
 
 bool feed_start(feed *f, const char *workload, int size, uint64_t seed) {
     memset(f, 0, sizeof *f);
@@ -173,16 +204,26 @@ bool feed_start(feed *f, const char *workload, int size, uint64_t seed) {
     fcntl(f->wfd, F_SETFD, FD_CLOEXEC);
     f->alive = true;
     snprintf(f->status, sizeof f->status, "boehm: running");
-    return true;
+    /* Its "ready" answers a credit never sent. */
+    f->grants = 1;
+    return wait_turn(f);
 }
 
-void feed_grant(feed *f, double until_s) {
-    if (!f->alive) return;
-    /* The pipe holds far more than one frame's credit; never block. */
-    int fl = fcntl(f->wfd, F_GETFL);
-    fcntl(f->wfd, F_SETFL, fl | O_NONBLOCK);
-    ssize_t w = write(f->wfd, &until_s, sizeof until_s);
-    (void)w;
+bool feed_turn(feed *f, double until_s) {
+    if (!f->alive) return false;
+    /* A turn in quanta of at least FEED_QUANTUM_S: every turn restarts the
+     * child with caches its neighbours' turns have filled, and the first
+     * operations after it run slower than in bench. At one increment a
+     * frame Tricolor advances a few microseconds a frame; a turn each
+     * frame tripled Boehm's count of logged pauses on demo. */
+    if (until_s < f->granted_s + FEED_QUANTUM_S) return feed_poll(f);
+    f->granted_s = until_s;
+    /* One credit at a time, each answered before the next: the pipe never
+     * fills, so the write never blocks. */
+    ssize_t w;
+    while ((w = write(f->wfd, &until_s, sizeof until_s)) < 0 && errno == EINTR) {}
+    if (w == (ssize_t)sizeof until_s) f->grants++;
+    return wait_turn(f);
 }
 
 /* Appends (t, v) to an array of plot_pause or plot_point (the same two
@@ -194,15 +235,34 @@ static void push(void **arr, size_t *n, size_t *cap, const feed_rec *r) {
 }
 
 static void take(feed *f, const feed_rec *r) {
+    if (r->kind == FEED_WAIT) { /* its times are the clock's, not execution seconds */
+        f->waits++;
+        if (r->v > r->t) turns_log(TURN_BOEHM, (uint64_t)r->t, (uint64_t)r->v);
+        return;
+    }
     if (r->t > f->last_t) f->last_t = r->t;
     if (r->kind == FEED_PAUSE)
         push((void **)&f->pauses, &f->npauses, &f->cap_pauses, r);
     else if (r->kind == FEED_HEAP)
         push((void **)&f->heap, &f->nheap, &f->cap_heap, r);
     else if (r->kind == FEED_ROUND) {
+        series_grow((void **)&f->round_t, &f->cap_round_t, f->rounds + 1, sizeof *f->round_t);
+        if (f->rounds < f->cap_round_t) f->round_t[f->rounds] = r->t;
         f->rounds++;
         memcpy(&f->checksum, &r->v, sizeof f->checksum);
     }
+}
+
+/* The child is gone (or made to go): reaps it and says why. */
+static void child_gone(feed *f) {
+    int st = 0;
+    waitpid(f->pid, &st, 0);
+    f->alive = false;
+    if (WIFSIGNALED(st))
+        snprintf(f->status, sizeof f->status, "boehm: comparison run died (signal %d, %s)", WTERMSIG(st),
+                 strsignal(WTERMSIG(st)));
+    else
+        snprintf(f->status, sizeof f->status, "boehm: comparison run ended (exit %d)", WEXITSTATUS(st));
 }
 
 bool feed_poll(feed *f) {
@@ -213,14 +273,7 @@ bool feed_poll(feed *f) {
         if (r < 0 && errno == EINTR) continue;
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         if (r <= 0) {
-            int st = 0;
-            waitpid(f->pid, &st, 0);
-            f->alive = false;
-            if (WIFSIGNALED(st))
-                snprintf(f->status, sizeof f->status, "boehm: comparison run died (signal %d, %s)", WTERMSIG(st),
-                         strsignal(WTERMSIG(st)));
-            else
-                snprintf(f->status, sizeof f->status, "boehm: comparison run ended (exit %d)", WEXITSTATUS(st));
+            child_gone(f);
             return false;
         }
         size_t off = 0;
@@ -249,6 +302,19 @@ bool feed_poll(feed *f) {
     return true;
 }
 
+/* Reads records until every credit sent has been answered: the child is
+ * blocked. */
+static bool wait_turn(feed *f) {
+    /* No time limit: the child's death ends the wait (end of file), and a
+     * limit would fire on a run merely stopped for a while (Ctrl-Z, or
+     * another tool pausing processes to measure). */
+    while (feed_poll(f) && f->waits < f->grants) {
+        struct pollfd p = {.fd = f->rfd, .events = POLLIN};
+        poll(&p, 1, -1);
+    }
+    return f->alive;
+}
+
 void feed_stop(feed *f) {
     if (f->pid > 0 && f->alive) {
         kill(f->pid, SIGKILL);
@@ -258,6 +324,7 @@ void feed_stop(feed *f) {
     if (f->wfd >= 0) close(f->wfd);
     free(f->pauses);
     free(f->heap);
+    free(f->round_t);
     memset(f, 0, sizeof *f);
     f->rfd = f->wfd = -1;
 }

@@ -7,6 +7,9 @@
  * waits. live_run does the converse. Exactly one side runs at any time, so
  * no heap field is ever read while it is written.
  *
+ * With TRICOLOR_TURNS set, the mutator logs each slice it ran, from taking
+ * the turn to handing it back (turns.h), under the mutex.
+ *
  * Stopping: the viewer sets `quit` and gives the mutator the turn; at its
  * next safepoint the mutator longjmps back to its thread function. That
  * abandons the workload's frames, which is safe because the safepoint is
@@ -23,6 +26,8 @@
 #include <time.h>
 
 #include "mutator.h"
+#include "series.h"
+#include "turns.h"
 
 enum { VIEWER = 0, MUTATOR = 1 };
 
@@ -46,7 +51,10 @@ struct live {
     /* the run's clock, in ticks */
     uint64_t start_ticks;
     uint64_t parked_at; /* ticks when the mutator last parked; 0 while it runs */
+    uint64_t ran_from;  /* CLOCK_MONOTONIC ns when the current slice began (turns.h) */
     uint64_t rounds, checksum;
+    uint64_t *round_end; /* execution ticks at the end of each pass; written by the mutator */
+    size_t cap_round_end;
 };
 
 static double g_ticks_per_ns;
@@ -75,10 +83,12 @@ static uint64_t exec_ticks(const live *l) {
  * viewer and wait for it back. Time parked counts as suspended. */
 static void park(live *l) {
     uint64_t t0 = mut_ticks();
+    if (turns_on()) turns_log(TURN_TRICOLOR, l->ran_from, turns_now());
     l->parked_at = t0;
     l->turn = VIEWER;
     pthread_cond_broadcast(&l->cv);
     while (l->turn != MUTATOR) pthread_cond_wait(&l->cv, &l->mu);
+    if (turns_on()) l->ran_from = turns_now();
     l->m.suspended_ticks += mut_ticks() - t0;
     l->parked_at = 0;
 }
@@ -99,6 +109,7 @@ static void *mutator_main(void *arg) {
     live *l = arg;
     pthread_mutex_lock(&l->mu);
     while (l->turn != MUTATOR) pthread_cond_wait(&l->cv, &l->mu);
+    if (turns_on()) l->ran_from = turns_now();
     pthread_mutex_unlock(&l->mu);
     if (setjmp(l->quit_jmp) == 0) {
         l->start_ticks = mut_ticks();
@@ -106,6 +117,8 @@ static void *mutator_main(void *arg) {
         while (!l->quit) {
             uint64_t sum = l->wl->run_tricolor((struct mut *)&l->m, l->size, l->seed);
             l->checksum = sum;
+            series_grow((void **)&l->round_end, &l->cap_round_end, l->rounds + 1, sizeof *l->round_end);
+            if (l->rounds < l->cap_round_end) l->round_end[l->rounds] = exec_ticks(l);
             l->rounds++;
         }
     }
@@ -187,6 +200,7 @@ void live_stop(live *l) {
     pthread_cond_destroy(&l->cv);
     tc_heap_free(l->heap);
     oplog_free(&l->log);
+    free(l->round_end);
     free(l);
 }
 
@@ -199,6 +213,11 @@ double live_exec_seconds(const live *l) {
 
 uint64_t live_rounds(const live *l) { return l->rounds; }
 uint64_t live_checksum(const live *l) { return l->checksum; }
+
+double live_round_end_s(const live *l, uint64_t k) {
+    if (k == 0 || k > l->rounds || k > l->cap_round_end) return -1;
+    return (double)l->round_end[k - 1] / live_ticks_per_ns() / 1e9;
+}
 size_t live_pause_count(const live *l) { return l->log.n; }
 
 plot_pause live_pause(const live *l, size_t i) {

@@ -39,6 +39,9 @@ tc_heap *live_heap(live *l);
 double live_exec_seconds(const live *l); /* execution time since start */
 uint64_t live_rounds(const live *l);     /* completed passes of the workload */
 uint64_t live_checksum(const live *l);   /* of the last completed pass */
+/* When the k-th pass (1-based, k <= live_rounds) ended, in execution
+ * seconds since start; -1 if it was not recorded (memory was short). */
+double live_round_end_s(const live *l, uint64_t k);
 
 /* The timed operations so far that reached the pause threshold: how many,
  * and the i-th (i < live_pause_count) in the plots' form, execution-time

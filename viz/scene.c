@@ -5,10 +5,12 @@
  * the controls (speed, barrier, budgets, auto-pacer, workload, view).
  * Drawing is scene_draw.c.
  *
- * Each frame: let the workload run a slice (live.c) and give the Boehm
- * child the same execution time (feed.c); read the collector's events,
- * pauses and stats; sync and lay out the graph. All of it happens while
- * the workload is parked at a safepoint, never inside a measured pause.
+ * Each frame: let the workload run a slice (live.c), then give the Boehm
+ * child the same execution time and wait until it has used it (feed.c);
+ * read the collector's events, pauses and stats; sync and lay out the
+ * graph. One thing runs at a time (docs/design.md, "Turns"): Tricolor's
+ * slice, Boehm's, or this thread's own work, which happens while the
+ * workload is parked at a safepoint and Boehm is blocked for credit.
  *
  * Speed, in steps (+/-): below 1, slow motion: the workload runs one
  * increment at a time and that increment's shade/blacken events are
@@ -218,16 +220,17 @@ static void collect(scene *s) {
     if (s->boehm_on && s->fd.pid) {
         size_t before = s->fd.npauses, hbefore = s->fd.nheap;
         bool was_alive = s->fd.alive;
-        if (!feed_poll(&s->fd) && was_alive) scene_note(s, s->fd.status); /* e.g. "died (signal 9, Killed)" */
+        /* Boehm's turn, while Tricolor is parked: as much execution time as
+         * Tricolor has had; returns once Boehm is blocked again, so neither
+         * runs beside the other or the drawing (feed.h). */
+        bool ok = s->paused ? feed_poll(&s->fd) : feed_turn(&s->fd, t);
+        if (!ok && was_alive) scene_note(s, s->fd.status); /* e.g. "died (signal 9, Killed)" */
         for (size_t i = before; i < s->fd.npauses; i++)
             series_add_pause(&s->boe, s->fd.pauses[i].t_s, s->fd.pauses[i].dur_us);
         for (size_t i = hbefore; i < s->fd.nheap; i++)
             series_add_point(&s->boe.heap, &s->boe.nheap, &s->boe.cap_heap, s->fd.heap[i].t_s,
                              s->fd.heap[i].v / (1 << 20));
         s->boe.now_s = s->fd.last_t;
-        /* Same execution time for Boehm, with a small lead so it never waits
-         * on a frame boundary. */
-        if (!s->paused) feed_grant(&s->fd, t + 0.05);
     }
     /* Refreshed by the driver's clock: slow motion barely advances
      * execution, and a recording must not depend on the wall clock. */
@@ -304,14 +307,40 @@ void scene_frame(scene *s, double dt) {
     }
 }
 
-void scene_summary(scene *s, FILE *f) {
+bool scene_passes_done(const scene *s, long passes) {
+    if (!s->lv || live_rounds(s->lv) < (uint64_t)passes) return false;
+    return !(s->boehm_on && s->fd.alive) || s->fd.rounds >= (uint64_t)passes;
+}
+
+/* The series' metrics over its pauses that start by cut_s, and the run
+ * [0, cut_s]; cut_s < 0: all of it. */
+static void metrics_upto(series *se, double cut_s) {
+    size_t n = se->n, k = 0;
+    double now = se->now_s;
+    if (cut_s >= 0) {
+        while (k < n && se->pauses[k].t_s <= cut_s) k++;
+        se->n = k;
+        se->now_s = cut_s;
+    }
+    series_metrics(se);
+    se->n = n;
+    se->now_s = now;
+}
+
+void scene_summary(scene *s, FILE *f, long passes) {
     if (!s->lv) return;
-    series_metrics(&s->tri);
-    series_metrics(&s->boe);
+    /* bench --passes N measures N passes: cut each collector's pauses at
+     * the end of its N-th (they finish them at different times). */
+    bool cut = passes > 0 && !s->deterministic;
+    double tri_cut = cut ? live_round_end_s(s->lv, (uint64_t)passes) : -1;
+    double boe_cut = cut && s->fd.rounds >= (uint64_t)passes ? s->fd.round_t[passes - 1] : -1;
+    metrics_upto(&s->tri, tri_cut);
+    metrics_upto(&s->boe, boe_cut);
     fprintf(f, "%s: %s, %.2f s of %s, %llu passes; tricolor %zu pauses p50 %.1f us p99 %.1f us max %.1f us", s->cmd,
-            s->wl->name, s->tri.now_s, s->deterministic ? "virtual time (from work units)" : "execution",
-            (unsigned long long)live_rounds(s->lv), s->tri.sum.count, s->tri.sum.p50_us, s->tri.sum.p99_us,
-            s->tri.sum.max_us);
+            s->wl->name, tri_cut >= 0 ? tri_cut : s->tri.now_s,
+            s->deterministic ? "virtual time (from work units)" : "execution",
+            (unsigned long long)(cut && tri_cut >= 0 ? (uint64_t)passes : live_rounds(s->lv)), s->tri.sum.count,
+            s->tri.sum.p50_us, s->tri.sum.p99_us, s->tri.sum.max_us);
     if (s->boehm_on)
         fprintf(f, "; boehm %zu pauses p50 %.1f us p99 %.1f us max %.1f us", s->boe.sum.count, s->boe.sum.p50_us,
                 s->boe.sum.p99_us, s->boe.sum.max_us);

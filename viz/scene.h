@@ -145,8 +145,12 @@ void scene_frame(scene *s, double dt);
 /* Draws everything into the w x h output of r. */
 void scene_draw(scene *s, SDL_Renderer *r, int w, int h);
 /* Prints the figures measured so far, one line (for runs bounded by
- * --frames or --seconds, to compare with `tricolor bench`). */
-void scene_summary(scene *s, FILE *f);
+ * --frames or --seconds, to compare with `tricolor bench`). With passes
+ * > 0, each collector's figures cover its first `passes` passes, as
+ * `tricolor bench --passes` measures them. */
+void scene_summary(scene *s, FILE *f, long passes);
+/* Whether both collectors (Boehm if it runs) have completed `passes`. */
+bool scene_passes_done(const scene *s, long passes);
 
 /* Controls: what the keys, sliders and script actions do. Each takes
  * effect at once (the barrier: from the next cycle) and says so in a

@@ -1,0 +1,77 @@
+#!/bin/sh
+# agree.sh [PASSES] — do the figures the window and the videos show agree
+# with bench's? The closing figure of issue 11, part 1 (a benchmark
+# figure, not a test: run it on a quiet machine).
+#
+# For each workload (WORKLOADS, default "demo gcbench") it runs, with the
+# same knobs (the view's defaults for that workload, given explicitly):
+#   tricolor bench  --passes N               (Tricolor and Boehm)
+#   tricolor view   --passes N               (on $DISPLAY, else SDL's dummy driver)
+#   tricolor record --passes N -o X.mp4      (ffmpeg encoding)
+# and prints each collector's p50, p99 and max pause side by side, with
+# view's and record's ratio to bench, marked "ok" within the issue's
+# tolerance (p50 and p99 within 10%, max within 25%) and "OUT" otherwise.
+# VIEW_FLAGS adds flags to view and record (e.g. --heapmap, --speed 32);
+# TRICOLOR names the binary (default build/tricolor).
+set -eu
+passes=${1:-2}
+bin=${TRICOLOR:-build/tricolor}
+workloads=${WORKLOADS:-demo gcbench}
+view_flags=${VIEW_FLAGS:-}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    export SDL_VIDEODRIVER=${SDL_VIDEODRIVER:-dummy}
+fi
+
+# "... tricolor N pauses p50 A us p99 B us max C us; boehm N pauses p50 ..."
+# -> "A B C D E F" (Tricolor's three, then Boehm's).
+summary_figures() {
+    sed -n 's/.*tricolor [0-9]* pauses p50 \([0-9.]*\) us p99 \([0-9.]*\) us max \([0-9.]*\) us; boehm [0-9]* pauses p50 \([0-9.]*\) us p99 \([0-9.]*\) us max \([0-9.]*\) us.*/\1 \2 \3 \4 \5 \6/p' "$1"
+}
+# bench --json (one line; runs in the order tricolor, boehm) -> the same six.
+json_figures() {
+    t=$(grep -o '"p50_us":[0-9.]*\|"p99_us":[0-9.]*\|"max_us":[0-9.]*' "$1" | sed 's/.*://' | tr '\n' ' ')
+    set -- $t
+    echo "$1 $2 $3 $4 $5 $6"
+}
+
+printf '%-8s %-9s %-4s %10s %10s %6s %-3s %10s %6s %-3s\n' workload collector fig "bench us" "view us" ratio "" "record us" ratio ""
+for w in $workloads; do
+    if [ "$w" = demo ]; then
+        knobs="--step-work 40 --min-heap 32K"; size=small
+    else
+        knobs="--step-work 4000 --min-heap 4M"; size=default
+    fi
+    # shellcheck disable=SC2086
+    "$bin" bench --workload "$w" --size "$size" $knobs --passes "$passes" --collector tricolor,boehm \
+        --json "$tmp/bench.json" >/dev/null
+    # shellcheck disable=SC2086
+    "$bin" view --workload "$w" --size "$size" $knobs $view_flags --passes "$passes" >"$tmp/view.txt"
+    # shellcheck disable=SC2086
+    "$bin" record --workload "$w" --workload-size "$size" $knobs $view_flags --passes "$passes" \
+        --size 640x360 --fps 30 -o "$tmp/agree.mp4" >"$tmp/record.txt"
+    b=$(json_figures "$tmp/bench.json")
+    v=$(summary_figures "$tmp/view.txt")
+    r=$(summary_figures "$tmp/record.txt")
+    if [ -z "$v" ] || [ -z "$r" ]; then
+        echo "agree.sh: $w: view or record printed no summary (is Boehm on?):" >&2
+        cat "$tmp/view.txt" "$tmp/record.txt" >&2
+        exit 1
+    fi
+    echo "$b $v $r" | awk -v w="$w" '
+        function mark(ratio, tol) { return (ratio >= 1 - tol && ratio <= 1 + tol) ? "ok" : "OUT" }
+        {
+            split("p50 p99 max", fig, " ")
+            for (c = 0; c < 2; c++)
+                for (k = 1; k <= 3; k++) {
+                    i = c * 3 + k
+                    bv = $i; vv = $(i + 6); rv = $(i + 12)
+                    tol = k == 3 ? 0.25 : 0.10
+                    rv_ratio = bv > 0 ? rv / bv : 0; vv_ratio = bv > 0 ? vv / bv : 0
+                    printf "%-8s %-9s %-4s %10.1f %10.1f %6.2f %-3s %10.1f %6.2f %-3s\n", w,
+                        c ? "boehm" : "tricolor", fig[k], bv, vv, vv_ratio, mark(vv_ratio, tol),
+                        rv, rv_ratio, mark(rv_ratio, tol)
+                }
+        }'
+done
