@@ -141,15 +141,6 @@ static void *mem_thread_main(void *arg) {
         size_t cap = atomic_load_explicit(&m->reserve_cap, memory_order_relaxed);
         size_t want = (size_t)(rate * READY_HORIZON_NS) + (READY_MIN_PAGES < cap ? READY_MIN_PAGES : cap);
         if (starving) want += READY_MIN_PAGES * 4;
-        /* The cap (an eighth of the goal) bounds what sits ready; but a
-         * heap being built has a small goal and a high take rate (mutate's
-         * first cycle: a 1 MB goal, 0.5 MB taken a millisecond), and a
-         * reserve held to the goal runs dry at every wake. Without a heap
-         * limit the reserve may cover the measured rate instead: at most
-         * READY_HORIZON_NS of it, memory the heap is about to hold anyway. */
-        size_t by_rate = (size_t)(rate * READY_HORIZON_NS) + READY_MIN_PAGES;
-        if (!atomic_load_explicit(&m->limit, memory_order_relaxed) && by_rate > cap) cap = by_rate;
-        if (cap > TC__RING_CAP) cap = TC__RING_CAP;
         if (want > cap) want = cap;
         thread_refill(m, want);
         thread_refill_big(m);
