@@ -175,7 +175,7 @@ typedef struct tc__ring {
  * or takes a fault inside an increment. base, cap and ahead are set
  * before the memory thread starts and never change. */
 typedef struct tc__range {
-    char *base; /* NULL if the reservation failed */
+    char *base;   /* NULL if the reservation failed */
     size_t cap;   /* bytes reserved */
     size_t ahead; /* bytes kept faulted in beyond the cursor */
     _Atomic size_t used, populated;
@@ -259,12 +259,12 @@ char *tc__mem_log_base(const tc_heap *h);
  * last window. */
 #define MMU_SLOTS 32
 typedef struct tc__mmu {
-    uint64_t slot_ns;              /* the window / MMU_SLOTS */
-    uint64_t slot;                 /* index (time / slot_ns) of the newest slot */
-    uint64_t ns[MMU_SLOTS + 1];    /* increment ns that ended in each slot, a ring */
-    uint64_t sum;                  /* of ns[]: at least the last window's collector time */
-    uint64_t cap_ns;               /* the most the collector may take of a window */
-    uint64_t deferred;             /* increments put off, in total */
+    uint64_t slot_ns;           /* the window / MMU_SLOTS */
+    uint64_t slot;              /* index (time / slot_ns) of the newest slot */
+    uint64_t ns[MMU_SLOTS + 1]; /* increment ns that ended in each slot, a ring */
+    uint64_t sum;               /* of ns[]: at least the last window's collector time */
+    uint64_t cap_ns;            /* the most the collector may take of a window */
+    uint64_t deferred;          /* increments put off, in total */
 } tc__mmu;
 
 struct tc_heap {

@@ -27,9 +27,9 @@
 #define RELEASE_CPU_PCT         1       /* the thread spends at most this share of its time giving memory back */
 #define RELEASE_CREDIT_NS       2000000 /* ... plus this much at its start */
 #define RELEASE_BACKLOG_BYTES   ((uint64_t)16 << 20) /* ... unless this much waits to be given back */
-#define LOG_AHEAD               ((size_t)256 << 10) /* pause-log bytes kept faulted in ahead of the cursor */
-#define GREY_AHEAD              ((size_t)1 << 20)   /* grey-stack bytes kept faulted in ahead (128K entries) */
-#define POPULATE_ON_MUTATOR_MAX ((size_t)256 << 10) /* fresh large mappings the mutator faults in at once */
+#define LOG_AHEAD               ((size_t)256 << 10)  /* pause-log bytes kept faulted in ahead of the cursor */
+#define GREY_AHEAD              ((size_t)1 << 20)    /* grey-stack bytes kept faulted in ahead (128K entries) */
+#define POPULATE_ON_MUTATOR_MAX ((size_t)256 << 10)  /* fresh large mappings the mutator faults in at once */
 
 /* --- mem_os.c: every OS call, counted against the thread that makes it --- */
 void tc__os_count(tc__mem *m, bool on_thread);

@@ -76,7 +76,7 @@ typedef void (*tc_misuse_fn)(const char *message, void *user);
 #define TC_PAUSE_TARGET_USEC_MIN 10u /* 0 is also valid: off */
 #define TC_PAUSE_TARGET_USEC_MAX 1000000u
 #define TC_HEAP_LIMIT_MIN        ((size_t)1 << 20) /* 0 is also valid: unlimited */
-#define TC_MMU_PCT_MIN           10u /* 0 is also valid: off */
+#define TC_MMU_PCT_MIN           10u               /* 0 is also valid: off */
 #define TC_MMU_PCT_MAX           95u
 #define TC_MMU_WINDOW_USEC_MIN   100u
 #define TC_MMU_WINDOW_USEC_MAX   10000000u
@@ -86,7 +86,7 @@ typedef void (*tc_misuse_fn)(const char *message, void *user);
 typedef struct tc_config {
     tc_barrier barrier;         /* default TC_BARRIER_DIJKSTRA */
     tc_budget_unit budget_unit; /* default TC_BUDGET_WORK */
-    uint32_t step_work; /* work units per increment with TC_BUDGET_WORK; default 4000 (1..10^8) */
+    uint32_t step_work;         /* work units per increment with TC_BUDGET_WORK; default 4000 (1..10^8) */
     uint32_t step_usec;         /* µs per increment with TC_BUDGET_USEC; default 25 (1..10^7) */
     /* The heap goal, like Go's GOGC: the heap may grow to this percentage
      * over the bytes the last cycle found live before a cycle must have

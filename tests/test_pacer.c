@@ -226,8 +226,8 @@ static void test_guard_keeps_the_window_share(void **state) {
     uint64_t worst = worst_window_before_admitted(p, n, 2000000, &admitted);
     tc_stats s;
     tc_get_stats(h, &s);
-    print_message("guard: %zu increments admitted, %llu deferred; worst window before one: %.0f us of 1000\n",
-                  admitted, (unsigned long long)s.mmu_deferred, (double)worst / 1e3);
+    print_message("guard: %zu increments admitted, %llu deferred; worst window before one: %.0f us of 1000\n", admitted,
+                  (unsigned long long)s.mmu_deferred, (double)worst / 1e3);
     assert_true(admitted > 1000);
     assert_true(s.mmu_deferred > 0);
     assert_true(worst <= 1000000);
