@@ -88,7 +88,7 @@ static void range_reserve(tc__mem *m, tc__range *r, size_t bytes, size_t ahead) 
     /* Read once too, as the thread does (tc__os_populate): here, when the
      * heap is made, and not at the first increment's first pushes (the
      * demo's first roots increment took 300-500 us of host traps). */
-    for (size_t off = 0; off < ahead && off < bytes; off += 4096) (void)((volatile const char *)p)[off];
+    tc__os_read_pages(p, ahead < bytes ? ahead : bytes);
 }
 
 bool tc__mem_range_ensure(tc__mem *m, tc__range *r, size_t bytes) {
@@ -366,10 +366,11 @@ bool tc__mem_has_work(const tc_heap *h) { return h->mem.pending.n != 0; }
 /* Gives back everything that can be given back at once: pooled pages,
  * quarantine, pending. For the heap limit, when a collection was not
  * enough: the caller is about to fail an allocation otherwise. */
-void tc__mem_shrink_now(tc_heap *h) {
+/* The mutator takes back what the thread holds ready for it (both rings
+ * are mutator-consumed): the large span joins the quarantine, pages the
+ * pool. */
+void tc__mem_take_back_ready(tc_heap *h) {
     tc__mem *m = &h->mem;
-    /* What the thread holds ready comes back first, to go with the rest:
-     * it is counted in `committed` like any page the heap holds. */
     tc__span s;
     while (tc__ring_pop(&m->big, &s)) {
         h->heap_bytes += s.len;
@@ -377,13 +378,21 @@ void tc__mem_shrink_now(tc_heap *h) {
     }
     while (tc__ring_pop(&m->ready, &s)) {
         atomic_fetch_sub_explicit(&m->reserve_pages, 1, memory_order_relaxed);
-        h->heap_bytes += PAGE_SIZE;
         if (!ptrvec_push(&m->pool, s.base)) {
-            h->heap_bytes -= PAGE_SIZE;
             tc__os_unmap(m, s.base, PAGE_SIZE, false);
             tc__mem_uncommit(m, PAGE_SIZE);
+            continue;
         }
+        h->heap_bytes += PAGE_SIZE;
     }
+}
+
+void tc__mem_shrink_now(tc_heap *h) {
+    tc__mem *m = &h->mem;
+    /* What the thread holds ready comes back first, to go with the rest:
+     * it is counted in `committed` like any page the heap holds. */
+    tc__mem_take_back_ready(h);
+    tc__span s;
     for (size_t i = 0; i < m->quarantine_n; i++) {
         s = m->quarantine[i];
         h->heap_bytes -= s.len;

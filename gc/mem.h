@@ -37,6 +37,8 @@ void *tc__os_map_aligned(tc__mem *m, size_t len, size_t align, bool on_thread);
 void tc__os_unmap(tc__mem *m, void *p, size_t len, bool on_thread);
 void tc__os_release(tc__mem *m, void *p, size_t len, bool on_thread);
 void tc__os_populate(tc__mem *m, void *p, size_t len, bool on_thread);
+/* Reads one byte of each 4 KiB page of [p, p+len): see tc__os_populate. */
+void tc__os_read_pages(const void *p, size_t len);
 /* Adds n bytes to `committed` unless that passes the heap limit. */
 bool tc__mem_commit(tc__mem *m, uint64_t n);
 /* Takes n bytes off `committed`: memory given back to the OS. */
@@ -61,6 +63,9 @@ void tc__mem_quarantine_drop(tc_heap *h, size_t i);
 /* --- mem.c --- */
 void tc__mem_range_populate_to(tc__mem *m, tc__range *r, size_t upto, bool on_thread);
 void tc__mem_ranges_keep_ahead(tc__mem *m);
+/* Ready pages and the ready large span back to the mutator's pool and
+ * quarantine (the thread stopping, or the heap shrinking at once). */
+void tc__mem_take_back_ready(tc_heap *h);
 /* A released page the mutator keeps mapped for later. */
 void tc__mem_clean_keep(tc__mem *m, void *page);
 /* Hands memory that is no longer the heap's to whoever gives it back. */

@@ -66,6 +66,10 @@ void tc__os_release(tc__mem *m, void *p, size_t len, bool on_thread) {
     madvise(p, len, MADV_DONTNEED);
 }
 
+void tc__os_read_pages(const void *p, size_t len) {
+    for (size_t off = 0; off < len; off += 4096) (void)((volatile const char *)p)[off];
+}
+
 /* Faults [p, p+len) in now, so that its first use costs no fault.
  *
  * On the thread, each 4 KiB page is also read once after the madvise. On
@@ -81,8 +85,7 @@ void tc__os_populate(tc__mem *m, void *p, size_t len, bool on_thread) {
     if (m->populate_ok && ((uintptr_t)p & 4095) == 0) {
         tc__os_count(m, on_thread);
         if (madvise(p, len, MADV_POPULATE_WRITE) == 0) {
-            if (on_thread)
-                for (size_t off = 0; off < len; off += 4096) (void)((volatile const char *)p)[off];
+            if (on_thread) tc__os_read_pages(p, len);
             return;
         }
         m->populate_ok = false; /* EINVAL: a kernel older than 5.14 */

@@ -185,19 +185,7 @@ void tc__mem_thread_stop(tc_heap *h) {
             tc__mem_clean_keep(m, m->held.base);
         }
     }
-    while (tc__ring_pop(&m->big, &s)) {
-        h->heap_bytes += s.len;
-        tc__mem_quarantine_add(h, s.base, s.len, true);
-    }
-    while (tc__ring_pop(&m->ready, &s)) {
-        atomic_fetch_sub_explicit(&m->reserve_pages, 1, memory_order_relaxed);
-        if (!ptrvec_push(&m->pool, s.base)) {
-            tc__os_unmap(m, s.base, PAGE_SIZE, false);
-            tc__mem_uncommit(m, PAGE_SIZE);
-            continue;
-        }
-        h->heap_bytes += PAGE_SIZE;
-    }
+    tc__mem_take_back_ready(h);
     while (tc__ring_pop(&m->surplus, &s)) {
         atomic_fetch_sub_explicit(&m->inflight_bytes, s.len, memory_order_relaxed);
         if (m->teardown) {

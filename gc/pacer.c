@@ -118,6 +118,15 @@ static void set_goal_and_start(tc_heap *h, uint64_t marked) {
     h->ceiling_bytes = compute_ceiling(h, h->goal_bytes, marked);
 }
 
+/* Asks the fast path to call the pacer again after `wait` more bytes. */
+static void check_after(tc_heap *h, uint64_t wait) {
+    if (wait < MIN_CHECK_BYTES) wait = MIN_CHECK_BYTES;
+    h->next_check_bytes = wait > UINT64_MAX - h->bytes_allocated ? UINT64_MAX : h->bytes_allocated + wait;
+    /* The safepoint hook shares this one compare on the fast path. */
+    if (h->safepoint && h->safepoint_at < h->next_check_bytes) h->next_check_bytes = h->safepoint_at;
+    h->debt_base_bytes = h->bytes_allocated;
+}
+
 /* Sets next_check_bytes: the allocation count at which the pacer wants to
  * be asked again. */
 static void reschedule(tc_heap *h) {
@@ -132,11 +141,7 @@ static void reschedule(tc_heap *h) {
         double bytes = need <= 0 ? 0 : need / h->units_per_byte;
         wait = bytes >= (double)(UINT64_MAX / 2) ? UINT64_MAX / 2 : (uint64_t)bytes;
     }
-    if (wait < MIN_CHECK_BYTES) wait = MIN_CHECK_BYTES;
-    h->next_check_bytes = wait > UINT64_MAX - h->bytes_allocated ? UINT64_MAX : h->bytes_allocated + wait;
-    /* The safepoint hook shares this one compare on the fast path. */
-    if (h->safepoint && h->safepoint_at < h->next_check_bytes) h->next_check_bytes = h->safepoint_at;
-    h->debt_base_bytes = h->bytes_allocated;
+    check_after(h, wait);
 }
 
 /* Marking must be done halfway through the runway, sweeping by its end.
@@ -286,11 +291,7 @@ static tc_pause_reason assist_reason(const tc_heap *h) {
  * allocation (the debt keeps accruing meanwhile). Often enough that the
  * window's room is used when it comes, rarely enough that the clock read
  * per check stays small beside the allocation it waits for. */
-static void recheck_soon(tc_heap *h) {
-    h->next_check_bytes = h->bytes_allocated + GUARD_RECHECK_BYTES;
-    if (h->safepoint && h->safepoint_at < h->next_check_bytes) h->next_check_bytes = h->safepoint_at;
-    h->debt_base_bytes = h->bytes_allocated;
-}
+static void recheck_soon(tc_heap *h) { check_after(h, GUARD_RECHECK_BYTES); }
 
 void tc__pacer_on_alloc_check(tc_heap *h) {
     note_peak_live(h);
