@@ -165,6 +165,7 @@ typedef struct tc__ring {
 } tc__ring;
 
 #define POOL_MIN_PAGES       16
+#define POOL_IDLE_CYCLES     64                  /* a pool page is given back after a window this long unused */
 #define TC__QUARANTINE_MAX   512                 /* dead large mappings kept for reuse */
 #define RELEASE_PIECE        ((size_t)256 << 10) /* bytes given back at once with the thread off */
 #define RELEASE_UNITS_PER_4K 64                  /* ~1 us per touched 4 KiB at ~15 ns a unit */
@@ -220,7 +221,12 @@ typedef struct tc__mem {
     uint64_t tstart_ns, release_ns; /* the release pace: see thread_release */
     tc__span held;                  /* a surplus page waiting for the pace */
     bool has_held;
-    size_t last_surplus;    /* (mutator) pool pages surplus at the last cycle end */
+    /* (mutator) The pool's idle pages: pool_low is the fewest pages it
+     * held since the current window of POOL_IDLE_CYCLES cycle ends began,
+     * idle_pages what it was over the last whole window. The pool is a
+     * stack, so that many pages sat in it unused all that time. */
+    size_t pool_low, idle_pages;
+    uint32_t window_cycles;
     ptrvec chunks, tchunks; /* every 2 MiB chunk mapped, by the mutator / the thread */
     bool teardown;          /* tc_heap_free: unmap, do not release */
 } tc__mem;

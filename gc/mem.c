@@ -72,7 +72,7 @@ void tc__mem_range_populate_to(tc__mem *m, tc__range *r, size_t upto, bool on_th
     upto = (upto + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); /* madvise wants whole pages: keep `done` aligned */
     if (upto > r->cap) upto = r->cap;
     if (upto <= done) return;
-    tc__os_populate(m, r->base + done, upto - done, on_thread);
+    tc__os_populate(m, r->base + done, upto - done, on_thread, on_thread);
     atomic_store_explicit(&r->populated, upto, memory_order_release);
 }
 
@@ -189,7 +189,10 @@ void tc__mem_free(tc_heap *h) {
 void *tc__mem_page_get(tc_heap *h) {
     tc__mem *m = &h->mem;
     void *p;
-    if (m->pool.n) return m->pool.v[--m->pool.n]; /* already counted in heap_bytes */
+    if (m->pool.n) { /* already counted in heap_bytes */
+        if (--m->pool.n < m->pool_low) m->pool_low = m->pool.n;
+        return m->pool.v[m->pool.n];
+    }
     /* A page waiting to be given back is still resident: take it back
      * rather than map a fresh one (it is counted in heap_bytes too). */
     if (m->pending.n) {
@@ -224,7 +227,7 @@ void *tc__mem_page_get(tc_heap *h) {
     }
     /* One call instead of 16 faults as the page fills (7 us against
      * ~140 us on the machine measured in docs/design.md). */
-    tc__os_populate(m, p, PAGE_SIZE, false);
+    tc__os_populate(m, p, PAGE_SIZE, false, false);
     h->heap_bytes += PAGE_SIZE;
     return p;
 }
@@ -299,14 +302,28 @@ void tc__mem_cycle_end(tc_heap *h, uint64_t retain_bytes) {
     for (int k = 0; k < EVICT_MAX && h->heap_bytes > retain_bytes && m->quarantine_n; k++)
         tc__mem_quarantine_drop(h, tc__mem_quarantine_oldest(m));
     /* Pool pages are surplus when the heap holds more than it will need;
-     * only those surplus at two cycle ends in a row are given back (as
-     * whippet ages empty blocks), so a heap that shrinks for one cycle
-     * and grows back does not release and refault its pages. */
+     * only those that also sat in the pool unused for a whole window of
+     * POOL_IDLE_CYCLES cycle ends (and since) are given back. A heap that
+     * shrinks and grows back within that (GCBench does, once a pass of
+     * ~50 cycles: its temporary trees deepen) keeps its pages: on the
+     * machines of docs/design.md §6 each one given back costs ~150 us of
+     * the memory thread to release and fault in again, and ages of two
+     * cycles ends let 48 MiB of a 55 MiB heap go round that way in three
+     * passes. Counted in cycles, not seconds, so that a deterministic run
+     * (thread off) holds and releases the same pages every time. */
+    if (++m->window_cycles >= POOL_IDLE_CYCLES) {
+        m->idle_pages = m->pool_low;
+        m->pool_low = m->pool.n;
+        m->window_cycles = 0;
+    }
     size_t spare = m->pool.n > POOL_MIN_PAGES ? m->pool.n - POOL_MIN_PAGES : 0, surplus = 0;
     if (h->heap_bytes > m->retain_bytes) surplus = (size_t)((h->heap_bytes - m->retain_bytes) / PAGE_SIZE);
     if (surplus > spare) surplus = spare;
-    size_t give = surplus < m->last_surplus ? surplus : m->last_surplus;
-    m->last_surplus = surplus - give;
+    size_t give = surplus;
+    if (give > m->idle_pages) give = m->idle_pages;
+    if (give > m->pool_low) give = m->pool_low;
+    m->idle_pages -= give;
+    m->pool_low -= give;
     while (give--) {
         void *pg = m->pool.v[--m->pool.n];
         tc__mem_surplus(h, (tc__span){pg, PAGE_SIZE, false, false, 0});
@@ -408,6 +425,7 @@ void tc__mem_shrink_now(tc_heap *h) {
         tc__mem_uncommit(m, PAGE_SIZE);
         tc__mem_clean_keep(m, pg);
     }
+    m->pool_low = m->idle_pages = 0;
     bool running = m->running;
     m->running = false; /* release pending here, not through the ring */
     while (m->pending.n) tc__mem_work(h, SIZE_MAX);

@@ -36,7 +36,7 @@ void tc__os_count(tc__mem *m, bool on_thread);
 void *tc__os_map_aligned(tc__mem *m, size_t len, size_t align, bool on_thread);
 void tc__os_unmap(tc__mem *m, void *p, size_t len, bool on_thread);
 void tc__os_release(tc__mem *m, void *p, size_t len, bool on_thread);
-void tc__os_populate(tc__mem *m, void *p, size_t len, bool on_thread);
+void tc__os_populate(tc__mem *m, void *p, size_t len, bool on_thread, bool read);
 /* Reads one byte of each 4 KiB page of [p, p+len): see tc__os_populate. */
 void tc__os_read_pages(const void *p, size_t len);
 /* Adds n bytes to `committed` unless that passes the heap limit. */

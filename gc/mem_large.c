@@ -90,7 +90,7 @@ void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len) {
      * pages fault in as the program writes them, like any fresh memory.
      * Either way this is the first-request path: the thread keeps a span
      * of this size ready for the next one. */
-    if (len <= POPULATE_ON_MUTATOR_MAX) tc__os_populate(m, p, len, false);
+    if (len <= POPULATE_ON_MUTATOR_MAX) tc__os_populate(m, p, len, false, false);
     h->heap_bytes += len;
     *map_len = len;
     return p;

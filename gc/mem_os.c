@@ -72,7 +72,8 @@ void tc__os_read_pages(const void *p, size_t len) {
 
 /* Faults [p, p+len) in now, so that its first use costs no fault.
  *
- * On the thread, each 4 KiB page is also read once after the madvise. On
+ * With `read` (the thread only), each 4 KiB page is also read once after
+ * the madvise. On
  * a guest whose hypervisor fills its own page tables lazily (shadow
  * paging, as on the VMs in docs/design.md §6), MADV_POPULATE_WRITE only
  * makes the guest's mappings: the first access to each 4 KiB page still
@@ -81,11 +82,11 @@ void tc__os_read_pages(const void *p, size_t len) {
  * thread of the process makes the host's mapping too. The mutator does
  * not read ahead: it would pay all 16 traps of a page in one pause
  * instead of one by one as it fills the page. */
-void tc__os_populate(tc__mem *m, void *p, size_t len, bool on_thread) {
+void tc__os_populate(tc__mem *m, void *p, size_t len, bool on_thread, bool read) {
     if (m->populate_ok && ((uintptr_t)p & 4095) == 0) {
         tc__os_count(m, on_thread);
         if (madvise(p, len, MADV_POPULATE_WRITE) == 0) {
-            if (on_thread) tc__os_read_pages(p, len);
+            if (read) tc__os_read_pages(p, len);
             return;
         }
         m->populate_ok = false; /* EINVAL: a kernel older than 5.14 */

@@ -23,8 +23,17 @@ static void *thread_fresh_page(tc__mem *m) {
 
 /* Brings the ready reserve up to `want` pages, populating them in small
  * batches (one madvise for up to POPULATE_BATCH pages that happen to be
- * adjacent). Stops at the heap limit. */
-static void thread_refill(tc__mem *m, size_t want) {
+ * adjacent). Stops at the heap limit.
+ *
+ * Reading each page after the populate (tc__os_populate) takes the host's
+ * traps off the mutator, but costs the thread ~5x the populate itself (on
+ * the VMs of docs/design.md §6: 75 us against 13 us a page). While the
+ * reserve is low that slower refill lets it run dry, and then the mutator
+ * maps and faults pages itself, which is worse than a trap per 4 KiB. So
+ * pages are read only while the reserve holds at least half of `want`
+ * (and the mutator did not find it empty since the thread last woke);
+ * below that the thread refills at full speed and leaves the traps. */
+static void thread_refill(tc__mem *m, size_t want, bool starving) {
     while (tc__ring_count(&m->ready) < want) {
         void *batch[POPULATE_BATCH];
         size_t n = 0;
@@ -38,11 +47,12 @@ static void thread_refill(tc__mem *m, size_t want) {
             batch[n++] = p;
         }
         if (n == 0) return;
+        bool read = !starving && tc__ring_count(&m->ready) >= want / 2;
         /* Populate runs of adjacent pages with one call each. */
         for (size_t i = 0; i < n;) {
             size_t j = i + 1;
             while (j < n && (char *)batch[j] == (char *)batch[j - 1] + PAGE_SIZE) j++;
-            tc__os_populate(m, batch[i], (j - i) * PAGE_SIZE, true);
+            tc__os_populate(m, batch[i], (j - i) * PAGE_SIZE, true, read);
             i = j;
         }
         for (size_t i = 0; i < n; i++) {
@@ -69,7 +79,7 @@ static void thread_refill_big(tc__mem *m) {
         atomic_fetch_sub_explicit(&m->committed, want, memory_order_relaxed);
         return;
     }
-    tc__os_populate(m, p, want, true);
+    tc__os_populate(m, p, want, true, true);
     tc__ring_push(&m->big, (tc__span){p, want, true, true, 0});
 }
 
@@ -142,7 +152,7 @@ static void *mem_thread_main(void *arg) {
         size_t want = (size_t)(rate * READY_HORIZON_NS) + (READY_MIN_PAGES < cap ? READY_MIN_PAGES : cap);
         if (starving) want += READY_MIN_PAGES * 4;
         if (want > cap) want = cap;
-        thread_refill(m, want);
+        thread_refill(m, want, starving);
         thread_refill_big(m);
         tc__mem_ranges_keep_ahead(m);
         /* Wake often while pages are being taken or given back, rarely

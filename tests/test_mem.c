@@ -170,6 +170,49 @@ static void test_release_by_thread(void **state) {
     tc_heap_free(h);
 }
 
+/* Builds a list of n small objects from the root *list. */
+static void build_list(tc_heap *h, void **list, int n) {
+    for (int i = 0; i < n; i++) {
+        void *o = tc_alloc(h, 1, 200);
+        tc_store(h, o, 0, *list);
+        *list = o;
+    }
+}
+
+/* Pages the sweeper empties stay in the pool, resident, until they have
+ * sat there unused for a whole window of POOL_IDLE_CYCLES cycle ends: a
+ * heap that shrinks and grows back within that (GCBench, once a pass)
+ * takes its own pages back and gives nothing to the OS. Unused past
+ * that, they are given back. Thread off, so every release is counted
+ * when it happens. */
+static void test_pool_gives_back_only_idle_pages(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.mem_thread = false;
+    c.min_heap = (size_t)1 << 20;
+    tc_heap *h = tc_heap_new(&c);
+    void *list = NULL;
+    tc_root_push(h, &list);
+    for (int round = 0; round < 4; round++) {
+        build_list(h, &list, 40000); /* ~9 MiB live */
+        list = NULL;
+        for (int i = 0; i < POOL_IDLE_CYCLES / 4; i++) tc_collect(h);
+    }
+    tc_stats s = stats(h);
+    assert_int_equal(s.mem_released_bytes, 0);
+    assert_true(s.heap_bytes >= (uint64_t)8 << 20); /* still held: a round uses it again */
+    for (int i = 0; i < 2 * POOL_IDLE_CYCLES; i++) tc_collect(h);
+    for (int i = 0; i < 5000 && stats(h).heap_bytes >= (uint64_t)2 << 20; i++) tc_step(h); /* released in slices */
+    s = stats(h);
+    assert_true(s.mem_released_bytes >= (uint64_t)6 << 20);
+    assert_true(s.heap_bytes < (uint64_t)2 << 20);
+    tc_root_pop(h, 1);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
 /* The heap limit counts what the reserve holds: with the thread on, the
  * allocation that cannot be met returns NULL cleanly after a full
  * collection, and the memory held never passes the limit. */
@@ -278,6 +321,7 @@ int main(void) {
         cmocka_unit_test(test_quarantine_reuses_dead_large_objects),
         cmocka_unit_test(test_release_in_slices_without_thread),
         cmocka_unit_test(test_release_by_thread),
+        cmocka_unit_test(test_pool_gives_back_only_idle_pages),
         cmocka_unit_test(test_heap_limit_with_thread),
         cmocka_unit_test(test_slow_os_stays_out_of_increments),
         cmocka_unit_test(test_thread_switch_keeps_accounts),
