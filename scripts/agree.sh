@@ -3,6 +3,10 @@
 # with bench's? The closing figure of issue 11, part 1 (a benchmark
 # figure, not a test: run it on a quiet machine).
 #
+# ROUNDS (default 5) rounds alternate bench, view and record, and each
+# figure is the median over the rounds: a single run's p99 and max move
+# with the machine's own stalls by more than the tolerance.
+#
 # For each workload (WORKLOADS, default "demo gcbench") it runs, with the
 # same knobs (the view's defaults for that workload, given explicitly):
 #   tricolor bench  --passes N               (Tricolor and Boehm)
@@ -18,6 +22,7 @@ passes=${1:-2}
 bin=${TRICOLOR:-build/tricolor}
 workloads=${WORKLOADS:-demo gcbench}
 view_flags=${VIEW_FLAGS:-}
+rounds=${ROUNDS:-5}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
@@ -36,6 +41,15 @@ json_figures() {
     echo "$1 $2 $3 $4 $5 $6"
 }
 
+# A file of rows of six figures -> the median of each column.
+medians() {
+    for col in 1 2 3 4 5 6; do
+        cut -d' ' -f"$col" "$1" | sort -g | awk '{ v[NR] = $1 } END { printf "%s ", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+    done
+    echo
+}
+
+printf 'medians of %s rounds\n' "$rounds"
 printf '%-8s %-9s %-4s %10s %10s %6s %-3s %10s %6s %-3s\n' workload collector fig "bench us" "view us" ratio "" "record us" ratio ""
 for w in $workloads; do
     if [ "$w" = demo ]; then
@@ -43,22 +57,35 @@ for w in $workloads; do
     else
         knobs="--step-work 4000 --min-heap 4M"; size=default
     fi
-    # shellcheck disable=SC2086
-    "$bin" bench --workload "$w" --size "$size" $knobs --passes "$passes" --collector tricolor,boehm \
-        --json "$tmp/bench.json" >/dev/null
-    # shellcheck disable=SC2086
-    "$bin" view --workload "$w" --size "$size" $knobs $view_flags --passes "$passes" >"$tmp/view.txt"
-    # shellcheck disable=SC2086
-    "$bin" record --workload "$w" --workload-size "$size" $knobs $view_flags --passes "$passes" \
-        --size 640x360 --fps 30 -o "$tmp/agree.mp4" >"$tmp/record.txt"
-    b=$(json_figures "$tmp/bench.json")
-    v=$(summary_figures "$tmp/view.txt")
-    r=$(summary_figures "$tmp/record.txt")
-    if [ -z "$v" ] || [ -z "$r" ]; then
-        echo "agree.sh: $w: view or record printed no summary (is Boehm on?):" >&2
-        cat "$tmp/view.txt" "$tmp/record.txt" >&2
-        exit 1
-    fi
+    : >"$tmp/b.txt"
+    : >"$tmp/v.txt"
+    : >"$tmp/r.txt"
+    round=1
+    while [ "$round" -le "$rounds" ]; do
+        echo "agree.sh: $w, round $round of $rounds" >&2
+        # shellcheck disable=SC2086
+        "$bin" bench --workload "$w" --size "$size" $knobs --passes "$passes" --collector tricolor,boehm \
+            --json "$tmp/bench.json" >/dev/null
+        # shellcheck disable=SC2086
+        "$bin" view --workload "$w" --size "$size" $knobs $view_flags --passes "$passes" >"$tmp/view.txt"
+        # shellcheck disable=SC2086
+        "$bin" record --workload "$w" --workload-size "$size" $knobs $view_flags --passes "$passes" \
+            --size 640x360 --fps 30 -o "$tmp/agree.mp4" >"$tmp/record.txt"
+        v=$(summary_figures "$tmp/view.txt")
+        r=$(summary_figures "$tmp/record.txt")
+        if [ -z "$v" ] || [ -z "$r" ]; then
+            echo "agree.sh: $w: view or record printed no summary (is Boehm on?):" >&2
+            cat "$tmp/view.txt" "$tmp/record.txt" >&2
+            exit 1
+        fi
+        json_figures "$tmp/bench.json" >>"$tmp/b.txt"
+        echo "$v" >>"$tmp/v.txt"
+        echo "$r" >>"$tmp/r.txt"
+        round=$((round + 1))
+    done
+    b=$(medians "$tmp/b.txt")
+    v=$(medians "$tmp/v.txt")
+    r=$(medians "$tmp/r.txt")
     echo "$b $v $r" | awk -v w="$w" '
         function mark(ratio, tol) { return (ratio >= 1 - tol && ratio <= 1 + tol) ? "ok" : "OUT" }
         {
