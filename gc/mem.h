@@ -29,7 +29,8 @@
 #define RELEASE_BACKLOG_BYTES   ((uint64_t)16 << 20) /* ... unless this much waits to be given back */
 #define LOG_AHEAD               ((size_t)256 << 10)  /* pause-log bytes kept faulted in ahead of the cursor */
 #define GREY_AHEAD              ((size_t)1 << 20)    /* grey-stack bytes kept faulted in ahead (128K entries) */
-#define POPULATE_ON_MUTATOR_MAX ((size_t)256 << 10)  /* fresh large mappings the mutator faults in at once */
+#define BIG_READY_MAX           2 /* cleared large spans the thread keeps ready, recycled ones included */
+#define POPULATE_ON_MUTATOR_MAX ((size_t)256 << 10) /* fresh large mappings the mutator faults in at once */
 
 /* --- mem_os.c: every OS call, counted against the thread that makes it --- */
 void tc__os_count(tc__mem *m, bool on_thread);

@@ -14,7 +14,9 @@
  */
 #include "support.h"
 #include "internal.h"
+#include "mem.h" /* the thread's rings and the quarantine's age limit */
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -213,6 +215,48 @@ static void test_pool_gives_back_only_idle_pages(void **state) {
     tc_heap_free(h);
 }
 
+/* Waits (up to 5 s) until the thread has taken in everything handed to
+ * it and holds a ready large span. */
+static bool wait_big_ready(tc_heap *h) {
+    for (int i = 0; i < 500; i++) {
+        if (atomic_load(&h->mem.inflight_bytes) == 0 && tc__ring_count(&h->mem.big) > 0) return true;
+        sleep_ms(10);
+    }
+    return false;
+}
+
+/* A program that replaces a 4 MiB object now and then (GCBench, once a
+ * pass) settles into making no OS call at all, on either thread: the old
+ * object leaves the quarantine for the thread, which clears it and keeps
+ * it ready, instead of unmapping it and populating a fresh one. Each new
+ * object still reads as zero. */
+static void test_thread_recycles_large_spans(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.min_heap = (size_t)64 << 20;
+    tc_heap *h = tc_heap_new(&c);
+    void *arr = NULL;
+    tc_root_push(h, &arr);
+    uint64_t calls_settled = 0;
+    for (int round = 0; round < 8; round++) {
+        arr = tc_alloc(h, 0, 4 << 20); /* the last round's dies */
+        const uint8_t *raw = tc_raw(arr);
+        for (size_t k = 0; k < (4u << 20); k += 4093) assert_int_equal(raw[k], 0);
+        memset(tc_raw(arr), 0xab, 4 << 20);
+        for (int i = 0; i < QUARANTINE_CYCLES + 2; i++) tc_collect(h); /* swept, then out of the quarantine */
+        tc_log_clear(h);
+        assert_true(wait_big_ready(h));
+        tc_stats s = stats(h);
+        if (round == 3) calls_settled = s.mem_syscalls_thread + s.mem_syscalls_mutator;
+        if (round > 3) assert_int_equal(s.mem_syscalls_thread + s.mem_syscalls_mutator, calls_settled);
+    }
+    tc_root_pop(h, 1);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
 /* The heap limit counts what the reserve holds: with the thread on, the
  * allocation that cannot be met returns NULL cleanly after a full
  * collection, and the memory held never passes the limit. */
@@ -322,6 +366,7 @@ int main(void) {
         cmocka_unit_test(test_release_in_slices_without_thread),
         cmocka_unit_test(test_release_by_thread),
         cmocka_unit_test(test_pool_gives_back_only_idle_pages),
+        cmocka_unit_test(test_thread_recycles_large_spans),
         cmocka_unit_test(test_heap_limit_with_thread),
         cmocka_unit_test(test_slow_os_stays_out_of_increments),
         cmocka_unit_test(test_thread_switch_keeps_accounts),
