@@ -17,6 +17,9 @@
  * TSan, whose runtime does not support Boehm's thread and signal handling,
  * and under valgrind, which cannot exec this binary as /proc/self/exe.
  */
+#include <dirent.h>
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +30,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "cpu_place.h"
 #include "feed.h"
 #include "live.h"
 #include "registry.h"
@@ -73,6 +77,59 @@ static void test_live_slices_advance_and_park(void **state) {
     }
     assert_true(live_pause(l, n - 1).t_s <= live_exec_seconds(l));
     live_stop(l); /* while parked mid-pass */
+}
+
+/* How many of this process's threads may run on `cpu` alone. */
+static int threads_pinned_to(int cpu) {
+    DIR *d = opendir("/proc/self/task");
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        int tid = atoi(e->d_name);
+        cpu_set_t set;
+        if (tid > 0 && sched_getaffinity(tid, sizeof set, &set) == 0 && CPU_COUNT(&set) == 1 && CPU_ISSET(cpu, &set))
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+static void *as_viewer(void *arg) {
+    place_as_viewer();
+    cpu_set_t set;
+    pthread_getaffinity_np(pthread_self(), sizeof set, &set);
+    *(int *)arg = !CPU_ISSET(place_measured_cpu(), &set) && CPU_COUNT(&set) >= 1;
+    return NULL;
+}
+
+/* The measured runs keep one CPU to themselves (cpu_place.h): a live
+ * run's mutator thread is pinned to it, and a thread placed as the viewer
+ * may run anywhere but there. On one CPU nothing is pinned. */
+static void test_measured_runs_keep_their_cpu(void **state) {
+    (void)state;
+    int m = place_measured_cpu();
+    cpu_set_t all;
+    assert_int_equal(sched_getaffinity(0, sizeof all, &all), 0);
+    if (CPU_COUNT(&all) < 2) {
+        assert_int_equal(m, -1);
+        return;
+    }
+    assert_true(CPU_ISSET(m, &all));
+    int before = threads_pinned_to(m);
+    tc_config cfg;
+    tc_config_default(&cfg);
+    cfg.min_heap = 32 << 10;
+    char err[256];
+    live *l = live_start(wl_find("demo"), 0, 1, &cfg, err, sizeof err);
+    if (!l) fail_msg("live_start: %s", err);
+    live_run(l, 1000000, 0); /* the mutator has started, and parks */
+    assert_int_equal(threads_pinned_to(m), before + 1);
+    live_stop(l);
+    int viewer_ok = 0;
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, as_viewer, &viewer_ok), 0);
+    pthread_join(t, NULL);
+    assert_true(viewer_ok);
 }
 
 static void test_live_stops_at_once(void **state) {
@@ -224,8 +281,9 @@ int main(int argc, char **argv) {
     setenv("TRICOLOR_TURNS", turns, 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_live_slices_advance_and_park), cmocka_unit_test(test_live_stops_at_once),
-        cmocka_unit_test(test_feed_streams_boehm_pauses),    cmocka_unit_test(test_turns_check_finds_overlaps),
-        cmocka_unit_test(test_turns_file_round_trip),        cmocka_unit_test(test_turns_never_overlap),
+        cmocka_unit_test(test_measured_runs_keep_their_cpu), cmocka_unit_test(test_feed_streams_boehm_pauses),
+        cmocka_unit_test(test_turns_check_finds_overlaps),   cmocka_unit_test(test_turns_file_round_trip),
+        cmocka_unit_test(test_turns_never_overlap),
     };
     int failed = cmocka_run_group_tests_name("live", tests, NULL, NULL);
     unlink(turns);

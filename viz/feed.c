@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cpu_place.h"
 #include "live.h"
 #include "mutator.h"
 #include "registry.h"
@@ -129,10 +130,11 @@ static void on_pause(oplog *log, void *user) {
 }
 
 int feed_child_main(int argc, char **argv) {
-    if (argc != 4) {
-        fprintf(stderr, "usage: tricolor _boehm-feed WORKLOAD SIZE SEED (internal: started by tricolor view)\n");
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: tricolor _boehm-feed WORKLOAD SIZE SEED [CPU] (internal: started by tricolor view)\n");
         return 2;
     }
+    if (argc == 5) place_on(atoi(argv[4])); /* the measured runs' CPU (cpu_place.h) */
     const wl_info *wl = wl_find(argv[1]);
     int size = wl_size_parse(argv[2]);
     if (!wl || size < 0) {
@@ -177,10 +179,11 @@ bool feed_start(feed *f, const char *workload, int size, uint64_t seed) {
         snprintf(f->status, sizeof f->status, "boehm: pipe failed: %s", strerror(errno));
         return false;
     }
-    char size_s[16], seed_s[32];
+    char size_s[16], seed_s[32], cpu_s[16];
     snprintf(size_s, sizeof size_s, "%s", wl_size_names[size]);
     snprintf(seed_s, sizeof seed_s, "%llu", (unsigned long long)seed);
-    char *args[] = {"tricolor", "_boehm-feed", (char *)workload, size_s, seed_s, NULL};
+    snprintf(cpu_s, sizeof cpu_s, "%d", place_measured_cpu());
+    char *args[] = {"tricolor", "_boehm-feed", (char *)workload, size_s, seed_s, cpu_s, NULL};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in[0], 0);

@@ -27,6 +27,7 @@
 
 #include "mutator.h"
 #include "series.h"
+#include "cpu_place.h"
 #include "turns.h"
 
 enum { VIEWER = 0, MUTATOR = 1 };
@@ -107,6 +108,7 @@ static void safepoint(tc_heap *h, void *user) {
 
 static void *mutator_main(void *arg) {
     live *l = arg;
+    place_as_measured(); /* the CPU Boehm's feed takes turns on too (cpu_place.h) */
     pthread_mutex_lock(&l->mu);
     while (l->turn != MUTATOR) pthread_cond_wait(&l->cv, &l->mu);
     if (turns_on()) l->ran_from = turns_now();

@@ -22,6 +22,8 @@
  */
 #include "scene.h"
 
+#include "cpu_place.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,6 +147,9 @@ static void set_observing(scene *s) {
 
 bool scene_start(scene *s) {
     char err[256];
+    /* The viewer leaves the measured CPU to the runs (cpu_place.h); the
+     * memory thread and ffmpeg, started from here, inherit that. */
+    place_as_viewer();
     s->lv = live_start(s->wl, s->size, s->seed, &s->cfg, err, sizeof err);
     if (!s->lv) {
         fprintf(stderr, "tricolor %s: cannot start %s: %s\n", s->cmd, s->wl->name, err);

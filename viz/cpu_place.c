@@ -1,0 +1,44 @@
+/*
+ * cpu_place.c — the measured runs on a CPU of their own (cpu_place.h).
+ */
+#include "cpu_place.h"
+
+#include <pthread.h>
+#include <sched.h>
+
+static cpu_set_t allowed; /* the process's CPUs when first asked */
+static int measured = -2; /* -2: not yet asked */
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void find(void) {
+    measured = -1;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) < 2) return;
+    for (int c = CPU_SETSIZE - 1; c >= 0; c--)
+        if (CPU_ISSET(c, &allowed)) {
+            measured = c;
+            return;
+        }
+}
+
+int place_measured_cpu(void) {
+    pthread_once(&once, find);
+    return measured;
+}
+
+void place_on(int cpu) {
+    if (cpu < 0 || cpu >= CPU_SETSIZE) return;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    (void)pthread_setaffinity_np(pthread_self(), sizeof one, &one); /* best effort: turns still isolate */
+}
+
+void place_as_measured(void) { place_on(place_measured_cpu()); }
+
+void place_as_viewer(void) {
+    int m = place_measured_cpu();
+    if (m < 0) return;
+    cpu_set_t rest = allowed;
+    CPU_CLR(m, &rest);
+    (void)pthread_setaffinity_np(pthread_self(), sizeof rest, &rest);
+}

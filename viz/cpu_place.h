@@ -1,0 +1,32 @@
+/*
+ * cpu_place.h — which CPU each side of a live run uses: the measured runs
+ * (Tricolor's mutator thread, Boehm's feed child) one CPU of their own,
+ * the viewer, the renderer, ffmpeg and Tricolor's memory thread the rest.
+ *
+ * Turns (turns.h) already keep a measured slice from running at the same
+ * time as anything else. Placement keeps it on the same CPU from one
+ * slice to the next. Unpinned, the scheduler moved the workload thread
+ * between the two vCPUs at hand-offs, and on the VMs of docs/design.md §8
+ * the accesses after a move were slow enough to show: gcbench in the
+ * window had 6-48 pauses a run over 200 us holding no collector work,
+ * against 0-2 in bench. Pinned, Tricolor's max in `view --passes 2` was
+ * 0.22, 0.38 and 1.2 ms in three runs, against 0.89, 2.0 and 4.7 ms.
+ *
+ * On a machine with one CPU (or where affinity cannot be set) nothing is
+ * pinned and everything shares it, in turns.
+ */
+#ifndef TRICOLOR_CPU_PLACE_H
+#define TRICOLOR_CPU_PLACE_H
+
+/* The CPU the measured runs share (they take turns on it): the last CPU
+ * the process was allowed when first asked; -1 if it has only one. */
+int place_measured_cpu(void);
+/* Pins the calling thread to the measured CPU (no-op when it is -1). */
+void place_as_measured(void);
+/* Pins the calling thread to every allowed CPU but the measured one;
+ * threads and children it starts afterwards inherit that. */
+void place_as_viewer(void);
+/* Pins the calling thread to `cpu` (no-op when negative). */
+void place_on(int cpu);
+
+#endif
