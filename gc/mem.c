@@ -23,7 +23,8 @@
  *  - Dead large objects stay in a quarantine for a few cycles; a new
  *    large object of a similar size takes a dead one's mapping (cleared
  *    with memset, which costs far less than faulting fresh pages). Expired
- *    ones are unmapped by the thread.
+ *    ones are unmapped by the thread, or, when they are the size it keeps
+ *    ready for large objects, cleared and kept ready.
  *  - The mutator talks to the thread through two single-producer,
  *    single-consumer rings of spans (ready: thread -> mutator; surplus:
  *    mutator -> thread). Neither side ever waits for the other: a full or

@@ -1,8 +1,10 @@
 /*
  * mem_thread.c — the background memory thread (see mem.c): it keeps a
  * reserve of pre-faulted pages sized from the rate the mutator takes them,
- * one ready span for large objects and the pause log faulted in ahead of
- * its cursor, and gives surplus memory back at a paced share of its time.
+ * up to two cleared spans ready for large objects (recycled from the
+ * quarantine when they are the size wanted), the pause log and the grey
+ * stack faulted in ahead of their cursors, and gives surplus memory back
+ * at a paced share of its time.
  * It sleeps most of the time: on two vCPUs a busy helper thread raises
  * the mutator's tail latencies.
  */
