@@ -226,10 +226,13 @@ static bool wait_big_ready(tc_heap *h) {
 }
 
 /* A program that replaces a 4 MiB object now and then (GCBench, once a
- * pass) settles into making no OS call at all, on either thread: the old
- * object leaves the quarantine for the thread, which clears it and keeps
- * it ready, instead of unmapping it and populating a fresh one. Each new
- * object still reads as zero. */
+ * pass) settles into making no OS call, on either thread: the old object
+ * leaves the quarantine for the thread, which clears it and keeps it
+ * ready, instead of unmapping it and populating a fresh one. Each new
+ * object still reads as zero. "Settles": whether one or two spans end up
+ * going round depends on whether the thread wakes between a take and the
+ * next recycled span (then it maps one fresh span, once: three calls
+ * with its later release); without recycling every round costs that. */
 static void test_thread_recycles_large_spans(void **state) {
     (void)state;
     tc_config c;
@@ -240,7 +243,7 @@ static void test_thread_recycles_large_spans(void **state) {
     void *arr = NULL;
     tc_root_push(h, &arr);
     uint64_t calls_settled = 0;
-    for (int round = 0; round < 8; round++) {
+    for (int round = 0; round < 12; round++) {
         arr = tc_alloc(h, 0, 4 << 20); /* the last round's dies */
         const uint8_t *raw = tc_raw(arr);
         for (size_t k = 0; k < (4u << 20); k += 4093) assert_int_equal(raw[k], 0);
@@ -250,7 +253,7 @@ static void test_thread_recycles_large_spans(void **state) {
         assert_true(wait_big_ready(h));
         tc_stats s = stats(h);
         if (round == 3) calls_settled = s.mem_syscalls_thread + s.mem_syscalls_mutator;
-        if (round > 3) assert_int_equal(s.mem_syscalls_thread + s.mem_syscalls_mutator, calls_settled);
+        if (round > 3) assert_true(s.mem_syscalls_thread + s.mem_syscalls_mutator <= calls_settled + 3);
     }
     tc_root_pop(h, 1);
     assert_heap_ok(h);
