@@ -33,12 +33,13 @@ size_t tc__mem_large_len(size_t len) {
  * object's page header must sit on one), the rest staying in the
  * quarantine; one at most an eighth larger that cannot be split is taken
  * whole. */
-static bool quarantine_take(tc__mem *m, size_t len, tc__span *out) {
+static bool quarantine_take(tc__mem *m, size_t len, bool clean_only, tc__span *out) {
     size_t split_len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     size_t best = SIZE_MAX;
     for (size_t i = 0; i < m->quarantine_n; i++) {
         size_t ql = m->quarantine[i].len;
         bool fits = ql >= len && (ql - len <= ql / 8 || ql >= split_len + PAGE_SIZE);
+        if (clean_only && !m->quarantine[i].zero) fits = false;
         if (fits && (best == SIZE_MAX || ql < m->quarantine[best].len)) best = i;
     }
     if (best == SIZE_MAX) return false;
@@ -59,14 +60,21 @@ static bool quarantine_take(tc__mem *m, size_t len, tc__span *out) {
 void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len) {
     tc__mem *m = &h->mem;
     tc__span s, big;
-    bool found = quarantine_take(m, len, &s);
+    /* A dirty mapping is cleared here, inside the allocation: past
+     * POPULATE_ON_MUTATOR_MAX that is a long pause (a 4 MB memset was
+     * 6.7 ms in the window, gcbench's array at its second pass), so a
+     * large request takes a clean span first, the thread's ready one if
+     * the quarantine has none, and a dirty one only after that. */
+    bool clean_first = clear > POPULATE_ON_MUTATOR_MAX;
+    bool found = quarantine_take(m, len, clean_first, &s);
     if (!found && m->running && tc__ring_pop(&m->big, &big)) {
         /* The thread's ready span joins the quarantine (it is the heap's
          * now), and serves this request if it is large enough. */
         h->heap_bytes += big.len;
         tc__mem_quarantine_add(h, big.base, big.len, true);
-        found = quarantine_take(m, len, &s);
+        found = quarantine_take(m, len, clean_first, &s);
     }
+    if (!found && clean_first) found = quarantine_take(m, len, false, &s);
     if (found) {
         m->quarantine_reuses++;
         if (!s.zero) memset(s.base, 0, clear);
