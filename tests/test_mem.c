@@ -32,14 +32,16 @@ static tc_stats stats(tc_heap *h) {
     return s;
 }
 
-/* Waits (up to 5 s) until the reserve holds at least n pages. */
-static bool wait_reserve(tc_heap *h, uint64_t n) {
+/* Waits (up to 5 s) until ready(h) holds: the thread works on its own time. */
+static bool wait_until(tc_heap *h, bool (*ready)(tc_heap *)) {
     for (int i = 0; i < 500; i++) {
-        if (stats(h).mem_reserve_pages >= n) return true;
+        if (ready(h)) return true;
         sleep_ms(10);
     }
     return false;
 }
+
+static bool reserve_filled(tc_heap *h) { return stats(h).mem_reserve_pages >= 4; }
 
 /* With the thread on, pages come from its reserve, already faulted in:
  * once it has filled the reserve, the mutator grows the heap by a few
@@ -52,7 +54,7 @@ static void test_reserve_serves_the_mutator(void **state) {
     c.verify_each_step = false;
     c.min_heap = (size_t)64 << 20; /* no cycle: only growth */
     tc_heap *h = tc_heap_new(&c);
-    assert_true(wait_reserve(h, 4));
+    assert_true(wait_until(h, reserve_filled));
     uint64_t before = stats(h).mem_syscalls_mutator;
     void *keep = NULL;
     tc_root_push(h, &keep);
@@ -215,14 +217,10 @@ static void test_pool_gives_back_only_idle_pages(void **state) {
     tc_heap_free(h);
 }
 
-/* Waits (up to 5 s) until the thread has taken in everything handed to
- * it and holds a ready large span. */
-static bool wait_big_ready(tc_heap *h) {
-    for (int i = 0; i < 500; i++) {
-        if (atomic_load(&h->mem.inflight_bytes) == 0 && tc__ring_count(&h->mem.big) > 0) return true;
-        sleep_ms(10);
-    }
-    return false;
+/* The thread has taken in everything handed to it and holds a ready
+ * large span. */
+static bool big_ready(tc_heap *h) {
+    return atomic_load(&h->mem.inflight_bytes) == 0 && tc__ring_count(&h->mem.big) > 0;
 }
 
 /* A program that replaces a 4 MiB object now and then (GCBench, once a
@@ -250,7 +248,7 @@ static void test_thread_recycles_large_spans(void **state) {
         memset(tc_raw(arr), 0xab, 4 << 20);
         for (int i = 0; i < QUARANTINE_CYCLES + 2; i++) tc_collect(h); /* swept, then out of the quarantine */
         tc_log_clear(h);
-        assert_true(wait_big_ready(h));
+        assert_true(wait_until(h, big_ready));
         tc_stats s = stats(h);
         if (round == 3) calls_settled = s.mem_syscalls_thread + s.mem_syscalls_mutator;
         if (round > 3) assert_true(s.mem_syscalls_thread + s.mem_syscalls_mutator <= calls_settled + 3);
@@ -272,7 +270,7 @@ static void test_large_request_prefers_a_clean_span(void **state) {
     tc_heap *h = tc_heap_new(&c);
     void *arr = tc_alloc(h, 0, 2 << 20); /* mapped here: the thread keeps one this size ready */
     memset(tc_raw(arr), 0xab, 2 << 20);
-    assert_true(wait_big_ready(h));
+    assert_true(wait_until(h, big_ready));
     arr = NULL;
     tc_collect(h); /* dead and dirty, in the quarantine */
     assert_true(h->mem.quarantine_bytes >= (uint64_t)2 << 20);
