@@ -43,6 +43,13 @@ static bool wait_until(tc_heap *h, bool (*ready)(tc_heap *)) {
 
 static bool reserve_filled(tc_heap *h) { return stats(h).mem_reserve_pages >= 4; }
 
+/* A large object reads as zero: sampled every 4093 bytes, so that each
+ * 4 KiB page of it is read at a different offset. */
+static void assert_reads_zero(const void *p, size_t len) {
+    const uint8_t *raw = p;
+    for (size_t k = 0; k < len; k += 4093) assert_int_equal(raw[k], 0);
+}
+
 /* With the thread on, pages come from its reserve, already faulted in:
  * once it has filled the reserve, the mutator grows the heap by a few
  * pages without a single OS call of its own. With the thread off, the
@@ -107,8 +114,7 @@ static void test_quarantine_reuses_dead_large_objects(void **state) {
         for (int i = 0; i < 16; i++) {
             void *b = tc_alloc(h, 3, (1 << 20) - 4096); /* a little smaller: same size class */
             assert_null(tc_load(h, b, 0));
-            const uint8_t *raw = tc_raw(b);
-            for (size_t k = 0; k < (1u << 20) - 4096; k += 4093) assert_int_equal(raw[k], 0);
+            assert_reads_zero(tc_raw(b), (1u << 20) - 4096);
         }
         tc_stats s1 = stats(h);
         assert_int_equal(s1.mem_quarantine_reuses - s0.mem_quarantine_reuses, 16);
@@ -151,6 +157,8 @@ static void test_release_in_slices_without_thread(void **state) {
     tc_heap_free(h);
 }
 
+static bool below_8_mib(tc_heap *h) { return stats(h).heap_bytes < (uint64_t)8 << 20; }
+
 /* Thread on: the same memory is given back by the thread, and the
  * mutator makes no OS call for it. */
 static void test_release_by_thread(void **state) {
@@ -163,12 +171,7 @@ static void test_release_by_thread(void **state) {
     for (int i = 0; i < 8; i++) tc_alloc(h, 0, 2 << 20);
     uint64_t calls = stats(h).mem_syscalls_mutator;
     for (int i = 0; i < 10; i++) tc_collect(h); /* past the quarantine's age limit */
-    bool released = false;
-    for (int i = 0; i < 500 && !released; i++) {
-        released = stats(h).heap_bytes < (uint64_t)8 << 20;
-        if (!released) sleep_ms(10);
-    }
-    assert_true(released);
+    assert_true(wait_until(h, below_8_mib));
     assert_int_equal(stats(h).mem_syscalls_mutator, calls);
     assert_heap_ok(h);
     tc_heap_free(h);
@@ -243,8 +246,7 @@ static void test_thread_recycles_large_spans(void **state) {
     uint64_t calls_settled = 0;
     for (int round = 0; round < 12; round++) {
         arr = tc_alloc(h, 0, 4 << 20); /* the last round's dies */
-        const uint8_t *raw = tc_raw(arr);
-        for (size_t k = 0; k < (4u << 20); k += 4093) assert_int_equal(raw[k], 0);
+        assert_reads_zero(tc_raw(arr), 4u << 20);
         memset(tc_raw(arr), 0xab, 4 << 20);
         for (int i = 0; i < QUARANTINE_CYCLES + 2; i++) tc_collect(h); /* swept, then out of the quarantine */
         tc_log_clear(h);
@@ -278,8 +280,7 @@ static void test_large_request_prefers_a_clean_span(void **state) {
     arr = tc_alloc(h, 0, 2 << 20);
     assert_int_equal(tc__ring_count(&h->mem.big), ready - 1);  /* the clean one was taken */
     assert_true(h->mem.quarantine_bytes >= (uint64_t)2 << 20); /* the dirty one waits */
-    const uint8_t *raw = tc_raw(arr);
-    for (size_t k = 0; k < (2u << 20); k += 4093) assert_int_equal(raw[k], 0);
+    assert_reads_zero(tc_raw(arr), 2u << 20);
     assert_heap_ok(h);
     tc_heap_free(h);
 }
