@@ -148,7 +148,11 @@ bool tc_observe_start(tc_heap *h, size_t capacity) {
 }
 
 void tc_observe_mask(tc_heap *h, uint32_t mask) {
-    if (h) h->ev_mask = mask;
+    if (!h) return;
+    h->ev_mask = mask;
+    /* The next allocation takes the checked path, which keeps it there
+     * only while allocations are reported (alloc.c). */
+    h->next_check_bytes = 0;
 }
 
 void tc_observe_stop(tc_heap *h) {

@@ -334,6 +334,34 @@ static void test_observer_sees_every_allocation(void **state) {
     tc_heap_free(h);
 }
 
+/* An observer that does not ask for allocation events (the window's graph
+ * asks for barrier and phase events only) leaves allocations on the fast
+ * path: the pacer is asked at its own threshold, not at every allocation.
+ * Regression: any observer held next_check_bytes at 0, so each allocation
+ * took the checked path, and in the window ordinary allocations crossed
+ * bench's 1 us pause threshold. Asking for them again reports every one. */
+static void test_observer_without_alloc_events_keeps_the_fast_path(void **state) {
+    (void)state;
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    void *ring[64] = {0};
+    for (int i = 0; i < 64; i++) tc_root_push(h, &ring[i]);
+    assert_true(tc_observe_start(h, 1 << 16));
+    tc_observe_mask(h, 1u << TC_EV_BARRIER | 1u << TC_EV_PHASE);
+    for (int i = 0; i < 100; i++) ring[i % 64] = tc_alloc(h, 1, 8);
+    assert_true(h->next_check_bytes > h->bytes_allocated); /* not pinned to every allocation */
+    tc_observe_mask(h, ~0u);
+    ring[0] = tc_alloc(h, 1, 8);
+    assert_int_equal(h->next_check_bytes, 0); /* every allocation reported again */
+    tc_event ev[64];
+    uint64_t lost;
+    size_t n = tc_observe_poll(h, ev, 64, &lost), allocs = 0;
+    for (size_t i = 0; i < n; i++) allocs += ev[i].kind == TC_EV_ALLOC;
+    assert_int_equal(allocs, 1);
+    tc_observe_stop(h);
+    tc_root_pop(h, 64);
+    tc_heap_free(h);
+}
+
 /* A large object scanned part of the way by small increments, then
  * finished by tc_collect, whose increments have no budget. Regression
  * (found by fuzzing): large_scan_some computed the scan end as
@@ -393,6 +421,7 @@ int main(void) {
         cmocka_unit_test(test_barrier_switch_applies_at_next_cycle),
         cmocka_unit_test(test_visit_and_heap_cells),
         cmocka_unit_test(test_observer_sees_every_allocation),
+        cmocka_unit_test(test_observer_without_alloc_events_keeps_the_fast_path),
     };
     return cmocka_run_group_tests_name("collect", tests, NULL, NULL);
 }
