@@ -44,7 +44,8 @@
 
 #define PAGE_SHIFT  16
 #define PAGE_SIZE   ((size_t)1 << PAGE_SHIFT)
-#define PAGE_HEADER 128  /* bytes reserved for struct tc_page at a page start */
+#define PAGE_HEADER 128 /* bytes reserved for struct tc_page at a page start */
+_Static_assert(PAGE_SIZE == TC_PAGE_BYTES && PAGE_HEADER == TC_PAGE_HEADER, "tricolor.h states the page geometry");
 #define MAX_SMALL   4096 /* largest cell (header included) in a size-class page */
 #define CELL_ALIGN  16
 #define NUM_CLASSES 40

@@ -417,6 +417,13 @@ typedef enum tc_colour {
  * whites read as TC_WHITE). */
 tc_colour tc_colour_of(const tc_heap *heap, const void *obj);
 
+/* The heap's page geometry, for heap maps and inspectors: small objects
+ * live in TC_PAGE_BYTES pages whose first TC_PAGE_HEADER bytes are the
+ * page's header, so a page of cell size s holds
+ * (TC_PAGE_BYTES - TC_PAGE_HEADER) / s cells. */
+#define TC_PAGE_BYTES  65536u
+#define TC_PAGE_HEADER 128u
+
 typedef struct tc_object_info {
     void *obj; /* the object (slot 0) */
     tc_colour colour;

@@ -444,7 +444,7 @@ static void test_heapmap_pages_classes_and_large_objects(void **state) {
     assert_non_null(ps);
     assert_non_null(pm);
     assert_true(ps->cell_size < pm->cell_size);
-    assert_int_equal(ps->ncells, (HM_PAGE_BYTES - HM_PAGE_HEADER) / ps->cell_size);
+    assert_int_equal(ps->ncells, (TC_PAGE_BYTES - TC_PAGE_HEADER) / ps->cell_size);
     const hm_page *lg[2] = {&m.pages[2], &m.pages[3]};
     if (lg[0]->base != (uintptr_t)big) { /* address order may put huge first */
         const hm_page *t = lg[0];
@@ -453,7 +453,7 @@ static void test_heapmap_pages_classes_and_large_objects(void **state) {
     assert_int_equal(lg[0]->base, (uintptr_t)big);
     for (int i = 0; i < 2; i++) {
         assert_true(lg[i]->large);
-        assert_int_equal(lg[i]->ntiles, (lg[i]->cell_size + HM_PAGE_BYTES - 1) / HM_PAGE_BYTES);
+        assert_int_equal(lg[i]->ntiles, (lg[i]->cell_size + TC_PAGE_BYTES - 1) / TC_PAGE_BYTES);
     }
     assert_true(lg[0]->ntiles >= 4 && lg[0]->ntiles <= 5);
     assert_true(lg[1]->ntiles >= 17 && lg[1]->ntiles <= 18);

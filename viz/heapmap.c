@@ -65,8 +65,8 @@ static void on_object(const tc_object_info *in, void *user) {
     uint32_t size = in->size ? in->size : 1;
     *p = (hm_page){.cell_size = size,
                    .page = in->page,
-                   .ncells = large ? 1 : (HM_PAGE_BYTES - HM_PAGE_HEADER) / size,
-                   .ntiles = large ? (size + HM_PAGE_BYTES - 1) / HM_PAGE_BYTES : 1,
+                   .ncells = large ? 1 : (TC_PAGE_BYTES - TC_PAGE_HEADER) / size,
+                   .ntiles = large ? (size + TC_PAGE_BYTES - 1) / TC_PAGE_BYTES : 1,
                    .base = (uintptr_t)in->obj - (uintptr_t)in->cell * size,
                    .large = large};
     if (!large) m->nsmall = m->npages;
@@ -91,7 +91,7 @@ static void read_structure(heapmap *m, tc_heap *h) {
     m->structured = v.ok && first == m->n;
     if (!m->structured) { /* one record of plain cells, tiles of 4096 */
         m->npages = m->nsmall = 0;
-        size_t per = (HM_PAGE_BYTES - HM_PAGE_HEADER) / 16;
+        size_t per = (TC_PAGE_BYTES - TC_PAGE_HEADER) / 16;
         tile = 0;
         for (size_t k = 0; k < m->n; k += per) {
             hm_page *p = push_page(m);
@@ -197,7 +197,7 @@ bool heapmap_locate(const heapmap *m, SDL_Rect area, int x, int y, hm_hit *hit) 
     double u = fx - floor(fx), v = fy - floor(fy); /* position inside the tile, 0..1 */
     uint32_t cell;
     if (pg->large) { /* filled row by row over its tiles, in proportion to its size */
-        double filled = (double)pg->cell_size / HM_PAGE_BYTES;
+        double filled = (double)pg->cell_size / TC_PAGE_BYTES;
         double at = (double)(tile - pg->tile) + (floor(v * m->g) * m->g + floor(u * m->g)) / ((double)m->g * m->g);
         if (at >= filled) return false;
         cell = 0;
@@ -255,7 +255,7 @@ static void write_tile(const heapmap *m, const hm_page *pg, size_t tile, uint32_
     if (pg->large) {
         uint8_t c = m->cells[pg->first];
         uint32_t colour = lut[c > 4 ? 0 : c];
-        double filled = (double)pg->cell_size / HM_PAGE_BYTES - (double)(tile - pg->tile);
+        double filled = (double)pg->cell_size / TC_PAGE_BYTES - (double)(tile - pg->tile);
         size_t nfill = filled >= 1 ? gg : filled <= 0 ? 0 : (size_t)ceil(filled * (double)gg);
         for (size_t k = 0; k < gg; k++)
             px[(k >> (shift / 2)) * (size_t)pitch_px + (k & (size_t)(g - 1))] = k < nfill ? colour : lut[5];

@@ -10,9 +10,9 @@
  * in address order (pages, then large objects); tc_visit_objects gives
  * each allocated object's page, cell and cell size, in the same order.
  * Together they give every page's size class and where its cells start.
- * A page's cell count is not in the public API: it is derived from the
- * page geometry in gc/internal.h (HM_PAGE_BYTES, HM_PAGE_HEADER) and
- * checked every frame against the total tc_heap_cells returns; if they
+ * A page's cell count is derived from the page geometry tricolor.h states
+ * (TC_PAGE_BYTES, TC_PAGE_HEADER; gc/internal.h asserts it) and checked
+ * every frame against the total tc_heap_cells returns; if they
  * disagree (or a page holds no object to name its class), the map draws
  * the cells without page structure and says so (heapmap.structured).
  *
@@ -31,12 +31,6 @@
 #include <stdint.h>
 
 #include "tricolor.h"
-
-/* The collector's page geometry (gc/internal.h: PAGE_SIZE, PAGE_HEADER):
- * 64 KiB pages whose first 128 bytes are the page header; a page of cell
- * size s holds (65536 - 128) / s cells. */
-#define HM_PAGE_BYTES  65536u
-#define HM_PAGE_HEADER 128u
 
 /* One tile run: a page, or a large object (large: its tiles). */
 typedef struct hm_page {
