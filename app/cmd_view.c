@@ -82,6 +82,7 @@ static void handle_key(app *a, SDL_Keycode k) {
     case SDLK_r: scene_restart(s); break;
     case SDLK_g: scene_set_view(s, !s->show_heapmap); break;
     case SDLK_z: scene_reset_zoom(s); break;
+    case SDLK_c: graph_close_all(&s->g); break;
     case SDLK_h: s->help = !s->help; break;
     case SDLK_f:
         a->fullscreen = !a->fullscreen;
@@ -146,7 +147,8 @@ static void usage(FILE *f) {
                "                          the pauses of those N passes: compare with 'tricolor bench --passes N'\n"
                "\n"
                "Keys: space pause, N/-> step, +/- speed, 1-9 workload, B barrier, A auto-pacer (pause target\n"
-               "on/off), R reset, S screenshot, G graph/heap map, Z reset zoom, F fullscreen, H help, Q/Esc quit.\n"
+               "on/off), R reset, S screenshot, G graph/heap map, Z reset zoom, C close opened boxes, F fullscreen,\n"
+               "H help, Q/Esc quit.\n"
                "Mouse: click a summary box of the graph to open it; drag a slider to set it; drag across the\n"
                "pause timeline to zoom the time panels; on the heap map the wheel zooms, a drag pans and\n"
                "hovering names the page, size class, cell, object and colour.\n"

@@ -240,6 +240,11 @@ static void test_graph_summary_drawn_with_its_count_and_opened_by_a_click(void *
     assert_true(g.shown >= before + 4);
     assert_null(summary_under(&g, root));
     for (int i = 0; i < 6; i++) assert_non_null(node_of(&g, tc_load(h, root, (uint32_t)i)));
+    /* Closing (key C) folds them back into the box from the next sync. */
+    assert_int_equal(graph_close_all(&g), 1);
+    graph_sync(&g, h, 4);
+    assert_non_null(summary_under(&g, root));
+    assert_int_equal(graph_close_all(&g), 0);
     text_close(font);
     graph_free(&g);
     tc_heap_free(h);

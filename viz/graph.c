@@ -742,6 +742,12 @@ bool graph_click(graph *g, int x, int y) {
     return true;
 }
 
+int graph_close_all(graph *g) {
+    int n = g->nexpanded;
+    g->nexpanded = 0;
+    return n;
+}
+
 void graph_free(graph *g) {
     free(g->nodes);
     free(g->hkey);

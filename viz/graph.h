@@ -133,6 +133,9 @@ const gnode *graph_node_at(const graph *g, SDL_Rect area, int x, int y);
 /* A click at window pixel (x, y), in the area last drawn: on a summary
  * node, expands it from the next sync and returns true. */
 bool graph_click(graph *g, int x, int y);
+/* Folds every box the user opened back into its summary from the next
+ * sync; returns how many were open. */
+int graph_close_all(graph *g);
 /* What summary n folds: its last complete count if recent (see
  * GRAPH_EXACT_SYNCS) and this sync's was cut short, else this sync's
  * count; *lower says whether it is only a lower bound. */
