@@ -4,6 +4,7 @@
  * Three ways in, all read-only:
  *  - tc_visit_objects: every allocated object with its colour, position
  *    (page and cell), slot count and whether a root points at it;
+ *    tc_describe: the same for one object (an inspector's selection);
  *  - tc_heap_cells: one colour byte per cell in address order, for a heap
  *    map (1M cells cost one pass, no callback per object);
  *  - the event ring: alloc / shade / blacken / barrier / free / phase
@@ -89,6 +90,49 @@ void tc_visit_objects(tc_heap *h, void (*fn)(const tc_object_info *, void *), vo
         }
     }
     free(order);
+}
+
+/* The page of this heap that holds obj, found by address alone: obj is
+ * not read until it is known to be one of the heap's cells. */
+static tc_page *heap_page_holding(const tc_heap *h, const void *obj) {
+    const tc_page *p = page_of(obj);
+    for (size_t i = 0; i < h->pages.n; i++)
+        if (h->pages.v[i] == p) return h->pages.v[i];
+    for (size_t i = 0; i < h->large.n; i++) {
+        tc_page *q = h->large.v[i];
+        if (page_cells(q) + HDR_BYTES == (const char *)obj) return q;
+    }
+    return NULL;
+}
+
+bool tc_describe(tc_heap *h, const void *obj, tc_object_info *out) {
+    if (!h || !out) {
+        tc__misuse(h, "tc_describe: %s is NULL", h ? "out" : "heap");
+        return false;
+    }
+    tc_page *p = obj ? heap_page_holding(h, obj) : NULL;
+    if (!p) return false;
+    uint32_t i = 0;
+    if (p->kind == PAGE_SMALL) {
+        size_t off = (size_t)((const char *)obj - page_cells(p));
+        if (off < HDR_BYTES || (off - HDR_BYTES) % p->cell_size) return false; /* not a cell start */
+        i = page_cell_index(p, obj);
+        if (i >= page_top(h, p)) return false;
+    }
+    unsigned c = colour_get(obj);
+    if (c == C_FREE) return false;
+    collect_root_targets(h);
+    *out = (tc_object_info){
+        .obj = (void *)obj,
+        .colour = colour_is_white(c) ? TC_WHITE : (tc_colour)c,
+        .is_root = is_root_target(&h->root_targets, obj),
+        .page = p->index,
+        .cell = i,
+        .nslots = tc_nslots(obj),
+        .nraw = tc_nraw(obj),
+        .size = p->kind == PAGE_SMALL ? p->cell_size : (uint32_t)p->map_bytes,
+    };
+    return true;
 }
 
 size_t tc_root_objects(const tc_heap *h, void **out, size_t max) {

@@ -439,6 +439,13 @@ typedef struct tc_object_info {
  * pass over the roots. */
 void tc_visit_objects(tc_heap *heap, void (*fn)(const tc_object_info *info, void *user), void *user);
 
+/* The same for one object: fills *out and returns true if obj is an
+ * allocated object of this heap (the start of one, as tc_alloc returned
+ * it), else returns false and touches nothing. Safe with any pointer, even
+ * one freed and unmapped: obj is read only once the heap's page table
+ * holds it. O(pages + roots). */
+bool tc_describe(tc_heap *heap, const void *obj, tc_object_info *out);
+
 /* The objects the roots point to (global roots, then the root stack; NULLs
  * skipped, duplicates kept). Writes at most max; returns how many there are. */
 size_t tc_root_objects(const tc_heap *heap, void **out, size_t max);

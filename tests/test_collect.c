@@ -334,6 +334,66 @@ static void test_observer_sees_every_allocation(void **state) {
     tc_heap_free(h);
 }
 
+/* tc_describe tells what one object is, as tc_visit_objects tells it for
+ * all, and says no, without reading it, to anything that is not an
+ * allocated object's start: an interior pointer, a freed cell, a stack
+ * address, a large object's second page. */
+typedef struct find_info {
+    const void *obj;
+    tc_object_info info;
+    bool found;
+} find_info;
+static void find_one(const tc_object_info *i, void *user) {
+    find_info *f = user;
+    if (i->obj == f->obj) f->info = *i, f->found = true;
+}
+
+static void test_describe_one_object(void **state) {
+    (void)state;
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    void *root = tc_alloc(h, 3, 24);
+    tc_root_add(h, &root);
+    void *child = tc_alloc(h, 1, 0);
+    tc_store(h, root, 2, child);
+    void *big = tc_alloc(h, 20000, 0); /* a large object */
+    tc_store(h, root, 0, big);
+    void *dead = tc_alloc(h, 3, 24);
+    void *objs[3] = {root, child, big};
+    for (int k = 0; k < 3; k++) {
+        tc_object_info d;
+        find_info f = {.obj = objs[k]};
+        tc_visit_objects(h, find_one, &f);
+        assert_true(f.found);
+        assert_true(tc_describe(h, objs[k], &d));
+        assert_ptr_equal(d.obj, f.info.obj);
+        assert_int_equal(d.colour, f.info.colour);
+        assert_int_equal(d.is_root, f.info.is_root);
+        assert_int_equal(d.page, f.info.page);
+        assert_int_equal(d.cell, f.info.cell);
+        assert_int_equal(d.nslots, f.info.nslots);
+        assert_int_equal(d.nraw, f.info.nraw);
+        assert_int_equal(d.size, f.info.size);
+    }
+    tc_object_info d;
+    assert_true(tc_describe(h, root, &d));
+    assert_true(d.is_root);
+    assert_int_equal(d.nslots, 3);
+    assert_int_equal(d.nraw, 24);
+    assert_true(tc_describe(h, child, &d));
+    assert_false(d.is_root);
+    int local = 0;
+    assert_false(tc_describe(h, &local, &d));
+    assert_false(tc_describe(h, NULL, &d));
+    assert_false(tc_describe(h, (char *)root + 8, &d));            /* inside an object */
+    assert_false(tc_describe(h, (char *)big + TC_PAGE_BYTES, &d)); /* inside a large one */
+    assert_true(tc_describe(h, dead, &d));
+    tc_collect(h);
+    tc_collect(h);
+    assert_false(tc_describe(h, dead, &d)); /* swept: its cell is free */
+    tc_root_remove(h, &root);
+    tc_heap_free(h);
+}
+
 /* An observer that does not ask for allocation events (the window's graph
  * asks for barrier and phase events only) leaves allocations on the fast
  * path: the pacer is asked at its own threshold, not at every allocation.
@@ -422,6 +482,7 @@ int main(void) {
         cmocka_unit_test(test_visit_and_heap_cells),
         cmocka_unit_test(test_observer_sees_every_allocation),
         cmocka_unit_test(test_observer_without_alloc_events_keeps_the_fast_path),
+        cmocka_unit_test(test_describe_one_object),
     };
     return cmocka_run_group_tests_name("collect", tests, NULL, NULL);
 }

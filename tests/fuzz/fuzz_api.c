@@ -165,6 +165,19 @@ NOCOV static void model_check(void) {
     check_pause_log();
     if (!tc_verify(F.h, msg, sizeof msg)) die("tc_verify: %s", msg);
     model_reach();
+    /* tc_describe knows one reachable object a step (it costs a pass over
+     * the page table) and refuses a pointer just inside it. */
+    if (F.n) {
+        size_t id = F.op_index % F.n;
+        tc_object_info d;
+        if (F.reach[id]) {
+            const mobj *o = &F.o[id];
+            if (!tc_describe(F.h, o->addr, &d) || d.obj != o->addr || d.nslots != o->nslots || d.nraw != o->nraw)
+                die("tc_describe does not know reachable object #%zu (%p)", id, o->addr);
+            if (tc_describe(F.h, (char *)o->addr + 8, &d))
+                die("tc_describe took %p, inside object #%zu, for an object", (void *)((char *)o->addr + 8), id);
+        }
+    }
     for (size_t id = 0; id < F.n; id++) {
         if (!F.reach[id]) continue;
         const mobj *o = &F.o[id];
