@@ -6,11 +6,14 @@
  * light rim), a grey one grey, a white one white; the heap-map cell of a
  * freed object shows the free colour, of a marked one black. The graph's
  * summary boxes are drawn with their count and open on a click; nodes are
- * placed inside the panel, and a surviving object keeps its place.
+ * placed inside the panel, and a surviving object keeps its place. A click
+ * on an object selects it: it is ringed, its pointers drawn bright, and
+ * the inspector lists its slots, one of which a click follows.
  */
 #include "support.h"
 #include "graph.h"
 #include "heapmap.h"
+#include "inspector.h"
 #include "palette.h"
 #include "text.h"
 
@@ -245,6 +248,75 @@ static void test_graph_summary_drawn_with_its_count_and_opened_by_a_click(void *
     graph_sync(&g, h, 4);
     assert_non_null(summary_under(&g, root));
     assert_int_equal(graph_close_all(&g), 0);
+    text_close(font);
+    graph_free(&g);
+    tc_heap_free(h);
+}
+
+/* Pixels of the selection colour in the rectangle. */
+static int select_pixels(int x0, int y0, int x1, int y1) {
+    int n = 0;
+    for (int y = y0 < 0 ? 0 : y0; y < y1 && y < H; y++)
+        for (int x = x0 < 0 ? 0 : x0; x < x1 && x < W; x++) n += same_rgb(pixel(x, y), PAL_SELECT);
+    return n;
+}
+
+static void test_click_selects_and_inspects_an_object(void **state) {
+    (void)state;
+    void *root = NULL, *a, *b, *c;
+    tc_heap *h = marking_heap(&root, &a, &b, &c);
+    char err[256];
+    text *font = text_open(ren, 13, err, sizeof err);
+    if (!font) fail_msg("text_open: %s", err);
+    graph g = {0};
+    inspector in = {0};
+    graph_sync(&g, h, 100);
+    graph_ease(&g, 100);
+    SDL_Rect area = {0, 0, W, H};
+    clear();
+    graph_draw(&g, ren, area);
+    assert_int_equal(select_pixels(0, 0, W, H), 0); /* nothing selected, nothing violet */
+    int ax, ay, bx, by;
+    assert_true(graph_node_pixel(&g, a, &ax, &ay));
+    assert_true(graph_node_pixel(&g, b, &bx, &by));
+    /* A click on a selects it: ringed, and its pointer to b drawn bright
+     * halfway between them. */
+    assert_true(graph_click(&g, ax, ay));
+    assert_ptr_equal(g.selected, a);
+    inspector_select(&in, g.selected);
+    assert_true(inspector_sync(&in, h));
+    assert_int_equal(in.info.colour, TC_BLACK);
+    assert_true(in.info.is_root);
+    assert_int_equal(in.nlisted, 1);
+    assert_ptr_equal(in.target[0], b);
+    assert_int_equal(in.target_colour[0], TC_GREY);
+    clear();
+    graph_draw(&g, ren, area);
+    inspector_draw(&in, ren, font, area, ax, ay);
+    SDL_RenderPresent(ren);
+    assert_true(select_pixels(ax - 12, ay - 12, ax + 12, ay + 12) > 8); /* the ring */
+    int mx = (ax + bx) / 2, my = (ay + by) / 2;
+    assert_true(select_pixels(mx - 3, my - 3, mx + 4, my + 4) > 0); /* the pointer */
+    assert_true(in.box.w > 0 && in.box.h > 0);
+    assert_true(text_pixels(in.box.x, in.box.y, in.box.x + in.box.w, in.box.y + in.box.h) > 50);
+    /* The panel never covers the object it describes. */
+    assert_false(ax >= in.box.x && ax < in.box.x + in.box.w && ay >= in.box.y && ay < in.box.y + in.box.h);
+    /* A click on slot 0's line follows it to b. */
+    assert_true(inspector_click(&in, in.box.x + 20, in.slot_y0 + in.line_h / 2));
+    assert_ptr_equal(in.obj, b);
+    assert_true(inspector_sync(&in, h));
+    assert_ptr_equal(in.target[0], c);
+    /* Clicking the selected object again clears the selection. */
+    g.selected = b;
+    assert_true(graph_click(&g, bx, by));
+    assert_null(g.selected);
+    /* A selection the heap no longer holds is dropped, not read. */
+    inspector_select(&in, c);
+    tc_store(h, b, 0, NULL);
+    tc_collect(h);
+    tc_collect(h);
+    assert_false(inspector_sync(&in, h));
+    assert_null(in.obj);
     text_close(font);
     graph_free(&g);
     tc_heap_free(h);
@@ -544,6 +616,7 @@ int main(void) {
         cmocka_unit_test(test_graph_truncates_beyond_max_nodes),
         cmocka_unit_test(test_graph_summary_drawn_with_its_count_and_opened_by_a_click),
         cmocka_unit_test(test_graph_census_counts_each_box_in_turn),
+        cmocka_unit_test(test_click_selects_and_inspects_an_object),
         cmocka_unit_test(test_graph_nodes_fit_the_panel_and_survivors_keep_their_place),
         cmocka_unit_test(test_heapmap_shows_colours_and_free_cells),
         cmocka_unit_test(test_heapmap_free_cells_differ_from_white),

@@ -655,6 +655,22 @@ void graph_draw(graph *g, SDL_Renderer *r, SDL_Rect area) {
     }
     SDL_SetRenderDrawColor(r, PAL_EDGE.r, PAL_EDGE.g, PAL_EDGE.b, PAL_EDGE.a);
     if (nr) SDL_RenderFillRectsF(r, g->rects, (int)nr);
+    int sel = -1;
+    if (g->selected) {
+        long v = hget(g, g->selected);
+        if (v >= 0 && (size_t)v < g->n && g->nodes[v].alive && !g->nodes[v].summary) sel = (int)v;
+    }
+    if (sel >= 0) { /* the inspected object's pointers to shown objects, straight and bright */
+        const gnode *p = &g->nodes[sel];
+        SDL_SetRenderDrawColor(r, PAL_SELECT.r, PAL_SELECT.g, PAL_SELECT.b, 0xff);
+        for (size_t e = 0; e < g->nedges; e++) {
+            if (g->edges[2 * e] != (uint32_t)sel) continue;
+            const gnode *c = &g->nodes[g->edges[2 * e + 1]];
+            for (int d = -1; d <= 1; d++)
+                SDL_RenderDrawLineF(r, ax + p->x * aw + (float)d, ay + p->y * ah, ax + c->x * aw + (float)d,
+                                    ay + c->y * ah);
+        }
+    }
     /* Nodes: flash halo, root ring, black rim, then the fill; summaries as
      * boxes. */
     batch b = {g, 0, 0};
@@ -673,6 +689,7 @@ void graph_draw(graph *g, SDL_Renderer *r, SDL_Rect area) {
             blob(&b, x, y, rad * 0.55f, PAL_PANEL);
             continue;
         }
+        if ((int)i == sel) blob(&b, x, y, rad * 2.2f + 2, PAL_SELECT);
         if (n->flash > 0) blob(&b, x, y, rad * 2.6f, with_alpha(PAL_BARRIER, n->flash));
         if (n->root) blob(&b, x, y, rad * 1.7f + 1, with_alpha(PAL_ROOT, n->fade));
         SDL_Color fill = n->colour == TC_BLACK ? PAL_BLACK_OBJ : n->colour == TC_GREY ? PAL_GREY_OBJ : PAL_WHITE_OBJ;
@@ -731,7 +748,12 @@ const gnode *graph_node_at(const graph *g, SDL_Rect area, int x, int y) {
 
 bool graph_click(graph *g, int x, int y) {
     const gnode *n = graph_node_at(g, g->area, x, y);
-    if (!n || !n->summary || n->parent < 0) return false;
+    if (!n || !n->summary) {
+        void *was = g->selected;
+        g->selected = n && n->obj != was ? n->obj : NULL;
+        return g->selected != was;
+    }
+    if (n->parent < 0) return false;
     void *obj = g->nodes[n->parent].obj;
     if (is_expanded(g, obj)) return false;
     if (g->nexpanded == GRAPH_MAX_EXPANDED) { /* the oldest expansion closes */
@@ -739,6 +761,14 @@ bool graph_click(graph *g, int x, int y) {
         g->nexpanded--;
     }
     g->expanded[g->nexpanded++] = obj;
+    return true;
+}
+
+bool graph_node_pixel(const graph *g, const void *obj, int *x, int *y) {
+    long v = obj ? hget(g, obj) : -1;
+    if (v < 0 || (size_t)v >= g->n || !g->nodes[v].alive) return false;
+    *x = (int)((float)g->area.x + g->nodes[v].x * (float)g->area.w);
+    *y = (int)((float)g->area.y + g->nodes[v].y * (float)g->area.h);
     return true;
 }
 

@@ -87,6 +87,7 @@ typedef struct graph {
     /* objects whose summary was clicked open */
     void *expanded[GRAPH_MAX_EXPANDED];
     int nexpanded;
+    void *selected; /* the inspected object (inspector.h), ringed, its pointers drawn bright; NULL: none */
     uint32_t epoch;
     uint32_t census_turn; /* which summary the census counts first */
     size_t live_objects;
@@ -131,11 +132,15 @@ void graph_draw(graph *g, SDL_Renderer *r, SDL_Rect area);
 /* The node under pixel (x, y) of `area`, or NULL. */
 const gnode *graph_node_at(const graph *g, SDL_Rect area, int x, int y);
 /* A click at window pixel (x, y), in the area last drawn: on a summary
- * node, expands it from the next sync and returns true. */
+ * node, expands it from the next sync; on an object, selects it (or
+ * unselects it if it was selected); elsewhere, clears the selection.
+ * Returns whether anything changed. */
 bool graph_click(graph *g, int x, int y);
 /* Folds every box the user opened back into its summary from the next
  * sync; returns how many were open. */
 int graph_close_all(graph *g);
+/* Where obj's node was last drawn (window pixels); false if it is not shown. */
+bool graph_node_pixel(const graph *g, const void *obj, int *x, int *y);
 /* What summary n folds: its last complete count if recent (see
  * GRAPH_EXACT_SYNCS) and this sync's was cut short, else this sync's
  * count; *lower says whether it is only a lower bound. */

@@ -36,6 +36,7 @@
 #define PAL_TARGET    ((SDL_Color){0x78, 0xd2, 0x8c, 0xff}) /* a target marked on a plot: no series is green */
 #define PAL_TRICOLOR  ((SDL_Color){0x4f, 0xc3, 0xf7, 0xff}) /* the Tricolor series in plots */
 #define PAL_BOEHM     ((SDL_Color){0xff, 0x8a, 0x65, 0xff}) /* the Boehm series */
+#define PAL_SELECT    ((SDL_Color){0xd0, 0x8c, 0xff, 0xff}) /* the inspected object, its pointers and panel */
 
 /* c at opacity a. */
 static inline SDL_Color pal_alpha(SDL_Color c, Uint8 a) {

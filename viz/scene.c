@@ -113,7 +113,8 @@ static void stop_runs(scene *s) {
     live_stop(s->lv);
     s->lv = NULL;
     feed_stop(&s->fd);
-    graph_free(&s->g);
+    graph_free(&s->g); /* the selection with it */
+    inspector_select(&s->insp, NULL);
     series_reset(&s->tri);
     series_reset(&s->boe);
     s->tri_seen = 0;
@@ -309,6 +310,7 @@ void scene_frame(scene *s, double dt) {
         s->g.max_width = (uint32_t)(s->g.area.w / 5); /* 5 px a column in the panel last drawn */
         graph_sync(&s->g, live_heap(s->lv), MAX_NODES);
         graph_ease(&s->g, s->g.n > 2000 ? 1 : 3);
+        if (!inspector_sync(&s->insp, live_heap(s->lv))) s->g.selected = NULL; /* freed */
     }
 }
 
@@ -359,7 +361,19 @@ void scene_set_speed(scene *s, int idx) {
     set_observing(s);
 }
 
-bool scene_click(scene *s, int x, int y) { return !s->show_heapmap && graph_click(&s->g, x, y); }
+/* A click on the graph: on the inspector's panel (a slot followed), on a
+ * summary (opened) or an object (selected, and inspected from the next
+ * sync). */
+bool scene_click(scene *s, int x, int y) {
+    if (s->show_heapmap) return false;
+    if (inspector_click(&s->insp, x, y)) {
+        s->g.selected = s->insp.obj;
+        return true;
+    }
+    bool changed = graph_click(&s->g, x, y);
+    if (s->g.selected != s->insp.obj) inspector_select(&s->insp, s->g.selected);
+    return changed;
+}
 
 void scene_set_view(scene *s, bool show_heapmap) {
     s->show_heapmap = show_heapmap;

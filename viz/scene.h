@@ -33,6 +33,7 @@
 #include "feed.h"
 #include "graph.h"
 #include "heapmap.h"
+#include "inspector.h"
 #include "live.h"
 #include "registry.h"
 #include "series.h"
@@ -86,6 +87,7 @@ typedef struct scene {
     feed fd;
     /* views */
     graph g;
+    inspector insp; /* the object clicked in the graph */
     heapmap hm;
     bool show_heapmap, paused, help, quit;
     bool observing; /* the event ring is attached */

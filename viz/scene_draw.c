@@ -90,7 +90,8 @@ static void draw_help(scene *s, SDL_Renderer *r, int w, int h) {
         "  F          fullscreen",
         "  H          this help",
         "  Q or Esc   quit",
-        "Mouse: click a summary box of the graph to open it;",
+        "Mouse: click an object of the graph to inspect it, a slot of the panel to follow it,",
+        "       empty space to close it; click a summary box to open it;",
         "       drag the sliders (step budget, trigger %, heap limit);",
         "       drag across the pause timeline to zoom every time panel into that range;",
         "       heap map: wheel zooms, drag pans, hover names page, class, cell, object;",
@@ -334,6 +335,9 @@ static void draw_main(scene *s, SDL_Renderer *r, SDL_Rect main, tc_heap *hp) {
     } else {
         s->main_at = main;
         graph_draw(&s->g, r, main);
+        int sx = -1, sy = -1;
+        if (!graph_node_pixel(&s->g, s->insp.obj, &sx, &sy)) sx = sy = -1;
+        inspector_draw(&s->insp, r, font, main, sx, sy);
         if (s->g.truncated)
             text_drawf(font, main.x + 6, main.y + main.h - text_height(font) - 4, PAL_DIM,
                        "showing the %zu objects nearest the roots of %zu (G: heap map shows all)", s->g.shown,

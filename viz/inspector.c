@@ -1,0 +1,102 @@
+/*
+ * inspector.c — the object inspector panel (see inspector.h): reads one
+ * selected object through the collector's public API while the mutator is
+ * parked, and draws what it found.
+ *
+ * Why tc_describe and not the graph's node: the selection must be safe to
+ * read whatever happened since it was clicked. The object may have been
+ * freed and its page given back; tc_describe checks the heap's page table
+ * before it reads the object, so a stale selection is dropped, never
+ * dereferenced.
+ */
+#include "inspector.h"
+
+#include <stdio.h>
+
+#include "palette.h"
+
+void inspector_select(inspector *in, void *obj) {
+    in->obj = obj;
+    in->nlisted = 0;
+}
+
+bool inspector_sync(inspector *in, tc_heap *h) {
+    if (!in->obj) return false;
+    if (!tc_describe(h, in->obj, &in->info)) {
+        inspector_select(in, NULL);
+        return false;
+    }
+    in->nlisted = in->info.nslots < INSPECT_SLOTS ? in->info.nslots : INSPECT_SLOTS;
+    for (uint32_t i = 0; i < in->nlisted; i++) {
+        in->target[i] = tc_load(h, in->obj, i);
+        in->target_colour[i] = in->target[i] ? (uint8_t)tc_colour_of(h, in->target[i]) : 0;
+    }
+    return true;
+}
+
+static const char *colour_name(unsigned c) {
+    switch (c) {
+    case TC_GREY: return "grey";
+    case TC_BLACK: return "black";
+    case TC_FREE: return "free";
+    default: return "white";
+    }
+}
+
+void inspector_draw(inspector *in, SDL_Renderer *r, text *font, SDL_Rect area, int sel_x, int sel_y) {
+    in->box = (SDL_Rect){0, 0, 0, 0};
+    if (!in->obj || in->info.obj != in->obj || !font) return; /* not read yet */
+    const tc_object_info *o = &in->info;
+    char lines[6 + INSPECT_SLOTS][96];
+    int n = 0;
+    snprintf(lines[n++], sizeof lines[0], "object %p: %s%s", o->obj, colour_name(o->colour),
+             o->is_root ? ", held by a root" : "");
+    if (o->size > 4096) /* a small cell is at most 4 KiB; a large object maps 64 KiB or more */
+        snprintf(lines[n++], sizeof lines[0], "large object %u of the large table, %u bytes mapped", o->page, o->size);
+    else
+        snprintf(lines[n++], sizeof lines[0], "page %u, cell %u, %u-byte cells", o->page, o->cell, o->size);
+    snprintf(lines[n++], sizeof lines[0], "%u slot%s, %u raw bytes", o->nslots, o->nslots == 1 ? "" : "s", o->nraw);
+    int first_slot = n;
+    for (uint32_t i = 0; i < in->nlisted; i++) {
+        if (in->target[i])
+            snprintf(lines[n++], sizeof lines[0], "  [%u] -> %p %s", i, in->target[i],
+                     colour_name(in->target_colour[i]));
+        else
+            snprintf(lines[n++], sizeof lines[0], "  [%u]    NULL", i);
+    }
+    if (o->nslots > in->nlisted) snprintf(lines[n++], sizeof lines[0], "  ... %u more", o->nslots - in->nlisted);
+    snprintf(lines[n++], sizeof lines[0], "click a slot to follow it, empty space to close");
+    int th = text_height(font), w = 0;
+    for (int i = 0; i < n; i++) {
+        int lw = text_width(font, lines[i]);
+        if (lw > w) w = lw;
+    }
+    SDL_Rect box = {area.x + 8, area.y + 8 + th, w + 16, n * th + 12};
+    /* Never over the object it describes: to the bottom corner when the
+     * object is up in the panel's top half and under the box's width. */
+    if (sel_y >= 0 && sel_y < area.y + area.h / 2 && sel_x < box.x + box.w + 16)
+        box.y = area.y + area.h - box.h - 8 - th;
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+    SDL_Color bg = pal_alpha(PAL_OVERLAY, 0xe0);
+    SDL_SetRenderDrawColor(r, bg.r, bg.g, bg.b, bg.a);
+    SDL_RenderFillRect(r, &box);
+    SDL_SetRenderDrawColor(r, PAL_SELECT.r, PAL_SELECT.g, PAL_SELECT.b, 0xff);
+    SDL_RenderDrawRect(r, &box);
+    for (int i = 0; i < n; i++) {
+        SDL_Color c = i == 0 ? PAL_SELECT : i >= first_slot && i < first_slot + (int)in->nlisted ? PAL_TEXT : PAL_DIM;
+        text_draw(font, box.x + 8, box.y + 6 + i * th, c, lines[i]);
+    }
+    in->box = box;
+    in->slot_y0 = box.y + 6 + first_slot * th;
+    in->line_h = th;
+}
+
+bool inspector_click(inspector *in, int x, int y) {
+    const SDL_Rect *b = &in->box;
+    if (!in->obj || x < b->x || x >= b->x + b->w || y < b->y || y >= b->y + b->h) return false;
+    if (in->line_h > 0 && y >= in->slot_y0) {
+        int i = (y - in->slot_y0) / in->line_h;
+        if (i < (int)in->nlisted && in->target[i]) inspector_select(in, in->target[i]);
+    }
+    return true;
+}

@@ -1,0 +1,53 @@
+/*
+ * inspector.h — the object inspector: what one selected object is.
+ *
+ * A click on an object in the graph selects it (graph_click); the
+ * inspector reads it at each sync, while the mutator is parked, through
+ * the collector's public API (tc_describe, tc_load, tc_colour_of): its
+ * address, page and cell, cell size, slots and raw bytes, its colour,
+ * whether a root holds it, and the targets of its first slots with their
+ * colours. A click on a slot's line follows it: the target becomes the
+ * selection. The selection ends when the object is freed (tc_describe no
+ * longer knows it) or on a click on empty space.
+ *
+ * Not here yet (issue 12): the object's colour history in the cycle and
+ * the store behind a barrier hit; both need the run's event history.
+ */
+#ifndef TRICOLOR_INSPECTOR_H
+#define TRICOLOR_INSPECTOR_H
+
+#include <SDL.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "text.h"
+#include "tricolor.h"
+
+#define INSPECT_SLOTS 8 /* slots listed, at most */
+
+typedef struct inspector {
+    void *obj;           /* the selection, or NULL */
+    tc_object_info info; /* as of the last sync */
+    uint32_t nlisted;    /* slots listed: min(nslots, INSPECT_SLOTS) */
+    void *target[INSPECT_SLOTS];
+    uint8_t target_colour[INSPECT_SLOTS];
+    SDL_Rect box; /* where it was last drawn */
+    int slot_y0;  /* window y of the first slot's line */
+    int line_h;   /* height of a line */
+} inspector;
+
+/* Selects obj (NULL: none); it is read at the next sync. */
+void inspector_select(inspector *in, void *obj);
+/* Reads the selection from the heap (the mutator must be parked); drops it
+ * if the heap no longer holds it. Returns whether something is selected. */
+bool inspector_sync(inspector *in, tc_heap *h);
+/* Draws the panel in a left corner of area, the top one unless the
+ * selected object is drawn at (sel_x, sel_y) in the top half (sel_y < 0:
+ * not drawn). Nothing if no selection. */
+void inspector_draw(inspector *in, SDL_Renderer *r, text *font, SDL_Rect area, int sel_x, int sel_y);
+/* A click at window pixel (x, y): on a listed slot with a target, selects
+ * that target and returns true; inside the panel otherwise, returns true
+ * (the click is the panel's); outside it, returns false. */
+bool inspector_click(inspector *in, int x, int y);
+
+#endif
