@@ -558,6 +558,47 @@ static void test_heapmap_pages_classes_and_large_objects(void **state) {
 
 /* Zooming about a point keeps that point of the heap under it; panning
  * moves the map; reset shows it whole again. Pure view arithmetic. */
+/* The inspected object on the heap map: heapmap_object_rect is where
+ * heapmap_locate finds it again, for cells of a small page and for large
+ * objects, zoomed in or not. */
+static void test_heapmap_finds_the_inspected_object(void **state) {
+    (void)state;
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    void *objs[40] = {0};
+    for (int i = 0; i < 40; i++) tc_root_add(h, &objs[i]);
+    for (int i = 0; i < 38; i++) objs[i] = tc_alloc(h, 2, (uint32_t)(i % 3) * 40); /* three small classes */
+    objs[38] = tc_alloc(h, 0, 3 * 65536 + 100);
+    objs[39] = tc_alloc(h, 9000, 0);
+    heapmap m = {0};
+    SDL_Rect area = {0, 0, W, H};
+    int zx = W / 3, zy = H / 3;
+    for (int zoomed = 0; zoomed < 2; zoomed++) {
+        if (zoomed) heapmap_zoom(&m, area, 8, zx, zy); /* about the first object */
+        draw_map(&m, h, area);
+        int checked = 0;
+        for (int i = 0; i < 40; i++) {
+            tc_object_info o;
+            assert_true(tc_describe(h, objs[i], &o));
+            SDL_FRect tile, cell;
+            assert_true(heapmap_object_rect(&m, area, &o, &tile, &cell));
+            int x = (int)(cell.x + cell.w / 2), y = (int)(cell.y + cell.h / 2);
+            if (i == 0 && !zoomed) zx = x, zy = y;
+            if (x < 0 || y < 0 || x >= W || y >= H) continue; /* zoomed out of view */
+            hm_hit hit;
+            assert_true(heapmap_locate(&m, area, x, y, &hit));
+            if (m.g * m.g >= (int)hit.pg->ncells) /* a texel a cell or more: the object itself */
+                assert_int_equal(hit.obj, (uintptr_t)objs[i]);
+            else
+                assert_int_equal(hit.pg->page, o.page);
+            checked++;
+        }
+        print_message("zoom %d: %d objects found where drawn\n", zoomed, checked);
+        assert_true(checked >= (zoomed ? 1 : 40));
+    }
+    for (int i = 0; i < 40; i++) tc_root_remove(h, &objs[i]);
+    tc_heap_free(h);
+}
+
 static void test_heapmap_zoom_and_pan(void **state) {
     (void)state;
     heapmap m = {0};
@@ -621,6 +662,7 @@ int main(void) {
         cmocka_unit_test(test_heapmap_shows_colours_and_free_cells),
         cmocka_unit_test(test_heapmap_free_cells_differ_from_white),
         cmocka_unit_test(test_heapmap_pages_classes_and_large_objects),
+        cmocka_unit_test(test_heapmap_finds_the_inspected_object),
         cmocka_unit_test(test_heapmap_zoom_and_pan),
         cmocka_unit_test(test_heapmap_zoomed_hover),
     };

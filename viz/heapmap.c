@@ -215,6 +215,27 @@ bool heapmap_locate(const heapmap *m, SDL_Rect area, int x, int y, hm_hit *hit) 
     return true;
 }
 
+bool heapmap_object_rect(const heapmap *m, SDL_Rect area, const tc_object_info *o, SDL_FRect *tile, SDL_FRect *cell) {
+    if (!m->structured || !m->g) return false;
+    bool large = o->size > 4096; /* a small cell is at most 4 KiB */
+    for (size_t i = 0; i < m->npages; i++) {
+        const hm_page *pg = &m->pages[i];
+        if (pg->page != o->page || pg->large != large) continue;
+        *tile = heapmap_tile_rect(m, area, pg->tile);
+        *cell = *tile;
+        if (!large && pg->ncells) { /* the first texel heapmap_locate maps to this cell (its inverse) */
+            uint64_t gg = (uint64_t)m->g * (uint64_t)m->g;
+            uint64_t t = ((uint64_t)o->cell * gg + pg->ncells - 1) / pg->ncells;
+            if (t >= gg) t = gg - 1;
+            float side = tile->w / (float)m->g;
+            *cell = (SDL_FRect){tile->x + (float)(t % (uint64_t)m->g) * side,
+                                tile->y + (float)(t / (uint64_t)m->g) * side, side, side};
+        }
+        return true;
+    }
+    return false;
+}
+
 int heapmap_class_group(uint32_t cell_size, bool large) {
     if (large) return HM_GROUPS - 1;
     int k = 0;

@@ -88,6 +88,11 @@ SDL_FRect heapmap_tile_rect(const heapmap *m, SDL_Rect area, size_t tile);
  * nothing (outside the tiles, or a large object's unused tail). */
 bool heapmap_locate(const heapmap *m, SDL_Rect area, int x, int y, hm_hit *hit);
 
+/* Where object o (as tc_describe gives it) was drawn last frame: its
+ * page's (or large object's first) tile, and the texel holding its cell.
+ * False if the last frame's structure has no such page. */
+bool heapmap_object_rect(const heapmap *m, SDL_Rect area, const tc_object_info *o, SDL_FRect *tile, SDL_FRect *cell);
+
 /* Zooms by factor about pixel (x,y), which keeps showing the same point
  * of the heap; zoom stays within 1..256. */
 void heapmap_zoom(heapmap *m, SDL_Rect area, double factor, int x, int y);

@@ -1,7 +1,8 @@
 /*
  * inspector.h — the object inspector: what one selected object is.
  *
- * A click on an object in the graph selects it (graph_click); the
+ * A click on an object in the graph (graph_click) or the heap map
+ * (heapmap_locate) selects it; the
  * inspector reads it at each sync, while the mutator is parked, through
  * the collector's public API (tc_describe, tc_load, tc_colour_of): its
  * address, page and cell, cell size, slots and raw bytes, its colour,

@@ -310,8 +310,8 @@ void scene_frame(scene *s, double dt) {
         s->g.max_width = (uint32_t)(s->g.area.w / 5); /* 5 px a column in the panel last drawn */
         graph_sync(&s->g, live_heap(s->lv), MAX_NODES);
         graph_ease(&s->g, s->g.n > 2000 ? 1 : 3);
-        if (!inspector_sync(&s->insp, live_heap(s->lv))) s->g.selected = NULL; /* freed */
     }
+    if (!inspector_sync(&s->insp, live_heap(s->lv))) s->g.selected = NULL; /* freed */
 }
 
 bool scene_passes_done(const scene *s, long passes) {
@@ -474,8 +474,12 @@ bool scene_pointer(scene *s, const SDL_Event *e) {
             s->zoom_drag_x = e->button.x;
             return true;
         }
+        if (s->show_heapmap && inspector_click(&s->insp, e->button.x, e->button.y)) {
+            s->g.selected = s->insp.obj; /* the panel's: a slot followed, or nothing */
+            return true;
+        }
         if (s->show_heapmap && inside(s->main_at, e->button.x, e->button.y)) {
-            s->map_drag_x = e->button.x, s->map_drag_y = e->button.y;
+            s->map_drag_x = s->map_down_x = e->button.x, s->map_drag_y = s->map_down_y = e->button.y;
             return true;
         }
         return false;
@@ -487,6 +491,13 @@ bool scene_pointer(scene *s, const SDL_Event *e) {
     }
     if (e->type == SDL_MOUSEBUTTONUP && e->button.button == SDL_BUTTON_LEFT) {
         bool mine = s->zoom_drag_x >= 0 || s->map_drag_x >= 0;
+        hm_hit hit;
+        if (s->map_drag_x >= 0 && e->button.x == s->map_down_x && e->button.y == s->map_down_y) {
+            /* Released where it was pressed: a click, which inspects the object under it. */
+            void *obj = heapmap_locate(&s->hm, s->main_at, e->button.x, e->button.y, &hit) ? (void *)hit.obj : NULL;
+            inspector_select(&s->insp, obj);
+            s->g.selected = obj;
+        }
         if (s->zoom_drag_x >= 0 && plot_zoom_select(s->timeline_at, s->shown_from, s->shown_to, s->zoom_drag_x,
                                                     e->button.x, &s->zoom_from, &s->zoom_to)) {
             s->zoomed = true;

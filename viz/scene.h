@@ -114,6 +114,7 @@ typedef struct scene {
     double zoom_from, zoom_to;
     int zoom_drag_x;               /* column where a drag on the timeline began; -1 if none */
     int map_drag_x, map_drag_y;    /* last pointer of a drag panning the heap map; -1 if none */
+    int map_down_x, map_down_y;    /* where that drag began: released there, it is a click */
     SDL_Rect timeline_at, main_at; /* where they were last drawn, for the mouse */
     double shown_from, shown_to;   /* the time range last drawn */
     char note[200];

@@ -90,7 +90,7 @@ static void draw_help(scene *s, SDL_Renderer *r, int w, int h) {
         "  F          fullscreen",
         "  H          this help",
         "  Q or Esc   quit",
-        "Mouse: click an object of the graph to inspect it, a slot of the panel to follow it,",
+        "Mouse: click an object (graph or heap map) to inspect it, a slot of the panel to follow it,",
         "       empty space to close it; click a summary box to open it;",
         "       drag the sliders (step budget, trigger %, heap limit);",
         "       drag across the pause timeline to zoom every time panel into that range;",
@@ -314,6 +314,24 @@ static void draw_heapmap_tip(scene *s, SDL_Renderer *r, SDL_Rect area) {
     draw_tip(s, r, tip);
 }
 
+/* The inspected object on the heap map: its page's tile outlined, its
+ * cell's texel filled, and the inspector's panel beside them. */
+static void draw_heapmap_selection(scene *s, SDL_Renderer *r, SDL_Rect area, text *font) {
+    SDL_FRect tile, cell;
+    int sx = -1, sy = -1;
+    if (s->insp.obj && s->insp.info.obj == s->insp.obj &&
+        heapmap_object_rect(&s->hm, area, &s->insp.info, &tile, &cell)) {
+        SDL_SetRenderDrawColor(r, PAL_SELECT.r, PAL_SELECT.g, PAL_SELECT.b, 0xff);
+        SDL_RenderDrawRectF(r, &tile);
+        SDL_FRect in = {tile.x + 1, tile.y + 1, tile.w - 2, tile.h - 2};
+        SDL_RenderDrawRectF(r, &in);
+        SDL_FRect mark = {cell.x - 1, cell.y - 1, cell.w + 2, cell.h + 2};
+        SDL_RenderFillRectF(r, &mark);
+        sx = (int)(cell.x + cell.w / 2), sy = (int)(cell.y + cell.h / 2);
+    }
+    inspector_draw(&s->insp, r, font, area, sx, sy);
+}
+
 /* The heap map's area: the main panel above its two-line legend. */
 static SDL_Rect heapmap_area(const scene *s, SDL_Rect main) {
     int th = text_height(s->font);
@@ -330,6 +348,7 @@ static void draw_main(scene *s, SDL_Renderer *r, SDL_Rect main, tc_heap *hp) {
         SDL_RenderSetClipRect(r, &area);
         heapmap_draw(&s->hm, r, hp, area);
         draw_heapmap_labels(s, r, area);
+        draw_heapmap_selection(s, r, area, font);
         SDL_RenderSetClipRect(r, &main);
         draw_heapmap_legend(s, r, main, hp);
     } else {
