@@ -322,6 +322,38 @@ static void test_click_selects_and_inspects_an_object(void **state) {
     tc_heap_free(h);
 }
 
+/* The selection's history in the cycle: each colour change the syncs see,
+ * with the increment, and each barrier hit on it from the events. */
+static void test_inspector_history_of_a_cycle(void **state) {
+    (void)state;
+    void *root = NULL, *a, *b, *c;
+    tc_heap *h = marking_heap(&root, &a, &b, &c); /* a black, b grey, c white */
+    inspector in = {0};
+    inspector_select(&in, c);
+    assert_true(inspector_sync(&in, h));
+    uint64_t k = tc_increment_count(h);
+    assert_int_equal(in.nhist, 1);
+    assert_int_equal(in.hist[0].colour, TC_WHITE);
+    assert_int_equal(in.hist[0].barrier, -1);
+    assert_true(inspector_sync(&in, h)); /* no change, no entry */
+    assert_int_equal(in.nhist, 1);
+    tc_step(h); /* b blackened: c grey */
+    assert_true(inspector_sync(&in, h));
+    assert_int_equal(in.nhist, 2);
+    assert_int_equal(in.hist[1].colour, TC_GREY);
+    assert_int_equal(in.hist[1].increment, k + 1);
+    tc_event hit = {c, TC_EV_BARRIER, TC_BARRIER_YUASA}, other = {b, TC_EV_BARRIER, TC_BARRIER_YUASA};
+    inspector_event(&in, &other, k + 1); /* not the selection's */
+    inspector_event(&in, &hit, k + 1);
+    assert_int_equal(in.nhist, 3);
+    assert_int_equal(in.hist[2].barrier, TC_BARRIER_YUASA);
+    /* A new cycle starts the history over. */
+    tc_collect(h);
+    assert_true(inspector_sync(&in, h));
+    assert_int_equal(in.nhist, 1);
+    tc_heap_free(h);
+}
+
 static void test_graph_census_counts_each_box_in_turn(void **state) {
     (void)state;
     /* root -> array of 8 -> each the head of a chain of 4001: with the
@@ -658,6 +690,7 @@ int main(void) {
         cmocka_unit_test(test_graph_summary_drawn_with_its_count_and_opened_by_a_click),
         cmocka_unit_test(test_graph_census_counts_each_box_in_turn),
         cmocka_unit_test(test_click_selects_and_inspects_an_object),
+        cmocka_unit_test(test_inspector_history_of_a_cycle),
         cmocka_unit_test(test_graph_nodes_fit_the_panel_and_survivors_keep_their_place),
         cmocka_unit_test(test_heapmap_shows_colours_and_free_cells),
         cmocka_unit_test(test_heapmap_free_cells_differ_from_white),

@@ -18,14 +18,44 @@
 void inspector_select(inspector *in, void *obj) {
     in->obj = obj;
     in->nlisted = 0;
+    in->nhist = 0;
+    in->info.obj = NULL; /* not read yet */
+}
+
+static void add_step(inspector *in, uint64_t increment, uint8_t colour, int8_t barrier) {
+    if (in->nhist == INSPECT_HISTORY) { /* keep the latest */
+        for (uint32_t i = 1; i < INSPECT_HISTORY; i++) in->hist[i - 1] = in->hist[i];
+        in->nhist--;
+    }
+    in->hist[in->nhist++] = (inspect_step){increment, colour, barrier};
+}
+
+/* The colour the history last recorded, or none (0xff). */
+static uint8_t last_colour(const inspector *in) {
+    for (uint32_t i = in->nhist; i-- > 0;)
+        if (in->hist[i].barrier < 0) return in->hist[i].colour;
+    return 0xff;
+}
+
+void inspector_event(inspector *in, const tc_event *e, uint64_t increment) {
+    if (in->obj && e->kind == TC_EV_BARRIER && e->obj == in->obj) add_step(in, increment, 0, (int8_t)e->arg);
 }
 
 bool inspector_sync(inspector *in, tc_heap *h) {
     if (!in->obj) return false;
+    bool first = in->info.obj != in->obj;
     if (!tc_describe(h, in->obj, &in->info)) {
         inspector_select(in, NULL);
         return false;
     }
+    tc_stats st;
+    tc_get_stats(h, &st);
+    uint64_t incr = tc_increment_count(h);
+    if (first || st.cycles != in->cycle) { /* a new selection, or a new cycle: start over */
+        in->nhist = 0;
+        in->cycle = st.cycles;
+    }
+    if (last_colour(in) != (uint8_t)in->info.colour) add_step(in, incr, (uint8_t)in->info.colour, -1);
     in->nlisted = in->info.nslots < INSPECT_SLOTS ? in->info.nslots : INSPECT_SLOTS;
     for (uint32_t i = 0; i < in->nlisted; i++) {
         in->target[i] = tc_load(h, in->obj, i);
@@ -56,6 +86,18 @@ void inspector_draw(inspector *in, SDL_Renderer *r, text *font, SDL_Rect area, i
     else
         snprintf(lines[n++], sizeof lines[0], "page %u, cell %u, %u-byte cells", o->page, o->cell, o->size);
     snprintf(lines[n++], sizeof lines[0], "%u slot%s, %u raw bytes", o->nslots, o->nslots == 1 ? "" : "s", o->nraw);
+    /* This cycle's history, as far as a line holds. */
+    int at = snprintf(lines[n], sizeof lines[0], "cycle %llu:", (unsigned long long)in->cycle + 1);
+    for (uint32_t i = 0; i < in->nhist && at > 0 && (size_t)at < sizeof lines[0]; i++) {
+        const inspect_step *st = &in->hist[i];
+        if (st->barrier >= 0)
+            at += snprintf(lines[n] + at, sizeof lines[0] - (size_t)at, " %s@%llu",
+                           tc_barrier_name((tc_barrier)st->barrier), (unsigned long long)st->increment);
+        else
+            at += snprintf(lines[n] + at, sizeof lines[0] - (size_t)at, "%s%s@%llu", i ? " ->" : " ",
+                           colour_name(st->colour), (unsigned long long)st->increment);
+    }
+    n++;
     int first_slot = n;
     for (uint32_t i = 0; i < in->nlisted; i++) {
         if (in->target[i])

@@ -11,8 +11,15 @@
  * selection. The selection ends when the object is freed (tc_describe no
  * longer knows it) or on a click on empty space.
  *
- * Not here yet (issue 12): the object's colour history in the cycle and
- * the store behind a barrier hit; both need the run's event history.
+ * Its history in the running cycle: each colour change, with the
+ * increment after which the sync saw it (every increment at speed 1 and
+ * below, where the window stops after each; faster, several increments
+ * run between two syncs and the changes between them merge), and each
+ * barrier hit on it from the collector's events, with the barrier's name.
+ * The history starts over when a cycle ends.
+ *
+ * Not here yet (issue 12): the store behind a barrier hit (its source and
+ * slot), which the collector's barrier events do not carry.
  */
 #ifndef TRICOLOR_INSPECTOR_H
 #define TRICOLOR_INSPECTOR_H
@@ -24,7 +31,15 @@
 #include "text.h"
 #include "tricolor.h"
 
-#define INSPECT_SLOTS 8 /* slots listed, at most */
+#define INSPECT_SLOTS   8 /* slots listed, at most */
+#define INSPECT_HISTORY 6 /* history entries kept (the latest) */
+
+/* One step of the selection's history in the running cycle. */
+typedef struct inspect_step {
+    uint64_t increment; /* tc_increment_count when it was seen */
+    uint8_t colour;     /* tc_colour it turned to; or, for a barrier hit, ... */
+    int8_t barrier;     /* ... the tc_barrier that hit it (-1: a colour change) */
+} inspect_step;
 
 typedef struct inspector {
     void *obj;           /* the selection, or NULL */
@@ -32,6 +47,9 @@ typedef struct inspector {
     uint32_t nlisted;    /* slots listed: min(nslots, INSPECT_SLOTS) */
     void *target[INSPECT_SLOTS];
     uint8_t target_colour[INSPECT_SLOTS];
+    uint64_t cycle;                     /* the cycle the history is of (tc_stats.cycles at its start) */
+    inspect_step hist[INSPECT_HISTORY]; /* oldest first */
+    uint32_t nhist;
     SDL_Rect box; /* where it was last drawn */
     int slot_y0;  /* window y of the first slot's line */
     int line_h;   /* height of a line */
@@ -42,6 +60,9 @@ void inspector_select(inspector *in, void *obj);
 /* Reads the selection from the heap (the mutator must be parked); drops it
  * if the heap no longer holds it. Returns whether something is selected. */
 bool inspector_sync(inspector *in, tc_heap *h);
+/* A collector event (from tc_observe_poll), seen after `increment`
+ * increments: a barrier hit on the selection joins its history. */
+void inspector_event(inspector *in, const tc_event *e, uint64_t increment);
 /* Draws the panel in a left corner of area, the top one unless the
  * selected object is drawn at (sel_x, sel_y) in the top half (sel_y < 0:
  * not drawn). Nothing if no selection. */

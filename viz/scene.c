@@ -253,8 +253,10 @@ static void take_events(scene *s, bool to_replay) {
     tc_heap *h = live_heap(s->lv);
     uint64_t lost = 0;
     size_t n;
+    uint64_t incr = tc_increment_count(h);
     while ((n = tc_observe_poll(h, s->evbuf, sizeof s->evbuf / sizeof s->evbuf[0], &lost)) > 0) {
         for (size_t i = 0; i < n; i++) {
+            inspector_event(&s->insp, &s->evbuf[i], incr);
             if (to_replay && (s->evbuf[i].kind == TC_EV_SHADE || s->evbuf[i].kind == TC_EV_BLACKEN ||
                               s->evbuf[i].kind == TC_EV_BARRIER)) {
                 series_grow((void **)&s->replay, &s->replay_cap, s->nreplay + 1, sizeof *s->replay);
