@@ -17,27 +17,29 @@
  *             through white objects. Needs new objects black and no root
  *             rescan.
  *
- * Each call counts as a barrier hit and is reported to an observer.
+ * Each call counts as a barrier hit and is reported to an observer with
+ * the store that ran it (source, slot, and the pointer acted on), so a
+ * viewer can draw it.
  */
 #include "internal.h"
 
-void tc__barrier_dijkstra(tc_heap *h, void *target) {
+void tc__barrier_dijkstra(tc_heap *h, void *source, uint32_t slot, void *target) {
     h->barrier_hits++;
     tc__gc_shade(h, target);
-    observe(h, TC_EV_BARRIER, target, TC_BARRIER_DIJKSTRA);
+    tc__observe_barrier(h, target, TC_BARRIER_DIJKSTRA, source, slot, target);
 }
 
-void tc__barrier_steele(tc_heap *h, void *source, uint32_t slot) {
+void tc__barrier_steele(tc_heap *h, void *source, uint32_t slot, void *target) {
     h->barrier_hits++;
     if (*hdr_of(source) & HDR_LARGE)
         tc__gc_large_dirty(h, page_of(source), slot);
     else
         tc__gc_regrey(h, source);
-    observe(h, TC_EV_BARRIER, source, TC_BARRIER_STEELE);
+    tc__observe_barrier(h, source, TC_BARRIER_STEELE, source, slot, target);
 }
 
-void tc__barrier_yuasa(tc_heap *h, void *old_target) {
+void tc__barrier_yuasa(tc_heap *h, void *source, uint32_t slot, void *old_target) {
     h->barrier_hits++;
     tc__gc_shade(h, old_target);
-    observe(h, TC_EV_BARRIER, old_target, TC_BARRIER_YUASA);
+    tc__observe_barrier(h, old_target, TC_BARRIER_YUASA, source, slot, old_target);
 }

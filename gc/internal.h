@@ -508,6 +508,17 @@ static inline void observe(tc_heap *h, tc_event_kind kind, void *obj, uint32_t a
 #endif
 }
 void tc__observe_free(tc_heap *h);
+void tc__observe_barrier_slow(tc_heap *h, void *obj, uint32_t barrier, void *source, uint32_t slot, void *target);
+/* A barrier hit, with the store behind it (tc_event's source, slot, target). */
+static inline void tc__observe_barrier(tc_heap *h, void *obj, uint32_t barrier, void *source, uint32_t slot,
+                                       void *target) {
+#ifdef TC_NO_OBSERVE
+    (void)h, (void)obj, (void)barrier, (void)source, (void)slot, (void)target;
+#else
+    if (__builtin_expect(h->ev != NULL, 0) && (h->ev_mask >> TC_EV_BARRIER & 1))
+        tc__observe_barrier_slow(h, obj, barrier, source, slot, target);
+#endif
+}
 
 /* For loops over many objects: test once whether anyone observes (a
  * register test per event instead of a load through the heap). */

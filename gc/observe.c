@@ -210,17 +210,25 @@ void tc__observe_free(tc_heap *h) {
     tc__ptrvec_free(&h->root_targets);
 }
 
-void tc__observe_record_slow(tc_heap *h, tc_event_kind kind, void *obj, uint32_t arg) {
-    if (h->ev_n == h->ev_cap) { /* full: drop the oldest */
+/* The ring's next slot (the oldest event is dropped when it is full). */
+static tc_event *ring_next(tc_heap *h) {
+    if (h->ev_n == h->ev_cap) {
         h->ev_head = (h->ev_head + 1) % h->ev_cap;
         h->ev_n--;
         h->ev_lost++;
     }
     tc_event *e = &h->ev[(h->ev_head + h->ev_n) % h->ev_cap];
-    e->obj = obj;
-    e->kind = (uint32_t)kind;
-    e->arg = arg;
     h->ev_n++;
+    return e;
+}
+
+void tc__observe_record_slow(tc_heap *h, tc_event_kind kind, void *obj, uint32_t arg) {
+    *ring_next(h) = (tc_event){.obj = obj, .kind = (uint32_t)kind, .arg = arg};
+}
+
+void tc__observe_barrier_slow(tc_heap *h, void *obj, uint32_t barrier, void *source, uint32_t slot, void *target) {
+    *ring_next(h) =
+        (tc_event){.obj = obj, .kind = TC_EV_BARRIER, .arg = barrier, .source = source, .target = target, .slot = slot};
 }
 
 size_t tc_observe_poll(tc_heap *h, tc_event *out, size_t max, uint64_t *lost) {

@@ -202,9 +202,9 @@ struct tc__hot {
     uint8_t skip_barrier; /* test-only: see tc_debug_skip_barrier */
 };
 
-void tc__barrier_dijkstra(tc_heap *heap, void *target);
-void tc__barrier_steele(tc_heap *heap, void *source, uint32_t slot);
-void tc__barrier_yuasa(tc_heap *heap, void *old_target);
+void tc__barrier_dijkstra(tc_heap *heap, void *source, uint32_t slot, void *target);
+void tc__barrier_steele(tc_heap *heap, void *source, uint32_t slot, void *target);
+void tc__barrier_yuasa(tc_heap *heap, void *source, uint32_t slot, void *old_target);
 void tc__slot_out_of_range(tc_heap *heap, const void *obj, uint32_t slot, const char *op);
 
 /* Debug builds (-DTC_DEBUG_CHECKS) check slot indexes; a bad one is
@@ -238,17 +238,17 @@ static inline void tc_store(tc_heap *heap, void *obj, uint32_t slot, void *val) 
         switch (hot->barrier) {
         case TC_BARRIER_DIJKSTRA:
             /* Strong invariant: a black object never points to a white one. */
-            if (val && TC__COLOUR(obj) == TC__BLACK && TC__IS_WHITE(val)) tc__barrier_dijkstra(heap, val);
+            if (val && TC__COLOUR(obj) == TC__BLACK && TC__IS_WHITE(val)) tc__barrier_dijkstra(heap, obj, slot, val);
             break;
         case TC_BARRIER_STEELE:
             /* Strong invariant, kept by undoing the source's blackness. */
-            if (val && TC__COLOUR(obj) == TC__BLACK && TC__IS_WHITE(val)) tc__barrier_steele(heap, obj, slot);
+            if (val && TC__COLOUR(obj) == TC__BLACK && TC__IS_WHITE(val)) tc__barrier_steele(heap, obj, slot, val);
             break;
         case TC_BARRIER_YUASA: {
             /* Snapshot: whatever was reachable when the cycle began stays
              * reachable for the marker, so shade what the store overwrites. */
             void *old = *p;
-            if (old && TC__IS_WHITE(old)) tc__barrier_yuasa(heap, old);
+            if (old && TC__IS_WHITE(old)) tc__barrier_yuasa(heap, obj, slot, old);
             break;
         }
         default: break;
@@ -467,7 +467,14 @@ typedef enum tc_event_kind {
 typedef struct tc_event {
     void *obj;
     uint32_t kind; /* tc_event_kind */
-    uint32_t arg;
+    uint32_t arg;  /* TC_EV_PHASE: the new tc_phase; TC_EV_BARRIER: the tc_barrier that hit */
+    /* TC_EV_BARRIER only (NULL and 0 otherwise): the store that ran the
+     * barrier, source.slot = new value, and the pointer the barrier acted
+     * on: the new value (Dijkstra shades it, Steele re-greys the source
+     * for it) or the overwritten one (Yuasa shades it). */
+    void *source;
+    void *target;
+    uint32_t slot;
 } tc_event;
 
 /* Attaches an event ring of the given capacity (events kept when nobody

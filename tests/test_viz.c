@@ -342,15 +342,62 @@ static void test_inspector_history_of_a_cycle(void **state) {
     assert_int_equal(in.nhist, 2);
     assert_int_equal(in.hist[1].colour, TC_GREY);
     assert_int_equal(in.hist[1].increment, k + 1);
-    tc_event hit = {c, TC_EV_BARRIER, TC_BARRIER_YUASA}, other = {b, TC_EV_BARRIER, TC_BARRIER_YUASA};
+    tc_event hit = {.obj = c, .kind = TC_EV_BARRIER, .arg = TC_BARRIER_YUASA, .source = b, .target = c, .slot = 0};
+    tc_event other = {.obj = b, .kind = TC_EV_BARRIER, .arg = TC_BARRIER_YUASA, .source = a, .target = b, .slot = 0};
     inspector_event(&in, &other, k + 1); /* not the selection's */
     inspector_event(&in, &hit, k + 1);
     assert_int_equal(in.nhist, 3);
     assert_int_equal(in.hist[2].barrier, TC_BARRIER_YUASA);
+    assert_ptr_equal(in.last_hit.source, b); /* the store behind it */
     /* A new cycle starts the history over. */
     tc_collect(h);
     assert_true(inspector_sync(&in, h));
     assert_int_equal(in.nhist, 1);
+    tc_heap_free(h);
+}
+
+/* A barrier hit comes with the store that ran it, and the graph draws
+ * that store as an arrow, from the object stored into to the new value,
+ * which fades within about a second. */
+static void test_barrier_store_drawn_as_an_arrow(void **state) {
+    (void)state;
+    void *root = NULL, *a, *b, *c;
+    tc_heap *h = marking_heap(&root, &a, &b, &c); /* a black, b grey, c white */
+    assert_true(tc_observe_start(h, 1024));
+    tc_store(h, a, 0, c); /* black a -> white c: Dijkstra shades c */
+    tc_event ev[16];
+    uint64_t lost;
+    size_t n = tc_observe_poll(h, ev, 16, &lost), hits = 0;
+    graph g = {0};
+    graph_sync(&g, h, 100);
+    graph_ease(&g, 100);
+    for (size_t i = 0; i < n; i++) {
+        if (ev[i].kind != TC_EV_BARRIER) continue;
+        hits++;
+        assert_ptr_equal(ev[i].obj, c);
+        assert_ptr_equal(ev[i].source, a);
+        assert_ptr_equal(ev[i].target, c);
+        assert_int_equal(ev[i].slot, 0);
+        assert_int_equal(ev[i].arg, TC_BARRIER_DIJKSTRA);
+        graph_event(&g, &ev[i]);
+    }
+    assert_int_equal(hits, 1);
+    assert_int_equal(g.narrows, 1);
+    SDL_Rect area = {0, 0, W, H};
+    clear();
+    graph_draw(&g, ren, area);
+    SDL_RenderPresent(ren);
+    int ax, ay, cx, cy, red = 0;
+    assert_true(graph_node_pixel(&g, a, &ax, &ay));
+    assert_true(graph_node_pixel(&g, c, &cx, &cy));
+    int mx = (ax + cx) / 2, my = (ay + cy) / 2;
+    for (int y = my - 3; y <= my + 3; y++)
+        for (int x = mx - 3; x <= mx + 3; x++) red += same_rgb(pixel(x, y), PAL_BARRIER);
+    assert_true(red > 0);
+    graph_tick(&g, 1.5f);
+    assert_int_equal(g.narrows, 0);
+    graph_free(&g);
+    tc_observe_stop(h);
     tc_heap_free(h);
 }
 
@@ -691,6 +738,7 @@ int main(void) {
         cmocka_unit_test(test_graph_census_counts_each_box_in_turn),
         cmocka_unit_test(test_click_selects_and_inspects_an_object),
         cmocka_unit_test(test_inspector_history_of_a_cycle),
+        cmocka_unit_test(test_barrier_store_drawn_as_an_arrow),
         cmocka_unit_test(test_graph_nodes_fit_the_panel_and_survivors_keep_their_place),
         cmocka_unit_test(test_heapmap_shows_colours_and_free_cells),
         cmocka_unit_test(test_heapmap_free_cells_differ_from_white),

@@ -421,7 +421,21 @@ void graph_sync(graph *g, tc_heap *h, size_t max_nodes) {
     place(g);
 }
 
+/* Remembers the store behind a barrier hit; the oldest arrow gives way. */
+static void add_arrow(graph *g, void *source, void *target) {
+    if (!source || !target) return;
+    if (g->narrows == GRAPH_ARROWS) {
+        memmove(g->arrows, g->arrows + 1, (GRAPH_ARROWS - 1) * sizeof g->arrows[0]);
+        g->narrows--;
+    }
+    g->arrows[g->narrows].source = source;
+    g->arrows[g->narrows].target = target;
+    g->arrows[g->narrows].fade = 1;
+    g->narrows++;
+}
+
 void graph_event(graph *g, const tc_event *e) {
+    if (e->kind == TC_EV_BARRIER) add_arrow(g, e->source, e->target);
     if (!e->obj) return;
     long k = hget(g, e->obj);
     if (k < 0) return;
@@ -445,6 +459,12 @@ void graph_event(graph *g, const tc_event *e) {
 
 void graph_tick(graph *g, float dt) {
     size_t w = 0;
+    int a = 0;
+    for (int i = 0; i < g->narrows; i++) { /* arrows fade over about a second */
+        g->arrows[i].fade -= dt;
+        if (g->arrows[i].fade > 0) g->arrows[a++] = g->arrows[i];
+    }
+    g->narrows = a;
     /* Compaction moves nodes: each survivor's new index goes into `pos`
      * (free once the sync that set it is over), parents are renumbered
      * through it, and only then are the nodes moved. */
@@ -669,6 +689,24 @@ void graph_draw(graph *g, SDL_Renderer *r, SDL_Rect area) {
             for (int d = -1; d <= 1; d++)
                 SDL_RenderDrawLineF(r, ax + p->x * aw + (float)d, ay + p->y * ah, ax + c->x * aw + (float)d,
                                     ay + c->y * ah);
+        }
+    }
+    /* The stores behind recent barrier hits: source to target, with a head. */
+    for (int i = 0; i < g->narrows; i++) {
+        long a = hget(g, g->arrows[i].source), c = hget(g, g->arrows[i].target);
+        if (a < 0 || c < 0 || !g->nodes[a].alive || !g->nodes[c].alive || a == c) continue;
+        float x0 = ax + g->nodes[a].x * aw, y0 = ay + g->nodes[a].y * ah;
+        float x1 = ax + g->nodes[c].x * aw, y1 = ay + g->nodes[c].y * ah;
+        float dx = x1 - x0, dy = y1 - y0, len = sqrtf(dx * dx + dy * dy);
+        if (len < 1) continue;
+        dx /= len, dy /= len;
+        float hx = x1 - dx * (rad + 2), hy = y1 - dy * (rad + 2); /* the head stops at the node's edge */
+        Uint8 alpha = (Uint8)(255 * (g->arrows[i].fade > 1 ? 1 : g->arrows[i].fade));
+        SDL_SetRenderDrawColor(r, PAL_BARRIER.r, PAL_BARRIER.g, PAL_BARRIER.b, alpha);
+        for (int d = -1; d <= 1; d++) {
+            SDL_RenderDrawLineF(r, x0 - dy * (float)d, y0 + dx * (float)d, hx - dy * (float)d, hy + dx * (float)d);
+            SDL_RenderDrawLineF(r, hx, hy, hx - dx * 8 - dy * 5 + (float)d, hy - dy * 8 + dx * 5);
+            SDL_RenderDrawLineF(r, hx, hy, hx - dx * 8 + dy * 5 + (float)d, hy - dy * 8 - dx * 5);
         }
     }
     /* Nodes: flash halo, root ring, black rim, then the fill; summaries as

@@ -19,7 +19,9 @@
  * leaf, fitted to the panel) and each node eases towards its place, so an
  * object keeps its place while it lives, a new one slides out from its
  * parent, and a node whose object disappeared fades out where it was. A
- * barrier hit flashes the object it shaded.
+ * barrier hit flashes the object it shaded, and the store that ran it is
+ * drawn for a moment as an arrow from the object stored into to the
+ * pointer the barrier acted on (the new value, or Yuasa's overwritten one).
  *
  * Slow motion: in replay mode the colours shown are not read from the heap
  * but advanced by the collector's events (shade, blacken, barrier), a few
@@ -58,6 +60,7 @@ typedef struct gnode {
 } gnode;
 
 #define GRAPH_MAX_EXPANDED 64
+#define GRAPH_ARROWS       32 /* barrier arrows shown at once, the latest */
 
 typedef struct graph {
     gnode *nodes;
@@ -88,6 +91,13 @@ typedef struct graph {
     void *expanded[GRAPH_MAX_EXPANDED];
     int nexpanded;
     void *selected; /* the inspected object (inspector.h), ringed, its pointers drawn bright; NULL: none */
+    /* The stores behind recent barrier hits, drawn as fading arrows from
+     * the object stored into to the pointer the barrier acted on. */
+    struct {
+        void *source, *target;
+        float fade; /* 1 fading to 0 */
+    } arrows[GRAPH_ARROWS];
+    int narrows;
     uint32_t epoch;
     uint32_t census_turn; /* which summary the census counts first */
     size_t live_objects;

@@ -19,6 +19,7 @@ void inspector_select(inspector *in, void *obj) {
     in->obj = obj;
     in->nlisted = 0;
     in->nhist = 0;
+    in->last_hit = (tc_event){0};
     in->info.obj = NULL; /* not read yet */
 }
 
@@ -38,7 +39,9 @@ static uint8_t last_colour(const inspector *in) {
 }
 
 void inspector_event(inspector *in, const tc_event *e, uint64_t increment) {
-    if (in->obj && e->kind == TC_EV_BARRIER && e->obj == in->obj) add_step(in, increment, 0, (int8_t)e->arg);
+    if (!in->obj || e->kind != TC_EV_BARRIER || e->obj != in->obj) return;
+    add_step(in, increment, 0, (int8_t)e->arg);
+    in->last_hit = *e;
 }
 
 bool inspector_sync(inspector *in, tc_heap *h) {
@@ -53,6 +56,7 @@ bool inspector_sync(inspector *in, tc_heap *h) {
     uint64_t incr = tc_increment_count(h);
     if (first || st.cycles != in->cycle) { /* a new selection, or a new cycle: start over */
         in->nhist = 0;
+        in->last_hit = (tc_event){0};
         in->cycle = st.cycles;
     }
     if (last_colour(in) != (uint8_t)in->info.colour) add_step(in, incr, (uint8_t)in->info.colour, -1);
@@ -77,7 +81,7 @@ void inspector_draw(inspector *in, SDL_Renderer *r, text *font, SDL_Rect area, i
     in->box = (SDL_Rect){0, 0, 0, 0};
     if (!in->obj || in->info.obj != in->obj || !font) return; /* not read yet */
     const tc_object_info *o = &in->info;
-    char lines[6 + INSPECT_SLOTS][96];
+    char lines[7 + INSPECT_SLOTS][96];
     int n = 0;
     snprintf(lines[n++], sizeof lines[0], "object %p: %s%s", o->obj, colour_name(o->colour),
              o->is_root ? ", held by a root" : "");
@@ -98,6 +102,15 @@ void inspector_draw(inspector *in, SDL_Renderer *r, text *font, SDL_Rect area, i
                            colour_name(st->colour), (unsigned long long)st->increment);
     }
     n++;
+    const tc_event *hit = &in->last_hit;
+    if (hit->kind == TC_EV_BARRIER && hit->source) {
+        if (hit->source == in->obj) /* Steele: the store was into this object */
+            snprintf(lines[n++], sizeof lines[0], "%s: stored %p into its slot %u",
+                     tc_barrier_name((tc_barrier)hit->arg), hit->target, hit->slot);
+        else
+            snprintf(lines[n++], sizeof lines[0], "%s: a store into slot %u of %p",
+                     tc_barrier_name((tc_barrier)hit->arg), hit->slot, hit->source);
+    }
     int first_slot = n;
     for (uint32_t i = 0; i < in->nlisted; i++) {
         if (in->target[i])

@@ -18,8 +18,8 @@
  * barrier hit on it from the collector's events, with the barrier's name.
  * The history starts over when a cycle ends.
  *
- * Not here yet (issue 12): the store behind a barrier hit (its source and
- * slot), which the collector's barrier events do not carry.
+ * The last barrier hit's store is spelled out: the object stored into
+ * and its slot (the graph draws it as an arrow for a moment).
  */
 #ifndef TRICOLOR_INSPECTOR_H
 #define TRICOLOR_INSPECTOR_H
@@ -50,9 +50,10 @@ typedef struct inspector {
     uint64_t cycle;                     /* the cycle the history is of (tc_stats.cycles at its start) */
     inspect_step hist[INSPECT_HISTORY]; /* oldest first */
     uint32_t nhist;
-    SDL_Rect box; /* where it was last drawn */
-    int slot_y0;  /* window y of the first slot's line */
-    int line_h;   /* height of a line */
+    tc_event last_hit; /* the last barrier hit on the selection (kind 0 if none) */
+    SDL_Rect box;      /* where it was last drawn */
+    int slot_y0;       /* window y of the first slot's line */
+    int line_h;        /* height of a line */
 } inspector;
 
 /* Selects obj (NULL: none); it is read at the next sync. */
