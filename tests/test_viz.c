@@ -675,6 +675,7 @@ static void test_heapmap_finds_the_inspected_object(void **state) {
         assert_true(checked >= (zoomed ? 1 : 40));
     }
     for (int i = 0; i < 40; i++) tc_root_remove(h, &objs[i]);
+    heapmap_free(&m);
     tc_heap_free(h);
 }
 
