@@ -59,6 +59,21 @@ static void collect_root_targets(tc_heap *h) {
     if (rt->n > 1) qsort(rt->v, rt->n, sizeof(void *), cmp_addr);
 }
 
+/* What a viewer is told of cell i of p, the object obj of colour c (the
+ * root targets collected first). */
+static tc_object_info object_info(const tc_heap *h, const tc_page *p, uint32_t i, void *obj, unsigned c) {
+    return (tc_object_info){
+        .obj = obj,
+        .colour = colour_is_white(c) ? TC_WHITE : (tc_colour)c,
+        .is_root = is_root_target(&h->root_targets, obj),
+        .page = p->index,
+        .cell = i,
+        .nslots = tc_nslots(obj),
+        .nraw = tc_nraw(obj),
+        .size = p->kind == PAGE_SMALL ? p->cell_size : (uint32_t)p->map_bytes,
+    };
+}
+
 void tc_visit_objects(tc_heap *h, void (*fn)(const tc_object_info *, void *), void *user) {
     if (!h || !fn) {
         tc__misuse(h, "tc_visit_objects: %s is NULL", h ? "fn" : "heap");
@@ -76,16 +91,7 @@ void tc_visit_objects(tc_heap *h, void (*fn)(const tc_object_info *, void *), vo
             void *obj = page_obj(p, i);
             unsigned c = colour_get(obj);
             if (c == C_FREE) continue;
-            tc_object_info info = {
-                .obj = obj,
-                .colour = colour_is_white(c) ? TC_WHITE : (tc_colour)c,
-                .is_root = is_root_target(&h->root_targets, obj),
-                .page = p->index,
-                .cell = i,
-                .nslots = tc_nslots(obj),
-                .nraw = tc_nraw(obj),
-                .size = p->kind == PAGE_SMALL ? p->cell_size : (uint32_t)p->map_bytes,
-            };
+            tc_object_info info = object_info(h, p, i, obj, c);
             fn(&info, user);
         }
     }
@@ -122,16 +128,7 @@ bool tc_describe(tc_heap *h, const void *obj, tc_object_info *out) {
     unsigned c = colour_get(obj);
     if (c == C_FREE) return false;
     collect_root_targets(h);
-    *out = (tc_object_info){
-        .obj = (void *)obj,
-        .colour = colour_is_white(c) ? TC_WHITE : (tc_colour)c,
-        .is_root = is_root_target(&h->root_targets, obj),
-        .page = p->index,
-        .cell = i,
-        .nslots = tc_nslots(obj),
-        .nraw = tc_nraw(obj),
-        .size = p->kind == PAGE_SMALL ? p->cell_size : (uint32_t)p->map_bytes,
-    };
+    *out = object_info(h, p, i, (void *)obj, c);
     return true;
 }
 
