@@ -1,17 +1,21 @@
 /*
- * x_graph_click.c — a real click opens a summary box (`make test-x`).
+ * x_graph_click.c — a real click opens a summary box, and a real click on
+ * an object inspects it (`make test-x`).
  *
  * Starts its own Xvfb (on a display no other server holds), opens an SDL
- * window at the screen's origin, draws a graph with a summary box into it,
- * and clicks the box's pixel with xdotool: the click must arrive as an SDL
- * mouse event at that pixel, and graph_click on it must open the box, as
- * `tricolor view`'s mouse handler does (app/cmd_view.c -> scene_click).
+ * window at the screen's origin, draws a graph into it, and clicks a
+ * pixel with xdotool: the click must arrive as an SDL mouse event at that
+ * pixel, and graph_click on it must open the box, or select the object
+ * whose slots the inspector then lists and draws, as `tricolor view`'s
+ * mouse handler does (app/cmd_view.c -> scene_click).
  * Without Xvfb or xdotool it says so and fails: the deps script installs
  * both.
  */
 #include "support.h"
 #include "graph.h"
+#include "inspector.h"
 #include "palette.h"
+#include "text.h"
 
 #include <SDL.h>
 #include <signal.h>
@@ -60,6 +64,39 @@ static void stop_xvfb(void) {
     }
 }
 
+/* Sends a real click at (x, y) and returns the SDL button event it
+ * became (asserting it arrived there). */
+static SDL_Event real_click(int x, int y) {
+    for (int i = 0; i < 20; i++) { /* let the window map before clicking into it */
+        SDL_PumpEvents();
+        SDL_Delay(25);
+    }
+    SDL_FlushEvents(SDL_FIRSTEVENT, SDL_LASTEVENT);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "xdotool mousemove %d %d click 1", x, y);
+    assert_int_equal(system(cmd), 0);
+    for (int i = 0; i < 200; i++) {
+        SDL_Event e;
+        while (SDL_PollEvent(&e))
+            if (e.type == SDL_MOUSEBUTTONDOWN) {
+                assert_true(abs(e.button.x - x) <= 1 && abs(e.button.y - y) <= 1);
+                return e;
+            }
+        SDL_Delay(10);
+    }
+    fail_msg("the click at (%d, %d) never arrived", x, y);
+    return (SDL_Event){0};
+}
+
+/* Pixels of colour c in the window's rectangle, read back from it. */
+static int count_pixels(SDL_Renderer *r, SDL_Rect rc, SDL_Color c) {
+    static Uint32 buf[W * H];
+    if (SDL_RenderReadPixels(r, &rc, SDL_PIXELFORMAT_ARGB8888, buf, rc.w * 4)) return -1;
+    int n = 0;
+    for (int i = 0; i < rc.w * rc.h; i++) n += (buf[i] & 0xffffff) == ((Uint32)c.r << 16 | (Uint32)c.g << 8 | c.b);
+    return n;
+}
+
 static void test_a_click_opens_a_summary_box(void **state) {
     (void)state;
     if (system("command -v xdotool >/dev/null 2>&1") != 0) fail_msg("xdotool not found (make deps installs it)");
@@ -95,28 +132,8 @@ static void test_a_click_opens_a_summary_box(void **state) {
     graph_draw(&g, r, area);
     SDL_RenderPresent(r);
     int bx = (int)(g.area.x + box->x * (float)g.area.w), by = (int)(g.area.y + box->y * (float)g.area.h);
-    /* Let the window map before clicking into it. */
-    for (int i = 0; i < 20; i++) {
-        SDL_PumpEvents();
-        SDL_Delay(25);
-    }
-    SDL_FlushEvents(SDL_FIRSTEVENT, SDL_LASTEVENT);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "xdotool mousemove %d %d click 1", bx, by);
-    assert_int_equal(system(cmd), 0);
-    bool clicked = false, opened = false;
-    for (int i = 0; i < 200 && !clicked; i++) {
-        SDL_Event e;
-        while (SDL_PollEvent(&e))
-            if (e.type == SDL_MOUSEBUTTONDOWN) {
-                clicked = true;
-                assert_true(abs(e.button.x - bx) <= 1 && abs(e.button.y - by) <= 1);
-                opened = graph_click(&g, e.button.x, e.button.y);
-            }
-        SDL_Delay(10);
-    }
-    assert_true(clicked);
-    assert_true(opened);
+    SDL_Event e = real_click(bx, by);
+    assert_true(graph_click(&g, e.button.x, e.button.y));
     graph_sync(&g, h, 3);
     for (uint32_t i = 0; i < 8; i++) {
         void *c = tc_load(h, root, i);
@@ -132,9 +149,67 @@ static void test_a_click_opens_a_summary_box(void **state) {
     stop_xvfb();
 }
 
+static void test_a_click_inspects_an_object(void **state) {
+    (void)state;
+    if (system("command -v xdotool >/dev/null 2>&1") != 0) fail_msg("xdotool not found (make deps installs it)");
+    if (start_xvfb()) fail_msg("Xvfb did not start (make deps installs it)");
+    setenv("SDL_VIDEODRIVER", "x11", 1);
+    assert_int_equal(SDL_Init(SDL_INIT_VIDEO), 0);
+    SDL_Window *win = SDL_CreateWindow("x_inspect", 0, 0, W, H, SDL_WINDOW_SHOWN | SDL_WINDOW_BORDERLESS);
+    assert_non_null(win);
+    SDL_Renderer *r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
+    assert_non_null(r);
+    char err[256];
+    text *font = text_open(r, 13, err, sizeof err);
+    if (!font) fail_msg("text_open: %s", err);
+    /* root -> holder -> a, whose three slots hold three leaves. */
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    void *root = NULL;
+    tc_root_add(h, &root);
+    root = tc_alloc(h, 1, 0);
+    tc_store(h, root, 0, tc_alloc(h, 3, 16));
+    void *a = tc_load(h, root, 0);
+    void *kids[3];
+    for (uint32_t i = 0; i < 3; i++) tc_store(h, a, i, kids[i] = tc_alloc(h, 0, 8));
+    graph g = {0};
+    inspector in = {0};
+    graph_sync(&g, h, 100);
+    graph_ease(&g, 100);
+    SDL_Rect area = {0, 0, W, H};
+    SDL_SetRenderDrawColor(r, PAL_PANEL.r, PAL_PANEL.g, PAL_PANEL.b, 255);
+    SDL_RenderClear(r);
+    graph_draw(&g, r, area);
+    SDL_RenderPresent(r);
+    int ax, ay;
+    assert_true(graph_node_pixel(&g, a, &ax, &ay));
+    SDL_Event e = real_click(ax, ay);
+    assert_true(graph_click(&g, e.button.x, e.button.y));
+    assert_ptr_equal(g.selected, a);
+    inspector_select(&in, g.selected);
+    assert_true(inspector_sync(&in, h));
+    assert_int_equal(in.nlisted, 3);
+    for (uint32_t i = 0; i < 3; i++) assert_ptr_equal(in.target[i], kids[i]);
+    SDL_RenderClear(r);
+    graph_draw(&g, r, area);
+    inspector_draw(&in, r, font, area, ax, ay);
+    /* Read back before presenting: the ring around a, and the panel's text. */
+    assert_true(count_pixels(r, (SDL_Rect){ax - 12, ay - 12, 24, 24}, PAL_SELECT) > 8);
+    assert_true(in.box.w > 0);
+    assert_true(count_pixels(r, in.box, PAL_TEXT) > 50);
+    SDL_RenderPresent(r);
+    text_close(font);
+    graph_free(&g);
+    tc_heap_free(h);
+    SDL_DestroyRenderer(r);
+    SDL_DestroyWindow(win);
+    SDL_Quit();
+    stop_xvfb();
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_click_opens_a_summary_box),
+        cmocka_unit_test(test_a_click_inspects_an_object),
     };
     int rc = cmocka_run_group_tests_name("x_graph_click", tests, NULL, NULL);
     stop_xvfb();
