@@ -20,8 +20,12 @@
 # more, in $(BUILD)/pic/. Included by the main Makefile; relies on BUILD,
 # CC, GC_SRC and the target $(BUILD)/libtricolor.a from it.
 
-TC_VERSION    := 0.1.0
-TC_SOVERSION  := 0
+# The soname moves with every change of the binary interface (0.2.0:
+# tc_event grew the store behind a barrier hit, and the tc__barrier_*
+# helpers the inline tc_store calls take it), so a program built against
+# an older tricolor.h never loads a library it would call wrongly.
+TC_VERSION    := 0.2.0
+TC_SOVERSION  := 1
 
 PREFIX        ?= /usr/local
 prefix        ?= $(PREFIX)

@@ -25,13 +25,13 @@ prefix=$tmp/prefix
 quiet $MAKE --no-print-directory install PREFIX="$prefix"
 
 # 1. The files, in their places.
-for f in lib/libtricolor.a lib/libtricolor.so lib/libtricolor.so.0 include/tricolor.h \
+for f in lib/libtricolor.a lib/libtricolor.so lib/libtricolor.so.1 include/tricolor.h \
          lib/pkgconfig/tricolor.pc bin/tricolor share/tricolor/DejaVuSansMono.ttf share/tricolor/LICENSE-DejaVu.txt; do
     [ -e "$prefix/$f" ] || fail "make install did not install $f"
 done
 soname=$(readelf -d "$prefix/lib/libtricolor.so" | sed -n 's/.*Library soname: \[\(.*\)\].*/\1/p')
-[ "$soname" = libtricolor.so.0 ] || fail "soname is '$soname', expected libtricolor.so.0"
-[ "$(readlink "$prefix/lib/libtricolor.so.0")" != "" ] || fail "libtricolor.so.0 is not a link to the versioned library"
+[ "$soname" = libtricolor.so.1 ] || fail "soname is '$soname', expected libtricolor.so.1"
+[ "$(readlink "$prefix/lib/libtricolor.so.1")" != "" ] || fail "libtricolor.so.1 is not a link to the versioned library"
 foreign=$(nm -D --defined-only "$prefix/lib/libtricolor.so" | awk '{print $3}' | grep -v '^tc_' || true)
 [ -z "$foreign" ] || fail "the shared library exports names outside tc_: $foreign"
 "$prefix/bin/tricolor" list > "$tmp/list.txt" 2>&1 || fail "the installed tricolor binary does not run: $(cat "$tmp/list.txt")"
@@ -74,8 +74,8 @@ cc -std=c11 -Wall -Wextra -Werror $(pkg-config --cflags tricolor) user.c $(pkg-c
     || fail "a program outside the tree does not build with pkg-config --cflags --libs tricolor"
 LD_LIBRARY_PATH="$prefix/lib" ./user-shared > out.txt || fail "the shared-linked program failed: $(cat out.txt)"
 grep -q '^1000 1000 ' out.txt || fail "unexpected output: $(cat out.txt)"
-LD_LIBRARY_PATH="$prefix/lib" ldd ./user-shared | grep -q "$prefix/lib/libtricolor.so.0" \
-    || fail "the program does not load the installed libtricolor.so.0"
+LD_LIBRARY_PATH="$prefix/lib" ldd ./user-shared | grep -q "$prefix/lib/libtricolor.so.1" \
+    || fail "the program does not load the installed libtricolor.so.1"
 cc -std=c11 -static $(pkg-config --cflags tricolor) user.c $(pkg-config --static --libs tricolor) -o user-static \
     || fail "a static link with pkg-config --static --libs tricolor fails"
 ./user-static > out.txt && grep -q '^1000 1000 ' out.txt || fail "the static program failed: $(cat out.txt)"
@@ -95,7 +95,7 @@ status=0; "$tmp/build/examples/lisp" "$tmp/missing.lisp" > /dev/null 2>&1 || sta
 
 # 4. DESTDIR staging: files under DESTDIR, the final prefix in the .pc.
 quiet $MAKE --no-print-directory install DESTDIR="$tmp/stage" PREFIX=/usr
-[ -f "$tmp/stage/usr/include/tricolor.h" ] && [ -f "$tmp/stage/usr/lib/libtricolor.so.0.1.0" ] \
+[ -f "$tmp/stage/usr/include/tricolor.h" ] && [ -f "$tmp/stage/usr/lib/libtricolor.so.0.2.0" ] \
     || fail "make install DESTDIR=... PREFIX=/usr did not stage under DESTDIR"
 grep -qx 'prefix=/usr' "$tmp/stage/usr/lib/pkgconfig/tricolor.pc" || fail "tricolor.pc under DESTDIR does not say prefix=/usr"
 
