@@ -257,6 +257,15 @@ static const char *const barrier_names[TC_BARRIER_COUNT] = {"dijkstra", "steele"
 
 const char *tc_phase_name(tc_phase p) { return (unsigned)p < TC_PHASE_COUNT ? phase_names[p] : "?"; }
 const char *tc_barrier_name(tc_barrier b) { return (unsigned)b < TC_BARRIER_COUNT ? barrier_names[b] : "?"; }
+const char *tc_colour_name(tc_colour c) {
+    switch (c) {
+    case TC_FREE: return "free";
+    case TC_WHITE: return "white";
+    case TC_GREY: return "grey";
+    case TC_BLACK: return "black";
+    default: return "?";
+    }
+}
 
 bool tc_barrier_parse(const char *name, tc_barrier *out) {
     for (int i = 0; i < TC_BARRIER_COUNT; i++) {

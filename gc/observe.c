@@ -66,6 +66,7 @@ static tc_object_info object_info(const tc_heap *h, const tc_page *p, uint32_t i
         .obj = obj,
         .colour = colour_is_white(c) ? TC_WHITE : (tc_colour)c,
         .is_root = is_root_target(&h->root_targets, obj),
+        .is_large = p->kind != PAGE_SMALL,
         .page = p->index,
         .cell = i,
         .nslots = tc_nslots(obj),

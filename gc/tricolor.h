@@ -412,6 +412,8 @@ typedef enum tc_colour {
     TC_GREY = 3,
     TC_BLACK = 4,
 } tc_colour;
+/* "free", "white", "grey", "black"; "?" for any other value. */
+const char *tc_colour_name(tc_colour colour);
 
 /* The colour of a live object as the tricolor abstraction sees it (both
  * whites read as TC_WHITE). */
@@ -428,6 +430,7 @@ typedef struct tc_object_info {
     void *obj; /* the object (slot 0) */
     tc_colour colour;
     bool is_root;  /* referenced directly from a root */
+    bool is_large; /* a large object (its own mapping): page is then its index among large objects */
     uint32_t page; /* index of its page in the page table */
     uint32_t cell; /* cell index in that page */
     uint32_t nslots, nraw;

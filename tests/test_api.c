@@ -143,6 +143,9 @@ static void test_names_parse(void **state) {
     assert_false(tc_barrier_parse("brooks", &b));
     assert_string_equal(tc_barrier_name(TC_BARRIER_STEELE), "steele");
     assert_string_equal(tc_phase_name(TC_PHASE_SWEEP), "sweep");
+    assert_string_equal(tc_colour_name(TC_GREY), "grey");
+    assert_string_equal(tc_colour_name(TC_FREE), "free");
+    assert_string_equal(tc_colour_name((tc_colour)2), "?");
 }
 
 /* A heap_limit below what the heap holds: tc_set_config collects first,

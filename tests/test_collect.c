@@ -368,6 +368,8 @@ static void test_describe_one_object(void **state) {
         assert_ptr_equal(d.obj, f.info.obj);
         assert_int_equal(d.colour, f.info.colour);
         assert_int_equal(d.is_root, f.info.is_root);
+        assert_int_equal(d.is_large, f.info.is_large);
+        assert_int_equal(d.is_large, objs[k] == big);
         assert_int_equal(d.page, f.info.page);
         assert_int_equal(d.cell, f.info.cell);
         assert_int_equal(d.nslots, f.info.nslots);

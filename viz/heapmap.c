@@ -56,7 +56,7 @@ static void on_object(const tc_object_info *in, void *user) {
      * record even if its index equals a small page's). */
     if (v->any && in->page == v->last_page && in->size == v->last_size) return;
     if (!v->ok) return;
-    bool large = (TC__HDR(in->obj) >> 3) & 1u; /* tricolor.h: bit 3 of the header */
+    bool large = in->is_large;
     hm_page *p = push_page(m);
     if (!p) {
         v->ok = false;
@@ -217,13 +217,12 @@ bool heapmap_locate(const heapmap *m, SDL_Rect area, int x, int y, hm_hit *hit) 
 
 bool heapmap_object_rect(const heapmap *m, SDL_Rect area, const tc_object_info *o, SDL_FRect *tile, SDL_FRect *cell) {
     if (!m->structured || !m->g) return false;
-    bool large = o->size > 4096; /* a small cell is at most 4 KiB */
     for (size_t i = 0; i < m->npages; i++) {
         const hm_page *pg = &m->pages[i];
-        if (pg->page != o->page || pg->large != large) continue;
+        if (pg->page != o->page || pg->large != o->is_large) continue;
         *tile = heapmap_tile_rect(m, area, pg->tile);
         *cell = *tile;
-        if (!large && pg->ncells) { /* the first texel heapmap_locate maps to this cell (its inverse) */
+        if (!o->is_large && pg->ncells) { /* the first texel heapmap_locate maps to this cell (its inverse) */
             uint64_t gg = (uint64_t)m->g * (uint64_t)m->g;
             uint64_t t = ((uint64_t)o->cell * gg + pg->ncells - 1) / pg->ncells;
             if (t >= gg) t = gg - 1;

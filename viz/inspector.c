@@ -68,24 +68,15 @@ bool inspector_sync(inspector *in, tc_heap *h) {
     return true;
 }
 
-static const char *colour_name(unsigned c) {
-    switch (c) {
-    case TC_GREY: return "grey";
-    case TC_BLACK: return "black";
-    case TC_FREE: return "free";
-    default: return "white";
-    }
-}
-
 void inspector_draw(inspector *in, SDL_Renderer *r, text *font, SDL_Rect area, int sel_x, int sel_y) {
     in->box = (SDL_Rect){0, 0, 0, 0};
     if (!in->obj || in->info.obj != in->obj || !font) return; /* not read yet */
     const tc_object_info *o = &in->info;
     char lines[7 + INSPECT_SLOTS][96];
     int n = 0;
-    snprintf(lines[n++], sizeof lines[0], "object %p: %s%s", o->obj, colour_name(o->colour),
+    snprintf(lines[n++], sizeof lines[0], "object %p: %s%s", o->obj, tc_colour_name(o->colour),
              o->is_root ? ", held by a root" : "");
-    if (o->size > 4096) /* a small cell is at most 4 KiB; a large object maps 64 KiB or more */
+    if (o->is_large)
         snprintf(lines[n++], sizeof lines[0], "large object %u of the large table, %u bytes mapped", o->page, o->size);
     else
         snprintf(lines[n++], sizeof lines[0], "page %u, cell %u, %u-byte cells", o->page, o->cell, o->size);
@@ -99,7 +90,7 @@ void inspector_draw(inspector *in, SDL_Renderer *r, text *font, SDL_Rect area, i
                            tc_barrier_name((tc_barrier)st->barrier), (unsigned long long)st->increment);
         else
             at += snprintf(lines[n] + at, sizeof lines[0] - (size_t)at, "%s%s@%llu", i ? " ->" : " ",
-                           colour_name(st->colour), (unsigned long long)st->increment);
+                           tc_colour_name((tc_colour)st->colour), (unsigned long long)st->increment);
     }
     n++;
     const tc_event *hit = &in->last_hit;
@@ -115,7 +106,7 @@ void inspector_draw(inspector *in, SDL_Renderer *r, text *font, SDL_Rect area, i
     for (uint32_t i = 0; i < in->nlisted; i++) {
         if (in->target[i])
             snprintf(lines[n++], sizeof lines[0], "  [%u] -> %p %s", i, in->target[i],
-                     colour_name(in->target_colour[i]));
+                     tc_colour_name((tc_colour)in->target_colour[i]));
         else
             snprintf(lines[n++], sizeof lines[0], "  [%u]    NULL", i);
     }

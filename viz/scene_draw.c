@@ -204,10 +204,6 @@ static void draw_tip(scene *s, SDL_Renderer *r, const char *tip) {
     text_draw(font, box.x + 6, box.y + 4, PAL_TEXT, tip);
 }
 
-static const char *colour_name(uint8_t c) {
-    return c == TC_GREY ? "grey" : c == TC_BLACK ? "black" : c ? "white" : "free";
-}
-
 static void fmt_bytes(char *b, size_t n, double v) {
     if (v >= 1 << 20)
         snprintf(b, n, "%.1f MiB", v / (1 << 20));
@@ -305,12 +301,14 @@ static void draw_heapmap_tip(scene *s, SDL_Renderer *r, SDL_Rect area) {
         snprintf(obj, sizeof obj, "%s", hit.colour ? "" : "no object ");
     fmt_bytes(sz, sizeof sz, hit.pg->cell_size);
     if (!s->hm.structured)
-        snprintf(tip, sizeof tip, "cell %zu: %s", (size_t)hit.pg->first + hit.cell, colour_name(hit.colour));
+        snprintf(tip, sizeof tip, "cell %zu: %s", (size_t)hit.pg->first + hit.cell,
+                 tc_colour_name((tc_colour)hit.colour));
     else if (hit.pg->large)
-        snprintf(tip, sizeof tip, "large object %#lx, %s: %s", (unsigned long)hit.obj, sz, colour_name(hit.colour));
+        snprintf(tip, sizeof tip, "large object %#lx, %s: %s", (unsigned long)hit.obj, sz,
+                 tc_colour_name((tc_colour)hit.colour));
     else
         snprintf(tip, sizeof tip, "page %u, class %s, cell %u of %u: %s%s", hit.pg->page, sz, hit.cell, hit.pg->ncells,
-                 obj, colour_name(hit.colour));
+                 obj, tc_colour_name((tc_colour)hit.colour));
     draw_tip(s, r, tip);
 }
 
