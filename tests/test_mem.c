@@ -220,6 +220,17 @@ static void test_pool_gives_back_only_idle_pages(void **state) {
     tc_heap_free(h);
 }
 
+/* A heap for the large-span tests: a 64 MiB minimum, so that in these
+ * small runs the cycles are the ones the test runs, and no verification
+ * after each step. */
+static tc_heap *large_span_heap(void) {
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.min_heap = (size_t)64 << 20;
+    return tc_heap_new(&c);
+}
+
 /* The thread has taken in everything handed to it and holds a ready
  * large span. */
 static bool big_ready(tc_heap *h) {
@@ -236,11 +247,7 @@ static bool big_ready(tc_heap *h) {
  * with its later release); without recycling every round costs that. */
 static void test_thread_recycles_large_spans(void **state) {
     (void)state;
-    tc_config c;
-    test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.verify_each_step = false;
-    c.min_heap = (size_t)64 << 20;
-    tc_heap *h = tc_heap_new(&c);
+    tc_heap *h = large_span_heap();
     void *arr = NULL;
     tc_root_push(h, &arr);
     uint64_t calls_settled = 0;
@@ -265,11 +272,7 @@ static void test_thread_recycles_large_spans(void **state) {
  * allocation: a 4 MB memset there was a 6.7 ms pause. */
 static void test_large_request_prefers_a_clean_span(void **state) {
     (void)state;
-    tc_config c;
-    test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.verify_each_step = false;
-    c.min_heap = (size_t)64 << 20;
-    tc_heap *h = tc_heap_new(&c);
+    tc_heap *h = large_span_heap();
     void *arr = tc_alloc(h, 0, 2 << 20); /* mapped here: the thread keeps one this size ready */
     memset(tc_raw(arr), 0xab, 2 << 20);
     assert_true(wait_until(h, big_ready));

@@ -64,6 +64,27 @@ static void stop_xvfb(void) {
     }
 }
 
+/* Xvfb, then a borderless window at the screen's origin with a software
+ * renderer; without xdotool or Xvfb the test fails saying so. */
+static SDL_Renderer *open_window(const char *title, SDL_Window **win) {
+    if (system("command -v xdotool >/dev/null 2>&1") != 0) fail_msg("xdotool not found (make deps installs it)");
+    if (start_xvfb()) fail_msg("Xvfb did not start (make deps installs it)");
+    setenv("SDL_VIDEODRIVER", "x11", 1);
+    assert_int_equal(SDL_Init(SDL_INIT_VIDEO), 0);
+    *win = SDL_CreateWindow(title, 0, 0, W, H, SDL_WINDOW_SHOWN | SDL_WINDOW_BORDERLESS);
+    assert_non_null(*win);
+    SDL_Renderer *r = SDL_CreateRenderer(*win, -1, SDL_RENDERER_SOFTWARE);
+    assert_non_null(r);
+    return r;
+}
+
+static void close_window(SDL_Window *win, SDL_Renderer *r) {
+    SDL_DestroyRenderer(r);
+    SDL_DestroyWindow(win);
+    SDL_Quit();
+    stop_xvfb();
+}
+
 /* Sends a real click at (x, y) and returns the SDL button event it
  * became (asserting it arrived there). */
 static SDL_Event real_click(int x, int y) {
@@ -99,14 +120,8 @@ static int count_pixels(SDL_Renderer *r, SDL_Rect rc, SDL_Color c) {
 
 static void test_a_click_opens_a_summary_box(void **state) {
     (void)state;
-    if (system("command -v xdotool >/dev/null 2>&1") != 0) fail_msg("xdotool not found (make deps installs it)");
-    if (start_xvfb()) fail_msg("Xvfb did not start (make deps installs it)");
-    setenv("SDL_VIDEODRIVER", "x11", 1);
-    assert_int_equal(SDL_Init(SDL_INIT_VIDEO), 0);
-    SDL_Window *win = SDL_CreateWindow("x_graph_click", 0, 0, W, H, SDL_WINDOW_SHOWN | SDL_WINDOW_BORDERLESS);
-    assert_non_null(win);
-    SDL_Renderer *r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
-    assert_non_null(r);
+    SDL_Window *win;
+    SDL_Renderer *r = open_window("x_graph_click", &win);
     /* root -> array of 8, each holding one more object: with a budget of
      * 3, six of the array's children fold into a box under it. */
     tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
@@ -143,22 +158,13 @@ static void test_a_click_opens_a_summary_box(void **state) {
     }
     graph_free(&g);
     tc_heap_free(h);
-    SDL_DestroyRenderer(r);
-    SDL_DestroyWindow(win);
-    SDL_Quit();
-    stop_xvfb();
+    close_window(win, r);
 }
 
 static void test_a_click_inspects_an_object(void **state) {
     (void)state;
-    if (system("command -v xdotool >/dev/null 2>&1") != 0) fail_msg("xdotool not found (make deps installs it)");
-    if (start_xvfb()) fail_msg("Xvfb did not start (make deps installs it)");
-    setenv("SDL_VIDEODRIVER", "x11", 1);
-    assert_int_equal(SDL_Init(SDL_INIT_VIDEO), 0);
-    SDL_Window *win = SDL_CreateWindow("x_inspect", 0, 0, W, H, SDL_WINDOW_SHOWN | SDL_WINDOW_BORDERLESS);
-    assert_non_null(win);
-    SDL_Renderer *r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
-    assert_non_null(r);
+    SDL_Window *win;
+    SDL_Renderer *r = open_window("x_inspect", &win);
     char err[256];
     text *font = text_open(r, 13, err, sizeof err);
     if (!font) fail_msg("text_open: %s", err);
@@ -200,10 +206,7 @@ static void test_a_click_inspects_an_object(void **state) {
     text_close(font);
     graph_free(&g);
     tc_heap_free(h);
-    SDL_DestroyRenderer(r);
-    SDL_DestroyWindow(win);
-    SDL_Quit();
-    stop_xvfb();
+    close_window(win, r);
 }
 
 int main(void) {
