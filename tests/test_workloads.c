@@ -14,6 +14,8 @@
  *   - Tricolor gives that checksum under every barrier and with small,
  *     default and large increments, and afterwards its heap verifies and
  *     its root stack is empty (pushes and pops balance);
+ *   - two runs at once, on two heaps in two threads, give the checksums
+ *     they give alone (a workload keeps no state outside its run);
  * and gcbench and demo run once more with the heap verified after every
  * increment (verification is O(heap) per increment, so only these two).
  *
@@ -38,6 +40,7 @@
 #include <cmocka.h>
 
 #include <gc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +138,39 @@ static void test_verified_each_step(void **state) {
     }
 }
 
+/* Two runs at once, each on its own heap in its own thread (as two
+ * scenes in one process run them): a workload keeps no state but its
+ * run's, so each gives the checksum it gives alone. A static root array
+ * shared by the two runs made each collector trace the other's objects. */
+typedef struct concurrent_run {
+    const wl_info *wl;
+    uint64_t seed, sum;
+} concurrent_run;
+
+static void *run_concurrently(void *arg) {
+    concurrent_run *r = arg;
+    tc_config c;
+    small_heap_config(&c, TC_BARRIER_DIJKSTRA, false);
+    c.step_work = 200; /* many increments: the two runs interleave in each cycle */
+    r->sum = run_tricolor(r->wl, &c, r->seed);
+    return NULL;
+}
+
+static void test_two_runs_at_once(void **state) {
+    const wl_info *wl = *state;
+    concurrent_run a = {wl, SEED_A, 0}, b = {wl, SEED_B, 0};
+    pthread_t ta, tb;
+    assert_int_equal(pthread_create(&ta, NULL, run_concurrently, &a), 0);
+    assert_int_equal(pthread_create(&tb, NULL, run_concurrently, &b), 0);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    uint64_t want_a = run_boehm(wl, SEED_A), want_b = run_boehm(wl, SEED_B);
+    if (a.sum != want_a || b.sum != want_b)
+        fail_msg("%s, two runs at once: seed %d %#llx (alone %#llx), seed %d %#llx (alone %#llx)", wl->name, SEED_A,
+                 (unsigned long long)a.sum, (unsigned long long)want_a, SEED_B, (unsigned long long)b.sum,
+                 (unsigned long long)want_b);
+}
+
 static int boehm_setup(void **state) {
     (void)state;
     GC_set_markers_count(1);
@@ -143,8 +179,8 @@ static int boehm_setup(void **state) {
 }
 
 /* The tests, one set per wl_table entry, each named "<workload>: <what>". */
-static struct CMUnitTest tests[3 * 64];
-static char names[3 * 64][96];
+static struct CMUnitTest tests[4 * 64];
+static char names[4 * 64][96];
 static size_t ntests;
 
 static void add_test(const wl_info *wl, const char *what, CMUnitTestFunction fn) {
@@ -162,6 +198,7 @@ int main(void) {
         const wl_info *wl = &wl_table[i];
         add_test(wl, "same checksum on tricolor and boehm, seeds differ", test_same_checksum_both_collectors);
         add_test(wl, "same checksum under every barrier and step budget", test_same_checksum_every_barrier);
+        add_test(wl, "two runs at once give their own checksums", test_two_runs_at_once);
         if (strcmp(wl->name, "gcbench") == 0 || strcmp(wl->name, "demo") == 0)
             add_test(wl, "heap verified after every increment", test_verified_each_step);
     }

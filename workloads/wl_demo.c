@@ -36,9 +36,10 @@ enum { LOW = 130, HIGH = 250 };
 
 static const uint64_t steps_of[3] = {[WL_SMALL] = 2000, [WL_DEFAULT] = 20000, [WL_LARGE] = 200000};
 
-/* Global roots, registered for the run: the viewer shows them as roots.
- * The Boehm build gets its own copy (each backend is its own object file). */
-static void *roots[NROOTS];
+/* The roots are an array of the run's own (on its thread's stack),
+ * registered for the run: the viewer shows them as roots. Not a static:
+ * two runs at once (two scenes in one process) would share it, and each
+ * collector would then trace the other's objects as its roots. */
 
 typedef struct node_raw {
     uint32_t id, epoch;
@@ -61,7 +62,7 @@ static uint32_t count_from(mut *m, void *n, uint32_t epoch) {
     return c;
 }
 
-static uint32_t count_reachable(mut *m, uint32_t epoch) {
+static uint32_t count_reachable(mut *m, void *const *roots, uint32_t epoch) {
     uint32_t c = 0;
     for (int i = 0; i < NROOTS; i++) c += count_from(m, roots[i], epoch);
     return c;
@@ -88,7 +89,7 @@ static int pick_slot(mut *m, wl_rng *r, void *n, bool want_null) {
 /* A reachable node: a random walk from a random non-empty root that stops
  * with probability 1/4 at each node. Bounded, since shared edges may form
  * cycles. NULL if every root is empty. */
-static void *pick_node(mut *m, wl_rng *r) {
+static void *pick_node(mut *m, void *const *roots, wl_rng *r) {
     uint32_t start = wl_rng_below(r, NROOTS);
     void *n = NULL;
     for (uint32_t k = 0; k < NROOTS && !n; k++) n = roots[(start + k) % NROOTS];
@@ -129,6 +130,7 @@ uint64_t MUT_NAME(wl_demo)(mut *m, int size, uint64_t seed) {
     wl_rng_seed(&r, seed);
     uint64_t sum = 0;
     uint32_t next_id = 0, epoch = 0;
+    void *roots[NROOTS];
     for (int i = 0; i < NROOTS; i++) {
         roots[i] = NULL;
         mut_root_add(m, &roots[i]);
@@ -149,7 +151,7 @@ uint64_t MUT_NAME(wl_demo)(mut *m, int size, uint64_t seed) {
             int empty = -1;
             for (int i = 0; i < NROOTS && empty < 0; i++)
                 if (!roots[i]) empty = i;
-            void *parent = empty < 0 ? pick_node(m, &r) : NULL;
+            void *parent = empty < 0 ? pick_node(m, roots, &r) : NULL;
             int s = parent ? pick_slot(m, &r, parent, true) : -1;
             if (empty >= 0)
                 roots[empty] = tree; /* a root store needs no barrier */
@@ -159,7 +161,7 @@ uint64_t MUT_NAME(wl_demo)(mut *m, int size, uint64_t seed) {
                 mut_store(m, parent, wl_rng_below(&r, NODE_SLOTS), tree);
             sum = wl_mix(sum, raw_of(tree)->id);
         } else if (dice < grow + share) {
-            void *from = pick_node(m, &r), *to = pick_node(m, &r);
+            void *from = pick_node(m, roots, &r), *to = pick_node(m, roots, &r);
             int s = from ? pick_slot(m, &r, from, true) : -1;
             if (s >= 0 && to != from) {
                 mut_store(m, from, (uint32_t)s, to);
@@ -173,7 +175,7 @@ uint64_t MUT_NAME(wl_demo)(mut *m, int size, uint64_t seed) {
                 if (roots[i]) sum = wl_mix(sum, raw_of(roots[i])->id);
                 roots[i] = NULL;
             } else {
-                void *from = pick_node(m, &r);
+                void *from = pick_node(m, roots, &r);
                 int s = from ? pick_slot(m, &r, from, false) : -1;
                 if (s >= 0) {
                     sum = wl_mix(sum, raw_of(mut_load(m, from, (uint32_t)s))->id);
@@ -181,14 +183,14 @@ uint64_t MUT_NAME(wl_demo)(mut *m, int size, uint64_t seed) {
                 }
             }
         } else {
-            void *from = pick_node(m, &r), *to = pick_node(m, &r);
+            void *from = pick_node(m, roots, &r), *to = pick_node(m, roots, &r);
             if (from && to != from) {
                 mut_store(m, from, wl_rng_below(&r, NODE_SLOTS), to);
                 sum = wl_mix(wl_mix(sum, raw_of(from)->id), raw_of(to)->id);
             }
         }
 
-        live = count_reachable(m, ++epoch);
+        live = count_reachable(m, roots, ++epoch);
         sum = wl_mix(sum, live);
     }
 
