@@ -69,9 +69,22 @@ static void finish_drawing(app *a) {
 static void handle_key(app *a, SDL_Keycode k) {
     scene *s = &a->sc;
     switch (k) {
-    case SDLK_SPACE: s->paused = !s->paused; break;
+    case SDLK_SPACE:
+        if (s->at >= 0)
+            scene_replay(s);
+        else
+            s->paused = !s->paused;
+        break;
     case SDLK_n:
-    case SDLK_RIGHT: s->step_requests++, s->paused = true; break;
+    case SDLK_RIGHT:
+        if (s->at >= 0)
+            scene_step_forward(s);
+        else
+            s->step_requests++, s->paused = true;
+        break;
+    case SDLK_LEFT: scene_step_back(s); break;
+    case SDLK_END: scene_live(s, false); break;
+    case SDLK_HOME: scene_seek(s, 0); break;
     case SDLK_PLUS:
     case SDLK_EQUALS:
     case SDLK_KP_PLUS: scene_set_speed(s, s->speed_idx + 1); break;

@@ -4,6 +4,7 @@
 #include "scene_args.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -23,6 +24,13 @@ bool scene_arg(scene *s, knob_mask *given, int argc, char **argv, int *i) {
         if (!value_speed(v, &sp) || !(sp >= 1.0 / 32 - 1e-9 && sp <= 32 + 1e-9))
             cli_fail(C, "--speed: '%s' is not a speed from 1/32 (0.03125) to 32", v);
         s->speed_idx = scene_speed_index(sp);
+    } else if (!strcmp(o, "--history")) {
+        const char *v = cli_value(C, argc, argv, i);
+        char *end;
+        unsigned long long mb = strtoull(v, &end, 10);
+        if (end == v || *end || v[0] == '-' || mb > 65536)
+            cli_fail(C, "--history: '%s' is not a size in MB from 0 (off) to 65536", v);
+        s->history_mb = (size_t)mb;
     } else if (!strcmp(o, "--heapmap")) {
         s->show_heapmap = true;
     } else if (!strcmp(o, "--no-boehm")) {
@@ -34,15 +42,19 @@ bool scene_arg(scene *s, knob_mask *given, int argc, char **argv, int *i) {
 }
 
 void scene_args_help(FILE *f) {
-    fprintf(f, "  --workload NAME         workload to run (default demo; see 'tricolor list')\n"
-               "  --seed N                workload seed (default 1)\n"
-               "  --speed X               1/32 .. 32: below 1 each increment is replayed in slow motion, 1 is an\n"
-               "                          increment a frame, 32 full speed (default 1 for demo, else 32)\n"
-               "  --heapmap               start on the heap map instead of the object graph\n"
-               "  --no-boehm              no comparison run\n"
-               "  --dry-run               print the collector settings the flags make, show nothing\n"
-               "\n"
-               "Tricolor's knobs (the same in bench, tune and record scripts):\n");
+    fprintf(f,
+            "  --workload NAME         workload to run (default demo; see 'tricolor list')\n"
+            "  --seed N                workload seed (default 1)\n"
+            "  --speed X               1/32 .. 32: below 1 each increment is replayed in slow motion, 1 is an\n"
+            "                          increment a frame, 32 full speed (default 1 for demo, else 32)\n"
+            "  --history MB            memory kept for going back in time (default %d; 0: off); at most the\n"
+            "                          last %.0f s of frames shown either way\n"
+            "  --heapmap               start on the heap map instead of the object graph\n"
+            "  --no-boehm              no comparison run\n"
+            "  --dry-run               print the collector settings the flags make, show nothing\n"
+            "\n"
+            "Tricolor's knobs (the same in bench, tune and record scripts):\n",
+            SCENE_HISTORY_MB_DEFAULT, SCENE_HISTORY_SECONDS);
     knob_help(f);
 }
 

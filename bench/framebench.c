@@ -132,7 +132,8 @@ int main(void) {
         double t0 = now_ms();
         SDL_SetRenderDrawColor(r, 0x26, 0x2b, 0x3a, 255);
         SDL_RenderClear(r);
-        heapmap_draw(&m, r, h, area);
+        heapmap_read(&m, h);
+        heapmap_draw(&m, r, area);
         SDL_RenderPresent(r);
         t[f] = now_ms() - t0;
     }

@@ -481,7 +481,8 @@ static void cell_centre(const heapmap *m, SDL_Rect area, const hm_page *pg, uint
 
 static void draw_map(heapmap *m, tc_heap *h, SDL_Rect area) {
     clear();
-    heapmap_draw(m, ren, h, area);
+    heapmap_read(m, h);
+    heapmap_draw(m, ren, area);
     SDL_RenderPresent(ren);
 }
 

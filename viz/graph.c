@@ -355,21 +355,54 @@ static void place(graph *g) {
     if (shrink_r) g->min_rows = g->min_rows - shrink_r > fit.rows ? g->min_rows - shrink_r : fit.rows;
 }
 
-void graph_sync(graph *g, tc_heap *h, size_t max_nodes) {
+/* A new sync (or restore): a new epoch, an empty order. */
+static void begin(graph *g) {
     g->epoch++;
     if (g->epoch == 0) { /* the census stamps wrapped: clear them */
         if (g->cstamp) memset(g->cstamp, 0, g->csetcap * sizeof *g->cstamp);
         g->epoch = 1;
     }
-    tc_stats s;
-    tc_get_stats(h, &s);
-    g->live_objects = s.live_objects;
     g->norder = 0;
+    g->nedges = 0;
     g->summaries = 0;
     g->folded = 0;
     g->census_capped = false;
-    census_reserve(g, 2 * GRAPH_CENSUS_WORK);
     if (!g->hcap) hrebuild(g);
+}
+
+/* After the forest of this epoch is in g->order: nodes not in it start
+ * to fade; the colours of the rest come from the heap h, unless events
+ * are being replayed or h is NULL (a restored frame brought its own);
+ * then the layout. */
+static void finish(graph *g, tc_heap *h) {
+    for (size_t i = 0; i < g->n; i++) {
+        gnode *n = &g->nodes[i];
+        if (n->epoch == g->epoch) {
+            n->alive = 1;
+            n->fade = 1;
+            if (h && !g->replay && !n->summary) n->colour = (uint8_t)tc_colour_of(h, n->obj);
+        } else {
+            n->alive = 0;
+            n->parent = -1;
+        }
+    }
+    /* An expansion lasts while its object is shown. */
+    int w = 0;
+    for (int i = 0; i < g->nexpanded; i++) {
+        long k = hget(g, g->expanded[i]);
+        if (k >= 0 && g->nodes[k].epoch == g->epoch && !g->nodes[k].summary) g->expanded[w++] = g->expanded[i];
+    }
+    g->nexpanded = w;
+    hrebuild(g);
+    place(g);
+}
+
+void graph_sync(graph *g, tc_heap *h, size_t max_nodes) {
+    begin(g);
+    tc_stats s;
+    tc_get_stats(h, &s);
+    g->live_objects = s.live_objects;
+    census_reserve(g, 2 * GRAPH_CENSUS_WORK);
     size_t nroots = tc_root_objects(h, NULL, 0);
     /* The roots' objects, read through the census queue as scratch. */
     void **roots = malloc((nroots + 1) * sizeof *roots);
@@ -397,28 +430,126 @@ void graph_sync(graph *g, tc_heap *h, size_t max_nodes) {
         g->census_capped |= lower;
     }
     g->truncated = g->shown < g->live_objects && g->summaries > 0;
-    /* Nodes not reached this time start to fade; colours of the rest come
-     * from the heap unless events are being replayed. */
-    for (size_t i = 0; i < g->n; i++) {
-        gnode *n = &g->nodes[i];
-        if (n->epoch == g->epoch) {
-            n->alive = 1;
-            n->fade = 1;
-            if (!g->replay && !n->summary) n->colour = (uint8_t)tc_colour_of(h, n->obj);
-        } else {
-            n->alive = 0;
-            n->parent = -1;
-        }
+    finish(g, h);
+}
+
+/* ---------- history (history.h) ---------- */
+
+static void add_arrow(graph *g, void *source, void *target);
+
+/* A saved frame: a header, then per node of the breadth-first order its
+ * key, tree parent (an order index), depth, summary counts and flags,
+ * then the edges as pairs of order indices, then the barrier arrows.
+ * Fixed-size records, so that a frame whose forest did not change differs
+ * from the one before only in its colours and flashes (history.c keeps
+ * the XOR). */
+#define SAVE_MAGIC 0x47524146u /* "GRAF" */
+typedef struct save_head {
+    uint32_t magic, norder, nedges, narrows;
+    uint64_t live_objects, shown, summaries, folded;
+    uint32_t census_capped, truncated;
+} save_head;
+typedef struct save_node {
+    uint64_t key;
+    int32_t parent;
+    uint32_t depth, count, ncolour[3];
+    uint8_t colour, root, summary, lower, flash, pad[3];
+} save_node;
+typedef struct save_arrow {
+    uint64_t source, target;
+    float fade;
+    uint32_t pad;
+} save_arrow;
+
+bool graph_save(const graph *g, uint8_t **buf, size_t *len, size_t *cap) {
+    size_t need = sizeof(save_head) + g->norder * sizeof(save_node) + g->nedges * 2 * sizeof(uint32_t) +
+                  (size_t)g->narrows * sizeof(save_arrow);
+    if (need > *cap) {
+        uint8_t *b = realloc(*buf, need);
+        if (!b) return false;
+        *buf = b, *cap = need;
     }
-    /* An expansion lasts while its object is shown. */
-    int w = 0;
-    for (int i = 0; i < g->nexpanded; i++) {
-        long k = hget(g, g->expanded[i]);
-        if (k >= 0 && g->nodes[k].epoch == g->epoch && !g->nodes[k].summary) g->expanded[w++] = g->expanded[i];
+    uint8_t *p = *buf;
+    memset(p, 0, need); /* padding too: it is compared byte by byte */
+    save_head hd = {SAVE_MAGIC, (uint32_t)g->norder, (uint32_t)g->nedges, (uint32_t)g->narrows, g->live_objects,
+                    g->shown,   g->summaries,        g->folded,           g->census_capped,     g->truncated};
+    memcpy(p, &hd, sizeof hd);
+    p += sizeof hd;
+    for (size_t i = 0; i < g->norder; i++) {
+        const gnode *n = &g->nodes[g->order[i]];
+        save_node s;
+        memset(&s, 0, sizeof s);
+        bool lower = false;
+        s.key = (uint64_t)(uintptr_t)n->obj;
+        s.parent = n->parent < 0 ? -1 : (int32_t)g->nodes[n->parent].pos;
+        s.depth = n->depth;
+        s.count = n->summary ? graph_count(g, n, &lower) : 0;
+        memcpy(s.ncolour, n->ncolour, sizeof s.ncolour);
+        s.colour = n->colour, s.root = n->root, s.summary = n->summary, s.lower = lower;
+        s.flash = (uint8_t)lroundf(n->flash * 255);
+        memcpy(p, &s, sizeof s);
+        p += sizeof s;
     }
-    g->nexpanded = w;
-    hrebuild(g);
-    place(g);
+    for (size_t i = 0; i < 2 * g->nedges; i++) {
+        uint32_t e = g->nodes[g->edges[i]].pos;
+        memcpy(p, &e, sizeof e);
+        p += sizeof e;
+    }
+    for (int i = 0; i < g->narrows; i++) {
+        save_arrow a;
+        memset(&a, 0, sizeof a);
+        a.source = (uint64_t)(uintptr_t)g->arrows[i].source;
+        a.target = (uint64_t)(uintptr_t)g->arrows[i].target;
+        a.fade = g->arrows[i].fade;
+        memcpy(p, &a, sizeof a);
+        p += sizeof a;
+    }
+    *len = need;
+    return true;
+}
+
+bool graph_restore(graph *g, const uint8_t *buf, size_t len) {
+    save_head hd;
+    if (len < sizeof hd) return false;
+    memcpy(&hd, buf, sizeof hd);
+    if (hd.magic != SAVE_MAGIC || hd.narrows > GRAPH_ARROWS ||
+        len != sizeof hd + (size_t)hd.norder * sizeof(save_node) + (size_t)hd.nedges * 2 * sizeof(uint32_t) +
+                   (size_t)hd.narrows * sizeof(save_arrow))
+        return false;
+    const uint8_t *p = buf + sizeof hd;
+    begin(g);
+    for (uint32_t i = 0; i < hd.norder; i++, p += sizeof(save_node)) {
+        save_node s;
+        memcpy(&s, p, sizeof s);
+        void *key = (void *)(uintptr_t)s.key;
+        long k = hget(g, key);
+        if (k >= 0 && g->nodes[k].epoch == g->epoch) continue; /* not from graph_save: a key twice */
+        int32_t parent = s.parent >= 0 && (uint32_t)s.parent < g->norder ? (int32_t)g->order[s.parent] : -1;
+        float px = parent >= 0 ? g->nodes[parent].x : -1, py = parent >= 0 ? g->nodes[parent].y : -1;
+        gnode *n = &g->nodes[take(g, key, k, parent, px, py)];
+        n->depth = s.depth;
+        n->root = s.root, n->summary = s.summary, n->colour = s.colour;
+        n->count = s.count, n->capped = s.lower, n->exact_epoch = 0;
+        memcpy(n->ncolour, s.ncolour, sizeof n->ncolour);
+        n->flash = s.flash / 255.0f;
+    }
+    for (uint32_t i = 0; i < hd.nedges; i++, p += 2 * sizeof(uint32_t)) {
+        uint32_t a, b;
+        memcpy(&a, p, sizeof a);
+        memcpy(&b, p + sizeof a, sizeof b);
+        if (a < g->norder && b < g->norder) push_edge(g, g->order[a], g->order[b]);
+    }
+    g->narrows = 0;
+    for (uint32_t i = 0; i < hd.narrows; i++, p += sizeof(save_arrow)) {
+        save_arrow a;
+        memcpy(&a, p, sizeof a);
+        add_arrow(g, (void *)(uintptr_t)a.source, (void *)(uintptr_t)a.target);
+        g->arrows[g->narrows - 1].fade = a.fade;
+    }
+    g->live_objects = hd.live_objects, g->shown = hd.shown, g->summaries = hd.summaries, g->folded = hd.folded;
+    g->census_capped = hd.census_capped, g->truncated = hd.truncated;
+    finish(g, NULL);
+    return true;
 }
 
 /* Remembers the store behind a barrier hit; the oldest arrow gives way. */

@@ -132,6 +132,14 @@ typedef struct graph {
 #define GRAPH_EXPAND_MAX 2000u
 
 void graph_sync(graph *g, tc_heap *h, size_t max_nodes);
+/* The forest the last sync (or restore) made, with its colours, flashes
+ * and barrier arrows, as bytes (for history.h): into *buf, grown as
+ * needed (*cap), *len set. False if memory ran out. */
+bool graph_save(const graph *g, uint8_t **buf, size_t *len, size_t *cap);
+/* Makes that forest the graph's, as a sync would from the heap: nodes
+ * still there keep their place and ease to the saved layout, the others
+ * fade. Reads nothing from any heap. False if buf is not graph_save's. */
+bool graph_restore(graph *g, const uint8_t *buf, size_t len);
 /* Applies one collector event (colours in replay mode, flashes always). */
 void graph_event(graph *g, const tc_event *e);
 /* Moves every node `iterations` easing steps towards its place. */

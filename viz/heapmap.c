@@ -75,12 +75,13 @@ static void on_object(const tc_object_info *in, void *user) {
     v->last_size = in->size;
 }
 
-/* Reads the structure and checks it against the cell count: the records'
- * cells must add up to n exactly, or the map is drawn unstructured. */
-static void read_structure(heapmap *m, tc_heap *h) {
-    m->npages = m->nsmall = 0;
-    visit_ctx v = {.m = m, .ok = true};
-    tc_visit_objects(h, on_object, &v);
+/* What follows from the records and the cells: where each record's cells
+ * and tiles start, and the grey and black counts. The records' cells must
+ * add up to n exactly (and ok say that every object was recorded), or the
+ * map is drawn unstructured: one record of plain cells per 4096 bytes. */
+static void derive(heapmap *m, bool ok) {
+    memset(m->counts, 0, sizeof m->counts);
+    for (size_t i = 0; i < m->n; i++) m->counts[m->cells[i] > 4 ? 0 : m->cells[i]]++;
     size_t first = 0, tile = 0;
     for (size_t i = 0; i < m->npages; i++) {
         m->pages[i].first = (uint32_t)first;
@@ -88,8 +89,8 @@ static void read_structure(heapmap *m, tc_heap *h) {
         first += m->pages[i].ncells;
         tile += m->pages[i].ntiles;
     }
-    m->structured = v.ok && first == m->n;
-    if (!m->structured) { /* one record of plain cells, tiles of 4096 */
+    m->structured = ok && first == m->n;
+    if (!m->structured) {
         m->npages = m->nsmall = 0;
         size_t per = (TC_PAGE_BYTES - TC_PAGE_HEADER) / 16;
         tile = 0;
@@ -116,6 +117,97 @@ static void read_structure(heapmap *m, tc_heap *h) {
         m->black_pages += p->black && !p->large;
         m->grey_pages += grey > 0;
     }
+}
+
+void heapmap_read(heapmap *m, tc_heap *h) {
+    size_t n = tc_heap_cells(h, m->cells, m->cap);
+    if (n > m->cap) {
+        free(m->cells);
+        m->cap = n + n / 4 + 1024;
+        m->cells = malloc(m->cap);
+        if (!m->cells) {
+            m->cap = m->n = m->npages = m->nsmall = m->ntiles = 0;
+            return;
+        }
+        n = tc_heap_cells(h, m->cells, m->cap);
+    }
+    m->n = n;
+    m->npages = m->nsmall = 0;
+    visit_ctx v = {.m = m, .ok = true};
+    tc_visit_objects(h, on_object, &v);
+    derive(m, v.ok);
+}
+
+/* ---------------------------------------------------------- history */
+
+/* A saved frame: a header, the cells, then the records (structured maps
+ * only; the rest is derived again). */
+#define SAVE_MAGIC 0x48504d41u /* "HPMA" */
+typedef struct save_head {
+    uint32_t magic, structured;
+    uint64_t n, npages, nsmall;
+} save_head;
+typedef struct save_page {
+    uint32_t cell_size, page, ncells, ntiles;
+    uint64_t base;
+    uint32_t large, pad;
+} save_page;
+
+bool heapmap_save(const heapmap *m, uint8_t **buf, size_t *len, size_t *cap) {
+    size_t np = m->structured ? m->npages : 0;
+    size_t need = sizeof(save_head) + m->n + np * sizeof(save_page);
+    if (need > *cap) {
+        uint8_t *b = realloc(*buf, need);
+        if (!b) return false;
+        *buf = b, *cap = need;
+    }
+    uint8_t *p = *buf;
+    save_head hd = {SAVE_MAGIC, m->structured, m->n, np, m->structured ? m->nsmall : 0};
+    memcpy(p, &hd, sizeof hd);
+    p += sizeof hd;
+    if (m->n) memcpy(p, m->cells, m->n);
+    p += m->n;
+    for (size_t i = 0; i < np; i++, p += sizeof(save_page)) {
+        const hm_page *pg = &m->pages[i];
+        save_page sp = {pg->cell_size, pg->page, pg->ncells, pg->ntiles, (uint64_t)pg->base, pg->large, 0};
+        memcpy(p, &sp, sizeof sp);
+    }
+    *len = need;
+    return true;
+}
+
+bool heapmap_restore(heapmap *m, const uint8_t *buf, size_t len) {
+    save_head hd;
+    if (len < sizeof hd) return false;
+    memcpy(&hd, buf, sizeof hd);
+    if (hd.magic != SAVE_MAGIC || hd.n > len || hd.npages > len / sizeof(save_page) ||
+        len != sizeof hd + hd.n + hd.npages * sizeof(save_page))
+        return false;
+    const uint8_t *p = buf + sizeof hd;
+    if (hd.n > m->cap) {
+        uint8_t *c = realloc(m->cells, hd.n);
+        if (!c) return false;
+        m->cells = c, m->cap = hd.n;
+    }
+    if (hd.n) memcpy(m->cells, p, hd.n);
+    m->n = hd.n;
+    p += hd.n;
+    m->npages = m->nsmall = 0;
+    for (size_t i = 0; i < hd.npages; i++, p += sizeof(save_page)) {
+        save_page sp;
+        memcpy(&sp, p, sizeof sp);
+        hm_page *pg = push_page(m);
+        if (!pg) return false;
+        *pg = (hm_page){.cell_size = sp.cell_size,
+                        .page = sp.page,
+                        .ncells = sp.ncells,
+                        .ntiles = sp.ntiles,
+                        .base = (uintptr_t)sp.base,
+                        .large = sp.large != 0};
+    }
+    m->nsmall = hd.nsmall <= m->npages ? hd.nsmall : m->npages;
+    derive(m, hd.structured != 0);
+    return true;
 }
 
 /* ---------------------------------------------------------- layout, view */
@@ -302,22 +394,7 @@ static void write_tile(const heapmap *m, const hm_page *pg, size_t tile, uint32_
     }
 }
 
-void heapmap_draw(heapmap *m, SDL_Renderer *r, tc_heap *h, SDL_Rect area) {
-    size_t n = tc_heap_cells(h, m->cells, m->cap);
-    if (n > m->cap) {
-        free(m->cells);
-        m->cap = n + n / 4 + 1024;
-        m->cells = malloc(m->cap);
-        if (!m->cells) {
-            m->cap = m->n = 0;
-            return;
-        }
-        n = tc_heap_cells(h, m->cells, m->cap);
-    }
-    m->n = n;
-    memset(m->counts, 0, sizeof m->counts);
-    for (size_t i = 0; i < n; i++) m->counts[m->cells[i] > 4 ? 0 : m->cells[i]]++;
-    read_structure(m, h);
+void heapmap_draw(heapmap *m, SDL_Renderer *r, SDL_Rect area) {
     heapmap_layout(m, area);
     if (!m->ntiles) return;
 

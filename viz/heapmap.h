@@ -73,8 +73,16 @@ typedef struct heapmap {
     int g; /* texels per tile side last frame */
 } heapmap;
 
-/* Reads the heap's cells and structure and draws them into `area`. */
-void heapmap_draw(heapmap *m, SDL_Renderer *r, tc_heap *h, SDL_Rect area);
+/* Reads the heap's cells and structure (the mutator parked). */
+void heapmap_read(heapmap *m, tc_heap *h);
+/* Draws the cells and structure last read (or restored) into `area`. */
+void heapmap_draw(heapmap *m, SDL_Renderer *r, SDL_Rect area);
+/* The cells and structure last read, as bytes (for history.h): into
+ * *buf, grown as needed (*cap), *len set. False if memory ran out. */
+bool heapmap_save(const heapmap *m, uint8_t **buf, size_t *len, size_t *cap);
+/* Makes saved cells and structure the map's, as if read from the heap.
+ * False if buf is not heapmap_save's. */
+bool heapmap_restore(heapmap *m, const uint8_t *buf, size_t len);
 
 /* Lays out the tile grid of the last structure read for `area` (done by
  * heapmap_draw; exposed for tests): cols x rows square tiles of side

@@ -44,6 +44,12 @@ void inspector_event(inspector *in, const tc_event *e, uint64_t increment) {
     in->last_hit = *e;
 }
 
+void inspector_moment(inspector *in, bool past, uint64_t incr, int colour) {
+    in->past = past;
+    in->past_incr = incr;
+    in->past_colour = colour;
+}
+
 bool inspector_sync(inspector *in, tc_heap *h) {
     if (!in->obj) return false;
     bool first = in->info.obj != in->obj;
@@ -72,10 +78,18 @@ void inspector_draw(inspector *in, SDL_Renderer *r, text *font, SDL_Rect area, i
     in->box = (SDL_Rect){0, 0, 0, 0};
     if (!in->obj || in->info.obj != in->obj || !font) return; /* not read yet */
     const tc_object_info *o = &in->info;
-    char lines[7 + INSPECT_SLOTS][96];
+    char lines[8 + INSPECT_SLOTS][96];
     int n = 0;
-    snprintf(lines[n++], sizeof lines[0], "object %p: %s%s", o->obj, tc_colour_name(o->colour),
-             o->is_root ? ", held by a root" : "");
+    if (!in->past)
+        snprintf(lines[n++], sizeof lines[0], "object %p: %s%s", o->obj, tc_colour_name(o->colour),
+                 o->is_root ? ", held by a root" : "");
+    else if (in->past_colour >= 0)
+        snprintf(lines[n++], sizeof lines[0], "object %p: %s after increment %llu (now %s)", o->obj,
+                 tc_colour_name((tc_colour)in->past_colour), (unsigned long long)in->past_incr,
+                 tc_colour_name(o->colour));
+    else
+        snprintf(lines[n++], sizeof lines[0], "object %p: not shown after increment %llu (now %s)", o->obj,
+                 (unsigned long long)in->past_incr, tc_colour_name(o->colour));
     if (o->is_large)
         snprintf(lines[n++], sizeof lines[0], "large object %u of the large table, %u bytes mapped", o->page, o->size);
     else
@@ -85,6 +99,7 @@ void inspector_draw(inspector *in, SDL_Renderer *r, text *font, SDL_Rect area, i
     int at = snprintf(lines[n], sizeof lines[0], "cycle %llu:", (unsigned long long)in->cycle + 1);
     for (uint32_t i = 0; i < in->nhist && at > 0 && (size_t)at < sizeof lines[0]; i++) {
         const inspect_step *st = &in->hist[i];
+        if (in->past && st->increment > in->past_incr) break; /* after the moment shown */
         if (st->barrier >= 0)
             at += snprintf(lines[n] + at, sizeof lines[0] - (size_t)at, " %s@%llu",
                            tc_barrier_name((tc_barrier)st->barrier), (unsigned long long)st->increment);
@@ -94,14 +109,15 @@ void inspector_draw(inspector *in, SDL_Renderer *r, text *font, SDL_Rect area, i
     }
     n++;
     const tc_event *hit = &in->last_hit;
-    if (hit->kind == TC_EV_BARRIER && hit->source) {
-        if (hit->source == in->obj) /* Steele: the store was into this object */
+    if (!in->past && hit->kind == TC_EV_BARRIER && hit->source) { /* not known to be before the moment */
+        if (hit->source == in->obj)                               /* Steele: the store was into this object */
             snprintf(lines[n++], sizeof lines[0], "%s: stored %p into its slot %u",
                      tc_barrier_name((tc_barrier)hit->arg), hit->target, hit->slot);
         else
             snprintf(lines[n++], sizeof lines[0], "%s: a store into slot %u of %p",
                      tc_barrier_name((tc_barrier)hit->arg), hit->slot, hit->source);
     }
+    if (in->past) snprintf(lines[n++], sizeof lines[0], "now (the live run, paused):");
     int first_slot = n;
     for (uint32_t i = 0; i < in->nlisted; i++) {
         if (in->target[i])

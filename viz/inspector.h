@@ -18,6 +18,9 @@
  * barrier hit on it from the collector's events, with the barrier's name.
  * The history starts over when a cycle ends.
  *
+ * While the window shows a past frame (time travel), the colour and the
+ * history are those of that moment; what is read from the heap is of now.
+ *
  * The last barrier hit's store is spelled out: the object stored into
  * and its slot (the graph draws it as an arrow for a moment).
  */
@@ -51,9 +54,14 @@ typedef struct inspector {
     inspect_step hist[INSPECT_HISTORY]; /* oldest first */
     uint32_t nhist;
     tc_event last_hit; /* the last barrier hit on the selection (kind 0 if none) */
-    SDL_Rect box;      /* where it was last drawn */
-    int slot_y0;       /* window y of the first slot's line */
-    int line_h;        /* height of a line */
+    /* A past frame shown (scene_travel.c): its increment, and the
+     * selection's colour in it (-1: the frame does not show it). */
+    bool past;
+    uint64_t past_incr;
+    int past_colour;
+    SDL_Rect box; /* where it was last drawn */
+    int slot_y0;  /* window y of the first slot's line */
+    int line_h;   /* height of a line */
 } inspector;
 
 /* Selects obj (NULL: none); it is read at the next sync. */
@@ -64,6 +72,10 @@ bool inspector_sync(inspector *in, tc_heap *h);
 /* A collector event (from tc_observe_poll), seen after `increment`
  * increments: a barrier hit on the selection joins its history. */
 void inspector_event(inspector *in, const tc_event *e, uint64_t increment);
+/* The window shows a past frame (past false: the live run again): the
+ * panel gives the selection's colour in it and its history up to then;
+ * slots and sizes are read from the heap, and are said to be of now. */
+void inspector_moment(inspector *in, bool past, uint64_t incr, int colour);
 /* Draws the panel in a left corner of area, the top one unless the
  * selected object is drawn at (sel_x, sel_y) in the top half (sel_y < 0:
  * not drawn). Nothing if no selection. */

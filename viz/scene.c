@@ -23,6 +23,8 @@
 #include "scene.h"
 
 #include "cpu_place.h"
+#include "palette.h"
+#include "plots.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -79,6 +81,9 @@ void scene_init(scene *s, const char *cmd) {
     s->zoom_drag_x = s->map_drag_x = s->map_drag_y = -1;
     s->fd.rfd = s->fd.wfd = -1;
     s->last_metrics_s = -1e9;
+    s->at = -1;
+    s->timeline_down_x = -1;
+    s->history_mb = SCENE_HISTORY_MB_DEFAULT;
     tc_config_default(&s->cfg);
 }
 
@@ -120,6 +125,10 @@ static void stop_runs(scene *s) {
     s->tri_seen = 0;
     s->det_bytes = s->det_work = s->det_incr = 0;
     s->nreplay = s->replay_pos = 0;
+    history_clear(&s->hist); /* frames of a run that is gone */
+    s->at = -1;
+    s->playing = false;
+    inspector_moment(&s->insp, false, 0, -1);
 }
 
 /* The event ring feeds the graph's flashes, fades and slow-motion replay.
@@ -151,6 +160,10 @@ bool scene_start(scene *s) {
     /* The viewer leaves the measured CPU to the runs (cpu_place.h); the
      * memory thread and ffmpeg, started from here, inherit that. */
     place_as_viewer();
+    if (s->hist.limit_bytes != s->history_mb << 20) {
+        history_free(&s->hist);
+        history_init(&s->hist, s->history_mb << 20, SCENE_HISTORY_SECONDS);
+    }
     s->lv = live_start(s->wl, s->size, s->seed, &s->cfg, err, sizeof err);
     if (!s->lv) {
         fprintf(stderr, "tricolor %s: cannot start %s: %s\n", s->cmd, s->wl->name, err);
@@ -173,6 +186,10 @@ void scene_free(scene *s) {
     free(s->replay);
     s->replay = NULL;
     s->replay_cap = 0;
+    history_free(&s->hist);
+    free(s->snap);
+    s->snap = NULL;
+    s->snap_cap = 0;
 }
 
 /* The virtual clock: seconds the run would have taken at DET_* rates. */
@@ -268,7 +285,9 @@ static void take_events(scene *s, bool to_replay) {
     }
 }
 
-static void advance(scene *s) {
+/* Runs the frame's share of the workload, or of a slow-motion replay;
+ * returns whether either moved. */
+static bool advance(scene *s) {
     bool slow = scene_speed(s) < 1;
     s->g.replay = slow && s->replay_pos < s->nreplay;
     if (s->replay_pos < s->nreplay) { /* still replaying the last increment */
@@ -276,10 +295,10 @@ static void advance(scene *s) {
         for (size_t i = 0; i < per && s->replay_pos < s->nreplay; i++) graph_event(&s->g, &s->replay[s->replay_pos++]);
         if (s->replay_frames_left > 1) s->replay_frames_left--;
         if (s->replay_pos == s->nreplay) s->nreplay = s->replay_pos = 0, s->g.replay = false;
-        return;
+        return true;
     }
     bool run = !s->paused || s->step_requests > 0;
-    if (!run) return;
+    if (!run) return false;
     tc_heap *h = live_heap(s->lv);
     if (slow || s->step_requests > 0 || s->speed_idx == SCENE_SPEED_ONE) {
         uint64_t before = tc_increment_count(h);
@@ -292,7 +311,7 @@ static void advance(scene *s) {
             take_events(s, true);
             s->replay_frames_left = (int)lround(2 / scene_speed(s));
             s->g.replay = s->nreplay > 0;
-            return;
+            return true;
         }
     } else if (s->deterministic) {
         live_run(s->lv, DET_SLICE_NS, (uint64_t)lround(scene_speed(s)));
@@ -300,11 +319,25 @@ static void advance(scene *s) {
         live_run(s->lv, (uint64_t)(0.25e6 * scene_speed(s)), 0);
     }
     take_events(s, false);
+    return true;
 }
 
 void scene_frame(scene *s, double dt) {
     if (!s->lv) return;
-    advance(s);
+    if (s->at >= 0) { /* a past frame: the live run stays parked */
+        collect(s);
+        scene_travel_frame(s);
+        graph_tick(&s->g, (float)dt);
+        if (s->at >= 0) {
+            /* graph_tick renumbered the nodes: the frame is restored again
+             * (decoded already, so only the forest is rebuilt). */
+            if (!s->show_heapmap) scene_seek(s, s->at);
+            graph_ease(&s->g, s->g.n > 2000 ? 1 : 3);
+            if (!inspector_sync(&s->insp, live_heap(s->lv))) s->g.selected = NULL;
+            return;
+        }
+    }
+    bool moved = advance(s);
     collect(s);
     graph_tick(&s->g, (float)dt);
     if (!s->show_heapmap) {
@@ -312,8 +345,11 @@ void scene_frame(scene *s, double dt) {
         s->g.max_width = (uint32_t)(s->g.area.w / 5); /* 5 px a column in the panel last drawn */
         graph_sync(&s->g, live_heap(s->lv), MAX_NODES);
         graph_ease(&s->g, s->g.n > 2000 ? 1 : 3);
+    } else {
+        heapmap_read(&s->hm, live_heap(s->lv));
     }
     if (!inspector_sync(&s->insp, live_heap(s->lv))) s->g.selected = NULL; /* freed */
+    if (moved) scene_travel_record(s, dt);
 }
 
 bool scene_passes_done(const scene *s, long passes) {
@@ -378,6 +414,9 @@ bool scene_click(scene *s, int x, int y) {
 }
 
 void scene_set_view(scene *s, bool show_heapmap) {
+    /* A past frame is of the view that was on screen then: the other view
+     * is the live run's. */
+    if (s->at >= 0 && show_heapmap != s->show_heapmap) scene_live(s, false);
     s->show_heapmap = show_heapmap;
     set_observing(s);
 }
@@ -471,6 +510,7 @@ void scene_apply_slider(scene *s, int i) {
 static bool inside(SDL_Rect rc, int x, int y) { return x >= rc.x && y >= rc.y && x < rc.x + rc.w && y < rc.y + rc.h; }
 
 bool scene_pointer(scene *s, const SDL_Event *e) {
+    if (scene_travel_pointer(s, e)) return true;
     if (e->type == SDL_MOUSEBUTTONDOWN && e->button.button == SDL_BUTTON_LEFT) {
         if (inside(s->timeline_at, e->button.x, e->button.y)) {
             s->zoom_drag_x = e->button.x;
@@ -504,6 +544,13 @@ bool scene_pointer(scene *s, const SDL_Event *e) {
                                                     e->button.x, &s->zoom_from, &s->zoom_to)) {
             s->zoomed = true;
             scene_note(s, "time zoom: Z resets it");
+        } else if (s->zoom_drag_x >= 0) { /* a click: on a pause bar, the heap right after that pause */
+            plot_series ps[2] = {series_plot(&s->tri, "tricolor", PAL_TRICOLOR),
+                                 series_plot(&s->boe, "boehm", PAL_BOEHM)};
+            size_t si, pi;
+            if (plot_timeline_hit(s->timeline_at, ps, s->boehm_on ? 2 : 1, s->shown_from, s->shown_to, e->button.x,
+                                  e->button.y, &si, &pi))
+                scene_seek_pause(s, ps[si].pauses[pi].t_s, ps[si].pauses[pi].dur_us);
         }
         s->zoom_drag_x = s->map_drag_x = s->map_drag_y = -1;
         return mine;

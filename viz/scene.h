@@ -33,6 +33,7 @@
 #include "feed.h"
 #include "graph.h"
 #include "heapmap.h"
+#include "history.h"
 #include "inspector.h"
 #include "live.h"
 #include "registry.h"
@@ -121,6 +122,20 @@ typedef struct scene {
     double note_until;
     char caption[256];
     double caption_from, caption_until;
+    /* Time travel (scene_travel.c): the frames shown, kept in `hist`; at
+     * >= 0 shows history frame `at` instead of the live run, which stays
+     * paused until the view returns to it. */
+    history hist;
+    size_t history_mb; /* the history's bound (0: off); the flag --history */
+    long at;           /* the history frame shown, -1: the live run */
+    bool playing;      /* replaying the history towards now */
+    double play_owed;  /* frames the replay speed has owed but not shown */
+    double shown_s;    /* driver seconds of frames taken (the history's age) */
+    uint8_t *snap;     /* a frame as saved, before history_add codes it */
+    size_t snap_len, snap_cap;
+    SDL_Rect scrub_at;   /* the scrubber, where last drawn */
+    bool scrub_drag;     /* the scrubber's handle is being dragged */
+    int timeline_down_x; /* where a press on the timeline began (a click there jumps) */
     /* settings the command line gave, which scene_defaults keeps */
     bool step_given, min_heap_given;
 } scene;
@@ -189,5 +204,42 @@ bool scene_pointer(scene *s, const SDL_Event *e);
 void scene_reset_zoom(scene *s);
 /* A caption over the main panel from now for `seconds` of clock_s. */
 void scene_caption(scene *s, const char *msg, double seconds);
+
+/* Time travel (scene_travel.c). Each frame that moved the run (or a slow
+ * motion replay) is kept in the history as the main panel showed it.
+ * Seeking shows a kept frame, in its view, with its moment in the status
+ * line and on the plots, and parks the live run until scene_live; the
+ * measured figures only ever come from the live run. */
+#define SCENE_HISTORY_MB_DEFAULT 64
+#define SCENE_HISTORY_SECONDS    60.0
+/* Keeps the frame just made (scene_frame calls it). */
+void scene_travel_record(scene *s, double dt);
+/* A frame while in the history: the replay moves on. */
+void scene_travel_frame(scene *s);
+/* Shows history frame i (clamped to the frames kept); false, with a
+ * note, if there is none. */
+bool scene_seek(scene *s, long i);
+/* The last frame kept at or before increment incr / run time t. */
+bool scene_seek_increment(scene *s, uint64_t incr);
+bool scene_seek_time(scene *s, double t);
+/* One increment back (from the live run: the last frame before the
+ * increment now shown) or forward (past the newest frame: the live run,
+ * paused). */
+void scene_step_back(scene *s);
+void scene_step_forward(scene *s);
+/* Replays the history from the frame shown at the scene's speed (below 1
+ * each frame held 1/speed frames, above 1 speed frames a frame); at the
+ * newest frame the live run resumes. Called again, pauses the replay. */
+void scene_replay(scene *s);
+/* Back to the live run, resumed or paused. */
+void scene_live(scene *s, bool resume);
+/* The heap right after a pause of the timeline: the first frame kept
+ * after it ended. */
+bool scene_seek_pause(scene *s, double t_s, double dur_us);
+/* Pointer events on the scrubber (press or drag: seek there); true if the
+ * event was its. */
+bool scene_travel_pointer(scene *s, const SDL_Event *e);
+/* The moment shown: the history frame's, or NULL for the live run. */
+const hist_moment *scene_moment(const scene *s);
 
 #endif

@@ -21,7 +21,7 @@
 #include "scene.h"
 
 typedef struct layout {
-    SDL_Rect top, main, plots[5], bottom, status;
+    SDL_Rect top, main, plots[5], scrub, bottom, status;
 } layout;
 
 static layout compute_layout(const scene *s, int w, int h) {
@@ -33,8 +33,10 @@ static layout compute_layout(const scene *s, int w, int h) {
     int body_y = L.top.h, body_h = L.bottom.y - body_y;
     int main_w = w * 56 / 100;
     L.main = (SDL_Rect){6, body_y + 4, main_w - 10, body_h - 8};
-    int px = main_w, pw = w - main_w - 6, ph = body_h / 5;
+    int scrub_h = th + 10; /* the time travel scrubber, under the plots */
+    int px = main_w, pw = w - main_w - 6, ph = (body_h - scrub_h) / 5;
     for (int i = 0; i < 5; i++) L.plots[i] = (SDL_Rect){px, body_y + i * ph + 2, pw, ph - 4};
+    L.scrub = (SDL_Rect){px, body_y + 5 * ph + 2, pw, scrub_h - 4};
     return L;
 }
 
@@ -76,7 +78,10 @@ static void draw_help(scene *s, SDL_Renderer *r, int w, int h) {
     static const char *const lines[] = {
         "Keys",
         "  space      pause / resume",
-        "  N or ->    one increment",
+        "  N or ->    one increment (in the history: the next one kept)",
+        "  <-         one increment back: the history of what was shown (the run pauses)",
+        "  space      in the history: replay from there at the speed, then the live run",
+        "  End / Home the live run (paused) / the oldest moment kept",
         "  + / -      speed: below 1 slow motion (an increment over several frames),",
         "             1 an increment a frame, above 1 faster, up to 32 (full speed)",
         "  1-9        workload (see 'tricolor list')",
@@ -93,7 +98,9 @@ static void draw_help(scene *s, SDL_Renderer *r, int w, int h) {
         "Mouse: click an object (graph or heap map) to inspect it, a slot of the panel to follow it,",
         "       empty space to close it; click a summary box to open it;",
         "       drag the sliders (step budget, trigger %, heap limit);",
-        "       drag across the pause timeline to zoom every time panel into that range;",
+        "       drag across the pause timeline to zoom every time panel into that range,",
+        "       click a pause bar there to see the heap right after that pause;",
+        "       drag the history bar under the plots to go back in time;",
         "       heap map: wheel zooms, drag pans, hover names page, class, cell, object;",
         "       hover a pause bar for its details.",
     };
@@ -217,7 +224,7 @@ static void fmt_bytes(char *b, size_t n, double v) {
  * pages, and the size-class groups present as their outline colours; in
  * the sweep, how many pages still hold black (the sweep has not reached
  * them: it turns black into the new white). */
-static void draw_heapmap_legend(scene *s, SDL_Renderer *r, SDL_Rect main, tc_heap *hp) {
+static void draw_heapmap_legend(scene *s, SDL_Renderer *r, SDL_Rect main, tc_phase ph) {
     text *font = s->font;
     const heapmap *m = &s->hm;
     int th = text_height(font), y = main.y + main.h - 2 * th - 12;
@@ -242,7 +249,6 @@ static void draw_heapmap_legend(scene *s, SDL_Renderer *r, SDL_Rect main, tc_hea
         text_draw(font, main.x + 6, y2, PAL_BARRIER, "page structure unavailable: cells in address order");
         return;
     }
-    tc_phase ph = tc_current_phase(hp);
     if (ph == TC_PHASE_SWEEP)
         text_drawf(font, x, y, PAL_ROOT, "sweep: %zu/%zu pages to go", m->black_pages, m->nsmall);
     else if (m->grey_pages)
@@ -337,18 +343,18 @@ static SDL_Rect heapmap_area(const scene *s, SDL_Rect main) {
 }
 
 /* The object graph or heap map, with its caption. */
-static void draw_main(scene *s, SDL_Renderer *r, SDL_Rect main, tc_heap *hp) {
+static void draw_main(scene *s, SDL_Renderer *r, SDL_Rect main, tc_phase ph) {
     text *font = s->font;
     SDL_RenderSetClipRect(r, &main);
     if (s->show_heapmap) {
         SDL_Rect area = heapmap_area(s, main);
         s->main_at = area;
         SDL_RenderSetClipRect(r, &area);
-        heapmap_draw(&s->hm, r, hp, area);
+        heapmap_draw(&s->hm, r, area);
         draw_heapmap_labels(s, r, area);
         draw_heapmap_selection(s, r, area, font);
         SDL_RenderSetClipRect(r, &main);
-        draw_heapmap_legend(s, r, main, hp);
+        draw_heapmap_legend(s, r, main, ph);
     } else {
         s->main_at = main;
         graph_draw(&s->g, r, main);
@@ -404,6 +410,18 @@ static void draw_plots(scene *s, SDL_Renderer *r, const layout *L) {
         fill(r, (SDL_Rect){a, ax.y, b - a, ax.h}, pal_alpha(PAL_TEXT, 0x40));
         SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
     }
+    /* The moment a past frame shows, marked on every time panel. */
+    const hist_moment *m = scene_moment(s);
+    if (m && m->run_s >= t_from && m->run_s <= t_to) {
+        const int timed[] = {0, 3, 4};
+        for (int k = 0; k < 3; k++) {
+            SDL_Rect ax = plot_axes_rect(font, L->plots[timed[k]]);
+            int x = ax.x + (int)lround((m->run_s - t_from) / (t_to - t_from) * (ax.w - 1));
+            SDL_SetRenderDrawColor(r, PAL_ROOT.r, PAL_ROOT.g, PAL_ROOT.b, 0xff);
+            SDL_RenderDrawLine(r, x, ax.y, x, ax.y + ax.h - 1);
+            SDL_RenderDrawLine(r, x + 1, ax.y, x + 1, ax.y + ax.h - 1);
+        }
+    }
     if (s->zoomed) { /* said inside the axes' top left, over the bars */
         SDL_Rect ax = plot_axes_rect(font, L->plots[0]);
         const char *z = "zoomed: Z resets";
@@ -413,8 +431,44 @@ static void draw_plots(scene *s, SDL_Renderer *r, const layout *L) {
     }
 }
 
+/* The history scrubber: a column per span of kept frames, tinted by the
+ * collector's phase then (marking grey, sweep blue, idle dark), the frame
+ * shown marked, and what the history holds. Its track is kept in
+ * s->scrub_at for the pointer (scene_scrub_index). */
+static void draw_scrubber(scene *s, SDL_Renderer *r, SDL_Rect rc) {
+    text *font = s->font;
+    const history *h = &s->hist;
+    fill(r, rc, PAL_PANEL);
+    int lw = text_draw(font, rc.x + 4, rc.y + 1, PAL_DIM, "history ") + 4;
+    char right[96];
+    if (!h->limit_bytes)
+        snprintf(right, sizeof right, "off (--history 0)");
+    else
+        snprintf(right, sizeof right, " %.1f of %zu MB%s", (double)history_bytes(h) / (1 << 20), s->history_mb,
+                 s->at >= 0 ? "" : ", live");
+    int rw = text_width(font, right) + 6;
+    SDL_Rect track = {rc.x + lw, rc.y + 2, rc.w - lw - rw, rc.h - 4};
+    s->scrub_at = track;
+    text_draw(font, track.x + track.w + 4, rc.y + 1, s->at >= 0 ? PAL_ROOT : PAL_DIM, right);
+    if (track.w < 8) return;
+    fill(r, track, PAL_BG);
+    if (!h->n) return;
+    for (int x = 0; x < track.w; x++) {
+        size_t i = h->n == 1 ? 0 : (size_t)((double)x * (double)(h->n - 1) / (double)(track.w - 1) + 0.5);
+        tc_phase ph = h->f[i].m.phase;
+        SDL_Color c = ph == TC_PHASE_ROOTS || ph == TC_PHASE_PROPAGATE || ph == TC_PHASE_ATOMIC ? PAL_GREY_OBJ
+                      : ph == TC_PHASE_SWEEP                                                    ? PAL_FREE_CELL
+                                                                                                : PAL_GRID;
+        SDL_SetRenderDrawColor(r, c.r, c.g, c.b, 0xff);
+        SDL_RenderDrawLine(r, track.x + x, track.y + 2, track.x + x, track.y + track.h - 3);
+    }
+    size_t at = s->at >= 0 ? (size_t)s->at : h->n - 1;
+    int x = track.x + (h->n == 1 ? track.w - 1 : (int)lround((double)at * (track.w - 1) / (double)(h->n - 1)));
+    fill(r, (SDL_Rect){x - 2, track.y, 5, track.h}, s->at >= 0 ? PAL_ROOT : PAL_TEXT);
+}
+
 /* The sliders and the status line. */
-static void draw_status(scene *s, SDL_Renderer *r, const layout *L, tc_heap *hp, const tc_stats *st) {
+static void draw_status(scene *s, SDL_Renderer *r, const layout *L, tc_phase ph, uint64_t cycles, const tc_stats *st) {
     text *font = s->font;
     fill(r, L->bottom, PAL_PANEL);
     draw_sliders(s, r, L->bottom);
@@ -442,11 +496,18 @@ static void draw_status(scene *s, SDL_Renderer *r, const layout *L, tc_heap *hp,
         snprintf(step_s, sizeof step_s, "step %u%s",
                  s->cfg.budget_unit == TC_BUDGET_WORK ? s->cfg.step_work : s->cfg.step_usec,
                  s->cfg.budget_unit == TC_BUDGET_WORK ? "" : "us");
-    text_drawf(font, 8, L->status.y + 4, PAL_TEXT,
-               "%s | cycle %llu | %s | %s | trigger %u%% | p99 %s max %s%s | %s%s | %.0f fps | H help",
-               tc_phase_name(tc_current_phase(hp)), (unsigned long long)st->cycles + 1, tc_barrier_name(s->cfg.barrier),
-               step_s, s->cfg.trigger_pct, p99, mx, boehm_s, s->paused ? "paused" : "speed ", s->paused ? "" : speed_s,
-               s->fps);
+    const hist_moment *m = scene_moment(s);
+    char state[96];
+    if (m)
+        snprintf(state, sizeof state, "%s increment %llu, %.4f s (<- -> step, space %s, End live)",
+                 s->playing ? "replaying" : "history:", (unsigned long long)m->incr, m->run_s,
+                 s->playing ? "stops" : "replays");
+    else
+        snprintf(state, sizeof state, "%s%s", s->paused ? "paused" : "speed ", s->paused ? "" : speed_s);
+    text_drawf(font, 8, L->status.y + 4, m ? PAL_ROOT : PAL_TEXT,
+               "%s | cycle %llu | %s | %s | trigger %u%% | p99 %s max %s%s | %s | %.0f fps | H help", tc_phase_name(ph),
+               (unsigned long long)cycles + 1, tc_barrier_name(s->cfg.barrier), step_s, s->cfg.trigger_pct, p99, mx,
+               boehm_s, state, s->fps);
 }
 
 void scene_draw(scene *s, SDL_Renderer *r, int w, int h) {
@@ -457,11 +518,16 @@ void scene_draw(scene *s, SDL_Renderer *r, int w, int h) {
     tc_heap *hp = live_heap(s->lv);
     tc_stats st;
     tc_get_stats(hp, &st);
+    /* The moment shown: a past frame's (time travel), or now. */
+    const hist_moment *m = scene_moment(s);
+    tc_phase ph = m ? m->phase : tc_current_phase(hp);
+    uint64_t cycles = m ? m->cycles : st.cycles;
     draw_title(s, r, w);
-    draw_main(s, r, L.main, hp);
+    draw_main(s, r, L.main, ph);
     draw_plots(s, r, &L);
+    draw_scrubber(s, r, L.scrub);
     if (s->show_heapmap) draw_heapmap_tip(s, r, s->main_at);
-    draw_status(s, r, &L, hp, &st);
+    draw_status(s, r, &L, ph, cycles, &st);
     text *font = s->font;
     if (s->note[0] && s->clock_s < s->note_until) {
         int tw = text_width(font, s->note) + 16;
