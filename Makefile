@@ -205,8 +205,8 @@ $(BUILD)/microbench: $(BUILD)/rel/bench/microbench.o $(BUILD)/libtricolor.a
 $(BUILD)/microbench-noobs: $(BUILD)/rel/bench/microbench.o $(call gc_objs,noobs)
 	$(CC) $(CFLAGS) $^ -lpthread -lm -o $@
 
-$(BUILD)/framebench: $(BUILD)/rel/bench/framebench.o $(BUILD)/rel/viz/heapmap.o $(BUILD)/rel/viz/graph.o $(BUILD)/rel/viz/graph_layout.o $(BUILD)/rel/viz/text.o $(BUILD)/libtricolor.a
-	$(CC) $(CFLAGS) $^ $(SDL_LIBS) -lpthread -lm -o $@
+$(BUILD)/framebench: $(BUILD)/rel/bench/framebench.o $(call viz_objs,rel) $(call wl_objs,rel) $(BUILD)/libtricolor.a
+	$(CC) $(CFLAGS) $^ $(BOEHM_LIBS) $(SDL_LIBS) -lpthread -lm -o $@
 
 # What memory system calls and page faults cost on this machine, so that
 # the figures below (and bench's) can be read against it.

@@ -170,7 +170,29 @@ static void apply(scene *s, const script_action *a, const char *path) {
     case SCRIPT_WORKLOAD: scene_set_workload(s, a->wl); break;
     case SCRIPT_VIEW: scene_set_view(s, a->value != 0); break;
     case SCRIPT_PAUSE: s->paused = true; break;
-    case SCRIPT_RESUME: s->paused = false; break;
+    case SCRIPT_RESUME:
+        if (s->at >= 0)
+            scene_live(s, true);
+        else
+            s->paused = false;
+        break;
+    case SCRIPT_SEEK: {
+        const hist_moment *m = scene_moment(s);
+        uint64_t shown = m ? m->incr : tc_increment_count(live_heap(s->lv)), n = (uint64_t)a->number;
+        if (a->value) {
+            if (n > shown) n = shown;
+            n = shown - n;
+        }
+        if (!scene_seek_increment(s, n)) fprintf(stderr, "tricolor record: %s:%d: seek: %s\n", path, a->line, s->note);
+        break;
+    }
+    case SCRIPT_REPLAY:
+        if (s->at < 0)
+            fprintf(stderr, "tricolor record: %s:%d: replay: the live run is shown (seek first)\n", path, a->line);
+        else
+            scene_replay_at(s, scene_speed_index(a->number));
+        break;
+    case SCRIPT_LIVE: scene_live(s, true); break;
     default: break;
     }
     if (bad) fprintf(stderr, "tricolor record: %s:%d: the collector refused it: %s\n", path, a->line, bad);

@@ -26,6 +26,7 @@
 static const char *const own_names[SCRIPT_NKINDS] = {
     [SCRIPT_SPEED] = "speed", [SCRIPT_CAPTION] = "caption", [SCRIPT_WORKLOAD] = "workload",
     [SCRIPT_VIEW] = "view",   [SCRIPT_PAUSE] = "pause",     [SCRIPT_RESUME] = "resume",
+    [SCRIPT_SEEK] = "seek",   [SCRIPT_REPLAY] = "replay",   [SCRIPT_LIVE] = "live",
 };
 static const char *const usage_of[SCRIPT_NKINDS] = {
     [SCRIPT_SPEED] = "speed X (1/32 .. 32, e.g. 0.25 or 1/4)",
@@ -34,6 +35,9 @@ static const char *const usage_of[SCRIPT_NKINDS] = {
     [SCRIPT_VIEW] = "view graph|heapmap",
     [SCRIPT_PAUSE] = "pause",
     [SCRIPT_RESUME] = "resume",
+    [SCRIPT_SEEK] = "seek N|-N (the frame after increment N, or N increments back from the one shown)",
+    [SCRIPT_REPLAY] = "replay X (the history from the moment shown at speed X, 1/32 .. 32, up to now)",
+    [SCRIPT_LIVE] = "live",
 };
 
 /* ------------------------------------------------------------ lines */
@@ -132,7 +136,7 @@ static const char *action(script_action *a, words *ws) {
     int nargs = ws->n - 2;
     char **arg = ws->w + 2;
     int want_min = 1, want_max = 1;
-    if (k == SCRIPT_PAUSE || k == SCRIPT_RESUME) want_min = want_max = 0;
+    if (k == SCRIPT_PAUSE || k == SCRIPT_RESUME || k == SCRIPT_LIVE) want_min = want_max = 0;
     if (k == SCRIPT_CAPTION) want_max = 2;
     if (nargs < want_min || nargs > want_max)
         return cli_msg("%s takes %s%d argument%s, got %d: expected %s", name, want_max > want_min ? "at most " : "",
@@ -144,10 +148,21 @@ static const char *action(script_action *a, words *ws) {
     double d;
     switch (a->kind) {
     case SCRIPT_SPEED:
+    case SCRIPT_REPLAY:
         if (!value_speed(arg[0], &d) || !(d >= 1.0 / 32 - 1e-9 && d <= 32 + 1e-9))
-            return cli_msg("speed: '%.*s%s' is not a speed from 1/32 (0.03125) to 32", VALUE_QUOTE(arg[0]));
+            return cli_msg("%s: '%.*s%s' is not a speed from 1/32 (0.03125) to 32", name, VALUE_QUOTE(arg[0]));
         a->number = d;
         break;
+    case SCRIPT_SEEK: {
+        uint64_t n;
+        bool back = arg[0][0] == '-';
+        if (!value_uint(arg[0] + back, &n) || n > 1000000000 || (back && n == 0))
+            return cli_msg("seek: '%.*s%s' is not an increment (valid: N from 0, or -N from -1, up to 1000000000)",
+                           VALUE_QUOTE(arg[0]));
+        a->number = (double)n;
+        a->value = back;
+        break;
+    }
     case SCRIPT_CAPTION:
         a->number = 4;
         if (nargs == 2) {

@@ -14,7 +14,14 @@
  * Actions: every knob of knobs.h under its flag's name and with the same
  * values (barrier NAME, step-work N, trigger PCT, heap-limit SIZE|none,
  * pause-target T|off, ...), and speed X, caption "TEXT" [SECONDS],
- * workload NAME, view graph|heapmap, pause, resume.
+ * workload NAME, view graph|heapmap, pause, resume; and time travel (the
+ * window's history, scene.h): seek N (the frame after increment N) or
+ * seek -N (N increments back from the one shown), replay X (from there,
+ * at speed X, up to now, then the live run at its own speed), live (the
+ * live run, now).
+ *
+ *   10.0 seek -1
+ *   10.0 replay 1/8     # the same increment again, slowly
  *
  * The whole file is parsed and checked before the first frame is drawn; a
  * bad line is reported as "FILE:LINE: what is wrong (what is valid)".
@@ -39,6 +46,9 @@ typedef enum script_kind {
     SCRIPT_VIEW,
     SCRIPT_PAUSE,
     SCRIPT_RESUME,
+    SCRIPT_SEEK,   /* number: an increment; relative (-N: N back from the one shown) if `value` */
+    SCRIPT_REPLAY, /* number: the speed */
+    SCRIPT_LIVE,
     SCRIPT_NKINDS
 } script_kind;
 

@@ -14,6 +14,12 @@
  *                         the same on a binary tree of 2^18 - 1 objects:
  *                         5000 drawn and about 2500 boxes; then with rows
  *                         cut as the view cuts them
+ *   frame_ms_scrub_graph_gcbench, frame_ms_scrub_heapmap_gcbench
+ *                         time travel: a whole window's frame (the
+ *                         scene's seek, frame and drawing) while the
+ *                         history of GCBench's run (default size, a
+ *                         deterministic scene at speed 32) is scrubbed
+ *                         back and forth, on the graph and on the heap map
  *
  * Medians of 60 frames, rendered onto a 1280x720 surface with SDL's
  * software renderer (no window), the slowest case the viewer meets: wall
@@ -27,6 +33,8 @@
 
 #include "graph.h"
 #include "heapmap.h"
+#include "registry.h"
+#include "scene.h"
 #include "text.h"
 #include "tricolor.h"
 
@@ -102,6 +110,72 @@ static void graph_frames(const char *name, tc_heap *h, SDL_Renderer *r, SDL_Rect
     graph_free(&g);
 }
 
+/* A GCBench scene (default size, deterministic, speed 32) on the graph or
+ * the heap map, with a history of `mb` MB, run RUN frames; the median of
+ * those live frames (run, sync or read, keep, draw) into *live_ms. */
+static bool run_scene(scene *sc, SDL_Renderer *r, bool map, size_t mb, double *live_ms) {
+    enum { RUN = 240 };
+    scene_init(sc, "view");
+    sc->wl = wl_find("gcbench");
+    sc->deterministic = true; /* repeatable, and no Boehm child */
+    sc->show_heapmap = map;
+    sc->history_mb = mb;
+    scene_defaults(sc);
+    scene_settle(sc);
+    char err[256];
+    sc->font = text_open(r, 13, err, sizeof err);
+    if (!sc->font) {
+        fprintf(stderr, "framebench: no font: %s\n", err);
+        return false;
+    }
+    if (!scene_start(sc)) return false;
+    double t[RUN];
+    for (int f = 0; f < RUN; f++) {
+        double t0 = now_ms();
+        scene_frame(sc, 1.0 / 60);
+        scene_draw(sc, r, 1280, 720);
+        SDL_RenderPresent(r);
+        t[f] = now_ms() - t0;
+    }
+    *live_ms = median(t, RUN);
+    return true;
+}
+
+static void stop_scene(scene *sc) {
+    text *font = sc->font;
+    scene_free(sc);
+    text_close(font);
+}
+
+/* Time travel's costs: live frames with the history off and on (what
+ * keeping each frame costs), then scrubbing: each frame seeks to another
+ * kept frame (as a drag on the scrubber does), runs the scene's frame and
+ * draws the whole window. */
+static void scrub_frames(const char *name, SDL_Renderer *r, bool map) {
+    enum { FRAMES = 60 };
+    static scene sc; /* large: not on the stack */
+    double off, on;
+    if (!run_scene(&sc, r, map, 0, &off)) return;
+    stop_scene(&sc);
+    if (!run_scene(&sc, r, map, SCENE_HISTORY_MB_DEFAULT, &on)) return;
+    size_t kept = sc.hist.n;
+    double t[FRAMES];
+    for (int f = 0; f < FRAMES; f++) {
+        double t0 = now_ms();
+        /* Back and forth over the history, never the same frame twice in a row. */
+        scene_seek(&sc, (long)(((size_t)f * 37 + 5) % kept));
+        scene_frame(&sc, 1.0 / 60);
+        scene_draw(&sc, r, 1280, 720);
+        SDL_RenderPresent(r);
+        t[f] = now_ms() - t0;
+    }
+    printf("%s_live: %.2f ms history off, %.2f ms on\n", name, off, on);
+    printf("%s_history: %zu frames kept in %.1f MB (bound %zu MB)\n", name, kept,
+           (double)history_bytes(&sc.hist) / (1 << 20), sc.history_mb);
+    printf("%s: %.2f ms\n", name, median(t, FRAMES));
+    stop_scene(&sc);
+}
+
 int main(void) {
     enum { N = 1000000, FRAMES = 60 };
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1280, 720, 32, SDL_PIXELFORMAT_ARGB8888);
@@ -154,6 +228,8 @@ int main(void) {
     graph_frames("frame_ms_graph_tree_view", h, r, area, (uint32_t)area.w / 5);
     tc_root_pop(h, 1);
     tc_heap_free(h);
+    scrub_frames("frame_ms_scrub_graph_gcbench", r, false);
+    scrub_frames("frame_ms_scrub_heapmap_gcbench", r, true);
     SDL_DestroyRenderer(r);
     SDL_FreeSurface(s);
     return 0;

@@ -52,6 +52,8 @@ static void test_bench_bad_values(void **state) {
                        ARGS("--pause-target", "out of range", "10us..1s, or off"));
     expect_usage_error(ARGS("bench", "--pause-target", "2ks"), ARGS("--pause-target", "not a duration", "1.5ms"));
     expect_usage_error(ARGS("view", "--passes", "0"), ARGS("--passes", "out of range", "1..1000"));
+    expect_usage_error(ARGS("view", "--history", "-1"), ARGS("--history", "'-1'", "from 0 (off) to 65536"));
+    expect_usage_error(ARGS("record", "--history", "64M"), ARGS("--history", "'64M'", "a size in MB"));
 }
 
 static void test_bench_unwritable_output(void **state) {

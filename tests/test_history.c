@@ -172,6 +172,25 @@ static void test_scrub_back_shows_what_a_fresh_run_showed(void **state) {
     assert_int_equal(tc_increment_count(live_heap(b.lv)), k);
     assert_same_graph(&a.g, &b.g);
 
+    /* An object inspected then: its colour at that moment, and its colour
+     * changes in that cycle up to then, as the frames kept show them. */
+    void *grey_obj = NULL;
+    for (size_t i = 0; i < a.g.norder && !grey_obj; i++) {
+        const gnode *n = &a.g.nodes[a.g.order[i]];
+        if (!n->summary && n->colour == TC_GREY) grey_obj = n->obj;
+    }
+    inspector_select(&a.insp, grey_obj);
+    a.g.selected = grey_obj;
+    scene_frame(&a, 1.0 / 30);
+    assert_true(a.insp.past);
+    assert_int_equal(a.insp.past_incr, k);
+    assert_int_equal(a.insp.past_colour, TC_GREY);
+    assert_true(a.insp.npast >= 1);
+    assert_int_equal(a.insp.past_hist[a.insp.npast - 1].colour, TC_GREY);
+    for (uint32_t i = 0; i < a.insp.npast; i++) assert_true(a.insp.past_hist[i].increment <= k);
+    if (a.insp.npast >= 2) /* grey came from white, in an earlier frame of the cycle */
+        assert_int_equal(a.insp.past_hist[a.insp.npast - 2].colour, TC_WHITE);
+
     /* Shown frames do not run the live run, nor add to its figures. */
     for (int f = 0; f < 10; f++) scene_frame(&a, 1.0 / 30);
     assert_int_equal(tc_increment_count(ha), now);

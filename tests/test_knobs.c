@@ -193,6 +193,39 @@ static void test_long_bad_values_keep_the_range(void **state) {
     if (!strstr(err, "then an action")) fail_msg("time message cut: %s", err);
 }
 
+/* The time-travel actions: seek N or -N, replay X, live; bad values
+ * named with what is valid. */
+static void test_script_time_travel_actions(void **state) {
+    (void)state;
+    char err[512];
+    script s = {0};
+    assert_true(script_parse("t.script", "1 seek 120\n2 seek -3\n2 replay 1/8\n3 live\n", &s, err, sizeof err));
+    assert_int_equal(s.n, 4);
+    assert_int_equal(s.v[0].kind, SCRIPT_SEEK);
+    assert_true(s.v[0].number == 120 && !s.v[0].value);
+    assert_true(s.v[1].number == 3 && s.v[1].value);
+    assert_int_equal(s.v[2].kind, SCRIPT_REPLAY);
+    assert_true(s.v[2].number == 0.125);
+    assert_int_equal(s.v[3].kind, SCRIPT_LIVE);
+    script_free(&s);
+    static const struct {
+        const char *line, *says;
+    } bad[] = {
+        {"0 seek x\n", "valid: N from 0, or -N from -1"},
+        {"0 seek -0\n", "valid: N from 0"},
+        {"0 seek 1.5\n", "not an increment"},
+        {"0 seek\n", "seek N|-N"},
+        {"0 replay 64\n", "replay: '64' is not a speed"},
+        {"0 live now\n", "live takes"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(&s, 0, sizeof s);
+        assert_false(script_parse("t.script", bad[i].line, &s, err, sizeof err));
+        if (!strstr(err, "t.script:1: ") || !strstr(err, bad[i].says))
+            fail_msg("'%s': expected '%s' in: %s", bad[i].line, bad[i].says, err);
+    }
+}
+
 /* Names are unique, flags and aliases included: a duplicate would make
  * knob_find return the first and hide the second. */
 static void test_names_are_unique(void **state) {
@@ -209,6 +242,7 @@ int main(void) {
         cmocka_unit_test(test_values_read_every_spelling_alike), cmocka_unit_test(test_names_are_unique),
         cmocka_unit_test(test_scripts_take_every_knob),          cmocka_unit_test(test_every_help_lists_every_knob),
         cmocka_unit_test(test_every_command_takes_every_knob),   cmocka_unit_test(test_long_bad_values_keep_the_range),
+        cmocka_unit_test(test_script_time_travel_actions),
     };
     return cmocka_run_group_tests_name("knobs", tests, NULL, NULL);
 }

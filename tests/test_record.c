@@ -143,10 +143,12 @@ static void test_deterministic_y4m_is_byte_identical(void **state) {
     temp_path(a, sizeof a, ".y4m");
     temp_path(b, sizeof b, ".y4m");
     temp_path(script, sizeof script, ".script");
-    write_file(script, "# switch barrier and view mid-run\n"
+    write_file(script, "# switch barrier and view mid-run, go back and replay\n"
                        "0    caption \"deterministic\" 0.3\n"
                        "0.2  barrier yuasa\n"
-                       "0.3  view heapmap\n");
+                       "0.25 seek -2\n"
+                       "0.25 replay 1/2\n"
+                       "0.4  view heapmap\n");
     /* The same deterministic recording twice, into a and then b. */
     const char *outs[2] = {a, b};
     for (int i = 0; i < 2; i++) {

@@ -508,6 +508,20 @@ bool graph_save(const graph *g, uint8_t **buf, size_t *len, size_t *cap) {
     return true;
 }
 
+int graph_saved_colour(const uint8_t *buf, size_t len, const void *obj) {
+    save_head hd;
+    if (len < sizeof hd) return -1;
+    memcpy(&hd, buf, sizeof hd);
+    if (hd.magic != SAVE_MAGIC || len < sizeof hd + (size_t)hd.norder * sizeof(save_node)) return -1;
+    uint64_t key = (uint64_t)(uintptr_t)obj;
+    for (uint32_t i = 0; i < hd.norder; i++) {
+        save_node s;
+        memcpy(&s, buf + sizeof hd + (size_t)i * sizeof s, sizeof s);
+        if (s.key == key && !s.summary) return s.colour;
+    }
+    return -1;
+}
+
 bool graph_restore(graph *g, const uint8_t *buf, size_t len) {
     save_head hd;
     if (len < sizeof hd) return false;

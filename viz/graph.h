@@ -140,6 +140,8 @@ bool graph_save(const graph *g, uint8_t **buf, size_t *len, size_t *cap);
  * still there keep their place and ease to the saved layout, the others
  * fade. Reads nothing from any heap. False if buf is not graph_save's. */
 bool graph_restore(graph *g, const uint8_t *buf, size_t len);
+/* The colour obj has in a saved forest, or -1 if it is not shown there. */
+int graph_saved_colour(const uint8_t *buf, size_t len, const void *obj);
 /* Applies one collector event (colours in replay mode, flashes always). */
 void graph_event(graph *g, const tc_event *e);
 /* Moves every node `iterations` easing steps towards its place. */

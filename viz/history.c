@@ -147,7 +147,7 @@ bool history_add(history *h, const hist_moment *m, const uint8_t *raw, size_t le
     uint8_t *tmp = malloc(2 * len + 32);
     if (!tmp) return false;
     size_t clen = encode(tmp, raw, len, key ? NULL : h->last, key ? 0 : h->last_len);
-    if (!key) { /* a delta no smaller than the frame alone is kept as a keyframe */
+    if (!key && clen > len / 2) { /* a delta no smaller than the frame alone is kept as a keyframe */
         uint8_t *alone = malloc(2 * len + 32);
         size_t alen = alone ? encode(alone, raw, len, NULL, 0) : 0;
         if (alone && alen <= clen) {

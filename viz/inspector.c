@@ -44,10 +44,20 @@ void inspector_event(inspector *in, const tc_event *e, uint64_t increment) {
     in->last_hit = *e;
 }
 
-void inspector_moment(inspector *in, bool past, uint64_t incr, int colour) {
+void inspector_moment(inspector *in, bool past, uint64_t incr, uint64_t cycle, int colour) {
     in->past = past;
     in->past_incr = incr;
+    in->past_cycle = cycle;
     in->past_colour = colour;
+    in->npast = 0;
+}
+
+void inspector_past_step(inspector *in, uint64_t incr, uint8_t colour) {
+    if (in->npast == INSPECT_HISTORY) {
+        for (uint32_t i = 1; i < INSPECT_HISTORY; i++) in->past_hist[i - 1] = in->past_hist[i];
+        in->npast--;
+    }
+    in->past_hist[in->npast++] = (inspect_step){incr, colour, -1};
 }
 
 bool inspector_sync(inspector *in, tc_heap *h) {
@@ -96,17 +106,21 @@ void inspector_draw(inspector *in, SDL_Renderer *r, text *font, SDL_Rect area, i
         snprintf(lines[n++], sizeof lines[0], "page %u, cell %u, %u-byte cells", o->page, o->cell, o->size);
     snprintf(lines[n++], sizeof lines[0], "%u slot%s, %u raw bytes", o->nslots, o->nslots == 1 ? "" : "s", o->nraw);
     /* This cycle's history, as far as a line holds. */
-    int at = snprintf(lines[n], sizeof lines[0], "cycle %llu:", (unsigned long long)in->cycle + 1);
-    for (uint32_t i = 0; i < in->nhist && at > 0 && (size_t)at < sizeof lines[0]; i++) {
-        const inspect_step *st = &in->hist[i];
-        if (in->past && st->increment > in->past_incr) break; /* after the moment shown */
+    int at = snprintf(lines[n], sizeof lines[0],
+                      "cycle %llu:", (unsigned long long)(in->past ? in->past_cycle : in->cycle) + 1);
+    const inspect_step *hist = in->past ? in->past_hist : in->hist;
+    uint32_t nhist = in->past ? in->npast : in->nhist;
+    for (uint32_t i = 0; i < nhist && at > 0 && (size_t)at < sizeof lines[0]; i++) {
+        const inspect_step *st = &hist[i];
         if (st->barrier >= 0)
             at += snprintf(lines[n] + at, sizeof lines[0] - (size_t)at, " %s@%llu",
                            tc_barrier_name((tc_barrier)st->barrier), (unsigned long long)st->increment);
         else
-            at += snprintf(lines[n] + at, sizeof lines[0] - (size_t)at, "%s%s@%llu", i ? " ->" : " ",
+            at += snprintf(lines[n] + at, sizeof lines[0] - (size_t)at, "%s%s@%llu", i ? " -> " : " ",
                            tc_colour_name((tc_colour)st->colour), (unsigned long long)st->increment);
     }
+    if (in->past && !nhist && at > 0 && (size_t)at < sizeof lines[0])
+        snprintf(lines[n] + at, sizeof lines[0] - (size_t)at, " not in the graph's frames kept");
     n++;
     const tc_event *hit = &in->last_hit;
     if (!in->past && hit->kind == TC_EV_BARRIER && hit->source) { /* not known to be before the moment */

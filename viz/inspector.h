@@ -19,7 +19,9 @@
  * The history starts over when a cycle ends.
  *
  * While the window shows a past frame (time travel), the colour and the
- * history are those of that moment; what is read from the heap is of now.
+ * history are those of that moment, read from the frames the history
+ * kept (the graph's: the heap map's frames do not name objects); what is
+ * read from the heap is of now.
  *
  * The last barrier hit's store is spelled out: the object stored into
  * and its slot (the graph draws it as an arrow for a moment).
@@ -54,11 +56,14 @@ typedef struct inspector {
     inspect_step hist[INSPECT_HISTORY]; /* oldest first */
     uint32_t nhist;
     tc_event last_hit; /* the last barrier hit on the selection (kind 0 if none) */
-    /* A past frame shown (scene_travel.c): its increment, and the
-     * selection's colour in it (-1: the frame does not show it). */
+    /* A past frame shown (scene_travel.c): its increment and cycle, the
+     * selection's colour in it (-1: the frame does not show it), and its
+     * colour changes in that cycle up to then, read from the history. */
     bool past;
-    uint64_t past_incr;
+    uint64_t past_incr, past_cycle;
     int past_colour;
+    inspect_step past_hist[INSPECT_HISTORY];
+    uint32_t npast;
     SDL_Rect box; /* where it was last drawn */
     int slot_y0;  /* window y of the first slot's line */
     int line_h;   /* height of a line */
@@ -75,7 +80,10 @@ void inspector_event(inspector *in, const tc_event *e, uint64_t increment);
 /* The window shows a past frame (past false: the live run again): the
  * panel gives the selection's colour in it and its history up to then;
  * slots and sizes are read from the heap, and are said to be of now. */
-void inspector_moment(inspector *in, bool past, uint64_t incr, int colour);
+void inspector_moment(inspector *in, bool past, uint64_t incr, uint64_t cycle, int colour);
+/* One colour change of the selection in the past frame's cycle, oldest
+ * first (the latest INSPECT_HISTORY are kept); after inspector_moment. */
+void inspector_past_step(inspector *in, uint64_t incr, uint8_t colour);
 /* Draws the panel in a left corner of area, the top one unless the
  * selected object is drawn at (sel_x, sel_y) in the top half (sel_y < 0:
  * not drawn). Nothing if no selection. */

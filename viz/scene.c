@@ -81,7 +81,8 @@ void scene_init(scene *s, const char *cmd) {
     s->zoom_drag_x = s->map_drag_x = s->map_drag_y = -1;
     s->fd.rfd = s->fd.wfd = -1;
     s->last_metrics_s = -1e9;
-    s->at = -1;
+    s->at = s->map_at = s->insp_at = -1;
+    s->speed_after = -1;
     s->timeline_down_x = -1;
     s->history_mb = SCENE_HISTORY_MB_DEFAULT;
     tc_config_default(&s->cfg);
@@ -128,7 +129,8 @@ static void stop_runs(scene *s) {
     history_clear(&s->hist); /* frames of a run that is gone */
     s->at = -1;
     s->playing = false;
-    inspector_moment(&s->insp, false, 0, -1);
+    inspector_moment(&s->insp, false, 0, 0, -1);
+    s->map_at = -1;
 }
 
 /* The event ring feeds the graph's flashes, fades and slow-motion replay.
@@ -327,13 +329,11 @@ void scene_frame(scene *s, double dt) {
     if (s->at >= 0) { /* a past frame: the live run stays parked */
         collect(s);
         scene_travel_frame(s);
-        graph_tick(&s->g, (float)dt);
         if (s->at >= 0) {
-            /* graph_tick renumbered the nodes: the frame is restored again
-             * (decoded already, so only the forest is rebuilt). */
-            if (!s->show_heapmap) scene_seek(s, s->at);
-            graph_ease(&s->g, s->g.n > 2000 ? 1 : 3);
+            graph_tick(&s->g, (float)dt);
             if (!inspector_sync(&s->insp, live_heap(s->lv))) s->g.selected = NULL;
+            scene_travel_show(s);
+            graph_ease(&s->g, s->g.n > 2000 ? 1 : 3);
             return;
         }
     }

@@ -130,8 +130,12 @@ typedef struct scene {
     long at;           /* the history frame shown, -1: the live run */
     bool playing;      /* replaying the history towards now */
     double play_owed;  /* frames the replay speed has owed but not shown */
-    double shown_s;    /* driver seconds of frames taken (the history's age) */
-    uint8_t *snap;     /* a frame as saved, before history_add codes it */
+    int speed_after;   /* the live run's speed, if a replay was given its own (-1: none) */
+    long map_at;       /* the history frame in the heap map (-1: none) */
+    long insp_at;      /* the frame and selection the inspector's moment is of */
+    void *insp_obj;
+    double shown_s; /* driver seconds of frames taken (the history's age) */
+    uint8_t *snap;  /* a frame as saved, before history_add codes it */
     size_t snap_len, snap_cap;
     SDL_Rect scrub_at;   /* the scrubber, where last drawn */
     bool scrub_drag;     /* the scrubber's handle is being dragged */
@@ -214,8 +218,11 @@ void scene_caption(scene *s, const char *msg, double seconds);
 #define SCENE_HISTORY_SECONDS    60.0
 /* Keeps the frame just made (scene_frame calls it). */
 void scene_travel_record(scene *s, double dt);
-/* A frame while in the history: the replay moves on. */
+/* A frame while in the history: the replay moves on (and may reach now:
+ * then the live run); scene_travel_show then shows the frame it is at,
+ * after graph_tick (which renumbers the graph's nodes). */
 void scene_travel_frame(scene *s);
+void scene_travel_show(scene *s);
 /* Shows history frame i (clamped to the frames kept); false, with a
  * note, if there is none. */
 bool scene_seek(scene *s, long i);
@@ -231,6 +238,9 @@ void scene_step_forward(scene *s);
  * each frame held 1/speed frames, above 1 speed frames a frame); at the
  * newest frame the live run resumes. Called again, pauses the replay. */
 void scene_replay(scene *s);
+/* A replay at its own speed (scene_speeds index): the live run's speed
+ * comes back when the replay reaches now or the live run is shown. */
+void scene_replay_at(scene *s, int speed_idx);
 /* Back to the live run, resumed or paused. */
 void scene_live(scene *s, bool resume);
 /* The heap right after a pause of the timeline: the first frame kept

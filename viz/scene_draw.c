@@ -499,9 +499,9 @@ static void draw_status(scene *s, SDL_Renderer *r, const layout *L, tc_phase ph,
     const hist_moment *m = scene_moment(s);
     char state[96];
     if (m)
-        snprintf(state, sizeof state, "%s increment %llu, %.4f s (<- -> step, space %s, End live)",
-                 s->playing ? "replaying" : "history:", (unsigned long long)m->incr, m->run_s,
-                 s->playing ? "stops" : "replays");
+        snprintf(state, sizeof state, "%s increment %llu at %.*f %s (End: live)",
+                 s->playing ? "replaying" : "history:", (unsigned long long)m->incr, m->run_s < 1 ? 2 : 3,
+                 m->run_s < 1 ? m->run_s * 1e3 : m->run_s, m->run_s < 1 ? "ms" : "s");
     else
         snprintf(state, sizeof state, "%s%s", s->paused ? "paused" : "speed ", s->paused ? "" : speed_s);
     text_drawf(font, 8, L->status.y + 4, m ? PAL_ROOT : PAL_TEXT,

@@ -17,6 +17,10 @@
 #include "live.h"
 #include "scene.h"
 
+/* Frames read back to find an inspected object's colour changes in a
+ * past cycle, at most (each a delta applied: about 0.1 ms on GCBench). */
+#define PAST_SCAN 600
+
 void scene_travel_record(scene *s, double dt) {
     s->shown_s += dt;
     if (!s->hist.limit_bytes) return;
@@ -66,7 +70,47 @@ static void inspect_moment(scene *s) {
             heapmap_locate(&s->hm, s->main_at, (int)(cell.x + cell.w / 2), (int)(cell.y + cell.h / 2), &hit))
             colour = hit.colour;
     }
-    inspector_moment(&s->insp, m != NULL, m ? m->incr : 0, colour);
+    inspector_moment(&s->insp, m != NULL, m ? m->incr : 0, m ? m->cycles : 0, colour);
+    s->insp_at = s->at;
+    s->insp_obj = s->insp.obj;
+    if (!m || m->view != HIST_GRAPH || !s->insp.obj) return;
+    /* Its colour changes in the moment's cycle, from the frames kept
+     * since the cycle began (at most PAST_SCAN of them, read forward:
+     * a delta each), ending where the cursor already was. */
+    size_t j = (size_t)s->at;
+    while (j > 0 && (size_t)s->at - j < PAST_SCAN && s->hist.f[j - 1].m.cycles == m->cycles &&
+           s->hist.f[j - 1].m.view == HIST_GRAPH)
+        j--;
+    int last = -1;
+    for (; j <= (size_t)s->at; j++) {
+        size_t len;
+        const uint8_t *buf = history_frame(&s->hist, j, &len);
+        int c = buf ? graph_saved_colour(buf, len, s->insp.obj) : -1;
+        if (c >= 0 && c != last) inspector_past_step(&s->insp, s->hist.f[j].m.incr, (uint8_t)c);
+        last = c;
+    }
+}
+
+/* Restores frame i into its view (the graph always: graph_tick renumbers
+ * its nodes each frame; the heap map when it is another frame). */
+static bool show(scene *s, long i) {
+    const hist_moment *m = &s->hist.f[i].m;
+    if (m->view == HIST_HEAPMAP && s->map_at == i && s->show_heapmap) return true;
+    size_t len;
+    const uint8_t *buf = history_frame(&s->hist, (size_t)i, &len);
+    bool ok = buf && (m->view == HIST_GRAPH ? graph_restore(&s->g, buf, len) : heapmap_restore(&s->hm, buf, len));
+    if (!ok) {
+        scene_note(s, "history: that frame could not be read (out of memory)");
+        return false;
+    }
+    s->map_at = m->view == HIST_HEAPMAP ? i : -1;
+    s->at = i;
+    s->paused = true;
+    s->show_heapmap = m->view == HIST_HEAPMAP;
+    /* Slow motion's queued events belong to the live run's last
+     * increment; shown over a past frame they would repaint it. */
+    s->g.replay = false;
+    return true;
 }
 
 bool scene_seek(scene *s, long i) {
@@ -76,22 +120,14 @@ bool scene_seek(scene *s, long i) {
     }
     if (i < 0) i = 0;
     if ((size_t)i >= s->hist.n) i = (long)s->hist.n - 1;
-    size_t len;
-    const uint8_t *buf = history_frame(&s->hist, (size_t)i, &len);
-    const hist_moment *m = &s->hist.f[i].m;
-    bool ok = buf && (m->view == HIST_GRAPH ? graph_restore(&s->g, buf, len) : heapmap_restore(&s->hm, buf, len));
-    if (!ok) {
-        scene_note(s, "history: that frame could not be read (out of memory)");
-        return false;
-    }
-    s->at = i;
-    s->paused = true;
-    s->show_heapmap = m->view == HIST_HEAPMAP;
-    /* Slow motion's queued events belong to the live run's last
-     * increment; shown over a past frame they would repaint it. */
-    s->g.replay = false;
+    if (!show(s, i)) return false;
     inspect_moment(s);
     return true;
+}
+
+void scene_travel_show(scene *s) {
+    if (s->at < 0 || !show(s, s->at)) return;
+    if (s->insp_at != s->at || s->insp_obj != s->insp.obj) inspect_moment(s);
 }
 
 bool scene_seek_increment(scene *s, uint64_t incr) {
@@ -141,8 +177,18 @@ void scene_replay(scene *s) {
     s->play_owed = 0;
 }
 
+void scene_replay_at(scene *s, int speed_idx) {
+    if (s->at < 0) return;
+    if (s->speed_after < 0) s->speed_after = s->speed_idx;
+    scene_set_speed(s, speed_idx);
+    s->playing = true;
+    s->play_owed = 0;
+}
+
 void scene_live(scene *s, bool resume) {
     bool was = s->at >= 0;
+    if (s->speed_after >= 0) scene_set_speed(s, s->speed_after);
+    s->speed_after = -1;
     s->at = -1;
     s->playing = false;
     s->paused = !resume;
@@ -151,7 +197,8 @@ void scene_live(scene *s, bool resume) {
      * next sync reads them from the heap instead. */
     s->nreplay = s->replay_pos = 0;
     s->g.replay = false;
-    inspector_moment(&s->insp, false, 0, -1);
+    inspector_moment(&s->insp, false, 0, 0, -1);
+    s->map_at = -1;
     if (was) scene_note(s, resume ? "live: the run continues" : "live: the run as it is now (paused)");
 }
 
@@ -165,9 +212,7 @@ void scene_travel_frame(scene *s) {
         scene_live(s, true);
         return;
     }
-    bool playing = s->playing;
-    scene_seek(s, s->at + step);
-    s->playing = playing;
+    s->at += step; /* shown by scene_travel_show */
 }
 
 /* The frame under column x of the scrubber's track (as last drawn). */
