@@ -79,12 +79,26 @@ WL_SUPPORT := $(filter-out $(WL_SRC),$(wildcard workloads/*.c))
 VIZ_SRC    := $(wildcard viz/*.c)
 APP_SRC    := $(wildcard app/*.c)
 
+# The guided tour is docs/tour.script, built in as a C string (the file
+# people copy and edit is the one the program plays).
+$(BUILD)/gen/tour_script.c: docs/tour.script
+	@mkdir -p $(@D)
+	@{ echo '/* Generated from docs/tour.script by the Makefile: edit that file. */'; \
+	  echo 'extern const char tour_script[];'; echo 'const char tour_script[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; echo '    ;'; } > $@
+define gen_rule
+$(BUILD)/$(1)/gen/tour_script.o: $(BUILD)/gen/tour_script.c
+	@mkdir -p $$(@D)
+	$(CC) $(CPPFLAGS) $(STD) $(WARN) $(FLAGS_$(1)) -c $$< -o $$@
+endef
+$(foreach f,$(FLAVOURS),$(eval $(call gen_rule,$(f))))
+
 # $(call *_objs,FLAVOUR)
 gc_objs  = $(GC_SRC:%.c=$(BUILD)/$(1)/%.o)
 wl_objs  = $(WL_SRC:%.c=$(BUILD)/$(1)/%.tricolor.o) $(WL_SRC:%.c=$(BUILD)/$(1)/%.boehm.o) $(WL_SUPPORT:%.c=$(BUILD)/$(1)/%.o)
 viz_objs = $(VIZ_SRC:%.c=$(BUILD)/$(1)/%.o)
 # app/ without main, for the tests that call into the program's parts.
-app_objs = $(filter-out $(BUILD)/$(1)/app/main.o,$(APP_SRC:%.c=$(BUILD)/$(1)/%.o))
+app_objs = $(filter-out $(BUILD)/$(1)/app/main.o,$(APP_SRC:%.c=$(BUILD)/$(1)/%.o)) $(BUILD)/$(1)/gen/tour_script.o
 
 .PHONY: all deps run test test-unit test-x test-asan test-tsan test-valgrind test-symbols analyze format-check bench clean
 .DEFAULT_GOAL := all
@@ -98,7 +112,7 @@ $(BUILD)/libtricolor.a: $(call gc_objs,rel)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/tricolor: $(APP_SRC:%.c=$(BUILD)/rel/%.o) $(call viz_objs,rel) $(call wl_objs,rel) $(BUILD)/libtricolor.a
+$(BUILD)/tricolor: $(APP_SRC:%.c=$(BUILD)/rel/%.o) $(BUILD)/rel/gen/tour_script.o $(call viz_objs,rel) $(call wl_objs,rel) $(BUILD)/libtricolor.a
 	$(CC) $(CFLAGS) $^ $(BOEHM_LIBS) $(SDL_LIBS) -lpthread -lm -o $@
 
 # The window when there is a display; otherwise the same comparison in the

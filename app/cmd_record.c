@@ -33,6 +33,7 @@
 #include "plots.h"
 #include "scene_args.h"
 #include "script.h"
+#include "script_run.h"
 #include "text.h"
 #include "turns.h"
 #include "values.h"
@@ -66,6 +67,9 @@ static void usage(FILE *f) {
             "                          mean the workload's size, as in view\n"
             "  --workload-size S       small, default or large (default: small for demo, else default)\n"
             "  --script FILE           timed actions, e.g. '2.0 barrier yuasa' (see below)\n"
+            "  --tour                  the guided tour (docs/tour.script, built in): a collection cycle of\n"
+            "                          the demo per barrier, the lost object, stop-the-world; the video\n"
+            "                          lasts until the tour ends unless --seconds is given\n"
             "  --deterministic         the same bytes on every run: whole increments a frame (with --speed\n"
             "                          X above 1, X increments), and every time plotted comes from the\n"
             "                          collector's work units (%.1f ns a unit, %.1f us an increment) and\n"
@@ -82,6 +86,8 @@ static void usage(FILE *f) {
             "  caption \"TEXT\" [S]      text over the graph for S seconds (default 4)\n"
             "  workload NAME           restart on another workload\n"
             "  view graph|heapmap | pause | resume\n"
+            "  seek N|-N | replay X | live   time travel (README, \"Going back in time\")\n"
+            "  until idle|propagate|sweep|cycle-end | lost-object off|on | wait   the tour's (docs/tour.script)\n"
             "Example:\n"
             "  0.0 caption \"Dijkstra: a black object never points to a white one\" 3\n"
             "  3.0 barrier yuasa\n"
@@ -143,61 +149,6 @@ static void check_script(const script *sc, const char *path, bool deterministic,
                 path, first_late, late, late > 1 ? "s" : "", late > 1 ? "" : "s", seconds, late > 1 ? "are" : "is");
 }
 
-/* Applies one script action to the running scene. A knob goes through the
- * scene's own setter where it has one (the barrier and the auto-pacer say
- * what they did), else as a whole config, with a note. */
-static void apply(scene *s, const script_action *a, const char *path) {
-    const char *bad = NULL;
-    switch (a->kind) {
-    case SCRIPT_KNOB:
-        if (a->knob == &knobs[KNOB_BARRIER_ID]) {
-            bad = scene_set_barrier(s, (tc_barrier)a->value);
-        } else if (a->knob == &knobs[KNOB_PAUSE_TARGET]) {
-            bad = scene_set_pause_target(s, (uint32_t)a->value);
-        } else {
-            tc_config c = s->cfg;
-            a->knob->set(&c, a->value);
-            if (!(bad = scene_configure(s, &c))) {
-                char v[64], m[128];
-                knob_format(a->knob, &s->cfg, v, sizeof v);
-                snprintf(m, sizeof m, "%s: %s", a->knob->name, v);
-                scene_note(s, m);
-            }
-        }
-        break;
-    case SCRIPT_SPEED: scene_set_speed(s, scene_speed_index(a->number)); break;
-    case SCRIPT_CAPTION: scene_caption(s, a->text, a->number); break;
-    case SCRIPT_WORKLOAD: scene_set_workload(s, a->wl); break;
-    case SCRIPT_VIEW: scene_set_view(s, a->value != 0); break;
-    case SCRIPT_PAUSE: s->paused = true; break;
-    case SCRIPT_RESUME:
-        if (s->at >= 0)
-            scene_live(s, true);
-        else
-            s->paused = false;
-        break;
-    case SCRIPT_SEEK: {
-        const hist_moment *m = scene_moment(s);
-        uint64_t shown = m ? m->incr : tc_increment_count(live_heap(s->lv)), n = (uint64_t)a->number;
-        if (a->value) {
-            if (n > shown) n = shown;
-            n = shown - n;
-        }
-        if (!scene_seek_increment(s, n)) fprintf(stderr, "tricolor record: %s:%d: seek: %s\n", path, a->line, s->note);
-        break;
-    }
-    case SCRIPT_REPLAY:
-        if (s->at < 0)
-            fprintf(stderr, "tricolor record: %s:%d: replay: the live run is shown (seek first)\n", path, a->line);
-        else
-            scene_replay_at(s, scene_speed_index(a->number));
-        break;
-    case SCRIPT_LIVE: scene_live(s, true); break;
-    default: break;
-    }
-    if (bad) fprintf(stderr, "tricolor record: %s:%d: the collector refused it: %s\n", path, a->line, bad);
-}
-
 /* "[#####.....] 120/600 frames, 4.1 s elapsed, ETA 16.3 s", over itself. */
 static void progress(long done, long total, double elapsed) {
     enum { BAR = 30 };
@@ -216,7 +167,7 @@ typedef struct rec_opts {
     long fps;
     double seconds;
     long passes; /* stop once the workload has run this many times; -1: no */
-    bool seconds_given;
+    bool seconds_given, tour;
     const char *out, *script_path;
     knob_mask given;
     bool dry_run;
@@ -261,6 +212,10 @@ static bool parse(scene *s, rec_opts *o, int argc, char **argv) {
             o->fps = (long)cli_int(C, a, cli_value(C, argc, argv, &i), 1, 240);
         } else if (!strcmp(a, "--script")) {
             o->script_path = cli_value(C, argc, argv, &i);
+            o->tour = false;
+        } else if (!strcmp(a, "--tour")) {
+            o->tour = true;
+            o->script_path = NULL;
         } else if (!strcmp(a, "--deterministic")) {
             s->deterministic = true;
         } else {
@@ -290,7 +245,12 @@ static void check_output(const scene *s, rec_opts *o) {
                  "width and height (e.g. %dx%d)",
                  w, h, w % 2 ? (h % 2 ? "width and height" : "width") : "height", o->kind == ENC_MP4 ? ".mp4" : ".y4m",
                  w + w % 2, h + h % 2);
-    if (o->script_path) {
+    if (o->tour) {
+        o->script_path = TOUR_NAME;
+        if (!script_parse(TOUR_NAME, tour_script, &o->sc, err, sizeof err)) cli_fail(C, "%s", err);
+        if (!o->seconds_given) o->seconds = 3600; /* the tour's end ends it */
+        check_script(&o->sc, o->script_path, s->deterministic, o->seconds);
+    } else if (o->script_path) {
         if (!script_load(o->script_path, &o->sc, err, sizeof err)) cli_fail(C, "%s", err);
         check_script(&o->sc, o->script_path, s->deterministic, o->seconds);
     }
@@ -314,12 +274,18 @@ static int film(scene *s, const rec_opts *o, SDL_Renderer *ren, SDL_Surface *sur
     if (frames < 1) frames = 1;
     bool show_progress = isatty(2);
     double t0 = wall_s(), last_progress = -1;
-    size_t next = 0;
+    script_player pl;
+    script_player_init(&pl, o->sc.n ? &o->sc : NULL, o->script_path, "record", false);
+    /* The tour without --seconds ends TOUR_TAIL_S after its last action. */
+    bool to_end = o->tour && !o->seconds_given;
+    double ended_at = -1;
     int status = 0;
     long written = 0;
     for (long f = 0; f < frames && !status; f++) {
         s->clock_s = (double)f / (double)o->fps;
-        while (next < o->sc.n && o->sc.v[next].t <= s->clock_s + 1e-9) apply(s, &o->sc.v[next++], o->script_path);
+        script_player_run(&pl, s);
+        if (to_end && ended_at < 0 && script_player_done(&pl, s)) ended_at = s->clock_s;
+        if (to_end && ended_at >= 0 && s->clock_s >= ended_at + TOUR_TAIL_S) break;
         if (s->quit) { /* a workload restart failed; scene_start said why */
             status = 1;
             break;
@@ -347,7 +313,12 @@ static int film(scene *s, const rec_opts *o, SDL_Renderer *ren, SDL_Surface *sur
         if (o->passes > 0 && scene_passes_done(s, o->passes)) break;
         double now = wall_s() - t0;
         if (show_progress && (now - last_progress >= 0.1 || f + 1 == frames)) {
-            progress(f + 1, frames, now);
+            /* The tour's length is known once it has ended: until then, its nominal length. */
+            long total = to_end
+                             ? lround(((ended_at >= 0 ? ended_at : pl.offset + o->sc.v[o->sc.n - 1].t) + TOUR_TAIL_S) *
+                                      (double)o->fps)
+                             : frames;
+            progress(f + 1, total > f + 1 ? total : f + 1, now);
             last_progress = now;
         }
     }

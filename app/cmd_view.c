@@ -24,6 +24,7 @@
 #include "commands.h"
 #include "plots.h"
 #include "scene_args.h"
+#include "script_run.h"
 #include "text.h"
 #include "turns.h"
 
@@ -35,6 +36,8 @@ typedef struct app {
     bool software; /* SDL's software renderer */
     int dragging;  /* slider index + 1 while dragging */
     scene sc;
+    script sc_script; /* --script or --tour */
+    script_player player;
 } app;
 
 static uint64_t now_ns(void) {
@@ -70,7 +73,11 @@ static void handle_key(app *a, SDL_Keycode k) {
     scene *s = &a->sc;
     switch (k) {
     case SDLK_SPACE:
-        if (s->at >= 0)
+        if (a->player.waiting)
+            script_player_continue(&a->player, s);
+        else if (!script_player_done(&a->player, s)) /* between two steps: the script runs the scene */
+            scene_note(s, "the script is running: space goes on at its next step");
+        else if (s->at >= 0)
             scene_replay(s);
         else
             s->paused = !s->paused;
@@ -158,6 +165,11 @@ static void usage(FILE *f) {
                "  --screenshot FILE       PNG of the window after --frames frames\n"
                "  --passes N              exit once the workload has run N times on each collector and print\n"
                "                          the pauses of those N passes: compare with 'tricolor bench --passes N'\n"
+               "  --tour                  the guided tour (docs/tour.script, built in): a collection cycle of the\n"
+               "                          demo per barrier, the store that loses an object, stop-the-world;\n"
+               "                          space goes to the next step\n"
+               "  --script FILE           a script, as record's (see 'tricolor record --help'); 'wait' lines hold\n"
+               "                          until space\n"
                "\n"
                "Keys: space pause, N/-> step, +/- speed, 1-9 workload, B barrier, A auto-pacer (pause target\n"
                "on/off), R reset, S screenshot, G graph/heap map, Z reset zoom, C close opened boxes, F fullscreen,\n"
@@ -205,8 +217,8 @@ static void check_writable(const char *C, const char *flag, const char *path) {
 /* What view's own flags ask for. */
 typedef struct view_opts {
     long frames, passes;
-    const char *shot;
-    bool dry_run;
+    const char *shot, *script_path;
+    bool dry_run, tour;
 } view_opts;
 
 /* Reads the flags into s and o; false after --help. Exits 2 on bad input. */
@@ -229,6 +241,12 @@ static bool parse(scene *s, view_opts *o, int argc, char **argv) {
             o->shot = cli_value(C, argc, argv, &i);
         } else if (!strcmp(a, "--passes")) {
             o->passes = (long)cli_int(C, a, cli_value(C, argc, argv, &i), 1, 1000);
+        } else if (!strcmp(a, "--script")) {
+            o->script_path = cli_value(C, argc, argv, &i);
+            o->tour = false;
+        } else if (!strcmp(a, "--tour")) {
+            o->tour = true;
+            o->script_path = NULL;
         } else {
             cli_fail(C, "unknown option '%s'", a);
         }
@@ -260,6 +278,11 @@ static int frame_loop(app *a, long frames, long passes, const char *shot) {
         }
         if (a->quit) break;
         SDL_GetRendererOutputSize(a->ren, &a->w, &a->h);
+        script_player_run(&a->player, s);
+        if (s->quit) { /* a scripted workload restart failed; scene_start said why */
+            status = 1;
+            break;
+        }
         scene_frame(s, 1.0 / 60);
         uint64_t drawn_from = turns_now();
         scene_draw(s, a->ren, a->w, a->h);
@@ -303,15 +326,23 @@ int cmd_view(int argc, char **argv) {
     }
     long frames = vo.frames, passes = vo.passes;
     const char *shot = vo.shot;
+    char err[1024];
+    /* The script is read and checked before a window opens. */
+    if (vo.tour && !script_parse(TOUR_NAME, tour_script, &a->sc_script, err, sizeof err)) cli_fail("view", "%s", err);
+    if (vo.script_path && !script_load(vo.script_path, &a->sc_script, err, sizeof err)) cli_fail("view", "%s", err);
+    script_player_init(&a->player, a->sc_script.n ? &a->sc_script : NULL, vo.tour ? TOUR_NAME : vo.script_path, "view",
+                       true);
 
     const char *disp = getenv("DISPLAY"), *way = getenv("WAYLAND_DISPLAY"), *drv = getenv("SDL_VIDEODRIVER");
     if ((!disp || !*disp) && (!way || !*way) && !drv) {
+        script_free(&a->sc_script);
         free(a);
         return no_display("neither DISPLAY nor WAYLAND_DISPLAY is set");
     }
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         char why[256];
         snprintf(why, sizeof why, "SDL could not start video (%s)", SDL_GetError());
+        script_free(&a->sc_script);
         free(a);
         return no_display(why);
     }
@@ -323,6 +354,7 @@ int cmd_view(int argc, char **argv) {
         char why[256];
         snprintf(why, sizeof why, "SDL could not open a window (%s)", SDL_GetError());
         SDL_Quit();
+        script_free(&a->sc_script);
         free(a);
         return no_display(why);
     }
@@ -330,11 +362,13 @@ int cmd_view(int argc, char **argv) {
     if (!a->ren) a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_SOFTWARE);
     SDL_RendererInfo info;
     a->software = a->ren && SDL_GetRendererInfo(a->ren, &info) == 0 && (info.flags & SDL_RENDERER_SOFTWARE);
-    char err[512];
     s->font = a->ren ? text_open(a->ren, 13, err, sizeof err) : NULL;
+    /* Captions (a script's, the tour's) in a larger size, as record's. */
+    s->caption_font = s->font ? text_open(a->ren, 20, err, sizeof err) : NULL;
     if (!s->font) {
         fprintf(stderr, "tricolor view: %s\n", a->ren ? err : SDL_GetError());
         SDL_Quit();
+        script_free(&a->sc_script);
         free(a);
         return 2;
     }
@@ -343,6 +377,7 @@ int cmd_view(int argc, char **argv) {
         scene_free(s);
         text_close(s->font);
         SDL_Quit();
+        script_free(&a->sc_script);
         free(a);
         return 1;
     }
@@ -353,7 +388,9 @@ int cmd_view(int argc, char **argv) {
     scene_free(s);
     if (!turns_write()) fprintf(stderr, "tricolor view: cannot write TRICOLOR_TURNS's file: %s\n", strerror(errno));
     plot_release();
+    if (s->caption_font) text_close(s->caption_font);
     text_close(s->font);
+    script_free(&a->sc_script);
     SDL_DestroyRenderer(a->ren);
     SDL_DestroyWindow(a->win);
     SDL_Quit();

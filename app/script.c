@@ -27,6 +27,7 @@ static const char *const own_names[SCRIPT_NKINDS] = {
     [SCRIPT_SPEED] = "speed", [SCRIPT_CAPTION] = "caption", [SCRIPT_WORKLOAD] = "workload",
     [SCRIPT_VIEW] = "view",   [SCRIPT_PAUSE] = "pause",     [SCRIPT_RESUME] = "resume",
     [SCRIPT_SEEK] = "seek",   [SCRIPT_REPLAY] = "replay",   [SCRIPT_LIVE] = "live",
+    [SCRIPT_UNTIL] = "until", [SCRIPT_WAIT] = "wait",       [SCRIPT_LOST] = "lost-object",
 };
 static const char *const usage_of[SCRIPT_NKINDS] = {
     [SCRIPT_SPEED] = "speed X (1/32 .. 32, e.g. 0.25 or 1/4)",
@@ -38,6 +39,9 @@ static const char *const usage_of[SCRIPT_NKINDS] = {
     [SCRIPT_SEEK] = "seek N|-N (the frame after increment N, or N increments back from the one shown)",
     [SCRIPT_REPLAY] = "replay X (the history from the moment shown at speed X, 1/32 .. 32, up to now)",
     [SCRIPT_LIVE] = "live",
+    [SCRIPT_UNTIL] = "until idle|propagate|sweep|cycle-end",
+    [SCRIPT_WAIT] = "wait",
+    [SCRIPT_LOST] = "lost-object off|on (the store that would lose an object, without or with the barrier)",
 };
 
 /* ------------------------------------------------------------ lines */
@@ -136,7 +140,7 @@ static const char *action(script_action *a, words *ws) {
     int nargs = ws->n - 2;
     char **arg = ws->w + 2;
     int want_min = 1, want_max = 1;
-    if (k == SCRIPT_PAUSE || k == SCRIPT_RESUME || k == SCRIPT_LIVE) want_min = want_max = 0;
+    if (k == SCRIPT_PAUSE || k == SCRIPT_RESUME || k == SCRIPT_LIVE || k == SCRIPT_WAIT) want_min = want_max = 0;
     if (k == SCRIPT_CAPTION) want_max = 2;
     if (nargs < want_min || nargs > want_max)
         return cli_msg("%s takes %s%d argument%s, got %d: expected %s", name, want_max > want_min ? "at most " : "",
@@ -152,6 +156,28 @@ static const char *action(script_action *a, words *ws) {
         if (!value_speed(arg[0], &d) || !(d >= 1.0 / 32 - 1e-9 && d <= 32 + 1e-9))
             return cli_msg("%s: '%.*s%s' is not a speed from 1/32 (0.03125) to 32", name, VALUE_QUOTE(arg[0]));
         a->number = d;
+        break;
+    case SCRIPT_UNTIL: {
+        static const struct {
+            const char *name;
+            tc_phase phase;
+        } phases[] = {{"idle", TC_PHASE_IDLE},
+                      {"propagate", TC_PHASE_PROPAGATE},
+                      {"sweep", TC_PHASE_SWEEP},
+                      {"cycle-end", TC_PHASE_COUNT}};
+        size_t i = 0;
+        while (i < 4 && strcmp(arg[0], phases[i].name)) i++;
+        if (i == 4)
+            return cli_msg("until: unknown phase '%.*s%s' (valid: idle, propagate, sweep, cycle-end)",
+                           VALUE_QUOTE(arg[0]));
+        a->value = (uint64_t)phases[i].phase;
+        break;
+    }
+    case SCRIPT_LOST:
+        if (strcmp(arg[0], "off") && strcmp(arg[0], "on"))
+            return cli_msg("lost-object: '%.*s%s' is neither off nor on (valid: off: without the barrier, on: with it)",
+                           VALUE_QUOTE(arg[0]));
+        a->value = !strcmp(arg[0], "on");
         break;
     case SCRIPT_SEEK: {
         uint64_t n;

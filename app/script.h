@@ -23,6 +23,13 @@
  *   10.0 seek -1
  *   10.0 replay 1/8     # the same increment again, slowly
  *
+ * And the guided tour's (scene.h): until idle|propagate|sweep (run until
+ * the collector is in that phase, then pause) or until cycle-end (until
+ * a cycle completes), lost-object off|on (the
+ * store that would lose an object, without or with the barrier, and the
+ * verifier's word on it), wait (in view: until space; in a recording:
+ * nothing). The tour is such a script: docs/tour.script.
+ *
  * The whole file is parsed and checked before the first frame is drawn; a
  * bad line is reported as "FILE:LINE: what is wrong (what is valid)".
  * Nothing here knows about SDL or the scene: cmd_record.c applies the
@@ -49,6 +56,9 @@ typedef enum script_kind {
     SCRIPT_SEEK,   /* number: an increment; relative (-N: N back from the one shown) if `value` */
     SCRIPT_REPLAY, /* number: the speed */
     SCRIPT_LIVE,
+    SCRIPT_UNTIL, /* value: the tc_phase, or TC_PHASE_COUNT: until a cycle ends */
+    SCRIPT_WAIT,
+    SCRIPT_LOST, /* value: 1 with the barrier, 0 without */
     SCRIPT_NKINDS
 } script_kind;
 

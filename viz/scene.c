@@ -83,6 +83,7 @@ void scene_init(scene *s, const char *cmd) {
     s->last_metrics_s = -1e9;
     s->at = s->map_at = s->insp_at = -1;
     s->speed_after = -1;
+    s->until_phase = s->lesson = -1;
     s->timeline_down_x = -1;
     s->history_mb = SCENE_HISTORY_MB_DEFAULT;
     tc_config_default(&s->cfg);
@@ -126,6 +127,9 @@ static void stop_runs(scene *s) {
     s->tri_seen = 0;
     s->det_bytes = s->det_work = s->det_incr = 0;
     s->nreplay = s->replay_pos = 0;
+    s->until_phase = s->lesson = -1;
+    s->broken = false; /* its heap is gone with the run */
+    s->lesson_msg[0] = 0;
     history_clear(&s->hist); /* frames of a run that is gone */
     s->at = -1;
     s->playing = false;
@@ -301,6 +305,7 @@ static bool advance(scene *s) {
     }
     bool run = !s->paused || s->step_requests > 0;
     if (!run) return false;
+    scene_lesson_repair(s); /* never run a heap a lesson broke */
     tc_heap *h = live_heap(s->lv);
     if (slow || s->step_requests > 0 || s->speed_idx == SCENE_SPEED_ONE) {
         uint64_t before = tc_increment_count(h);
@@ -331,15 +336,24 @@ void scene_frame(scene *s, double dt) {
         scene_travel_frame(s);
         if (s->at >= 0) {
             graph_tick(&s->g, (float)dt);
-            if (!inspector_sync(&s->insp, live_heap(s->lv))) s->g.selected = NULL;
+            if (s->insp.obj && !inspector_sync(&s->insp, live_heap(s->lv))) s->g.selected = NULL;
             scene_travel_show(s);
             graph_ease(&s->g, s->g.n > 2000 ? 1 : 3);
             return;
         }
     }
+    if (s->lesson >= 0) { /* the lesson, or an increment towards a moment it can be made */
+        if (scene_lesson_step(s))
+            take_events(s, false); /* its barrier hits: flashes and arrows */
+        else
+            s->step_requests = 1;
+    }
+    uint64_t incr = tc_increment_count(live_heap(s->lv));
     bool moved = advance(s);
+    if (moved) scene_until_check(s);
+    if (tc_increment_count(live_heap(s->lv)) != incr) s->lesson_hold = false; /* the run moved on */
     collect(s);
-    graph_tick(&s->g, (float)dt);
+    graph_tick(&s->g, s->lesson_hold ? 0 : (float)dt); /* a lesson's arrows and flashes stay while it is shown */
     if (!s->show_heapmap) {
         s->g.font = s->font;                          /* the summaries' counts */
         s->g.max_width = (uint32_t)(s->g.area.w / 5); /* 5 px a column in the panel last drawn */
@@ -348,7 +362,7 @@ void scene_frame(scene *s, double dt) {
     } else {
         heapmap_read(&s->hm, live_heap(s->lv));
     }
-    if (!inspector_sync(&s->insp, live_heap(s->lv))) s->g.selected = NULL; /* freed */
+    if (s->insp.obj && !inspector_sync(&s->insp, live_heap(s->lv))) s->g.selected = NULL; /* freed */
     if (moved) scene_travel_record(s, dt);
 }
 

@@ -73,6 +73,14 @@ typedef struct scene_slider {
     bool zero_is_none; /* leftmost = "none" (heap limit) */
 } scene_slider;
 
+/* The objects of the lost-object lesson (scene_lesson.c): W, held by
+ * grey G's slot, is stored into black B's empty slot, and G's pointer to
+ * it erased. */
+typedef struct scene_lost {
+    void *b, *g, *w;
+    uint32_t bslot, gslot;
+} scene_lost;
+
 typedef struct scene {
     const char *cmd; /* "view" or "record", for messages */
     /* what runs */
@@ -140,6 +148,16 @@ typedef struct scene {
     SDL_Rect scrub_at;   /* the scrubber, where last drawn */
     bool scrub_drag;     /* the scrubber's handle is being dragged */
     int timeline_down_x; /* where a press on the timeline began (a click there jumps) */
+    /* The guided tour's lessons (scene_lesson.c). */
+    int until_phase; /* run until the collector is in this tc_phase, then pause (-1: none; */
+                     /* SCENE_CYCLE_END: until a cycle ends, counted from until_cycles) */
+    uint64_t until_cycles;
+    int lesson;       /* the lost-object lesson to make: 0 without the barrier, 1 with (-1: none) */
+    bool broken;      /* `lost` was made without the barrier: repaired before anything runs */
+    bool lesson_hold; /* a lesson was just made: its arrows and flashes stay until the run moves */
+    scene_lost lost;
+    char lesson_msg[384]; /* what the last lesson did and the verifier's word on it */
+    char prompt[96];      /* a script waiting for the user: what to press (view) */
     /* settings the command line gave, which scene_defaults keeps */
     bool step_given, min_heap_given;
 } scene;
@@ -249,6 +267,22 @@ bool scene_seek_pause(scene *s, double t_s, double dur_us);
 /* Pointer events on the scrubber (press or drag: seek there); true if the
  * event was its. */
 bool scene_travel_pointer(scene *s, const SDL_Event *e);
+/* The guided tour (scene_lesson.c). scene_until runs the live run at the
+ * scene's speed until the collector is in `phase`, then pauses (at once if
+ * it is). scene_lost_object makes the lost-object lesson with or without
+ * the barrier at the next frame where a grey, a white and a black object
+ * for it are on screen during marking (running an increment a frame until
+ * then), then pauses; made without, the heap is repaired (the store made
+ * again through tc_store) before anything runs. Both are pending until
+ * `until_phase` and `lesson` are -1 again. */
+#define SCENE_CYCLE_END TC_PHASE_COUNT /* for scene_until: the end of the cycle running or next */
+void scene_until(scene *s, tc_phase phase);
+void scene_lost_object(scene *s, bool barrier);
+/* For scene_frame: makes a pending lesson if it can (true), pauses a
+ * reached until, repairs a broken heap. */
+bool scene_lesson_step(scene *s);
+void scene_until_check(scene *s);
+void scene_lesson_repair(scene *s);
 /* The moment shown: the history frame's, or NULL for the live run. */
 const hist_moment *scene_moment(const scene *s);
 

@@ -132,8 +132,8 @@ static void fmt_us(char *b, size_t n, double us) {
 /* The caption: large, centred low over the main panel, wrapped at blanks
  * to the panel's width (at most four lines), fading in and out over a
  * quarter second of the scene's clock. */
-static void draw_caption(scene *s, SDL_Renderer *r, SDL_Rect main) {
-    if (!s->caption[0] || s->clock_s < s->caption_from || s->clock_s >= s->caption_until) return;
+static int draw_caption(scene *s, SDL_Renderer *r, SDL_Rect main) {
+    if (!s->caption[0] || s->clock_s < s->caption_from || s->clock_s >= s->caption_until) return main.y + main.h;
     double a = s->clock_s - s->caption_from, b = s->caption_until - s->clock_s, q = 0.25;
     double alpha = a < q ? a / q : b < q ? b / q : 1;
     if (alpha < 0) alpha = 0;
@@ -169,6 +169,41 @@ static void draw_caption(scene *s, SDL_Renderer *r, SDL_Rect main) {
         int lw = text_width(f, lines[i]);
         text_draw(f, box.x + (bw - lw) / 2, box.y + th / 4 + i * th, c, lines[i]);
     }
+    return box.y;
+}
+
+/* A lesson's verdict (scene_lesson.c) just above the caption (whose top
+ * is `above`): what was done and the verifier's word, each line wrapped
+ * at blanks to the panel; red while the heap it broke waits for repair. */
+static void draw_lesson(scene *s, SDL_Renderer *r, SDL_Rect main, int above) {
+    if (!s->lesson_msg[0]) return;
+    text *font = s->font;
+    enum { MAXL = 6 };
+    char lines[MAXL][sizeof s->lesson_msg];
+    int nl = 0, widest = 0, room = main.w - 32;
+    const char *p = s->lesson_msg;
+    while (*p && nl < MAXL) {
+        size_t len = strcspn(p, "\n"), fit = len;
+        char buf[sizeof s->lesson_msg];
+        /* The longest prefix that fits, cut at a blank if there is one. */
+        while (fit > 1) {
+            snprintf(buf, sizeof buf, "%.*s", (int)fit, p);
+            if (text_width(font, buf) <= room) break;
+            size_t cut = fit - 1;
+            while (cut > 0 && p[cut] != ' ') cut--;
+            fit = cut > 0 ? cut : fit - 1;
+        }
+        snprintf(lines[nl], sizeof lines[nl], "%.*s", (int)fit, p);
+        int w = text_width(font, lines[nl++]);
+        if (w > widest) widest = w;
+        p += fit;
+        while (*p == ' ' || *p == '\n') p++;
+    }
+    int th = text_height(font);
+    SDL_Rect box = {main.x + 8, above - nl * th - 16, widest + 16, nl * th + 8};
+    fill(r, box, s->broken ? PAL_ALERT_BG : PAL_OVERLAY);
+    for (int i = 0; i < nl; i++)
+        text_draw(font, box.x + 8, box.y + 4 + i * th, s->broken ? PAL_BARRIER : PAL_TARGET, lines[i]);
 }
 
 /* The title line: workload, the series' and colours' legend, and what a
@@ -366,7 +401,7 @@ static void draw_main(scene *s, SDL_Renderer *r, SDL_Rect main, tc_phase ph) {
                        "showing the %zu objects nearest the roots of %zu (G: heap map shows all)", s->g.shown,
                        s->g.live_objects);
     }
-    draw_caption(s, r, main);
+    draw_lesson(s, r, main, draw_caption(s, r, main));
     SDL_RenderSetClipRect(r, NULL);
 }
 
@@ -534,6 +569,12 @@ void scene_draw(scene *s, SDL_Renderer *r, int w, int h) {
         SDL_Rect box = {L.main.x + 8, L.main.y + 8, tw, text_height(font) + 8};
         fill(r, box, PAL_ALERT_BG);
         text_draw(font, box.x + 8, box.y + 4, PAL_TEXT, s->note);
+    }
+    if (s->prompt[0]) { /* a script waits for a key: in the main panel's top right */
+        int tw = text_width(font, s->prompt) + 16;
+        SDL_Rect box = {L.main.x + L.main.w - tw - 8, L.main.y + 8, tw, text_height(font) + 8};
+        fill(r, box, PAL_OVERLAY);
+        text_draw(font, box.x + 8, box.y + 4, PAL_ROOT, s->prompt);
     }
     if (s->help) draw_help(s, r, w, h);
 }
