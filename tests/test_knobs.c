@@ -208,6 +208,14 @@ static void test_script_time_travel_actions(void **state) {
     assert_true(s.v[2].number == 0.125);
     assert_int_equal(s.v[3].kind, SCRIPT_LIVE);
     script_free(&s);
+    memset(&s, 0, sizeof s);
+    assert_true(
+        script_parse("t.script", "0 until cycle-end\n0 until sweep\n1 lost-object off\n1 wait\n", &s, err, sizeof err));
+    assert_int_equal(s.v[0].kind, SCRIPT_UNTIL);
+    assert_true(s.v[0].value == TC_PHASE_COUNT && s.v[1].value == TC_PHASE_SWEEP);
+    assert_true(s.v[2].kind == SCRIPT_LOST && s.v[2].value == 0);
+    assert_int_equal(s.v[3].kind, SCRIPT_WAIT);
+    script_free(&s);
     static const struct {
         const char *line, *says;
     } bad[] = {
@@ -217,6 +225,9 @@ static void test_script_time_travel_actions(void **state) {
         {"0 seek\n", "seek N|-N"},
         {"0 replay 64\n", "replay: '64' is not a speed"},
         {"0 live now\n", "live takes"},
+        {"0 until atomic\n", "valid: idle, propagate, sweep, cycle-end"},
+        {"0 lost-object maybe\n", "valid: off: without the barrier"},
+        {"0 wait 3\n", "wait takes"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         memset(&s, 0, sizeof s);

@@ -188,6 +188,59 @@ static void test_deterministic_y4m_is_byte_identical(void **state) {
     free(db);
 }
 
+/* The guided tour, recorded deterministically twice: the same bytes. It
+ * ends by itself (no --seconds): once its last action is done, plus its
+ * tail, not at the hour's cap. */
+static void test_tour_y4m_is_byte_identical(void **state) {
+    (void)state;
+    char a[64], b[64];
+    temp_path(a, sizeof a, ".y4m");
+    temp_path(b, sizeof b, ".y4m");
+    const char *outs[2] = {a, b};
+    long frames[2] = {0, 0};
+    for (int i = 0; i < 2; i++) {
+        expect_ok(ARGS("record", "--tour", "--deterministic", "--size", "160x120", "--fps", "5", "-o", outs[i]));
+        const char *w = strstr(o.out, "wrote ");
+        assert_non_null(w);
+        assert_int_equal(sscanf(strchr(w, ':') + 2, "%ld frames", &frames[i]), 1);
+    }
+    assert_int_equal(frames[0], frames[1]);
+    assert_true(frames[0] > 80 * 5 && frames[0] < 300 * 5); /* the tour's 92 s and its holds, not 3600 s */
+    size_t na, nb;
+    char *da = read_file(a, &na), *db = read_file(b, &nb);
+    unlink(a);
+    unlink(b);
+    assert_int_equal(na, nb);
+    if (memcmp(da, db, na) != 0) {
+        size_t i = 0;
+        while (da[i] == db[i]) i++;
+        fail_msg("two --tour --deterministic recordings differ first at byte %zu of %zu", i, na);
+    }
+    free(da);
+    free(db);
+}
+
+/* The tour as an .mp4: ffprobe reads H.264 at the size asked for, with
+ * every frame the recording says it wrote. */
+static void test_tour_mp4_probes(void **state) {
+    (void)state;
+    char mp4[64], cmd[256], line[256], want[64];
+    temp_path(mp4, sizeof mp4, ".mp4");
+    expect_ok(ARGS("record", "--tour", "--no-boehm", "--size", "320x180", "--fps", "10", "-o", mp4));
+    long frames = 0;
+    const char *w = strstr(o.out, "wrote ");
+    assert_non_null(w);
+    assert_int_equal(sscanf(strchr(w, ':') + 2, "%ld frames", &frames), 1);
+    snprintf(cmd, sizeof cmd,
+             "ffprobe -v error -count_frames -select_streams v:0 -show_entries "
+             "stream=codec_name,width,height,pix_fmt,nb_read_frames -of csv=p=0 %s",
+             mp4);
+    shell_line(cmd, line, sizeof line);
+    unlink(mp4);
+    snprintf(want, sizeof want, "h264,320,180,yuv420p,%ld", frames);
+    if (strcmp(line, want)) fail_msg("ffprobe says '%s', expected %s", line, want);
+}
+
 static void test_png_directory_gets_numbered_frames(void **state) {
     (void)state;
     char dir[64], png[96];
@@ -514,6 +567,8 @@ int main(void) {
         cmocka_unit_test(test_mp4_has_the_frames_and_size_asked_for),
         cmocka_unit_test(test_gif_has_the_frames_asked_for),
         cmocka_unit_test(test_deterministic_y4m_is_byte_identical),
+        cmocka_unit_test(test_tour_y4m_is_byte_identical),
+        cmocka_unit_test(test_tour_mp4_probes),
         cmocka_unit_test(test_png_directory_gets_numbered_frames),
         cmocka_unit_test(test_script_bad_line_names_its_line),
         cmocka_unit_test(test_odd_size_rejected),

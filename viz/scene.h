@@ -152,6 +152,7 @@ typedef struct scene {
     int until_phase; /* run until the collector is in this tc_phase, then pause (-1: none; */
                      /* SCENE_CYCLE_END: until a cycle ends, counted from until_cycles) */
     uint64_t until_cycles;
+    int lesson_tries; /* increments run looking for the lesson's objects */
     int lesson;       /* the lost-object lesson to make: 0 without the barrier, 1 with (-1: none) */
     bool broken;      /* `lost` was made without the barrier: repaired before anything runs */
     bool lesson_hold; /* a lesson was just made: its arrows and flashes stay until the run moves */
@@ -276,6 +277,8 @@ bool scene_travel_pointer(scene *s, const SDL_Event *e);
  * again through tc_store) before anything runs. Both are pending until
  * `until_phase` and `lesson` are -1 again. */
 #define SCENE_CYCLE_END TC_PHASE_COUNT /* for scene_until: the end of the cycle running or next */
+#define UNTIL_CYCLES    3              /* cycles an until for a phase waits for it before it gives up */
+#define LESSON_TRIES    2000           /* increments the lost-object lesson looks for its objects */
 void scene_until(scene *s, tc_phase phase);
 void scene_lost_object(scene *s, bool barrier);
 /* For scene_frame: makes a pending lesson if it can (true), pauses a

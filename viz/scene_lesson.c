@@ -33,22 +33,29 @@ static bool small_object(tc_heap *h, void *obj) {
     return tc_describe(h, obj, &o) && !o.is_large;
 }
 
-/* Pointers to w among the objects shown (the graph shows the whole demo
- * heap; a summary box would hide some, so then none is picked). */
-static int shown_parents(const graph *g, tc_heap *h, void *w) {
-    int n = 0;
-    for (size_t i = 0; i < g->norder; i++) {
-        const gnode *nd = &g->nodes[g->order[i]];
-        if (nd->summary) continue;
-        for (uint32_t k = 0; k < tc_nslots(nd->obj); k++) n += tc_load(h, nd->obj, k) == w;
-    }
-    return n;
+/* Pointers to w from anywhere in the heap (O(heap): made only while a
+ * lesson looks for its objects). */
+typedef struct parents_ctx {
+    tc_heap *h;
+    void *w;
+    int n;
+} parents_ctx;
+
+static void count_parent(const tc_object_info *o, void *user) {
+    parents_ctx *c = user;
+    for (uint32_t k = 0; k < o->nslots; k++) c->n += tc_load(c->h, o->obj, k) == c->w;
+}
+
+static int parents(tc_heap *h, void *w) {
+    parents_ctx c = {h, w, 0};
+    tc_visit_objects(h, count_parent, &c);
+    return c.n;
 }
 
 /* The first G, W and B on screen (breadth-first) the lesson can use. */
 static bool pick(scene *s, tc_heap *h, scene_lost *p) {
     const graph *g = &s->g;
-    if (g->truncated || tc_current_phase(h) != TC_PHASE_PROPAGATE) return false;
+    if (tc_current_phase(h) != TC_PHASE_PROPAGATE) return false;
     void *b = NULL;
     uint32_t bslot = 0;
     for (size_t i = 0; i < g->norder && !b; i++) {
@@ -64,7 +71,7 @@ static bool pick(scene *s, tc_heap *h, scene_lost *p) {
         if (nd->summary || tc_colour_of(h, o) != TC_GREY || !small_object(h, o)) continue;
         for (uint32_t k = 0; k < tc_nslots(o); k++) {
             void *w = tc_load(h, o, k);
-            if (!w || w == o || w == b || tc_colour_of(h, w) != TC_WHITE || shown_parents(g, h, w) != 1) continue;
+            if (!w || w == o || w == b || tc_colour_of(h, w) != TC_WHITE || parents(h, w) != 1) continue;
             tc_object_info wi;
             if (!tc_describe(h, w, &wi) || wi.is_root) continue;
             *p = (scene_lost){.b = b, .bslot = bslot, .g = o, .gslot = k, .w = w};
@@ -90,7 +97,16 @@ bool scene_lesson_step(scene *s) {
     if (s->lesson < 0) return false;
     tc_heap *h = live_heap(s->lv);
     scene_lost p;
-    if (!pick(s, h, &p)) return false; /* the caller runs an increment and asks again */
+    if (!pick(s, h, &p)) { /* the caller runs an increment and asks again, a bounded number of times */
+        if (++s->lesson_tries <= LESSON_TRIES) return false;
+        snprintf(s->lesson_msg, sizeof s->lesson_msg,
+                 "lost-object: no grey object holding a white one that nothing else points to, and no black "
+                 "object with an empty slot, on screen in %d increments: skipped",
+                 LESSON_TRIES);
+        s->lesson = -1;
+        s->paused = true;
+        return true;
+    }
     bool barrier = s->lesson == 1;
     s->lost = p;
     s->g.narrows = 0; /* only the lesson's stores are drawn as arrows */
@@ -142,6 +158,7 @@ void scene_lost_object(scene *s, bool barrier) {
     scene_lesson_repair(s);
     if (s->at >= 0) scene_live(s, false);
     s->lesson = barrier;
+    s->lesson_tries = 0;
 }
 
 void scene_until(scene *s, tc_phase phase) {
@@ -169,6 +186,16 @@ void scene_until_check(scene *s) {
     tc_get_stats(h, &st);
     bool reached = s->until_phase == SCENE_CYCLE_END ? st.cycles > s->until_cycles
                                                      : tc_current_phase(h) == (tc_phase)s->until_phase;
+    /* A phase that begins and ends inside one increment (a small heap's
+     * sweep; every phase under stop-the-world) is never seen at a frame's
+     * end: after UNTIL_CYCLES cycles, the until gives up and says so. */
+    if (!reached && st.cycles >= s->until_cycles + UNTIL_CYCLES) {
+        snprintf(s->lesson_msg, sizeof s->lesson_msg,
+                 "until %s: not seen between two increments in %d cycles (it began and ended inside one): "
+                 "stopped here",
+                 tc_phase_name((tc_phase)s->until_phase), UNTIL_CYCLES);
+        reached = true;
+    }
     if (!reached) return;
     s->until_phase = -1;
     s->paused = true;
