@@ -9,8 +9,12 @@
 #include "live.h"
 #include "scene.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "palette.h"
+#include "plots.h"
 
 /* A frame that changes a little each time, its length too, as frames do. */
 static size_t make_frame(uint8_t *f, size_t cap, unsigned step) {
@@ -238,6 +242,57 @@ static void test_scrub_back_on_the_heap_map(void **state) {
     scene_free(&b);
 }
 
+/* A click on a pause bar of the timeline shows the heap right after that
+ * pause: the first frame kept after it ended. Drawn for real (software
+ * renderer), clicked where the bar is. */
+static void test_click_on_a_pause_bar_jumps_there(void **state) {
+    (void)state;
+    static scene a;
+    start_scene(&a, false);
+    SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, 1280, 720, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Renderer *ren = SDL_CreateSoftwareRenderer(surf);
+    char err[256];
+    a.font = text_open(ren, 13, err, sizeof err);
+    assert_non_null(a.font);
+    for (int f = 0; f < 90; f++) {
+        scene_frame(&a, 1.0 / 30);
+        scene_draw(&a, ren, 1280, 720);
+    }
+    /* A pause in the middle of the timeline, and where its bar stands. */
+    const series *tri = &a.tri;
+    assert_true(tri->n > 40);
+    size_t k = tri->n / 2;
+    double t0 = tri->pauses[k].t_s, t_end = t0 + tri->pauses[k].dur_us / 1e6;
+    SDL_Rect ax = plot_axes_rect(a.font, a.timeline_at);
+    int x = ax.x + (int)lround((t0 - a.shown_from) / (a.shown_to - a.shown_from) * (ax.w - 1));
+    int y = ax.y + ax.h - 2;
+    /* Bars a pixel or two apart: the one the timeline finds there (the
+     * nearest, then the longest) is the one the click goes to. */
+    plot_series ps = series_plot(&a.tri, "tricolor", PAL_TRICOLOR);
+    size_t si, pi;
+    assert_true(plot_timeline_hit(a.timeline_at, &ps, 1, a.shown_from, a.shown_to, x, y, &si, &pi));
+    t_end = ps.pauses[pi].t_s + ps.pauses[pi].dur_us / 1e6;
+    assert_true(fabs(ps.pauses[pi].t_s - t0) < 3.0 / ax.w * (a.shown_to - a.shown_from) + 1e-12);
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = SDL_MOUSEBUTTONDOWN;
+    e.button.button = SDL_BUTTON_LEFT;
+    e.button.x = x, e.button.y = y;
+    assert_true(scene_pointer(&a, &e));
+    e.type = SDL_MOUSEBUTTONUP;
+    assert_true(scene_pointer(&a, &e));
+    const hist_moment *m = scene_moment(&a);
+    assert_non_null(m);
+    assert_true(m->run_s >= t_end - 1e-12);
+    assert_true(a.at == 0 || a.hist.f[a.at - 1].m.run_s < t_end);
+    assert_true(a.paused);
+    text *font = a.font;
+    scene_free(&a);
+    text_close(font);
+    SDL_DestroyRenderer(ren);
+    SDL_FreeSurface(surf);
+}
+
 static void test_scene_history_keeps_its_bound_over_a_long_run(void **state) {
     (void)state;
     static scene a;
@@ -260,6 +315,7 @@ int main(void) {
         cmocka_unit_test(test_history_stays_within_its_bounds),
         cmocka_unit_test(test_scrub_back_shows_what_a_fresh_run_showed),
         cmocka_unit_test(test_scrub_back_on_the_heap_map),
+        cmocka_unit_test(test_click_on_a_pause_bar_jumps_there),
         cmocka_unit_test(test_scene_history_keeps_its_bound_over_a_long_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

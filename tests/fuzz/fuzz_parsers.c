@@ -184,8 +184,25 @@ static void check_action(const script_action *a, int line_before, double t_befor
     case SCRIPT_VIEW:
         if (a->value > 1) fail("line %d: view %llu", a->line, (unsigned long long)a->value);
         break;
+    case SCRIPT_REPLAY:
+        if (!(a->number >= 1.0 / 32 - 1e-9 && a->number <= 32 + 1e-9)) fail("line %d: replay %g", a->line, a->number);
+        break;
+    case SCRIPT_SEEK:
+        if (a->value > 1 || a->number != floor(a->number) || a->number < (double)a->value || a->number > 1e9)
+            fail("line %d: seek %s%g", a->line, a->value ? "-" : "", a->number);
+        break;
+    case SCRIPT_UNTIL:
+        if (a->value != TC_PHASE_IDLE && a->value != TC_PHASE_PROPAGATE && a->value != TC_PHASE_SWEEP &&
+            a->value != TC_PHASE_COUNT)
+            fail("line %d: until phase %llu", a->line, (unsigned long long)a->value);
+        break;
+    case SCRIPT_LOST:
+        if (a->value > 1) fail("line %d: lost-object %llu", a->line, (unsigned long long)a->value);
+        break;
     case SCRIPT_PAUSE:
-    case SCRIPT_RESUME: break;
+    case SCRIPT_RESUME:
+    case SCRIPT_LIVE:
+    case SCRIPT_WAIT: break;
     default: fail("line %d: unknown kind %d", a->line, (int)a->kind);
     }
 }
