@@ -210,12 +210,8 @@ static bool parse(scene *s, rec_opts *o, int argc, char **argv) {
             o->passes = (long)cli_int(C, a, cli_value(C, argc, argv, &i), 1, 1000);
         } else if (!strcmp(a, "--fps")) {
             o->fps = (long)cli_int(C, a, cli_value(C, argc, argv, &i), 1, 240);
-        } else if (!strcmp(a, "--script")) {
-            o->script_path = cli_value(C, argc, argv, &i);
-            o->tour = false;
-        } else if (!strcmp(a, "--tour")) {
-            o->tour = true;
-            o->script_path = NULL;
+        } else if (script_arg(C, argc, argv, &i, &o->script_path, &o->tour)) {
+            continue;
         } else if (!strcmp(a, "--deterministic")) {
             s->deterministic = true;
         } else {
@@ -245,15 +241,9 @@ static void check_output(const scene *s, rec_opts *o) {
                  "width and height (e.g. %dx%d)",
                  w, h, w % 2 ? (h % 2 ? "width and height" : "width") : "height", o->kind == ENC_MP4 ? ".mp4" : ".y4m",
                  w + w % 2, h + h % 2);
-    if (o->tour) {
-        o->script_path = TOUR_NAME;
-        if (!script_parse(TOUR_NAME, tour_script, &o->sc, err, sizeof err)) cli_fail(C, "%s", err);
-        if (!o->seconds_given) o->seconds = 3600; /* the tour's end ends it */
-        check_script(&o->sc, o->script_path, s->deterministic, o->seconds);
-    } else if (o->script_path) {
-        if (!script_load(o->script_path, &o->sc, err, sizeof err)) cli_fail(C, "%s", err);
-        check_script(&o->sc, o->script_path, s->deterministic, o->seconds);
-    }
+    o->script_path = script_open(C, o->script_path, o->tour, &o->sc);
+    if (o->tour && !o->seconds_given) o->seconds = 3600; /* the tour's end ends it */
+    if (o->script_path) check_script(&o->sc, o->script_path, s->deterministic, o->seconds);
     char ffmpeg[4096];
     if (enc_needs_ffmpeg(o->kind) && !enc_find_ffmpeg(ffmpeg, sizeof ffmpeg))
         cli_fail(C,

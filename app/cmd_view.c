@@ -241,12 +241,8 @@ static bool parse(scene *s, view_opts *o, int argc, char **argv) {
             o->shot = cli_value(C, argc, argv, &i);
         } else if (!strcmp(a, "--passes")) {
             o->passes = (long)cli_int(C, a, cli_value(C, argc, argv, &i), 1, 1000);
-        } else if (!strcmp(a, "--script")) {
-            o->script_path = cli_value(C, argc, argv, &i);
-            o->tour = false;
-        } else if (!strcmp(a, "--tour")) {
-            o->tour = true;
-            o->script_path = NULL;
+        } else if (script_arg(C, argc, argv, &i, &o->script_path, &o->tour)) {
+            continue;
         } else {
             cli_fail(C, "unknown option '%s'", a);
         }
@@ -326,12 +322,9 @@ int cmd_view(int argc, char **argv) {
     }
     long frames = vo.frames, passes = vo.passes;
     const char *shot = vo.shot;
-    char err[1024];
     /* The script is read and checked before a window opens. */
-    if (vo.tour && !script_parse(TOUR_NAME, tour_script, &a->sc_script, err, sizeof err)) cli_fail("view", "%s", err);
-    if (vo.script_path && !script_load(vo.script_path, &a->sc_script, err, sizeof err)) cli_fail("view", "%s", err);
-    script_player_init(&a->player, a->sc_script.n ? &a->sc_script : NULL, vo.tour ? TOUR_NAME : vo.script_path, "view",
-                       true);
+    const char *name = script_open("view", vo.script_path, vo.tour, &a->sc_script);
+    script_player_init(&a->player, a->sc_script.n ? &a->sc_script : NULL, name, "view", true);
 
     const char *disp = getenv("DISPLAY"), *way = getenv("WAYLAND_DISPLAY"), *drv = getenv("SDL_VIDEODRIVER");
     if ((!disp || !*disp) && (!way || !*way) && !drv) {
@@ -362,6 +355,7 @@ int cmd_view(int argc, char **argv) {
     if (!a->ren) a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_SOFTWARE);
     SDL_RendererInfo info;
     a->software = a->ren && SDL_GetRendererInfo(a->ren, &info) == 0 && (info.flags & SDL_RENDERER_SOFTWARE);
+    char err[512];
     s->font = a->ren ? text_open(a->ren, 13, err, sizeof err) : NULL;
     /* Captions (a script's, the tour's) in a larger size, as record's. */
     s->caption_font = s->font ? text_open(a->ren, 20, err, sizeof err) : NULL;

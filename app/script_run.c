@@ -4,7 +4,9 @@
 #include "script_run.h"
 
 #include <stdio.h>
+#include <string.h>
 
+#include "cli.h"
 #include "live.h"
 
 /* Applies one script action to the running scene. A knob goes through the
@@ -63,6 +65,26 @@ void script_apply(scene *s, const script_action *a, const char *path, const char
     default: break;
     }
     if (bad) fprintf(stderr, "tricolor %s: %s:%d: the collector refused it: %s\n", cmd, path, a->line, bad);
+}
+
+bool script_arg(const char *cmd, int argc, char **argv, int *i, const char **path, bool *tour) {
+    if (!strcmp(argv[*i], "--script")) {
+        *path = cli_value(cmd, argc, argv, i);
+        *tour = false;
+    } else if (!strcmp(argv[*i], "--tour")) {
+        *tour = true;
+        *path = NULL;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+const char *script_open(const char *cmd, const char *path, bool tour, script *sc) {
+    char err[1024];
+    if (tour && !script_parse(TOUR_NAME, tour_script, sc, err, sizeof err)) cli_fail(cmd, "%s", err);
+    if (!tour && path && !script_load(path, sc, err, sizeof err)) cli_fail(cmd, "%s", err);
+    return tour ? TOUR_NAME : path;
 }
 
 /* A lesson or an until still running the collector to its point. */

@@ -39,6 +39,14 @@ extern const char tour_script[];
 #define TOUR_NAME   "docs/tour.script (built in)"
 #define TOUR_TAIL_S 6.0 /* a recording of the tour goes on this long after its last action */
 
+/* --script FILE and --tour, the flags view and record share: true if
+ * argv[*i] was one (its value taken). The last one given wins. */
+bool script_arg(const char *cmd, int argc, char **argv, int *i, const char **path, bool *tour);
+/* Reads the script the flags chose into sc (zeroed): the built-in tour,
+ * or the file at path; nothing if neither. Exits 2 with the parser's
+ * message on a bad one. Returns the name messages give it (NULL: none). */
+const char *script_open(const char *cmd, const char *path, bool tour, script *sc);
+
 void script_player_init(script_player *p, const script *sc, const char *path, const char *cmd, bool waits);
 /* Applies the actions due at s->clock_s, unless the script stands still. */
 void script_player_run(script_player *p, scene *s);

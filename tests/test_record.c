@@ -97,18 +97,25 @@ static void test_help(void **state) {
         if (!strstr(o.out, want[i])) fail_msg("record --help lacks %s", want[i]);
 }
 
-/* ffprobe counts the frames of the .mp4 and reads its size and format. */
-static void test_mp4_has_the_frames_and_size_asked_for(void **state) {
-    (void)state;
-    char mp4[64], cmd[256], line[256];
-    temp_path(mp4, sizeof mp4, ".mp4");
-    expect_ok(ARGS("record", "--size", "320x180", "--fps", "20", "--seconds", "0.5", "--no-boehm", "-o", mp4));
+/* What ffprobe reads of an .mp4's video (which it then removes): codec,
+ * width, height, pixel format and the frames it counted, as CSV. */
+static void probe_mp4(const char *mp4, char *line, size_t len) {
+    char cmd[256];
     snprintf(cmd, sizeof cmd,
              "ffprobe -v error -count_frames -select_streams v:0 -show_entries "
              "stream=codec_name,width,height,pix_fmt,nb_read_frames -of csv=p=0 %s",
              mp4);
-    shell_line(cmd, line, sizeof line);
+    shell_line(cmd, line, len);
     unlink(mp4);
+}
+
+/* ffprobe counts the frames of the .mp4 and reads its size and format. */
+static void test_mp4_has_the_frames_and_size_asked_for(void **state) {
+    (void)state;
+    char mp4[64], line[256];
+    temp_path(mp4, sizeof mp4, ".mp4");
+    expect_ok(ARGS("record", "--size", "320x180", "--fps", "20", "--seconds", "0.5", "--no-boehm", "-o", mp4));
+    probe_mp4(mp4, line, sizeof line);
     if (strcmp(line, "h264,320,180,yuv420p,10")) fail_msg("ffprobe says '%s', expected h264,320,180,yuv420p,10", line);
     assert_non_null(strstr(o.out, "10 frames of 320x180 at 20 fps"));
 }
@@ -137,6 +144,24 @@ static int bt709_luma(SDL_Color c) {
  * view are the same bytes; the file is a well-formed 4:2:0 Y4M with the
  * frames asked for, its frames differ (the run advanced) and the window's
  * background has the luma of the palette's background. */
+/* Two recordings a and b (both removed) must be the same bytes: returns
+ * a's (malloc'd), its length in *n. */
+static char *read_same_bytes(const char *a, const char *b, size_t *n, const char *what) {
+    size_t na, nb;
+    char *da = read_file(a, &na), *db = read_file(b, &nb);
+    unlink(a);
+    unlink(b);
+    assert_int_equal(na, nb);
+    if (memcmp(da, db, na) != 0) {
+        size_t i = 0;
+        while (da[i] == db[i]) i++;
+        fail_msg("two %s recordings differ first at byte %zu of %zu", what, i, na);
+    }
+    free(db);
+    *n = na;
+    return da;
+}
+
 static void test_deterministic_y4m_is_byte_identical(void **state) {
     (void)state;
     char a[64], b[64], script[64];
@@ -159,16 +184,8 @@ static void test_deterministic_y4m_is_byte_identical(void **state) {
         expect_ok(args);
     }
     unlink(script);
-    size_t na, nb;
-    char *da = read_file(a, &na), *db = read_file(b, &nb);
-    unlink(a);
-    unlink(b);
-    assert_int_equal(na, nb);
-    if (memcmp(da, db, na) != 0) {
-        size_t i = 0;
-        while (da[i] == db[i]) i++;
-        fail_msg("two --deterministic recordings differ first at byte %zu of %zu", i, na);
-    }
+    size_t na;
+    char *da = read_same_bytes(a, b, &na, "--deterministic");
     /* The format: header line, then FRAME + Y + Cb + Cr per frame. */
     const char *hdr = "YUV4MPEG2 W320 H180 F20:1 ";
     assert_memory_equal(da, hdr, strlen(hdr));
@@ -185,7 +202,6 @@ static void test_deterministic_y4m_is_byte_identical(void **state) {
     int want = bt709_luma(PAL_BG);
     if (abs(first[320 + 1] - want) > 1) fail_msg("background luma %d, expected %d (BT.709, limited)", first[321], want);
     free(da);
-    free(db);
 }
 
 /* The guided tour, recorded deterministically twice: the same bytes. It
@@ -206,37 +222,22 @@ static void test_tour_y4m_is_byte_identical(void **state) {
     }
     assert_int_equal(frames[0], frames[1]);
     assert_true(frames[0] > 80 * 5 && frames[0] < 300 * 5); /* the tour's 92 s and its holds, not 3600 s */
-    size_t na, nb;
-    char *da = read_file(a, &na), *db = read_file(b, &nb);
-    unlink(a);
-    unlink(b);
-    assert_int_equal(na, nb);
-    if (memcmp(da, db, na) != 0) {
-        size_t i = 0;
-        while (da[i] == db[i]) i++;
-        fail_msg("two --tour --deterministic recordings differ first at byte %zu of %zu", i, na);
-    }
-    free(da);
-    free(db);
+    size_t na;
+    free(read_same_bytes(a, b, &na, "--tour --deterministic"));
 }
 
 /* The tour as an .mp4: ffprobe reads H.264 at the size asked for, with
  * every frame the recording says it wrote. */
 static void test_tour_mp4_probes(void **state) {
     (void)state;
-    char mp4[64], cmd[256], line[256], want[64];
+    char mp4[64], line[256], want[64];
     temp_path(mp4, sizeof mp4, ".mp4");
     expect_ok(ARGS("record", "--tour", "--no-boehm", "--size", "320x180", "--fps", "10", "-o", mp4));
     long frames = 0;
     const char *w = strstr(o.out, "wrote ");
     assert_non_null(w);
     assert_int_equal(sscanf(strchr(w, ':') + 2, "%ld frames", &frames), 1);
-    snprintf(cmd, sizeof cmd,
-             "ffprobe -v error -count_frames -select_streams v:0 -show_entries "
-             "stream=codec_name,width,height,pix_fmt,nb_read_frames -of csv=p=0 %s",
-             mp4);
-    shell_line(cmd, line, sizeof line);
-    unlink(mp4);
+    probe_mp4(mp4, line, sizeof line);
     snprintf(want, sizeof want, "h264,320,180,yuv420p,%ld", frames);
     if (strcmp(line, want)) fail_msg("ffprobe says '%s', expected %s", line, want);
 }
