@@ -112,7 +112,7 @@ void script_player_run(script_player *p, scene *s) {
         script_apply(s, a, p->path, p->cmd);
         if (a->kind == SCRIPT_WAIT && p->waits) {
             p->waiting = true;
-            p->at_wait = s->at;
+            p->at_wait = s->at < 0 ? -1 : (long)(s->hist.dropped + (uint64_t)s->at);
             p->paused_wait = s->paused;
             p->waited++;
             snprintf(s->prompt, sizeof s->prompt, "step %d of %d: space goes on", p->waited, p->nwaits);
@@ -128,9 +128,13 @@ void script_player_continue(script_player *p, scene *s) {
     if (!p->waiting) return;
     p->waiting = false;
     s->prompt[0] = 0;
-    if (s->at != p->at_wait) {
-        if (p->at_wait >= 0)
-            scene_seek(s, p->at_wait);
+    /* The frame the wait began on, if the history still holds it. */
+    long was =
+        p->at_wait < 0 || (uint64_t)p->at_wait < s->hist.dropped ? -1 : (long)((uint64_t)p->at_wait - s->hist.dropped);
+    if (was >= (long)s->hist.n) was = -1;
+    if (s->at != was) {
+        if (was >= 0)
+            scene_seek(s, was);
         else
             scene_live(s, false);
     }

@@ -29,7 +29,7 @@ typedef struct script_player {
     double start;       /* clock_s at the first run: the script's time 0 */
     bool waits;         /* `wait` holds until script_player_continue (view); else it is only a line */
     bool waiting;       /* at a `wait` */
-    long at_wait;       /* the history frame shown when the wait began (-1: the live run) */
+    long at_wait;       /* the history frame shown when the wait began, counted as history.dropped does (-1: live) */
     bool paused_wait;   /* and whether the live run was paused */
     int nwaits, waited; /* waits in the script, and passed so far */
 } script_player;

@@ -103,6 +103,17 @@ static void test_history_stays_within_its_bounds(void **state) {
     assert_true(h.n >= 120);
     history_free(&h);
 
+    /* Many tiny frames: their records count against the bound too. */
+    history_init(&h, 64 << 10, 1e9);
+    for (unsigned i = 0; i < 100000; i++) {
+        hist_moment m = moment(i, 1.0 / 60);
+        uint8_t tiny[16] = {(uint8_t)i};
+        history_add(&h, &m, tiny, sizeof tiny);
+        if (history_bytes(&h) > h.limit_bytes) fail_msg("%zu bytes after %u tiny frames", history_bytes(&h), i);
+    }
+    assert_true(h.dropped > 0);
+    history_free(&h);
+
     /* A frame over an eighth of the bound is refused, and said to be. */
     history_init(&h, 8 * 1000, 1e9);
     hist_moment m = moment(0, 0);
@@ -245,6 +256,60 @@ static void test_scrub_back_on_the_heap_map(void **state) {
 /* A click on a pause bar of the timeline shows the heap right after that
  * pause: the first frame kept after it ended. Drawn for real (software
  * renderer), clicked where the bar is. */
+/* A frame restored into a graph that must grow while it does (a bigger
+ * forest than it held): every node as saved. */
+static void test_restore_grows_the_graph(void **state) {
+    (void)state;
+    static scene a;
+    start_scene(&a, false);
+    a.cfg.step_work = 4000;
+    for (int f = 0; f < 60; f++) scene_frame(&a, 1.0 / 30);
+    const graph *src = &a.g;
+    assert_true(src->norder > 150);
+    uint8_t *buf = NULL;
+    size_t len = 0, cap = 0;
+    assert_true(graph_save(src, &buf, &len, &cap));
+    graph g;
+    memset(&g, 0, sizeof g);
+    g.cap = 8; /* grows several times inside graph_restore */
+    g.nodes = calloc(g.cap, sizeof *g.nodes);
+    assert_true(graph_restore(&g, buf, len));
+    assert_int_equal(g.norder, src->norder);
+    for (size_t i = 0; i < g.norder; i++) {
+        const gnode *x = &src->nodes[src->order[i]], *y = &g.nodes[g.order[i]];
+        assert_ptr_equal(x->obj, y->obj);
+        assert_int_equal(x->colour, y->colour);
+        assert_int_equal(x->summary, y->summary);
+        assert_int_equal(x->root, y->root);
+        assert_int_equal(x->depth, y->depth);
+    }
+    graph_free(&g);
+    free(buf);
+    scene_free(&a);
+}
+
+/* Back to the live run from a heap-map frame while the graph was live:
+ * the event ring follows the view (off on the heap map, whose pauses
+ * bench measures without it). */
+static void test_live_again_after_a_frame_of_the_other_view(void **state) {
+    (void)state;
+    static scene a;
+    start_scene(&a, false);
+    for (int f = 0; f < 20; f++) scene_frame(&a, 1.0 / 30);
+    scene_set_view(&a, true);
+    for (int f = 0; f < 20; f++) scene_frame(&a, 1.0 / 30);
+    assert_false(a.observing);
+    scene_set_view(&a, false);
+    for (int f = 0; f < 20; f++) scene_frame(&a, 1.0 / 30);
+    assert_true(a.observing);
+    assert_true(scene_seek(&a, 30)); /* a heap-map frame */
+    assert_true(a.show_heapmap);
+    scene_live(&a, false);
+    assert_true(a.show_heapmap);
+    assert_false(a.observing);
+    scene_free(&a);
+}
+
 static void test_click_on_a_pause_bar_jumps_there(void **state) {
     (void)state;
     static scene a;
@@ -315,6 +380,8 @@ int main(void) {
         cmocka_unit_test(test_history_stays_within_its_bounds),
         cmocka_unit_test(test_scrub_back_shows_what_a_fresh_run_showed),
         cmocka_unit_test(test_scrub_back_on_the_heap_map),
+        cmocka_unit_test(test_restore_grows_the_graph),
+        cmocka_unit_test(test_live_again_after_a_frame_of_the_other_view),
         cmocka_unit_test(test_click_on_a_pause_bar_jumps_there),
         cmocka_unit_test(test_scene_history_keeps_its_bound_over_a_long_run),
     };

@@ -155,6 +155,41 @@ static void test_until_a_phase_never_seen_gives_up(void **state) {
     scene_free(&s);
 }
 
+/* Time travel in the middle of the tour: a past frame shown while an
+ * until runs, then back to now, and the until still runs to its end; a
+ * lesson after a seek looks only at a live sync's objects. */
+static void test_time_travel_during_an_until_and_before_a_lesson(void **state) {
+    (void)state;
+    static scene s;
+    start_scene(&s, TC_BARRIER_DIJKSTRA);
+    history_free(&s.hist);
+    history_init(&s.hist, 16 << 20, SCENE_HISTORY_SECONDS);
+    for (int f = 0; f < 30; f++) scene_frame(&s, 1.0 / 60);
+    tc_heap *h = live_heap(s.lv);
+    tc_stats st;
+    tc_get_stats(h, &st);
+    uint64_t cycles = st.cycles;
+    scene_until(&s, SCENE_CYCLE_END);
+    scene_frame(&s, 1.0 / 60);
+    scene_step_back(&s);
+    assert_non_null(scene_moment(&s));
+    scene_live(&s, false);
+    assert_false(s.paused); /* the until goes on */
+    settle(&s, 5000);
+    tc_get_stats(h, &st);
+    assert_true(st.cycles > cycles);
+    scene_until(&s, TC_PHASE_PROPAGATE);
+    settle(&s, 100);
+    for (int f = 0; f < 10; f++) scene_frame(&s, 1.0 / 60);
+    assert_true(scene_seek(&s, 5)); /* a frame of an older cycle */
+    scene_lost_object(&s, true);
+    settle(&s, 2000);
+    char msg[256];
+    assert_true(tc_verify(h, msg, sizeof msg));
+    if (!strstr(s.lesson_msg, "consistent")) fail_msg("lesson says: %s", s.lesson_msg);
+    scene_free(&s);
+}
+
 static void test_script_clock_stands_still_for_until_and_wait(void **state) {
     (void)state;
     static scene s;
@@ -211,6 +246,7 @@ int main(void) {
         cmocka_unit_test(test_lost_object_without_the_barrier_is_caught_and_repaired),
         cmocka_unit_test(test_lost_object_with_each_barrier_keeps_the_heap_consistent),
         cmocka_unit_test(test_until_a_phase_never_seen_gives_up),
+        cmocka_unit_test(test_time_travel_during_an_until_and_before_a_lesson),
         cmocka_unit_test(test_script_clock_stands_still_for_until_and_wait),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -540,7 +540,8 @@ bool graph_restore(graph *g, const uint8_t *buf, size_t len) {
         if (k >= 0 && g->nodes[k].epoch == g->epoch) continue; /* not from graph_save: a key twice */
         int32_t parent = s.parent >= 0 && (uint32_t)s.parent < g->norder ? (int32_t)g->order[s.parent] : -1;
         float px = parent >= 0 ? g->nodes[parent].x : -1, py = parent >= 0 ? g->nodes[parent].y : -1;
-        gnode *n = &g->nodes[take(g, key, k, parent, px, py)];
+        uint32_t nk = take(g, key, k, parent, px, py); /* may move g->nodes: index it after */
+        gnode *n = &g->nodes[nk];
         n->depth = s.depth;
         n->root = s.root, n->summary = s.summary, n->colour = s.colour;
         n->count = s.count, n->capped = s.lower, n->exact_epoch = 0;
@@ -557,8 +558,9 @@ bool graph_restore(graph *g, const uint8_t *buf, size_t len) {
     for (uint32_t i = 0; i < hd.narrows; i++, p += sizeof(save_arrow)) {
         save_arrow a;
         memcpy(&a, p, sizeof a);
+        int before = g->narrows;
         add_arrow(g, (void *)(uintptr_t)a.source, (void *)(uintptr_t)a.target);
-        g->arrows[g->narrows - 1].fade = a.fade;
+        if (g->narrows > before) g->arrows[g->narrows - 1].fade = a.fade;
     }
     g->live_objects = hd.live_objects, g->shown = hd.shown, g->summaries = hd.summaries, g->folded = hd.folded;
     g->census_capped = hd.census_capped, g->truncated = hd.truncated;

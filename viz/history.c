@@ -25,6 +25,11 @@ void history_init(history *h, size_t limit_bytes, double keep_s) {
 
 void history_clear(history *h) {
     for (size_t i = 0; i < h->n; i++) free(h->f[i].code);
+    /* Indices stay unique across a clear (history_absolute). */
+    h->dropped += h->n;
+    free(h->f);
+    h->f = NULL;
+    h->cap = 0;
     h->n = 0;
     h->coded = 0;
     h->group_left = h->group_bytes = 0;
@@ -159,8 +164,14 @@ bool history_add(history *h, const hist_moment *m, const uint8_t *raw, size_t le
     }
     uint8_t *code = realloc(tmp, clen);
     if (!code) code = tmp;
+    /* The records count against the bound too: at most an eighth of it,
+     * so that many small frames cannot fill it with records alone. */
+    size_t max_cap = h->limit_bytes / 8 / sizeof *h->f;
+    if (max_cap < 4 * HIST_GROUP) max_cap = 4 * HIST_GROUP;
+    while (h->n == h->cap && h->cap >= max_cap && h->n > 1 && !newest_group_is_oldest(h)) drop_group(h);
     if (h->n == h->cap) {
         size_t nc = h->cap ? h->cap * 2 : 256;
+        if (nc > max_cap && h->cap < max_cap) nc = max_cap;
         hist_frame *nf = realloc(h->f, nc * sizeof *nf);
         if (!nf) {
             free(code);

@@ -16,8 +16,9 @@
  * applies one delta.
  *
  * The bound. Everything the history holds (the coded frames, their
- * records, the last frame kept raw for the next delta, the decoded frame
- * of the cursor) stays within `limit_bytes`, and the frames cover at most
+ * records, at most an eighth of the bound, the last frame kept raw for
+ * the next delta, the decoded frame of the cursor) stays within
+ * `limit_bytes`, and the frames cover at most
  * `keep_s` seconds of the driver's clock counted only while frames were
  * taken (a pause does not age the history). Whole groups are dropped,
  * oldest first, until both hold; a single frame larger than an eighth of
@@ -65,7 +66,7 @@ typedef struct history {
     size_t group_left;  /* deltas the current group may still take */
     size_t group_bytes; /* coded bytes of the current group */
     size_t coded;       /* the coded frames alone */
-    uint64_t dropped;   /* frames dropped so far, oldest first */
+    uint64_t dropped;   /* frames dropped (or cleared) so far: frame i is the (dropped + i)-th ever kept */
     bool too_big;       /* the last frame offered was over the bound */
     /* the last frame added, raw, for the next delta */
     uint8_t *last;

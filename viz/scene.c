@@ -359,8 +359,10 @@ void scene_frame(scene *s, double dt) {
         s->g.max_width = (uint32_t)(s->g.area.w / 5); /* 5 px a column in the panel last drawn */
         graph_sync(&s->g, live_heap(s->lv), MAX_NODES);
         graph_ease(&s->g, s->g.n > 2000 ? 1 : 3);
+        s->graph_live = true;
     } else {
         heapmap_read(&s->hm, live_heap(s->lv));
+        s->graph_live = false;
     }
     if (s->insp.obj && !inspector_sync(&s->insp, live_heap(s->lv))) s->g.selected = NULL; /* freed */
     if (moved) scene_travel_record(s, dt);

@@ -153,6 +153,7 @@ typedef struct scene {
                      /* SCENE_CYCLE_END: until a cycle ends, counted from until_cycles) */
     uint64_t until_cycles;
     int lesson_tries; /* increments run looking for the lesson's objects */
+    bool graph_live;  /* the graph's order is the last live sync's (not a past frame's, not stale) */
     int lesson;       /* the lost-object lesson to make: 0 without the barrier, 1 with (-1: none) */
     bool broken;      /* `lost` was made without the barrier: repaired before anything runs */
     bool lesson_hold; /* a lesson was just made: its arrows and flashes stay until the run moves */

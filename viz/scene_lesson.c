@@ -25,6 +25,9 @@
 #include "live.h"
 #include "scene.h"
 
+/* White candidates whose parents are counted, at most, a frame. */
+#define PARENT_SCANS 16
+
 /* Objects whose slots the lesson writes: small ones only (a large object
  * being scanned tracks stores into it by cards, which a plain write
  * would not mark). */
@@ -55,12 +58,17 @@ static int parents(tc_heap *h, void *w) {
 /* The first G, W and B on screen (breadth-first) the lesson can use. */
 static bool pick(scene *s, tc_heap *h, scene_lost *p) {
     const graph *g = &s->g;
-    if (tc_current_phase(h) != TC_PHASE_PROPAGATE) return false;
+    /* The order must be a live sync's: not a restored past frame's, not
+     * one left from before the heap map was shown. */
+    if (!s->graph_live || tc_current_phase(h) != TC_PHASE_PROPAGATE) return false;
+    int scans = 0;
     void *b = NULL;
     uint32_t bslot = 0;
+    /* small_object (tc_describe, which checks the page table) comes first:
+     * a node's object is only read once the heap is known to hold it. */
     for (size_t i = 0; i < g->norder && !b; i++) {
         void *o = g->nodes[g->order[i]].obj;
-        if (g->nodes[g->order[i]].summary || tc_colour_of(h, o) != TC_BLACK || !small_object(h, o)) continue;
+        if (g->nodes[g->order[i]].summary || !small_object(h, o) || tc_colour_of(h, o) != TC_BLACK) continue;
         for (uint32_t k = 0; k < tc_nslots(o) && !b; k++)
             if (!tc_load(h, o, k)) b = o, bslot = k;
     }
@@ -68,10 +76,12 @@ static bool pick(scene *s, tc_heap *h, scene_lost *p) {
     for (size_t i = 0; i < g->norder; i++) {
         const gnode *nd = &g->nodes[g->order[i]];
         void *o = nd->obj;
-        if (nd->summary || tc_colour_of(h, o) != TC_GREY || !small_object(h, o)) continue;
+        if (nd->summary || !small_object(h, o) || tc_colour_of(h, o) != TC_GREY) continue;
         for (uint32_t k = 0; k < tc_nslots(o); k++) {
             void *w = tc_load(h, o, k);
-            if (!w || w == o || w == b || tc_colour_of(h, w) != TC_WHITE || parents(h, w) != 1) continue;
+            if (!w || w == o || w == b || tc_colour_of(h, w) != TC_WHITE) continue;
+            if (++scans > PARENT_SCANS) return false; /* each is O(heap): a few a frame */
+            if (parents(h, w) != 1) continue;
             tc_object_info wi;
             if (!tc_describe(h, w, &wi) || wi.is_root) continue;
             *p = (scene_lost){.b = b, .bslot = bslot, .g = o, .gslot = k, .w = w};
@@ -157,6 +167,7 @@ void scene_lost_object(scene *s, bool barrier) {
     end_lesson(s);
     scene_lesson_repair(s);
     if (s->at >= 0) scene_live(s, false);
+    if (s->show_heapmap) scene_set_view(s, false); /* the lesson's objects are the graph's */
     s->lesson = barrier;
     s->lesson_tries = 0;
 }

@@ -105,6 +105,7 @@ static bool show(scene *s, long i) {
     }
     s->map_at = m->view == HIST_HEAPMAP ? i : -1;
     s->at = i;
+    s->graph_live = false;
     s->paused = true;
     s->show_heapmap = m->view == HIST_HEAPMAP;
     /* Slow motion's queued events belong to the live run's last
@@ -191,7 +192,8 @@ void scene_live(scene *s, bool resume) {
     s->speed_after = -1;
     s->at = -1;
     s->playing = false;
-    s->paused = !resume;
+    /* A pending until or lesson (the tour) runs the live run on. */
+    s->paused = !resume && s->until_phase < 0 && s->lesson < 0;
     /* A slow-motion replay queued before the seek would paint the live
      * increment's events over colours that are the past frame's: the
      * next sync reads them from the heap instead. */
@@ -199,6 +201,8 @@ void scene_live(scene *s, bool resume) {
     s->g.replay = false;
     inspector_moment(&s->insp, false, 0, 0, -1);
     s->map_at = -1;
+    /* A past frame may have switched the view: the event ring follows. */
+    scene_set_view(s, s->show_heapmap);
     if (was) scene_note(s, resume ? "live: the run continues" : "live: the run as it is now (paused)");
 }
 
