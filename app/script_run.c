@@ -87,9 +87,6 @@ const char *script_open(const char *cmd, const char *path, bool tour, script *sc
     return tour ? TOUR_NAME : path;
 }
 
-/* A lesson or an until still running the collector to its point. */
-static bool pending(const scene *s) { return s->until_phase >= 0 || s->lesson >= 0; }
-
 void script_player_init(script_player *p, const script *sc, const char *path, const char *cmd, bool waits) {
     *p = (script_player){.sc = sc, .path = path, .cmd = cmd, .held_from = -1, .start = -1, .waits = waits};
     for (size_t i = 0; sc && i < sc->n; i++) p->nwaits += sc->v[i].kind == SCRIPT_WAIT;
@@ -98,7 +95,7 @@ void script_player_init(script_player *p, const script *sc, const char *path, co
 void script_player_run(script_player *p, scene *s) {
     if (!p->sc) return;
     if (p->start < 0) p->start = s->clock_s;
-    if (p->waiting || pending(s)) {
+    if (p->waiting || scene_lesson_pending(s)) {
         if (p->held_from < 0) p->held_from = s->clock_s;
         return;
     }
@@ -117,7 +114,7 @@ void script_player_run(script_player *p, scene *s) {
             p->waited++;
             snprintf(s->prompt, sizeof s->prompt, "step %d of %d: space goes on", p->waited, p->nwaits);
         }
-        if (p->waiting || pending(s)) { /* the clock stands still from here */
+        if (p->waiting || scene_lesson_pending(s)) { /* the clock stands still from here */
             p->held_from = s->clock_s;
             return;
         }
@@ -142,5 +139,5 @@ void script_player_continue(script_player *p, scene *s) {
 }
 
 bool script_player_done(const script_player *p, const scene *s) {
-    return !p->sc || (p->next >= p->sc->n && !p->waiting && !pending(s));
+    return !p->sc || (p->next >= p->sc->n && !p->waiting && !scene_lesson_pending(s));
 }

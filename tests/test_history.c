@@ -329,7 +329,7 @@ static void test_click_on_a_pause_bar_jumps_there(void **state) {
     size_t k = tri->n / 2;
     double t0 = tri->pauses[k].t_s, t_end = t0 + tri->pauses[k].dur_us / 1e6;
     SDL_Rect ax = plot_axes_rect(a.font, a.timeline_at);
-    int x = ax.x + (int)lround((t0 - a.shown_from) / (a.shown_to - a.shown_from) * (ax.w - 1));
+    int x = plot_x_at(a.timeline_at, a.shown_from, a.shown_to, t0);
     int y = ax.y + ax.h - 2;
     /* Bars a pixel or two apart: the one the timeline finds there (the
      * nearest, then the longest) is the one the click goes to. */

@@ -64,17 +64,23 @@ static void settle(scene *s, int max) {
     assert_int_equal(s->lesson, -1);
 }
 
+/* As the tour makes it: the cycle running ends, the next begins, and the
+ * lesson is made (with or without the barrier) while it marks. */
+static void lesson_in_the_next_cycle(scene *s, bool barrier) {
+    scene_until(s, SCENE_CYCLE_END);
+    settle(s, 5000);
+    scene_until(s, TC_PHASE_PROPAGATE);
+    settle(s, 100);
+    scene_lost_object(s, barrier);
+    settle(s, 2000);
+}
+
 static void test_lost_object_without_the_barrier_is_caught_and_repaired(void **state) {
     (void)state;
     static scene s;
     start_scene(&s, TC_BARRIER_DIJKSTRA);
     tc_heap *h = live_heap(s.lv);
-    scene_until(&s, SCENE_CYCLE_END);
-    settle(&s, 5000);
-    scene_until(&s, TC_PHASE_PROPAGATE);
-    settle(&s, 100);
-    scene_lost_object(&s, false);
-    settle(&s, 2000);
+    lesson_in_the_next_cycle(&s, false);
     assert_true(s.broken);
     assert_true(s.paused);
     char msg[256];
@@ -109,12 +115,7 @@ static void test_lost_object_with_each_barrier_keeps_the_heap_consistent(void **
         static scene s;
         start_scene(&s, barriers[i]);
         tc_heap *h = live_heap(s.lv);
-        scene_until(&s, SCENE_CYCLE_END);
-        settle(&s, 5000);
-        scene_until(&s, TC_PHASE_PROPAGATE);
-        settle(&s, 100);
-        scene_lost_object(&s, true);
-        settle(&s, 2000);
+        lesson_in_the_next_cycle(&s, true);
         assert_false(s.broken);
         char msg[256];
         if (!tc_verify(h, msg, sizeof msg)) fail_msg("%s: %s", tc_barrier_name(barriers[i]), msg);

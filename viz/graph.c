@@ -508,11 +508,18 @@ bool graph_save(const graph *g, uint8_t **buf, size_t *len, size_t *cap) {
     return true;
 }
 
+/* The header of buf if it is graph_save's (magic, arrows, length). */
+static bool saved_head(const uint8_t *buf, size_t len, save_head *hd) {
+    if (len < sizeof *hd) return false;
+    memcpy(hd, buf, sizeof *hd);
+    return hd->magic == SAVE_MAGIC && hd->narrows <= GRAPH_ARROWS &&
+           len == sizeof *hd + (size_t)hd->norder * sizeof(save_node) + (size_t)hd->nedges * 2 * sizeof(uint32_t) +
+                      (size_t)hd->narrows * sizeof(save_arrow);
+}
+
 int graph_saved_colour(const uint8_t *buf, size_t len, const void *obj) {
     save_head hd;
-    if (len < sizeof hd) return -1;
-    memcpy(&hd, buf, sizeof hd);
-    if (hd.magic != SAVE_MAGIC || len < sizeof hd + (size_t)hd.norder * sizeof(save_node)) return -1;
+    if (!saved_head(buf, len, &hd)) return -1;
     uint64_t key = (uint64_t)(uintptr_t)obj;
     for (uint32_t i = 0; i < hd.norder; i++) {
         save_node s;
@@ -524,12 +531,7 @@ int graph_saved_colour(const uint8_t *buf, size_t len, const void *obj) {
 
 bool graph_restore(graph *g, const uint8_t *buf, size_t len) {
     save_head hd;
-    if (len < sizeof hd) return false;
-    memcpy(&hd, buf, sizeof hd);
-    if (hd.magic != SAVE_MAGIC || hd.narrows > GRAPH_ARROWS ||
-        len != sizeof hd + (size_t)hd.norder * sizeof(save_node) + (size_t)hd.nedges * 2 * sizeof(uint32_t) +
-                   (size_t)hd.narrows * sizeof(save_arrow))
-        return false;
+    if (!saved_head(buf, len, &hd)) return false;
     const uint8_t *p = buf + sizeof hd;
     begin(g);
     for (uint32_t i = 0; i < hd.norder; i++, p += sizeof(save_node)) {

@@ -47,8 +47,7 @@ typedef struct hist_moment {
     uint64_t incr;   /* tc_increment_count */
     tc_phase phase;  /* tc_current_phase */
     uint64_t cycles; /* tc_stats.cycles */
-    size_t heap_bytes;
-    uint8_t view; /* HIST_GRAPH or HIST_HEAPMAP */
+    uint8_t view;    /* HIST_GRAPH or HIST_HEAPMAP */
 } hist_moment;
 
 typedef struct hist_frame {

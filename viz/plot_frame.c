@@ -350,6 +350,12 @@ double plot_time_at(SDL_Rect area, double from_s, double to_s, int x) {
     return from_s + f * (to_s - from_s);
 }
 
+int plot_x_at(SDL_Rect area, double from_s, double to_s, double t) {
+    SDL_Rect ax = pl_panel_layout(area, pl_last_metrics);
+    pl_fix_range(&from_s, &to_s);
+    return pl_x_of(ax, (t - from_s) / (to_s - from_s));
+}
+
 bool plot_zoom_select(SDL_Rect area, double from_s, double to_s, int x0, int x1, double *zoom_from_s,
                       double *zoom_to_s) {
     if (abs(x1 - x0) < 4) return false;

@@ -109,6 +109,8 @@ void plot_time_window(double now_s, double window_s, double *from_s, double *to_
  * [from, to], clamped to the axes (layout of the last panel drawn, as
  * plot_timeline_hit). */
 double plot_time_at(SDL_Rect area, double from_s, double to_s, int x);
+/* Its inverse: the pixel column of time t (clamped to the axes). */
+int plot_x_at(SDL_Rect area, double from_s, double to_s, double t);
 
 /* A zoom selection: the range between columns x0 and x1 (either order) of
  * a time panel drawn in `area` over [from, to]. False when the two are

@@ -84,7 +84,6 @@ void scene_init(scene *s, const char *cmd) {
     s->at = s->map_at = s->insp_at = -1;
     s->speed_after = -1;
     s->until_phase = s->lesson = -1;
-    s->timeline_down_x = -1;
     s->history_mb = SCENE_HISTORY_MB_DEFAULT;
     tc_config_default(&s->cfg);
 }

@@ -145,9 +145,8 @@ typedef struct scene {
     double shown_s; /* driver seconds of frames taken (the history's age) */
     uint8_t *snap;  /* a frame as saved, before history_add codes it */
     size_t snap_len, snap_cap;
-    SDL_Rect scrub_at;   /* the scrubber, where last drawn */
-    bool scrub_drag;     /* the scrubber's handle is being dragged */
-    int timeline_down_x; /* where a press on the timeline began (a click there jumps) */
+    SDL_Rect scrub_at; /* the scrubber, where last drawn */
+    bool scrub_drag;   /* the scrubber's handle is being dragged */
     /* The guided tour's lessons (scene_lesson.c). */
     int until_phase; /* run until the collector is in this tc_phase, then pause (-1: none; */
                      /* SCENE_CYCLE_END: until a cycle ends, counted from until_cycles) */
@@ -246,9 +245,8 @@ void scene_travel_show(scene *s);
 /* Shows history frame i (clamped to the frames kept); false, with a
  * note, if there is none. */
 bool scene_seek(scene *s, long i);
-/* The last frame kept at or before increment incr / run time t. */
+/* The last frame kept at or before increment incr. */
 bool scene_seek_increment(scene *s, uint64_t incr);
-bool scene_seek_time(scene *s, double t);
 /* One increment back (from the live run: the last frame before the
  * increment now shown) or forward (past the newest frame: the live run,
  * paused). */
@@ -286,6 +284,8 @@ void scene_lost_object(scene *s, bool barrier);
  * reached until, repairs a broken heap. */
 bool scene_lesson_step(scene *s);
 void scene_until_check(scene *s);
+/* An until or a lesson still runs the collector to its point. */
+bool scene_lesson_pending(const scene *s);
 void scene_lesson_repair(scene *s);
 /* The moment shown: the history frame's, or NULL for the live run. */
 const hist_moment *scene_moment(const scene *s);

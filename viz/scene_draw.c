@@ -129,6 +129,32 @@ static void fmt_us(char *b, size_t n, double us) {
         snprintf(b, n, "%.0fus", us);
 }
 
+/* Breaks src into at most maxl lines of at most fit characters (the fonts
+ * are monospace), at a blank where one fits and mid-word where none
+ * does, and at each newline. Returns the count; *widest is the longest
+ * line's length in characters. */
+enum { WRAP_COLS = 384 };
+static int wrap_text(const char *src, int fit, char lines[][WRAP_COLS], int maxl, int *widest) {
+    int nl = 0;
+    *widest = 0;
+    const char *p = src;
+    while (*p && nl < maxl) {
+        while (*p == ' ') p++;
+        int len = (int)strcspn(p, "\n");
+        if (len > fit) {
+            int cut = fit;
+            while (cut > 0 && p[cut] != ' ') cut--;
+            len = cut > 0 ? cut : fit;
+        }
+        snprintf(lines[nl], WRAP_COLS, "%.*s", len, p);
+        if (len > *widest) *widest = len;
+        nl++;
+        p += len;
+        if (*p == '\n') p++;
+    }
+    return nl;
+}
+
 /* The caption: large, centred low over the main panel, wrapped at blanks
  * to the panel's width (at most four lines), fading in and out over a
  * quarter second of the scene's clock. */
@@ -141,23 +167,8 @@ static int draw_caption(scene *s, SDL_Renderer *r, SDL_Rect main) {
     int th = text_height(f), adv = text_width(f, "m");
     int fit = adv > 0 ? (main.w - 2 * th) / adv : 1; /* characters a line */
     if (fit < 8) fit = 8;
-    enum { MAXL = 4 };
-    char lines[MAXL][sizeof s->caption];
-    int nl = 0, widest = 0;
-    const char *p = s->caption;
-    while (*p && nl < MAXL) {
-        while (*p == ' ') p++;
-        int len = (int)strlen(p);
-        if (len > fit) { /* break at the last blank that fits, else mid-word */
-            int cut = fit;
-            while (cut > 0 && p[cut] != ' ') cut--;
-            len = cut > 0 ? cut : fit;
-        }
-        snprintf(lines[nl], sizeof lines[nl], "%.*s", len, p);
-        if (len > widest) widest = len;
-        nl++;
-        p += len;
-    }
+    char lines[4][WRAP_COLS];
+    int widest, nl = wrap_text(s->caption, fit, lines, 4, &widest);
     int bw = widest * adv + th, bh = nl * th + th / 2;
     SDL_Rect box = {main.x + (main.w - bw) / 2, main.y + main.h - bh - 2 * th, bw, bh};
     if (box.x < main.x) box.x = main.x;
@@ -178,29 +189,12 @@ static int draw_caption(scene *s, SDL_Renderer *r, SDL_Rect main) {
 static void draw_lesson(scene *s, SDL_Renderer *r, SDL_Rect main, int above) {
     if (!s->lesson_msg[0]) return;
     text *font = s->font;
-    enum { MAXL = 6 };
-    char lines[MAXL][sizeof s->lesson_msg];
-    int nl = 0, widest = 0, room = main.w - 32;
-    const char *p = s->lesson_msg;
-    while (*p && nl < MAXL) {
-        size_t len = strcspn(p, "\n"), fit = len;
-        char buf[sizeof s->lesson_msg];
-        /* The longest prefix that fits, cut at a blank if there is one. */
-        while (fit > 1) {
-            snprintf(buf, sizeof buf, "%.*s", (int)fit, p);
-            if (text_width(font, buf) <= room) break;
-            size_t cut = fit - 1;
-            while (cut > 0 && p[cut] != ' ') cut--;
-            fit = cut > 0 ? cut : fit - 1;
-        }
-        snprintf(lines[nl], sizeof lines[nl], "%.*s", (int)fit, p);
-        int w = text_width(font, lines[nl++]);
-        if (w > widest) widest = w;
-        p += fit;
-        while (*p == ' ' || *p == '\n') p++;
-    }
-    int th = text_height(font);
-    SDL_Rect box = {main.x + 8, above - nl * th - 16, widest + 16, nl * th + 8};
+    int th = text_height(font), adv = text_width(font, "m");
+    int fit = adv > 0 ? (main.w - 32) / adv : 1;
+    if (fit < 1) fit = 1;
+    char lines[6][WRAP_COLS];
+    int widest, nl = wrap_text(s->lesson_msg, fit, lines, 6, &widest);
+    SDL_Rect box = {main.x + 8, above - nl * th - 16, widest * adv + 16, nl * th + 8};
     fill(r, box, s->broken ? PAL_ALERT_BG : PAL_OVERLAY);
     for (int i = 0; i < nl; i++)
         text_draw(font, box.x + 8, box.y + 4 + i * th, s->broken ? PAL_BARRIER : PAL_TARGET, lines[i]);
@@ -451,7 +445,7 @@ static void draw_plots(scene *s, SDL_Renderer *r, const layout *L) {
         const int timed[] = {0, 3, 4};
         for (int k = 0; k < 3; k++) {
             SDL_Rect ax = plot_axes_rect(font, L->plots[timed[k]]);
-            int x = ax.x + (int)lround((m->run_s - t_from) / (t_to - t_from) * (ax.w - 1));
+            int x = plot_x_at(L->plots[timed[k]], t_from, t_to, m->run_s);
             SDL_SetRenderDrawColor(r, PAL_ROOT.r, PAL_ROOT.g, PAL_ROOT.b, 0xff);
             SDL_RenderDrawLine(r, x, ax.y, x, ax.y + ax.h - 1);
             SDL_RenderDrawLine(r, x + 1, ax.y, x + 1, ax.y + ax.h - 1);

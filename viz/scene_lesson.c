@@ -190,6 +190,8 @@ void scene_until(scene *s, tc_phase phase) {
     s->paused = false;
 }
 
+bool scene_lesson_pending(const scene *s) { return s->until_phase >= 0 || s->lesson >= 0; }
+
 void scene_until_check(scene *s) {
     if (s->until_phase < 0) return;
     tc_heap *h = live_heap(s->lv);

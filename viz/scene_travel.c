@@ -32,7 +32,6 @@ void scene_travel_record(scene *s, double dt) {
                      .incr = tc_increment_count(h),
                      .phase = tc_current_phase(h),
                      .cycles = st.cycles,
-                     .heap_bytes = st.heap_bytes,
                      .view = s->show_heapmap ? HIST_HEAPMAP : HIST_GRAPH};
     bool ok = s->show_heapmap ? heapmap_save(&s->hm, &s->snap, &s->snap_len, &s->snap_cap)
                               : graph_save(&s->g, &s->snap, &s->snap_len, &s->snap_cap);
@@ -55,13 +54,8 @@ const hist_moment *scene_moment(const scene *s) {
  * -1 if the frame does not show it. */
 static void inspect_moment(scene *s) {
     const hist_moment *m = scene_moment(s);
-    int colour = -1;
-    if (m && m->view == HIST_GRAPH && s->insp.obj) {
-        for (size_t i = 0; i < s->g.norder; i++) {
-            const gnode *n = &s->g.nodes[s->g.order[i]];
-            if (n->obj == s->insp.obj && !n->summary) colour = n->colour;
-        }
-    } else if (m && s->insp.obj) {
+    int colour = -1; /* a graph frame's: the last read by the scan below */
+    if (m && m->view == HIST_HEAPMAP && s->insp.obj) {
         tc_object_info o = s->insp.info;
         SDL_FRect tile, cell;
         hm_hit hit;
@@ -76,7 +70,7 @@ static void inspect_moment(scene *s) {
     if (!m || m->view != HIST_GRAPH || !s->insp.obj) return;
     /* Its colour changes in the moment's cycle, from the frames kept
      * since the cycle began (at most PAST_SCAN of them, read forward:
-     * a delta each), ending where the cursor already was. */
+     * a delta each), ending at the frame shown: its colour then. */
     size_t j = (size_t)s->at;
     while (j > 0 && (size_t)s->at - j < PAST_SCAN && s->hist.f[j - 1].m.cycles == m->cycles &&
            s->hist.f[j - 1].m.view == HIST_GRAPH)
@@ -89,6 +83,7 @@ static void inspect_moment(scene *s) {
         if (c >= 0 && c != last) inspector_past_step(&s->insp, s->hist.f[j].m.incr, (uint8_t)c);
         last = c;
     }
+    s->insp.past_colour = last;
 }
 
 /* Restores frame i into its view (the graph always: graph_tick renumbers
@@ -143,11 +138,6 @@ bool scene_seek_increment(scene *s, uint64_t incr) {
     return scene_seek(s, i);
 }
 
-bool scene_seek_time(scene *s, double t) {
-    long i = history_at_time(&s->hist, t);
-    return scene_seek(s, i < 0 ? 0 : i);
-}
-
 void scene_step_back(scene *s) {
     s->playing = false;
     const hist_moment *m = scene_moment(s);
@@ -193,7 +183,7 @@ void scene_live(scene *s, bool resume) {
     s->at = -1;
     s->playing = false;
     /* A pending until or lesson (the tour) runs the live run on. */
-    s->paused = !resume && s->until_phase < 0 && s->lesson < 0;
+    s->paused = !resume && !scene_lesson_pending(s);
     /* A slow-motion replay queued before the seek would paint the live
      * increment's events over colours that are the past frame's: the
      * next sync reads them from the heap instead. */
