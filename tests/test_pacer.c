@@ -204,16 +204,19 @@ static uint64_t worst_window_before_admitted(const tc_pause *p, size_t n, uint64
 /* Before each increment it admits, the collector's time in the window
  * before it is within its share: (100 - mmu_pct)% of mmu_window_usec. The
  * workload keeps 3 MB live and allocates garbage as fast as it can, so
- * without the guard the increments come back to back. Times are what the
- * clock said, preemptions included: the guard counts the same durations,
- * so the bound holds on any machine. */
+ * without the guard the increments take about half of any window. Times
+ * are what the clock said, preemptions included: the guard counts the
+ * same durations, so the bound holds on any machine. */
 static void test_guard_keeps_the_window_share(void **state) {
     (void)state;
     tc_config c;
     test_config(&c, TC_BARRIER_DIJKSTRA);
     c.verify_each_step = false;
     c.mem_thread = false;
-    c.mmu_pct = 50;
+    /* 30% of the window: well under the share this workload takes
+     * unguarded (about half), so the guard must act whatever the
+     * machine's speed; at 50% a slow moment could leave it idle. */
+    c.mmu_pct = 70;
     c.mmu_window_usec = 2000;
     c.step_work = 1000;
     tc_heap *h = tc_heap_new(&c);
@@ -226,11 +229,11 @@ static void test_guard_keeps_the_window_share(void **state) {
     uint64_t worst = worst_window_before_admitted(p, n, 2000000, &admitted);
     tc_stats s;
     tc_get_stats(h, &s);
-    print_message("guard: %zu increments admitted, %llu deferred; worst window before one: %.0f us of 1000\n", admitted,
+    print_message("guard: %zu increments admitted, %llu deferred; worst window before one: %.0f us of 600\n", admitted,
                   (unsigned long long)s.mmu_deferred, (double)worst / 1e3);
     assert_true(admitted > 1000);
     assert_true(s.mmu_deferred > 0);
-    assert_true(worst <= 1000000);
+    assert_true(worst <= 600000);
     tc_heap_free(h);
 }
 
