@@ -50,13 +50,18 @@ static void set_heap_limit(tc_config *c, uint64_t v) { c->heap_limit = (size_t)v
 static uint64_t get_heap_limit(const tc_config *c) { return c->heap_limit; }
 static void set_mem_thread(tc_config *c, uint64_t v) { c->mem_thread = v != 0; }
 static uint64_t get_mem_thread(const tc_config *c) { return c->mem_thread; }
+static void set_mode(tc_config *c, uint64_t v) { c->concurrent = v != 0; }
+static uint64_t get_mode(const tc_config *c) { return c->concurrent; }
+static void set_gc_cpu(tc_config *c, uint64_t v) { c->gc_cpu_pct = (uint32_t)v; }
+static uint64_t get_gc_cpu(const tc_config *c) { return c->gc_cpu_pct; }
 
 #define SIZE_MAX_KNOB ((uint64_t)1 << 40) /* 1 TiB: more than any machine this runs on */
 
 /* clang-format off */
 const knob knobs[KNOB_N] = {
     [KNOB_BARRIER_ID] = {"barrier", NULL, "barrier", KNOB_BARRIER, 0, TC_BARRIER_COUNT - 1, NULL, "B",
-        "write barrier: dijkstra, steele, yuasa or stw (stop-the-world); default dijkstra",
+        "write barrier: dijkstra, steele, yuasa, stw (stop-the-world) or hybrid (Go's: yuasa + dijkstra); "
+        "default dijkstra",
         set_barrier, get_barrier},
     [KNOB_STEP_WORK] = {"step-work", "step", "step_work", KNOB_COUNT, TC_STEP_WORK_MIN, TC_STEP_WORK_MAX, "off",
         "N|off", "increment budget in work units: the same work on any machine (default 4000; view and record: "
@@ -96,6 +101,15 @@ const knob knobs[KNOB_N] = {
         "background memory thread: keeps pre-faulted pages ready and returns surplus memory off the mutator's "
         "thread (default on; off for single-threaded embedders and --deterministic)",
         set_mem_thread, get_mem_thread},
+    [KNOB_MODE_ID] = {"mode", NULL, "concurrent", KNOB_MODE, 0, 1, NULL, "M",
+        "incremental: every unit of collection runs on the mutator's thread, in increments; concurrent: a "
+        "marker thread marks beside the mutator, which stops only for handshakes, assists and buffer flushes "
+        "(barriers dijkstra, yuasa or hybrid; default incremental)",
+        set_mode, get_mode},
+    [KNOB_GC_CPU] = {"gc-cpu", NULL, "gc_cpu_pct", KNOB_PCT, TC_GC_CPU_PCT_MIN, TC_GC_CPU_PCT_MAX, NULL, "PCT",
+        "concurrent mode: the marker thread's CPU cap, in % of one core, like Go's 25% background "
+        "utilization (default 25)",
+        set_gc_cpu, get_gc_cpu},
 };
 /* clang-format on */
 
@@ -118,12 +132,17 @@ static void fmt_value(const knob *k, uint64_t v, char *buf, size_t len) {
     case KNOB_SIZE: value_fmt_size(buf, len, v); break;
     case KNOB_USEC: value_fmt_usec(buf, len, v); break;
     case KNOB_ONOFF: snprintf(buf, len, "%s", v ? "on" : "off"); break;
+    case KNOB_MODE: snprintf(buf, len, "%s", v ? "concurrent" : "incremental"); break;
     }
 }
 
 void knob_range(const knob *k, char *buf, size_t len) {
     if (k->type == KNOB_BARRIER) {
-        snprintf(buf, len, "dijkstra, steele, yuasa, stw");
+        snprintf(buf, len, "dijkstra, steele, yuasa, stw, hybrid");
+        return;
+    }
+    if (k->type == KNOB_MODE) {
+        snprintf(buf, len, "incremental, concurrent");
         return;
     }
     if (k->type == KNOB_ONOFF) {
@@ -148,6 +167,7 @@ const char *knob_parse(const knob *k, const char *s, uint64_t *out) {
         [KNOB_SIZE] = "a size such as 64M or 2GiB",
         [KNOB_USEC] = "a duration such as 200us, 1.5ms or 1s",
         [KNOB_ONOFF] = "on or off",
+        [KNOB_MODE] = "a mode",
     };
     char range[96];
     knob_range(k, range, sizeof range);
@@ -169,7 +189,12 @@ const char *knob_parse(const knob *k, const char *s, uint64_t *out) {
     case KNOB_ONOFF:
         if ((ok = value_onoff(s, &b))) v = b;
         break;
+    case KNOB_MODE:
+        ok = !strcmp(s, "incremental") || !strcmp(s, "concurrent");
+        v = !strcmp(s, "concurrent");
+        break;
     }
+    if (!ok && k->type == KNOB_MODE) return cli_msg("unknown mode '%.*s%s' (valid: %s)", VALUE_QUOTE(s), range);
     if (!ok && k->type == KNOB_BARRIER) return cli_msg("unknown barrier '%.*s%s' (valid: %s)", VALUE_QUOTE(s), range);
     if (!ok) return cli_msg("'%.*s%s' is not %s (valid: %s)", VALUE_QUOTE(s), what[k->type], range);
     /* 0 is "off" where there is an off word: "--pause-target 0" is off. */

@@ -28,6 +28,7 @@ typedef enum knob_type {
     KNOB_SIZE,    /* bytes, "64M", "64MiB" */
     KNOB_USEC,    /* microseconds, "200", "200us", "1ms" */
     KNOB_ONOFF,   /* on or off */
+    KNOB_MODE,    /* incremental or concurrent */
 } knob_type;
 
 typedef enum knob_id {
@@ -42,6 +43,8 @@ typedef enum knob_id {
     KNOB_MIN_HEAP,
     KNOB_HEAP_LIMIT,
     KNOB_MEM_THREAD,
+    KNOB_MODE_ID,
+    KNOB_GC_CPU,
     KNOB_N
 } knob_id;
 

@@ -16,6 +16,29 @@
  *             object a black one points to is reachable from a grey one
  *             through white objects. Needs new objects black and no root
  *             rescan.
+ *   Hybrid    obj.slot = new                        -> shade old and new
+ *             (each if white). Go's barrier (proposal 17503): Yuasa's
+ *             deletion half plus Dijkstra's insertion half. Go needs the
+ *             insertion half because it scans goroutine stacks one at a
+ *             time while the others run, so a pointer can move from a
+ *             stack not yet scanned into the heap; Go shades the new
+ *             pointer on every store because a store does not know its
+ *             stack's colour, and so does Tricolor. Tricolor's roots are
+ *             shaded in one handshake, so here the insertion half is
+ *             redundant work: the hybrid keeps the weak invariant (new
+ *             objects black, no root rescan) at about twice Yuasa's
+ *             barrier hits. It is here to be measured beside the others.
+ *
+ * The concurrent mode (marker.c) runs Dijkstra, Yuasa and hybrid. There a
+ * slow path does not shade: it appends the object to the barrier buffer,
+ * which the holder of the mark state shades. Dijkstra's fast path shades
+ * every white target, not only those stored into black objects: the
+ * marker may blacken the source between the barrier's colour test and the
+ * store, after reading the slot's old value. Steele's is not supported
+ * concurrently: re-greying a black object the marker may be scanning
+ * needs the two to agree on the object's colour and its slots at once,
+ * which a store cannot do without a fence on every marking store; and its
+ * gain (fewer objects shaded) is what the buffer already gives.
  *
  * Each call counts as a barrier hit and is reported to an observer with
  * the store that ran it (source, slot, and the pointer acted on), so a
@@ -23,15 +46,23 @@
  */
 #include "internal.h"
 
+/* Shades now, or beside a concurrent marker buffers it. */
+static inline void shade_or_buffer(tc_heap *h, void *obj) {
+    if (h->hot.concurrent)
+        tc__wb_push(h, obj);
+    else
+        tc__gc_shade(h, obj);
+}
+
 void tc__barrier_dijkstra(tc_heap *h, void *source, uint32_t slot, void *target) {
     h->barrier_hits++;
-    tc__gc_shade(h, target);
+    shade_or_buffer(h, target);
     tc__observe_barrier(h, target, TC_BARRIER_DIJKSTRA, source, slot, target);
 }
 
 void tc__barrier_steele(tc_heap *h, void *source, uint32_t slot, void *target) {
     h->barrier_hits++;
-    if (*hdr_of(source) & HDR_LARGE)
+    if (hdr_load(source) & HDR_LARGE)
         tc__gc_large_dirty(h, page_of(source), slot);
     else
         tc__gc_regrey(h, source);
@@ -40,6 +71,18 @@ void tc__barrier_steele(tc_heap *h, void *source, uint32_t slot, void *target) {
 
 void tc__barrier_yuasa(tc_heap *h, void *source, uint32_t slot, void *old_target) {
     h->barrier_hits++;
-    tc__gc_shade(h, old_target);
+    shade_or_buffer(h, old_target);
     tc__observe_barrier(h, old_target, TC_BARRIER_YUASA, source, slot, old_target);
+}
+
+void tc__barrier_hybrid(tc_heap *h, void *source, uint32_t slot, void *old_target, void *target) {
+    h->barrier_hits++;
+    if (old_target) {
+        shade_or_buffer(h, old_target);
+        tc__observe_barrier(h, old_target, TC_BARRIER_HYBRID, source, slot, old_target);
+    }
+    if (target) {
+        shade_or_buffer(h, target);
+        tc__observe_barrier(h, target, TC_BARRIER_HYBRID, source, slot, target);
+    }
 }

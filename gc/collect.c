@@ -66,7 +66,8 @@ void tc__gc_set_phase(tc_heap *h, tc_phase p) {
 static __attribute__((noinline)) void grey_push_slow(tc_heap *h, void *obj) {
     tc__range *r = &h->mem.grey;
     if (r->base) {
-        if (!tc__mem_range_ensure(&h->mem, r, (h->grey.n + 1) * sizeof(void *))) {
+        const bool on_marker = atomic_load_explicit(&h->conc.owner, memory_order_relaxed) == OWN_MARKER;
+        if (!tc__mem_range_ensure(&h->mem, r, (h->grey.n + 1) * sizeof(void *), on_marker)) {
             fprintf(stderr, "tricolor: the grey stack is full (%zu entries)\n", h->grey.n);
             abort();
         }
@@ -91,11 +92,18 @@ static inline void grey_push(tc_heap *h, void *obj) {
 
 /* White -> grey. Used for roots and by the Dijkstra and Yuasa barriers. */
 void tc__gc_shade(tc_heap *h, void *obj) {
-    uint64_t *hp = hdr_of(obj);
-    if (!colour_is_white((unsigned)(*hp & 7))) return;
-    *hp = (*hp & ~(uint64_t)7) | C_GREY;
+    uint64_t v = hdr_load(obj);
+    if (!colour_is_white((unsigned)(v & 7))) return;
+    hdr_store(obj, (v & ~(uint64_t)7) | C_GREY);
     grey_push(h, obj);
     observe(h, TC_EV_SHADE, obj, 0);
+}
+
+void tc__gc_shade_quiet(tc_heap *h, void *obj) {
+    uint64_t v = hdr_load(obj);
+    if (!colour_is_white((unsigned)(v & 7))) return;
+    hdr_store(obj, (v & ~(uint64_t)7) | C_GREY);
+    grey_push(h, obj);
 }
 
 /* Black -> grey, for Steele's barrier on a small object: it will be
@@ -106,6 +114,7 @@ void tc__gc_regrey(tc_heap *h, void *obj) {
 }
 
 static inline bool marking_done(const tc_heap *h) { return h->grey.n == 0 && h->fifo_n == 0 && h->large_scan == NULL; }
+bool tc__gc_marking_done(const tc_heap *h) { return marking_done(h); }
 
 /* Shades what every root points to. Returns work units (roots read). */
 static size_t shade_roots(tc_heap *h) {
@@ -126,10 +135,9 @@ static size_t shade_roots(tc_heap *h) {
 
 /* The deferred colour check of a child that has left the prefetch FIFO. */
 static inline void check_child(tc_heap *h, void *child, bool obs) {
-    uint64_t *hp = hdr_of(child);
-    uint64_t v = *hp;
+    uint64_t v = hdr_load(child);
     if (colour_is_white((unsigned)(v & 7))) {
-        *hp = (v & ~(uint64_t)7) | C_GREY;
+        hdr_store(child, (v & ~(uint64_t)7) | C_GREY);
         grey_push(h, child);
         OBSERVE_IF(obs && (h->ev_mask >> TC_EV_SHADE & 1), h, TC_EV_SHADE, child);
     }
@@ -159,12 +167,19 @@ static void fifo_drain(tc_heap *h, bool obs) {
 }
 
 /* Grey -> black for a small object: its children go to the FIFO. */
+/* Slots are loaded with acquire (a plain load on x86): in concurrent mode
+ * the mutator stores into them with release, and the object a slot points
+ * to must be seen initialised (marker.c). */
+static inline void *slot_load(void **s, size_t i) { return __atomic_load_n(&s[i], __ATOMIC_ACQUIRE); }
+
 static inline size_t blacken_small(tc_heap *h, void *obj, uint64_t hdr, bool obs) {
-    *hdr_of(obj) = (hdr & ~(uint64_t)7) | C_BLACK;
+    hdr_store(obj, (hdr & ~(uint64_t)7) | C_BLACK);
     uint32_t n = (uint32_t)((hdr >> 4) & TC_MAX_SLOTS);
     void **s = obj;
-    for (uint32_t i = 0; i < n; i++)
-        if (s[i]) visit_child(h, s[i], obs);
+    for (uint32_t i = 0; i < n; i++) {
+        void *c = slot_load(s, i);
+        if (c) visit_child(h, c, obs);
+    }
     h->cur.marked_objects++;
     h->cur.marked_bytes += page_of(obj)->cell_size; /* in cells, as live bytes are counted */
     OBSERVE_IF(obs && (h->ev_mask >> TC_EV_BLACKEN & 1), h, TC_EV_BLACKEN, obj);
@@ -181,17 +196,17 @@ static void large_scan_add(tc_heap *h, tc_page *p) {
 /* Grey -> black for a large object. It turns black before its slots are
  * scanned: Dijkstra's barrier then shades whatever is stored into it, and
  * Steele's marks a card for any store behind the scan cursor. */
-static size_t large_begin(tc_heap *h, void *obj) {
+static size_t large_begin(tc_heap *h, void *obj, bool obs) {
     tc_page *p = page_of(obj);
-    uint64_t hdr = *hdr_of(obj);
-    *hdr_of(obj) = (hdr & ~(uint64_t)7) | C_BLACK;
+    uint64_t hdr = hdr_load(obj);
+    hdr_store(obj, (hdr & ~(uint64_t)7) | C_BLACK);
     p->scan_cursor = 0;
     if (p->cards) memset(p->cards, 0, p->ncards * sizeof(uint64_t));
     large_scan_add(h, p);
     h->cur.marked_objects++;
     h->cur.marked_bytes += p->map_bytes;
     if (p->born_cycle == h->cycle_no) h->cycle_marked_new += p->map_bytes;
-    observe(h, TC_EV_BLACKEN, obj, 0);
+    OBSERVE_IF(obs && (h->ev_mask >> TC_EV_BLACKEN & 1), h, TC_EV_BLACKEN, obj);
     return 1;
 }
 
@@ -212,17 +227,19 @@ void tc__gc_large_dirty(tc_heap *h, tc_page *p, uint32_t slot) {
     large_scan_add(h, p);
 }
 
-static size_t scan_slots(tc_heap *h, void **s, size_t from, size_t to) {
-    const bool obs = observing_any(h, 1u << TC_EV_SHADE);
-    for (size_t i = from; i < to; i++)
-        if (s[i]) visit_child(h, s[i], obs);
+static size_t scan_slots(tc_heap *h, void **s, size_t from, size_t to, bool obs) {
+    for (size_t i = from; i < to; i++) {
+        void *c = slot_load(s, i);
+        if (c) visit_child(h, c, obs);
+    }
     return to - from;
 }
 
 /* Scans up to `max` slots of the large object at the head of large_scan:
  * first onward from the cursor, then any dirty cards. Leaves the list
  * when nothing is left to scan. */
-static size_t large_scan_some(tc_heap *h, size_t max) {
+static size_t large_scan_some(tc_heap *h, size_t max, bool obs) {
+    obs = obs && (h->ev_mask >> TC_EV_SHADE & 1);
     tc_page *p = h->large_scan;
     void **s = (void **)(page_cells(p) + HDR_BYTES);
     size_t n = tc_nslots(s);
@@ -234,7 +251,7 @@ static size_t large_scan_some(tc_heap *h, size_t max) {
              * left instead of adding to the cursor, which would wrap. */
             size_t room = max - done;
             size_t end = n - p->scan_cursor > room ? p->scan_cursor + room : n;
-            done += scan_slots(h, s, p->scan_cursor, end);
+            done += scan_slots(h, s, p->scan_cursor, end, obs);
             p->scan_cursor = end;
             continue;
         }
@@ -255,7 +272,7 @@ static size_t large_scan_some(tc_heap *h, size_t max) {
         }
         size_t from = card * LARGE_CARD_SLOTS, to = from + LARGE_CARD_SLOTS;
         if (to > n) to = n;
-        done += scan_slots(h, s, from, to);
+        done += scan_slots(h, s, from, to, obs);
     }
     return done;
 }
@@ -268,14 +285,14 @@ static inline __attribute__((always_inline)) size_t propagate_impl(tc_heap *h, t
     while (!tc__budget_spent(b, work)) {
         if (h->grey.n) {
             void *obj = h->grey.v[--h->grey.n];
-            uint64_t hdr = *hdr_of(obj);
+            uint64_t hdr = hdr_load(obj);
             if ((hdr & 7) != C_GREY) continue; /* cannot happen: each grey object is pushed once */
-            work += (hdr & HDR_LARGE) ? large_begin(h, obj) : blacken_small(h, obj, hdr, obs);
+            work += (hdr & HDR_LARGE) ? large_begin(h, obj, obs) : blacken_small(h, obj, hdr, obs);
         } else if (h->fifo_n) {
             fifo_check_one(h, obs);
         } else if (h->large_scan) {
             size_t left = tc__budget_left(b, work);
-            work += large_scan_some(h, left < LARGE_CHUNK ? LARGE_CHUNK : left);
+            work += large_scan_some(h, left < LARGE_CHUNK ? LARGE_CHUNK : left, obs);
         } else {
             break;
         }
@@ -290,6 +307,10 @@ static size_t propagate(tc_heap *h, tc__budget *b, size_t work) {
     bool obs = observing_any(h, 1u << TC_EV_SHADE | 1u << TC_EV_BLACKEN);
     return obs ? propagate_impl(h, b, work, true) : propagate_impl(h, b, work, false);
 }
+
+/* The marker thread's marking: no observer (the event ring is the
+ * mutator's), no phase change (only the mutator ends marking). */
+size_t tc__gc_mark_slice(tc_heap *h, tc__budget *b, size_t work) { return propagate_impl(h, b, work, false); }
 
 /* ======================================================================
  * Cycle start and atomic finish
@@ -310,10 +331,16 @@ static size_t cycle_start(tc_heap *h, uint64_t now) {
     h->atomic_rounds = 0;
     h->hot.barrier = (uint8_t)mode;
     h->cfg.barrier = mode;
-    /* Yuasa's snapshot covers only what existed at the start, so objects
-     * born during marking must be black. The insertion barriers find new
-     * objects through the atomic root rescan, so white is fine. */
-    h->alloc_colour = mode == TC_BARRIER_YUASA ? C_BLACK : h->white;
+    /* tc_config_check allows the concurrent mode only with the barriers
+     * that are safe beside a marker thread (barrier.c). */
+    const bool conc = h->cfg.concurrent && mode != TC_BARRIER_STEELE && mode != TC_BARRIER_STW && tc__marker_can_run(h);
+    h->hot.concurrent = conc;
+    /* Yuasa's snapshot (and the hybrid barrier's) covers only what existed
+     * at the start, so objects born during marking must be black. The
+     * insertion barriers find new objects through the atomic root rescan,
+     * so white is fine, except beside a concurrent marker, which must
+     * never scan an object the mutator is initialising. */
+    h->alloc_colour = mode == TC_BARRIER_YUASA || mode == TC_BARRIER_HYBRID || conc ? C_BLACK : h->white;
     h->hot.marking = mode != TC_BARRIER_STW;
     tc__gc_set_phase(h, TC_PHASE_ROOTS);
     size_t work = shade_roots(h);
@@ -323,7 +350,9 @@ static size_t cycle_start(tc_heap *h, uint64_t now) {
 }
 
 static void mark_finished(tc_heap *h) {
+    if (h->hot.concurrent) tc__marker_mark_end(h);
     h->hot.marking = 0;
+    h->hot.concurrent = 0;
     h->white ^= 3u; /* C_WHITE0 <-> C_WHITE1: unmarked objects are now "old white" */
     h->alloc_colour = h->white;
     h->cur.atomic_rounds = h->atomic_rounds;
@@ -338,6 +367,8 @@ static size_t atomic_step(tc_heap *h) {
     h->atomic_rounds++;
     tc_barrier mode = (tc_barrier)h->hot.barrier;
     if (mode == TC_BARRIER_DIJKSTRA || mode == TC_BARRIER_STEELE) work += shade_roots(h);
+    /* Yuasa and hybrid need no rescan: their roots were shaded at the
+     * start, and every pointer deleted since was shaded by the barrier. */
     if (!marking_done(h)) {
         /* Roots or barriers since the last increment produced grey work:
          * mark it incrementally. New objects are black from now on. */
@@ -356,6 +387,7 @@ static size_t atomic_step(tc_heap *h) {
 static void budget_init(const tc_heap *h, tc__budget *b, bool unlimited, uint64_t now) {
     b->limit = SIZE_MAX;
     b->timed = false;
+    b->yield = NULL;
     b->next_clock = CLOCK_EVERY;
     b->deadline = 0;
     if (unlimited) return;
@@ -394,17 +426,32 @@ size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
                            (h->phase != TC_PHASE_IDLE && h->hot.barrier == TC_BARRIER_STW);
     tc__increment_clock clock;
     tc__increment_begin(h, &clock, unlimited);
+    /* Beside a concurrent marker the increment first takes the mark state
+     * (waiting for the marker's slice to yield, if the caller did not take
+     * it already), then shades what the barriers buffered. */
+    tc__marker_hold(h, true);
     size_t work = 0;
-    tc_phase start_phase = h->phase;
-    if (start_phase == TC_PHASE_IDLE) {
-        work += cycle_start(h, clock.t0);
+    const bool was_concurrent = h->hot.concurrent && tc__marker_running(h);
+    if (h->hot.concurrent) {
+        work = tc__marker_drain_all(h);
         h->cycle_mark_work += work;
+    }
+    tc_phase start_phase = h->phase;
+    bool start_handshake = false;
+    if (start_phase == TC_PHASE_IDLE) {
+        size_t w = cycle_start(h, clock.t0);
+        work += w;
+        h->cycle_mark_work += w;
         start_phase = TC_PHASE_ROOTS;
+        /* A concurrent cycle's first pause is the roots and nothing more:
+         * the marker takes it from there. */
+        start_handshake = h->hot.concurrent && tc__marker_running(h);
+        if (start_handshake) reason = TC_REASON_HANDSHAKE;
     }
     tc__budget b;
     budget_init(h, &b, unlimited, clock.t0);
 
-    while (h->phase != TC_PHASE_IDLE && !tc__budget_spent(&b, work)) {
+    while (!start_handshake && h->phase != TC_PHASE_IDLE && !tc__budget_spent(&b, work)) {
         const tc_phase p = h->phase;
         const size_t before = work;
         work = single_step(h, &b, work);
@@ -426,8 +473,14 @@ size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
     if (tc__mem_has_work(h)) work += tc__mem_work(h, (size_t)(tc__pacer_step_units(h) / 4) + 1);
     uint64_t duration = tc__increment_end(h, &clock, work, start_phase, reason, ended);
     tc__pacer_after_increment(h, work, duration, start_phase == TC_PHASE_PROPAGATE || start_phase == TC_PHASE_ROOTS);
+    if (reason == TC_REASON_HANDSHAKE)
+        h->conc.handshakes++;
+    else if (was_concurrent && reason != TC_REASON_FULL && reason != TC_REASON_STEP)
+        h->conc.assists++;
     h->in_gc = 0;
     if (h->cfg.verify_each_step) tc__verify_or_die(h, "after an increment");
+    if (start_handshake) tc__marker_cycle_start(h);
+    tc__marker_release(h);
     return work;
 }
 

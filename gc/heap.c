@@ -90,11 +90,18 @@ void tc_config_default(tc_config *c) {
     c->min_heap = (size_t)1 << 20;
     c->heap_limit = 0;
     c->mem_thread = true;
+    c->concurrent = false;
+    c->gc_cpu_pct = 25;
 }
 
 const char *tc_config_check(const tc_config *c) {
     if (!c) return "config is NULL";
-    if ((unsigned)c->barrier >= TC_BARRIER_COUNT) return "barrier: must be dijkstra, steele, yuasa or stw";
+    if ((unsigned)c->barrier >= TC_BARRIER_COUNT) return "barrier: must be dijkstra, steele, yuasa, stw or hybrid";
+    if (c->concurrent && (c->barrier == TC_BARRIER_STEELE || c->barrier == TC_BARRIER_STW))
+        return "barrier: the concurrent mode runs with dijkstra, yuasa or hybrid (steele re-greys black objects the "
+               "marker may be scanning; stw has nothing to run concurrently)";
+    if (c->gc_cpu_pct < TC_GC_CPU_PCT_MIN || c->gc_cpu_pct > TC_GC_CPU_PCT_MAX)
+        return "gc_cpu_pct: valid range is 1..100 percent of one core";
     if (c->budget_unit != TC_BUDGET_WORK && c->budget_unit != TC_BUDGET_USEC)
         return "budget_unit: must be TC_BUDGET_WORK or TC_BUDGET_USEC";
     if (c->step_work < TC_STEP_WORK_MIN || c->step_work > TC_STEP_WORK_MAX)
@@ -149,11 +156,16 @@ tc_heap *tc_heap_new(const tc_config *config) {
     tc__mem_init(h);
     tc__pacer_init(h);
     tc__pool_set_retain(h);
+    if (!tc__marker_init(h)) {
+        tc_heap_free(h);
+        return NULL;
+    }
     return h;
 }
 
 void tc_heap_free(tc_heap *h) {
     if (!h) return;
+    tc__marker_free(h);
     tc__alloc_release_all(h);
     tc__ptrvec_free(&h->pages);
     tc__ptrvec_free(&h->large);
@@ -207,6 +219,7 @@ const char *tc_set_config(tc_heap *h, const tc_config *config) {
     h->next_barrier = config->barrier;
     tc__pacer_on_config(h);
     tc__mem_on_config(h);
+    tc__marker_on_config(h);
     return NULL;
 }
 
@@ -240,6 +253,7 @@ void tc_get_stats(const tc_heap *h, tc_stats *s) {
     s->mmu_deferred = h->mmu.deferred;
     s->max_increment_ns = h->max_increment_ns;
     tc__mem_stats(h, s);
+    tc__marker_stats(h, s);
 }
 
 uint64_t tc_increment_count(const tc_heap *h) { return h ? h->increments : 0; }
@@ -253,7 +267,7 @@ void tc_debug_skip_barrier(tc_heap *h, bool skip) {
 /* ---------- names ---------- */
 
 static const char *const phase_names[TC_PHASE_COUNT] = {"idle", "roots", "propagate", "atomic", "sweep"};
-static const char *const barrier_names[TC_BARRIER_COUNT] = {"dijkstra", "steele", "yuasa", "stw"};
+static const char *const barrier_names[TC_BARRIER_COUNT] = {"dijkstra", "steele", "yuasa", "stw", "hybrid"};
 
 const char *tc_phase_name(tc_phase p) { return (unsigned)p < TC_PHASE_COUNT ? phase_names[p] : "?"; }
 const char *tc_barrier_name(tc_barrier b) { return (unsigned)b < TC_BARRIER_COUNT ? barrier_names[b] : "?"; }

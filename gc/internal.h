@@ -7,7 +7,9 @@
  *   roots.c     global roots and the root stack
  *   collect.c   the cycle state machine: roots, mark loop, atomic
  *   sweep.c     the sweep phase
- *   barrier.c   the slow paths of the three write barriers
+ *   barrier.c   the slow paths of the write barriers
+ *   marker.c    the concurrent mode: the marker thread, who owns the mark
+ *               state, and the barrier buffer
  *   pacer.c     when a cycle starts and how much the mutator pays per byte
  *   pauselog.c  the pause log, the cycle log and the gctrace line
  *   observe.c   object visiting, heap-map cells, the event ring
@@ -62,11 +64,12 @@ enum {
 #define HDR_LARGE ((uint64_t)1 << 3)
 
 static inline uint64_t *hdr_of(const void *obj) { return (uint64_t *)obj - 1; }
-static inline unsigned colour_get(const void *obj) { return (unsigned)(*hdr_of(obj) & 7u); }
-static inline void colour_set(void *obj, unsigned c) {
-    uint64_t *h = hdr_of(obj);
-    *h = (*h & ~(uint64_t)7) | c;
-}
+/* Header words are read and written with relaxed atomics wherever the
+ * marker thread may be marking (marker.c): a plain load or store on x86. */
+static inline uint64_t hdr_load(const void *obj) { return __atomic_load_n(hdr_of(obj), __ATOMIC_RELAXED); }
+static inline void hdr_store(void *obj, uint64_t v) { __atomic_store_n(hdr_of(obj), v, __ATOMIC_RELAXED); }
+static inline unsigned colour_get(const void *obj) { return (unsigned)(hdr_load(obj) & 7u); }
+static inline void colour_set(void *obj, unsigned c) { hdr_store(obj, (hdr_load(obj) & ~(uint64_t)7) | c); }
 static inline bool colour_is_white(unsigned c) { return c - 1u < 2u; }
 static inline uint64_t hdr_make(uint32_t nslots, uint32_t nraw, unsigned colour, bool large) {
     return (uint64_t)colour | (large ? HDR_LARGE : 0) | ((uint64_t)nslots << 4) | ((uint64_t)nraw << 34);
@@ -254,7 +257,7 @@ bool tc__mem_log_ensure(tc_heap *h, size_t bytes);
 /* Makes the first `bytes` of r usable without a fault (populating them
  * itself when the thread has not) and tells the thread where the cursor
  * is. False when r is missing or too small. */
-bool tc__mem_range_ensure(tc__mem *m, tc__range *r, size_t bytes);
+bool tc__mem_range_ensure(tc__mem *m, tc__range *r, size_t bytes, bool on_marker);
 #define TC__GREY_RESERVE ((size_t)16 << 30) /* address space for the grey stack: 2G entries */
 char *tc__mem_log_base(const tc_heap *h);
 
@@ -273,6 +276,45 @@ typedef struct tc__mmu {
     uint64_t cap_ns;            /* the most the collector may take of a window */
     uint64_t deferred;          /* increments put off, in total */
 } tc__mmu;
+
+/* --- marker.c: the concurrent mode --- */
+
+/* Who holds the mark state (grey stack, FIFO, large_scan, the colours of
+ * objects being marked, cur.marked_*): nobody, the marker thread, or the
+ * mutator (in a handshake, an assist, a flush, or an API call that needs
+ * exact colours). Handed over with acquire/release on `owner`. */
+enum { OWN_NONE = 0, OWN_MARKER = 1, OWN_MUTATOR = 2 };
+
+#define TC__WB_CAP   65536 /* barrier buffer entries; a power of two */
+#define TC__WB_BATCH 256   /* entries the mutator buffers before publishing them */
+
+typedef struct tc__marker {
+    /* The barrier buffer: a single-producer (the mutator), single-consumer
+     * (whoever owns the mark state) ring of objects to shade. The mutator
+     * writes entries at `wtail` and publishes them by storing `tail`, every
+     * TC__WB_BATCH entries and at each pacer check; like Go's wbBuf, an
+     * entry is only a pointer, shaded by the consumer. */
+    void **wb;
+    _Atomic size_t head, tail;
+    size_t wtail;        /* (mutator) next entry to write */
+    size_t whead_seen;   /* (mutator) head last read: room is known without a load */
+    _Atomic int owner;   /* OWN_* */
+    _Atomic bool yield;  /* the mutator asks the marker to hand the state over */
+    _Atomic bool active; /* a concurrent cycle is marking: the marker may take the state */
+    _Atomic bool idle;   /* the marker found no work: the mutator should try to terminate */
+    _Atomic bool stop;
+    int depth;                /* (mutator) nested holds of the state */
+    bool running;             /* (mutator) the thread exists */
+    bool one_cpu;             /* (mutator) only one CPU to run on: no thread */
+    _Atomic uint32_t cpu_pct; /* the marker's share of a core */
+    pthread_t thread;
+    pthread_mutex_t mu; /* with cv: the marker sleeps while there is no work */
+    pthread_cond_t cv;
+    _Atomic uint64_t work, cpu_ns; /* the marker's totals */
+    uint64_t work_seen;            /* (mutator) marker work already credited to the debt */
+    uint64_t cycle_work0, cycle_cpu0;
+    uint64_t assists, handshakes, flushes; /* (mutator) pauses by reason */
+} tc__marker;
 
 struct tc_heap {
     struct tc__hot hot; /* must stay first: tc_store reads it through the heap pointer */
@@ -357,6 +399,9 @@ struct tc_heap {
     uint64_t trace_faults;                   /* gctrace: the thread's page faults at the last line */
     uint64_t cycle_syscalls0, cycle_misses0; /* the memory layer's counters when the cycle started */
 
+    /* --- the concurrent mode (marker.c) --- */
+    tc__marker conc;
+
     /* --- observation (observe.c) --- */
     tc_safepoint_fn safepoint; /* see tc_set_safepoint */
     uint64_t safepoint_at;     /* call it at the first allocation once bytes_allocated reaches this */
@@ -417,6 +462,7 @@ typedef struct tc__budget {
     uint64_t deadline; /* CLOCK_MONOTONIC ns, when timed */
     size_t next_clock; /* work count at which to read the clock again */
     bool timed;
+    const _Atomic bool *yield; /* the marker's: spent as soon as this is set */
 } tc__budget;
 
 #define CLOCK_EVERY 64 /* work units between clock reads in a timed budget */
@@ -429,7 +475,7 @@ static inline bool tc__budget_spent(tc__budget *b, size_t work) {
     if (work >= b->limit) return true;
     if (b->timed && work >= b->next_clock) {
         b->next_clock = work + CLOCK_EVERY;
-        if (tc__now_ns() >= b->deadline) {
+        if (tc__now_ns() >= b->deadline || (b->yield && atomic_load_explicit(b->yield, memory_order_relaxed))) {
             b->limit = 0;
             return true;
         }
@@ -453,6 +499,51 @@ void tc__gc_finish_cycle(tc_heap *h);
 void tc__gc_shade(tc_heap *h, void *obj);
 void tc__gc_regrey(tc_heap *h, void *obj);
 void tc__gc_large_dirty(tc_heap *h, tc_page *p, uint32_t slot);
+/* Shades without telling an observer (the marker thread must not touch
+ * the event ring). */
+void tc__gc_shade_quiet(tc_heap *h, void *obj);
+/* The marker thread's slice: marks until the budget is spent or no grey
+ * is left; returns work units. Only while it holds the mark state. */
+size_t tc__gc_mark_slice(tc_heap *h, tc__budget *b, size_t work);
+bool tc__gc_marking_done(const tc_heap *h);
+
+/* --- marker.c --- */
+bool tc__marker_init(tc_heap *h);
+void tc__marker_free(tc_heap *h);
+void tc__marker_on_config(tc_heap *h);
+void tc__marker_stats(const tc_heap *h, tc_stats *s);
+/* The cycle's start handshake is over: the marker may mark. */
+void tc__marker_cycle_start(tc_heap *h);
+/* Marking ended (the mutator holds the state): the marker stops. */
+void tc__marker_mark_end(tc_heap *h);
+/* Takes the mark state for the mutator: at once if nobody holds it,
+ * else (wait) asking the marker to yield and waiting for it. Returns
+ * false only without wait, when the marker holds it. Nested holds count;
+ * while the concurrent mode is not marking this always succeeds. Every
+ * successful call is paired with tc__marker_release. On success the
+ * barrier buffer has been shaded into the grey set. */
+bool tc__marker_hold(tc_heap *h, bool wait);
+void tc__marker_release(tc_heap *h);
+/* Marker work done since the last call (credited to the pacer's debt). */
+uint64_t tc__marker_credit(tc_heap *h);
+/* Publishes the buffered barrier entries and, if the marker found no
+ * work, reports it: the mutator should run the termination handshake. */
+bool tc__marker_poll(tc_heap *h);
+void tc__wb_full(tc_heap *h);
+/* Shades everything buffered; the caller holds the state. */
+size_t tc__marker_drain_all(tc_heap *h);
+uint64_t tc__marker_cycle_work(const tc_heap *h);
+bool tc__marker_running(const tc_heap *h);
+/* The concurrent mode is available (its buffer exists). */
+bool tc__marker_can_run(const tc_heap *h);
+/* A barrier's object to shade, buffered while a concurrent cycle marks. */
+static inline void tc__wb_push(tc_heap *h, void *obj) {
+    tc__marker *m = &h->conc;
+    if (__builtin_expect(m->wtail - m->whead_seen >= TC__WB_CAP, 0)) tc__wb_full(h);
+    m->wb[m->wtail & (TC__WB_CAP - 1)] = obj;
+    m->wtail++;
+    if ((m->wtail & (TC__WB_BATCH - 1)) == 0) atomic_store_explicit(&m->tail, m->wtail, memory_order_release);
+}
 
 /* --- pacer.c --- */
 void tc__pacer_init(tc_heap *h);

@@ -92,10 +92,17 @@ static void range_reserve(tc__mem *m, tc__range *r, size_t bytes, size_t ahead) 
     tc__os_read_pages(p, ahead < bytes ? ahead : bytes);
 }
 
-bool tc__mem_range_ensure(tc__mem *m, tc__range *r, size_t bytes) {
+bool tc__mem_range_ensure(tc__mem *m, tc__range *r, size_t bytes, bool on_marker) {
     if (!r->base || bytes > r->cap) return false;
     atomic_store_explicit(&r->used, bytes, memory_order_relaxed);
     size_t ready = atomic_load_explicit(&r->populated, memory_order_acquire);
+    /* The marker thread (the grey stack, marker.c) populates what it needs
+     * on its own thread, counted as a thread's call, and never reads the
+     * mutator's fields. */
+    if (on_marker) {
+        if (bytes + r->ahead / 2 > ready) tc__mem_range_populate_to(m, r, bytes + r->ahead, true);
+        return true;
+    }
     /* The thread keeps r->ahead ready; without it (or if it fell behind
      * by a whole stretch) the mutator does it, once per r->ahead. */
     if (bytes + r->ahead / 2 > ready && (!m->running || bytes > ready))
@@ -115,7 +122,7 @@ void tc__mem_ranges_keep_ahead(tc__mem *m) {
     }
 }
 
-bool tc__mem_log_ensure(tc_heap *h, size_t bytes) { return tc__mem_range_ensure(&h->mem, &h->mem.log, bytes); }
+bool tc__mem_log_ensure(tc_heap *h, size_t bytes) { return tc__mem_range_ensure(&h->mem, &h->mem.log, bytes, false); }
 
 char *tc__mem_log_base(const tc_heap *h) { return h->mem.log.base; }
 

@@ -75,11 +75,21 @@ static tc_object_info object_info(const tc_heap *h, const tc_page *p, uint32_t i
     };
 }
 
+static void visit_held(tc_heap *h, void (*fn)(const tc_object_info *, void *), void *user);
+
+/* The calls that read colours take the mark state from a concurrent
+ * marker while they read, so the colours they report are exact. */
 void tc_visit_objects(tc_heap *h, void (*fn)(const tc_object_info *, void *), void *user) {
     if (!h || !fn) {
         tc__misuse(h, "tc_visit_objects: %s is NULL", h ? "fn" : "heap");
         return;
     }
+    tc__marker_hold(h, true);
+    visit_held(h, fn, user);
+    tc__marker_release(h);
+}
+
+static void visit_held(tc_heap *h, void (*fn)(const tc_object_info *, void *), void *user) {
     size_t np = h->pages.n + h->large.n;
     tc_page **order = malloc((np ? np : 1) * sizeof *order);
     if (!order) return;
@@ -112,11 +122,20 @@ static tc_page *heap_page_holding(const tc_heap *h, const void *obj) {
     return NULL;
 }
 
+static bool describe_held(tc_heap *h, const void *obj, tc_object_info *out);
+
 bool tc_describe(tc_heap *h, const void *obj, tc_object_info *out) {
     if (!h || !out) {
         tc__misuse(h, "tc_describe: %s is NULL", h ? "out" : "heap");
         return false;
     }
+    tc__marker_hold(h, true);
+    bool ok = describe_held(h, obj, out);
+    tc__marker_release(h);
+    return ok;
+}
+
+static bool describe_held(tc_heap *h, const void *obj, tc_object_info *out) {
     tc_page *p = obj ? heap_page_holding(h, obj) : NULL;
     if (!p) return false;
     uint32_t i = 0;
@@ -147,11 +166,20 @@ size_t tc_root_objects(const tc_heap *h, void **out, size_t max) {
     return n;
 }
 
+static size_t cells_held(tc_heap *h, uint8_t *out, size_t max);
+
 size_t tc_heap_cells(tc_heap *h, uint8_t *out, size_t max) {
     if (!h) {
         tc__misuse(h, "tc_heap_cells: heap is NULL");
         return 0;
     }
+    tc__marker_hold(h, true);
+    size_t n = cells_held(h, out, max);
+    tc__marker_release(h);
+    return n;
+}
+
+static size_t cells_held(tc_heap *h, uint8_t *out, size_t max) {
     size_t np = h->pages.n + h->large.n;
     tc_page **order = malloc((np ? np : 1) * sizeof *order);
     if (!order) return 0;

@@ -45,6 +45,17 @@
  * target (work that cannot be split: a page of sweep, an atomic round) and
  * grows back slowly after AUTO_CLEAN_RUN increments without an overrun.
  *
+ * Concurrent mode (marker.c), like Go's assists and background credit:
+ * while the marker thread marks, its work is credited against the debt,
+ * so the mutator pays an assist only for what the marker did not do in
+ * time (the debt may run up to BANK_STEPS budgets below zero: work the
+ * marker did ahead). An assist takes the mark state without waiting; if
+ * the marker holds it, the marker is asked to yield and the allocation
+ * goes on, to try again CONC_CHECK_BYTES later. Only past the ceiling
+ * (or at the heap limit) does an assist wait for the state. At every
+ * check the mutator publishes its barrier buffer and, when the marker
+ * has reported no work left, runs the termination handshake.
+ *
  * The allocation fast path only compares bytes_allocated with
  * next_check_bytes; everything here runs when that threshold is crossed.
  */
@@ -59,6 +70,8 @@
 #define AUTO_FRAC_MIN       0.05
 #define AUTO_FRAC_MAX       0.8
 #define AUTO_CLEAN_RUN      256
+#define CONC_CHECK_BYTES    16384 /* concurrent marking: publish the buffer and look for termination this often */
+#define BANK_STEPS          8
 
 /* An increment's budget in work units; for budgets in µs, converted with
  * the collector's measured speed. */
@@ -155,7 +168,8 @@ static void reschedule(tc_heap *h) {
  * to half the marked heap, so marked bytes converge. */
 static void update_rate(tc_heap *h) {
     bool marking = h->phase != TC_PHASE_SWEEP;
-    uint64_t done = marking ? h->cycle_mark_work : h->cycle_sweep_work;
+    uint64_t done =
+        marking ? h->cycle_mark_work + (h->hot.concurrent ? tc__marker_cycle_work(h) : 0) : h->cycle_sweep_work;
     uint64_t *est = marking ? &h->est_mark_work : &h->est_sweep_work;
     if (done >= *est) *est = done + done / 4 + 1;
     /* While marking, the sweep still to come is paid in the second half. */
@@ -220,7 +234,7 @@ void tc__pacer_cycle_start(tc_heap *h) {
  * compound from cycle to cycle. Objects allocated black by Yuasa were not
  * marked but are live; they count as new allocation against the trigger. */
 void tc__pacer_cycle_end(tc_heap *h) {
-    h->last_mark_work = h->cycle_mark_work;
+    h->last_mark_work = h->cycle_mark_work + h->cur.marker_work;
     /* Large objects born during the cycle and marked (the insertion
      * barriers shade what is stored into black objects) count as new
      * allocation, as Yuasa's black-born objects do, not as the live data
@@ -251,7 +265,7 @@ void tc__pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns, bo
         h->units_per_us = 0.875 * h->units_per_us + 0.125 * rate;
     }
     h->debt -= (double)work;
-    if (h->debt < 0) h->debt = 0;
+    if (h->debt < 0 && !h->hot.concurrent) h->debt = 0;
     if (h->cfg.pause_target_usec) {
         if (duration_ns > (uint64_t)h->cfg.pause_target_usec * 1000u) {
             h->auto_frac *= 0.8;
@@ -293,10 +307,45 @@ static tc_pause_reason assist_reason(const tc_heap *h) {
  * per check stays small beside the allocation it waits for. */
 static void recheck_soon(tc_heap *h) { check_after(h, GUARD_RECHECK_BYTES); }
 
+/* An allocation check while the marker thread marks. */
+static void concurrent_check(tc_heap *h) {
+    const bool terminate = tc__marker_poll(h);
+    h->debt += (double)(h->bytes_allocated - h->debt_base_bytes) * h->units_per_byte;
+    h->debt_base_bytes = h->bytes_allocated;
+    h->debt -= (double)tc__marker_credit(h);
+    const double step = tc__pacer_step_units(h);
+    if (h->debt < -BANK_STEPS * step) h->debt = -BANK_STEPS * step;
+    if (terminate) {
+        /* The marker found nothing to mark: the termination handshake
+         * (which may find the buffer's last entries and hand marking back). */
+        if (tc__marker_hold(h, false)) {
+            tc__gc_increment(h, TC_REASON_HANDSHAKE);
+            tc__marker_release(h);
+        }
+    } else if (h->debt >= step) {
+        const tc_pause_reason reason = assist_reason(h);
+        const bool must = live_bytes(h) >= h->ceiling_bytes;
+        if ((must || guard_allows(h)) && tc__marker_hold(h, must)) {
+            for (int paid = 0; paid < MAX_STEPS_PER_ALLOC && h->debt >= step && h->phase == TC_PHASE_PROPAGATE; paid++)
+                tc__gc_increment(h, reason);
+            tc__marker_release(h);
+        }
+    }
+    if (h->phase == TC_PHASE_PROPAGATE && h->hot.concurrent) {
+        check_after(h, CONC_CHECK_BYTES);
+    } else {
+        reschedule(h);
+    }
+}
+
 void tc__pacer_on_alloc_check(tc_heap *h) {
     note_peak_live(h);
     if (h->in_gc) {
         h->next_check_bytes = h->bytes_allocated + MIN_CHECK_BYTES;
+        return;
+    }
+    if (h->hot.concurrent && h->phase == TC_PHASE_PROPAGATE && tc__marker_running(h)) {
+        concurrent_check(h);
         return;
     }
     if (h->phase == TC_PHASE_IDLE) {

@@ -27,6 +27,8 @@
  */
 #include "internal.h"
 
+#include <string.h>
+
 #include <stdlib.h>
 #include <sys/resource.h>
 
@@ -157,5 +159,11 @@ char *tc_cycle_format(const tc_cycle *c, uint64_t origin_ns, char *buf, size_t l
              (double)c->heap_after / mb, (double)c->marked_bytes / mb, (double)c->heap_goal / mb, c->atomic_rounds,
              (double)c->max_pause_ns / 1e6, (double)c->step_budget_ns / 1e6, (unsigned long long)c->mem_syscalls,
              (unsigned long long)c->reserve_misses, (unsigned long long)c->deferred);
+    /* Concurrent cycles: the marker thread's CPU beside the pauses (like
+     * Go's gctrace, which splits assist, background and idle mark CPU). */
+    size_t used = strlen(buf);
+    if (c->concurrent && used < len)
+        snprintf(buf + used, len - used, ", concurrent: marker %.2f ms cpu, %llu units", (double)c->marker_cpu_ns / 1e6,
+                 (unsigned long long)c->marker_work);
     return buf;
 }

@@ -45,12 +45,14 @@ typedef struct tc_heap tc_heap;
 /* Which write barrier keeps the tricolor invariant while the mutator runs
  * between increments. Switchable at any time; takes effect at the next
  * cycle start. TC_BARRIER_STW turns incremental collection off: each cycle
- * runs to completion in one pause. */
+ * runs to completion in one pause. The concurrent mode (tc_config.concurrent)
+ * runs with Dijkstra, Yuasa and the hybrid barrier only (see barrier.c). */
 typedef enum tc_barrier {
     TC_BARRIER_DIJKSTRA = 0, /* insertion: shade the new target when the source is black */
     TC_BARRIER_STEELE = 1,   /* insertion: re-grey a black source that gets a white target */
     TC_BARRIER_YUASA = 2,    /* deletion / snapshot-at-the-beginning: shade the old target */
     TC_BARRIER_STW = 3,      /* stop-the-world: no barrier, no increments */
+    TC_BARRIER_HYBRID = 4,   /* Go's: shade the old target and the new one (Yuasa + Dijkstra) */
     TC_BARRIER_COUNT
 } tc_barrier;
 
@@ -80,6 +82,8 @@ typedef void (*tc_misuse_fn)(const char *message, void *user);
 #define TC_MMU_PCT_MAX           95u
 #define TC_MMU_WINDOW_USEC_MIN   100u
 #define TC_MMU_WINDOW_USEC_MAX   10000000u
+#define TC_GC_CPU_PCT_MIN        1u
+#define TC_GC_CPU_PCT_MAX        100u
 
 /* All knobs in one struct. Fill it with tc_config_default() and change what
  * you need; tc_set_config() validates and applies it at runtime. */
@@ -136,6 +140,20 @@ typedef struct tc_config {
      * inside increments, for single-threaded embedders and deterministic
      * recordings. Default true. */
     bool mem_thread;
+    /* Concurrent mode (like Go's collector): a marker thread marks while
+     * the mutator runs. The mutator stops only for short handshakes (the
+     * cycle's start, its termination), for assists when it allocates
+     * faster than the marker marks, and to flush its barrier buffer when
+     * the marker falls behind. Barriers: Dijkstra, Yuasa or hybrid.
+     * Takes effect at the next cycle start. With one CPU to run on, the
+     * marker does not start and marking is paid by assists: the
+     * incremental mode. Default false (incremental). */
+    bool concurrent;
+    /* The marker thread's share of one core, like Go's 25% background
+     * utilization: it marks in slices and sleeps between them so that
+     * its CPU stays under this percentage of the time. Default 25, range
+     * 1..100. */
+    uint32_t gc_cpu_pct;
     bool verify_each_step; /* run tc_verify after every increment, abort on failure */
     bool gctrace;          /* print one line per cycle to stderr (like GODEBUG=gctrace=1);
                               also enabled by the environment variable TRICOLOR_GCTRACE=1 */
@@ -182,15 +200,16 @@ void *tc_alloc(tc_heap *heap, uint32_t nslots, uint32_t nraw);
 /* Header layout, shared with the inline barrier below (see gc/internal.h
  * for the full story): bits 0-2 colour, bit 3 large-object flag,
  * bits 4-33 slot count, bits 34-63 raw byte count. */
-#define TC__HDR(obj)      (((uint64_t *)(obj))[-1])
+/* Headers are read with relaxed atomic loads (a plain load on every
+ * machine Tricolor runs on): in concurrent mode the marker thread writes
+ * colour bits while the mutator reads the same word. */
+#define TC__HDR(obj)      __atomic_load_n(&((const uint64_t *)(obj))[-1], __ATOMIC_RELAXED)
 #define TC__COLOUR(obj)   ((unsigned)(TC__HDR(obj) & 7u))
 #define TC__IS_WHITE(obj) ((unsigned)(TC__COLOUR(obj) - 1u) < 2u) /* colours 1, 2 */
 #define TC__BLACK         4u
 
-static inline uint32_t tc_nslots(const void *obj) {
-    return (uint32_t)((((const uint64_t *)obj)[-1] >> 4) & TC_MAX_SLOTS);
-}
-static inline uint32_t tc_nraw(const void *obj) { return (uint32_t)((((const uint64_t *)obj)[-1] >> 34) & TC_MAX_RAW); }
+static inline uint32_t tc_nslots(const void *obj) { return (uint32_t)((TC__HDR(obj) >> 4) & TC_MAX_SLOTS); }
+static inline uint32_t tc_nraw(const void *obj) { return (uint32_t)((TC__HDR(obj) >> 34) & TC_MAX_RAW); }
 /* The raw bytes of an object (8-byte aligned, tc_nraw(obj) long). */
 static inline void *tc_raw(void *obj) { return (void **)obj + tc_nslots(obj); }
 
@@ -200,11 +219,13 @@ struct tc__hot {
     uint8_t marking;      /* a cycle is marking: barriers are active */
     uint8_t barrier;      /* tc_barrier of the running cycle */
     uint8_t skip_barrier; /* test-only: see tc_debug_skip_barrier */
+    uint8_t concurrent;   /* the running cycle marks concurrently (see tc_store) */
 };
 
 void tc__barrier_dijkstra(tc_heap *heap, void *source, uint32_t slot, void *target);
 void tc__barrier_steele(tc_heap *heap, void *source, uint32_t slot, void *target);
 void tc__barrier_yuasa(tc_heap *heap, void *source, uint32_t slot, void *old_target);
+void tc__barrier_hybrid(tc_heap *heap, void *source, uint32_t slot, void *old_target, void *target);
 void tc__slot_out_of_range(tc_heap *heap, const void *obj, uint32_t slot, const char *op);
 
 /* Debug builds (-DTC_DEBUG_CHECKS) check slot indexes; a bad one is
@@ -229,7 +250,9 @@ static inline void *tc_load(tc_heap *heap, void *obj, uint32_t slot) {
 }
 
 /* Stores val into slot i of obj through the active write barrier.
- * Fast path when no cycle is marking: one predictable branch. */
+ * Fast path when no cycle is marking: one predictable branch. The store
+ * itself is a release store (a plain store on x86): a concurrent marker
+ * that loads the slot then sees the object it points to initialised. */
 static inline void tc_store(tc_heap *heap, void *obj, uint32_t slot, void *val) {
     TC__CHECK_SLOT(heap, obj, slot, "tc_store", return );
     void **p = (void **)obj + slot;
@@ -237,8 +260,12 @@ static inline void tc_store(tc_heap *heap, void *obj, uint32_t slot, void *val) 
     if (__builtin_expect(hot->marking, 0) && !hot->skip_barrier) {
         switch (hot->barrier) {
         case TC_BARRIER_DIJKSTRA:
-            /* Strong invariant: a black object never points to a white one. */
-            if (val && TC__COLOUR(obj) == TC__BLACK && TC__IS_WHITE(val)) tc__barrier_dijkstra(heap, obj, slot, val);
+            /* Strong invariant: a black object never points to a white one.
+             * Concurrently the source's colour may change between this
+             * test and the store (the marker blackens it after reading the
+             * old slot), so there every white target is shaded. */
+            if (val && TC__IS_WHITE(val) && (hot->concurrent || TC__COLOUR(obj) == TC__BLACK))
+                tc__barrier_dijkstra(heap, obj, slot, val);
             break;
         case TC_BARRIER_STEELE:
             /* Strong invariant, kept by undoing the source's blackness. */
@@ -251,10 +278,19 @@ static inline void tc_store(tc_heap *heap, void *obj, uint32_t slot, void *val) 
             if (old && TC__IS_WHITE(old)) tc__barrier_yuasa(heap, obj, slot, old);
             break;
         }
+        case TC_BARRIER_HYBRID: {
+            /* Go's hybrid barrier: Yuasa's deletion half plus Dijkstra's
+             * insertion half, shading the new target whatever the source's
+             * colour (Go does not know its stack's colour at the store). */
+            void *old = *p;
+            bool o = old && TC__IS_WHITE(old), n = val && TC__IS_WHITE(val);
+            if (o || n) tc__barrier_hybrid(heap, obj, slot, o ? old : NULL, n ? val : NULL);
+            break;
+        }
         default: break;
         }
     }
-    *p = val;
+    __atomic_store_n(p, val, __ATOMIC_RELEASE);
 }
 
 /* ------------------------------------------------------------------ */
@@ -314,6 +350,9 @@ typedef enum tc_pause_reason {
     TC_REASON_OVERDUE,    /* paid for by allocation with the heap past the cycle's goal */
     TC_REASON_CEILING,    /* the same past the goal by half the headroom, where the
                              utilization guard (mmu_pct) gives way to memory */
+    /* Concurrent mode (the marker thread runs beside the mutator): */
+    TC_REASON_HANDSHAKE, /* the cycle's start (roots) or its termination */
+    TC_REASON_FLUSH,     /* the barrier buffer was full and the marker behind */
 } tc_pause_reason;
 
 /* One increment: the mutator was held inside the collector for
@@ -351,6 +390,9 @@ typedef struct tc_cycle {
     uint64_t mem_syscalls;   /* memory system calls the mutator's thread made during the cycle */
     uint64_t reserve_misses; /* pages it needed while the memory thread's reserve was empty */
     uint64_t deferred;       /* increments the utilization guard put off (mmu_pct) */
+    uint8_t concurrent;      /* marked by the marker thread beside the mutator */
+    uint64_t marker_cpu_ns;  /* the marker thread's CPU time in this cycle */
+    uint64_t marker_work;    /* work units it did */
 } tc_cycle;
 
 typedef struct tc_stats {
@@ -385,6 +427,11 @@ typedef struct tc_stats {
     uint64_t mem_thread_cpu_ns;     /* CPU time of the memory thread */
     uint64_t mem_quarantine_reuses; /* large objects placed in a dead one's mapping */
     uint64_t mmu_deferred;          /* increments the utilization guard put off, in total */
+    /* Concurrent mode: the marker thread's CPU time and work units, and
+     * what the mutator paid while it ran (tc_pause_reason). */
+    uint64_t marker_cpu_ns;
+    uint64_t marker_work;
+    uint64_t assists, handshakes, flushes;
 } tc_stats;
 
 void tc_get_stats(const tc_heap *heap, tc_stats *out);

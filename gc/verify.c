@@ -274,7 +274,7 @@ static bool check_edges(vctx *v) {
     tc_heap *h = v->h;
     const unsigned old = h->white ^ 3u;
     const bool strong = h->hot.barrier == TC_BARRIER_DIJKSTRA || h->hot.barrier == TC_BARRIER_STEELE;
-    const bool weak = h->hot.barrier == TC_BARRIER_YUASA;
+    const bool weak = h->hot.barrier == TC_BARRIER_YUASA || h->hot.barrier == TC_BARRIER_HYBRID;
     if (marking(h) && weak && !reach_white_from_grey(v)) return false;
     for (size_t k = 0; k < v->nsmall + v->nlarge; k++) {
         tc_page *p = v->sorted[k];
@@ -317,11 +317,8 @@ static bool check_edges(vctx *v) {
     return true;
 }
 
-bool tc_verify(tc_heap *h, char *msg, size_t msg_len) {
+static bool verify_held(tc_heap *h, char *msg, size_t msg_len) {
     vctx v = {.h = h, .msg = msg, .len = msg_len};
-    if (msg && msg_len) msg[0] = 0;
-    if (!h) return fail(&v, "heap is NULL");
-    if (h->in_gc) return fail(&v, "tc_verify called from inside an increment");
     uint64_t n_objects = 0, n_bytes = 0, mapped = 0, grey = 0;
     v.nsmall = h->pages.n;
     v.nlarge = h->large.n;
@@ -367,6 +364,27 @@ bool tc_verify(tc_heap *h, char *msg, size_t msg_len) {
     free(v.set);
     free(v.sorted);
     return !v.failed;
+}
+
+/* In concurrent mode the verifier runs as a handshake: it takes the mark
+ * state from the marker (waiting for its slice to yield) and shades the
+ * barrier buffer, so the invariant it checks is the one the termination
+ * handshake relies on. */
+bool tc_verify(tc_heap *h, char *msg, size_t msg_len) {
+    if (msg && msg_len) msg[0] = 0;
+    if (!h) {
+        if (msg && msg_len) snprintf(msg, msg_len, "heap is NULL");
+        return false;
+    }
+    if (h->in_gc) {
+        if (msg && msg_len) snprintf(msg, msg_len, "tc_verify called from inside an increment");
+        return false;
+    }
+    tc__marker_hold(h, true);
+    if (h->hot.concurrent) h->cycle_mark_work += tc__marker_drain_all(h);
+    bool ok = verify_held(h, msg, msg_len);
+    tc__marker_release(h);
+    return ok;
 }
 
 void tc__verify_or_die(tc_heap *h, const char *when) {

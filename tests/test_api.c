@@ -54,7 +54,19 @@ static void test_config_check_names_field_and_range(void **state) {
     assert_non_null(strstr(tc_config_check(&c), "step_work"));
     tc_config_default(&c);
     c.barrier = (tc_barrier)9;
-    assert_non_null(strstr(tc_config_check(&c), "dijkstra, steele, yuasa or stw"));
+    assert_non_null(strstr(tc_config_check(&c), "dijkstra, steele, yuasa, stw or hybrid"));
+    /* The concurrent mode names the barriers it runs with. */
+    tc_config_default(&c);
+    c.concurrent = true;
+    assert_null(tc_config_check(&c));
+    c.barrier = TC_BARRIER_STEELE;
+    assert_non_null(strstr(tc_config_check(&c), "concurrent mode runs with dijkstra, yuasa or hybrid"));
+    c.barrier = TC_BARRIER_STW;
+    assert_non_null(tc_config_check(&c));
+    c.barrier = TC_BARRIER_HYBRID;
+    assert_null(tc_config_check(&c));
+    c.gc_cpu_pct = 0;
+    assert_non_null(strstr(tc_config_check(&c), "gc_cpu_pct: valid range is 1..100"));
     tc_config_default(&c);
     c.heap_limit = 1000;
     assert_non_null(strstr(tc_config_check(&c), "heap_limit"));

@@ -12,8 +12,10 @@
  *     has been freed (or its cell reused): nothing unreachable survives two
  *     cycles.
  * It runs under each barrier and stop-the-world, with budgets in work units
- * and in microseconds. Finally, with the barrier skipped (a test-only
- * switch), the same mutator must be caught losing an object.
+ * and in microseconds, and in the concurrent mode under each barrier it
+ * supports (the marker thread marking while the mutator runs). Finally,
+ * with the barrier skipped (a test-only switch), the same mutator must be
+ * caught losing an object, in both modes.
  */
 #include "support.h"
 
@@ -295,6 +297,10 @@ typedef struct run_opts {
     bool skip_barrier;  /* expect to be caught */
     uint32_t link_pct;  /* default 50 */
     bool no_mem_thread; /* the memory layer on the mutator's thread alone */
+    bool concurrent;    /* the marker thread marks beside the mutator */
+    uint32_t step_pct;  /* explicit tc_step share of operations (default 15) */
+    bool no_steps;      /* no explicit tc_step: allocation pays for everything */
+    bool no_verify;     /* no verifier after each increment: the marker gets the state more often */
 } run_opts;
 
 /* Runs the mutator; returns true if the model stayed consistent. */
@@ -305,8 +311,9 @@ static bool stress_run(const run_opts *ro, char *why, size_t why_len) {
     c.step_work = ro->budget;
     c.step_usec = ro->budget;
     c.min_heap = 192 << 10;
-    c.verify_each_step = !ro->skip_barrier;
+    c.verify_each_step = !ro->skip_barrier && !ro->no_verify;
     c.mem_thread = !ro->no_mem_thread;
+    c.concurrent = ro->concurrent;
     model m = {0};
     m.rng = ro->seed * 2654435761u + 1;
     m.link_pct = ro->link_pct ? ro->link_pct : 50;
@@ -318,16 +325,18 @@ static bool stress_run(const run_opts *ro, char *why, size_t why_len) {
         tc_root_push(m.h, &m.roots[k]);
     }
     bool ok = true;
+    const uint32_t step = ro->no_steps ? 0 : ro->step_pct ? ro->step_pct : 15, other = 100 - step;
     for (long i = 0; i < ro->ops && ok; i++) {
         uint32_t r = rnd_below(&m, 100);
-        if (r < 35)
+        if (r < other * 35 / 85)
             op_alloc(&m);
-        else if (r < 70)
+        else if (r < other * 70 / 85)
             op_store(&m);
-        else if (r < 85)
+        else if (r < other)
             op_root(&m);
         else
             tc_step(m.h);
+        if (ro->no_verify && i % 4096 == 0 && !tc_verify(m.h, m.err, sizeof m.err)) ok = false;
         tc_stats s;
         tc_get_stats(m.h, &s);
         if (s.cycles != m.cycles_seen) {
@@ -357,12 +366,13 @@ static bool stress_run(const run_opts *ro, char *why, size_t why_len) {
     if (!ro->skip_barrier) {
         tc_stats st;
         tc_get_stats(m.h, &st);
-        print_message("%-8s budget %4u %s%s: %ld ops, %llu cycles, %llu increments verified, %llu barrier hits, "
-                      "peak %llu KiB live, %llu large reused\n",
+        print_message("%-8s budget %4u %s%s%s: %ld ops, %llu cycles, %llu increments verified, %llu barrier hits, "
+                      "peak %llu KiB live, %llu large reused, marker %llu units\n",
                       tc_barrier_name(ro->mode), ro->budget, ro->unit == TC_BUDGET_USEC ? "us   " : "units",
-                      ro->no_mem_thread ? " (no memory thread)" : "", ro->ops, (unsigned long long)st.cycles,
-                      (unsigned long long)st.increments, (unsigned long long)st.barrier_hits,
-                      (unsigned long long)st.peak_live_bytes >> 10, (unsigned long long)st.mem_quarantine_reuses);
+                      ro->no_mem_thread ? " (no memory thread)" : "", ro->concurrent ? " concurrent" : "", ro->ops,
+                      (unsigned long long)st.cycles, (unsigned long long)st.increments,
+                      (unsigned long long)st.barrier_hits, (unsigned long long)st.peak_live_bytes >> 10,
+                      (unsigned long long)st.mem_quarantine_reuses, (unsigned long long)st.marker_work);
     }
     tc_root_pop(m.h, NROOTS);
     tc_heap_free(m.h);
@@ -399,7 +409,39 @@ static void run_mode(tc_barrier mode) {
     }
 }
 
+/* The concurrent mode: the same model, the marker thread marking while
+ * the mutator allocates and stores, with few explicit steps so that the
+ * marker, the assists and the termination handshake do the marking. */
+static void run_concurrent(tc_barrier mode) {
+    const run_opts runs[] = {
+        {.unit = TC_BUDGET_WORK, .budget = 200, .seed = 31, .ops = 60000},
+        {.unit = TC_BUDGET_WORK, .budget = 200, .seed = 32, .ops = 120000, .step_pct = 1, .no_verify = true},
+        {.unit = TC_BUDGET_WORK, .budget = 50, .seed = 33, .ops = 120000, .link_pct = 92, .step_pct = 2},
+        {.unit = TC_BUDGET_WORK,
+         .budget = 400,
+         .seed = 34,
+         .ops = 120000,
+         .no_steps = true,
+         .no_verify = true,
+         .no_mem_thread = true},
+    };
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        run_opts ro = runs[i];
+        ro.mode = mode;
+        ro.concurrent = true;
+        ro.ops = scaled_ops(ro.ops);
+        char why[512];
+        if (!stress_run(&ro, why, sizeof why))
+            fail_msg("concurrent %s, budget %u, seed %llu: %s", tc_barrier_name(mode), ro.budget,
+                     (unsigned long long)ro.seed, why);
+    }
+}
+
 static void test_stress_dijkstra(void **state) { (void)state, run_mode(TC_BARRIER_DIJKSTRA); }
+static void test_stress_hybrid(void **state) { (void)state, run_mode(TC_BARRIER_HYBRID); }
+static void test_stress_concurrent_dijkstra(void **state) { (void)state, run_concurrent(TC_BARRIER_DIJKSTRA); }
+static void test_stress_concurrent_yuasa(void **state) { (void)state, run_concurrent(TC_BARRIER_YUASA); }
+static void test_stress_concurrent_hybrid(void **state) { (void)state, run_concurrent(TC_BARRIER_HYBRID); }
 static void test_stress_steele(void **state) { (void)state, run_mode(TC_BARRIER_STEELE); }
 static void test_stress_yuasa(void **state) { (void)state, run_mode(TC_BARRIER_YUASA); }
 static void test_stress_stw(void **state) { (void)state, run_mode(TC_BARRIER_STW); }
@@ -408,14 +450,27 @@ static void test_stress_stw(void **state) { (void)state, run_mode(TC_BARRIER_STW
  * skipped: otherwise the stress test above would prove nothing. */
 static void test_stress_catches_skipped_barrier(void **state) {
     (void)state;
-    tc_barrier modes[3] = {TC_BARRIER_DIJKSTRA, TC_BARRIER_STEELE, TC_BARRIER_YUASA};
-    for (int i = 0; i < 3; i++) {
-        run_opts ro = {
-            .mode = modes[i], .unit = TC_BUDGET_WORK, .budget = 25, .seed = 5, .ops = 200000, .skip_barrier = true};
+    const struct {
+        tc_barrier mode;
+        bool concurrent;
+    } runs[] = {{TC_BARRIER_DIJKSTRA, false}, {TC_BARRIER_STEELE, false},  {TC_BARRIER_YUASA, false},
+                {TC_BARRIER_HYBRID, false},   {TC_BARRIER_DIJKSTRA, true}, {TC_BARRIER_YUASA, true},
+                {TC_BARRIER_HYBRID, true}};
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        run_opts ro = {.mode = runs[i].mode,
+                       .unit = TC_BUDGET_WORK,
+                       .budget = 25,
+                       .seed = 5,
+                       .ops = 200000,
+                       .skip_barrier = true,
+                       .concurrent = runs[i].concurrent};
         char why[512];
         bool ok = stress_run(&ro, why, sizeof why);
-        if (ok) fail_msg("%s with the barrier skipped: no lost object detected", tc_barrier_name(modes[i]));
-        print_message("%s without barrier, caught: %s\n", tc_barrier_name(modes[i]), why);
+        if (ok)
+            fail_msg("%s%s with the barrier skipped: no lost object detected", runs[i].concurrent ? "concurrent " : "",
+                     tc_barrier_name(runs[i].mode));
+        print_message("%s%s without barrier, caught: %s\n", runs[i].concurrent ? "concurrent " : "",
+                      tc_barrier_name(runs[i].mode), why);
     }
 }
 
@@ -425,6 +480,10 @@ int main(void) {
         cmocka_unit_test(test_stress_steele),
         cmocka_unit_test(test_stress_yuasa),
         cmocka_unit_test(test_stress_stw),
+        cmocka_unit_test(test_stress_hybrid),
+        cmocka_unit_test(test_stress_concurrent_dijkstra),
+        cmocka_unit_test(test_stress_concurrent_yuasa),
+        cmocka_unit_test(test_stress_concurrent_hybrid),
         cmocka_unit_test(test_stress_catches_skipped_barrier),
     };
     return cmocka_run_group_tests_name("stress", tests, NULL, NULL);

@@ -1,0 +1,359 @@
+/*
+ * marker.c — the concurrent mode: a marker thread marks while the mutator
+ * runs, as Go's background mark workers do.
+ *
+ * Who holds the mark state. The grey stack, the prefetch FIFO, the large
+ * objects' scan list and the colours of objects being marked have one
+ * holder at a time (tc__marker.owner): the marker thread while it marks a
+ * slice, or the mutator while it runs an increment (the cycle's start and
+ * termination handshakes, an assist, a flush) or an API call that needs
+ * exact colours (tc_verify, tc_visit_objects, ...). The state is handed
+ * over with a compare-and-swap on `owner`, acquire on taking and release
+ * on giving back, so whatever one holder wrote the next one sees.
+ *
+ * The mutator never waits for the marker on its allocation path: an
+ * assist that finds the marker holding the state sets `yield` and goes on;
+ * the marker hands the state over within CLOCK_EVERY work units and waits
+ * a little for the mutator to take it. The mutator waits only where it
+ * must: tc_step, tc_collect and the heap limit (which finish work), the
+ * API calls above, and a full barrier buffer.
+ *
+ * The barrier buffer (Go's wbBuf). While a concurrent cycle marks, a
+ * barrier does not shade: it appends the object to shade to a ring the
+ * mutator writes and the holder of the mark state drains, shading each
+ * entry. Marking can end only when the ring is empty and no grey is left,
+ * and only the mutator decides that, in the termination handshake, where
+ * it publishes its last entries itself: so no barrier's object is lost
+ * between the buffer and the grey set.
+ *
+ * What the mutator and the marker both touch, and how it stays safe:
+ *  - object headers: the marker writes colour bits while the mutator's
+ *    barriers read them. Both use relaxed atomic accesses (tricolor.h).
+ *    Colours only darken while marking (white -> grey -> black), so a
+ *    stale read can only see an object whiter than it is, and a barrier
+ *    then buffers an object already shaded: harmless.
+ *  - slots: tc_store writes with release, the marker reads with acquire,
+ *    so an object found through a slot is seen initialised.
+ *  - new objects are allocated black while a concurrent cycle marks: the
+ *    marker never scans an object the mutator is initialising.
+ *  - the event ring is the mutator's: the marker records no events, and
+ *    shades what it drains without telling an observer.
+ *
+ * The marker's CPU. It marks in slices of at most SLICE_NS and sleeps
+ * after each so that its CPU time stays under gc_cpu_pct of one core (Go's
+ * 25% background utilization), except while the barrier buffer is more
+ * than a quarter full. With one CPU to run on there is no thread: the
+ * marker would only take the mutator's core in scheduler quanta, so the
+ * concurrent mode's marking is then paid by assists, as in the
+ * incremental mode.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SLICE_NS       500000u /* the longest slice the marker marks before it checks its CPU share */
+#define YIELD_WAIT_NS  100000u /* how long the marker waits for a mutator that asked it to yield */
+#define IDLE_WAIT_NS   2000000u
+#define WB_URGENT_FILL (TC__WB_CAP / 4) /* entries waiting past which the marker ignores its CPU cap */
+#define FLUSH_ENTRIES  4096u            /* entries the mutator shades itself when the buffer is full */
+
+static uint64_t thread_cpu_ns(void) { return tc__cpu_ns(); }
+
+static int cpus_available(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 2;
+    return CPU_COUNT(&set);
+}
+
+/* ======================================================================
+ * The barrier buffer
+ * ====================================================================== */
+
+/* Shades up to max entries of the ring; the caller holds the mark state.
+ * Returns the entries shaded (a work unit each). */
+static size_t drain(tc_heap *h, size_t max) {
+    tc__marker *m = &h->conc;
+    size_t head = atomic_load_explicit(&m->head, memory_order_relaxed);
+    size_t tail = atomic_load_explicit(&m->tail, memory_order_acquire);
+    size_t n = 0;
+    while (head != tail && n < max) {
+        tc__gc_shade_quiet(h, m->wb[head & (TC__WB_CAP - 1)]);
+        head++;
+        n++;
+    }
+    atomic_store_explicit(&m->head, head, memory_order_release);
+    return n;
+}
+
+static size_t wb_waiting(tc__marker *m) {
+    return atomic_load_explicit(&m->tail, memory_order_acquire) - atomic_load_explicit(&m->head, memory_order_acquire);
+}
+
+static void publish(tc__marker *m) { atomic_store_explicit(&m->tail, m->wtail, memory_order_release); }
+
+static void wake(tc__marker *m) {
+    if (!m->running) return;
+    pthread_mutex_lock(&m->mu);
+    pthread_cond_signal(&m->cv);
+    pthread_mutex_unlock(&m->mu);
+}
+
+/* The ring is full: the marker is far behind (or not running). The
+ * mutator takes the state, shades a batch itself and gives it back: a
+ * pause, logged as TC_REASON_FLUSH. */
+void tc__wb_full(tc_heap *h) {
+    tc__marker *m = &h->conc;
+    m->whead_seen = atomic_load_explicit(&m->head, memory_order_acquire);
+    if (m->wtail - m->whead_seen < TC__WB_CAP) return;
+    publish(m);
+    tc__increment_clock clock;
+    tc__increment_begin(h, &clock, false);
+    tc__marker_hold(h, true);
+    h->in_gc = 1;
+    size_t work = drain(h, FLUSH_ENTRIES);
+    h->cycle_mark_work += work;
+    h->in_gc = 0;
+    m->flushes++;
+    tc__increment_end(h, &clock, work, h->phase, TC_REASON_FLUSH, false);
+    tc__marker_release(h);
+    m->whead_seen = atomic_load_explicit(&m->head, memory_order_acquire);
+}
+
+/* ======================================================================
+ * Holding the mark state
+ * ====================================================================== */
+
+bool tc__marker_hold(tc_heap *h, bool wait) {
+    tc__marker *m = &h->conc;
+    if (m->depth) {
+        m->depth++;
+        return true;
+    }
+    int none = OWN_NONE;
+    if (atomic_compare_exchange_strong_explicit(&m->owner, &none, OWN_MUTATOR, memory_order_acquire,
+                                                memory_order_relaxed)) {
+        atomic_store_explicit(&m->yield, false, memory_order_relaxed);
+        m->depth = 1;
+        return true;
+    }
+    atomic_store_explicit(&m->yield, true, memory_order_relaxed);
+    if (!wait) return false;
+    for (unsigned spins = 0;; spins++) {
+        none = OWN_NONE;
+        if (atomic_compare_exchange_weak_explicit(&m->owner, &none, OWN_MUTATOR, memory_order_acquire,
+                                                  memory_order_relaxed))
+            break;
+        if (spins > 64) sched_yield(); /* the marker may be waiting for a CPU */
+    }
+    atomic_store_explicit(&m->yield, false, memory_order_relaxed);
+    m->depth = 1;
+    return true;
+}
+
+void tc__marker_release(tc_heap *h) {
+    tc__marker *m = &h->conc;
+    if (--m->depth > 0) return;
+    atomic_store_explicit(&m->owner, OWN_NONE, memory_order_release);
+    if (atomic_load_explicit(&m->active, memory_order_relaxed)) wake(m);
+}
+
+size_t tc__marker_drain_all(tc_heap *h) {
+    publish(&h->conc);
+    return drain(h, SIZE_MAX);
+}
+
+/* ======================================================================
+ * The mutator's side of a cycle
+ * ====================================================================== */
+
+void tc__marker_cycle_start(tc_heap *h) {
+    tc__marker *m = &h->conc;
+    m->cycle_work0 = atomic_load_explicit(&m->work, memory_order_relaxed);
+    m->cycle_cpu0 = atomic_load_explicit(&m->cpu_ns, memory_order_relaxed);
+    atomic_store_explicit(&m->idle, false, memory_order_relaxed);
+    atomic_store_explicit(&m->active, true, memory_order_release);
+}
+
+void tc__marker_mark_end(tc_heap *h) {
+    tc__marker *m = &h->conc;
+    atomic_store_explicit(&m->active, false, memory_order_relaxed);
+    atomic_store_explicit(&m->idle, false, memory_order_relaxed);
+    h->cur.concurrent = 1;
+    h->cur.marker_work = atomic_load_explicit(&m->work, memory_order_relaxed) - m->cycle_work0;
+    h->cur.marker_cpu_ns = atomic_load_explicit(&m->cpu_ns, memory_order_relaxed) - m->cycle_cpu0;
+}
+
+uint64_t tc__marker_credit(tc_heap *h) {
+    tc__marker *m = &h->conc;
+    uint64_t w = atomic_load_explicit(&m->work, memory_order_relaxed);
+    uint64_t d = w - m->work_seen;
+    m->work_seen = w;
+    return d;
+}
+
+uint64_t tc__marker_cycle_work(const tc_heap *h) {
+    return atomic_load_explicit(&h->conc.work, memory_order_relaxed) - h->conc.cycle_work0;
+}
+
+bool tc__marker_poll(tc_heap *h) {
+    tc__marker *m = &h->conc;
+    publish(m);
+    if (!m->running) return true; /* no marker: the mutator does it all */
+    if (wb_waiting(m) > WB_URGENT_FILL) wake(m);
+    return atomic_load_explicit(&m->idle, memory_order_acquire);
+}
+
+bool tc__marker_running(const tc_heap *h) { return h->conc.running; }
+
+/* ======================================================================
+ * The marker thread
+ * ====================================================================== */
+
+static void timed_wait(tc__marker *m, uint64_t ns) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t t = (uint64_t)ts.tv_nsec + ns;
+    ts.tv_sec += (time_t)(t / 1000000000u);
+    ts.tv_nsec = (long)(t % 1000000000u);
+    pthread_mutex_lock(&m->mu);
+    if (!atomic_load_explicit(&m->stop, memory_order_relaxed)) pthread_cond_timedwait(&m->cv, &m->mu, &ts);
+    pthread_mutex_unlock(&m->mu);
+}
+
+/* One slice: drain the buffer and mark until the slice's time is up, the
+ * mutator asks for the state, or nothing is left. Returns whether it
+ * found nothing left. */
+static bool mark_slice(tc_heap *h, uint64_t *work_out) {
+    tc__marker *m = &h->conc;
+    tc__budget b = {.limit = SIZE_MAX, .timed = true, .next_clock = CLOCK_EVERY, .yield = &m->yield};
+    b.deadline = tc__now_ns() + SLICE_NS;
+    size_t work = 0;
+    bool empty = false;
+    for (;;) {
+        work += drain(h, TC__WB_BATCH * 4);
+        work = tc__gc_mark_slice(h, &b, work);
+        if (tc__budget_spent(&b, work)) break;
+        if (tc__gc_marking_done(h) && wb_waiting(m) == 0) {
+            empty = true;
+            break;
+        }
+    }
+    *work_out = work;
+    return empty;
+}
+
+static void *marker_main(void *arg) {
+    tc_heap *h = arg;
+    tc__marker *m = &h->conc;
+    uint64_t cpu_last = thread_cpu_ns();
+    while (!atomic_load_explicit(&m->stop, memory_order_relaxed)) {
+        if (!atomic_load_explicit(&m->active, memory_order_acquire) ||
+            (atomic_load_explicit(&m->idle, memory_order_relaxed) && wb_waiting(m) == 0)) {
+            timed_wait(m, IDLE_WAIT_NS);
+            continue;
+        }
+        if (atomic_load_explicit(&m->yield, memory_order_relaxed)) {
+            /* The mutator wants the state: give it the time to take it. */
+            timed_wait(m, YIELD_WAIT_NS);
+            atomic_store_explicit(&m->yield, false, memory_order_relaxed);
+            continue;
+        }
+        int none = OWN_NONE;
+        if (!atomic_compare_exchange_strong_explicit(&m->owner, &none, OWN_MARKER, memory_order_acquire,
+                                                     memory_order_relaxed)) {
+            timed_wait(m, 20000);
+            continue;
+        }
+        const uint64_t t0 = tc__now_ns();
+        bool empty = false;
+        uint64_t work = 0;
+        /* The mutator may have ended marking between our checks. */
+        if (atomic_load_explicit(&m->active, memory_order_relaxed)) empty = mark_slice(h, &work);
+        atomic_store_explicit(&m->owner, OWN_NONE, memory_order_release);
+        const uint64_t busy = tc__now_ns() - t0;
+        uint64_t cpu = thread_cpu_ns();
+        atomic_fetch_add_explicit(&m->cpu_ns, cpu - cpu_last, memory_order_relaxed);
+        atomic_fetch_add_explicit(&m->work, work, memory_order_relaxed);
+        cpu_last = cpu;
+        if (empty) {
+            atomic_store_explicit(&m->idle, true, memory_order_release);
+            continue;
+        }
+        if (atomic_load_explicit(&m->yield, memory_order_relaxed)) continue;
+        uint32_t pct = atomic_load_explicit(&m->cpu_pct, memory_order_relaxed);
+        if (pct < 100 && wb_waiting(m) < WB_URGENT_FILL) timed_wait(m, busy * (100u - pct) / pct);
+    }
+    return NULL;
+}
+
+/* ======================================================================
+ * Lifetime
+ * ====================================================================== */
+
+/* The buffer exists from the first config that asks for the concurrent
+ * mode, thread or not (with one CPU the mutator's barriers fill it and its
+ * own increments drain it). It is faulted in here, not in a barrier. */
+static bool buffer_ready(tc__marker *m) {
+    if (m->wb) return true;
+    m->wb = malloc(TC__WB_CAP * sizeof(void *));
+    if (!m->wb) return false;
+    memset(m->wb, 0, TC__WB_CAP * sizeof(void *));
+    return true;
+}
+
+bool tc__marker_can_run(const tc_heap *h) { return h->conc.wb != NULL; }
+
+static void thread_start(tc_heap *h) {
+    tc__marker *m = &h->conc;
+    if (!h->cfg.concurrent || !buffer_ready(m)) return;
+    if (m->running || m->one_cpu) return;
+    atomic_store_explicit(&m->stop, false, memory_order_relaxed);
+    if (pthread_create(&m->thread, NULL, marker_main, h) == 0) m->running = true;
+}
+
+bool tc__marker_init(tc_heap *h) {
+    tc__marker *m = &h->conc;
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    if (pthread_mutex_init(&m->mu, NULL) != 0) return false;
+    if (pthread_cond_init(&m->cv, &ca) != 0) return false;
+    pthread_condattr_destroy(&ca);
+    m->one_cpu = cpus_available() < 2;
+    atomic_store_explicit(&m->cpu_pct, h->cfg.gc_cpu_pct, memory_order_relaxed);
+    thread_start(h);
+    return !h->cfg.concurrent || m->wb;
+}
+
+void tc__marker_on_config(tc_heap *h) {
+    atomic_store_explicit(&h->conc.cpu_pct, h->cfg.gc_cpu_pct, memory_order_relaxed);
+    thread_start(h);
+}
+
+void tc__marker_free(tc_heap *h) {
+    tc__marker *m = &h->conc;
+    if (m->running) {
+        pthread_mutex_lock(&m->mu);
+        atomic_store_explicit(&m->stop, true, memory_order_relaxed);
+        pthread_cond_signal(&m->cv);
+        pthread_mutex_unlock(&m->mu);
+        pthread_join(m->thread, NULL);
+        m->running = false;
+    }
+    pthread_cond_destroy(&m->cv);
+    pthread_mutex_destroy(&m->mu);
+    free(m->wb);
+    m->wb = NULL;
+}
+
+void tc__marker_stats(const tc_heap *h, tc_stats *s) {
+    const tc__marker *m = &h->conc;
+    s->marker_cpu_ns = atomic_load_explicit(&m->cpu_ns, memory_order_relaxed);
+    s->marker_work = atomic_load_explicit(&m->work, memory_order_relaxed);
+    s->assists = m->assists;
+    s->handshakes = m->handshakes;
+    s->flushes = m->flushes;
+}
