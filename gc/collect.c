@@ -113,8 +113,11 @@ void tc__gc_regrey(tc_heap *h, void *obj) {
     grey_push(h, obj);
 }
 
-static inline bool marking_done(const tc_heap *h) { return h->grey.n == 0 && h->fifo_n == 0 && h->large_scan == NULL; }
-bool tc__gc_marking_done(const tc_heap *h) { return marking_done(h); }
+static inline bool grey_empty(const tc_heap *h) { return h->grey.n == 0 && h->fifo_n == 0 && h->large_scan == NULL; }
+bool tc__gc_marking_done(const tc_heap *h) { return grey_empty(h); }
+/* The mutator's view: beside a concurrent marker the barrier buffer must
+ * be empty too (the mutator has published its own entries). */
+static bool marking_done(tc_heap *h) { return grey_empty(h) && (!h->hot.concurrent || tc__marker_wb_empty(h)); }
 
 /* Shades what every root points to. Returns work units (roots read). */
 static size_t shade_roots(tc_heap *h) {
@@ -281,7 +284,8 @@ static size_t large_scan_some(tc_heap *h, size_t max, bool obs) {
  * this increment has done so far; returns the new total. Instantiated twice
  * (obs constant) so that without an observer the loop tests nothing. */
 static inline __attribute__((always_inline)) size_t propagate_impl(tc_heap *h, tc__budget *b, size_t work,
-                                                                   const bool obs) {
+                                                                   const bool obs, const bool conc) {
+    size_t n;
     while (!tc__budget_spent(b, work)) {
         if (h->grey.n) {
             void *obj = h->grey.v[--h->grey.n];
@@ -293,6 +297,10 @@ static inline __attribute__((always_inline)) size_t propagate_impl(tc_heap *h, t
         } else if (h->large_scan) {
             size_t left = tc__budget_left(b, work);
             work += large_scan_some(h, left < LARGE_CHUNK ? LARGE_CHUNK : left, obs);
+        } else if (conc && (n = tc__marker_drain(h, DRAIN_CHUNK)) > 0) {
+            /* The barrier buffer is marking work like the grey stack,
+             * shaded a chunk at a time within the budget. */
+            work += n;
         } else {
             break;
         }
@@ -305,12 +313,14 @@ static inline __attribute__((always_inline)) size_t propagate_impl(tc_heap *h, t
 
 static size_t propagate(tc_heap *h, tc__budget *b, size_t work) {
     bool obs = observing_any(h, 1u << TC_EV_SHADE | 1u << TC_EV_BLACKEN);
-    return obs ? propagate_impl(h, b, work, true) : propagate_impl(h, b, work, false);
+    if (h->hot.concurrent)
+        return obs ? propagate_impl(h, b, work, true, true) : propagate_impl(h, b, work, false, true);
+    return obs ? propagate_impl(h, b, work, true, false) : propagate_impl(h, b, work, false, false);
 }
 
 /* The marker thread's marking: no observer (the event ring is the
  * mutator's), no phase change (only the mutator ends marking). */
-size_t tc__gc_mark_slice(tc_heap *h, tc__budget *b, size_t work) { return propagate_impl(h, b, work, false); }
+size_t tc__gc_mark_slice(tc_heap *h, tc__budget *b, size_t work) { return propagate_impl(h, b, work, false, true); }
 
 /* ======================================================================
  * Cycle start and atomic finish
@@ -428,14 +438,12 @@ size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
     tc__increment_begin(h, &clock, unlimited);
     /* Beside a concurrent marker the increment first takes the mark state
      * (waiting for the marker's slice to yield, if the caller did not take
-     * it already), then shades what the barriers buffered. */
+     * it already) and publishes what its barriers buffered, which the mark
+     * loop shades within the budget. */
     tc__marker_hold(h, true);
     size_t work = 0;
     const bool was_concurrent = h->hot.concurrent && tc__marker_running(h);
-    if (h->hot.concurrent) {
-        work = tc__marker_drain_all(h);
-        h->cycle_mark_work += work;
-    }
+    if (h->hot.concurrent) tc__marker_publish(h);
     tc_phase start_phase = h->phase;
     bool start_handshake = false;
     if (start_phase == TC_PHASE_IDLE) {
@@ -473,10 +481,13 @@ size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
     if (tc__mem_has_work(h)) work += tc__mem_work(h, (size_t)(tc__pacer_step_units(h) / 4) + 1);
     uint64_t duration = tc__increment_end(h, &clock, work, start_phase, reason, ended);
     tc__pacer_after_increment(h, work, duration, start_phase == TC_PHASE_PROPAGATE || start_phase == TC_PHASE_ROOTS);
-    if (reason == TC_REASON_HANDSHAKE)
+    if (reason == TC_REASON_HANDSHAKE) {
         h->conc.handshakes++;
-    else if (was_concurrent && reason != TC_REASON_FULL && reason != TC_REASON_STEP)
+        if (!ended) h->cur.handshakes++;
+    } else if (was_concurrent && reason != TC_REASON_FULL && reason != TC_REASON_STEP) {
         h->conc.assists++;
+        if (!ended) h->cur.assists++;
+    }
     h->in_gc = 0;
     if (h->cfg.verify_each_step) tc__verify_or_die(h, "after an increment");
     if (start_handshake) tc__marker_cycle_start(h);

@@ -122,6 +122,7 @@ static inline uint32_t page_top(const struct tc_heap *h, tc_page *p);
 
 #define LARGE_CARD_SLOTS 512 /* Steele re-greys large objects a card at a time */
 #define LARGE_CHUNK      256 /* slots scanned before the budget is checked again */
+#define DRAIN_CHUNK      64  /* barrier-buffer entries shaded before the budget is checked again */
 
 /* Allocation state of one size class. The current page's free list and bump
  * range are cached here, not in the page, while it is current. */
@@ -304,6 +305,7 @@ typedef struct tc__marker {
     _Atomic bool idle;   /* the marker found no work: the mutator should try to terminate */
     _Atomic bool stop;
     int depth;                /* (mutator) nested holds of the state */
+    bool took_owner;          /* (mutator) the outermost hold set owner (a concurrent cycle was marking) */
     bool running;             /* (mutator) the thread exists */
     bool one_cpu;             /* (mutator) only one CPU to run on: no thread */
     _Atomic uint32_t cpu_pct; /* the marker's share of a core */
@@ -373,6 +375,8 @@ struct tc_heap {
     uint64_t next_check_bytes;              /* fast path: call the pacer when allocated bytes reach this */
     uint64_t debt_base_bytes;               /* bytes_allocated when debt was last brought up to date */
     uint64_t last_live_bytes;               /* bytes the last cycle found live (marked) */
+    uint64_t cycle_alloc0;                  /* bytes_allocated when the running cycle started */
+    uint64_t conc_runway;                   /* concurrent mode: the runway the marker needs (pacer.c) */
     double units_per_us;                    /* measured collector speed, for budgets in µs */
     double mark_units_per_us;               /* the same over marking increments only (0 until measured) */
     /* Auto-pacer (cfg.pause_target_usec): increments are timed to
@@ -532,6 +536,12 @@ bool tc__marker_poll(tc_heap *h);
 void tc__wb_full(tc_heap *h);
 /* Shades everything buffered; the caller holds the state. */
 size_t tc__marker_drain_all(tc_heap *h);
+/* Shades up to max buffered entries (the caller holds the state and, if
+ * it is the mutator, has published its own); returns how many. */
+size_t tc__marker_drain(tc_heap *h, size_t max);
+bool tc__marker_wb_empty(tc_heap *h);
+/* The mutator's buffered entries become visible to the holder. */
+void tc__marker_publish(tc_heap *h);
 uint64_t tc__marker_cycle_work(const tc_heap *h);
 bool tc__marker_running(const tc_heap *h);
 /* The concurrent mode is available (its buffer exists). */

@@ -57,8 +57,8 @@
 #define SLICE_NS       500000u /* the longest slice the marker marks before it checks its CPU share */
 #define YIELD_WAIT_NS  100000u /* how long the marker waits for a mutator that asked it to yield */
 #define IDLE_WAIT_NS   2000000u
-#define WB_URGENT_FILL (TC__WB_CAP / 4) /* entries waiting past which the marker ignores its CPU cap */
-#define FLUSH_ENTRIES  4096u            /* entries the mutator shades itself when the buffer is full */
+#define WB_URGENT_FILL (TC__WB_CAP / 16) /* entries waiting past which the marker ignores its CPU cap */
+#define FLUSH_ENTRIES  4096u             /* entries the mutator shades itself when the buffer is full */
 
 static uint64_t thread_cpu_ns(void) { return tc__cpu_ns(); }
 
@@ -74,7 +74,7 @@ static int cpus_available(void) {
 
 /* Shades up to max entries of the ring; the caller holds the mark state.
  * Returns the entries shaded (a work unit each). */
-static size_t drain(tc_heap *h, size_t max) {
+size_t tc__marker_drain(tc_heap *h, size_t max) {
     tc__marker *m = &h->conc;
     size_t head = atomic_load_explicit(&m->head, memory_order_relaxed);
     size_t tail = atomic_load_explicit(&m->tail, memory_order_acquire);
@@ -93,6 +93,10 @@ static size_t wb_waiting(tc__marker *m) {
 }
 
 static void publish(tc__marker *m) { atomic_store_explicit(&m->tail, m->wtail, memory_order_release); }
+
+void tc__marker_publish(tc_heap *h) { publish(&h->conc); }
+
+bool tc__marker_wb_empty(tc_heap *h) { return wb_waiting(&h->conc) == 0; }
 
 static void wake(tc__marker *m) {
     if (!m->running) return;
@@ -113,10 +117,11 @@ void tc__wb_full(tc_heap *h) {
     tc__increment_begin(h, &clock, false);
     tc__marker_hold(h, true);
     h->in_gc = 1;
-    size_t work = drain(h, FLUSH_ENTRIES);
+    size_t work = tc__marker_drain(h, FLUSH_ENTRIES);
     h->cycle_mark_work += work;
     h->in_gc = 0;
     m->flushes++;
+    h->cur.flushes++;
     tc__increment_end(h, &clock, work, h->phase, TC_REASON_FLUSH, false);
     tc__marker_release(h);
     m->whead_seen = atomic_load_explicit(&m->head, memory_order_acquire);
@@ -132,11 +137,21 @@ bool tc__marker_hold(tc_heap *h, bool wait) {
         m->depth++;
         return true;
     }
+    /* While no concurrent cycle marks, the marker touches nothing (it
+     * checks `active` after taking `owner`, and only the mutator, holding
+     * the state, clears it): no need to take it, nor to wait for a marker
+     * that took `owner` just before marking ended and was descheduled. */
+    if (!atomic_load_explicit(&m->active, memory_order_relaxed)) {
+        m->depth = 1;
+        m->took_owner = false;
+        return true;
+    }
     int none = OWN_NONE;
     if (atomic_compare_exchange_strong_explicit(&m->owner, &none, OWN_MUTATOR, memory_order_acquire,
                                                 memory_order_relaxed)) {
         atomic_store_explicit(&m->yield, false, memory_order_relaxed);
         m->depth = 1;
+        m->took_owner = true;
         return true;
     }
     atomic_store_explicit(&m->yield, true, memory_order_relaxed);
@@ -150,19 +165,20 @@ bool tc__marker_hold(tc_heap *h, bool wait) {
     }
     atomic_store_explicit(&m->yield, false, memory_order_relaxed);
     m->depth = 1;
+    m->took_owner = true;
     return true;
 }
 
 void tc__marker_release(tc_heap *h) {
     tc__marker *m = &h->conc;
     if (--m->depth > 0) return;
-    atomic_store_explicit(&m->owner, OWN_NONE, memory_order_release);
+    if (m->took_owner) atomic_store_explicit(&m->owner, OWN_NONE, memory_order_release);
     if (atomic_load_explicit(&m->active, memory_order_relaxed)) wake(m);
 }
 
 size_t tc__marker_drain_all(tc_heap *h) {
     publish(&h->conc);
-    return drain(h, SIZE_MAX);
+    return tc__marker_drain(h, SIZE_MAX);
 }
 
 /* ======================================================================
@@ -232,15 +248,8 @@ static bool mark_slice(tc_heap *h, uint64_t *work_out) {
     b.deadline = tc__now_ns() + SLICE_NS;
     size_t work = 0;
     bool empty = false;
-    for (;;) {
-        work += drain(h, TC__WB_BATCH * 4);
-        work = tc__gc_mark_slice(h, &b, work);
-        if (tc__budget_spent(&b, work)) break;
-        if (tc__gc_marking_done(h) && wb_waiting(m) == 0) {
-            empty = true;
-            break;
-        }
-    }
+    work = tc__gc_mark_slice(h, &b, work);
+    if (!tc__budget_spent(&b, work) && tc__gc_marking_done(h) && wb_waiting(m) == 0) empty = true;
     *work_out = work;
     return empty;
 }
@@ -271,7 +280,7 @@ static void *marker_main(void *arg) {
         bool empty = false;
         uint64_t work = 0;
         /* The mutator may have ended marking between our checks. */
-        if (atomic_load_explicit(&m->active, memory_order_relaxed)) empty = mark_slice(h, &work);
+        if (atomic_load_explicit(&m->active, memory_order_acquire)) empty = mark_slice(h, &work);
         atomic_store_explicit(&m->owner, OWN_NONE, memory_order_release);
         const uint64_t busy = tc__now_ns() - t0;
         uint64_t cpu = thread_cpu_ns();

@@ -45,7 +45,17 @@
  * target (work that cannot be split: a page of sweep, an atomic round) and
  * grows back slowly after AUTO_CLEAN_RUN increments without an overrun.
  *
- * Concurrent mode (marker.c), like Go's assists and background credit:
+ * Concurrent mode (marker.c), like Go's pacer: a cycle must start early
+ * enough that the marker, at its CPU cap, finishes marking before the
+ * mutator reaches the goal. After each concurrent cycle the pacer
+ * measures the marker's throughput (units per ns of marking time, its
+ * sleeps included) and the mutator's allocation rate over the same time,
+ * and the next runway is at least the bytes the mutator allocates while
+ * the marker does the next cycle's estimated work, twice over (marking
+ * must end halfway, the sweep follows). So a slow marker or a fast
+ * allocator starts cycles earlier, more often, rather than pay assists.
+ *
+ * Assists, like Go's assists and background credit:
  * while the marker thread marks, its work is credited against the debt,
  * so the mutator pays an assist only for what the marker did not do in
  * time (the debt may run up to BANK_STEPS budgets below zero: work the
@@ -99,7 +109,21 @@ static uint64_t compute_goal(const tc_heap *h, uint64_t marked) {
  * the goal. */
 static uint64_t compute_start(const tc_heap *h, uint64_t goal, uint64_t marked) {
     uint64_t headroom = goal > marked ? goal - marked : goal / 8;
-    return goal - headroom / 100 * h->cfg.runway_pct;
+    uint64_t runway = headroom / 100 * h->cfg.runway_pct;
+    if (h->cfg.concurrent && h->conc_runway > runway) runway = h->conc_runway < headroom ? h->conc_runway : headroom;
+    return goal - runway;
+}
+
+/* After a concurrent cycle's marking: the runway the marker needs at the
+ * pace it kept (see the top of this file). */
+static void measure_concurrent_runway(tc_heap *h) {
+    const tc_cycle *c = &h->cur;
+    if (!c->concurrent || c->mark_end_ns <= c->start_ns || c->marker_work == 0) return;
+    double mark_ns = (double)(c->mark_end_ns - c->start_ns);
+    double units_per_ns = (double)c->marker_work / mark_ns;
+    double bytes_per_ns = (double)(h->bytes_allocated - h->cycle_alloc0) / mark_ns;
+    double need = 2.0 * (double)h->last_mark_work / units_per_ns * bytes_per_ns;
+    h->conc_runway = need >= (double)(UINT64_MAX / 4) ? UINT64_MAX / 4 : (uint64_t)need;
 }
 
 /* Where the utilization guard gives way: past the goal by half the
@@ -206,6 +230,7 @@ uint64_t tc__pacer_next_goal(const tc_heap *h) { return h->goal_bytes; }
  * steeper assists, not a later goal, or the heap would grow every cycle. */
 void tc__pacer_cycle_start(tc_heap *h) {
     h->cur.heap_goal = h->goal_bytes;
+    h->cycle_alloc0 = h->bytes_allocated;
     h->cycle_peak_live = live_bytes(h);
     /* Mark work follows the live data, which the last cycle measured; the
      * first cycle assumes every word of the heap is a slot to scan. */
@@ -246,6 +271,7 @@ void tc__pacer_cycle_end(tc_heap *h) {
     h->last_live_bytes = base;
     uint64_t over = h->cycle_peak_live > h->goal_bytes ? h->cycle_peak_live - h->goal_bytes : 0;
     h->start_early = h->start_early / 2 + over / 2;
+    measure_concurrent_runway(h);
     set_goal_and_start(h, base);
     h->debt = 0;
 }

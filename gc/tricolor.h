@@ -385,14 +385,15 @@ typedef struct tc_cycle {
     uint64_t max_pause_ns;
     uint64_t gc_cpu_ns; /* thread CPU time spent in its increments */
     uint32_t increments;
-    uint32_t atomic_rounds;  /* root rescans (1 unless rescans found new grey) */
-    uint64_t step_budget_ns; /* the increment's time budget (for work budgets: at the measured speed) */
-    uint64_t mem_syscalls;   /* memory system calls the mutator's thread made during the cycle */
-    uint64_t reserve_misses; /* pages it needed while the memory thread's reserve was empty */
-    uint64_t deferred;       /* increments the utilization guard put off (mmu_pct) */
-    uint8_t concurrent;      /* marked by the marker thread beside the mutator */
-    uint64_t marker_cpu_ns;  /* the marker thread's CPU time in this cycle */
-    uint64_t marker_work;    /* work units it did */
+    uint32_t atomic_rounds;                /* root rescans (1 unless rescans found new grey) */
+    uint64_t step_budget_ns;               /* the increment's time budget (for work budgets: at the measured speed) */
+    uint64_t mem_syscalls;                 /* memory system calls the mutator's thread made during the cycle */
+    uint64_t reserve_misses;               /* pages it needed while the memory thread's reserve was empty */
+    uint64_t deferred;                     /* increments the utilization guard put off (mmu_pct) */
+    uint8_t concurrent;                    /* marked by the marker thread beside the mutator */
+    uint64_t marker_cpu_ns;                /* the marker thread's CPU time in this cycle */
+    uint64_t marker_work;                  /* work units it did */
+    uint32_t assists, handshakes, flushes; /* the mutator's pauses in it, by kind (concurrent mode) */
 } tc_cycle;
 
 typedef struct tc_stats {
