@@ -360,7 +360,7 @@ static size_t cycle_start(tc_heap *h, uint64_t now) {
 }
 
 static void mark_finished(tc_heap *h) {
-    if (h->hot.concurrent) tc__marker_mark_end(h);
+    const bool conc = h->hot.concurrent;
     h->hot.marking = 0;
     h->hot.concurrent = 0;
     h->white ^= 3u; /* C_WHITE0 <-> C_WHITE1: unmarked objects are now "old white" */
@@ -369,6 +369,11 @@ static void mark_finished(tc_heap *h) {
     h->cur.mark_end_ns = tc__now_ns();
     h->sweep_cursor = h->pages.n;
     h->sweep_large_cursor = h->large.n;
+    /* Beside a marker thread the small pages are swept concurrently too
+     * (sweep.c); the large objects, O(1) each, by the mutator. */
+    const bool sweep_conc = conc && tc__marker_running(h);
+    if (sweep_conc) tc__sweep_concurrent_begin(h);
+    if (conc) tc__marker_mark_end(h, sweep_conc);
     tc__gc_set_phase(h, TC_PHASE_SWEEP);
 }
 
@@ -442,7 +447,7 @@ size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
      * loop shades within the budget. */
     tc__marker_hold(h, true);
     size_t work = 0;
-    const bool was_concurrent = h->hot.concurrent && tc__marker_running(h);
+    const bool was_concurrent = tc__marker_job(h) != JOB_NONE;
     if (h->hot.concurrent) tc__marker_publish(h);
     tc_phase start_phase = h->phase;
     bool start_handshake = false;
@@ -453,7 +458,7 @@ size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
         start_phase = TC_PHASE_ROOTS;
         /* A concurrent cycle's first pause is the roots and nothing more:
          * the marker takes it from there. */
-        start_handshake = h->hot.concurrent && tc__marker_running(h);
+        start_handshake = h->hot.concurrent && tc__marker_running(h) && reason != TC_REASON_FULL;
         if (start_handshake) reason = TC_REASON_HANDSHAKE;
     }
     tc__budget b;

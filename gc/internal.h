@@ -40,6 +40,7 @@
 #include "tricolor.h"
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <time.h>
@@ -105,7 +106,13 @@ typedef struct tc_page {
     struct tc_page *scan_next; /* link in heap->large_scan */
     uint8_t in_scan;           /* on heap->large_scan */
     uint64_t born_cycle;       /* the cycle running when it was allocated (0: none was) */
+    /* Concurrent sweep (sweep.c): SWEEP_UNSWEPT while listed and not yet
+     * swept, SWEEP_TO_ADOPT once swept with its results below, 0 else. */
+    uint8_t sweep_pending;
+    uint32_t sweep_freed, sweep_live; /* cells freed and kept by its sweep */
 } tc_page;
+
+enum { SWEEP_UNSWEPT = 1, SWEEP_TO_ADOPT = 2 };
 
 _Static_assert(sizeof(tc_page) <= PAGE_HEADER, "page header must fit in PAGE_HEADER");
 
@@ -285,6 +292,10 @@ typedef struct tc__mmu {
  * mutator (in a handshake, an assist, a flush, or an API call that needs
  * exact colours). Handed over with acquire/release on `owner`. */
 enum { OWN_NONE = 0, OWN_MARKER = 1, OWN_MUTATOR = 2 };
+/* The marker thread's job: none (the mutator needs not take the state),
+ * marking a concurrent cycle, or sweeping its listed pages (sweep.c). */
+enum { JOB_NONE = 0, JOB_MARK = 1, JOB_SWEEP = 2 };
+enum { SLEEP_NOT = 0, SLEEP_FOR_WORK = 1, SLEEP_CAP = 2 };
 
 #define TC__WB_CAP   65536 /* barrier buffer entries; a power of two */
 #define TC__WB_BATCH 256   /* entries the mutator buffers before publishing them */
@@ -297,12 +308,12 @@ typedef struct tc__marker {
      * entry is only a pointer, shaded by the consumer. */
     void **wb;
     _Atomic size_t head, tail;
-    size_t wtail;        /* (mutator) next entry to write */
-    size_t whead_seen;   /* (mutator) head last read: room is known without a load */
-    _Atomic int owner;   /* OWN_* */
-    _Atomic bool yield;  /* the mutator asks the marker to hand the state over */
-    _Atomic bool active; /* a concurrent cycle is marking: the marker may take the state */
-    _Atomic bool idle;   /* the marker found no work: the mutator should try to terminate */
+    size_t wtail;       /* (mutator) next entry to write */
+    size_t whead_seen;  /* (mutator) head last read: room is known without a load */
+    _Atomic int owner;  /* OWN_* */
+    _Atomic bool yield; /* the mutator asks the marker to hand the state over */
+    _Atomic int job;    /* JOB_*: what the marker thread may do when it takes the state */
+    _Atomic bool idle;  /* the marker found no work: the mutator should try to terminate */
     _Atomic bool stop;
     int depth;                /* (mutator) nested holds of the state */
     bool took_owner;          /* (mutator) the outermost hold set owner (a concurrent cycle was marking) */
@@ -310,11 +321,13 @@ typedef struct tc__marker {
     bool one_cpu;             /* (mutator) only one CPU to run on: no thread */
     _Atomic uint32_t cpu_pct; /* the marker's share of a core */
     pthread_t thread;
-    pthread_mutex_t mu; /* with cv: the marker sleeps while there is no work */
-    pthread_cond_t cv;
+    sem_t sem; /* the marker sleeps on it (marker.c: wake) */
+    bool sem_ok;
+    _Atomic int sleep;             /* SLEEP_*: whether, and why, the marker sleeps */
     _Atomic uint64_t work, cpu_ns; /* the marker's totals */
     uint64_t work_seen;            /* (mutator) marker work already credited to the debt */
     uint64_t cycle_work0, cycle_cpu0;
+    uint64_t mark_work, sweep_work0; /* (mutator) the marker's marking work this cycle; its total when sweep began */
     uint64_t assists, handshakes, flushes; /* (mutator) pauses by reason */
 } tc__marker;
 
@@ -355,6 +368,13 @@ struct tc_heap {
     tc_page *large_scan;       /* large objects being scanned in chunks */
     size_t sweep_cursor;       /* pages[0, sweep_cursor) remain to sweep */
     size_t sweep_large_cursor; /* large[0, cursor) remain to sweep */
+    /* Concurrent sweep (sweep.c): the pages listed when marking ended,
+     * swept up to sweep_next by whoever holds the mark state, adopted by
+     * the mutator up to sweep_adopt. */
+    ptrvec sweep_snap;
+    _Atomic size_t sweep_next;
+    size_t sweep_adopt;
+    bool sweep_conc;
     uint32_t atomic_rounds;
     uint64_t cycle_no;
     tc_cycle cur; /* the running cycle's figures */
@@ -497,6 +517,10 @@ static inline size_t tc__budget_left(const tc__budget *b, size_t work) {
 void tc__gc_set_phase(tc_heap *h, tc_phase p);
 /* --- sweep.c --- */
 size_t tc__sweep(tc_heap *h, tc__budget *b, size_t work);
+void tc__sweep_concurrent_begin(tc_heap *h);
+size_t tc__sweep_one_listed(tc_heap *h, bool obs);
+bool tc__sweep_listed_done(const tc_heap *h);
+size_t tc__sweep_to_adopt(const tc_heap *h);
 
 size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason);
 void tc__gc_finish_cycle(tc_heap *h);
@@ -518,8 +542,15 @@ void tc__marker_on_config(tc_heap *h);
 void tc__marker_stats(const tc_heap *h, tc_stats *s);
 /* The cycle's start handshake is over: the marker may mark. */
 void tc__marker_cycle_start(tc_heap *h);
-/* Marking ended (the mutator holds the state): the marker stops. */
-void tc__marker_mark_end(tc_heap *h);
+/* Marking ended (the mutator holds the state): the marker sweeps, or
+ * stops. */
+void tc__marker_mark_end(tc_heap *h, bool sweep);
+void tc__marker_cycle_end(tc_heap *h);
+/* The marker's marking work in this cycle (set when marking ends), its
+ * sweeping work since, and its job (JOB_*). */
+uint64_t tc__marker_mark_work(const tc_heap *h);
+uint64_t tc__marker_sweep_work(const tc_heap *h);
+int tc__marker_job(const tc_heap *h);
 /* Takes the mark state for the mutator: at once if nobody holds it,
  * else (wait) asking the marker to yield and waiting for it. Returns
  * false only without wait, when the marker holds it. Nested holds count;

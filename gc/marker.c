@@ -51,6 +51,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,11 +99,17 @@ void tc__marker_publish(tc_heap *h) { publish(&h->conc); }
 
 bool tc__marker_wb_empty(tc_heap *h) { return wb_waiting(&h->conc) == 0; }
 
+/* Wakes the marker if it sleeps waiting for work or for the mutator to
+ * take the state, not while it sleeps to keep its CPU cap. A semaphore,
+ * not a mutex and condition: a mutator that had to lock a mutex the
+ * marker held (waking from its wait takes the lock back) waited in the
+ * kernel, 50-500 us a time on this machine. sem_post is one atomic
+ * operation, plus a futex wake only when the marker sleeps. */
 static void wake(tc__marker *m) {
     if (!m->running) return;
-    pthread_mutex_lock(&m->mu);
-    pthread_cond_signal(&m->cv);
-    pthread_mutex_unlock(&m->mu);
+    if (atomic_load_explicit(&m->sleep, memory_order_relaxed) != SLEEP_FOR_WORK) return;
+    int v = 1;
+    if (sem_getvalue(&m->sem, &v) == 0 && v == 0) sem_post(&m->sem);
 }
 
 /* The ring is full: the marker is far behind (or not running). The
@@ -138,10 +145,10 @@ bool tc__marker_hold(tc_heap *h, bool wait) {
         return true;
     }
     /* While no concurrent cycle marks, the marker touches nothing (it
-     * checks `active` after taking `owner`, and only the mutator, holding
+     * checks `job` after taking `owner`, and only the mutator, holding
      * the state, clears it): no need to take it, nor to wait for a marker
      * that took `owner` just before marking ended and was descheduled. */
-    if (!atomic_load_explicit(&m->active, memory_order_relaxed)) {
+    if (atomic_load_explicit(&m->job, memory_order_relaxed) == JOB_NONE) {
         m->depth = 1;
         m->took_owner = false;
         return true;
@@ -173,7 +180,7 @@ void tc__marker_release(tc_heap *h) {
     tc__marker *m = &h->conc;
     if (--m->depth > 0) return;
     if (m->took_owner) atomic_store_explicit(&m->owner, OWN_NONE, memory_order_release);
-    if (atomic_load_explicit(&m->active, memory_order_relaxed)) wake(m);
+    if (atomic_load_explicit(&m->job, memory_order_relaxed) != JOB_NONE) wake(m);
 }
 
 size_t tc__marker_drain_all(tc_heap *h) {
@@ -190,17 +197,51 @@ void tc__marker_cycle_start(tc_heap *h) {
     m->cycle_work0 = atomic_load_explicit(&m->work, memory_order_relaxed);
     m->cycle_cpu0 = atomic_load_explicit(&m->cpu_ns, memory_order_relaxed);
     atomic_store_explicit(&m->idle, false, memory_order_relaxed);
-    atomic_store_explicit(&m->active, true, memory_order_release);
+    atomic_store_explicit(&m->job, JOB_MARK, memory_order_release);
 }
 
-void tc__marker_mark_end(tc_heap *h) {
+/* The mutator holds the state. With `sweep` the marker thread goes on to
+ * sweep the pages sweep.c listed; else it stops. */
+void tc__marker_mark_end(tc_heap *h, bool sweep) {
     tc__marker *m = &h->conc;
-    atomic_store_explicit(&m->active, false, memory_order_relaxed);
-    atomic_store_explicit(&m->idle, false, memory_order_relaxed);
+    /* A full collection marks without the marker (its job was none when
+     * the increment began, so the mutator did not take the state); the
+     * marker must not start sweeping while this increment sweeps too. */
+    if (sweep && m->depth && !m->took_owner) {
+        for (unsigned spins = 0;; spins++) {
+            int none = OWN_NONE;
+            if (atomic_compare_exchange_weak_explicit(&m->owner, &none, OWN_MUTATOR, memory_order_acquire,
+                                                      memory_order_relaxed))
+                break;
+            if (spins > 64) sched_yield();
+        }
+        m->took_owner = true;
+    }
     h->cur.concurrent = 1;
+    m->mark_work = atomic_load_explicit(&m->work, memory_order_relaxed) - m->cycle_work0;
+    m->sweep_work0 = atomic_load_explicit(&m->work, memory_order_relaxed);
+    atomic_store_explicit(&m->idle, false, memory_order_relaxed);
+    atomic_store_explicit(&m->job, sweep ? JOB_SWEEP : JOB_NONE, memory_order_relaxed);
+    if (!sweep) tc__marker_cycle_end(h);
+}
+
+/* The cycle's figures: the marker's CPU and work over marking and
+ * sweeping. */
+void tc__marker_cycle_end(tc_heap *h) {
+    tc__marker *m = &h->conc;
+    atomic_store_explicit(&m->job, JOB_NONE, memory_order_relaxed);
+    atomic_store_explicit(&m->idle, false, memory_order_relaxed);
     h->cur.marker_work = atomic_load_explicit(&m->work, memory_order_relaxed) - m->cycle_work0;
     h->cur.marker_cpu_ns = atomic_load_explicit(&m->cpu_ns, memory_order_relaxed) - m->cycle_cpu0;
 }
+
+uint64_t tc__marker_mark_work(const tc_heap *h) { return h->conc.mark_work; }
+
+uint64_t tc__marker_sweep_work(const tc_heap *h) {
+    return atomic_load_explicit(&h->conc.work, memory_order_relaxed) - h->conc.sweep_work0;
+}
+
+int tc__marker_job(const tc_heap *h) { return atomic_load_explicit(&h->conc.job, memory_order_relaxed); }
 
 uint64_t tc__marker_credit(tc_heap *h) {
     tc__marker *m = &h->conc;
@@ -228,28 +269,41 @@ bool tc__marker_running(const tc_heap *h) { return h->conc.running; }
  * The marker thread
  * ====================================================================== */
 
-static void timed_wait(tc__marker *m, uint64_t ns) {
+/* Sleeps up to ns; `kind` says whether the mutator may cut it short. */
+static void timed_wait(tc__marker *m, uint64_t ns, int kind) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     uint64_t t = (uint64_t)ts.tv_nsec + ns;
     ts.tv_sec += (time_t)(t / 1000000000u);
     ts.tv_nsec = (long)(t % 1000000000u);
-    pthread_mutex_lock(&m->mu);
-    if (!atomic_load_explicit(&m->stop, memory_order_relaxed)) pthread_cond_timedwait(&m->cv, &m->mu, &ts);
-    pthread_mutex_unlock(&m->mu);
+    atomic_store_explicit(&m->sleep, kind, memory_order_relaxed);
+    if (!atomic_load_explicit(&m->stop, memory_order_relaxed))
+        while (sem_clockwait(&m->sem, CLOCK_MONOTONIC, &ts) != 0 && errno == EINTR) {}
+    atomic_store_explicit(&m->sleep, SLEEP_NOT, memory_order_relaxed);
 }
 
-/* One slice: drain the buffer and mark until the slice's time is up, the
- * mutator asks for the state, or nothing is left. Returns whether it
- * found nothing left. */
-static bool mark_slice(tc_heap *h, uint64_t *work_out) {
+/* One slice: mark (the barrier buffer included) or sweep listed pages
+ * until the slice's time is up, the mutator asks for the state, or nothing
+ * is left. Returns whether it found nothing left. */
+static bool slice(tc_heap *h, int job, uint64_t *work_out) {
     tc__marker *m = &h->conc;
     tc__budget b = {.limit = SIZE_MAX, .timed = true, .next_clock = CLOCK_EVERY, .yield = &m->yield};
     b.deadline = tc__now_ns() + SLICE_NS;
     size_t work = 0;
     bool empty = false;
-    work = tc__gc_mark_slice(h, &b, work);
-    if (!tc__budget_spent(&b, work) && tc__gc_marking_done(h) && wb_waiting(m) == 0) empty = true;
+    if (job == JOB_MARK) {
+        work = tc__gc_mark_slice(h, &b, work);
+        if (!tc__budget_spent(&b, work) && tc__gc_marking_done(h) && wb_waiting(m) == 0) empty = true;
+    } else {
+        while (!tc__budget_spent(&b, work)) {
+            size_t w = tc__sweep_one_listed(h, false);
+            if (w == 0) {
+                empty = true;
+                break;
+            }
+            work += w;
+        }
+    }
     *work_out = work;
     return empty;
 }
@@ -259,28 +313,29 @@ static void *marker_main(void *arg) {
     tc__marker *m = &h->conc;
     uint64_t cpu_last = thread_cpu_ns();
     while (!atomic_load_explicit(&m->stop, memory_order_relaxed)) {
-        if (!atomic_load_explicit(&m->active, memory_order_acquire) ||
+        if (atomic_load_explicit(&m->job, memory_order_acquire) == JOB_NONE ||
             (atomic_load_explicit(&m->idle, memory_order_relaxed) && wb_waiting(m) == 0)) {
-            timed_wait(m, IDLE_WAIT_NS);
+            timed_wait(m, IDLE_WAIT_NS, SLEEP_FOR_WORK);
             continue;
         }
         if (atomic_load_explicit(&m->yield, memory_order_relaxed)) {
             /* The mutator wants the state: give it the time to take it. */
-            timed_wait(m, YIELD_WAIT_NS);
+            timed_wait(m, YIELD_WAIT_NS, SLEEP_FOR_WORK);
             atomic_store_explicit(&m->yield, false, memory_order_relaxed);
             continue;
         }
         int none = OWN_NONE;
         if (!atomic_compare_exchange_strong_explicit(&m->owner, &none, OWN_MARKER, memory_order_acquire,
                                                      memory_order_relaxed)) {
-            timed_wait(m, 20000);
+            timed_wait(m, 20000, SLEEP_FOR_WORK);
             continue;
         }
         const uint64_t t0 = tc__now_ns();
         bool empty = false;
         uint64_t work = 0;
-        /* The mutator may have ended marking between our checks. */
-        if (atomic_load_explicit(&m->active, memory_order_acquire)) empty = mark_slice(h, &work);
+        /* The mutator may have ended the job between our checks. */
+        const int job = atomic_load_explicit(&m->job, memory_order_acquire);
+        if (job != JOB_NONE) empty = slice(h, job, &work);
         atomic_store_explicit(&m->owner, OWN_NONE, memory_order_release);
         const uint64_t busy = tc__now_ns() - t0;
         uint64_t cpu = thread_cpu_ns();
@@ -293,7 +348,7 @@ static void *marker_main(void *arg) {
         }
         if (atomic_load_explicit(&m->yield, memory_order_relaxed)) continue;
         uint32_t pct = atomic_load_explicit(&m->cpu_pct, memory_order_relaxed);
-        if (pct < 100 && wb_waiting(m) < WB_URGENT_FILL) timed_wait(m, busy * (100u - pct) / pct);
+        if (pct < 100 && wb_waiting(m) < WB_URGENT_FILL) timed_wait(m, busy * (100u - pct) / pct, SLEEP_CAP);
     }
     return NULL;
 }
@@ -325,12 +380,8 @@ static void thread_start(tc_heap *h) {
 
 bool tc__marker_init(tc_heap *h) {
     tc__marker *m = &h->conc;
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    if (pthread_mutex_init(&m->mu, NULL) != 0) return false;
-    if (pthread_cond_init(&m->cv, &ca) != 0) return false;
-    pthread_condattr_destroy(&ca);
+    if (sem_init(&m->sem, 0, 0) != 0) return false;
+    m->sem_ok = true;
     m->one_cpu = cpus_available() < 2;
     atomic_store_explicit(&m->cpu_pct, h->cfg.gc_cpu_pct, memory_order_relaxed);
     thread_start(h);
@@ -345,15 +396,13 @@ void tc__marker_on_config(tc_heap *h) {
 void tc__marker_free(tc_heap *h) {
     tc__marker *m = &h->conc;
     if (m->running) {
-        pthread_mutex_lock(&m->mu);
         atomic_store_explicit(&m->stop, true, memory_order_relaxed);
-        pthread_cond_signal(&m->cv);
-        pthread_mutex_unlock(&m->mu);
+        sem_post(&m->sem);
         pthread_join(m->thread, NULL);
         m->running = false;
     }
-    pthread_cond_destroy(&m->cv);
-    pthread_mutex_destroy(&m->mu);
+    if (m->sem_ok) sem_destroy(&m->sem);
+    m->sem_ok = false;
     free(m->wb);
     m->wb = NULL;
 }

@@ -82,6 +82,7 @@
 #define AUTO_CLEAN_RUN      256
 #define CONC_CHECK_BYTES    16384 /* concurrent marking: publish the buffer and look for termination this often */
 #define BANK_STEPS          8
+#define ADOPT_BATCH         32 /* swept pages worth an increment to adopt them */
 
 /* An increment's budget in work units; for budgets in µs, converted with
  * the collector's measured speed. */
@@ -118,9 +119,10 @@ static uint64_t compute_start(const tc_heap *h, uint64_t goal, uint64_t marked) 
  * pace it kept (see the top of this file). */
 static void measure_concurrent_runway(tc_heap *h) {
     const tc_cycle *c = &h->cur;
-    if (!c->concurrent || c->mark_end_ns <= c->start_ns || c->marker_work == 0) return;
+    const uint64_t marker_work = tc__marker_mark_work(h);
+    if (!c->concurrent || c->mark_end_ns <= c->start_ns || marker_work == 0) return;
     double mark_ns = (double)(c->mark_end_ns - c->start_ns);
-    double units_per_ns = (double)c->marker_work / mark_ns;
+    double units_per_ns = (double)marker_work / mark_ns;
     double bytes_per_ns = (double)(h->bytes_allocated - h->cycle_alloc0) / mark_ns;
     double need = 2.0 * (double)h->last_mark_work / units_per_ns * bytes_per_ns;
     h->conc_runway = need >= (double)(UINT64_MAX / 4) ? UINT64_MAX / 4 : (uint64_t)need;
@@ -259,7 +261,7 @@ void tc__pacer_cycle_start(tc_heap *h) {
  * compound from cycle to cycle. Objects allocated black by Yuasa were not
  * marked but are live; they count as new allocation against the trigger. */
 void tc__pacer_cycle_end(tc_heap *h) {
-    h->last_mark_work = h->cycle_mark_work + h->cur.marker_work;
+    h->last_mark_work = h->cycle_mark_work + (h->cur.concurrent ? tc__marker_mark_work(h) : 0);
     /* Large objects born during the cycle and marked (the insertion
      * barriers shade what is stored into black objects) count as new
      * allocation, as Yuasa's black-born objects do, not as the live data
@@ -370,7 +372,7 @@ void tc__pacer_on_alloc_check(tc_heap *h) {
         h->next_check_bytes = h->bytes_allocated + MIN_CHECK_BYTES;
         return;
     }
-    if (h->hot.concurrent && h->phase == TC_PHASE_PROPAGATE && tc__marker_running(h)) {
+    if (tc__marker_job(h) != JOB_NONE) {
         concurrent_check(h);
         return;
     }

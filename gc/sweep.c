@@ -8,31 +8,33 @@
  */
 #include "internal.h"
 
+#include <stdlib.h>
+
 /* ======================================================================
  * Sweep
  * ====================================================================== */
 
-/* Sweeps one page; returns the cells visited. May return the page to the
- * pool (it leaves the page table; the caller walks the table downward, so
- * the page swapped into its place has already been swept or is new). */
-static inline __attribute__((always_inline)) size_t sweep_page_impl(tc_heap *h, tc_page *p, const bool obs) {
-    tc_class *c = &h->cls[p->cls];
-    if (c->page == p) tc__class_retire(h, c);
+/* The cells of one page: cells of the old white are freed onto the
+ * page's free list, every other object gets the current white. Touches
+ * nothing outside the page, so the marker thread can run it (concurrent
+ * sweep) while the mutator allocates elsewhere; the page must be neither
+ * a class's current page nor on an avail list. Returns the cells freed
+ * and sets *live to the objects kept. */
+static inline __attribute__((always_inline)) uint32_t sweep_cells(tc_heap *h, tc_page *p, const bool obs,
+                                                                  uint32_t *live_out) {
     const unsigned dead = h->white ^ 3u, keep = h->white;
     const size_t sz = p->cell_size;
     char *cells = page_cells(p);
     void *free_list = NULL;
-    uint32_t nfree = 0, live = 0;
-    uint64_t freed_bytes = 0;
+    uint32_t nfree = 0, live = 0, freed = 0;
     for (uint32_t i = p->top; i-- > 0;) {
         void *obj = cells + (size_t)i * sz + HDR_BYTES;
-        uint64_t *hp = hdr_of(obj);
-        uint64_t v = *hp;
+        uint64_t v = hdr_load(obj);
         unsigned col = (unsigned)(v & 7);
         if (col == dead) {
             OBSERVE_IF(obs, h, TC_EV_FREE, obj);
-            *hp = C_FREE;
-            freed_bytes += sz;
+            hdr_store(obj, C_FREE);
+            freed++;
             col = C_FREE;
         }
         if (col == C_FREE) {
@@ -40,29 +42,47 @@ static inline __attribute__((always_inline)) size_t sweep_page_impl(tc_heap *h, 
             free_list = obj;
             nfree++;
         } else {
-            *hp = (v & ~(uint64_t)7) | keep;
+            hdr_store(obj, (v & ~(uint64_t)7) | keep);
             live++;
         }
     }
-    size_t visited = p->top;
-    h->freed_bytes += freed_bytes;
-    h->freed_objects += freed_bytes / sz;
-    h->cur.freed_bytes += freed_bytes;
     p->free = free_list;
     p->nfree = nfree;
+    *live_out = live;
+    return freed;
+}
+
+/* The allocator's side of a swept page (the mutator's structures only):
+ * the freed bytes are counted, and the page goes back to the pool if
+ * empty, else on its class's avail list if it has room. */
+static void adopt(tc_heap *h, tc_page *p, uint32_t freed, uint32_t live) {
+    tc_class *c = &h->cls[p->cls];
+    uint64_t freed_bytes = (uint64_t)freed * p->cell_size;
+    h->freed_bytes += freed_bytes;
+    h->freed_objects += freed;
+    h->cur.freed_bytes += freed_bytes;
     if (live == 0) {
         if (p->on_avail) tc__avail_remove(c, p);
         tc__page_free_to_pool(h, p);
-    } else if (nfree > 0 || p->top < p->ncells) {
+    } else if (p->nfree > 0 || p->top < p->ncells) {
         if (!p->on_avail) tc__avail_push(c, p);
     } else if (p->on_avail) {
         tc__avail_remove(c, p);
     }
-    return visited ? visited : 1;
 }
 
+/* Sweeps one page; returns the cells visited. May return the page to the
+ * pool (it leaves the page table; the caller walks the table downward, so
+ * the page swapped into its place has already been swept or is new). */
 static size_t sweep_page(tc_heap *h, tc_page *p) {
-    return observing_any(h, 1u << TC_EV_FREE) ? sweep_page_impl(h, p, true) : sweep_page_impl(h, p, false);
+    tc_class *c = &h->cls[p->cls];
+    if (c->page == p) tc__class_retire(h, c);
+    uint32_t live;
+    uint32_t freed =
+        observing_any(h, 1u << TC_EV_FREE) ? sweep_cells(h, p, true, &live) : sweep_cells(h, p, false, &live);
+    size_t visited = p->top;
+    adopt(h, p, freed, live);
+    return visited ? visited : 1;
 }
 
 /* Sweeps one large object. */
@@ -80,8 +100,89 @@ static size_t sweep_large(tc_heap *h, tc_page *p) {
     return 1;
 }
 
+/* ======================================================================
+ * Concurrent sweep
+ * ====================================================================== */
+
+/* When a concurrent cycle's marking ends (the mutator holds the mark
+ * state): every small page to sweep is listed in sweep_snap, in no class's
+ * hands: the current pages are retired and the avail lists emptied, so
+ * the allocator takes only pages mapped since or adopted after their
+ * sweep. Pages [0, sweep_next) of the list are swept, [sweep_adopt,
+ * sweep_next) wait for the mutator to adopt them. Whoever holds the mark
+ * state sweeps the next page: the marker thread in slices, the mutator in
+ * its increments (assists, or everything in a full collection). */
+void tc__sweep_concurrent_begin(tc_heap *h) {
+    for (unsigned k = 0; k < NUM_CLASSES; k++) tc__class_retire(h, &h->cls[k]);
+    for (unsigned k = 0; k < NUM_CLASSES; k++) h->cls[k].avail = NULL;
+    h->sweep_snap.n = 0;
+    for (size_t i = 0; i < h->pages.n; i++) {
+        tc_page *p = h->pages.v[i];
+        p->on_avail = 0;
+        p->avail_prev = p->avail_next = NULL;
+        p->sweep_pending = SWEEP_UNSWEPT;
+        if (!ptrvec_push(&h->sweep_snap, p)) {
+            fprintf(stderr, "tricolor: out of memory listing %zu pages to sweep\n", h->pages.n);
+            abort();
+        }
+    }
+    atomic_store_explicit(&h->sweep_next, 0, memory_order_relaxed);
+    h->sweep_adopt = 0;
+    h->sweep_conc = true;
+    h->sweep_cursor = 0; /* the incremental sweep's cursor: nothing for it */
+}
+
+/* Sweeps the next listed page (the caller holds the mark state); returns
+ * the cells visited, 0 when none is left. */
+size_t tc__sweep_one_listed(tc_heap *h, bool obs) {
+    size_t i = atomic_load_explicit(&h->sweep_next, memory_order_relaxed);
+    if (i >= h->sweep_snap.n) return 0;
+    tc_page *p = h->sweep_snap.v[i];
+    uint32_t live;
+    p->sweep_freed = obs ? sweep_cells(h, p, true, &live) : sweep_cells(h, p, false, &live);
+    p->sweep_live = live;
+    p->sweep_pending = SWEEP_TO_ADOPT;
+    atomic_store_explicit(&h->sweep_next, i + 1, memory_order_release);
+    return p->top ? p->top : 1;
+}
+
+bool tc__sweep_listed_done(const tc_heap *h) {
+    return atomic_load_explicit(&h->sweep_next, memory_order_acquire) >= h->sweep_snap.n;
+}
+
+/* Pages swept and not yet adopted (the mutator's view). */
+size_t tc__sweep_to_adopt(const tc_heap *h) {
+    return atomic_load_explicit(&h->sweep_next, memory_order_acquire) - h->sweep_adopt;
+}
+
+#define ADOPT_UNITS 16 /* work units charged per adopted page */
+
+static size_t sweep_concurrent(tc_heap *h, tc__budget *b, size_t work) {
+    const bool obs = observing_any(h, 1u << TC_EV_FREE);
+    for (;;) {
+        while (h->sweep_adopt < atomic_load_explicit(&h->sweep_next, memory_order_acquire)) {
+            if (tc__budget_spent(b, work)) return work;
+            tc_page *p = h->sweep_snap.v[h->sweep_adopt++];
+            p->sweep_pending = 0;
+            adopt(h, p, p->sweep_freed, p->sweep_live);
+            work += ADOPT_UNITS;
+        }
+        if (tc__sweep_listed_done(h)) break;
+        if (tc__budget_spent(b, work)) return work;
+        work += tc__sweep_one_listed(h, obs);
+    }
+    h->sweep_conc = false;
+    h->sweep_snap.n = 0;
+    tc__marker_cycle_end(h);
+    return work;
+}
+
 /* Returns the new work total; leaves the phase SWEEP until all is swept. */
 size_t tc__sweep(tc_heap *h, tc__budget *b, size_t work) {
+    if (h->sweep_conc) {
+        work = sweep_concurrent(h, b, work);
+        if (h->sweep_conc) return work;
+    }
     while (h->sweep_cursor > 0) {
         if (tc__budget_spent(b, work)) return work;
         work += sweep_page(h, h->pages.v[--h->sweep_cursor]);

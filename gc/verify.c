@@ -177,7 +177,20 @@ static bool check_pages(vctx *v, uint64_t *n_objects, uint64_t *n_bytes, uint64_
         uint32_t top = page_top(h, p);
         if (top > p->ncells) return fail(v, "page %zu: top %u beyond %u cells", i, top, p->ncells);
         bool current = h->cls[p->cls].page == p;
-        bool swept = h->phase == TC_PHASE_SWEEP && i >= h->sweep_cursor;
+        /* The incremental sweep walks the table downward from
+         * sweep_cursor; the concurrent one marks the pages it listed. */
+        bool swept =
+            h->phase == TC_PHASE_SWEEP && (h->sweep_conc ? p->sweep_pending != SWEEP_UNSWEPT : i >= h->sweep_cursor);
+        if (!h->sweep_conc && p->sweep_pending)
+            return fail(v, "page %zu: sweep mark %u outside a concurrent sweep", i, p->sweep_pending);
+        if (p->sweep_pending && (current || p->on_avail))
+            return fail(v, "page %zu: listed for the concurrent sweep but in the allocator's hands", i);
+        if (p->sweep_pending == SWEEP_TO_ADOPT) {
+            /* Swept by the marker thread, not yet adopted: its freed
+             * cells are still counted as live until the mutator adopts it. */
+            *n_objects += p->sweep_freed;
+            *n_bytes += (uint64_t)p->sweep_freed * p->cell_size;
+        }
         uint32_t nfree_cells = 0;
         for (uint32_t k = 0; k < top; k++) {
             void *obj = page_obj(p, k);

@@ -1,0 +1,230 @@
+/*
+ * test_concurrent.c — the concurrent mode's mechanism (gc/marker.c), with
+ * counts and colours, never timings:
+ *   - a concurrent cycle's first pause shades the roots and nothing more;
+ *   - the marker thread does the marking, and sweeps the listed pages;
+ *   - the verifier, run as a handshake while the marker marks, finds the
+ *     invariant of every supported barrier;
+ *   - with one CPU there is no marker thread and the mode still collects
+ *     (assists do it all), and a full barrier buffer is flushed;
+ *   - the mode switches between cycles, never inside one.
+ * The shadow-model stress test (test_stress.c) checks what survives.
+ */
+#include "support.h"
+
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static tc_heap *concurrent_heap(tc_barrier b, bool verify) {
+    tc_config c;
+    test_config(&c, b);
+    c.concurrent = true;
+    c.verify_each_step = verify;
+    c.gc_cpu_pct = 100;
+    tc_heap *h = tc_heap_new(&c);
+    assert_non_null(h);
+    return h;
+}
+
+/* A list of n cells hanging from *root, each with a payload slot. */
+static void build_list(tc_heap *h, void **root, int n) {
+    for (int i = 0; i < n; i++) {
+        void *cell = tc_alloc(h, 2, 8);
+        assert_non_null(cell);
+        tc_store(h, cell, 0, *root);
+        *root = cell;
+    }
+}
+
+static void test_start_handshake_shades_roots_only(void **state) {
+    (void)state;
+    tc_heap *h = concurrent_heap(TC_BARRIER_YUASA, false);
+    void *roots[3] = {NULL, NULL, NULL};
+    for (int r = 0; r < 3; r++) {
+        tc_root_add(h, &roots[r]);
+        build_list(h, &roots[r], 2000);
+    }
+    tc_collect(h);
+    assert_int_equal(tc_current_phase(h), TC_PHASE_IDLE);
+    tc_log_clear(h);
+    tc_step(h); /* idle -> the cycle starts: the start handshake */
+    size_t n;
+    const tc_pause *p = tc_pause_log(h, &n);
+    assert_true(n >= 1);
+    if (tc__marker_running(h)) {
+        assert_int_equal(p[n - 1].reason, TC_REASON_HANDSHAKE);
+        assert_int_equal(p[n - 1].work, 3); /* three roots read, no marking */
+        assert_int_equal(p[n - 1].end_phase, TC_PHASE_PROPAGATE);
+    }
+    tc_collect(h);
+    for (int r = 0; r < 3; r++) tc_root_remove(h, &roots[r]);
+    tc_heap_free(h);
+}
+
+/* Allocation pays for cycles; the marker thread should do most marking. */
+static void test_marker_marks_and_sweeps(void **state) {
+    (void)state;
+    tc_heap *h = concurrent_heap(TC_BARRIER_DIJKSTRA, false);
+    if (!tc__marker_running(h)) {
+        print_message("one CPU: no marker thread to test\n");
+        tc_heap_free(h);
+        return;
+    }
+    void *keep = NULL;
+    tc_root_add(h, &keep);
+    build_list(h, &keep, 20000);
+    for (int round = 0; round < 200; round++) {
+        void *tmp = NULL;
+        tc_root_push(h, &tmp);
+        build_list(h, &tmp, 2000);
+        tc_root_pop(h, 1);
+    }
+    tc_collect(h);
+    tc_stats s;
+    tc_get_stats(h, &s);
+    size_t nc;
+    const tc_cycle *cy = tc_cycle_log(h, &nc);
+    uint64_t concurrent = 0;
+    for (size_t i = 0; i < nc; i++) concurrent += cy[i].concurrent;
+    print_message("%llu cycles, %llu concurrent, marker %llu units, %llu handshakes, %llu assists\n",
+                  (unsigned long long)s.cycles, (unsigned long long)concurrent, (unsigned long long)s.marker_work,
+                  (unsigned long long)s.handshakes, (unsigned long long)s.assists);
+    assert_true(concurrent >= 2);
+    assert_true(s.marker_work > 0);
+    assert_true(s.handshakes >= concurrent);
+    assert_heap_ok(h);
+    tc_root_remove(h, &keep);
+    tc_heap_free(h);
+}
+
+/* tc_verify while a concurrent cycle marks: it takes the state from the
+ * marker and shades the buffer, so the barrier's invariant must hold
+ * every time, for each barrier the mode supports. */
+static void test_verify_as_handshake(void **state) {
+    (void)state;
+    static const tc_barrier bs[] = {TC_BARRIER_DIJKSTRA, TC_BARRIER_YUASA, TC_BARRIER_HYBRID};
+    for (size_t k = 0; k < 3; k++) {
+        tc_heap *h = concurrent_heap(bs[k], false);
+        void *slots = tc_alloc(h, 64, 0);
+        tc_root_add(h, &slots);
+        uint64_t rng = 12345 + k;
+        int verified = 0, marking = 0;
+        for (int i = 0; i < 60000; i++) {
+            rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+            uint32_t a = (uint32_t)(rng >> 33) % 64, b = (uint32_t)(rng >> 45) % 64;
+            void *o = tc_alloc(h, 2, 0);
+            tc_store(h, o, 0, tc_load(h, slots, a));
+            tc_store(h, slots, b, o);
+            if (i % 500 == 0) {
+                marking += tc_current_phase(h) == TC_PHASE_PROPAGATE;
+                char msg[256];
+                if (!tc_verify(h, msg, sizeof msg)) fail_msg("%s: %s", tc_barrier_name(bs[k]), msg);
+                verified++;
+            }
+        }
+        print_message("%s: %d verifications, %d while marking\n", tc_barrier_name(bs[k]), verified, marking);
+        tc_root_remove(h, &slots);
+        tc_heap_free(h);
+    }
+}
+
+static bool pin_to_one_cpu(cpu_set_t *old) {
+    if (sched_getaffinity(0, sizeof *old, old) != 0) return false;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, old)) {
+            CPU_SET(c, &one);
+            break;
+        }
+    return sched_setaffinity(0, sizeof one, &one) == 0;
+}
+
+/* With one CPU the marker thread would only take the mutator's core in
+ * scheduler quanta: it does not start, and the mode collects through
+ * assists. A barrier buffer filled between increments is flushed. */
+static void test_one_cpu_degrades_to_assists(void **state) {
+    (void)state;
+    cpu_set_t old;
+    if (!pin_to_one_cpu(&old)) skip();
+    tc_heap *h = concurrent_heap(TC_BARRIER_YUASA, true);
+    assert_false(tc__marker_running(h));
+    void *arr = tc_alloc(h, 1024, 0);
+    tc_root_add(h, &arr);
+    for (int i = 0; i < 1024; i++) tc_store(h, arr, (uint32_t)i, tc_alloc(h, 0, 8));
+    tc_collect(h);
+    /* One work unit an increment: the cycle's first increment shades the
+     * root and marks nothing, so arr's targets stay white. */
+    tc_config c;
+    tc_get_config(h, &c);
+    c.step_work = 1;
+    assert_null(tc_set_config(h, &c));
+    tc_step(h);
+    assert_int_equal(tc_current_phase(h), TC_PHASE_PROPAGATE);
+    void *x = tc_load(h, arr, 1), *y = tc_load(h, arr, 2);
+    assert_int_equal(tc_colour_of(h, x), TC_WHITE);
+    /* Each store overwrites a white pointer, which Yuasa's barrier
+     * buffers; more stores than the buffer holds, with no allocation
+     * between: a flush. */
+    tc_store(h, arr, 0, x);
+    for (int i = 0; i < TC__WB_CAP + 4096; i++) tc_store(h, arr, 0, i % 2 ? x : y);
+    tc_stats st;
+    tc_get_stats(h, &st);
+    assert_true(st.flushes >= 1);
+    assert_int_equal(st.marker_work, 0);
+    assert_heap_ok(h);
+    tc_collect(h);
+    tc_collect(h);
+    tc_get_stats(h, &st);
+    assert_true(st.cycles >= 2);
+    assert_heap_ok(h);
+    tc_root_remove(h, &arr);
+    tc_heap_free(h);
+    sched_setaffinity(0, sizeof old, &old);
+}
+
+/* The mode is the cycle's: switching it during a cycle applies from the
+ * next one. */
+static void test_mode_switches_between_cycles(void **state) {
+    (void)state;
+    tc_heap *h = concurrent_heap(TC_BARRIER_DIJKSTRA, true);
+    void *keep = NULL;
+    tc_root_add(h, &keep);
+    build_list(h, &keep, 5000);
+    tc_collect(h);
+    tc_step(h); /* a new cycle: its start handshake (or, with one CPU, a budget of marking) */
+    assert_int_equal(tc_current_phase(h), TC_PHASE_PROPAGATE);
+    tc_config c;
+    tc_get_config(h, &c);
+    c.concurrent = false;
+    assert_null(tc_set_config(h, &c));
+    tc_collect(h); /* finishes the concurrent cycle, runs an incremental one */
+    size_t n;
+    const tc_cycle *cy = tc_cycle_log(h, &n);
+    assert_true(n >= 2);
+    if (tc__marker_running(h)) assert_int_equal(cy[n - 2].concurrent, 1);
+    assert_int_equal(cy[n - 1].concurrent, 0);
+    /* Steele is refused with the concurrent mode, and the heap keeps its
+     * config. */
+    c.concurrent = true;
+    c.barrier = TC_BARRIER_STEELE;
+    assert_non_null(tc_set_config(h, &c));
+    tc_get_config(h, &c);
+    assert_false(c.concurrent);
+    tc_root_remove(h, &keep);
+    tc_heap_free(h);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_start_handshake_shades_roots_only),
+        cmocka_unit_test(test_marker_marks_and_sweeps),
+        cmocka_unit_test(test_verify_as_handshake),
+        cmocka_unit_test(test_one_cpu_degrades_to_assists),
+        cmocka_unit_test(test_mode_switches_between_cycles),
+    };
+    return cmocka_run_group_tests_name("concurrent", tests, NULL, NULL);
+}
