@@ -371,7 +371,8 @@ static void op_rewrite_raw(void) {
 
 static const char *const knob_names[] = {"barrier",     "budget_unit",      "step_work",    "step_usec",
                                          "trigger_pct", "runway_pct",       "pause_target", "heap_limit",
-                                         "mem_thread",  "verify_each_step", "min_heap"};
+                                         "mem_thread",  "verify_each_step", "concurrent",   "gc_cpu_pct",
+                                         "min_heap"};
 enum { NKNOBS = sizeof knob_names / sizeof knob_names[0] };
 
 /* Sets one knob. Mostly valid values; one in eight is raw bytes, which may
@@ -394,6 +395,8 @@ static void op_config(void) {
     case 7: c.heap_limit = wild ? (size_t)v : (v & 1) ? 0 : ((size_t)8 << 20) + (size_t)(v % 64) * (1 << 20); break;
     case 8: c.mem_thread = v & 1; break;
     case 9: c.verify_each_step = v & 1; break;
+    case 10: c.concurrent = v & 1; break; /* refused beside steele or stw */
+    case 11: c.gc_cpu_pct = wild ? v : TC_GC_CPU_PCT_MIN + v % TC_GC_CPU_PCT_MAX; break;
     default: c.min_heap = wild ? (size_t)v : (size_t)(64 << 10) + (size_t)(v % 64) * (64 << 10); break;
     }
     if (c.heap_limit && c.min_heap > c.heap_limit) c.min_heap = c.heap_limit; /* keep valid ones valid */
@@ -409,7 +412,8 @@ static void op_config(void) {
     tc_get_config(F.h, &now);
     const tc_config *want = bad ? &old : &c;
     if (now.barrier != want->barrier || now.step_work != want->step_work || now.trigger_pct != want->trigger_pct ||
-        now.heap_limit != want->heap_limit || now.runway_pct != want->runway_pct)
+        now.heap_limit != want->heap_limit || now.runway_pct != want->runway_pct ||
+        now.concurrent != want->concurrent || now.gc_cpu_pct != want->gc_cpu_pct)
         die("tc_get_config after %s tc_set_config(%s) does not read back", bad ? "a refused" : "an accepted",
             knob_names[which]);
 }
@@ -458,6 +462,8 @@ static void setup(const uint8_t *data, size_t size) {
     c.min_heap = (size_t)(64 << 10) << (a >> 4 & 3);
     c.mem_thread = a >> 6 & 1;
     c.verify_each_step = a >> 7 & 1;
+    /* The concurrent mode (a marker thread) with the barriers it runs. */
+    c.concurrent = (b & 1) && c.barrier != TC_BARRIER_STEELE && c.barrier != TC_BARRIER_STW;
     c.on_misuse = on_misuse;
     c.on_oom = on_oom;
     F.h = tc_heap_new(&c);
