@@ -35,7 +35,7 @@ static void test_bench_bad_values(void **state) {
     (void)state;
     expect_usage_error(ARGS("bench", "--workload", "nope"), ARGS("unknown workload 'nope'", "gcbench", "all"));
     expect_usage_error(ARGS("bench", "--collector", "tricolor,jvm"),
-                       ARGS("unknown collector 'jvm'", "tricolor, boehm, boehm-inc"));
+                       ARGS("unknown collector 'jvm'", "tricolor, tricolor-concurrent, boehm, boehm-inc, boehm-par"));
     expect_usage_error(ARGS("bench", "--barrier", "brooks"),
                        ARGS("unknown barrier 'brooks'", "dijkstra, steele, yuasa, stw"));
     expect_usage_error(ARGS("bench", "--size", "huge"), ARGS("unknown size 'huge'", "small, default, large"));
