@@ -152,6 +152,7 @@ static void tricolor_results(tc_heap *heap, const run_config *cfg, uint64_t call
     tc_get_stats(heap, &s);
     /* In concurrent mode most marking runs on the marker thread, outside
      * any increment: GC CPU is both (marker_cpu_ns is 0 otherwise). */
+    res->mutator_gc_cpu_ns = s.gc_cpu_ns;
     res->gc_cpu_ns = s.gc_cpu_ns + s.marker_cpu_ns;
     res->marker_cpu_ns = s.marker_cpu_ns;
     res->marker_threads = s.marker_work > 0;
@@ -195,6 +196,7 @@ static void boehm_results(const run_config *cfg, uint64_t other_cpu, run_result 
     res->collections = boehm_ev.count;
     res->marker_threads = (uint64_t)GC_get_parallel();
     res->marker_cpu_ns = res->marker_threads ? other_cpu : 0;
+    res->mutator_gc_cpu_ns = boehm_ev.cpu_ns;
     res->gc_cpu_ns = boehm_ev.cpu_ns + res->marker_cpu_ns;
     res->gc_cpu_partial = cfg->kind == COL_BOEHM_INC;
     res->own_pauses = boehm_ev.count;
@@ -221,6 +223,15 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
         m.heap = heap;
     } else {
         m.own_count = &boehm_ev.n;
+        /* Markers and the event callback are set up before GC_INIT: a
+         * Boehm the parent had initialized would keep its own. */
+        if (GC_is_init_called()) {
+            snprintf(res->error, sizeof res->error,
+                     "%s: Boehm was initialized before this run's fork (run_in_child needs a parent that has not "
+                     "called GC_INIT)",
+                     collector_names[cfg->kind]);
+            return;
+        }
         int markers = cfg->kind == COL_BOEHM_PAR ? boehm_par_markers(cfg->cpu)
                                                  : (cfg->boehm_markers > 0 ? cfg->boehm_markers : 1);
         GC_set_markers_count((unsigned)markers);

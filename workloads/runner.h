@@ -106,7 +106,8 @@ typedef struct run_result {
      * concurrent mode. Boehm: the collecting thread's CPU inside
      * collection events, plus its helper marker threads' when they run. */
     uint64_t gc_cpu_ns;
-    bool gc_cpu_partial; /* Boehm incremental: its steps fire no events */
+    uint64_t mutator_gc_cpu_ns; /* its part on the mutator's thread: gc_cpu_ns - marker_cpu_ns */
+    bool gc_cpu_partial;        /* Boehm incremental: its steps fire no events */
     uint64_t peak_heap_bytes, peak_rss_bytes;
     uint64_t allocs, alloc_bytes;
     uint64_t collections; /* cycles (Tricolor) or collections seen by events (Boehm) */
