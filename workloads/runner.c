@@ -111,7 +111,11 @@ static void boehm_event(GC_EventType ev) {
         if (d > boehm_ev.max_ns) boehm_ev.max_ns = d;
         boehm_ev.cpu_ns += clock_ns(CLOCK_THREAD_CPUTIME_ID) - boehm_ev.start_cpu;
         if (boehm_ev.n < BOEHM_EV_MAX)
-            boehm_ev.log[boehm_ev.n++] = (own_pause){boehm_ev.start_ns, d, 0, OWN_PHASE_COLLECT, 1, OWN_REASON_NONE};
+            boehm_ev.log[boehm_ev.n++] = (own_pause){.start_ns = boehm_ev.start_ns,
+                                                     .dur_ns = d,
+                                                     .phase = OWN_PHASE_COLLECT,
+                                                     .full = 1,
+                                                     .reason = OWN_REASON_NONE};
         boehm_ev.start_ns = 0;
     }
 }
@@ -176,8 +180,12 @@ static void tricolor_results(tc_heap *heap, const run_config *cfg, uint64_t call
         res->own_pause_ns += p[i].duration_ns;
         if (p[i].duration_ns > res->own_max_pause_ns) res->own_max_pause_ns = p[i].duration_ns;
         if (*own)
-            (*own)[i] = (own_pause){
-                p[i].start_ns, p[i].duration_ns, p[i].work, p[i].phase, p[i].reason == TC_REASON_FULL, p[i].reason};
+            (*own)[i] = (own_pause){.start_ns = p[i].start_ns,
+                                    .dur_ns = p[i].duration_ns,
+                                    .work = p[i].work,
+                                    .phase = p[i].phase,
+                                    .full = p[i].reason == TC_REASON_FULL,
+                                    .reason = p[i].reason};
     }
     res->own_pauses = n;
     res->nown = *own ? n : 0;

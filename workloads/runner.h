@@ -87,7 +87,11 @@ typedef struct own_pause {
     uint8_t phase;  /* tc_phase for Tricolor; OWN_PHASE_COLLECT for Boehm */
     uint8_t full;   /* a full (stop-the-world) collection */
     uint8_t reason; /* tc_pause_reason for Tricolor; OWN_REASON_NONE for Boehm */
+    /* Named, so that the struct has no padding: records go down a pipe
+     * whole, and an unnamed padding byte is uninitialised (valgrind). */
+    uint8_t spare;
 } own_pause;
+_Static_assert(sizeof(own_pause) == 24, "own_pause has no padding");
 #define OWN_PHASE_COLLECT 255
 #define OWN_REASON_NONE   255
 const char *own_phase_name(const own_pause *p);
