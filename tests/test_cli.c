@@ -74,6 +74,9 @@ static void test_help_and_list(void **state) {
     tool_run(&o, ARGS("bench", "--help"));
     assert_int_equal(o.status, 0);
     assert_non_null(strstr(o.out, "--workload"));
+    assert_non_null(strstr(o.out, "tricolor-concurrent"));
+    assert_non_null(strstr(o.out, "boehm-par"));
+    assert_non_null(strstr(o.out, "What the figures mean"));
     tool_run(&o, ARGS("list"));
     assert_int_equal(o.status, 0);
     assert_non_null(strstr(o.out, "gcbench"));
