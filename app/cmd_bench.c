@@ -5,8 +5,12 @@
  * How the comparison is made (and printed with every table):
  *  - each collector runs in a child process of its own; collection work is
  *    single-threaded on both sides (Boehm with one marker unless
- *    --boehm-markers says otherwise), so it uses one core. Pinning the
- *    process (--cpu) is optional: on this VM it made both ~50% slower;
+ *    --boehm-markers says otherwise), so it uses one core, except for the
+ *    two collectors that mark beside or with more threads:
+ *    tricolor-concurrent (a marker thread beside the mutator) and
+ *    boehm-par (Boehm's parallel marker), whose GC CPU counts those
+ *    threads too. Pinning the process (--cpu) is optional: on this VM it
+ *    made both ~50% slower;
  *  - the same workload code, seed and size on both; checksums must match,
  *    or the run is an error;
  *  - a pause is time the mutator spent inside one allocation, store or
@@ -18,7 +22,6 @@
  *  - with --repeat N the collectors alternate A B A B and the table shows
  *    medians.
  */
-#include <math.h>
 #include <math.h>
 #include <sched.h>
 #include <stddef.h>
@@ -35,7 +38,7 @@
 #include "registry.h"
 #include "runner.h"
 
-#define MAX_COLLECTORS 3
+#define MAX_COLLECTORS COL_COUNT /* each at most once */
 #define MAX_REPEAT     100
 
 static const char *const C = "bench";
@@ -48,7 +51,7 @@ typedef struct bench_opts {
     int size;
     uint64_t seed;
     int repeat;
-    const char *json, *csv, *trace;
+    const char *json, *csv, *csv_summary, *trace;
     run_config base;
     bool progress, dry_run;
 } bench_opts;
@@ -60,14 +63,23 @@ static void usage(FILE *f) {
                "(percentiles, MMU, BMU), GC CPU cost, wall time and heap size side by side.\n"
                "\n"
                "  --workload NAME|all     workload to run (default gcbench; see 'tricolor list')\n"
-               "  --collector LIST        comma-separated: tricolor, boehm, boehm-inc (default tricolor,boehm)\n"
+               "  --collector LIST        comma-separated (default tricolor,boehm):\n"
+               "                            tricolor             Tricolor as its knobs say (incremental by default)\n"
+               "                            tricolor-concurrent  the same knobs with --mode concurrent: a marker\n"
+               "                                                 thread marks beside the mutator (--gc-cpu caps it)\n"
+               "                            boehm                Boehm, stop-the-world, one marker (--boehm-markers)\n"
+               "                            boehm-inc            Boehm's incremental mode (--boehm-time-limit)\n"
+               "                            boehm-par            Boehm, stop-the-world, with its parallel marker:\n"
+               "                                                 one marker a CPU available, at least 2\n"
                "  --size S                small, default or large (default: default)\n"
                "  --seed N                workload seed (default 1)\n"
                "  --repeat N              runs per collector, alternating; the table shows medians (default 1)\n"
                "  --passes N              run the workload N times in one heap per run, as 'view' loops it\n"
                "                          (default 1)\n"
                "  --json FILE             write every figure as JSON\n"
-               "  --csv FILE              write the full pause log as CSV\n"
+               "  --csv FILE              write the full pause log as CSV (a row a pause: its phase, work and\n"
+               "                          reason: assist, handshake, flush, step, full, ...)\n"
+               "  --csv-summary FILE      write every figure as CSV, a row a workload and collector\n"
                "  --trace FILE            write a Chrome trace (open in Perfetto or chrome://tracing)\n"
                "  --dry-run               print the collector settings the flags make, run nothing\n"
                "\n"
@@ -75,7 +87,8 @@ static void usage(FILE *f) {
     knob_help(f);
     fprintf(f, "\n"
                "Boehm's:\n"
-               "  --boehm-markers N       marker threads (default 1: the same one core as Tricolor)\n"
+               "  --boehm-markers N       boehm, boehm-inc: marker threads (default 1: the same one core as\n"
+               "                          Tricolor's incremental mode)\n"
                "  --boehm-time-limit MS   boehm-inc: GC_set_time_limit (default 1)\n"
                "\n"
                "Measurement:\n"
@@ -86,20 +99,46 @@ static void usage(FILE *f) {
                "                          the gaps: the machine's own stalls, beside the collectors' pauses\n"
                "                          (default 1; 0 = off)\n"
                "\n"
+               "What the figures mean. A pause is time the mutator spent inside one allocation, store or step,\n"
+               "timed from outside the same way for every collector. In the concurrent mode that is its time in\n"
+               "handshakes (a cycle's start and termination), assists (allocating faster than the marker marks)\n"
+               "and barrier-buffer flushes; the marker thread's own work is not a pause. GC CPU is the CPU time of\n"
+               "collection work on every thread: Tricolor's increments, plus its marker thread in the concurrent\n"
+               "mode; Boehm's collections, plus its helper marker threads (boehm-par). 'marker threads CPU' shows\n"
+               "the marker threads' part alone; CPU is the whole process's (every thread) beside wall.\n"
+               "\n"
                "Environment: TRICOLOR_SLOW_OS_US=N adds N us to every memory system call Tricolor makes\n"
                "(the slow-OS mode: with the memory thread on, its pauses should not change).\n");
 }
 
 /* ---------- output ---------- */
 
+/* A column's width: the collector's name, or 14 at least. */
+static int col_width(collector_kind k) {
+    int n = (int)strlen(collector_names[k]);
+    return n > 14 ? n : 14;
+}
+
+/* The short name in a ratio column's header ("conc/boehm"). */
+static const char *short_name(collector_kind k) {
+    static const char *const names[COL_COUNT] = {
+        [COL_TRICOLOR] = "tri",
+        [COL_BOEHM] = "boehm",
+        [COL_BOEHM_INC] = "boehm-inc",
+        [COL_BOEHM_PAR] = "par",
+        [COL_TRICOLOR_CONCURRENT] = "conc",
+    };
+    return names[k];
+}
+
 /* One row of the table: the figure in each column, then each column's
  * ratio to the reference column (the first Boehm one). */
-static void print_row(fig_id id, const figures *med, size_t ncol, int ref) {
+static void print_row(const bench_opts *o, fig_id id, const figures *med, size_t ncol, int ref) {
     printf("  %-22s", figure_defs[id].label);
     for (size_t c = 0; c < ncol; c++) {
         char buf[32];
         figure_fmt(id, med[c].v[id], buf, sizeof buf);
-        printf(" %14s", buf);
+        printf(" %*s", col_width(o->collectors[c]), buf);
     }
     if (ref >= 0 && ncol > 1) {
         double r = med[ref].v[id];
@@ -114,32 +153,31 @@ static void print_row(fig_id id, const figures *med, size_t ncol, int ref) {
     printf("\n");
 }
 
-static void print_table(const bench_opts *o, const wl_info *wl, const figures *med, size_t ncol) {
-    int ref = -1; /* ratios against the first Boehm column */
-    for (size_t c = 0; c < ncol; c++)
-        if (o->collectors[c] != COL_TRICOLOR) {
-            ref = (int)c;
-            break;
-        }
-    printf("\n%s (size %s, seed %llu%s): %s of %d run%s each\n", wl->name, wl_size_names[o->size],
-           (unsigned long long)o->seed, o->base.passes > 1 ? ", several passes a run" : "",
-           o->repeat > 1 ? "median" : "figures", o->repeat, o->repeat > 1 ? "s" : "");
-    printf("  %-22s", "");
-    for (size_t c = 0; c < ncol; c++) printf(" %14s", collector_names[o->collectors[c]]);
-    if (ref >= 0)
-        for (size_t c = 0; c < ncol; c++)
-            if ((int)c != ref) {
-                char h[40];
-                snprintf(h, sizeof h, "%s/%s", collector_names[o->collectors[c]], collector_names[o->collectors[ref]]);
-                printf(" %12s", c == 0 && o->collectors[c] == COL_TRICOLOR ? "tri/boehm" : h);
-            }
-    printf("\n");
-    for (int id = 0; id < FIG_N; id++) print_row((fig_id)id, med, ncol, ref);
-    printf("  %-22s", "checksum");
-    for (size_t c = 0; c < ncol; c++) printf(" %14llx", (unsigned long long)med[c].checksum);
-    printf("   (equal)\n");
+/* The lines under a table that say how to read a column: what a GC CPU
+ * figure holds, and what a collector did not count. */
+static void print_notes(const bench_opts *o, const figures *med, size_t ncol) {
+    bool tricolor_concurrent = false, boehm_helpers = false;
     for (size_t c = 0; c < ncol; c++) {
-        const char *name = collector_names[o->collectors[c]];
+        collector_kind k = o->collectors[c];
+        const char *name = collector_names[k];
+        if (k == COL_TRICOLOR_CONCURRENT || (k == COL_TRICOLOR && o->base.tc.concurrent)) {
+            printf("  note: %s's GC CPU is its increments' CPU on the mutator's thread PLUS its marker thread's "
+                   "(marker threads CPU); its pauses are the mutator's handshakes, assists and buffer flushes.\n",
+                   name);
+            tricolor_concurrent = true;
+            if (med[c].v[FIG_MARKER_THREADS] < 1)
+                printf("  note: %s's marker thread did no marking in this run (with one CPU to run on, as under "
+                       "--cpu, it does not start, and assists pay for marking as in the incremental mode).\n",
+                       name);
+        }
+        if (!collector_is_tricolor(k) && med[c].v[FIG_MARKER_THREADS] >= 1) {
+            double helpers = med[c].v[FIG_MARKER_THREADS];
+            printf("  note: %s marked with %.0f threads (GC_get_parallel() = %.0f: helper%s beside the collecting "
+                   "thread); its GC CPU is the collecting thread's inside collections PLUS the helpers' "
+                   "(marker threads CPU).\n",
+                   name, helpers + 1, helpers, helpers == 1 ? "" : "s");
+            boehm_helpers = true;
+        }
         if (med[c].gc_cpu_partial)
             printf("  note: %s's GC CPU counts only collections that fire events; its incremental steps and lazy "
                    "sweeping fire none.\n",
@@ -147,11 +185,54 @@ static void print_table(const bench_opts *o, const wl_info *wl, const figures *m
         if (!med[c].mem_syscalls_known)
             printf("  note: %s's memory system calls are not counted (shown as 0).\n", name);
     }
+    if (tricolor_concurrent || boehm_helpers)
+        printf("  note: CPU is the whole process's (mutator + marker threads + Tricolor's memory thread), "
+               "mutator thread CPU the mutator's alone; CPU / wall is the cores kept busy.\n");
+}
+
+static void print_table(const bench_opts *o, const wl_info *wl, const figures *med, size_t ncol) {
+    int ref = -1; /* ratios against the first Boehm column */
+    for (size_t c = 0; c < ncol; c++)
+        if (!collector_is_tricolor(o->collectors[c])) {
+            ref = (int)c;
+            break;
+        }
+    printf("\n%s (size %s, seed %llu%s): %s of %d run%s each\n", wl->name, wl_size_names[o->size],
+           (unsigned long long)o->seed, o->base.passes > 1 ? ", several passes a run" : "",
+           o->repeat > 1 ? "median" : "figures", o->repeat, o->repeat > 1 ? "s" : "");
+    printf("  %-22s", "");
+    for (size_t c = 0; c < ncol; c++) printf(" %*s", col_width(o->collectors[c]), collector_names[o->collectors[c]]);
+    if (ref >= 0)
+        for (size_t c = 0; c < ncol; c++)
+            if ((int)c != ref) {
+                char h[40];
+                snprintf(h, sizeof h, "%s/%s", short_name(o->collectors[c]), short_name(o->collectors[ref]));
+                printf(" %12s", h);
+            }
+    printf("\n");
+    for (int id = 0; id < FIG_N; id++) print_row(o, (fig_id)id, med, ncol, ref);
+    printf("  %-22s", "checksum");
+    for (size_t c = 0; c < ncol; c++)
+        printf(" %*llx", col_width(o->collectors[c]), (unsigned long long)med[c].checksum);
+    printf("   (equal)\n");
+    print_notes(o, med, ncol);
+}
+
+/* What a collector is beyond its name, for --json and --csv-summary. */
+static const char *mode_name(const bench_opts *o, collector_kind k) {
+    switch (k) {
+    case COL_TRICOLOR: return o->base.tc.concurrent ? "concurrent" : "incremental";
+    case COL_TRICOLOR_CONCURRENT: return "concurrent";
+    case COL_BOEHM: return o->base.boehm_markers > 1 ? "parallel" : "stop-the-world";
+    case COL_BOEHM_INC: return "incremental";
+    case COL_BOEHM_PAR: return "parallel";
+    default: return "?";
+    }
 }
 
 static void json_run(FILE *f, const bench_opts *o, collector_kind k, const figures *x) {
-    fprintf(f, "{\"collector\":\"%s\",\"barrier\":\"%s\",", collector_names[k],
-            k == COL_TRICOLOR ? tc_barrier_name(o->base.tc.barrier) : "none");
+    fprintf(f, "{\"collector\":\"%s\",\"barrier\":\"%s\",\"mode\":\"%s\",", collector_names[k],
+            collector_is_tricolor(k) ? tc_barrier_name(o->base.tc.barrier) : "none", mode_name(o, k));
     figures_json(f, x);
     fprintf(f, "}");
 }
@@ -172,22 +253,37 @@ static void write_pause_logs(FILE *csv, FILE *trace, bool *first, const wl_info 
     for (size_t i = 0; i < tim->npauses; i++) {
         const oplog_entry *e = &tim->pauses[i];
         uint64_t work;
-        const char *phase = run_pause_phase(tim, e, &work);
+        const char *phase = run_pause_phase(tim, e, &work), *reason = run_pause_reason(tim, e);
         double start_us = (double)(e->start_ns - tim->t0_ns) / 1e3, dur_us = (double)e->dur_ns / 1e3;
         if (csv)
-            fprintf(csv, "%s,%s,%d,%.3f,%.3f,%s,%llu\n", wl->name, col, rep + 1, start_us, dur_us, phase,
-                    (unsigned long long)work);
+            fprintf(csv, "%s,%s,%d,%.3f,%.3f,%s,%llu,%s\n", wl->name, col, rep + 1, start_us, dur_us, phase,
+                    (unsigned long long)work, reason);
         if (trace && rep == 0) {
             fprintf(trace,
                     ",\n{\"name\":\"%s\",\"cat\":\"pause\",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":%zu,"
-                    "\"tid\":%d,\"args\":{\"op\":\"%s\",\"work\":%llu}}",
-                    phase, start_us, dur_us, wi + 1, (int)cfg->kind + 1, oplog_op_name(e->op),
-                    (unsigned long long)work);
+                    "\"tid\":%d,\"args\":{\"op\":\"%s\",\"work\":%llu,\"reason\":\"%s\"}}",
+                    phase, start_us, dur_us, wi + 1, (int)cfg->kind + 1, oplog_op_name(e->op), (unsigned long long)work,
+                    reason);
         }
     }
 }
 
-/* ---------- argument parsing ---------- */
+/* --csv-summary: one row a workload and collector, every figure a column
+ * (named by its JSON key), the same medians as the table. */
+static void csv_summary_header(FILE *f) {
+    fprintf(f, "workload,size,seed,repeat,passes,collector,mode,barrier,checksum");
+    for (int k = 0; k < FIG_N; k++) fprintf(f, ",%s", figure_defs[k].key);
+    fprintf(f, "\n");
+}
+
+static void csv_summary_row(FILE *f, const bench_opts *o, const wl_info *wl, collector_kind k, const figures *x) {
+    fprintf(f, "%s,%s,%llu,%d,%d,%s,%s,%s,%016llx", wl->name, wl_size_names[o->size], (unsigned long long)o->seed,
+            o->repeat, o->base.passes, collector_names[k], mode_name(o, k),
+            collector_is_tricolor(k) ? tc_barrier_name(o->base.tc.barrier) : "none", (unsigned long long)x->checksum);
+    /* Whole numbers (counts, bytes) in full, the rest to 6 digits. */
+    for (int i = 0; i < FIG_N; i++) fprintf(f, x->v[i] == floor(x->v[i]) ? ",%.0f" : ",%.6g", x->v[i]);
+    fprintf(f, "\n");
+}
 
 /* ---------- argument parsing ---------- */
 
@@ -197,12 +293,12 @@ static void parse_collectors(bench_opts *o, const char *list) {
     o->ncollectors = 0;
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
         int k = collector_parse(tok);
-        if (k < 0) cli_fail(C, "--collector: unknown collector '%s' (valid: tricolor, boehm, boehm-inc)", tok);
+        if (k < 0) cli_fail(C, "--collector: unknown collector '%s' (valid: %s)", tok, collector_list);
         for (size_t i = 0; i < o->ncollectors; i++)
             if (o->collectors[i] == (collector_kind)k) cli_fail(C, "--collector: '%s' given twice", tok);
         o->collectors[o->ncollectors++] = (collector_kind)k;
     }
-    if (o->ncollectors == 0) cli_fail(C, "--collector: give at least one of tricolor, boehm, boehm-inc");
+    if (o->ncollectors == 0) cli_fail(C, "--collector: give at least one of %s", collector_list);
 }
 
 static void parse(bench_opts *o, int argc, char **argv) {
@@ -254,6 +350,8 @@ static void parse(bench_opts *o, int argc, char **argv) {
             o->json = cli_value(C, argc, argv, &i);
         } else if (!strcmp(a, "--csv")) {
             o->csv = cli_value(C, argc, argv, &i);
+        } else if (!strcmp(a, "--csv-summary")) {
+            o->csv_summary = cli_value(C, argc, argv, &i);
         } else if (!strcmp(a, "--trace")) {
             o->trace = cli_value(C, argc, argv, &i);
         } else if (!strcmp(a, "--dry-run")) {
@@ -278,6 +376,15 @@ static void parse(bench_opts *o, int argc, char **argv) {
     }
     const char *bad = knob_settle(&o->base.tc, given);
     if (bad) cli_fail(C, "invalid collector settings: %s", bad);
+    /* tricolor-concurrent runs the same knobs in the concurrent mode,
+     * which refuses some (steele, stw): say so now, not after other runs. */
+    for (size_t c = 0; c < o->ncollectors; c++) {
+        run_config rc = o->base;
+        rc.kind = o->collectors[c];
+        tc_config tc = run_tc_config(&rc);
+        if (rc.kind == COL_TRICOLOR_CONCURRENT && (bad = tc_config_check(&tc)))
+            cli_fail(C, "--collector tricolor-concurrent: %s", bad);
+    }
 }
 
 /* ---------- the run ---------- */
@@ -307,6 +414,15 @@ static void on_timed(void *user, int rep, const run_result *tim) {
     write_pause_logs(x->csv, x->trace, x->trace_first, x->wl, x->cfg, rep, x->wi, tim);
 }
 
+static bool has_collector(const bench_opts *o, collector_kind k) {
+    for (size_t c = 0; c < o->ncollectors; c++)
+        if (o->collectors[c] == k) return true;
+    return false;
+}
+
+/* The settings each collector runs with, before any figure: Tricolor's
+ * knobs, Boehm's markers, and which collectors mark with more than one
+ * thread (their GC work is not on one core). */
 static void print_header(const bench_opts *o) {
     const tc_config *tc = &o->base.tc;
     char pacing[64] = "";
@@ -316,15 +432,46 @@ static void print_header(const bench_opts *o) {
     if (tc->mmu_pct)
         snprintf(guard, sizeof guard, ", utilization guard: the mutator keeps %u%% of any %.4g ms", tc->mmu_pct,
                  (double)tc->mmu_window_usec / 1000);
-    printf("tricolor bench: each collector in its own process%s; GC work on one core (Boehm with %d marker%s%s);\n",
-           o->base.cpu >= 0 ? ", pinned to one CPU" : "", o->base.boehm_markers, o->base.boehm_markers > 1 ? "s" : "",
-           o->base.boehm_markers > 1 ? ": parallel marking, NOT one core" : "");
+    const bool conc = has_collector(o, COL_TRICOLOR_CONCURRENT) || (tc->concurrent && has_collector(o, COL_TRICOLOR));
+    const bool par = has_collector(o, COL_BOEHM_PAR);
+    const bool boehm1 = has_collector(o, COL_BOEHM) || has_collector(o, COL_BOEHM_INC);
+    if (!conc && !par) {
+        printf("tricolor bench: each collector in its own process%s; GC work on one core (Boehm with %d marker%s%s);\n",
+               o->base.cpu >= 0 ? ", pinned to one CPU" : "", o->base.boehm_markers,
+               o->base.boehm_markers > 1 ? "s" : "",
+               o->base.boehm_markers > 1 ? ": parallel marking, NOT one core" : "");
+    } else {
+        printf("tricolor bench: each collector in its own process%s; GC work NOT on one core for:\n",
+               o->base.cpu >= 0 ? ", pinned to one CPU" : "");
+        if (conc)
+            printf("  tricolor-concurrent (or --mode concurrent): a marker thread marks beside the mutator, capped at "
+                   "%u%% of a core (--gc-cpu);\n",
+                   tc->gc_cpu_pct);
+        if (par) {
+            int n = boehm_par_markers(o->base.cpu);
+            printf("  boehm-par: Boehm's parallel marker, %d markers (GC_set_markers_count(%d): the CPUs available, "
+                   "at least 2; helpers started with GC_start_mark_threads());\n",
+                   n, n);
+        }
+        if (boehm1)
+            printf("  boehm and boehm-inc run with %d marker%s%s;\n", o->base.boehm_markers,
+                   o->base.boehm_markers > 1 ? "s" : "",
+                   o->base.boehm_markers > 1 ? " (--boehm-markers: parallel marking, NOT one core)" : " (one core)");
+        if (o->base.cpu >= 0)
+            printf("  pinned to one CPU, Tricolor's marker thread does not start (assists do its marking) and "
+                   "boehm-par's markers share the CPU;\n");
+    }
     printf("a pause is an allocation, store or step that held the mutator >= %.0f us, timed from outside the same\n"
            "way for both; pause figures come from timed runs, throughput figures from separate untimed runs.\n"
-           "Tricolor: barrier %s, step %u %s, trigger %u%%, runway %u%%%s%s.\n",
+           "Tricolor: barrier %s, step %u %s, trigger %u%%, runway %u%%%s%s%s.\n",
            (double)o->base.threshold_ns / 1000, tc_barrier_name(tc->barrier),
            tc->budget_unit == TC_BUDGET_WORK ? tc->step_work : tc->step_usec,
-           tc->budget_unit == TC_BUDGET_WORK ? "work units" : "us", tc->trigger_pct, tc->runway_pct, pacing, guard);
+           tc->budget_unit == TC_BUDGET_WORK ? "work units" : "us", tc->trigger_pct, tc->runway_pct, pacing, guard,
+           tc->concurrent ? ", concurrent mode" : "");
+    if (conc)
+        printf("Concurrent mode: a pause is the mutator's time in a handshake (a cycle's start or termination), an\n"
+               "assist (allocating faster than the marker marks) or a barrier-buffer flush; GC CPU is the increments'\n"
+               "CPU on the mutator's thread plus the marker thread's.\n");
     printf("Tricolor's memory thread: %s.", tc->mem_thread ? "on (pages pre-faulted, memory returned off the mutator)"
                                                            : "off (the mutator maps and returns memory itself)");
     if (o->base.hiccup_ns)
@@ -391,13 +538,19 @@ int cmd_bench(int argc, char **argv) {
     parse(&o, argc, argv);
     if (o.dry_run) {
         knob_dry_run(C, &o.base.tc);
+        if (has_collector(&o, COL_TRICOLOR_CONCURRENT))
+            printf("tricolor bench: tricolor-concurrent would run with the same, mode concurrent\n");
+        if (has_collector(&o, COL_BOEHM_PAR))
+            printf("tricolor bench: boehm-par would run with %d markers\n", boehm_par_markers(o.base.cpu));
         return 0;
     }
     /* Open outputs first: a bad path fails before minutes of benchmarking. */
     FILE *json = o.json ? cli_open_output(C, "--json", o.json) : NULL;
     FILE *csv = o.csv ? cli_open_output(C, "--csv", o.csv) : NULL;
+    FILE *summary = o.csv_summary ? cli_open_output(C, "--csv-summary", o.csv_summary) : NULL;
     FILE *trace = o.trace ? cli_open_output(C, "--trace", o.trace) : NULL;
-    if (csv) fprintf(csv, "workload,collector,repeat,start_us,duration_us,phase,work\n");
+    if (csv) fprintf(csv, "workload,collector,repeat,start_us,duration_us,phase,work,reason\n");
+    if (summary) csv_summary_header(summary);
     if (trace) fprintf(trace, "{\"traceEvents\":[\n");
     bool trace_first = true;
     print_header(&o);
@@ -417,6 +570,8 @@ int cmd_bench(int argc, char **argv) {
             continue;
         }
         print_table(&o, wl, med, o.ncollectors);
+        for (size_t c = 0; summary && c < o.ncollectors; c++)
+            csv_summary_row(summary, &o, wl, o.collectors[c], &med[c]);
         if (json) {
             fprintf(json, "%s{\"workload\":\"%s\",\"size\":\"%s\",\"seed\":%llu,\"repeat\":%d,\"passes\":%d,\"runs\":[",
                     w ? ",\n" : "", wl->name, wl_size_names[o.size], (unsigned long long)o.seed, o.repeat,
@@ -433,6 +588,7 @@ int cmd_bench(int argc, char **argv) {
         if (fclose(json) != 0) cli_fail(C, "--json: writing '%s' failed", o.json);
     }
     if (csv && fclose(csv) != 0) cli_fail(C, "--csv: writing '%s' failed", o.csv);
+    if (summary && fclose(summary) != 0) cli_fail(C, "--csv-summary: writing '%s' failed", o.csv_summary);
     if (trace) {
         fprintf(trace, "\n],\"displayTimeUnit\":\"ms\"}\n");
         if (fclose(trace) != 0) cli_fail(C, "--trace: writing '%s' failed", o.trace);

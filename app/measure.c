@@ -48,6 +48,14 @@ static double gc_cpu_share(const fig_input *in, int arg) {
     return in->untimed->cpu_ns ? (double)in->untimed->gc_cpu_ns / (double)in->untimed->cpu_ns : 0;
 }
 
+/* Process CPU over wall, in the untimed run: how many cores the run kept
+ * busy on average (the mutator's, the marker threads', the memory
+ * thread's). */
+static double cpu_per_wall(const fig_input *in, int arg) {
+    (void)arg;
+    return in->untimed->wall_ns ? (double)in->untimed->cpu_ns / (double)in->untimed->wall_ns : 0;
+}
+
 static double alloc_rate(const fig_input *in, int arg) {
     (void)arg;
     const run_result *r = in->untimed;
@@ -105,13 +113,21 @@ const figure_def figure_defs[FIG_N] = {
     WINDOWS(FIG_BMU, bmu, "bmu", "BMU"),
     DERIVED(FIG_GC_SHARE, "gc_share", "GC share of wall", FK_SHARE, FR_TIMED, gc_share),
     FIELD(FIG_GC_CPU_MS, "gc_cpu_ms", "GC CPU", FK_MS, gc_cpu_ns, 1e-6),
+    FIELD(FIG_MARKER_CPU_MS, "marker_cpu_ms", "marker threads CPU", FK_MS, marker_cpu_ns, 1e-6),
     DERIVED(FIG_GC_CPU_SHARE, "gc_cpu_share", "GC share of CPU", FK_SHARE, FR_UNTIMED, gc_cpu_share),
     FIELD(FIG_WALL_MS, "wall_ms", "wall", FK_MS, wall_ns, 1e-6),
     FIELD(FIG_CPU_MS, "cpu_ms", "CPU", FK_MS, cpu_ns, 1e-6),
+    FIELD(FIG_MUT_CPU_MS, "mutator_cpu_ms", "mutator thread CPU", FK_MS, mutator_cpu_ns, 1e-6),
+    DERIVED(FIG_CPU_PER_WALL, "cpu_per_wall", "CPU / wall", FK_RATIO, FR_UNTIMED, cpu_per_wall),
     FIELD(FIG_PEAK_HEAP, "peak_heap_bytes", "peak heap", FK_BYTES, peak_heap_bytes, 1),
     FIELD(FIG_PEAK_RSS, "peak_rss_bytes", "peak RSS", FK_BYTES, peak_rss_bytes, 1),
     DERIVED(FIG_ALLOC_RATE, "alloc_mib_per_s", "allocation rate", FK_RATE, FR_UNTIMED, alloc_rate),
     FIELD(FIG_COLLECTIONS, "collections", "collections", FK_COUNT, collections, 1),
+    FIELD(FIG_MARKER_THREADS, "marker_threads", "marker threads", FK_COUNT, marker_threads, 1),
+    FIELD(FIG_THREADS, "threads", "threads", FK_COUNT, threads, 1),
+    TFIELD(FIG_ASSISTS, "assists", "assists (concurrent)", FK_COUNT, assists, 1),
+    TFIELD(FIG_HANDSHAKES, "handshakes", "handshakes", FK_COUNT, handshakes, 1),
+    TFIELD(FIG_FLUSHES, "flushes", "buffer flushes", FK_COUNT, flushes, 1),
     FIELD(FIG_OWN_PAUSES, "own_pauses", "own pauses", FK_COUNT, own_pauses, 1),
     FIELD(FIG_OWN_MAX_US, "own_max_us", "own max pause", FK_US, own_max_pause_ns, 1e-3),
     FIELD(FIG_OWN_BUDGET_US, "own_budget_us", "own time budget", FK_US, own_budget_ns, 1e-3),

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""bench-table.py — the README's figure table, from `tricolor bench --json`.
+"""bench-table.py — the README's figure tables, from `tricolor bench --json`.
 
     build/tricolor bench --workload all --collector tricolor,boehm --repeat 5 --json all.json
+    build/tricolor bench --workload all --collector tricolor,tricolor-concurrent,boehm,boehm-par --json all.json
     scripts/bench-table.py all.json
 
 Prints one Markdown row per workload (Tricolor against Boehm: max pause,
@@ -10,6 +11,13 @@ increment against its budget) and, below it, each figure that misses the
 targets the README states, so that a table in the README is always a
 bench run's output and never typed by hand. Medians are bench's: each
 figure is the median over --repeat runs of that run's value.
+
+With tricolor-concurrent in the runs, a second table compares it with
+Boehm (boehm, or boehm-par when boehm did not run; wall also against
+boehm-par when both ran) and checks the concurrent mode's targets. Its GC
+CPU includes the marker thread's (bench's gc_cpu_ms). A table is printed
+only when both of its collectors ran; a JSON file from any collector list
+is read.
 """
 import json
 import sys
@@ -26,19 +34,77 @@ WALL_FAST = {"gcbench": 1.0, "binary-trees": 1.0, "churn": 1.0}
 HEAP = 2.0
 OWN = 2.0
 
+# The concurrent mode's targets (issue 14): max pause, p99, MMU at 1 and
+# 10 ms, and wall against Boehm's. The max pause may also be as long as
+# the machine's own longest stall, as above.
+CONC_MAX_US = 100.0
+CONC_P99_US = 20.0
+CONC_MMU1 = 0.8
+CONC_MMU10 = 0.9
+CONC_WALL = 1.0
+
 
 def us(v):
     return "%.2f ms" % (v / 1000) if v >= 1000 else "%.0f µs" % v if v >= 100 else "%.1f µs" % v
 
 
+def runs_of(w):
+    return {r["collector"]: r for r in w["runs"]}
+
+
+def concurrent_table(data, misses):
+    """tricolor-concurrent against Boehm, and the concurrent targets."""
+    rows = []
+    for w in data:
+        runs = runs_of(w)
+        c = runs.get("tricolor-concurrent")
+        ref_name = "boehm" if "boehm" in runs else "boehm-par"
+        b, par = runs.get(ref_name), runs.get("boehm-par")
+        if c and b:
+            rows.append((w["workload"], c, b, ref_name, par if ref_name != "boehm-par" else None))
+    if not rows:
+        return
+    refs = sorted({r[3] for r in rows})
+    print()
+    print("Concurrent mode (tricolor-concurrent against %s; GC CPU includes the marker thread):" % " / ".join(refs))
+    print()
+    print("| workload | max pause conc / boehm | p99 conc / boehm | MMU 1 ms conc / boehm | MMU 10 ms conc / boehm "
+          "| wall conc/boehm | wall conc/par | GC CPU (marker) | assists / handshakes / flushes |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, c, b, ref_name, par in rows:
+        label = name if ref_name == "boehm" else "%s (vs %s)" % (name, ref_name)
+        if c["checksum"] != b["checksum"]:
+            misses.append("%s, tricolor-concurrent: checksums differ" % name)
+        wall = c["wall_ms"] / b["wall_ms"]
+        wall_par = "%.2f×" % (c["wall_ms"] / par["wall_ms"]) if par else "-"
+        hic = c.get("hiccup", {}).get("max_gap_us", 0.0)
+        p, bp = c["pauses"], b["pauses"]
+        print("| %s | %s / %s | %s / %s | %.3f / %.3f | %.3f / %.3f | %.2f× | %s | %.1f ms (%.1f ms) | %d / %d / %d |" % (
+            label, us(p["max_us"]), us(bp["max_us"]), us(p["p99_us"]), us(bp["p99_us"]), c["mmu"]["1ms"],
+            b["mmu"]["1ms"], c["mmu"]["10ms"], b["mmu"]["10ms"], wall, wall_par, c["gc_cpu_ms"],
+            c.get("marker_cpu_ms", 0.0), c.get("assists", 0), c.get("handshakes", 0), c.get("flushes", 0)))
+        checks = [
+            (p["max_us"] <= max(CONC_MAX_US, hic), "max pause %s > 100 µs and > the machine's %s stalls"
+             % (us(p["max_us"]), us(hic))),
+            (p["p99_us"] <= CONC_P99_US, "p99 %s > 20 µs" % us(p["p99_us"])),
+            (c["mmu"]["1ms"] >= CONC_MMU1, "MMU 1 ms %.3f < 0.8" % c["mmu"]["1ms"]),
+            (c["mmu"]["10ms"] >= CONC_MMU10, "MMU 10 ms %.3f < 0.9" % c["mmu"]["10ms"]),
+            (wall <= CONC_WALL, "wall %.2f× %s's > 1.0×" % (wall, ref_name)),
+        ]
+        misses += ["%s, tricolor-concurrent: %s" % (name, msg) for ok, msg in checks if not ok]
+
+
 def main(path):
     data = json.load(open(path))
-    print("| workload | max pause tri / boehm | p99 tri / boehm | MMU 10 ms tri / boehm "
-          "| wall tri/boehm | peak heap tri/boehm | own longest / budget |")
-    print("|---|---|---|---|---|---|---|")
+    if isinstance(data, dict):  # one workload: bench writes an object, not a list
+        data = [data]
+    if any("tricolor" in runs_of(w) and "boehm" in runs_of(w) for w in data):
+        print("| workload | max pause tri / boehm | p99 tri / boehm | MMU 10 ms tri / boehm "
+              "| wall tri/boehm | peak heap tri/boehm | own longest / budget |")
+        print("|---|---|---|---|---|---|---|")
     misses = []
     for w in data:
-        runs = {r["collector"]: r for r in w["runs"]}
+        runs = runs_of(w)
         t, b = runs.get("tricolor"), runs.get("boehm")
         if not t or not b:
             continue
@@ -67,9 +133,7 @@ def main(path):
              % (us(t["own_max_us"]), us(t["own_budget_us"]), us(hic))),
         ]
         misses += ["%s: %s" % (name, msg) for ok, msg in checks if not ok]
-        # The machine's own longest stall, from the --hiccup spin before the
-        # timed run: a floor no collector can go below on this machine.
-        hic = t.get("hiccup", {}).get("max_gap_us", 0.0)
+    concurrent_table(data, misses)
     print()
     print("Misses:" if misses else "Every figure meets its target.")
     for m in misses:

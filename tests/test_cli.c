@@ -35,10 +35,13 @@ static void test_bench_bad_values(void **state) {
     (void)state;
     expect_usage_error(ARGS("bench", "--workload", "nope"), ARGS("unknown workload 'nope'", "gcbench", "all"));
     expect_usage_error(ARGS("bench", "--collector", "tricolor,jvm"),
-                       ARGS("unknown collector 'jvm'", "tricolor, boehm, boehm-inc"));
+                       ARGS("unknown collector 'jvm'", "tricolor, tricolor-concurrent, boehm, boehm-inc, boehm-par"));
     expect_usage_error(ARGS("bench", "--barrier", "brooks"),
                        ARGS("unknown barrier 'brooks'", "dijkstra, steele, yuasa, stw"));
     expect_usage_error(ARGS("bench", "--size", "huge"), ARGS("unknown size 'huge'", "small, default, large"));
+    expect_usage_error(ARGS("bench", "--collector", "tricolor-concurrent", "--barrier", "steele"),
+                       ARGS("--collector tricolor-concurrent", "dijkstra, yuasa or hybrid"));
+    expect_usage_error(ARGS("bench", "--collector", "boehm-par,boehm-par"), ARGS("'boehm-par' given twice"));
     expect_usage_error(ARGS("bench", "--frobnicate"), ARGS("unknown option '--frobnicate'"));
     expect_usage_error(ARGS("bench", "--repeat", "-3"), ARGS("--repeat", "out of range", "1..100"));
     expect_usage_error(ARGS("bench", "--repeat", "1000000"), ARGS("--repeat", "1..100"));
@@ -71,6 +74,9 @@ static void test_help_and_list(void **state) {
     tool_run(&o, ARGS("bench", "--help"));
     assert_int_equal(o.status, 0);
     assert_non_null(strstr(o.out, "--workload"));
+    assert_non_null(strstr(o.out, "tricolor-concurrent"));
+    assert_non_null(strstr(o.out, "boehm-par"));
+    assert_non_null(strstr(o.out, "What the figures mean"));
     tool_run(&o, ARGS("list"));
     assert_int_equal(o.status, 0);
     assert_non_null(strstr(o.out, "gcbench"));
@@ -130,6 +136,89 @@ static void test_bench_json_has_every_field(void **state) {
         if (!json_has_key(&keys, required[i])) fail_msg("--json lacks %s", required[i]);
     assert_non_null(strstr(buf, "\"collector\":\"tricolor\""));
     assert_non_null(strstr(buf, "\"collector\":\"boehm\""));
+}
+
+/* A temporary file's contents (at most len - 1 bytes), the file removed. */
+static void slurp(const char *path, char *buf, size_t len) {
+    FILE *f = fopen(path, "r");
+    if (!f) fail_msg("cannot read %s", path);
+    size_t n = fread(buf, 1, len - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    unlink(path);
+}
+
+static void temp_path(char *path) {
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+}
+
+/* The new collectors in every output: --json has their keys and modes,
+ * the table its notes on GC CPU, --csv-summary a row each with the new
+ * columns, and --csv names each pause's reason (a concurrent cycle's
+ * handshakes among them). */
+static void test_bench_concurrent_and_parallel_report(void **state) {
+    (void)state;
+    char json[] = "/tmp/tricolor-json-XXXXXX", sum[] = "/tmp/tricolor-sum-XXXXXX", csv[] = "/tmp/tricolor-csv-XXXXXX";
+    temp_path(json), temp_path(sum), temp_path(csv);
+    static tool_outcome o;
+    tool_run(&o, ARGS("bench", "--workload", "gcbench", "--size", "small", "--collector",
+                      "tricolor,tricolor-concurrent,boehm,boehm-par", "--hiccup", "0", "--json", json, "--csv-summary",
+                      sum, "--csv", csv));
+    if (o.status != 0) fail_msg("bench failed (%d): %s", o.status, o.err);
+    static char buf[1 << 20];
+    slurp(json, buf, sizeof buf);
+    static json_keys keys;
+    const char *where;
+    if (!json_collect_keys(buf, &keys, &where)) fail_msg("--json output does not parse near: %.40s", where);
+    static const char *const required[] = {"runs.mode",
+                                           "runs.gc_cpu_ms",
+                                           "runs.marker_cpu_ms",
+                                           "runs.mutator_cpu_ms",
+                                           "runs.cpu_ms",
+                                           "runs.cpu_per_wall",
+                                           "runs.wall_ms",
+                                           "runs.marker_threads",
+                                           "runs.threads",
+                                           "runs.assists",
+                                           "runs.handshakes",
+                                           "runs.flushes",
+                                           NULL};
+    for (int i = 0; required[i]; i++)
+        if (!json_has_key(&keys, required[i])) fail_msg("--json lacks %s", required[i]);
+    static const char *const runs[] = {
+        "\"collector\":\"tricolor\",\"barrier\":\"dijkstra\",\"mode\":\"incremental\"",
+        "\"collector\":\"tricolor-concurrent\",\"barrier\":\"dijkstra\",\"mode\":\"concurrent\"",
+        "\"collector\":\"boehm\",\"barrier\":\"none\",\"mode\":\"stop-the-world\"",
+        "\"collector\":\"boehm-par\",\"barrier\":\"none\",\"mode\":\"parallel\"", NULL};
+    for (int i = 0; runs[i]; i++)
+        if (!strstr(buf, runs[i])) fail_msg("--json lacks a run with %s", runs[i]);
+    static const char *const notes[] = {"tricolor-concurrent's GC CPU is its increments' CPU on the mutator's thread "
+                                        "PLUS its marker thread's",
+                                        "boehm-par marked with",
+                                        "marker threads CPU",
+                                        "assists (concurrent)",
+                                        "handshakes",
+                                        "buffer flushes",
+                                        "CPU / wall",
+                                        NULL};
+    for (int i = 0; notes[i]; i++)
+        if (!strstr(o.out, notes[i])) fail_msg("the table lacks '%s':\n%s", notes[i], o.out);
+
+    slurp(sum, buf, sizeof buf);
+    if (strncmp(buf, "workload,size,seed,repeat,passes,collector,mode,barrier,checksum,", 65) ||
+        !strstr(buf, ",marker_cpu_ms,") || !strstr(buf, ",assists,handshakes,flushes,"))
+        fail_msg("--csv-summary header: %.300s", buf);
+    int rows = 0;
+    for (const char *p = buf; (p = strchr(p, '\n')); p++) rows++;
+    assert_int_equal(rows, 5); /* the header and a row a collector */
+    assert_non_null(strstr(buf, "\ngcbench,small,1,1,1,boehm-par,parallel,none,"));
+
+    slurp(csv, buf, sizeof buf);
+    assert_non_null(strstr(buf, "workload,collector,repeat,start_us,duration_us,phase,work,reason\n"));
+    if (!strstr(buf, "tricolor-concurrent,") || !strstr(buf, ",handshake\n"))
+        fail_msg("--csv names no handshake of tricolor-concurrent");
 }
 
 /* Runs a command line through /bin/sh (for xvfb-run); returns its status. */
@@ -244,6 +333,7 @@ int main(void) {
         cmocka_unit_test(test_bench_unwritable_output),
         cmocka_unit_test(test_help_and_list),
         cmocka_unit_test(test_bench_json_has_every_field),
+        cmocka_unit_test(test_bench_concurrent_and_parallel_report),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

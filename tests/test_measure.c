@@ -2,8 +2,18 @@
  * test_measure.c — the measuring step bench and tune share
  * (app/measure.h): its table of figures, how repeats combine, the JSON
  * made from the table, and one real measurement of a small run.
+ *
+ * Then bench's collectors as bench runs them, each in a child process
+ * (workloads/runner.c): every workload gives one checksum on tricolor,
+ * tricolor-concurrent (under each barrier the concurrent mode takes),
+ * boehm and boehm-par; boehm-par's helper marker thread exists and marks;
+ * tricolor-concurrent's marker thread marks; and GC CPU holds the marker
+ * threads'. This file never initializes Boehm itself: a child forked from
+ * a process with Boehm initialized could not set its markers up
+ * (runner.c refuses that, and tests/test_workloads.c does initialize it).
  */
 #include <math.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -120,12 +130,118 @@ static void test_measure_a_small_run(void **state) {
         if (!isfinite(fig.v[k])) fail_msg("%s is not finite", figure_defs[k].key);
 }
 
+/* One untimed run of wl on kind, as bench makes it, at the small size,
+ * with a 256 KiB min_heap so that even small workloads collect (as
+ * test_workloads does). */
+static run_result run_as_bench(const wl_info *wl, collector_kind kind, tc_barrier barrier) {
+    run_config rc;
+    memset(&rc, 0, sizeof rc);
+    rc.kind = kind;
+    tc_config_default(&rc.tc);
+    rc.tc.barrier = barrier;
+    rc.tc.min_heap = 256 << 10;
+    rc.boehm_markers = 1;
+    rc.boehm_time_limit_ms = 1;
+    rc.wl = wl;
+    rc.size = 0; /* small */
+    rc.seed = 1;
+    rc.passes = 1;
+    rc.cpu = -1;
+    run_result r;
+    if (!run_in_child(&rc, &r))
+        fail_msg("%s on %s (%s): %s", wl->name, collector_names[kind], tc_barrier_name(barrier), r.error);
+    run_result_free(&r); /* the figures stay; only the logs go */
+    return r;
+}
+
+/* Under valgrind a forked child stays under valgrind: 48 runs take a
+ * minute there, so it checks two workloads (the runner's code is the
+ * same for all). */
+static bool under_valgrind(void) {
+    const char *p = getenv("LD_PRELOAD");
+    return p && strstr(p, "vgpreload");
+}
+
+static int cpus_available(void) {
+    cpu_set_t set;
+    return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+}
+
+/* Every workload, every bench collector: one checksum. Beside it, what
+ * marked beside the mutator: nothing for tricolor and boehm; boehm-par's
+ * helpers (GC_get_parallel() >= 1, as many more threads in the process,
+ * CPU on them); tricolor-concurrent's marker thread, in most runs (a small
+ * workload may end before its marker has work). Leaving concurrent off in
+ * run_tc_config, or GC_start_mark_threads out, fails this test, where the
+ * checksums alone would not. */
+static void test_every_collector_every_workload(void **state) {
+    (void)state;
+    static const tc_barrier concurrent_barriers[] = {TC_BARRIER_DIJKSTRA, TC_BARRIER_YUASA, TC_BARRIER_HYBRID};
+    unsigned concurrent_runs = 0, marker_marked = 0;
+    for (size_t w = 0; w < wl_count; w++) {
+        const wl_info *wl = &wl_table[w];
+        if (under_valgrind() && strcmp(wl->name, "gcbench") && strcmp(wl->name, "demo")) continue;
+        struct {
+            collector_kind kind;
+            tc_barrier barrier;
+        } runs[6] = {{COL_BOEHM, TC_BARRIER_DIJKSTRA},
+                     {COL_TRICOLOR, TC_BARRIER_DIJKSTRA},
+                     {COL_BOEHM_PAR, TC_BARRIER_DIJKSTRA}};
+        size_t n = 3;
+        for (size_t b = 0; b < sizeof concurrent_barriers / sizeof concurrent_barriers[0]; b++, n++)
+            runs[n].kind = COL_TRICOLOR_CONCURRENT, runs[n].barrier = concurrent_barriers[b];
+        uint64_t want = 0; /* boehm's, the first run */
+        for (size_t i = 0; i < n; i++) {
+            const run_result r = run_as_bench(wl, runs[i].kind, runs[i].barrier);
+            const char *name = collector_names[runs[i].kind], *bar = tc_barrier_name(runs[i].barrier);
+            if (i == 0) want = r.checksum;
+            if (r.checksum != want)
+                fail_msg("%s on %s (%s): checksum %#llx, boehm's %#llx", wl->name, name, bar,
+                         (unsigned long long)r.checksum, (unsigned long long)want);
+            if (r.gc_cpu_ns != r.mutator_gc_cpu_ns + r.marker_cpu_ns)
+                fail_msg("%s on %s: GC CPU %llu ns is not the mutator thread's %llu ns plus the marker threads' "
+                         "%llu ns",
+                         wl->name, name, (unsigned long long)r.gc_cpu_ns, (unsigned long long)r.mutator_gc_cpu_ns,
+                         (unsigned long long)r.marker_cpu_ns);
+            switch (runs[i].kind) {
+            case COL_TRICOLOR:
+            case COL_BOEHM:
+                if (r.marker_threads != 0 || r.marker_cpu_ns != 0)
+                    fail_msg("%s on %s: %llu marker threads, %llu ns of their CPU; expected none", wl->name, name,
+                             (unsigned long long)r.marker_threads, (unsigned long long)r.marker_cpu_ns);
+                break;
+            case COL_BOEHM_PAR:
+                if (r.marker_threads < 1 || r.threads < 1 + r.marker_threads)
+                    fail_msg("%s on boehm-par: GC_get_parallel() = %llu helpers, %llu threads in the process: "
+                             "the parallel marker did not start",
+                             wl->name, (unsigned long long)r.marker_threads, (unsigned long long)r.threads);
+                if (r.collections > 0 && r.marker_cpu_ns == 0)
+                    fail_msg("%s on boehm-par: %llu collections and no CPU on the helper markers", wl->name,
+                             (unsigned long long)r.collections);
+                break;
+            default:
+                concurrent_runs++;
+                marker_marked += r.marker_threads > 0;
+                break;
+            }
+        }
+    }
+    printf("tricolor-concurrent's marker thread marked in %u of %u runs\n", marker_marked, concurrent_runs);
+    if (cpus_available() < 2) {
+        printf("one CPU available: Tricolor's marker thread does not start; its runs are not checked for it\n");
+        return;
+    }
+    if (marker_marked * 2 < concurrent_runs)
+        fail_msg("tricolor-concurrent's marker thread marked in %u of %u runs", marker_marked, concurrent_runs);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_is_well_formed),
         cmocka_unit_test(test_combine),
         cmocka_unit_test(test_json_has_every_row),
         cmocka_unit_test(test_measure_a_small_run),
+        cmocka_unit_test(test_every_collector_every_workload),
     };
     return cmocka_run_group_tests_name("measure", tests, NULL, NULL);
 }

@@ -11,9 +11,18 @@
  * registered and before the clock starts), collection events recorded
  * with timestamps only (the callback holds the GC lock: no allocation, no
  * printing), and for boehm-inc an explicit GC_set_time_limit.
+ *
+ * Boehm's parallel marker. Debian's libgc starts its helper marker
+ * threads only when a second thread is registered or created through it,
+ * or on GC_start_mark_threads(); GC_set_markers_count alone starts none
+ * (measured: GC_get_parallel() stays 0 and the process keeps one thread).
+ * This child creates no thread, so with more than one marker it calls
+ * GC_start_mark_threads() after GC_INIT, and boehm-par fails rather than
+ * run unparallel (GC_MARKERS=1 in the environment overrides the count).
  */
 #include "runner.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <gc.h>
 #include <sched.h>
@@ -29,18 +38,49 @@
 #include "mutator.h"
 
 #ifndef GC_THREADS
-/* Debian's libgc exports this, but gc.h declares it only with GC_THREADS,
- * which would also redirect pthread calls in this file. We create no
- * threads; we only need to keep Boehm's parallel markers from starting. */
+/* Debian's libgc exports these, but gc.h declares them only with
+ * GC_THREADS, which would also redirect pthread calls in this file. We
+ * create no threads; we set the marker count and read back how many
+ * helpers started. */
 GC_API void GC_CALL GC_set_markers_count(unsigned);
+GC_API int GC_CALL GC_get_parallel(void);
 #endif
 
-const char *const collector_names[COL_COUNT] = {"tricolor", "boehm", "boehm-inc"};
+const char *const collector_names[COL_COUNT] = {"tricolor", "boehm", "boehm-inc", "tricolor-concurrent", "boehm-par"};
+const char collector_list[] = "tricolor, tricolor-concurrent, boehm, boehm-inc, boehm-par";
 
 int collector_parse(const char *name) {
     for (int i = 0; i < COL_COUNT; i++)
         if (name && strcmp(name, collector_names[i]) == 0) return i;
     return -1;
+}
+
+bool collector_is_tricolor(collector_kind k) { return k == COL_TRICOLOR || k == COL_TRICOLOR_CONCURRENT; }
+
+bool collector_is_parallel(collector_kind k) { return k == COL_TRICOLOR_CONCURRENT || k == COL_BOEHM_PAR; }
+
+tc_config run_tc_config(const run_config *cfg) {
+    tc_config c = cfg->tc;
+    if (cfg->kind == COL_TRICOLOR_CONCURRENT) c.concurrent = true;
+    return c;
+}
+
+int boehm_par_markers(int cpu) {
+    cpu_set_t set;
+    int n = 2; /* if the affinity cannot be read: the floor */
+    if (cpu < 0 && sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
+    return n > 2 ? n : 2;
+}
+
+/* The process's threads now, from /proc/self/task (0 if unreadable). */
+static uint64_t count_threads(void) {
+    DIR *d = opendir("/proc/self/task");
+    if (!d) return 0;
+    uint64_t n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        if (e->d_name[0] != '.') n++;
+    closedir(d);
+    return n;
 }
 
 static uint64_t clock_ns(clockid_t id) {
@@ -71,7 +111,11 @@ static void boehm_event(GC_EventType ev) {
         if (d > boehm_ev.max_ns) boehm_ev.max_ns = d;
         boehm_ev.cpu_ns += clock_ns(CLOCK_THREAD_CPUTIME_ID) - boehm_ev.start_cpu;
         if (boehm_ev.n < BOEHM_EV_MAX)
-            boehm_ev.log[boehm_ev.n++] = (own_pause){boehm_ev.start_ns, d, 0, OWN_PHASE_COLLECT, 1};
+            boehm_ev.log[boehm_ev.n++] = (own_pause){.start_ns = boehm_ev.start_ns,
+                                                     .dur_ns = d,
+                                                     .phase = OWN_PHASE_COLLECT,
+                                                     .full = 1,
+                                                     .reason = OWN_REASON_NONE};
         boehm_ev.start_ns = 0;
     }
 }
@@ -110,7 +154,15 @@ static void tricolor_results(tc_heap *heap, const run_config *cfg, uint64_t call
                              own_pause **own) {
     tc_stats s;
     tc_get_stats(heap, &s);
-    res->gc_cpu_ns = s.gc_cpu_ns;
+    /* In concurrent mode most marking runs on the marker thread, outside
+     * any increment: GC CPU is both (marker_cpu_ns is 0 otherwise). */
+    res->mutator_gc_cpu_ns = s.gc_cpu_ns;
+    res->gc_cpu_ns = s.gc_cpu_ns + s.marker_cpu_ns;
+    res->marker_cpu_ns = s.marker_cpu_ns;
+    res->marker_threads = s.marker_work > 0;
+    res->assists = s.assists;
+    res->handshakes = s.handshakes;
+    res->flushes = s.flushes;
     res->peak_heap_bytes = s.peak_heap_bytes;
     res->collections = s.cycles;
     res->mut_mem_syscalls = s.mem_syscalls_mutator;
@@ -128,23 +180,32 @@ static void tricolor_results(tc_heap *heap, const run_config *cfg, uint64_t call
         res->own_pause_ns += p[i].duration_ns;
         if (p[i].duration_ns > res->own_max_pause_ns) res->own_max_pause_ns = p[i].duration_ns;
         if (*own)
-            (*own)[i] =
-                (own_pause){p[i].start_ns, p[i].duration_ns, p[i].work, p[i].phase, p[i].reason == TC_REASON_FULL};
+            (*own)[i] = (own_pause){.start_ns = p[i].start_ns,
+                                    .dur_ns = p[i].duration_ns,
+                                    .work = p[i].work,
+                                    .phase = p[i].phase,
+                                    .full = p[i].reason == TC_REASON_FULL,
+                                    .reason = p[i].reason};
     }
     res->own_pauses = n;
     res->nown = *own ? n : 0;
     tc_heap_free(heap);
 }
 
-/* The same for Boehm: its heap size and its collection events. */
-static void boehm_results(const run_config *cfg, run_result *res, own_pause **own) {
+/* The same for Boehm: its heap size and its collection events. other_cpu
+ * is the CPU of every thread but the mutator's during the workload: its
+ * helper marker threads', the only other threads this child has. */
+static void boehm_results(const run_config *cfg, uint64_t other_cpu, run_result *res, own_pause **own) {
     struct GC_prof_stats_s ps;
     GC_get_prof_stats(&ps, sizeof ps);
     /* Boehm's heap only grows (unmapped blocks stay counted in
      * heapsize_full), so its size after the run is its peak. */
     res->peak_heap_bytes = ps.heapsize_full;
     res->collections = boehm_ev.count;
-    res->gc_cpu_ns = boehm_ev.cpu_ns;
+    res->marker_threads = (uint64_t)GC_get_parallel();
+    res->marker_cpu_ns = res->marker_threads ? other_cpu : 0;
+    res->mutator_gc_cpu_ns = boehm_ev.cpu_ns;
+    res->gc_cpu_ns = boehm_ev.cpu_ns + res->marker_cpu_ns;
     res->gc_cpu_partial = cfg->kind == COL_BOEHM_INC;
     res->own_pauses = boehm_ev.count;
     res->own_pause_ns = boehm_ev.total_ns;
@@ -157,17 +218,41 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
     double tpn = ticks_per_ns(2000000); /* 2 ms: enough for the threshold */
     mut m = {.timed = cfg->timed, .threshold_ticks = (uint64_t)((double)cfg->threshold_ns * tpn), .log = log};
     tc_heap *heap = NULL;
-    if (cfg->kind == COL_TRICOLOR) {
-        heap = tc_heap_new(&cfg->tc);
+    const bool tricolor = collector_is_tricolor(cfg->kind);
+    if (tricolor) {
+        tc_config tc = run_tc_config(cfg);
+        const char *bad = tc_config_check(&tc);
+        heap = bad ? NULL : tc_heap_new(&tc);
         if (!heap) {
-            snprintf(res->error, sizeof res->error, "tricolor: invalid configuration");
+            snprintf(res->error, sizeof res->error, "%s: invalid configuration: %s", collector_names[cfg->kind],
+                     bad ? bad : "tc_heap_new failed");
             return;
         }
         m.heap = heap;
     } else {
         m.own_count = &boehm_ev.n;
-        GC_set_markers_count((unsigned)(cfg->boehm_markers > 0 ? cfg->boehm_markers : 1));
+        /* Markers and the event callback are set up before GC_INIT: a
+         * Boehm the parent had initialized would keep its own. */
+        if (GC_is_init_called()) {
+            snprintf(res->error, sizeof res->error,
+                     "%s: Boehm was initialized before this run's fork (run_in_child needs a parent that has not "
+                     "called GC_INIT)",
+                     collector_names[cfg->kind]);
+            return;
+        }
+        int markers = cfg->kind == COL_BOEHM_PAR ? boehm_par_markers(cfg->cpu)
+                                                 : (cfg->boehm_markers > 0 ? cfg->boehm_markers : 1);
+        GC_set_markers_count((unsigned)markers);
         GC_INIT();
+        /* Helpers start only on request here (see the top of this file). */
+        if (markers > 1) GC_start_mark_threads();
+        if (cfg->kind == COL_BOEHM_PAR && GC_get_parallel() < 1) {
+            snprintf(res->error, sizeof res->error,
+                     "boehm-par: Boehm's parallel marker did not start (GC_get_parallel() = %d after "
+                     "GC_set_markers_count(%d) and GC_start_mark_threads(); GC_MARKERS=%s in the environment?)",
+                     GC_get_parallel(), markers, getenv("GC_MARKERS") ? getenv("GC_MARKERS") : "(unset)");
+            return;
+        }
         GC_set_on_collection_event(boehm_event);
         if (cfg->kind == COL_BOEHM_INC) {
             GC_enable_incremental();
@@ -178,9 +263,10 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
     struct rusage ru0, ru1, th0, th1;
     getrusage(RUSAGE_THREAD, &th0);
     getrusage(RUSAGE_SELF, &ru0);
+    const uint64_t proc0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID), thr0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     res->t0_ns = clock_ns(CLOCK_MONOTONIC);
     uint64_t k0 = mut_ticks();
-    wl_entry run = cfg->kind == COL_TRICOLOR ? cfg->wl->run_tricolor : cfg->wl->run_boehm;
+    wl_entry run = tricolor ? cfg->wl->run_tricolor : cfg->wl->run_boehm;
     struct rusage after_first;
     uint64_t calls_after_first = 0;
     for (int pass = 0; pass < (cfg->passes > 0 ? cfg->passes : 1); pass++) {
@@ -196,6 +282,11 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
     }
     uint64_t k1 = mut_ticks();
     res->t1_ns = clock_ns(CLOCK_MONOTONIC);
+    /* Before the heap is freed: Tricolor's threads stop with it. */
+    res->threads = count_threads();
+    res->mutator_cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - thr0;
+    const uint64_t proc_cpu = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - proc0;
+    const uint64_t other_cpu = proc_cpu > res->mutator_cpu_ns ? proc_cpu - res->mutator_cpu_ns : 0;
     /* Ticks to CLOCK_MONOTONIC: calibrated over the whole run when it is
      * long enough to beat the 2 ms calibration above. */
     if (res->t1_ns - res->t0_ns > 2000000) tpn = (double)(k1 - k0) / (double)(res->t1_ns - res->t0_ns);
@@ -220,7 +311,7 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
     if (heap)
         tricolor_results(heap, cfg, calls_after_first, res, own);
     else
-        boehm_results(cfg, res, own);
+        boehm_results(cfg, other_cpu, res, own);
     res->ok = true;
 }
 
@@ -326,6 +417,13 @@ const char *own_phase_name(const own_pause *p) {
     return tc_phase_name((tc_phase)p->phase);
 }
 
+const char *own_reason_name(const own_pause *p) {
+    /* tc_pause_reason's order (tricolor.h); gc/ has no name function. */
+    static const char *const names[] = {"assist", "step", "full", "overdue", "ceiling", "handshake", "flush"};
+    _Static_assert(TC_REASON_FLUSH == 6, "one name a tc_pause_reason");
+    return p->reason < sizeof names / sizeof names[0] ? names[p->reason] : "";
+}
+
 const char *run_pause_phase(const run_result *r, const oplog_entry *e, uint64_t *work) {
     const char *name = NULL;
     *work = 0;
@@ -334,6 +432,10 @@ const char *run_pause_phase(const run_result *r, const oplog_entry *e, uint64_t 
         *work += r->own[i].work;
     }
     return name ? name : oplog_op_name(e->op);
+}
+
+const char *run_pause_reason(const run_result *r, const oplog_entry *e) {
+    return e->own_n && e->own_first < r->nown ? own_reason_name(&r->own[e->own_first]) : "";
 }
 
 size_t run_env_pauses(const run_result *r, uint64_t min_ns) {

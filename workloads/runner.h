@@ -7,6 +7,12 @@
  * report its own peak RSS. Boehm runs with one marker unless
  * --boehm-markers says otherwise; the child is pinned to a CPU on request.
  *
+ * The collectors: tricolor (as its tc_config says), tricolor-concurrent
+ * (the same config with concurrent = true: a marker thread beside the
+ * mutator), boehm (stop-the-world), boehm-inc (incremental, with a time
+ * limit) and boehm-par (stop-the-world with its parallel marker running:
+ * one marker a CPU available, at least 2).
+ *
  * A run is either timed (every allocation, store and explicit step timed
  * from outside, the same way for both collectors: pause figures) or
  * untimed (throughput figures: wall, CPU, heap). The bench does both.
@@ -22,15 +28,32 @@
 #include "registry.h"
 #include "tricolor.h"
 
-typedef enum collector_kind { COL_TRICOLOR = 0, COL_BOEHM, COL_BOEHM_INC, COL_COUNT } collector_kind;
+/* New kinds go at the end: a kind's number names its track in --trace. */
+typedef enum collector_kind {
+    COL_TRICOLOR = 0,
+    COL_BOEHM,
+    COL_BOEHM_INC,
+    COL_TRICOLOR_CONCURRENT,
+    COL_BOEHM_PAR,
+    COL_COUNT
+} collector_kind;
 
-extern const char *const collector_names[COL_COUNT]; /* "tricolor", "boehm", "boehm-inc" */
-int collector_parse(const char *name);               /* -1 if unknown */
+/* "tricolor", "boehm", "boehm-inc", "tricolor-concurrent", "boehm-par" */
+extern const char *const collector_names[COL_COUNT];
+/* The valid names, comma-separated, for messages: "tricolor, ..." */
+extern const char collector_list[];
+int collector_parse(const char *name); /* -1 if unknown */
+bool collector_is_tricolor(collector_kind k);
+/* Marks with more than one thread: tricolor-concurrent, boehm-par. */
+bool collector_is_parallel(collector_kind k);
+/* How many markers boehm-par asks for (GC_set_markers_count): the CPUs
+ * this process may run on (one when pinned with cpu >= 0), at least 2. */
+int boehm_par_markers(int cpu);
 
 typedef struct run_config {
     collector_kind kind;
     tc_config tc;            /* Tricolor's knobs */
-    int boehm_markers;       /* GC_set_markers_count; 1 = one marker (default) */
+    int boehm_markers;       /* boehm, boehm-inc: GC_set_markers_count; 1 = one marker (default) */
     int boehm_time_limit_ms; /* boehm-inc: GC_set_time_limit */
     const wl_info *wl;
     int size; /* wl_size */
@@ -41,6 +64,10 @@ typedef struct run_config {
     int cpu;               /* pin the child to this CPU; -1 = don't */
     uint64_t hiccup_ns;    /* spin this long before the workload, timing the machine's own stalls; 0 = don't */
 } run_config;
+
+/* The Tricolor config cfg runs with: cfg->tc, and concurrent for
+ * tricolor-concurrent (every other knob as given). */
+tc_config run_tc_config(const run_config *cfg);
 
 /* The machine's own stalls, measured the way jHiccup does: a loop that
  * only reads the clock, in the same child just before the workload. Any
@@ -56,21 +83,35 @@ typedef struct hiccup {
  * Boehm collection between its START and END events. */
 typedef struct own_pause {
     uint64_t start_ns, dur_ns;
-    uint32_t work; /* Tricolor work units; 0 for Boehm */
-    uint8_t phase; /* tc_phase for Tricolor; OWN_PHASE_COLLECT for Boehm */
-    uint8_t full;  /* a full (stop-the-world) collection */
+    uint32_t work;  /* Tricolor work units; 0 for Boehm */
+    uint8_t phase;  /* tc_phase for Tricolor; OWN_PHASE_COLLECT for Boehm */
+    uint8_t full;   /* a full (stop-the-world) collection */
+    uint8_t reason; /* tc_pause_reason for Tricolor; OWN_REASON_NONE for Boehm */
+    /* Named, so that the struct has no padding: records go down a pipe
+     * whole, and an unnamed padding byte is uninitialised (valgrind). */
+    uint8_t spare;
 } own_pause;
+_Static_assert(sizeof(own_pause) == 24, "own_pause has no padding");
 #define OWN_PHASE_COLLECT 255
+#define OWN_REASON_NONE   255
 const char *own_phase_name(const own_pause *p);
+/* "assist", "step", "full", "overdue", "ceiling", "handshake", "flush";
+ * "" for OWN_REASON_NONE. */
+const char *own_reason_name(const own_pause *p);
 
 typedef struct run_result {
     bool ok;
     char error[256];
     uint64_t checksum;
     uint64_t t0_ns, t1_ns;    /* the workload's run, CLOCK_MONOTONIC */
-    uint64_t wall_ns, cpu_ns; /* wall and process CPU time of the workload */
-    uint64_t gc_cpu_ns;       /* Tricolor: thread CPU in increments; Boehm: in collection events */
-    bool gc_cpu_partial;      /* Boehm incremental: its steps fire no events */
+    uint64_t wall_ns, cpu_ns; /* wall and process CPU time of the workload (every thread) */
+    uint64_t mutator_cpu_ns;  /* the mutator's thread alone (it runs Tricolor's increments too) */
+    /* Tricolor: thread CPU in increments, plus the marker thread's in
+     * concurrent mode. Boehm: the collecting thread's CPU inside
+     * collection events, plus its helper marker threads' when they run. */
+    uint64_t gc_cpu_ns;
+    uint64_t mutator_gc_cpu_ns; /* its part on the mutator's thread: gc_cpu_ns - marker_cpu_ns */
+    bool gc_cpu_partial;        /* Boehm incremental: its steps fire no events */
     uint64_t peak_heap_bytes, peak_rss_bytes;
     uint64_t allocs, alloc_bytes;
     uint64_t collections; /* cycles (Tricolor) or collections seen by events (Boehm) */
@@ -91,6 +132,17 @@ typedef struct run_result {
     uint64_t bg_cpu_ns;       /* Tricolor: the memory thread's CPU time */
     uint64_t reserve_misses;  /* Tricolor: page requests the ready reserve could not meet */
     uint64_t mmu_deferred;    /* Tricolor: increments its utilization guard put off */
+    /* Marking beside the mutator. marker_threads: threads other than the
+     * mutator's that marked (Tricolor: its marker thread, 1 if it did any
+     * work; Boehm: GC_get_parallel(), the helpers started beside the
+     * collecting thread). marker_cpu_ns: their CPU (Tricolor: the marker
+     * thread's own clock; Boehm: the process's CPU minus the mutator
+     * thread's, as Boehm's child runs no other thread). threads: the
+     * process's threads at the workload's end, the mutator's included. */
+    uint64_t marker_threads, marker_cpu_ns, threads;
+    /* Tricolor's concurrent mode: the mutator's pauses by kind while the
+     * marker ran (tc_stats). */
+    uint64_t assists, handshakes, flushes;
     /* Tricolor's longest increment and the time budget it was held to
      * (0 when budgeted in work units: then the budget's time is the median
      * increment's, see bench). */
@@ -107,6 +159,10 @@ typedef struct run_result {
  * work done by all of them; or the operation's name when the collector did
  * no work in it. */
 const char *run_pause_phase(const run_result *r, const oplog_entry *e, uint64_t *work);
+/* Why the collector paused inside the operation: the reason of the first
+ * own pause in it (own_reason_name), or "" when there was none or the
+ * collector gives no reason (Boehm). */
+const char *run_pause_reason(const run_result *r, const oplog_entry *e);
 
 /* Timed pauses of at least min_ns inside which the collector did no work
  * of its own (no Tricolor increment, no Boehm collection event): the
