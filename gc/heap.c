@@ -271,6 +271,12 @@ static const char *const phase_names[TC_PHASE_COUNT] = {"idle", "roots", "propag
 static const char *const barrier_names[TC_BARRIER_COUNT] = {"dijkstra", "steele", "yuasa", "stw", "hybrid"};
 
 const char *tc_phase_name(tc_phase p) { return (unsigned)p < TC_PHASE_COUNT ? phase_names[p] : "?"; }
+
+static const char *const reason_names[] = {"assist", "step", "full", "overdue", "ceiling", "handshake", "flush"};
+_Static_assert(sizeof reason_names / sizeof reason_names[0] == TC_REASON_FLUSH + 1, "a name for each reason");
+const char *tc_pause_reason_name(int r) {
+    return r >= 0 && (size_t)r < sizeof reason_names / sizeof reason_names[0] ? reason_names[r] : "?";
+}
 const char *tc_barrier_name(tc_barrier b) { return (unsigned)b < TC_BARRIER_COUNT ? barrier_names[b] : "?"; }
 const char *tc_colour_name(tc_colour c) {
     switch (c) {

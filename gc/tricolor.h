@@ -326,6 +326,9 @@ typedef enum tc_phase {
 } tc_phase;
 
 const char *tc_phase_name(tc_phase phase);
+/* "assist", "step", "full", "overdue", "ceiling", "handshake", "flush";
+ * "?" for any other value. */
+const char *tc_pause_reason_name(int reason);
 const char *tc_barrier_name(tc_barrier barrier);
 /* Parses "dijkstra", "steele", "yuasa", "stw"; returns false if unknown. */
 bool tc_barrier_parse(const char *name, tc_barrier *out);

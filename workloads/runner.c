@@ -418,10 +418,7 @@ const char *own_phase_name(const own_pause *p) {
 }
 
 const char *own_reason_name(const own_pause *p) {
-    /* tc_pause_reason's order (tricolor.h); gc/ has no name function. */
-    static const char *const names[] = {"assist", "step", "full", "overdue", "ceiling", "handshake", "flush"};
-    _Static_assert(TC_REASON_FLUSH == 6, "one name a tc_pause_reason");
-    return p->reason < sizeof names / sizeof names[0] ? names[p->reason] : "";
+    return p->reason == OWN_REASON_NONE ? "" : tc_pause_reason_name(p->reason);
 }
 
 const char *run_pause_phase(const run_result *r, const oplog_entry *e, uint64_t *work) {
