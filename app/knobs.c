@@ -54,6 +54,8 @@ static void set_mode(tc_config *c, uint64_t v) { c->concurrent = v != 0; }
 static uint64_t get_mode(const tc_config *c) { return c->concurrent; }
 static void set_gc_cpu(tc_config *c, uint64_t v) { c->gc_cpu_pct = (uint32_t)v; }
 static uint64_t get_gc_cpu(const tc_config *c) { return c->gc_cpu_pct; }
+static void set_gc_idle(tc_config *c, uint64_t v) { c->gc_idle = v != 0; }
+static uint64_t get_gc_idle(const tc_config *c) { return c->gc_idle; }
 
 #define SIZE_MAX_KNOB ((uint64_t)1 << 40) /* 1 TiB: more than any machine this runs on */
 
@@ -107,9 +109,13 @@ const knob knobs[KNOB_N] = {
         "(barriers dijkstra, yuasa or hybrid; default incremental)",
         set_mode, get_mode},
     [KNOB_GC_CPU] = {"gc-cpu", NULL, "gc_cpu_pct", KNOB_PCT, TC_GC_CPU_PCT_MIN, TC_GC_CPU_PCT_MAX, NULL, "PCT",
-        "concurrent mode: the marker thread's CPU cap, in % of one core, like Go's 25% background "
-        "utilization (default 25)",
+        "concurrent mode: the marker thread's CPU at normal priority, in % of one core, like Go's 25% "
+        "dedicated background utilization (default 25)",
         set_gc_cpu, get_gc_cpu},
+    [KNOB_GC_IDLE] = {"gc-idle", NULL, "gc_idle", KNOB_ONOFF, 0, 1, NULL, "on|off",
+        "concurrent mode: beyond --gc-cpu the marker goes on marking at idle priority (Linux SCHED_IDLE), "
+        "on CPU time nothing else wants, like Go's idle mark workers (default on)",
+        set_gc_idle, get_gc_idle},
 };
 /* clang-format on */
 

@@ -45,6 +45,7 @@ typedef enum knob_id {
     KNOB_MEM_THREAD,
     KNOB_MODE_ID,
     KNOB_GC_CPU,
+    KNOB_GC_IDLE,
     KNOB_N
 } knob_id;
 

@@ -92,6 +92,7 @@ void tc_config_default(tc_config *c) {
     c->mem_thread = true;
     c->concurrent = false;
     c->gc_cpu_pct = 25;
+    c->gc_idle = true;
 }
 
 const char *tc_config_check(const tc_config *c) {

@@ -295,7 +295,6 @@ enum { OWN_NONE = 0, OWN_MARKER = 1, OWN_MUTATOR = 2 };
 /* The marker thread's job: none (the mutator needs not take the state),
  * marking a concurrent cycle, or sweeping its listed pages (sweep.c). */
 enum { JOB_NONE = 0, JOB_MARK = 1, JOB_SWEEP = 2 };
-enum { SLEEP_NOT = 0, SLEEP_FOR_WORK = 1, SLEEP_CAP = 2 };
 
 #define TC__WB_CAP   65536 /* barrier buffer entries; a power of two */
 #define TC__WB_BATCH 256   /* entries the mutator buffers before publishing them */
@@ -315,11 +314,14 @@ typedef struct tc__marker {
     _Atomic int job;    /* JOB_*: what the marker thread may do when it takes the state */
     _Atomic bool idle;  /* the marker found no work: the mutator should try to terminate */
     _Atomic bool stop;
-    int depth;                /* (mutator) nested holds of the state */
-    bool took_owner;          /* (mutator) the outermost hold set owner (a concurrent cycle was marking) */
-    bool running;             /* (mutator) the thread exists */
-    bool one_cpu;             /* (mutator) only one CPU to run on: no thread */
-    _Atomic uint32_t cpu_pct; /* the marker's share of a core */
+    int depth;                 /* (mutator) nested holds of the state */
+    bool took_owner;           /* (mutator) the outermost hold set owner (a concurrent cycle was marking) */
+    bool running;              /* (mutator) the thread exists */
+    bool one_cpu;              /* (mutator) only one CPU to run on: no thread */
+    _Atomic uint32_t cpu_pct;  /* the marker's share of a core */
+    _Atomic bool idle_marking; /* gc_idle: mark through the owed time at idle priority */
+    _Atomic bool parked;       /* tc_marker_park: the marker takes nothing */
+    unsigned parks;            /* (mutator) nested parks */
     pthread_t thread;
     sem_t sem; /* the marker sleeps on it (marker.c: wake) */
     bool sem_ok;

@@ -39,10 +39,12 @@
  *  - the event ring is the mutator's: the marker records no events, and
  *    shades what it drains without telling an observer.
  *
- * The marker's CPU. It marks in slices of at most SLICE_NS and sleeps
- * after each so that its CPU time stays under gc_cpu_pct of one core (Go's
- * 25% background utilization), except while the barrier buffer is more
- * than a quarter full. With one CPU to run on there is no thread: the
+ * The marker's CPU. It marks in slices of at most SLICE_NS and then owes
+ * time so that its CPU at normal priority stays under gc_cpu_pct of one
+ * core (Go's 25% dedicated background utilization), except while the
+ * barrier buffer is more than a sixteenth full. With gc_idle (Go's idle
+ * mark workers) it marks through the owed time at idle priority, which
+ * the kernel gives only CPU time nobody else wants; else it sleeps. With one CPU to run on there is no thread: the
  * marker would only take the mutator's core in scheduler quanta, so the
  * concurrent mode's marking is then paid by assists, as in the
  * incremental mode.
@@ -55,13 +57,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SLICE_NS       500000u /* the longest slice the marker marks before it checks its CPU share */
-#define YIELD_WAIT_NS  100000u /* how long the marker waits for a mutator that asked it to yield */
-#define IDLE_WAIT_NS   2000000u
+#define SLICE_NS      500000u /* the longest slice the marker marks before it checks its CPU share */
+#define YIELD_WAIT_NS 100000u
+#define IDLE_SLICE_NS                                                                                                  \
+    100000u /* a slice at idle priority: short, since the kernel may stop it any time */ /* how long the marker waits for a mutator that asked it to yield */
+#define IDLE_WAIT_NS   1000000u          /* the marker's poll while it has no job */
+#define JOB_POLL_NS    100000u           /* ... while its job waits on the mutator (a yield, termination) */
 #define WB_URGENT_FILL (TC__WB_CAP / 16) /* entries waiting past which the marker ignores its CPU cap */
 #define FLUSH_ENTRIES  4096u             /* entries the mutator shades itself when the buffer is full */
 
 static uint64_t thread_cpu_ns(void) { return tc__cpu_ns(); }
+
+static void nap(long ns) {
+    struct timespec ts = {0, ns};
+    nanosleep(&ts, NULL);
+}
 
 static int cpus_available(void) {
     cpu_set_t set;
@@ -99,18 +109,14 @@ void tc__marker_publish(tc_heap *h) { publish(&h->conc); }
 
 bool tc__marker_wb_empty(tc_heap *h) { return wb_waiting(&h->conc) == 0; }
 
-/* Wakes the marker if it sleeps waiting for work or for the mutator to
- * take the state, not while it sleeps to keep its CPU cap. A semaphore,
- * not a mutex and condition: a mutator that had to lock a mutex the
- * marker held (waking from its wait takes the lock back) waited in the
- * kernel, 50-500 us a time on this machine. sem_post is one atomic
- * operation, plus a futex wake only when the marker sleeps. */
-static void wake(tc__marker *m) {
-    if (!m->running) return;
-    if (atomic_load_explicit(&m->sleep, memory_order_relaxed) != SLEEP_FOR_WORK) return;
-    int v = 1;
-    if (sem_getvalue(&m->sem, &v) == 0 && v == 0) sem_post(&m->sem);
-}
+/* The mutator never wakes the marker: the marker polls, sleeping
+ * IDLE_WAIT_NS while it has no job and JOB_POLL_NS while its job waits on
+ * the mutator. A wake from the mutator cost it 50-60 us a time on this
+ * machine (the futex call, and the woken marker preempting it on its own
+ * CPU), which made every cycle's start handshake ten times its work; a
+ * mutex and condition variable before that cost 50-500 us. So a cycle's
+ * marking may start up to IDLE_WAIT_NS late, which the pacer's runway
+ * absorbs. */
 
 /* The ring is full: the marker is far behind (or not running). The
  * mutator takes the state, shades a batch itself and gives it back: a
@@ -168,7 +174,9 @@ bool tc__marker_hold(tc_heap *h, bool wait) {
         if (atomic_compare_exchange_weak_explicit(&m->owner, &none, OWN_MUTATOR, memory_order_acquire,
                                                   memory_order_relaxed))
             break;
-        if (spins > 64) sched_yield(); /* the marker may be waiting for a CPU */
+        /* The marker may be waiting for a CPU: at idle priority it runs
+         * only where nothing else would, so leave this one idle a moment. */
+        if (spins > 64) nap(20000);
     }
     atomic_store_explicit(&m->yield, false, memory_order_relaxed);
     m->depth = 1;
@@ -180,7 +188,36 @@ void tc__marker_release(tc_heap *h) {
     tc__marker *m = &h->conc;
     if (--m->depth > 0) return;
     if (m->took_owner) atomic_store_explicit(&m->owner, OWN_NONE, memory_order_release);
-    if (atomic_load_explicit(&m->job, memory_order_relaxed) != JOB_NONE) wake(m);
+}
+
+void tc_marker_park(tc_heap *h, bool park) {
+    if (!h) {
+        tc__misuse(h, "tc_marker_park: heap is NULL");
+        return;
+    }
+    tc__marker *m = &h->conc;
+    if (!park) {
+        if (m->parks == 0) {
+            tc__misuse(h, "tc_marker_park: false without a matching park");
+            return;
+        }
+        if (--m->parks == 0) atomic_store_explicit(&m->parked, false, memory_order_release);
+        return;
+    }
+    if (m->parks++ > 0) return;
+    atomic_store_explicit(&m->parked, true, memory_order_relaxed);
+    /* Take the state once, whatever the job, so that a slice in flight
+     * has ended; the marker does not take it again while parked. */
+    if (m->depth == 0) {
+        for (unsigned spins = 0;; spins++) {
+            int none = OWN_NONE;
+            if (atomic_compare_exchange_weak_explicit(&m->owner, &none, OWN_MUTATOR, memory_order_acq_rel,
+                                                      memory_order_relaxed))
+                break;
+            if (spins > 64) nap(20000);
+        }
+        atomic_store_explicit(&m->owner, OWN_NONE, memory_order_release);
+    }
 }
 
 size_t tc__marker_drain_all(tc_heap *h) {
@@ -213,7 +250,7 @@ void tc__marker_mark_end(tc_heap *h, bool sweep) {
             if (atomic_compare_exchange_weak_explicit(&m->owner, &none, OWN_MUTATOR, memory_order_acquire,
                                                       memory_order_relaxed))
                 break;
-            if (spins > 64) sched_yield();
+            if (spins > 64) nap(20000);
         }
         m->took_owner = true;
     }
@@ -259,7 +296,6 @@ bool tc__marker_poll(tc_heap *h) {
     tc__marker *m = &h->conc;
     publish(m);
     if (!m->running) return true; /* no marker: the mutator does it all */
-    if (wb_waiting(m) > WB_URGENT_FILL) wake(m);
     return atomic_load_explicit(&m->idle, memory_order_acquire);
 }
 
@@ -269,26 +305,24 @@ bool tc__marker_running(const tc_heap *h) { return h->conc.running; }
  * The marker thread
  * ====================================================================== */
 
-/* Sleeps up to ns; `kind` says whether the mutator may cut it short. */
-static void timed_wait(tc__marker *m, uint64_t ns, int kind) {
+/* Sleeps up to ns (the semaphore is posted only to stop the thread). */
+static void timed_wait(tc__marker *m, uint64_t ns) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     uint64_t t = (uint64_t)ts.tv_nsec + ns;
     ts.tv_sec += (time_t)(t / 1000000000u);
     ts.tv_nsec = (long)(t % 1000000000u);
-    atomic_store_explicit(&m->sleep, kind, memory_order_relaxed);
     if (!atomic_load_explicit(&m->stop, memory_order_relaxed))
         while (sem_clockwait(&m->sem, CLOCK_MONOTONIC, &ts) != 0 && errno == EINTR) {}
-    atomic_store_explicit(&m->sleep, SLEEP_NOT, memory_order_relaxed);
 }
 
 /* One slice: mark (the barrier buffer included) or sweep listed pages
  * until the slice's time is up, the mutator asks for the state, or nothing
  * is left. Returns whether it found nothing left. */
-static bool slice(tc_heap *h, int job, uint64_t *work_out) {
+static bool slice(tc_heap *h, int job, uint64_t ns, uint64_t *work_out) {
     tc__marker *m = &h->conc;
     tc__budget b = {.limit = SIZE_MAX, .timed = true, .next_clock = CLOCK_EVERY, .yield = &m->yield};
-    b.deadline = tc__now_ns() + SLICE_NS;
+    b.deadline = tc__now_ns() + ns;
     size_t work = 0;
     bool empty = false;
     if (job == JOB_MARK) {
@@ -308,47 +342,92 @@ static bool slice(tc_heap *h, int job, uint64_t *work_out) {
     return empty;
 }
 
+enum { SLICE_NOT_RUN, SLICE_RAN, SLICE_EMPTY };
+
+/* Takes the state if nobody holds it and runs one slice of the job, of
+ * at most ns; accounts the marker's CPU and work. */
+static int run_slice(tc_heap *h, uint64_t ns, uint64_t *cpu_last) {
+    tc__marker *m = &h->conc;
+    int none = OWN_NONE;
+    if (!atomic_compare_exchange_strong_explicit(&m->owner, &none, OWN_MARKER, memory_order_acquire,
+                                                 memory_order_relaxed))
+        return SLICE_NOT_RUN;
+    bool empty = false;
+    uint64_t work = 0;
+    /* The mutator may have ended the job, or parked us, between our
+     * checks. */
+    const int job = atomic_load_explicit(&m->parked, memory_order_relaxed)
+                        ? JOB_NONE
+                        : atomic_load_explicit(&m->job, memory_order_acquire);
+    if (job != JOB_NONE) empty = slice(h, job, ns, &work);
+    atomic_store_explicit(&m->owner, OWN_NONE, memory_order_release);
+    uint64_t cpu = thread_cpu_ns();
+    atomic_fetch_add_explicit(&m->cpu_ns, cpu - *cpu_last, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->work, work, memory_order_relaxed);
+    *cpu_last = cpu;
+    if (job == JOB_NONE) return SLICE_NOT_RUN;
+    if (empty) atomic_store_explicit(&m->idle, true, memory_order_release);
+    return empty ? SLICE_EMPTY : SLICE_RAN;
+}
+
+static void set_idle_priority(bool idle) {
+    struct sched_param sp = {.sched_priority = 0};
+    pthread_setschedparam(pthread_self(), idle ? SCHED_IDLE : SCHED_OTHER, &sp);
+}
+
+/* The time the CPU cap owes after a dedicated slice. With idle marking
+ * (Go's idle mark workers) the marker goes on marking through it at the
+ * lowest priority (SCHED_IDLE), which the kernel runs only on a CPU that
+ * has nothing else to run: the mutator never waits for a CPU because of
+ * it. Otherwise, or once the job is out of work, it sleeps. */
+static void owed_time(tc_heap *h, uint64_t owed, uint64_t *cpu_last) {
+    tc__marker *m = &h->conc;
+    const uint64_t end = tc__now_ns() + owed;
+    if (atomic_load_explicit(&m->idle_marking, memory_order_relaxed)) {
+        set_idle_priority(true);
+        for (uint64_t now = tc__now_ns(); now < end; now = tc__now_ns()) {
+            if (atomic_load_explicit(&m->stop, memory_order_relaxed) ||
+                atomic_load_explicit(&m->yield, memory_order_relaxed))
+                break;
+            uint64_t ns = end - now < IDLE_SLICE_NS ? end - now : IDLE_SLICE_NS;
+            if (run_slice(h, ns, cpu_last) != SLICE_RAN) break;
+        }
+        set_idle_priority(false);
+    }
+    uint64_t now = tc__now_ns();
+    if (now < end && !atomic_load_explicit(&m->yield, memory_order_relaxed)) timed_wait(m, end - now);
+}
+
 static void *marker_main(void *arg) {
     tc_heap *h = arg;
     tc__marker *m = &h->conc;
     uint64_t cpu_last = thread_cpu_ns();
     while (!atomic_load_explicit(&m->stop, memory_order_relaxed)) {
         if (atomic_load_explicit(&m->job, memory_order_acquire) == JOB_NONE ||
-            (atomic_load_explicit(&m->idle, memory_order_relaxed) && wb_waiting(m) == 0)) {
-            timed_wait(m, IDLE_WAIT_NS, SLEEP_FOR_WORK);
+            atomic_load_explicit(&m->parked, memory_order_acquire)) {
+            timed_wait(m, IDLE_WAIT_NS);
+            continue;
+        }
+        if (atomic_load_explicit(&m->idle, memory_order_relaxed) && wb_waiting(m) == 0) {
+            timed_wait(m, JOB_POLL_NS);
             continue;
         }
         if (atomic_load_explicit(&m->yield, memory_order_relaxed)) {
             /* The mutator wants the state: give it the time to take it. */
-            timed_wait(m, YIELD_WAIT_NS, SLEEP_FOR_WORK);
+            timed_wait(m, YIELD_WAIT_NS);
             atomic_store_explicit(&m->yield, false, memory_order_relaxed);
             continue;
         }
-        int none = OWN_NONE;
-        if (!atomic_compare_exchange_strong_explicit(&m->owner, &none, OWN_MARKER, memory_order_acquire,
-                                                     memory_order_relaxed)) {
-            timed_wait(m, 20000, SLEEP_FOR_WORK);
-            continue;
-        }
         const uint64_t t0 = tc__now_ns();
-        bool empty = false;
-        uint64_t work = 0;
-        /* The mutator may have ended the job between our checks. */
-        const int job = atomic_load_explicit(&m->job, memory_order_acquire);
-        if (job != JOB_NONE) empty = slice(h, job, &work);
-        atomic_store_explicit(&m->owner, OWN_NONE, memory_order_release);
-        const uint64_t busy = tc__now_ns() - t0;
-        uint64_t cpu = thread_cpu_ns();
-        atomic_fetch_add_explicit(&m->cpu_ns, cpu - cpu_last, memory_order_relaxed);
-        atomic_fetch_add_explicit(&m->work, work, memory_order_relaxed);
-        cpu_last = cpu;
-        if (empty) {
-            atomic_store_explicit(&m->idle, true, memory_order_release);
+        int r = run_slice(h, SLICE_NS, &cpu_last);
+        if (r == SLICE_NOT_RUN) {
+            timed_wait(m, JOB_POLL_NS / 4);
             continue;
         }
-        if (atomic_load_explicit(&m->yield, memory_order_relaxed)) continue;
+        if (r == SLICE_EMPTY || atomic_load_explicit(&m->yield, memory_order_relaxed)) continue;
+        const uint64_t busy = tc__now_ns() - t0;
         uint32_t pct = atomic_load_explicit(&m->cpu_pct, memory_order_relaxed);
-        if (pct < 100 && wb_waiting(m) < WB_URGENT_FILL) timed_wait(m, busy * (100u - pct) / pct, SLEEP_CAP);
+        if (pct < 100 && wb_waiting(m) < WB_URGENT_FILL) owed_time(h, busy * (100u - pct) / pct, &cpu_last);
     }
     return NULL;
 }
@@ -384,12 +463,14 @@ bool tc__marker_init(tc_heap *h) {
     m->sem_ok = true;
     m->one_cpu = cpus_available() < 2;
     atomic_store_explicit(&m->cpu_pct, h->cfg.gc_cpu_pct, memory_order_relaxed);
+    atomic_store_explicit(&m->idle_marking, h->cfg.gc_idle, memory_order_relaxed);
     thread_start(h);
     return !h->cfg.concurrent || m->wb;
 }
 
 void tc__marker_on_config(tc_heap *h) {
     atomic_store_explicit(&h->conc.cpu_pct, h->cfg.gc_cpu_pct, memory_order_relaxed);
+    atomic_store_explicit(&h->conc.idle_marking, h->cfg.gc_idle, memory_order_relaxed);
     thread_start(h);
 }
 

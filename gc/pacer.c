@@ -338,32 +338,42 @@ static void recheck_soon(tc_heap *h) { check_after(h, GUARD_RECHECK_BYTES); }
 /* An allocation check while the marker thread marks. */
 static void concurrent_check(tc_heap *h) {
     const bool terminate = tc__marker_poll(h);
+    const uint64_t live = live_bytes(h);
     h->debt += (double)(h->bytes_allocated - h->debt_base_bytes) * h->units_per_byte;
     h->debt_base_bytes = h->bytes_allocated;
     h->debt -= (double)tc__marker_credit(h);
     const double step = tc__pacer_step_units(h);
     if (h->debt < -BANK_STEPS * step) h->debt = -BANK_STEPS * step;
+    /* Below the goal the marker is on time: the cycle started early
+     * enough for it (measure_concurrent_runway), and the mutator pays
+     * nothing. Past the goal it assists, at the rate update_rate sets
+     * there (at least a unit a byte). */
+    if (live < h->goal_bytes && h->debt > 0) h->debt = 0;
     if (terminate) {
-        /* The marker found nothing to mark: the termination handshake
-         * (which may find the buffer's last entries and hand marking back). */
+        /* The marker found nothing left: the termination handshake (which
+         * may find the buffer's last entries and hand marking back), or
+         * the end of the concurrent sweep. */
         if (tc__marker_hold(h, false)) {
             tc__gc_increment(h, TC_REASON_HANDSHAKE);
             tc__marker_release(h);
         }
     } else if (h->debt >= step) {
         const tc_pause_reason reason = assist_reason(h);
-        const bool must = live_bytes(h) >= h->ceiling_bytes;
+        const bool must = live >= h->ceiling_bytes;
         if ((must || guard_allows(h)) && tc__marker_hold(h, must)) {
-            for (int paid = 0; paid < MAX_STEPS_PER_ALLOC && h->debt >= step && h->phase == TC_PHASE_PROPAGATE; paid++)
+            for (int paid = 0; paid < MAX_STEPS_PER_ALLOC && h->debt >= step && tc__marker_job(h) != JOB_NONE; paid++)
                 tc__gc_increment(h, reason);
             tc__marker_release(h);
         }
+    } else if (h->sweep_conc && tc__sweep_to_adopt(h) >= ADOPT_BATCH && tc__marker_hold(h, false)) {
+        /* Pages the marker swept go back to the allocator. */
+        tc__gc_increment(h, TC_REASON_ASSIST);
+        tc__marker_release(h);
     }
-    if (h->phase == TC_PHASE_PROPAGATE && h->hot.concurrent) {
+    if (tc__marker_job(h) != JOB_NONE)
         check_after(h, CONC_CHECK_BYTES);
-    } else {
+    else
         reschedule(h);
-    }
 }
 
 void tc__pacer_on_alloc_check(tc_heap *h) {

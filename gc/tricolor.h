@@ -154,6 +154,13 @@ typedef struct tc_config {
      * its CPU stays under this percentage of the time. Default 25, range
      * 1..100. */
     uint32_t gc_cpu_pct;
+    /* Idle marking, like Go's idle mark workers: beyond its gc_cpu_pct
+     * the marker goes on marking at the lowest priority (Linux
+     * SCHED_IDLE), which the kernel runs only on a CPU with nothing else
+     * to run. So on an idle second core the marker takes it, and the
+     * mutator pays fewer assists; the GC CPU figures count it. Default
+     * true. */
+    bool gc_idle;
     bool verify_each_step; /* run tc_verify after every increment, abort on failure */
     bool gctrace;          /* print one line per cycle to stderr (like GODEBUG=gctrace=1);
                               also enabled by the environment variable TRICOLOR_GCTRACE=1 */
@@ -566,6 +573,13 @@ void tc_set_safepoint(tc_heap *heap, tc_safepoint_fn fn, void *user);
  * outside a cycle, every object is white. Returns true if all holds; else
  * writes the first problem into msg. */
 bool tc_verify(tc_heap *heap, char *msg, size_t msg_len);
+
+/* Concurrent mode: parks the marker thread (park true), waiting for its
+ * slice to yield, or lets it run again (false). While parked it marks and
+ * sweeps nothing: colours and cells change only in the mutator's own
+ * increments, so a viewer or a test can read objects directly. Calls
+ * nest. Without a marker thread it does nothing. */
+void tc_marker_park(tc_heap *heap, bool park);
 
 /* Test-only: skip the write barrier (to prove the verifier and the tests
  * catch a lost object). Never use outside tests. */
