@@ -19,6 +19,7 @@
 #include "live.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,35 @@ static void *mutator_main(void *arg) {
     return NULL;
 }
 
+/* Creates the heap the way the window needs it. The collector decides
+ * once, when the heap is made, whether it has more than one CPU for a
+ * concurrent marker thread (marker.c: on one CPU the marking is paid by
+ * assists instead), by the calling thread's affinity; and its background
+ * threads start on the CPUs of the thread that starts them. The viewer's
+ * thread is pinned to all but the measured CPU (cpu_place.h): on two CPUs
+ * that is one, and the concurrent mode would never start its marker. So
+ * the heap is made with the calling thread allowed every CPU and no
+ * thread of its own; the caller's affinity is restored; and the config
+ * asked for is then applied from the caller's thread, which starts the
+ * memory thread and (concurrent mode, now or after a later change of
+ * mode) the marker thread on the caller's CPUs. In the window that puts
+ * the marker beside the workload, which keeps the measured CPU to itself. */
+static tc_heap *new_heap(const tc_config *cfg) {
+    tc_config boot = *cfg;
+    boot.mem_thread = false;
+    boot.concurrent = false;
+    cpu_set_t mine;
+    bool saved = pthread_getaffinity_np(pthread_self(), sizeof mine, &mine) == 0;
+    place_anywhere();
+    tc_heap *h = tc_heap_new(&boot);
+    if (saved) (void)pthread_setaffinity_np(pthread_self(), sizeof mine, &mine);
+    if (h && tc_set_config(h, cfg) != NULL) { /* checked by the caller: cannot fail */
+        tc_heap_free(h);
+        h = NULL;
+    }
+    return h;
+}
+
 live *live_start(const wl_info *wl, int size, uint64_t seed, const tc_config *cfg, char *err, size_t errlen) {
     const char *bad = tc_config_check(cfg);
     if (bad) {
@@ -143,7 +173,7 @@ live *live_start(const wl_info *wl, int size, uint64_t seed, const tc_config *cf
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    l->heap = tc_heap_new(cfg);
+    l->heap = new_heap(cfg);
     if (!l->heap) {
         free(l);
         snprintf(err, errlen, "cannot create the heap");
