@@ -294,7 +294,12 @@ static void take_events(scene *s, bool to_replay) {
  * returns whether either moved. */
 static bool advance(scene *s) {
     bool slow = scene_speed(s) < 1;
-    s->g.replay = slow && s->replay_pos < s->nreplay;
+    /* Colours replayed from events in slow motion only when every colour
+     * change comes as an event: a concurrent marker records none (the
+     * event ring is the mutator's), so its colours are read from the heap
+     * at every sync, and only the barrier hits' flashes are replayed. */
+    bool replay_colours = slow && !s->cfg.concurrent;
+    s->g.replay = replay_colours && s->replay_pos < s->nreplay;
     if (s->replay_pos < s->nreplay) { /* still replaying the last increment */
         size_t per = (s->nreplay - s->replay_pos + (size_t)s->replay_frames_left - 1) / (size_t)s->replay_frames_left;
         for (size_t i = 0; i < per && s->replay_pos < s->nreplay; i++) graph_event(&s->g, &s->replay[s->replay_pos++]);
@@ -316,7 +321,7 @@ static bool advance(scene *s) {
         if (slow) {
             take_events(s, true);
             s->replay_frames_left = (int)lround(2 / scene_speed(s));
-            s->g.replay = s->nreplay > 0;
+            s->g.replay = replay_colours && s->nreplay > 0;
             return true;
         }
     } else if (s->deterministic) {
@@ -364,6 +369,11 @@ void scene_frame(scene *s, double dt) {
         s->graph_live = false;
     }
     if (s->insp.obj && !inspector_sync(&s->insp, live_heap(s->lv))) s->g.selected = NULL; /* freed */
+    /* The inspector read its colour after the graph's sync, holding the
+     * mark state (tc_describe): beside a concurrent marker that reading is
+     * as new or newer, and the ringed node shows what its panel says. */
+    if (s->insp.obj && !s->show_heapmap && !s->g.replay && s->insp.info.obj == s->insp.obj)
+        graph_recolour(&s->g, s->insp.obj, s->insp.info.colour);
     if (moved) scene_travel_record(s, dt);
 }
 
