@@ -20,8 +20,10 @@
 #include "text.h"
 
 #include <SDL.h>
+#include <SDL_image.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { W = 400, H = 300 };
 
@@ -804,6 +806,35 @@ static void test_concurrent_graph_follows_the_marker(void **state) {
     place_anywhere(); /* scene_start placed this thread as the viewer; what it starts next inherits that */
 }
 
+/* `view --mode concurrent --frames N` on SDL's dummy video driver (no
+ * display): it runs, saves its screenshot, and its summary says the
+ * marker thread marked while the workload ran. */
+static void test_view_concurrent_frames(void **state) {
+    (void)state;
+    if (place_measured_cpu() < 0) skip(); /* one CPU: no marker thread, by design */
+    static tool_outcome o;
+    char png[] = "/tmp/tricolor-concurrent-XXXXXX.png";
+    int fd = mkstemps(png, 4);
+    assert_true(fd >= 0);
+    close(fd);
+    setenv("SDL_VIDEODRIVER", "dummy", 1);
+    tool_run(&o, ARGS("view", "--mode", "concurrent", "--workload", "gcbench", "--size", "small", "--no-boehm",
+                      "--frames", "60", "--screenshot", png));
+    unsetenv("SDL_VIDEODRIVER");
+    if (o.status != 0) fail_msg("view exited %d: %s", o.status, o.err);
+    SDL_Surface *img = IMG_Load(png);
+    unlink(png);
+    if (!img) fail_msg("--screenshot did not load: %s", IMG_GetError());
+    assert_int_equal(img->w, 1280);
+    assert_int_equal(img->h, 720);
+    SDL_FreeSurface(img);
+    const char *m = strstr(o.out, "marker thread ");
+    if (!m) fail_msg("no marker figure in the summary: %s", o.out);
+    double ran = 0;
+    assert_int_equal(sscanf(m, "marker thread %lf ms cpu while the workload ran", &ran), 1);
+    if (!(ran > 0)) fail_msg("the marker thread had no CPU while the workload ran: %s", o.out);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_graph_draws_each_colour),
@@ -822,6 +853,7 @@ int main(void) {
         cmocka_unit_test(test_heapmap_zoom_and_pan),
         cmocka_unit_test(test_heapmap_zoomed_hover),
         cmocka_unit_test(test_concurrent_graph_follows_the_marker),
+        cmocka_unit_test(test_view_concurrent_frames),
     };
     return cmocka_run_group_tests_name("viz", tests, setup, teardown);
 }

@@ -124,6 +124,7 @@ static void stop_runs(scene *s) {
     series_reset(&s->tri);
     series_reset(&s->boe);
     s->tri_seen = 0;
+    s->marker_seen_ns = s->marker_run_ns = s->marker_parked_ns = 0;
     s->det_bytes = s->det_work = s->det_incr = 0;
     s->nreplay = s->replay_pos = 0;
     s->until_phase = s->lesson = -1;
@@ -245,6 +246,9 @@ static void collect(scene *s) {
     tc_get_stats(h, &st);
     series_add_point(&s->tri.heap, &s->tri.nheap, &s->tri.cap_heap, t, (double)st.heap_bytes / (1 << 20));
     series_add_point(&s->tri.trig, &s->tri.ntrig, &s->tri.cap_trig, t, (double)st.trigger_bytes / (1 << 20));
+    /* The marker's line from the first frame of the concurrent mode on
+     * (and on after a switch back, where it falls to 0). */
+    if (s->cfg.concurrent || s->tri.nmarker) series_add_marker(&s->tri, t, (double)s->marker_run_ns / 1e9);
     if (s->boehm_on && s->fd.pid) {
         size_t before = s->fd.npauses, hbefore = s->fd.nheap;
         bool was_alive = s->fd.alive;
@@ -267,6 +271,34 @@ static void collect(scene *s) {
         series_metrics(&s->boe);
         s->last_metrics_s = s->clock_s;
     }
+}
+
+/* The concurrent marker thread's CPU so far (0 without one). */
+static uint64_t marker_cpu_ns(tc_heap *h) {
+    tc_stats st;
+    tc_get_stats(h, &st);
+    return st.marker_cpu_ns;
+}
+
+/* One slice of the workload (live_run), with the concurrent marker's CPU
+ * credited to it. The marker is a thread of the collector's own, which
+ * the hand-off (live.c) does not stop: the collector's API has no way to
+ * hold it while the mutator is parked, so it marks on while the window
+ * draws. What it gained while the workload ran is the run's (the GC share
+ * panel plots it against the run's time, as the pauses are); what it
+ * gained while the workload was parked is counted apart (the summary of
+ * --frames and --passes runs says how much), not charged to a run that
+ * was not running. The marker
+ * adds its CPU time at the end of each of its slices (at most 0.5 ms,
+ * gc/marker.c), so a slice of it that straddles a hand-off is credited to
+ * the side it ends in. */
+static void run_slice(scene *s, uint64_t exec_ns, uint64_t increments) {
+    tc_heap *h = live_heap(s->lv);
+    uint64_t m0 = marker_cpu_ns(h);
+    s->marker_parked_ns += m0 - s->marker_seen_ns;
+    live_run(s->lv, exec_ns, increments);
+    s->marker_seen_ns = marker_cpu_ns(h);
+    s->marker_run_ns += s->marker_seen_ns - m0;
 }
 
 /* Events since the last frame: flashes and fades now; in slow motion the
@@ -315,7 +347,7 @@ static bool advance(scene *s) {
         uint64_t before = tc_increment_count(h);
         /* One increment, or 50 ms of mutator (deterministic: however long
          * the mutator runs until the next increment). */
-        live_run(s->lv, s->deterministic ? DET_SLICE_NS : 50000000, 1);
+        run_slice(s, s->deterministic ? DET_SLICE_NS : 50000000, 1);
         if (tc_increment_count(h) == before && s->step_requests > 0) tc_step(h);
         if (s->step_requests > 0) s->step_requests--;
         if (slow) {
@@ -325,9 +357,9 @@ static bool advance(scene *s) {
             return true;
         }
     } else if (s->deterministic) {
-        live_run(s->lv, DET_SLICE_NS, (uint64_t)lround(scene_speed(s)));
+        run_slice(s, DET_SLICE_NS, (uint64_t)lround(scene_speed(s)));
     } else {
-        live_run(s->lv, (uint64_t)(0.25e6 * scene_speed(s)), 0);
+        run_slice(s, (uint64_t)(0.25e6 * scene_speed(s)), 0);
     }
     take_events(s, false);
     return true;
@@ -414,6 +446,11 @@ void scene_summary(scene *s, FILE *f, long passes) {
     if (s->boehm_on)
         fprintf(f, "; boehm %zu pauses p50 %.1f us p99 %.1f us max %.1f us", s->boe.sum.count, s->boe.sum.p50_us,
                 s->boe.sum.p99_us, s->boe.sum.max_us);
+    /* The concurrent marker's CPU, as run_slice split it (whole run, not
+     * cut at --passes: it is not a pause figure). */
+    if (s->marker_run_ns || s->marker_parked_ns)
+        fprintf(f, "; marker thread %.2f ms cpu while the workload ran, %.2f ms while it was parked",
+                (double)s->marker_run_ns / 1e6, (double)s->marker_parked_ns / 1e6);
     fprintf(f, "\n");
 }
 

@@ -108,7 +108,12 @@ typedef struct scene {
     tc_event evbuf[8192];
     /* plots */
     series tri, boe;
-    size_t tri_seen;                        /* pauses taken from live.c's log, or the collector's */
+    size_t tri_seen; /* pauses taken from live.c's log, or the collector's */
+    /* The concurrent marker thread's CPU (tc_stats.marker_cpu_ns), split
+     * by what the workload was doing meanwhile: running (credited to the
+     * run: the GC share panel's dashed line) or parked while the window
+     * drew (the marker is not held then: see scene.c, run_slice). */
+    uint64_t marker_seen_ns, marker_run_ns, marker_parked_ns;
     uint64_t det_bytes, det_work, det_incr; /* the virtual clock's inputs so far */
     double last_metrics_s;
     scene_slider sliders[3];
