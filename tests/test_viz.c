@@ -806,6 +806,49 @@ static void test_concurrent_graph_follows_the_marker(void **state) {
     place_anywhere(); /* scene_start placed this thread as the viewer; what it starts next inherits that */
 }
 
+/* B goes through the barriers the mode runs with, M switches the mode,
+ * and a barrier the concurrent mode does not run gives way to Dijkstra,
+ * as the note says. */
+static void test_mode_and_barrier_keys(void **state) {
+    (void)state;
+    const tc_barrier inc[] = {TC_BARRIER_STEELE, TC_BARRIER_YUASA, TC_BARRIER_STW, TC_BARRIER_HYBRID,
+                              TC_BARRIER_DIJKSTRA};
+    const tc_barrier conc[] = {TC_BARRIER_YUASA, TC_BARRIER_HYBRID, TC_BARRIER_DIJKSTRA};
+    tc_barrier b = TC_BARRIER_DIJKSTRA;
+    for (int i = 0; i < 5; i++) assert_int_equal(b = scene_barrier_after(b, false), inc[i]);
+    for (int i = 0; i < 3; i++) assert_int_equal(b = scene_barrier_after(b, true), conc[i]);
+    assert_int_equal(scene_barrier_after(TC_BARRIER_STEELE, true), TC_BARRIER_YUASA);
+    assert_int_equal(scene_barrier_after(TC_BARRIER_STW, true), TC_BARRIER_HYBRID);
+
+    static scene sc;
+    scene_init(&sc, "view");
+    sc.boehm_on = false;
+    sc.history_mb = 0;
+    sc.cfg.barrier = TC_BARRIER_STEELE;
+    scene_defaults(&sc);
+    scene_settle(&sc);
+    assert_true(scene_start(&sc));
+    tc_config c;
+    assert_null(scene_set_mode(&sc, true));
+    tc_get_config(live_heap(sc.lv), &c);
+    assert_true(c.concurrent && sc.cfg.concurrent);
+    assert_int_equal(c.barrier, TC_BARRIER_DIJKSTRA);
+    assert_non_null(strstr(sc.note, "with dijkstra (it does not run steele)"));
+    for (int i = 0; i < 3; i++) {
+        scene_next_barrier(&sc);
+        assert_int_equal(sc.cfg.barrier, conc[i]);
+    }
+    assert_null(scene_set_mode(&sc, false));
+    tc_get_config(live_heap(sc.lv), &c);
+    assert_false(c.concurrent || sc.cfg.concurrent);
+    assert_int_equal(c.barrier, TC_BARRIER_DIJKSTRA);
+    assert_non_null(strstr(sc.note, "incremental"));
+    scene_next_barrier(&sc);
+    assert_int_equal(sc.cfg.barrier, TC_BARRIER_STEELE);
+    scene_free(&sc);
+    place_anywhere(); /* scene_start placed this thread as the viewer */
+}
+
 /* `view --mode concurrent --frames N` on SDL's dummy video driver (no
  * display): it runs, saves its screenshot, and its summary says the
  * marker thread marked while the workload ran. */
@@ -854,6 +897,7 @@ int main(void) {
         cmocka_unit_test(test_heapmap_zoomed_hover),
         cmocka_unit_test(test_concurrent_graph_follows_the_marker),
         cmocka_unit_test(test_view_concurrent_frames),
+        cmocka_unit_test(test_mode_and_barrier_keys),
     };
     return cmocka_run_group_tests_name("viz", tests, setup, teardown);
 }

@@ -518,7 +518,42 @@ const char *scene_set_barrier(scene *s, tc_barrier b) {
     return bad;
 }
 
-void scene_next_barrier(scene *s) { scene_set_barrier(s, (tc_barrier)((s->cfg.barrier + 1) % TC_BARRIER_COUNT)); }
+/* Whether the mode runs with barrier b: tc_config_check refuses steele
+ * and stw beside a concurrent marker (gc/barrier.c says why). */
+static bool mode_runs(bool concurrent, tc_barrier b) {
+    return !concurrent || (b != TC_BARRIER_STEELE && b != TC_BARRIER_STW);
+}
+
+tc_barrier scene_barrier_after(tc_barrier b, bool concurrent) {
+    tc_barrier n = b;
+    do n = (tc_barrier)((n + 1) % TC_BARRIER_COUNT);
+    while (!mode_runs(concurrent, n) && n != b);
+    return n;
+}
+
+void scene_next_barrier(scene *s) { scene_set_barrier(s, scene_barrier_after(s->cfg.barrier, s->cfg.concurrent)); }
+
+const char *scene_set_mode(scene *s, bool concurrent) {
+    tc_config c;
+    tc_get_config(live_heap(s->lv), &c);
+    tc_barrier was = c.barrier;
+    c.concurrent = concurrent;
+    if (!mode_runs(concurrent, c.barrier)) c.barrier = TC_BARRIER_DIJKSTRA;
+    const char *bad = scene_configure(s, &c);
+    if (!bad) {
+        char m[160];
+        if (c.barrier != was)
+            snprintf(m, sizeof m, "mode: concurrent from the next cycle, with dijkstra (it does not run %s)",
+                     tc_barrier_name(was));
+        else if (concurrent)
+            snprintf(m, sizeof m, "mode: concurrent from the next cycle (marker thread at %u%% of a core)",
+                     c.gc_cpu_pct);
+        else
+            snprintf(m, sizeof m, "mode: incremental from the next cycle");
+        scene_note(s, m);
+    }
+    return bad;
+}
 
 const char *scene_set_pause_target(scene *s, uint32_t usec) {
     tc_config c;
