@@ -273,32 +273,23 @@ static void collect(scene *s) {
     }
 }
 
-/* The concurrent marker thread's CPU so far (0 without one). */
-static uint64_t marker_cpu_ns(tc_heap *h) {
-    tc_stats st;
-    tc_get_stats(h, &st);
-    return st.marker_cpu_ns;
-}
-
-/* One slice of the workload (live_run), with the concurrent marker's CPU
- * credited to it. The marker is a thread of the collector's own, which
- * the hand-off (live.c) does not stop: the collector's API has no way to
- * hold it while the mutator is parked, so it marks on while the window
- * draws. What it gained while the workload ran is the run's (the GC share
- * panel plots it against the run's time, as the pauses are); what it
- * gained while the workload was parked is counted apart (the summary of
- * --frames and --passes runs says how much), not charged to a run that
- * was not running. The marker
- * adds its CPU time at the end of each of its slices (at most 0.5 ms,
- * gc/marker.c), so a slice of it that straddles a hand-off is credited to
- * the side it ends in. */
+/* One slice of the workload (live_run), and the concurrent marker's CPU
+ * split by what the workload was doing meanwhile. The marker is a thread
+ * of the collector's own, which the hand-off (live.c) does not stop: the
+ * collector's API has no way to hold it while the mutator is parked, so
+ * it marks on while the window draws. What it gained while the workload
+ * ran is the run's (live.c counts it from the mutator's side of the
+ * hand-off; the GC share panel plots it against the run's time, as the
+ * pauses are); the rest is what it gained while the workload was parked,
+ * counted apart (the summary of --frames and --passes runs says how much)
+ * and never charged to a run that was not running. */
 static void run_slice(scene *s, uint64_t exec_ns, uint64_t increments) {
-    tc_heap *h = live_heap(s->lv);
-    uint64_t m0 = marker_cpu_ns(h);
-    s->marker_parked_ns += m0 - s->marker_seen_ns;
     live_run(s->lv, exec_ns, increments);
-    s->marker_seen_ns = marker_cpu_ns(h);
-    s->marker_run_ns += s->marker_seen_ns - m0;
+    tc_stats st;
+    tc_get_stats(live_heap(s->lv), &st);
+    s->marker_seen_ns = st.marker_cpu_ns;
+    s->marker_run_ns = live_marker_run_ns(s->lv); /* read before the park: never more than seen */
+    s->marker_parked_ns = s->marker_seen_ns - s->marker_run_ns;
 }
 
 /* Events since the last frame: flashes and fades now; in slow motion the
