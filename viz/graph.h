@@ -25,7 +25,8 @@
  *
  * Slow motion: in replay mode the colours shown are not read from the heap
  * but advanced by the collector's events (shade, blacken, barrier), a few
- * per frame, so the grey wavefront can be followed object by object.
+ * per frame, so the grey wavefront can be followed object by object. The
+ * scene turns it off in the concurrent mode, whose marker records none.
  */
 #ifndef TRICOLOR_GRAPH_H
 #define TRICOLOR_GRAPH_H

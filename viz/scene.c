@@ -15,7 +15,8 @@
  * Speed, in steps (+/-): below 1, slow motion: the workload runs one
  * increment at a time and that increment's shade/blacken events are
  * replayed over 2/speed frames, so the wavefront can be followed object by
- * object. At 1, one increment a frame. Above 1, the workload runs that
+ * object (in the concurrent mode, whose marker records no events, only the
+ * barrier hits are replayed and colours are read at every sync). At 1, one increment a frame. Above 1, the workload runs that
  * many times 0.25 ms of execution a frame, up to 32 (8 ms: full speed at
  * 60 fps, half the time left for drawing); a deterministic scene runs
  * that many increments instead, since a slice of time is not repeatable.
