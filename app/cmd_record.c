@@ -133,10 +133,12 @@ static void check_script(const script *sc, const char *path, bool deterministic,
         /* What reads the clock, or runs where the OS schedules it, makes a
          * recording that cannot be repeated. */
         if (deterministic && k && a->value &&
-            (k == &knobs[KNOB_PAUSE_TARGET] || k == &knobs[KNOB_STEP_US] || k == &knobs[KNOB_MEM_THREAD]))
+            (k == &knobs[KNOB_PAUSE_TARGET] || k == &knobs[KNOB_STEP_US] || k == &knobs[KNOB_MEM_THREAD] ||
+             k == &knobs[KNOB_MODE_ID]))
             cli_fail(C, "%s:%d: %s cannot be used in a --deterministic recording: %s (use it without --deterministic)",
                      path, a->line, k->name,
                      k == &knobs[KNOB_MEM_THREAD] ? "the memory thread's work lands wherever the OS schedules it"
+                     : k == &knobs[KNOB_MODE_ID]  ? "the concurrent mode's marker thread marks as the OS schedules it"
                      : k == &knobs[KNOB_STEP_US]  ? "an increment budget in microseconds depends on the machine's speed"
                                                   : "the auto-pacer sizes increments from their measured durations");
         if (a->t >= seconds && !late++) first_late = a->line;

@@ -3,9 +3,12 @@
  * recommends a configuration for a pause target. This file is the sweep
  * and its choice; tune_report.c prints and writes the outcome (tune.h).
  *
- * The grid is step budget x trigger x barrier, where a step budget of
- * "auto" is the auto-pacer (pause_target_usec = the target) instead of a
- * fixed budget; every other knob is the same for all (knobs.h). Every
+ * The grid is step budget x trigger x mode x barrier, and in the
+ * concurrent mode x the marker thread's CPU cap (gc-cpu), where a step
+ * budget of "auto" is the auto-pacer (pause_target_usec = the target)
+ * instead of a fixed budget; only the combinations the collector runs are
+ * in it (the concurrent mode runs dijkstra, yuasa and hybrid, not steele
+ * or stw); every other knob is the same for all (knobs.h). Every
  * configuration is measured the way `tricolor bench` measures Tricolor,
  * by the same step (measure.h): in child processes of its own, one after
  * another so runs never share the two cores, pause figures from a timed
@@ -41,7 +44,8 @@ static void usage(FILE *f) {
     fprintf(f,
             "usage: tricolor tune [options]\n"
             "\n"
-            "Sweeps Tricolor's knobs on one workload (step budget x trigger x barrier), each configuration\n"
+            "Sweeps Tricolor's knobs on one workload (step budget x trigger x mode x barrier, and the\n"
+            "marker's CPU cap in the concurrent mode), each configuration\n"
             "in its own child process, prints the Pareto front of max pause, p99 pause, GC CPU share, wall\n"
             "time and peak heap, marks the configurations that meet a pause target, recommends one and\n"
             "prints the 'tricolor bench' command that reproduces it.\n"
@@ -61,9 +65,14 @@ static void usage(FILE *f) {
             "  --dry-run               print the grid and the collector settings, run nothing\n"
             "\n"
             "Tricolor's knobs (the same in bench, view, record and record scripts). Here --barrier,\n"
-            "--step-work and --trigger take comma-separated lists to sweep (defaults dijkstra,steele,yuasa;\n"
-            "auto,500,1000,2000,4000,8000,16000; 50,100,200,400), and --step-work also 'auto', the\n"
-            "auto-pacer at the target; --steps and --triggers are other names for the two lists.\n"
+            "--step-work, --trigger, --mode and --gc-cpu take comma-separated lists to sweep (defaults\n"
+            "dijkstra,steele,yuasa; auto,500,1000,2000,4000,8000,16000; 50,100,200,400; incremental; 25),\n"
+            "and --step-work also 'auto', the auto-pacer at the target; --steps and --triggers are other\n"
+            "names for the two lists. '--mode incremental,concurrent' sweeps both modes; the concurrent\n"
+            "one only with dijkstra, yuasa and hybrid (its marker thread cannot run beside steele's\n"
+            "re-greying, and stw has nothing to run concurrently), and each --gc-cpu cap in it.\n"
+            "The GC CPU share is the figure bench measures: the mutator's increments over the process's\n"
+            "CPU (see the note printed when the concurrent mode is swept).\n"
             "--pause-target is the target (default 200us; off is not a target). The others apply to\n"
             "every configuration.\n",
             TUNE_PNG_W, TUNE_PNG_H);
@@ -112,11 +121,18 @@ static void defaults(tune_opts *o) {
     o->nsteps = sizeof steps / sizeof steps[0];
     memcpy(o->triggers, triggers, sizeof triggers);
     o->ntriggers = sizeof triggers / sizeof triggers[0];
+    /* The incremental mode alone unless asked: each concurrent
+     * configuration adds as many runs again (and a second busy core). */
+    o->modes[0] = false;
+    o->nmodes = 1;
+    o->gc_cpus[0] = o->base.gc_cpu_pct;
+    o->ngc_cpus = 1;
     o->progress = isatty(2);
 }
 
-/* The swept knobs take lists; true if argv[*i] was one of them. */
-static bool list_arg(tune_opts *o, int argc, char **argv, int *i) {
+/* The swept knobs take lists; true if argv[*i] was one of them.
+ * *gc_cpu_given says whether --gc-cpu was. */
+static bool list_arg(tune_opts *o, int argc, char **argv, int *i, bool *gc_cpu_given) {
     const char *a = argv[*i];
     const knob *k =
         strcmp(a, "--steps") ? strcmp(a, "--triggers") ? knob_find(a) : &knobs[KNOB_TRIGGER] : &knobs[KNOB_STEP_WORK];
@@ -129,6 +145,13 @@ static bool list_arg(tune_opts *o, int argc, char **argv, int *i) {
         o->nsteps = parse_list(a, k, true, cli_value(C, argc, argv, i), o->steps);
     } else if (k == &knobs[KNOB_TRIGGER]) {
         o->ntriggers = parse_list(a, k, false, cli_value(C, argc, argv, i), o->triggers);
+    } else if (k == &knobs[KNOB_MODE_ID]) {
+        uint32_t m[TUNE_MAX_LIST];
+        o->nmodes = parse_list(a, k, false, cli_value(C, argc, argv, i), m); /* at most 2: duplicates refused */
+        for (size_t j = 0; j < o->nmodes; j++) o->modes[j] = m[j] != 0;
+    } else if (k == &knobs[KNOB_GC_CPU]) {
+        o->ngc_cpus = parse_list(a, k, false, cli_value(C, argc, argv, i), o->gc_cpus);
+        *gc_cpu_given = true;
     } else {
         return false;
     }
@@ -138,12 +161,13 @@ static bool list_arg(tune_opts *o, int argc, char **argv, int *i) {
 static void parse(tune_opts *o, int argc, char **argv) {
     defaults(o);
     knob_mask given = 0;
+    bool gc_cpu_given = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_is_help(a)) {
             usage(stdout);
             exit(0);
-        } else if (list_arg(o, argc, argv, &i) || knob_arg(C, &o->base, &given, argc, argv, &i)) {
+        } else if (list_arg(o, argc, argv, &i, &gc_cpu_given) || knob_arg(C, &o->base, &given, argc, argv, &i)) {
             continue;
         } else if (cli_run_arg(C, argc, argv, &i, &o->size, &o->seed)) {
             continue;
@@ -187,25 +211,46 @@ static void parse(tune_opts *o, int argc, char **argv) {
     }
     const char *bad = knob_settle(&o->base, given);
     if (bad) cli_fail(C, "invalid collector settings: %s", bad);
+    bool concurrent = false, runs = false;
+    for (size_t m = 0; m < o->nmodes; m++) concurrent |= o->modes[m];
+    /* Like any knob, --gc-cpu is taken on its own (tests/test_knobs.c),
+     * but without a concurrent configuration it caps nothing: said, not
+     * refused. */
+    if (gc_cpu_given && !concurrent)
+        fprintf(stderr, "tricolor tune: --gc-cpu: no concurrent configuration to cap, so it is not used (the "
+                        "concurrent mode: --mode concurrent or --mode incremental,concurrent)\n");
+    for (size_t m = 0; m < o->nmodes; m++)
+        for (size_t b = 0; b < o->nbarriers; b++) runs |= tune_mode_runs(o->modes[m], o->barriers[b]);
+    if (!runs)
+        cli_fail(C, "--mode concurrent: no barrier given runs in it (valid with the concurrent mode: dijkstra, yuasa, "
+                    "hybrid)");
 }
 
-/* The grid in run order: steps outer, triggers, barriers inner, so a
- * --time-limit cut still has every barrier at the budgets it reached. Under
- * stw there are no increments, so it gets one configuration per trigger
- * (at the first step value). Returns the count; *out is malloc'd. */
-static size_t build_grid(const tune_opts *o, tune_cfg **out) {
-    size_t cap = o->nsteps * o->ntriggers * o->nbarriers, n = 0;
+/* The grid in run order: steps outer, triggers, modes, barriers, then
+ * the marker's CPU caps inner, so a --time-limit cut still has every
+ * barrier and mode at the budgets it reached. Under stw there are no
+ * increments, so it gets one configuration per trigger (at the first step
+ * value). A combination the collector refuses (the concurrent mode with
+ * steele or stw) is not in the grid; the incremental mode has no marker,
+ * so it is not repeated per CPU cap (tune.h). */
+size_t tune_build_grid(const tune_opts *o, tune_cfg **out) {
+    size_t cap = o->nsteps * o->ntriggers * o->nmodes * o->nbarriers * o->ngc_cpus, n = 0;
     tune_cfg *g = calloc(cap, sizeof *g);
     if (!g) cli_fail(C, "out of memory");
     for (size_t s = 0; s < o->nsteps; s++)
         for (size_t t = 0; t < o->ntriggers; t++)
-            for (size_t b = 0; b < o->nbarriers; b++) {
-                if (o->barriers[b] == TC_BARRIER_STW && s > 0) continue;
-                tune_cfg *c = &g[n++];
-                c->barrier = o->barriers[b];
-                c->step_work = o->barriers[b] == TC_BARRIER_STW ? TUNE_STEP_AUTO : o->steps[s];
-                c->trigger_pct = o->triggers[t];
-            }
+            for (size_t m = 0; m < o->nmodes; m++)
+                for (size_t b = 0; b < o->nbarriers; b++)
+                    for (size_t u = 0; u < (o->modes[m] ? o->ngc_cpus : 1); u++) {
+                        if (o->barriers[b] == TC_BARRIER_STW && s > 0) continue;
+                        if (!tune_mode_runs(o->modes[m], o->barriers[b])) continue;
+                        tune_cfg *c = &g[n++];
+                        c->concurrent = o->modes[m];
+                        c->gc_cpu_pct = o->modes[m] ? o->gc_cpus[u] : o->base.gc_cpu_pct;
+                        c->barrier = o->barriers[b];
+                        c->step_work = o->barriers[b] == TC_BARRIER_STW ? TUNE_STEP_AUTO : o->steps[s];
+                        c->trigger_pct = o->triggers[t];
+                    }
     *out = g;
     return n;
 }
@@ -362,7 +407,7 @@ int cmd_tune(int argc, char **argv) {
     tune_opts o;
     parse(&o, argc, argv);
     tune_cfg *cfgs;
-    size_t n = build_grid(&o, &cfgs);
+    size_t n = tune_build_grid(&o, &cfgs);
     if (o.dry_run) {
         tune_print_header(&o, n);
         tune_print_sweep(&o);

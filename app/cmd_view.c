@@ -98,6 +98,7 @@ static void handle_key(app *a, SDL_Keycode k) {
     case SDLK_MINUS:
     case SDLK_KP_MINUS: scene_set_speed(s, s->speed_idx - 1); break;
     case SDLK_b: scene_next_barrier(s); break;
+    case SDLK_m: scene_set_mode(s, !s->cfg.concurrent); break;
     case SDLK_a: scene_toggle_pause_target(s); break;
     case SDLK_r: scene_restart(s); break;
     case SDLK_g: scene_set_view(s, !s->show_heapmap); break;
@@ -171,9 +172,9 @@ static void usage(FILE *f) {
                "  --script FILE           a script, as record's (see 'tricolor record --help'); 'wait' lines hold\n"
                "                          until space\n"
                "\n"
-               "Keys: space pause, N/-> step, +/- speed, 1-9 workload, B barrier, A auto-pacer (pause target\n"
-               "on/off), R reset, S screenshot, G graph/heap map, Z reset zoom, C close opened boxes, F fullscreen,\n"
-               "H help, Q/Esc quit.\n"
+               "Keys: space pause, N/-> step, +/- speed, 1-9 workload, B barrier, M mode (incremental or\n"
+               "concurrent), A auto-pacer (pause target on/off), R reset, S screenshot, G graph/heap map, Z reset\n"
+               "zoom, C close opened boxes, F fullscreen, H help, Q/Esc quit.\n"
                "Time travel: <- one increment back into the history of what was shown, -> forward, space\n"
                "replays from there up to now (then the live run goes on), End back to now, Home the oldest\n"
                "moment kept; the run is parked meanwhile (--history MB bounds what is kept).\n"
@@ -189,7 +190,9 @@ static void usage(FILE *f) {
                "catches up to Tricolor's execution time (in turns of 2 ms or more) while this process\n"
                "waits for it to block again; only then is the frame drawn, and the next slice starts\n"
                "once the drawing is finished. Both measured runs take their turns pinned to one CPU\n"
-               "(the last); the window, Tricolor's memory thread and ffmpeg use the others.\n"
+               "(the last); the window, Tricolor's memory thread and ffmpeg use the others, and so does\n"
+               "the concurrent mode's marker thread, which marks beside the workload; it is not held while\n"
+               "the workload is parked (the GC share panel counts only its CPU while the workload ran).\n"
                "With TRICOLOR_TURNS=FILE set, each span in which\n"
                "Tricolor, Boehm or the drawing ran is appended to FILE ('WHO T0_NS T1_NS',\n"
                "CLOCK_MONOTONIC). Without a display, the window can run on SDL's dummy driver:\n"

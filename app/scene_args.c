@@ -77,6 +77,9 @@ void scene_args_settle(scene *s, knob_mask given) {
         if (given & 1u << KNOB_MMU && s->cfg.mmu_pct)
             cli_fail(C, "--mmu cannot be combined with --deterministic: the utilization guard defers increments by "
                         "the clock (a deterministic recording runs without it)");
+        if (s->cfg.concurrent)
+            cli_fail(C, "--mode concurrent cannot be combined with --deterministic: the marker thread marks as the OS "
+                        "schedules it, beside the workload (use --mode incremental, or drop --deterministic)");
         if (given & 1u << KNOB_MEM_THREAD && s->cfg.mem_thread)
             cli_fail(C, "--mem-thread on cannot be combined with --deterministic: the memory thread's work lands "
                         "wherever the OS schedules it (a deterministic recording runs without it)");

@@ -60,7 +60,10 @@ void script_apply(scene *s, const script_action *a, const char *path, const char
         break;
     case SCRIPT_LIVE: scene_live(s, true); break;
     case SCRIPT_UNTIL: scene_until(s, (tc_phase)a->value); break;
-    case SCRIPT_LOST: scene_lost_object(s, a->value != 0); break;
+    case SCRIPT_LOST:
+        scene_lost_object(s, a->value != 0);
+        if (s->lesson < 0) fprintf(stderr, "tricolor %s: %s:%d: %s\n", cmd, path, a->line, s->lesson_msg); /* refused */
+        break;
     case SCRIPT_WAIT: break; /* the player's */
     default: break;
     }

@@ -3,9 +3,11 @@
  * choice (cmd_tune.c) and its report (tune_report.c: the table, the JSON
  * and the PNG).
  *
- * A configuration is a point of the grid step budget x trigger x barrier;
- * once measured it carries the figures of measure.h (medians over
- * repeats), and the five objectives of pareto.h are read from them.
+ * A configuration is a point of the grid step budget x trigger x mode x
+ * barrier (x the marker's CPU cap, in the concurrent mode), only where the
+ * collector runs that combination; once measured it carries the figures
+ * of measure.h (medians over repeats), and the five objectives of
+ * pareto.h are read from them.
  */
 #ifndef TRICOLOR_TUNE_H
 #define TRICOLOR_TUNE_H
@@ -31,6 +33,8 @@ typedef enum cfg_state { CFG_SKIPPED = 0, CFG_FAILED, CFG_DONE } cfg_state;
 
 /* One configuration and, once run, its figures. */
 typedef struct tune_cfg {
+    bool concurrent;     /* the mode: a marker thread beside the mutator */
+    uint32_t gc_cpu_pct; /* its CPU cap (concurrent only; else the base's, unused) */
     tc_barrier barrier;
     uint32_t step_work; /* fixed increment budget; TUNE_STEP_AUTO with the auto-pacer; unused under stw */
     uint32_t trigger_pct;
@@ -57,15 +61,33 @@ typedef struct tune_opts {
     size_t nsteps;
     uint32_t triggers[TUNE_MAX_LIST];
     size_t ntriggers;
+    bool modes[2]; /* the modes swept, in this order: false incremental, true concurrent */
+    size_t nmodes;
+    uint32_t gc_cpus[TUNE_MAX_LIST]; /* the marker's CPU caps swept in the concurrent mode */
+    size_t ngc_cpus;
     long time_limit_s; /* 0 = none */
     const char *json, *png;
     bool all, progress, dry_run;
 } tune_opts;
 
+/* The grid of o in run order (steps outer, then triggers, modes,
+ * barriers, and the marker's CPU caps inner), only the combinations the
+ * collector runs: no steele or stw in the concurrent mode, one
+ * configuration per trigger under stw (no step budget), the incremental
+ * mode once whatever the caps. Returns the count (0 if no combination
+ * runs; tune refuses such lists before); *out is malloc'd (exits on
+ * out of memory). */
+size_t tune_build_grid(const tune_opts *o, tune_cfg **out);
 /* The collector settings of c, as `tricolor bench` would set them from
  * the flags tune_bench_command prints. */
 void tune_cfg_to_tc(const tune_opts *o, const tune_cfg *c, tc_config *tc);
-/* "dijkstra, step 4000, trigger 100%" */
+/* Whether the collector runs the mode with barrier b (tc_config_check:
+ * the concurrent mode refuses steele and stw). */
+bool tune_mode_runs(bool concurrent, tc_barrier b);
+/* The mode as the table prints it: "incremental", "concurrent 25%". */
+void tune_mode_text(const tune_cfg *c, char *buf, size_t len);
+/* "incremental dijkstra, step 4000, trigger 100%",
+ * "concurrent yuasa (marker 25%), auto-pacer, trigger 100%" */
 void tune_describe(const tune_cfg *c, char *buf, size_t len);
 /* "p99 <= 200 us" [" and peak heap <= 64 MiB"] */
 void tune_fmt_goal(const tune_opts *o, char *buf, size_t len);

@@ -24,6 +24,8 @@
  * the flags tune_bench_command prints. */
 void tune_cfg_to_tc(const tune_opts *o, const tune_cfg *c, tc_config *tc) {
     *tc = o->base;
+    tc->concurrent = c->concurrent;
+    tc->gc_cpu_pct = c->gc_cpu_pct;
     tc->barrier = c->barrier;
     tc->trigger_pct = c->trigger_pct;
     if (c->barrier == TC_BARRIER_STW) return;
@@ -35,13 +37,29 @@ void tune_cfg_to_tc(const tune_opts *o, const tune_cfg *c, tc_config *tc) {
     }
 }
 
+bool tune_mode_runs(bool concurrent, tc_barrier b) {
+    return !concurrent || (b != TC_BARRIER_STEELE && b != TC_BARRIER_STW);
+}
+
+void tune_mode_text(const tune_cfg *c, char *buf, size_t len) {
+    if (c->concurrent)
+        snprintf(buf, len, "concurrent %u%%", c->gc_cpu_pct);
+    else
+        snprintf(buf, len, "%s", c->barrier == TC_BARRIER_STW ? "stw" : "incremental");
+}
+
 void tune_describe(const tune_cfg *c, char *buf, size_t len) {
+    char mode[48];
+    if (c->concurrent)
+        snprintf(mode, sizeof mode, "concurrent %s (marker %u%%)", tc_barrier_name(c->barrier), c->gc_cpu_pct);
+    else
+        snprintf(mode, sizeof mode, "incremental %s", tc_barrier_name(c->barrier));
     if (c->barrier == TC_BARRIER_STW)
         snprintf(buf, len, "stw, trigger %u%%", c->trigger_pct);
     else if (c->step_work == TUNE_STEP_AUTO)
-        snprintf(buf, len, "%s, auto-pacer, trigger %u%%", tc_barrier_name(c->barrier), c->trigger_pct);
+        snprintf(buf, len, "%s, auto-pacer, trigger %u%%", mode, c->trigger_pct);
     else
-        snprintf(buf, len, "%s, step %u, trigger %u%%", tc_barrier_name(c->barrier), c->step_work, c->trigger_pct);
+        snprintf(buf, len, "%s, step %u, trigger %u%%", mode, c->step_work, c->trigger_pct);
 }
 
 const char *tune_metric_name(tune_metric on) { return on == TUNE_ON_MAX ? "max pause" : "p99"; }
@@ -91,14 +109,15 @@ void tune_bench_command(const tune_opts *o, const tune_cfg *c, char *buf, size_t
 }
 
 static void print_row(const tune_cfg *c, size_t idx, long pick) {
-    char step[16], mx[24], p99[24];
+    char step[16], mx[24], p99[24], mode[32];
     step_text(c, step, sizeof step);
+    tune_mode_text(c, mode, sizeof mode);
     cli_fmt_us(mx, sizeof mx, c->obj[TUNE_MAX_US]);
     cli_fmt_us(p99, sizeof p99, c->obj[TUNE_P99_US]);
-    printf("  %3zu %c %-9s %6s %7u%% %10s %10s %7.1f%% %9.1f ms %7.1f MiB  %-4s%s\n", idx, c->on_front ? '*' : ' ',
-           tc_barrier_name(c->barrier), step, c->trigger_pct, mx, p99, c->obj[TUNE_GC_SHARE] * 100,
-           c->obj[TUNE_WALL_MS], c->obj[TUNE_PEAK_HEAP] / (1 << 20), c->meets ? "yes" : "no",
-           (long)idx == pick ? "  <- recommended" : "");
+    printf("  %3zu %c %-14s %-9s %6s %7u%% %10s %10s %7.1f%% %9.1f ms %7.1f MiB  %-4s%s\n", idx,
+           c->on_front ? '*' : ' ', mode, tc_barrier_name(c->barrier), step, c->trigger_pct, mx, p99,
+           c->obj[TUNE_GC_SHARE] * 100, c->obj[TUNE_WALL_MS], c->obj[TUNE_PEAK_HEAP] / (1 << 20),
+           c->meets ? "yes" : "no", (long)idx == pick ? "  <- recommended" : "");
 }
 
 /* Sorting rows for the table: by the target's pause figure, then wall. */
@@ -120,8 +139,8 @@ void tune_print_table(const tune_opts *o, const tune_cfg *cfgs, size_t n, long p
     g_sort_cfgs = cfgs;
     g_sort_on = o->on;
     qsort(rows, nr, sizeof *rows, cmp_rows);
-    printf("\n  %3s %c %-9s %6s %8s %10s %10s %8s %12s %11s  %s\n", "#", ' ', "barrier", "step", "trigger", "max pause",
-           "p99", "GC CPU", "wall", "peak heap", "meets");
+    printf("\n  %3s %c %-14s %-9s %6s %8s %10s %10s %8s %12s %11s  %s\n", "#", ' ', "mode", "barrier", "step",
+           "trigger", "max pause", "p99", "GC CPU", "wall", "peak heap", "meets");
     for (size_t i = 0; i < nr; i++) print_row(&cfgs[rows[i]], rows[i], pick);
     free(rows);
 }
@@ -140,7 +159,13 @@ void tune_write_json(FILE *f, const tune_opts *o, const tune_cfg *cfgs, size_t n
         const tune_cfg *c = &cfgs[i];
         tc_config tc;
         tune_cfg_to_tc(o, c, &tc);
-        fprintf(f, "%s\n{\"barrier\":\"%s\",", i ? "," : "", tc_barrier_name(c->barrier));
+        fprintf(f, "%s\n{\"barrier\":\"%s\",\"mode\":\"%s\",", i ? "," : "", tc_barrier_name(c->barrier),
+                c->concurrent ? "concurrent" : "incremental");
+        /* The marker's CPU cap: only a concurrent configuration has one. */
+        if (c->concurrent)
+            fprintf(f, "\"gc_cpu_pct\":%u,", c->gc_cpu_pct);
+        else
+            fprintf(f, "\"gc_cpu_pct\":null,");
         /* step_work is the budget in force: the starting point under the
          * auto-pacer, none under stw. */
         if (c->barrier == TC_BARRIER_STW)
@@ -271,11 +296,26 @@ void tune_print_header(const tune_opts *o, size_t n) {
     tune_fmt_goal(o, goal, sizeof goal);
     printf("tricolor tune: %s (size %s, seed %llu), target %s.\n", o->wl->name, wl_size_names[o->size],
            (unsigned long long)o->seed, goal);
-    printf("%zu configurations: %zu step budget%s x %zu trigger%s x %zu barrier%s%s.\n"
+    bool concurrent = false, stw = false, refused = false;
+    for (size_t m = 0; m < o->nmodes; m++) concurrent |= o->modes[m];
+    for (size_t b = 0; b < o->nbarriers; b++) {
+        stw |= o->barriers[b] == TC_BARRIER_STW;
+        refused |= concurrent && !tune_mode_runs(true, o->barriers[b]);
+    }
+    char caps[48] = "";
+    if (concurrent)
+        snprintf(caps, sizeof caps, " (x %zu marker CPU cap%s when concurrent)", o->ngc_cpus,
+                 o->ngc_cpus > 1 ? "s" : "");
+    printf("%zu configurations: %zu step budget%s x %zu trigger%s x %zu mode%s x %zu barrier%s%s%s%s.\n"
            "Each runs in child processes of its own, one at a time: per repeat an untimed run (wall, GC CPU\n"
            "share, peak heap) and a timed run (pauses: operations >= 1 us, timed from outside as bench does).\n",
-           n, o->nsteps, o->nsteps > 1 ? "s" : "", o->ntriggers, o->ntriggers > 1 ? "s" : "", o->nbarriers,
-           o->nbarriers > 1 ? "s" : "", n < o->nsteps * o->ntriggers * o->nbarriers ? " (stw has no step budget)" : "");
+           n, o->nsteps, o->nsteps > 1 ? "s" : "", o->ntriggers, o->ntriggers > 1 ? "s" : "", o->nmodes,
+           o->nmodes > 1 ? "s" : "", o->nbarriers, o->nbarriers > 1 ? "s" : "", caps,
+           stw ? "; stw has no step budget" : "", refused ? "; the concurrent mode runs no steele or stw" : "");
+    if (concurrent)
+        printf("Note: the GC CPU share is bench's figure, the collector's increments over the process's CPU; a\n"
+               "concurrent configuration's marker thread counts in the process's CPU but not in the collector's,\n"
+               "so its share is understated (its pauses, wall time and peak heap are measured as for the rest).\n");
     if (o->repeat > 1)
         printf("Figures are medians of %d runs each.\n", o->repeat);
     else
@@ -284,7 +324,8 @@ void tune_print_header(const tune_opts *o, size_t n) {
     fflush(stdout);
 }
 
-/* "sweeping barrier dijkstra,yuasa; step-work auto,1000; trigger 100%; pause-target 200us" */
+/* "sweeping barrier dijkstra,yuasa; step-work auto,1000; trigger 100%; mode incremental,concurrent;
+ * gc-cpu 25; target pause-target 200us" */
 void tune_print_sweep(const tune_opts *o) {
     tc_config c = o->base;
     char v[64];
@@ -300,6 +341,18 @@ void tune_print_sweep(const tune_opts *o) {
     for (size_t i = 0; i < o->ntriggers; i++) {
         knobs[KNOB_TRIGGER].set(&c, o->triggers[i]);
         knob_format(&knobs[KNOB_TRIGGER], &c, v, sizeof v);
+        printf("%s%s", i ? "," : "", v);
+    }
+    printf("; mode ");
+    for (size_t i = 0; i < o->nmodes; i++) {
+        knobs[KNOB_MODE_ID].set(&c, o->modes[i]);
+        knob_format(&knobs[KNOB_MODE_ID], &c, v, sizeof v);
+        printf("%s%s", i ? "," : "", v);
+    }
+    printf("; gc-cpu ");
+    for (size_t i = 0; i < o->ngc_cpus; i++) {
+        knobs[KNOB_GC_CPU].set(&c, o->gc_cpus[i]);
+        knob_format(&knobs[KNOB_GC_CPU], &c, v, sizeof v);
         printf("%s%s", i ? "," : "", v);
     }
     knobs[KNOB_PAUSE_TARGET].set(&c, o->target_us);

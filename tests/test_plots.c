@@ -36,6 +36,7 @@
 
 #include <SDL.h>
 
+#include "cpu_place.h"
 #include "plots.h"
 #include "scene.h"
 #include "series.h"
@@ -772,6 +773,113 @@ static void test_gc_share_gap(void **state) {
     series_reset(&s);
 }
 
+/* The marker thread's share, from cumulative CPU samples: the CPU gained
+ * over the last 0.25 s of the run over 0.25 s (over the run so far while
+ * it is shorter), the window's start interpolated; only the samples the
+ * window needs are kept. */
+static void test_marker_share_from_cumulative_cpu(void **state) {
+    (void)state;
+    series s = {0};
+    series_add_marker(&s, 0.1, 0.025); /* 25 ms of CPU in the first 100 ms */
+    assert_int_equal(s.nmarker, 1);
+    assert_true(fabs(s.marker_share[0].v - 0.25) < 1e-9);
+    /* [0.25, 0.5]: 0.0625 s at 0.25 (interpolated), 0.125 s at 0.5. */
+    series_add_marker(&s, 0.5, 0.125);
+    assert_int_equal(s.nmarker, 2);
+    assert_true(fabs(s.marker_share[1].v - 0.25) < 1e-9);
+    series_add_marker(&s, 1.0, 0.125); /* idle since 0.5 */
+    assert_true(fabs(s.marker_share[s.nmarker - 1].v) < 1e-9);
+    series_add_marker(&s, 1.1, 0.2); /* 75 ms in 100 ms, over a 250 ms window */
+    assert_true(fabs(s.marker_share[s.nmarker - 1].v - 0.3) < 1e-9);
+    series_add_marker(&s, 1.2, 0.1); /* never decreases: taken as 0.2 */
+    assert_true(s.marker_cum[s.nmarker_cum - 1].v == 0.2);
+    series_add_marker(&s, 1.15, 0.3); /* out of order: dropped */
+    assert_true(s.marker_cum[s.nmarker_cum - 1].t_s == 1.2);
+    /* A long run at a steady 40%: the share is 0.4, and the samples kept
+     * are the window's, not the run's. */
+    for (int i = 1; i <= 10000; i++) series_add_marker(&s, 1.2 + i * 0.01, 0.2 + i * 0.004);
+    assert_true(fabs(s.marker_share[s.nmarker - 1].v - 0.4) < 1e-6);
+    assert_true(s.nmarker_cum <= 28);
+    plot_series ps = series_plot(&s, "tricolor", RED);
+    assert_ptr_equal(ps.marker_share, s.marker_share);
+    assert_int_equal(ps.nmarker_share, s.nmarker);
+    series_reset(&s);
+    assert_int_equal(s.nmarker + s.nmarker_cum, 0);
+}
+
+/* On the GC share panel the marker's share is a dashed line (gaps along
+ * it) under the pauses' solid one, and the title says which is which. */
+static void test_time_series_marker_dashed(void **state) {
+    (void)state;
+    clear();
+    plot_point g[] = {{0, 0.75}, {10, 0.75}}, m[] = {{0, 0.25}, {10, 0.25}};
+    plot_series s = pseries("tricolor", RED);
+    s.gc_share = g;
+    s.ngc_share = 2;
+    s.marker_share = m;
+    s.nmarker_share = 2;
+    SDL_Rect area = {0, 0, 600, 240};
+    plot_time_series(g_r, g_text, area, &s, 1, PLOT_GC_SHARE, 0, 10);
+    SDL_Rect ax = plot_axes_rect(g_text, area);
+    int solid = row_of(ax, 0.75), dashed = row_of(ax, 0.25), on = 0, off = 0;
+    for (int x = ax.x + 1; x < ax.x + ax.w - 1; x++) {
+        assert_true(is_red(pixel(x, solid)));
+        if (is_red(pixel(x, dashed)))
+            on++;
+        else
+            off++;
+    }
+    /* 5 pixels on, 4 off. */
+    assert_true(on > ax.w / 3 && off > ax.w / 3);
+    /* Without a marker line nothing is drawn there. */
+    clear();
+    s.nmarker_share = 0;
+    plot_time_series(g_r, g_text, area, &s, 1, PLOT_GC_SHARE, 0, 10);
+    for (int x = ax.x + 1; x < ax.x + ax.w - 1; x++) assert_false(is_red(pixel(x, dashed)));
+}
+
+/* The scene's side: in the concurrent mode every nanosecond of the
+ * marker's CPU it has seen is credited either to the run (the workload
+ * ran meanwhile) or to the time it was parked, and the run's part is
+ * what the marker series is fed; in the incremental mode there is no
+ * marker line at all. Accounting only: no assertion on how much. */
+static void test_scene_feeds_the_marker_series(void **state) {
+    (void)state;
+    if (place_measured_cpu() < 0) skip(); /* one CPU: no marker thread */
+    static scene sc;
+    for (int conc = 0; conc < 2; conc++) {
+        scene_init(&sc, "view");
+        sc.wl = wl_find("gcbench");
+        sc.size = 0;
+        sc.boehm_on = false;
+        sc.history_mb = 0;
+        sc.cfg.concurrent = conc;
+        scene_defaults(&sc);
+        scene_settle(&sc);
+        assert_true(scene_start(&sc));
+        for (int f = 0; f < (conc ? 400 : 30) && (!conc || !sc.marker_run_ns); f++) {
+            sc.clock_s += 1.0 / 60;
+            scene_frame(&sc, 1.0 / 60);
+        }
+        tc_stats st;
+        tc_get_stats(live_heap(sc.lv), &st);
+        assert_true(sc.marker_seen_ns == sc.marker_run_ns + sc.marker_parked_ns);
+        assert_true(st.marker_cpu_ns >= sc.marker_seen_ns);
+        if (!conc) {
+            assert_int_equal(sc.tri.nmarker, 0);
+            assert_int_equal(st.marker_cpu_ns, 0);
+        } else {
+            if (!sc.marker_run_ns) fail_msg("no marker CPU credited to the run in 400 frames");
+            assert_true(sc.tri.nmarker > 0);
+            assert_true(sc.tri.marker_cum[sc.tri.nmarker_cum - 1].v == (double)sc.marker_run_ns / 1e9);
+            double last = sc.tri.marker_share[sc.tri.nmarker - 1].v;
+            assert_true(last >= 0 && last <= 1);
+        }
+        scene_free(&sc);
+    }
+    place_anywhere(); /* scene_start placed this thread as the viewer */
+}
+
 /* The scene's pointer handling: a drag across the timeline zooms the
  * time panels, a click does not, Z resets; the wheel over the heap map
  * zooms it about the pointer, a drag pans it. Synthetic events, no window. */
@@ -949,6 +1057,9 @@ int main(void) {
         cmocka_unit_test(test_zoom_select),
         cmocka_unit_test(test_axes_fit_a_short_run),
         cmocka_unit_test(test_gc_share_gap),
+        cmocka_unit_test(test_marker_share_from_cumulative_cpu),
+        cmocka_unit_test(test_time_series_marker_dashed),
+        cmocka_unit_test(test_scene_feeds_the_marker_series),
         cmocka_unit_test(test_scene_pointer_zooms),
         cmocka_unit_test(test_timeline_100k_timing),
     };

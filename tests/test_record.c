@@ -369,6 +369,12 @@ static void test_deterministic_refuses_clock_settings(void **state) {
     write_file(script, "0 barrier yuasa\n1 pause-target 200us\n2 pause-target off\n");
     expect_usage_error(ARGS("record", "--deterministic", "--script", script, "-o", "/tmp/never.y4m"),
                        ARGS(":2: pause-target cannot be used in a --deterministic recording"));
+    /* The concurrent mode's marker thread marks as the OS schedules it. */
+    expect_usage_error(ARGS("record", "--deterministic", "--mode", "concurrent", "-o", "/tmp/never.y4m"),
+                       ARGS("--mode concurrent cannot be combined with --deterministic"));
+    write_file(script, "0 mode incremental\n1 mode concurrent\n");
+    expect_usage_error(ARGS("record", "--deterministic", "--script", script, "-o", "/tmp/never.y4m"),
+                       ARGS(":2: mode cannot be used in a --deterministic recording", "marker thread"));
     unlink(script);
 }
 

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "pareto.h"
+#include "tune.h"
 #include "plots.h"
 #include "text.h"
 
@@ -199,6 +200,65 @@ static void test_pick_is_always_on_the_front(void **state) {
 }
 
 /* ------------------------------------------------------------------ */
+/* The grid                                                            */
+/* ------------------------------------------------------------------ */
+
+/* Every list of modes, barriers and caps gives the configurations the
+ * collector runs, each once, and nothing it refuses: the concurrent mode
+ * only with dijkstra, yuasa and hybrid, once per cap; the incremental mode
+ * once whatever the caps; stw once per trigger. */
+static void test_grid_has_every_valid_mode_and_nothing_else(void **state) {
+    (void)state;
+    static const tc_barrier all[] = {TC_BARRIER_DIJKSTRA, TC_BARRIER_STEELE, TC_BARRIER_YUASA, TC_BARRIER_STW,
+                                     TC_BARRIER_HYBRID};
+    static const uint32_t caps[][3] = {{1, 25}, {2, 10, 50}}; /* count, values */
+    for (int modes = 1; modes <= 3; modes++)                  /* bit 0 incremental, bit 1 concurrent */
+        for (int bars = 1; bars < 32; bars++)                 /* every non-empty subset of the five barriers */
+            for (int k = 0; k < 2; k++) {
+                tune_opts o;
+                memset(&o, 0, sizeof o);
+                tc_config_default(&o.base);
+                o.target_us = 200;
+                o.steps[0] = TUNE_STEP_AUTO, o.steps[1] = 1000, o.nsteps = 2;
+                o.triggers[0] = 100, o.triggers[1] = 200, o.ntriggers = 2;
+                if (modes & 1) o.modes[o.nmodes++] = false;
+                if (modes & 2) o.modes[o.nmodes++] = true;
+                for (int b = 0; b < 5; b++)
+                    if (bars >> b & 1) o.barriers[o.nbarriers++] = all[b];
+                o.ngc_cpus = caps[k][0];
+                for (size_t u = 0; u < o.ngc_cpus; u++) o.gc_cpus[u] = caps[k][1 + u];
+                /* What should be there: (mode, barrier, cap, trigger, step) once each. */
+                size_t want = 0;
+                for (size_t m = 0; m < o.nmodes; m++)
+                    for (size_t b = 0; b < o.nbarriers; b++) {
+                        if (o.modes[m] && (o.barriers[b] == TC_BARRIER_STEELE || o.barriers[b] == TC_BARRIER_STW))
+                            continue;
+                        want += (o.barriers[b] == TC_BARRIER_STW ? 1 : o.nsteps) * o.ntriggers *
+                                (o.modes[m] ? o.ngc_cpus : 1);
+                    }
+                tune_cfg *g = NULL;
+                size_t n = tune_build_grid(&o, &g);
+                if (n != want)
+                    fail_msg("modes %d barriers %#x caps %zu: %zu configurations, expected %zu", modes, bars,
+                             o.ngc_cpus, n, want);
+                for (size_t i = 0; i < n; i++) {
+                    tc_config tc;
+                    tune_cfg_to_tc(&o, &g[i], &tc);
+                    const char *bad = tc_config_check(&tc);
+                    if (bad) fail_msg("configuration %zu is invalid: %s", i, bad);
+                    assert_int_equal(tc.concurrent, g[i].concurrent);
+                    if (!g[i].concurrent) assert_int_equal(g[i].gc_cpu_pct, o.base.gc_cpu_pct);
+                    for (size_t j = 0; j < i; j++) /* each once */
+                        if (g[j].concurrent == g[i].concurrent && g[j].barrier == g[i].barrier &&
+                            g[j].gc_cpu_pct == g[i].gc_cpu_pct && g[j].trigger_pct == g[i].trigger_pct &&
+                            g[j].step_work == g[i].step_work)
+                            fail_msg("configurations %zu and %zu are the same", j, i);
+                }
+                free(g);
+            }
+}
+
+/* ------------------------------------------------------------------ */
 /* The scatter plot                                                    */
 /* ------------------------------------------------------------------ */
 
@@ -305,6 +365,12 @@ static void test_bad_input(void **state) {
     expect_usage_error(ARGS("tune", "--time-limit", "0"), ARGS("--time-limit", "out of range"));
     expect_usage_error(ARGS("tune", "--repeat", "1000"), ARGS("--repeat", "1..20"));
     expect_usage_error(ARGS("tune", "--frobnicate"), ARGS("unknown option '--frobnicate'"));
+    expect_usage_error(ARGS("tune", "--mode", "parallel"),
+                       ARGS("--mode", "unknown mode 'parallel'", "incremental, concurrent"));
+    expect_usage_error(ARGS("tune", "--mode", "concurrent,concurrent"), ARGS("--mode", "given twice"));
+    expect_usage_error(ARGS("tune", "--mode", "concurrent", "--barrier", "steele,stw"),
+                       ARGS("--mode concurrent", "dijkstra, yuasa, hybrid"));
+    expect_usage_error(ARGS("tune", "--gc-cpu", "25,0"), ARGS("--gc-cpu", "out of range", "1..100"));
     expect_usage_error(ARGS("tune", "--json"), ARGS("--json needs a value"));
     /* Unwritable outputs fail before any run. */
     expect_usage_error(ARGS("tune", "--workload", "demo", "--json", "/nonexistent-dir/x.json"),
@@ -484,6 +550,61 @@ static void test_stw_has_no_step(void **state) {
     assert_non_null(strstr(repro, "--barrier stw"));
 }
 
+/* Both modes in one tiny sweep, as a user would run it: the concurrent
+ * mode gets hybrid at two caps and no steele, the incremental mode both
+ * barriers once; every configuration runs (none refused by the
+ * collector), the JSON and the table name each one's mode and cap, and
+ * the header says what the concurrent mode leaves out and what its GC
+ * CPU share does not count. */
+static void test_sweep_of_both_modes(void **state) {
+    (void)state;
+    char json[] = "/tmp/tricolor-tune-XXXXXX.json";
+    int fd = mkstemps(json, 5);
+    assert_true(fd >= 0);
+    close(fd);
+    static tool_outcome o;
+    tool_run(&o, ARGS("tune", "--workload", "demo", "--size", "small", "--steps", "1000", "--triggers", "100", "--mode",
+                      "incremental,concurrent", "--barrier", "steele,hybrid", "--gc-cpu", "10,50", "--pause-target",
+                      "1ms", "--all", "--json", json));
+    if (o.status != 0) fail_msg("tune exited %d: %s", o.status, o.err);
+    assert_non_null(strstr(o.out, "4 configurations"));
+    assert_non_null(strstr(o.out, "the concurrent mode runs no steele or stw"));
+    assert_non_null(strstr(o.out, "marker thread counts in the process's CPU but not in the collector's"));
+    assert_non_null(strstr(o.out, "  mode "));
+    assert_non_null(strstr(o.out, "concurrent 10% hybrid"));
+    assert_non_null(strstr(o.out, "concurrent 50% hybrid"));
+    assert_non_null(strstr(o.out, "incremental    steele"));
+    assert_null(strstr(o.out, "failed"));
+    char *doc = slurp(json);
+    unlink(json);
+    assert_non_null(doc);
+    static json_keys keys;
+    const char *where;
+    if (!json_collect_keys(doc, &keys, &where)) fail_msg("--json does not parse near: %.60s", where);
+    assert_true(json_has_key(&keys, "configs.mode"));
+    assert_true(json_has_key(&keys, "configs.gc_cpu_pct"));
+    assert_int_equal(count_configs(doc), 4);
+    int conc = 0;
+    for (long i = 0; i < 4; i++) {
+        const char *c = config_at(doc, i), *end = object_end(c);
+        char one[4096];
+        size_t len = (size_t)(end - c) + 1;
+        assert_true(len < sizeof one);
+        memcpy(one, c, len);
+        one[len] = 0;
+        assert_non_null(strstr(one, "\"status\":\"ok\""));
+        if (strstr(one, "\"mode\":\"concurrent\"")) {
+            conc++;
+            assert_non_null(strstr(one, "\"barrier\":\"hybrid\""));
+            assert_true(strstr(one, "\"gc_cpu_pct\":10,") || strstr(one, "\"gc_cpu_pct\":50,"));
+        } else {
+            assert_non_null(strstr(one, "\"mode\":\"incremental\""));
+            assert_non_null(strstr(one, "\"gc_cpu_pct\":null"));
+        }
+    }
+    assert_int_equal(conc, 2);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dominance),
@@ -493,12 +614,14 @@ int main(void) {
         cmocka_unit_test(test_recommend_ties),
         cmocka_unit_test(test_recommend_when_nothing_meets),
         cmocka_unit_test(test_pick_is_always_on_the_front),
+        cmocka_unit_test(test_grid_has_every_valid_mode_and_nothing_else),
         cmocka_unit_test(test_scatter_pixels),
         cmocka_unit_test(test_scatter_empty),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_help),
         cmocka_unit_test(test_tiny_sweep),
         cmocka_unit_test(test_stw_has_no_step),
+        cmocka_unit_test(test_sweep_of_both_modes),
     };
     int rc = cmocka_run_group_tests_name("tune", tests, NULL, NULL);
     SDL_Quit();

@@ -11,15 +11,19 @@
  * the inspector lists its slots, one of which a click follows.
  */
 #include "support.h"
+#include "cpu_place.h"
 #include "graph.h"
 #include "heapmap.h"
 #include "inspector.h"
 #include "palette.h"
+#include "scene.h"
 #include "text.h"
 
 #include <SDL.h>
+#include <SDL_image.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { W = 400, H = 300 };
 
@@ -731,6 +735,149 @@ static void test_heapmap_zoomed_hover(void **state) {
     tc_heap_free(h);
 }
 
+/* ---------------------------------------------------------- concurrent mode */
+
+/* How dark a colour is: marking only ever darkens an object. */
+static int darkness(unsigned c) { return c == TC_BLACK ? 2 : c == TC_GREY ? 1 : 0; }
+
+/* The window's concurrent mode, in process: a scene (Boehm off) runs
+ * GCBench's small size in slow motion, where colours are otherwise
+ * replayed from the collector's events, which a marker thread never
+ * records. While one cycle marks, every shown object is drawn at least as
+ * dark as an exact reading of it (tc_describe, which holds the mark
+ * state) made before the frame: marking only darkens, so a sync that read
+ * the heap can only be as dark or darker, and a picture that waits for
+ * events is whiter. The graph shows black objects while the cycle marks,
+ * and the marker thread did marking work. */
+static void test_concurrent_graph_follows_the_marker(void **state) {
+    (void)state;
+    static scene sc; /* large: not on the stack */
+    scene_init(&sc, "view");
+    sc.wl = wl_find("gcbench");
+    sc.size = 0;
+    sc.boehm_on = false;
+    sc.history_mb = 0;
+    sc.cfg.concurrent = true;
+    sc.speed_idx = scene_speed_index(1.0 / 8);
+    scene_defaults(&sc);
+    scene_settle(&sc);
+    assert_true(scene_start(&sc));
+    tc_heap *h = live_heap(sc.lv);
+    enum { CHECKED = 400 };
+    static void *obj[CHECKED];
+    static uint8_t colour[CHECKED];
+    size_t nread = 0, compared = 0, black_frames = 0;
+    uint64_t cycles_read = UINT64_MAX;
+    for (int f = 0; f < 600 && (compared < 4000 || !black_frames); f++) {
+        scene_frame(&sc, 1.0 / 60);
+        tc_stats st;
+        tc_get_stats(h, &st);
+        bool marking = tc_current_phase(h) == TC_PHASE_PROPAGATE;
+        if (marking && st.cycles == cycles_read) /* the same cycle marked at the reading and still does */
+            for (size_t i = 0; i < nread; i++) {
+                const gnode *n = node_of(&sc.g, obj[i]);
+                if (!n || !n->alive || n->summary) continue;
+                if (darkness(n->colour) < darkness(colour[i]))
+                    fail_msg("frame %d: %p drawn %s, read %s before the frame", f, obj[i],
+                             tc_colour_name((tc_colour)n->colour), tc_colour_name((tc_colour)colour[i]));
+                compared++;
+            }
+        size_t black = 0;
+        for (size_t i = 0; i < sc.g.norder; i++) {
+            const gnode *n = &sc.g.nodes[sc.g.order[i]];
+            black += !n->summary && n->colour == TC_BLACK;
+        }
+        black_frames += marking && black > 0;
+        /* Exact readings for the next frame, while marking. */
+        nread = 0;
+        cycles_read = marking ? st.cycles : UINT64_MAX;
+        for (size_t i = 0; marking && i < sc.g.norder && nread < CHECKED; i++) {
+            const gnode *n = &sc.g.nodes[sc.g.order[i]];
+            tc_object_info info;
+            if (!n->summary && tc_describe(h, n->obj, &info)) obj[nread] = n->obj, colour[nread++] = info.colour;
+        }
+    }
+    tc_stats st;
+    tc_get_stats(h, &st);
+    if (!st.marker_work) fail_msg("the marker thread did no work");
+    if (!black_frames) fail_msg("no black object shown while a cycle marked");
+    if (!compared) fail_msg("no frame was compared (no cycle marked across two frames)");
+    scene_free(&sc);
+    place_anywhere(); /* scene_start placed this thread as the viewer; what it starts next inherits that */
+}
+
+/* B goes through the barriers the mode runs with, M switches the mode,
+ * and a barrier the concurrent mode does not run gives way to Dijkstra,
+ * as the note says. */
+static void test_mode_and_barrier_keys(void **state) {
+    (void)state;
+    const tc_barrier inc[] = {TC_BARRIER_STEELE, TC_BARRIER_YUASA, TC_BARRIER_STW, TC_BARRIER_HYBRID,
+                              TC_BARRIER_DIJKSTRA};
+    const tc_barrier conc[] = {TC_BARRIER_YUASA, TC_BARRIER_HYBRID, TC_BARRIER_DIJKSTRA};
+    tc_barrier b = TC_BARRIER_DIJKSTRA;
+    for (int i = 0; i < 5; i++) assert_int_equal(b = scene_barrier_after(b, false), inc[i]);
+    for (int i = 0; i < 3; i++) assert_int_equal(b = scene_barrier_after(b, true), conc[i]);
+    assert_int_equal(scene_barrier_after(TC_BARRIER_STEELE, true), TC_BARRIER_YUASA);
+    assert_int_equal(scene_barrier_after(TC_BARRIER_STW, true), TC_BARRIER_HYBRID);
+
+    static scene sc;
+    scene_init(&sc, "view");
+    sc.boehm_on = false;
+    sc.history_mb = 0;
+    sc.cfg.barrier = TC_BARRIER_STEELE;
+    scene_defaults(&sc);
+    scene_settle(&sc);
+    assert_true(scene_start(&sc));
+    tc_config c;
+    assert_null(scene_set_mode(&sc, true));
+    tc_get_config(live_heap(sc.lv), &c);
+    assert_true(c.concurrent && sc.cfg.concurrent);
+    assert_int_equal(c.barrier, TC_BARRIER_DIJKSTRA);
+    assert_non_null(strstr(sc.note, "with dijkstra (it does not run steele)"));
+    for (int i = 0; i < 3; i++) {
+        scene_next_barrier(&sc);
+        assert_int_equal(sc.cfg.barrier, conc[i]);
+    }
+    assert_null(scene_set_mode(&sc, false));
+    tc_get_config(live_heap(sc.lv), &c);
+    assert_false(c.concurrent || sc.cfg.concurrent);
+    assert_int_equal(c.barrier, TC_BARRIER_DIJKSTRA);
+    assert_non_null(strstr(sc.note, "incremental"));
+    scene_next_barrier(&sc);
+    assert_int_equal(sc.cfg.barrier, TC_BARRIER_STEELE);
+    scene_free(&sc);
+    place_anywhere(); /* scene_start placed this thread as the viewer */
+}
+
+/* `view --mode concurrent --frames N` on SDL's dummy video driver (no
+ * display): it runs, saves its screenshot, and its summary says the
+ * marker thread marked while the workload ran. */
+static void test_view_concurrent_frames(void **state) {
+    (void)state;
+    if (place_measured_cpu() < 0) skip(); /* one CPU: no marker thread, by design */
+    static tool_outcome o;
+    char png[] = "/tmp/tricolor-concurrent-XXXXXX.png";
+    int fd = mkstemps(png, 4);
+    assert_true(fd >= 0);
+    close(fd);
+    setenv("SDL_VIDEODRIVER", "dummy", 1);
+    tool_run(&o, ARGS("view", "--mode", "concurrent", "--workload", "gcbench", "--size", "small", "--no-boehm",
+                      "--frames", "60", "--screenshot", png));
+    unsetenv("SDL_VIDEODRIVER");
+    if (o.status != 0) fail_msg("view exited %d: %s", o.status, o.err);
+    SDL_Surface *img = IMG_Load(png);
+    unlink(png);
+    if (!img) fail_msg("--screenshot did not load: %s", IMG_GetError());
+    assert_int_equal(img->w, 1280);
+    assert_int_equal(img->h, 720);
+    SDL_FreeSurface(img);
+    const char *m = strstr(o.out, "marker thread ");
+    if (!m) fail_msg("no marker figure in the summary: %s", o.out);
+    double ran = 0;
+    assert_int_equal(sscanf(m, "marker thread %lf ms cpu while the workload ran", &ran), 1);
+    if (!(ran > 0)) fail_msg("the marker thread had no CPU while the workload ran: %s", o.out);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_graph_draws_each_colour),
@@ -748,6 +895,9 @@ int main(void) {
         cmocka_unit_test(test_heapmap_finds_the_inspected_object),
         cmocka_unit_test(test_heapmap_zoom_and_pan),
         cmocka_unit_test(test_heapmap_zoomed_hover),
+        cmocka_unit_test(test_concurrent_graph_follows_the_marker),
+        cmocka_unit_test(test_view_concurrent_frames),
+        cmocka_unit_test(test_mode_and_barrier_keys),
     };
     return cmocka_run_group_tests_name("viz", tests, setup, teardown);
 }

@@ -28,5 +28,9 @@ void place_as_measured(void);
 void place_as_viewer(void);
 /* Pins the calling thread to `cpu` (no-op when negative). */
 void place_on(int cpu);
+/* Lets the calling thread run on every CPU the process was allowed when
+ * first asked: for the moment a collector is created, which counts the
+ * CPUs it may use (live.c). */
+void place_anywhere(void);
 
 #endif

@@ -373,14 +373,29 @@ static void begin(graph *g) {
 /* After the forest of this epoch is in g->order: nodes not in it start
  * to fade; the colours of the rest come from the heap h, unless events
  * are being replayed or h is NULL (a restored frame brought its own);
- * then the layout. */
+ * then the layout.
+ *
+ * The colours are read in breadth-first order, each parent before its
+ * children. A concurrent marker (tc_config.concurrent) goes on marking
+ * while the viewer reads, and tc_colour_of does not stop it, so the reads
+ * are not one snapshot; but marking only darkens (white, grey, black), so
+ * a child read after its parent is at least as dark as it was when the
+ * parent was read. A tree edge is then never drawn from black to white
+ * unless it was one at that moment: the picture never shows the strong
+ * invariant broken where it was not. (Cross edges, faint, carry no such
+ * promise.) Outside the concurrent mode nothing changes colours while the
+ * mutator is parked, and the order does not matter. */
 static void finish(graph *g, tc_heap *h) {
+    if (h && !g->replay)
+        for (size_t i = 0; i < g->norder; i++) {
+            gnode *n = &g->nodes[g->order[i]];
+            if (!n->summary) n->colour = (uint8_t)tc_colour_of(h, n->obj);
+        }
     for (size_t i = 0; i < g->n; i++) {
         gnode *n = &g->nodes[i];
         if (n->epoch == g->epoch) {
             n->alive = 1;
             n->fade = 1;
-            if (h && !g->replay && !n->summary) n->colour = (uint8_t)tc_colour_of(h, n->obj);
         } else {
             n->alive = 0;
             n->parent = -1;
@@ -581,6 +596,11 @@ static void add_arrow(graph *g, void *source, void *target) {
     g->arrows[g->narrows].target = target;
     g->arrows[g->narrows].fade = 1;
     g->narrows++;
+}
+
+void graph_recolour(graph *g, const void *obj, tc_colour colour) {
+    long k = obj ? hget(g, obj) : -1;
+    if (k >= 0 && !g->nodes[k].summary && g->nodes[k].epoch == g->epoch) g->nodes[k].colour = (uint8_t)colour;
 }
 
 void graph_event(graph *g, const tc_event *e) {

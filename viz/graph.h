@@ -25,7 +25,8 @@
  *
  * Slow motion: in replay mode the colours shown are not read from the heap
  * but advanced by the collector's events (shade, blacken, barrier), a few
- * per frame, so the grey wavefront can be followed object by object.
+ * per frame, so the grey wavefront can be followed object by object. The
+ * scene turns it off in the concurrent mode, whose marker records none.
  */
 #ifndef TRICOLOR_GRAPH_H
 #define TRICOLOR_GRAPH_H
@@ -142,6 +143,9 @@ bool graph_save(const graph *g, uint8_t **buf, size_t *len, size_t *cap);
 bool graph_restore(graph *g, const uint8_t *buf, size_t len);
 /* The colour obj has in a saved forest, or -1 if it is not shown there. */
 int graph_saved_colour(const uint8_t *buf, size_t len, const void *obj);
+/* Sets the colour shown for obj's node, if it has one (a newer reading
+ * of one object than the last sync's, e.g. the inspector's). */
+void graph_recolour(graph *g, const void *obj, tc_colour colour);
 /* Applies one collector event (colours in replay mode, flashes always). */
 void graph_event(graph *g, const tc_event *e);
 /* Moves every node `iterations` easing steps towards its place. */

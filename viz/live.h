@@ -39,6 +39,12 @@ tc_heap *live_heap(live *l);
 double live_exec_seconds(const live *l); /* execution time since start */
 uint64_t live_rounds(const live *l);     /* completed passes of the workload */
 uint64_t live_checksum(const live *l);   /* of the last completed pass */
+/* The concurrent marker thread's CPU time (ns) gained while the workload
+ * ran, not while it was parked (the marker is not parked with it); 0
+ * without a marker. Its CPU is added at the end of each of its slices (at
+ * most 0.5 ms, gc/marker.c), so a slice of it that straddles a hand-off
+ * is credited to the side it ends in. */
+uint64_t live_marker_run_ns(const live *l);
 /* When the k-th pass (1-based, k <= live_rounds) ended, in execution
  * seconds since start; -1 if it was not recorded (memory was short). */
 double live_round_end_s(const live *l, uint64_t k);

@@ -220,9 +220,14 @@ static double visible_max(const plot_point *pts, size_t np, double from, double 
 
 void plot_time_series(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series *s, size_t n, int which,
                       double t_from_s, double t_to_s) {
-    bool heap = which == PLOT_HEAP;
+    bool heap = which == PLOT_HEAP, marker = false;
+    for (size_t k = 0; k < n && !heap; k++) marker |= s[k].nmarker_share > 0;
     pl_panel p;
-    pl_panel_begin(&p, r, t, area, heap ? "Heap MiB (solid: heap, dashed: trigger)" : "GC CPU share", s, n);
+    pl_panel_begin(&p, r, t, area,
+                   heap     ? "Heap MiB (solid: heap, dashed: trigger)"
+                   : marker ? "GC CPU share (dashed: marker thread)"
+                            : "GC CPU share",
+                   s, n);
     pl_fix_range(&t_from_s, &t_to_s);
 
     double vmax = 1;
@@ -268,7 +273,9 @@ void plot_time_series(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series
             np = build_line(s[k].heap_mib, s[k].nheap, t_from_s, t_to_s, 0, vmax, p.ax, pts);
             thick_lines(r, pts, np);
         } else {
-            size_t np = build_line(s[k].gc_share, s[k].ngc_share, t_from_s, t_to_s, 0, 1, p.ax, pts);
+            size_t np = build_line(s[k].marker_share, s[k].nmarker_share, t_from_s, t_to_s, 0, 1, p.ax, pts);
+            dashed_lines(r, pts, np);
+            np = build_line(s[k].gc_share, s[k].ngc_share, t_from_s, t_to_s, 0, 1, p.ax, pts);
             thick_lines(r, pts, np);
         }
     }

@@ -52,7 +52,12 @@ typedef struct plot_series {
     const plot_point *heap_mib;
     size_t nheap; /* heap size over time, in time order */
     const plot_point *trigger_mib;
-    size_t ntrigger;               /* trigger threshold over time (may be 0 points) */
+    size_t ntrigger; /* trigger threshold over time (may be 0 points) */
+    /* A concurrent marker thread's CPU share (0..1) over time, drawn
+     * dashed on the GC share panel (0 points: none, nothing drawn). */
+    const plot_point *marker_share;
+    size_t nmarker_share;
+
     double p50_us, p99_us, max_us; /* caller computes (markers on the histogram) */
 } plot_series;
 
@@ -82,8 +87,10 @@ void plot_pause_histogram(SDL_Renderer *r, text *t, SDL_Rect area, const plot_se
  * min(nmmu, nwindows) values of each series; windows_ms in increasing order. */
 void plot_mmu_curve(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series *s, size_t n, const double *windows_ms,
                     size_t nwindows);
-/* which: PLOT_GC_SHARE (y 0..100%) or PLOT_HEAP (y 0..a round number of
- * MiB above the largest value shown; heap solid, trigger dashed). */
+/* which: PLOT_GC_SHARE (y 0..100%; the pauses' share solid, a marker
+ * thread's CPU share dashed, the title then says so) or PLOT_HEAP (y 0..a
+ * round number of MiB above the largest value shown; heap solid, trigger
+ * dashed). */
 void plot_time_series(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series *s, size_t n, int which,
                       double t_from_s, double t_to_s);
 

@@ -15,7 +15,8 @@
  * Speed, in steps (+/-): below 1, slow motion: the workload runs one
  * increment at a time and that increment's shade/blacken events are
  * replayed over 2/speed frames, so the wavefront can be followed object by
- * object. At 1, one increment a frame. Above 1, the workload runs that
+ * object (in the concurrent mode, whose marker records no events, only the
+ * barrier hits are replayed and colours are read at every sync). At 1, one increment a frame. Above 1, the workload runs that
  * many times 0.25 ms of execution a frame, up to 32 (8 ms: full speed at
  * 60 fps, half the time left for drawing); a deterministic scene runs
  * that many increments instead, since a slice of time is not repeatable.
@@ -124,6 +125,7 @@ static void stop_runs(scene *s) {
     series_reset(&s->tri);
     series_reset(&s->boe);
     s->tri_seen = 0;
+    s->marker_seen_ns = s->marker_run_ns = s->marker_parked_ns = 0;
     s->det_bytes = s->det_work = s->det_incr = 0;
     s->nreplay = s->replay_pos = 0;
     s->until_phase = s->lesson = -1;
@@ -245,6 +247,9 @@ static void collect(scene *s) {
     tc_get_stats(h, &st);
     series_add_point(&s->tri.heap, &s->tri.nheap, &s->tri.cap_heap, t, (double)st.heap_bytes / (1 << 20));
     series_add_point(&s->tri.trig, &s->tri.ntrig, &s->tri.cap_trig, t, (double)st.trigger_bytes / (1 << 20));
+    /* The marker's line from the first frame of the concurrent mode on
+     * (and on after a switch back, where it falls to 0). */
+    if (s->cfg.concurrent || s->tri.nmarker) series_add_marker(&s->tri, t, (double)s->marker_run_ns / 1e9);
     if (s->boehm_on && s->fd.pid) {
         size_t before = s->fd.npauses, hbefore = s->fd.nheap;
         bool was_alive = s->fd.alive;
@@ -267,6 +272,25 @@ static void collect(scene *s) {
         series_metrics(&s->boe);
         s->last_metrics_s = s->clock_s;
     }
+}
+
+/* One slice of the workload (live_run), and the concurrent marker's CPU
+ * split by what the workload was doing meanwhile. The marker is a thread
+ * of the collector's own, which the hand-off (live.c) does not stop: the
+ * collector's API has no way to hold it while the mutator is parked, so
+ * it marks on while the window draws. What it gained while the workload
+ * ran is the run's (live.c counts it from the mutator's side of the
+ * hand-off; the GC share panel plots it against the run's time, as the
+ * pauses are); the rest is what it gained while the workload was parked,
+ * counted apart (the summary of --frames and --passes runs says how much)
+ * and never charged to a run that was not running. */
+static void run_slice(scene *s, uint64_t exec_ns, uint64_t increments) {
+    live_run(s->lv, exec_ns, increments);
+    tc_stats st;
+    tc_get_stats(live_heap(s->lv), &st);
+    s->marker_seen_ns = st.marker_cpu_ns;
+    s->marker_run_ns = live_marker_run_ns(s->lv); /* read before the park: never more than seen */
+    s->marker_parked_ns = s->marker_seen_ns - s->marker_run_ns;
 }
 
 /* Events since the last frame: flashes and fades now; in slow motion the
@@ -294,7 +318,12 @@ static void take_events(scene *s, bool to_replay) {
  * returns whether either moved. */
 static bool advance(scene *s) {
     bool slow = scene_speed(s) < 1;
-    s->g.replay = slow && s->replay_pos < s->nreplay;
+    /* Colours replayed from events in slow motion only when every colour
+     * change comes as an event: a concurrent marker records none (the
+     * event ring is the mutator's), so its colours are read from the heap
+     * at every sync, and only the barrier hits' flashes are replayed. */
+    bool replay_colours = slow && !s->cfg.concurrent;
+    s->g.replay = replay_colours && s->replay_pos < s->nreplay;
     if (s->replay_pos < s->nreplay) { /* still replaying the last increment */
         size_t per = (s->nreplay - s->replay_pos + (size_t)s->replay_frames_left - 1) / (size_t)s->replay_frames_left;
         for (size_t i = 0; i < per && s->replay_pos < s->nreplay; i++) graph_event(&s->g, &s->replay[s->replay_pos++]);
@@ -310,19 +339,19 @@ static bool advance(scene *s) {
         uint64_t before = tc_increment_count(h);
         /* One increment, or 50 ms of mutator (deterministic: however long
          * the mutator runs until the next increment). */
-        live_run(s->lv, s->deterministic ? DET_SLICE_NS : 50000000, 1);
+        run_slice(s, s->deterministic ? DET_SLICE_NS : 50000000, 1);
         if (tc_increment_count(h) == before && s->step_requests > 0) tc_step(h);
         if (s->step_requests > 0) s->step_requests--;
         if (slow) {
             take_events(s, true);
             s->replay_frames_left = (int)lround(2 / scene_speed(s));
-            s->g.replay = s->nreplay > 0;
+            s->g.replay = replay_colours && s->nreplay > 0;
             return true;
         }
     } else if (s->deterministic) {
-        live_run(s->lv, DET_SLICE_NS, (uint64_t)lround(scene_speed(s)));
+        run_slice(s, DET_SLICE_NS, (uint64_t)lround(scene_speed(s)));
     } else {
-        live_run(s->lv, (uint64_t)(0.25e6 * scene_speed(s)), 0);
+        run_slice(s, (uint64_t)(0.25e6 * scene_speed(s)), 0);
     }
     take_events(s, false);
     return true;
@@ -364,6 +393,11 @@ void scene_frame(scene *s, double dt) {
         s->graph_live = false;
     }
     if (s->insp.obj && !inspector_sync(&s->insp, live_heap(s->lv))) s->g.selected = NULL; /* freed */
+    /* The inspector read its colour after the graph's sync, holding the
+     * mark state (tc_describe): beside a concurrent marker that reading is
+     * as new or newer, and the ringed node shows what its panel says. */
+    if (s->insp.obj && !s->show_heapmap && !s->g.replay && s->insp.info.obj == s->insp.obj)
+        graph_recolour(&s->g, s->insp.obj, s->insp.info.colour);
     if (moved) scene_travel_record(s, dt);
 }
 
@@ -404,6 +438,11 @@ void scene_summary(scene *s, FILE *f, long passes) {
     if (s->boehm_on)
         fprintf(f, "; boehm %zu pauses p50 %.1f us p99 %.1f us max %.1f us", s->boe.sum.count, s->boe.sum.p50_us,
                 s->boe.sum.p99_us, s->boe.sum.max_us);
+    /* The concurrent marker's CPU, as run_slice split it (whole run, not
+     * cut at --passes: it is not a pause figure). */
+    if (s->marker_run_ns || s->marker_parked_ns)
+        fprintf(f, "; marker thread %.2f ms cpu while the workload ran, %.2f ms while it was parked",
+                (double)s->marker_run_ns / 1e6, (double)s->marker_parked_ns / 1e6);
     fprintf(f, "\n");
 }
 
@@ -471,7 +510,42 @@ const char *scene_set_barrier(scene *s, tc_barrier b) {
     return bad;
 }
 
-void scene_next_barrier(scene *s) { scene_set_barrier(s, (tc_barrier)((s->cfg.barrier + 1) % TC_BARRIER_COUNT)); }
+/* Whether the mode runs with barrier b: tc_config_check refuses steele
+ * and stw beside a concurrent marker (gc/barrier.c says why). */
+static bool mode_runs(bool concurrent, tc_barrier b) {
+    return !concurrent || (b != TC_BARRIER_STEELE && b != TC_BARRIER_STW);
+}
+
+tc_barrier scene_barrier_after(tc_barrier b, bool concurrent) {
+    tc_barrier n = b;
+    do n = (tc_barrier)((n + 1) % TC_BARRIER_COUNT);
+    while (!mode_runs(concurrent, n) && n != b);
+    return n;
+}
+
+void scene_next_barrier(scene *s) { scene_set_barrier(s, scene_barrier_after(s->cfg.barrier, s->cfg.concurrent)); }
+
+const char *scene_set_mode(scene *s, bool concurrent) {
+    tc_config c;
+    tc_get_config(live_heap(s->lv), &c);
+    tc_barrier was = c.barrier;
+    c.concurrent = concurrent;
+    if (!mode_runs(concurrent, c.barrier)) c.barrier = TC_BARRIER_DIJKSTRA;
+    const char *bad = scene_configure(s, &c);
+    if (!bad) {
+        char m[160];
+        if (c.barrier != was)
+            snprintf(m, sizeof m, "mode: concurrent from the next cycle, with dijkstra (it does not run %s)",
+                     tc_barrier_name(was));
+        else if (concurrent)
+            snprintf(m, sizeof m, "mode: concurrent from the next cycle (marker thread at %u%% of a core)",
+                     c.gc_cpu_pct);
+        else
+            snprintf(m, sizeof m, "mode: incremental from the next cycle");
+        scene_note(s, m);
+    }
+    return bad;
+}
 
 const char *scene_set_pause_target(scene *s, uint32_t usec) {
     tc_config c;

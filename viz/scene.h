@@ -108,7 +108,12 @@ typedef struct scene {
     tc_event evbuf[8192];
     /* plots */
     series tri, boe;
-    size_t tri_seen;                        /* pauses taken from live.c's log, or the collector's */
+    size_t tri_seen; /* pauses taken from live.c's log, or the collector's */
+    /* The concurrent marker thread's CPU (tc_stats.marker_cpu_ns), split
+     * by what the workload was doing meanwhile: running (credited to the
+     * run: the GC share panel's dashed line) or parked while the window
+     * drew (the marker is not held then: see scene.c, run_slice). */
+    uint64_t marker_seen_ns, marker_run_ns, marker_parked_ns;
     uint64_t det_bytes, det_work, det_incr; /* the virtual clock's inputs so far */
     double last_metrics_s;
     scene_slider sliders[3];
@@ -207,7 +212,14 @@ bool scene_click(scene *s, int x, int y);
 void scene_set_workload(scene *s, const wl_info *wl); /* restarts */
 void scene_restart(scene *s);                         /* quit is set if it fails */
 const char *scene_set_barrier(scene *s, tc_barrier b);
+/* The next barrier the mode in force runs with (incremental: dijkstra,
+ * steele, yuasa, stw, hybrid; concurrent: dijkstra, yuasa, hybrid). */
 void scene_next_barrier(scene *s);
+tc_barrier scene_barrier_after(tc_barrier b, bool concurrent);
+/* Incremental or concurrent, from the next cycle. A barrier the
+ * concurrent mode does not run (steele, stw) gives way to dijkstra, and
+ * the note says so. */
+const char *scene_set_mode(scene *s, bool concurrent);
 /* Applies a whole config (any knob, from a script) to the running heap. */
 const char *scene_configure(scene *s, const tc_config *c);
 const char *scene_set_pause_target(scene *s, uint32_t usec); /* 0 = off */

@@ -85,7 +85,10 @@ static void draw_help(scene *s, SDL_Renderer *r, int w, int h) {
         "  + / -      speed: below 1 slow motion (an increment over several frames),",
         "             1 an increment a frame, above 1 faster, up to 32 (full speed)",
         "  1-9        workload (see 'tricolor list')",
-        "  B          next barrier (dijkstra, steele, yuasa, stw) from the next cycle",
+        "  B          next barrier from the next cycle: dijkstra, steele, yuasa, stw, hybrid",
+        "             (concurrent mode: dijkstra, yuasa, hybrid)",
+        "  M          mode from the next cycle: incremental / concurrent (a marker thread",
+        "             marks beside the program; GC share panel: its CPU dashed)",
         "  A          auto-pacer on/off: the collector sizes increments to a pause target",
         "  R          reset the run",
         "  S          screenshot (PNG in the current directory)",
@@ -205,7 +208,15 @@ static void draw_lesson(scene *s, SDL_Renderer *r, SDL_Rect main, int above) {
 static void draw_title(scene *s, SDL_Renderer *r, int w) {
     text *font = s->font;
     int x = 8;
-    x += text_drawf(font, x, 4, PAL_TEXT, "tricolor view: %s (%s)   ", s->wl->name, wl_size_names[s->size]);
+    /* The mode; concurrent: the marker thread's CPU over the GC share's
+     * window (the dashed line's last value) against its cap. */
+    char mode_s[96];
+    if (s->cfg.concurrent && s->tri.nmarker)
+        snprintf(mode_s, sizeof mode_s, "concurrent: marker %.0f%% of a core (cap %u%%)",
+                 s->tri.marker_share[s->tri.nmarker - 1].v * 100, s->cfg.gc_cpu_pct);
+    else
+        snprintf(mode_s, sizeof mode_s, "%s", s->cfg.concurrent ? "concurrent" : "incremental");
+    x += text_drawf(font, x, 4, PAL_TEXT, "tricolor view: %s (%s), %s   ", s->wl->name, wl_size_names[s->size], mode_s);
     fill(r, (SDL_Rect){x, 8, 10, 10}, PAL_TRICOLOR);
     x += 14 + text_draw(font, x + 14, 4, PAL_TEXT, "tricolor   ");
     if (s->boehm_on) {
@@ -525,6 +536,12 @@ static void draw_status(scene *s, SDL_Renderer *r, const layout *L, tc_phase ph,
         snprintf(step_s, sizeof step_s, "step %u%s",
                  s->cfg.budget_unit == TC_BUDGET_WORK ? s->cfg.step_work : s->cfg.step_usec,
                  s->cfg.budget_unit == TC_BUDGET_WORK ? "" : "us");
+    /* The barrier, after the mode when it is the concurrent one (the
+     * title line names the mode either way; the line is full at 1280
+     * pixels with Boehm on, so the incremental mode, the default, is not
+     * repeated here). */
+    char mode_s[64];
+    snprintf(mode_s, sizeof mode_s, "%s%s", s->cfg.concurrent ? "concurrent " : "", tc_barrier_name(s->cfg.barrier));
     const hist_moment *m = scene_moment(s);
     char state[96];
     if (m)
@@ -535,8 +552,7 @@ static void draw_status(scene *s, SDL_Renderer *r, const layout *L, tc_phase ph,
         snprintf(state, sizeof state, "%s%s", s->paused ? "paused" : "speed ", s->paused ? "" : speed_s);
     text_drawf(font, 8, L->status.y + 4, m ? PAL_ROOT : PAL_TEXT,
                "%s | cycle %llu | %s | %s | trigger %u%% | p99 %s max %s%s | %s | %.0f fps | H help", tc_phase_name(ph),
-               (unsigned long long)cycles + 1, tc_barrier_name(s->cfg.barrier), step_s, s->cfg.trigger_pct, p99, mx,
-               boehm_s, state, s->fps);
+               (unsigned long long)cycles + 1, mode_s, step_s, s->cfg.trigger_pct, p99, mx, boehm_s, state, s->fps);
 }
 
 void scene_draw(scene *s, SDL_Renderer *r, int w, int h) {

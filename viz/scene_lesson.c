@@ -184,6 +184,16 @@ void scene_lesson_repair(scene *s) {
 void scene_lost_object(scene *s, bool barrier) {
     end_lesson(s);
     scene_lesson_repair(s);
+    /* The lesson writes slots from the viewer's thread and reads colours
+     * as one picture: beside a concurrent marker, which reads those slots
+     * and changes those colours while the mutator is parked, the plain
+     * writes would race with it and the picture would not hold still. */
+    if (s->cfg.concurrent) {
+        snprintf(s->lesson_msg, sizeof s->lesson_msg,
+                 "lost-object: not in the concurrent mode (its marker thread reads the slots the lesson writes, "
+                 "while it writes them): 'mode incremental' first");
+        return;
+    }
     if (s->at >= 0) scene_live(s, false);
     if (s->show_heapmap) scene_set_view(s, false); /* the lesson's objects are the graph's */
     s->lesson = barrier;

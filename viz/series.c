@@ -34,6 +34,8 @@ void series_reset(series *s) {
     free(s->share);
     free(s->heap);
     free(s->trig);
+    free(s->marker_share);
+    free(s->marker_cum);
     memset(s, 0, sizeof *s);
 }
 
@@ -70,6 +72,50 @@ void series_add_pause(series *s, double t, double dur_us) {
     series_add_point(&s->share, &s->nshare, &s->cap_share, end, sum / w > 1 ? 1 : sum / w);
 }
 
+/* The cumulative marker CPU at time t, interpolated between the samples
+ * around it (t within the samples' span, which starts at 0 CPU). */
+static double marker_cum_at(const series *s, double t) {
+    const plot_point *c = s->marker_cum;
+    size_t n = s->nmarker_cum, k = 0;
+    if (!n || t <= c[0].t_s) return n ? c[0].v : 0;
+    while (k + 1 < n && c[k + 1].t_s < t) k++;
+    if (k + 1 == n) return c[k].v;
+    double span = c[k + 1].t_s - c[k].t_s;
+    return span > 0 ? c[k].v + (c[k + 1].v - c[k].v) * (t - c[k].t_s) / span : c[k + 1].v;
+}
+
+void series_add_marker(series *s, double t, double cpu_s) {
+    /* The run starts with no marker CPU: a first sample at time 0, so that
+     * the window's start always lies within the samples. */
+    if (!s->nmarker_cum) {
+        series_grow((void **)&s->marker_cum, &s->cap_marker_cum, 1, sizeof *s->marker_cum);
+        if (!s->cap_marker_cum) return;
+        s->marker_cum[s->nmarker_cum++] = (plot_point){0, 0};
+    }
+    plot_point *last = &s->marker_cum[s->nmarker_cum - 1];
+    if (t < last->t_s) return; /* out of order: dropped */
+    if (cpu_s < last->v) cpu_s = last->v;
+    if (t == last->t_s) {
+        last->v = cpu_s;
+    } else {
+        series_grow((void **)&s->marker_cum, &s->cap_marker_cum, s->nmarker_cum + 1, sizeof *s->marker_cum);
+        if (s->nmarker_cum == s->cap_marker_cum) return;
+        s->marker_cum[s->nmarker_cum++] = (plot_point){t, cpu_s};
+    }
+    double w = t < SHARE_WINDOW_S ? t : SHARE_WINDOW_S;
+    if (!(w > 0)) return;
+    double share = (cpu_s - marker_cum_at(s, t - w)) / w;
+    series_add_point(&s->marker_share, &s->nmarker, &s->cap_marker, t, share > 1 ? 1 : share < 0 ? 0 : share);
+    /* Samples wholly before the window are not needed again: keep one
+     * before its start, for the interpolation. */
+    size_t k = 0;
+    while (k + 1 < s->nmarker_cum && s->marker_cum[k + 1].t_s <= t - SHARE_WINDOW_S) k++;
+    if (k > 0) {
+        memmove(s->marker_cum, s->marker_cum + k, (s->nmarker_cum - k) * sizeof *s->marker_cum);
+        s->nmarker_cum -= k;
+    }
+}
+
 void series_add_point(plot_point **arr, size_t *n, size_t *cap, double t, double v) {
     if (*n && (*arr)[*n - 1].t_s > t - series_spacing(t)) return;
     series_grow((void **)arr, cap, *n + 1, sizeof **arr);
@@ -102,6 +148,8 @@ plot_series series_plot(const series *s, const char *name, SDL_Color colour) {
                          .nheap = s->nheap,
                          .trigger_mib = s->trig,
                          .ntrigger = s->ntrig,
+                         .marker_share = s->marker_share,
+                         .nmarker_share = s->nmarker,
                          .p50_us = s->sum.p50_us,
                          .p99_us = s->sum.p99_us,
                          .max_us = s->sum.max_us};

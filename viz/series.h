@@ -22,6 +22,14 @@ typedef struct series {
     size_t n, cap;
     plot_point *share, *heap, *trig;
     size_t nshare, nheap, ntrig, cap_share, cap_heap, cap_trig;
+    /* A concurrent collector's marker thread (Tricolor with --mode
+     * concurrent): its CPU time as a share of the run's time, over the
+     * same window as the GC share (marker_share, 0..1: one thread), and
+     * the cumulative samples that share is taken from (marker_cum: run
+     * time, marker CPU seconds so far), of which only those the window
+     * still needs are kept. */
+    plot_point *marker_share, *marker_cum;
+    size_t nmarker, cap_marker, nmarker_cum, cap_marker_cum;
     double mmu[METRICS_NWINDOWS];
     metrics_summary sum;
     double now_s; /* the newest execution time the series covers */
@@ -40,6 +48,14 @@ void series_reset(series *s);
  * samples the GC share at the pause's end: pause time over the last
  * 0.25 s, or over the run so far while it is shorter. */
 void series_add_pause(series *s, double t, double dur_us);
+/* The marker thread's CPU: cpu_s is its CPU time (seconds) credited to
+ * the run up to run time t (never decreasing; t in time order). Appends a
+ * sample of marker_share at t: the CPU it gained over the last 0.25 s of
+ * the run (the GC share's window; over the run so far while it is
+ * shorter) over that window, its cumulative CPU at the window's start
+ * interpolated between the samples around it. Spaced like the other
+ * curves (series_add_point). */
+void series_add_marker(series *s, double t, double cpu_s);
 /* Appends a sample to one of the series' curves (&s->heap, &s->trig) at
  * time t, unless the last one is less than series_spacing(t) older: fine
  * enough that a run of a few milliseconds is a curve, at most 50 samples
