@@ -96,15 +96,16 @@ static uint64_t marker_cpu_ns(tc_heap *h) {
 /* Called by the mutator thread with the mutex held: give the turn to the
  * viewer and wait for it back. Time parked counts as suspended.
  *
- * The marker thread is the collector's and is not parked with the
- * mutator (the API has no way to hold it): its CPU is credited to the run
- * from the mutator's own side of the hand-off, between taking the turn
- * and giving it back, so the wake-up latency of each hand-off (hundreds
- * of microseconds on these VMs, more than a slice's execution at speed 1)
- * is not counted as the run's. Both reads lie inside the time subtracted
- * as parked: no timed operation pays for them. */
+ * A concurrent marker thread is parked with the mutator
+ * (tc_marker_park), so it marks only while the workload runs, as in a
+ * bench run, and the picture holds still while the viewer draws, pauses
+ * or goes back in time. Its CPU is credited to the run from the mutator's
+ * own side of the hand-off, between taking the turn and giving it back.
+ * Both reads and the park lie inside the time subtracted as parked: no
+ * timed operation pays for them. */
 static void park(live *l) {
     uint64_t t0 = mut_ticks();
+    tc_marker_park(l->heap, true);
     l->marker_run_ns += marker_cpu_ns(l->heap) - l->marker_at_resume;
     if (turns_on()) turns_log(TURN_TRICOLOR, l->ran_from, turns_now());
     l->parked_at = t0;
@@ -113,6 +114,7 @@ static void park(live *l) {
     while (l->turn != MUTATOR) pthread_cond_wait(&l->cv, &l->mu);
     if (turns_on()) l->ran_from = turns_now();
     l->marker_at_resume = marker_cpu_ns(l->heap);
+    tc_marker_park(l->heap, false);
     l->m.suspended_ticks += mut_ticks() - t0;
     l->parked_at = 0;
 }

@@ -40,7 +40,8 @@ double live_exec_seconds(const live *l); /* execution time since start */
 uint64_t live_rounds(const live *l);     /* completed passes of the workload */
 uint64_t live_checksum(const live *l);   /* of the last completed pass */
 /* The concurrent marker thread's CPU time (ns) gained while the workload
- * ran, not while it was parked (the marker is not parked with it); 0
+ * ran, not while it was parked (the marker is parked with it, but a slice
+ * in flight finishes first); 0
  * without a marker. Its CPU is added at the end of each of its slices (at
  * most 0.5 ms, gc/marker.c), so a slice of it that straddles a hand-off
  * is credited to the side it ends in. */
