@@ -12,10 +12,11 @@
  * on giving back, so whatever one holder wrote the next one sees.
  *
  * The mutator never waits for the marker on its allocation path: an
- * assist that finds the marker holding the state sets `yield` and goes on;
- * the marker hands the state over within CLOCK_EVERY work units and waits
- * a little for the mutator to take it. The mutator waits only where it
- * must: tc_step, tc_collect and the heap limit (which finish work), the
+ * assist that finds the marker holding the state goes on (the marker is
+ * marking, and its work is credited to the debt). Where the mutator must
+ * have the state it sets `yield`: the marker hands the state over within
+ * CLOCK_EVERY work units and waits a little for the mutator to take it.
+ * The mutator waits only where it must: tc_step, tc_collect and the heap limit (which finish work), the
  * API calls above, and a full barrier buffer.
  *
  * The barrier buffer (Go's wbBuf). While a concurrent cycle marks, a
@@ -167,8 +168,13 @@ bool tc__marker_hold(tc_heap *h, bool wait) {
         m->took_owner = true;
         return true;
     }
-    atomic_store_explicit(&m->yield, true, memory_order_relaxed);
+    /* Without wait (an assist, adopting swept pages, the termination
+     * attempt) the mutator does not interrupt a marker that is marking:
+     * its work is credited to the debt anyway, and asking it to yield at
+     * every check past the goal kept it waiting while the mutator did
+     * the same work in pauses. Past the ceiling the pacer waits. */
     if (!wait) return false;
+    atomic_store_explicit(&m->yield, true, memory_order_relaxed);
     for (unsigned spins = 0;; spins++) {
         none = OWN_NONE;
         if (atomic_compare_exchange_weak_explicit(&m->owner, &none, OWN_MUTATOR, memory_order_acquire,
@@ -390,7 +396,9 @@ static void owed_time(tc_heap *h, uint64_t owed, uint64_t *cpu_last) {
                 atomic_load_explicit(&m->yield, memory_order_relaxed))
                 break;
             uint64_t ns = end - now < IDLE_SLICE_NS ? end - now : IDLE_SLICE_NS;
-            if (run_slice(h, ns, cpu_last) != SLICE_RAN) break;
+            int r = run_slice(h, ns, cpu_last);
+            if (r == SLICE_EMPTY) break;
+            if (r == SLICE_NOT_RUN) nap(20000); /* the mutator holds the state a moment */
         }
         set_idle_priority(false);
     }
