@@ -313,9 +313,7 @@ void tune_print_header(const tune_opts *o, size_t n) {
            o->nmodes > 1 ? "s" : "", o->nbarriers, o->nbarriers > 1 ? "s" : "", caps,
            stw ? "; stw has no step budget" : "", refused ? "; the concurrent mode runs no steele or stw" : "");
     if (concurrent)
-        printf("Note: the GC CPU share is bench's figure, the collector's increments over the process's CPU; a\n"
-               "concurrent configuration's marker thread counts in the process's CPU but not in the collector's,\n"
-               "so its share is understated (its pauses, wall time and peak heap are measured as for the rest).\n");
+        printf("The GC CPU share counts a concurrent configuration's marker thread, as bench's GC CPU does.\n");
     if (o->repeat > 1)
         printf("Figures are medians of %d runs each.\n", o->repeat);
     else

@@ -145,6 +145,19 @@ void tc__wb_full(tc_heap *h) {
  * Holding the mark state
  * ====================================================================== */
 
+/* Waits until the mutator holds the owner word. */
+static void take_owner(tc__marker *m) {
+    for (unsigned spins = 0;; spins++) {
+        int none = OWN_NONE;
+        if (atomic_compare_exchange_weak_explicit(&m->owner, &none, OWN_MUTATOR, memory_order_acquire,
+                                                  memory_order_relaxed))
+            return;
+        /* The marker may be waiting for a CPU: at idle priority it runs
+         * only where nothing else would, so leave this one idle a moment. */
+        if (spins > 64) nap(20000);
+    }
+}
+
 bool tc__marker_hold(tc_heap *h, bool wait) {
     tc__marker *m = &h->conc;
     if (m->depth) {
@@ -175,15 +188,7 @@ bool tc__marker_hold(tc_heap *h, bool wait) {
      * the same work in pauses. Past the ceiling the pacer waits. */
     if (!wait) return false;
     atomic_store_explicit(&m->yield, true, memory_order_relaxed);
-    for (unsigned spins = 0;; spins++) {
-        none = OWN_NONE;
-        if (atomic_compare_exchange_weak_explicit(&m->owner, &none, OWN_MUTATOR, memory_order_acquire,
-                                                  memory_order_relaxed))
-            break;
-        /* The marker may be waiting for a CPU: at idle priority it runs
-         * only where nothing else would, so leave this one idle a moment. */
-        if (spins > 64) nap(20000);
-    }
+    take_owner(m);
     atomic_store_explicit(&m->yield, false, memory_order_relaxed);
     m->depth = 1;
     m->took_owner = true;
@@ -215,13 +220,7 @@ void tc_marker_park(tc_heap *h, bool park) {
     /* Take the state once, whatever the job, so that a slice in flight
      * has ended; the marker does not take it again while parked. */
     if (m->depth == 0) {
-        for (unsigned spins = 0;; spins++) {
-            int none = OWN_NONE;
-            if (atomic_compare_exchange_weak_explicit(&m->owner, &none, OWN_MUTATOR, memory_order_acq_rel,
-                                                      memory_order_relaxed))
-                break;
-            if (spins > 64) nap(20000);
-        }
+        take_owner(m);
         atomic_store_explicit(&m->owner, OWN_NONE, memory_order_release);
     }
 }
@@ -251,13 +250,7 @@ void tc__marker_mark_end(tc_heap *h, bool sweep) {
      * the increment began, so the mutator did not take the state); the
      * marker must not start sweeping while this increment sweeps too. */
     if (sweep && m->depth && !m->took_owner) {
-        for (unsigned spins = 0;; spins++) {
-            int none = OWN_NONE;
-            if (atomic_compare_exchange_weak_explicit(&m->owner, &none, OWN_MUTATOR, memory_order_acquire,
-                                                      memory_order_relaxed))
-                break;
-            if (spins > 64) nap(20000);
-        }
+        take_owner(m);
         m->took_owner = true;
     }
     h->cur.concurrent = 1;

@@ -501,5 +501,9 @@ int main(void) {
         cmocka_unit_test(test_stress_concurrent_hybrid),
         cmocka_unit_test(test_stress_catches_skipped_barrier),
     };
+    /* TRICOLOR_STRESS_FILTER=test_stress_concurrent* runs a long campaign
+     * of some tests only (with TRICOLOR_STRESS_SCALE). */
+    const char *filter = getenv("TRICOLOR_STRESS_FILTER");
+    if (filter) cmocka_set_test_filter(filter);
     return cmocka_run_group_tests_name("stress", tests, NULL, NULL);
 }
