@@ -325,6 +325,10 @@ static bool slice(tc_heap *h, int job, uint64_t ns, uint64_t *work_out) {
     size_t work = 0;
     bool empty = false;
     if (job == JOB_MARK) {
+        /* The mark loop shades the buffer only once the grey stack is
+         * empty; on a big graph that is late, and a full buffer is a
+         * mutator pause. So a buffer past WB_URGENT_FILL is shaded first. */
+        while (wb_waiting(m) > WB_URGENT_FILL / 2 && !tc__budget_spent(&b, work)) work += tc__marker_drain(h, 256);
         work = tc__gc_mark_slice(h, &b, work);
         if (!tc__budget_spent(&b, work) && tc__gc_marking_done(h) && wb_waiting(m) == 0) empty = true;
     } else {
