@@ -369,10 +369,9 @@ static void op_rewrite_raw(void) {
     fill_pattern(&F.o[x]);
 }
 
-static const char *const knob_names[] = {"barrier",     "budget_unit",      "step_work",    "step_usec",
-                                         "trigger_pct", "runway_pct",       "pause_target", "heap_limit",
-                                         "mem_thread",  "verify_each_step", "concurrent",   "gc_cpu_pct",
-                                         "min_heap"};
+static const char *const knob_names[] = {"barrier",    "budget_unit",  "step_work",  "step_usec",  "trigger_pct",
+                                         "runway_pct", "pause_target", "heap_limit", "mem_thread", "verify_each_step",
+                                         "concurrent", "gc_cpu_pct",   "min_heap"};
 enum { NKNOBS = sizeof knob_names / sizeof knob_names[0] };
 
 /* Sets one knob. Mostly valid values; one in eight is raw bytes, which may
