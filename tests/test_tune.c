@@ -569,7 +569,7 @@ static void test_sweep_of_both_modes(void **state) {
     if (o.status != 0) fail_msg("tune exited %d: %s", o.status, o.err);
     assert_non_null(strstr(o.out, "4 configurations"));
     assert_non_null(strstr(o.out, "the concurrent mode runs no steele or stw"));
-    assert_non_null(strstr(o.out, "marker thread counts in the process's CPU but not in the collector's"));
+    assert_non_null(strstr(o.out, "The GC CPU share counts a concurrent configuration's marker thread"));
     assert_non_null(strstr(o.out, "  mode "));
     assert_non_null(strstr(o.out, "concurrent 10% hybrid"));
     assert_non_null(strstr(o.out, "concurrent 50% hybrid"));
