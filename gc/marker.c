@@ -212,7 +212,15 @@ void tc_marker_park(tc_heap *h, bool park) {
             tc__misuse(h, "tc_marker_park: false without a matching park");
             return;
         }
-        if (--m->parks == 0) atomic_store_explicit(&m->parked, false, memory_order_release);
+        if (--m->parks == 0) {
+            atomic_store_explicit(&m->parked, false, memory_order_release);
+            /* Unlike the allocation path, this call may wake the marker:
+             * it sleeps while parked, and a viewer that resumes the
+             * workload for a slice shorter than the marker's poll would
+             * otherwise see it never mark. */
+            int v = 1;
+            if (m->running && sem_getvalue(&m->sem, &v) == 0 && v == 0) sem_post(&m->sem);
+        }
         return;
     }
     if (m->parks++ > 0) return;
