@@ -44,6 +44,10 @@ size_t heap_count_objects(tc_heap *h);
 /* The four collector modes, for tests that run under each. */
 extern const tc_barrier all_modes[4];
 
+/* Running under valgrind, which runs one thread at a time: a test may
+ * not expect a background thread to have run. */
+bool under_valgrind(void);
+
 /* Scales loop counts: TRICOLOR_STRESS_SCALE (default 1.0), used to keep
  * the stress test short under valgrind. */
 double stress_scale(void);

@@ -799,7 +799,9 @@ static void test_concurrent_graph_follows_the_marker(void **state) {
     }
     tc_stats st;
     tc_get_stats(h, &st);
-    if (!st.marker_work) fail_msg("the marker thread did no work");
+    /* valgrind runs one thread at a time, and the marker only while the
+     * workload runs: it may get none of the few slices there are. */
+    if (!st.marker_work && !under_valgrind()) fail_msg("the marker thread did no work");
     if (!black_frames) fail_msg("no black object shown while a cycle marked");
     if (!compared) fail_msg("no frame was compared (no cycle marked across two frames)");
     scene_free(&sc);
