@@ -157,11 +157,6 @@ static run_result run_as_bench(const wl_info *wl, collector_kind kind, tc_barrie
 /* Under valgrind a forked child stays under valgrind: 48 runs take a
  * minute there, so it checks two workloads (the runner's code is the
  * same for all). */
-static bool under_valgrind(void) {
-    const char *p = getenv("LD_PRELOAD");
-    return p && strstr(p, "vgpreload");
-}
-
 static int cpus_available(void) {
     cpu_set_t set;
     return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
