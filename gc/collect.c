@@ -91,19 +91,16 @@ static inline void grey_push(tc_heap *h, void *obj) {
 }
 
 /* White -> grey. Used for roots and by the Dijkstra and Yuasa barriers. */
-void tc__gc_shade(tc_heap *h, void *obj) {
+bool tc__gc_shade_quiet(tc_heap *h, void *obj) {
     uint64_t v = hdr_load(obj);
-    if (!colour_is_white((unsigned)(v & 7))) return;
+    if (!colour_is_white((unsigned)(v & 7))) return false;
     hdr_store(obj, (v & ~(uint64_t)7) | C_GREY);
     grey_push(h, obj);
-    observe(h, TC_EV_SHADE, obj, 0);
+    return true;
 }
 
-void tc__gc_shade_quiet(tc_heap *h, void *obj) {
-    uint64_t v = hdr_load(obj);
-    if (!colour_is_white((unsigned)(v & 7))) return;
-    hdr_store(obj, (v & ~(uint64_t)7) | C_GREY);
-    grey_push(h, obj);
+void tc__gc_shade(tc_heap *h, void *obj) {
+    if (tc__gc_shade_quiet(h, obj)) observe(h, TC_EV_SHADE, obj, 0);
 }
 
 /* Black -> grey, for Steele's barrier on a small object: it will be

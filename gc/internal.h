@@ -531,7 +531,7 @@ void tc__gc_regrey(tc_heap *h, void *obj);
 void tc__gc_large_dirty(tc_heap *h, tc_page *p, uint32_t slot);
 /* Shades without telling an observer (the marker thread must not touch
  * the event ring). */
-void tc__gc_shade_quiet(tc_heap *h, void *obj);
+bool tc__gc_shade_quiet(tc_heap *h, void *obj); /* true if it was white */
 /* The marker thread's slice: marks until the budget is spent or no grey
  * is left; returns work units. Only while it holds the mark state. */
 size_t tc__gc_mark_slice(tc_heap *h, tc__budget *b, size_t work);

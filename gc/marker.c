@@ -16,8 +16,9 @@
  * marking, and its work is credited to the debt). Where the mutator must
  * have the state it sets `yield`: the marker hands the state over within
  * CLOCK_EVERY work units and waits a little for the mutator to take it.
- * The mutator waits only where it must: tc_step, tc_collect and the heap limit (which finish work), the
- * API calls above, and a full barrier buffer.
+ * The mutator waits only where it must: tc_step, tc_collect, the ceiling
+ * and the heap limit (which finish work), the API calls above, and a full
+ * barrier buffer.
  *
  * The barrier buffer (Go's wbBuf). While a concurrent cycle marks, a
  * barrier does not shade: it appends the object to shade to a ring the
@@ -45,10 +46,10 @@
  * core (Go's 25% dedicated background utilization), except while the
  * barrier buffer is more than a sixteenth full. With gc_idle (Go's idle
  * mark workers) it marks through the owed time at idle priority, which
- * the kernel gives only CPU time nobody else wants; else it sleeps. With one CPU to run on there is no thread: the
- * marker would only take the mutator's core in scheduler quanta, so the
- * concurrent mode's marking is then paid by assists, as in the
- * incremental mode.
+ * the kernel gives only CPU time nobody else wants; else it sleeps. With
+ * one CPU to run on there is no thread: the marker would only take the
+ * mutator's core in scheduler quanta, so the concurrent mode's marking is
+ * then paid by assists, as in the incremental mode.
  */
 #include "internal.h"
 
@@ -58,10 +59,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SLICE_NS      500000u /* the longest slice the marker marks before it checks its CPU share */
-#define YIELD_WAIT_NS 100000u
-#define IDLE_SLICE_NS                                                                                                  \
-    100000u /* a slice at idle priority: short, since the kernel may stop it any time */ /* how long the marker waits for a mutator that asked it to yield */
+#define SLICE_NS       500000u           /* the longest slice the marker marks before it checks its CPU share */
+#define YIELD_WAIT_NS  100000u           /* how long the marker waits for a mutator that asked it to yield */
+#define IDLE_SLICE_NS  100000u           /* a slice at idle priority: short, since the kernel may stop it any time */
 #define IDLE_WAIT_NS   1000000u          /* the marker's poll while it has no job */
 #define JOB_POLL_NS    100000u           /* ... while its job waits on the mutator (a yield, termination) */
 #define WB_URGENT_FILL (TC__WB_CAP / 16) /* entries waiting past which the marker ignores its CPU cap */
@@ -109,15 +109,6 @@ static void publish(tc__marker *m) { atomic_store_explicit(&m->tail, m->wtail, m
 void tc__marker_publish(tc_heap *h) { publish(&h->conc); }
 
 bool tc__marker_wb_empty(tc_heap *h) { return wb_waiting(&h->conc) == 0; }
-
-/* The mutator never wakes the marker: the marker polls, sleeping
- * IDLE_WAIT_NS while it has no job and JOB_POLL_NS while its job waits on
- * the mutator. A wake from the mutator cost it 50-60 us a time on this
- * machine (the futex call, and the woken marker preempting it on its own
- * CPU), which made every cycle's start handshake ten times its work; a
- * mutex and condition variable before that cost 50-500 us. So a cycle's
- * marking may start up to IDLE_WAIT_NS late, which the pacer's runway
- * absorbs. */
 
 /* The ring is full: the marker is far behind (or not running). The
  * mutator takes the state, shades a batch itself and gives it back: a
@@ -312,7 +303,15 @@ bool tc__marker_running(const tc_heap *h) { return h->conc.running; }
  * The marker thread
  * ====================================================================== */
 
-/* Sleeps up to ns (the semaphore is posted only to stop the thread). */
+/* Sleeps up to ns. The allocation path never wakes the marker: it polls,
+ * sleeping IDLE_WAIT_NS while it has no job or is parked and JOB_POLL_NS
+ * while its job waits on the mutator. A wake from the mutator cost it
+ * 50-60 us a time on this machine (the futex call, and the woken marker
+ * preempting it on its own CPU), which made every cycle's start handshake
+ * ten times its work; a mutex and condition variable before that cost
+ * 50-500 us. So a cycle's marking may start up to IDLE_WAIT_NS late,
+ * which the pacer's runway absorbs. The semaphore is posted only to stop
+ * the thread and by tc_marker_park(false). */
 static void timed_wait(tc__marker *m, uint64_t ns) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -470,21 +469,19 @@ static void thread_start(tc_heap *h) {
     if (pthread_create(&m->thread, NULL, marker_main, h) == 0) m->running = true;
 }
 
+void tc__marker_on_config(tc_heap *h) {
+    atomic_store_explicit(&h->conc.cpu_pct, h->cfg.gc_cpu_pct, memory_order_relaxed);
+    atomic_store_explicit(&h->conc.idle_marking, h->cfg.gc_idle, memory_order_relaxed);
+    thread_start(h);
+}
+
 bool tc__marker_init(tc_heap *h) {
     tc__marker *m = &h->conc;
     if (sem_init(&m->sem, 0, 0) != 0) return false;
     m->sem_ok = true;
     m->one_cpu = cpus_available() < 2;
-    atomic_store_explicit(&m->cpu_pct, h->cfg.gc_cpu_pct, memory_order_relaxed);
-    atomic_store_explicit(&m->idle_marking, h->cfg.gc_idle, memory_order_relaxed);
-    thread_start(h);
+    tc__marker_on_config(h);
     return !h->cfg.concurrent || m->wb;
-}
-
-void tc__marker_on_config(tc_heap *h) {
-    atomic_store_explicit(&h->conc.cpu_pct, h->cfg.gc_cpu_pct, memory_order_relaxed);
-    atomic_store_explicit(&h->conc.idle_marking, h->cfg.gc_idle, memory_order_relaxed);
-    thread_start(h);
 }
 
 void tc__marker_free(tc_heap *h) {

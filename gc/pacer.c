@@ -59,10 +59,11 @@
  * while the marker thread marks, its work is credited against the debt,
  * so the mutator pays an assist only for what the marker did not do in
  * time (the debt may run up to BANK_STEPS budgets below zero: work the
- * marker did ahead). An assist takes the mark state without waiting; if
- * the marker holds it, the marker is asked to yield and the allocation
- * goes on, to try again CONC_CHECK_BYTES later. Only past the ceiling
- * (or at the heap limit) does an assist wait for the state. At every
+ * marker did ahead). Below the goal the mutator pays nothing. An assist
+ * takes the mark state without waiting; if the marker holds it, it is
+ * marking, and the allocation goes on, to try again CONC_CHECK_BYTES
+ * later. Only past the ceiling (or at the heap limit) does an assist ask
+ * the marker to yield and wait for the state. At every
  * check the mutator publishes its barrier buffer and, when the marker
  * has reported no work left, runs the termination handshake.
  *

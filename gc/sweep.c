@@ -113,8 +113,10 @@ static size_t sweep_large(tc_heap *h, tc_page *p) {
  * state sweeps the next page: the marker thread in slices, the mutator in
  * its increments (assists, or everything in a full collection). */
 void tc__sweep_concurrent_begin(tc_heap *h) {
-    for (unsigned k = 0; k < NUM_CLASSES; k++) tc__class_retire(h, &h->cls[k]);
-    for (unsigned k = 0; k < NUM_CLASSES; k++) h->cls[k].avail = NULL;
+    for (unsigned k = 0; k < NUM_CLASSES; k++) {
+        tc__class_retire(h, &h->cls[k]);
+        h->cls[k].avail = NULL;
+    }
     h->sweep_snap.n = 0;
     for (size_t i = 0; i < h->pages.n; i++) {
         tc_page *p = h->pages.v[i];

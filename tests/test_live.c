@@ -79,20 +79,24 @@ static void test_live_slices_advance_and_park(void **state) {
     live_stop(l); /* while parked mid-pass */
 }
 
-/* How many of this process's threads may run on `cpu` alone. */
-static int threads_pinned_to(int cpu) {
+/* How many of this process's threads may run on `cpu`: alone (pinned to
+ * it), or among others. */
+static int threads_on(int cpu, bool alone) {
     DIR *d = opendir("/proc/self/task");
     assert_non_null(d);
     int n = 0;
     for (struct dirent *e; (e = readdir(d));) {
         int tid = atoi(e->d_name);
         cpu_set_t set;
-        if (tid > 0 && sched_getaffinity(tid, sizeof set, &set) == 0 && CPU_COUNT(&set) == 1 && CPU_ISSET(cpu, &set))
+        if (tid > 0 && sched_getaffinity(tid, sizeof set, &set) == 0 && CPU_ISSET(cpu, &set) &&
+            (!alone || CPU_COUNT(&set) == 1))
             n++;
     }
     closedir(d);
     return n;
 }
+
+static int threads_pinned_to(int cpu) { return threads_on(cpu, true); }
 
 static void *as_viewer(void *arg) {
     place_as_viewer();
@@ -132,19 +136,7 @@ static void test_measured_runs_keep_their_cpu(void **state) {
     assert_true(viewer_ok);
 }
 
-/* How many of this process's threads may run on `cpu` (alone or not). */
-static int threads_allowed_on(int cpu) {
-    DIR *d = opendir("/proc/self/task");
-    assert_non_null(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));) {
-        int tid = atoi(e->d_name);
-        cpu_set_t set;
-        if (tid > 0 && sched_getaffinity(tid, sizeof set, &set) == 0 && CPU_ISSET(cpu, &set)) n++;
-    }
-    closedir(d);
-    return n;
-}
+static int threads_allowed_on(int cpu) { return threads_on(cpu, false); }
 
 /* The window's side of the concurrent mode, on a thread placed as the
  * viewer (all but the measured CPU: one CPU of two here). */
