@@ -180,12 +180,14 @@ static void *alloc_small_slow(tc_heap *h, tc_class *c) {
 static void *alloc_large(tc_heap *h, size_t bytes) {
     size_t len = tc__mem_large_len(PAGE_HEADER + bytes);
     size_t map_len;
-    tc_page *p = tc__mem_large_get(h, len, PAGE_HEADER + bytes, &map_len);
+    bool cold;
+    tc_page *p = tc__mem_large_get(h, len, PAGE_HEADER + bytes, &map_len, &cold);
     if (!p) {
         if (!make_room(h, len)) return NULL;
-        p = tc__mem_large_get(h, len, PAGE_HEADER + bytes, &map_len);
+        p = tc__mem_large_get(h, len, PAGE_HEADER + bytes, &map_len, &cold);
         if (!p) return NULL;
     }
+    p->cold = cold;
     /* The header, slots and raw bytes are zero (fresh, or cleared). */
     p->kind = PAGE_LARGE;
     p->map_bytes = map_len;

@@ -87,10 +87,10 @@ enum { PAGE_SMALL = 1, PAGE_LARGE = 2 };
  *  - on_avail iff the page is on its class's list of pages with free cells.
  */
 typedef struct tc_page {
-    uint8_t kind;     /* PAGE_SMALL or PAGE_LARGE */
-    uint8_t cls;      /* size class (small pages) */
-    uint8_t on_avail; /* on the class's avail list */
-    uint8_t _pad;
+    uint8_t kind;       /* PAGE_SMALL or PAGE_LARGE */
+    uint8_t cls;        /* size class (small pages) */
+    uint8_t on_avail;   /* on the class's avail list */
+    uint8_t cold;       /* large: a fresh mapping its scans have not yet read through (collect.c) */
     uint32_t index;     /* position in heap->pages (small) or heap->large (large) */
     uint32_t cell_size; /* bytes per cell, header included */
     uint32_t ncells;
@@ -127,9 +127,10 @@ static inline uint32_t page_cell_index(tc_page *p, const void *obj) {
  * class keeps its bump pointer in the class, so ask the class. */
 static inline uint32_t page_top(const struct tc_heap *h, tc_page *p);
 
-#define LARGE_CARD_SLOTS 512 /* Steele re-greys large objects a card at a time */
-#define LARGE_CHUNK      256 /* slots scanned before the budget is checked again */
-#define DRAIN_CHUNK      64  /* barrier-buffer entries shaded before the budget is checked again */
+#define LARGE_CARD_SLOTS    512 /* Steele re-greys large objects a card at a time */
+#define LARGE_CHUNK         256 /* slots scanned before the budget is checked again */
+#define NULL_SLOTS_PER_UNIT 8   /* null slots of a warm large object that make one work unit (collect.c) */
+#define DRAIN_CHUNK         64  /* barrier-buffer entries shaded before the budget is checked again */
 
 /* Allocation state of one size class. The current page's free list and bump
  * range are cached here, not in the page, while it is current. */
@@ -218,6 +219,7 @@ typedef struct tc__mem {
     tc__ring ready;                  /* thread -> mutator: pre-faulted pages */
     tc__ring surplus;                /* mutator -> thread: memory to give back */
     tc__ring big;                    /* thread -> mutator: a pre-faulted span for large objects */
+    tc__ring fresh;                  /* mutator -> thread: large mappings it made itself, to fault in */
     _Atomic size_t big_want;         /* the largest fresh mapping the mutator had to make itself */
     _Atomic uint64_t committed;      /* see mem.c: what heap_limit bounds */
     _Atomic uint64_t inflight_bytes; /* in the surplus ring */
@@ -253,7 +255,7 @@ void *tc__mem_page_get(tc_heap *h);
 void tc__mem_page_put(tc_heap *h, void *page);
 size_t tc__mem_pool_pages(const tc_heap *h);
 size_t tc__mem_large_len(size_t len);
-void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len);
+void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len, bool *cold);
 void tc__mem_large_put(tc_heap *h, void *base, size_t len);
 void tc__mem_cycle_end(tc_heap *h, uint64_t retain_bytes);
 size_t tc__mem_work(tc_heap *h, size_t max_units);
@@ -398,6 +400,7 @@ struct tc_heap {
     uint64_t debt_base_bytes;               /* bytes_allocated when debt was last brought up to date */
     uint64_t last_live_bytes;               /* bytes the last cycle found live (marked) */
     uint64_t cycle_alloc0;                  /* bytes_allocated when the running cycle started */
+    uint64_t cycle_alloc_marked;            /* ... and when its marking finished */
     uint64_t conc_runway;                   /* concurrent mode: the runway the marker needs (pacer.c) */
     double units_per_us;                    /* measured collector speed, for budgets in µs */
     double mark_units_per_us;               /* the same over marking increments only (0 until measured) */

@@ -15,15 +15,16 @@
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14; older kernels answer EINVAL */
 #endif
 
-#define CHUNK_PAGES             32      /* a mapping of fresh pages: 2 MiB */
-#define READY_MIN_PAGES         16      /* the reserve never aims lower (1 MiB) */
-#define READY_HORIZON_NS        8000000 /* the reserve covers this much of the recent take rate */
-#define POPULATE_BATCH          4       /* pages populated per madvise call */
-#define WAKE_MIN_NS             250000  /* thread interval while pages are being taken */
-#define WAKE_MAX_NS             2000000 /* ... and while nothing happens */
-#define EVICT_MAX               32      /* quarantine entries evicted for space per cycle end */
-#define QUARANTINE_CYCLES       8       /* a dead large mapping waits at most this many cycles for reuse */
-#define RELEASE_SLICE_PAGES     4       /* thread off: pages released per increment at most */
+#define CHUNK_PAGES             32                  /* a mapping of fresh pages: 2 MiB */
+#define READY_MIN_PAGES         16                  /* the reserve never aims lower (1 MiB) */
+#define READY_HORIZON_NS        8000000             /* the reserve covers this much of the recent take rate */
+#define POPULATE_BATCH          4                   /* pages populated per madvise call */
+#define POPULATE_SLICE          ((size_t)256 << 10) /* bytes populated per madvise call at most */
+#define WAKE_MIN_NS             250000              /* thread interval while pages are being taken */
+#define WAKE_MAX_NS             2000000             /* ... and while nothing happens */
+#define EVICT_MAX               32                  /* quarantine entries evicted for space per cycle end */
+#define QUARANTINE_CYCLES       8                   /* a dead large mapping waits at most this many cycles for reuse */
+#define RELEASE_SLICE_PAGES     4                   /* thread off: pages released per increment at most */
 #define RELEASE_CPU_PCT         1       /* the thread spends at most this share of its time giving memory back */
 #define RELEASE_CREDIT_NS       2000000 /* ... plus this much at its start */
 #define RELEASE_BACKLOG_BYTES   ((uint64_t)16 << 20) /* ... unless this much waits to be given back */
@@ -38,6 +39,9 @@ void *tc__os_map_aligned(tc__mem *m, size_t len, size_t align, bool on_thread);
 void tc__os_unmap(tc__mem *m, void *p, size_t len, bool on_thread);
 void tc__os_release(tc__mem *m, void *p, size_t len, bool on_thread);
 void tc__os_populate(tc__mem *m, void *p, size_t len, bool on_thread, bool read);
+/* Faults in a mapping the mutator may be writing: MADV_POPULATE_WRITE
+ * only, which never changes what the pages hold. Without it, nothing. */
+void tc__os_populate_live(tc__mem *m, void *p, size_t len);
 /* Reads one byte of each 4 KiB page of [p, p+len): see tc__os_populate. */
 void tc__os_read_pages(const void *p, size_t len);
 /* Adds n bytes to `committed` unless that passes the heap limit. */

@@ -57,7 +57,10 @@ static bool quarantine_take(tc__mem *m, size_t len, bool clean_only, tc__span *o
     return true;
 }
 
-void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len) {
+/* *cold says whether the span is a fresh mapping that nobody has read
+ * yet: its first scan pays a fault or a host trap every 4 KiB. Spans from
+ * the quarantine or the thread were cleared or read through already. */
+void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len, bool *cold) {
     tc__mem *m = &h->mem;
     tc__span s, big;
     /* A dirty mapping is cleared here, inside the allocation: past
@@ -75,6 +78,7 @@ void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len) {
         found = quarantine_take(m, len, clean_first, &s);
     }
     if (!found && clean_first) found = quarantine_take(m, len, false, &s);
+    *cold = !found;
     if (found) {
         m->quarantine_reuses++;
         if (!s.zero) memset(s.base, 0, clear);
@@ -98,7 +102,15 @@ void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len) {
      * pages fault in as the program writes them, like any fresh memory.
      * Either way this is the first-request path: the thread keeps a span
      * of this size ready for the next one. */
-    if (len <= POPULATE_ON_MUTATOR_MAX) tc__os_populate(m, p, len, false, false);
+    if (len <= POPULATE_ON_MUTATOR_MAX)
+        tc__os_populate(m, p, len, false, false);
+    else if (m->running)
+        /* The thread faults it in as soon as it wakes, before the program
+         * has written most of it: otherwise the first scan of a pointer
+         * array the program has not filled yet (churn's ring, lru's
+         * table) takes a page fault every 512 slots inside increments,
+         * ~1 ms of the first cycle's. */
+        (void)tc__ring_push(&m->fresh, (tc__span){p, len, true, true, 0});
     h->heap_bytes += len;
     *map_len = len;
     return p;

@@ -105,6 +105,14 @@ static bool recycle_big(tc__mem *m, tc__span *s) {
     return true; /* still committed: held ready */
 }
 
+/* Faults in the large mappings the mutator made itself (mem_large.c). */
+static size_t thread_populate_fresh(tc__mem *m) {
+    tc__span s;
+    size_t n = 0;
+    for (; tc__ring_pop(&m->fresh, &s); n++) tc__os_populate_live(m, s.base, s.len);
+    return n;
+}
+
 /* Gives back what the mutator handed over: pages are released and kept
  * for the reserve, large mappings are unmapped. */
 static size_t thread_release(tc__mem *m, uint64_t now) {
@@ -135,6 +143,9 @@ static size_t thread_release(tc__mem *m, uint64_t now) {
             m->has_held = true;
             break;
         }
+        /* A mapping the mutator queued to be faulted in was queued before
+         * it could die: fault in what is queued before unmapping it. */
+        if (s.large) thread_populate_fresh(m);
         if (s.large && recycle_big(m, &s)) {
             n++;
             continue;
@@ -173,6 +184,7 @@ static void *mem_thread_main(void *arg) {
         rate = rate * 0.5 + inst * 0.5;
         taken_before = taken;
         t_before = now;
+        size_t fresh = thread_populate_fresh(m);
         size_t released = thread_release(m, now);
         size_t cap = atomic_load_explicit(&m->reserve_cap, memory_order_relaxed);
         size_t want = (size_t)(rate * READY_HORIZON_NS) + (READY_MIN_PAGES < cap ? READY_MIN_PAGES : cap);
@@ -184,7 +196,7 @@ static void *mem_thread_main(void *arg) {
         /* Wake often while pages are being taken or given back, rarely
          * when the heap is steady: idle, the thread costs a few us every
          * WAKE_MAX_NS. */
-        if (delta || released || starving)
+        if (delta || released || fresh || starving)
             interval = WAKE_MIN_NS;
         else if (interval < WAKE_MAX_NS)
             interval *= 2;
@@ -195,6 +207,13 @@ static void *mem_thread_main(void *arg) {
 
 void tc__mem_thread_start(tc__mem *m) {
     if (m->running) return;
+    /* The first reserve is filled here, on the caller's thread, before the
+     * program allocates: started empty, the thread spent the program's
+     * first milliseconds refilling at full speed beside a mutator that
+     * kept finding the reserve dry, and those were the slowest first-cycle
+     * increments of mutate and churn (1-2 ms). */
+    size_t cap = atomic_load_explicit(&m->reserve_cap, memory_order_relaxed);
+    thread_refill(m, READY_MIN_PAGES < cap ? READY_MIN_PAGES : cap, false);
     atomic_store_explicit(&m->stop, false, memory_order_relaxed);
     m->running = pthread_create(&m->thread, NULL, mem_thread_main, m) == 0;
 }
@@ -222,6 +241,7 @@ void tc__mem_thread_stop(tc_heap *h) {
         }
     }
     tc__mem_take_back_ready(h);
+    while (tc__ring_pop(&m->fresh, &s)) continue; /* only a hint */
     while (tc__ring_pop(&m->surplus, &s)) {
         atomic_fetch_sub_explicit(&m->inflight_bytes, s.len, memory_order_relaxed);
         if (m->teardown) {

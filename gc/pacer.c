@@ -124,7 +124,10 @@ static void measure_concurrent_runway(tc_heap *h) {
     if (!c->concurrent || c->mark_end_ns <= c->start_ns || marker_work == 0) return;
     double mark_ns = (double)(c->mark_end_ns - c->start_ns);
     double units_per_ns = (double)marker_work / mark_ns;
-    double bytes_per_ns = (double)(h->bytes_allocated - h->cycle_alloc0) / mark_ns;
+    /* The allocation rate over the same marking time: the bytes allocated
+     * while the cycle swept came after mark_end_ns, and counting them
+     * made the rate, and the runway, larger than measured. */
+    double bytes_per_ns = (double)(h->cycle_alloc_marked - h->cycle_alloc0) / mark_ns;
     double need = 2.0 * (double)h->last_mark_work / units_per_ns * bytes_per_ns;
     h->conc_runway = need >= (double)(UINT64_MAX / 4) ? UINT64_MAX / 4 : (uint64_t)need;
 }

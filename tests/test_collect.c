@@ -469,6 +469,36 @@ static void test_unlimited_increment_scans_large_objects_once(void **state) {
     tc_heap_free(h);
 }
 
+/* What a large object's null slots cost (collect.c, scan_slots): a unit
+ * each while the object is cold (a fresh mapping no scan has read through:
+ * a fault every 512 slots), an eighth of a unit once a scan has read it to
+ * its end. Each rule fails alone when broken: with every null slot a unit,
+ * the second cycle costs as much as the first; with no cold rule, the
+ * first costs as little as the second. */
+static void test_large_null_slots_cost_by_warmth(void **state) {
+    (void)state;
+    enum { N = 1 << 16 };
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.min_heap = (size_t)64 << 20; /* no cycle but the two below */
+    tc_heap *h = tc_heap_new(&c);
+    void *arr = tc_alloc(h, N, 0); /* the heap's first large object: a fresh mapping */
+    assert_true(page_of(arr)->cold);
+    tc_root_add(h, &arr);
+    tc_store(h, arr, 7, tc_alloc(h, 1, 0));
+    tc_collect(h);
+    tc_collect(h);
+    size_t n;
+    const tc_cycle *log = tc_cycle_log(h, &n);
+    assert_int_equal(n, 2);
+    uint64_t cold = log[n - 2].mark_work, warm = log[n - 1].mark_work;
+    assert_true(cold >= N);
+    assert_true(warm <= N / NULL_SLOTS_PER_UNIT + 64);
+    assert_false(page_of(arr)->cold);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_unlimited_increment_scans_large_objects_once),
@@ -485,6 +515,7 @@ int main(void) {
         cmocka_unit_test(test_observer_sees_every_allocation),
         cmocka_unit_test(test_observer_without_alloc_events_keeps_the_fast_path),
         cmocka_unit_test(test_describe_one_object),
+        cmocka_unit_test(test_large_null_slots_cost_by_warmth),
     };
     return cmocka_run_group_tests_name("collect", tests, NULL, NULL);
 }
