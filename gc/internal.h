@@ -219,7 +219,6 @@ typedef struct tc__mem {
     tc__ring ready;                  /* thread -> mutator: pre-faulted pages */
     tc__ring surplus;                /* mutator -> thread: memory to give back */
     tc__ring big;                    /* thread -> mutator: a pre-faulted span for large objects */
-    tc__ring fresh;                  /* mutator -> thread: large mappings it made itself, to fault in */
     _Atomic size_t big_want;         /* the largest fresh mapping the mutator had to make itself */
     _Atomic uint64_t committed;      /* see mem.c: what heap_limit bounds */
     _Atomic uint64_t inflight_bytes; /* in the surplus ring */

@@ -39,9 +39,6 @@ void *tc__os_map_aligned(tc__mem *m, size_t len, size_t align, bool on_thread);
 void tc__os_unmap(tc__mem *m, void *p, size_t len, bool on_thread);
 void tc__os_release(tc__mem *m, void *p, size_t len, bool on_thread);
 void tc__os_populate(tc__mem *m, void *p, size_t len, bool on_thread, bool read);
-/* Faults in a mapping the mutator may be writing: MADV_POPULATE_WRITE
- * only, which never changes what the pages hold. Without it, nothing. */
-void tc__os_populate_live(tc__mem *m, void *p, size_t len);
 /* Reads one byte of each 4 KiB page of [p, p+len): see tc__os_populate. */
 void tc__os_read_pages(const void *p, size_t len);
 /* Adds n bytes to `committed` unless that passes the heap limit. */

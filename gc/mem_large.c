@@ -102,15 +102,7 @@ void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len, b
      * pages fault in as the program writes them, like any fresh memory.
      * Either way this is the first-request path: the thread keeps a span
      * of this size ready for the next one. */
-    if (len <= POPULATE_ON_MUTATOR_MAX)
-        tc__os_populate(m, p, len, false, false);
-    else if (m->running)
-        /* The thread faults it in as soon as it wakes, before the program
-         * has written most of it: otherwise the first scan of a pointer
-         * array the program has not filled yet (churn's ring, lru's
-         * table) takes a page fault every 512 slots inside increments,
-         * ~1 ms of the first cycle's. */
-        (void)tc__ring_push(&m->fresh, (tc__span){p, len, true, true, 0});
+    if (len <= POPULATE_ON_MUTATOR_MAX) tc__os_populate(m, p, len, false, false);
     h->heap_bytes += len;
     *map_len = len;
     return p;

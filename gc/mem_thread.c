@@ -105,14 +105,6 @@ static bool recycle_big(tc__mem *m, tc__span *s) {
     return true; /* still committed: held ready */
 }
 
-/* Faults in the large mappings the mutator made itself (mem_large.c). */
-static size_t thread_populate_fresh(tc__mem *m) {
-    tc__span s;
-    size_t n = 0;
-    for (; tc__ring_pop(&m->fresh, &s); n++) tc__os_populate_live(m, s.base, s.len);
-    return n;
-}
-
 /* Gives back what the mutator handed over: pages are released and kept
  * for the reserve, large mappings are unmapped. */
 static size_t thread_release(tc__mem *m, uint64_t now) {
@@ -143,9 +135,6 @@ static size_t thread_release(tc__mem *m, uint64_t now) {
             m->has_held = true;
             break;
         }
-        /* A mapping the mutator queued to be faulted in was queued before
-         * it could die: fault in what is queued before unmapping it. */
-        if (s.large) thread_populate_fresh(m);
         if (s.large && recycle_big(m, &s)) {
             n++;
             continue;
@@ -184,7 +173,6 @@ static void *mem_thread_main(void *arg) {
         rate = rate * 0.5 + inst * 0.5;
         taken_before = taken;
         t_before = now;
-        size_t fresh = thread_populate_fresh(m);
         size_t released = thread_release(m, now);
         size_t cap = atomic_load_explicit(&m->reserve_cap, memory_order_relaxed);
         size_t want = (size_t)(rate * READY_HORIZON_NS) + (READY_MIN_PAGES < cap ? READY_MIN_PAGES : cap);
@@ -196,7 +184,7 @@ static void *mem_thread_main(void *arg) {
         /* Wake often while pages are being taken or given back, rarely
          * when the heap is steady: idle, the thread costs a few us every
          * WAKE_MAX_NS. */
-        if (delta || released || fresh || starving)
+        if (delta || released || starving)
             interval = WAKE_MIN_NS;
         else if (interval < WAKE_MAX_NS)
             interval *= 2;
@@ -241,7 +229,6 @@ void tc__mem_thread_stop(tc_heap *h) {
         }
     }
     tc__mem_take_back_ready(h);
-    while (tc__ring_pop(&m->fresh, &s)) continue; /* only a hint */
     while (tc__ring_pop(&m->surplus, &s)) {
         atomic_fetch_sub_explicit(&m->inflight_bytes, s.len, memory_order_relaxed);
         if (m->teardown) {

@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/mman.h>
 
 static void sleep_ms(int ms) {
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
@@ -291,43 +290,6 @@ static void test_large_request_prefers_a_clean_span(void **state) {
     tc_heap_free(h);
 }
 
-/* Pages of [p, p+len) resident, by mincore: a page the program never
- * touched is not, until someone faults it in. */
-static size_t resident_pages(const void *p, size_t len) {
-    size_t n = (len + 4095) / 4096, in = 0;
-    unsigned char *v = malloc(n);
-    assert_non_null(v);
-    assert_int_equal(mincore((void *)((uintptr_t)p & ~(uintptr_t)4095), len, v), 0);
-    for (size_t i = 0; i < n; i++) in += v[i] & 1;
-    free(v);
-    return in;
-}
-
-static bool fresh_taken(tc_heap *h) { return tc__ring_count(&h->mem.fresh) == 0; }
-
-/* A pointer array too large for the allocation to fault in at once (past
- * POPULATE_ON_MUTATOR_MAX) is faulted in by the thread, not left to fault
- * page by page inside the increments that scan it while the program has
- * not filled it yet (churn's ring, lru's table). Broken on purpose, with
- * the allocation queueing nothing, it stays at the one page the header
- * is on. */
-static void test_thread_faults_in_fresh_large_objects(void **state) {
-    (void)state;
-    tc_heap *h = large_span_heap();
-    if (!h->mem.populate_ok) { /* a kernel before 5.14: nothing to show */
-        tc_heap_free(h);
-        skip();
-    }
-    size_t slots = (size_t)1 << 20; /* 8 MiB */
-    void *arr = tc_alloc(h, (uint32_t)slots, 0);
-    assert_non_null(arr);
-    assert_true(wait_until(h, fresh_taken));
-    for (int i = 0; i < 100 && resident_pages(arr, slots * 8) < slots * 8 / 4096; i++) sleep_ms(10);
-    assert_int_equal(resident_pages(arr, slots * 8), slots * 8 / 4096);
-    assert_heap_ok(h);
-    tc_heap_free(h);
-}
-
 /* The heap limit counts what the reserve holds: with the thread on, the
  * allocation that cannot be met returns NULL cleanly after a full
  * collection, and the memory held never passes the limit. */
@@ -439,7 +401,6 @@ int main(void) {
         cmocka_unit_test(test_pool_gives_back_only_idle_pages),
         cmocka_unit_test(test_thread_recycles_large_spans),
         cmocka_unit_test(test_large_request_prefers_a_clean_span),
-        cmocka_unit_test(test_thread_faults_in_fresh_large_objects),
         cmocka_unit_test(test_heap_limit_with_thread),
         cmocka_unit_test(test_slow_os_stays_out_of_increments),
         cmocka_unit_test(test_thread_switch_keeps_accounts),
