@@ -245,8 +245,9 @@ static bool big_ready(tc_heap *h) {
  * going round depends on whether the thread wakes between a take and the
  * next recycled span (then it maps one fresh span, once: REFILL_CALLS
  * with its later release); without recycling every round costs that. */
-/* One fresh span: its mapping, its populate in slices, its unmapping. */
-#define REFILL_CALLS (2 + ((size_t)4 << 20) / POPULATE_SLICE)
+/* One fresh span: its mapping and the trim of its alignment, its populate
+ * in slices, its unmapping. */
+#define REFILL_CALLS (3 + ((size_t)4 << 20) / POPULATE_SLICE)
 static void test_thread_recycles_large_spans(void **state) {
     (void)state;
     tc_heap *h = large_span_heap();
