@@ -55,7 +55,7 @@ for w in $workloads; do
     if [ "$w" = demo ]; then
         knobs="--step-work 40 --min-heap 32K"; size=small
     else
-        knobs="--step-work 4000 --min-heap 4M"; size=default
+        knobs="--step-work 2000 --min-heap 4M"; size=default
     fi
     : >"$tmp/b.txt"
     : >"$tmp/v.txt"
