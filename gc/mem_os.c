@@ -86,8 +86,8 @@ void tc__os_read_pages(const void *p, size_t len) {
  * In slices of POPULATE_SLICE: one madvise holds the address space's lock
  * (for reading) for as long as it faults, and a mapping or unmapping on
  * the mutator's thread waits for it to end, and with it every fault that
- * queues behind that writer: the thread's 4 MiB span for GCBench's array
- * was one call of ~1 ms here (perf trace: 256 KiB takes 0.35-0.5 ms). */
+ * queues behind that writer. The thread's 4 MiB span for GCBench's array
+ * was one call; under perf trace one 256 KiB call took 0.35-0.5 ms here. */
 void tc__os_populate(tc__mem *m, void *p, size_t len, bool on_thread, bool read) {
     size_t off = 0;
     if (m->populate_ok && ((uintptr_t)p & 4095) == 0) {

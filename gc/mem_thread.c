@@ -198,8 +198,10 @@ void tc__mem_thread_start(tc__mem *m) {
     /* The first reserve is filled here, on the caller's thread, before the
      * program allocates: started empty, the thread spent the program's
      * first milliseconds refilling at full speed beside a mutator that
-     * kept finding the reserve dry, and those were the slowest first-cycle
-     * increments of mutate and churn (1-2 ms). */
+     * kept finding the reserve dry. (That is when the first cycle's
+     * slowest increments come, 1-2 ms in mutate and churn; filling the
+     * reserve first did not visibly change them.) Its calls are counted
+     * as the thread's: they are the work the thread would do first. */
     size_t cap = atomic_load_explicit(&m->reserve_cap, memory_order_relaxed);
     thread_refill(m, READY_MIN_PAGES < cap ? READY_MIN_PAGES : cap, false);
     atomic_store_explicit(&m->stop, false, memory_order_relaxed);
