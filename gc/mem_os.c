@@ -81,8 +81,8 @@ void tc__os_read_pages(const void *p, size_t len) {
  * allocations (~7,000 pauses of ~8 us a GCBench run). One read by any
  * thread of the process makes the host's mapping too. The mutator does
  * not read ahead: it would pay all 16 traps of a page in one pause
- * instead of one by one as it fills the page. */
-/*
+ * instead of one by one as it fills the page.
+ *
  * In slices of POPULATE_SLICE: one madvise holds the address space's lock
  * (for reading) for as long as it faults, and a mapping or unmapping on
  * the mutator's thread waits for it to end, and with it every fault that

@@ -237,6 +237,10 @@ static bool big_ready(tc_heap *h) {
     return atomic_load(&h->mem.inflight_bytes) == 0 && tc__ring_count(&h->mem.big) > 0;
 }
 
+/* One fresh span: its mapping and the trim of its alignment, its populate
+ * in slices, its unmapping. */
+#define REFILL_CALLS (3 + ((size_t)4 << 20) / POPULATE_SLICE)
+
 /* A program that replaces a 4 MiB object now and then (GCBench, once a
  * pass) settles into making no OS call, on either thread: the old object
  * leaves the quarantine for the thread, which clears it and keeps it
@@ -245,9 +249,6 @@ static bool big_ready(tc_heap *h) {
  * going round depends on whether the thread wakes between a take and the
  * next recycled span (then it maps one fresh span, once: REFILL_CALLS
  * with its later release); without recycling every round costs that. */
-/* One fresh span: its mapping and the trim of its alignment, its populate
- * in slices, its unmapping. */
-#define REFILL_CALLS (3 + ((size_t)4 << 20) / POPULATE_SLICE)
 static void test_thread_recycles_large_spans(void **state) {
     (void)state;
     tc_heap *h = large_span_heap();
