@@ -4,7 +4,7 @@
  * The picture and the run behind it are the scene (scene.h, scene.c,
  * scene_draw.c), shared with `tricolor record`; this file is the window
  * around it: opening it (or saying why there is no display), the frame
- * loop paced by vsync, keys and mouse, screenshots, and the flags only
+ * loop at 60 frames a second, keys and mouse, screenshots, and the flags only
  * the window has.
  *
  * The scene's clock here is the wall clock: notes fade after four real
@@ -22,6 +22,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "cpu_place.h"
 #include "plots.h"
 #include "scene_args.h"
 #include "script_run.h"
@@ -55,16 +56,34 @@ static bool save_png(app *a, const char *path) {
     return ok;
 }
 
-/* Returns once the frame is drawn. A GPU (or Mesa's llvmpipe, which
- * draws on threads of its own) may still be drawing after
- * SDL_RenderPresent; reading a pixel back waits for it, so the next
- * measured slice does not run beside this frame's drawing. The software
- * renderer has finished by then, and the read is not needed. */
+/* Returns once the frame is drawn, so that the next measured slice does
+ * not run beside this frame's drawing.
+ *
+ * The window draws with SDL's software renderer. Its present on X11 puts
+ * the image and waits (XSync) until the X server has copied it: the
+ * server is drawing too, and it runs on any CPU. With Mesa's llvmpipe GL
+ * renderer (the accelerated one under Xvfb) the swap returned before the
+ * server had copied the 1280x720 image, and that copy ran beside the
+ * next slice on the measured CPU: gcbench in the window had 4-13 pauses
+ * a run over 150 us holding no collector work, and Boehm's feed 3-5x
+ * bench's count of pauses over 1 us.
+ *
+ * Only when the software renderer cannot be had does the window take an
+ * accelerated one; a pixel read back then waits at least for the GPU
+ * (or llvmpipe's threads). */
 static void finish_drawing(app *a) {
     if (a->software) return;
     uint32_t px;
     SDL_Rect one = {0, 0, 1, 1};
     SDL_RenderReadPixels(a->ren, &one, SDL_PIXELFORMAT_ARGB8888, &px, 4);
+}
+
+/* The software renderer has no vsync: the loop keeps 60 frames a second
+ * itself, so that a slice a frame runs at the speed the window says. */
+static void pace_frame(const app *a, uint64_t frame_start_ns) {
+    if (!a->software) return; /* paced by vsync */
+    uint64_t period = 1000000000ull / 60, spent = now_ns() - frame_start_ns;
+    if (spent < period) SDL_Delay((Uint32)((period - spent) / 1000000));
 }
 
 /* ------------------------------------------------------------ input */
@@ -256,7 +275,7 @@ static bool parse(scene *s, view_opts *o, int argc, char **argv) {
     return true;
 }
 
-/* The frame loop, paced by vsync, until Q, --frames or --passes; returns
+/* The frame loop, at 60 frames a second, until Q, --frames or --passes; returns
  * the exit status. */
 static int frame_loop(app *a, long frames, long passes, const char *shot) {
     scene *s = &a->sc;
@@ -264,7 +283,8 @@ static int frame_loop(app *a, long frames, long passes, const char *shot) {
     long frame = 0;
     int status = 0;
     while (!a->quit) {
-        s->clock_s = (double)now_ns() / 1e9;
+        uint64_t frame_start = now_ns();
+        s->clock_s = (double)frame_start / 1e9;
         SDL_Event e;
         while (SDL_PollEvent(&e)) {
             if (e.type == SDL_QUIT)
@@ -297,6 +317,7 @@ static int frame_loop(app *a, long frames, long passes, const char *shot) {
         SDL_RenderPresent(a->ren);
         finish_drawing(a);
         turns_log(TURN_RENDER, drawn_from, turns_now());
+        pace_frame(a, frame_start);
         uint64_t t1 = now_ns();
         double dt = (double)(t1 - last_ns) / 1e9;
         last_ns = t1;
@@ -335,6 +356,11 @@ int cmd_view(int argc, char **argv) {
         free(a);
         return no_display("neither DISPLAY nor WAYLAND_DISPLAY is set");
     }
+    /* Before SDL starts any thread: the GL renderer's rasterizer threads
+     * (Mesa's llvmpipe, two on two CPUs) inherit the caller's CPUs, and
+     * started unpinned they drew the last frame on the measured CPU while
+     * the next slice ran (cpu_place.h). */
+    place_as_viewer();
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         char why[256];
         snprintf(why, sizeof why, "SDL could not start video (%s)", SDL_GetError());
@@ -354,8 +380,11 @@ int cmd_view(int argc, char **argv) {
         free(a);
         return no_display(why);
     }
-    a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_PRESENTVSYNC);
-    if (!a->ren) a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_SOFTWARE);
+    /* See finish_drawing. Without the hint SDL shows a software window's
+     * image through a GL texture, which puts llvmpipe's swap back. */
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+    a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_SOFTWARE);
+    if (!a->ren) a->ren = SDL_CreateRenderer(a->win, -1, SDL_RENDERER_PRESENTVSYNC);
     SDL_RendererInfo info;
     a->software = a->ren && SDL_GetRendererInfo(a->ren, &info) == 0 && (info.flags & SDL_RENDERER_SOFTWARE);
     char err[512];

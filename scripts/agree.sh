@@ -15,7 +15,7 @@
 # and prints each collector's p50, p99 and max pause side by side, with
 # view's and record's ratio to bench, marked "ok" within the issue's
 # tolerance (p50 and p99 within 10%, max within 25%) and "OUT" otherwise.
-# VIEW_FLAGS adds flags to view and record (e.g. --heapmap, --speed 32);
+# VIEW_FLAGS adds flags to view and record (e.g. --heapmap, --speed 1);
 # TRICOLOR names the binary (default build/tricolor).
 set -eu
 passes=${1:-2}
@@ -52,6 +52,11 @@ medians() {
 printf 'medians of %s rounds\n' "$rounds"
 printf '%-8s %-9s %-4s %10s %10s %6s %-3s %10s %6s %-3s\n' workload collector fig "bench us" "view us" ratio "" "record us" ratio ""
 for w in $workloads; do
+    # view and record run at full speed (--speed 32, the default but for
+    # the demo): below it each increment runs alone in a frame and starts
+    # cold, which the window says (docs/design.md section 8, "Stepped
+    # increments"). VIEW_FLAGS=--speed 1 measures that instead.
+    speed="--speed 32"
     if [ "$w" = demo ]; then
         knobs="--step-work 40 --min-heap 32K"; size=small
     else
@@ -67,9 +72,9 @@ for w in $workloads; do
         "$bin" bench --workload "$w" --size "$size" $knobs --passes "$passes" --collector tricolor,boehm \
             --json "$tmp/bench.json" >/dev/null
         # shellcheck disable=SC2086
-        "$bin" view --workload "$w" --size "$size" $knobs $view_flags --passes "$passes" >"$tmp/view.txt"
+        "$bin" view --workload "$w" --size "$size" $knobs $speed $view_flags --passes "$passes" >"$tmp/view.txt"
         # shellcheck disable=SC2086
-        "$bin" record --workload "$w" --workload-size "$size" $knobs $view_flags --passes "$passes" \
+        "$bin" record --workload "$w" --workload-size "$size" $knobs $speed $view_flags --passes "$passes" \
             --size 640x360 --fps 30 -o "$tmp/agree.mp4" >"$tmp/record.txt"
         v=$(summary_figures "$tmp/view.txt")
         r=$(summary_figures "$tmp/record.txt")

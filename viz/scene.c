@@ -342,6 +342,7 @@ static bool advance(scene *s) {
          * the mutator runs until the next increment). */
         run_slice(s, s->deterministic ? DET_SLICE_NS : 50000000, 1);
         if (tc_increment_count(h) == before && s->step_requests > 0) tc_step(h);
+        s->stepped_incr += tc_increment_count(h) - before;
         if (s->step_requests > 0) s->step_requests--;
         if (slow) {
             take_events(s, true);
@@ -439,6 +440,11 @@ void scene_summary(scene *s, FILE *f, long passes) {
     if (s->boehm_on)
         fprintf(f, "; boehm %zu pauses p50 %.1f us p99 %.1f us max %.1f us", s->boe.sum.count, s->boe.sum.p50_us,
                 s->boe.sum.p99_us, s->boe.sum.max_us);
+    if (s->stepped_incr && !s->deterministic)
+        fprintf(f,
+                "; %llu of %llu increments ran one a frame (speed 1 or slower): each started cold after a frame, "
+                "so pauses read higher than bench's (compare at --speed 32)",
+                (unsigned long long)s->stepped_incr, (unsigned long long)tc_increment_count(live_heap(s->lv)));
     /* The concurrent marker's CPU, as run_slice split it (whole run, not
      * cut at --passes: it is not a pause figure). */
     if (s->marker_run_ns || s->marker_parked_ns)

@@ -114,6 +114,13 @@ typedef struct scene {
      * run: the GC share panel's dashed line) or parked while the window
      * drew (the marker is not held then: see scene.c, run_slice). */
     uint64_t marker_seen_ns, marker_run_ns, marker_parked_ns;
+    /* Increments run one a frame (speed 1 or slower, or a step). Each
+     * starts right after the mutator resumes from a frame: cold caches,
+     * and on a VM a vCPU that was idle for the frame. A pause that takes
+     * under a microsecond at full speed takes a few here, so while any
+     * have run the pause figures read higher than bench's, and the window
+     * and the summary say so (docs/design.md §8). */
+    uint64_t stepped_incr;
     uint64_t det_bytes, det_work, det_incr; /* the virtual clock's inputs so far */
     double last_metrics_s;
     scene_slider sliders[3];

@@ -238,6 +238,10 @@ static void draw_title(scene *s, SDL_Renderer *r, int w) {
                  DET_NS_PER_BYTE);
         int dw = text_width(font, d);
         text_draw(font, w - dw - 8 > x + 16 ? w - dw - 8 : x + 16, 4, PAL_ROOT, d);
+    } else if (s->stepped_incr) {
+        const char *d = "stepped increments start cold: pauses read higher than bench's";
+        int dw = text_width(font, d);
+        if (w - dw - 8 > x + 16) text_draw(font, w - dw - 8, 4, PAL_DIM, d);
     }
 }
 
