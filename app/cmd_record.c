@@ -102,7 +102,9 @@ static void usage(FILE *f) {
             "(the last); drawing, Tricolor's memory thread and ffmpeg use the others.\n"
             "On exit, error or a fatal signal a stopped ffmpeg is continued first, never left behind.\n"
             "With TRICOLOR_TURNS=FILE set, each span in which Tricolor, Boehm, the drawing or ffmpeg\n"
-            "could run is appended to FILE ('WHO T0_NS T1_NS', CLOCK_MONOTONIC).\n"
+            "could run is appended to FILE ('WHO T0_NS T1_NS', CLOCK_MONOTONIC). At speed 1 and slower\n"
+            "each increment starts cold after a frame, and its pause reads longer than in bench: compare\n"
+            "at --speed 32.\n"
             "\n"
             "A progress bar (frames, elapsed, ETA) goes to stderr when it is a terminal.\n"
             "\n",

@@ -208,14 +208,16 @@ static void usage(FILE *f) {
                "collector. Each frame Tricolor's slice runs alone (this thread waits); then Boehm's child\n"
                "catches up to Tricolor's execution time (in turns of 2 ms or more) while this process\n"
                "waits for it to block again; only then is the frame drawn, and the next slice starts\n"
-               "once the drawing is finished. Both measured runs take their turns pinned to one CPU\n"
+               "once the drawing is finished (SDL's software renderer, whose present waits until the X\n"
+               "server has the image). Both measured runs take their turns pinned to one CPU\n"
                "(the last); the window, Tricolor's memory thread and ffmpeg use the others, and so does\n"
                "the concurrent mode's marker thread, which marks beside the workload; it is not held while\n"
                "the workload is parked (the GC share panel counts only its CPU while the workload ran).\n"
                "With TRICOLOR_TURNS=FILE set, each span in which\n"
                "Tricolor, Boehm or the drawing ran is appended to FILE ('WHO T0_NS T1_NS',\n"
                "CLOCK_MONOTONIC). Without a display, the window can run on SDL's dummy driver:\n"
-               "SDL_VIDEODRIVER=dummy tricolor view --passes 4.\n"
+               "SDL_VIDEODRIVER=dummy tricolor view --passes 4. At speed 1 and slower each increment\n"
+               "starts cold after a frame, and its pause reads longer than in bench: compare at --speed 32.\n"
                "\n");
     scene_args_help(f);
 }
