@@ -18,10 +18,12 @@
  * ====================================================================== */
 
 /* A fresh page for the reserve: a released one (mapped, not resident) if
- * the thread has one, else one carved from a chunk it maps. */
-static void *thread_fresh_page(tc__mem *m) {
+ * the thread has one, else one carved from a chunk it maps. on_thread:
+ * whose OS calls these are (the counters'); false only for the first
+ * reserve, filled by the caller of tc__mem_thread_start. */
+static void *thread_fresh_page(tc__mem *m, bool on_thread) {
     if (m->tclean.n) return m->tclean.v[--m->tclean.n];
-    return tc__chunk_page(m, &m->tchunk, &m->tchunk_end, &m->tchunks, true);
+    return tc__chunk_page(m, &m->tchunk, &m->tchunk_end, &m->tchunks, on_thread);
 }
 
 /* Brings the ready reserve up to `want` pages, populating them in small
@@ -36,13 +38,13 @@ static void *thread_fresh_page(tc__mem *m) {
  * pages are read only while the reserve holds at least half of `want`
  * (and the mutator did not find it empty since the thread last woke);
  * below that the thread refills at full speed and leaves the traps. */
-static void thread_refill(tc__mem *m, size_t want, bool starving) {
+static void thread_refill(tc__mem *m, size_t want, bool starving, bool on_thread) {
     while (tc__ring_count(&m->ready) < want) {
         void *batch[POPULATE_BATCH];
         size_t n = 0;
         while (n < POPULATE_BATCH && tc__ring_count(&m->ready) + n < want) {
             if (!tc__mem_commit(m, PAGE_SIZE)) break;
-            void *p = thread_fresh_page(m);
+            void *p = thread_fresh_page(m, on_thread);
             if (!p) {
                 atomic_fetch_sub_explicit(&m->committed, PAGE_SIZE, memory_order_relaxed);
                 break;
@@ -55,7 +57,7 @@ static void thread_refill(tc__mem *m, size_t want, bool starving) {
         for (size_t i = 0; i < n;) {
             size_t j = i + 1;
             while (j < n && (char *)batch[j] == (char *)batch[j - 1] + PAGE_SIZE) j++;
-            tc__os_populate(m, batch[i], (j - i) * PAGE_SIZE, true, read);
+            tc__os_populate(m, batch[i], (j - i) * PAGE_SIZE, on_thread, read);
             i = j;
         }
         for (size_t i = 0; i < n; i++) {
@@ -178,7 +180,7 @@ static void *mem_thread_main(void *arg) {
         size_t want = (size_t)(rate * READY_HORIZON_NS) + (READY_MIN_PAGES < cap ? READY_MIN_PAGES : cap);
         if (starving) want += READY_MIN_PAGES * 4;
         if (want > cap) want = cap;
-        thread_refill(m, want, starving);
+        thread_refill(m, want, starving, true);
         thread_refill_big(m);
         tc__mem_ranges_keep_ahead(m);
         /* Wake often while pages are being taken or given back, rarely
@@ -200,10 +202,13 @@ void tc__mem_thread_start(tc__mem *m) {
      * first milliseconds refilling at full speed beside a mutator that
      * kept finding the reserve dry. (That is when the first cycle's
      * slowest increments come, 1-2 ms in mutate and churn; filling the
-     * reserve first did not visibly change them.) Its calls are counted
-     * as the thread's: they are the work the thread would do first. */
+     * reserve first did not visibly change them.) Its OS calls are made
+     * on the caller's thread, and counted as that thread's (the mutator's
+     * counters), outside any pause: in tc_heap_new, or in tc_set_config
+     * when the thread is switched back on. The thread is not running yet,
+     * so its chunk and lists are the caller's to use. */
     size_t cap = atomic_load_explicit(&m->reserve_cap, memory_order_relaxed);
-    thread_refill(m, READY_MIN_PAGES < cap ? READY_MIN_PAGES : cap, false);
+    thread_refill(m, READY_MIN_PAGES < cap ? READY_MIN_PAGES : cap, false, false);
     atomic_store_explicit(&m->stop, false, memory_order_relaxed);
     m->running = pthread_create(&m->thread, NULL, mem_thread_main, m) == 0;
 }
