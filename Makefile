@@ -166,10 +166,10 @@ test-unit: $(TEST_BIN) $(BUILD)/tricolor
 # A real click under Xvfb (xdotool) opens a summary box of the graph. Not
 # under valgrind or the sanitizers: an X server and SDL's video are not ours
 # to check, and the graph code is covered by test_viz there.
-$(BUILD)/dbg/tests/x_graph_click: $(BUILD)/dbg/tests/x_graph_click.o $(BUILD)/dbg/tests/support.o $(call viz_objs,dbg) $(call wl_objs,dbg) $(call gc_objs,dbg)
+$(BUILD)/dbg/tests/x_window: $(BUILD)/dbg/tests/x_window.o $(BUILD)/dbg/tests/support.o $(call viz_objs,dbg) $(call wl_objs,dbg) $(call gc_objs,dbg)
 	$(CC) $(FLAGS_dbg) $^ $(CMOCKA_LIBS) $(BOEHM_LIBS) $(SDL_LIBS) -lpthread -lm -o $@
 
-test-x: $(BUILD)/dbg/tests/x_graph_click
+test-x: $(BUILD)/dbg/tests/x_window
 	@echo "== $<"; $<
 
 test-asan: $(TEST_BIN_ASAN) $(BUILD)/tricolor

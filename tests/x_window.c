@@ -1,6 +1,8 @@
 /*
- * x_graph_click.c — a real click opens a summary box, and a real click on
- * an object inspects it (`make test-x`).
+ * x_window.c — the window under a real X server (`make test-x`): a real
+ * click opens a summary box, a real click on an object inspects it, and
+ * `tricolor view` keeps every thread of its own but the workload's off
+ * the measured CPU.
  *
  * Starts its own Xvfb (on a display no other server holds), opens an SDL
  * window at the screen's origin, draws a graph into it, and clicks a
@@ -18,9 +20,12 @@
 #include "text.h"
 
 #include <SDL.h>
+#include <dirent.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -121,7 +126,7 @@ static int count_pixels(SDL_Renderer *r, SDL_Rect rc, SDL_Color c) {
 static void test_a_click_opens_a_summary_box(void **state) {
     (void)state;
     SDL_Window *win;
-    SDL_Renderer *r = open_window("x_graph_click", &win);
+    SDL_Renderer *r = open_window("x_window", &win);
     /* root -> array of 8, each holding one more object: with a budget of
      * 3, six of the array's children fold into a box under it. */
     tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
@@ -209,12 +214,120 @@ static void test_a_click_inspects_an_object(void **state) {
     close_window(win, r);
 }
 
+/* The CPUs a thread may run on (its Cpus_allowed_list), as a set; false
+ * if the thread is gone. */
+static bool thread_cpus(pid_t pid, const char *tid, cpu_set_t *set) {
+    char path[320], line[256];
+    snprintf(path, sizeof path, "/proc/%d/task/%s/status", (int)pid, tid);
+    FILE *f = fopen(path, "r");
+    if (!f) return false;
+    bool found = false;
+    CPU_ZERO(set);
+    while (!found && fgets(line, sizeof line, f)) {
+        if (strncmp(line, "Cpus_allowed_list:", 18)) continue;
+        found = true;
+        for (char *p = line + 18; *p;) { /* "0-1,3" */
+            char *end;
+            long a = strtol(p, &end, 10), b = a;
+            if (end == p) {
+                p++;
+                continue;
+            }
+            if (*end == '-') b = strtol(end + 1, &end, 10);
+            for (long c = a; c <= b && c < CPU_SETSIZE; c++) CPU_SET((int)c, set);
+            p = end;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+/* One look at every thread of pid: how many may run only on `measured`
+ * (the workload's), and whether any other may run there too (named in
+ * who, a line of thread ids). */
+static void look_at_threads(pid_t pid, int measured, int *alone, int *intruders, int *threads, char *who, size_t len) {
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(dir);
+    *alone = *intruders = *threads = 0;
+    who[0] = 0;
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        cpu_set_t set;
+        if (e->d_name[0] == '.' || !thread_cpus(pid, e->d_name, &set)) continue;
+        ++*threads;
+        if (!CPU_ISSET(measured, &set)) continue;
+        if (CPU_COUNT(&set) == 1)
+            ++*alone;
+        else {
+            ++*intruders;
+            size_t used = strlen(who), add = strlen(e->d_name);
+            if (used + add + 2 <= len) { /* else the names are cut short: the count still fails */
+                who[used] = ' ';
+                memcpy(who + used + 1, e->d_name, add + 1);
+            }
+        }
+    }
+    closedir(d);
+}
+
+/* The measured runs take their turns on one CPU of their own, and the
+ * window's process keeps everything else off it: the viewer, the memory
+ * thread, and the threads SDL and its renderer start (docs/design.md
+ * section 8). Under Xvfb SDL's GL renderer once started two llvmpipe
+ * rasterizer threads before the window pinned itself, and they could run
+ * beside the workload. Checked from outside, on the running process, a
+ * few times over a second. */
+static void test_view_threads_leave_the_measured_cpu(void **state) {
+    (void)state;
+    cpu_set_t all;
+    if (sched_getaffinity(0, sizeof all, &all) != 0 || CPU_COUNT(&all) < 2) {
+        print_message("one CPU: nothing is pinned, nothing to check\n");
+        return;
+    }
+    int measured = -1;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &all)) measured = c; /* the last, as viz/cpu_place.c takes it */
+    if (start_xvfb()) fail_msg("Xvfb did not start (make deps installs it)");
+    pid_t pid = fork();
+    if (pid == 0) {
+        freopen("/dev/null", "w", stdout);
+        setenv("SDL_VIDEODRIVER", "x11", 1);
+        execl(tool_bin(), "tricolor", "view", "--workload", "gcbench", "--no-boehm", "--frames", "100000",
+              (char *)NULL);
+        _exit(127);
+    }
+    assert_true(pid > 0);
+    int alone = 0, intruders = 0, threads = 0, looks = 0, bad_looks = 0;
+    char who[256];
+    for (int i = 0; i < 100 && looks < 10; i++) { /* up to 10 s for it to start */
+        usleep(100000);
+        look_at_threads(pid, measured, &alone, &intruders, &threads, who, sizeof who);
+        if (alone == 0) continue; /* the workload thread is not running yet */
+        looks++;
+        assert_int_equal(alone, 1);
+        if (intruders) {
+            bad_looks++;
+            print_message("threads that may run on the measured CPU %d:%s\n", measured, who);
+        }
+    }
+    kill(pid, SIGTERM);
+    int st;
+    waitpid(pid, &st, 0);
+    stop_xvfb();
+    if (looks < 10) fail_msg("the view's workload thread never ran on the measured CPU %d", measured);
+    assert_true(threads >= 2);
+    assert_int_equal(bad_looks, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_click_opens_a_summary_box),
         cmocka_unit_test(test_a_click_inspects_an_object),
+        cmocka_unit_test(test_view_threads_leave_the_measured_cpu),
     };
-    int rc = cmocka_run_group_tests_name("x_graph_click", tests, NULL, NULL);
+    int rc = cmocka_run_group_tests_name("x_window", tests, NULL, NULL);
     stop_xvfb();
     return rc;
 }
