@@ -64,9 +64,9 @@ static bool save_png(app *a, const char *path) {
  * server is drawing too, and it runs on any CPU. With Mesa's llvmpipe GL
  * renderer (the accelerated one under Xvfb) the swap returned before the
  * server had copied the 1280x720 image, and that copy ran beside the
- * next slice on the measured CPU: gcbench in the window had 4-13 pauses
- * a run over 150 us holding no collector work, and Boehm's feed 3-5x
- * bench's count of pauses over 1 us.
+ * next slice on the measured CPU: gcbench in the window had 4-34 pauses
+ * a run over 150 us holding no collector work, and Boehm's feed logged
+ * 3.6-11x bench's count of pauses over 1 us (docs/design.md section 8).
  *
  * Only when the software renderer cannot be had does the window take an
  * accelerated one; a pixel read back then waits at least for the GPU
@@ -358,10 +358,10 @@ int cmd_view(int argc, char **argv) {
         free(a);
         return no_display("neither DISPLAY nor WAYLAND_DISPLAY is set");
     }
-    /* Before SDL starts any thread: the GL renderer's rasterizer threads
-     * (Mesa's llvmpipe, two on two CPUs) inherit the caller's CPUs, and
-     * started unpinned they drew the last frame on the measured CPU while
-     * the next slice ran (cpu_place.h). */
+    /* Before SDL starts any thread, so that every thread a library starts
+     * inherits the viewer's CPUs (cpu_place.h). Pinned only later, Mesa's
+     * llvmpipe rasterizer threads were allowed on the measured CPU;
+     * tests/x_window.c checks that no thread but the workload's is. */
     place_as_viewer();
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         char why[256];
