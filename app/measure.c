@@ -69,6 +69,11 @@ static double env_pauses(const fig_input *in, int arg) {
     return (double)run_env_pauses(in->timed, 200000);
 }
 
+static double gc_max_us(const fig_input *in, int arg) {
+    (void)arg;
+    return (double)run_gc_max_ns(in->timed) / 1e3;
+}
+
 /* How much longer the timed run took than the untimed one, %. */
 static double timing_overhead(const fig_input *in, int arg) {
     (void)arg;
@@ -145,6 +150,7 @@ const figure_def figure_defs[FIG_N] = {
            hic.gaps_over_200us, 1),
     TFIELD(FIG_HICCUP_OVER_1MS, "hiccup.gaps_over_1ms", "machine stalls >1ms", FK_COUNT, hic.gaps_over_1ms, 1),
     DERIVED(FIG_ENV_PAUSES, "env_pauses_over_200us", "env pauses >200us", FK_COUNT, FR_TIMED, env_pauses),
+    DERIVED(FIG_GC_MAX_US, "gc_max_us", "max pause with GC work", FK_US, FR_TIMED, gc_max_us),
     DERIVED(FIG_TIMING_OVERHEAD, "timing_overhead_pct", "timing overhead", FK_PCT, FR_BOTH, timing_overhead),
 };
 /* clang-format on */

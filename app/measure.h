@@ -65,6 +65,7 @@ typedef enum fig_id {
     FIG_HICCUP_OVER_200US,
     FIG_HICCUP_OVER_1MS,
     FIG_ENV_PAUSES,
+    FIG_GC_MAX_US,
     FIG_TIMING_OVERHEAD,
     FIG_N
 } fig_id;

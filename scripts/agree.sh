@@ -14,7 +14,10 @@
 #   tricolor record --passes N -o X.mp4      (ffmpeg encoding)
 # and prints each collector's p50, p99 and max pause side by side, with
 # view's and record's ratio to bench, marked "ok" within the issue's
-# tolerance (p50 and p99 within 10%, max within 25%) and "OUT" otherwise.
+# tolerance (p50 and p99 within 10%, max within 25%) and "OUT" otherwise;
+# then, for Tricolor, the longest pause that held an increment (gcmx, held
+# to the max's tolerance) and the count of pauses over 200 us that held
+# none (env: the machine's stalls, which set most maxima on the VMs here).
 # VIEW_FLAGS adds flags to view and record (e.g. --heapmap, --speed 1);
 # TRICOLOR names the binary (default build/tricolor).
 set -eu
@@ -29,21 +32,27 @@ if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     export SDL_VIDEODRIVER=${SDL_VIDEODRIVER:-dummy}
 fi
 
-# "... tricolor N pauses p50 A us p99 B us max C us; boehm N pauses p50 ..."
-# -> "A B C D E F" (Tricolor's three, then Boehm's).
+# "... tricolor N pauses p50 A us p99 B us max C us; boehm N pauses p50 D
+# us p99 E us max F us; tricolor env pauses >200us G, max pause with GC
+# work H us ..." -> "A B C D E F G H" (Tricolor's three, Boehm's, then
+# Tricolor's pauses over 200 us that held no increment and its longest
+# pause that held one).
 summary_figures() {
-    sed -n 's/.*tricolor [0-9]* pauses p50 \([0-9.]*\) us p99 \([0-9.]*\) us max \([0-9.]*\) us; boehm [0-9]* pauses p50 \([0-9.]*\) us p99 \([0-9.]*\) us max \([0-9.]*\) us.*/\1 \2 \3 \4 \5 \6/p' "$1"
+    sed -n 's/.*tricolor [0-9]* pauses p50 \([0-9.]*\) us p99 \([0-9.]*\) us max \([0-9.]*\) us; boehm [0-9]* pauses p50 \([0-9.]*\) us p99 \([0-9.]*\) us max \([0-9.]*\) us; tricolor env pauses >200us \([0-9]*\), max pause with GC work \([0-9.]*\) us.*/\1 \2 \3 \4 \5 \6 \7 \8/p' "$1"
 }
-# bench --json (one line; runs in the order tricolor, boehm) -> the same six.
+# bench --json (one line; runs in the order tricolor, boehm) -> the same
+# eight.
 json_figures() {
     t=$(grep -o '"p50_us":[0-9.]*\|"p99_us":[0-9.]*\|"max_us":[0-9.]*' "$1" | sed 's/.*://' | tr '\n' ' ')
+    e=$(grep -o '"env_pauses_over_200us":[0-9.]*' "$1" | head -1 | sed 's/.*://')
+    g=$(grep -o '"gc_max_us":[0-9.]*' "$1" | head -1 | sed 's/.*://')
     set -- $t
-    echo "$1 $2 $3 $4 $5 $6"
+    echo "$1 $2 $3 $4 $5 $6 $e $g"
 }
 
-# A file of rows of six figures -> the median of each column.
+# A file of rows of eight figures -> the median of each column.
 medians() {
-    for col in 1 2 3 4 5 6; do
+    for col in 1 2 3 4 5 6 7 8; do
         cut -d' ' -f"$col" "$1" | sort -g | awk '{ v[NR] = $1 } END { printf "%s ", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
     done
     echo
@@ -98,12 +107,22 @@ for w in $workloads; do
             for (c = 0; c < 2; c++)
                 for (k = 1; k <= 3; k++) {
                     i = c * 3 + k
-                    bv = $i; vv = $(i + 6); rv = $(i + 12)
+                    bv = $i; vv = $(i + 8); rv = $(i + 16)
                     tol = k == 3 ? 0.25 : 0.10
                     rv_ratio = bv > 0 ? rv / bv : 0; vv_ratio = bv > 0 ? vv / bv : 0
                     printf "%-8s %-9s %-4s %10.1f %10.1f %6.2f %-3s %10.1f %6.2f %-3s\n", w,
                         c ? "boehm" : "tricolor", fig[k], bv, vv, vv_ratio, mark(vv_ratio, tol),
                         rv, rv_ratio, mark(rv_ratio, tol)
                 }
+            # Tricolor: the longest pause that held an increment (the max a
+            # stall of the machine outside the collector does not set), and
+            # the pauses over 200 us that held none (those stalls).
+            bv = $8; vv = $16; rv = $24
+            vv_ratio = bv > 0 ? vv / bv : 0; rv_ratio = bv > 0 ? rv / bv : 0
+            printf "%-8s %-9s %-4s %10.1f %10.1f %6.2f %-3s %10.1f %6.2f %-3s\n", w, "tricolor", "gcmx",
+                bv, vv, vv_ratio, mark(vv_ratio, 0.25), rv, rv_ratio, mark(rv_ratio, 0.25)
+            printf "%-8s %-9s %-4s %10.1f %10.1f %6s %-3s %10.1f\n", w, "tricolor", "env", $7, $15, "", "", $23
         }'
 done
+echo "gcmx: Tricolor's longest pause that held an increment; env: its pauses over 200 us that held none"
+echo "(the machine's stalls, as bench's 'env pauses >200us'); medians over the rounds"

@@ -448,7 +448,10 @@ static void test_view_turns_never_overlap(void **state) {
 }
 
 /* --passes N ends the video once both collectors have run N passes, and
- * the summary covers those N passes, as bench --passes N does. */
+ * the summary covers those N passes, as bench --passes N does. It splits
+ * Tricolor's pauses as bench does too (scripts/agree.sh reads them): the
+ * longest that held an increment is one of the pauses, so no longer than
+ * the max. */
 static void test_passes_end_the_recording(void **state) {
     (void)state;
     char y4m[64];
@@ -458,6 +461,13 @@ static void test_passes_end_the_recording(void **state) {
     unlink(y4m);
     if (!strstr(o.out, ", 2 passes; tricolor") || !strstr(o.out, "; boehm "))
         fail_msg("record --passes 2 printed: %s", o.out);
+    const char *t = strstr(o.out, "tricolor "), *g = strstr(o.out, "; tricolor env pauses >200us ");
+    double max_us = 0, gc_max_us = -1;
+    unsigned env = 0;
+    if (!t || !g || sscanf(strstr(t, " max ") ? strstr(t, " max ") : "", " max %lf us", &max_us) != 1 ||
+        sscanf(g, "; tricolor env pauses >200us %u, max pause with GC work %lf us", &env, &gc_max_us) != 2)
+        fail_msg("record --passes 2 printed no split of Tricolor's pauses: %s", o.out);
+    assert_true(gc_max_us > 0 && gc_max_us <= max_us);
     expect_usage_error(ARGS("record", "--passes", "0", "-o", y4m), ARGS("--passes"));
     expect_usage_error(ARGS("record", "--passes", "2", "--deterministic", "-o", y4m),
                        ARGS("--passes cannot be used with --deterministic"));

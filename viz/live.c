@@ -283,3 +283,17 @@ plot_pause live_pause(const live *l, size_t i) {
     return (plot_pause){(double)(l->log.v[i].start_ns - l->start_ticks) / tpn / 1e9,
                         (double)l->log.v[i].dur_ns / tpn / 1e3};
 }
+
+void live_pause_split(const live *l, double cut_s, double min_us, size_t *env, double *gc_max_us) {
+    *env = 0;
+    *gc_max_us = 0;
+    for (size_t i = 0; i < l->log.n; i++) {
+        plot_pause p = live_pause(l, i);
+        if (cut_s >= 0 && p.t_s > cut_s) break; /* the log is in time order */
+        if (l->log.v[i].own_n) {
+            if (p.dur_us > *gc_max_us) *gc_max_us = p.dur_us;
+        } else if (p.dur_us >= min_us) {
+            ++*env;
+        }
+    }
+}

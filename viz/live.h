@@ -55,6 +55,11 @@ double live_round_end_s(const live *l, uint64_t k);
  * seconds since start and microseconds. */
 plot_pause live_pause(const live *l, size_t i);
 size_t live_pause_count(const live *l);
+/* Over the logged pauses that start by cut_s seconds of execution (all of
+ * them when cut_s < 0), split as bench splits them (runner.h): how many
+ * of at least min_us held no increment (the environment's), and the
+ * longest that held one (0 if none), in microseconds. */
+void live_pause_split(const live *l, double cut_s, double min_us, size_t *env, double *gc_max_us);
 
 /* Ticks per nanosecond of mut_ticks(), measured once per process. */
 double live_ticks_per_ns(void);

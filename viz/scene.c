@@ -440,6 +440,12 @@ void scene_summary(scene *s, FILE *f, long passes) {
     if (s->boehm_on)
         fprintf(f, "; boehm %zu pauses p50 %.1f us p99 %.1f us max %.1f us", s->boe.sum.count, s->boe.sum.p50_us,
                 s->boe.sum.p99_us, s->boe.sum.max_us);
+    if (!s->deterministic) {
+        size_t env;
+        double gc_max;
+        live_pause_split(s->lv, tri_cut, 200, &env, &gc_max);
+        fprintf(f, "; tricolor env pauses >200us %zu, max pause with GC work %.1f us", env, gc_max);
+    }
     if (s->stepped_incr && !s->deterministic)
         fprintf(f,
                 "; %llu of %llu increments ran one a frame (speed 1 or slower): each started cold after a frame, "

@@ -170,6 +170,10 @@ const char *run_pause_reason(const run_result *r, const oplog_entry *e);
  * kernel, the host), reported apart from the collector's. For boehm-inc
  * this overcounts: its incremental steps fire no events. */
 size_t run_env_pauses(const run_result *r, uint64_t min_ns);
+/* The longest timed pause inside which the collector did work of its own
+ * (the complement of run_env_pauses' pauses): a max that a stall of the
+ * machine in a pause without collector work does not set. 0 if none. */
+uint64_t run_gc_max_ns(const run_result *r);
 
 /* Runs cfg in a forked child. Returns false (with res->error set) if the
  * child failed, crashed or could not be started. */
