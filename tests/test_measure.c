@@ -250,6 +250,14 @@ static void test_every_collector_every_workload(void **state) {
         printf("one CPU available: Tricolor's marker thread does not start; its runs are not checked for it\n");
         return;
     }
+    /* Valgrind runs one thread at a time and switches between them at its
+     * own pace, so whether the marker gets to mark before the mutator's
+     * assists finish a cycle is its scheduler's doing (2 of 6 runs once).
+     * The native runs of this test (make test-unit, test-asan) check it. */
+    if (under_valgrind()) {
+        printf("under valgrind: the marker thread's share is valgrind's scheduling; not checked\n");
+        return;
+    }
     if (marker_marked * 2 < concurrent_runs)
         fail_msg("tricolor-concurrent's marker thread marked in %u of %u runs", marker_marked, concurrent_runs);
 }
