@@ -285,15 +285,11 @@ plot_pause live_pause(const live *l, size_t i) {
 }
 
 void live_pause_split(const live *l, double cut_s, double min_us, size_t *env, double *gc_max_us) {
-    *env = 0;
-    *gc_max_us = 0;
-    for (size_t i = 0; i < l->log.n; i++) {
-        plot_pause p = live_pause(l, i);
-        if (cut_s >= 0 && p.t_s > cut_s) break; /* the log is in time order */
-        if (l->log.v[i].own_n) {
-            if (p.dur_us > *gc_max_us) *gc_max_us = p.dur_us;
-        } else if (p.dur_us >= min_us) {
-            ++*env;
-        }
-    }
+    size_t n = 0, nown;
+    while (n < l->log.n && (cut_s < 0 || live_pause(l, n).t_s <= cut_s)) n++; /* the log is in time order */
+    (void)tc_pause_log(l->heap, &nown);
+    const double tpn = live_ticks_per_ns();
+    uint64_t max_ticks;
+    oplog_split(l->log.v, n, nown, (uint64_t)(min_us * 1e3 * tpn), &max_ticks, env);
+    *gc_max_us = (double)max_ticks / tpn / 1e3;
 }

@@ -39,3 +39,15 @@ const char *oplog_op_name(uint32_t op) {
     static const char *const names[] = {"alloc", "store", "step"};
     return op < 3 ? names[op] : "?";
 }
+
+void oplog_split(const oplog_entry *v, size_t n, size_t nown, uint64_t min_dur, uint64_t *held_max, size_t *none_over) {
+    *held_max = 0;
+    *none_over = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].own_n && v[i].own_first < nown) {
+            if (v[i].dur_ns > *held_max) *held_max = v[i].dur_ns;
+        } else if (v[i].dur_ns >= min_dur) {
+            ++*none_over;
+        }
+    }
+}

@@ -435,21 +435,16 @@ const char *run_pause_reason(const run_result *r, const oplog_entry *e) {
     return e->own_n && e->own_first < r->nown ? own_reason_name(&r->own[e->own_first]) : "";
 }
 
-/* Whether the collector recorded a pause of its own inside e. */
-static bool held_collector_work(const run_result *r, const oplog_entry *e) {
-    return e->own_n && e->own_first < r->nown;
-}
-
 uint64_t run_gc_max_ns(const run_result *r) {
-    uint64_t max = 0;
-    for (size_t i = 0; i < r->npauses; i++)
-        if (held_collector_work(r, &r->pauses[i]) && r->pauses[i].dur_ns > max) max = r->pauses[i].dur_ns;
+    uint64_t max;
+    size_t none;
+    oplog_split(r->pauses, r->npauses, r->nown, UINT64_MAX, &max, &none);
     return max;
 }
 
 size_t run_env_pauses(const run_result *r, uint64_t min_ns) {
-    size_t n = 0;
-    for (size_t i = 0; i < r->npauses; i++)
-        if (r->pauses[i].dur_ns >= min_ns && !held_collector_work(r, &r->pauses[i])) n++;
-    return n;
+    uint64_t max;
+    size_t none;
+    oplog_split(r->pauses, r->npauses, r->nown, min_ns, &max, &none);
+    return none;
 }
