@@ -214,32 +214,10 @@ static void test_a_click_inspects_an_object(void **state) {
     close_window(win, r);
 }
 
-/* The CPUs a thread may run on (its Cpus_allowed_list), as a set; false
- * if the thread is gone. */
-static bool thread_cpus(pid_t pid, const char *tid, cpu_set_t *set) {
-    char path[320], line[256];
-    snprintf(path, sizeof path, "/proc/%d/task/%s/status", (int)pid, tid);
-    FILE *f = fopen(path, "r");
-    if (!f) return false;
-    bool found = false;
-    CPU_ZERO(set);
-    while (!found && fgets(line, sizeof line, f)) {
-        if (strncmp(line, "Cpus_allowed_list:", 18)) continue;
-        found = true;
-        for (char *p = line + 18; *p;) { /* "0-1,3" */
-            char *end;
-            long a = strtol(p, &end, 10), b = a;
-            if (end == p) {
-                p++;
-                continue;
-            }
-            if (*end == '-') b = strtol(end + 1, &end, 10);
-            for (long c = a; c <= b && c < CPU_SETSIZE; c++) CPU_SET((int)c, set);
-            p = end;
-        }
-    }
-    fclose(f);
-    return found;
+/* The CPUs a thread (a tid of /proc/<pid>/task) may run on; false if it
+ * is gone. */
+static bool thread_cpus(const char *tid, cpu_set_t *set) {
+    return sched_getaffinity((pid_t)atoi(tid), sizeof *set, set) == 0;
 }
 
 /* One look at every thread of pid: how many may run only on `measured`
@@ -255,7 +233,7 @@ static void look_at_threads(pid_t pid, int measured, int *alone, int *intruders,
     struct dirent *e;
     while ((e = readdir(d))) {
         cpu_set_t set;
-        if (e->d_name[0] == '.' || !thread_cpus(pid, e->d_name, &set)) continue;
+        if (e->d_name[0] == '.' || !thread_cpus(e->d_name, &set)) continue;
         ++*threads;
         if (!CPU_ISSET(measured, &set)) continue;
         if (CPU_COUNT(&set) == 1)
