@@ -94,7 +94,8 @@ static void usage(FILE *f) {
                "Measurement:\n"
                "  --pause-threshold US    log operations at least this long as pauses (default 1)\n"
                "  --cpu N                 pin each run to CPU N (default: not pinned; collection is single-\n"
-               "                          threaded on both sides, so GC work uses one core either way)\n"
+               "                          threaded on both sides, so GC work uses one core either way); with\n"
+               "                          one CPU Tricolor starts neither its memory thread nor its marker\n"
                "  --hiccup S              before each timed run, spin S seconds reading the clock and report\n"
                "                          the gaps: the machine's own stalls, beside the collectors' pauses\n"
                "                          (default 1; 0 = off)\n"
@@ -458,8 +459,8 @@ static void print_header(const bench_opts *o) {
                    o->base.boehm_markers > 1 ? "s" : "",
                    o->base.boehm_markers > 1 ? " (--boehm-markers: parallel marking, NOT one core)" : " (one core)");
         if (o->base.cpu >= 0)
-            printf("  pinned to one CPU, Tricolor's marker thread does not start (assists do its marking) and "
-                   "boehm-par's markers share the CPU;\n");
+            printf("  pinned to one CPU, Tricolor's marker and memory threads do not start (assists do its marking, "
+                   "the mutator maps and returns its own memory) and boehm-par's markers share the CPU;\n");
     }
     printf("a pause is an allocation, store or step that held the mutator >= %.0f us, timed from outside the same\n"
            "way for both; pause figures come from timed runs, throughput figures from separate untimed runs.\n"
@@ -472,8 +473,14 @@ static void print_header(const bench_opts *o) {
         printf("Concurrent mode: a pause is the mutator's time in a handshake (a cycle's start or termination), an\n"
                "assist (allocating faster than the marker marks) or a barrier-buffer flush; GC CPU is the increments'\n"
                "CPU on the mutator's thread plus the marker thread's.\n");
-    printf("Tricolor's memory thread: %s.", tc->mem_thread ? "on (pages pre-faulted, memory returned off the mutator)"
-                                                           : "off (the mutator maps and returns memory itself)");
+    /* With one CPU the collector starts no memory thread (tricolor.h). */
+    cpu_set_t cpus;
+    bool one_cpu = o->base.cpu >= 0 || (sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) < 2);
+    printf("Tricolor's memory thread: %s.",
+           !tc->mem_thread ? "off (the mutator maps and returns memory itself)"
+           : one_cpu       ? "not started: one CPU to run on (the mutator maps and returns memory itself, as with it "
+                             "off; beside the mutator on its only CPU it would run inside its pauses)"
+                           : "on (pages pre-faulted, memory returned off the mutator)");
     if (o->base.hiccup_ns)
         printf(" Each timed run first spins %.1f s to record the machine's own stalls.",
                (double)o->base.hiccup_ns / 1e9);

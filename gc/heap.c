@@ -9,6 +9,7 @@
  */
 #include "internal.h"
 
+#include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,16 @@ uint64_t tc__now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* CPUs the calling thread may run on (2 when the affinity cannot be read:
+ * assume the helper threads have a CPU of their own). Read once, when a
+ * heap is made (tc__mem_init, tc__marker_init): the threads a heap starts
+ * later inherit the affinity of whichever thread starts them. */
+int tc__cpus_available(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return 2;
+    return CPU_COUNT(&set);
 }
 
 uint64_t tc__cpu_ns(void) {

@@ -214,6 +214,7 @@ typedef struct tc__mem {
     uint64_t slow_os_ns;             /* TRICOLOR_SLOW_OS_US */
     bool populate_ok;                /* MADV_POPULATE_WRITE works on this kernel */
     bool running;                    /* the thread is running */
+    bool one_cpu;                    /* the heap was made with one CPU to run on: no thread */
     pthread_t thread;
     /* Shared with the thread. */
     tc__ring ready;                  /* thread -> mutator: pre-faulted pages */
@@ -471,6 +472,7 @@ static inline void note_peak_live(tc_heap *h) {
 void tc__misuse(const tc_heap *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 uint64_t tc__now_ns(void);
 uint64_t tc__cpu_ns(void);
+int tc__cpus_available(void);
 
 /* --- alloc.c --- */
 void tc__alloc_init(tc_heap *h);

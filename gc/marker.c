@@ -74,12 +74,6 @@ static void nap(long ns) {
     nanosleep(&ts, NULL);
 }
 
-static int cpus_available(void) {
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) != 0) return 2;
-    return CPU_COUNT(&set);
-}
-
 /* ======================================================================
  * The barrier buffer
  * ====================================================================== */
@@ -479,7 +473,7 @@ bool tc__marker_init(tc_heap *h) {
     tc__marker *m = &h->conc;
     if (sem_init(&m->sem, 0, 0) != 0) return false;
     m->sem_ok = true;
-    m->one_cpu = cpus_available() < 2;
+    m->one_cpu = tc__cpus_available() < 2;
     tc__marker_on_config(h);
     return !h->cfg.concurrent || m->wb;
 }

@@ -133,6 +133,7 @@ char *tc__mem_log_base(const tc_heap *h) { return h->mem.log.base; }
 void tc__mem_init(tc_heap *h) {
     tc__mem *m = &h->mem;
     m->populate_ok = true;
+    m->one_cpu = tc__cpus_available() < 2;
     m->in_gc = &h->in_gc;
     atomic_store_explicit(&m->limit, h->cfg.heap_limit, memory_order_relaxed);
     atomic_store_explicit(&m->reserve_cap, (size_t)READY_MIN_PAGES, memory_order_relaxed);
@@ -448,5 +449,6 @@ void tc__mem_stats(const tc_heap *h, tc_stats *s) {
     s->mem_reserve_pages = atomic_load_explicit(&m->reserve_pages, memory_order_relaxed);
     s->mem_released_bytes = atomic_load_explicit(&m->released_bytes, memory_order_relaxed);
     s->mem_thread_cpu_ns = m->thread_cpu_total_ns + atomic_load_explicit(&m->thread_cpu_ns, memory_order_relaxed);
+    s->mem_thread_running = m->running;
     s->mem_quarantine_reuses = m->quarantine_reuses;
 }

@@ -196,7 +196,15 @@ static void *mem_thread_main(void *arg) {
 }
 
 void tc__mem_thread_start(tc__mem *m) {
-    if (m->running) return;
+    /* With one CPU the thread could only run by preempting the mutator,
+     * often inside a pause: a refill is a run of populates of up to
+     * 0.5 ms each here (mem_os.c), and the scheduler gives a waking thread
+     * the CPU at once. `bench --cpu 1` on GCBench: max pause 3.2-5.4 ms
+     * and 33-45 pauses over 200 us without collector work, against
+     * 0.31-0.42 ms and 1-3 with the thread off (3 runs each). So with one
+     * CPU the mutator does the thread's work itself, in budgeted slices,
+     * as with mem_thread off. */
+    if (m->running || m->one_cpu) return;
     /* The first reserve is filled here, on the caller's thread, before the
      * program allocates: started empty, the thread spent the program's
      * first milliseconds refilling at full speed beside a mutator that

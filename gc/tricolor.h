@@ -138,7 +138,10 @@ typedef struct tc_config {
      * page fault lands in an allocation or an increment (gc/mem.c). Off:
      * the same work runs on the mutator's thread, in budgeted slices
      * inside increments, for single-threaded embedders and deterministic
-     * recordings. Default true. */
+     * recordings. With one CPU to run on (the affinity of the thread that
+     * calls tc_heap_new) the thread does not start and the mutator does
+     * its work, as with the switch off: a helper on the mutator's only CPU
+     * can only run by preempting it, inside its pauses. Default true. */
     bool mem_thread;
     /* Concurrent mode (like Go's collector): a marker thread marks while
      * the mutator runs. The mutator stops only for short handshakes (the
@@ -436,6 +439,7 @@ typedef struct tc_stats {
     uint64_t mem_reserve_pages;     /* pre-faulted pages ready now */
     uint64_t mem_released_bytes;    /* given back to the OS (madvise/munmap), in total */
     uint64_t mem_thread_cpu_ns;     /* CPU time of the memory thread */
+    bool mem_thread_running;        /* the memory thread runs now (see tc_config.mem_thread) */
     uint64_t mem_quarantine_reuses; /* large objects placed in a dead one's mapping */
     uint64_t mmu_deferred;          /* increments the utilization guard put off, in total */
     /* Concurrent mode: the marker thread's CPU time and work units, and

@@ -115,6 +115,25 @@ __attribute__((constructor)) static void save_start_cpus(void) {
     start_cpus_ok = sched_getaffinity(0, sizeof start_cpus, &start_cpus) == 0;
 }
 
+bool pin_to_one_cpu(cpu_set_t *old) {
+    if (sched_getaffinity(0, sizeof *old, old) != 0) return false;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, old)) {
+            CPU_SET(c, &one);
+            break;
+        }
+    return sched_setaffinity(0, sizeof one, &one) == 0;
+}
+
+void cpus_restore(const cpu_set_t *old) { assert_int_equal(sched_setaffinity(0, sizeof *old, old), 0); }
+
+void require_two_cpus(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) < 2) skip();
+}
+
 bool under_valgrind(void) {
     const char *p = getenv("LD_PRELOAD");
     return p && strstr(p, "vgpreload");

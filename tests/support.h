@@ -9,6 +9,7 @@
 #ifndef TRICOLOR_TEST_SUPPORT_H
 #define TRICOLOR_TEST_SUPPORT_H
 
+#include <sched.h>
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -47,6 +48,16 @@ extern const tc_barrier all_modes[4];
 /* Running under valgrind, which runs one thread at a time: a test may
  * not expect a background thread to have run. */
 bool under_valgrind(void);
+
+/* Pins the calling thread to the first CPU it may use and saves its CPUs
+ * in *old; false (nothing changed) when the affinity cannot be read or
+ * set. cpus_restore puts them back. The collector decides when a heap is
+ * made whether it has a CPU for helper threads (tricolor.h). */
+bool pin_to_one_cpu(cpu_set_t *old);
+void cpus_restore(const cpu_set_t *old);
+/* Skips the test unless the calling thread may run on two CPUs or more:
+ * with one, the collector starts no memory or marker thread. */
+void require_two_cpus(void);
 
 /* Scales loop counts: TRICOLOR_STRESS_SCALE (default 1.0), used to keep
  * the stress test short under valgrind. */

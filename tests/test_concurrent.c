@@ -131,18 +131,6 @@ static void test_verify_as_handshake(void **state) {
     }
 }
 
-static bool pin_to_one_cpu(cpu_set_t *old) {
-    if (sched_getaffinity(0, sizeof *old, old) != 0) return false;
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    for (int c = 0; c < CPU_SETSIZE; c++)
-        if (CPU_ISSET(c, old)) {
-            CPU_SET(c, &one);
-            break;
-        }
-    return sched_setaffinity(0, sizeof one, &one) == 0;
-}
-
 /* With one CPU the marker thread would only take the mutator's core in
  * scheduler quanta: it does not start, and the mode collects through
  * assists. A barrier buffer filled between increments is flushed. */
@@ -183,7 +171,7 @@ static void test_one_cpu_degrades_to_assists(void **state) {
     assert_heap_ok(h);
     tc_root_remove(h, &arr);
     tc_heap_free(h);
-    sched_setaffinity(0, sizeof old, &old);
+    cpus_restore(&old);
 }
 
 /* The mode is the cycle's: switching it during a cycle applies from the

@@ -60,6 +60,7 @@ static void assert_reads_zero(const void *p, size_t len) {
  * thread. */
 static void test_reserve_serves_the_mutator(void **state) {
     (void)state;
+    require_two_cpus();
     tc_config c;
     test_config(&c, TC_BARRIER_DIJKSTRA);
     c.verify_each_step = false;
@@ -167,6 +168,7 @@ static bool below_8_mib(tc_heap *h) { return stats(h).heap_bytes < (uint64_t)8 <
  * mutator makes no OS call for it. */
 static void test_release_by_thread(void **state) {
     (void)state;
+    require_two_cpus();
     tc_config c;
     test_config(&c, TC_BARRIER_DIJKSTRA);
     c.verify_each_step = false;
@@ -255,6 +257,7 @@ static bool big_ready(tc_heap *h) {
  * with its later release); without recycling every round costs that. */
 static void test_thread_recycles_large_spans(void **state) {
     (void)state;
+    require_two_cpus();
     tc_heap *h = large_span_heap();
     void *arr = NULL;
     tc_root_push(h, &arr);
@@ -280,6 +283,7 @@ static void test_thread_recycles_large_spans(void **state) {
  * allocation: a 4 MB memset there was a 6.7 ms pause. */
 static void test_large_request_prefers_a_clean_span(void **state) {
     (void)state;
+    require_two_cpus();
     tc_heap *h = large_span_heap();
     void *arr = tc_alloc(h, 0, 2 << 20); /* mapped here: the thread keeps one this size ready */
     memset(tc_raw(arr), 0xab, 2 << 20);
@@ -301,6 +305,7 @@ static void test_large_request_prefers_a_clean_span(void **state) {
  * collection, and the memory held never passes the limit. */
 static void test_heap_limit_with_thread(void **state) {
     (void)state;
+    require_two_cpus();
     tc_config c;
     test_config(&c, TC_BARRIER_DIJKSTRA);
     c.verify_each_step = false;
@@ -368,6 +373,7 @@ static uint64_t calls_in_increments_while_shrinking(bool thread) {
 
 static void test_slow_os_stays_out_of_increments(void **state) {
     (void)state;
+    require_two_cpus();
     setenv("TRICOLOR_SLOW_OS_US", "1000", 1);
     uint64_t with_thread = calls_in_increments_while_shrinking(true);
     uint64_t without = calls_in_increments_while_shrinking(false);
@@ -398,6 +404,48 @@ static void test_thread_switch_keeps_accounts(void **state) {
     tc_heap_free(h);
 }
 
+/* With one CPU to run on, the thread does not start (tricolor.h,
+ * mem_thread): it could only run by preempting the mutator, inside its
+ * pauses. The heap then works as with the switch off: the mutator makes
+ * every OS call, and none is the thread's. Made again with the CPUs back,
+ * the same configuration starts it. */
+static void test_one_cpu_starts_no_thread(void **state) {
+    (void)state;
+    cpu_set_t old;
+    if (!pin_to_one_cpu(&old)) skip();
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.min_heap = (size_t)1 << 20;
+    assert_true(c.mem_thread);
+    tc_heap *h = tc_heap_new(&c);
+    void *keep = NULL;
+    tc_root_push(h, &keep);
+    for (int i = 0; i < 200000; i++) { /* cycles, growth and release */
+        void *o = tc_alloc(h, 2, i % 64 == 0 ? 5000 : 0);
+        if (i % 4 == 0) keep = o;
+    }
+    tc_stats s = stats(h);
+    assert_false(s.mem_thread_running);
+    assert_true(s.cycles >= 2);
+    assert_int_equal(s.mem_syscalls_thread, 0);
+    assert_int_equal(s.mem_thread_cpu_ns, 0);
+    assert_true(s.mem_syscalls_mutator > 0);
+    tc_set_config(h, &c); /* switching "on" again changes nothing */
+    assert_false(stats(h).mem_thread_running);
+    tc_root_pop(h, 1);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+    cpus_restore(&old);
+
+    cpu_set_t now;
+    assert_int_equal(sched_getaffinity(0, sizeof now, &now), 0);
+    if (CPU_COUNT(&now) < 2) return;
+    h = tc_heap_new(&c);
+    assert_true(stats(h).mem_thread_running);
+    tc_heap_free(h);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reserve_serves_the_mutator),
@@ -410,6 +458,7 @@ int main(void) {
         cmocka_unit_test(test_heap_limit_with_thread),
         cmocka_unit_test(test_slow_os_stays_out_of_increments),
         cmocka_unit_test(test_thread_switch_keeps_accounts),
+        cmocka_unit_test(test_one_cpu_starts_no_thread),
     };
     return cmocka_run_group_tests_name("mem", tests, NULL, NULL);
 }
