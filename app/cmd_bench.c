@@ -474,8 +474,7 @@ static void print_header(const bench_opts *o) {
                "assist (allocating faster than the marker marks) or a barrier-buffer flush; GC CPU is the increments'\n"
                "CPU on the mutator's thread plus the marker thread's.\n");
     /* With one CPU the collector starts no memory thread (tricolor.h). */
-    cpu_set_t cpus;
-    bool one_cpu = o->base.cpu >= 0 || (sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) < 2);
+    bool one_cpu = run_cpus(o->base.cpu) < 2;
     printf("Tricolor's memory thread: %s.",
            !tc->mem_thread ? "off (the mutator maps and returns memory itself)"
            : one_cpu       ? "not started: one CPU to run on (the mutator maps and returns memory itself, as with it "

@@ -5,6 +5,7 @@
 #include <sched.h>
 
 #include <ctype.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,9 +130,40 @@ bool pin_to_one_cpu(cpu_set_t *old) {
 
 void cpus_restore(const cpu_set_t *old) { assert_int_equal(sched_setaffinity(0, sizeof *old, old), 0); }
 
-void require_two_cpus(void) {
+int cpus_available(void) {
     cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) < 2) skip();
+    return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+}
+
+void require_two_cpus(void) {
+    if (cpus_available() < 2) skip();
+}
+
+void threads_on_cpu(pid_t pid, int cpu, int *threads, int *alone, int *shared, char *who, size_t len) {
+    char dir[64];
+    snprintf(dir, sizeof dir, "/proc/%d/task", (int)pid);
+    *threads = *alone = *shared = 0;
+    if (who && len) who[0] = 0;
+    DIR *d = opendir(dir);
+    if (!d) return;
+    for (struct dirent *e; (e = readdir(d));) {
+        int tid = atoi(e->d_name);
+        cpu_set_t set;
+        if (tid <= 0 || sched_getaffinity(tid, sizeof set, &set) != 0) continue; /* ".", "..", or gone */
+        ++*threads;
+        if (!CPU_ISSET(cpu, &set)) continue;
+        if (CPU_COUNT(&set) == 1) {
+            ++*alone;
+            continue;
+        }
+        ++*shared;
+        size_t used = who ? strlen(who) : 0, add = strlen(e->d_name);
+        if (who && used + add + 2 <= len) { /* else the names are cut short: the count still tells */
+            who[used] = ' ';
+            memcpy(who + used + 1, e->d_name, add + 1);
+        }
+    }
+    closedir(d);
 }
 
 bool under_valgrind(void) {

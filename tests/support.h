@@ -11,6 +11,7 @@
 
 #include <sched.h>
 #include <setjmp.h>
+#include <sys/types.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -54,10 +55,18 @@ bool under_valgrind(void);
  * set. cpus_restore puts them back. The collector decides when a heap is
  * made whether it has a CPU for helper threads (tricolor.h). */
 bool pin_to_one_cpu(cpu_set_t *old);
+/* CPUs the calling thread may run on (1 if the affinity cannot be read). */
+int cpus_available(void);
 void cpus_restore(const cpu_set_t *old);
 /* Skips the test unless the calling thread may run on two CPUs or more:
  * with one, the collector starts no memory or marker thread. */
 void require_two_cpus(void);
+/* One look at every thread of process pid (/proc/PID/task): *threads of
+ * them in all, *alone pinned to `cpu` alone, *shared allowed on it among
+ * other CPUs; who (may be NULL) gets the latter's thread ids, each after a
+ * space, cut short if len is too small. All zero if pid has no task
+ * directory. */
+void threads_on_cpu(pid_t pid, int cpu, int *threads, int *alone, int *shared, char *who, size_t len);
 
 /* Scales loop counts: TRICOLOR_STRESS_SCALE (default 1.0), used to keep
  * the stress test short under valgrind. */

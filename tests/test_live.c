@@ -17,7 +17,6 @@
  * TSan, whose runtime does not support Boehm's thread and signal handling,
  * and under valgrind, which cannot exec this binary as /proc/self/exe.
  */
-#include <dirent.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -30,6 +29,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "support.h"
 #include "cpu_place.h"
 #include "feed.h"
 #include "live.h"
@@ -82,18 +82,10 @@ static void test_live_slices_advance_and_park(void **state) {
 /* How many of this process's threads may run on `cpu`: alone (pinned to
  * it), or among others. */
 static int threads_on(int cpu, bool alone) {
-    DIR *d = opendir("/proc/self/task");
-    assert_non_null(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));) {
-        int tid = atoi(e->d_name);
-        cpu_set_t set;
-        if (tid > 0 && sched_getaffinity(tid, sizeof set, &set) == 0 && CPU_ISSET(cpu, &set) &&
-            (!alone || CPU_COUNT(&set) == 1))
-            n++;
-    }
-    closedir(d);
-    return n;
+    int threads, pinned, shared;
+    threads_on_cpu(getpid(), cpu, &threads, &pinned, &shared, NULL, 0);
+    assert_true(threads > 0); /* this one at least: /proc/self/task was read */
+    return alone ? pinned : pinned + shared;
 }
 
 static int threads_pinned_to(int cpu) { return threads_on(cpu, true); }
@@ -193,13 +185,6 @@ static void test_live_stops_at_once(void **state) {
     live *l = live_start(wl_find("gcbench"), 0, 1, &cfg, err, sizeof err);
     if (!l) fail_msg("live_start: %s", err);
     live_stop(l); /* at the first safepoint, before any slice */
-}
-
-/* Under valgrind /proc/self/exe is valgrind itself, which cannot be the
- * Boehm child. */
-static bool under_valgrind(void) {
-    const char *p = getenv("LD_PRELOAD");
-    return p && strstr(p, "vgpreload");
 }
 
 static void test_feed_streams_boehm_pauses(void **state) {

@@ -178,21 +178,15 @@ static run_result run_as_bench(const wl_info *wl, collector_kind kind, tc_barrie
     return r;
 }
 
-/* Under valgrind a forked child stays under valgrind: 48 runs take a
- * minute there, so it checks two workloads (the runner's code is the
- * same for all). */
-static int cpus_available(void) {
-    cpu_set_t set;
-    return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
-}
-
 /* Every workload, every bench collector: one checksum. Beside it, what
  * marked beside the mutator: nothing for tricolor and boehm; boehm-par's
  * helpers (GC_get_parallel() >= 1, as many more threads in the process,
  * CPU on them); tricolor-concurrent's marker thread, in most runs (a small
  * workload may end before its marker has work). Leaving concurrent off in
  * run_tc_config, or GC_start_mark_threads out, fails this test, where the
- * checksums alone would not. */
+ * checksums alone would not. Under valgrind a forked child stays under
+ * valgrind: 48 runs take a minute there, so it checks two workloads (the
+ * runner's code is the same for all). */
 static void test_every_collector_every_workload(void **state) {
     (void)state;
     static const tc_barrier concurrent_barriers[] = {TC_BARRIER_DIJKSTRA, TC_BARRIER_YUASA, TC_BARRIER_HYBRID};

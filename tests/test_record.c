@@ -462,9 +462,10 @@ static void test_passes_end_the_recording(void **state) {
     if (!strstr(o.out, ", 2 passes; tricolor") || !strstr(o.out, "; boehm "))
         fail_msg("record --passes 2 printed: %s", o.out);
     const char *t = strstr(o.out, "tricolor "), *g = strstr(o.out, "; tricolor env pauses >200us ");
+    const char *m = t ? strstr(t, " max ") : NULL;
     double max_us = 0, gc_max_us = -1;
     unsigned env = 0;
-    if (!t || !g || sscanf(strstr(t, " max ") ? strstr(t, " max ") : "", " max %lf us", &max_us) != 1 ||
+    if (!m || !g || sscanf(m, " max %lf us", &max_us) != 1 ||
         sscanf(g, "; tricolor env pauses >200us %u, max pause with GC work %lf us", &env, &gc_max_us) != 2)
         fail_msg("record --passes 2 printed no split of Tricolor's pauses: %s", o.out);
     assert_true(gc_max_us > 0 && gc_max_us <= max_us);

@@ -20,7 +20,6 @@
 #include "text.h"
 
 #include <SDL.h>
-#include <dirent.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -214,42 +213,6 @@ static void test_a_click_inspects_an_object(void **state) {
     close_window(win, r);
 }
 
-/* The CPUs a thread (a tid of /proc/<pid>/task) may run on; false if it
- * is gone. */
-static bool thread_cpus(const char *tid, cpu_set_t *set) {
-    return sched_getaffinity((pid_t)atoi(tid), sizeof *set, set) == 0;
-}
-
-/* One look at every thread of pid: how many may run only on `measured`
- * (the workload's), and whether any other may run there too (named in
- * who, a line of thread ids). */
-static void look_at_threads(pid_t pid, int measured, int *alone, int *intruders, int *threads, char *who, size_t len) {
-    char dir[64];
-    snprintf(dir, sizeof dir, "/proc/%d/task", (int)pid);
-    DIR *d = opendir(dir);
-    *alone = *intruders = *threads = 0;
-    who[0] = 0;
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        cpu_set_t set;
-        if (e->d_name[0] == '.' || !thread_cpus(e->d_name, &set)) continue;
-        ++*threads;
-        if (!CPU_ISSET(measured, &set)) continue;
-        if (CPU_COUNT(&set) == 1)
-            ++*alone;
-        else {
-            ++*intruders;
-            size_t used = strlen(who), add = strlen(e->d_name);
-            if (used + add + 2 <= len) { /* else the names are cut short: the count still fails */
-                who[used] = ' ';
-                memcpy(who + used + 1, e->d_name, add + 1);
-            }
-        }
-    }
-    closedir(d);
-}
-
 /* The measured runs take their turns on one CPU of their own, and the
  * window's process keeps everything else off it: the viewer, the memory
  * thread, and the threads SDL and its renderer start (docs/design.md
@@ -281,7 +244,7 @@ static void test_view_threads_leave_the_measured_cpu(void **state) {
     char who[256];
     for (int i = 0; i < 100 && looks < 10; i++) { /* up to 10 s for it to start */
         usleep(100000);
-        look_at_threads(pid, measured, &alone, &intruders, &threads, who, sizeof who);
+        threads_on_cpu(pid, measured, &threads, &alone, &intruders, who, sizeof who);
         if (alone == 0) continue; /* the workload thread is not running yet */
         looks++;
         assert_int_equal(alone, 1);

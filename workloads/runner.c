@@ -65,10 +65,14 @@ tc_config run_tc_config(const run_config *cfg) {
     return c;
 }
 
-int boehm_par_markers(int cpu) {
+int run_cpus(int cpu) {
     cpu_set_t set;
-    int n = 2; /* if the affinity cannot be read: the floor */
-    if (cpu < 0 && sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
+    if (cpu >= 0) return 1;
+    return sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 2;
+}
+
+int boehm_par_markers(int cpu) {
+    int n = run_cpus(cpu);
     return n > 2 ? n : 2;
 }
 

@@ -46,8 +46,11 @@ int collector_parse(const char *name); /* -1 if unknown */
 bool collector_is_tricolor(collector_kind k);
 /* Marks with more than one thread: tricolor-concurrent, boehm-par. */
 bool collector_is_parallel(collector_kind k);
-/* How many markers boehm-par asks for (GC_set_markers_count): the CPUs
- * this process may run on (one when pinned with cpu >= 0), at least 2. */
+/* The CPUs a run may use: one when pinned (cpu >= 0), else those this
+ * process may run on (2 if the affinity cannot be read). */
+int run_cpus(int cpu);
+/* How many markers boehm-par asks for (GC_set_markers_count): run_cpus,
+ * at least 2. */
 int boehm_par_markers(int cpu);
 
 typedef struct run_config {
