@@ -29,7 +29,7 @@
  *    single-consumer rings of spans (ready: thread -> mutator; surplus:
  *    mutator -> thread). Neither side ever waits for the other: a full or
  *    empty ring just means "do it another way" (see tc__mem_page_get).
- *  - The thread sleeps most of the time: it wakes every 0.5-8 ms, the
+ *  - The thread sleeps most of the time: it wakes every 0.25-2 ms, the
  *    shorter the faster pages are being taken.
  *
  * With the thread off (tc_config.mem_thread false: single-threaded

@@ -178,6 +178,40 @@ static run_result run_as_bench(const wl_info *wl, collector_kind kind, tc_barrie
     return r;
 }
 
+/* Passes 2 and later are measured on their own (the memory thread's
+ * share once the heap has grown, bench's "mem thread, pass 2+"): their
+ * wall is part of the run's and excludes the first pass, and the
+ * thread's CPU in them is part of its total. One pass has none. */
+static void test_later_passes(void **state) {
+    (void)state;
+    run_config rc;
+    memset(&rc, 0, sizeof rc);
+    rc.kind = COL_TRICOLOR;
+    tc_config_default(&rc.tc);
+    rc.tc.min_heap = 256 << 10;
+    rc.wl = wl_find("gcbench");
+    rc.size = 0;
+    rc.seed = 1;
+    rc.cpu = -1;
+    rc.boehm_markers = 1;
+    rc.boehm_time_limit_ms = 1;
+    for (int passes = 1; passes <= 3; passes += 2) {
+        rc.passes = passes;
+        run_result r;
+        if (!run_in_child(&rc, &r)) fail_msg("gcbench: %s", r.error);
+        run_result_free(&r);
+        if (passes == 1) {
+            assert_int_equal(r.later_wall_ns, 0);
+            assert_int_equal(r.later_bg_cpu_ns, 0);
+        } else {
+            assert_true(r.later_wall_ns > 0 && r.later_wall_ns < r.wall_ns);
+            /* three equal passes: the first is at most about half the run */
+            assert_true(r.later_wall_ns * 3 >= r.wall_ns);
+            assert_true(r.later_bg_cpu_ns <= r.bg_cpu_ns);
+        }
+    }
+}
+
 /* Every workload, every bench collector: one checksum. Beside it, what
  * marked beside the mutator: nothing for tricolor and boehm; boehm-par's
  * helpers (GC_get_parallel() >= 1, as many more threads in the process,
@@ -258,9 +292,13 @@ static void test_every_collector_every_workload(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table_is_well_formed), cmocka_unit_test(test_combine),
-        cmocka_unit_test(test_json_has_every_row),   cmocka_unit_test(test_pauses_with_and_without_collector_work),
-        cmocka_unit_test(test_measure_a_small_run),  cmocka_unit_test(test_every_collector_every_workload),
+        cmocka_unit_test(test_table_is_well_formed),
+        cmocka_unit_test(test_combine),
+        cmocka_unit_test(test_json_has_every_row),
+        cmocka_unit_test(test_pauses_with_and_without_collector_work),
+        cmocka_unit_test(test_measure_a_small_run),
+        cmocka_unit_test(test_later_passes),
+        cmocka_unit_test(test_every_collector_every_workload),
     };
     return cmocka_run_group_tests_name("measure", tests, NULL, NULL);
 }

@@ -154,7 +154,7 @@ static void measure_hiccups(uint64_t ns, hiccup *out) {
 
 /* What a Tricolor run leaves in its result: the collector's totals, the
  * memory layer's counters, and its own pause log. Frees the heap. */
-static void tricolor_results(tc_heap *heap, const run_config *cfg, uint64_t calls_after_first, run_result *res,
+static void tricolor_results(tc_heap *heap, const run_config *cfg, const tc_stats *after_first, run_result *res,
                              own_pause **own) {
     tc_stats s;
     tc_get_stats(heap, &s);
@@ -170,7 +170,10 @@ static void tricolor_results(tc_heap *heap, const run_config *cfg, uint64_t call
     res->peak_heap_bytes = s.peak_heap_bytes;
     res->collections = s.cycles;
     res->mut_mem_syscalls = s.mem_syscalls_mutator;
-    if (cfg->passes > 1) res->later_mem_syscalls = s.mem_syscalls_mutator - calls_after_first;
+    if (cfg->passes > 1) {
+        res->later_mem_syscalls = s.mem_syscalls_mutator - after_first->mem_syscalls_mutator;
+        res->later_bg_cpu_ns = s.mem_thread_cpu_ns - after_first->mem_thread_cpu_ns;
+    }
     res->mem_syscalls_known = true;
     res->bg_mem_syscalls = s.mem_syscalls_thread;
     res->bg_cpu_ns = s.mem_thread_cpu_ns;
@@ -272,20 +275,19 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
     uint64_t k0 = mut_ticks();
     wl_entry run = tricolor ? cfg->wl->run_tricolor : cfg->wl->run_boehm;
     struct rusage after_first;
-    uint64_t calls_after_first = 0;
+    tc_stats s1 = {0};
+    uint64_t t_first = 0;
     for (int pass = 0; pass < (cfg->passes > 0 ? cfg->passes : 1); pass++) {
         res->checksum = run((struct mut *)&m, cfg->size, cfg->seed); /* the same every pass */
         if (pass == 0) {
+            t_first = clock_ns(CLOCK_MONOTONIC);
             getrusage(RUSAGE_THREAD, &after_first);
-            if (heap) {
-                tc_stats s1;
-                tc_get_stats(heap, &s1);
-                calls_after_first = s1.mem_syscalls_mutator;
-            }
+            if (heap) tc_get_stats(heap, &s1);
         }
     }
     uint64_t k1 = mut_ticks();
     res->t1_ns = clock_ns(CLOCK_MONOTONIC);
+    if (cfg->passes > 1) res->later_wall_ns = res->t1_ns - t_first;
     /* Before the heap is freed: Tricolor's threads stop with it. */
     res->threads = count_threads();
     res->mutator_cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - thr0;
@@ -313,7 +315,7 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
     res->allocs = m.allocs;
     res->alloc_bytes = m.alloc_bytes;
     if (heap)
-        tricolor_results(heap, cfg, calls_after_first, res, own);
+        tricolor_results(heap, cfg, &s1, res, own);
     else
         boehm_results(cfg, other_cpu, res, own);
     res->ok = true;

@@ -130,6 +130,7 @@ typedef struct run_result {
     /* The same over passes 2 and later only (0 with one pass): a heap at
      * steady state should need no OS call and no fault at all there. */
     uint64_t later_minflt, later_mem_syscalls;
+    uint64_t later_wall_ns, later_bg_cpu_ns; /* passes 2+: wall, and the memory thread's CPU */
     bool mem_syscalls_known;
     uint64_t bg_mem_syscalls; /* Tricolor: the memory thread's OS calls */
     uint64_t bg_cpu_ns;       /* Tricolor: the memory thread's CPU time */
