@@ -157,7 +157,7 @@ static void test_measure_a_small_run(void **state) {
 /* One untimed run of wl on kind, as bench makes it, at the small size,
  * with a 256 KiB min_heap so that even small workloads collect (as
  * test_workloads does). */
-static run_result run_as_bench(const wl_info *wl, collector_kind kind, tc_barrier barrier) {
+static run_result run_as_bench(const wl_info *wl, collector_kind kind, tc_barrier barrier, int passes) {
     run_config rc;
     memset(&rc, 0, sizeof rc);
     rc.kind = kind;
@@ -169,7 +169,7 @@ static run_result run_as_bench(const wl_info *wl, collector_kind kind, tc_barrie
     rc.wl = wl;
     rc.size = 0; /* small */
     rc.seed = 1;
-    rc.passes = 1;
+    rc.passes = passes;
     rc.cpu = -1;
     run_result r;
     if (!run_in_child(&rc, &r))
@@ -184,32 +184,13 @@ static run_result run_as_bench(const wl_info *wl, collector_kind kind, tc_barrie
  * thread's CPU in them is part of its total. One pass has none. */
 static void test_later_passes(void **state) {
     (void)state;
-    run_config rc;
-    memset(&rc, 0, sizeof rc);
-    rc.kind = COL_TRICOLOR;
-    tc_config_default(&rc.tc);
-    rc.tc.min_heap = 256 << 10;
-    rc.wl = wl_find("gcbench");
-    rc.size = 0;
-    rc.seed = 1;
-    rc.cpu = -1;
-    rc.boehm_markers = 1;
-    rc.boehm_time_limit_ms = 1;
-    for (int passes = 1; passes <= 3; passes += 2) {
-        rc.passes = passes;
-        run_result r;
-        if (!run_in_child(&rc, &r)) fail_msg("gcbench: %s", r.error);
-        run_result_free(&r);
-        if (passes == 1) {
-            assert_int_equal(r.later_wall_ns, 0);
-            assert_int_equal(r.later_bg_cpu_ns, 0);
-        } else {
-            assert_true(r.later_wall_ns > 0 && r.later_wall_ns < r.wall_ns);
-            /* three equal passes: the first is at most about half the run */
-            assert_true(r.later_wall_ns * 3 >= r.wall_ns);
-            assert_true(r.later_bg_cpu_ns <= r.bg_cpu_ns);
-        }
-    }
+    const run_result one = run_as_bench(wl_find("gcbench"), COL_TRICOLOR, TC_BARRIER_DIJKSTRA, 1);
+    assert_int_equal(one.later_wall_ns, 0);
+    assert_int_equal(one.later_bg_cpu_ns, 0);
+    const run_result r = run_as_bench(wl_find("gcbench"), COL_TRICOLOR, TC_BARRIER_DIJKSTRA, 3);
+    assert_true(r.later_wall_ns > 0 && r.later_wall_ns < r.wall_ns);
+    assert_true(r.later_wall_ns * 3 >= r.wall_ns); /* three equal passes: the first is about a third */
+    assert_true(r.later_bg_cpu_ns <= r.bg_cpu_ns);
 }
 
 /* Every workload, every bench collector: one checksum. Beside it, what
@@ -239,7 +220,7 @@ static void test_every_collector_every_workload(void **state) {
             runs[n].kind = COL_TRICOLOR_CONCURRENT, runs[n].barrier = concurrent_barriers[b];
         uint64_t want = 0; /* boehm's, the first run */
         for (size_t i = 0; i < n; i++) {
-            const run_result r = run_as_bench(wl, runs[i].kind, runs[i].barrier);
+            const run_result r = run_as_bench(wl, runs[i].kind, runs[i].barrier, 1);
             const char *name = collector_names[runs[i].kind], *bar = tc_barrier_name(runs[i].barrier);
             if (i == 0) want = r.checksum;
             if (r.checksum != want)
