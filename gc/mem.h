@@ -32,6 +32,8 @@
 #define GREY_AHEAD              ((size_t)1 << 20)    /* grey-stack bytes kept faulted in ahead (128K entries) */
 #define BIG_READY_MAX           2 /* cleared large spans the thread keeps ready, recycled ones included */
 #define POPULATE_ON_MUTATOR_MAX ((size_t)256 << 10) /* fresh large mappings the mutator faults in at once */
+#define SPARE_BYTES             ((size_t)32 << 20)  /* a spare range of address space (mem.c) */
+#define SPARES_READY            2                   /* spare ranges the thread keeps mapped ahead */
 
 /* --- mem_os.c: every OS call, counted against the thread that makes it --- */
 void tc__os_count(tc__mem *m, bool on_thread);
@@ -72,5 +74,11 @@ void tc__mem_take_back_ready(tc_heap *h);
 void tc__mem_clean_keep(tc__mem *m, void *page);
 /* Hands memory that is no longer the heap's to whoever gives it back. */
 void tc__mem_surplus(tc_heap *h, tc__span s);
+/* len bytes (rounded up to 64 KiB) of mapped, untouched address space,
+ * 64 KiB-aligned, from the spare ranges; NULL if none is at hand. */
+void *tc__mem_spare_carve(tc__mem *m, size_t len);
+/* Gives untouched address space back (no accounting): through the
+ * thread while it runs, else at once. */
+void tc__mem_spare_drop(tc__mem *m, void *p, size_t len);
 
 #endif

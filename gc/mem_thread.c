@@ -62,7 +62,7 @@ static void thread_refill(tc__mem *m, size_t want, bool starving, bool on_thread
         }
         for (size_t i = 0; i < n; i++) {
             atomic_fetch_add_explicit(&m->reserve_pages, 1, memory_order_relaxed);
-            if (!tc__ring_push(&m->ready, (tc__span){batch[i], PAGE_SIZE, false, true, 0})) {
+            if (!tc__ring_push(&m->ready, (tc__span){.base = batch[i], .len = PAGE_SIZE, .zero = true})) {
                 /* Cannot happen (count < want <= cap), but never leak. */
                 atomic_fetch_sub_explicit(&m->reserve_pages, 1, memory_order_relaxed);
                 ptrvec_push(&m->tclean, batch[i]);
@@ -85,7 +85,20 @@ static void thread_refill_big(tc__mem *m) {
         return;
     }
     tc__os_populate(m, p, want, true, true);
-    tc__ring_push(&m->big, (tc__span){p, want, true, true, 0});
+    tc__ring_push(&m->big, (tc__span){.base = p, .len = want, .large = true, .zero = true});
+}
+
+/* Keeps SPARES_READY ranges of untouched address space mapped for the
+ * mutator's fallbacks (mem.c, "Spare ranges"). */
+static void thread_refill_spares(tc__mem *m, bool on_thread) {
+    while (tc__ring_count(&m->spares) < SPARES_READY) {
+        void *p = tc__os_map_aligned(m, SPARE_BYTES, PAGE_SIZE, on_thread);
+        if (!p) return;
+        if (!tc__ring_push(&m->spares, (tc__span){.base = p, .len = SPARE_BYTES, .large = true, .addr_only = true})) {
+            tc__os_unmap(m, p, SPARE_BYTES, on_thread);
+            return;
+        }
+    }
 }
 
 /* A large mapping the quarantine let go that is the size the thread
@@ -126,6 +139,11 @@ static size_t thread_release(tc__mem *m, uint64_t now) {
         else if (!tc__ring_pop(&m->surplus, &s))
             break;
         m->has_held = false;
+        if (s.addr_only) { /* untouched address space: nothing to account */
+            tc__os_unmap(m, s.base, s.len, true);
+            n++;
+            continue;
+        }
         /* The pace yields to a backlog: past RELEASE_BACKLOG_BYTES waiting
          * in the ring, memory comes back at full speed. Held to 1% of the
          * thread's time, a mutator that frees pages faster than that
@@ -182,6 +200,7 @@ static void *mem_thread_main(void *arg) {
         if (want > cap) want = cap;
         thread_refill(m, want, starving, true);
         thread_refill_big(m);
+        thread_refill_spares(m, true);
         tc__mem_ranges_keep_ahead(m);
         /* Wake often while pages are being taken or given back, rarely
          * when the heap is steady: idle, the thread costs a few us every
@@ -217,6 +236,7 @@ void tc__mem_thread_start(tc__mem *m) {
      * so its chunk and lists are the caller's to use. */
     size_t cap = atomic_load_explicit(&m->reserve_cap, memory_order_relaxed);
     thread_refill(m, READY_MIN_PAGES < cap ? READY_MIN_PAGES : cap, false, false);
+    thread_refill_spares(m, false);
     atomic_store_explicit(&m->stop, false, memory_order_relaxed);
     m->running = pthread_create(&m->thread, NULL, mem_thread_main, m) == 0;
 }
@@ -244,7 +264,15 @@ void tc__mem_thread_stop(tc_heap *h) {
         }
     }
     tc__mem_take_back_ready(h);
+    /* Spare address space: the mutator cuts none without the thread. */
+    while (tc__ring_pop(&m->spares, &s)) tc__os_unmap(m, s.base, s.len, false);
+    if (m->spare != m->spare_end) tc__os_unmap(m, m->spare, (size_t)(m->spare_end - m->spare), false);
+    m->spare = m->spare_end = NULL;
     while (tc__ring_pop(&m->surplus, &s)) {
+        if (s.addr_only) {
+            tc__os_unmap(m, s.base, s.len, false);
+            continue;
+        }
         atomic_fetch_sub_explicit(&m->inflight_bytes, s.len, memory_order_relaxed);
         if (m->teardown) {
             if (s.large) tc__os_unmap(m, s.base, s.len, false); /* pages go with their chunks */

@@ -384,6 +384,49 @@ static void test_slow_os_stays_out_of_increments(void **state) {
     assert_true(without > 0);
 }
 
+/* With the thread on, a mutator that outruns it still makes no OS call
+ * of its own. The thread is slowed to 20 ms a call here, so the reserve
+ * runs dry at once; the missing pages, and large objects of sizes nobody
+ * asked for before, are cut from the spare ranges the thread mapped
+ * ahead (mem.c, "Spare ranges") and fault in as they are written. They
+ * read as zero, and the heap verifies. */
+static void test_dry_reserve_makes_no_os_call(void **state) {
+    (void)state;
+    require_two_cpus();
+    setenv("TRICOLOR_SLOW_OS_US", "20000", 1);
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.min_heap = (size_t)256 << 20; /* no cycle: only growth */
+    tc_heap *h = tc_heap_new(&c);
+    unsetenv("TRICOLOR_SLOW_OS_US"); /* read when the heap is made */
+    uint64_t before = stats(h).mem_syscalls_mutator;
+    void *keep = NULL;
+    tc_root_push(h, &keep);
+    for (int i = 0; i < 8; i++) { /* eight first requests, 5 KB to 495 KB */
+        void *b = tc_alloc(h, 1, 5000 + (size_t)i * 70000);
+        assert_reads_zero(tc_raw(b), 5000 + (size_t)i * 70000);
+        memset(tc_raw(b), 0xab, 5000 + (size_t)i * 70000);
+        tc_store(h, b, 0, keep);
+        keep = b;
+    }
+    /* ~190 pages in few allocations, so that even under valgrind the
+     * mutator takes pages faster than the thread's 4 a call. */
+    for (int i = 0; i < 4000; i++) {
+        void *o = tc_alloc(h, 1, 3000);
+        tc_store(h, o, 0, keep);
+        keep = o;
+    }
+    tc_stats s = stats(h);
+    print_message("reserve misses %llu, mutator OS calls %llu\n", (unsigned long long)s.mem_reserve_misses,
+                  (unsigned long long)(s.mem_syscalls_mutator - before));
+    assert_true(s.mem_reserve_misses > 0);
+    assert_int_equal(s.mem_syscalls_mutator, before);
+    tc_root_pop(h, 1);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
 /* Switching the thread off and on between cycles hands everything back
  * and forth without losing a page. */
 static void test_thread_switch_keeps_accounts(void **state) {
@@ -457,6 +500,7 @@ int main(void) {
         cmocka_unit_test(test_large_request_prefers_a_clean_span),
         cmocka_unit_test(test_heap_limit_with_thread),
         cmocka_unit_test(test_slow_os_stays_out_of_increments),
+        cmocka_unit_test(test_dry_reserve_makes_no_os_call),
         cmocka_unit_test(test_thread_switch_keeps_accounts),
         cmocka_unit_test(test_one_cpu_starts_no_thread),
     };
