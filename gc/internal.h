@@ -196,6 +196,8 @@ typedef struct tc__range {
     size_t cap;   /* bytes reserved */
     size_t ahead; /* bytes kept faulted in beyond the cursor */
     _Atomic size_t used, populated;
+    size_t seen;    /* the thread's: `used` when it last looked */
+    double fastest; /* the thread's: bytes/ns, the cursor's recent top speed */
 } tc__range;
 
 typedef struct tc__mem {
@@ -232,6 +234,7 @@ typedef struct tc__mem {
     _Atomic uint64_t syscalls_thread, thread_cpu_ns;
     _Atomic size_t reserve_pages, reserve_cap, taken;
     _Atomic bool starving, stop;
+    _Atomic bool ranges_behind; /* a range's cursor passed what the thread populated */
     /* The pause log's records and the grey stack (see tc__mem_range_ensure). */
     tc__range log, grey;
     /* The thread's side. */

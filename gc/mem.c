@@ -29,8 +29,8 @@
  *    single-consumer rings of spans (ready: thread -> mutator; surplus:
  *    mutator -> thread). Neither side ever waits for the other: a full or
  *    empty ring just means "do it another way" (see tc__mem_page_get).
- *  - The thread sleeps most of the time: it wakes every 0.25-2 ms, the
- *    shorter the faster pages are being taken.
+ *  - The thread sleeps most of the time: it wakes every 0.25-8 ms, at a
+ *    quarter of the time its reserve lasts at the rate pages are taken.
  *
  * With the thread off (tc_config.mem_thread false: single-threaded
  * embedders, deterministic recordings) the same layer runs on the
@@ -53,6 +53,7 @@
 #include "mem.h"
 
 #include <errno.h>
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -73,7 +74,18 @@ void tc__mem_range_populate_to(tc__mem *m, tc__range *r, size_t upto, bool on_th
     upto = (upto + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); /* madvise wants whole pages: keep `done` aligned */
     if (upto > r->cap) upto = r->cap;
     if (upto <= done) return;
-    tc__os_populate(m, r->base + done, upto - done, on_thread, on_thread);
+    tc__os_populate(m, r->base + done, upto - done, on_thread, false);
+    /* The thread also reads the pages (see tc__os_populate), but only
+     * those well beyond the cursor as it stands after the populate: a
+     * mutator that outran the thread writes past `populated` (it may go
+     * r->ahead / 4 past the `used` it last published, collect.c), and
+     * a page it writes must not be one the thread reads meanwhile. */
+    if (on_thread) {
+        size_t from = atomic_load_explicit(&r->used, memory_order_relaxed) + r->ahead / 2;
+        from = (from + 4095) & ~(size_t)4095;
+        if (from < done) from = done;
+        if (from < upto) tc__os_read_pages(r->base + from, upto - from);
+    }
     atomic_store_explicit(&r->populated, upto, memory_order_release);
 }
 
@@ -103,23 +115,49 @@ bool tc__mem_range_ensure(tc__mem *m, tc__range *r, size_t bytes, bool on_marker
         if (bytes + r->ahead / 2 > ready) tc__mem_range_populate_to(m, r, bytes + r->ahead, true);
         return true;
     }
-    /* The thread keeps r->ahead ready; without it (or if it fell behind
-     * by a whole stretch) the mutator does it, once per r->ahead. */
-    if (bytes + r->ahead / 2 > ready && (!m->running || bytes > ready))
-        tc__mem_range_populate_to(m, r, bytes + r->ahead, false);
+    /* The thread keeps r->ahead ready. Without it the mutator does it,
+     * once per r->ahead. If the thread fell behind by a whole stretch
+     * (the grey stack can grow by megabytes between two of its wakes
+     * when marking starts), the pages fault in as they are written, a
+     * 4 KiB fault at a time and no system call, and the thread is told to
+     * come back soon. */
+    if (bytes + r->ahead / 2 > ready) {
+        if (!m->running)
+            tc__mem_range_populate_to(m, r, bytes + r->ahead, false);
+        else if (bytes > ready)
+            atomic_store_explicit(&m->ranges_behind, true, memory_order_relaxed);
+    }
     return true;
 }
 
-/* The thread's share: keep each range r->ahead beyond its cursor. */
-void tc__mem_ranges_keep_ahead(tc__mem *m) {
+/* The thread's share: keep each range r->ahead beyond its cursor.
+ * Returns how long (ns) until the first of them reaches the end of what
+ * is populated, at the fastest rate its cursor moved over the last
+ * second or so: the thread must be back well before (mem_thread.c,
+ * next_interval). The fastest, not the last: the grey stack stands still
+ * between cycles and then grows by megabytes as marking starts (mutate's
+ * did while the thread slept, and the mutator populated it itself). */
+double tc__mem_ranges_keep_ahead(tc__mem *m, uint64_t dt_ns) {
     tc__range *rs[] = {&m->log, &m->grey};
+    double until = DBL_MAX;
     for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++) {
         tc__range *r = rs[i];
         if (!r->base) continue;
         size_t used = atomic_load_explicit(&r->used, memory_order_relaxed);
         if (used + r->ahead / 2 > atomic_load_explicit(&r->populated, memory_order_acquire))
             tc__mem_range_populate_to(m, r, used + r->ahead, true);
+        size_t populated = atomic_load_explicit(&r->populated, memory_order_acquire);
+        size_t moved = used > r->seen ? used - r->seen : 0; /* the grey stack also shrinks */
+        r->seen = used;
+        double keep = 1.0 - (double)dt_ns / 1e9; /* forget the fastest rate over ~1 s */
+        r->fastest = r->fastest * (keep > 0 ? keep : 0);
+        if (dt_ns && (double)moved / (double)dt_ns > r->fastest) r->fastest = (double)moved / (double)dt_ns;
+        if (r->fastest > 0 && populated > used) {
+            double t = (double)(populated - used) / r->fastest;
+            if (t < until) until = t;
+        }
     }
+    return until;
 }
 
 bool tc__mem_log_ensure(tc_heap *h, size_t bytes) { return tc__mem_range_ensure(&h->mem, &h->mem.log, bytes, false); }

@@ -20,8 +20,8 @@
 #define READY_HORIZON_NS        8000000             /* the reserve covers this much of the recent take rate */
 #define POPULATE_BATCH          4                   /* pages populated per madvise call */
 #define POPULATE_SLICE          ((size_t)256 << 10) /* bytes populated per madvise call at most */
-#define WAKE_MIN_NS             250000              /* thread interval while pages are being taken */
-#define WAKE_MAX_NS             2000000             /* ... and while nothing happens */
+#define WAKE_MIN_NS             250000              /* the thread's shortest sleep (see next_interval) */
+#define WAKE_MAX_NS             8000000             /* ... and its longest */
 #define EVICT_MAX               32                  /* quarantine entries evicted for space per cycle end */
 #define QUARANTINE_CYCLES       8                   /* a dead large mapping waits at most this many cycles for reuse */
 #define RELEASE_SLICE_PAGES     4                   /* thread off: pages released per increment at most */
@@ -66,7 +66,7 @@ void tc__mem_quarantine_drop(tc_heap *h, size_t i);
 
 /* --- mem.c --- */
 void tc__mem_range_populate_to(tc__mem *m, tc__range *r, size_t upto, bool on_thread);
-void tc__mem_ranges_keep_ahead(tc__mem *m);
+double tc__mem_ranges_keep_ahead(tc__mem *m, uint64_t dt_ns);
 /* Ready pages and the ready large span back to the mutator's pool and
  * quarantine (the thread stopping, or the heap shrinking at once). */
 void tc__mem_take_back_ready(tc_heap *h);

@@ -174,11 +174,35 @@ static size_t thread_release(tc__mem *m, uint64_t now) {
     return n;
 }
 
+/* When to wake next: at a quarter of the time the ready reserve, or the
+ * stretch a range has populated ahead, lasts at the rate it was used
+ * since the last wake (`until`, ns), between WAKE_MIN_NS and
+ * WAKE_MAX_NS; soon if the mutator found the reserve empty or a range
+ * not populated far enough, or took a ready large span or spare range.
+ *
+ * Each wake costs the thread 20-40 us of CPU on the VMs of
+ * docs/design.md §6 (the timer and two context switches trap to the
+ * host). Waking every 0.25 ms whenever pages had been taken, and doubling
+ * up to 2 ms only when none had, cost GCBench's steady state 1.5-2% of a
+ * core in wakes alone; sleeping for as long as the reserve lasts halves
+ * the thread's share there. A burst after a quiet spell can empty the
+ * reserve before the thread is back: the mutator then cuts pages from a
+ * spare range (mem.c) and faults them in itself, without a system call,
+ * and the miss wakes the thread at the short interval from then on. */
+static uint64_t next_interval(bool starving, double until) {
+    if (starving) return WAKE_MIN_NS;
+    double t = until / 4;
+    if (t < (double)WAKE_MIN_NS) return WAKE_MIN_NS;
+    if (t > (double)WAKE_MAX_NS) return WAKE_MAX_NS;
+    return (uint64_t)t;
+}
+
 static void *mem_thread_main(void *arg) {
     tc__mem *m = arg;
     uint64_t interval = WAKE_MIN_NS;
     double rate = 0; /* pages taken per ns, smoothed */
     size_t taken_before = 0;
+    size_t spans_before = 0; /* big and spare spans the mutator took, so far */
     uint64_t t_before = tc__now_ns();
     m->tstart_ns = t_before;
     m->release_ns = 0;
@@ -186,14 +210,22 @@ static void *mem_thread_main(void *arg) {
         struct timespec ts = {0, (long)interval};
         nanosleep(&ts, NULL);
         uint64_t now = tc__now_ns();
+        uint64_t dt = now - t_before;
         size_t taken = atomic_load_explicit(&m->taken, memory_order_relaxed);
         size_t delta = taken - taken_before;
         bool starving = atomic_exchange_explicit(&m->starving, false, memory_order_relaxed);
-        double inst = now > t_before ? (double)delta / (double)(now - t_before) : 0;
+        bool behind = atomic_exchange_explicit(&m->ranges_behind, false, memory_order_relaxed);
+        /* A large span or a spare range taken: more may follow at once
+         * (fragment takes a ready span every few ms). */
+        size_t spans = atomic_load_explicit(&m->big.head, memory_order_relaxed) +
+                       atomic_load_explicit(&m->spares.head, memory_order_relaxed);
+        bool spans_taken = spans != spans_before;
+        spans_before = spans;
+        double inst = dt ? (double)delta / (double)dt : 0;
         rate = rate * 0.5 + inst * 0.5;
         taken_before = taken;
         t_before = now;
-        size_t released = thread_release(m, now);
+        thread_release(m, now);
         size_t cap = atomic_load_explicit(&m->reserve_cap, memory_order_relaxed);
         size_t want = (size_t)(rate * READY_HORIZON_NS) + (READY_MIN_PAGES < cap ? READY_MIN_PAGES : cap);
         if (starving) want += READY_MIN_PAGES * 4;
@@ -201,14 +233,10 @@ static void *mem_thread_main(void *arg) {
         thread_refill(m, want, starving, true);
         thread_refill_big(m);
         thread_refill_spares(m, true);
-        tc__mem_ranges_keep_ahead(m);
-        /* Wake often while pages are being taken or given back, rarely
-         * when the heap is steady: idle, the thread costs a few us every
-         * WAKE_MAX_NS. */
-        if (delta || released || starving)
-            interval = WAKE_MIN_NS;
-        else if (interval < WAKE_MAX_NS)
-            interval *= 2;
+        double until = tc__mem_ranges_keep_ahead(m, dt);
+        double ready = (double)tc__ring_count(&m->ready);
+        if (rate > 0 && ready / rate < until) until = ready / rate;
+        interval = next_interval(starving || behind || spans_taken, until);
         atomic_store_explicit(&m->thread_cpu_ns, tc__cpu_ns(), memory_order_relaxed);
     }
     return NULL;
