@@ -73,7 +73,9 @@ static __attribute__((noinline)) void grey_push_slow(tc_heap *h, void *obj) {
         }
         size_t ready = atomic_load_explicit(&r->populated, memory_order_acquire) / sizeof(void *);
         size_t step = r->ahead / 4 / sizeof(void *);
-        h->grey.cap = ready < h->grey.n + step ? ready : h->grey.n + step;
+        /* Past what is populated (the thread fell behind), the entries
+         * fault in as written; ask again a step on all the same. */
+        h->grey.cap = ready > h->grey.n && ready < h->grey.n + step ? ready : h->grey.n + step;
         h->grey.v[h->grey.n++] = obj;
         return;
     }

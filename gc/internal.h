@@ -168,6 +168,9 @@ typedef struct tc__span {
     bool large;
     bool zero; /* never written since the OS gave it: no need to clear */
     uint64_t cycle;
+    /* Address space only, never touched and never in `committed`: an
+     * unused piece of a spare range (mem.c) that the thread unmaps. */
+    bool addr_only;
 } tc__span;
 
 #define TC__RING_CAP 1024 /* spans; a power of two */
@@ -193,6 +196,8 @@ typedef struct tc__range {
     size_t cap;   /* bytes reserved */
     size_t ahead; /* bytes kept faulted in beyond the cursor */
     _Atomic size_t used, populated;
+    size_t seen;    /* the thread's: `used` when it last looked */
+    double fastest; /* the thread's: bytes/ns, the cursor's recent top speed */
 } tc__range;
 
 typedef struct tc__mem {
@@ -205,6 +210,7 @@ typedef struct tc__mem {
     size_t quarantine_n;
     uint64_t quarantine_bytes, quarantine_reuses;
     char *chunk, *chunk_end; /* the unused rest of a chunk the mutator mapped itself */
+    char *spare, *spare_end; /* the uncarved rest of the spare range the mutator holds */
     uint64_t retain_bytes;   /* the pool is trimmed while heap_bytes exceeds this */
     uint64_t syscalls_mutator, reserve_misses;
     uint64_t syscalls_in_increments; /* of syscalls_mutator, made inside an increment */
@@ -220,6 +226,7 @@ typedef struct tc__mem {
     tc__ring ready;                  /* thread -> mutator: pre-faulted pages */
     tc__ring surplus;                /* mutator -> thread: memory to give back */
     tc__ring big;                    /* thread -> mutator: a pre-faulted span for large objects */
+    tc__ring spares;                 /* thread -> mutator: mapped, untouched address space */
     _Atomic size_t big_want;         /* the largest fresh mapping the mutator had to make itself */
     _Atomic uint64_t committed;      /* see mem.c: what heap_limit bounds */
     _Atomic uint64_t inflight_bytes; /* in the surplus ring */
@@ -227,6 +234,7 @@ typedef struct tc__mem {
     _Atomic uint64_t syscalls_thread, thread_cpu_ns;
     _Atomic size_t reserve_pages, reserve_cap, taken;
     _Atomic bool starving, stop;
+    _Atomic bool ranges_behind; /* a range's cursor passed what the thread populated */
     /* The pause log's records and the grey stack (see tc__mem_range_ensure). */
     tc__range log, grey;
     /* The thread's side. */

@@ -29,8 +29,8 @@
  *    single-consumer rings of spans (ready: thread -> mutator; surplus:
  *    mutator -> thread). Neither side ever waits for the other: a full or
  *    empty ring just means "do it another way" (see tc__mem_page_get).
- *  - The thread sleeps most of the time: it wakes every 0.25-2 ms, the
- *    shorter the faster pages are being taken.
+ *  - The thread sleeps most of the time: it wakes every 0.25-8 ms, at a
+ *    quarter of the time its reserve lasts at the rate pages are taken.
  *
  * With the thread off (tc_config.mem_thread false: single-threaded
  * embedders, deterministic recordings) the same layer runs on the
@@ -53,6 +53,7 @@
 #include "mem.h"
 
 #include <errno.h>
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -73,7 +74,18 @@ void tc__mem_range_populate_to(tc__mem *m, tc__range *r, size_t upto, bool on_th
     upto = (upto + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); /* madvise wants whole pages: keep `done` aligned */
     if (upto > r->cap) upto = r->cap;
     if (upto <= done) return;
-    tc__os_populate(m, r->base + done, upto - done, on_thread, on_thread);
+    tc__os_populate(m, r->base + done, upto - done, on_thread, false);
+    /* The thread also reads the pages (see tc__os_populate), but only
+     * those well beyond the cursor as it stands after the populate: a
+     * mutator that outran the thread writes past `populated` (it may go
+     * r->ahead / 4 past the `used` it last published, collect.c), and
+     * a page it writes must not be one the thread reads meanwhile. */
+    if (on_thread) {
+        size_t from = atomic_load_explicit(&r->used, memory_order_relaxed) + r->ahead / 2;
+        from = (from + 4095) & ~(size_t)4095;
+        if (from < done) from = done;
+        if (from < upto) tc__os_read_pages(r->base + from, upto - from);
+    }
     atomic_store_explicit(&r->populated, upto, memory_order_release);
 }
 
@@ -103,23 +115,49 @@ bool tc__mem_range_ensure(tc__mem *m, tc__range *r, size_t bytes, bool on_marker
         if (bytes + r->ahead / 2 > ready) tc__mem_range_populate_to(m, r, bytes + r->ahead, true);
         return true;
     }
-    /* The thread keeps r->ahead ready; without it (or if it fell behind
-     * by a whole stretch) the mutator does it, once per r->ahead. */
-    if (bytes + r->ahead / 2 > ready && (!m->running || bytes > ready))
-        tc__mem_range_populate_to(m, r, bytes + r->ahead, false);
+    /* The thread keeps r->ahead ready. Without it the mutator does it,
+     * once per r->ahead. If the thread fell behind by a whole stretch
+     * (the grey stack can grow by megabytes between two of its wakes
+     * when marking starts), the pages fault in as they are written, a
+     * 4 KiB fault at a time and no system call, and the thread is told to
+     * come back soon. */
+    if (bytes + r->ahead / 2 > ready) {
+        if (!m->running)
+            tc__mem_range_populate_to(m, r, bytes + r->ahead, false);
+        else if (bytes > ready)
+            atomic_store_explicit(&m->ranges_behind, true, memory_order_relaxed);
+    }
     return true;
 }
 
-/* The thread's share: keep each range r->ahead beyond its cursor. */
-void tc__mem_ranges_keep_ahead(tc__mem *m) {
+/* The thread's share: keep each range r->ahead beyond its cursor.
+ * Returns how long (ns) until the first of them reaches the end of what
+ * is populated, at the fastest rate its cursor moved over the last
+ * second or so: the thread must be back well before (mem_thread.c,
+ * next_interval). The fastest, not the last: the grey stack stands still
+ * between cycles and then grows by megabytes as marking starts (mutate's
+ * did while the thread slept, and the mutator populated it itself). */
+double tc__mem_ranges_keep_ahead(tc__mem *m, uint64_t dt_ns) {
     tc__range *rs[] = {&m->log, &m->grey};
+    double until = DBL_MAX;
     for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++) {
         tc__range *r = rs[i];
         if (!r->base) continue;
         size_t used = atomic_load_explicit(&r->used, memory_order_relaxed);
         if (used + r->ahead / 2 > atomic_load_explicit(&r->populated, memory_order_acquire))
             tc__mem_range_populate_to(m, r, used + r->ahead, true);
+        size_t populated = atomic_load_explicit(&r->populated, memory_order_acquire);
+        size_t moved = used > r->seen ? used - r->seen : 0; /* the grey stack also shrinks */
+        r->seen = used;
+        double keep = 1.0 - (double)dt_ns / 1e9; /* forget the fastest rate over ~1 s */
+        r->fastest = r->fastest * (keep > 0 ? keep : 0);
+        if (dt_ns && (double)moved / (double)dt_ns > r->fastest) r->fastest = (double)moved / (double)dt_ns;
+        if (r->fastest > 0 && populated > used) {
+            double t = (double)(populated - used) / r->fastest;
+            if (t < until) until = t;
+        }
     }
+    return until;
 }
 
 bool tc__mem_log_ensure(tc_heap *h, size_t bytes) { return tc__mem_range_ensure(&h->mem, &h->mem.log, bytes, false); }
@@ -168,6 +206,8 @@ void tc__mem_free(tc_heap *h) {
     tc__mem *m = &h->mem;
     m->teardown = true;
     tc__mem_thread_stop(h);
+    tc__span spare; /* mapped at a start whose thread then failed to run */
+    while (tc__ring_pop(&m->spares, &spare)) tc__os_unmap(m, spare.base, spare.len, false);
     for (size_t i = 0; i < m->quarantine_n; i++) tc__os_unmap(m, m->quarantine[i].base, m->quarantine[i].len, false);
     m->quarantine_n = 0;
     for (size_t i = 0; i < m->pending.n; i++) {
@@ -181,6 +221,8 @@ void tc__mem_free(tc_heap *h) {
         h->grey.v = NULL; /* not malloc's */
         h->grey.n = h->grey.cap = 0;
     }
+    if (m->spare != m->spare_end) tc__os_unmap(m, m->spare, (size_t)(m->spare_end - m->spare), false);
+    m->spare = m->spare_end = NULL;
     for (size_t i = 0; i < m->chunks.n; i++) tc__os_unmap(m, m->chunks.v[i], CHUNK_PAGES * PAGE_SIZE, false);
     for (size_t i = 0; i < m->tchunks.n; i++) tc__os_unmap(m, m->tchunks.v[i], CHUNK_PAGES * PAGE_SIZE, false);
     tc__ptrvec_free(&m->pool);
@@ -194,6 +236,60 @@ void tc__mem_free(tc_heap *h) {
 /* ======================================================================
  * Pages
  * ====================================================================== */
+
+/* Spare ranges. Whatever the reserve, a mutator can outrun the thread
+ * (a heap growing from nothing, a slow machine), and a large object of a
+ * new size finds nothing ready. Mapping memory then would put a system
+ * call, and the address space's write lock, inside the allocation. So the
+ * thread also keeps SPARES_READY ranges of address space mapped ahead
+ * (untouched: they cost no memory and are not in `committed`), and the
+ * mutator cuts what it needs from the one it holds: a chunk for its
+ * fallback pages, a span for a large object. Only when those are gone too
+ * does it map memory itself. What it leaves unused (a 64 KiB page's tail
+ * behind a smaller large object, a range's end too short for a request)
+ * goes back through the thread. */
+void *tc__mem_spare_carve(tc__mem *m, size_t len) {
+    if (!m->running) return NULL;
+    size_t need = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    if ((size_t)(m->spare_end - m->spare) < need) {
+        tc__span s;
+        if (need > SPARE_BYTES || !tc__ring_pop(&m->spares, &s)) return NULL;
+        if (m->spare != m->spare_end) tc__mem_spare_drop(m, m->spare, (size_t)(m->spare_end - m->spare));
+        m->spare = s.base;
+        m->spare_end = (char *)s.base + s.len;
+    }
+    void *p = m->spare;
+    m->spare += need;
+    return p;
+}
+
+void tc__mem_spare_drop(tc__mem *m, void *p, size_t len) {
+    tc__span s = {.base = p, .len = len, .large = true, .addr_only = true};
+    if (m->running && tc__ring_push(&m->surplus, s)) return;
+    tc__span *copy = malloc(sizeof *copy);
+    if (copy && ptrvec_push(&m->pending, copy)) {
+        *copy = s; /* tc__mem_work hands it on */
+        return;
+    }
+    free(copy);
+    tc__os_unmap(m, p, len, false);
+}
+
+/* The next page of the mutator's chunk, a new chunk cut from its spare
+ * range or else mapped here when the last is used up. */
+static void *mutator_chunk_page(tc__mem *m) {
+    const size_t chunk = CHUNK_PAGES * PAGE_SIZE;
+    if (m->chunk == m->chunk_end) {
+        char *c = tc__mem_spare_carve(m, chunk);
+        if (c && ptrvec_push(&m->chunks, c)) { /* unmapped whole at teardown, like a mapped one */
+            m->chunk = c;
+            m->chunk_end = c + chunk;
+        } else if (c) {
+            tc__mem_spare_drop(m, c, chunk);
+        }
+    }
+    return tc__chunk_page(m, &m->chunk, &m->chunk_end, &m->chunks, false);
+}
 
 void *tc__mem_page_get(tc_heap *h) {
     tc__mem *m = &h->mem;
@@ -227,16 +323,20 @@ void *tc__mem_page_get(tc_heap *h) {
     }
     if (!tc__mem_commit(m, PAGE_SIZE)) return NULL;
     /* The mutator's fallback, when the thread is off or its reserve ran
-     * dry (counted as a miss): a page it released earlier, or one carved
-     * from a chunk it maps itself. */
-    p = m->clean.n ? m->clean.v[--m->clean.n] : tc__chunk_page(m, &m->chunk, &m->chunk_end, &m->chunks, false);
+     * dry (counted as a miss): a page it released earlier, or one cut
+     * from its own chunk. */
+    p = m->clean.n ? m->clean.v[--m->clean.n] : mutator_chunk_page(m);
     if (!p) {
         atomic_fetch_sub_explicit(&m->committed, PAGE_SIZE, memory_order_relaxed);
         return NULL;
     }
-    /* One call instead of 16 faults as the page fills (7 us against
-     * ~140 us on the machine measured in docs/design.md). */
-    tc__os_populate(m, p, PAGE_SIZE, false, false);
+    /* With the thread off, one call instead of 16 faults as the page
+     * fills (7 us against ~140 us on the machine measured in
+     * docs/design.md). With it on, no call: the page faults in 4 KiB at
+     * a time as the allocator bumps through it, a fault in each of 16
+     * allocations rather than a system call in one, whatever a call
+     * costs on this machine (slow-OS mode shows it). */
+    if (!m->running) tc__os_populate(m, p, PAGE_SIZE, false, false);
     h->heap_bytes += PAGE_SIZE;
     return p;
 }
@@ -335,7 +435,7 @@ void tc__mem_cycle_end(tc_heap *h, uint64_t retain_bytes) {
     m->pool_low -= give;
     while (give--) {
         void *pg = m->pool.v[--m->pool.n];
-        tc__mem_surplus(h, (tc__span){pg, PAGE_SIZE, false, false, 0});
+        tc__mem_surplus(h, (tc__span){.base = pg, .len = PAGE_SIZE});
     }
     /* The reserve holds at most an eighth of the next goal (and at least
      * a few pages): memory that sits ready is memory the heap holds. */
@@ -353,7 +453,13 @@ size_t tc__mem_work(tc_heap *h, size_t max_units) {
     size_t units = 0, pages = 0;
     while (m->pending.n && units < max_units) {
         tc__span *s = m->pending.v[m->pending.n - 1];
-        if (m->running) {
+        if (s->addr_only) { /* untouched address space: no accounting */
+            if (!m->running)
+                tc__os_unmap(m, s->base, s->len, false);
+            else if (!tc__ring_push(&m->surplus, *s))
+                break;
+            units += 1;
+        } else if (m->running) {
             atomic_fetch_add_explicit(&m->inflight_bytes, s->len, memory_order_relaxed);
             if (!tc__ring_push(&m->surplus, *s)) {
                 atomic_fetch_sub_explicit(&m->inflight_bytes, s->len, memory_order_relaxed);
@@ -381,7 +487,7 @@ size_t tc__mem_work(tc_heap *h, size_t max_units) {
             if (!s->large) tc__mem_clean_keep(m, s->base);
         }
         m->pending.n--;
-        if (m->running) m->pending_bytes -= s->len;
+        if (m->running && !s->addr_only) m->pending_bytes -= s->len;
         free(s);
     }
     return units;

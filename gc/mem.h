@@ -20,8 +20,8 @@
 #define READY_HORIZON_NS        8000000             /* the reserve covers this much of the recent take rate */
 #define POPULATE_BATCH          4                   /* pages populated per madvise call */
 #define POPULATE_SLICE          ((size_t)256 << 10) /* bytes populated per madvise call at most */
-#define WAKE_MIN_NS             250000              /* thread interval while pages are being taken */
-#define WAKE_MAX_NS             2000000             /* ... and while nothing happens */
+#define WAKE_MIN_NS             250000              /* the thread's shortest sleep (see next_interval) */
+#define WAKE_MAX_NS             8000000             /* ... and its longest */
 #define EVICT_MAX               32                  /* quarantine entries evicted for space per cycle end */
 #define QUARANTINE_CYCLES       8                   /* a dead large mapping waits at most this many cycles for reuse */
 #define RELEASE_SLICE_PAGES     4                   /* thread off: pages released per increment at most */
@@ -32,6 +32,8 @@
 #define GREY_AHEAD              ((size_t)1 << 20)    /* grey-stack bytes kept faulted in ahead (128K entries) */
 #define BIG_READY_MAX           2 /* cleared large spans the thread keeps ready, recycled ones included */
 #define POPULATE_ON_MUTATOR_MAX ((size_t)256 << 10) /* fresh large mappings the mutator faults in at once */
+#define SPARE_BYTES             ((size_t)32 << 20)  /* a spare range of address space (mem.c) */
+#define SPARES_READY            2                   /* spare ranges the thread keeps mapped ahead */
 
 /* --- mem_os.c: every OS call, counted against the thread that makes it --- */
 void tc__os_count(tc__mem *m, bool on_thread);
@@ -64,7 +66,7 @@ void tc__mem_quarantine_drop(tc_heap *h, size_t i);
 
 /* --- mem.c --- */
 void tc__mem_range_populate_to(tc__mem *m, tc__range *r, size_t upto, bool on_thread);
-void tc__mem_ranges_keep_ahead(tc__mem *m);
+double tc__mem_ranges_keep_ahead(tc__mem *m, uint64_t dt_ns);
 /* Ready pages and the ready large span back to the mutator's pool and
  * quarantine (the thread stopping, or the heap shrinking at once). */
 void tc__mem_take_back_ready(tc_heap *h);
@@ -72,5 +74,11 @@ void tc__mem_take_back_ready(tc_heap *h);
 void tc__mem_clean_keep(tc__mem *m, void *page);
 /* Hands memory that is no longer the heap's to whoever gives it back. */
 void tc__mem_surplus(tc_heap *h, tc__span s);
+/* len bytes (rounded up to 64 KiB) of mapped, untouched address space,
+ * 64 KiB-aligned, from the spare ranges; NULL if none is at hand. */
+void *tc__mem_spare_carve(tc__mem *m, size_t len);
+/* Gives untouched address space back (no accounting): through the
+ * thread while it runs, else at once. */
+void tc__mem_spare_drop(tc__mem *m, void *p, size_t len);
 
 #endif

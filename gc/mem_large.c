@@ -90,7 +90,19 @@ void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len, b
     if (m->running && len > atomic_load_explicit(&m->big_want, memory_order_relaxed))
         atomic_store_explicit(&m->big_want, len, memory_order_relaxed);
     if (!tc__mem_commit(m, len)) return NULL;
-    void *p = tc__os_map_aligned(m, len, PAGE_SIZE, false);
+    /* With the thread running, cut from the spare range: no system call
+     * here, and the pages fault in as the program writes them. The rest
+     * of the last 64 KiB (the next object must start on a 64 KiB
+     * boundary) is untouched address space, given back. */
+    char *p = tc__mem_spare_carve(m, len);
+    if (p) {
+        size_t tail = (PAGE_SIZE - len % PAGE_SIZE) % PAGE_SIZE;
+        if (tail) tc__mem_spare_drop(m, p + len, tail);
+        h->heap_bytes += len;
+        *map_len = len;
+        return p;
+    }
+    p = tc__os_map_aligned(m, len, PAGE_SIZE, false);
     if (!p) {
         atomic_fetch_sub_explicit(&m->committed, len, memory_order_relaxed);
         return NULL;
@@ -115,7 +127,7 @@ void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len, b
 void tc__mem_quarantine_add(tc_heap *h, void *base, size_t len, bool zero) {
     tc__mem *m = &h->mem;
     m->quarantine_bytes += len;
-    tc__span s = {base, len, true, zero, h->cycle_no};
+    tc__span s = {.base = base, .len = len, .large = true, .zero = zero, .cycle = h->cycle_no};
     for (size_t i = 0; i < m->quarantine_n;) {
         tc__span *q = &m->quarantine[i];
         if ((char *)q->base + q->len == (char *)s.base || (char *)s.base + s.len == (char *)q->base) {

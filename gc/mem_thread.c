@@ -62,7 +62,7 @@ static void thread_refill(tc__mem *m, size_t want, bool starving, bool on_thread
         }
         for (size_t i = 0; i < n; i++) {
             atomic_fetch_add_explicit(&m->reserve_pages, 1, memory_order_relaxed);
-            if (!tc__ring_push(&m->ready, (tc__span){batch[i], PAGE_SIZE, false, true, 0})) {
+            if (!tc__ring_push(&m->ready, (tc__span){.base = batch[i], .len = PAGE_SIZE, .zero = true})) {
                 /* Cannot happen (count < want <= cap), but never leak. */
                 atomic_fetch_sub_explicit(&m->reserve_pages, 1, memory_order_relaxed);
                 ptrvec_push(&m->tclean, batch[i]);
@@ -85,7 +85,20 @@ static void thread_refill_big(tc__mem *m) {
         return;
     }
     tc__os_populate(m, p, want, true, true);
-    tc__ring_push(&m->big, (tc__span){p, want, true, true, 0});
+    tc__ring_push(&m->big, (tc__span){.base = p, .len = want, .large = true, .zero = true});
+}
+
+/* Keeps SPARES_READY ranges of untouched address space mapped for the
+ * mutator's fallbacks (mem.c, "Spare ranges"). */
+static void thread_refill_spares(tc__mem *m, bool on_thread) {
+    while (tc__ring_count(&m->spares) < SPARES_READY) {
+        void *p = tc__os_map_aligned(m, SPARE_BYTES, PAGE_SIZE, on_thread);
+        if (!p) return;
+        if (!tc__ring_push(&m->spares, (tc__span){.base = p, .len = SPARE_BYTES, .large = true, .addr_only = true})) {
+            tc__os_unmap(m, p, SPARE_BYTES, on_thread);
+            return;
+        }
+    }
 }
 
 /* A large mapping the quarantine let go that is the size the thread
@@ -126,6 +139,11 @@ static size_t thread_release(tc__mem *m, uint64_t now) {
         else if (!tc__ring_pop(&m->surplus, &s))
             break;
         m->has_held = false;
+        if (s.addr_only) { /* untouched address space: nothing to account */
+            tc__os_unmap(m, s.base, s.len, true);
+            n++;
+            continue;
+        }
         /* The pace yields to a backlog: past RELEASE_BACKLOG_BYTES waiting
          * in the ring, memory comes back at full speed. Held to 1% of the
          * thread's time, a mutator that frees pages faster than that
@@ -156,11 +174,35 @@ static size_t thread_release(tc__mem *m, uint64_t now) {
     return n;
 }
 
+/* When to wake next: at a quarter of the time the ready reserve, or the
+ * stretch a range has populated ahead, lasts at the rate it was used
+ * since the last wake (`until`, ns), between WAKE_MIN_NS and
+ * WAKE_MAX_NS; soon if the mutator found the reserve empty or a range
+ * not populated far enough, or took a ready large span or spare range.
+ *
+ * Each wake costs the thread 20-40 us of CPU on the VMs of
+ * docs/design.md §6 (the timer and two context switches trap to the
+ * host). Waking every 0.25 ms whenever pages had been taken, and doubling
+ * up to 2 ms only when none had, cost GCBench's steady state 1.5-2% of a
+ * core in wakes alone; sleeping for as long as the reserve lasts halves
+ * the thread's share there. A burst after a quiet spell can empty the
+ * reserve before the thread is back: the mutator then cuts pages from a
+ * spare range (mem.c) and faults them in itself, without a system call,
+ * and the miss wakes the thread at the short interval from then on. */
+static uint64_t next_interval(bool starving, double until) {
+    if (starving) return WAKE_MIN_NS;
+    double t = until / 4;
+    if (t < (double)WAKE_MIN_NS) return WAKE_MIN_NS;
+    if (t > (double)WAKE_MAX_NS) return WAKE_MAX_NS;
+    return (uint64_t)t;
+}
+
 static void *mem_thread_main(void *arg) {
     tc__mem *m = arg;
     uint64_t interval = WAKE_MIN_NS;
     double rate = 0; /* pages taken per ns, smoothed */
     size_t taken_before = 0;
+    size_t spans_before = 0; /* big and spare spans the mutator took, so far */
     uint64_t t_before = tc__now_ns();
     m->tstart_ns = t_before;
     m->release_ns = 0;
@@ -168,28 +210,33 @@ static void *mem_thread_main(void *arg) {
         struct timespec ts = {0, (long)interval};
         nanosleep(&ts, NULL);
         uint64_t now = tc__now_ns();
+        uint64_t dt = now - t_before;
         size_t taken = atomic_load_explicit(&m->taken, memory_order_relaxed);
         size_t delta = taken - taken_before;
         bool starving = atomic_exchange_explicit(&m->starving, false, memory_order_relaxed);
-        double inst = now > t_before ? (double)delta / (double)(now - t_before) : 0;
+        bool behind = atomic_exchange_explicit(&m->ranges_behind, false, memory_order_relaxed);
+        /* A large span or a spare range taken: more may follow at once
+         * (fragment takes a ready span every few ms). */
+        size_t spans = atomic_load_explicit(&m->big.head, memory_order_relaxed) +
+                       atomic_load_explicit(&m->spares.head, memory_order_relaxed);
+        bool spans_taken = spans != spans_before;
+        spans_before = spans;
+        double inst = dt ? (double)delta / (double)dt : 0;
         rate = rate * 0.5 + inst * 0.5;
         taken_before = taken;
         t_before = now;
-        size_t released = thread_release(m, now);
+        thread_release(m, now);
         size_t cap = atomic_load_explicit(&m->reserve_cap, memory_order_relaxed);
         size_t want = (size_t)(rate * READY_HORIZON_NS) + (READY_MIN_PAGES < cap ? READY_MIN_PAGES : cap);
         if (starving) want += READY_MIN_PAGES * 4;
         if (want > cap) want = cap;
         thread_refill(m, want, starving, true);
         thread_refill_big(m);
-        tc__mem_ranges_keep_ahead(m);
-        /* Wake often while pages are being taken or given back, rarely
-         * when the heap is steady: idle, the thread costs a few us every
-         * WAKE_MAX_NS. */
-        if (delta || released || starving)
-            interval = WAKE_MIN_NS;
-        else if (interval < WAKE_MAX_NS)
-            interval *= 2;
+        thread_refill_spares(m, true);
+        double until = tc__mem_ranges_keep_ahead(m, dt);
+        double ready = (double)tc__ring_count(&m->ready);
+        if (rate > 0 && ready / rate < until) until = ready / rate;
+        interval = next_interval(starving || behind || spans_taken, until);
         atomic_store_explicit(&m->thread_cpu_ns, tc__cpu_ns(), memory_order_relaxed);
     }
     return NULL;
@@ -217,6 +264,7 @@ void tc__mem_thread_start(tc__mem *m) {
      * so its chunk and lists are the caller's to use. */
     size_t cap = atomic_load_explicit(&m->reserve_cap, memory_order_relaxed);
     thread_refill(m, READY_MIN_PAGES < cap ? READY_MIN_PAGES : cap, false, false);
+    thread_refill_spares(m, false);
     atomic_store_explicit(&m->stop, false, memory_order_relaxed);
     m->running = pthread_create(&m->thread, NULL, mem_thread_main, m) == 0;
 }
@@ -244,7 +292,15 @@ void tc__mem_thread_stop(tc_heap *h) {
         }
     }
     tc__mem_take_back_ready(h);
+    /* Spare address space: the mutator cuts none without the thread. */
+    while (tc__ring_pop(&m->spares, &s)) tc__os_unmap(m, s.base, s.len, false);
+    if (m->spare != m->spare_end) tc__os_unmap(m, m->spare, (size_t)(m->spare_end - m->spare), false);
+    m->spare = m->spare_end = NULL;
     while (tc__ring_pop(&m->surplus, &s)) {
+        if (s.addr_only) {
+            tc__os_unmap(m, s.base, s.len, false);
+            continue;
+        }
         atomic_fetch_sub_explicit(&m->inflight_bytes, s.len, memory_order_relaxed);
         if (m->teardown) {
             if (s.large) tc__os_unmap(m, s.base, s.len, false); /* pages go with their chunks */

@@ -16,6 +16,7 @@
 #include "internal.h"
 #include "mem.h" /* the thread's rings and the quarantine's age limit */
 
+#include <float.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,6 +385,117 @@ static void test_slow_os_stays_out_of_increments(void **state) {
     assert_true(without > 0);
 }
 
+/* With the thread on, a mutator that outruns it still makes no OS call
+ * of its own. The thread is slowed to 20 ms a call here, so the reserve
+ * runs dry at once; the missing pages, and large objects of sizes nobody
+ * asked for before, are cut from the spare ranges the thread mapped
+ * ahead (mem.c, "Spare ranges") and fault in as they are written. They
+ * read as zero, and the heap verifies. */
+static void test_dry_reserve_makes_no_os_call(void **state) {
+    (void)state;
+    require_two_cpus();
+    setenv("TRICOLOR_SLOW_OS_US", "20000", 1);
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.min_heap = (size_t)256 << 20; /* no cycle: only growth */
+    tc_heap *h = tc_heap_new(&c);
+    unsetenv("TRICOLOR_SLOW_OS_US"); /* read when the heap is made */
+    uint64_t before = stats(h).mem_syscalls_mutator;
+    void *keep = NULL;
+    tc_root_push(h, &keep);
+    for (int i = 0; i < 8; i++) { /* eight first requests, 5 KB to 495 KB */
+        void *b = tc_alloc(h, 1, 5000 + (size_t)i * 70000);
+        assert_reads_zero(tc_raw(b), 5000 + (size_t)i * 70000);
+        memset(tc_raw(b), 0xab, 5000 + (size_t)i * 70000);
+        tc_store(h, b, 0, keep);
+        keep = b;
+    }
+    /* ~190 pages in few allocations, so that even under valgrind the
+     * mutator takes pages faster than the thread's 4 a call. */
+    for (int i = 0; i < 4000; i++) {
+        void *o = tc_alloc(h, 1, 3000);
+        tc_store(h, o, 0, keep);
+        keep = o;
+    }
+    tc_stats s = stats(h);
+    print_message("reserve misses %llu, mutator OS calls %llu\n", (unsigned long long)s.mem_reserve_misses,
+                  (unsigned long long)(s.mem_syscalls_mutator - before));
+    assert_true(s.mem_reserve_misses > 0);
+    assert_int_equal(s.mem_syscalls_mutator, before);
+    tc_root_pop(h, 1);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
+/* The grey stack can outrun the thread: marking starts, and the stack
+ * grows by megabytes before the thread wakes again. It then goes on past
+ * what the thread populated, faulting its pages in as they are written,
+ * without a system call on the mutator's thread, and marks everything.
+ * Here the thread is slowed to 20 ms a call and one object's 400,000
+ * children go grey at once (3.2 MB of stack against the 1 MiB the heap
+ * starts with). */
+static void test_grey_stack_outruns_the_thread(void **state) {
+    (void)state;
+    require_two_cpus();
+    setenv("TRICOLOR_SLOW_OS_US", "20000", 1);
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.min_heap = (size_t)256 << 20;
+    tc_heap *h = tc_heap_new(&c);
+    unsetenv("TRICOLOR_SLOW_OS_US");
+    enum { N = 400000 };
+    void *wide = tc_alloc(h, N, 0);
+    tc_root_push(h, &wide);
+    for (size_t i = 0; i < N; i++) tc_store(h, wide, i, tc_alloc(h, 0, 8));
+    size_t populated = atomic_load(&h->mem.grey.populated);
+    uint64_t before = stats(h).mem_syscalls_mutator;
+    tc_collect(h);
+    tc_stats s = stats(h);
+    print_message("grey populated %zu KiB before the collection\n", populated >> 10);
+    assert_true(populated < (size_t)N * sizeof(void *));
+    assert_int_equal(s.mem_syscalls_mutator, before);
+    assert_int_equal(s.live_objects, N + 1);
+    tc_root_pop(h, 1);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
+/* The thread sleeps for a quarter of the time before something it keeps
+ * ahead runs out (mem_thread.c, next_interval). For the pause log's and
+ * the grey stack's ranges, tc__mem_ranges_keep_ahead says how long that
+ * is at the fastest rate each cursor moved lately: never, for a cursor
+ * that never moved; the populated stretch ahead of it over that speed,
+ * for one that did. (Thread off here, so that nobody else moves the
+ * cursors.) */
+static void test_ranges_report_their_time_left(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.mem_thread = false;
+    tc_heap *h = tc_heap_new(&c);
+    tc__mem *m = &h->mem;
+    tc__range *r = &m->log;
+    assert_non_null(r->base);
+    const uint64_t ms = 1000000;
+    tc__mem_ranges_keep_ahead(m, ms); /* notes where the cursors are */
+    assert_true(tc__mem_ranges_keep_ahead(m, ms) == DBL_MAX);
+    size_t used = atomic_load(&r->used) + ((size_t)64 << 10); /* 64 KiB in 1 ms */
+    atomic_store(&r->used, used);
+    double t = tc__mem_ranges_keep_ahead(m, ms);
+    size_t populated = atomic_load(&r->populated);
+    assert_true(populated >= used + r->ahead / 2);
+    double expect = (double)(populated - used) / (double)((size_t)64 << 10) * (double)ms;
+    assert_true(t > expect - 1 && t < expect + 1);
+    /* Standing still for 1 ms does not make it slow: the fastest rate of
+     * the last second counts (the grey stack moves in bursts), less a
+     * thousandth for the millisecond. */
+    t = tc__mem_ranges_keep_ahead(m, ms);
+    assert_true(t > expect / (1 - 0.001) - 1 && t < expect / (1 - 0.001) + 1);
+    tc_heap_free(h);
+}
+
 /* Switching the thread off and on between cycles hands everything back
  * and forth without losing a page. */
 static void test_thread_switch_keeps_accounts(void **state) {
@@ -457,6 +569,9 @@ int main(void) {
         cmocka_unit_test(test_large_request_prefers_a_clean_span),
         cmocka_unit_test(test_heap_limit_with_thread),
         cmocka_unit_test(test_slow_os_stays_out_of_increments),
+        cmocka_unit_test(test_dry_reserve_makes_no_os_call),
+        cmocka_unit_test(test_ranges_report_their_time_left),
+        cmocka_unit_test(test_grey_stack_outruns_the_thread),
         cmocka_unit_test(test_thread_switch_keeps_accounts),
         cmocka_unit_test(test_one_cpu_starts_no_thread),
     };
