@@ -385,6 +385,20 @@ static void test_slow_os_stays_out_of_increments(void **state) {
     assert_true(without > 0);
 }
 
+/* A heap whose memory thread takes 20 ms an OS call, so that the mutator
+ * outruns it at once, and so large a minimum that no cycle runs: only
+ * growth. (TRICOLOR_SLOW_OS_US is read when the heap is made.) */
+static tc_heap *slow_thread_heap(void) {
+    setenv("TRICOLOR_SLOW_OS_US", "20000", 1);
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.min_heap = (size_t)256 << 20;
+    tc_heap *h = tc_heap_new(&c);
+    unsetenv("TRICOLOR_SLOW_OS_US");
+    return h;
+}
+
 /* With the thread on, a mutator that outruns it still makes no OS call
  * of its own. The thread is slowed to 20 ms a call here, so the reserve
  * runs dry at once; the missing pages, and large objects of sizes nobody
@@ -394,13 +408,7 @@ static void test_slow_os_stays_out_of_increments(void **state) {
 static void test_dry_reserve_makes_no_os_call(void **state) {
     (void)state;
     require_two_cpus();
-    setenv("TRICOLOR_SLOW_OS_US", "20000", 1);
-    tc_config c;
-    test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.verify_each_step = false;
-    c.min_heap = (size_t)256 << 20; /* no cycle: only growth */
-    tc_heap *h = tc_heap_new(&c);
-    unsetenv("TRICOLOR_SLOW_OS_US"); /* read when the heap is made */
+    tc_heap *h = slow_thread_heap();
     uint64_t before = stats(h).mem_syscalls_mutator;
     void *keep = NULL;
     tc_root_push(h, &keep);
@@ -438,13 +446,7 @@ static void test_dry_reserve_makes_no_os_call(void **state) {
 static void test_grey_stack_outruns_the_thread(void **state) {
     (void)state;
     require_two_cpus();
-    setenv("TRICOLOR_SLOW_OS_US", "20000", 1);
-    tc_config c;
-    test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.verify_each_step = false;
-    c.min_heap = (size_t)256 << 20;
-    tc_heap *h = tc_heap_new(&c);
-    unsetenv("TRICOLOR_SLOW_OS_US");
+    tc_heap *h = slow_thread_heap();
     enum { N = 400000 };
     void *wide = tc_alloc(h, N, 0);
     tc_root_push(h, &wide);
