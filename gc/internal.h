@@ -173,6 +173,12 @@ typedef struct tc__span {
     bool addr_only;
 } tc__span;
 
+/* A growable array of spans, held by value. */
+typedef struct tc__spanvec {
+    tc__span *v;
+    size_t n, cap;
+} tc__spanvec;
+
 #define TC__RING_CAP 1024 /* spans; a power of two */
 typedef struct tc__ring {
     _Atomic size_t head; /* written by the consumer only */
@@ -202,9 +208,9 @@ typedef struct tc__range {
 
 typedef struct tc__mem {
     /* The mutator's side. */
-    ptrvec pool;    /* empty resident pages, reused first */
-    ptrvec clean;   /* released pages (mapped, not resident) the mutator may reuse */
-    ptrvec pending; /* tc__span *: memory to give back in slices (thread off or ring full) */
+    ptrvec pool;         /* empty resident pages, reused first */
+    ptrvec clean;        /* released pages (mapped, not resident) the mutator may reuse */
+    tc__spanvec pending; /* memory to give back in slices (thread off or ring full) */
     uint64_t pending_bytes;
     tc__span quarantine[TC__QUARANTINE_MAX]; /* dead large mappings awaiting reuse */
     size_t quarantine_n;

@@ -210,11 +210,8 @@ void tc__mem_free(tc_heap *h) {
     while (tc__ring_pop(&m->spares, &spare)) tc__os_unmap(m, spare.base, spare.len, false);
     for (size_t i = 0; i < m->quarantine_n; i++) tc__os_unmap(m, m->quarantine[i].base, m->quarantine[i].len, false);
     m->quarantine_n = 0;
-    for (size_t i = 0; i < m->pending.n; i++) {
-        tc__span *s = m->pending.v[i];
-        if (s->large) tc__os_unmap(m, s->base, s->len, false);
-        free(s);
-    }
+    for (size_t i = 0; i < m->pending.n; i++)
+        if (m->pending.v[i].large) tc__os_unmap(m, m->pending.v[i].base, m->pending.v[i].len, false);
     if (m->log.base) tc__os_unmap(m, m->log.base, m->log.cap, false);
     if (m->grey.base) {
         tc__os_unmap(m, m->grey.base, m->grey.cap, false);
@@ -228,7 +225,8 @@ void tc__mem_free(tc_heap *h) {
     tc__ptrvec_free(&m->pool);
     tc__ptrvec_free(&m->clean);
     tc__ptrvec_free(&m->tclean);
-    tc__ptrvec_free(&m->pending);
+    free(m->pending.v);
+    m->pending = (tc__spanvec){0};
     tc__ptrvec_free(&m->chunks);
     tc__ptrvec_free(&m->tchunks);
 }
@@ -263,16 +261,25 @@ void *tc__mem_spare_carve(tc__mem *m, size_t len) {
     return p;
 }
 
+/* Queues s on the pending list, which tc__mem_work hands on; false when
+ * out of memory for the list. */
+static bool pending_add(tc__mem *m, tc__span s) {
+    tc__spanvec *pv = &m->pending;
+    if (pv->n == pv->cap) {
+        size_t cap = pv->cap ? 2 * pv->cap : 64;
+        tc__span *v = realloc(pv->v, cap * sizeof *v);
+        if (!v) return false;
+        pv->v = v;
+        pv->cap = cap;
+    }
+    pv->v[pv->n++] = s;
+    return true;
+}
+
 void tc__mem_spare_drop(tc__mem *m, void *p, size_t len) {
     tc__span s = {.base = p, .len = len, .large = true, .addr_only = true};
     if (m->running && tc__ring_push(&m->surplus, s)) return;
-    tc__span *copy = malloc(sizeof *copy);
-    if (copy && ptrvec_push(&m->pending, copy)) {
-        *copy = s; /* tc__mem_work hands it on */
-        return;
-    }
-    free(copy);
-    tc__os_unmap(m, p, len, false);
+    if (!pending_add(m, s)) tc__os_unmap(m, p, len, false);
 }
 
 /* The next page of the mutator's chunk, a new chunk cut from its spare
@@ -301,12 +308,11 @@ void *tc__mem_page_get(tc_heap *h) {
     /* A page waiting to be given back is still resident: take it back
      * rather than map a fresh one (it is counted in heap_bytes too). */
     if (m->pending.n) {
-        tc__span *last = m->pending.v[m->pending.n - 1];
+        tc__span *last = &m->pending.v[m->pending.n - 1];
         if (!last->large && last->len == PAGE_SIZE) {
             p = last->base;
             m->pending.n--;
             m->pending_bytes -= PAGE_SIZE;
-            free(last);
             return p;
         }
     }
@@ -364,13 +370,10 @@ void tc__mem_surplus(tc_heap *h, tc__span s) {
         }
         atomic_fetch_sub_explicit(&m->inflight_bytes, s.len, memory_order_relaxed);
     }
-    tc__span *copy = malloc(sizeof *copy);
-    if (copy && ptrvec_push(&m->pending, copy)) {
-        *copy = s; /* still the mutator's, and in heap_bytes, until released */
+    if (pending_add(m, s)) { /* still the mutator's, and in heap_bytes, until released */
         m->pending_bytes += s.len;
         return;
     }
-    free(copy);
     h->heap_bytes -= s.len;
     if (s.large)
         tc__os_unmap(m, s.base, s.len, false);
@@ -452,7 +455,7 @@ size_t tc__mem_work(tc_heap *h, size_t max_units) {
     tc__mem *m = &h->mem;
     size_t units = 0, pages = 0;
     while (m->pending.n && units < max_units) {
-        tc__span *s = m->pending.v[m->pending.n - 1];
+        tc__span *s = &m->pending.v[m->pending.n - 1];
         if (s->addr_only) { /* untouched address space: no accounting */
             if (!m->running)
                 tc__os_unmap(m, s->base, s->len, false);
@@ -488,7 +491,6 @@ size_t tc__mem_work(tc_heap *h, size_t max_units) {
         }
         m->pending.n--;
         if (m->running && !s->addr_only) m->pending_bytes -= s->len;
-        free(s);
     }
     return units;
 }
