@@ -75,7 +75,9 @@ static __attribute__((noinline)) void grey_push_slow(tc_heap *h, void *obj) {
         size_t step = r->ahead / 4 / sizeof(void *);
         /* Past what is populated (the thread fell behind), the entries
          * fault in as written; ask again a step on all the same. */
-        h->grey.cap = ready > h->grey.n && ready < h->grey.n + step ? ready : h->grey.n + step;
+        size_t cap = ready > h->grey.n && ready < h->grey.n + step ? ready : h->grey.n + step;
+        if (cap > r->cap / sizeof(void *)) cap = r->cap / sizeof(void *); /* never past the reservation */
+        h->grey.cap = cap;
         h->grey.v[h->grey.n++] = obj;
         return;
     }

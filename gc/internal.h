@@ -224,7 +224,7 @@ typedef struct tc__mem {
     uint64_t thread_cpu_total_ns;    /* of threads already stopped */
     _Atomic size_t limit;            /* heap_limit, 0 = none (read by the thread) */
     uint64_t slow_os_ns;             /* TRICOLOR_SLOW_OS_US */
-    bool populate_ok;                /* MADV_POPULATE_WRITE works on this kernel */
+    _Atomic bool populate_ok;        /* MADV_POPULATE_WRITE works on this kernel (either thread may find out) */
     bool running;                    /* the thread is running */
     bool one_cpu;                    /* the heap was made with one CPU to run on: no thread */
     pthread_t thread;

@@ -74,18 +74,22 @@ void tc__mem_range_populate_to(tc__mem *m, tc__range *r, size_t upto, bool on_th
     upto = (upto + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); /* madvise wants whole pages: keep `done` aligned */
     if (upto > r->cap) upto = r->cap;
     if (upto <= done) return;
-    tc__os_populate(m, r->base + done, upto - done, on_thread, false);
-    /* The thread also reads the pages (see tc__os_populate), but only
-     * those well beyond the cursor as it stands after the populate: a
-     * mutator that outran the thread writes past `populated` (it may go
-     * r->ahead / 4 past the `used` it last published, collect.c), and
-     * a page it writes must not be one the thread reads meanwhile. */
+    /* A mutator that outran the thread writes past `populated` (it may go
+     * r->ahead / 4 past the `used` it last published, collect.c), so the
+     * thread (or the marker, which publishes `used` first) keeps its
+     * hands off pages below `from`: MADV_POPULATE_WRITE leaves pages that
+     * are already in as they are and may start at `done`, but the write
+     * fallback (kernels before 5.14) stores a zero in each page and the
+     * read after the populate races the mutator's writes. */
+    size_t from = done;
     if (on_thread) {
-        size_t from = atomic_load_explicit(&r->used, memory_order_relaxed) + r->ahead / 2;
+        from = atomic_load_explicit(&r->used, memory_order_relaxed) + r->ahead / 2;
         from = (from + 4095) & ~(size_t)4095;
         if (from < done) from = done;
-        if (from < upto) tc__os_read_pages(r->base + from, upto - from);
     }
+    size_t start = atomic_load_explicit(&m->populate_ok, memory_order_relaxed) ? done : from;
+    if (start < upto) tc__os_populate(m, r->base + start, upto - start, on_thread, false);
+    if (on_thread && from < upto) tc__os_read_pages(r->base + from, upto - from);
     atomic_store_explicit(&r->populated, upto, memory_order_release);
 }
 
@@ -170,7 +174,7 @@ char *tc__mem_log_base(const tc_heap *h) { return h->mem.log.base; }
 
 void tc__mem_init(tc_heap *h) {
     tc__mem *m = &h->mem;
-    m->populate_ok = true;
+    atomic_store_explicit(&m->populate_ok, true, memory_order_relaxed);
     m->one_cpu = tc__cpus_available() < 2;
     m->in_gc = &h->in_gc;
     atomic_store_explicit(&m->limit, h->cfg.heap_limit, memory_order_relaxed);

@@ -90,12 +90,15 @@ void tc__os_read_pages(const void *p, size_t len) {
  * was one call; under perf trace one 256 KiB call took 0.35-0.5 ms here. */
 void tc__os_populate(tc__mem *m, void *p, size_t len, bool on_thread, bool read) {
     size_t off = 0;
-    if (m->populate_ok && ((uintptr_t)p & 4095) == 0) {
+    if (atomic_load_explicit(&m->populate_ok, memory_order_relaxed) && ((uintptr_t)p & 4095) == 0) {
         for (; off < len; off += POPULATE_SLICE) {
             size_t n = len - off < POPULATE_SLICE ? len - off : POPULATE_SLICE;
             tc__os_count(m, on_thread);
             if (madvise((char *)p + off, n, MADV_POPULATE_WRITE) != 0) {
-                m->populate_ok = false; /* EINVAL: a kernel older than 5.14 */
+                /* EINVAL: a kernel older than 5.14. Found out when the
+                 * heap is made (its ranges are populated then), before
+                 * anyone writes to memory this falls back to touching. */
+                atomic_store_explicit(&m->populate_ok, false, memory_order_relaxed);
                 break;
             }
             if (read) tc__os_read_pages((char *)p + off, n);

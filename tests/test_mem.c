@@ -498,6 +498,34 @@ static void test_ranges_report_their_time_left(void **state) {
     tc_heap_free(h);
 }
 
+/* What a mutator that outran the thread wrote past `populated` survives
+ * the thread's catching up, on a kernel without MADV_POPULATE_WRITE too,
+ * where the thread touches each page by writing a zero to it. Called
+ * here as the thread calls it (thread off, so nobody else moves the
+ * range), on the grey stack's range. */
+static void test_catching_up_keeps_what_the_mutator_wrote(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.mem_thread = false;
+    for (int populate = 1; populate >= 0; populate--) {
+        tc_heap *h = tc_heap_new(&c);
+        tc__mem *m = &h->mem;
+        tc__range *r = &m->grey;
+        assert_non_null(r->base);
+        atomic_store(&m->populate_ok, populate != 0);
+        size_t done = atomic_load(&r->populated), used = done + ((size_t)512 << 10);
+        for (size_t off = done; off < used; off += sizeof(uint64_t)) *(uint64_t *)(r->base + off) = ~(uint64_t)off;
+        atomic_store(&r->used, used);
+        tc__mem_range_populate_to(m, r, used + r->ahead, true);
+        assert_true(atomic_load(&r->populated) >= used + r->ahead / 2);
+        for (size_t off = done; off < used; off += sizeof(uint64_t))
+            if (*(uint64_t *)(r->base + off) != ~(uint64_t)off)
+                fail_msg("populate %d: the word at +%zu KiB was overwritten", populate, off >> 10);
+        tc_heap_free(h);
+    }
+}
+
 /* Switching the thread off and on between cycles hands everything back
  * and forth without losing a page. */
 static void test_thread_switch_keeps_accounts(void **state) {
@@ -573,6 +601,7 @@ int main(void) {
         cmocka_unit_test(test_slow_os_stays_out_of_increments),
         cmocka_unit_test(test_dry_reserve_makes_no_os_call),
         cmocka_unit_test(test_ranges_report_their_time_left),
+        cmocka_unit_test(test_catching_up_keeps_what_the_mutator_wrote),
         cmocka_unit_test(test_grey_stack_outruns_the_thread),
         cmocka_unit_test(test_thread_switch_keeps_accounts),
         cmocka_unit_test(test_one_cpu_starts_no_thread),
