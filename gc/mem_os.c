@@ -72,7 +72,8 @@ void tc__os_read_pages(const void *p, size_t len) {
 
 /* Faults [p, p+len) in now, so that its first use costs no fault.
  *
- * With `read` (the thread only), each 4 KiB page is also read once after
+ * With `read` (the thread, or tc_heap_new filling the first reserve), each
+ * 4 KiB page is also read once after
  * the madvise. On
  * a guest whose hypervisor fills its own page tables lazily (shadow
  * paging, as on the VMs in docs/design.md §6), MADV_POPULATE_WRITE only

@@ -30,15 +30,18 @@ static void *thread_fresh_page(tc__mem *m, bool on_thread) {
  * batches (one madvise for up to POPULATE_BATCH pages that happen to be
  * adjacent). Stops at the heap limit.
  *
- * Reading each page after the populate (tc__os_populate) takes the host's
- * traps off the mutator, but costs the thread ~5x the populate itself (on
- * the VMs of docs/design.md §6: 75 us against 13 us a page). While the
- * reserve is low that slower refill lets it run dry, and then the mutator
- * maps and faults pages itself, which is worse than a trap per 4 KiB. So
- * pages are read only while the reserve holds at least half of `want`
- * (and the mutator did not find it empty since the thread last woke);
- * below that the thread refills at full speed and leaves the traps. */
-static void thread_refill(tc__mem *m, size_t want, bool starving, bool on_thread) {
+ * Every page is read once after the populate (tc__os_populate): that
+ * takes the host's traps off the mutator, at ~5x the populate's cost to
+ * the thread (on the VMs of docs/design.md §6: 75 us against 13 us a
+ * page). The thread used to skip the reads while the reserve was below
+ * half of `want`, to refill faster; but the unread pages it then handed
+ * over came in bursts, each allocation on them a trap or two, and set the
+ * worst 10 ms windows (a third of GCBench's worst window was such
+ * allocations, 5-20 us each, no collector work). Reading always raised
+ * the MMU at 10 ms in every A/B set (GCBench 0.30-0.44 -> 0.44-0.54,
+ * binary-trees, lru), with more reserve misses, which the mutator meets
+ * by faulting pages in place (docs/design.md §6). */
+static void thread_refill(tc__mem *m, size_t want, bool on_thread) {
     while (tc__ring_count(&m->ready) < want) {
         void *batch[POPULATE_BATCH];
         size_t n = 0;
@@ -52,12 +55,11 @@ static void thread_refill(tc__mem *m, size_t want, bool starving, bool on_thread
             batch[n++] = p;
         }
         if (n == 0) return;
-        bool read = !starving && tc__ring_count(&m->ready) >= want / 2;
         /* Populate runs of adjacent pages with one call each. */
         for (size_t i = 0; i < n;) {
             size_t j = i + 1;
             while (j < n && (char *)batch[j] == (char *)batch[j - 1] + PAGE_SIZE) j++;
-            tc__os_populate(m, batch[i], (j - i) * PAGE_SIZE, on_thread, read);
+            tc__os_populate(m, batch[i], (j - i) * PAGE_SIZE, on_thread, true);
             i = j;
         }
         for (size_t i = 0; i < n; i++) {
@@ -230,7 +232,7 @@ static void *mem_thread_main(void *arg) {
         size_t want = (size_t)(rate * READY_HORIZON_NS) + (READY_MIN_PAGES < cap ? READY_MIN_PAGES : cap);
         if (starving) want += READY_MIN_PAGES * 4;
         if (want > cap) want = cap;
-        thread_refill(m, want, starving, true);
+        thread_refill(m, want, true);
         thread_refill_big(m);
         thread_refill_spares(m, true);
         double until = tc__mem_ranges_keep_ahead(m, dt);
@@ -263,7 +265,7 @@ void tc__mem_thread_start(tc__mem *m) {
      * when the thread is switched back on. The thread is not running yet,
      * so its chunk and lists are the caller's to use. */
     size_t cap = atomic_load_explicit(&m->reserve_cap, memory_order_relaxed);
-    thread_refill(m, READY_MIN_PAGES < cap ? READY_MIN_PAGES : cap, false, false);
+    thread_refill(m, READY_MIN_PAGES < cap ? READY_MIN_PAGES : cap, false);
     thread_refill_spares(m, false);
     atomic_store_explicit(&m->stop, false, memory_order_relaxed);
     m->running = pthread_create(&m->thread, NULL, mem_thread_main, m) == 0;
