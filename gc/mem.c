@@ -210,8 +210,7 @@ void tc__mem_free(tc_heap *h) {
     tc__mem *m = &h->mem;
     m->teardown = true;
     tc__mem_thread_stop(h);
-    tc__span spare; /* mapped at a start whose thread then failed to run */
-    while (tc__ring_pop(&m->spares, &spare)) tc__os_unmap(m, spare.base, spare.len, false);
+    tc__mem_spares_unmap(m); /* mapped at a start whose thread then failed to run */
     for (size_t i = 0; i < m->quarantine_n; i++) tc__os_unmap(m, m->quarantine[i].base, m->quarantine[i].len, false);
     m->quarantine_n = 0;
     for (size_t i = 0; i < m->pending.n; i++)
@@ -222,8 +221,6 @@ void tc__mem_free(tc_heap *h) {
         h->grey.v = NULL; /* not malloc's */
         h->grey.n = h->grey.cap = 0;
     }
-    if (m->spare != m->spare_end) tc__os_unmap(m, m->spare, (size_t)(m->spare_end - m->spare), false);
-    m->spare = m->spare_end = NULL;
     for (size_t i = 0; i < m->chunks.n; i++) tc__os_unmap(m, m->chunks.v[i], CHUNK_PAGES * PAGE_SIZE, false);
     for (size_t i = 0; i < m->tchunks.n; i++) tc__os_unmap(m, m->tchunks.v[i], CHUNK_PAGES * PAGE_SIZE, false);
     tc__ptrvec_free(&m->pool);
@@ -263,6 +260,13 @@ void *tc__mem_spare_carve(tc__mem *m, size_t len) {
     void *p = m->spare;
     m->spare += need;
     return p;
+}
+
+void tc__mem_spares_unmap(tc__mem *m) {
+    tc__span s;
+    while (tc__ring_pop(&m->spares, &s)) tc__os_unmap(m, s.base, s.len, false);
+    if (m->spare != m->spare_end) tc__os_unmap(m, m->spare, (size_t)(m->spare_end - m->spare), false);
+    m->spare = m->spare_end = NULL;
 }
 
 /* Queues s on the pending list, which tc__mem_work hands on; false when

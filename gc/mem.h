@@ -80,5 +80,9 @@ void *tc__mem_spare_carve(tc__mem *m, size_t len);
 /* Gives untouched address space back (no accounting): through the
  * thread while it runs, else at once. */
 void tc__mem_spare_drop(tc__mem *m, void *p, size_t len);
+/* Unmaps the spare ranges, those in the ring and the rest of the one the
+ * mutator holds: the thread stopping (the mutator cuts none without it),
+ * or the heap freed after a start whose thread failed to run. */
+void tc__mem_spares_unmap(tc__mem *m);
 
 #endif

@@ -295,9 +295,7 @@ void tc__mem_thread_stop(tc_heap *h) {
     }
     tc__mem_take_back_ready(h);
     /* Spare address space: the mutator cuts none without the thread. */
-    while (tc__ring_pop(&m->spares, &s)) tc__os_unmap(m, s.base, s.len, false);
-    if (m->spare != m->spare_end) tc__os_unmap(m, m->spare, (size_t)(m->spare_end - m->spare), false);
-    m->spare = m->spare_end = NULL;
+    tc__mem_spares_unmap(m);
     while (tc__ring_pop(&m->surplus, &s)) {
         if (s.addr_only) {
             tc__os_unmap(m, s.base, s.len, false);
