@@ -85,6 +85,12 @@ static double gc_max_us(const fig_input *in, int arg) {
     return (double)run_gc_max_ns(in->timed) / 1e3;
 }
 
+/* The MMU at 10 ms from one side of the split above: the collector's
+ * increments alone (arg 1), or the pauses without any (arg 0). */
+static double mmu10_split(const fig_input *in, int with_work) {
+    return run_mmu_split(in->timed, with_work != 0, 10000000u);
+}
+
 /* How much longer the timed run took than the untimed one, %. */
 static double timing_overhead(const fig_input *in, int arg) {
     (void)arg;
@@ -164,6 +170,8 @@ const figure_def figure_defs[FIG_N] = {
     TFIELD(FIG_HICCUP_OVER_1MS, "hiccup.gaps_over_1ms", "machine stalls >1ms", FK_COUNT, hic.gaps_over_1ms, 1),
     DERIVED(FIG_ENV_PAUSES, "env_pauses_over_200us", "env pauses >200us", FK_COUNT, FR_TIMED, env_pauses),
     DERIVED(FIG_GC_MAX_US, "gc_max_us", "max pause with GC work", FK_US, FR_TIMED, gc_max_us),
+    [FIG_MMU10_GC] = {"mmu_gc_work.10ms", "MMU 10ms, GC work only", FK_RATIO, FR_TIMED, FC_MEDIAN, mmu10_split, 1, 0, 0},
+    [FIG_MMU10_OTHER] = {"mmu_no_gc_work.10ms", "MMU 10ms, other pauses", FK_RATIO, FR_TIMED, FC_MEDIAN, mmu10_split, 0, 0, 0},
     DERIVED(FIG_TIMING_OVERHEAD, "timing_overhead_pct", "timing overhead", FK_PCT, FR_BOTH, timing_overhead),
 };
 /* clang-format on */

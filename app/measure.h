@@ -67,6 +67,8 @@ typedef enum fig_id {
     FIG_HICCUP_OVER_1MS,
     FIG_ENV_PAUSES,
     FIG_GC_MAX_US,
+    FIG_MMU10_GC,
+    FIG_MMU10_OTHER,
     FIG_TIMING_OVERHEAD,
     FIG_N
 } fig_id;

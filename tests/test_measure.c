@@ -118,6 +118,26 @@ static void test_pauses_with_and_without_collector_work(void **state) {
     assert_int_equal(run_env_pauses(&r, 200000), 3);
 }
 
+/* The MMU split the same way: a 4 ms pause holding an increment and a
+ * 2 ms one holding none, 20 ms apart in a 100 ms run. Any 10 ms window
+ * holds at most one of them, so the run's MMU at 10 ms is the longer
+ * one's (0.6), the collector's side alone gives 0.6 and the other side
+ * 0.8. */
+static void test_mmu_with_and_without_collector_work(void **state) {
+    (void)state;
+    own_pause own[1] = {{.dur_ns = 4000000, .work = 2000}};
+    oplog_entry p[2] = {
+        {.start_ns = 10000000, .dur_ns = 4000000, .own_first = 0, .own_n = 1},
+        {.start_ns = 34000000, .dur_ns = 2000000, .own_first = 1, .own_n = 0},
+    };
+    run_result r = {.npauses = 2, .pauses = p, .nown = 1, .own = own, .t0_ns = 0, .t1_ns = 100000000};
+    assert_float_equal(run_mmu_split(&r, true, 10000000), 0.6, 1e-9);
+    assert_float_equal(run_mmu_split(&r, false, 10000000), 0.8, 1e-9);
+    r.nown = 0; /* the record was dropped: both pauses count as holding none */
+    assert_float_equal(run_mmu_split(&r, true, 10000000), 1.0, 1e-9);
+    assert_float_equal(run_mmu_split(&r, false, 10000000), 0.6, 1e-9);
+}
+
 static void on_timed(void *user, int rep, const run_result *r) {
     (void)user, (void)rep;
     assert_true(r->npauses > 0);
@@ -277,6 +297,7 @@ int main(void) {
         cmocka_unit_test(test_combine),
         cmocka_unit_test(test_json_has_every_row),
         cmocka_unit_test(test_pauses_with_and_without_collector_work),
+        cmocka_unit_test(test_mmu_with_and_without_collector_work),
         cmocka_unit_test(test_measure_a_small_run),
         cmocka_unit_test(test_later_passes),
         cmocka_unit_test(test_every_collector_every_workload),

@@ -44,7 +44,7 @@ void oplog_split(const oplog_entry *v, size_t n, size_t nown, uint64_t min_dur, 
     *held_max = 0;
     *none_over = 0;
     for (size_t i = 0; i < n; i++) {
-        if (v[i].own_n && v[i].own_first < nown) {
+        if (oplog_holds_work(&v[i], nown)) {
             if (v[i].dur_ns > *held_max) *held_max = v[i].dur_ns;
         } else if (v[i].dur_ns >= min_dur) {
             ++*none_over;

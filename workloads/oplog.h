@@ -10,6 +10,7 @@
 #ifndef TRICOLOR_OPLOG_H
 #define TRICOLOR_OPLOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,13 +42,15 @@ typedef struct oplog {
 
 void oplog_add(oplog *log, uint64_t start_ns, uint64_t dur_ns, uint32_t op, uint32_t own_first, uint32_t own_n);
 void oplog_free(oplog *log);
-/* Splits the entries v[0..n) by whether the collector logged a pause of
- * its own inside them (own_n of them from own_first; of its log only the
- * first nown records exist, so an entry that points past them held
- * none): *held_max is the longest that held one (0 if none), *none_over
- * how many of at least min_dur held none (the environment's stalls).
- * Durations are in the entries' own unit, min_dur too. bench and the
- * window both split their pauses here. */
+/* Whether the collector logged a pause of its own inside entry e: own_n
+ * of them from own_first, of a log whose first nown records exist (an
+ * entry that points past them held none). */
+static inline bool oplog_holds_work(const oplog_entry *e, size_t nown) { return e->own_n && e->own_first < nown; }
+/* Splits the entries v[0..n) by oplog_holds_work: *held_max is the
+ * longest that held work (0 if none), *none_over how many of at least
+ * min_dur held none (the environment's stalls). Durations are in the
+ * entries' own unit, min_dur too. bench and the window both split their
+ * pauses here. */
 void oplog_split(const oplog_entry *v, size_t n, size_t nown, uint64_t min_dur, uint64_t *held_max, size_t *none_over);
 const char *oplog_op_name(uint32_t op);
 

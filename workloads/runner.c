@@ -22,6 +22,8 @@
  */
 #include "runner.h"
 
+#include "metrics.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <gc.h>
@@ -446,6 +448,19 @@ uint64_t run_gc_max_ns(const run_result *r) {
     size_t none;
     oplog_split(r->pauses, r->npauses, r->nown, UINT64_MAX, &max, &none);
     return max;
+}
+
+double run_mmu_split(const run_result *r, bool with_work, uint64_t window_ns) {
+    metrics_pause *p = malloc((r->npauses ? r->npauses : 1) * sizeof *p);
+    if (!p) return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < r->npauses; i++)
+        if (oplog_holds_work(&r->pauses[i], r->nown) == with_work)
+            p[n++] = (metrics_pause){r->pauses[i].start_ns, r->pauses[i].dur_ns};
+    n = metrics_normalize(p, n);
+    double v = metrics_mmu(p, n, r->t0_ns, r->t1_ns, window_ns);
+    free(p);
+    return v;
 }
 
 size_t run_env_pauses(const run_result *r, uint64_t min_ns) {

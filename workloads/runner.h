@@ -178,6 +178,14 @@ size_t run_env_pauses(const run_result *r, uint64_t min_ns);
  * (the complement of run_env_pauses' pauses): a max that a stall of the
  * machine in a pause without collector work does not set. 0 if none. */
 uint64_t run_gc_max_ns(const run_result *r);
+/* The MMU at window_ns of the timed run counting only the pauses that
+ * held collector work (with_work), or only those that held none. A run's
+ * MMU is at most either: the second is what page faults in the
+ * workload's own allocations and the machine's stalls leave to the
+ * mutator with no collector work at all, the first what the collector's
+ * increments alone leave (what its utilization guard bounds). 0 when out
+ * of memory. */
+double run_mmu_split(const run_result *r, bool with_work, uint64_t window_ns);
 
 /* Runs cfg in a forked child. Returns false (with res->error set) if the
  * child failed, crashed or could not be started. */
