@@ -234,8 +234,14 @@ $(BUILD)/framebench: $(BUILD)/rel/bench/framebench.o $(call viz_objs,rel) $(call
 $(BUILD)/osprobe: $(BUILD)/rel/bench/osprobe.o
 	$(CC) $(CFLAGS) $^ -o $@
 
-bench: deps $(BUILD)/microbench $(BUILD)/microbench-noobs $(BUILD)/framebench $(BUILD)/osprobe
+# What taking turns between CPUs costs the CPU that resumes (the window's
+# and the videos' turns, docs/design.md section 8).
+$(BUILD)/cpuprobe: $(BUILD)/rel/bench/cpuprobe.o
+	$(CC) $(CFLAGS) $^ -lpthread -o $@
+
+bench: deps $(BUILD)/microbench $(BUILD)/microbench-noobs $(BUILD)/framebench $(BUILD)/osprobe $(BUILD)/cpuprobe
 	@./$(BUILD)/osprobe
+	@./$(BUILD)/cpuprobe
 	@./$(BUILD)/microbench
 	@sh scripts/observe-overhead.sh ./$(BUILD)/microbench ./$(BUILD)/microbench-noobs
 	@./$(BUILD)/framebench

@@ -1,0 +1,128 @@
+/*
+ * cpuprobe.c — what taking turns between CPUs costs the CPU that resumes,
+ * on this machine.
+ *
+ * The window and the videos run the measured work in slices that take
+ * turns with the drawing and the encoder (docs/design.md section 8). On
+ * the VMs this project is measured on, a thread that resumes on one vCPU
+ * after the other vCPU was busy meets stalls of milliseconds, where a
+ * thread that keeps one vCPU busy meets almost none: the hypervisor, not
+ * the collector. This probe shows it with nothing but a clock: thread A
+ * spins on the last CPU for 8 ms slices, reading the clock and keeping
+ * the longest gap between two reads; after each slice thread B works
+ * 20 ms, on the first CPU ("other CPU") or on A's own CPU ("same CPU"),
+ * and A waits. The two placements alternate, ROUNDS rounds of SECONDS of
+ * A's slices each, and each line gives a placement's gaps over 200 us and
+ * over 1 ms and its longest gap, summed or maximal over its rounds:
+ *
+ *   cpu_turns_other_cpu: N gaps > 200 us, M > 1 ms, max X us in S s
+ *   cpu_turns_same_cpu:  ...
+ *
+ * Needs two CPUs; with one it says so and exits 0.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#define SLICE_NS   8000000u
+#define OTHER_NS   20000000u
+#define SECONDS_NS 1000000000u
+#define ROUNDS     3
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void pin(int cpu) {
+    cpu_set_t s;
+    CPU_ZERO(&s);
+    CPU_SET(cpu, &s);
+    (void)pthread_setaffinity_np(pthread_self(), sizeof s, &s);
+}
+
+/* The hand-off: turn 0 is A's, 1 is B's, 2 ends B. */
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static int turn;
+
+/* Waits for `mine` (or the end); returns which came. */
+static int wait_turn(int mine) {
+    pthread_mutex_lock(&mu);
+    while (turn != mine && turn != 2) pthread_cond_wait(&cv, &mu);
+    int t = turn;
+    pthread_mutex_unlock(&mu);
+    return t;
+}
+
+static void give_turn(int to) {
+    pthread_mutex_lock(&mu);
+    turn = to;
+    pthread_cond_broadcast(&cv);
+    pthread_mutex_unlock(&mu);
+}
+
+static void *other_main(void *arg) {
+    pin(*(const int *)arg);
+    volatile uint64_t sink = 0;
+    for (;;) {
+        if (wait_turn(1) == 2) return NULL;
+        for (uint64_t t = now_ns(); now_ns() - t < OTHER_NS;) sink++;
+        give_turn(0);
+    }
+}
+
+typedef struct gaps {
+    unsigned over200, over1ms;
+    uint64_t max_ns;
+} gaps;
+
+/* One round: A's slices on `measured`, B's work on `other_cpu`. */
+static void round_of(int measured, int other_cpu, gaps *g) {
+    pthread_t b;
+    give_turn(0);
+    pthread_create(&b, NULL, other_main, &other_cpu);
+    pin(measured);
+    for (uint64_t spun = 0; spun < SECONDS_NS;) {
+        uint64_t t0 = now_ns(), last = t0;
+        while (last - t0 < SLICE_NS) {
+            uint64_t t = now_ns(), gap = t - last;
+            if (gap > g->max_ns) g->max_ns = gap;
+            g->over200 += gap > 200000;
+            g->over1ms += gap > 1000000;
+            last = t;
+        }
+        spun += last - t0;
+        give_turn(1);
+        wait_turn(0);
+    }
+    give_turn(2);
+    pthread_join(b, NULL);
+}
+
+int main(void) {
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) < 2) {
+        printf("cpu_turns: one CPU: nothing to hand over\n");
+        return 0;
+    }
+    int first = -1, last = -1;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &allowed)) {
+            if (first < 0) first = c;
+            last = c;
+        }
+    gaps other = {0}, same = {0};
+    for (int r = 0; r < ROUNDS; r++) {
+        round_of(last, first, &other);
+        round_of(last, last, &same);
+    }
+    printf("cpu_turns_other_cpu: %u gaps > 200 us, %u > 1 ms, max %.0f us in %d s\n", other.over200, other.over1ms,
+           (double)other.max_ns / 1e3, ROUNDS);
+    printf("cpu_turns_same_cpu:  %u gaps > 200 us, %u > 1 ms, max %.0f us in %d s\n", same.over200, same.over1ms,
+           (double)same.max_ns / 1e3, ROUNDS);
+    return 0;
+}
