@@ -11,9 +11,9 @@
  * spins on the last CPU for 8 ms slices, reading the clock and keeping
  * the longest gap between two reads; after each slice thread B works
  * 20 ms, on the first CPU ("other CPU") or on A's own CPU ("same CPU"),
- * and A waits. The two placements alternate, ROUNDS rounds of SECONDS of
- * A's slices each, and each line gives a placement's gaps over 200 us and
- * over 1 ms and its longest gap, summed or maximal over its rounds:
+ * and A waits. The two placements alternate, ROUNDS rounds of SECONDS_NS
+ * of A's slices each, and each line gives a placement's gaps over 200 us
+ * and over 1 ms and its longest gap, summed or maximal over its rounds:
  *
  *   cpu_turns_other_cpu: N gaps > 200 us, M > 1 ms, max X us in S s
  *   cpu_turns_same_cpu:  ...
@@ -120,9 +120,10 @@ int main(void) {
         round_of(last, first, &other);
         round_of(last, last, &same);
     }
-    printf("cpu_turns_other_cpu: %u gaps > 200 us, %u > 1 ms, max %.0f us in %d s\n", other.over200, other.over1ms,
-           (double)other.max_ns / 1e3, ROUNDS);
-    printf("cpu_turns_same_cpu:  %u gaps > 200 us, %u > 1 ms, max %.0f us in %d s\n", same.over200, same.over1ms,
-           (double)same.max_ns / 1e3, ROUNDS);
+    const double secs = (double)ROUNDS * SECONDS_NS / 1e9; /* of A's slices, per placement */
+    printf("cpu_turns_other_cpu: %u gaps > 200 us, %u > 1 ms, max %.0f us in %.0f s\n", other.over200, other.over1ms,
+           (double)other.max_ns / 1e3, secs);
+    printf("cpu_turns_same_cpu:  %u gaps > 200 us, %u > 1 ms, max %.0f us in %.0f s\n", same.over200, same.over1ms,
+           (double)same.max_ns / 1e3, secs);
     return 0;
 }

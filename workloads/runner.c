@@ -452,7 +452,10 @@ uint64_t run_gc_max_ns(const run_result *r) {
 
 double run_mmu_split(const run_result *r, bool with_work, uint64_t window_ns) {
     metrics_pause *p = malloc((r->npauses ? r->npauses : 1) * sizeof *p);
-    if (!p) return 0;
+    if (!p) { /* as measure.c does for the whole log: no figure rather than a false one */
+        fprintf(stderr, "tricolor: out of memory\n");
+        exit(1);
+    }
     size_t n = 0;
     for (size_t i = 0; i < r->npauses; i++)
         if (oplog_holds_work(&r->pauses[i], r->nown) == with_work)

@@ -183,8 +183,8 @@ uint64_t run_gc_max_ns(const run_result *r);
  * MMU is at most either: the second is what page faults in the
  * workload's own allocations and the machine's stalls leave to the
  * mutator with no collector work at all, the first what the collector's
- * increments alone leave (what its utilization guard bounds). 0 when out
- * of memory. */
+ * increments alone leave (what its utilization guard bounds). Exits
+ * when out of memory, as bench's other pause figures do. */
 double run_mmu_split(const run_result *r, bool with_work, uint64_t window_ns);
 
 /* Runs cfg in a forked child. Returns false (with res->error set) if the
