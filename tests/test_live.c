@@ -9,7 +9,9 @@
  * turns (viz/turns.h): the overlap check itself, on spans made up to
  * overlap or not; and the scene's order of turns run for real (Tricolor's
  * slice, Boehm's turn, the "drawing"), whose logged spans must never let
- * a measured one overlap another. Run
+ * a measured one overlap another. The measured CPU: the mutator is pinned
+ * to it and asks for real-time priority, and, parked, it spins there only
+ * when asked to keep it warm and for no longer than the limit. Run
  * under ThreadSanitizer too (make test-tsan): the hand-off under one mutex
  * is what keeps the viewer's reads race-free, and TSan sees any read it
  * does not cover. The feed test spawns this binary as the Boehm child
@@ -17,6 +19,7 @@
  * TSan, whose runtime does not support Boehm's thread and signal handling,
  * and under valgrind, which cannot exec this binary as /proc/self/exe.
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -126,6 +129,97 @@ static void test_measured_runs_keep_their_cpu(void **state) {
     assert_int_equal(pthread_create(&t, NULL, as_viewer, &viewer_ok), 0);
     pthread_join(t, NULL);
     assert_true(viewer_ok);
+}
+
+/* Threads of this process in SCHED_FIFO. */
+static int fifo_threads(void) {
+    DIR *d = opendir("/proc/self/task");
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        if (e->d_name[0] != '.' && sched_getscheduler((pid_t)atoi(e->d_name)) == SCHED_FIFO) n++;
+    closedir(d);
+    return n;
+}
+
+static void *try_realtime(void *arg) {
+    place_realtime();
+    int policy;
+    struct sched_param sp;
+    assert_int_equal(pthread_getschedparam(pthread_self(), &policy, &sp), 0);
+    *(int *)arg = policy;
+    return NULL;
+}
+
+/* The measured runs ask for the lowest real-time priority (cpu_place.h):
+ * granted, the thread is in SCHED_FIFO and place_priority says 1; refused
+ * (no permission), it stays as it was and place_priority says 0 with the
+ * reason. A live run's mutator is then the one thread in SCHED_FIFO. */
+static void test_measured_runs_ask_for_realtime(void **state) {
+    (void)state;
+    int policy = -1;
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, try_realtime, &policy), 0);
+    pthread_join(t, NULL);
+    const char *why;
+    int rt = place_priority(&why);
+    assert_true(rt == 0 || rt == 1);
+    assert_int_equal(policy, rt ? SCHED_FIFO : SCHED_OTHER);
+    if (!rt) assert_true(why[0] != '\0');
+    if (place_measured_cpu() < 0) return; /* one CPU: the mutator is not raised */
+    int before = fifo_threads();
+    tc_config cfg;
+    tc_config_default(&cfg);
+    cfg.min_heap = 32 << 10;
+    char err[256];
+    live *l = live_start(wl_find("demo"), 0, 1, &cfg, err, sizeof err);
+    if (!l) fail_msg("live_start: %s", err);
+    live_run(l, 1000000, 0);
+    assert_int_equal(fifo_threads(), before + rt);
+    live_stop(l);
+}
+
+static void sleep_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0) {}
+}
+
+/* Between slices the parked workload sleeps, unless asked to keep the
+ * measured CPU warm (live.h): then it spins until its next slice, or for
+ * LIVE_KEEP_WARM_NS at most. On one CPU the request does nothing. */
+static void test_parked_workload_keeps_its_cpu_warm(void **state) {
+    (void)state;
+    tc_config cfg;
+    tc_config_default(&cfg);
+    cfg.min_heap = 32 << 10;
+    char err[256];
+    live *l = live_start(wl_find("demo"), 0, 1, &cfg, err, sizeof err);
+    if (!l) fail_msg("live_start: %s", err);
+    uint64_t spins, ns;
+    live_run(l, 1000000, 0);
+    sleep_ms(20);
+    live_warm_stats(l, &spins, &ns);
+    assert_int_equal(spins, 0); /* never asked */
+    /* Asked, and left parked well past the limit: one spin, ended by it. */
+    live_keep_warm(l);
+    sleep_ms(2 * LIVE_KEEP_WARM_NS / 1000000);
+    live_warm_stats(l, &spins, &ns);
+    if (place_measured_cpu() < 0) {
+        assert_int_equal(spins, 0);
+        live_stop(l);
+        return;
+    }
+    assert_int_equal(spins, 1);
+    assert_true(ns >= LIVE_KEEP_WARM_NS);
+    /* Asked, then given the next slice: a spin ended by the turn. */
+    live_keep_warm(l);
+    sleep_ms(10);
+    live_run(l, 1000000, 0);
+    uint64_t first = ns;
+    live_warm_stats(l, &spins, &ns);
+    assert_int_equal(spins, 2);
+    assert_true(ns - first < LIVE_KEEP_WARM_NS);
+    live_stop(l);
 }
 
 static int threads_allowed_on(int cpu) { return threads_on(cpu, false); }
@@ -321,6 +415,8 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_live_slices_advance_and_park),
         cmocka_unit_test(test_live_stops_at_once),
         cmocka_unit_test(test_measured_runs_keep_their_cpu),
+        cmocka_unit_test(test_measured_runs_ask_for_realtime),
+        cmocka_unit_test(test_parked_workload_keeps_its_cpu_warm),
         cmocka_unit_test(test_feed_streams_boehm_pauses),
         cmocka_unit_test(test_turns_check_finds_overlaps),
         cmocka_unit_test(test_turns_file_round_trip),

@@ -5,10 +5,14 @@
 
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
+#include <string.h>
 
 static cpu_set_t allowed; /* the process's CPUs when first asked */
 static int measured = -2; /* -2: not yet asked */
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+static _Atomic int priority = -1; /* place_priority */
+static _Atomic int priority_err;
 
 static void find(void) {
     measured = -1;
@@ -33,7 +37,23 @@ void place_on(int cpu) {
     (void)pthread_setaffinity_np(pthread_self(), sizeof one, &one); /* best effort: turns still isolate */
 }
 
-void place_as_measured(void) { place_on(place_measured_cpu()); }
+void place_as_measured(void) {
+    if (place_measured_cpu() < 0) return; /* one CPU: the drawing needs it too */
+    place_on(place_measured_cpu());
+    place_realtime();
+}
+
+void place_realtime(void) {
+    struct sched_param sp = {.sched_priority = 1};
+    int rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+    priority_err = rc;
+    priority = rc == 0;
+}
+
+int place_priority(const char **why) {
+    if (why) *why = priority == 0 ? strerror(priority_err) : "";
+    return priority;
+}
 
 void place_as_viewer(void) {
     int m = place_measured_cpu();

@@ -21,8 +21,24 @@
 /* The CPU the measured runs share (they take turns on it): the last CPU
  * the process was allowed when first asked; -1 if it has only one. */
 int place_measured_cpu(void);
-/* Pins the calling thread to the measured CPU (no-op when it is -1). */
+/* Pins the calling thread to the measured CPU and raises it to real-time
+ * priority (place_realtime); no-op when there is no measured CPU (-1). */
 void place_as_measured(void);
+/* Best effort: puts the calling thread in SCHED_FIFO at priority 1, the
+ * lowest real-time one, so that no thread of the normal class (the
+ * kernel's own included) preempts a measured slice: on the VMs of
+ * docs/design.md section 8 the scheduler placed kdamond on the measured
+ * CPU, beside an idle one, and it took 3.7-4 ms out of the middle of
+ * slices in `record`. Nothing else at real-time priority runs there. The
+ * measured threads either run or sleep (live.c bounds its spin), so they
+ * hold the CPU no longer than at normal priority. Without permission
+ * (not root, RLIMIT_RTPRIO 0) the thread stays as it was; the outcome is
+ * kept for place_priority. Only for a thread placed on the measured CPU:
+ * on a machine with one CPU the drawing needs it too. */
+void place_realtime(void);
+/* What place_realtime achieved in this process: 1 real-time, 0 refused
+ * (errno's text in why), -1 never tried. */
+int place_priority(const char **why);
 /* Pins the calling thread to every allowed CPU but the measured one;
  * threads and children it starts afterwards inherit that. */
 void place_as_viewer(void);

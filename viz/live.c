@@ -10,6 +10,21 @@
  * With TRICOLOR_TURNS set, the mutator logs each slice it ran, from taking
  * the turn to handing it back (turns.h), under the mutex.
  *
+ * Keeping the measured CPU warm. Between its slices the mutator either
+ * sleeps on the condition variable or, once the viewer has asked for it
+ * (live_keep_warm: the next turn on the measured CPU is the workload's),
+ * spins on `turn` for up to LIVE_KEEP_WARM_NS, outside the mutex and outside
+ * the timed span. On the VMs of docs/design.md section 8 a vCPU that
+ * idles while the other one works meets stalls of up to milliseconds in
+ * its first moments back; `build/cpuprobe` measured 20-41 gaps over
+ * 200 us in 3 s of 8 ms slices resumed that way, against 2-3 when the
+ * waiting thread spun instead. Those stalls landed in the workload's
+ * pauses, which is how the window and the videos showed maxima 5-20x
+ * bench's. The spin changes nothing the workload does or the viewer
+ * reads: it only reads `turn` and `keep_warm`, and the mutex is taken
+ * again before the slice starts, so the viewer's writes before handing
+ * over (the slice's limits) are seen as before.
+ *
  * Stopping: the viewer sets `quit` and gives the mutator the turn; at its
  * next safepoint the mutator longjmps back to its thread function. That
  * abandons the workload's frames, which is safe because the safepoint is
@@ -21,6 +36,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +60,11 @@ struct live {
     bool thread_started;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int turn;
+    /* Written under mu; read under it, or by the spinning mutator without
+     * it (the spin only decides when to take mu again). */
+    _Atomic int turn;
+    atomic_bool keep_warm;
+    uint64_t warm_spins, warm_ns; /* live_warm_stats; under mu */
     bool quit;
     jmp_buf quit_jmp;
     /* the current slice */
@@ -93,6 +113,34 @@ static uint64_t marker_cpu_ns(tc_heap *h) {
     return st.marker_cpu_ns;
 }
 
+static inline void spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* Called by the mutator thread with the mutex held; returns with it held
+ * and the turn the mutator's. Spins while asked to keep the CPU warm (see
+ * the top of the file), else sleeps. */
+static void wait_for_turn(live *l) {
+    while (l->turn != MUTATOR) {
+        if (!l->keep_warm) {
+            pthread_cond_wait(&l->cv, &l->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&l->mu);
+        uint64_t t0 = turns_now();
+        while (atomic_load_explicit(&l->turn, memory_order_relaxed) != MUTATOR &&
+               atomic_load_explicit(&l->keep_warm, memory_order_relaxed) && turns_now() - t0 < LIVE_KEEP_WARM_NS)
+            spin_pause();
+        uint64_t spun = turns_now() - t0;
+        pthread_mutex_lock(&l->mu);
+        l->warm_spins++;
+        l->warm_ns += spun;
+        if (l->turn != MUTATOR) l->keep_warm = false; /* spun long enough: sleep until asked again */
+    }
+}
+
 /* Called by the mutator thread with the mutex held: give the turn to the
  * viewer and wait for it back. Time parked counts as suspended.
  *
@@ -111,7 +159,7 @@ static void park(live *l) {
     l->parked_at = t0;
     l->turn = VIEWER;
     pthread_cond_broadcast(&l->cv);
-    while (l->turn != MUTATOR) pthread_cond_wait(&l->cv, &l->mu);
+    wait_for_turn(l);
     if (turns_on()) l->ran_from = turns_now();
     l->marker_at_resume = marker_cpu_ns(l->heap);
     tc_marker_park(l->heap, false);
@@ -135,7 +183,7 @@ static void *mutator_main(void *arg) {
     live *l = arg;
     place_as_measured(); /* the CPU Boehm's feed takes turns on too (cpu_place.h) */
     pthread_mutex_lock(&l->mu);
-    while (l->turn != MUTATOR) pthread_cond_wait(&l->cv, &l->mu);
+    wait_for_turn(l);
     if (turns_on()) l->ran_from = turns_now();
     l->marker_at_resume = marker_cpu_ns(l->heap);
     pthread_mutex_unlock(&l->mu);
@@ -236,9 +284,20 @@ void live_run(live *l, uint64_t exec_ns, uint64_t increments) {
         uint64_t now = l->start_ticks ? exec_ticks(l) : 0;
         l->slice_end_exec = now + (uint64_t)((double)exec_ns * live_ticks_per_ns());
         l->slice_end_incr = increments ? tc_increment_count(l->heap) + increments : UINT64_MAX;
+        l->keep_warm = false; /* asked for again after the slice, if at all */
         l->turn = MUTATOR;
         pthread_cond_broadcast(&l->cv);
         while (l->turn != VIEWER) pthread_cond_wait(&l->cv, &l->mu);
+    }
+    pthread_mutex_unlock(&l->mu);
+}
+
+void live_keep_warm(live *l) {
+    if (place_measured_cpu() < 0) return; /* one CPU: a spin would take the drawing's time */
+    pthread_mutex_lock(&l->mu);
+    if (!l->quit && l->turn == VIEWER) {
+        l->keep_warm = true;
+        pthread_cond_broadcast(&l->cv);
     }
     pthread_mutex_unlock(&l->mu);
 }
@@ -259,6 +318,13 @@ void live_stop(live *l) {
     oplog_free(&l->log);
     free(l->round_end);
     free(l);
+}
+
+void live_warm_stats(live *l, uint64_t *spins, uint64_t *ns) {
+    pthread_mutex_lock(&l->mu);
+    *spins = l->warm_spins;
+    *ns = l->warm_ns;
+    pthread_mutex_unlock(&l->mu);
 }
 
 tc_heap *live_heap(live *l) { return l->heap; }

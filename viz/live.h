@@ -35,6 +35,20 @@ void live_stop(live *l);
  * Returns when it parks again. */
 void live_run(live *l, uint64_t exec_ns, uint64_t increments);
 
+/* The longest one live_keep_warm request keeps the parked workload
+ * spinning: a few frames, so a slow frame stays covered, while a window
+ * left paused costs a CPU for no longer than this. */
+#define LIVE_KEEP_WARM_NS 100000000u
+
+/* Says the next turn on the measured CPU is the workload's: until its
+ * next slice (or LIVE_KEEP_WARM_NS) it spins instead of sleeping, so that
+ * CPU does not idle while the window draws (live.c says why). No-op on
+ * one CPU. */
+void live_keep_warm(live *l);
+/* How many spins the parked workload has made for live_keep_warm, and
+ * their total wall time in ns (each counted once it ends). */
+void live_warm_stats(live *l, uint64_t *spins, uint64_t *ns);
+
 tc_heap *live_heap(live *l);
 double live_exec_seconds(const live *l); /* execution time since start */
 uint64_t live_rounds(const live *l);     /* completed passes of the workload */

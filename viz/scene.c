@@ -276,10 +276,9 @@ static void collect(scene *s) {
 }
 
 /* One slice of the workload (live_run), and the concurrent marker's CPU
- * split by what the workload was doing meanwhile. The marker is a thread
- * of the collector's own, which the hand-off (live.c) does not stop: the
- * collector's API has no way to hold it while the mutator is parked, so
- * it marks on while the window draws. What it gained while the workload
+ * split by what the workload was doing meanwhile. The marker is parked
+ * with the workload (live.c, tc_marker_park), but a slice of its own in
+ * flight at the park finishes first. What it gained while the workload
  * ran is the run's (live.c counts it from the mutator's side of the
  * hand-off; the GC share panel plots it against the run's time, as the
  * pauses are); the rest is what it gained while the workload was parked,
@@ -401,6 +400,9 @@ void scene_frame(scene *s, double dt) {
     if (s->insp.obj && !s->show_heapmap && !s->g.replay && s->insp.info.obj == s->insp.obj)
         graph_recolour(&s->g, s->insp.obj, s->insp.info.colour);
     if (moved) scene_travel_record(s, dt);
+    /* The measured CPU's next turn is the workload's (Boehm's, if any, ran
+     * in collect): keep it from idling while this frame is drawn. */
+    if (moved && !s->paused) live_keep_warm(s->lv);
 }
 
 bool scene_passes_done(const scene *s, long passes) {
@@ -446,6 +448,10 @@ void scene_summary(scene *s, FILE *f, long passes) {
         live_pause_split(s->lv, tri_cut, 200, &env, &gc_max);
         fprintf(f, "; tricolor env pauses >200us %zu, max pause with GC work %.1f us", env, gc_max);
     }
+    const char *why;
+    int rt = place_priority(&why);
+    if (rt == 1) fprintf(f, "; measured at real-time priority (SCHED_FIFO 1)");
+    if (rt == 0) fprintf(f, "; measured at normal priority (SCHED_FIFO refused: %s)", why);
     if (s->stepped_incr && !s->deterministic)
         fprintf(f,
                 "; %llu of %llu increments ran one a frame (speed 1 or slower): each started cold after a frame, "
