@@ -200,10 +200,19 @@ static void test_parked_workload_keeps_its_cpu_warm(void **state) {
     sleep_ms(20);
     live_warm_stats(l, &spins, &ns);
     assert_int_equal(spins, 0); /* never asked */
-    /* Asked, and left parked well past the limit: one spin, ended by it. */
+    /* Asked, and left parked well past the limit: one spin, ended by it,
+     * and never at real-time priority (cpu_place.h): while it spins, the
+     * workload thread is not among the SCHED_FIFO threads. */
+    int fifo_parked = fifo_threads();
+    bool dropped = false;
     live_keep_warm(l);
-    sleep_ms(2 * LIVE_KEEP_WARM_NS / 1000000);
+    for (long ms = 0; ms < 2 * LIVE_KEEP_WARM_NS / 1000000; ms += 5) {
+        sleep_ms(5);
+        if (fifo_threads() < fifo_parked) dropped = true;
+    }
     live_warm_stats(l, &spins, &ns);
+    if (place_measured_cpu() >= 0 && place_priority(NULL) == 1) assert_true(dropped);
+    assert_int_equal(fifo_threads(), fifo_parked); /* raised again once it stopped */
     if (place_measured_cpu() < 0) {
         assert_int_equal(spins, 0);
         live_stop(l);

@@ -50,6 +50,12 @@ void place_realtime(void) {
     priority = rc == 0;
 }
 
+void place_realtime_spin(bool spinning) {
+    if (priority != 1) return;
+    struct sched_param sp = {.sched_priority = spinning ? 0 : 1};
+    (void)pthread_setschedparam(pthread_self(), spinning ? SCHED_OTHER : SCHED_FIFO, &sp);
+}
+
 int place_priority(const char **why) {
     if (why) *why = priority == 0 ? strerror(priority_err) : "";
     return priority;

@@ -18,6 +18,8 @@
 #ifndef TRICOLOR_CPU_PLACE_H
 #define TRICOLOR_CPU_PLACE_H
 
+#include <stdbool.h>
+
 /* The CPU the measured runs share (they take turns on it): the last CPU
  * the process was allowed when first asked; -1 if it has only one. */
 int place_measured_cpu(void);
@@ -30,12 +32,20 @@ void place_as_measured(void);
  * docs/design.md section 8 the scheduler placed kdamond on the measured
  * CPU, beside an idle one, and it took 3.7-4 ms out of the middle of
  * slices in `record`. Nothing else at real-time priority runs there. The
- * measured threads either run or sleep (live.c bounds its spin), so they
- * hold the CPU no longer than at normal priority. Without permission
+ * measured threads are real-time only while they run a slice or sleep:
+ * the workload thread's spin between slices runs at normal priority
+ * (place_realtime_spin). Without permission
  * (not root, RLIMIT_RTPRIO 0) the thread stays as it was; the outcome is
  * kept for place_priority. Only for a thread placed on the measured CPU:
  * on a machine with one CPU the drawing needs it too. */
 void place_realtime(void);
+/* For a thread place_realtime raised: drops it to the normal class
+ * while it spins between slices (true), and raises it again (false). A
+ * spin at real-time priority would starve the normal class on that CPU,
+ * and the kernel answers a starved normal class by taking the CPU for up
+ * to 50 ms at once (its fair server): at SCHED_FIFO throughout, bench's
+ * lru and churn had maxima of about 52 ms. */
+void place_realtime_spin(bool spinning);
 /* What place_realtime achieved in this process: 1 real-time, 0 refused
  * (errno's text in why), -1 never tried. */
 int place_priority(const char **why);

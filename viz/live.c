@@ -20,7 +20,9 @@
  * 200 us in 3 s of 8 ms slices resumed that way, against 2-3 when the
  * waiting thread spun instead. Those stalls landed in the workload's
  * pauses, which is how the window and the videos showed maxima 5-20x
- * bench's. The spin changes nothing the workload does or the viewer
+ * bench's. The spin runs at normal priority even where the slices run
+ * at real-time priority (cpu_place.h says why). It changes nothing the
+ * workload does or the viewer
  * reads: it only reads `turn` and `keep_warm`, and the mutex is taken
  * again before the slice starts, so the viewer's writes before handing
  * over (the slice's limits) are seen as before.
@@ -129,11 +131,13 @@ static void wait_for_turn(live *l) {
             continue;
         }
         pthread_mutex_unlock(&l->mu);
+        place_realtime_spin(true);
         uint64_t t0 = turns_now();
         while (atomic_load_explicit(&l->turn, memory_order_relaxed) != MUTATOR &&
                atomic_load_explicit(&l->keep_warm, memory_order_relaxed) && turns_now() - t0 < LIVE_KEEP_WARM_NS)
             spin_pause();
         uint64_t spun = turns_now() - t0;
+        place_realtime_spin(false);
         pthread_mutex_lock(&l->mu);
         l->warm_spins++;
         l->warm_ns += spun;
