@@ -11,17 +11,23 @@
  * spins on the last CPU for 8 ms slices, reading the clock and keeping
  * the longest gap between two reads; after each slice thread B works
  * 20 ms, on the first CPU ("other CPU") or on A's own CPU ("same CPU"),
- * and A waits. The two placements alternate, ROUNDS rounds of SECONDS_NS
- * of A's slices each, and each line gives a placement's gaps over 200 us
- * and over 1 ms and its longest gap, summed or maximal over its rounds:
+ * and A waits, asleep on a condition variable; in a third placement B
+ * works on the other CPU and A waits spinning, which keeps its CPU busy
+ * (what the window's workload thread does between slices, viz/live.c).
+ * The three alternate, ROUNDS rounds of SECONDS_NS of A's slices each,
+ * and each line gives a placement's gaps over 200 us and over 1 ms and
+ * its longest gap, summed or maximal over its rounds:
  *
- *   cpu_turns_other_cpu: N gaps > 200 us, M > 1 ms, max X us in S s
- *   cpu_turns_same_cpu:  ...
+ *   cpu_turns_other_cpu:     N gaps > 200 us, M > 1 ms, max X us in S s
+ *   cpu_turns_same_cpu:      ...
+ *   cpu_turns_other_spinning: ...
  *
  * Needs two CPUs; with one it says so and exits 0.
  */
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
@@ -47,7 +53,7 @@ static void pin(int cpu) {
 /* The hand-off: turn 0 is A's, 1 is B's, 2 ends B. */
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static int turn;
+static _Atomic int turn; /* written under mu; read without it only by a spinning A */
 
 /* Waits for `mine` (or the end); returns which came. */
 static int wait_turn(int mine) {
@@ -80,8 +86,9 @@ typedef struct gaps {
     uint64_t max_ns;
 } gaps;
 
-/* One round: A's slices on `measured`, B's work on `other_cpu`. */
-static void round_of(int measured, int other_cpu, gaps *g) {
+/* One round: A's slices on `measured`, B's work on `other_cpu`; A waits
+ * for its turn spinning or asleep. */
+static void round_of(int measured, int other_cpu, bool spin, gaps *g) {
     pthread_t b;
     give_turn(0);
     pthread_create(&b, NULL, other_main, &other_cpu);
@@ -97,7 +104,10 @@ static void round_of(int measured, int other_cpu, gaps *g) {
         }
         spun += last - t0;
         give_turn(1);
-        wait_turn(0);
+        if (spin)
+            while (atomic_load_explicit(&turn, memory_order_acquire) != 0) {}
+        else
+            wait_turn(0);
     }
     give_turn(2);
     pthread_join(b, NULL);
@@ -115,15 +125,21 @@ int main(void) {
             if (first < 0) first = c;
             last = c;
         }
-    gaps other = {0}, same = {0};
+    gaps other = {0}, same = {0}, spinning = {0};
     for (int r = 0; r < ROUNDS; r++) {
-        round_of(last, first, &other);
-        round_of(last, last, &same);
+        round_of(last, first, false, &other);
+        round_of(last, last, false, &same);
+        round_of(last, first, true, &spinning);
     }
     const double secs = (double)ROUNDS * SECONDS_NS / 1e9; /* of A's slices, per placement */
-    printf("cpu_turns_other_cpu: %u gaps > 200 us, %u > 1 ms, max %.0f us in %.0f s\n", other.over200, other.over1ms,
-           (double)other.max_ns / 1e3, secs);
-    printf("cpu_turns_same_cpu:  %u gaps > 200 us, %u > 1 ms, max %.0f us in %.0f s\n", same.over200, same.over1ms,
-           (double)same.max_ns / 1e3, secs);
+    const struct {
+        const char *name;
+        const gaps *g;
+    } lines[] = {{"cpu_turns_other_cpu:     ", &other},
+                 {"cpu_turns_same_cpu:      ", &same},
+                 {"cpu_turns_other_spinning:", &spinning}};
+    for (int i = 0; i < 3; i++)
+        printf("%s %u gaps > 200 us, %u > 1 ms, max %.0f us in %.0f s\n", lines[i].name, lines[i].g->over200,
+               lines[i].g->over1ms, (double)lines[i].g->max_ns / 1e3, secs);
     return 0;
 }
