@@ -401,8 +401,12 @@ void scene_frame(scene *s, double dt) {
         graph_recolour(&s->g, s->insp.obj, s->insp.info.colour);
     if (moved) scene_travel_record(s, dt);
     /* The measured CPU's next turn is the workload's (Boehm's, if any, ran
-     * in collect): keep it from idling while this frame is drawn. */
-    if (moved && !s->paused) live_keep_warm(s->lv);
+     * in collect): keep it from idling while this frame is drawn. Only at
+     * full speed, where the pauses are compared with bench's: stepped or
+     * slowed down each increment starts cold anyway (the --passes summary
+     * says so), and virtual time has no clock to protect, so there the
+     * spin would cost a CPU for nothing. */
+    if (moved && !s->paused && !s->deterministic && scene_speed(s) > 1 && s->step_requests == 0) live_keep_warm(s->lv);
 }
 
 bool scene_passes_done(const scene *s, long passes) {
