@@ -101,6 +101,19 @@ static void *as_viewer(void *arg) {
     return NULL;
 }
 
+/* A live run of the demo at size small, started and run for one slice
+ * of 1 ms: the mutator thread exists and is parked. */
+static live *demo_started(void) {
+    tc_config cfg;
+    tc_config_default(&cfg);
+    cfg.min_heap = 32 << 10;
+    char err[256];
+    live *l = live_start(wl_find("demo"), 0, 1, &cfg, err, sizeof err);
+    if (!l) fail_msg("live_start: %s", err);
+    live_run(l, 1000000, 0);
+    return l;
+}
+
 /* The measured runs keep one CPU to themselves (cpu_place.h): a live
  * run's mutator thread is pinned to it, and a thread placed as the viewer
  * may run anywhere but there. On one CPU nothing is pinned. */
@@ -115,13 +128,7 @@ static void test_measured_runs_keep_their_cpu(void **state) {
     }
     assert_true(CPU_ISSET(m, &all));
     int before = threads_pinned_to(m);
-    tc_config cfg;
-    tc_config_default(&cfg);
-    cfg.min_heap = 32 << 10;
-    char err[256];
-    live *l = live_start(wl_find("demo"), 0, 1, &cfg, err, sizeof err);
-    if (!l) fail_msg("live_start: %s", err);
-    live_run(l, 1000000, 0); /* the mutator has started, and parks */
+    live *l = demo_started();
     assert_int_equal(threads_pinned_to(m), before + 1);
     live_stop(l);
     int viewer_ok = 0;
@@ -168,13 +175,7 @@ static void test_measured_runs_ask_for_realtime(void **state) {
     if (!rt) assert_true(why[0] != '\0');
     if (place_measured_cpu() < 0) return; /* one CPU: the mutator is not raised */
     int before = fifo_threads();
-    tc_config cfg;
-    tc_config_default(&cfg);
-    cfg.min_heap = 32 << 10;
-    char err[256];
-    live *l = live_start(wl_find("demo"), 0, 1, &cfg, err, sizeof err);
-    if (!l) fail_msg("live_start: %s", err);
-    live_run(l, 1000000, 0);
+    live *l = demo_started();
     assert_int_equal(fifo_threads(), before + rt);
     live_stop(l);
 }
@@ -189,14 +190,8 @@ static void sleep_ms(long ms) {
  * LIVE_KEEP_WARM_NS at most. On one CPU the request does nothing. */
 static void test_parked_workload_keeps_its_cpu_warm(void **state) {
     (void)state;
-    tc_config cfg;
-    tc_config_default(&cfg);
-    cfg.min_heap = 32 << 10;
-    char err[256];
-    live *l = live_start(wl_find("demo"), 0, 1, &cfg, err, sizeof err);
-    if (!l) fail_msg("live_start: %s", err);
+    live *l = demo_started();
     uint64_t spins, ns;
-    live_run(l, 1000000, 0);
     sleep_ms(20);
     live_warm_stats(l, &spins, &ns);
     assert_int_equal(spins, 0); /* never asked */
