@@ -139,6 +139,16 @@ void require_two_cpus(void) {
     if (cpus_available() < 2) skip();
 }
 
+int threads_in_policy(int policy) {
+    DIR *d = opendir("/proc/self/task");
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        if (e->d_name[0] != '.' && sched_getscheduler((pid_t)atoi(e->d_name)) == policy) n++;
+    closedir(d);
+    return n;
+}
+
 void threads_on_cpu(pid_t pid, int cpu, int *threads, int *alone, int *shared, char *who, size_t len) {
     char dir[64];
     snprintf(dir, sizeof dir, "/proc/%d/task", (int)pid);

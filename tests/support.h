@@ -67,6 +67,9 @@ void require_two_cpus(void);
  * space, cut short if len is too small. All zero if pid has no task
  * directory. */
 void threads_on_cpu(pid_t pid, int cpu, int *threads, int *alone, int *shared, char *who, size_t len);
+/* How many threads of this process are in scheduling policy `policy`
+ * (SCHED_OTHER, SCHED_FIFO, SCHED_IDLE, ...). */
+int threads_in_policy(int policy);
 
 /* Scales loop counts: TRICOLOR_STRESS_SCALE (default 1.0), used to keep
  * the stress test short under valgrind. */

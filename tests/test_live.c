@@ -19,7 +19,6 @@
  * TSan, whose runtime does not support Boehm's thread and signal handling,
  * and under valgrind, which cannot exec this binary as /proc/self/exe.
  */
-#include <dirent.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -138,17 +137,6 @@ static void test_measured_runs_keep_their_cpu(void **state) {
     assert_true(viewer_ok);
 }
 
-/* Threads of this process in SCHED_FIFO. */
-static int fifo_threads(void) {
-    DIR *d = opendir("/proc/self/task");
-    assert_non_null(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));)
-        if (e->d_name[0] != '.' && sched_getscheduler((pid_t)atoi(e->d_name)) == SCHED_FIFO) n++;
-    closedir(d);
-    return n;
-}
-
 static void *try_realtime(void *arg) {
     place_realtime();
     int policy;
@@ -174,9 +162,9 @@ static void test_measured_runs_ask_for_realtime(void **state) {
     assert_int_equal(policy, rt ? SCHED_FIFO : SCHED_OTHER);
     if (!rt) assert_true(why[0] != '\0');
     if (place_measured_cpu() < 0) return; /* one CPU: the mutator is not raised */
-    int before = fifo_threads();
+    int before = threads_in_policy(SCHED_FIFO);
     live *l = demo_started();
-    assert_int_equal(fifo_threads(), before + rt);
+    assert_int_equal(threads_in_policy(SCHED_FIFO), before + rt);
     live_stop(l);
 }
 
@@ -198,16 +186,16 @@ static void test_parked_workload_keeps_its_cpu_warm(void **state) {
     /* Asked, and left parked well past the limit: one spin, ended by it,
      * and never at real-time priority (cpu_place.h): while it spins, the
      * workload thread is not among the SCHED_FIFO threads. */
-    int fifo_parked = fifo_threads();
+    int fifo_parked = threads_in_policy(SCHED_FIFO);
     bool dropped = false;
     live_keep_warm(l);
     for (long ms = 0; ms < 2 * LIVE_KEEP_WARM_NS / 1000000; ms += 5) {
         sleep_ms(5);
-        if (fifo_threads() < fifo_parked) dropped = true;
+        if (threads_in_policy(SCHED_FIFO) < fifo_parked) dropped = true;
     }
     live_warm_stats(l, &spins, &ns);
     if (place_measured_cpu() >= 0 && place_priority(NULL) == 1) assert_true(dropped);
-    assert_int_equal(fifo_threads(), fifo_parked); /* raised again once it stopped */
+    assert_int_equal(threads_in_policy(SCHED_FIFO), fifo_parked); /* raised again once it stopped */
     if (place_measured_cpu() < 0) {
         assert_int_equal(spins, 0);
         live_stop(l);

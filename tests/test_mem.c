@@ -16,7 +16,6 @@
 #include "internal.h"
 #include "mem.h" /* the thread's rings and the quarantine's age limit */
 
-#include <dirent.h>
 #include <float.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -102,33 +101,23 @@ static void test_reserve_serves_the_mutator(void **state) {
     tc_heap_free(h);
 }
 
-/* Threads of this process in SCHED_IDLE. */
-static int idle_threads(void) {
-    DIR *d = opendir("/proc/self/task");
-    assert_non_null(d);
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d));)
-        if (e->d_name[0] != '.' && sched_getscheduler((pid_t)atoi(e->d_name)) == SCHED_IDLE) n++;
-    closedir(d);
-    return n;
-}
-
 /* The memory thread runs at the lowest priority (mem_thread.c): it must
  * never take the CPU from the mutator. */
 static void test_thread_never_preempts_the_mutator(void **state) {
     (void)state;
     require_two_cpus();
-    int before = idle_threads();
+    int before = threads_in_policy(SCHED_IDLE);
     tc_config c;
     test_config(&c, TC_BARRIER_DIJKSTRA);
     c.verify_each_step = false;
     tc_heap *h = tc_heap_new(&c);
     assert_true(stats(h).mem_thread_running);
     /* Its first act: within 2 s even on a loaded machine. */
-    for (int i = 0; i < 2000 && idle_threads() == before; i++) nanosleep(&(struct timespec){0, 1000000}, NULL);
-    assert_int_equal(idle_threads(), before + 1);
+    for (int i = 0; i < 2000 && threads_in_policy(SCHED_IDLE) == before; i++)
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    assert_int_equal(threads_in_policy(SCHED_IDLE), before + 1);
     tc_heap_free(h);
-    assert_int_equal(idle_threads(), before);
+    assert_int_equal(threads_in_policy(SCHED_IDLE), before);
 }
 
 /* A dead large object's mapping is reused by the next one of a similar
