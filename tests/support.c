@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 char misuse_message[512];
@@ -137,6 +138,11 @@ int cpus_available(void) {
 
 void require_two_cpus(void) {
     if (cpus_available() < 2) skip();
+}
+
+void sleep_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0) {}
 }
 
 int threads_in_policy(int policy) {

@@ -67,6 +67,8 @@ void require_two_cpus(void);
  * space, cut short if len is too small. All zero if pid has no task
  * directory. */
 void threads_on_cpu(pid_t pid, int cpu, int *threads, int *alone, int *shared, char *who, size_t len);
+/* Sleeps ms milliseconds, however often a signal interrupts it. */
+void sleep_ms(long ms);
 /* How many threads of this process are in scheduling policy `policy`
  * (SCHED_OTHER, SCHED_FIFO, SCHED_IDLE, ...). */
 int threads_in_policy(int policy);

@@ -23,11 +23,6 @@
 #include <string.h>
 #include <time.h>
 
-static void sleep_ms(int ms) {
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 static tc_stats stats(tc_heap *h) {
     tc_stats s;
     tc_get_stats(h, &s);
@@ -103,21 +98,25 @@ static void test_reserve_serves_the_mutator(void **state) {
 
 /* The memory thread runs at the lowest priority (mem_thread.c): it must
  * never take the CPU from the mutator. */
+static int idle_before; /* SCHED_IDLE threads before the heap was made */
+static bool thread_went_idle(tc_heap *h) {
+    (void)h;
+    return threads_in_policy(SCHED_IDLE) > idle_before;
+}
+
 static void test_thread_never_preempts_the_mutator(void **state) {
     (void)state;
     require_two_cpus();
-    int before = threads_in_policy(SCHED_IDLE);
+    idle_before = threads_in_policy(SCHED_IDLE);
     tc_config c;
     test_config(&c, TC_BARRIER_DIJKSTRA);
     c.verify_each_step = false;
     tc_heap *h = tc_heap_new(&c);
     assert_true(stats(h).mem_thread_running);
-    /* Its first act: within 2 s even on a loaded machine. */
-    for (int i = 0; i < 2000 && threads_in_policy(SCHED_IDLE) == before; i++)
-        nanosleep(&(struct timespec){0, 1000000}, NULL);
-    assert_int_equal(threads_in_policy(SCHED_IDLE), before + 1);
+    assert_true(wait_until(h, thread_went_idle)); /* its first act */
+    assert_int_equal(threads_in_policy(SCHED_IDLE), idle_before + 1);
     tc_heap_free(h);
-    assert_int_equal(threads_in_policy(SCHED_IDLE), before);
+    assert_int_equal(threads_in_policy(SCHED_IDLE), idle_before);
 }
 
 /* A dead large object's mapping is reused by the next one of a similar

@@ -513,11 +513,6 @@ static char proc_state(pid_t pid) {
     return p && p[1] == ' ' ? p[2] : 0;
 }
 
-static void sleep_ms(long ms) {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* Killed (SIGTERM to it alone, as a script's `kill` does) while ffmpeg is
  * held stopped, record must continue ffmpeg before it goes: a stopped
  * process whose parent dies stays stopped, since this test's process

@@ -37,11 +37,13 @@ void place_on(int cpu) {
     (void)pthread_setaffinity_np(pthread_self(), sizeof one, &one); /* best effort: turns still isolate */
 }
 
-void place_as_measured(void) {
-    if (place_measured_cpu() < 0) return; /* one CPU: the drawing needs it too */
-    place_on(place_measured_cpu());
+void place_measured_on(int cpu) {
+    if (cpu < 0) return; /* one CPU: the drawing needs it too */
+    place_on(cpu);
     place_realtime();
 }
+
+void place_as_measured(void) { place_measured_on(place_measured_cpu()); }
 
 void place_realtime(void) {
     struct sched_param sp = {.sched_priority = 1};

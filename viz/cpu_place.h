@@ -23,8 +23,10 @@
 /* The CPU the measured runs share (they take turns on it): the last CPU
  * the process was allowed when first asked; -1 if it has only one. */
 int place_measured_cpu(void);
-/* Pins the calling thread to the measured CPU and raises it to real-time
- * priority (place_realtime); no-op when there is no measured CPU (-1). */
+/* Pins the calling thread to `cpu` and raises it to real-time priority
+ * (place_realtime); no-op when cpu is negative (no measured CPU). */
+void place_measured_on(int cpu);
+/* place_measured_on(place_measured_cpu()). */
 void place_as_measured(void);
 /* Best effort: puts the calling thread in SCHED_FIFO at priority 1, the
  * lowest real-time one, so that no thread of the normal class (the
@@ -34,10 +36,10 @@ void place_as_measured(void);
  * slices in `record`. Nothing else at real-time priority runs there. The
  * measured threads are real-time only while they run a slice or sleep:
  * the workload thread's spin between slices runs at normal priority
- * (place_realtime_spin). Without permission
- * (not root, RLIMIT_RTPRIO 0) the thread stays as it was; the outcome is
- * kept for place_priority. Only for a thread placed on the measured CPU:
- * on a machine with one CPU the drawing needs it too. */
+ * (place_realtime_spin). Without permission (not root, RLIMIT_RTPRIO 0)
+ * the thread stays as it was; the outcome is kept for place_priority.
+ * Only for a thread placed on the measured CPU: on a machine with one CPU
+ * the drawing needs it too. */
 void place_realtime(void);
 /* For a thread place_realtime raised: drops it to the normal class
  * while it spins between slices (true), and raises it again (false). A

@@ -134,11 +134,7 @@ int feed_child_main(int argc, char **argv) {
         fprintf(stderr, "usage: tricolor _boehm-feed WORKLOAD SIZE SEED [CPU] (internal: started by tricolor view)\n");
         return 2;
     }
-    int cpu = argc == 5 ? atoi(argv[4]) : -1;
-    if (cpu >= 0) { /* the measured runs' CPU and priority (cpu_place.h) */
-        place_on(cpu);
-        place_realtime();
-    }
+    if (argc == 5) place_measured_on(atoi(argv[4])); /* the measured runs' CPU and priority (cpu_place.h) */
     const wl_info *wl = wl_find(argv[1]);
     int size = wl_size_parse(argv[2]);
     if (!wl || size < 0) {

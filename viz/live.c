@@ -16,16 +16,16 @@
  * spins on `turn` for up to LIVE_KEEP_WARM_NS, outside the mutex and outside
  * the timed span. On the VMs of docs/design.md section 8 a vCPU that
  * idles while the other one works meets stalls of up to milliseconds in
- * its first moments back; `build/cpuprobe` measured 20-41 gaps over
- * 200 us in 3 s of 8 ms slices resumed that way, against 2-3 when the
+ * its first moments back; `build/cpuprobe` measured 13-41 gaps over
+ * 200 us in 3 s of 8 ms slices resumed that way, against 1-3 when the
  * waiting thread spun instead. Those stalls landed in the workload's
  * pauses, which is how the window and the videos showed maxima 5-20x
  * bench's. The spin runs at normal priority even where the slices run
  * at real-time priority (cpu_place.h says why). It changes nothing the
- * workload does or the viewer
- * reads: it only reads `turn` and `keep_warm`, and the mutex is taken
- * again before the slice starts, so the viewer's writes before handing
- * over (the slice's limits) are seen as before.
+ * workload does or the viewer reads: it only reads `turn` and
+ * `keep_warm`, and the mutex is taken again before the slice starts, so
+ * the viewer's writes before handing over (the slice's limits) are seen
+ * as before.
  *
  * Stopping: the viewer sets `quit` and gives the mutator the turn; at its
  * next safepoint the mutator longjmps back to its thread function. That
@@ -130,6 +130,7 @@ static void wait_for_turn(live *l) {
             pthread_cond_wait(&l->cv, &l->mu);
             continue;
         }
+        l->warm_spins++;
         pthread_mutex_unlock(&l->mu);
         place_realtime_spin(true);
         uint64_t t0 = turns_now();
@@ -139,7 +140,6 @@ static void wait_for_turn(live *l) {
         uint64_t spun = turns_now() - t0;
         place_realtime_spin(false);
         pthread_mutex_lock(&l->mu);
-        l->warm_spins++;
         l->warm_ns += spun;
         if (l->turn != MUTATOR) l->keep_warm = false; /* spun long enough: sleep until asked again */
     }

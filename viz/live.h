@@ -45,8 +45,8 @@ void live_run(live *l, uint64_t exec_ns, uint64_t increments);
  * CPU does not idle while the window draws (live.c says why). No-op on
  * one CPU. */
 void live_keep_warm(live *l);
-/* How many spins the parked workload has made for live_keep_warm, and
- * their total wall time in ns (each counted once it ends). */
+/* How many spins the parked workload has begun for live_keep_warm, and
+ * the total wall time in ns of those that have ended. */
 void live_warm_stats(live *l, uint64_t *spins, uint64_t *ns);
 
 tc_heap *live_heap(live *l);
