@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -34,6 +35,7 @@
 #include "support.h"
 #include "cpu_place.h"
 #include "feed.h"
+#include "page_warm.h"
 #include "live.h"
 #include "registry.h"
 #include "turns.h"
@@ -288,9 +290,32 @@ static void test_feed_streams_boehm_pauses(void **state) {
         assert_int_equal(f.waits, f.grants);
     }
     if (f.rounds == 0) fail_msg("no pass completed: %s", f.status);
+    /* Each credit that let it run was preceded by a read of its pages. */
+    assert_true(f.warms > 0 && f.warms <= f.grants);
+    assert_true(f.warm_pages >= f.warms);
     assert_true(f.nheap > 0);
     assert_true(f.last_t > 0);
     feed_stop(&f);
+}
+
+/* page_warm reads the resident pages of the process's anonymous memory,
+ * faults in none that were not, and stops at its budget. */
+static void test_page_warm_reads_resident_pages_only(void **state) {
+    (void)state;
+    if (under_valgrind()) skip(); /* its loads would land in valgrind's own mappings */
+    size_t pg = (size_t)sysconf(_SC_PAGESIZE), n = 2048;
+    unsigned char *m = mmap(NULL, n * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(m != MAP_FAILED);
+    for (size_t i = 0; i < n; i += 2) m[i * pg] = (unsigned char)i; /* every other page resident */
+    size_t all = page_warm(UINT64_C(10000000000));
+    assert_true(all >= n / 2);
+    unsigned char vec[2048];
+    assert_int_equal(mincore(m, n * pg, vec), 0);
+    for (size_t i = 0; i < n; i++) assert_int_equal(vec[i] & 1, i % 2 == 0);
+    for (size_t i = 0; i < n; i += 2) assert_int_equal(m[i * pg], (unsigned char)i);
+    /* A budget already spent stops after the first 256 pages it looks at. */
+    assert_true(page_warm(0) < all);
+    munmap(m, n * pg);
 }
 
 /* ---------------------------------------------------------------- turns */
@@ -408,6 +433,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_measured_runs_ask_for_realtime),
         cmocka_unit_test(test_parked_workload_keeps_its_cpu_warm),
         cmocka_unit_test(test_feed_streams_boehm_pauses),
+        cmocka_unit_test(test_page_warm_reads_resident_pages_only),
         cmocka_unit_test(test_turns_check_finds_overlaps),
         cmocka_unit_test(test_turns_file_round_trip),
         cmocka_unit_test(test_turns_never_overlap),

@@ -33,6 +33,7 @@
 #include "cpu_place.h"
 #include "live.h"
 #include "mutator.h"
+#include "page_warm.h"
 #include "registry.h"
 #include "series.h"
 #include "turns.h"
@@ -81,7 +82,8 @@ static void child_emit(uint32_t kind, double t, double v) {
 }
 
 /* Says it is blocked (having run since ran_from) and waits until the
- * viewer grants execution time beyond `now`. A credit that does not reach
+ * viewer grants execution time beyond `now`, then reads its resident
+ * pages once (page_warm.h). A credit that does not reach
  * past `now` (the child overran the last one) is answered at once with an
  * empty span: every credit gets exactly one FEED_WAIT. */
 static void child_wait_credit(double now) {
@@ -99,6 +101,11 @@ static void child_wait_credit(double now) {
         child_emit(FEED_WAIT, (double)t, (double)t);
         child_flush();
     }
+    /* Before the turn's span and clock start: the time is the viewer's
+     * wait, not Boehm's execution (page_warm.h). */
+    uint64_t w0 = turns_now();
+    size_t pages = page_warm(FEED_WARM_BUDGET_NS);
+    child_emit(FEED_WARM, (double)pages, (double)(turns_now() - w0));
     child.ran_from = turns_now();
 }
 
@@ -241,6 +248,12 @@ static void take(feed *f, const feed_rec *r) {
     if (r->kind == FEED_WAIT) { /* its times are the clock's, not execution seconds */
         f->waits++;
         if (r->v > r->t) turns_log(TURN_BOEHM, (uint64_t)r->t, (uint64_t)r->v);
+        return;
+    }
+    if (r->kind == FEED_WARM) { /* pages and ns, not execution seconds */
+        f->warms++;
+        f->warm_pages += (uint64_t)r->t;
+        f->warm_ns += (uint64_t)r->v;
         return;
     }
     if (r->t > f->last_t) f->last_t = r->t;

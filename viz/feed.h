@@ -32,13 +32,19 @@
 
 #include "plots.h"
 
-enum { FEED_PAUSE = 1, FEED_HEAP = 2, FEED_ROUND = 3, FEED_WAIT = 4 };
+enum { FEED_PAUSE = 1, FEED_HEAP = 2, FEED_ROUND = 3, FEED_WAIT = 4, FEED_WARM = 5 };
+
+/* The most time the child spends reading its pages before a turn
+ * (page_warm.h): GCBench's 28 MiB took 0.9-1.0 ms, fragment's 160 MiB
+ * 2.4 ms; beyond it the rest of the pages pay in the turn, as before. */
+#define FEED_WARM_BUDGET_NS 5000000u
 
 /* One record on the pipe: a pause (t = start, v = duration in us), a heap
  * sample (v = bytes) or a completed pass of the workload (v = checksum bits
  * via memcpy), where t is execution seconds since the child's start; or
  * FEED_WAIT, the child blocked for credit, having run from t to v
- * (CLOCK_MONOTONIC ns, exact in a double for 104 days of uptime). */
+ * (CLOCK_MONOTONIC ns, exact in a double for 104 days of uptime); or
+ * FEED_WARM, its pages read before a turn: t pages in v ns. */
 typedef struct feed_rec {
     uint32_t kind;
     uint32_t pad;
@@ -59,8 +65,9 @@ typedef struct feed {
     uint64_t rounds, checksum;
     double *round_t; /* execution seconds at the end of each pass */
     size_t cap_round_t;
-    uint64_t grants, waits; /* credits sent, FEED_WAIT records received */
-    double granted_s;       /* the last credit sent */
+    uint64_t grants, waits;              /* credits sent, FEED_WAIT records received */
+    uint64_t warms, warm_pages, warm_ns; /* FEED_WARM records, and their sums */
+    double granted_s;                    /* the last credit sent */
     char partial[sizeof(feed_rec)];
     size_t npartial;
 } feed;

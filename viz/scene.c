@@ -456,6 +456,9 @@ void scene_summary(scene *s, FILE *f, long passes) {
     int rt = place_priority(&why);
     if (rt == 1) fprintf(f, "; measured at real-time priority (SCHED_FIFO 1)");
     if (rt == 0) fprintf(f, "; measured at normal priority (SCHED_FIFO refused: %s)", why);
+    if (s->boehm_on && s->fd.warms)
+        fprintf(f, "; boehm's resident pages read before each turn %.0f (%.2f ms), outside its execution time",
+                (double)s->fd.warm_pages / (double)s->fd.warms, (double)s->fd.warm_ns / 1e6 / (double)s->fd.warms);
     if (s->stepped_incr && !s->deterministic)
         fprintf(f,
                 "; %llu of %llu increments ran one a frame (speed 1 or slower): each started cold after a frame, "
