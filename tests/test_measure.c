@@ -157,7 +157,8 @@ static void test_measure_a_small_run(void **state) {
     rc.size = 0;
     rc.seed = 1;
     rc.passes = 1;
-    rc.threshold_ns = 0; /* every operation is a pause: the log cannot be empty */
+    rc.tc.min_heap = 32 << 10; /* so that it collects, as the window's demo does */
+    rc.threshold_ns = 0;       /* every operation is a pause: the log cannot be empty */
     rc.cpu = -1;
     rc.boehm_markers = 1;
     rc.boehm_time_limit_ms = 1;
@@ -172,6 +173,17 @@ static void test_measure_a_small_run(void **state) {
     assert_true(fig.v[FIG_P50_US] <= fig.v[FIG_P99_US] && fig.v[FIG_P99_US] <= fig.v[FIG_MAX_US]);
     for (int k = 0; k < FIG_N; k++)
         if (!isfinite(fig.v[k])) fail_msg("%s is not finite", figure_defs[k].key);
+    /* The collector's own longest increment comes from the timed run, like
+     * every pause figure beside it, so it lies inside one of that run's
+     * pauses that held collector work (the two clocks differ by their
+     * calibration only). */
+    assert_int_equal(figure_defs[FIG_OWN_MAX_US].run, FR_TIMED);
+    assert_int_equal(figure_defs[FIG_OWN_PAUSES].run, FR_TIMED);
+    assert_int_equal(figure_defs[FIG_OWN_BUDGET_US].run, FR_TIMED);
+    assert_true(fig.v[FIG_OWN_MAX_US] > 0);
+    if (fig.v[FIG_OWN_MAX_US] > fig.v[FIG_GC_MAX_US] * 1.02 + 0.5)
+        fail_msg("own longest increment %.2f us > longest pause with collector work %.2f us", fig.v[FIG_OWN_MAX_US],
+                 fig.v[FIG_GC_MAX_US]);
 }
 
 /* One untimed run of wl on kind, as bench makes it, at the small size,
