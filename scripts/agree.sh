@@ -3,6 +3,12 @@
 # with bench's? The closing figure of issue 11, part 1 (a benchmark
 # figure, not a test: run it on a quiet machine).
 #
+# Passes: PASSES for every workload if given; else 20 for the demo
+# (DEMO_PASSES) and 2 for the others. Two passes of the demo log about
+# 265 Tricolor pauses, and their p99 is their third longest: bench
+# against itself read 0.83x and 1.13x in two sets of rounds. Twenty log
+# about 2,600, as two passes of GCBench log 50,000.
+#
 # ROUNDS (default 5) rounds alternate bench, view and record, and each
 # figure is the median over the rounds: a single run's p99 and max move
 # with the machine's own stalls by more than the tolerance.
@@ -25,7 +31,8 @@
 # VIEW_FLAGS adds flags to view and record (e.g. --heapmap, --speed 1);
 # TRICOLOR names the binary (default build/tricolor).
 set -eu
-passes=${1:-2}
+passes_all=${1:-}
+demo_passes=${DEMO_PASSES:-20}
 bin=${TRICOLOR:-build/tricolor}
 workloads=${WORKLOADS:-demo gcbench}
 view_flags=${VIEW_FLAGS:-}
@@ -70,6 +77,13 @@ for w in $workloads; do
     # cold, which the window says (docs/design.md section 8, "Stepped
     # increments"). VIEW_FLAGS=--speed 1 measures that instead.
     speed="--speed 32"
+    if [ -n "$passes_all" ]; then
+        passes=$passes_all
+    elif [ "$w" = demo ]; then
+        passes=$demo_passes
+    else
+        passes=2
+    fi
     if [ "$w" = demo ]; then
         knobs="--step-work 40 --min-heap 32K"; size=small
     else
@@ -81,7 +95,7 @@ for w in $workloads; do
     : >"$tmp/b2.txt"
     round=1
     while [ "$round" -le "$rounds" ]; do
-        echo "agree.sh: $w, round $round of $rounds" >&2
+        echo "agree.sh: $w (--passes $passes), round $round of $rounds" >&2
         # shellcheck disable=SC2086
         "$bin" bench --workload "$w" --size "$size" $knobs --passes "$passes" --collector tricolor,boehm \
             --json "$tmp/bench.json" >/dev/null
