@@ -73,6 +73,27 @@ static double alloc_rate(const fig_input *in, int arg) {
     return r->wall_ns ? (double)r->alloc_bytes / (1 << 20) / ((double)r->wall_ns / 1e9) : 0;
 }
 
+/* The machine's stalls of 20 us or more, a second of the spin before the
+ * timed run. On the VMs of docs/design.md §8 a loop that only reads the
+ * clock meets 600-1,300 a second, most of 20-80 us. */
+static double stall_rate(const fig_input *in, int arg) {
+    (void)arg;
+    const hiccup *h = &in->timed->hic;
+    return h->spin_ns ? (double)h->gaps_over_20us * 1e9 / (double)h->spin_ns : 0;
+}
+
+/* The share of the pauses such a stall would land in if stalls came at
+ * random times: their rate times the time spent in pauses, over the
+ * pause count, %. Where it nears 1%, the p99 is the machine's stalls
+ * rather than the collector's work (README, "The machine's own
+ * stalls"). */
+static double stalled_pauses_pct(const fig_input *in, int arg) {
+    (void)arg;
+    if (!in->summary.count) return 0;
+    double expected = stall_rate(in, 0) * in->summary.total_us / 1e6;
+    return 100.0 * expected / (double)in->summary.count;
+}
+
 /* Timed pauses of 200 us or more with no collector work inside: the
  * environment's (runner.h), to read beside the machine's own stalls. */
 static double env_pauses(const fig_input *in, int arg) {
@@ -168,6 +189,10 @@ const figure_def figure_defs[FIG_N] = {
     TFIELD(FIG_HICCUP_OVER_200US, "hiccup.gaps_over_200us", "machine stalls >200us", FK_COUNT,
            hic.gaps_over_200us, 1),
     TFIELD(FIG_HICCUP_OVER_1MS, "hiccup.gaps_over_1ms", "machine stalls >1ms", FK_COUNT, hic.gaps_over_1ms, 1),
+    DERIVED(FIG_HICCUP_OVER_20US_RATE, "hiccup.gaps_over_20us_per_s", "machine stalls >20us/s", FK_COUNT,
+            FR_TIMED, stall_rate),
+    DERIVED(FIG_STALLED_PAUSES_PCT, "pauses_holding_a_stall_pct", "pauses a stall lands in", FK_PCT, FR_TIMED,
+            stalled_pauses_pct),
     DERIVED(FIG_ENV_PAUSES, "env_pauses_over_200us", "env pauses >200us", FK_COUNT, FR_TIMED, env_pauses),
     DERIVED(FIG_GC_MAX_US, "gc_max_us", "max pause with GC work", FK_US, FR_TIMED, gc_max_us),
     [FIG_MMU10_GC] = {"mmu_gc_work.10ms", "MMU 10ms, GC work only", FK_RATIO, FR_TIMED, FC_MEDIAN, mmu10_split, 1, 0, 0},

@@ -138,6 +138,23 @@ static void test_mmu_with_and_without_collector_work(void **state) {
     assert_float_equal(run_mmu_split(&r, false, 10000000), 0.6, 1e-9);
 }
 
+/* The machine's stalls beside the pauses: 1,000 gaps of 20 us or more in
+ * a 2 s spin are 500 a second; 100 pauses that took 20 ms in all would
+ * hold 10 of them at random times, 10% of the pauses. */
+static void test_stalls_beside_the_pauses(void **state) {
+    (void)state;
+    run_result timed = {.hic = {.spin_ns = 2000000000u, .gaps_over_20us = 1000}};
+    fig_input in = {.timed = &timed, .untimed = &timed};
+    in.summary.count = 100;
+    in.summary.total_us = 20000;
+    const figure_def *rate = &figure_defs[FIG_HICCUP_OVER_20US_RATE], *pct = &figure_defs[FIG_STALLED_PAUSES_PCT];
+    assert_float_equal(rate->get(&in, rate->arg), 500.0, 1e-9);
+    assert_float_equal(pct->get(&in, pct->arg), 10.0, 1e-9);
+    timed.hic.spin_ns = 0; /* no spin (--hiccup 0): nothing known */
+    assert_float_equal(rate->get(&in, rate->arg), 0.0, 1e-9);
+    assert_float_equal(pct->get(&in, pct->arg), 0.0, 1e-9);
+}
+
 static void on_timed(void *user, int rep, const run_result *r) {
     (void)user, (void)rep;
     assert_true(r->npauses > 0);
@@ -310,6 +327,7 @@ int main(void) {
         cmocka_unit_test(test_json_has_every_row),
         cmocka_unit_test(test_pauses_with_and_without_collector_work),
         cmocka_unit_test(test_mmu_with_and_without_collector_work),
+        cmocka_unit_test(test_stalls_beside_the_pauses),
         cmocka_unit_test(test_measure_a_small_run),
         cmocka_unit_test(test_later_passes),
         cmocka_unit_test(test_every_collector_every_workload),

@@ -147,7 +147,7 @@ static void measure_hiccups(uint64_t ns, hiccup *out) {
         uint64_t gap = now - prev;
         prev = now;
         if (gap > out->max_gap_ns) out->max_gap_ns = gap;
-        if (gap >= 50000) out->gaps_over_50us++;
+        if (gap >= 20000) out->gaps_over_20us++;
         if (gap >= 200000) out->gaps_over_200us++;
         if (gap >= 1000000) out->gaps_over_1ms++;
     }

@@ -79,7 +79,7 @@ tc_config run_tc_config(const run_config *cfg);
 typedef struct hiccup {
     uint64_t spin_ns; /* how long the loop ran; 0 = not measured */
     uint64_t max_gap_ns;
-    uint64_t gaps_over_50us, gaps_over_200us, gaps_over_1ms;
+    uint64_t gaps_over_20us, gaps_over_200us, gaps_over_1ms;
 } hiccup;
 
 /* The collector's own record of one pause: a Tricolor increment, or a
