@@ -15,16 +15,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
-#define WARM_MAX_MAPPING ((unsigned long)64 << 30)
+#include "turns.h"
 
-static uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+#define WARM_MAX_MAPPING ((unsigned long)64 << 30)
 
 /* Reads the resident pages of [lo, hi); false once past the deadline.
  * Uninstrumented under the sanitizers: the loads land anywhere in the
@@ -50,7 +45,7 @@ WARM_NO_SANITIZE static bool warm_range(uintptr_t lo, uintptr_t hi, size_t pg, u
             (void)*(volatile const unsigned char *)(a + i * pg);
             (*pages)++;
         }
-        if (now_ns() >= deadline) return false;
+        if (turns_now() >= deadline) return false;
     }
     return true;
 }
@@ -75,7 +70,7 @@ static bool anonymous_rw(const char *line, uintptr_t *lo, uintptr_t *hi) {
 }
 
 size_t page_warm(uint64_t budget_ns) {
-    uint64_t deadline = now_ns() + budget_ns;
+    uint64_t deadline = turns_now() + budget_ns;
     FILE *f = fopen("/proc/self/maps", "re");
     if (!f) return 0;
     size_t pg = (size_t)sysconf(_SC_PAGESIZE), pages = 0;
