@@ -98,24 +98,19 @@ static void usage(FILE *f) {
             "other collector. Each frame, ffmpeg (our child) is stopped (SIGSTOP, waited for); Tricolor's\n"
             "slice runs alone; then Boehm's child catches up to Tricolor's execution time (in turns of\n"
             "2 ms or more) while this process waits for it to block; then ffmpeg is continued (SIGCONT)\n"
-            "and the frame is drawn and encoded. Both measured runs take their turns pinned to one CPU\n"
-            "(the last), at real-time priority where allowed (SCHED_FIFO 1: root or RLIMIT_RTPRIO;\n"
-            "the --passes summary says which), so no other thread preempts a slice; at speeds above 1,\n"
-            "while a frame is drawn and encoded, Tricolor's parked workload thread spins on that CPU\n"
-            "(100 ms at most) instead of letting it idle, which on VMs costs the next slice stalls.\n"
-            "Before each of its turns Boehm's child reads each resident page of its memory once (5 ms at\n"
-            "most, outside its execution time; the --passes summary says how many), so that its first\n"
-            "accesses in the turn cost what they cost in bench, not after the other side's.\n"
-            "Drawing, Tricolor's memory thread and ffmpeg use the other CPUs.\n"
-            "On exit, error or a fatal signal a stopped ffmpeg is continued first, never left behind.\n"
-            "With TRICOLOR_TURNS=FILE set, each span in which Tricolor, Boehm, the drawing or ffmpeg\n"
-            "could run is appended to FILE ('WHO T0_NS T1_NS', CLOCK_MONOTONIC). At speed 1 and slower\n"
-            "each increment starts cold after a frame, and its pause reads longer than in bench: compare\n"
-            "at --speed 32.\n"
-            "\n"
-            "A progress bar (frames, elapsed, ETA) goes to stderr when it is a terminal.\n"
-            "\n",
+            "and the frame is drawn and encoded.\n",
             DET_NS_PER_UNIT, DET_NS_PER_INCREMENT / 1000, DET_NS_PER_BYTE);
+    scene_args_help_placement(f, "drawn and encoded");
+    fputs("Drawing, Tricolor's memory thread and ffmpeg use the other CPUs.\n"
+          "On exit, error or a fatal signal a stopped ffmpeg is continued first, never left behind.\n"
+          "With TRICOLOR_TURNS=FILE set, each span in which Tricolor, Boehm, the drawing or ffmpeg\n"
+          "could run is appended to FILE ('WHO T0_NS T1_NS', CLOCK_MONOTONIC). At speed 1 and slower\n"
+          "each increment starts cold after a frame, and its pause reads longer than in bench: compare\n"
+          "at --speed 32.\n"
+          "\n"
+          "A progress bar (frames, elapsed, ETA) goes to stderr when it is a terminal.\n"
+          "\n",
+          f);
     scene_args_help(f);
 }
 

@@ -41,6 +41,19 @@ bool scene_arg(scene *s, knob_mask *given, int argc, char **argv, int *i) {
     return true;
 }
 
+void scene_args_help_placement(FILE *f, const char *made) {
+    fprintf(f,
+            "Both measured runs take their turns pinned to one CPU (the last), at real-time priority\n"
+            "where allowed (SCHED_FIFO 1: root or RLIMIT_RTPRIO; the --passes summary says which), so\n"
+            "no other thread preempts a slice; at speeds above 1, while a frame is %s,\n"
+            "Tricolor's parked workload thread spins on that CPU (100 ms at most) instead of letting it\n"
+            "idle, which on VMs costs the next slice stalls. Before each of its turns Boehm's child\n"
+            "reads each resident page of its memory once (5 ms at most, outside its execution time; the\n"
+            "--passes summary says how many), so that its first accesses in the turn cost what they\n"
+            "cost in bench, not after the other side's.\n",
+            made);
+}
+
 void scene_args_help(FILE *f) {
     fprintf(f,
             "  --workload NAME         workload to run (default demo; see 'tricolor list')\n"

@@ -19,6 +19,10 @@
 bool scene_arg(scene *s, knob_mask *given, int argc, char **argv, int *i);
 /* The shared flags and the knobs, for --help. */
 void scene_args_help(FILE *f);
+/* How the measured runs are placed and kept warm, for view's and record's
+ * help: the same in both but for what is done while a frame is `made`
+ * ("drawn", or "drawn and encoded"). */
+void scene_args_help_placement(FILE *f, const char *made);
 /* After the last flag: workload defaults, the knobs' checks, and what
  * --deterministic refuses; then scene_settle. Exits 2 on a clash. */
 void scene_args_settle(scene *s, knob_mask given);
