@@ -177,44 +177,87 @@ static void *alloc_small_slow(tc_heap *h, tc_class *c) {
     }
 }
 
-static void *alloc_large(tc_heap *h, size_t bytes) {
-    size_t len = tc__mem_large_len(PAGE_HEADER + bytes);
+/* A large mapping: the page header, the object (bytes, header included)
+ * and, for an object with slots, its written-pages bitmap. */
+static void *alloc_large(tc_heap *h, uint32_t nslots, size_t bytes) {
+    size_t bitmap = (large_wpages(nslots) + 63) / 64 * sizeof(uint64_t);
+    size_t need = PAGE_HEADER + bytes + bitmap;
+    size_t len = tc__mem_large_len(need);
     size_t map_len;
-    bool cold;
-    tc_page *p = tc__mem_large_get(h, len, PAGE_HEADER + bytes, &map_len, &cold);
+    tc_page *p = tc__mem_large_get(h, len, need, &map_len);
     if (!p) {
         if (!make_room(h, len)) return NULL;
-        p = tc__mem_large_get(h, len, PAGE_HEADER + bytes, &map_len, &cold);
+        p = tc__mem_large_get(h, len, need, &map_len);
         if (!p) return NULL;
     }
-    p->cold = cold;
-    /* The header, slots and raw bytes are zero (fresh, or cleared). */
+    /* The header, slots, raw bytes and bitmap are zero (fresh, or cleared). */
     p->kind = PAGE_LARGE;
     p->map_bytes = map_len;
     p->born_cycle = h->phase != TC_PHASE_IDLE ? h->cycle_no : 0;
     p->cell_size = (uint32_t)(bytes > UINT32_MAX ? UINT32_MAX : bytes);
     p->ncells = 1;
     p->top = 1;
+    p->written = bitmap ? (uint64_t *)(page_cells(p) + bytes) : NULL;
     p->index = (uint32_t)h->large.n;
     if (!ptrvec_push(&h->large, p)) {
-        tc__mem_large_put(h, p, map_len);
+        tc__mem_large_put(h, p, map_len, false);
         return NULL;
     }
     return page_cells(p) + HDR_BYTES;
 }
 
+/* Clears what a dead large object may have left non-zero: the first page
+ * (the page header, the object's header), each page its written bitmap
+ * marks, its raw bytes and the bitmap. Every other page still reads zero,
+ * untouched since it was cleared or mapped, and is not touched here: on
+ * the machines measured in docs/design.md a first access costs a fault or
+ * a host trap every 4 KiB, 100 times a memset's cost. Returns the bytes
+ * written, or 0 when more than LARGE_CLEAR_MAX would be, leaving the span
+ * dirty for whoever takes it next (its pages are in: they were written). */
+static size_t large_clear(tc_page *p) {
+    void *obj = page_cells(p) + HDR_BYTES;
+    size_t slots_end = PAGE_HEADER + HDR_BYTES + (size_t)tc_nslots(obj) * sizeof(void *);
+    size_t end = PAGE_HEADER + p->cell_size + (p->written ? (large_wpages(tc_nslots(obj)) + 63) / 64 * 8 : 0);
+    /* Pages from the first past the slots to the last byte are dirty. */
+    size_t tail_pg = slots_end >> LARGE_WPAGE_SHIFT, end_pg = (end - 1) >> LARGE_WPAGE_SHIFT;
+    size_t npages = large_wpages(tc_nslots(obj)), dirty = end_pg - tail_pg + 1 + (tail_pg > 0);
+    for (size_t w = 0; w < (npages + 63) / 64; w++) dirty += (size_t)__builtin_popcountll(p->written[w]);
+    if (dirty << LARGE_WPAGE_SHIFT > LARGE_CLEAR_MAX) return 0;
+    size_t cleared = 0;
+    for (size_t w = 0; w < (npages + 63) / 64; w++)
+        for (uint64_t bits = p->written[w]; bits; bits &= bits - 1) {
+            size_t pg = w * 64 + (size_t)__builtin_ctzll(bits);
+            if (pg > 0 && pg < tail_pg) {
+                memset((char *)p + (pg << LARGE_WPAGE_SHIFT), 0, (size_t)1 << LARGE_WPAGE_SHIFT);
+                cleared += (size_t)1 << LARGE_WPAGE_SHIFT;
+            }
+        }
+    size_t from = tail_pg << LARGE_WPAGE_SHIFT;
+    memset((char *)p + from, 0, end - from);
+    cleared += end - from;
+    if (tail_pg > 0) { /* the first page last: it holds the bitmap's address */
+        memset(p, 0, (size_t)1 << LARGE_WPAGE_SHIFT);
+        cleared += (size_t)1 << LARGE_WPAGE_SHIFT;
+    }
+    return cleared;
+}
+
 /* A dead large object leaves the large table at once; its mapping goes to
  * the memory layer's quarantine, where a new large object of a similar
  * size may take it over, and which gives it back to the OS off the
- * mutator's thread once it has waited a few cycles. */
-void tc__large_free(tc_heap *h, tc_page *p) {
+ * mutator's thread once it has waited a few cycles. Returns the bytes it
+ * cleared (see large_clear). */
+size_t tc__large_free(tc_heap *h, tc_page *p) {
     size_t i = p->index;
     tc_page *last = h->large.v[--h->large.n];
     h->large.v[i] = last;
     last->index = (uint32_t)i;
     free(p->cards);
     p->cards = NULL;
-    tc__mem_large_put(h, p, p->map_bytes);
+    size_t map_bytes = p->map_bytes;
+    size_t cleared = large_clear(p);
+    tc__mem_large_put(h, p, map_bytes, cleared > 0);
+    return cleared;
 }
 
 /* ---------- tc_alloc ---------- */
@@ -263,7 +306,7 @@ static inline void *alloc_object(tc_heap *h, uint32_t nslots, uint32_t nraw, siz
         }
         zero_words(obj, bytes - HDR_BYTES);
     } else {
-        obj = alloc_large(h, bytes);
+        obj = alloc_large(h, nslots, bytes);
         if (!obj) return alloc_failed(h, bytes);
         cell = page_of(obj)->map_bytes;
     }
@@ -339,7 +382,7 @@ void tc__alloc_release_all(tc_heap *h) {
     for (size_t i = 0; i < h->large.n; i++) {
         tc_page *p = h->large.v[i];
         free(p->cards);
-        tc__mem_large_put(h, p, p->map_bytes);
+        tc__mem_large_put(h, p, p->map_bytes, false);
     }
     h->large.n = 0;
     h->pages.n = 0; /* their chunks are unmapped whole */

@@ -237,12 +237,9 @@ void tc__gc_large_dirty(tc_heap *h, tc_page *p, uint32_t slot) {
  * misses. Counting each as a whole unit made a MiB pointer array of nulls
  * (fragment's) a debt of 131,072 units that took a few µs, so the measured
  * speed, and every budget in time derived from it, meant nothing for the
- * other work. `per_unit` null slots make one unit: NULL_SLOTS_PER_UNIT in
- * a warm object, 1 in a cold one (a fresh mapping not yet read through,
- * where every 512 slots cost a fault or a host trap: at 8 a unit, churn's
- * first cycle read 31 such pages in one increment, ~1 ms). The slots of
+ * other work. NULL_SLOTS_PER_UNIT null slots make one unit. The slots of
  * small objects, read at random, stay a unit each. */
-static size_t scan_slots(tc_heap *h, void **s, size_t from, size_t to, size_t per_unit, bool obs) {
+static size_t scan_slots(tc_heap *h, void **s, size_t from, size_t to, bool obs) {
     size_t refs = 0;
     for (size_t i = from; i < to; i++) {
         void *c = slot_load(s, i);
@@ -251,7 +248,22 @@ static size_t scan_slots(tc_heap *h, void **s, size_t from, size_t to, size_t pe
             refs++;
         }
     }
-    return refs + ((to - from - refs) + per_unit - 1) / per_unit;
+    return refs + ((to - from - refs) + NULL_SLOTS_PER_UNIT - 1) / NULL_SLOTS_PER_UNIT;
+}
+
+/* Written pages. A page of a large object's slots that no non-null store
+ * reached (its bit clear in the written bitmap, tricolor.h) holds only
+ * NULL, and is skipped for a unit, unread: reading it would fault it in
+ * (or trap to the host), ~9 µs a page on the VM measured in
+ * docs/design.md, where fragment's MiB arrays of 16 pointers each and
+ * mutate's half-empty index chunks made a quarter of their runs' faults
+ * inside increments. Returns the end of the run of slots from `from` that
+ * lie in one page, and whether that page was written. */
+static size_t wpage_end(const tc_page *p, size_t from, size_t n, bool *written) {
+    size_t pg = (from + TC__LARGE_SLOT0) / 512;
+    size_t end = (pg + 1) * 512 - TC__LARGE_SLOT0;
+    *written = large_wpage_set(p, pg);
+    return end < n ? end : n;
 }
 
 /* Scans up to `max` slots of the large object at the head of large_scan:
@@ -262,17 +274,23 @@ static size_t large_scan_some(tc_heap *h, size_t max, bool obs) {
     tc_page *p = h->large_scan;
     void **s = (void **)(page_cells(p) + HDR_BYTES);
     size_t n = tc_nslots(s);
-    size_t done = 0, per_unit = p->cold ? 1 : NULL_SLOTS_PER_UNIT;
+    size_t done = 0;
     if (max < 1) max = 1;
     while (done < max) {
         if (p->scan_cursor < n) {
+            bool written;
+            size_t end = wpage_end(p, p->scan_cursor, n, &written);
+            if (!written) {
+                p->scan_cursor = end;
+                done++;
+                continue;
+            }
             /* max may be SIZE_MAX (an unlimited budget): compare what is
              * left instead of adding to the cursor, which would wrap. */
             size_t room = max - done;
-            size_t end = n - p->scan_cursor > room ? p->scan_cursor + room : n;
-            done += scan_slots(h, s, p->scan_cursor, end, per_unit, obs);
+            if (end - p->scan_cursor > room) end = p->scan_cursor + room;
+            done += scan_slots(h, s, p->scan_cursor, end, obs);
             p->scan_cursor = end;
-            if (end == n) p->cold = 0; /* read through: every page is in */
             continue;
         }
         size_t card = SIZE_MAX;
@@ -292,7 +310,7 @@ static size_t large_scan_some(tc_heap *h, size_t max, bool obs) {
         }
         size_t from = card * LARGE_CARD_SLOTS, to = from + LARGE_CARD_SLOTS;
         if (to > n) to = n;
-        done += scan_slots(h, s, from, to, per_unit, obs);
+        done += scan_slots(h, s, from, to, obs);
     }
     return done;
 }

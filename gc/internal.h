@@ -40,6 +40,7 @@
 #include "tricolor.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <semaphore.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -62,7 +63,7 @@ enum {
     C_GREY = 3,
     C_BLACK = 4,
 };
-#define HDR_LARGE ((uint64_t)1 << 3)
+#define HDR_LARGE TC__HDR_LARGE
 
 static inline uint64_t *hdr_of(const void *obj) { return (uint64_t *)obj - 1; }
 /* Header words are read and written with relaxed atomics wherever the
@@ -87,10 +88,10 @@ enum { PAGE_SMALL = 1, PAGE_LARGE = 2 };
  *  - on_avail iff the page is on its class's list of pages with free cells.
  */
 typedef struct tc_page {
-    uint8_t kind;       /* PAGE_SMALL or PAGE_LARGE */
-    uint8_t cls;        /* size class (small pages) */
-    uint8_t on_avail;   /* on the class's avail list */
-    uint8_t cold;       /* large: a fresh mapping its scans have not yet read through (collect.c) */
+    uint8_t kind;     /* PAGE_SMALL or PAGE_LARGE */
+    uint8_t cls;      /* size class (small pages) */
+    uint8_t on_avail; /* on the class's avail list */
+    uint8_t spare;
     uint32_t index;     /* position in heap->pages (small) or heap->large (large) */
     uint32_t cell_size; /* bytes per cell, header included */
     uint32_t ncells;
@@ -110,11 +111,29 @@ typedef struct tc_page {
      * swept, SWEEP_TO_ADOPT once swept with its results below, 0 else. */
     uint8_t sweep_pending;
     uint32_t sweep_freed, sweep_live; /* cells freed and kept by its sweep */
+    /* Large objects: the written-pages bitmap (tricolor.h,
+     * tc__large_written), a bit for each 4 KiB page of the mapping, kept
+     * in the mapping after the raw bytes; NULL without slots. Last, so
+     * that it is the word before the object's header. */
+    uint64_t *written;
 } tc_page;
 
 enum { SWEEP_UNSWEPT = 1, SWEEP_TO_ADOPT = 2 };
 
 _Static_assert(sizeof(tc_page) <= PAGE_HEADER, "page header must fit in PAGE_HEADER");
+_Static_assert(offsetof(tc_page, written) == PAGE_HEADER - sizeof(uint64_t *),
+               "a large object's bitmap pointer must be the word before its header");
+_Static_assert(PAGE_HEADER + HDR_BYTES == TC__LARGE_SLOT0 * sizeof(void *), "slot 0's word in a large mapping");
+
+/* The pages of a large object's mapping, 4 KiB each, that the written
+ * bitmap covers: those of its slots (tricolor.h). */
+#define LARGE_WPAGE_SHIFT 12
+static inline size_t large_wpages(uint32_t nslots) {
+    return nslots ? ((size_t)nslots - 1 + TC__LARGE_SLOT0) / 512 + 1 : 0;
+}
+static inline bool large_wpage_set(const tc_page *p, size_t pg) {
+    return __atomic_load_n(&p->written[pg / 64], __ATOMIC_RELAXED) >> (pg % 64) & 1;
+}
 
 static inline tc_page *page_of(const void *obj) { return (tc_page *)((uintptr_t)obj & ~(uintptr_t)(PAGE_SIZE - 1)); }
 static inline char *page_cells(tc_page *p) { return (char *)p + PAGE_HEADER; }
@@ -127,10 +146,12 @@ static inline uint32_t page_cell_index(tc_page *p, const void *obj) {
  * class keeps its bump pointer in the class, so ask the class. */
 static inline uint32_t page_top(const struct tc_heap *h, tc_page *p);
 
-#define LARGE_CARD_SLOTS    512 /* Steele re-greys large objects a card at a time */
-#define LARGE_CHUNK         256 /* slots scanned before the budget is checked again */
-#define NULL_SLOTS_PER_UNIT 8   /* null slots of a warm large object that make one work unit (collect.c) */
-#define DRAIN_CHUNK         64  /* barrier-buffer entries shaded before the budget is checked again */
+#define LARGE_CARD_SLOTS     512                /* Steele re-greys large objects a card at a time */
+#define LARGE_CHUNK          256                /* slots scanned before the budget is checked again */
+#define NULL_SLOTS_PER_UNIT  8                  /* null slots of a large object that make one work unit (collect.c) */
+#define LARGE_CLEAR_MAX      ((size_t)64 << 10) /* a dead large object is cleared by its sweep up to this (alloc.c) */
+#define CLEAR_BYTES_PER_UNIT 64                 /* bytes cleared that make one work unit */
+#define DRAIN_CHUNK          64                 /* barrier-buffer entries shaded before the budget is checked again */
 
 /* Allocation state of one size class. The current page's free list and bump
  * range are cached here, not in the page, while it is current. */
@@ -269,8 +290,9 @@ void *tc__mem_page_get(tc_heap *h);
 void tc__mem_page_put(tc_heap *h, void *page);
 size_t tc__mem_pool_pages(const tc_heap *h);
 size_t tc__mem_large_len(size_t len);
-void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len, bool *cold);
-void tc__mem_large_put(tc_heap *h, void *base, size_t len);
+void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len);
+/* A large mapping back to the quarantine; zero: it reads zero throughout. */
+void tc__mem_large_put(tc_heap *h, void *base, size_t len, bool zero);
 void tc__mem_cycle_end(tc_heap *h, uint64_t retain_bytes);
 size_t tc__mem_work(tc_heap *h, size_t max_units);
 bool tc__mem_has_work(const tc_heap *h);
@@ -495,7 +517,7 @@ void tc__class_retire(tc_heap *h, tc_class *c);
 void tc__page_free_to_pool(tc_heap *h, tc_page *p);
 void tc__avail_push(tc_class *c, tc_page *p);
 void tc__avail_remove(tc_class *c, tc_page *p);
-void tc__large_free(tc_heap *h, tc_page *p);
+size_t tc__large_free(tc_heap *h, tc_page *p);
 /* At cycle end: what the heap may keep resident until the next one. */
 void tc__pool_set_retain(tc_heap *h);
 

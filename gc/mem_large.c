@@ -57,10 +57,7 @@ static bool quarantine_take(tc__mem *m, size_t len, bool clean_only, tc__span *o
     return true;
 }
 
-/* *cold says whether the span is a fresh mapping that nobody has read
- * yet: its first scan pays a fault or a host trap every 4 KiB. Spans from
- * the quarantine or the thread were cleared or read through already. */
-void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len, bool *cold) {
+void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len) {
     tc__mem *m = &h->mem;
     tc__span s, big;
     /* A dirty mapping is cleared here, inside the allocation: past
@@ -78,10 +75,12 @@ void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len, b
         found = quarantine_take(m, len, clean_first, &s);
     }
     if (!found && clean_first) found = quarantine_take(m, len, false, &s);
-    *cold = !found;
     if (found) {
         m->quarantine_reuses++;
-        if (!s.zero) memset(s.base, 0, clear);
+        /* Whole, not just the `clear` bytes the object needs: its death
+         * clears only what it wrote (alloc.c, large_clear) and puts its
+         * mapping back clean, so nothing past its end may be left dirty. */
+        if (!s.zero) memset(s.base, 0, s.len);
         *map_len = s.len;
         return s.base; /* still counted in heap_bytes */
     }
@@ -122,7 +121,10 @@ void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len, b
 
 /* A dead large object's mapping waits in the quarantine for reuse,
  * merged with any quarantined neighbour (adjacent mappings, or pieces of
- * one that was split), so that pieces grow back into large spans. When
+ * one that was split), so that pieces grow back into large spans. Only
+ * with a neighbour as clean or as dirty: a clean span's pages were mostly
+ * never touched (alloc.c, large_clear), and clearing them with a dirty
+ * neighbour would fault each one in, inside an allocation. When
  * the quarantine is full, its oldest entry is given back. */
 void tc__mem_quarantine_add(tc_heap *h, void *base, size_t len, bool zero) {
     tc__mem *m = &h->mem;
@@ -130,10 +132,10 @@ void tc__mem_quarantine_add(tc_heap *h, void *base, size_t len, bool zero) {
     tc__span s = {.base = base, .len = len, .large = true, .zero = zero, .cycle = h->cycle_no};
     for (size_t i = 0; i < m->quarantine_n;) {
         tc__span *q = &m->quarantine[i];
-        if ((char *)q->base + q->len == (char *)s.base || (char *)s.base + s.len == (char *)q->base) {
+        bool adjacent = (char *)q->base + q->len == (char *)s.base || (char *)s.base + s.len == (char *)q->base;
+        if (adjacent && q->zero == s.zero) {
             if (q->base < s.base) s.base = q->base;
             s.len += q->len;
-            s.zero = s.zero && q->zero;
             *q = m->quarantine[--m->quarantine_n]; /* look at the one moved here too */
             continue;
         }
@@ -158,4 +160,4 @@ void tc__mem_quarantine_drop(tc_heap *h, size_t i) {
     tc__mem_surplus(h, q);
 }
 
-void tc__mem_large_put(tc_heap *h, void *base, size_t len) { tc__mem_quarantine_add(h, base, len, false); }
+void tc__mem_large_put(tc_heap *h, void *base, size_t len, bool zero) { tc__mem_quarantine_add(h, base, len, zero); }

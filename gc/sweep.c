@@ -93,8 +93,9 @@ static size_t sweep_large(tc_heap *h, tc_page *p) {
         h->freed_bytes += p->map_bytes;
         h->freed_objects++;
         h->cur.freed_bytes += p->map_bytes;
-        tc__large_free(h, p); /* to the quarantine: O(1) here */
-        return 1;
+        /* To the quarantine, cleared where it was written if that is
+         * little (alloc.c, large_clear): work in proportion. */
+        return 1 + tc__large_free(h, p) / CLEAR_BYTES_PER_UNIT;
     }
     colour_set(obj, h->white);
     return 1;

@@ -217,6 +217,23 @@ void *tc_alloc(tc_heap *heap, uint32_t nslots, uint32_t nraw);
 #define TC__COLOUR(obj)   ((unsigned)(TC__HDR(obj) & 7u))
 #define TC__IS_WHITE(obj) ((unsigned)(TC__COLOUR(obj) - 1u) < 2u) /* colours 1, 2 */
 #define TC__BLACK         4u
+#define TC__HDR_LARGE     ((uint64_t)1 << 3)
+
+/* A large object keeps a bitmap of the 4 KiB pages of its mapping that a
+ * non-null store has reached (gc/collect.c, "Written pages"); the word
+ * before its header points at it. Slot i lies in page (i + TC__LARGE_SLOT0)
+ * / 512 of the mapping: slot 0 is word TC__LARGE_SLOT0 of it, after the
+ * page header and the object header. The bit is set before the store, so
+ * a page whose bit is clear holds only NULL slots, and neither the marker
+ * nor the sweep reads it. Only this thread writes the bitmap, hence a
+ * relaxed load and store, not a locked or. */
+#define TC__LARGE_SLOT0 17u
+static inline void tc__large_written(void *obj, uint32_t slot) {
+    uint64_t *w = ((uint64_t **)obj)[-2] + ((slot + TC__LARGE_SLOT0) >> 15);
+    uint64_t bit = (uint64_t)1 << (((slot + TC__LARGE_SLOT0) >> 9) & 63);
+    uint64_t v = __atomic_load_n(w, __ATOMIC_RELAXED);
+    if (!(v & bit)) __atomic_store_n(w, v | bit, __ATOMIC_RELAXED);
+}
 
 static inline uint32_t tc_nslots(const void *obj) { return (uint32_t)((TC__HDR(obj) >> 4) & TC_MAX_SLOTS); }
 static inline uint32_t tc_nraw(const void *obj) { return (uint32_t)((TC__HDR(obj) >> 34) & TC_MAX_RAW); }
@@ -267,6 +284,7 @@ static inline void tc_store(tc_heap *heap, void *obj, uint32_t slot, void *val) 
     TC__CHECK_SLOT(heap, obj, slot, "tc_store", return );
     void **p = (void **)obj + slot;
     const struct tc__hot *hot = (const struct tc__hot *)heap;
+    if (val && (TC__HDR(obj) & TC__HDR_LARGE)) tc__large_written(obj, slot);
     if (__builtin_expect(hot->marking, 0) && !hot->skip_barrier) {
         switch (hot->barrier) {
         case TC_BARRIER_DIJKSTRA:

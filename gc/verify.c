@@ -252,6 +252,22 @@ static bool check_avail(vctx *v) {
     return true;
 }
 
+/* The written bitmap (tricolor.h): after the object's bytes when it has
+ * slots, and no slot holds a pointer in a page whose bit is clear, since
+ * the marker and the sweep skip those pages unread. */
+static bool check_written(vctx *v, tc_page *p, void *obj) {
+    uint32_t n = tc_nslots(obj);
+    if ((p->written != NULL) != (n > 0))
+        return fail(v, "large object %p: written bitmap %p for %u slots", obj, (void *)p->written, n);
+    if (n && p->cell_size != UINT32_MAX && (char *)p->written != page_cells(p) + p->cell_size)
+        return fail(v, "large object %p: written bitmap at %p, not after its bytes", obj, (void *)p->written);
+    void **s = obj;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] && !large_wpage_set(p, (i + TC__LARGE_SLOT0) / 512))
+            return fail(v, "large object %p: slot %zu holds %p in a page its written bitmap lacks", obj, i, s[i]);
+    return true;
+}
+
 static bool check_large(vctx *v, uint64_t *n_objects, uint64_t *n_bytes, uint64_t *mapped, uint64_t *grey) {
     tc_heap *h = v->h;
     const unsigned cur = h->white, old = h->white ^ 3u;
@@ -268,6 +284,7 @@ static bool check_large(vctx *v, uint64_t *n_objects, uint64_t *n_bytes, uint64_
         if (h->phase == TC_PHASE_SWEEP && i >= h->sweep_large_cursor && c == old)
             return fail(v, "large object %p: dead but already swept", obj);
         if (p->in_scan && c != C_BLACK) return fail(v, "large object %p: on the scan list but not black", obj);
+        if (!check_written(v, p, obj)) return false;
         if (c == C_GREY) ++*grey;
         ++*n_objects;
         *n_bytes += p->map_bytes;

@@ -128,7 +128,10 @@ static void test_stw_runs_a_whole_cycle_per_step(void **state) {
 }
 
 /* Steele on a large array: a store behind the scan cursor dirties a card,
- * a store ahead of it needs nothing. Both targets survive. */
+ * a store ahead of it needs nothing. Both targets survive. Each page of
+ * the array holds a pointer, or the scan would skip it unread
+ * (collect.c, written pages) and pass the cursor over the whole array in
+ * one step. */
 static void test_steele_large_object_cards(void **state) {
     (void)state;
     tc_config cfg;
@@ -137,6 +140,7 @@ static void test_steele_large_object_cards(void **state) {
     tc_heap *h = tc_heap_new(&cfg);
     void *arr = tc_alloc(h, 2000, 0);
     tc_root_add(h, &arr);
+    for (uint32_t i = 0; i < 2000; i += 400) tc_store(h, arr, i, arr);
     tc_step(h); /* roots: arr grey */
     tc_step(h); /* arr black, on the scan list */
     tc_step(h); /* first chunk scanned */

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* Builds a list of n nodes hanging off *root. */
 static void make_list(tc_heap *h, void **root, int n) {
@@ -469,33 +470,117 @@ static void test_unlimited_increment_scans_large_objects_once(void **state) {
     tc_heap_free(h);
 }
 
-/* What a large object's null slots cost (collect.c, scan_slots): a unit
- * each while the object is cold (a fresh mapping no scan has read through:
- * a fault every 512 slots), an eighth of a unit once a scan has read it to
- * its end. Each rule fails alone when broken: with every null slot a unit,
- * the second cycle costs as much as the first; with no cold rule, the
- * first costs as little as the second. */
-static void test_large_null_slots_cost_by_warmth(void **state) {
-    (void)state;
-    enum { N = 1 << 16 };
+/* How many of the n 4 KiB pages from p are in memory (mincore). */
+static size_t resident_pages(const void *p, size_t n) {
+    unsigned char v[1024];
+    assert_true(n <= sizeof v);
+    assert_int_equal(mincore((void *)((uintptr_t)p & ~(uintptr_t)4095), n * 4096, v), 0);
+    size_t r = 0;
+    for (size_t i = 0; i < n; i++) r += v[i] & 1;
+    return r;
+}
+
+enum { BIG_SLOTS = 1 << 18 }; /* a 2 MiB pointer array: 513 pages */
+
+/* A heap whose first large object is a fresh mapping nobody touched: no
+ * memory thread to hand it a populated span, no cycle but those asked,
+ * no verifier at each step (it reads every slot). */
+static tc_heap *untouched_large_heap(void) {
     tc_config c;
     test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.min_heap = (size_t)64 << 20; /* no cycle but the two below */
-    tc_heap *h = tc_heap_new(&c);
-    void *arr = tc_alloc(h, N, 0); /* the heap's first large object: a fresh mapping */
-    assert_true(page_of(arr)->cold);
+    c.min_heap = (size_t)64 << 20;
+    c.mem_thread = false;
+    c.verify_each_step = false;
+    return tc_heap_new(&c);
+}
+
+/* Written pages (collect.c): the marker reads only the pages of a large
+ * object that a store reached. A 2 MiB array with two children, in its
+ * first page and its last: after a full collection both children live,
+ * the mark work is a unit a page plus the two written pages' slots, and
+ * the 511 pages between were never read. It fails with tc_store not
+ * noting the page (the last child is lost), and with the scan reading
+ * every page (the work, and the residency). */
+static void test_large_scan_reads_written_pages_only(void **state) {
+    (void)state;
+    tc_heap *h = untouched_large_heap();
+    void *arr = tc_alloc(h, BIG_SLOTS, 0);
     tc_root_add(h, &arr);
-    tc_store(h, arr, 7, tc_alloc(h, 1, 0));
-    tc_collect(h);
+    void *a = tc_alloc(h, 0, 8), *b = tc_alloc(h, 0, 8);
+    *(uint64_t *)tc_raw(a) = 0xa;
+    *(uint64_t *)tc_raw(b) = 0xb;
+    tc_store(h, arr, 7, a);
+    tc_store(h, arr, BIG_SLOTS - 1, b);
+    a = b = NULL;
     tc_collect(h);
     size_t n;
     const tc_cycle *log = tc_cycle_log(h, &n);
-    assert_int_equal(n, 2);
-    uint64_t cold = log[n - 2].mark_work, warm = log[n - 1].mark_work;
-    assert_true(cold >= N);
-    assert_true(warm <= N / NULL_SLOTS_PER_UNIT + 64);
-    assert_false(page_of(arr)->cold);
+    assert_int_equal(n, 1);
+    size_t pages = large_wpages(BIG_SLOTS);
+    assert_true(log[0].mark_work <= pages + 2 * 512 / NULL_SLOTS_PER_UNIT + 64);
+    assert_int_equal(resident_pages((char *)arr + 8 * 4096, pages - 16), 0);
     assert_heap_ok(h);
+    assert_int_equal(*(uint64_t *)tc_raw(tc_load(h, arr, 7)), 0xa);
+    assert_int_equal(*(uint64_t *)tc_raw(tc_load(h, arr, BIG_SLOTS - 1)), 0xb);
+    assert_int_equal(tc_colour_of(h, tc_load(h, arr, BIG_SLOTS - 1)), TC_WHITE);
+    tc_root_remove(h, &arr);
+    tc_heap_free(h);
+}
+
+/* A dead large object is cleared where it was written, and only there
+ * (alloc.c, large_clear): its mapping goes back to the quarantine clean,
+ * the next large object of its size takes it without a memset, reads
+ * zero throughout, and the pages nobody wrote are still not in memory.
+ * It fails with the dead object put back dirty (the memset faults every
+ * page in) and with a written page left uncleared. */
+static void test_dead_large_object_cleared_where_written(void **state) {
+    (void)state;
+    tc_heap *h = untouched_large_heap();
+    void *arr = tc_alloc(h, BIG_SLOTS, 0);
+    void *first = arr;
+    tc_root_add(h, &arr);
+    void *child = tc_alloc(h, 0, 8);
+    for (uint32_t i = 100; i < BIG_SLOTS; i += 40000) tc_store(h, arr, i, child);
+    child = NULL;
+    arr = NULL;
+    tc_collect(h);
+    arr = tc_alloc(h, BIG_SLOTS, 0);
+    assert_ptr_equal(arr, first); /* from the quarantine */
+    size_t pages = large_wpages(BIG_SLOTS), touched = 0;
+    for (uint32_t i = 100; i < BIG_SLOTS; i += 40000) touched++;
+    assert_true(resident_pages(page_of(arr), pages) <= touched + 2);
+    for (uint32_t i = 0; i < BIG_SLOTS; i++) assert_null(tc_load(h, arr, i));
+    assert_int_equal(page_of(arr)->written[0], 0);
+    assert_heap_ok(h);
+    tc_root_remove(h, &arr);
+    tc_heap_free(h);
+}
+
+/* A dirty span is cleared whole when it is reused, not only as far as
+ * the new object reaches: that object's death clears only what it wrote
+ * and puts the span back clean, so anything left past its end would be
+ * handed out as zero. A dirty 512 KiB buffer, then a 320 KiB array in its
+ * first 320 KiB, then a 327,000-byte buffer there: it must read zero. It
+ * failed with only the array's bytes cleared. */
+static void test_reused_dirty_span_cleared_past_the_object(void **state) {
+    (void)state;
+    tc_heap *h = untouched_large_heap();
+    void *buf = tc_alloc(h, 0, 500000);
+    memset(tc_raw(buf), 0xff, 500000);
+    buf = NULL;
+    tc_collect(h); /* dead, too dirty to clear: quarantined dirty */
+    void *arr = tc_alloc(h, 40000, 0);
+    tc_root_add(h, &arr);
+    tc_store(h, arr, 1, arr);
+    void *at = page_of(arr);
+    arr = NULL;
+    tc_collect(h); /* dead, cleared where written: quarantined clean */
+    buf = tc_alloc(h, 0, 327000);
+    assert_ptr_equal(page_of(buf), at);
+    const unsigned char *raw = tc_raw(buf);
+    for (size_t i = 0; i < 327000; i++)
+        if (raw[i]) fail_msg("raw byte %zu is %#x, not zero", i, raw[i]);
+    tc_root_remove(h, &arr);
     tc_heap_free(h);
 }
 
@@ -515,7 +600,9 @@ int main(void) {
         cmocka_unit_test(test_observer_sees_every_allocation),
         cmocka_unit_test(test_observer_without_alloc_events_keeps_the_fast_path),
         cmocka_unit_test(test_describe_one_object),
-        cmocka_unit_test(test_large_null_slots_cost_by_warmth),
+        cmocka_unit_test(test_large_scan_reads_written_pages_only),
+        cmocka_unit_test(test_dead_large_object_cleared_where_written),
+        cmocka_unit_test(test_reused_dirty_span_cleared_past_the_object),
     };
     return cmocka_run_group_tests_name("collect", tests, NULL, NULL);
 }
