@@ -256,6 +256,7 @@ size_t tc__large_free(tc_heap *h, tc_page *p) {
     p->cards = NULL;
     size_t map_bytes = p->map_bytes;
     size_t cleared = large_clear(p);
+    tc__mem_cleared_on_mutator(h, cleared);
     tc__mem_large_put(h, p, map_bytes, cleared > 0);
     return cleared;
 }
@@ -379,6 +380,7 @@ void *tc_alloc(tc_heap *h, uint32_t nslots, uint32_t nraw) {
 /* ---------- teardown ---------- */
 
 void tc__alloc_release_all(tc_heap *h) {
+    h->mem.teardown = true; /* the mappings are unmapped, not cleared */
     for (size_t i = 0; i < h->large.n; i++) {
         tc_page *p = h->large.v[i];
         free(p->cards);

@@ -254,6 +254,11 @@ typedef struct tc__mem {
     tc__ring surplus;                /* mutator -> thread: memory to give back */
     tc__ring big;                    /* thread -> mutator: a pre-faulted span for large objects */
     tc__ring spares;                 /* thread -> mutator: mapped, untouched address space */
+    tc__ring dirty;                  /* mutator -> thread: dead large spans to clear */
+    tc__ring cleared;                /* thread -> mutator: ... cleared, for the quarantine */
+    uint64_t clearing_bytes;         /* (mutator) handed over to clear and not yet taken back */
+    _Atomic uint64_t cleared_thread; /* bytes the thread cleared */
+    uint64_t cleared_mutator;        /* bytes the mutator cleared */
     _Atomic size_t big_want;         /* the largest fresh mapping the mutator had to make itself */
     _Atomic uint64_t committed;      /* see mem.c: what heap_limit bounds */
     _Atomic uint64_t inflight_bytes; /* in the surplus ring */
@@ -291,8 +296,11 @@ void tc__mem_page_put(tc_heap *h, void *page);
 size_t tc__mem_pool_pages(const tc_heap *h);
 size_t tc__mem_large_len(size_t len);
 void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len);
-/* A large mapping back to the quarantine; zero: it reads zero throughout. */
+/* A large mapping back to the quarantine; zero: it reads zero throughout.
+ * A dirty one goes to the memory thread to clear first, while it runs. */
 void tc__mem_large_put(tc_heap *h, void *base, size_t len, bool zero);
+/* Bytes a dead large object's sweep cleared (the stats' count). */
+void tc__mem_cleared_on_mutator(tc_heap *h, size_t bytes);
 void tc__mem_cycle_end(tc_heap *h, uint64_t retain_bytes);
 size_t tc__mem_work(tc_heap *h, size_t max_units);
 bool tc__mem_has_work(const tc_heap *h);

@@ -406,6 +406,7 @@ void tc__mem_clean_keep(tc__mem *m, void *page) {
 void tc__mem_cycle_end(tc_heap *h, uint64_t retain_bytes) {
     tc__mem *m = &h->mem;
     m->retain_bytes = retain_bytes;
+    tc__mem_cleared_take(h);
     /* The quarantine is the large objects' free store: it may fill what
      * the heap is allowed to hold until the next cycle (retain_bytes),
      * since the next period's large allocations will take from it. Beyond
@@ -532,7 +533,9 @@ void tc__mem_take_back_ready(tc_heap *h) {
 void tc__mem_shrink_now(tc_heap *h) {
     tc__mem *m = &h->mem;
     /* What the thread holds ready comes back first, to go with the rest:
-     * it is counted in `committed` like any page the heap holds. */
+     * it is counted in `committed` like any page the heap holds; so do
+     * the dead large spans it is clearing. */
+    tc__mem_cleared_wait(h);
     tc__mem_take_back_ready(h);
     tc__span s;
     for (size_t i = 0; i < m->quarantine_n; i++) {
@@ -567,4 +570,6 @@ void tc__mem_stats(const tc_heap *h, tc_stats *s) {
     s->mem_thread_cpu_ns = m->thread_cpu_total_ns + atomic_load_explicit(&m->thread_cpu_ns, memory_order_relaxed);
     s->mem_thread_running = m->running;
     s->mem_quarantine_reuses = m->quarantine_reuses;
+    s->mem_cleared_mutator = m->cleared_mutator;
+    s->mem_cleared_thread = atomic_load_explicit(&m->cleared_thread, memory_order_relaxed);
 }

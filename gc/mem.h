@@ -34,6 +34,7 @@
 #define POPULATE_ON_MUTATOR_MAX ((size_t)256 << 10) /* fresh large mappings the mutator faults in at once */
 #define SPARE_BYTES             ((size_t)32 << 20)  /* a spare range of address space (mem.c) */
 #define SPARES_READY            2                   /* spare ranges the thread keeps mapped ahead */
+#define CLEAR_BACKLOG_BYTES     ((uint64_t)32 << 20) /* dead large spans that may wait for the thread to clear, at least */
 
 /* --- mem_os.c: every OS call, counted against the thread that makes it --- */
 void tc__os_count(tc__mem *m, bool on_thread);
@@ -63,6 +64,11 @@ void tc__mem_quarantine_add(tc_heap *h, void *base, size_t len, bool zero);
 size_t tc__mem_quarantine_oldest(const tc__mem *m);
 /* Takes entry i out of the quarantine and hands it to tc__mem_surplus. */
 void tc__mem_quarantine_drop(tc_heap *h, size_t i);
+/* Spans the thread cleared, into the quarantine (the mutator's side). */
+void tc__mem_cleared_take(tc_heap *h);
+/* Waits, boundedly, for the spans the thread is clearing, and takes them:
+ * before the heap limit fails an allocation, and when the thread stops. */
+void tc__mem_cleared_wait(tc_heap *h);
 
 /* --- mem.c --- */
 void tc__mem_range_populate_to(tc__mem *m, tc__range *r, size_t upto, bool on_thread);

@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+static void quarantine_insert(tc_heap *h, tc__span s);
+
 /* ======================================================================
  * Large objects
  * ====================================================================== */
@@ -60,6 +62,7 @@ static bool quarantine_take(tc__mem *m, size_t len, bool clean_only, tc__span *o
 void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len) {
     tc__mem *m = &h->mem;
     tc__span s, big;
+    tc__mem_cleared_take(h);
     /* A dirty mapping is cleared here, inside the allocation: past
      * POPULATE_ON_MUTATOR_MAX that is a long pause (a 4 MB memset was
      * 6.7 ms in the window, gcbench's array at its second pass), so a
@@ -80,7 +83,10 @@ void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len) {
         /* Whole, not just the `clear` bytes the object needs: its death
          * clears only what it wrote (alloc.c, large_clear) and puts its
          * mapping back clean, so nothing past its end may be left dirty. */
-        if (!s.zero) memset(s.base, 0, s.len);
+        if (!s.zero) {
+            memset(s.base, 0, s.len);
+            m->cleared_mutator += s.len;
+        }
         *map_len = s.len;
         return s.base; /* still counted in heap_bytes */
     }
@@ -127,14 +133,21 @@ void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len) {
  * neighbour would fault each one in, inside an allocation. When
  * the quarantine is full, its oldest entry is given back. */
 void tc__mem_quarantine_add(tc_heap *h, void *base, size_t len, bool zero) {
+    quarantine_insert(h, (tc__span){.base = base, .len = len, .large = true, .zero = zero, .cycle = h->cycle_no});
+}
+
+/* s.cycle: the cycle it died in, which its age in the quarantine counts
+ * from, time spent being cleared included. A merged span is as young as
+ * its youngest piece. */
+static void quarantine_insert(tc_heap *h, tc__span s) {
     tc__mem *m = &h->mem;
-    m->quarantine_bytes += len;
-    tc__span s = {.base = base, .len = len, .large = true, .zero = zero, .cycle = h->cycle_no};
+    m->quarantine_bytes += s.len;
     for (size_t i = 0; i < m->quarantine_n;) {
         tc__span *q = &m->quarantine[i];
         bool adjacent = (char *)q->base + q->len == (char *)s.base || (char *)s.base + s.len == (char *)q->base;
         if (adjacent && q->zero == s.zero) {
             if (q->base < s.base) s.base = q->base;
+            if (q->cycle > s.cycle) s.cycle = q->cycle;
             s.len += q->len;
             *q = m->quarantine[--m->quarantine_n]; /* look at the one moved here too */
             continue;
@@ -160,4 +173,51 @@ void tc__mem_quarantine_drop(tc_heap *h, size_t i) {
     tc__mem_surplus(h, q);
 }
 
-void tc__mem_large_put(tc_heap *h, void *base, size_t len, bool zero) { tc__mem_quarantine_add(h, base, len, zero); }
+/* Clearing dead large spans. A dead large object that wrote more than
+ * its sweep clears (alloc.c, large_clear) leaves its mapping dirty: a
+ * buffer written through, 64 KiB to 2 MiB in fragment. Cleared by the
+ * allocation that reuses it, that was a memset of up to 2 MiB inside the
+ * allocation, 175 us on average and up to 4.7 ms on the VM of
+ * docs/design.md, most of fragment's pauses over 150 us. While the memory
+ * thread runs, the span goes to it instead (the `dirty` ring), is cleared
+ * there at idle priority, and comes back through `cleared` to the
+ * quarantine, clean. Meanwhile it is still the heap's (heap_bytes,
+ * committed); an allocation finds it only once it is back. On fragment
+ * the thread keeps pace, but 20-170 MiB wait for it at any moment, and on
+ * a busy machine a thread at idle priority falls behind (fragment beside
+ * `make test`: peak heap 526 MiB against 300, 138,000 faults on the
+ * mutator against 55,000, as allocations found nothing to reuse). So at
+ * most the heap goal (CLEAR_BACKLOG_BYTES at least) waits for the
+ * thread; past that a span waits in the quarantine, dirty, for the
+ * allocation that takes it to clear. */
+void tc__mem_large_put(tc_heap *h, void *base, size_t len, bool zero) {
+    tc__mem *m = &h->mem;
+    uint64_t backlog = h->goal_bytes > CLEAR_BACKLOG_BYTES ? h->goal_bytes : CLEAR_BACKLOG_BYTES;
+    if (!zero && m->running && !m->teardown && m->clearing_bytes + len <= backlog &&
+        tc__ring_push(&m->dirty, (tc__span){.base = base, .len = len, .large = true, .cycle = h->cycle_no})) {
+        m->clearing_bytes += len;
+        return;
+    }
+    tc__mem_quarantine_add(h, base, len, zero);
+}
+
+void tc__mem_cleared_take(tc_heap *h) {
+    tc__span s;
+    while (tc__ring_pop(&h->mem.cleared, &s)) {
+        h->mem.clearing_bytes -= s.len;
+        quarantine_insert(h, s);
+    }
+}
+
+void tc__mem_cleared_wait(tc_heap *h) {
+    tc__mem *m = &h->mem;
+    /* At most 100 ms: the thread sleeps up to WAKE_MAX_NS between wakes. */
+    tc__mem_cleared_take(h);
+    for (int i = 0; i < 2000 && m->running && m->clearing_bytes; i++) {
+        struct timespec ts = {0, 50000};
+        nanosleep(&ts, NULL);
+        tc__mem_cleared_take(h);
+    }
+}
+
+void tc__mem_cleared_on_mutator(tc_heap *h, size_t bytes) { h->mem.cleared_mutator += bytes; }

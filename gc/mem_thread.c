@@ -1,12 +1,15 @@
 /*
  * mem_thread.c — the background memory thread (see mem.c): it keeps a
  * reserve of pre-faulted pages sized from the rate the mutator takes them,
- * up to two cleared spans ready for large objects (recycled from the
+ * clears the dead large objects' mappings that their sweep left dirty,
+ * keeps up to two cleared spans ready for large objects (recycled from the
  * quarantine when they are the size wanted), the pause log and the grey
  * stack faulted in ahead of their cursors, and gives surplus memory back
  * at a paced share of its time.
  * It sleeps most of the time: on two vCPUs a busy helper thread raises
- * the mutator's tail latencies.
+ * the mutator's tail latencies. Not on fragment, whose ~4 GB/s of large
+ * objects, written through, must be cleared by someone: the thread spends
+ * about half of a core there, where it used to populate fresh spans.
  *
  * It runs at the lowest priority (SCHED_IDLE), so that it never takes the
  * CPU from the mutator: a thread of that class runs only where nothing
@@ -94,6 +97,13 @@ static void thread_refill(tc__mem *m, size_t want, bool on_thread) {
 static void thread_refill_big(tc__mem *m) {
     size_t want = atomic_load_explicit(&m->big_want, memory_order_relaxed);
     if (!want || tc__ring_count(&m->big) > 0) return;
+    /* Under a heap limit, only while the mutator could still map such a
+     * span itself beside it: a span the thread is still populating is one
+     * the mutator cannot see, and taking its room made the allocation
+     * that a collection had just made room for fail (test_mem,
+     * test_heap_limit_waits_for_clearing). */
+    size_t limit = atomic_load_explicit(&m->limit, memory_order_relaxed);
+    if (limit && atomic_load_explicit(&m->committed, memory_order_relaxed) + 2 * (uint64_t)want > limit) return;
     if (!tc__mem_commit(m, want)) return;
     void *p = tc__os_map_aligned(m, want, PAGE_SIZE, true);
     if (!p) {
@@ -134,6 +144,22 @@ static bool recycle_big(tc__mem *m, tc__span *s) {
     if (!tc__ring_push(&m->big, *s)) return false;
     atomic_fetch_sub_explicit(&m->inflight_bytes, s->len, memory_order_relaxed);
     return true; /* still committed: held ready */
+}
+
+/* Clears the dead large spans the mutator handed over (mem_large.c,
+ * "Clearing dead large spans"), whole, and hands them back. Only while
+ * `cleared` has room: a span popped is always pushed. */
+static bool thread_clear(tc__mem *m) {
+    tc__span s;
+    bool any = false;
+    while (tc__ring_count(&m->cleared) < TC__RING_CAP && tc__ring_pop(&m->dirty, &s)) {
+        memset(s.base, 0, s.len);
+        s.zero = true;
+        tc__ring_push(&m->cleared, s);
+        atomic_fetch_add_explicit(&m->cleared_thread, s.len, memory_order_relaxed);
+        any = true;
+    }
+    return any;
 }
 
 /* Gives back what the mutator handed over: pages are released and kept
@@ -239,6 +265,8 @@ static void *mem_thread_main(void *arg) {
                        atomic_load_explicit(&m->spares.head, memory_order_relaxed);
         bool spans_taken = spans != spans_before;
         spans_before = spans;
+        /* Spans to clear first: the mutator waits for them to reuse. */
+        bool clearing = thread_clear(m);
         double inst = dt ? (double)delta / (double)dt : 0;
         rate = rate * 0.5 + inst * 0.5;
         taken_before = taken;
@@ -248,13 +276,18 @@ static void *mem_thread_main(void *arg) {
         size_t want = (size_t)(rate * READY_HORIZON_NS) + (READY_MIN_PAGES < cap ? READY_MIN_PAGES : cap);
         if (starving) want += READY_MIN_PAGES * 4;
         if (want > cap) want = cap;
+        /* Clearing again between the other jobs: a refill can take
+         * milliseconds (host traps), and fragment hands over a dead span
+         * every 0.3 ms. */
         thread_refill(m, want, true);
+        clearing |= thread_clear(m);
         thread_refill_big(m);
+        clearing |= thread_clear(m);
         thread_refill_spares(m, true);
         double until = tc__mem_ranges_keep_ahead(m, dt);
         double ready = (double)tc__ring_count(&m->ready);
         if (rate > 0 && ready / rate < until) until = ready / rate;
-        interval = next_interval(starving || behind || spans_taken, until);
+        interval = next_interval(starving || behind || spans_taken || clearing, until);
         atomic_store_explicit(&m->thread_cpu_ns, tc__cpu_ns(), memory_order_relaxed);
     }
     return NULL;
@@ -310,6 +343,13 @@ void tc__mem_thread_stop(tc_heap *h) {
         }
     }
     tc__mem_take_back_ready(h);
+    /* Dead large spans still to clear go back to the quarantine dirty,
+     * those cleared clean. */
+    tc__mem_cleared_take(h);
+    while (tc__ring_pop(&m->dirty, &s)) {
+        m->clearing_bytes -= s.len;
+        tc__mem_quarantine_add(h, s.base, s.len, false); /* young again: it waited, dirty, for no one */
+    }
     /* Spare address space: the mutator cuts none without the thread. */
     tc__mem_spares_unmap(m);
     while (tc__ring_pop(&m->surplus, &s)) {

@@ -459,6 +459,8 @@ typedef struct tc_stats {
     uint64_t mem_thread_cpu_ns;     /* CPU time of the memory thread */
     bool mem_thread_running;        /* the memory thread runs now (see tc_config.mem_thread) */
     uint64_t mem_quarantine_reuses; /* large objects placed in a dead one's mapping */
+    uint64_t mem_cleared_mutator;   /* bytes of dead large objects the mutator cleared (sweep, allocation) */
+    uint64_t mem_cleared_thread;    /* ... and the memory thread, off the mutator */
     uint64_t mmu_deferred;          /* increments the utilization guard put off, in total */
     /* Concurrent mode: the marker thread's CPU time and work units, and
      * what the mutator paid while it ran (tc_pause_reason). */

@@ -376,11 +376,12 @@ static bool verify_held(tc_heap *h, char *msg, size_t msg_len) {
         fail(&v, "counted %llu objects / %llu bytes, heap says %llu / %llu", (unsigned long long)n_objects,
              (unsigned long long)n_bytes, (unsigned long long)live_objects(h), (unsigned long long)live_bytes(h));
     /* The mutator's side of the memory layer: pages in use and pooled,
-     * large mappings live and quarantined, memory pending release. What
+     * large mappings live, quarantined or being cleared by the thread,
+     * memory pending release. What
      * the thread holds (the reserve, memory in flight) changes under us,
      * so only the total against the limit is checked for it. */
     mapped += (uint64_t)(h->pages.n + h->mem.pool.n) * PAGE_SIZE;
-    mapped += h->mem.quarantine_bytes + h->mem.pending_bytes;
+    mapped += h->mem.quarantine_bytes + h->mem.pending_bytes + h->mem.clearing_bytes;
     if (!v.failed && mapped != h->heap_bytes)
         fail(&v, "mapped %llu bytes but heap_bytes is %llu", (unsigned long long)mapped,
              (unsigned long long)h->heap_bytes);
