@@ -253,13 +253,16 @@ static void test_pool_gives_back_only_idle_pages(void **state) {
 /* A heap for the large-span tests: a 64 MiB minimum, so that in these
  * small runs the cycles are the ones the test runs, and no verification
  * after each step. */
-static tc_heap *large_span_heap(void) {
+static tc_heap *large_span_heap_thread(bool thread) {
     tc_config c;
     test_config(&c, TC_BARRIER_DIJKSTRA);
     c.verify_each_step = false;
     c.min_heap = (size_t)64 << 20;
+    c.mem_thread = thread;
     return tc_heap_new(&c);
 }
+
+static tc_heap *large_span_heap(void) { return large_span_heap_thread(true); }
 
 /* The thread has taken in everything handed to it and holds a ready
  * large span. */
@@ -310,6 +313,17 @@ static void test_thread_recycles_large_spans(void **state) {
     tc_heap_free(h);
 }
 
+/* A new 2 MiB buffer takes the mapping at `at`, reads zero, and the
+ * mutator cleared nothing for it. */
+static void assert_reused_uncleared(tc_heap *h, void *at) {
+    uint64_t cleared = stats(h).mem_cleared_mutator;
+    void *buf = tc_alloc(h, 0, 2 << 20);
+    assert_ptr_equal(page_of(buf), at);
+    assert_int_equal(stats(h).mem_cleared_mutator, cleared);
+    assert_reads_zero(tc_raw(buf), 2u << 20);
+    assert_heap_ok(h);
+}
+
 /* A large request takes a clean span before a dirty quarantined one,
  * which it would have to clear inside the allocation: a 4 MB memset there
  * was a 6.7 ms pause. With the thread off (no one else clears): a dead
@@ -318,12 +332,7 @@ static void test_thread_recycles_large_spans(void **state) {
  * 2 MiB buffer takes the array's mapping, without a memset. */
 static void test_large_request_prefers_a_clean_span(void **state) {
     (void)state;
-    tc_config c;
-    test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.verify_each_step = false;
-    c.min_heap = (size_t)64 << 20;
-    c.mem_thread = false;
-    tc_heap *h = tc_heap_new(&c);
+    tc_heap *h = large_span_heap_thread(false);
     void *buf = tc_alloc(h, 0, 2 << 20);
     memset(tc_raw(buf), 0xab, 2 << 20);
     void *arr = tc_alloc(h, (2 << 20) / 8, 0);
@@ -332,12 +341,7 @@ static void test_large_request_prefers_a_clean_span(void **state) {
     buf = arr = NULL;
     tc_collect(h); /* both dead: the buffer dirty, the array clean */
     assert_int_equal(h->mem.quarantine_n, 2);
-    uint64_t cleared = stats(h).mem_cleared_mutator;
-    buf = tc_alloc(h, 0, 2 << 20);
-    assert_ptr_equal(page_of(buf), clean);
-    assert_int_equal(stats(h).mem_cleared_mutator, cleared);
-    assert_reads_zero(tc_raw(buf), 2u << 20);
-    assert_heap_ok(h);
+    assert_reused_uncleared(h, clean);
     tc_heap_free(h);
 }
 
@@ -358,13 +362,18 @@ static void test_thread_clears_dead_large_spans(void **state) {
     buf = NULL;
     tc_collect(h);
     assert_true(wait_until(h, dirty_span_cleared));
-    uint64_t cleared = stats(h).mem_cleared_mutator;
-    buf = tc_alloc(h, 0, 2 << 20);
-    assert_ptr_equal(page_of(buf), at);
-    assert_int_equal(stats(h).mem_cleared_mutator, cleared);
-    assert_reads_zero(tc_raw(buf), 2u << 20);
-    assert_heap_ok(h);
+    assert_reused_uncleared(h, at);
     tc_heap_free(h);
+}
+
+/* A heap under a limit, with the thread on, no verifier at each step. */
+static tc_heap *limited_heap(size_t limit) {
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.heap_limit = limit;
+    c.min_heap = (size_t)1 << 20;
+    return tc_heap_new(&c);
 }
 
 /* The heap limit counts what the reserve holds: with the thread on, the
@@ -373,12 +382,8 @@ static void test_thread_clears_dead_large_spans(void **state) {
 static void test_heap_limit_with_thread(void **state) {
     (void)state;
     require_two_cpus();
-    tc_config c;
-    test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.verify_each_step = false;
-    c.heap_limit = (size_t)8 << 20;
-    c.min_heap = (size_t)1 << 20;
-    tc_heap *h = tc_heap_new(&c);
+    const size_t limit = (size_t)8 << 20;
+    tc_heap *h = limited_heap(limit);
     void *list = NULL;
     tc_root_push(h, &list);
     size_t n = 0;
@@ -388,12 +393,11 @@ static void test_heap_limit_with_thread(void **state) {
         tc_store(h, node, 0, list);
         list = node;
         n++;
-        if (n % 256 == 0) assert_true(stats(h).heap_bytes <= c.heap_limit);
+        if (n % 256 == 0) assert_true(stats(h).heap_bytes <= limit);
         assert_true(n < 100000);
     }
     assert_true(n > 1000);
-    tc_stats s = stats(h);
-    assert_true(s.heap_bytes <= c.heap_limit);
+    assert_true(stats(h).heap_bytes <= limit);
     assert_heap_ok(h);
     list = NULL;
     assert_non_null(tc_alloc(h, 1, 2000)); /* dropping it makes room */
@@ -412,12 +416,8 @@ static void test_heap_limit_with_thread(void **state) {
 static void test_heap_limit_waits_for_clearing(void **state) {
     (void)state;
     require_two_cpus();
-    tc_config c;
-    test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.verify_each_step = false;
-    c.heap_limit = (size_t)6 << 20;
-    c.min_heap = (size_t)1 << 20;
-    tc_heap *h = tc_heap_new(&c);
+    const size_t limit = (size_t)6 << 20;
+    tc_heap *h = limited_heap(limit);
     void *buf = NULL;
     tc_root_push(h, &buf);
     for (int round = 0; round < 8; round++) {
@@ -426,7 +426,7 @@ static void test_heap_limit_waits_for_clearing(void **state) {
         if (!buf) fail_msg("round %d: NULL at the limit", round);
         assert_reads_zero(tc_raw(buf), 4u << 20);
         memset(tc_raw(buf), 0xab, 4 << 20);
-        assert_true(stats(h).heap_bytes <= c.heap_limit);
+        assert_true(stats(h).heap_bytes <= limit);
     }
     tc_root_pop(h, 1);
     assert_heap_ok(h);
