@@ -217,7 +217,9 @@ static void *alloc_large(tc_heap *h, uint32_t nslots, size_t bytes) {
 static size_t large_clear(tc_page *p) {
     void *obj = page_cells(p) + HDR_BYTES;
     size_t slots_end = PAGE_HEADER + HDR_BYTES + (size_t)tc_nslots(obj) * sizeof(void *);
-    size_t end = PAGE_HEADER + p->cell_size + (p->written ? (large_wpages(tc_nslots(obj)) + 63) / 64 * 8 : 0);
+    /* From the header, not cell_size, which stops at 4 GiB. */
+    size_t end = PAGE_HEADER + obj_cell_bytes(tc_nslots(obj), tc_nraw(obj)) +
+                 (p->written ? (large_wpages(tc_nslots(obj)) + 63) / 64 * 8 : 0);
     /* Pages from the first past the slots to the last byte are dirty. */
     size_t tail_pg = slots_end >> LARGE_WPAGE_SHIFT, end_pg = (end - 1) >> LARGE_WPAGE_SHIFT;
     size_t npages = large_wpages(tc_nslots(obj)), dirty = end_pg - tail_pg + 1 + (tail_pg > 0);

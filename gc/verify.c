@@ -259,7 +259,7 @@ static bool check_written(vctx *v, tc_page *p, void *obj) {
     uint32_t n = tc_nslots(obj);
     if ((p->written != NULL) != (n > 0))
         return fail(v, "large object %p: written bitmap %p for %u slots", obj, (void *)p->written, n);
-    if (n && p->cell_size != UINT32_MAX && (char *)p->written != page_cells(p) + p->cell_size)
+    if (n && (char *)p->written != page_cells(p) + obj_cell_bytes(n, tc_nraw(obj)))
         return fail(v, "large object %p: written bitmap at %p, not after its bytes", obj, (void *)p->written);
     void **s = obj;
     for (size_t i = 0; i < n; i++)
