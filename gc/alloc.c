@@ -180,7 +180,7 @@ static void *alloc_small_slow(tc_heap *h, tc_class *c) {
 /* A large mapping: the page header, the object (bytes, header included)
  * and, for an object with slots, its written-pages bitmap. */
 static void *alloc_large(tc_heap *h, uint32_t nslots, size_t bytes) {
-    size_t bitmap = (large_wpages(nslots) + 63) / 64 * sizeof(uint64_t);
+    size_t bitmap = large_wwords(nslots) * sizeof(uint64_t);
     size_t need = PAGE_HEADER + bytes + bitmap;
     size_t len = tc__mem_large_len(need);
     size_t map_len;
@@ -216,17 +216,18 @@ static void *alloc_large(tc_heap *h, uint32_t nslots, size_t bytes) {
  * dirty for whoever takes it next (its pages are in: they were written). */
 static size_t large_clear(tc_page *p) {
     void *obj = page_cells(p) + HDR_BYTES;
-    size_t slots_end = PAGE_HEADER + HDR_BYTES + (size_t)tc_nslots(obj) * sizeof(void *);
+    uint32_t n = tc_nslots(obj);
+    size_t words = large_wwords(n);
+    size_t slots_end = PAGE_HEADER + HDR_BYTES + (size_t)n * sizeof(void *);
     /* From the header, not cell_size, which stops at 4 GiB. */
-    size_t end = PAGE_HEADER + obj_cell_bytes(tc_nslots(obj), tc_nraw(obj)) +
-                 (p->written ? (large_wpages(tc_nslots(obj)) + 63) / 64 * 8 : 0);
+    size_t end = PAGE_HEADER + obj_cell_bytes(n, tc_nraw(obj)) + words * sizeof(uint64_t);
     /* Pages from the first past the slots to the last byte are dirty. */
     size_t tail_pg = slots_end >> LARGE_WPAGE_SHIFT, end_pg = (end - 1) >> LARGE_WPAGE_SHIFT;
-    size_t npages = large_wpages(tc_nslots(obj)), dirty = end_pg - tail_pg + 1 + (tail_pg > 0);
-    for (size_t w = 0; w < (npages + 63) / 64; w++) dirty += (size_t)__builtin_popcountll(p->written[w]);
+    size_t dirty = end_pg - tail_pg + 1 + (tail_pg > 0);
+    for (size_t w = 0; w < words; w++) dirty += (size_t)__builtin_popcountll(p->written[w]);
     if (dirty << LARGE_WPAGE_SHIFT > LARGE_CLEAR_MAX) return 0;
     size_t cleared = 0;
-    for (size_t w = 0; w < (npages + 63) / 64; w++)
+    for (size_t w = 0; w < words; w++)
         for (uint64_t bits = p->written[w]; bits; bits &= bits - 1) {
             size_t pg = w * 64 + (size_t)__builtin_ctzll(bits);
             if (pg > 0 && pg < tail_pg) {

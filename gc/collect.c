@@ -260,8 +260,8 @@ static size_t scan_slots(tc_heap *h, void **s, size_t from, size_t to, bool obs)
  * inside increments. Returns the end of the run of slots from `from` that
  * lie in one page, and whether that page was written. */
 static size_t wpage_end(const tc_page *p, size_t from, size_t n, bool *written) {
-    size_t pg = (from + TC__LARGE_SLOT0) / 512;
-    size_t end = (pg + 1) * 512 - TC__LARGE_SLOT0;
+    size_t pg = large_wpage_of(from);
+    size_t end = (pg + 1) * LARGE_WPAGE_SLOTS - TC__LARGE_SLOT0;
     *written = large_wpage_set(p, pg);
     return end < n ? end : n;
 }

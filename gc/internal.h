@@ -88,10 +88,9 @@ enum { PAGE_SMALL = 1, PAGE_LARGE = 2 };
  *  - on_avail iff the page is on its class's list of pages with free cells.
  */
 typedef struct tc_page {
-    uint8_t kind;     /* PAGE_SMALL or PAGE_LARGE */
-    uint8_t cls;      /* size class (small pages) */
-    uint8_t on_avail; /* on the class's avail list */
-    uint8_t spare;
+    uint8_t kind;       /* PAGE_SMALL or PAGE_LARGE */
+    uint8_t cls;        /* size class (small pages) */
+    uint8_t on_avail;   /* on the class's avail list */
     uint32_t index;     /* position in heap->pages (small) or heap->large (large) */
     uint32_t cell_size; /* bytes per cell, header included */
     uint32_t ncells;
@@ -125,12 +124,15 @@ _Static_assert(offsetof(tc_page, written) == PAGE_HEADER - sizeof(uint64_t *),
                "a large object's bitmap pointer must be the word before its header");
 _Static_assert(PAGE_HEADER + HDR_BYTES == TC__LARGE_SLOT0 * sizeof(void *), "slot 0's word in a large mapping");
 
-/* The pages of a large object's mapping, 4 KiB each, that the written
- * bitmap covers: those of its slots (tricolor.h). */
+/* The written bitmap's arithmetic (tricolor.h, tc__large_written): a bit
+ * for each 4 KiB page of a large object's mapping that holds slots. */
 #define LARGE_WPAGE_SHIFT 12
-static inline size_t large_wpages(uint32_t nslots) {
-    return nslots ? ((size_t)nslots - 1 + TC__LARGE_SLOT0) / 512 + 1 : 0;
-}
+#define LARGE_WPAGE_SLOTS ((size_t)1 << (LARGE_WPAGE_SHIFT - 3))
+/* The page of the mapping that holds slot i. */
+static inline size_t large_wpage_of(size_t slot) { return (slot + TC__LARGE_SLOT0) / LARGE_WPAGE_SLOTS; }
+/* The pages the bitmap covers, and its length in words. */
+static inline size_t large_wpages(uint32_t nslots) { return nslots ? large_wpage_of((size_t)nslots - 1) + 1 : 0; }
+static inline size_t large_wwords(uint32_t nslots) { return (large_wpages(nslots) + 63) / 64; }
 static inline bool large_wpage_set(const tc_page *p, size_t pg) {
     return __atomic_load_n(&p->written[pg / 64], __ATOMIC_RELAXED) >> (pg % 64) & 1;
 }

@@ -263,7 +263,7 @@ static bool check_written(vctx *v, tc_page *p, void *obj) {
         return fail(v, "large object %p: written bitmap at %p, not after its bytes", obj, (void *)p->written);
     void **s = obj;
     for (size_t i = 0; i < n; i++)
-        if (s[i] && !large_wpage_set(p, (i + TC__LARGE_SLOT0) / 512))
+        if (s[i] && !large_wpage_set(p, large_wpage_of(i)))
             return fail(v, "large object %p: slot %zu holds %p in a page its written bitmap lacks", obj, i, s[i]);
     return true;
 }
