@@ -256,6 +256,11 @@ typedef struct tc__mem {
     tc__ring surplus;                /* mutator -> thread: memory to give back */
     tc__ring big;                    /* thread -> mutator: a pre-faulted span for large objects */
     tc__ring spares;                 /* thread -> mutator: mapped, untouched address space */
+    tc__ring ahead;                  /* mutator -> thread: pages of large objects to fault in (write-ahead) */
+    _Atomic uint64_t ahead_gen;      /* bumped before the mutator unmaps a large span (tc__mem_ahead_fence) */
+    _Atomic bool ahead_reading;      /* the thread is faulting in a write-ahead request */
+    _Atomic uint64_t ahead_bytes;    /* bytes the thread faulted in for write-ahead requests */
+    void (*ahead_hook)(void);        /* tests only, set before the thread starts: runs before a request's read */
     tc__ring dirty;                  /* mutator -> thread: dead large spans to clear */
     tc__ring cleared;                /* thread -> mutator: ... cleared, for the quarantine */
     uint64_t clearing_bytes;         /* (mutator) handed over to clear and not yet taken back */

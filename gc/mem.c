@@ -383,10 +383,12 @@ void tc__mem_surplus(tc_heap *h, tc__span s) {
         return;
     }
     h->heap_bytes -= s.len;
-    if (s.large)
+    if (s.large) {
+        tc__mem_ahead_fence(m);
         tc__os_unmap(m, s.base, s.len, false);
-    else
+    } else {
         tc__os_release(m, s.base, s.len, false);
+    }
     tc__mem_uncommit(m, s.len);
 }
 
@@ -537,6 +539,7 @@ void tc__mem_shrink_now(tc_heap *h) {
      * the dead large spans it is clearing. */
     tc__mem_cleared_wait(h);
     tc__mem_take_back_ready(h);
+    tc__mem_ahead_fence(m);
     tc__span s;
     for (size_t i = 0; i < m->quarantine_n; i++) {
         s = m->quarantine[i];
@@ -572,4 +575,5 @@ void tc__mem_stats(const tc_heap *h, tc_stats *s) {
     s->mem_quarantine_reuses = m->quarantine_reuses;
     s->mem_cleared_mutator = m->cleared_mutator;
     s->mem_cleared_thread = atomic_load_explicit(&m->cleared_thread, memory_order_relaxed);
+    s->mem_write_ahead = atomic_load_explicit(&m->ahead_bytes, memory_order_relaxed);
 }

@@ -34,6 +34,8 @@
 #define POPULATE_ON_MUTATOR_MAX ((size_t)256 << 10) /* fresh large mappings the mutator faults in at once */
 #define SPARE_BYTES             ((size_t)32 << 20)  /* a spare range of address space (mem.c) */
 #define SPARES_READY            2                   /* spare ranges the thread keeps mapped ahead */
+#define WRITE_AHEAD_PAGES       64                  /* 4 KiB pages faulted in ahead of a run of writes (mem_large.c) */
+#define WRITE_AHEAD_STEP        16                  /* ... asked for again every this many pages the run goes on */
 #define CLEAR_BACKLOG_BYTES     ((uint64_t)32 << 20) /* dead large spans that may wait for the thread to clear, at least */
 
 /* --- mem_os.c: every OS call, counted against the thread that makes it --- */
@@ -42,6 +44,7 @@ void *tc__os_map_aligned(tc__mem *m, size_t len, size_t align, bool on_thread);
 void tc__os_unmap(tc__mem *m, void *p, size_t len, bool on_thread);
 void tc__os_release(tc__mem *m, void *p, size_t len, bool on_thread);
 void tc__os_populate(tc__mem *m, void *p, size_t len, bool on_thread, bool read);
+bool tc__os_populate_only(tc__mem *m, void *p, size_t len);
 /* Reads one byte of each 4 KiB page of [p, p+len): see tc__os_populate. */
 void tc__os_read_pages(const void *p, size_t len);
 /* Adds n bytes to `committed` unless that passes the heap limit. */
@@ -66,6 +69,11 @@ size_t tc__mem_quarantine_oldest(const tc__mem *m);
 void tc__mem_quarantine_drop(tc_heap *h, size_t i);
 /* Spans the thread cleared, into the quarantine (the mutator's side). */
 void tc__mem_cleared_take(tc_heap *h);
+/* Before the mutator unmaps a large span while the thread runs: no
+ * write-ahead request from before is read after this returns. */
+void tc__mem_ahead_fence(tc__mem *m);
+/* The thread's side of write-ahead: faults in what was asked for. */
+bool tc__mem_ahead_serve(tc__mem *m);
 /* Waits, boundedly, for the spans the thread is clearing, and takes them:
  * before the heap limit fails an allocation, and when the thread stops. */
 void tc__mem_cleared_wait(tc_heap *h);

@@ -10,6 +10,7 @@
 #include "mem.h"
 
 #include <string.h>
+#include <time.h>
 
 static void quarantine_insert(tc_heap *h, tc__span s);
 
@@ -221,3 +222,88 @@ void tc__mem_cleared_wait(tc_heap *h) {
 }
 
 void tc__mem_cleared_on_mutator(tc_heap *h, size_t bytes) { h->mem.cleared_mutator += bytes; }
+
+/* Write-ahead. A program that fills a large array in order (mutate's
+ * index, 8 MiB of 512 KiB chunks, while it builds its graph) meets a
+ * first-touch fault every 4 KiB, inside the store that reaches the page:
+ * ~14 us each on the VMs of docs/design.md §6: 1,967 stores of mutate's
+ * first 110 ms, 39 of its 42 ms of pauses without collector work there.
+ * Once the memory thread has populated and read a page, the same write
+ * costs ~0.2 us (a probe: 64 KiB written in 3.6 us against 223). Those
+ * pages cannot be populated when the object is made: a large object
+ * written sparsely (fragment's arrays, 16 slots of 1-2 MiB) would pay
+ * for all of its pages, and its unwritten pages are never read (the
+ * written bitmap). So the store that first reaches page k of a mapping
+ * (tc__large_written) looks at its neighbours: when pages k-1 and k are
+ * the start of a run, and every WRITE_AHEAD_STEP pages as the run goes
+ * on, it asks the thread (the `ahead` ring; no system call, nothing
+ * waits) to fault in the WRITE_AHEAD_PAGES pages after k. Faulting in
+ * never changes what memory holds, so a request that arrives late, for
+ * pages already written or an object already dead, costs the thread
+ * time and nothing else; but the thread also reads each page (the host's
+ * traps, tc__os_populate), and a mapping must not go away under that
+ * read: see tc__mem_ahead_fence. */
+void tc__large_first_write(tc_heap *h, void *obj, uint32_t slot) {
+    tc__mem *m = &h->mem;
+    if (!m->running) return;
+    tc_page *p = page_of(obj);
+    size_t k = large_wpage_of(slot);
+    if (k == 0 || !large_wpage_set(p, k - 1)) return;
+    bool start = k == 1 || !large_wpage_set(p, k - 2);
+    if (!start && k % WRITE_AHEAD_STEP != 0) return;
+    size_t from = (k + 1) * 4096, end = p->map_bytes;
+    if (from >= end) return;
+    size_t len = end - from < WRITE_AHEAD_PAGES * 4096 ? end - from : WRITE_AHEAD_PAGES * 4096;
+    uint64_t gen = atomic_load_explicit(&m->ahead_gen, memory_order_relaxed);
+    (void)tc__ring_push(&m->ahead, (tc__span){.base = (char *)p + from, .len = len, .large = true, .cycle = gen});
+}
+
+/* A request carries the generation it was made in; the mutator bumps the
+ * generation before it unmaps a large span itself (the heap limit's
+ * tc__mem_shrink_now; otherwise only the thread unmaps while it runs,
+ * after serving the requests made before). The thread marks itself
+ * reading, then checks the generation; the mutator bumps it, then waits
+ * while the thread is reading. Both sequentially consistent: either the
+ * thread sees the new generation and drops the request, or the mutator
+ * sees it reading and waits for the read to end. */
+void tc__mem_ahead_fence(tc__mem *m) {
+    if (!m->running) return;
+    atomic_fetch_add(&m->ahead_gen, 1);
+    while (atomic_load(&m->ahead_reading)) {
+        struct timespec ts = {0, 20000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* One load from each 4 KiB page, as tc__os_read_pages, of memory the
+ * mutator may be writing at that moment: the value is never used, and
+ * only the load's fault matters, so ThreadSanitizer is told to look
+ * away. */
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 8)
+__attribute__((no_sanitize("thread")))
+#endif
+static void
+ahead_read(const void *p, size_t len) {
+    for (size_t off = 0; off < len; off += 4096) (void)((volatile const char *)p)[off];
+}
+
+/* Serves every request in the ring; true if there were any. Called by
+ * the thread before it unmaps anything the mutator handed it, so that a
+ * request made before a span was given back is served while it is still
+ * mapped (the mutator pushes the request first, and the ring is read in
+ * order with acquire loads). */
+bool tc__mem_ahead_serve(tc__mem *m) {
+    tc__span s;
+    bool any = false;
+    while (tc__ring_pop(&m->ahead, &s)) {
+        any = true;
+        atomic_store(&m->ahead_reading, true);
+        if (s.cycle == atomic_load(&m->ahead_gen) && tc__os_populate_only(m, s.base, s.len)) {
+            if (m->ahead_hook) m->ahead_hook();
+            ahead_read(s.base, s.len);
+            atomic_fetch_add_explicit(&m->ahead_bytes, s.len, memory_order_relaxed);
+        }
+        atomic_store(&m->ahead_reading, false);
+    }
+    return any;
+}

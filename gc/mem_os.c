@@ -108,6 +108,20 @@ void tc__os_populate(tc__mem *m, void *p, size_t len, bool on_thread, bool read)
     for (; off < len; off += 4096) ((volatile char *)p)[off] = 0;
 }
 
+/* MADV_POPULATE_WRITE alone, for memory the mutator may be writing (the
+ * write-ahead, mem_large.c): never the fallback of touching by writes,
+ * which would race with its stores. False if the kernel cannot, or the
+ * range is not (or no longer) mapped. */
+bool tc__os_populate_only(tc__mem *m, void *p, size_t len) {
+    if (!atomic_load_explicit(&m->populate_ok, memory_order_relaxed)) return false;
+    for (size_t off = 0; off < len; off += POPULATE_SLICE) {
+        size_t n = len - off < POPULATE_SLICE ? len - off : POPULATE_SLICE;
+        tc__os_count(m, true);
+        if (madvise((char *)p + off, n, MADV_POPULATE_WRITE) != 0) return false;
+    }
+    return true;
+}
+
 /* ======================================================================
  * Accounting
  * ====================================================================== */

@@ -178,7 +178,9 @@ static size_t thread_release(tc__mem *m, uint64_t now) {
          * at once: the quarantine already kept them as long as useful. */
         if (m->has_held)
             s = m->held;
-        else if (!tc__ring_pop(&m->surplus, &s))
+        else if (tc__ring_pop(&m->surplus, &s))
+            tc__mem_ahead_serve(m); /* requests made before s was given back, while it is mapped */
+        else
             break;
         m->has_held = false;
         if (s.addr_only) { /* untouched address space: nothing to account */
@@ -267,6 +269,8 @@ static void *mem_thread_main(void *arg) {
         spans_before = spans;
         /* Spans to clear first: the mutator waits for them to reuse. */
         bool clearing = thread_clear(m);
+        /* A run of writes goes on: it will ask again soon. */
+        bool ahead = tc__mem_ahead_serve(m);
         double inst = dt ? (double)delta / (double)dt : 0;
         rate = rate * 0.5 + inst * 0.5;
         taken_before = taken;
@@ -287,7 +291,8 @@ static void *mem_thread_main(void *arg) {
         double until = tc__mem_ranges_keep_ahead(m, dt);
         double ready = (double)tc__ring_count(&m->ready);
         if (rate > 0 && ready / rate < until) until = ready / rate;
-        interval = next_interval(starving || behind || spans_taken || clearing, until);
+        ahead |= tc__mem_ahead_serve(m);
+        interval = next_interval(starving || behind || spans_taken || clearing || ahead, until);
         atomic_store_explicit(&m->thread_cpu_ns, tc__cpu_ns(), memory_order_relaxed);
     }
     return NULL;
@@ -346,6 +351,7 @@ void tc__mem_thread_stop(tc_heap *h) {
     /* Dead large spans still to clear go back to the quarantine dirty,
      * those cleared clean. */
     tc__mem_cleared_take(h);
+    while (tc__ring_pop(&m->ahead, &s)) {} /* write-ahead requests: only ever an optimisation */
     while (tc__ring_pop(&m->dirty, &s)) {
         m->clearing_bytes -= s.len;
         tc__mem_quarantine_add(h, s.base, s.len, false); /* young again: it waited, dirty, for no one */

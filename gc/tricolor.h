@@ -226,13 +226,19 @@ void *tc_alloc(tc_heap *heap, uint32_t nslots, uint32_t nraw);
  * page header and the object header. The bit is set before the store, so
  * a page whose bit is clear holds only NULL slots, and neither the marker
  * nor the sweep reads it. Only this thread writes the bitmap, hence a
- * relaxed load and store, not a locked or. */
+ * relaxed load and store, not a locked or. A page's first store also
+ * tells the memory layer, which may have the pages ahead of a run of
+ * writes faulted in (gc/mem_large.c, "Write-ahead"). */
 #define TC__LARGE_SLOT0 17u
-static inline void tc__large_written(void *obj, uint32_t slot) {
+void tc__large_first_write(tc_heap *heap, void *obj, uint32_t slot);
+static inline void tc__large_written(tc_heap *heap, void *obj, uint32_t slot) {
     uint64_t *w = ((uint64_t **)obj)[-2] + ((slot + TC__LARGE_SLOT0) >> 15);
     uint64_t bit = (uint64_t)1 << (((slot + TC__LARGE_SLOT0) >> 9) & 63);
     uint64_t v = __atomic_load_n(w, __ATOMIC_RELAXED);
-    if (!(v & bit)) __atomic_store_n(w, v | bit, __ATOMIC_RELAXED);
+    if (!(v & bit)) {
+        __atomic_store_n(w, v | bit, __ATOMIC_RELAXED);
+        tc__large_first_write(heap, obj, slot);
+    }
 }
 
 static inline uint32_t tc_nslots(const void *obj) { return (uint32_t)((TC__HDR(obj) >> 4) & TC_MAX_SLOTS); }
@@ -284,7 +290,7 @@ static inline void tc_store(tc_heap *heap, void *obj, uint32_t slot, void *val) 
     TC__CHECK_SLOT(heap, obj, slot, "tc_store", return );
     void **p = (void **)obj + slot;
     const struct tc__hot *hot = (const struct tc__hot *)heap;
-    if (val && (TC__HDR(obj) & TC__HDR_LARGE)) tc__large_written(obj, slot);
+    if (val && (TC__HDR(obj) & TC__HDR_LARGE)) tc__large_written(heap, obj, slot);
     if (__builtin_expect(hot->marking, 0) && !hot->skip_barrier) {
         switch (hot->barrier) {
         case TC_BARRIER_DIJKSTRA:
@@ -461,6 +467,7 @@ typedef struct tc_stats {
     uint64_t mem_quarantine_reuses; /* large objects placed in a dead one's mapping */
     uint64_t mem_cleared_mutator;   /* bytes of dead large objects the mutator cleared (sweep, allocation) */
     uint64_t mem_cleared_thread;    /* ... and the memory thread, off the mutator */
+    uint64_t mem_write_ahead;       /* bytes of large objects the thread faulted in ahead of a run of stores */
     uint64_t mmu_deferred;          /* increments the utilization guard put off, in total */
     /* Concurrent mode: the marker thread's CPU time and work units, and
      * what the mutator paid while it ran (tc_pause_reason). */

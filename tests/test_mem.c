@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 static tc_stats stats(tc_heap *h) {
@@ -366,6 +367,102 @@ static void test_thread_clears_dead_large_spans(void **state) {
     tc_heap_free(h);
 }
 
+/* How many of the n 4 KiB pages from p are in memory (mincore). */
+static size_t resident(const void *p, size_t n) {
+    unsigned char v[1024];
+    assert_true(n <= sizeof v);
+    assert_int_equal(mincore((void *)((uintptr_t)p & ~(uintptr_t)4095), n * 4096, v), 0);
+    size_t r = 0;
+    for (size_t i = 0; i < n; i++) r += v[i] & 1;
+    return r;
+}
+
+enum { AHEAD_SLOTS = 1 << 18 }; /* a 2 MiB pointer array, cut fresh from a spare range */
+
+static bool wrote_ahead(tc_heap *h) { return stats(h).mem_write_ahead >= (uint64_t)WRITE_AHEAD_PAGES * 4096; }
+
+/* Write-ahead (mem_large.c): a program that fills a fresh large array in
+ * order has the pages ahead of its stores faulted in by the thread, and
+ * what it wrote is untouched by that; one that writes a few scattered
+ * slots has nothing faulted in for it. Ten pages written in order: the
+ * WRITE_AHEAD_PAGES after them become resident, all NULL, while the
+ * scattered array's unwritten pages stay out of memory. It fails with
+ * the request not made (tc__large_first_write) and with the thread not
+ * serving it. */
+static void test_write_ahead_follows_a_run_of_stores(void **state) {
+    (void)state;
+    require_two_cpus();
+    tc_heap *h = large_span_heap();
+    void *arr = NULL, *sparse = NULL, *child = NULL;
+    tc_root_push(h, &arr);
+    tc_root_push(h, &sparse);
+    tc_root_push(h, &child);
+    child = tc_alloc(h, 0, 8);
+    sparse = tc_alloc(h, AHEAD_SLOTS, 0);
+    for (uint32_t i = 100; i < AHEAD_SLOTS; i += 40000) tc_store(h, sparse, i, child);
+    arr = tc_alloc(h, AHEAD_SLOTS, 0);
+    const uint32_t run = 10 * 512;
+    for (uint32_t i = 0; i < run; i++) tc_store(h, arr, i, child);
+    assert_true(wait_until(h, wrote_ahead));
+    char *base = (char *)page_of(arr);
+    size_t first = large_wpage_of(run - 1) + 1;
+    assert_true(resident(base + first * 4096, WRITE_AHEAD_PAGES - 16) == WRITE_AHEAD_PAGES - 16);
+    for (uint32_t i = 0; i < run; i++) assert_ptr_equal(tc_load(h, arr, i), child);
+    for (uint32_t i = run; i < AHEAD_SLOTS; i++) assert_null(tc_load(h, arr, i));
+    size_t pages = large_wpages(AHEAD_SLOTS), touched = 0;
+    for (uint32_t i = 100; i < AHEAD_SLOTS; i += 40000) touched++;
+    assert_true(resident(page_of(sparse), pages) <= touched + 2);
+    assert_heap_ok(h);
+    tc_root_pop(h, 3);
+    tc_heap_free(h);
+}
+
+/* The thread reads each page it faults in ahead (the host's traps), so a
+ * large span must not be unmapped under that read: the mutator unmaps
+ * spans itself only at the heap limit (tc__mem_shrink_now), after
+ * tc__mem_ahead_fence. The test holds the thread between a request's
+ * populate and its read (ahead_hook), drops the array, collects and
+ * shrinks meanwhile: with the fence the shrink returns only once the
+ * read is over (the thread has counted the request). It failed with the
+ * fence made to return at once: the span was unmapped while the thread
+ * was still to read it. */
+static atomic_int hook_entered;
+static void hold_the_read(void) {
+    atomic_store(&hook_entered, 1);
+    sleep_ms(100);
+}
+static bool thread_in_hook(tc_heap *h) {
+    (void)h;
+    return atomic_load(&hook_entered) == 1;
+}
+
+static void test_write_ahead_survives_the_mutator_unmapping(void **state) {
+    (void)state;
+    require_two_cpus();
+    tc_heap *h = large_span_heap_thread(false);
+    h->mem.ahead_hook = hold_the_read; /* before the thread starts */
+    tc_config c;
+    tc_get_config(h, &c);
+    c.mem_thread = true;
+    assert_null(tc_set_config(h, &c));
+    void *arr = NULL, *child = NULL;
+    tc_root_push(h, &arr);
+    tc_root_push(h, &child);
+    child = tc_alloc(h, 0, 8);
+    arr = tc_alloc(h, AHEAD_SLOTS, 0);
+    for (uint32_t i = 0; i < 4 * 512; i++) tc_store(h, arr, i, child);
+    assert_true(wait_until(h, thread_in_hook));
+    arr = NULL;
+    tc_collect(h);
+    tc__mem_shrink_now(h);
+    assert_int_equal(h->mem.quarantine_n, 0);
+    assert_false(atomic_load(&h->mem.ahead_reading));
+    assert_true(stats(h).mem_write_ahead > 0);
+    assert_heap_ok(h);
+    tc_root_pop(h, 2);
+    tc_heap_free(h);
+}
+
 /* A heap under a limit, with the thread on, no verifier at each step. */
 static tc_heap *limited_heap(size_t limit) {
     tc_config c;
@@ -704,6 +801,8 @@ int main(void) {
         cmocka_unit_test(test_grey_stack_outruns_the_thread),
         cmocka_unit_test(test_thread_switch_keeps_accounts),
         cmocka_unit_test(test_one_cpu_starts_no_thread),
+        cmocka_unit_test(test_write_ahead_follows_a_run_of_stores),
+        cmocka_unit_test(test_write_ahead_survives_the_mutator_unmapping),
         cmocka_unit_test(test_thread_never_preempts_the_mutator),
     };
     return cmocka_run_group_tests_name("mem", tests, NULL, NULL);
