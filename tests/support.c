@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -330,4 +331,13 @@ bool json_has_key(const json_keys *k, const char *dotted) {
     for (int i = 0; i < k->nkeys; i++)
         if (!strcmp(k->keys[i], dotted)) return true;
     return false;
+}
+
+size_t resident_pages(const void *p, size_t n) {
+    unsigned char v[1024];
+    assert_true(n <= sizeof v);
+    assert_int_equal(mincore((void *)((uintptr_t)p & ~(uintptr_t)4095), n * 4096, v), 0);
+    size_t r = 0;
+    for (size_t i = 0; i < n; i++) r += v[i] & 1;
+    return r;
 }

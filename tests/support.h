@@ -69,6 +69,8 @@ void require_two_cpus(void);
 void threads_on_cpu(pid_t pid, int cpu, int *threads, int *alone, int *shared, char *who, size_t len);
 /* Sleeps ms milliseconds, however often a signal interrupts it. */
 void sleep_ms(long ms);
+/* How many of the n (at most 1024) 4 KiB pages from p are in memory (mincore). */
+size_t resident_pages(const void *p, size_t n);
 /* How many threads of this process are in scheduling policy `policy`
  * (SCHED_OTHER, SCHED_FIFO, SCHED_IDLE, ...). */
 int threads_in_policy(int policy);

@@ -7,7 +7,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* Builds a list of n nodes hanging off *root. */
 static void make_list(tc_heap *h, void **root, int n) {
@@ -468,16 +467,6 @@ static void test_unlimited_increment_scans_large_objects_once(void **state) {
     assert_true(s1.cycles > s0.cycles);
     tc_root_pop(h, 1);
     tc_heap_free(h);
-}
-
-/* How many of the n 4 KiB pages from p are in memory (mincore). */
-static size_t resident_pages(const void *p, size_t n) {
-    unsigned char v[1024];
-    assert_true(n <= sizeof v);
-    assert_int_equal(mincore((void *)((uintptr_t)p & ~(uintptr_t)4095), n * 4096, v), 0);
-    size_t r = 0;
-    for (size_t i = 0; i < n; i++) r += v[i] & 1;
-    return r;
 }
 
 enum { BIG_SLOTS = 1 << 18 }; /* a 2 MiB pointer array: 513 pages */

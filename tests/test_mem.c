@@ -21,7 +21,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 
 static tc_stats stats(tc_heap *h) {
@@ -367,16 +366,6 @@ static void test_thread_clears_dead_large_spans(void **state) {
     tc_heap_free(h);
 }
 
-/* How many of the n 4 KiB pages from p are in memory (mincore). */
-static size_t resident(const void *p, size_t n) {
-    unsigned char v[1024];
-    assert_true(n <= sizeof v);
-    assert_int_equal(mincore((void *)((uintptr_t)p & ~(uintptr_t)4095), n * 4096, v), 0);
-    size_t r = 0;
-    for (size_t i = 0; i < n; i++) r += v[i] & 1;
-    return r;
-}
-
 enum { AHEAD_SLOTS = 1 << 18 }; /* a 2 MiB pointer array, cut fresh from a spare range */
 
 static bool wrote_ahead(tc_heap *h) { return stats(h).mem_write_ahead >= (uint64_t)WRITE_AHEAD_PAGES * 4096; }
@@ -406,12 +395,12 @@ static void test_write_ahead_follows_a_run_of_stores(void **state) {
     assert_true(wait_until(h, wrote_ahead));
     char *base = (char *)page_of(arr);
     size_t first = large_wpage_of(run - 1) + 1;
-    assert_true(resident(base + first * 4096, WRITE_AHEAD_PAGES - 16) == WRITE_AHEAD_PAGES - 16);
+    assert_true(resident_pages(base + first * 4096, WRITE_AHEAD_PAGES - 16) == WRITE_AHEAD_PAGES - 16);
     for (uint32_t i = 0; i < run; i++) assert_ptr_equal(tc_load(h, arr, i), child);
     for (uint32_t i = run; i < AHEAD_SLOTS; i++) assert_null(tc_load(h, arr, i));
     size_t pages = large_wpages(AHEAD_SLOTS), touched = 0;
     for (uint32_t i = 100; i < AHEAD_SLOTS; i += 40000) touched++;
-    assert_true(resident(page_of(sparse), pages) <= touched + 2);
+    assert_true(resident_pages(page_of(sparse), pages) <= touched + 2);
     assert_heap_ok(h);
     tc_root_pop(h, 3);
     tc_heap_free(h);
