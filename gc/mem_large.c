@@ -242,7 +242,10 @@ void tc__mem_cleared_on_mutator(tc_heap *h, size_t bytes) { h->mem.cleared_mutat
  * pages already written or an object already dead, costs the thread
  * time and nothing else; but the thread also reads each page (the host's
  * traps, tc__os_populate), and a mapping must not go away under that
- * read: see tc__mem_ahead_fence. */
+ * read: see tc__mem_ahead_fence. The thread serves requests between its
+ * other jobs: while a heap grows faster than it can fault pages in
+ * (mutate's build), they wait behind its refills and help little
+ * (docs/design.md §7). */
 void tc__large_first_write(tc_heap *h, void *obj, uint32_t slot) {
     tc__mem *m = &h->mem;
     if (!m->running) return;
