@@ -70,6 +70,20 @@ void tc__os_read_pages(const void *p, size_t len) {
     for (size_t off = 0; off < len; off += 4096) (void)((volatile const char *)p)[off];
 }
 
+/* MADV_POPULATE_WRITE over [p, p+len) one POPULATE_SLICE at a time (see
+ * tc__os_populate), each slice read after its call if `read`; returns
+ * the bytes done before a call failed (len if none did). */
+static size_t populate_slices(tc__mem *m, char *p, size_t len, bool on_thread, bool read) {
+    size_t off = 0;
+    for (; off < len; off += POPULATE_SLICE) {
+        size_t n = len - off < POPULATE_SLICE ? len - off : POPULATE_SLICE;
+        tc__os_count(m, on_thread);
+        if (madvise(p + off, n, MADV_POPULATE_WRITE) != 0) break;
+        if (read) tc__os_read_pages(p + off, n);
+    }
+    return off < len ? off : len;
+}
+
 /* Faults [p, p+len) in now, so that its first use costs no fault.
  *
  * With `read` (the thread, or tc_heap_new filling the first reserve), each
@@ -92,18 +106,11 @@ void tc__os_read_pages(const void *p, size_t len) {
 void tc__os_populate(tc__mem *m, void *p, size_t len, bool on_thread, bool read) {
     size_t off = 0;
     if (atomic_load_explicit(&m->populate_ok, memory_order_relaxed) && ((uintptr_t)p & 4095) == 0) {
-        for (; off < len; off += POPULATE_SLICE) {
-            size_t n = len - off < POPULATE_SLICE ? len - off : POPULATE_SLICE;
-            tc__os_count(m, on_thread);
-            if (madvise((char *)p + off, n, MADV_POPULATE_WRITE) != 0) {
-                /* EINVAL: a kernel older than 5.14. Found out when the
-                 * heap is made (its ranges are populated then), before
-                 * anyone writes to memory this falls back to touching. */
-                atomic_store_explicit(&m->populate_ok, false, memory_order_relaxed);
-                break;
-            }
-            if (read) tc__os_read_pages((char *)p + off, n);
-        }
+        off = populate_slices(m, p, len, on_thread, read);
+        /* EINVAL: a kernel older than 5.14. Found out when the heap is
+         * made (its ranges are populated then), before anyone writes to
+         * memory this falls back to touching. */
+        if (off < len) atomic_store_explicit(&m->populate_ok, false, memory_order_relaxed);
     }
     for (; off < len; off += 4096) ((volatile char *)p)[off] = 0;
 }
@@ -113,13 +120,8 @@ void tc__os_populate(tc__mem *m, void *p, size_t len, bool on_thread, bool read)
  * which would race with its stores. False if the kernel cannot, or the
  * range is not (or no longer) mapped. */
 bool tc__os_populate_only(tc__mem *m, void *p, size_t len) {
-    if (!atomic_load_explicit(&m->populate_ok, memory_order_relaxed)) return false;
-    for (size_t off = 0; off < len; off += POPULATE_SLICE) {
-        size_t n = len - off < POPULATE_SLICE ? len - off : POPULATE_SLICE;
-        tc__os_count(m, true);
-        if (madvise((char *)p + off, n, MADV_POPULATE_WRITE) != 0) return false;
-    }
-    return true;
+    return atomic_load_explicit(&m->populate_ok, memory_order_relaxed) &&
+           populate_slices(m, p, len, true, false) == len;
 }
 
 /* ======================================================================
