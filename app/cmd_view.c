@@ -218,6 +218,9 @@ static void usage(FILE *f) {
                "a display, the window can run on SDL's dummy driver:\n"
                "SDL_VIDEODRIVER=dummy tricolor view --passes 4. At speed 1 and slower each increment\n"
                "starts cold after a frame, and its pause reads longer than in bench: compare at --speed 32.\n"
+               "While the run plays, at any speed, the parked workload spins on the measured CPU between\n"
+               "its turns rather than let that vCPU idle (a late wake would land in its next pause), so the\n"
+               "window keeps that CPU busy; paused (space) it sleeps.\n"
                "\n");
     scene_args_help(f);
 }

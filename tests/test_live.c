@@ -11,7 +11,8 @@
  * slice, Boehm's turn, the "drawing"), whose logged spans must never let
  * a measured one overlap another. The measured CPU: the mutator is pinned
  * to it and asks for real-time priority, and, parked, it spins there only
- * when asked to keep it warm and for no longer than the limit. Run
+ * when asked to keep it warm and for no longer than the limit; the scene
+ * asks at every speed while the run plays, and never while paused. Run
  * under ThreadSanitizer too (make test-tsan): the hand-off under one mutex
  * is what keeps the viewer's reads race-free, and TSan sees any read it
  * does not cover. The feed test spawns this binary as the Boehm child
@@ -38,6 +39,7 @@
 #include "page_warm.h"
 #include "live.h"
 #include "registry.h"
+#include "scene.h"
 #include "turns.h"
 
 #if defined(__SANITIZE_THREAD__)
@@ -212,6 +214,60 @@ static void test_parked_workload_keeps_its_cpu_warm(void **state) {
     assert_int_equal(spins, 2);
     assert_true(ns - first < LIVE_KEEP_WARM_NS);
     live_stop(l);
+}
+
+/* The scene asks for the spin at every speed while the run plays: at 32,
+ * at 1 (the demo's default: a turn a frame, where a sleeping vCPU's late
+ * wake landed 3-4 ms in an increment, docs/design.md section 8) and in
+ * slow motion, where it asks again on the replay frames between turns.
+ * Paused, it never asks: after the last spin has run out, frames add none. */
+static void test_scene_keeps_the_measured_cpu_warm_at_every_speed(void **state) {
+    (void)state;
+    if (place_measured_cpu() < 0) skip(); /* one CPU: the request is a no-op by design */
+    static scene sc;
+    scene_init(&sc, "view");
+    sc.wl = wl_find("demo");
+    sc.boehm_on = false;
+    sc.history_mb = 0;
+    scene_defaults(&sc);
+    scene_settle(&sc);
+    assert_true(scene_start(&sc));
+    const int speeds[] = {scene_nspeeds - 1, SCENE_SPEED_ONE, 3 /* 1/4 */};
+    uint64_t spins = 0, before, ns;
+    for (size_t k = 0; k < sizeof speeds / sizeof speeds[0]; k++) {
+        scene_set_speed(&sc, speeds[k]);
+        before = spins;
+        /* Frames until two more spins have begun (the spin starts on the
+         * workload's thread, so a loaded machine may take a while). */
+        for (int f = 0; f < 600 && (live_warm_stats(sc.lv, &spins, &ns), spins < before + 2); f++) {
+            sc.clock_s += 1.0 / 60;
+            scene_frame(&sc, 1.0 / 60);
+            sleep_ms(1);
+        }
+        if (spins < before + 2)
+            fail_msg("speed %g: %llu spins in 600 frames", scene_speeds[speeds[k]],
+                     (unsigned long long)(spins - before));
+    }
+    sc.paused = true;
+    scene_frame(&sc, 1.0 / 60);
+    /* The requests made before the pause run out: wait until no spin
+     * begins or ends for twice the limit (valgrind may start one late). */
+    uint64_t ns_before = 0;
+    live_warm_stats(sc.lv, &before, &ns_before);
+    for (int i = 0; i < 25; i++) {
+        sleep_ms(2 * LIVE_KEEP_WARM_NS / 1000000);
+        live_warm_stats(sc.lv, &spins, &ns);
+        if (spins == before && ns == ns_before) break;
+        before = spins, ns_before = ns;
+    }
+    for (int f = 0; f < 30; f++) {
+        sc.clock_s += 1.0 / 60;
+        scene_frame(&sc, 1.0 / 60);
+    }
+    sleep_ms(20);
+    live_warm_stats(sc.lv, &spins, &ns);
+    assert_int_equal(spins, before);
+    scene_free(&sc);
 }
 
 static int threads_allowed_on(int cpu) { return threads_on(cpu, false); }
@@ -432,6 +488,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_measured_runs_keep_their_cpu),
         cmocka_unit_test(test_measured_runs_ask_for_realtime),
         cmocka_unit_test(test_parked_workload_keeps_its_cpu_warm),
+        cmocka_unit_test(test_scene_keeps_the_measured_cpu_warm_at_every_speed),
         cmocka_unit_test(test_feed_streams_boehm_pauses),
         cmocka_unit_test(test_page_warm_reads_resident_pages_only),
         cmocka_unit_test(test_turns_check_finds_overlaps),

@@ -20,7 +20,11 @@
  * 200 us in 3 s of 8 ms slices resumed that way, against 1-3 when the
  * waiting thread spun instead. Those stalls landed in the workload's
  * pauses, which is how the window and the videos showed maxima 5-20x
- * bench's. The spin runs at normal priority even where the slices run
+ * bench's. At speed 1, where a turn comes once a frame, the first
+ * increment after a wake read 3-4 ms by CLOCK_MONOTONIC in clusters of
+ * frames while the TSC, CLOCK_MONOTONIC_RAW and the thread's CPU clock
+ * read ~10 us across it (docs/design.md section 8): the clock caught up
+ * with a late wake inside the increment. The spin runs at normal priority even where the slices run
  * at real-time priority (cpu_place.h says why). It changes nothing the
  * workload does or the viewer reads: it only reads `turn` and
  * `keep_warm`, and the mutex is taken again before the slice starts, so

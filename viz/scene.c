@@ -401,12 +401,16 @@ void scene_frame(scene *s, double dt) {
         graph_recolour(&s->g, s->insp.obj, s->insp.info.colour);
     if (moved) scene_travel_record(s, dt);
     /* The measured CPU's next turn is the workload's (Boehm's, if any, ran
-     * in collect): keep it from idling while this frame is drawn. Only at
-     * full speed, where the pauses are compared with bench's: stepped or
-     * slowed down each increment starts cold anyway (the --passes summary
-     * says so), and virtual time has no clock to protect, so there the
-     * spin would cost a CPU for nothing. */
-    if (moved && !s->paused && !s->deterministic && scene_speed(s) > 1 && s->step_requests == 0) live_keep_warm(s->lv);
+     * in collect): keep it from idling while this frame is drawn, at every
+     * speed while the run plays. At speed 1 and slower too, where a turn
+     * comes once a frame or less: there a sleeping vCPU's first increment
+     * after waking read 3-4 ms where its work took ~10 us (live.c says
+     * how that was measured). Stepped, paused or in virtual time
+     * (deterministic) it sleeps: a step is not a figure, and virtual time
+     * has no clock to protect. Slow motion requests it on every replay
+     * frame, so the spin (at most LIVE_KEEP_WARM_NS a request) lasts
+     * until the next turn. */
+    if (moved && !s->paused && !s->deterministic && s->step_requests == 0) live_keep_warm(s->lv);
 }
 
 bool scene_passes_done(const scene *s, long passes) {
