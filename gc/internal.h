@@ -275,7 +275,7 @@ typedef struct tc__mem {
     _Atomic bool starving, stop;
     _Atomic bool ranges_behind; /* a range's cursor passed what the thread populated */
     /* The pause log's records and the grey stack (see tc__mem_range_ensure). */
-    tc__range log, grey;
+    tc__range log, grey, cycles;
     /* The thread's side. */
     ptrvec tclean;
     char *tchunk, *tchunk_end;
@@ -313,14 +313,17 @@ size_t tc__mem_work(tc_heap *h, size_t max_units);
 bool tc__mem_has_work(const tc_heap *h);
 void tc__mem_shrink_now(tc_heap *h);
 void tc__mem_stats(const tc_heap *h, tc_stats *s);
-#define TC__LOG_RESERVE ((size_t)1 << 30) /* address space for the pause log: 26M records */
+#define TC__LOG_RESERVE   ((size_t)1 << 30) /* address space for the pause log: 26M records */
+#define TC__CYCLE_RESERVE ((size_t)1 << 30) /* ... for the cycle log: 5M records */
 bool tc__mem_log_ensure(tc_heap *h, size_t bytes);
+bool tc__mem_cyclelog_ensure(tc_heap *h, size_t bytes);
 /* Makes the first `bytes` of r usable without a fault (populating them
  * itself when the thread has not) and tells the thread where the cursor
  * is. False when r is missing or too small. */
 bool tc__mem_range_ensure(tc__mem *m, tc__range *r, size_t bytes, bool on_marker);
 #define TC__GREY_RESERVE ((size_t)16 << 30) /* address space for the grey stack: 2G entries */
 char *tc__mem_log_base(const tc_heap *h);
+char *tc__mem_cyclelog_base(const tc_heap *h);
 
 #define CPU_SAMPLE_EVERY 8
 #define SAFEPOINT_BYTES  4096 /* a safepoint at least this often, in bytes allocated */
@@ -467,8 +470,7 @@ struct tc_heap {
 
     /* --- measurement (pauselog.c) --- */
     size_t npauses; /* records in the memory layer's log range */
-    tc_cycle *cycles;
-    size_t ncycles, cycles_cap;
+    size_t ncycles; /* records in its cycle-log range */
     uint64_t gc_wall_ns, gc_cpu_ns, increments, barrier_hits;
     /* The thread CPU clock is a ~400 ns syscall (MONOTONIC is ~23 ns via
      * the vDSO), so it is read around one increment in CPU_SAMPLE_EVERY and

@@ -60,11 +60,15 @@
 #include <unistd.h>
 
 /* ======================================================================
- * Reserved ranges: the pause log's storage and the grey stack
+ * Reserved ranges: the pause and cycle logs' storage and the grey stack
  * ====================================================================== */
 
-/* The pause log is appended to inside every increment, and the grey stack
- * grows inside them, so their memory must not fault there either. Each
+/* The pause log is appended to inside every increment, the cycle log
+ * inside each cycle's last, and the grey stack grows inside them, so
+ * their memory must not fault there either. The cycle log was a malloc'd
+ * array grown by realloc: in the window's process (whose malloc serves
+ * large blocks from its heap once SDL has freed some) the demo's 1025th
+ * cycle copied 200 KiB into fresh pages inside a pause of 630-760 us. Each
  * lives in one reserved range that never moves (so tc_pause_log can hand
  * out a plain array, and the grey stack needs no realloc), and pages ahead
  * of the cursor are faulted in beforehand: by the thread when it runs,
@@ -142,7 +146,7 @@ bool tc__mem_range_ensure(tc__mem *m, tc__range *r, size_t bytes, bool on_marker
  * between cycles and then grows by megabytes as marking starts (mutate's
  * did while the thread slept, and the mutator populated it itself). */
 double tc__mem_ranges_keep_ahead(tc__mem *m, uint64_t dt_ns) {
-    tc__range *rs[] = {&m->log, &m->grey};
+    tc__range *rs[] = {&m->log, &m->grey, &m->cycles};
     double until = DBL_MAX;
     for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++) {
         tc__range *r = rs[i];
@@ -168,6 +172,12 @@ bool tc__mem_log_ensure(tc_heap *h, size_t bytes) { return tc__mem_range_ensure(
 
 char *tc__mem_log_base(const tc_heap *h) { return h->mem.log.base; }
 
+bool tc__mem_cyclelog_ensure(tc_heap *h, size_t bytes) {
+    return tc__mem_range_ensure(&h->mem, &h->mem.cycles, bytes, false);
+}
+
+char *tc__mem_cyclelog_base(const tc_heap *h) { return h->mem.cycles.base; }
+
 /* ======================================================================
  * Lifetime and configuration
  * ====================================================================== */
@@ -186,6 +196,7 @@ void tc__mem_init(tc_heap *h) {
         if (*end == '\0' && us <= 1000000) m->slow_os_ns = (uint64_t)us * 1000u;
     }
     range_reserve(m, &m->log, TC__LOG_RESERVE, LOG_AHEAD);
+    range_reserve(m, &m->cycles, TC__CYCLE_RESERVE, CYCLE_AHEAD);
     range_reserve(m, &m->grey, TC__GREY_RESERVE, GREY_AHEAD);
     if (m->grey.base) { /* the grey stack's entries, up to what is faulted in */
         h->grey.v = (void **)(void *)m->grey.base;
@@ -216,6 +227,7 @@ void tc__mem_free(tc_heap *h) {
     for (size_t i = 0; i < m->pending.n; i++)
         if (m->pending.v[i].large) tc__os_unmap(m, m->pending.v[i].base, m->pending.v[i].len, false);
     if (m->log.base) tc__os_unmap(m, m->log.base, m->log.cap, false);
+    if (m->cycles.base) tc__os_unmap(m, m->cycles.base, m->cycles.cap, false);
     if (m->grey.base) {
         tc__os_unmap(m, m->grey.base, m->grey.cap, false);
         h->grey.v = NULL; /* not malloc's */

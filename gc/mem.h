@@ -29,6 +29,7 @@
 #define RELEASE_CREDIT_NS       2000000 /* ... plus this much at its start */
 #define RELEASE_BACKLOG_BYTES   ((uint64_t)16 << 20) /* ... unless this much waits to be given back */
 #define LOG_AHEAD               ((size_t)256 << 10)  /* pause-log bytes kept faulted in ahead of the cursor */
+#define CYCLE_AHEAD             ((size_t)64 << 10)   /* cycle-log bytes kept faulted in ahead (~300 records) */
 #define GREY_AHEAD              ((size_t)1 << 20)    /* grey-stack bytes kept faulted in ahead (128K entries) */
 #define BIG_READY_MAX           2 /* cleared large spans the thread keeps ready, recycled ones included */
 #define POPULATE_ON_MUTATOR_MAX ((size_t)256 << 10) /* fresh large mappings the mutator faults in at once */

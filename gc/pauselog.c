@@ -4,9 +4,9 @@
  * Every increment appends one tc_pause (start, duration, phase, work,
  * bytes allocated since the previous one); every finished cycle appends
  * one tc_cycle. Neither is GC heap memory, so logging cannot trigger or
- * disturb a collection. Pauses go to a range the memory layer reserves
- * and faults in ahead of the cursor; cycles (one per cycle) to a malloc'd
- * array. If either is full the record is dropped, never the program.
+ * disturb a collection. Both go to ranges the memory layer reserves and
+ * faults in ahead of their cursors (mem.c). If either is full the record
+ * is dropped, never the program.
  *
  * With gctrace on, each finished cycle prints one line to stderr, in the
  * spirit of Go's GODEBUG=gctrace=1:
@@ -29,29 +29,20 @@
 
 #include <string.h>
 
-#include <stdlib.h>
 #include <sys/resource.h>
 
-static bool grow(void **arr, size_t *cap, size_t elem) {
-    size_t ncap = *cap ? *cap * 2 : 1024;
-    void *n = realloc(*arr, ncap * elem);
-    if (!n) return false;
-    *arr = n;
-    *cap = ncap;
-    return true;
-}
-
-/* Pause records live in a range the memory layer keeps faulted in ahead
- * of the cursor (mem.c): appending one never faults inside the increment
- * it records. */
+/* Pause and cycle records live in ranges the memory layer keeps faulted
+ * in ahead of their cursors (mem.c): appending one never faults, copies
+ * or calls the OS inside the increment it records, and the arrays handed
+ * out never move. */
 void tc__pauselog_append(tc_heap *h, const tc_pause *p) {
     if (!tc__mem_log_ensure(h, (h->npauses + 1) * sizeof *p)) return;
     ((tc_pause *)tc__mem_log_base(h))[h->npauses++] = *p;
 }
 
 void tc__cyclelog_append(tc_heap *h, const tc_cycle *c) {
-    if (h->ncycles == h->cycles_cap && !grow((void **)&h->cycles, &h->cycles_cap, sizeof *c)) return;
-    h->cycles[h->ncycles++] = *c;
+    if (!tc__mem_cyclelog_ensure(h, (h->ncycles + 1) * sizeof *c)) return;
+    ((tc_cycle *)tc__mem_cyclelog_base(h))[h->ncycles++] = *c;
     if (h->cfg.gctrace) {
         /* Page faults of this thread since the last line: one getrusage
          * per cycle, only while tracing. */
@@ -65,11 +56,7 @@ void tc__cyclelog_append(tc_heap *h, const tc_cycle *c) {
     }
 }
 
-void tc__pauselog_free(tc_heap *h) {
-    free(h->cycles);
-    h->cycles = NULL;
-    h->npauses = h->ncycles = h->cycles_cap = 0;
-}
+void tc__pauselog_free(tc_heap *h) { h->npauses = h->ncycles = 0; }
 
 /* ---------- what an increment costs: its pause record ---------- */
 
@@ -136,7 +123,7 @@ const tc_pause *tc_pause_log(const tc_heap *h, size_t *count) {
 
 const tc_cycle *tc_cycle_log(const tc_heap *h, size_t *count) {
     *count = h ? h->ncycles : 0;
-    return h ? h->cycles : NULL;
+    return h && h->ncycles ? (const tc_cycle *)tc__mem_cyclelog_base(h) : NULL;
 }
 
 void tc_log_clear(tc_heap *h) {
