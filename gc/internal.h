@@ -274,7 +274,7 @@ typedef struct tc__mem {
     _Atomic size_t reserve_pages, reserve_cap, taken;
     _Atomic bool starving, stop;
     _Atomic bool ranges_behind; /* a range's cursor passed what the thread populated */
-    /* The pause log's records and the grey stack (see tc__mem_range_ensure). */
+    /* The pause and cycle logs' records and the grey stack (see tc__mem_range_ensure). */
     tc__range log, grey, cycles;
     /* The thread's side. */
     ptrvec tclean;

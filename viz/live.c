@@ -24,12 +24,12 @@
  * increment after a wake read 3-4 ms by CLOCK_MONOTONIC in clusters of
  * frames while the TSC, CLOCK_MONOTONIC_RAW and the thread's CPU clock
  * read ~10 us across it (docs/design.md section 8): the clock caught up
- * with a late wake inside the increment. The spin runs at normal priority even where the slices run
- * at real-time priority (cpu_place.h says why). It changes nothing the
- * workload does or the viewer reads: it only reads `turn` and
- * `keep_warm`, and the mutex is taken again before the slice starts, so
- * the viewer's writes before handing over (the slice's limits) are seen
- * as before.
+ * with a late wake inside the increment. The spin runs at normal
+ * priority even where the slices run at real-time priority (cpu_place.h
+ * says why). It changes nothing the workload does or the viewer reads:
+ * it only reads `turn` and `keep_warm`, and the mutex is taken again
+ * before the slice starts, so the viewer's writes before handing over
+ * (the slice's limits) are seen as before.
  *
  * Stopping: the viewer sets `quit` and gives the mutator the turn; at its
  * next safepoint the mutator longjmps back to its thread function. That
