@@ -188,7 +188,6 @@ void tc_heap_free(tc_heap *h) {
     tc__ptrvec_free(&h->root_stack);
     tc__ptrvec_free(&h->grey);
     tc__ptrvec_free(&h->sweep_snap);
-    tc__pauselog_free(h);
     tc__observe_free(h);
     free(h);
 }

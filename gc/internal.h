@@ -684,7 +684,6 @@ uint64_t tc__increment_end(tc_heap *h, const tc__increment_clock *c, size_t work
                            tc_pause_reason reason, bool ended);
 void tc__pauselog_append(tc_heap *h, const tc_pause *p);
 void tc__cyclelog_append(tc_heap *h, const tc_cycle *c);
-void tc__pauselog_free(tc_heap *h);
 
 /* --- observe.c --- */
 void tc__observe_record_slow(tc_heap *h, tc_event_kind kind, void *obj, uint32_t arg);

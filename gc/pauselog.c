@@ -56,8 +56,6 @@ void tc__cyclelog_append(tc_heap *h, const tc_cycle *c) {
     }
 }
 
-void tc__pauselog_free(tc_heap *h) { h->npauses = h->ncycles = 0; }
-
 /* ---------- what an increment costs: its pause record ---------- */
 
 void tc__increment_begin(tc_heap *h, tc__increment_clock *c, bool always_sample_cpu) {
