@@ -685,10 +685,13 @@ static void test_ranges_report_their_time_left(void **state) {
  * its last populated page is in memory. (The pages just past the cursor
  * are in memory too where MADV_POPULATE_WRITE works; without it the
  * thread only touches pages from half a stretch on, mem.c.) */
+static bool last_populated_resident(tc__range *r) {
+    size_t populated = atomic_load(&r->populated);
+    return populated > 0 && resident_pages(r->base + populated - 1, 1) == 1;
+}
 static bool cycles_kept_ahead(tc_heap *h) {
     tc__range *r = &h->mem.cycles;
-    size_t populated = atomic_load(&r->populated);
-    return populated >= atomic_load(&r->used) + CYCLE_AHEAD / 2 && resident_pages(r->base + populated - 1, 1) == 1;
+    return atomic_load(&r->populated) >= atomic_load(&r->used) + CYCLE_AHEAD / 2 && last_populated_resident(r);
 }
 
 /* The cycle log stays where it is and is faulted in ahead of its cursor,
@@ -730,8 +733,7 @@ static void test_cycle_log_stays_put_and_ahead(void **state) {
         if (!ahead)
             fail_msg("thread %d: cycle log used %zu, populated %zu, last populated page resident: %d", thread,
                      atomic_load(&h->mem.cycles.used), atomic_load(&h->mem.cycles.populated),
-                     atomic_load(&h->mem.cycles.populated) > 0 &&
-                         resident_pages(h->mem.cycles.base + atomic_load(&h->mem.cycles.populated) - 1, 1) == 1);
+                     last_populated_resident(&h->mem.cycles));
         tc_heap_free(h);
     }
 }
