@@ -78,7 +78,8 @@ static void usage(FILE *f) {
                "                          (default 1)\n"
                "  --json FILE             write every figure as JSON\n"
                "  --csv FILE              write the full pause log as CSV (a row a pause: its phase, work and\n"
-               "                          reason: assist, handshake, flush, step, full, ...)\n"
+               "                          reason: assist, handshake, flush, step, full, ...; tick 1 if the\n"
+               "                          machine's periodic stall landed in it)\n"
                "  --csv-summary FILE      write every figure as CSV, a row a workload and collector\n"
                "  --trace FILE            write a Chrome trace (open in Perfetto or chrome://tracing)\n"
                "  --dry-run               print the collector settings the flags make, run nothing\n"
@@ -98,7 +99,11 @@ static void usage(FILE *f) {
                "                          one CPU Tricolor starts neither its memory thread nor its marker\n"
                "  --hiccup S              before each timed run, spin S seconds reading the clock and report\n"
                "                          the gaps: the machine's own stalls, beside the collectors' pauses\n"
-               "                          (default 1; 0 = off)\n"
+               "                          (default 1; 0 = off). A stall that comes at a fixed period (a\n"
+               "                          host's timer tick: 'machine tick every', 'machine tick length') is\n"
+               "                          predicted across the run, re-anchored by a 0.1 s spin after it, and\n"
+               "                          the pauses it lands in are counted ('pauses the tick lands in') and\n"
+               "                          set aside for 'p99 without the tick'\n"
                "\n"
                "What the figures mean. A pause is time the mutator spent inside one allocation, store or step,\n"
                "timed from outside the same way for every collector. In the concurrent mode that is its time in\n"
@@ -257,14 +262,14 @@ static void write_pause_logs(FILE *csv, FILE *trace, bool *first, const wl_info 
         const char *phase = run_pause_phase(tim, e, &work), *reason = run_pause_reason(tim, e);
         double start_us = (double)(e->start_ns - tim->t0_ns) / 1e3, dur_us = (double)e->dur_ns / 1e3;
         if (csv)
-            fprintf(csv, "%s,%s,%d,%.3f,%.3f,%s,%llu,%s\n", wl->name, col, rep + 1, start_us, dur_us, phase,
-                    (unsigned long long)work, reason);
+            fprintf(csv, "%s,%s,%d,%.3f,%.3f,%s,%llu,%s,%d\n", wl->name, col, rep + 1, start_us, dur_us, phase,
+                    (unsigned long long)work, reason, (e->flags & OPLOG_HELD_TICK) != 0);
         if (trace && rep == 0) {
             fprintf(trace,
                     ",\n{\"name\":\"%s\",\"cat\":\"pause\",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":%zu,"
-                    "\"tid\":%d,\"args\":{\"op\":\"%s\",\"work\":%llu,\"reason\":\"%s\"}}",
+                    "\"tid\":%d,\"args\":{\"op\":\"%s\",\"work\":%llu,\"reason\":\"%s\",\"tick\":%d}}",
                     phase, start_us, dur_us, wi + 1, (int)cfg->kind + 1, oplog_op_name(e->op), (unsigned long long)work,
-                    reason);
+                    reason, (e->flags & OPLOG_HELD_TICK) != 0);
         }
     }
 }
@@ -481,7 +486,8 @@ static void print_header(const bench_opts *o) {
                              "off; beside the mutator on its only CPU it would run inside its pauses)"
                            : "on (pages pre-faulted, memory returned off the mutator)");
     if (o->base.hiccup_ns)
-        printf(" Each timed run first spins %.1f s to record the machine's own stalls.",
+        printf(" Each timed run first spins %.1f s to record the machine's own stalls (and 0.1 s after it, if they "
+               "have a period).",
                (double)o->base.hiccup_ns / 1e9);
     printf("\n");
     const char *slow = getenv("TRICOLOR_SLOW_OS_US");
@@ -555,7 +561,7 @@ int cmd_bench(int argc, char **argv) {
     FILE *csv = o.csv ? cli_open_output(C, "--csv", o.csv) : NULL;
     FILE *summary = o.csv_summary ? cli_open_output(C, "--csv-summary", o.csv_summary) : NULL;
     FILE *trace = o.trace ? cli_open_output(C, "--trace", o.trace) : NULL;
-    if (csv) fprintf(csv, "workload,collector,repeat,start_us,duration_us,phase,work,reason\n");
+    if (csv) fprintf(csv, "workload,collector,repeat,start_us,duration_us,phase,work,reason,tick\n");
     if (summary) csv_summary_header(summary);
     if (trace) fprintf(trace, "{\"traceEvents\":[\n");
     bool trace_first = true;

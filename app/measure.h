@@ -66,7 +66,11 @@ typedef enum fig_id {
     FIG_HICCUP_OVER_200US,
     FIG_HICCUP_OVER_1MS,
     FIG_HICCUP_OVER_20US_RATE,
+    FIG_TICK_PERIOD_US,
+    FIG_TICK_LEN_US,
     FIG_STALLED_PAUSES_PCT,
+    FIG_TICK_PAUSES_PCT,
+    FIG_P99_NO_TICK_US,
     FIG_ENV_PAUSES,
     FIG_GC_MAX_US,
     FIG_MMU10_GC,
@@ -90,6 +94,9 @@ typedef struct fig_input {
     const metrics_pause *pauses; /* the timed run's log, normalized */
     size_t npauses;
     metrics_summary summary; /* of pauses */
+    /* Of the pauses without OPLOG_HELD_TICK: the same as summary when the
+     * hiccup spin found no periodic stall. */
+    metrics_summary summary_no_tick;
 } fig_input;
 
 typedef struct figure_def {

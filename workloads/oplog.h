@@ -27,7 +27,13 @@ typedef struct oplog_entry {
      * only to a microsecond or two, as long as a short increment. */
     uint32_t own_first;
     uint32_t own_n;
+    uint32_t flags; /* OPLOG_HELD_TICK */
 } oplog_entry;
+_Static_assert(sizeof(oplog_entry) == 32, "oplog_entry has no padding: entries go down a pipe whole");
+
+/* The pause holds the middle of the machine's periodic stall, as predicted
+ * from bench's hiccup spin (tick.h): the host's, not the collector's. */
+#define OPLOG_HELD_TICK 1u
 
 typedef struct oplog {
     oplog_entry *v;

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "oplog.h"
+#include "tick.h"
 #include "registry.h"
 #include "tricolor.h"
 
@@ -80,6 +81,11 @@ typedef struct hiccup {
     uint64_t spin_ns; /* how long the loop ran; 0 = not measured */
     uint64_t max_gap_ns;
     uint64_t gaps_over_20us, gaps_over_200us, gaps_over_1ms;
+    /* The periodic part of those gaps, if any (tick.h): fitted on this
+     * spin, re-anchored on a second one after the workload, and then
+     * the timed pauses that hold one are flagged OPLOG_HELD_TICK. */
+    machine_tick tick;
+    uint64_t tick_pauses; /* timed pauses flagged so */
 } hiccup;
 
 /* The collector's own record of one pause: a Tricolor increment, or a

@@ -1,0 +1,197 @@
+/*
+ * test_tick.c — finding the machine's periodic stall in a spin's gaps and
+ * telling which pauses hold it (workloads/tick.h), on made-up gaps shaped
+ * like the ones measured in docs/design.md section 8: a 35-60 us gap every
+ * millisecond at a fixed phase, the guest's own timer every 4th ms ~56 us
+ * after it, and stalls at random times.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "tick.h"
+
+#define MS 1000000ull
+#define US 1000ull
+
+/* A deterministic generator, so that a failure repeats. */
+static uint64_t rng_state;
+static uint64_t rng(void) {
+    rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+    return rng_state >> 33;
+}
+
+static void gaps_push(tick_gaps *g, uint64_t at, uint64_t len) {
+    if (g->n == g->cap) {
+        g->cap = g->cap ? 2 * g->cap : 1024;
+        g->at = realloc(g->at, g->cap * sizeof *g->at);
+        g->len = realloc(g->len, g->cap * sizeof *g->len);
+        assert_non_null(g->at);
+        assert_non_null(g->len);
+    }
+    g->at[g->n] = at;
+    g->len[g->n] = len;
+    g->n++;
+}
+
+static int cmp_gap(const void *a, const void *b) {
+    const uint64_t *x = a, *y = b;
+    return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+/* The gaps a spin over [from, from + span) would see on the machine
+ * described at the top: the tick at phase + k * period (period in ns,
+ * fractional), +-1 us of jitter, 35-60 us long, every 4th followed by the
+ * guest's timer, and `noise` stalls a second at random instants. */
+static tick_gaps spin(uint64_t from, uint64_t span, double period, uint64_t phase, unsigned noise) {
+    tick_gaps g = {0};
+    uint64_t(*v)[2] = NULL;
+    size_t n = 0, cap = 0;
+#define ADD(a, l)                                                                                                      \
+    do {                                                                                                               \
+        if (n == cap) {                                                                                                \
+            cap = cap ? 2 * cap : 1024;                                                                                \
+            v = realloc(v, cap * sizeof *v);                                                                           \
+            assert_non_null(v);                                                                                        \
+        }                                                                                                              \
+        v[n][0] = (a);                                                                                                 \
+        v[n][1] = (l);                                                                                                 \
+        n++;                                                                                                           \
+    } while (0)
+    uint64_t k0 = (uint64_t)((double)(from > phase ? from - phase : 0) / period) + 1;
+    for (uint64_t k = k0;; k++) {
+        uint64_t at = phase + (uint64_t)((double)k * period) + rng() % (2 * US) - US;
+        if (at >= from + span) break;
+        if (at < from) continue;
+        uint64_t len = 35 * US + rng() % (25 * US);
+        ADD(at, len);
+        if (k % 4 == 0) ADD(at + 56 * US, 30 * US + rng() % (60 * US));
+    }
+    uint64_t extra = noise * span / (1000 * MS);
+    for (uint64_t i = 0; i < extra; i++) ADD(from + rng() % span, 20 * US + rng() % (200 * US));
+    qsort(v, n, sizeof *v, cmp_gap);
+    for (size_t i = 0; i < n; i++) gaps_push(&g, v[i][0], v[i][1]);
+    free(v);
+#undef ADD
+    return g;
+}
+
+static void gaps_free(tick_gaps *g) {
+    free(g->at);
+    free(g->len);
+    *g = (tick_gaps){0};
+}
+
+/* The middle of tick k as generated (without its jitter). */
+static uint64_t tick_middle(double period, uint64_t phase, uint64_t k, uint64_t len) {
+    return phase + (uint64_t)((double)k * period) + len / 2;
+}
+
+static void test_fit_finds_the_hosts_millisecond_tick(void **state) {
+    (void)state;
+    rng_state = 1;
+    const double period = 1000037.3; /* not a round number: the fit must find it, not assume it */
+    tick_gaps g = spin(5 * MS, 1000 * MS, period, 376 * US, 300);
+    machine_tick t;
+    assert_true(tick_fit(&g, 1000 * MS, &t));
+    assert_int_equal(t.period_ns, 1000037);
+    assert_true(t.period_exact_ns > period - 2 && t.period_exact_ns < period + 2);
+    assert_true(t.matched >= 950);
+    assert_true(t.len_ns >= 40 * US && t.len_ns <= 55 * US);
+    assert_true(t.jitter_ns <= 2 * US);
+    /* Its anchor is on a tick: a whole number of periods from the phase. */
+    double frac = fmod((double)(t.anchor_ns - 376 * US) / period, 1.0);
+    assert_true(frac < 0.002 || frac > 0.998);
+    gaps_free(&g);
+}
+
+static void test_fit_finds_nothing_in_random_stalls(void **state) {
+    (void)state;
+    rng_state = 2;
+    tick_gaps g = spin(0, 1000 * MS, 1e15, 1e15, 1300); /* no tick within the spin: noise alone */
+    machine_tick t;
+    assert_false(tick_fit(&g, 1000 * MS, &t));
+    assert_int_equal(t.period_ns, 0);
+    assert_false(tick_holds(&t, 0, 1000 * MS));
+    gaps_free(&g);
+    /* Too few gaps to say anything. */
+    tick_gaps few = {0};
+    for (int i = 0; i < 10; i++) gaps_push(&few, (uint64_t)i * MS, 40 * US);
+    assert_false(tick_fit(&few, 10 * MS, &t));
+    gaps_free(&few);
+}
+
+/* A pause holds the tick when the tick's middle lies inside it; seconds
+ * after the spin the prediction is still within a few microseconds. */
+static void test_holds_marks_the_pauses_a_tick_lands_in(void **state) {
+    (void)state;
+    rng_state = 3;
+    const double period = 999981.7;
+    tick_gaps g = spin(0, 1000 * MS, period, 123 * US, 300);
+    machine_tick t;
+    assert_true(tick_fit(&g, 1000 * MS, &t));
+    for (uint64_t k = 1000; k <= 6000; k += 250) { /* up to 5 s after the spin */
+        uint64_t mid = tick_middle(period, 123 * US, k, t.len_ns);
+        assert_true(tick_holds(&t, mid - 30 * US, 60 * US));
+        assert_true(tick_holds(&t, mid - 5 * US, 10 * US));
+        /* A pause that ends before the tick, or starts after it. */
+        assert_false(tick_holds(&t, mid - 300 * US, 100 * US));
+        assert_false(tick_holds(&t, mid + 100 * US, 400 * US));
+    }
+    /* A pause longer than a period holds one whatever its place. */
+    assert_true(tick_holds(&t, 7777 * US, 1001 * US));
+    assert_false(tick_holds(&t, 7777 * US, 0));
+    gaps_free(&g);
+}
+
+/* A period off by 10 ns (a tenth of the fit's usual error on a noisy
+ * machine, times a hundred) drifts 50 us in 5 s; a second spin after the
+ * run brings it back. */
+static void test_refit_corrects_drift_from_a_later_spin(void **state) {
+    (void)state;
+    rng_state = 4;
+    const double period = 1000000.0;
+    tick_gaps g = spin(0, 1000 * MS, period, 376 * US, 300);
+    machine_tick t;
+    assert_true(tick_fit(&g, 1000 * MS, &t));
+    t.period_exact_ns += 10.0;
+    uint64_t mid = tick_middle(period, 376 * US, 6000, t.len_ns);
+    assert_false(tick_holds(&t, mid - 5 * US, 10 * US)); /* the prediction is 60 us late by then */
+    tick_gaps later = spin(5900 * MS, 100 * MS, period, 376 * US, 300);
+    assert_true(tick_refit(&t, &later, 100 * MS));
+    assert_true(tick_holds(&t, mid - 5 * US, 10 * US));
+    assert_true(t.period_exact_ns > period - 1 && t.period_exact_ns < period + 1);
+    gaps_free(&later);
+    gaps_free(&g);
+}
+
+/* If the later spin does not show the tick, nothing is attributed to it. */
+static void test_refit_drops_a_tick_the_later_spin_lacks(void **state) {
+    (void)state;
+    rng_state = 5;
+    tick_gaps g = spin(0, 1000 * MS, 1000000.0, 376 * US, 300);
+    machine_tick t;
+    assert_true(tick_fit(&g, 1000 * MS, &t));
+    tick_gaps later = spin(5900 * MS, 100 * MS, 1e15, 1e15, 1300);
+    assert_false(tick_refit(&t, &later, 100 * MS));
+    assert_int_equal(t.period_ns, 0);
+    assert_false(tick_holds(&t, 0, 10000 * MS));
+    gaps_free(&later);
+    gaps_free(&g);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fit_finds_the_hosts_millisecond_tick),
+        cmocka_unit_test(test_fit_finds_nothing_in_random_stalls),
+        cmocka_unit_test(test_holds_marks_the_pauses_a_tick_lands_in),
+        cmocka_unit_test(test_refit_corrects_drift_from_a_later_spin),
+        cmocka_unit_test(test_refit_drops_a_tick_the_later_spin_lacks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

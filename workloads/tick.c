@@ -1,0 +1,245 @@
+/*
+ * tick.c — the machine's periodic stall, found and attributed (tick.h).
+ *
+ * The fit. The most common interval between consecutive gaps (10 us bins,
+ * 100 us to 20 ms) gives a first period; the host's tick is then every
+ * gap that lands within TICK_TOL_NS of a multiple of it from the first,
+ * and a least-squares line through those (period index against instant)
+ * gives the period and the anchor. Three passes, each on the last one's
+ * line. Gaps that are not the tick (the guest's own timer, which on the
+ * machine measured follows the host's every 4th ms ~56 us later, or a
+ * stall of the host's other work) fall outside the tolerance and are
+ * left out.
+ */
+#include "tick.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TICK_MIN_PERIOD_NS 100000u   /* shorter periods are not a tick but a stall's fragments */
+#define TICK_MAX_PERIOD_NS 20000000u /* longer ones: a 1 s spin would see too few to fit */
+#define TICK_BIN_NS        10000u
+#define TICK_TOL_NS        20000.0 /* a matched gap starts this close to the line at most */
+#define TICK_MIN_MATCHED   20u
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_double_fn(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Signed a - b of two instants, as a double. */
+static double diff_ns(uint64_t a, uint64_t b) { return a >= b ? (double)(a - b) : -(double)(b - a); }
+
+/* The most common interval between consecutive gaps, averaged over its
+ * bin and the two beside it; 0 when none is in range. */
+static double first_period(const tick_gaps *g) {
+    enum { NBINS = TICK_MAX_PERIOD_NS / TICK_BIN_NS + 1 };
+    uint32_t *bins = calloc(NBINS, sizeof *bins);
+    if (!bins) return 0;
+    for (size_t i = 1; i < g->n; i++) {
+        uint64_t d = g->at[i] - g->at[i - 1];
+        if (d >= TICK_MIN_PERIOD_NS && d <= TICK_MAX_PERIOD_NS) bins[d / TICK_BIN_NS]++;
+    }
+    size_t best = 0;
+    uint32_t best_n = 0;
+    for (size_t b = 1; b + 1 < NBINS; b++) {
+        uint32_t c = bins[b - 1] + bins[b] + bins[b + 1];
+        if (c > best_n) {
+            best_n = c;
+            best = b;
+        }
+    }
+    free(bins);
+    if (best_n == 0) return 0;
+    double sum = 0;
+    uint32_t n = 0;
+    for (size_t i = 1; i < g->n; i++) {
+        uint64_t d = g->at[i] - g->at[i - 1];
+        if (d / TICK_BIN_NS + 1 >= best && d / TICK_BIN_NS <= best + 1 && d >= TICK_MIN_PERIOD_NS) {
+            sum += (double)d;
+            n++;
+        }
+    }
+    return n ? sum / n : 0;
+}
+
+/* Where the ticks fall among the first FIRST_PERIODS periods after the
+ * first gap: the 20 us window of phase (mod period) that the most gaps
+ * start in. Over so few periods the first estimate's error (a fraction
+ * of a microsecond a period) cannot smear the phase; over the whole spin
+ * it would, by tens of microseconds. Returns the window's middle. */
+#define FIRST_PERIODS 64
+static uint64_t first_anchor(const tick_gaps *g, double period) {
+    enum { BIN_NS = 2000, WINDOW_BINS = 10 };
+    size_t nb = (size_t)(period / BIN_NS) + 1;
+    uint32_t *bins = calloc(nb, sizeof *bins);
+    if (!bins) return g->at[0];
+    for (size_t i = 0; i < g->n; i++) {
+        double x = (double)(g->at[i] - g->at[0]);
+        if (x > FIRST_PERIODS * period) break;
+        bins[(size_t)(fmod(x, period) / BIN_NS) % nb]++;
+    }
+    size_t best = 0;
+    uint32_t best_n = 0;
+    for (size_t b = 0; b < nb; b++) {
+        uint32_t c = 0;
+        for (size_t j = 0; j < WINDOW_BINS; j++) c += bins[(b + j) % nb];
+        if (c > best_n) {
+            best_n = c;
+            best = b;
+        }
+    }
+    free(bins);
+    return g->at[0] + (uint64_t)((double)best * BIN_NS + WINDOW_BINS * BIN_NS / 2.0);
+}
+
+/* One pass of the fit: the gaps within TICK_TOL_NS of anchor + k * period
+ * with |k| <= horizon (the nearest such gap of each k), and the
+ * least-squares line through them. Returns how many matched; updates
+ * *anchor and *period when at least two did, and the lengths (lens, if
+ * not NULL) and the largest distance from the old line. */
+static uint32_t fit_pass(const tick_gaps *g, double horizon, uint64_t *anchor, double *period, uint64_t *lens,
+                         double *jitter) {
+    double sk = 0, sx = 0, skk = 0, skx = 0;
+    uint32_t n = 0;
+    double worst = 0;
+    /* Of the gaps near one k (a tick and, now and then, a stall beside
+     * it), the one nearest the line: gaps come in order, so those of one
+     * k are consecutive. */
+    long long cur_k = LLONG_MIN;
+    double cur_x = 0, cur_r = 0;
+    uint64_t cur_len = 0;
+    for (size_t i = 0; i <= g->n; i++) {
+        long long k = LLONG_MIN;
+        double x = 0, r = 0;
+        if (i < g->n) {
+            x = diff_ns(g->at[i], *anchor);
+            k = llround(x / *period);
+            r = x - (double)k * *period;
+            if (fabs(r) > TICK_TOL_NS || fabs((double)k) > horizon) continue;
+            if (k == cur_k) {
+                if (fabs(r) < fabs(cur_r)) {
+                    cur_x = x;
+                    cur_r = r;
+                    cur_len = g->len[i];
+                }
+                continue;
+            }
+        }
+        if (cur_k != LLONG_MIN) {
+            if (fabs(cur_r) > worst) worst = fabs(cur_r);
+            if (lens) lens[n] = cur_len;
+            sk += (double)cur_k;
+            sx += cur_x;
+            skk += (double)cur_k * (double)cur_k;
+            skx += (double)cur_k * cur_x;
+            n++;
+        }
+        cur_k = k;
+        cur_x = x;
+        cur_r = r;
+        cur_len = i < g->n ? g->len[i] : 0;
+    }
+    *jitter = worst;
+    double den = n * skk - sk * sk;
+    if (n < 2 || den <= 0) return n;
+    double p = (n * skx - sk * sx) / den;
+    double a = (sx - p * sk) / n;
+    if (p <= 0) return 0;
+    *period = p;
+    long long shift = llround(a);
+    *anchor = shift >= 0 ? *anchor + (uint64_t)shift : *anchor - (uint64_t)(-shift);
+    return n;
+}
+
+/* The fit: the line through the ticks of the first FIRST_PERIODS periods,
+ * then of twice as many on that line, and so on until the line covers
+ * the spin; two more passes over all of it. Each pass's line predicts
+ * the next stretch to well within TICK_TOL_NS. */
+bool tick_fit(const tick_gaps *g, uint64_t spin_ns, machine_tick *out) {
+    memset(out, 0, sizeof *out);
+    if (!g || g->n < TICK_MIN_MATCHED) return false;
+    double period = first_period(g);
+    if (period <= 0) return false;
+    uint64_t anchor = first_anchor(g, period);
+    uint64_t *lens = malloc(g->n * sizeof *lens);
+    if (!lens) return false;
+    uint32_t matched = 0;
+    double jitter = 0;
+    const double all = (double)(g->at[g->n - 1] - g->at[0]) / period + 2;
+    for (double horizon = FIRST_PERIODS; horizon < 4 * all; horizon *= 2)
+        matched = fit_pass(g, horizon, &anchor, &period, lens, &jitter);
+    for (int pass = 0; pass < 2; pass++) matched = fit_pass(g, all, &anchor, &period, lens, &jitter);
+    uint32_t periods = (uint32_t)((double)spin_ns / period);
+    bool found = matched >= TICK_MIN_MATCHED && 2u * matched >= periods;
+    if (found) {
+        qsort(lens, matched, sizeof *lens, cmp_u64);
+        out->period_ns = (uint64_t)llround(period);
+        out->period_exact_ns = period;
+        out->anchor_ns = anchor;
+        out->len_ns = lens[matched / 2];
+        out->jitter_ns = (uint64_t)llround(jitter);
+    }
+    out->matched = matched;
+    out->periods = periods;
+    free(lens);
+    return found;
+}
+
+bool tick_refit(machine_tick *t, const tick_gaps *g, uint64_t spin_ns) {
+    if (!t->period_ns) return false;
+    const double p = t->period_exact_ns;
+    size_t cap = g->n ? g->n : 1;
+    double *r = malloc(cap * sizeof *r);
+    long long *ks = malloc(cap * sizeof *ks);
+    size_t n = 0;
+    if (r && ks) {
+        long long last_k = LLONG_MIN;
+        for (size_t i = 0; i < g->n; i++) {
+            /* The tick, not another stall: its length within a factor of 2. */
+            if (g->len[i] < t->len_ns / 2 || g->len[i] > 2 * t->len_ns) continue;
+            double x = diff_ns(g->at[i], t->anchor_ns);
+            long long k = llround(x / p);
+            double d = x - (double)k * p;
+            if (fabs(d) > p / 4 || k == last_k) continue;
+            last_k = k;
+            r[n] = d;
+            ks[n] = k;
+            n++;
+        }
+    }
+    uint32_t periods = (uint32_t)((double)spin_ns / p);
+    bool ok = n >= TICK_MIN_MATCHED / 2 && 2 * n >= periods;
+    if (ok) {
+        /* The median drift at the median period index: r and ks are both
+         * in increasing k, so the middle entry is both medians' place for
+         * ks; r is sorted separately. */
+        long long k_mid = ks[n / 2];
+        qsort(r, n, sizeof *r, cmp_double_fn);
+        double drift = r[n / 2];
+        if (k_mid != 0) t->period_exact_ns = p + drift / (double)k_mid;
+        t->period_ns = (uint64_t)llround(t->period_exact_ns);
+    } else {
+        memset(t, 0, sizeof *t);
+    }
+    free(r);
+    free(ks);
+    return ok;
+}
+
+bool tick_holds(const machine_tick *t, uint64_t start_ns, uint64_t dur_ns) {
+    if (!t->period_ns || !dur_ns) return false;
+    /* The first tick middle at or after start, relative to start: in [0, P). */
+    double x = diff_ns(start_ns, t->anchor_ns + t->len_ns / 2);
+    double p = t->period_exact_ns;
+    double k = ceil(x / p);
+    double at = k * p - x;
+    return at < (double)dur_ns;
+}

@@ -1,0 +1,59 @@
+/*
+ * tick.h — the machine's periodic stall, found and attributed.
+ *
+ * On the VMs of docs/design.md section 8 the host takes each vCPU away for
+ * 35-60 us once every millisecond, at a fixed phase of CLOCK_MONOTONIC (a
+ * loop that only reads the clock sees gaps at x376, x1376, x2377 ... us).
+ * Any timed operation that the tick lands in reads as a pause of the
+ * tick's length, whatever the collector: where more than 1% of the pauses
+ * hold one, the p99 is the host's tick and not the collector's work.
+ *
+ * tick_fit finds such a period in the gaps of bench's hiccup spin (the
+ * instants and lengths of every gap of 20 us or more), tick_refit corrects
+ * its period from a second spin after the run (so the prediction holds
+ * across a run of seconds), and tick_holds says whether a pause
+ * [start, start + dur) contains the middle of a predicted tick. No
+ * timing here: pure functions of the recorded gaps, tested with made-up
+ * ones (tests/test_tick.c).
+ */
+#ifndef TRICOLOR_TICK_H
+#define TRICOLOR_TICK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct machine_tick {
+    uint64_t period_ns;     /* 0: no periodic stall found */
+    uint64_t anchor_ns;     /* where one tick starts (the clock read before its gap), CLOCK_MONOTONIC */
+    double period_exact_ns; /* the fitted period, to a fraction of a nanosecond: 3,000 periods later the
+                               prediction must still be within a microsecond or two */
+    uint64_t len_ns;        /* the median length of the ticks matched */
+    uint64_t jitter_ns;     /* the largest distance of a matched tick from the fit */
+    uint32_t matched;       /* periods of the spin that held a tick */
+    uint32_t periods;       /* periods the spin covered */
+} machine_tick;
+
+/* The gaps of a spin: at[i] is the clock read before gap i, len[i] its
+ * length, both ns, in increasing order of at. */
+typedef struct tick_gaps {
+    uint64_t *at, *len;
+    size_t n, cap;
+} tick_gaps;
+
+/* Whether the gaps of a spin of spin_ns hold a periodic stall: one period
+ * (between 100 us and 20 ms) that at least half of the spin's periods
+ * show, 20 at least. Fills *out either way (period_ns 0 when not). */
+bool tick_fit(const tick_gaps *g, uint64_t spin_ns, machine_tick *out);
+
+/* Re-anchors a fitted tick on the gaps of a later spin of spin_ns: the
+ * median distance of its ticks from the prediction is drift, spread over
+ * the periods in between. False (and the tick cleared) when that spin
+ * does not show the tick in at least half of its periods: then no pause
+ * is attributed to it. */
+bool tick_refit(machine_tick *t, const tick_gaps *g, uint64_t spin_ns);
+
+/* Whether [start, start + dur) holds the middle of a predicted tick. */
+bool tick_holds(const machine_tick *t, uint64_t start_ns, uint64_t dur_ns);
+
+#endif
