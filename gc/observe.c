@@ -207,6 +207,16 @@ bool tc_observe_start(tc_heap *h, size_t capacity) {
     }
     tc_event *ev = malloc(capacity * sizeof *ev);
     if (!ev) return false;
+    /* Faulted in now, on the caller's thread: the collector fills the ring
+     * inside the program's allocations and stores, and a first touch of
+     * each 4 KiB there would put a page fault (9-30 us on the VMs of
+     * docs/design.md section 6) into one pause in every ~100 events. The
+     * window's ring is 10 MiB: 2,560 such faults, which made its stores
+     * without collector work read 15-50 us ~20-50 times a demo run where
+     * bench, with no ring, had none (docs/design.md section 8). A volatile
+     * store a page, not memset: a compiler may turn malloc and a zeroing
+     * memset into calloc, which does not touch fresh pages. */
+    for (size_t off = 0; off < capacity * sizeof *ev; off += 4096) ((volatile char *)ev)[off] = 0;
     free(h->ev);
     h->ev = ev;
     h->ev_cap = capacity;

@@ -44,6 +44,22 @@ static void test_reachable_kept_unreachable_freed(void **state) {
     }
 }
 
+/* The event ring is faulted in when it is attached: the collector writes
+ * it inside the program's allocations and stores, where the first touch
+ * of each page would be a page fault inside a pause (gc/observe.c). */
+static void test_event_ring_is_resident_when_attached(void **state) {
+    (void)state;
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    const size_t cap = 1 << 16;
+    assert_true(tc_observe_start(h, cap));
+    uintptr_t from = ((uintptr_t)h->ev + 4095) & ~(uintptr_t)4095;
+    uintptr_t to = ((uintptr_t)h->ev + cap * sizeof(tc_event)) & ~(uintptr_t)4095;
+    size_t pages = (to - from) / 4096;
+    assert_true(pages > 500);
+    assert_int_equal(resident_pages((void *)from, pages), pages);
+    tc_heap_free(h);
+}
+
 static void test_phases_run_in_order(void **state) {
     (void)state;
     tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
@@ -592,6 +608,7 @@ int main(void) {
         cmocka_unit_test(test_large_scan_reads_written_pages_only),
         cmocka_unit_test(test_dead_large_object_cleared_where_written),
         cmocka_unit_test(test_reused_dirty_span_cleared_past_the_object),
+        cmocka_unit_test(test_event_ring_is_resident_when_attached),
     };
     return cmocka_run_group_tests_name("collect", tests, NULL, NULL);
 }
