@@ -48,6 +48,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "metrics.h"
 #include "mutator.h"
 #include "series.h"
 #include "cpu_place.h"
@@ -88,7 +89,24 @@ struct live {
     uint64_t marker_run_ns, marker_at_resume;
     uint64_t *round_end; /* execution ticks at the end of each pass; written by the mutator */
     size_t cap_round_end;
+    /* A tick count and CLOCK_MONOTONIC read together at the start: with a
+     * second such pair, the log's ticks map onto the clock the machine's
+     * tick is predicted on (live_tick_split). */
+    uint64_t anchor_ticks, anchor_mono_ns;
+    /* The log's starts are in execution ticks (the mutator's clock less
+     * the time parked before the operation). park_e[k] is that clock at
+     * the k-th park, park_s[k] the time parked in all up to and including
+     * it: an entry starting at e began at tick e + park_s[k] for the last
+     * k with park_e[k] <= e. Written by the mutator at each resume. */
+    uint64_t *park_e, *park_s;
+    size_t nparks, cap_park_e, cap_park_s;
 };
+
+static uint64_t mono_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static double g_ticks_per_ns;
 
@@ -171,8 +189,16 @@ static void park(live *l) {
     if (turns_on()) l->ran_from = turns_now();
     l->marker_at_resume = marker_cpu_ns(l->heap);
     tc_marker_park(l->heap, false);
+    uint64_t e_at = t0 - l->m.suspended_ticks;
     l->m.suspended_ticks += mut_ticks() - t0;
     l->parked_at = 0;
+    series_grow((void **)&l->park_e, &l->cap_park_e, l->nparks + 1, sizeof *l->park_e);
+    series_grow((void **)&l->park_s, &l->cap_park_s, l->nparks + 1, sizeof *l->park_s);
+    if (l->nparks < l->cap_park_e && l->nparks < l->cap_park_s) {
+        l->park_e[l->nparks] = e_at;
+        l->park_s[l->nparks] = l->m.suspended_ticks;
+        l->nparks++;
+    }
 }
 
 static void safepoint(tc_heap *h, void *user) {
@@ -267,6 +293,8 @@ live *live_start(const wl_info *wl, int size, uint64_t seed, const tc_config *cf
     l->m.timed = true;
     l->m.threshold_ticks = (uint64_t)(1000.0 * live_ticks_per_ns()); /* 1 us, as bench */
     l->m.log = &l->log;
+    l->anchor_ticks = mut_ticks();
+    l->anchor_mono_ns = mono_now_ns();
     l->turn = VIEWER;
     pthread_mutex_init(&l->mu, NULL);
     pthread_cond_init(&l->cv, NULL);
@@ -325,6 +353,8 @@ void live_stop(live *l) {
     tc_heap_free(l->heap);
     oplog_free(&l->log);
     free(l->round_end);
+    free(l->park_e);
+    free(l->park_s);
     free(l);
 }
 
@@ -356,6 +386,50 @@ plot_pause live_pause(const live *l, size_t i) {
     double tpn = live_ticks_per_ns();
     return (plot_pause){(double)(l->log.v[i].start_ns - l->start_ticks) / tpn / 1e9,
                         (double)l->log.v[i].dur_ns / tpn / 1e3};
+}
+
+/* The tick at which an operation logged as starting at execution tick e
+ * began (see park_e). */
+static uint64_t raw_ticks(const live *l, uint64_t e) {
+    size_t lo = 0, hi = l->nparks; /* the first park with park_e > e */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->park_e[mid] <= e)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return e + (lo ? l->park_s[lo - 1] : 0);
+}
+
+void live_tick_split(const live *l, double cut_s, const machine_tick *t, size_t *held, double *p99_without_us) {
+    *held = 0;
+    *p99_without_us = 0;
+    size_t n = 0;
+    while (n < l->log.n && (cut_s < 0 || live_pause(l, n).t_s <= cut_s)) n++; /* the log is in time order */
+    metrics_pause *p = malloc((n ? n : 1) * sizeof *p);
+    if (!p) return;
+    /* Ticks to CLOCK_MONOTONIC through the pair read at the start and one
+     * read now: calibrated over the whole run, as bench's. */
+    const uint64_t ticks_now = mut_ticks(), mono_now = mono_now_ns();
+    const double ns_per_tick = ticks_now > l->anchor_ticks
+                                   ? (double)(mono_now - l->anchor_mono_ns) / (double)(ticks_now - l->anchor_ticks)
+                                   : 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        const oplog_entry *e = &l->log.v[i];
+        uint64_t raw = raw_ticks(l, e->start_ns);
+        uint64_t start = l->anchor_mono_ns + (uint64_t)((double)(raw - l->anchor_ticks) * ns_per_tick);
+        uint64_t dur = (uint64_t)((double)e->dur_ns * ns_per_tick);
+        if (tick_holds(t, start, dur))
+            ++*held;
+        else
+            p[k++] = (metrics_pause){start, dur};
+    }
+    metrics_summary sum;
+    metrics_summarize(p, metrics_normalize(p, k), &sum);
+    *p99_without_us = sum.p99_us;
+    free(p);
 }
 
 void live_pause_split(const live *l, double cut_s, double min_us, size_t *env, double *gc_max_us) {

@@ -433,6 +433,10 @@ static void metrics_upto(series *se, double cut_s) {
     se->now_s = now;
 }
 
+void scene_measure_tick(scene *s, uint64_t ns) {
+    if (!s->deterministic) tick_measure(ns, &s->tick, NULL);
+}
+
 void scene_summary(scene *s, FILE *f, long passes) {
     if (!s->lv) return;
     /* bench --passes N measures N passes: cut each collector's pauses at
@@ -455,6 +459,20 @@ void scene_summary(scene *s, FILE *f, long passes) {
         double gc_max;
         live_pause_split(s->lv, tri_cut, 200, &env, &gc_max);
         fprintf(f, "; tricolor env pauses >200us %zu, max pause with GC work %.1f us", env, gc_max);
+        tick_reanchor(&s->tick);
+        if (s->tick.period_ns) {
+            size_t held;
+            double p99;
+            live_tick_split(s->lv, tri_cut, &s->tick, &held, &p99);
+            fprintf(f,
+                    "; machine tick every %.1f us (%.1f us long) in %.1f%% of tricolor's pauses, tricolor p99 without "
+                    "the tick %.1f us",
+                    (double)s->tick.period_ns / 1e3, (double)s->tick.len_ns / 1e3,
+                    s->tri.sum.count ? 100.0 * (double)held / (double)s->tri.sum.count : 0.0, p99);
+        } else if (s->tick.periods) {
+            fprintf(f, "; no machine tick set apart (a spin showed one in %u of %u periods)", s->tick.matched,
+                    s->tick.periods);
+        }
     }
     const char *why;
     int rt = place_priority(&why);

@@ -94,6 +94,9 @@ typedef struct scene {
     uint32_t pause_target_on; /* what the toggle turns on (µs) */
     live *lv;
     feed fd;
+    /* The machine's periodic stall, measured before a --passes run
+     * (scene_measure_tick); period_ns 0 if not measured or none. */
+    machine_tick tick;
     /* views */
     graph g;
     inspector insp; /* the object clicked in the graph */
@@ -202,6 +205,10 @@ void scene_draw(scene *s, SDL_Renderer *r, int w, int h);
  * > 0, each collector's figures cover its first `passes` passes, as
  * `tricolor bench --passes` measures them. */
 void scene_summary(scene *s, FILE *f, long passes);
+/* Before a measured run (--passes): spins ns on this thread to find the
+ * machine's periodic stall (tick.h), which scene_summary then re-anchors
+ * and sets apart, as bench does. */
+void scene_measure_tick(scene *s, uint64_t ns);
 /* Whether both collectors (Boehm if it runs) have completed `passes`. */
 bool scene_passes_done(const scene *s, long passes);
 

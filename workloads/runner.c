@@ -137,56 +137,17 @@ static double ticks_per_ns(uint64_t ns) {
     return (double)(mut_ticks() - c0) / (double)(t1 - t0);
 }
 
-/* Spins for ns nanoseconds reading the clock and records every gap
- * between two reads: the machine's own stalls (see runner.h). Those of
- * 20 us or more also go to gaps (while it has room), for tick.h. */
-static void spin_gaps(uint64_t ns, hiccup *out, tick_gaps *gaps) {
-    uint64_t t0 = clock_ns(CLOCK_MONOTONIC), prev = t0, now = t0;
-    while (now - t0 < ns) {
-        now = clock_ns(CLOCK_MONOTONIC);
-        uint64_t gap = now - prev;
-        if (gap >= 20000 && gaps->n < gaps->cap) {
-            gaps->at[gaps->n] = prev;
-            gaps->len[gaps->n] = gap;
-            gaps->n++;
-        }
-        prev = now;
-        if (!out) continue;
-        if (gap > out->max_gap_ns) out->max_gap_ns = gap;
-        if (gap >= 20000) out->gaps_over_20us++;
-        if (gap >= 200000) out->gaps_over_200us++;
-        if (gap >= 1000000) out->gaps_over_1ms++;
-    }
-    if (out) out->spin_ns = now - t0;
-}
-
-/* Room for the gaps of a spin of ns: the machines of docs/design.md
- * section 8 show ~1,300 of 20 us or more a second; a spin that meets more
- * than 4,000 a second keeps the first ones. */
-static bool gaps_alloc(tick_gaps *g, uint64_t ns) {
-    g->n = 0;
-    g->cap = (size_t)(ns / 250000u) + 64;
-    g->at = malloc(g->cap * sizeof *g->at);
-    g->len = malloc(g->cap * sizeof *g->len);
-    if (!g->at || !g->len) g->cap = 0;
-    return g->cap != 0;
-}
-
-static void gaps_free(tick_gaps *g) {
-    free(g->at);
-    free(g->len);
-    *g = (tick_gaps){0};
-}
-
+/* The machine's own stalls before the workload (see runner.h), and the
+ * periodic part of them (tick.h). */
 static void measure_hiccups(uint64_t ns, hiccup *out) {
     memset(out, 0, sizeof *out);
-    tick_gaps g;
-    gaps_alloc(&g, ns);
-    spin_gaps(ns, out, &g);
-    /* Fitted on what was recorded: if the buffer filled, on its span. */
-    uint64_t span = g.n && g.n == g.cap ? g.at[g.n - 1] - g.at[0] : out->spin_ns;
-    tick_fit(&g, span, &out->tick);
-    gaps_free(&g);
+    tick_spin_stats st = {0};
+    tick_measure(ns, &out->tick, &st);
+    out->spin_ns = st.spin_ns;
+    out->max_gap_ns = st.max_gap_ns;
+    out->gaps_over_20us = st.over_20us;
+    out->gaps_over_200us = st.over_200us;
+    out->gaps_over_1ms = st.over_1ms;
 }
 
 /* After the workload: a second, shorter spin re-anchors the tick (its
@@ -194,17 +155,8 @@ static void measure_hiccups(uint64_t ns, hiccup *out) {
  * microseconds), and every timed pause that holds a tick's middle is
  * flagged. A tick the second spin does not show is dropped: no pause is
  * flagged then. */
-#define TICK_RESPIN_NS 100000000u
 static void flag_tick_pauses(hiccup *h, oplog *log) {
-    if (!h->tick.period_ns) return;
-    tick_gaps g;
-    if (!gaps_alloc(&g, TICK_RESPIN_NS)) {
-        memset(&h->tick, 0, sizeof h->tick);
-        return;
-    }
-    spin_gaps(TICK_RESPIN_NS, NULL, &g);
-    tick_refit(&h->tick, &g, TICK_RESPIN_NS);
-    gaps_free(&g);
+    tick_reanchor(&h->tick);
     for (size_t i = 0; i < log->n; i++)
         if (tick_holds(&h->tick, log->v[i].start_ns, log->v[i].dur_ns)) {
             log->v[i].flags |= OPLOG_HELD_TICK;

@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define TICK_MIN_PERIOD_NS 100000u   /* shorter periods are not a tick but a stall's fragments */
 #define TICK_MAX_PERIOD_NS 20000000u /* longer ones: a 1 s spin would see too few to fit */
@@ -228,6 +229,8 @@ bool tick_refit(machine_tick *t, const tick_gaps *g, uint64_t spin_ns) {
         t->period_ns = (uint64_t)llround(t->period_exact_ns);
     } else {
         memset(t, 0, sizeof *t);
+        t->matched = (uint32_t)n; /* what the later spin showed, for a message */
+        t->periods = periods;
     }
     free(r);
     free(ks);
@@ -242,4 +245,73 @@ bool tick_holds(const machine_tick *t, uint64_t start_ns, uint64_t dur_ns) {
     double k = ceil(x / p);
     double at = k * p - x;
     return at < (double)dur_ns;
+}
+
+/* ======================================================================
+ * The spins
+ * ====================================================================== */
+
+static uint64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void tick_spin(uint64_t ns, tick_gaps *g, tick_spin_stats *st) {
+    uint64_t t0 = mono_ns(), prev = t0, now = t0;
+    while (now - t0 < ns) {
+        now = mono_ns();
+        uint64_t gap = now - prev;
+        if (gap >= 20000 && g && g->n < g->cap) {
+            g->at[g->n] = prev;
+            g->len[g->n] = gap;
+            g->n++;
+        }
+        prev = now;
+        if (!st) continue;
+        if (gap > st->max_gap_ns) st->max_gap_ns = gap;
+        if (gap >= 20000) st->over_20us++;
+        if (gap >= 200000) st->over_200us++;
+        if (gap >= 1000000) st->over_1ms++;
+    }
+    if (st) st->spin_ns = now - t0;
+}
+
+bool tick_gaps_alloc(tick_gaps *g, uint64_t ns) {
+    g->n = 0;
+    g->cap = (size_t)(ns / 250000u) + 64;
+    g->at = malloc(g->cap * sizeof *g->at);
+    g->len = malloc(g->cap * sizeof *g->len);
+    if (!g->at || !g->len) g->cap = 0;
+    return g->cap != 0;
+}
+
+void tick_gaps_free(tick_gaps *g) {
+    free(g->at);
+    free(g->len);
+    *g = (tick_gaps){0};
+}
+
+void tick_measure(uint64_t ns, machine_tick *t, tick_spin_stats *st) {
+    tick_gaps g;
+    tick_spin_stats own = {0};
+    tick_gaps_alloc(&g, ns);
+    tick_spin(ns, &g, st ? st : &own);
+    /* Fitted on what was recorded: if the buffer filled, on its span. */
+    uint64_t spun = (st ? st : &own)->spin_ns;
+    uint64_t span = g.n && g.n == g.cap ? g.at[g.n - 1] - g.at[0] : spun;
+    tick_fit(&g, span, t);
+    tick_gaps_free(&g);
+}
+
+void tick_reanchor(machine_tick *t) {
+    if (!t->period_ns) return;
+    tick_gaps g;
+    if (!tick_gaps_alloc(&g, TICK_RESPIN_NS)) {
+        memset(t, 0, sizeof *t);
+        return;
+    }
+    tick_spin(TICK_RESPIN_NS, &g, NULL);
+    tick_refit(t, &g, TICK_RESPIN_NS);
+    tick_gaps_free(&g);
 }

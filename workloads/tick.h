@@ -12,9 +12,10 @@
  * instants and lengths of every gap of 20 us or more), tick_refit corrects
  * its period from a second spin after the run (so the prediction holds
  * across a run of seconds), and tick_holds says whether a pause
- * [start, start + dur) contains the middle of a predicted tick. No
- * timing here: pure functions of the recorded gaps, tested with made-up
- * ones (tests/test_tick.c).
+ * [start, start + dur) contains the middle of a predicted tick. Those
+ * three are pure functions of the recorded gaps, tested with made-up ones
+ * (tests/test_tick.c); tick_spin records the gaps, and tick_measure and
+ * tick_reanchor are the spins bench, view and record make around a run.
  */
 #ifndef TRICOLOR_TICK_H
 #define TRICOLOR_TICK_H
@@ -41,6 +42,31 @@ typedef struct tick_gaps {
     size_t n, cap;
 } tick_gaps;
 
+/* What a spin saw, whether or not its gaps fit in the buffer. */
+typedef struct tick_spin_stats {
+    uint64_t spin_ns;
+    uint64_t max_gap_ns;
+    uint64_t over_20us, over_200us, over_1ms;
+} tick_spin_stats;
+
+/* Spins ns nanoseconds reading CLOCK_MONOTONIC, the way jHiccup does:
+ * every gap of 20 us or more goes to g while it has room (g->cap), and
+ * *st (if not NULL) counts them all. */
+void tick_spin(uint64_t ns, tick_gaps *g, tick_spin_stats *st);
+/* Room for the gaps of a spin of ns (4,000 a second, 3x what the VMs of
+ * docs/design.md section 8 show); false if out of memory. */
+bool tick_gaps_alloc(tick_gaps *g, uint64_t ns);
+void tick_gaps_free(tick_gaps *g);
+
+/* A spin of ns and the fit of its gaps: *t is the tick, if any.
+ * TICK_MEASURE_NS is what view and record spend on it before a --passes
+ * run, bench's default --hiccup. */
+#define TICK_MEASURE_NS 1000000000u
+void tick_measure(uint64_t ns, machine_tick *t, tick_spin_stats *st);
+/* After a run: a spin of TICK_RESPIN_NS and tick_refit on it. */
+#define TICK_RESPIN_NS 100000000u
+void tick_reanchor(machine_tick *t);
+
 /* Whether the gaps of a spin of spin_ns hold a periodic stall: one period
  * (between 100 us and 20 ms) that at least half of the spin's periods
  * show, 20 at least. Fills *out either way (period_ns 0 when not). */
@@ -50,7 +76,7 @@ bool tick_fit(const tick_gaps *g, uint64_t spin_ns, machine_tick *out);
  * median distance of its ticks from the prediction is drift, spread over
  * the periods in between. False (and the tick cleared) when that spin
  * does not show the tick in at least half of its periods: then no pause
- * is attributed to it. */
+ * is attributed to it, and matched and periods say what that spin saw. */
 bool tick_refit(machine_tick *t, const tick_gaps *g, uint64_t spin_ns);
 
 /* Whether [start, start + dur) holds the middle of a predicted tick. */
