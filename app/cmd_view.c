@@ -185,6 +185,8 @@ static void usage(FILE *f) {
                "  --screenshot FILE       PNG of the window after --frames frames\n"
                "  --passes N              exit once the workload has run N times on each collector and print\n"
                "                          the pauses of those N passes: compare with 'tricolor bench --passes N'\n"
+               "                          (a 1 s spin first, and 0.1 s after, find the machine's periodic stall,\n"
+               "                          as bench's --hiccup does, and the summary sets its pauses apart)\n"
                "  --tour                  the guided tour (docs/tour.script, built in): a collection cycle of the\n"
                "                          demo per barrier, the store that loses an object, stop-the-world;\n"
                "                          space goes to the next step\n"
