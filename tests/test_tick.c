@@ -92,6 +92,15 @@ static uint64_t tick_middle(double period, uint64_t phase, uint64_t k, uint64_t 
     return phase + (uint64_t)((double)k * period) + len / 2;
 }
 
+/* A 1 s spin over the machine above, seeded, and its fit (which must find
+ * the tick). */
+static tick_gaps fitted(uint64_t seed, double period, uint64_t phase, machine_tick *t) {
+    rng_state = seed;
+    tick_gaps g = spin(0, 1000 * MS, period, phase, 300);
+    assert_true(tick_fit(&g, 1000 * MS, t));
+    return g;
+}
+
 static void test_fit_finds_the_hosts_millisecond_tick(void **state) {
     (void)state;
     rng_state = 1;
@@ -130,11 +139,9 @@ static void test_fit_finds_nothing_in_random_stalls(void **state) {
  * after the spin the prediction is still within a few microseconds. */
 static void test_holds_marks_the_pauses_a_tick_lands_in(void **state) {
     (void)state;
-    rng_state = 3;
     const double period = 999981.7;
-    tick_gaps g = spin(0, 1000 * MS, period, 123 * US, 300);
     machine_tick t;
-    assert_true(tick_fit(&g, 1000 * MS, &t));
+    tick_gaps g = fitted(3, period, 123 * US, &t);
     for (uint64_t k = 1000; k <= 6000; k += 250) { /* up to 5 s after the spin */
         uint64_t mid = tick_middle(period, 123 * US, k, t.len_ns);
         assert_true(tick_holds(&t, mid - 30 * US, 60 * US));
@@ -149,16 +156,13 @@ static void test_holds_marks_the_pauses_a_tick_lands_in(void **state) {
     gaps_free(&g);
 }
 
-/* A period off by 10 ns (a tenth of the fit's usual error on a noisy
- * machine, times a hundred) drifts 50 us in 5 s; a second spin after the
- * run brings it back. */
+/* A period 10 ns off (far more than the fit's own error) drifts 60 us
+ * in 6,000 periods; a second spin after the run brings it back. */
 static void test_refit_corrects_drift_from_a_later_spin(void **state) {
     (void)state;
-    rng_state = 4;
     const double period = 1000000.0;
-    tick_gaps g = spin(0, 1000 * MS, period, 376 * US, 300);
     machine_tick t;
-    assert_true(tick_fit(&g, 1000 * MS, &t));
+    tick_gaps g = fitted(4, period, 376 * US, &t);
     t.period_exact_ns += 10.0;
     uint64_t mid = tick_middle(period, 376 * US, 6000, t.len_ns);
     assert_false(tick_holds(&t, mid - 5 * US, 10 * US)); /* the prediction is 60 us late by then */
@@ -173,10 +177,8 @@ static void test_refit_corrects_drift_from_a_later_spin(void **state) {
 /* If the later spin does not show the tick, nothing is attributed to it. */
 static void test_refit_drops_a_tick_the_later_spin_lacks(void **state) {
     (void)state;
-    rng_state = 5;
-    tick_gaps g = spin(0, 1000 * MS, 1000000.0, 376 * US, 300);
     machine_tick t;
-    assert_true(tick_fit(&g, 1000 * MS, &t));
+    tick_gaps g = fitted(5, 1000000.0, 376 * US, &t);
     tick_gaps later = spin(5900 * MS, 100 * MS, 1e15, 1e15, 1300);
     assert_false(tick_refit(&t, &later, 100 * MS));
     assert_int_equal(t.period_ns, 0);
