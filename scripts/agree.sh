@@ -51,7 +51,7 @@ fi
 summary_figures() {
     f=$(sed -n 's/.*tricolor [0-9]* pauses p50 \([0-9.]*\) us p99 \([0-9.]*\) us max \([0-9.]*\) us; boehm [0-9]* pauses p50 \([0-9.]*\) us p99 \([0-9.]*\) us max \([0-9.]*\) us; tricolor env pauses >200us \([0-9]*\), max pause with GC work \([0-9.]*\) us.*/\1 \2 \3 \4 \5 \6 \7 \8/p' "$1")
     # Tricolor's p99 without the machine's tick (0 when none was found).
-    t=$(sed -n 's/.*tricolor p99 without the tick \([0-9.]*\) us.*/\1/p' "$1")
+    t=$(sed -n 's/.*tricolor p99 without the ticks \([0-9.]*\) us.*/\1/p' "$1")
     if [ -n "$f" ]; then echo "$f ${t:-0}"; fi
 }
 # bench --json (one line; runs in the order tricolor, boehm) -> the same

@@ -402,7 +402,7 @@ static uint64_t raw_ticks(const live *l, uint64_t e) {
     return e + (lo ? l->park_s[lo - 1] : 0);
 }
 
-void live_tick_split(const live *l, double cut_s, const machine_tick *t, size_t *held, double *p99_without_us) {
+void live_tick_split(const live *l, double cut_s, const machine_ticks *t, size_t *held, double *p99_without_us) {
     *held = 0;
     *p99_without_us = 0;
     size_t n = 0;
@@ -421,7 +421,7 @@ void live_tick_split(const live *l, double cut_s, const machine_tick *t, size_t 
         uint64_t raw = raw_ticks(l, e->start_ns);
         uint64_t start = l->anchor_mono_ns + (uint64_t)((double)(raw - l->anchor_ticks) * ns_per_tick);
         uint64_t dur = (uint64_t)((double)e->dur_ns * ns_per_tick);
-        if (tick_holds(t, start, dur))
+        if (tick_holds_any(t, start, dur))
             ++*held;
         else
             p[k++] = (metrics_pause){start, dur};

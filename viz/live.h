@@ -76,9 +76,9 @@ size_t live_pause_count(const live *l);
  * longest that held one (0 if none), in microseconds. */
 void live_pause_split(const live *l, double cut_s, double min_us, size_t *env, double *gc_max_us);
 /* Of the Tricolor pauses that start by cut_s (< 0: all), how many hold a
- * tick of t (tick.h: the machine's periodic stall, measured around the
- * run) and the p99 of the others, us, as bench's `p99 without the tick`. */
-void live_tick_split(const live *l, double cut_s, const machine_tick *t, size_t *held, double *p99_without_us);
+ * tick of t (tick.h: the machine's periodic stalls, measured around the
+ * run) and the p99 of the others, us, as bench's `p99 without the ticks`. */
+void live_tick_split(const live *l, double cut_s, const machine_ticks *t, size_t *held, double *p99_without_us);
 
 /* Ticks per nanosecond of mut_ticks(), measured once per process. */
 double live_ticks_per_ns(void);

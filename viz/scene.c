@@ -434,7 +434,7 @@ static void metrics_upto(series *se, double cut_s) {
 }
 
 void scene_measure_tick(scene *s, uint64_t ns) {
-    if (!s->deterministic) tick_measure(ns, &s->tick, NULL);
+    if (!s->deterministic) tick_measure(ns, &s->ticks, NULL);
 }
 
 void scene_summary(scene *s, FILE *f, long passes) {
@@ -459,19 +459,20 @@ void scene_summary(scene *s, FILE *f, long passes) {
         double gc_max;
         live_pause_split(s->lv, tri_cut, 200, &env, &gc_max);
         fprintf(f, "; tricolor env pauses >200us %zu, max pause with GC work %.1f us", env, gc_max);
-        tick_reanchor(&s->tick);
-        if (s->tick.period_ns) {
+        tick_reanchor(&s->ticks);
+        const machine_tick *t0 = &s->ticks.t[0], *t1 = &s->ticks.t[1];
+        if (t0->period_ns) {
             size_t held;
             double p99;
-            live_tick_split(s->lv, tri_cut, &s->tick, &held, &p99);
-            fprintf(f,
-                    "; machine tick every %.1f us (%.1f us long) in %.1f%% of tricolor's pauses, tricolor p99 without "
-                    "the tick %.1f us",
-                    (double)s->tick.period_ns / 1e3, (double)s->tick.len_ns / 1e3,
+            live_tick_split(s->lv, tri_cut, &s->ticks, &held, &p99);
+            fprintf(f, "; machine tick every %.1f us (%.1f us long)", (double)t0->period_ns / 1e3,
+                    (double)t0->len_ns / 1e3);
+            if (t1->period_ns)
+                fprintf(f, " and every %.1f us (%.1f us long)", (double)t1->period_ns / 1e3, (double)t1->len_ns / 1e3);
+            fprintf(f, " in %.1f%% of tricolor's pauses, tricolor p99 without the ticks %.1f us",
                     s->tri.sum.count ? 100.0 * (double)held / (double)s->tri.sum.count : 0.0, p99);
-        } else if (s->tick.periods) {
-            fprintf(f, "; no machine tick set apart (a spin showed one in %u of %u periods)", s->tick.matched,
-                    s->tick.periods);
+        } else if (t0->periods) {
+            fprintf(f, "; no machine tick set apart (a spin showed one in %u of %u periods)", t0->matched, t0->periods);
         }
     }
     const char *why;

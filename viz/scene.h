@@ -94,9 +94,9 @@ typedef struct scene {
     uint32_t pause_target_on; /* what the toggle turns on (µs) */
     live *lv;
     feed fd;
-    /* The machine's periodic stall, measured before a --passes run
-     * (scene_measure_tick); period_ns 0 if not measured or none. */
-    machine_tick tick;
+    /* The machine's periodic stalls, measured before a --passes run
+     * (scene_measure_tick); t[0].period_ns 0 if not measured or none. */
+    machine_ticks ticks;
     /* views */
     graph g;
     inspector insp; /* the object clicked in the graph */

@@ -142,7 +142,7 @@ static double ticks_per_ns(uint64_t ns) {
 static void measure_hiccups(uint64_t ns, hiccup *out) {
     memset(out, 0, sizeof *out);
     tick_spin_stats st = {0};
-    tick_measure(ns, &out->tick, &st);
+    tick_measure(ns, &out->ticks, &st);
     out->spin_ns = st.spin_ns;
     out->max_gap_ns = st.max_gap_ns;
     out->gaps_over_20us = st.over_20us;
@@ -150,15 +150,15 @@ static void measure_hiccups(uint64_t ns, hiccup *out) {
     out->gaps_over_1ms = st.over_1ms;
 }
 
-/* After the workload: a second, shorter spin re-anchors the tick (its
+/* After the workload: a second, shorter spin re-anchors the ticks (a
  * period is known to a few ns, which over a run of seconds is tens of
  * microseconds), and every timed pause that holds a tick's middle is
  * flagged. A tick the second spin does not show is dropped: no pause is
- * flagged then. */
+ * flagged for it then. */
 static void flag_tick_pauses(hiccup *h, oplog *log) {
-    tick_reanchor(&h->tick);
+    tick_reanchor(&h->ticks);
     for (size_t i = 0; i < log->n; i++)
-        if (tick_holds(&h->tick, log->v[i].start_ns, log->v[i].dur_ns)) {
+        if (tick_holds_any(&h->ticks, log->v[i].start_ns, log->v[i].dur_ns)) {
             log->v[i].flags |= OPLOG_HELD_TICK;
             h->tick_pauses++;
         }

@@ -81,10 +81,10 @@ typedef struct hiccup {
     uint64_t spin_ns; /* how long the loop ran; 0 = not measured */
     uint64_t max_gap_ns;
     uint64_t gaps_over_20us, gaps_over_200us, gaps_over_1ms;
-    /* The periodic part of those gaps, if any (tick.h): fitted on this
+    /* The periodic parts of those gaps, if any (tick.h): fitted on this
      * spin, re-anchored on a second one after the workload, and then
-     * the timed pauses that hold one are flagged OPLOG_HELD_TICK. */
-    machine_tick tick;
+     * the timed pauses that hold a tick are flagged OPLOG_HELD_TICK. */
+    machine_ticks ticks;
     uint64_t tick_pauses; /* timed pauses flagged so */
 } hiccup;
 

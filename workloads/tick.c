@@ -38,36 +38,56 @@ static int cmp_double_fn(const void *a, const void *b) {
 /* Signed a - b of two instants, as a double. */
 static double diff_ns(uint64_t a, uint64_t b) { return a >= b ? (double)(a - b) : -(double)(b - a); }
 
-/* The most common interval between consecutive gaps, averaged over its
- * bin and the two beside it; 0 when none is in range. */
+/* The period the gaps repeat at. Every pair of gaps at most
+ * TICK_MAX_PERIOD_NS apart counts its distance (10 us bins): a stall that
+ * comes every P makes peaks at P, 2P, 3P ... of about one count a period
+ * each, and stalls at random times a low floor. The highest peak may be
+ * a multiple of P, so the answer is the smallest whole fraction of it
+ * (down to an eighth) whose bin holds at least half as many; then the mean
+ * of the distances in that bin and the two beside it. 0 when no bin is
+ * in range. */
 static double first_period(const tick_gaps *g) {
-    enum { NBINS = TICK_MAX_PERIOD_NS / TICK_BIN_NS + 1 };
+    enum { NBINS = TICK_MAX_PERIOD_NS / TICK_BIN_NS + 2 };
     uint32_t *bins = calloc(NBINS, sizeof *bins);
     if (!bins) return 0;
-    for (size_t i = 1; i < g->n; i++) {
-        uint64_t d = g->at[i] - g->at[i - 1];
-        if (d >= TICK_MIN_PERIOD_NS && d <= TICK_MAX_PERIOD_NS) bins[d / TICK_BIN_NS]++;
-    }
+    for (size_t i = 0; i < g->n; i++)
+        for (size_t j = i + 1; j < g->n && g->at[j] - g->at[i] <= TICK_MAX_PERIOD_NS; j++) {
+            uint64_t d = g->at[j] - g->at[i];
+            if (d >= TICK_MIN_PERIOD_NS) bins[d / TICK_BIN_NS]++;
+        }
+#define PEAK(b) (bins[(b)-1] + bins[b] + bins[(b) + 1])
     size_t best = 0;
     uint32_t best_n = 0;
-    for (size_t b = 1; b + 1 < NBINS; b++) {
-        uint32_t c = bins[b - 1] + bins[b] + bins[b + 1];
-        if (c > best_n) {
-            best_n = c;
+    for (size_t b = TICK_MIN_PERIOD_NS / TICK_BIN_NS + 1; b + 1 < NBINS; b++)
+        if (PEAK(b) > best_n) {
+            best_n = PEAK(b);
             best = b;
         }
+    for (size_t k = 8; best_n && k >= 2; k--) {
+        size_t f = (size_t)llround((double)best / (double)k);
+        if (f * TICK_BIN_NS < TICK_MIN_PERIOD_NS || f < 1) continue;
+        /* The fraction's peak, within a bin of where it should be. */
+        size_t at = f;
+        for (size_t c = f - 1; c <= f + 1; c++)
+            if (c > 0 && c + 1 < NBINS && PEAK(c) > PEAK(at)) at = c;
+        if (2 * (uint64_t)PEAK(at) >= (uint64_t)best_n) {
+            best = at;
+            break;
+        }
     }
+#undef PEAK
     free(bins);
     if (best_n == 0) return 0;
     double sum = 0;
     uint32_t n = 0;
-    for (size_t i = 1; i < g->n; i++) {
-        uint64_t d = g->at[i] - g->at[i - 1];
-        if (d / TICK_BIN_NS + 1 >= best && d / TICK_BIN_NS <= best + 1 && d >= TICK_MIN_PERIOD_NS) {
-            sum += (double)d;
-            n++;
+    for (size_t i = 0; i < g->n; i++)
+        for (size_t j = i + 1; j < g->n && g->at[j] - g->at[i] <= TICK_MAX_PERIOD_NS; j++) {
+            uint64_t d = g->at[j] - g->at[i];
+            if (d / TICK_BIN_NS + 1 >= best && d / TICK_BIN_NS <= best + 1 && d >= TICK_MIN_PERIOD_NS) {
+                sum += (double)d;
+                n++;
+            }
         }
-    }
     return n ? sum / n : 0;
 }
 
@@ -202,15 +222,18 @@ bool tick_refit(machine_tick *t, const tick_gaps *g, uint64_t spin_ns) {
     long long *ks = malloc(cap * sizeof *ks);
     size_t n = 0;
     if (r && ks) {
-        long long last_k = LLONG_MIN;
         for (size_t i = 0; i < g->n; i++) {
             /* The tick, not another stall: its length within a factor of 2. */
             if (g->len[i] < t->len_ns / 2 || g->len[i] > 2 * t->len_ns) continue;
             double x = diff_ns(g->at[i], t->anchor_ns);
             long long k = llround(x / p);
             double d = x - (double)k * p;
-            if (fabs(d) > p / 4 || k == last_k) continue;
-            last_k = k;
+            if (fabs(d) > p / 4) continue;
+            /* Of the gaps of one k (in order, so consecutive), the nearest. */
+            if (n && ks[n - 1] == k) {
+                if (fabs(d) < fabs(r[n - 1])) r[n - 1] = d;
+                continue;
+            }
             r[n] = d;
             ks[n] = k;
             n++;
@@ -219,9 +242,8 @@ bool tick_refit(machine_tick *t, const tick_gaps *g, uint64_t spin_ns) {
     uint32_t periods = (uint32_t)((double)spin_ns / p);
     bool ok = n >= TICK_MIN_MATCHED / 2 && 2 * n >= periods;
     if (ok) {
-        /* The median drift at the median period index: r and ks are both
-         * in increasing k, so the middle entry is both medians' place for
-         * ks; r is sorted separately. */
+        /* The median drift at the median period index: ks is in
+         * increasing order, r is sorted on its own. */
         long long k_mid = ks[n / 2];
         qsort(r, n, sizeof *r, cmp_double_fn);
         double drift = r[n / 2];
@@ -245,6 +267,74 @@ bool tick_holds(const machine_tick *t, uint64_t start_ns, uint64_t dur_ns) {
     double k = ceil(x / p);
     double at = k * p - x;
     return at < (double)dur_ns;
+}
+
+/* ======================================================================
+ * Two periods
+ * ====================================================================== */
+
+/* The gaps of g that are not a tick of t nor a piece of one (a stall that
+ * one clock read split in two): those that do not start between
+ * TICK_TOL_NS before a tick's predicted start and three of its lengths
+ * after it (all of them if t has none), into out (allocated; false if
+ * out of memory). */
+static bool residue(const tick_gaps *g, const machine_tick *t, tick_gaps *out) {
+    *out = (tick_gaps){0};
+    size_t cap = g->n ? g->n : 1;
+    out->at = malloc(cap * sizeof *out->at);
+    out->len = malloc(cap * sizeof *out->len);
+    if (!out->at || !out->len) {
+        free(out->at);
+        free(out->len);
+        *out = (tick_gaps){0};
+        return false;
+    }
+    out->cap = cap;
+    for (size_t i = 0; i < g->n; i++) {
+        if (t->period_ns) {
+            double x = diff_ns(g->at[i], t->anchor_ns);
+            double r = x - (double)llround(x / t->period_exact_ns) * t->period_exact_ns;
+            if (r >= -TICK_TOL_NS && r <= 3.0 * (double)t->len_ns) continue;
+        }
+        out->at[out->n] = g->at[i];
+        out->len[out->n] = g->len[i];
+        out->n++;
+    }
+    return true;
+}
+
+int tick_fit_all(const tick_gaps *g, uint64_t spin_ns, machine_ticks *out) {
+    memset(out, 0, sizeof *out);
+    if (!tick_fit(g, spin_ns, &out->t[0])) return 0;
+    tick_gaps rest;
+    if (!residue(g, &out->t[0], &rest)) return 1;
+    int n = 1 + tick_fit(&rest, spin_ns, &out->t[1]);
+    free(rest.at);
+    free(rest.len);
+    return n;
+}
+
+void tick_refit_all(machine_ticks *t, const tick_gaps *g, uint64_t spin_ns) {
+    machine_tick first = t->t[0]; /* the gaps it explains, as predicted before the run */
+    if (!tick_refit(&t->t[0], g, spin_ns)) {
+        memset(&t->t[1], 0, sizeof t->t[1]); /* the machine changed: trust neither */
+        return;
+    }
+    if (!t->t[1].period_ns) return;
+    tick_gaps rest;
+    if (!residue(g, &first, &rest)) {
+        memset(&t->t[1], 0, sizeof t->t[1]);
+        return;
+    }
+    tick_refit(&t->t[1], &rest, spin_ns);
+    free(rest.at);
+    free(rest.len);
+}
+
+bool tick_holds_any(const machine_ticks *t, uint64_t start_ns, uint64_t dur_ns) {
+    for (int i = 0; i < TICK_MAX; i++)
+        if (tick_holds(&t->t[i], start_ns, dur_ns)) return true;
+    return false;
 }
 
 /* ======================================================================
@@ -292,7 +382,7 @@ void tick_gaps_free(tick_gaps *g) {
     *g = (tick_gaps){0};
 }
 
-void tick_measure(uint64_t ns, machine_tick *t, tick_spin_stats *st) {
+void tick_measure(uint64_t ns, machine_ticks *t, tick_spin_stats *st) {
     tick_gaps g;
     tick_spin_stats own = {0};
     tick_gaps_alloc(&g, ns);
@@ -300,18 +390,18 @@ void tick_measure(uint64_t ns, machine_tick *t, tick_spin_stats *st) {
     /* Fitted on what was recorded: if the buffer filled, on its span. */
     uint64_t spun = (st ? st : &own)->spin_ns;
     uint64_t span = g.n && g.n == g.cap ? g.at[g.n - 1] - g.at[0] : spun;
-    tick_fit(&g, span, t);
+    tick_fit_all(&g, span, t);
     tick_gaps_free(&g);
 }
 
-void tick_reanchor(machine_tick *t) {
-    if (!t->period_ns) return;
+void tick_reanchor(machine_ticks *t) {
+    if (!t->t[0].period_ns) return;
     tick_gaps g;
     if (!tick_gaps_alloc(&g, TICK_RESPIN_NS)) {
         memset(t, 0, sizeof *t);
         return;
     }
     tick_spin(TICK_RESPIN_NS, &g, NULL);
-    tick_refit(t, &g, TICK_RESPIN_NS);
+    tick_refit_all(t, &g, TICK_RESPIN_NS);
     tick_gaps_free(&g);
 }
