@@ -69,8 +69,8 @@ def tick_note(t):
     tick = t.get("hiccup", {}).get("tick_period_us", 0.0)
     if not tick or "p99_without_tick_us" not in t:
         return ""
-    return " (the machine's %s tick, %s long, lands in %.1f%% of the pauses; p99 without it: %s)" % (
-        us(tick), us(t["hiccup"]["tick_length_us"]), t["pauses_holding_the_tick_pct"], us(t["p99_without_tick_us"]))
+    return " (the machine's ticks, every %s and so on, land in %.1f%% of the pauses; p99 without them: %s)" % (
+        us(tick), t["pauses_holding_the_tick_pct"], us(t["p99_without_tick_us"]))
 
 
 def concurrent_table(data, misses):
