@@ -281,7 +281,7 @@ static int film(scene *s, const rec_opts *o, SDL_Renderer *ren, SDL_Surface *sur
     long written = 0;
     /* --passes measures: first the machine's periodic stall, as bench
      * does before its timed run (scene_summary sets it apart). */
-    if (o->passes > 0) scene_measure_tick(s, TICK_MEASURE_NS);
+    if (o->passes > 0) scene_measure_tick(s);
     for (long f = 0; f < frames && !status; f++) {
         s->clock_s = (double)f / (double)o->fps;
         script_player_run(&pl, s);

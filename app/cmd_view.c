@@ -416,7 +416,7 @@ int cmd_view(int argc, char **argv) {
     }
     /* --passes measures: first the machine's periodic stall, as bench
      * does before its timed run (scene_summary sets it apart). */
-    if (passes > 0) scene_measure_tick(s, TICK_MEASURE_NS);
+    if (passes > 0) scene_measure_tick(s);
     int status = frame_loop(a, frames, passes, shot);
     /* What was measured live, to compare with `tricolor bench` at the same
      * settings (printed when the run was bounded by --frames or --passes). */

@@ -24,6 +24,9 @@
  * or at a phase of its own. */
 static uint64_t guest_after = 56 * US;
 
+/* Another stall at a period of its own (0: none), at this phase. */
+static uint64_t extra_period, extra_phase;
+
 /* A deterministic generator, so that a failure repeats. */
 static uint64_t rng_state;
 static uint64_t rng(void) {
@@ -77,6 +80,9 @@ static tick_gaps spin(uint64_t from, uint64_t span, double period, uint64_t phas
         ADD(at, len);
         if (k % 4 == 0) ADD(at + guest_after, 30 * US + rng() % (60 * US));
     }
+    if (extra_period)
+        for (uint64_t at = extra_phase; at < from + span; at += extra_period)
+            if (at >= from) ADD(at, 40 * US);
     uint64_t extra = noise * span / (1000 * MS);
     for (uint64_t i = 0; i < extra; i++) ADD(from + rng() % span, 20 * US + rng() % (200 * US));
     qsort(v, n, sizeof *v, cmp_gap);
@@ -226,6 +232,24 @@ static void test_fit_all_finds_the_guests_timer_beside_the_hosts_tick(void **sta
     guest_after = 56 * US;
 }
 
+/* Every pair of gaps counts its distance, so with a second stall every
+ * 12 ms the highest peak is at 12 ms, where the 1 ms tick's pairs and the
+ * other stall's add up; the period is still the tick's (a first version
+ * took the first whole fraction of the highest peak that held half as
+ * many, 12 / 6: 2 ms). */
+static void test_fit_takes_the_shortest_period_not_the_highest_peak(void **state) {
+    (void)state;
+    rng_state = 7;
+    extra_period = 12 * MS;
+    extra_phase = 800 * US;
+    tick_gaps g = spin(0, 1000 * MS, 1000000.0, 376 * US, 300);
+    machine_ticks t;
+    assert_int_equal(tick_fit_all(&g, 1000 * MS, &t), 2);
+    assert_int_equal(t.t[0].period_ns, 1000000);
+    extra_period = 0;
+    gaps_free(&g);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fit_finds_the_hosts_millisecond_tick),
@@ -234,6 +258,7 @@ int main(void) {
         cmocka_unit_test(test_refit_corrects_drift_from_a_later_spin),
         cmocka_unit_test(test_refit_drops_a_tick_the_later_spin_lacks),
         cmocka_unit_test(test_fit_all_finds_the_guests_timer_beside_the_hosts_tick),
+        cmocka_unit_test(test_fit_takes_the_shortest_period_not_the_highest_peak),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,6 +28,8 @@
 #include "plots.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -433,8 +435,23 @@ static void metrics_upto(series *se, double cut_s) {
     se->now_s = now;
 }
 
-void scene_measure_tick(scene *s, uint64_t ns) {
-    if (!s->deterministic) tick_measure(ns, &s->ticks, NULL);
+/* Runs the spins of tick.h on the measured CPU, where the workload's
+ * pauses are timed: a stall that only the window's CPU has (a periodic
+ * one of this process's other threads: 12 ms in one run) must not be set
+ * apart from the workload's pauses. The caller's CPUs are restored. */
+static void on_measured_cpu(scene *s, bool before) {
+    cpu_set_t was;
+    bool saved = pthread_getaffinity_np(pthread_self(), sizeof was, &was) == 0;
+    place_on(place_measured_cpu()); /* one CPU: nowhere else to go */
+    if (before)
+        tick_measure(TICK_MEASURE_NS, &s->ticks, NULL);
+    else
+        tick_reanchor(&s->ticks);
+    if (saved) (void)pthread_setaffinity_np(pthread_self(), sizeof was, &was);
+}
+
+void scene_measure_tick(scene *s) {
+    if (!s->deterministic) on_measured_cpu(s, true);
 }
 
 void scene_summary(scene *s, FILE *f, long passes) {
@@ -459,7 +476,7 @@ void scene_summary(scene *s, FILE *f, long passes) {
         double gc_max;
         live_pause_split(s->lv, tri_cut, 200, &env, &gc_max);
         fprintf(f, "; tricolor env pauses >200us %zu, max pause with GC work %.1f us", env, gc_max);
-        tick_reanchor(&s->ticks);
+        on_measured_cpu(s, false);
         const machine_tick *t0 = &s->ticks.t[0], *t1 = &s->ticks.t[1];
         if (t0->period_ns) {
             size_t held;

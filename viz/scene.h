@@ -205,10 +205,10 @@ void scene_draw(scene *s, SDL_Renderer *r, int w, int h);
  * > 0, each collector's figures cover its first `passes` passes, as
  * `tricolor bench --passes` measures them. */
 void scene_summary(scene *s, FILE *f, long passes);
-/* Before a measured run (--passes): spins ns on this thread to find the
- * machine's periodic stall (tick.h), which scene_summary then re-anchors
- * and sets apart, as bench does. */
-void scene_measure_tick(scene *s, uint64_t ns);
+/* Before a measured run (--passes): spins TICK_MEASURE_NS on the measured
+ * CPU to find the machine's periodic stalls (tick.h), which scene_summary
+ * then re-anchors and sets apart, as bench does. */
+void scene_measure_tick(scene *s);
 /* Whether both collectors (Boehm if it runs) have completed `passes`. */
 bool scene_passes_done(const scene *s, long passes);
 

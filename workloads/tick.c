@@ -14,6 +14,8 @@
 #include "tick.h"
 
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +44,10 @@ static double diff_ns(uint64_t a, uint64_t b) { return a >= b ? (double)(a - b) 
  * TICK_MAX_PERIOD_NS apart counts its distance (10 us bins): a stall that
  * comes every P makes peaks at P, 2P, 3P ... of about one count a period
  * each, and stalls at random times a low floor. The highest peak may be
- * a multiple of P, so the answer is the smallest whole fraction of it
- * (down to an eighth) whose bin holds at least half as many; then the mean
- * of the distances in that bin and the two beside it. 0 when no bin is
- * in range. */
+ * any of the multiples (12 ms, in one spin of the window's thread), so the
+ * answer is the shortest distance whose peak holds at least half as many;
+ * then the mean of the distances in its bin and the two beside it. 0 when
+ * no bin is in range. */
 static double first_period(const tick_gaps *g) {
     enum { NBINS = TICK_MAX_PERIOD_NS / TICK_BIN_NS + 2 };
     uint32_t *bins = calloc(NBINS, sizeof *bins);
@@ -63,18 +65,14 @@ static double first_period(const tick_gaps *g) {
             best_n = PEAK(b);
             best = b;
         }
-    for (size_t k = 8; best_n && k >= 2; k--) {
-        size_t f = (size_t)llround((double)best / (double)k);
-        if (f * TICK_BIN_NS < TICK_MIN_PERIOD_NS || f < 1) continue;
-        /* The fraction's peak, within a bin of where it should be. */
-        size_t at = f;
-        for (size_t c = f - 1; c <= f + 1; c++)
-            if (c > 0 && c + 1 < NBINS && PEAK(c) > PEAK(at)) at = c;
-        if (2 * (uint64_t)PEAK(at) >= (uint64_t)best_n) {
-            best = at;
+    /* The first bin from the shortest period up whose peak holds half as
+     * many as the highest, moved to the top of its own peak. */
+    for (size_t b = TICK_MIN_PERIOD_NS / TICK_BIN_NS + 1; best_n && b + 2 < NBINS; b++)
+        if (2 * (uint64_t)PEAK(b) >= (uint64_t)best_n) {
+            while (b + 2 < NBINS && PEAK(b + 1) > PEAK(b)) b++;
+            best = b;
             break;
         }
-    }
 #undef PEAK
     free(bins);
     if (best_n == 0) return 0;
@@ -348,6 +346,16 @@ static uint64_t mono_ns(void) {
 }
 
 void tick_spin(uint64_t ns, tick_gaps *g, tick_spin_stats *st) {
+    /* On the CPU it starts on: a thread that moves between CPUs during
+     * the spin sees each one's stalls, which need not line up. */
+    cpu_set_t was, here;
+    bool pinned = false;
+    int cpu = sched_getcpu();
+    if (cpu >= 0 && cpu < CPU_SETSIZE && pthread_getaffinity_np(pthread_self(), sizeof was, &was) == 0) {
+        CPU_ZERO(&here);
+        CPU_SET(cpu, &here);
+        pinned = pthread_setaffinity_np(pthread_self(), sizeof here, &here) == 0;
+    }
     uint64_t t0 = mono_ns(), prev = t0, now = t0;
     while (now - t0 < ns) {
         now = mono_ns();
@@ -365,6 +373,7 @@ void tick_spin(uint64_t ns, tick_gaps *g, tick_spin_stats *st) {
         if (gap >= 1000000) st->over_1ms++;
     }
     if (st) st->spin_ns = now - t0;
+    if (pinned) (void)pthread_setaffinity_np(pthread_self(), sizeof was, &was);
 }
 
 bool tick_gaps_alloc(tick_gaps *g, uint64_t ns) {
