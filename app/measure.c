@@ -79,7 +79,7 @@ static double alloc_rate(const fig_input *in, int arg) {
 static double stall_rate(const fig_input *in, int arg) {
     (void)arg;
     const hiccup *h = &in->timed->hic;
-    return h->spin_ns ? (double)h->gaps_over_20us * 1e9 / (double)h->spin_ns : 0;
+    return h->spin.spin_ns ? (double)h->spin.over_20us * 1e9 / (double)h->spin.spin_ns : 0;
 }
 
 /* The share of the pauses such a stall would land in if stalls came at
@@ -200,10 +200,10 @@ const figure_def figure_defs[FIG_N] = {
             later_bg_share),
     FIELD(FIG_RESERVE_MISSES, "mem_thread.reserve_misses", "reserve misses", FK_COUNT, reserve_misses, 1),
     TFIELD(FIG_MMU_DEFERRED, "guard.deferred", "increments deferred", FK_COUNT, mmu_deferred, 1),
-    TFIELD(FIG_HICCUP_MAX_US, "hiccup.max_gap_us", "machine stall max", FK_US, hic.max_gap_ns, 1e-3),
+    TFIELD(FIG_HICCUP_MAX_US, "hiccup.max_gap_us", "machine stall max", FK_US, hic.spin.max_gap_ns, 1e-3),
     TFIELD(FIG_HICCUP_OVER_200US, "hiccup.gaps_over_200us", "machine stalls >200us", FK_COUNT,
-           hic.gaps_over_200us, 1),
-    TFIELD(FIG_HICCUP_OVER_1MS, "hiccup.gaps_over_1ms", "machine stalls >1ms", FK_COUNT, hic.gaps_over_1ms, 1),
+           hic.spin.over_200us, 1),
+    TFIELD(FIG_HICCUP_OVER_1MS, "hiccup.gaps_over_1ms", "machine stalls >1ms", FK_COUNT, hic.spin.over_1ms, 1),
     DERIVED(FIG_HICCUP_OVER_20US_RATE, "hiccup.gaps_over_20us_per_s", "machine stalls >20us/s", FK_COUNT,
             FR_TIMED, stall_rate),
     TFIELD(FIG_TICK_PERIOD_US, "hiccup.tick_period_us", "machine tick every", FK_US, hic.ticks.t[0].period_ns, 1e-3),

@@ -143,14 +143,14 @@ static void test_mmu_with_and_without_collector_work(void **state) {
  * hold 10 of them at random times, 10% of the pauses. */
 static void test_stalls_beside_the_pauses(void **state) {
     (void)state;
-    run_result timed = {.hic = {.spin_ns = 2000000000u, .gaps_over_20us = 1000}};
+    run_result timed = {.hic = {.spin = {.spin_ns = 2000000000u, .over_20us = 1000}}};
     fig_input in = {.timed = &timed, .untimed = &timed};
     in.summary.count = 100;
     in.summary.total_us = 20000;
     const figure_def *rate = &figure_defs[FIG_HICCUP_OVER_20US_RATE], *pct = &figure_defs[FIG_STALLED_PAUSES_PCT];
     assert_float_equal(rate->get(&in, rate->arg), 500.0, 1e-9);
     assert_float_equal(pct->get(&in, pct->arg), 10.0, 1e-9);
-    timed.hic.spin_ns = 0; /* no spin (--hiccup 0): nothing known */
+    timed.hic.spin.spin_ns = 0; /* no spin (--hiccup 0): nothing known */
     assert_float_equal(rate->get(&in, rate->arg), 0.0, 1e-9);
     assert_float_equal(pct->get(&in, pct->arg), 0.0, 1e-9);
 }

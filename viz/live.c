@@ -102,12 +102,6 @@ struct live {
     size_t nparks, cap_park_e, cap_park_s;
 };
 
-static uint64_t mono_now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static double g_ticks_per_ns;
 
 double live_ticks_per_ns(void) {
@@ -294,7 +288,7 @@ live *live_start(const wl_info *wl, int size, uint64_t seed, const tc_config *cf
     l->m.threshold_ticks = (uint64_t)(1000.0 * live_ticks_per_ns()); /* 1 us, as bench */
     l->m.log = &l->log;
     l->anchor_ticks = mut_ticks();
-    l->anchor_mono_ns = mono_now_ns();
+    l->anchor_mono_ns = turns_now(); /* CLOCK_MONOTONIC, ns */
     l->turn = VIEWER;
     pthread_mutex_init(&l->mu, NULL);
     pthread_cond_init(&l->cv, NULL);
@@ -402,16 +396,22 @@ static uint64_t raw_ticks(const live *l, uint64_t e) {
     return e + (lo ? l->park_s[lo - 1] : 0);
 }
 
+/* How many of the log's pauses start by cut_s (< 0: all of them). */
+static size_t pauses_upto(const live *l, double cut_s) {
+    size_t n = 0;
+    while (n < l->log.n && (cut_s < 0 || live_pause(l, n).t_s <= cut_s)) n++; /* the log is in time order */
+    return n;
+}
+
 void live_tick_split(const live *l, double cut_s, const machine_ticks *t, size_t *held, double *p99_without_us) {
     *held = 0;
     *p99_without_us = 0;
-    size_t n = 0;
-    while (n < l->log.n && (cut_s < 0 || live_pause(l, n).t_s <= cut_s)) n++; /* the log is in time order */
+    const size_t n = pauses_upto(l, cut_s);
     metrics_pause *p = malloc((n ? n : 1) * sizeof *p);
     if (!p) return;
     /* Ticks to CLOCK_MONOTONIC through the pair read at the start and one
      * read now: calibrated over the whole run, as bench's. */
-    const uint64_t ticks_now = mut_ticks(), mono_now = mono_now_ns();
+    const uint64_t ticks_now = mut_ticks(), mono_now = turns_now();
     const double ns_per_tick = ticks_now > l->anchor_ticks
                                    ? (double)(mono_now - l->anchor_mono_ns) / (double)(ticks_now - l->anchor_ticks)
                                    : 0;
@@ -433,8 +433,8 @@ void live_tick_split(const live *l, double cut_s, const machine_ticks *t, size_t
 }
 
 void live_pause_split(const live *l, double cut_s, double min_us, size_t *env, double *gc_max_us) {
-    size_t n = 0, nown;
-    while (n < l->log.n && (cut_s < 0 || live_pause(l, n).t_s <= cut_s)) n++; /* the log is in time order */
+    size_t nown;
+    const size_t n = pauses_upto(l, cut_s);
     (void)tc_pause_log(l->heap, &nown);
     const double tpn = live_ticks_per_ns();
     uint64_t max_ticks;

@@ -141,13 +141,7 @@ static double ticks_per_ns(uint64_t ns) {
  * periodic part of them (tick.h). */
 static void measure_hiccups(uint64_t ns, hiccup *out) {
     memset(out, 0, sizeof *out);
-    tick_spin_stats st = {0};
-    tick_measure(ns, &out->ticks, &st);
-    out->spin_ns = st.spin_ns;
-    out->max_gap_ns = st.max_gap_ns;
-    out->gaps_over_20us = st.over_20us;
-    out->gaps_over_200us = st.over_200us;
-    out->gaps_over_1ms = st.over_1ms;
+    tick_measure(ns, &out->ticks, &out->spin);
 }
 
 /* After the workload: a second, shorter spin re-anchors the ticks (a

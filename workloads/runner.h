@@ -78,9 +78,7 @@ tc_config run_tc_config(const run_config *cfg);
  * gap between two reads is time the thread lost to the kernel or the host,
  * with no collector involved. */
 typedef struct hiccup {
-    uint64_t spin_ns; /* how long the loop ran; 0 = not measured */
-    uint64_t max_gap_ns;
-    uint64_t gaps_over_20us, gaps_over_200us, gaps_over_1ms;
+    tick_spin_stats spin; /* spin.spin_ns: how long the loop ran; 0 = not measured */
     /* The periodic parts of those gaps, if any (tick.h): fitted on this
      * spin, re-anchored on a second one after the workload, and then
      * the timed pauses that hold a tick are flagged OPLOG_HELD_TICK. */

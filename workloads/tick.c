@@ -1,15 +1,15 @@
 /*
- * tick.c — the machine's periodic stall, found and attributed (tick.h).
+ * tick.c — the machine's periodic stalls, found and attributed (tick.h).
  *
- * The fit. The most common interval between consecutive gaps (10 us bins,
- * 100 us to 20 ms) gives a first period; the host's tick is then every
- * gap that lands within TICK_TOL_NS of a multiple of it from the first,
- * and a least-squares line through those (period index against instant)
- * gives the period and the anchor. Three passes, each on the last one's
- * line. Gaps that are not the tick (the guest's own timer, which on the
- * machine measured follows the host's every 4th ms ~56 us later, or a
- * stall of the host's other work) fall outside the tolerance and are
- * left out.
+ * The fit. The distances between all pairs of gaps (first_period) give a
+ * first period, and the densest phase over its first periods an anchor
+ * (first_anchor); the tick is then the gap nearest each multiple of the
+ * period from the anchor, within TICK_TOL_NS, and a least-squares line
+ * through those (period index against instant) gives the period and the
+ * anchor again, over a stretch that doubles until it covers the spin
+ * (tick_fit). Gaps that are not the tick (another periodic stall, or a
+ * stall of the host's other work) fall outside the tolerance and are left
+ * out; tick_fit_all fits a second period on what the first leaves.
  */
 #include "tick.h"
 
@@ -51,11 +51,18 @@ static double diff_ns(uint64_t a, uint64_t b) { return a >= b ? (double)(a - b) 
 static double first_period(const tick_gaps *g) {
     enum { NBINS = TICK_MAX_PERIOD_NS / TICK_BIN_NS + 2 };
     uint32_t *bins = calloc(NBINS, sizeof *bins);
-    if (!bins) return 0;
+    double *sums = calloc(NBINS, sizeof *sums); /* the distances counted in each bin, summed */
+    if (!bins || !sums) {
+        free(bins);
+        free(sums);
+        return 0;
+    }
     for (size_t i = 0; i < g->n; i++)
         for (size_t j = i + 1; j < g->n && g->at[j] - g->at[i] <= TICK_MAX_PERIOD_NS; j++) {
             uint64_t d = g->at[j] - g->at[i];
-            if (d >= TICK_MIN_PERIOD_NS) bins[d / TICK_BIN_NS]++;
+            if (d < TICK_MIN_PERIOD_NS) continue;
+            bins[d / TICK_BIN_NS]++;
+            sums[d / TICK_BIN_NS] += (double)d;
         }
 #define PEAK(b) (bins[(b)-1] + bins[b] + bins[(b) + 1])
     size_t best = 0;
@@ -73,20 +80,11 @@ static double first_period(const tick_gaps *g) {
             best = b;
             break;
         }
+    double period = best_n && PEAK(best) ? (sums[best - 1] + sums[best] + sums[best + 1]) / PEAK(best) : 0;
 #undef PEAK
     free(bins);
-    if (best_n == 0) return 0;
-    double sum = 0;
-    uint32_t n = 0;
-    for (size_t i = 0; i < g->n; i++)
-        for (size_t j = i + 1; j < g->n && g->at[j] - g->at[i] <= TICK_MAX_PERIOD_NS; j++) {
-            uint64_t d = g->at[j] - g->at[i];
-            if (d / TICK_BIN_NS + 1 >= best && d / TICK_BIN_NS <= best + 1 && d >= TICK_MIN_PERIOD_NS) {
-                sum += (double)d;
-                n++;
-            }
-        }
-    return n ? sum / n : 0;
+    free(sums);
+    return period;
 }
 
 /* Where the ticks fall among the first FIRST_PERIODS periods after the
@@ -267,6 +265,27 @@ bool tick_holds(const machine_tick *t, uint64_t start_ns, uint64_t dur_ns) {
     return at < (double)dur_ns;
 }
 
+/* Room for cap gaps; false (and no room) if out of memory. */
+static bool gaps_alloc_n(tick_gaps *g, size_t cap) {
+    g->n = 0;
+    g->cap = cap ? cap : 1;
+    g->at = malloc(g->cap * sizeof *g->at);
+    g->len = malloc(g->cap * sizeof *g->len);
+    if (!g->at || !g->len) {
+        tick_gaps_free(g);
+        return false;
+    }
+    return true;
+}
+
+bool tick_gaps_alloc(tick_gaps *g, uint64_t ns) { return gaps_alloc_n(g, (size_t)(ns / 250000u) + 64); }
+
+void tick_gaps_free(tick_gaps *g) {
+    free(g->at);
+    free(g->len);
+    *g = (tick_gaps){0};
+}
+
 /* ======================================================================
  * Two periods
  * ====================================================================== */
@@ -277,17 +296,7 @@ bool tick_holds(const machine_tick *t, uint64_t start_ns, uint64_t dur_ns) {
  * after it (all of them if t has none), into out (allocated; false if
  * out of memory). */
 static bool residue(const tick_gaps *g, const machine_tick *t, tick_gaps *out) {
-    *out = (tick_gaps){0};
-    size_t cap = g->n ? g->n : 1;
-    out->at = malloc(cap * sizeof *out->at);
-    out->len = malloc(cap * sizeof *out->len);
-    if (!out->at || !out->len) {
-        free(out->at);
-        free(out->len);
-        *out = (tick_gaps){0};
-        return false;
-    }
-    out->cap = cap;
+    if (!gaps_alloc_n(out, g->n)) return false;
     for (size_t i = 0; i < g->n; i++) {
         if (t->period_ns) {
             double x = diff_ns(g->at[i], t->anchor_ns);
@@ -307,8 +316,7 @@ int tick_fit_all(const tick_gaps *g, uint64_t spin_ns, machine_ticks *out) {
     tick_gaps rest;
     if (!residue(g, &out->t[0], &rest)) return 1;
     int n = 1 + tick_fit(&rest, spin_ns, &out->t[1]);
-    free(rest.at);
-    free(rest.len);
+    tick_gaps_free(&rest);
     return n;
 }
 
@@ -325,8 +333,7 @@ void tick_refit_all(machine_ticks *t, const tick_gaps *g, uint64_t spin_ns) {
         return;
     }
     tick_refit(&t->t[1], &rest, spin_ns);
-    free(rest.at);
-    free(rest.len);
+    tick_gaps_free(&rest);
 }
 
 bool tick_holds_any(const machine_ticks *t, uint64_t start_ns, uint64_t dur_ns) {
@@ -374,21 +381,6 @@ void tick_spin(uint64_t ns, tick_gaps *g, tick_spin_stats *st) {
     }
     if (st) st->spin_ns = now - t0;
     if (pinned) (void)pthread_setaffinity_np(pthread_self(), sizeof was, &was);
-}
-
-bool tick_gaps_alloc(tick_gaps *g, uint64_t ns) {
-    g->n = 0;
-    g->cap = (size_t)(ns / 250000u) + 64;
-    g->at = malloc(g->cap * sizeof *g->at);
-    g->len = malloc(g->cap * sizeof *g->len);
-    if (!g->at || !g->len) g->cap = 0;
-    return g->cap != 0;
-}
-
-void tick_gaps_free(tick_gaps *g) {
-    free(g->at);
-    free(g->len);
-    *g = (tick_gaps){0};
 }
 
 void tick_measure(uint64_t ns, machine_ticks *t, tick_spin_stats *st) {
