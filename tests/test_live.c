@@ -38,6 +38,7 @@
 #include "feed.h"
 #include "page_warm.h"
 #include "live.h"
+#include "mutator.h"
 #include "registry.h"
 #include "scene.h"
 #include "turns.h"
@@ -213,6 +214,16 @@ static void test_parked_workload_keeps_its_cpu_warm(void **state) {
     live_warm_stats(l, &spins, &ns);
     assert_int_equal(spins, 2);
     assert_true(ns - first < LIVE_KEEP_WARM_NS);
+    /* Asked, then cooled once the spin has begun: live_cool returns with
+     * the spin over and counted, long before the limit (the measured CPU
+     * is free for the spin that re-anchors the ticks). */
+    live_keep_warm(l);
+    for (int i = 0; i < 400 && (live_warm_stats(l, &spins, &ns), spins < 3); i++) sleep_ms(5);
+    first = ns;
+    live_cool(l);
+    live_warm_stats(l, &spins, &ns);
+    assert_int_equal(spins, 3);
+    assert_true(ns > first && ns - first < LIVE_KEEP_WARM_NS / 2);
     live_stop(l);
 }
 
@@ -342,8 +353,19 @@ static void test_feed_streams_boehm_pauses(void **state) {
     double granted = 0;
     for (int i = 0; i < 20000 && f.rounds == 0; i++) {
         granted += 0.002;
+        size_t seen = f.npauses;
+        uint64_t t0 = mut_ticks();
         if (!feed_turn(&f, granted)) fail_msg("feed_turn: %s", f.status);
+        uint64_t t1 = mut_ticks();
         assert_int_equal(f.waits, f.grants);
+        /* The pauses of this turn started within it, on this process's
+         * TSC (feed_rec.at): what lets the viewer tell which of them the
+         * machine's ticks landed in. Their execution-time starts (t_s)
+         * lag further behind at every turn: the child's time parked. */
+        for (size_t k = seen; k < f.npauses; k++)
+            if (f.pause_at[k] < t0 || f.pause_at[k] > t1)
+                fail_msg("pause %zu of turn %d starts at tick %llu, outside the turn [%llu, %llu]", k, i,
+                         (unsigned long long)f.pause_at[k], (unsigned long long)t0, (unsigned long long)t1);
     }
     if (f.rounds == 0) fail_msg("no pass completed: %s", f.status);
     /* Each credit that let it run was preceded by a read of its pages. */

@@ -72,6 +72,7 @@ struct live {
     _Atomic int turn;
     atomic_bool keep_warm;
     uint64_t warm_spins, warm_ns; /* live_warm_stats; under mu */
+    bool spinning;                /* in a keep-warm spin (live_cool); under mu */
     bool quit;
     jmp_buf quit_jmp;
     /* the current slice */
@@ -147,6 +148,7 @@ static void wait_for_turn(live *l) {
             continue;
         }
         l->warm_spins++;
+        l->spinning = true;
         pthread_mutex_unlock(&l->mu);
         place_realtime_spin(true);
         uint64_t t0 = turns_now();
@@ -156,6 +158,8 @@ static void wait_for_turn(live *l) {
         uint64_t spun = turns_now() - t0;
         place_realtime_spin(false);
         pthread_mutex_lock(&l->mu);
+        l->spinning = false;
+        pthread_cond_broadcast(&l->cv); /* live_cool may be waiting */
         l->warm_ns += spun;
         if (l->turn != MUTATOR) l->keep_warm = false; /* spun long enough: sleep until asked again */
     }
@@ -332,6 +336,13 @@ void live_keep_warm(live *l) {
     pthread_mutex_unlock(&l->mu);
 }
 
+void live_cool(live *l) {
+    pthread_mutex_lock(&l->mu);
+    l->keep_warm = false;
+    while (l->spinning) pthread_cond_wait(&l->cv, &l->mu);
+    pthread_mutex_unlock(&l->mu);
+}
+
 void live_stop(live *l) {
     if (!l) return;
     if (l->thread_started) {
@@ -403,32 +414,27 @@ static size_t pauses_upto(const live *l, double cut_s) {
     return n;
 }
 
+live_clock live_clock_now(const live *l) {
+    const uint64_t ticks_now = mut_ticks(), mono_now = turns_now();
+    live_clock c = {l->anchor_ticks, l->anchor_mono_ns, 0};
+    if (ticks_now > l->anchor_ticks)
+        c.ns_per_tick = (double)(mono_now - l->anchor_mono_ns) / (double)(ticks_now - l->anchor_ticks);
+    return c;
+}
+
 void live_tick_split(const live *l, double cut_s, const machine_ticks *t, size_t *held, double *p99_without_us) {
     *held = 0;
     *p99_without_us = 0;
     const size_t n = pauses_upto(l, cut_s);
     metrics_pause *p = malloc((n ? n : 1) * sizeof *p);
     if (!p) return;
-    /* Ticks to CLOCK_MONOTONIC through the pair read at the start and one
-     * read now: calibrated over the whole run, as bench's. */
-    const uint64_t ticks_now = mut_ticks(), mono_now = turns_now();
-    const double ns_per_tick = ticks_now > l->anchor_ticks
-                                   ? (double)(mono_now - l->anchor_mono_ns) / (double)(ticks_now - l->anchor_ticks)
-                                   : 0;
-    size_t k = 0;
+    const live_clock c = live_clock_now(l);
     for (size_t i = 0; i < n; i++) {
         const oplog_entry *e = &l->log.v[i];
-        uint64_t raw = raw_ticks(l, e->start_ns);
-        uint64_t start = l->anchor_mono_ns + (uint64_t)((double)(raw - l->anchor_ticks) * ns_per_tick);
-        uint64_t dur = (uint64_t)((double)e->dur_ns * ns_per_tick);
-        if (tick_holds_any(t, start, dur))
-            ++*held;
-        else
-            p[k++] = (metrics_pause){start, dur};
+        p[i] = (metrics_pause){live_clock_mono(&c, raw_ticks(l, e->start_ns)),
+                               (uint64_t)((double)e->dur_ns * c.ns_per_tick)};
     }
-    metrics_summary sum;
-    metrics_summarize(p, metrics_normalize(p, k), &sum);
-    *p99_without_us = sum.p99_us;
+    *p99_without_us = tick_p99_without(t, p, n, held);
     free(p);
 }
 

@@ -440,6 +440,7 @@ static void metrics_upto(series *se, double cut_s) {
  * one of this process's other threads: 12 ms in one run) must not be set
  * apart from the workload's pauses. The caller's CPUs are restored. */
 static void on_measured_cpu(scene *s, bool before) {
+    if (s->lv) live_cool(s->lv);
     cpu_set_t was;
     bool saved = pthread_getaffinity_np(pthread_self(), sizeof was, &was) == 0;
     place_on(place_measured_cpu()); /* one CPU: nowhere else to go */
@@ -488,6 +489,12 @@ void scene_summary(scene *s, FILE *f, long passes) {
                 fprintf(f, " and every %.1f us (%.1f us long)", (double)t1->period_ns / 1e3, (double)t1->len_ns / 1e3);
             fprintf(f, " in %.1f%% of tricolor's pauses, tricolor p99 without the ticks %.1f us",
                     s->tri.sum.count ? 100.0 * (double)held / (double)s->tri.sum.count : 0.0, p99);
+            if (s->boehm_on) {
+                const live_clock c = live_clock_now(s->lv);
+                feed_tick_split(&s->fd, boe_cut, &c, &s->ticks, &held, &p99);
+                fprintf(f, "; in %.1f%% of boehm's pauses, boehm p99 without the ticks %.1f us",
+                        s->boe.sum.count ? 100.0 * (double)held / (double)s->boe.sum.count : 0.0, p99);
+            }
         } else if (t0->periods) {
             fprintf(f, "; no machine tick set apart (a spin showed one in %u of %u periods)", t0->matched, t0->periods);
         }

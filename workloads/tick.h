@@ -74,6 +74,12 @@ int tick_fit_all(const tick_gaps *g, uint64_t spin_ns, machine_ticks *out);
 void tick_refit_all(machine_ticks *t, const tick_gaps *g, uint64_t spin_ns);
 /* Whether [start, start + dur) holds the middle of any predicted tick. */
 bool tick_holds_any(const machine_ticks *t, uint64_t start_ns, uint64_t dur_ns);
+/* Of the n pauses at p (CLOCK_MONOTONIC starts), moves those no tick
+ * lands in to the front (p is reordered), counts the others into *held,
+ * and returns the p99 of the first kind in microseconds: bench's `p99
+ * without the ticks`, for the window's and the videos' pause logs. */
+struct metrics_pause;
+double tick_p99_without(const machine_ticks *t, struct metrics_pause *p, size_t n, size_t *held);
 
 /* A spin of ns and tick_fit_all on its gaps. TICK_MEASURE_NS is what
  * view and record spend on it before a --passes run, bench's default
