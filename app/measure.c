@@ -240,11 +240,9 @@ static void compute(const run_result *thr, const run_result *tim, figures *f) {
         fprintf(stderr, "tricolor: out of memory\n");
         exit(1);
     }
-    size_t nq = 0;
-    for (size_t i = 0; i < tim->npauses; i++)
-        if (!(tim->pauses[i].flags & OPLOG_HELD_TICK))
-            q[nq++] = (metrics_pause){tim->pauses[i].start_ns, tim->pauses[i].dur_ns};
-    metrics_summarize(q, metrics_normalize(q, nq), &in.summary_no_tick);
+    for (size_t i = 0; i < tim->npauses; i++) q[i] = (metrics_pause){tim->pauses[i].start_ns, tim->pauses[i].dur_ns};
+    tick_take_out(&tim->hic.ticks, q, tim->npauses);
+    metrics_summarize(q, metrics_normalize(q, tim->npauses), &in.summary_no_tick);
     free(q);
     for (int k = 0; k < FIG_N; k++) {
         const figure_def *d = &figure_defs[k];

@@ -257,14 +257,24 @@ bool tick_refit(machine_tick *t, const tick_gaps *g, uint64_t spin_ns) {
     return ok;
 }
 
-bool tick_holds(const machine_tick *t, uint64_t start_ns, uint64_t dur_ns) {
-    if (!t->period_ns || !dur_ns) return false;
+/* How many predicted tick middles [start, start + dur) holds. */
+static uint64_t ticks_in(const machine_tick *t, uint64_t start_ns, uint64_t dur_ns) {
+    if (!t->period_ns || !dur_ns) return 0;
     /* The first tick middle at or after start, relative to start: in [0, P). */
     double x = diff_ns(start_ns, t->anchor_ns + t->len_ns / 2);
     double p = t->period_exact_ns;
     double k = ceil(x / p);
     double at = k * p - x;
-    return at < (double)dur_ns;
+    /* Middles at start + at + j * p for j = 0, 1, ... while < start + dur. */
+    return at < (double)dur_ns ? (uint64_t)ceil(((double)dur_ns - at) / p) : 0;
+}
+
+bool tick_holds(const machine_tick *t, uint64_t start_ns, uint64_t dur_ns) { return ticks_in(t, start_ns, dur_ns) > 0; }
+
+uint64_t tick_net_ns(const machine_ticks *t, uint64_t start_ns, uint64_t dur_ns) {
+    uint64_t machine = 0;
+    for (int i = 0; i < TICK_MAX; i++) machine += ticks_in(&t->t[i], start_ns, dur_ns) * t->t[i].len_ns;
+    return dur_ns > machine ? dur_ns - machine : 0;
 }
 
 /* Room for cap gaps; false (and no room) if out of memory. */
@@ -351,13 +361,20 @@ bool tick_holds_any(const machine_ticks *t, uint64_t start_ns, uint64_t dur_ns) 
     return false;
 }
 
+size_t tick_take_out(const machine_ticks *t, metrics_pause *p, size_t n) {
+    size_t held = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t net = tick_net_ns(t, p[i].start_ns, p[i].dur_ns);
+        held += net < p[i].dur_ns;
+        p[i].dur_ns = net;
+    }
+    return held;
+}
+
 double tick_p99_without(const machine_ticks *t, metrics_pause *p, size_t n, size_t *held) {
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!tick_holds_any(t, p[i].start_ns, p[i].dur_ns)) p[k++] = p[i];
-    *held = n - k;
+    *held = tick_take_out(t, p, n);
     metrics_summary sum;
-    metrics_summarize(p, metrics_normalize(p, k), &sum);
+    metrics_summarize(p, metrics_normalize(p, n), &sum);
     return sum.p99_us;
 }
 

@@ -74,11 +74,21 @@ int tick_fit_all(const tick_gaps *g, uint64_t spin_ns, machine_ticks *out);
 void tick_refit_all(machine_ticks *t, const tick_gaps *g, uint64_t spin_ns);
 /* Whether [start, start + dur) holds the middle of any predicted tick. */
 bool tick_holds_any(const machine_ticks *t, uint64_t start_ns, uint64_t dur_ns);
-/* Of the n pauses at p (CLOCK_MONOTONIC starts), moves those no tick
- * lands in to the front (p is reordered), counts the others into *held,
- * and returns the p99 of the first kind in microseconds: bench's `p99
- * without the ticks`, for the window's and the videos' pause logs. */
+/* A pause of dur_ns from start_ns less the machine's time in it: the
+ * predicted length (len_ns) of each tick whose middle it holds, of
+ * either series; 0 at least. */
+uint64_t tick_net_ns(const machine_ticks *t, uint64_t start_ns, uint64_t dur_ns);
+/* Takes the ticks' time out of each of the n pauses at p (CLOCK_MONOTONIC
+ * starts; tick_net_ns) and returns how many a tick landed in. The pauses
+ * so rewritten are what `p99 without the ticks` is the p99 of, one
+ * definition for bench, the window and the videos. Not the pauses no
+ * tick landed in: a pause as long as a period (a Boehm collection of
+ * 1 ms) always holds one, and leaving those out took the longest pauses
+ * out of the figure. */
 struct metrics_pause;
+size_t tick_take_out(const machine_ticks *t, struct metrics_pause *p, size_t n);
+/* The p99 of the n pauses at p after tick_take_out (p is rewritten and
+ * reordered), us; *held as tick_take_out returns. */
 double tick_p99_without(const machine_ticks *t, struct metrics_pause *p, size_t n, size_t *held);
 
 /* A spin of ns and tick_fit_all on its gaps. TICK_MEASURE_NS is what
