@@ -128,13 +128,16 @@ _Static_assert(PAGE_HEADER + HDR_BYTES == TC__LARGE_SLOT0 * sizeof(void *), "slo
  * for each 4 KiB page of a large object's mapping that holds slots. */
 #define LARGE_WPAGE_SHIFT 12
 #define LARGE_WPAGE_SLOTS ((size_t)1 << (LARGE_WPAGE_SHIFT - 3))
+_Static_assert(TC__LARGE_PAGE0_SLOTS == LARGE_WPAGE_SLOTS - TC__LARGE_SLOT0, "page 0's slots");
 /* The page of the mapping that holds slot i. */
 static inline size_t large_wpage_of(size_t slot) { return (slot + TC__LARGE_SLOT0) / LARGE_WPAGE_SLOTS; }
 /* The pages the bitmap covers, and its length in words. */
 static inline size_t large_wpages(uint32_t nslots) { return nslots ? large_wpage_of((size_t)nslots - 1) + 1 : 0; }
 static inline size_t large_wwords(uint32_t nslots) { return (large_wpages(nslots) + 63) / 64; }
+/* Whether page pg was written: page 0 always (tricolor.h,
+ * TC__LARGE_PAGE0_SLOTS). */
 static inline bool large_wpage_set(const tc_page *p, size_t pg) {
-    return __atomic_load_n(&p->written[pg / 64], __ATOMIC_RELAXED) >> (pg % 64) & 1;
+    return pg == 0 || (__atomic_load_n(&p->written[pg / 64], __ATOMIC_RELAXED) >> (pg % 64) & 1);
 }
 
 static inline tc_page *page_of(const void *obj) { return (tc_page *)((uintptr_t)obj & ~(uintptr_t)(PAGE_SIZE - 1)); }
