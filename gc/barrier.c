@@ -2,8 +2,10 @@
  * barrier.c — the slow paths of the write barriers.
  *
  * tc_store (tricolor.h) runs the fast path inline: when no cycle is
- * marking it is one predictable branch; while marking it tests the colours
- * and calls one of these only when the store would break the invariant.
+ * marking it is one predictable branch and the store. While marking it
+ * calls tc__store_marking (at the end of this file), which tests the
+ * colours, calls one of these only when the store would break the
+ * invariant, and stores.
  *
  *   Dijkstra  obj.slot = new, obj black, new white  -> shade new.
  *             Strong invariant: no black object points to a white one.
@@ -85,4 +87,45 @@ void tc__barrier_hybrid(tc_heap *h, void *source, uint32_t slot, void *old_targe
         shade_or_buffer(h, target);
         tc__observe_barrier(h, target, TC_BARRIER_HYBRID, source, slot, target);
     }
+}
+
+void tc__store_marking(tc_heap *heap, void *obj, uint32_t slot, void *val) {
+    void **p = (void **)obj + slot;
+    const struct tc__hot *hot = &heap->hot;
+    switch (hot->barrier) {
+    case TC_BARRIER_DIJKSTRA:
+        /* Strong invariant: a black object never points to a white one.
+         * Concurrently the source's colour may change between this
+         * test and the store (the marker blackens it after reading the
+         * old slot), so there every white target is shaded. The
+         * source's colour first: its header is near the slot the
+         * program is writing, while the target's is anywhere (a cache
+         * miss on mutate's random graph), read now only for a black
+         * source. */
+        if (val && (hot->concurrent || TC__COLOUR(obj) == TC__BLACK) && TC__IS_WHITE(val))
+            tc__barrier_dijkstra(heap, obj, slot, val);
+        break;
+    case TC_BARRIER_STEELE:
+        /* Strong invariant, kept by undoing the source's blackness. */
+        if (val && TC__COLOUR(obj) == TC__BLACK && TC__IS_WHITE(val)) tc__barrier_steele(heap, obj, slot, val);
+        break;
+    case TC_BARRIER_YUASA: {
+        /* Snapshot: whatever was reachable when the cycle began stays
+         * reachable for the marker, so shade what the store overwrites. */
+        void *old = *p;
+        if (old && TC__IS_WHITE(old)) tc__barrier_yuasa(heap, obj, slot, old);
+        break;
+    }
+    case TC_BARRIER_HYBRID: {
+        /* Go's hybrid barrier: Yuasa's deletion half plus Dijkstra's
+         * insertion half, shading the new target whatever the source's
+         * colour (Go does not know its stack's colour at the store). */
+        void *old = *p;
+        bool o = old && TC__IS_WHITE(old), n = val && TC__IS_WHITE(val);
+        if (o || n) tc__barrier_hybrid(heap, obj, slot, o ? old : NULL, n ? val : NULL);
+        break;
+    }
+    default: break;
+    }
+    __atomic_store_n(p, val, __ATOMIC_RELEASE);
 }

@@ -119,6 +119,11 @@ const tc_pause *tc_pause_log(const tc_heap *h, size_t *count) {
     return h && h->npauses ? (const tc_pause *)tc__mem_log_base(h) : NULL;
 }
 
+const size_t *tc_pause_count_at(const tc_heap *h) {
+    static const size_t none = 0;
+    return h ? &h->npauses : &none;
+}
+
 const tc_cycle *tc_cycle_log(const tc_heap *h, size_t *count) {
     *count = h ? h->ncycles : 0;
     return h && h->ncycles ? (const tc_cycle *)tc__mem_cyclelog_base(h) : NULL;

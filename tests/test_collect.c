@@ -117,6 +117,9 @@ static void test_increments_are_bounded(void **state) {
     size_t n;
     const tc_pause *log = tc_pause_log(h, &n);
     assert_true(n > 1000); /* 1M slots / 1000 units */
+    /* The count bench's harness reads around each operation: the same. */
+    assert_int_equal(*tc_pause_count_at(h), n);
+    assert_int_equal(*tc_pause_count_at(NULL), 0);
     for (size_t i = 0; i < n; i++) {
         /* Overshoot is bounded by one small object's slots or one page. */
         assert_true(log[i].work <= 1000 + (PAGE_SIZE - PAGE_HEADER) / 16);

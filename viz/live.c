@@ -288,6 +288,7 @@ live *live_start(const wl_info *wl, int size, uint64_t seed, const tc_config *cf
     l->size = size;
     l->seed = seed;
     l->m.heap = l->heap;
+    l->m.own_count = tc_pause_count_at(l->heap);
     l->m.timed = true;
     l->m.threshold_ticks = (uint64_t)(1000.0 * live_ticks_per_ns()); /* 1 us, as bench */
     l->m.log = &l->log;

@@ -242,6 +242,7 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
             return;
         }
         m.heap = heap;
+        m.own_count = tc_pause_count_at(heap);
     } else {
         m.own_count = &boehm_ev.n;
         /* Markers and the event callback are set up before GC_INIT: a
