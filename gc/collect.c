@@ -126,11 +126,11 @@ static size_t shade_roots(tc_heap *h) {
         void *v = *(void **)h->roots.v[i];
         if (v) tc__gc_shade(h, v);
     }
-    for (size_t i = 0; i < h->root_stack.n; i++) {
-        void *v = *(void **)h->root_stack.v[i];
+    for (size_t i = 0; i < h->hot.nroots; i++) {
+        void *v = *(void **)h->hot.roots[i];
         if (v) tc__gc_shade(h, v);
     }
-    return h->roots.n + h->root_stack.n;
+    return h->roots.n + h->hot.nroots;
 }
 
 /* ======================================================================

@@ -185,7 +185,7 @@ void tc_heap_free(tc_heap *h) {
     tc__ptrvec_free(&h->pages);
     tc__ptrvec_free(&h->large);
     tc__ptrvec_free(&h->roots);
-    tc__ptrvec_free(&h->root_stack);
+    free(h->hot.roots);
     tc__ptrvec_free(&h->grey);
     tc__ptrvec_free(&h->sweep_snap);
     tc__observe_free(h);

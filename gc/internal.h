@@ -418,8 +418,9 @@ struct tc_heap {
     uint64_t bytes_at_step; /* bytes_allocated at the end of the last increment */
 
     /* --- roots --- */
-    ptrvec roots;      /* void ** of global roots */
-    ptrvec root_stack; /* void ** of pushed locals */
+    ptrvec roots; /* void ** of global roots */
+    /* The root stack of pushed locals is in hot (tricolor.h: tc_root_push
+     * is inline); root_stack_view gives it as a ptrvec. */
 
     /* --- the cycle --- */
     tc_phase phase;
@@ -497,6 +498,11 @@ struct tc_heap {
     uint64_t ev_lost;
     ptrvec root_targets; /* scratch for is_root flags */
 };
+
+/* The root stack (in hot, see tricolor.h) as a ptrvec, to read or grow. */
+static inline ptrvec root_stack_view(const tc_heap *h) {
+    return (ptrvec){h->hot.roots, h->hot.nroots, h->hot.cap_roots};
+}
 
 static inline uint32_t page_top(const struct tc_heap *h, tc_page *p) {
     const tc_class *c = &h->cls[p->cls];

@@ -50,7 +50,8 @@ static bool is_root_target(const ptrvec *sorted, const void *obj) {
 static void collect_root_targets(tc_heap *h) {
     ptrvec *rt = &h->root_targets;
     rt->n = 0;
-    const ptrvec *lists[2] = {&h->roots, &h->root_stack};
+    const ptrvec stack = root_stack_view(h);
+    const ptrvec *lists[2] = {&h->roots, &stack};
     for (int l = 0; l < 2; l++)
         for (size_t i = 0; i < lists[l]->n; i++) {
             void *v = *(void **)lists[l]->v[i];
@@ -155,7 +156,8 @@ static bool describe_held(tc_heap *h, const void *obj, tc_object_info *out) {
 size_t tc_root_objects(const tc_heap *h, void **out, size_t max) {
     if (!h) return 0;
     size_t n = 0;
-    const ptrvec *lists[2] = {&h->roots, &h->root_stack};
+    const ptrvec stack = root_stack_view(h);
+    const ptrvec *lists[2] = {&h->roots, &stack};
     for (int l = 0; l < 2; l++)
         for (size_t i = 0; i < lists[l]->n; i++) {
             void *v = *(void **)lists[l]->v[i];

@@ -35,27 +35,28 @@ bool tc_root_remove(tc_heap *h, void **addr) {
     return false;
 }
 
-void tc_root_push(tc_heap *h, void **addr) {
+/* tc_root_push (tricolor.h) when the stack is full, or on misuse. */
+void tc__root_push_slow(tc_heap *h, void **addr) {
     if (!h || !addr) {
         tc__misuse(h, "tc_root_push: %s is NULL", h ? "addr" : "heap");
         return;
     }
-    if (!ptrvec_push(&h->root_stack, addr)) {
-        fprintf(stderr, "tricolor: out of memory growing the root stack to %zu entries\n", h->root_stack.n + 1);
+    ptrvec stack = root_stack_view(h);
+    if (!ptrvec_push(&stack, addr)) {
+        fprintf(stderr, "tricolor: out of memory growing the root stack to %zu entries\n", h->hot.nroots + 1);
         abort();
     }
+    h->hot.roots = stack.v;
+    h->hot.nroots = stack.n;
+    h->hot.cap_roots = stack.cap;
 }
 
-void tc_root_pop(tc_heap *h, size_t n) {
-    if (!h) {
+/* tc_root_pop (tricolor.h) on misuse. */
+void tc__root_pop_misuse(tc_heap *h, size_t n) {
+    if (!h)
         tc__misuse(h, "tc_root_pop: heap is NULL");
-        return;
-    }
-    if (n > h->root_stack.n) {
-        tc__misuse(h, "tc_root_pop(%zu): only %zu roots are pushed", n, h->root_stack.n);
-        return;
-    }
-    h->root_stack.n -= n;
+    else
+        tc__misuse(h, "tc_root_pop(%zu): only %zu roots are pushed", n, h->hot.nroots);
 }
 
-size_t tc_root_depth(const tc_heap *h) { return h ? h->root_stack.n : 0; }
+size_t tc_root_depth(const tc_heap *h) { return h ? h->hot.nroots : 0; }

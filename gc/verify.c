@@ -334,7 +334,8 @@ static bool check_edges(vctx *v) {
             }
         }
     }
-    const ptrvec *lists[2] = {&h->roots, &h->root_stack};
+    const ptrvec stack = root_stack_view(h);
+    const ptrvec *lists[2] = {&h->roots, &stack};
     for (int l = 0; l < 2; l++)
         for (size_t i = 0; i < lists[l]->n; i++) {
             void *t = *(void **)lists[l]->v[i];

@@ -168,6 +168,22 @@ static void test_roots_stack_and_globals(void **state) {
     tc_collect(h);
     assert_int_equal(heap_count_objects(h), 0);
     (void)old_local;
+    /* A deep stack: the inline push grows it through the slow path many
+     * times over (tricolor.h), and every pushed local is a root. */
+    enum { DEEP = 5000 };
+    static void *locals[DEEP];
+    for (int i = 0; i < DEEP; i++) {
+        locals[i] = tc_alloc(h, 0, 8);
+        tc_root_push(h, &locals[i]);
+    }
+    assert_int_equal(tc_root_depth(h), DEEP);
+    tc_collect(h);
+    tc_collect(h);
+    assert_int_equal(heap_count_objects(h), DEEP);
+    tc_root_pop(h, DEEP);
+    tc_collect(h);
+    tc_collect(h);
+    assert_int_equal(heap_count_objects(h), 0);
     tc_heap_free(h);
 }
 
