@@ -103,7 +103,8 @@ static double tick_pauses_pct(const fig_input *in, int arg) {
     return in->summary.count ? 100.0 * (double)in->timed->hic.tick_pauses / (double)in->summary.count : 0;
 }
 
-/* The p99 of the pauses no tick landed in: the collector's own. */
+/* The p99 of the pauses with the machine's ticks' time taken out of
+ * those they landed in (tick_take_out): the collector's own. */
 static double p99_no_tick(const fig_input *in, int arg) {
     (void)arg;
     return in->summary_no_tick.p99_us;

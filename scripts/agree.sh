@@ -159,6 +159,6 @@ for w in $workloads; do
         }'
 done
 echo "gcmx: Tricolor's longest pause that held an increment; env: its pauses over 200 us that held none;"
-echo "p99t: each collector's p99 without the pauses the machine's periodic ticks landed in (0: no tick found)"
+echo "p99t: each collector's p99 with the machine's periodic ticks' time taken out of the pauses they landed in (0: no tick found)"
 echo "(the machine's stalls, as bench's 'env pauses >200us'); again: the second bench's figure over the first's"
 echo "(for env, its count); medians over the rounds"

@@ -95,9 +95,9 @@ void feed_stop(feed *f);
 int feed_child_main(int argc, char **argv);
 
 /* Of Boehm's pauses that start by cut_s seconds of execution (< 0: all),
- * how many hold a tick of t and the p99 of the others, us, as
- * live_tick_split does for Tricolor's; c maps their starts (feed_rec.at)
- * onto the clock the ticks are predicted on. */
+ * how many hold a tick of t and their p99 with the ticks' time taken out
+ * (tick_p99_without), us, as live_tick_split does for Tricolor's; c maps
+ * their starts (feed_rec.at) onto the clock the ticks are predicted on. */
 struct live_clock;
 struct machine_ticks;
 void feed_tick_split(const feed *f, double cut_s, const struct live_clock *c, const struct machine_ticks *t,

@@ -82,7 +82,8 @@ size_t live_pause_count(const live *l);
 void live_pause_split(const live *l, double cut_s, double min_us, size_t *env, double *gc_max_us);
 /* Of the Tricolor pauses that start by cut_s (< 0: all), how many hold a
  * tick of t (tick.h: the machine's periodic stalls, measured around the
- * run) and the p99 of the others, us, as bench's `p99 without the ticks`. */
+ * run) and their p99 with the ticks' time taken out (tick_p99_without),
+ * us: bench's `p99 without the ticks`. */
 void live_tick_split(const live *l, double cut_s, const machine_ticks *t, size_t *held, double *p99_without_us);
 
 /* mut_ticks() readings to CLOCK_MONOTONIC, the clock the ticks are
