@@ -66,7 +66,7 @@ const knob knobs[KNOB_N] = {
         "default dijkstra",
         set_barrier, get_barrier},
     [KNOB_STEP_WORK] = {"step-work", "step", "step_work", KNOB_COUNT, TC_STEP_WORK_MIN, TC_STEP_WORK_MAX, "off",
-        "N|off", "increment budget in work units: the same work on any machine (default 2000; view and record: "
+        "N|off", "increment budget in work units: the same work on any machine (default 1000; view and record: "
         "40 on demo; off: a time budget, see --step-us)",
         set_step_work, get_step_work},
     [KNOB_STEP_US] = {"step-us", NULL, "step_usec", KNOB_USEC, TC_STEP_USEC_MIN, TC_STEP_USEC_MAX, "off", "T|off",

@@ -89,12 +89,14 @@ void tc_config_default(tc_config *c) {
      * (25 us) did worse where units differ most in cost: fragment's speed
      * estimate, made on MiB-sized arrays of null slots, set a debt
      * threshold its other work could not pay in time, and its heap grew
-     * 1.7x (docs/design.md §7). 2000 units, not 4000: the p99 pause of
-     * churn, lru and mutate fell below 100 us, and since a warm large
-     * object's null slots cost 1/8 of a unit (collect.c) fragment's heap
-     * no longer runs away at the smaller budget (§7 again). */
+     * 1.7x (docs/design.md §7). 1000 units, not 4000 or 2000: at 2000
+     * the machine's 40 us tick, landing in 4-7% of the pauses of churn,
+     * lru and fragment, on top of a 2000-unit increment, put their p99
+     * over 100 us; and since a warm large object's null slots cost 1/8 of
+     * a unit (collect.c) fragment's heap does not run away at the smaller
+     * budget (§7 again). */
     c->budget_unit = TC_BUDGET_WORK;
-    c->step_work = 2000;
+    c->step_work = 1000;
     c->step_usec = 25;
     c->trigger_pct = 100;
     c->runway_pct = 50;

@@ -90,7 +90,7 @@ typedef void (*tc_misuse_fn)(const char *message, void *user);
 typedef struct tc_config {
     tc_barrier barrier;         /* default TC_BARRIER_DIJKSTRA */
     tc_budget_unit budget_unit; /* default TC_BUDGET_WORK */
-    uint32_t step_work;         /* work units per increment with TC_BUDGET_WORK; default 2000 (1..10^8) */
+    uint32_t step_work;         /* work units per increment with TC_BUDGET_WORK; default 1000 (1..10^8) */
     uint32_t step_usec;         /* µs per increment with TC_BUDGET_USEC; default 25 (1..10^7) */
     /* The heap goal, like Go's GOGC: the heap may grow to this percentage
      * over the bytes the last cycle found live before a cycle must have
