@@ -231,8 +231,8 @@ $(BUILD)/framebench: $(BUILD)/rel/bench/framebench.o $(call viz_objs,rel) $(call
 
 # What memory system calls and page faults cost on this machine, so that
 # the figures below (and bench's) can be read against it.
-$(BUILD)/osprobe: $(BUILD)/rel/bench/osprobe.o
-	$(CC) $(CFLAGS) $^ -o $@
+$(BUILD)/osprobe: $(BUILD)/rel/bench/osprobe.o $(BUILD)/libtricolor.a
+	$(CC) $(CFLAGS) $^ -lpthread -o $@
 
 # What taking turns between CPUs costs the CPU that resumes (the window's
 # and the videos' turns, docs/design.md section 8).

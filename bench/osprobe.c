@@ -19,6 +19,14 @@
  *   munmap 64 KiB           after the region was touched
  *   madvise DONTNEED 64 KiB after the region was touched
  *   mmap 64 KiB             the call alone
+ *
+ * and what clearing a dead large object's 2 MiB costs, the memory
+ * thread's main job on fragment (gc/mem_os.c), a MiB at a time:
+ *
+ *   clear 2 MiB, memset     memset of resident memory the cache no longer
+ *                           holds (a 64 MiB buffer, cleared in turn)
+ *   clear 2 MiB, collector  the same with tc__mem_zero (non-temporal
+ *                           stores where the machine has them)
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +34,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+
+#include "../gc/mem.h" /* tc__mem_zero */
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
@@ -61,6 +71,40 @@ static char *map_region(void) {
 
 static void touch(char *p) {
     for (size_t off = 0; off < REGION; off += 4096) ((volatile char *)p)[off] = 1;
+}
+
+/* Clearing 2 MiB spans of a 64 MiB buffer in turn, so that each span has
+ * left the cache since it was last written; per MiB. */
+static void probe_clearing(void) {
+    enum { SPAN = 2 << 20, SPANS = 32, CLEAR_ROUNDS = 4 * SPANS };
+    char *buf = mmap(NULL, (size_t)SPAN * SPANS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED) {
+        perror("osprobe: mmap");
+        exit(1);
+    }
+    memset(buf, 1, (size_t)SPAN * SPANS); /* resident, like a dead buffer */
+    static uint64_t t_memset[CLEAR_ROUNDS], t_zero[CLEAR_ROUNDS];
+    for (int i = 0; i < CLEAR_ROUNDS; i++) {
+        char *p = buf + (size_t)(i % SPANS) * SPAN;
+        uint64_t a = now_ns();
+        memset(p, 0, SPAN);
+        t_memset[i] = (now_ns() - a) / 2;
+        p[4096] = 1; /* the span is dirty again */
+    }
+    for (int i = 0; i < CLEAR_ROUNDS; i++) {
+        char *p = buf + (size_t)(i % SPANS) * SPAN;
+        uint64_t a = now_ns();
+        tc__mem_zero(p, SPAN);
+        t_zero[i] = (now_ns() - a) / 2;
+        p[4096] = 1;
+    }
+    munmap(buf, (size_t)SPAN * SPANS);
+    qsort(t_memset, CLEAR_ROUNDS, sizeof *t_memset, cmp_u64);
+    qsort(t_zero, CLEAR_ROUNDS, sizeof *t_zero, cmp_u64);
+    printf("clear_1m_memset_us: %.1f / %.1f us (p50 / p99, a MiB of a 2 MiB span)\n",
+           (double)t_memset[CLEAR_ROUNDS / 2] / 1e3, (double)t_memset[CLEAR_ROUNDS * 99 / 100] / 1e3);
+    printf("clear_1m_collector_us: %.1f / %.1f us (p50 / p99, tc__mem_zero)\n", (double)t_zero[CLEAR_ROUNDS / 2] / 1e3,
+           (double)t_zero[CLEAR_ROUNDS * 99 / 100] / 1e3);
 }
 
 int main(void) {
@@ -99,5 +143,6 @@ int main(void) {
         printf("os_populate_64k_us: unsupported (kernel before 5.14): the memory thread touches pages instead\n");
     report("madvise_dontneed_64k", t_dontneed, ROUNDS);
     report("munmap_64k_touched", t_unmap, ROUNDS);
+    probe_clearing();
     return 0;
 }

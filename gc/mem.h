@@ -38,8 +38,12 @@
 #define WRITE_AHEAD_PAGES       64                  /* 4 KiB pages faulted in ahead of a run of writes (mem_large.c) */
 #define WRITE_AHEAD_STEP        16                  /* ... asked for again every this many pages the run goes on */
 #define CLEAR_BACKLOG_BYTES     ((uint64_t)32 << 20) /* dead large spans that may wait for the thread to clear, at least */
+#define CLEAR_BACKLOG_DIV       3                    /* ... and at most this fraction of the heap goal (mem_large.c) */
 
 /* --- mem_os.c: every OS call, counted against the thread that makes it --- */
+#define ZERO_STREAM_MIN ((size_t)64 << 10) /* tc__mem_zero: from this length, non-temporal stores */
+/* Zeroes [p, p+len), bypassing the cache for a large span (mem_os.c). */
+void tc__mem_zero(void *p, size_t len);
 void tc__os_count(tc__mem *m, bool on_thread);
 void *tc__os_map_aligned(tc__mem *m, size_t len, size_t align, bool on_thread);
 void tc__os_unmap(tc__mem *m, void *p, size_t len, bool on_thread);

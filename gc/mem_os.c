@@ -8,7 +8,42 @@
 #include "mem.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/mman.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* ======================================================================
+ * Clearing dead large spans
+ * ====================================================================== */
+
+/* Zeroes [p, p+len). A dead large span is cleared long before anyone reads
+ * it, by the memory thread or by the allocation that reuses it, so a span
+ * of ZERO_STREAM_MIN or more is written with non-temporal stores: they go
+ * to memory without first reading each line into the cache, and leave the
+ * cache to the program. On the VM of docs/design.md §7 ("Clearing what was written through"),
+ * clearing 512 MiB of resident memory 2 MiB at a time took 105 us a MiB
+ * with memset and 46 us with these stores; fragment, which must have ~5 GB
+ * of dead buffers cleared a run, ran in 0.28 s instead of 0.55 s. The
+ * fence orders the stores before the span is handed over (a ring push,
+ * which is a release store, does not order non-temporal stores). */
+void tc__mem_zero(void *p, size_t len) {
+#if defined(__SSE2__)
+    if (len >= ZERO_STREAM_MIN && ((uintptr_t)p & 63) == 0 && (len & 63) == 0) {
+        __m128i z = _mm_setzero_si128();
+        for (char *c = p, *end = c + len; c < end; c += 64) {
+            _mm_stream_si128((__m128i *)(void *)c, z);
+            _mm_stream_si128((__m128i *)(void *)(c + 16), z);
+            _mm_stream_si128((__m128i *)(void *)(c + 32), z);
+            _mm_stream_si128((__m128i *)(void *)(c + 48), z);
+        }
+        _mm_sfence();
+        return;
+    }
+#endif
+    memset(p, 0, len);
+}
 
 /* ======================================================================
  * OS calls, counted and (in slow-OS mode) slowed

@@ -347,6 +347,30 @@ static void test_large_request_prefers_a_clean_span(void **state) {
 
 static bool dirty_span_cleared(tc_heap *h) { return stats(h).mem_cleared_thread >= (uint64_t)2 << 20; }
 
+/* tc__mem_zero clears exactly [p, p+len): both ways (non-temporal stores
+ * from ZERO_STREAM_MIN on a 64-byte boundary, memset otherwise), nothing
+ * before or after. Lengths straddle the threshold and 64-byte steps. */
+static void test_mem_zero_clears_exactly_the_span(void **state) {
+    (void)state;
+    enum { GUARD = 4096 };
+    const size_t lens[] = {
+        0, 64, 4096, ZERO_STREAM_MIN - 64, ZERO_STREAM_MIN, ZERO_STREAM_MIN + 64, ZERO_STREAM_MIN + 8, (size_t)2 << 20};
+    size_t cap = ((size_t)2 << 20) + 2 * GUARD + 64;
+    unsigned char *buf = aligned_alloc(64, cap);
+    assert_non_null(buf);
+    for (size_t i = 0; i < sizeof lens / sizeof *lens; i++)
+        for (size_t off = GUARD; off <= GUARD + 8; off += 8) { /* aligned, then not */
+            memset(buf, 0xA5, cap);
+            tc__mem_zero(buf + off, lens[i]);
+            for (size_t b = 0; b < off + lens[i] + GUARD; b++)
+                if (buf[b] != (b >= off && b < off + lens[i] ? 0 : 0xA5)) {
+                    print_message("len %zu at offset %zu: byte %zu is %u\n", lens[i], off, b, buf[b]);
+                    fail();
+                }
+        }
+    free(buf);
+}
+
 /* With the thread on, a dead large object left dirty is cleared by the
  * thread, not by the allocation that reuses its mapping (mem_large.c,
  * "Clearing dead large spans"): the next buffer of its size takes the
@@ -851,6 +875,7 @@ int main(void) {
         cmocka_unit_test(test_write_ahead_follows_a_run_of_stores),
         cmocka_unit_test(test_write_ahead_survives_the_mutator_unmapping),
         cmocka_unit_test(test_thread_never_preempts_the_mutator),
+        cmocka_unit_test(test_mem_zero_clears_exactly_the_span),
     };
     return cmocka_run_group_tests_name("mem", tests, NULL, NULL);
 }
