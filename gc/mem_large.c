@@ -191,9 +191,9 @@ void tc__mem_quarantine_drop(tc_heap *h, size_t i) {
  * most a third of the heap goal (CLEAR_BACKLOG_BYTES at least) waits for
  * the thread; past that a span waits in the quarantine, dirty, for the
  * allocation that takes it to clear (tc__mem_zero, ~46 us a MiB there).
- * The whole goal, as before, let fragment's peak reach 2.2-2.3x Boehm's
- * on a machine where its mutator outran the thread; a third held it at
- * 1.8x, with the p99 at 89 against 83 us (docs/design.md §7). */
+ * On a machine where fragment's mutator outran the thread, the whole goal
+ * (as before) let its peak reach 2.3x Boehm's, at a p99 of 40 us; half of
+ * it 2.2x, 83 us; a third 1.8x, 89 us (docs/design.md §7). */
 void tc__mem_large_put(tc_heap *h, void *base, size_t len, bool zero) {
     tc__mem *m = &h->mem;
     uint64_t backlog = h->goal_bytes / CLEAR_BACKLOG_DIV;
