@@ -376,6 +376,31 @@ static void test_feed_streams_boehm_pauses(void **state) {
     feed_stop(&f);
 }
 
+/* Boehm's heap sizes reach the viewer as it resizes (feed.c,
+ * on_heap_resize), not only every 20 ms: the demo's Boehm heap grows
+ * several times in its first pass, and the viewer sees each size. With
+ * samples every 20 ms only, a pass that runs in less saw one size, the
+ * first, and the heap panel drew no line for Boehm. */
+static void test_feed_reports_each_boehm_heap_size(void **state) {
+    (void)state;
+    if (UNDER_TSAN || under_valgrind()) skip();
+    feed f;
+    memset(&f, 0, sizeof f);
+    f.rfd = f.wfd = -1;
+    assert_true(feed_start(&f, "demo", 0, 1));
+    double granted = 0;
+    for (int i = 0; i < 20000 && f.rounds == 0; i++) {
+        granted += 0.002;
+        if (!feed_turn(&f, granted)) fail_msg("feed_turn: %s", f.status);
+    }
+    if (f.rounds == 0) fail_msg("no pass completed: %s", f.status);
+    size_t sizes = 0;
+    for (size_t i = 0; i < f.nheap; i++)
+        if (i == 0 || f.heap[i].v != f.heap[i - 1].v) sizes++;
+    if (sizes < 3) fail_msg("%zu heap sizes seen in %zu samples over a pass", sizes, f.nheap);
+    feed_stop(&f);
+}
+
 /* page_warm reads the resident pages of the process's anonymous memory,
  * faults in none that were not, and stops at its budget. */
 static void test_page_warm_reads_resident_pages_only(void **state) {
@@ -512,6 +537,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_parked_workload_keeps_its_cpu_warm),
         cmocka_unit_test(test_scene_keeps_the_measured_cpu_warm_at_every_speed),
         cmocka_unit_test(test_feed_streams_boehm_pauses),
+        cmocka_unit_test(test_feed_reports_each_boehm_heap_size),
         cmocka_unit_test(test_page_warm_reads_resident_pages_only),
         cmocka_unit_test(test_turns_check_finds_overlaps),
         cmocka_unit_test(test_turns_file_round_trip),

@@ -647,6 +647,45 @@ static void test_time_series_heap_and_trigger(void **state) {
     assert_int_equal(heap_on, ax.w);
 }
 
+/* A heap is a step function: a series sampled at 0 s (10 MiB) and at 8 s
+ * (40 MiB) holds 10 MiB until 8 s and rises there, as Boehm's, sampled
+ * only when it resizes, must (it was drawn as a slope, growth that never
+ * happened). The GC share keeps its slope between samples. */
+static void test_heap_holds_until_the_next_sample(void **state) {
+    (void)state;
+    clear();
+    plot_point h[] = {{0, 10}, {8, 40}, {10, 40}};
+    plot_series s = pseries("boehm", RED);
+    s.heap_mib = h;
+    s.nheap = 3;
+    SDL_Rect area = {0, 0, 600, 300};
+    plot_time_series(g_r, g_text, area, &s, 1, PLOT_HEAP, 0, 10);
+    SDL_Rect ax = plot_axes_rect(g_text, area);
+    int bottom = ax.y + ax.h - 1;
+    /* At 2, 4 and 6 s the line is at the same height, a quarter of where
+     * it is at 9 s. */
+    int y2 = top_where(ax, xcol_of(ax, 0.2), is_red), y4 = top_where(ax, xcol_of(ax, 0.4), is_red);
+    int y6 = top_where(ax, xcol_of(ax, 0.6), is_red), y9 = top_where(ax, xcol_of(ax, 0.9), is_red);
+    assert_true(y2 >= 0 && y9 >= 0);
+    assert_int_equal(y2, y4);
+    assert_int_equal(y4, y6);
+    double ratio = (double)(bottom - y9) / (bottom - y2);
+    assert_true(fabs(ratio - 4.0) < 0.3);
+    /* The riser at 8 s: the column there is red from the low level up to
+     * the high one. */
+    int xr = xcol_of(ax, 0.8), reds = 0;
+    for (int y = y9; y <= y2; y++) reds += is_red(pixel(xr, y)) || is_red(pixel(xr - 1, y)) || is_red(pixel(xr + 1, y));
+    assert_int_equal(reds, y2 - y9 + 1);
+
+    clear();
+    plot_point g[] = {{0, 0.1}, {8, 0.9}, {10, 0.9}};
+    plot_series gs = pseries("boehm", RED);
+    gs.gc_share = g;
+    gs.ngc_share = 3;
+    plot_time_series(g_r, g_text, area, &gs, 1, PLOT_GC_SHARE, 0, 10);
+    assert_true(top_where(ax, xcol_of(ax, 0.6), is_red) < top_where(ax, xcol_of(ax, 0.2), is_red) - 10);
+}
+
 static void test_panels_without_text_or_data(void **state) {
     (void)state;
     clear();
@@ -1052,6 +1091,7 @@ int main(void) {
         cmocka_unit_test(test_mmu_curve),
         cmocka_unit_test(test_time_series_gc_share),
         cmocka_unit_test(test_time_series_heap_and_trigger),
+        cmocka_unit_test(test_heap_holds_until_the_next_sample),
         cmocka_unit_test(test_panels_without_text_or_data),
         cmocka_unit_test(test_time_window),
         cmocka_unit_test(test_zoom_select),

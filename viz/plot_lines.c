@@ -110,9 +110,12 @@ static void decim_add(decimator *d, double x, double y) {
  * vlo..vhi bottom to top, clamped), cuts the line at the axes' left and
  * right edges (so no coordinate is ever far outside the pl_panel) and reduces
  * it per column. out must hold 4 * (ax.w + 2) points; returns how many
- * were written. */
+ * were written. With steps, each value holds until the next point and the
+ * line rises or falls there: a heap's size is a step function, and a
+ * series sampled rarely (Boehm's, at its resizes) drawn as slopes showed
+ * growth where there was none. */
 static size_t build_line(const plot_point *pts, size_t np, double from, double to, double vlo, double vhi, SDL_Rect ax,
-                         SDL_Point *out) {
+                         bool steps, SDL_Point *out) {
     if (!pts || !np) return 0;
     size_t i0, i1;
     pl_visible_range(pts, np, from, to, &i0, &i1);
@@ -129,18 +132,19 @@ static size_t build_line(const plot_point *pts, size_t np, double from, double t
         if (i1 - i0 == 1 && x >= xl && x <= xr) decim_add(&d, x, y); /* a lone point */
         if (i > i0 && !(px < xl && x < xl) && !(px > xr && x > xr)) {
             /* Segment (px,py)-(x,y) reaches the axes (px <= x: time order). */
-            double ax0 = px, ay0 = py, bx = x, by = y;
+            double ax0 = px, ay0 = py, bx = x, by = steps ? py : y;
             if (ax0 < xl) {
-                ay0 = py + (xl - px) / (x - px) * (y - py);
+                ay0 = steps ? py : py + (xl - px) / (x - px) * (y - py);
                 ax0 = xl;
             }
             if (bx > xr) {
-                by = py + (xr - px) / (x - px) * (y - py);
+                by = steps ? py : py + (xr - px) / (x - px) * (y - py);
                 bx = xr;
             }
             if (!started) decim_add(&d, ax0, ay0);
             started = true;
             decim_add(&d, bx, by);
+            if (steps && x <= xr) decim_add(&d, x, y); /* the riser */
             if (x > xr) break;
         }
         px = x;
@@ -268,14 +272,14 @@ void plot_time_series(SDL_Renderer *r, text *t, SDL_Rect area, const plot_series
     for (size_t k = 0; k < n && pts; k++) {
         pl_set_colour(r, pal_alpha(s[k].colour, 255));
         if (heap) {
-            size_t np = build_line(s[k].trigger_mib, s[k].ntrigger, t_from_s, t_to_s, 0, vmax, p.ax, pts);
+            size_t np = build_line(s[k].trigger_mib, s[k].ntrigger, t_from_s, t_to_s, 0, vmax, p.ax, true, pts);
             dashed_lines(r, pts, np);
-            np = build_line(s[k].heap_mib, s[k].nheap, t_from_s, t_to_s, 0, vmax, p.ax, pts);
+            np = build_line(s[k].heap_mib, s[k].nheap, t_from_s, t_to_s, 0, vmax, p.ax, true, pts);
             thick_lines(r, pts, np);
         } else {
-            size_t np = build_line(s[k].marker_share, s[k].nmarker_share, t_from_s, t_to_s, 0, 1, p.ax, pts);
+            size_t np = build_line(s[k].marker_share, s[k].nmarker_share, t_from_s, t_to_s, 0, 1, p.ax, false, pts);
             dashed_lines(r, pts, np);
-            np = build_line(s[k].gc_share, s[k].ngc_share, t_from_s, t_to_s, 0, 1, p.ax, pts);
+            np = build_line(s[k].gc_share, s[k].ngc_share, t_from_s, t_to_s, 0, 1, p.ax, false, pts);
             thick_lines(r, pts, np);
         }
     }

@@ -266,6 +266,15 @@ static void collect(scene *s) {
         for (size_t i = hbefore; i < s->fd.nheap; i++)
             series_add_point(&s->boe.heap, &s->boe.nheap, &s->boe.cap_heap, s->fd.heap[i].t_s,
                              s->fd.heap[i].v / (1 << 20));
+        /* Boehm's heap changes size only where the child reports it (feed.c,
+         * on_heap_resize), and its turn's records are all in: its last size
+         * holds up to where the turn ended. Carried there, its line spans
+         * the run as Tricolor's does (a sample every frame). The value is
+         * the last received, not the last point kept: series_add_point
+         * drops a point too close to the one before. */
+        if (s->fd.nheap)
+            series_add_point(&s->boe.heap, &s->boe.nheap, &s->boe.cap_heap, s->fd.last_t,
+                             s->fd.heap[s->fd.nheap - 1].v / (1 << 20));
         s->boe.now_s = s->fd.last_t;
     }
     /* Refreshed by the driver's clock: slow motion barely advances
