@@ -400,6 +400,33 @@ static void test_feed_reports_each_boehm_heap_size(void **state) {
     feed_stop(&f);
 }
 
+/* Boehm's first turn comes after 100 us of execution, not a whole 2 ms
+ * quantum (the demo at one increment a frame took ~300 frames to run
+ * 2 ms, and the window showed nothing of Boehm that long); the quantum
+ * then grows with the credit granted, up to 2 ms. */
+static void test_feed_first_turns_come_early(void **state) {
+    (void)state;
+    feed f;
+    feed_demo(&f);
+    const uint64_t base = f.grants; /* the child's "ready" counts as one */
+    const struct {
+        double until_s;
+        uint64_t grants;
+    } steps[] = {
+        {0.00005, 0}, {0.00011, 1},              /* the first quantum, 100 us */
+        {0.00020, 1}, {0.00023, 2},              /* then as long as the credit so far */
+        {0.00045, 2}, {0.00047, 3}, {0.01, 4},   /* ... */
+        {0.0115, 4},  {0.0121, 5},  {0.0135, 5}, /* and 2 ms once past 2 ms */
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+        if (!feed_turn(&f, steps[i].until_s)) fail_msg("feed_turn: %s", f.status);
+        if (f.grants - base != steps[i].grants)
+            fail_msg("at %.5f s: %llu turns granted, expected %llu", steps[i].until_s,
+                     (unsigned long long)(f.grants - base), (unsigned long long)steps[i].grants);
+    }
+    feed_stop(&f);
+}
+
 /* page_warm reads the resident pages of the process's anonymous memory,
  * faults in none that were not, and stops at its budget. */
 static void test_page_warm_reads_resident_pages_only(void **state) {
@@ -537,6 +564,7 @@ int main(int argc, char **argv) {
         cmocka_unit_test(test_scene_keeps_the_measured_cpu_warm_at_every_speed),
         cmocka_unit_test(test_feed_streams_boehm_pauses),
         cmocka_unit_test(test_feed_reports_each_boehm_heap_size),
+        cmocka_unit_test(test_feed_first_turns_come_early),
         cmocka_unit_test(test_page_warm_reads_resident_pages_only),
         cmocka_unit_test(test_turns_check_finds_overlaps),
         cmocka_unit_test(test_turns_file_round_trip),

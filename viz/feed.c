@@ -197,8 +197,9 @@ int feed_child_main(int argc, char **argv) {
 
 static bool wait_turn(feed *f);
 
-enum { FEED_QUANTUM_US = 2000 };
-#define FEED_QUANTUM_S (FEED_QUANTUM_US / 1e6)
+enum { FEED_QUANTUM_US = 2000, FEED_FIRST_QUANTUM_US = 100 };
+#define FEED_QUANTUM_S       (FEED_QUANTUM_US / 1e6)
+#define FEED_FIRST_QUANTUM_S (FEED_FIRST_QUANTUM_US / 1e6)
 
 bool feed_start(feed *f, const char *workload, int size, uint64_t seed) {
     memset(f, 0, sizeof *f);
@@ -247,8 +248,15 @@ bool feed_turn(feed *f, double until_s) {
      * child with caches its neighbours' turns have filled, and the first
      * operations after it run slower than in bench. At one increment a
      * frame Tricolor advances a few microseconds a frame; a turn each
-     * frame tripled Boehm's count of logged pauses on demo. */
-    if (until_s < f->granted_s + FEED_QUANTUM_S) return feed_poll(f);
+     * frame tripled Boehm's count of logged pauses on demo.
+     * The quantum starts at FEED_FIRST_QUANTUM_S and doubles with the
+     * credit granted up to FEED_QUANTUM_S: at one increment a frame the
+     * demo takes ~300 frames (5 s) to run 2 ms, and the window showed
+     * nothing of Boehm's side that long; now its first turn comes after
+     * ~20 frames, and a handful of short turns precede the 2 ms ones. */
+    double quantum = f->granted_s < FEED_FIRST_QUANTUM_S ? FEED_FIRST_QUANTUM_S : f->granted_s;
+    if (quantum > FEED_QUANTUM_S) quantum = FEED_QUANTUM_S;
+    if (until_s < f->granted_s + quantum) return feed_poll(f);
     f->granted_s = until_s;
     /* One credit at a time, each answered before the next: the pipe never
      * fills, so the write never blocks. */
