@@ -208,10 +208,10 @@ static void usage(FILE *f) {
                "\n"
                "Figures as bench's: the measured work never shares a core with drawing or the other\n"
                "collector. Each frame Tricolor's slice runs alone (this thread waits); then Boehm's child\n"
-               "catches up to Tricolor's execution time (in turns of 2 ms or more) while this process\n"
-               "waits for it to block again; only then is the frame drawn, and the next slice starts\n"
-               "once the drawing is finished (SDL's software renderer, whose present waits until the X\n"
-               "server has the image).\n");
+               "catches up to Tricolor's execution time (in turns of 2 ms or more, shorter in its first\n"
+               "2 ms) while this process waits for it to block again; only then is the frame drawn,\n"
+               "and the next slice starts once the drawing is finished (SDL's software renderer, whose\n"
+               "present waits until the X server has the image).\n");
     scene_args_help_placement(f, "drawn");
     fprintf(f, "The window, Tricolor's memory thread and the concurrent mode's marker thread use the other\n"
                "CPUs; the marker marks beside the workload and is parked with it (the GC share panel counts\n"

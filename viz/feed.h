@@ -83,9 +83,10 @@ typedef struct feed {
 bool feed_start(feed *f, const char *workload, int size, uint64_t seed);
 /* Boehm's turn: grants execution time up to `until_s` seconds, then reads
  * records until the child has used it and is blocked again. Turns come in
- * quanta of 2 ms of execution or more: until `until_s` is that far past
- * the last credit, it only reads what has arrived. False once the child
- * is gone. */
+ * quanta of 2 ms of execution or more (the first after 100 us, each next
+ * one as long as the credit so far, until 2 ms): until `until_s` is that
+ * far past the last credit, it only reads what has arrived. False once
+ * the child is gone. */
 bool feed_turn(feed *f, double until_s);
 /* Reads what has arrived, without waiting; false once the child is gone. */
 bool feed_poll(feed *f);
