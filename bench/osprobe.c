@@ -60,8 +60,8 @@ static void report(const char *name, uint64_t *t, size_t n) {
     printf("os_%s_us: %.1f / %.1f us (p50 / p99)\n", name, (double)t[n / 2] / 1e3, (double)t[n * 99 / 100] / 1e3);
 }
 
-static char *map_region(void) {
-    char *p = mmap(NULL, REGION, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+static char *map_len(size_t len) {
+    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) {
         perror("osprobe: mmap");
         exit(1);
@@ -69,42 +69,41 @@ static char *map_region(void) {
     return p;
 }
 
+static char *map_region(void) { return map_len(REGION); }
+
 static void touch(char *p) {
     for (size_t off = 0; off < REGION; off += 4096) ((volatile char *)p)[off] = 1;
 }
 
-/* Clearing 2 MiB spans of a 64 MiB buffer in turn, so that each span has
- * left the cache since it was last written; per MiB. */
-static void probe_clearing(void) {
-    enum { SPAN = 2 << 20, SPANS = 32, CLEAR_ROUNDS = 4 * SPANS };
-    char *buf = mmap(NULL, (size_t)SPAN * SPANS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (buf == MAP_FAILED) {
-        perror("osprobe: mmap");
-        exit(1);
-    }
-    memset(buf, 1, (size_t)SPAN * SPANS); /* resident, like a dead buffer */
-    static uint64_t t_memset[CLEAR_ROUNDS], t_zero[CLEAR_ROUNDS];
+static void zero_with_memset(void *p, size_t len) { memset(p, 0, len); }
+
+enum { SPAN = 2 << 20, SPANS = 32, CLEAR_ROUNDS = 4 * SPANS };
+
+/* Clears the 2 MiB spans of buf (SPANS of them) in turn, CLEAR_ROUNDS
+ * times, so that each span has left the cache since it was last written,
+ * and prints the p50 and p99 per MiB. */
+static void time_clearing(char *buf, void (*zero)(void *, size_t), const char *name, const char *how) {
+    static uint64_t t[CLEAR_ROUNDS];
     for (int i = 0; i < CLEAR_ROUNDS; i++) {
         char *p = buf + (size_t)(i % SPANS) * SPAN;
         uint64_t a = now_ns();
-        memset(p, 0, SPAN);
-        t_memset[i] = (now_ns() - a) / 2;
+        zero(p, SPAN);
+        t[i] = (now_ns() - a) / 2;
         p[4096] = 1; /* the span is dirty again */
     }
-    for (int i = 0; i < CLEAR_ROUNDS; i++) {
-        char *p = buf + (size_t)(i % SPANS) * SPAN;
-        uint64_t a = now_ns();
-        tc__mem_zero(p, SPAN);
-        t_zero[i] = (now_ns() - a) / 2;
-        p[4096] = 1;
-    }
+    qsort(t, CLEAR_ROUNDS, sizeof *t, cmp_u64);
+    printf("clear_1m_%s_us: %.1f / %.1f us (p50 / p99, %s)\n", name, (double)t[CLEAR_ROUNDS / 2] / 1e3,
+           (double)t[CLEAR_ROUNDS * 99 / 100] / 1e3, how);
+}
+
+/* What clearing a MiB of resident memory costs, as memset and as the
+ * collector does it. */
+static void probe_clearing(void) {
+    char *buf = map_len((size_t)SPAN * SPANS);
+    memset(buf, 1, (size_t)SPAN * SPANS); /* resident, like a dead buffer */
+    time_clearing(buf, zero_with_memset, "memset", "a MiB of a 2 MiB span");
+    time_clearing(buf, tc__mem_zero, "collector", "tc__mem_zero");
     munmap(buf, (size_t)SPAN * SPANS);
-    qsort(t_memset, CLEAR_ROUNDS, sizeof *t_memset, cmp_u64);
-    qsort(t_zero, CLEAR_ROUNDS, sizeof *t_zero, cmp_u64);
-    printf("clear_1m_memset_us: %.1f / %.1f us (p50 / p99, a MiB of a 2 MiB span)\n",
-           (double)t_memset[CLEAR_ROUNDS / 2] / 1e3, (double)t_memset[CLEAR_ROUNDS * 99 / 100] / 1e3);
-    printf("clear_1m_collector_us: %.1f / %.1f us (p50 / p99, tc__mem_zero)\n", (double)t_zero[CLEAR_ROUNDS / 2] / 1e3,
-           (double)t_zero[CLEAR_ROUNDS * 99 / 100] / 1e3);
 }
 
 int main(void) {

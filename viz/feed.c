@@ -249,8 +249,8 @@ bool feed_turn(feed *f, double until_s) {
      * operations after it run slower than in bench. At one increment a
      * frame Tricolor advances a few microseconds a frame; a turn each
      * frame tripled Boehm's count of logged pauses on demo.
-     * The quantum starts at FEED_FIRST_QUANTUM_S and doubles with the
-     * credit granted up to FEED_QUANTUM_S: at one increment a frame the
+     * The quantum starts at FEED_FIRST_QUANTUM_S and is then the credit
+     * granted so far (so each turn about doubles it) up to FEED_QUANTUM_S: at one increment a frame the
      * demo takes ~300 frames (5 s) to run 2 ms, and the window showed
      * nothing of Boehm's side that long; now its first turn comes after
      * ~20 frames, and a handful of short turns precede the 2 ms ones. */
