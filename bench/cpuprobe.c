@@ -23,6 +23,17 @@
  *   cpu_turns_other_spinning: ...
  *
  * Needs two CPUs; with one it says so and exits 0.
+ *
+ * Then what a pause of the work costs the caches (docs/design.md section
+ * 8, "on a faster VM"): on the last CPU, a buffer is read a line at a
+ * time, PASSES times back to back and PASSES times each after a spin of
+ * 1 ms and of 8 ms that touches no memory (the window's turn comes every
+ * frame, ~17 ms at 60 fps). A pass that takes longer after the gap found
+ * its lines gone although nothing of this process ran meanwhile: on the
+ * VMs measured, the host's other work evicts them. Medians:
+ *
+ *   cache_after_gap_2MiB:  back to back A us, after 1 ms B us (Rx), after 8 ms C us (Sx)
+ *   cache_after_gap_32MiB: ...
  */
 #include <pthread.h>
 #include <sched.h>
@@ -30,6 +41,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define SLICE_NS   8000000u
@@ -113,6 +126,43 @@ static void round_of(int measured, int other_cpu, bool spin, gaps *g) {
     pthread_join(b, NULL);
 }
 
+#define GAP_PASSES 101
+
+static int cmp_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median time of a read of buf, one load a line, each pass after a
+ * spin of gap_ns. */
+static uint64_t read_after(const volatile unsigned char *buf, size_t len, uint64_t gap_ns) {
+    uint64_t t[GAP_PASSES];
+    for (int r = 0; r < GAP_PASSES; r++) {
+        for (uint64_t g0 = now_ns(); now_ns() - g0 < gap_ns;) {}
+        uint64_t t0 = now_ns();
+        for (size_t i = 0; i < len; i += 64) (void)buf[i]; /* a volatile read: a load each */
+        t[r] = now_ns() - t0;
+    }
+    qsort(t, GAP_PASSES, sizeof t[0], cmp_u64);
+    return t[GAP_PASSES / 2];
+}
+
+static void cache_after_gap(int cpu, size_t mib) {
+    size_t len = mib << 20;
+    unsigned char *buf = malloc(len);
+    if (!buf) {
+        printf("cache_after_gap_%zuMiB: out of memory\n", mib);
+        return;
+    }
+    memset(buf, 1, len); /* resident before the first pass */
+    pin(cpu);
+    uint64_t b2b = read_after(buf, len, 0), one = read_after(buf, len, 1000000), eight = read_after(buf, len, 8000000);
+    printf("cache_after_gap_%zuMiB:%s back to back %.0f us, after 1 ms %.0f us (%.2fx), after 8 ms %.0f us (%.2fx)\n",
+           mib, mib < 10 ? " " : "", (double)b2b / 1e3, (double)one / 1e3, (double)one / (double)b2b,
+           (double)eight / 1e3, (double)eight / (double)b2b);
+    free(buf);
+}
+
 int main(void) {
     cpu_set_t allowed;
     if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) < 2) {
@@ -141,5 +191,7 @@ int main(void) {
     for (int i = 0; i < 3; i++)
         printf("%s %u gaps > 200 us, %u > 1 ms, max %.0f us in %.0f s\n", lines[i].name, lines[i].g->over200,
                lines[i].g->over1ms, (double)lines[i].g->max_ns / 1e3, secs);
+    cache_after_gap(last, 2);
+    cache_after_gap(last, 32);
     return 0;
 }
