@@ -236,7 +236,7 @@ $(BUILD)/osprobe: $(BUILD)/rel/bench/osprobe.o $(BUILD)/libtricolor.a
 
 # What taking turns between CPUs costs the CPU that resumes (the window's
 # and the videos' turns, docs/design.md section 8).
-$(BUILD)/cpuprobe: $(BUILD)/rel/bench/cpuprobe.o
+$(BUILD)/cpuprobe: $(BUILD)/rel/bench/cpuprobe.o $(BUILD)/rel/workloads/cache_gap.o
 	$(CC) $(CFLAGS) $^ -lpthread -o $@
 
 bench: deps $(BUILD)/microbench $(BUILD)/microbench-noobs $(BUILD)/framebench $(BUILD)/osprobe $(BUILD)/cpuprobe

@@ -50,7 +50,10 @@ void scene_args_help_placement(FILE *f, const char *made) {
             "idle, which on VMs costs the next slice stalls. Before each of its turns Boehm's child\n"
             "reads each resident page of its memory once (5 ms at most, outside its execution time; the\n"
             "--passes summary says how many), so that its first accesses in the turn cost what they\n"
-            "cost in bench, not after the other side's.\n",
+            "cost in bench, not after the other side's. Between turns the work leaves its heap for a\n"
+            "frame; on a host that evicts such memory within milliseconds, Tricolor's increments then\n"
+            "read slower than in bench. The --passes summary says how much slower this machine reads a\n"
+            "2 MiB buffer after an 8 ms pause (build/cpuprobe: cache_after_gap).\n",
             made);
 }
 

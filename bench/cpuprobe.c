@@ -41,9 +41,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
+
+#include "cache_gap.h"
 
 #define SLICE_NS   8000000u
 #define OTHER_NS   20000000u
@@ -128,39 +128,18 @@ static void round_of(int measured, int other_cpu, bool spin, gaps *g) {
 
 #define GAP_PASSES 101
 
-static int cmp_u64(const void *a, const void *b) {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* The median time of a read of buf, one load a line, each pass after a
- * spin of gap_ns. */
-static uint64_t read_after(const volatile unsigned char *buf, size_t len, uint64_t gap_ns) {
-    uint64_t t[GAP_PASSES];
-    for (int r = 0; r < GAP_PASSES; r++) {
-        for (uint64_t g0 = now_ns(); now_ns() - g0 < gap_ns;) {}
-        uint64_t t0 = now_ns();
-        for (size_t i = 0; i < len; i += 64) (void)buf[i]; /* a volatile read: a load each */
-        t[r] = now_ns() - t0;
-    }
-    qsort(t, GAP_PASSES, sizeof t[0], cmp_u64);
-    return t[GAP_PASSES / 2];
-}
-
 static void cache_after_gap(int cpu, size_t mib) {
-    size_t len = mib << 20;
-    unsigned char *buf = malloc(len);
-    if (!buf) {
+    pin(cpu);
+    uint64_t b2b, one, b2b8, eight;
+    if (!cache_gap(mib << 20, 1000000, GAP_PASSES, &b2b, &one) ||
+        !cache_gap(mib << 20, 8000000, GAP_PASSES, &b2b8, &eight)) {
         printf("cache_after_gap_%zuMiB: out of memory\n", mib);
         return;
     }
-    memset(buf, 1, len); /* resident before the first pass */
-    pin(cpu);
-    uint64_t b2b = read_after(buf, len, 0), one = read_after(buf, len, 1000000), eight = read_after(buf, len, 8000000);
+    b2b = b2b < b2b8 ? b2b : b2b8; /* two back-to-back medians: the lower is the warmer */
     printf("cache_after_gap_%zuMiB:%s back to back %.0f us, after 1 ms %.0f us (%.2fx), after 8 ms %.0f us (%.2fx)\n",
            mib, mib < 10 ? " " : "", (double)b2b / 1e3, (double)one / 1e3, (double)one / (double)b2b,
            (double)eight / 1e3, (double)eight / (double)b2b);
-    free(buf);
 }
 
 int main(void) {

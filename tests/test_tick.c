@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "cache_gap.h"
 #include "metrics.h"
 #include "tick.h"
 
@@ -316,6 +317,21 @@ static void test_fit_takes_the_shortest_period_not_the_highest_peak(void **state
     gaps_free(&g);
 }
 
+/* cache_gap's contract, not its timings: nothing to read is refused with
+ * both medians 0; a buffer is read and both medians are set. A median of
+ * an unread pass, or of passes that were never run, would be 0. */
+static void test_cache_gap_reads_or_refuses(void **state) {
+    (void)state;
+    uint64_t warm = 1, cold = 1;
+    assert_false(cache_gap(0, 0, 3, &warm, &cold));
+    assert_true(warm == 0 && cold == 0);
+    warm = cold = 1;
+    assert_false(cache_gap(64 << 10, 0, 0, &warm, &cold));
+    assert_true(warm == 0 && cold == 0);
+    assert_true(cache_gap(256 << 10, 100000, 3, &warm, &cold));
+    assert_true(warm > 0 && cold > 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fit_finds_the_hosts_millisecond_tick),
@@ -327,6 +343,7 @@ int main(void) {
         cmocka_unit_test(test_fit_all_finds_the_guests_timer_beside_the_hosts_tick),
         cmocka_unit_test(test_fit_takes_the_shortest_period_not_the_highest_peak),
         cmocka_unit_test(test_refit_keeps_the_timer_the_drifting_tick_nears),
+        cmocka_unit_test(test_cache_gap_reads_or_refuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

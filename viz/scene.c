@@ -23,6 +23,7 @@
  */
 #include "scene.h"
 
+#include "cache_gap.h"
 #include "cpu_place.h"
 #include "palette.h"
 #include "plots.h"
@@ -444,6 +445,13 @@ static void metrics_upto(series *se, double cut_s) {
     se->now_s = now;
 }
 
+/* What a frame's pause costs the caches (cache_gap.h), measured before a
+ * --passes run beside the ticks: a 2 MiB buffer, 8 ms (about the other
+ * side's turn and the drawing at full speed), 31 passes each way (0.25 s). */
+#define GAP_BYTES  ((size_t)2 << 20)
+#define GAP_NS     8000000u
+#define GAP_PASSES 31u
+
 /* Runs the spins of tick.h on the measured CPU, where the workload's
  * pauses are timed: a stall that only the window's CPU has (a periodic
  * one of this process's other threads: 12 ms in one run) must not be set
@@ -453,9 +461,12 @@ static void on_measured_cpu(scene *s, bool before) {
     cpu_set_t was;
     bool saved = pthread_getaffinity_np(pthread_self(), sizeof was, &was) == 0;
     place_on(place_measured_cpu()); /* one CPU: nowhere else to go */
-    if (before)
+    if (before) {
         tick_measure(TICK_MEASURE_NS, &s->ticks, NULL);
-    else
+        uint64_t warm, cold;
+        s->cache_gap_x =
+            cache_gap(GAP_BYTES, GAP_NS, GAP_PASSES, &warm, &cold) && warm ? (double)cold / (double)warm : 0;
+    } else
         tick_reanchor(&s->ticks);
     if (saved) (void)pthread_setaffinity_np(pthread_self(), sizeof was, &was);
 }
@@ -508,6 +519,12 @@ void scene_summary(scene *s, FILE *f, long passes) {
             fprintf(f, "; no machine tick set apart (a spin showed one in %u of %u periods)", t0->matched, t0->periods);
         }
     }
+    if (s->cache_gap_x > 0)
+        fprintf(f,
+                "; this machine's caches: a 2 MiB buffer read %.2fx slower after an 8 ms pause than back to back "
+                "(above ~1.2 the measured runs, which pause every frame, read slower increments than bench's: "
+                "docs/design.md section 8)",
+                s->cache_gap_x);
     const char *why;
     int rt = place_priority(&why);
     if (rt == 1) fprintf(f, "; measured at real-time priority (SCHED_FIFO 1)");
