@@ -521,10 +521,10 @@ void scene_summary(scene *s, FILE *f, long passes) {
     }
     if (s->cache_gap_x > 0)
         fprintf(f,
-                "; this machine's caches: a 2 MiB buffer read %.2fx slower after an 8 ms pause than back to back "
-                "(above ~1.2 the measured runs, which pause every frame, read slower increments than bench's: "
+                "; this machine's caches: a %zu MiB buffer read %.2fx slower after an %.0f ms pause than back to "
+                "back (above ~1.2 the measured runs, which pause every frame, read slower increments than bench's: "
                 "docs/design.md section 8)",
-                s->cache_gap_x);
+                GAP_BYTES >> 20, s->cache_gap_x, GAP_NS / 1e6);
     const char *why;
     int rt = place_priority(&why);
     if (rt == 1) fprintf(f, "; measured at real-time priority (SCHED_FIFO 1)");

@@ -97,8 +97,9 @@ typedef struct scene {
     /* The machine's periodic stalls, measured before a --passes run
      * (scene_measure_tick); t[0].period_ns 0 if not measured or none. */
     machine_ticks ticks;
-    /* A 2 MiB buffer's read after a pause of SCENE_GAP_NS over its read
-     * back to back, measured with the ticks (cache_gap.h); 0 if not. */
+    /* A buffer's read after a pause over its read back to back (the
+     * sizes: GAP_* in scene.c), measured with the ticks (cache_gap.h);
+     * 0 if not measured. */
     double cache_gap_x;
     /* views */
     graph g;
