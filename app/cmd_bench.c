@@ -323,7 +323,7 @@ static void parse(bench_opts *o, int argc, char **argv) {
     o->base.boehm_time_limit_ms = 1;
     o->base.threshold_ns = 1000;
     o->base.passes = 1;
-    o->base.hiccup_ns = 1000000000u; /* 1 s of the machine's own stalls before each timed run */
+    o->base.hiccup_ns = TICK_MEASURE_NS; /* 1 s of the machine's own stalls before each timed run */
     o->base.cpu = -1; /* pinning measured ~50% slower for both on this VM; one marker is what keeps GC on one core */
     o->progress = isatty(2);
     knob_mask given = 0;

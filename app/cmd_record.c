@@ -58,11 +58,12 @@ static void usage(FILE *f) {
             "                          NAME.y4m (uncompressed YUV 4:2:0, BT.709, needs nothing); or a directory\n"
             "                          (one that exists, or a name ending in '/') for frame_000001.png, ...\n"
             "  --seconds S             length of the video (default 10; at most 3600)\n"
-            "  --passes N              end the video once the workload has run N times on each collector\n"
-            "                          (1..1000; within --seconds if given) and print the pauses of those\n"
-            "                          N passes: compare with 'tricolor bench --passes N' (a 1 s spin first,\n"
-            "                          and 0.1 s after, find the machine's periodic stall, as bench's --hiccup\n"
-            "                          does, and the summary sets its pauses apart)\n"
+            "  --passes N              measure first, as bench does: each collector's N passes (1..1000) run\n"
+            "                          in a child process of its own, one after the other, before the video\n"
+            "                          is made (bench's timed run, its 1 s --hiccup spin included); the\n"
+            "                          plots show those runs as far as the video's own run has got (by\n"
+            "                          allocations), and the video ends after N passes (within --seconds if\n"
+            "                          given) printing their pauses: compare with 'tricolor bench --passes N'\n"
             "  --fps N                 frames a second (default 60; 1..240; .gif plays best at 25 or 50)\n"
             "  --size WxH              video size (default 1280x720, from 160x120 to 7680x4320; even for .mp4\n"
             "                          and .y4m); text scales with the height. small, default or large here\n"
@@ -97,7 +98,8 @@ static void usage(FILE *f) {
             "  6.0 speed 1/4\n"
             "\n"
             "Figures as bench's: the measured work never shares a core with drawing, encoding or the\n"
-            "other collector. Each frame, ffmpeg (our child) is stopped (SIGSTOP, waited for); Tricolor's\n"
+            "other collector. With --passes the figures are those measured first, before ffmpeg starts\n"
+            "(above). Without it, each frame, ffmpeg (our child) is stopped (SIGSTOP, waited for); Tricolor's\n"
             "slice runs alone; then Boehm's child catches up to Tricolor's execution time (in turns of\n"
             "2 ms or more) while this process waits for it to block; then ffmpeg is continued (SIGCONT)\n"
             "and the frame is drawn and encoded.\n",
@@ -279,19 +281,6 @@ static int film(scene *s, const rec_opts *o, SDL_Renderer *ren, SDL_Surface *sur
     double ended_at = -1;
     int status = 0;
     long written = 0;
-    /* --passes measures: first the machine's periodic stall, as bench
-     * does before its timed run (scene_summary sets it apart). With
-     * ffmpeg held: starting up on the measured CPU, it took most of the
-     * spin's time slices, and the spin found no tick at all (matched in
-     * 107 and 219 of 1,000 periods in two runs, against 999 held). */
-    if (o->passes > 0) {
-        if (!enc_hold(enc, err, sizeof err)) {
-            fprintf(stderr, "tricolor record: %s: %s\n", o->out, err);
-            return 1;
-        }
-        scene_measure_tick(s);
-        enc_release(enc);
-    }
     for (long f = 0; f < frames && !status; f++) {
         s->clock_s = (double)f / (double)o->fps;
         script_player_run(&pl, s);
@@ -371,7 +360,7 @@ static int render(scene *s, const rec_opts *o) {
     if (!s->font || !s->caption_font) {
         fprintf(stderr, "tricolor record: %s\n", err);
         status = 2;
-    } else if (s->fps = (double)o->fps, !scene_start(s)) {
+    } else if (s->fps = (double)o->fps, s->measure_passes = o->passes > 0 ? o->passes : 0, !scene_start(s)) {
         status = 1;
     } else if (!(enc = enc_open(o->out, o->kind, o->w, o->h, (int)o->fps, err, sizeof err))) {
         fprintf(stderr, "tricolor record: %s\n", err);

@@ -183,10 +183,12 @@ static void usage(FILE *f) {
                "  --size S                small, default or large (default: small for demo, else default)\n"
                "  --frames N              render N frames, then exit (with --screenshot: save the last one)\n"
                "  --screenshot FILE       PNG of the window after --frames frames\n"
-               "  --passes N              exit once the workload has run N times on each collector and print\n"
-               "                          the pauses of those N passes: compare with 'tricolor bench --passes N'\n"
-               "                          (a 1 s spin first, and 0.1 s after, find the machine's periodic stall,\n"
-               "                          as bench's --hiccup does, and the summary sets its pauses apart)\n"
+               "  --passes N              measure first, as bench does: each collector's N passes run in a\n"
+               "                          child process of its own, one after the other, before the window\n"
+               "                          runs (bench's timed run, its 1 s --hiccup spin included); the plots\n"
+               "                          then show those runs as far as the window's own run has got (by\n"
+               "                          allocations), settings stay fixed, and the window exits after N\n"
+               "                          passes printing their pauses: compare with 'tricolor bench --passes N'\n"
                "  --tour                  the guided tour (docs/tour.script, built in): a collection cycle of the\n"
                "                          demo per barrier, the store that loses an object, stop-the-world;\n"
                "                          space goes to the next step\n"
@@ -207,11 +209,12 @@ static void usage(FILE *f) {
                "To make a video of it without a display: 'tricolor record'.\n"
                "\n"
                "Figures as bench's: the measured work never shares a core with drawing or the other\n"
-               "collector. Each frame Tricolor's slice runs alone (this thread waits); then Boehm's child\n"
-               "catches up to Tricolor's execution time (in turns of 2 ms or more, shorter in its first\n"
-               "2 ms) while this process waits for it to block again; only then is the frame drawn,\n"
-               "and the next slice starts once the drawing is finished (SDL's software renderer, whose\n"
-               "present waits until the X server has the image).\n");
+               "collector. With --passes the figures are those measured first (above). Without it they\n"
+               "are the window's own run's: each frame Tricolor's slice runs alone (this thread waits);\n"
+               "then Boehm's child catches up to Tricolor's execution time (in turns of 2 ms or more,\n"
+               "shorter in its first 2 ms) while this process waits for it to block again; only then is\n"
+               "the frame drawn, and the next slice starts once the drawing is finished (SDL's software\n"
+               "renderer, whose present waits until the X server has the image).\n");
     scene_args_help_placement(f, "drawn");
     fprintf(f, "The window, Tricolor's memory thread and the concurrent mode's marker thread use the other\n"
                "CPUs; the marker marks beside the workload and is parked with it (the GC share panel counts\n"
@@ -406,6 +409,7 @@ int cmd_view(int argc, char **argv) {
         return 2;
     }
     s->clock_s = (double)now_ns() / 1e9;
+    s->measure_passes = passes > 0 ? passes : 0; /* measured first (scene.h) */
     if (!scene_start(s)) {
         scene_free(s);
         text_close(s->font);
@@ -414,9 +418,6 @@ int cmd_view(int argc, char **argv) {
         free(a);
         return 1;
     }
-    /* --passes measures: first the machine's periodic stall, as bench
-     * does before its timed run (scene_summary sets it apart). */
-    if (passes > 0) scene_measure_tick(s);
     int status = frame_loop(a, frames, passes, shot);
     /* What was measured live, to compare with `tricolor bench` at the same
      * settings (printed when the run was bounded by --frames or --passes). */

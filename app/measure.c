@@ -228,22 +228,15 @@ const figure_def figure_defs[FIG_N] = {
 
 static void compute(const run_result *thr, const run_result *tim, figures *f) {
     memset(f, 0, sizeof *f);
-    metrics_pause *p = malloc((tim->npauses ? tim->npauses : 1) * sizeof *p);
-    if (!p) {
+    size_t n, nq;
+    metrics_pause *p = run_metrics_pauses(tim, false, &n), *q = run_metrics_pauses(tim, true, &nq);
+    if (!p || !q) {
         fprintf(stderr, "tricolor: out of memory\n");
         exit(1);
     }
-    for (size_t i = 0; i < tim->npauses; i++) p[i] = (metrics_pause){tim->pauses[i].start_ns, tim->pauses[i].dur_ns};
-    fig_input in = {thr, tim, p, metrics_normalize(p, tim->npauses), {0}, {0}};
-    metrics_summarize(p, in.npauses, &in.summary);
-    metrics_pause *q = malloc((tim->npauses ? tim->npauses : 1) * sizeof *q);
-    if (!q) {
-        fprintf(stderr, "tricolor: out of memory\n");
-        exit(1);
-    }
-    for (size_t i = 0; i < tim->npauses; i++) q[i] = (metrics_pause){tim->pauses[i].start_ns, tim->pauses[i].dur_ns};
-    tick_take_out(&tim->hic.ticks, q, tim->npauses);
-    metrics_summarize(q, metrics_normalize(q, tim->npauses), &in.summary_no_tick);
+    fig_input in = {thr, tim, p, n, {0}, {0}};
+    metrics_summarize(p, n, &in.summary);
+    metrics_summarize(q, nq, &in.summary_no_tick);
     free(q);
     for (int k = 0; k < FIG_N; k++) {
         const figure_def *d = &figure_defs[k];

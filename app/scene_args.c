@@ -44,16 +44,16 @@ bool scene_arg(scene *s, knob_mask *given, int argc, char **argv, int *i) {
 void scene_args_help_placement(FILE *f, const char *made) {
     fprintf(f,
             "Both measured runs take their turns pinned to one CPU (the last), at real-time priority\n"
-            "where allowed (SCHED_FIFO 1: root or RLIMIT_RTPRIO; the --passes summary says which), so\n"
+            "where allowed (SCHED_FIFO 1: root or RLIMIT_RTPRIO; the --frames summary says which), so\n"
             "no other thread preempts a slice; at speeds above 1, while a frame is %s,\n"
             "Tricolor's parked workload thread spins on that CPU (100 ms at most) instead of letting it\n"
             "idle, which on VMs costs the next slice stalls. Before each of its turns Boehm's child\n"
             "reads each resident page of its memory once (5 ms at most, outside its execution time; the\n"
-            "--passes summary says how many), so that its first accesses in the turn cost what they\n"
+            "--frames summary says how many), so that its first accesses in the turn cost what they\n"
             "cost in bench, not after the other side's. Between turns the work leaves its heap for a\n"
-            "frame; on a host that evicts such memory within milliseconds, Tricolor's increments then\n"
-            "read slower than in bench. The --passes summary says how much slower this machine reads a\n"
-            "2 MiB buffer after an 8 ms pause (build/cpuprobe: cache_after_gap).\n",
+            "frame; on a host that evicts such memory within milliseconds (build/cpuprobe:\n"
+            "cache_after_gap), Tricolor's increments then read slower than in bench, which is why\n"
+            "--passes measures first (docs/design.md section 8).\n",
             made);
 }
 

@@ -320,6 +320,57 @@ static void test_every_collector_every_workload(void **state) {
         fail_msg("tricolor-concurrent's marker thread marked in %u of %u runs", marker_marked, concurrent_runs);
 }
 
+/* The pause log's seq is the workload's allocation count (oplog.h), the
+ * same at the same point of the program in every run on either collector:
+ * the window lines a measured run up with its live run by it. With every
+ * operation logged, the allocations carry 1, 2, 3... and both collectors
+ * log the same operations at the same counts. The heap samples run from
+ * the start (count 0) to the end (every allocation), in order. */
+static void test_log_places_operations_by_allocation(void **state) {
+    (void)state;
+    run_result r[2];
+    const collector_kind kinds[2] = {COL_TRICOLOR, COL_BOEHM};
+    for (int i = 0; i < 2; i++) {
+        run_config rc;
+        memset(&rc, 0, sizeof rc);
+        rc.kind = kinds[i];
+        tc_config_default(&rc.tc);
+        rc.tc.min_heap = 32 << 10;
+        rc.wl = wl_find("demo");
+        rc.size = 0;
+        rc.seed = 3;
+        rc.passes = 2;
+        rc.timed = true;
+        rc.threshold_ns = 0; /* every operation */
+        rc.cpu = -1;
+        rc.boehm_markers = 1;
+        rc.boehm_time_limit_ms = 1;
+        if (!run_in_child(&rc, &r[i])) fail_msg("%s: %s", collector_names[kinds[i]], r[i].error);
+        uint64_t next = 1;
+        for (size_t j = 0; j < r[i].npauses; j++)
+            if (r[i].pauses[j].op == OPLOG_ALLOC && r[i].pauses[j].seq != next++)
+                fail_msg("%s: allocation %llu logged with seq %llu", collector_names[kinds[i]],
+                         (unsigned long long)(next - 1), (unsigned long long)r[i].pauses[j].seq);
+        assert_int_equal(next - 1, r[i].allocs);
+        assert_true(r[i].nheap >= 2);
+        assert_int_equal(r[i].heap[0].seq, 0);
+        assert_int_equal(r[i].heap[r[i].nheap - 1].seq, r[i].allocs);
+        for (size_t j = 0; j < r[i].nheap; j++) {
+            assert_true(r[i].heap[j].t_ns >= r[i].t0_ns && r[i].heap[j].t_ns <= r[i].t1_ns);
+            assert_true(r[i].heap[j].heap_bytes > 0);
+            if (j) assert_true(r[i].heap[j].seq >= r[i].heap[j - 1].seq && r[i].heap[j].t_ns >= r[i].heap[j - 1].t_ns);
+        }
+    }
+    assert_int_equal(r[0].npauses, r[1].npauses);
+    for (size_t j = 0; j < r[0].npauses; j++)
+        if (r[0].pauses[j].op != r[1].pauses[j].op || r[0].pauses[j].seq != r[1].pauses[j].seq)
+            fail_msg("operation %zu: %s at %llu on tricolor, %s at %llu on boehm", j, oplog_op_name(r[0].pauses[j].op),
+                     (unsigned long long)r[0].pauses[j].seq, oplog_op_name(r[1].pauses[j].op),
+                     (unsigned long long)r[1].pauses[j].seq);
+    run_result_free(&r[0]);
+    run_result_free(&r[1]);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_is_well_formed),
@@ -330,6 +381,7 @@ int main(void) {
         cmocka_unit_test(test_stalls_beside_the_pauses),
         cmocka_unit_test(test_measure_a_small_run),
         cmocka_unit_test(test_later_passes),
+        cmocka_unit_test(test_log_places_operations_by_allocation),
         cmocka_unit_test(test_every_collector_every_workload),
     };
     return cmocka_run_group_tests_name("measure", tests, NULL, NULL);

@@ -393,7 +393,9 @@ static void test_pause_target_flag(void **state) {
 
 /* Runs args with TRICOLOR_TURNS set; checks that it succeeded, that each
  * kind of span was logged at least min[kind] times (-1: never), and that
- * no measured span overlaps another span. */
+ * no measured span overlaps another span. The counts stay in
+ * turn_count. */
+static size_t turn_count[TURN_KINDS];
 static void expect_isolated(const char *const *args, const int min[TURN_KINDS]) {
     char path[64];
     temp_path(path, sizeof path, ".turns");
@@ -407,6 +409,7 @@ static void expect_isolated(const char *const *args, const int min[TURN_KINDS]) 
     if (!turns_read(path, &v, &n, why, sizeof why)) fail_msg("%s", why);
     unlink(path);
     for (size_t i = 0; i < n; i++) count[v[i].who]++;
+    memcpy(turn_count, count, sizeof count);
     for (int k = 0; k < TURN_KINDS; k++)
         if (min[k] < 0 ? count[k] != 0 : count[k] < (size_t)min[k])
             fail_msg("%s %s: %zu %s spans (expected %s%d)", args[0], args[args[1] ? 1 : 0], count[k], turn_names[k],
@@ -445,6 +448,23 @@ static void test_view_turns_never_overlap(void **state) {
     expect_isolated(ARGS("view", "--workload", "gcbench", "--speed", "32", "--heapmap", "--frames", "6"), min);
     unsetenv("SDL_VIDEODRIVER");
     assert_non_null(strstr(o.out, "tricolor") && strstr(o.out, "boehm") ? o.out : NULL);
+}
+
+/* --passes measures first (viz/scene_measured.c): each collector's passes
+ * run in a child of their own before the live run and ffmpeg start. Their
+ * spans are logged with the live run's and overlap nothing; Boehm's is
+ * the one span of its measured run (no feed takes turns then). */
+static void test_measured_first_runs_alone(void **state) {
+    (void)state;
+    char mp4[64];
+    temp_path(mp4, sizeof mp4, ".mp4");
+    const int min[TURN_KINDS] = {[TURN_TRICOLOR] = 2, [TURN_BOEHM] = 1, [TURN_RENDER] = 2, [TURN_ENCODE] = 2};
+    expect_isolated(
+        ARGS("record", "--workload", "demo", "--passes", "2", "--size", "320x180", "--fps", "10", "-o", mp4), min);
+    unlink(mp4);
+    assert_int_equal(turn_count[TURN_BOEHM], 1);
+    if (!strstr(o.out, "measured first, as bench measures") || !strstr(o.err, "measuring demo first"))
+        fail_msg("record --passes 2 did not say it measured first: %s / %s", o.out, o.err);
 }
 
 /* --passes N ends the video once both collectors have run N passes, and
@@ -593,6 +613,7 @@ int main(void) {
         cmocka_unit_test(test_recording_turns_never_overlap),
         cmocka_unit_test(test_view_turns_never_overlap),
         cmocka_unit_test(test_passes_end_the_recording),
+        cmocka_unit_test(test_measured_first_runs_alone),
         cmocka_unit_test(test_killed_recording_leaves_no_stopped_ffmpeg),
     };
     return cmocka_run_group_tests_name("record", tests, NULL, NULL);

@@ -32,12 +32,10 @@
 
 #include "cpu_place.h"
 #include "live.h"
-#include "metrics.h"
 #include "mutator.h"
 #include "page_warm.h"
 #include "registry.h"
 #include "series.h"
-#include "tick.h"
 #include "turns.h"
 
 extern char **environ;
@@ -79,12 +77,10 @@ static void child_flush(void) {
     child.nbuf = 0;
 }
 
-static void child_emit_at(uint32_t kind, double t, double v, uint64_t at) {
-    child.buf[child.nbuf++] = (feed_rec){kind, 0, t, v, at};
+static void child_emit(uint32_t kind, double t, double v) {
+    child.buf[child.nbuf++] = (feed_rec){kind, 0, t, v};
     if (child.nbuf == sizeof child.buf / sizeof child.buf[0]) child_flush();
 }
-
-static void child_emit(uint32_t kind, double t, double v) { child_emit_at(kind, t, v, 0); }
 
 /* Says it is blocked (having run since ran_from) and waits until the
  * viewer grants execution time beyond `now`, then reads its resident
@@ -129,11 +125,9 @@ static void on_pause(oplog *log, void *user) {
     for (; child.sent < log->n; child.sent++) {
         const oplog_entry *e = &log->v[child.sent];
         /* The log's start is in execution ticks (mutator.h): the clock less
-         * the time suspended before the operation, which is still
-         * suspended_ticks here (the child only waits for credit below,
-         * after the entry is logged). */
-        child_emit_at(FEED_PAUSE, (double)(e->start_ns - child.start_ticks) / child.tpn / 1e9,
-                      (double)e->dur_ns / child.tpn / 1e3, e->start_ns + child.m.suspended_ticks);
+         * the time suspended before the operation. */
+        child_emit(FEED_PAUSE, (double)(e->start_ns - child.start_ticks) / child.tpn / 1e9,
+                   (double)e->dur_ns / child.tpn / 1e3);
     }
     log->n = child.sent = 0; /* streamed: keep the log small */
     uint64_t now_ticks = mut_ticks();
@@ -288,10 +282,6 @@ static void take(feed *f, const feed_rec *r) {
     }
     if (r->t > f->last_t) f->last_t = r->t;
     if (r->kind == FEED_PAUSE) {
-        /* Both arrays or neither: pause_at[i] is pauses[i]'s. */
-        series_grow((void **)&f->pause_at, &f->cap_pause_at, f->npauses + 1, sizeof *f->pause_at);
-        if (f->npauses >= f->cap_pause_at) return;
-        f->pause_at[f->npauses] = r->at;
         push((void **)&f->pauses, &f->npauses, &f->cap_pauses, r);
     } else if (r->kind == FEED_HEAP)
         push((void **)&f->heap, &f->nheap, &f->cap_heap, r);
@@ -365,20 +355,6 @@ static bool wait_turn(feed *f) {
     return f->alive;
 }
 
-void feed_tick_split(const feed *f, double cut_s, const live_clock *c, const machine_ticks *t, size_t *held,
-                     double *p99_without_us) {
-    *held = 0;
-    *p99_without_us = 0;
-    size_t n = 0;
-    while (n < f->npauses && (cut_s < 0 || f->pauses[n].t_s <= cut_s)) n++; /* in time order */
-    metrics_pause *p = malloc((n ? n : 1) * sizeof *p);
-    if (!p) return;
-    for (size_t i = 0; i < n; i++)
-        p[i] = (metrics_pause){live_clock_mono(c, f->pause_at[i]), (uint64_t)(f->pauses[i].dur_us * 1e3)};
-    *p99_without_us = tick_p99_without(t, p, n, held);
-    free(p);
-}
-
 void feed_stop(feed *f) {
     if (f->pid > 0 && f->alive) {
         kill(f->pid, SIGKILL);
@@ -387,7 +363,6 @@ void feed_stop(feed *f) {
     if (f->rfd >= 0) close(f->rfd);
     if (f->wfd >= 0) close(f->wfd);
     free(f->pauses);
-    free(f->pause_at);
     free(f->heap);
     free(f->round_t);
     memset(f, 0, sizeof *f);

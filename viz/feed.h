@@ -44,16 +44,12 @@ enum { FEED_PAUSE = 1, FEED_HEAP = 2, FEED_ROUND = 3, FEED_WAIT = 4, FEED_WARM =
  * via memcpy), where t is execution seconds since the child's start; or
  * FEED_WAIT, the child blocked for credit, having run from t to v
  * (CLOCK_MONOTONIC ns, exact in a double for 104 days of uptime); or
- * FEED_WARM, its pages read before a turn: t pages in v ns. A pause also
- * carries `at`, its start in mut_ticks() (the TSC, one clock for both
- * processes), so that the viewer can tell which of Boehm's pauses the
- * machine's ticks landed in (live_clock, tick.h), as bench does. */
+ * FEED_WARM, its pages read before a turn: t pages in v ns. */
 typedef struct feed_rec {
     uint32_t kind;
     uint32_t pad;
     double t;
     double v;
-    uint64_t at;
 } feed_rec;
 
 typedef struct feed {
@@ -63,8 +59,6 @@ typedef struct feed {
     char status[160];   /* why it stopped, for the status line */
     plot_pause *pauses; /* FEED_PAUSE records, in order, as the plots take them */
     size_t npauses, cap_pauses;
-    uint64_t *pause_at; /* beside each: its start in mut_ticks() */
-    size_t cap_pause_at;
     plot_point *heap; /* FEED_HEAP records: bytes over time */
     size_t nheap, cap_heap;
     double last_t; /* newest execution time heard of */
@@ -94,14 +88,5 @@ void feed_stop(feed *f);
 
 /* The child's side: `tricolor _boehm-feed WORKLOAD SIZE SEED`. */
 int feed_child_main(int argc, char **argv);
-
-/* Of Boehm's pauses that start by cut_s seconds of execution (< 0: all),
- * how many hold a tick of t and their p99 with the ticks' time taken out
- * (tick_p99_without), us, as live_tick_split does for Tricolor's; c maps
- * their starts (feed_rec.at) onto the clock the ticks are predicted on. */
-struct live_clock;
-struct machine_ticks;
-void feed_tick_split(const feed *f, double cut_s, const struct live_clock *c, const struct machine_ticks *t,
-                     size_t *held, double *p99_without_us);
 
 #endif

@@ -72,7 +72,6 @@ struct live {
     _Atomic int turn;
     atomic_bool keep_warm;
     uint64_t warm_spins, warm_ns; /* live_warm_stats; under mu */
-    bool spinning;                /* in a keep-warm spin (live_cool); under mu */
     bool quit;
     jmp_buf quit_jmp;
     /* the current slice */
@@ -90,17 +89,6 @@ struct live {
     uint64_t marker_run_ns, marker_at_resume;
     uint64_t *round_end; /* execution ticks at the end of each pass; written by the mutator */
     size_t cap_round_end;
-    /* A tick count and CLOCK_MONOTONIC read together at the start: with a
-     * second such pair, the log's ticks map onto the clock the machine's
-     * tick is predicted on (live_tick_split). */
-    uint64_t anchor_ticks, anchor_mono_ns;
-    /* The log's starts are in execution ticks (the mutator's clock less
-     * the time parked before the operation). park_e[k] is that clock at
-     * the k-th park, park_s[k] the time parked in all up to and including
-     * it: an entry starting at e began at tick e + park_s[k] for the last
-     * k with park_e[k] <= e. Written by the mutator at each resume. */
-    uint64_t *park_e, *park_s;
-    size_t nparks, cap_park_e, cap_park_s;
 };
 
 static double g_ticks_per_ns;
@@ -148,7 +136,6 @@ static void wait_for_turn(live *l) {
             continue;
         }
         l->warm_spins++;
-        l->spinning = true;
         pthread_mutex_unlock(&l->mu);
         place_realtime_spin(true);
         uint64_t t0 = turns_now();
@@ -158,8 +145,6 @@ static void wait_for_turn(live *l) {
         uint64_t spun = turns_now() - t0;
         place_realtime_spin(false);
         pthread_mutex_lock(&l->mu);
-        l->spinning = false;
-        pthread_cond_broadcast(&l->cv); /* live_cool may be waiting */
         l->warm_ns += spun;
         if (l->turn != MUTATOR) l->keep_warm = false; /* spun long enough: sleep until asked again */
     }
@@ -187,16 +172,8 @@ static void park(live *l) {
     if (turns_on()) l->ran_from = turns_now();
     l->marker_at_resume = marker_cpu_ns(l->heap);
     tc_marker_park(l->heap, false);
-    uint64_t e_at = t0 - l->m.suspended_ticks;
     l->m.suspended_ticks += mut_ticks() - t0;
     l->parked_at = 0;
-    series_grow((void **)&l->park_e, &l->cap_park_e, l->nparks + 1, sizeof *l->park_e);
-    series_grow((void **)&l->park_s, &l->cap_park_s, l->nparks + 1, sizeof *l->park_s);
-    if (l->nparks < l->cap_park_e && l->nparks < l->cap_park_s) {
-        l->park_e[l->nparks] = e_at;
-        l->park_s[l->nparks] = l->m.suspended_ticks;
-        l->nparks++;
-    }
 }
 
 static void safepoint(tc_heap *h, void *user) {
@@ -292,8 +269,6 @@ live *live_start(const wl_info *wl, int size, uint64_t seed, const tc_config *cf
     l->m.timed = true;
     l->m.threshold_ticks = (uint64_t)(1000.0 * live_ticks_per_ns()); /* 1 us, as bench */
     l->m.log = &l->log;
-    l->anchor_ticks = mut_ticks();
-    l->anchor_mono_ns = turns_now(); /* CLOCK_MONOTONIC, ns */
     l->turn = VIEWER;
     pthread_mutex_init(&l->mu, NULL);
     pthread_cond_init(&l->cv, NULL);
@@ -337,13 +312,6 @@ void live_keep_warm(live *l) {
     pthread_mutex_unlock(&l->mu);
 }
 
-void live_cool(live *l) {
-    pthread_mutex_lock(&l->mu);
-    l->keep_warm = false;
-    while (l->spinning) pthread_cond_wait(&l->cv, &l->mu);
-    pthread_mutex_unlock(&l->mu);
-}
-
 void live_stop(live *l) {
     if (!l) return;
     if (l->thread_started) {
@@ -359,8 +327,6 @@ void live_stop(live *l) {
     tc_heap_free(l->heap);
     oplog_free(&l->log);
     free(l->round_end);
-    free(l->park_e);
-    free(l->park_s);
     free(l);
 }
 
@@ -379,6 +345,7 @@ double live_exec_seconds(const live *l) {
 }
 
 uint64_t live_rounds(const live *l) { return l->rounds; }
+uint64_t live_allocs(const live *l) { return l->m.allocs; }
 uint64_t live_marker_run_ns(const live *l) { return l->marker_run_ns; }
 uint64_t live_checksum(const live *l) { return l->checksum; }
 
@@ -394,49 +361,11 @@ plot_pause live_pause(const live *l, size_t i) {
                         (double)l->log.v[i].dur_ns / tpn / 1e3};
 }
 
-/* The tick at which an operation logged as starting at execution tick e
- * began (see park_e). */
-static uint64_t raw_ticks(const live *l, uint64_t e) {
-    size_t lo = 0, hi = l->nparks; /* the first park with park_e > e */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (l->park_e[mid] <= e)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return e + (lo ? l->park_s[lo - 1] : 0);
-}
-
 /* How many of the log's pauses start by cut_s (< 0: all of them). */
 static size_t pauses_upto(const live *l, double cut_s) {
     size_t n = 0;
     while (n < l->log.n && (cut_s < 0 || live_pause(l, n).t_s <= cut_s)) n++; /* the log is in time order */
     return n;
-}
-
-live_clock live_clock_now(const live *l) {
-    const uint64_t ticks_now = mut_ticks(), mono_now = turns_now();
-    live_clock c = {l->anchor_ticks, l->anchor_mono_ns, 0};
-    if (ticks_now > l->anchor_ticks)
-        c.ns_per_tick = (double)(mono_now - l->anchor_mono_ns) / (double)(ticks_now - l->anchor_ticks);
-    return c;
-}
-
-void live_tick_split(const live *l, double cut_s, const machine_ticks *t, size_t *held, double *p99_without_us) {
-    *held = 0;
-    *p99_without_us = 0;
-    const size_t n = pauses_upto(l, cut_s);
-    metrics_pause *p = malloc((n ? n : 1) * sizeof *p);
-    if (!p) return;
-    const live_clock c = live_clock_now(l);
-    for (size_t i = 0; i < n; i++) {
-        const oplog_entry *e = &l->log.v[i];
-        p[i] = (metrics_pause){live_clock_mono(&c, raw_ticks(l, e->start_ns)),
-                               (uint64_t)((double)e->dur_ns * c.ns_per_tick)};
-    }
-    *p99_without_us = tick_p99_without(t, p, n, held);
-    free(p);
 }
 
 void live_pause_split(const live *l, double cut_s, double min_us, size_t *env, double *gc_max_us) {

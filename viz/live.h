@@ -46,11 +46,6 @@ void live_run(live *l, uint64_t exec_ns, uint64_t increments);
  * CPU does not idle while the window draws (live.c says why). No-op on
  * one CPU. */
 void live_keep_warm(live *l);
-/* Ends a keep-warm spin if one runs and returns once the workload has
- * stopped spinning: the measured CPU is then free for the spin after a
- * run (scene.c, the ticks), which shared it with the workload's spin,
- * lost whole 4 ms time slices to it, and dropped the guest's 4 ms timer. */
-void live_cool(live *l);
 /* How many spins the parked workload has begun for live_keep_warm, and
  * the total wall time in ns of those that have ended. */
 void live_warm_stats(live *l, uint64_t *spins, uint64_t *ns);
@@ -58,7 +53,10 @@ void live_warm_stats(live *l, uint64_t *spins, uint64_t *ns);
 tc_heap *live_heap(live *l);
 double live_exec_seconds(const live *l); /* execution time since start */
 uint64_t live_rounds(const live *l);     /* completed passes of the workload */
-uint64_t live_checksum(const live *l);   /* of the last completed pass */
+/* Objects the workload has allocated since start (mut.allocs: the count
+ * a timed run's log entries carry as seq, oplog.h). */
+uint64_t live_allocs(const live *l);
+uint64_t live_checksum(const live *l); /* of the last completed pass */
 /* The concurrent marker thread's CPU time (ns) gained while the workload
  * ran, not while it was parked (the marker is parked with it, but a slice
  * in flight finishes first); 0
@@ -80,26 +78,6 @@ size_t live_pause_count(const live *l);
  * of at least min_us held no increment (the environment's), and the
  * longest that held one (0 if none), in microseconds. */
 void live_pause_split(const live *l, double cut_s, double min_us, size_t *env, double *gc_max_us);
-/* Of the Tricolor pauses that start by cut_s (< 0: all), how many hold a
- * tick of t (tick.h: the machine's periodic stalls, measured around the
- * run) and their p99 with the ticks' time taken out (tick_p99_without),
- * us: bench's `p99 without the ticks`. */
-void live_tick_split(const live *l, double cut_s, const machine_ticks *t, size_t *held, double *p99_without_us);
-
-/* mut_ticks() readings to CLOCK_MONOTONIC, the clock the ticks are
- * predicted on: through the pair the run read at its start and one read
- * when this is made, so calibrated over the whole run, as bench's. The
- * TSC is one clock for every process on the machine: the Boehm child's
- * readings (feed.h) map through the same pair. */
-typedef struct live_clock {
-    uint64_t ticks0, mono0_ns;
-    double ns_per_tick; /* 0 until the run has lasted a tick */
-} live_clock;
-live_clock live_clock_now(const live *l);
-static inline uint64_t live_clock_mono(const live_clock *c, uint64_t ticks) {
-    const double d = (double)(int64_t)(ticks - c->ticks0) * c->ns_per_tick; /* a reading before the pair's: < 0 */
-    return d >= 0 ? c->mono0_ns + (uint64_t)d : c->mono0_ns - (uint64_t)-d;
-}
 
 /* Ticks per nanosecond of mut_ticks(), measured once per process. */
 double live_ticks_per_ns(void);

@@ -23,14 +23,11 @@
  */
 #include "scene.h"
 
-#include "cache_gap.h"
 #include "cpu_place.h"
 #include "palette.h"
 #include "plots.h"
 
 #include <math.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +78,7 @@ void scene_init(scene *s, const char *cmd) {
     s->seed = 1;
     s->speed_idx = -1; /* by workload, in scene_defaults */
     s->boehm_on = true;
+    s->measure_hiccup_ns = SCENE_MEASURE_HICCUP_NS;
     s->mouse_x = s->mouse_y = -1;
     s->zoom_drag_x = s->map_drag_x = s->map_drag_y = -1;
     s->fd.rfd = s->fd.wfd = -1;
@@ -175,13 +173,15 @@ bool scene_start(scene *s) {
         history_free(&s->hist);
         history_init(&s->hist, s->history_mb << 20, SCENE_HISTORY_SECONDS);
     }
+    if (!scene_measure_first(s)) return false;
     s->lv = live_start(s->wl, s->size, s->seed, &s->cfg, err, sizeof err);
     if (!s->lv) {
         fprintf(stderr, "tricolor %s: cannot start %s: %s\n", s->cmd, s->wl->name, err);
         return false;
     }
     set_observing(s);
-    if (s->boehm_on && !feed_start(&s->fd, s->wl->name, s->size, s->seed)) scene_note(s, s->fd.status);
+    /* Measured first, Boehm's pauses are its measured run's: no feed. */
+    if (s->boehm_on && !s->measured && !feed_start(&s->fd, s->wl->name, s->size, s->seed)) scene_note(s, s->fd.status);
     s->last_metrics_s = -1e9;
     return true;
 }
@@ -193,6 +193,7 @@ void scene_restart(scene *s) {
 
 void scene_free(scene *s) {
     stop_runs(s);
+    scene_measured_free(s);
     heapmap_free(&s->hm);
     free(s->replay);
     s->replay = NULL;
@@ -242,8 +243,25 @@ static double collect_tricolor_pauses(scene *s) {
     return live_exec_seconds(s->lv);
 }
 
-/* Moves new pauses, heap samples and Boehm's records into the series. */
+/* The percentiles and MMU, refreshed by the driver's clock: slow motion
+ * barely advances execution, and a recording must not depend on the wall
+ * clock. */
+static void collect_done(scene *s) {
+    if (s->clock_s - s->last_metrics_s >= 0.25) {
+        series_metrics(&s->tri);
+        series_metrics(&s->boe);
+        s->last_metrics_s = s->clock_s;
+    }
+}
+
+/* Moves new pauses, heap samples and Boehm's records into the series
+ * (measured first: the measured runs' up to the live run's place). */
 static void collect(scene *s) {
+    if (s->measured) {
+        scene_measured_collect(s);
+        collect_done(s);
+        return;
+    }
     tc_heap *h = live_heap(s->lv);
     double t = collect_tricolor_pauses(s);
     s->tri.now_s = t;
@@ -278,13 +296,7 @@ static void collect(scene *s) {
                              s->fd.heap[s->fd.nheap - 1].v / (1 << 20));
         s->boe.now_s = s->fd.last_t;
     }
-    /* Refreshed by the driver's clock: slow motion barely advances
-     * execution, and a recording must not depend on the wall clock. */
-    if (s->clock_s - s->last_metrics_s >= 0.25) {
-        series_metrics(&s->tri);
-        series_metrics(&s->boe);
-        s->last_metrics_s = s->clock_s;
-    }
+    collect_done(s);
 }
 
 /* One slice of the workload (live_run), and the concurrent marker's CPU
@@ -445,38 +457,12 @@ static void metrics_upto(series *se, double cut_s) {
     se->now_s = now;
 }
 
-/* What a frame's pause costs the caches (cache_gap.h), measured before a
- * --passes run beside the ticks: a 2 MiB buffer, 8 ms (about the other
- * side's turn and the drawing at full speed), 31 passes each way (0.25 s). */
-#define GAP_BYTES  ((size_t)2 << 20)
-#define GAP_NS     8000000u
-#define GAP_PASSES 31u
-
-/* Runs the spins of tick.h on the measured CPU, where the workload's
- * pauses are timed: a stall that only the window's CPU has (a periodic
- * one of this process's other threads: 12 ms in one run) must not be set
- * apart from the workload's pauses. The caller's CPUs are restored. */
-static void on_measured_cpu(scene *s, bool before) {
-    if (s->lv) live_cool(s->lv);
-    cpu_set_t was;
-    bool saved = pthread_getaffinity_np(pthread_self(), sizeof was, &was) == 0;
-    place_on(place_measured_cpu()); /* one CPU: nowhere else to go */
-    if (before) {
-        tick_measure(TICK_MEASURE_NS, &s->ticks, NULL);
-        uint64_t warm, cold;
-        s->cache_gap_x =
-            cache_gap(GAP_BYTES, GAP_NS, GAP_PASSES, &warm, &cold) && warm ? (double)cold / (double)warm : 0;
-    } else
-        tick_reanchor(&s->ticks);
-    if (saved) (void)pthread_setaffinity_np(pthread_self(), sizeof was, &was);
-}
-
-void scene_measure_tick(scene *s) {
-    if (!s->deterministic) on_measured_cpu(s, true);
-}
-
 void scene_summary(scene *s, FILE *f, long passes) {
     if (!s->lv) return;
+    if (s->measured) {
+        scene_measured_summary(s, f);
+        return;
+    }
     /* bench --passes N measures N passes: cut each collector's pauses at
      * the end of its N-th (they finish them at different times). */
     bool cut = passes > 0 && !s->deterministic;
@@ -497,34 +483,7 @@ void scene_summary(scene *s, FILE *f, long passes) {
         double gc_max;
         live_pause_split(s->lv, tri_cut, 200, &env, &gc_max);
         fprintf(f, "; tricolor env pauses >200us %zu, max pause with GC work %.1f us", env, gc_max);
-        on_measured_cpu(s, false);
-        const machine_tick *t0 = &s->ticks.t[0], *t1 = &s->ticks.t[1];
-        if (t0->period_ns) {
-            size_t held;
-            double p99;
-            live_tick_split(s->lv, tri_cut, &s->ticks, &held, &p99);
-            fprintf(f, "; machine tick every %.1f us (%.1f us long)", (double)t0->period_ns / 1e3,
-                    (double)t0->len_ns / 1e3);
-            if (t1->period_ns)
-                fprintf(f, " and every %.1f us (%.1f us long)", (double)t1->period_ns / 1e3, (double)t1->len_ns / 1e3);
-            fprintf(f, " in %.1f%% of tricolor's pauses, tricolor p99 without the ticks %.1f us",
-                    s->tri.sum.count ? 100.0 * (double)held / (double)s->tri.sum.count : 0.0, p99);
-            if (s->boehm_on) {
-                const live_clock c = live_clock_now(s->lv);
-                feed_tick_split(&s->fd, boe_cut, &c, &s->ticks, &held, &p99);
-                fprintf(f, "; in %.1f%% of boehm's pauses, boehm p99 without the ticks %.1f us",
-                        s->boe.sum.count ? 100.0 * (double)held / (double)s->boe.sum.count : 0.0, p99);
-            }
-        } else if (t0->periods) {
-            fprintf(f, "; no machine tick set apart (a spin showed one in %u of %u periods)", t0->matched, t0->periods);
-        }
     }
-    if (s->cache_gap_x > 0)
-        fprintf(f,
-                "; this machine's caches: a %zu MiB buffer read %.2fx slower after an %.0f ms pause than back to "
-                "back (above ~1.2 the measured runs, which pause every frame, read slower increments than bench's: "
-                "docs/design.md section 8)",
-                GAP_BYTES >> 20, s->cache_gap_x, GAP_NS / 1e6);
     const char *why;
     int rt = place_priority(&why);
     if (rt == 1) fprintf(f, "; measured at real-time priority (SCHED_FIFO 1)");
@@ -584,6 +543,13 @@ void scene_fit_min_heap(tc_config *c) {
 }
 
 const char *scene_configure(scene *s, const tc_config *config) {
+    if (s->measured) {
+        static const char fixed[] =
+            "settings are fixed in a --passes run: its figures were measured first with them (without --passes, "
+            "settings change live)";
+        scene_note(s, fixed);
+        return fixed;
+    }
     tc_config c = *config;
     scene_fit_min_heap(&c);
     const char *bad = tc_set_config(live_heap(s->lv), &c);

@@ -37,6 +37,7 @@
 #include "inspector.h"
 #include "live.h"
 #include "registry.h"
+#include "runner.h"
 #include "series.h"
 #include "text.h"
 #include "tricolor.h"
@@ -94,13 +95,16 @@ typedef struct scene {
     uint32_t pause_target_on; /* what the toggle turns on (µs) */
     live *lv;
     feed fd;
-    /* The machine's periodic stalls, measured before a --passes run
-     * (scene_measure_tick); t[0].period_ns 0 if not measured or none. */
-    machine_ticks ticks;
-    /* A buffer's read after a pause over its read back to back (the
-     * sizes: GAP_* in scene.c), measured with the ticks (cache_gap.h);
-     * 0 if not measured. */
-    double cache_gap_x;
+    /* A --passes run measured first (scene_measured.c): measure_passes
+     * is N (0: the plots show the live run, as without --passes); once
+     * measured, mtri and mboe (Boehm, if on) are the runs, revealed into
+     * the series up to the live run's place in the program (m*_seen:
+     * pauses, m*_hseen: heap samples taken so far). */
+    long measure_passes;
+    uint64_t measure_hiccup_ns; /* the spin before each measured run (SCENE_MEASURE_HICCUP_NS) */
+    bool measured;
+    run_result mtri, mboe;
+    size_t mtri_seen, mtri_hseen, mboe_seen, mboe_hseen;
     /* views */
     graph g;
     inspector insp; /* the object clicked in the graph */
@@ -209,10 +213,23 @@ void scene_draw(scene *s, SDL_Renderer *r, int w, int h);
  * > 0, each collector's figures cover its first `passes` passes, as
  * `tricolor bench --passes` measures them. */
 void scene_summary(scene *s, FILE *f, long passes);
-/* Before a measured run (--passes): spins TICK_MEASURE_NS on the measured
- * CPU to find the machine's periodic stalls (tick.h), which scene_summary
- * then re-anchors and sets apart, as bench does. */
-void scene_measure_tick(scene *s);
+/* A --passes run measured first (scene_measured.c). The figures of view
+ * and record, run in turns with the drawing, read slower increments than
+ * bench's on a host that evicts a heap left alone for a few milliseconds
+ * (docs/design.md section 8). So with measure_passes set (and not
+ * deterministic), scene_start first runs each collector's N passes as
+ * bench's timed run does (runner.h: a child process each, one after the
+ * other, before the live run, Boehm's feed or the encoder start, nothing
+ * of ours beside them); false with a message on stderr if a run failed
+ * or the checksums differ. Then each frame reveals the measured pauses
+ * and heap samples up to the live run's allocations so far, and the
+ * summary prints the measured runs' figures. */
+#define SCENE_MEASURE_HICCUP_NS TICK_MEASURE_NS /* bench's default --hiccup */
+bool scene_measure_first(scene *s);
+void scene_measured_collect(scene *s);
+void scene_measured_summary(scene *s, FILE *f);
+void scene_measured_free(scene *s);
+
 /* Whether both collectors (Boehm if it runs) have completed `passes`. */
 bool scene_passes_done(const scene *s, long passes);
 

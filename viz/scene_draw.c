@@ -238,6 +238,12 @@ static void draw_title(scene *s, SDL_Renderer *r, int w) {
                  DET_NS_PER_BYTE);
         int dw = text_width(font, d);
         text_draw(font, w - dw - 8 > x + 16 ? w - dw - 8 : x + 16, 4, PAL_ROOT, d);
+    } else if (s->measured) {
+        /* The plots are the measured runs', not this picture's run. */
+        char d[96];
+        snprintf(d, sizeof d, "plots: %ld passes measured first, as bench", s->measure_passes);
+        int dw = text_width(font, d);
+        if (w - dw - 8 > x + 16) text_draw(font, w - dw - 8, 4, PAL_DIM, d);
     } else if (s->stepped_incr) {
         const char *d = "stepped increments start cold: pauses read higher than bench's";
         int dw = text_width(font, d);
@@ -531,7 +537,8 @@ static void draw_status(scene *s, SDL_Renderer *r, const layout *L, tc_phase ph,
         snprintf(speed_s, sizeof speed_s, "%.0f%s", sp, s->speed_idx == scene_nspeeds - 1 ? " (full)" : "");
     char boehm_s[160] = "";
     if (s->boehm_on)
-        snprintf(boehm_s, sizeof boehm_s, " | boehm p99 %s max %s%s", bp99, bmx, s->fd.alive ? "" : " (stopped)");
+        snprintf(boehm_s, sizeof boehm_s, " | boehm p99 %s max %s%s", bp99, bmx,
+                 s->fd.alive || s->measured ? "" : " (stopped)");
     /* The budget: fixed, or the auto-pacer's current choice. */
     char step_s[64];
     if (s->cfg.pause_target_usec)

@@ -118,7 +118,7 @@ static inline uint32_t mut__own_count(const mut *m) {
  * timed interval, as is the count after). */
 static inline void mut__timed(mut *m, uint64_t t0, uint64_t s0, uint32_t g0, unsigned op) {
     uint64_t dur = mut_ticks() - t0 - (m->suspended_ticks - s0);
-    if (dur >= m->threshold_ticks) oplog_add(m->log, t0 - s0, dur, op, g0, mut__own_count(m) - g0);
+    if (dur >= m->threshold_ticks) oplog_add(m->log, t0 - s0, dur, op, g0, mut__own_count(m) - g0, m->allocs);
 }
 
 __attribute__((noreturn)) static inline void mut__oom(uint32_t nslots, uint32_t nraw) {

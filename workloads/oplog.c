@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-void oplog_add(oplog *log, uint64_t start_ns, uint64_t dur_ns, uint32_t op, uint32_t own_first, uint32_t own_n) {
+void oplog_add(oplog *log, uint64_t start_ns, uint64_t dur_ns, uint32_t op, uint32_t own_first, uint32_t own_n,
+               uint64_t seq) {
     if (log->n == log->cap) {
         size_t cap = log->cap ? log->cap * 2 : 4096;
         oplog_entry *v = realloc(log->v, cap * sizeof *v);
@@ -26,6 +27,7 @@ void oplog_add(oplog *log, uint64_t start_ns, uint64_t dur_ns, uint32_t op, uint
     e->op = op;
     e->own_first = own_first;
     e->own_n = own_n;
+    e->seq = seq;
     if (log->on_add) log->on_add(log, log->on_add_user);
 }
 

@@ -28,8 +28,15 @@ typedef struct oplog_entry {
     uint32_t own_first;
     uint32_t own_n;
     uint32_t flags; /* OPLOG_HELD_TICK */
+    /* Objects the workload had allocated when the operation ended
+     * (mut.allocs). The same workload, seed and size allocate the same
+     * objects in the same order on either collector and in every run, so
+     * this places the entry in the program, whatever the clock: the
+     * window lines a measured run's pauses up with its own live run by
+     * it (viz/scene.c, measured first). */
+    uint64_t seq;
 } oplog_entry;
-_Static_assert(sizeof(oplog_entry) == 32, "oplog_entry has no padding: entries go down a pipe whole");
+_Static_assert(sizeof(oplog_entry) == 40, "oplog_entry has no padding: entries go down a pipe whole");
 
 /* The pause holds the middle of the machine's periodic stall, as predicted
  * from bench's hiccup spin (tick.h): the host's, not the collector's. */
@@ -46,7 +53,8 @@ typedef struct oplog {
     void *on_add_user;
 } oplog;
 
-void oplog_add(oplog *log, uint64_t start_ns, uint64_t dur_ns, uint32_t op, uint32_t own_first, uint32_t own_n);
+void oplog_add(oplog *log, uint64_t start_ns, uint64_t dur_ns, uint32_t op, uint32_t own_first, uint32_t own_n,
+               uint64_t seq);
 void oplog_free(oplog *log);
 /* Whether the collector logged a pause of its own inside entry e: own_n
  * of them from own_first, of a log whose first nown records exist (an

@@ -227,7 +227,67 @@ static void boehm_results(const run_config *cfg, uint64_t other_cpu, run_result 
     res->nown = boehm_ev.n;
 }
 
-static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pause **own) {
+/* ---------- heap samples (child only) ---------- */
+
+/* Times are in mut_ticks until the run ends, as the pause log's. */
+typedef struct sampler {
+    tc_heap *heap; /* NULL: Boehm */
+    heap_sample *v;
+    size_t n, cap;
+    uint64_t gap_ticks;
+    bool failed; /* a realloc failed: the samples stop there */
+} sampler;
+
+static void sample_read(const sampler *sp, uint64_t *heap, uint64_t *trigger) {
+    if (sp->heap) {
+        tc_stats st;
+        tc_get_stats(sp->heap, &st); /* counters only: ~100 ns */
+        *heap = st.heap_bytes;
+        *trigger = st.trigger_bytes;
+    } else {
+        *heap = GC_get_heap_size();
+        *trigger = 0;
+    }
+}
+
+static void sample_now(sampler *sp, uint64_t t_ticks, uint64_t seq, uint64_t heap, uint64_t trigger) {
+    if (sp->failed) return;
+    if (sp->n == sp->cap) {
+        size_t cap = sp->cap ? sp->cap * 2 : 1024;
+        heap_sample *v = realloc(sp->v, cap * sizeof *v);
+        if (!v) {
+            sp->failed = true;
+            return;
+        }
+        sp->v = v;
+        sp->cap = cap;
+    }
+    sp->v[sp->n++] = (heap_sample){.t_ns = t_ticks, .seq = seq, .heap_bytes = heap, .trigger_bytes = trigger};
+}
+
+/* After an operation is logged, outside its timed interval: a sample if
+ * the heap or the trigger changed, or the last is HEAP_SAMPLE_NS old.
+ * Logged operations are the ones that paused, where the heap grows. */
+static void sample_on_add(oplog *log, void *user) {
+    sampler *sp = user;
+    const oplog_entry *e = &log->v[log->n - 1];
+    uint64_t end = e->start_ns + e->dur_ns, heap, trigger;
+    sample_read(sp, &heap, &trigger);
+    if (sp->n) {
+        const heap_sample *last = &sp->v[sp->n - 1];
+        if (heap == last->heap_bytes && trigger == last->trigger_bytes && end - last->t_ns < sp->gap_ticks) return;
+    }
+    sample_now(sp, end, e->seq, heap, trigger);
+}
+
+/* A sample now (the run's start and end). */
+static void sample_at(sampler *sp, uint64_t t_ticks, uint64_t seq) {
+    uint64_t heap, trigger;
+    sample_read(sp, &heap, &trigger);
+    sample_now(sp, t_ticks, seq, heap, trigger);
+}
+
+static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pause **own, sampler *sp) {
     double tpn = ticks_per_ns(2000000); /* 2 ms: enough for the threshold */
     mut m = {.timed = cfg->timed, .threshold_ticks = (uint64_t)((double)cfg->threshold_ns * tpn), .log = log};
     tc_heap *heap = NULL;
@@ -274,12 +334,19 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
         }
     }
     if (cfg->hiccup_ns) measure_hiccups(cfg->hiccup_ns, &res->hic);
+    sp->heap = heap;
+    sp->gap_ticks = (uint64_t)((double)HEAP_SAMPLE_NS * tpn);
+    if (cfg->timed) {
+        log->on_add = sample_on_add;
+        log->on_add_user = sp;
+    }
     struct rusage ru0, ru1, th0, th1;
     getrusage(RUSAGE_THREAD, &th0);
     getrusage(RUSAGE_SELF, &ru0);
     const uint64_t proc0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID), thr0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     res->t0_ns = clock_ns(CLOCK_MONOTONIC);
     uint64_t k0 = mut_ticks();
+    if (cfg->timed) sample_at(sp, k0, 0);
     wl_entry run = tricolor ? cfg->wl->run_tricolor : cfg->wl->run_boehm;
     struct rusage after_first;
     tc_stats s1 = {0};
@@ -294,6 +361,8 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
     }
     uint64_t k1 = mut_ticks();
     res->t1_ns = clock_ns(CLOCK_MONOTONIC);
+    if (cfg->timed) sample_at(sp, k1, m.allocs);
+    log->on_add = NULL;
     if (cfg->passes > 1) res->later_wall_ns = res->t1_ns - t_first;
     /* Before the heap is freed: Tricolor's threads stop with it. */
     res->threads = count_threads();
@@ -307,6 +376,7 @@ static void child_run(const run_config *cfg, run_result *res, oplog *log, own_pa
         log->v[i].start_ns = res->t0_ns + (uint64_t)((double)(log->v[i].start_ns - k0) / tpn);
         log->v[i].dur_ns = (uint64_t)((double)log->v[i].dur_ns / tpn);
     }
+    for (size_t i = 0; i < sp->n; i++) sp->v[i].t_ns = res->t0_ns + (uint64_t)((double)(sp->v[i].t_ns - k0) / tpn);
     getrusage(RUSAGE_THREAD, &th1);
     getrusage(RUSAGE_SELF, &ru1);
     res->mut_minflt = (uint64_t)(th1.ru_minflt - th0.ru_minflt);
@@ -381,18 +451,23 @@ bool run_in_child(const run_config *cfg, run_result *res) {
         run_result r = {0};
         oplog log = {0};
         own_pause *own = NULL;
-        child_run(cfg, &r, &log, &own);
+        sampler sp = {0};
+        child_run(cfg, &r, &log, &own, &sp);
         r.npauses = log.n;
+        r.nheap = sp.n;
         r.pauses = NULL;
         r.own = NULL;
+        r.heap = NULL;
         bool ok = write_all(fds[1], &r, sizeof r) && (!log.n || write_all(fds[1], log.v, log.n * sizeof *log.v)) &&
-                  (!r.nown || write_all(fds[1], own, r.nown * sizeof *own));
+                  (!r.nown || write_all(fds[1], own, r.nown * sizeof *own)) &&
+                  (!sp.n || write_all(fds[1], sp.v, sp.n * sizeof *sp.v));
         _exit(ok && r.ok ? 0 : 1);
     }
     close(fds[1]);
     bool got = read_all(fds[0], res, sizeof *res);
     res->pauses = NULL;
     res->own = NULL;
+    res->heap = NULL;
     if (got && res->npauses) {
         res->pauses = malloc(res->npauses * sizeof *res->pauses);
         got = res->pauses && read_all(fds[0], res->pauses, res->npauses * sizeof *res->pauses);
@@ -400,6 +475,10 @@ bool run_in_child(const run_config *cfg, run_result *res) {
     if (got && res->nown) {
         res->own = malloc(res->nown * sizeof *res->own);
         got = res->own && read_all(fds[0], res->own, res->nown * sizeof *res->own);
+    }
+    if (got && res->nheap) {
+        res->heap = malloc(res->nheap * sizeof *res->heap);
+        got = res->heap && read_all(fds[0], res->heap, res->nheap * sizeof *res->heap);
     }
     close(fds[0]);
     int status = 0;
@@ -419,12 +498,24 @@ bool run_in_child(const run_config *cfg, run_result *res) {
     return res->ok;
 }
 
+metrics_pause *run_metrics_pauses(const run_result *r, bool without_ticks, size_t *n) {
+    *n = 0;
+    metrics_pause *p = malloc((r->npauses ? r->npauses : 1) * sizeof *p);
+    if (!p) return NULL;
+    for (size_t i = 0; i < r->npauses; i++) p[i] = (metrics_pause){r->pauses[i].start_ns, r->pauses[i].dur_ns};
+    if (without_ticks) tick_take_out(&r->hic.ticks, p, r->npauses);
+    *n = metrics_normalize(p, r->npauses);
+    return p;
+}
+
 void run_result_free(run_result *res) {
     free(res->pauses);
     free(res->own);
+    free(res->heap);
     res->pauses = NULL;
     res->own = NULL;
-    res->npauses = res->nown = 0;
+    res->heap = NULL;
+    res->npauses = res->nown = res->nheap = 0;
 }
 
 const char *own_phase_name(const own_pause *p) {

@@ -106,6 +106,19 @@ const char *own_phase_name(const own_pause *p);
  * "" for OWN_REASON_NONE. */
 const char *own_reason_name(const own_pause *p);
 
+/* The heap's size over a timed run: sampled after a logged operation
+ * when it (or Tricolor's trigger) changed or HEAP_SAMPLE_NS after the
+ * last sample, and at the run's start and end. It is
+ * what the window's heap panel plots for a run measured first (a
+ * --passes run of view or record). */
+#define HEAP_SAMPLE_NS 1000000u
+typedef struct heap_sample {
+    uint64_t t_ns;          /* CLOCK_MONOTONIC, as the pause log's start_ns */
+    uint64_t seq;           /* the workload's allocations then (oplog_entry.seq) */
+    uint64_t heap_bytes;    /* Tricolor: tc_stats.heap_bytes; Boehm: GC_get_heap_size() */
+    uint64_t trigger_bytes; /* Tricolor: tc_stats.trigger_bytes; Boehm: 0 (it has none to read) */
+} heap_sample;
+
 typedef struct run_result {
     bool ok;
     char error[256];
@@ -160,6 +173,8 @@ typedef struct run_result {
     oplog_entry *pauses; /* malloc'd; free with run_result_free */
     size_t nown;         /* the collector's own pause log */
     own_pause *own;      /* malloc'd; free with run_result_free */
+    size_t nheap;        /* timed runs: heap samples */
+    heap_sample *heap;   /* malloc'd; free with run_result_free */
 } run_result;
 
 /* The phase label of an external pause: the phase of the first own pause
@@ -190,6 +205,14 @@ uint64_t run_gc_max_ns(const run_result *r);
  * increments alone leave (what its utilization guard bounds). Exits
  * when out of memory, as bench's other pause figures do. */
 double run_mmu_split(const run_result *r, bool with_work, uint64_t window_ns);
+
+/* A timed run's pauses as the metrics take them (metrics.h), normalized:
+ * *n of them, malloc'd (NULL with *n 0 when out of memory). With
+ * without_ticks, the machine's periodic stalls the hiccup spin found are
+ * taken out of them first (tick_take_out). bench's figures and the
+ * window's summary of a run measured first both start here. */
+struct metrics_pause;
+struct metrics_pause *run_metrics_pauses(const run_result *r, bool without_ticks, size_t *n);
 
 /* Runs cfg in a forked child. Returns false (with res->error set) if the
  * child failed, crashed or could not be started. */

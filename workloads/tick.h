@@ -91,9 +91,9 @@ size_t tick_take_out(const machine_ticks *t, struct metrics_pause *p, size_t n);
  * reordered), us; *held as tick_take_out returns. */
 double tick_p99_without(const machine_ticks *t, struct metrics_pause *p, size_t n, size_t *held);
 
-/* A spin of ns and tick_fit_all on its gaps. TICK_MEASURE_NS is what
- * view and record spend on it before a --passes run, bench's default
- * --hiccup. */
+/* A spin of ns and tick_fit_all on its gaps. TICK_MEASURE_NS is bench's
+ * default --hiccup, spent before each timed run: bench's, and those view
+ * and record measure first for a --passes run (viz/scene_measured.c). */
 #define TICK_MEASURE_NS 1000000000u
 void tick_measure(uint64_t ns, machine_ticks *t, tick_spin_stats *st);
 /* After a run: a spin of TICK_RESPIN_NS and tick_refit_all on it. */
