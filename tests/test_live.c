@@ -546,6 +546,9 @@ static void test_measured_first_reveals_up_to_the_live_run(void **state) {
     assert_true(sc.measured);
     assert_true(sc.mtri.npauses > 0 && sc.mboe.npauses > 0 && sc.mtri.nheap > 1 && sc.mboe.nheap > 1);
     assert_true(sc.mtri.checksum == sc.mboe.checksum);
+    /* bench's order: an untimed run before each timed one, the same work */
+    assert_true(sc.mtri_thr.checksum == sc.mtri.checksum && sc.mboe_thr.checksum == sc.mboe.checksum);
+    assert_true(sc.mtri_thr.wall_ns > 0 && sc.mtri_thr.npauses == 0 && sc.mtri_thr.t1_ns <= sc.mtri.t0_ns);
     assert_int_equal(sc.mtri.allocs, sc.mboe.allocs);
     assert_int_equal(sc.tri.n, 0);                  /* nothing shown before the live run moved */
     assert_null(sc.fd.pid ? "a Boehm feed" : NULL); /* Boehm's pauses are its measured run's */

@@ -97,13 +97,14 @@ typedef struct scene {
     feed fd;
     /* A --passes run measured first (scene_measured.c): measure_passes
      * is N (0: the plots show the live run, as without --passes); once
-     * measured, mtri and mboe (Boehm, if on) are the runs, revealed into
+     * measured, mtri and mboe (Boehm, if on) are the timed runs, revealed into
      * the series up to the live run's place in the program (m*_seen:
      * pauses, m*_hseen: heap samples taken so far). */
     long measure_passes;
     uint64_t measure_hiccup_ns; /* the spin before each measured run (SCENE_MEASURE_HICCUP_NS) */
     bool measured;
-    run_result mtri, mboe;
+    run_result mtri, mboe;         /* the timed runs */
+    run_result mtri_thr, mboe_thr; /* the untimed runs before them (throughput) */
     size_t mtri_seen, mtri_hseen, mboe_seen, mboe_hseen;
     /* views */
     graph g;
@@ -218,7 +219,7 @@ void scene_summary(scene *s, FILE *f, long passes);
  * bench's on a host that evicts a heap left alone for a few milliseconds
  * (docs/design.md section 8). So with measure_passes set (and not
  * deterministic), scene_start first runs each collector's N passes as
- * bench's timed run does (runner.h: a child process each, one after the
+ * bench does, untimed then timed (runner.h: a child process each, one after the
  * other, before the live run, Boehm's feed or the encoder start, nothing
  * of ours beside them); false with a message on stderr if a run failed
  * or the checksums differ. Then each frame reveals the measured pauses

@@ -8,10 +8,11 @@
  * read slower than bench's, by 1.26x at the p50 on one VM here
  * (docs/design.md section 8), and no arrangement of turns at frame rate
  * gets that back. So a --passes run is measured the way bench measures:
- * each collector's N passes in a child process of its own (runner.h),
- * timed as bench's timed run is, with bench's threshold and hiccup spin,
- * one after the other, before the live run, Boehm's feed or the encoder
- * start, while this process waits on the pipe.
+ * each collector's N passes as bench's measure_once runs them, an untimed
+ * run and then the timed one (bench's threshold and hiccup spin), each in
+ * a child process of its own (runner.h), one after the other, before the
+ * live run, Boehm's feed or the encoder start, while this process waits
+ * on the pipe.
  *
  * The live run then animates the heap, and the plots show the measured
  * runs up to the point the live run has reached in the program: its
@@ -45,7 +46,10 @@ static double now_s(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static bool measure_one(scene *s, collector_kind kind, run_result *r) {
+/* One collector as bench's measure_once runs it: an untimed run (its
+ * throughput: wall and CPU, into thr), then the timed one (pauses and
+ * heap samples, into r), checksums equal. */
+static bool measure_one(scene *s, collector_kind kind, run_result *thr, run_result *r) {
     run_config rc;
     memset(&rc, 0, sizeof rc);
     rc.kind = kind;
@@ -56,36 +60,50 @@ static bool measure_one(scene *s, collector_kind kind, run_result *r) {
     rc.size = s->size;
     rc.seed = s->seed;
     rc.passes = (int)s->measure_passes;
-    rc.timed = true;
     rc.threshold_ns = MEASURED_THRESHOLD_NS;
     rc.cpu = -1;
-    rc.hiccup_ns = s->measure_hiccup_ns;
     fprintf(stderr,
-            "tricolor %s: measuring %s first: %ld passes on %s, timed as bench times them (a %.2g s spin first)...",
+            "tricolor %s: measuring %s first: %ld passes on %s, untimed then timed as bench runs them (a %.2g s spin "
+            "before the timed run)...",
             s->cmd, s->wl->name, s->measure_passes, collector_names[kind], (double)s->measure_hiccup_ns / 1e9);
     fflush(stderr);
     double t = now_s();
     /* The child inherits this thread's CPUs: bench's children may use
      * every CPU, and so may these (the viewer's are put back after). */
     place_anywhere();
-    bool ok = run_in_child(&rc, r);
+    bool ok = run_in_child(&rc, thr);
+    if (ok) {
+        rc.timed = true;
+        rc.hiccup_ns = s->measure_hiccup_ns;
+        ok = run_in_child(&rc, r);
+        if (!ok) run_result_free(thr);
+    }
     place_as_viewer();
     if (!ok) {
-        fprintf(stderr, "\ntricolor %s: %s\n", s->cmd, r->error);
+        fprintf(stderr, "\ntricolor %s: %s\n", s->cmd, thr->error[0] ? thr->error : r->error);
+        return false;
+    }
+    if (thr->checksum != r->checksum) {
+        fprintf(stderr, "\ntricolor %s: %s's untimed and timed runs on %s gave different checksums\n", s->cmd,
+                s->wl->name, collector_names[kind]);
+        run_result_free(thr);
+        run_result_free(r);
         return false;
     }
     fprintf(stderr, " %.1f s\n", now_s() - t);
-    turns_log(kind == COL_BOEHM ? TURN_BOEHM : TURN_TRICOLOR, r->t0_ns, r->t1_ns);
+    turn_who who = kind == COL_BOEHM ? TURN_BOEHM : TURN_TRICOLOR;
+    turns_log(who, thr->t0_ns, thr->t1_ns);
+    turns_log(who, r->t0_ns, r->t1_ns);
     return true;
 }
 
 bool scene_measure_first(scene *s) {
     scene_measured_free(s);
     if (s->measure_passes <= 0 || s->deterministic) return true;
-    if (!measure_one(s, COL_TRICOLOR, &s->mtri)) return false;
+    if (!measure_one(s, COL_TRICOLOR, &s->mtri_thr, &s->mtri)) return false;
     if (s->boehm_on) {
-        if (!measure_one(s, COL_BOEHM, &s->mboe)) {
-            run_result_free(&s->mtri);
+        if (!measure_one(s, COL_BOEHM, &s->mboe_thr, &s->mboe)) {
+            scene_measured_free(s);
             return false;
         }
         if (s->mboe.checksum != s->mtri.checksum) {
@@ -104,6 +122,8 @@ bool scene_measure_first(scene *s) {
 void scene_measured_free(scene *s) {
     run_result_free(&s->mtri);
     run_result_free(&s->mboe);
+    run_result_free(&s->mtri_thr);
+    run_result_free(&s->mboe_thr);
     s->measured = false;
     s->mtri_seen = s->mtri_hseen = s->mboe_seen = s->mboe_hseen = 0;
 }
@@ -188,8 +208,12 @@ void scene_measured_summary(scene *s, FILE *f) {
     if (s->boehm_on && s->mboe.hic.ticks.t[0].period_ns)
         fprintf(f, "; in %.1f%% of boehm's pauses, boehm p99 without the ticks %.1f us",
                 b.all.count ? 100.0 * (double)s->mboe.hic.tick_pauses / (double)b.all.count : 0.0, b.no_tick.p99_us);
+    fprintf(f, "; untimed runs: wall tricolor %.1f ms", (double)s->mtri_thr.wall_ns / 1e6);
+    if (s->boehm_on)
+        fprintf(f, ", boehm %.1f ms (tricolor/boehm %.2fx)", (double)s->mboe_thr.wall_ns / 1e6,
+                s->mboe_thr.wall_ns ? (double)s->mtri_thr.wall_ns / (double)s->mboe_thr.wall_ns : 0.0);
     fprintf(f,
-            "; measured first, as bench measures: each collector's %ld passes in a child process of its own, one "
-            "after the other, before the window ran (%s)\n",
+            "; measured first, as bench measures: each collector's %ld passes untimed then timed, each run in a "
+            "child process of its own, one after the other, before the window ran (%s)\n",
             s->measure_passes, s->boehm_on ? "checksums equal" : "boehm off");
 }
