@@ -181,6 +181,34 @@ size_t tc_heap_cells(tc_heap *h, uint8_t *out, size_t max) {
     return n;
 }
 
+size_t tc_heap_pages(tc_heap *h, tc_page_info *out, size_t max) {
+    if (!h) {
+        tc__misuse(h, "tc_heap_pages: heap is NULL");
+        return 0;
+    }
+    /* Held as tc_heap_cells holds it, so that the two agree page for
+     * page: the pages are the mutator's, but a concurrent sweep moves
+     * them between lists. */
+    tc__marker_hold(h, true);
+    size_t np = h->pages.n + h->large.n;
+    tc_page **order = malloc((np ? np : 1) * sizeof *order);
+    if (order) {
+        tc__pages_by_address(h, order);
+        for (size_t k = 0; k < np && k < max; k++) {
+            tc_page *p = order[k];
+            bool large = p->kind != PAGE_SMALL;
+            out[k] = (tc_page_info){.first = page_obj(p, 0),
+                                    .cell_size = large ? (uint32_t)p->map_bytes : p->cell_size,
+                                    .ncells = p->ncells,
+                                    .page = p->index,
+                                    .is_large = large};
+        }
+        free(order);
+    }
+    tc__marker_release(h);
+    return order ? np : 0;
+}
+
 static size_t cells_held(tc_heap *h, uint8_t *out, size_t max) {
     size_t np = h->pages.n + h->large.n;
     tc_page **order = malloc((np ? np : 1) * sizeof *order);

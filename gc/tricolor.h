@@ -563,6 +563,20 @@ size_t tc_root_objects(const tc_heap *heap, void **out, size_t max);
  * and returns the total number of cells. */
 size_t tc_heap_cells(tc_heap *heap, uint8_t *out, size_t max);
 
+/* Heap map: the pages whose cells tc_heap_cells reports, in the same
+ * order, one record a page (a large object is a page of one cell). O(pages),
+ * where tc_visit_objects is O(objects): a map of 1M objects reads its
+ * structure here. Writes at most max records and returns how many there
+ * are. */
+typedef struct tc_page_info {
+    void *first;        /* the object in cell 0, as tc_alloc returns it; cell i's is first + i * cell_size */
+    uint32_t cell_size; /* bytes a cell, header included; a large object: the bytes it maps */
+    uint32_t ncells;    /* 1 for a large object */
+    uint32_t page;      /* as tc_object_info.page */
+    bool is_large;
+} tc_page_info;
+size_t tc_heap_pages(tc_heap *heap, tc_page_info *out, size_t max);
+
 typedef enum tc_event_kind {
     TC_EV_ALLOC = 0, /* object allocated */
     TC_EV_SHADE,     /* white -> grey by the marker or the roots */

@@ -329,6 +329,67 @@ static void test_visit_and_heap_cells(void **state) {
     tc_heap_free(h);
 }
 
+/* tc_heap_pages lists the pages tc_heap_cells reads, in its order: their
+ * cells add up to its count, and every object tc_visit_objects reports
+ * sits in its page's cell `cell`, with the page's index and kind, cell i
+ * of that record holding the colour tc_heap_cells gives at the record's
+ * first cell + i. Small pages of two sizes and two large objects. */
+typedef struct pages_ctx {
+    const tc_page_info *pg;
+    size_t npg;
+    const uint8_t *cells;
+    size_t checked;
+} pages_ctx;
+
+static void check_in_page(const tc_object_info *in, void *user) {
+    pages_ctx *c = user;
+    size_t first = 0;
+    for (size_t k = 0; k < c->npg; first += c->pg[k].ncells, k++) {
+        const tc_page_info *p = &c->pg[k];
+        if (p->is_large != in->is_large || p->page != in->page) continue;
+        assert_ptr_equal((char *)p->first + (size_t)in->cell * p->cell_size, in->obj);
+        assert_true(in->cell < p->ncells);
+        assert_int_equal(p->cell_size, in->size);
+        assert_int_equal(c->cells[first + in->cell], in->colour);
+        c->checked++;
+        return;
+    }
+    fail_msg("object %p (page %u%s) is in no page tc_heap_pages listed", in->obj, in->page,
+             in->is_large ? ", large" : "");
+}
+
+static void test_heap_pages_match_the_cells(void **state) {
+    (void)state;
+    tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
+    void *root = NULL;
+    tc_root_add(h, &root);
+    make_list(h, &root, 300);
+    void *big = tc_alloc(h, 1000, 0), *big2 = tc_alloc(h, 0, 200000), *odd = tc_alloc(h, 7, 100);
+    tc_store(h, root, 1, big);
+    tc_store(h, big, 0, big2);
+    tc_store(h, big, 1, odd);
+    tc_step(h); /* some grey and black among the white */
+    static uint8_t cells[1 << 16];
+    size_t n = tc_heap_cells(h, cells, sizeof cells);
+    assert_true(n <= sizeof cells);
+    tc_page_info pg[256];
+    assert_int_equal(tc_heap_pages(h, pg, 0), tc_heap_pages(h, pg, 256)); /* the count without writing */
+    size_t np = tc_heap_pages(h, pg, 256), total = 0, large = 0;
+    assert_true(np >= 4 && np <= 256);
+    for (size_t k = 0; k < np; k++) {
+        total += pg[k].ncells;
+        large += pg[k].is_large;
+        if (k && !pg[k].is_large && !pg[k - 1].is_large) assert_true(pg[k].first > pg[k - 1].first); /* address order */
+        if (k) assert_true(!pg[k - 1].is_large || pg[k].is_large); /* then the large */
+    }
+    assert_int_equal(total, n);
+    assert_int_equal(large, 2);
+    pages_ctx c = {pg, np, cells, 0};
+    tc_visit_objects(h, check_in_page, &c);
+    assert_int_equal(c.checked, 303);
+    tc_heap_free(h);
+}
+
 /* Allocation events ride on the pacer's threshold (alloc.c): every
  * allocation must be reported while observed, and pacing must go on as
  * before once the observer leaves. */
@@ -631,6 +692,7 @@ int main(void) {
         cmocka_unit_test(test_dead_large_object_cleared_where_written),
         cmocka_unit_test(test_reused_dirty_span_cleared_past_the_object),
         cmocka_unit_test(test_event_ring_is_resident_when_attached),
+        cmocka_unit_test(test_heap_pages_match_the_cells),
     };
     return cmocka_run_group_tests_name("collect", tests, NULL, NULL);
 }

@@ -2,7 +2,7 @@
  * heapmap.c — the heap map panel (see heapmap.h).
  *
  * Each frame: read the colours (tc_heap_cells) and the page structure
- * (tc_visit_objects), lay the tiles out in a grid that fits the panel,
+ * (tc_heap_pages, O(pages)), lay the tiles out in a grid that fits the panel,
  * write the tiles in view into the texture, copy it scaled (nearest) to
  * the screen, then outline the pages in their class colour. The texture
  * only grows (to powers of two), so it is not recreated while the heap
@@ -29,12 +29,6 @@ static int pow2_at_least(int v, int lo) {
 
 /* ---------------------------------------------------------- structure */
 
-typedef struct visit_ctx {
-    heapmap *m;
-    uint32_t last_page, last_size;
-    bool any, ok;
-} visit_ctx;
-
 static hm_page *push_page(heapmap *m) {
     if (m->npages == m->cap_pages) {
         size_t c = m->cap_pages ? 2 * m->cap_pages : 256;
@@ -46,33 +40,23 @@ static hm_page *push_page(heapmap *m) {
     return &m->pages[m->npages++];
 }
 
-/* Objects arrive page by page in address order, then large objects: a new
- * page index (or any large object) starts a record. */
-static void on_object(const tc_object_info *in, void *user) {
-    visit_ctx *v = user;
-    heapmap *m = v->m;
-    /* The same page as the last object: same index and cell size (a large
-     * object is never the size of a small cell, so it always starts a
-     * record even if its index equals a small page's). */
-    if (v->any && in->page == v->last_page && in->size == v->last_size) return;
-    if (!v->ok) return;
-    bool large = in->is_large;
-    hm_page *p = push_page(m);
-    if (!p) {
-        v->ok = false;
-        return;
+/* The records from tc_heap_pages' pages, in the cells' order. False if
+ * memory ran out (the map is then drawn unstructured). */
+static bool pages_from(heapmap *m, const tc_page_info *in, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        hm_page *p = push_page(m);
+        if (!p) return false;
+        bool large = in[i].is_large;
+        uint32_t size = in[i].cell_size ? in[i].cell_size : 1;
+        *p = (hm_page){.cell_size = size,
+                       .page = in[i].page,
+                       .ncells = in[i].ncells,
+                       .ntiles = large ? (size + TC_PAGE_BYTES - 1) / TC_PAGE_BYTES : 1,
+                       .base = (uintptr_t)in[i].first,
+                       .large = large};
+        if (!large) m->nsmall = m->npages;
     }
-    uint32_t size = in->size ? in->size : 1;
-    *p = (hm_page){.cell_size = size,
-                   .page = in->page,
-                   .ncells = large ? 1 : (TC_PAGE_BYTES - TC_PAGE_HEADER) / size,
-                   .ntiles = large ? (size + TC_PAGE_BYTES - 1) / TC_PAGE_BYTES : 1,
-                   .base = (uintptr_t)in->obj - (uintptr_t)in->cell * size,
-                   .large = large};
-    if (!large) m->nsmall = m->npages;
-    v->any = true;
-    v->last_page = in->page;
-    v->last_size = in->size;
+    return true;
 }
 
 /* What follows from the records and the cells: where each record's cells
@@ -133,9 +117,15 @@ void heapmap_read(heapmap *m, tc_heap *h) {
     }
     m->n = n;
     m->npages = m->nsmall = 0;
-    visit_ctx v = {.m = m, .ok = true};
-    tc_visit_objects(h, on_object, &v);
-    derive(m, v.ok);
+    size_t np = tc_heap_pages(h, m->info, m->cap_info);
+    if (np > m->cap_info) {
+        free(m->info);
+        m->cap_info = np + np / 4 + 64;
+        m->info = malloc(m->cap_info * sizeof *m->info);
+        if (!m->info) m->cap_info = 0;
+        np = m->info ? tc_heap_pages(h, m->info, m->cap_info) : 0;
+    }
+    derive(m, np <= m->cap_info && pages_from(m, m->info, np));
 }
 
 /* ---------------------------------------------------------- history */
@@ -498,6 +488,7 @@ void heapmap_draw(heapmap *m, SDL_Renderer *r, SDL_Rect area) {
 void heapmap_free(heapmap *m) {
     if (m->tex) SDL_DestroyTexture(m->tex);
     free(m->cells);
+    free(m->info);
     free(m->pages);
     memset(m, 0, sizeof *m);
 }

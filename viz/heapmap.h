@@ -59,7 +59,9 @@ typedef struct heapmap {
     int tw, th;     /* texture size */
     uint8_t *cells; /* tc_heap_cells output */
     size_t cap, n;
-    size_t counts[5]; /* cells per tc_colour last frame */
+    size_t counts[5];   /* cells per tc_colour last frame */
+    tc_page_info *info; /* tc_heap_pages output */
+    size_t cap_info;
     hm_page *pages;
     size_t npages, cap_pages, nsmall; /* pages first (nsmall), then large objects */
     bool structured;                  /* false: page structure unavailable, cells drawn as one strip */
