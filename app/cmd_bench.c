@@ -487,8 +487,8 @@ static void print_header(const bench_opts *o) {
                              "off; beside the mutator on its only CPU it would run inside its pauses)"
                            : "on (pages pre-faulted, memory returned off the mutator)");
     if (o->base.hiccup_ns)
-        printf(" Each timed run first spins %.1f s to record the machine's own stalls (and 0.1 s after it, if they "
-               "have a period).",
+        printf(" Each timed run first spins %.1f s to record the machine's own stalls (and after it 0.1 s, or 20 "
+               "periods of the longest, if they have a period).",
                (double)o->base.hiccup_ns / 1e9);
     printf("\n");
     const char *slow = getenv("TRICOLOR_SLOW_OS_US");

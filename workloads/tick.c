@@ -431,14 +431,23 @@ void tick_measure(uint64_t ns, machine_ticks *t, tick_spin_stats *st) {
     tick_gaps_free(&g);
 }
 
+uint64_t tick_respin_ns(const machine_ticks *t) {
+    uint64_t ns = TICK_RESPIN_NS;
+    for (int i = 0; i < TICK_MAX; i++)
+        if (t->t[i].period_ns && TICK_RESPIN_PERIODS * t->t[i].period_ns > ns)
+            ns = TICK_RESPIN_PERIODS * t->t[i].period_ns;
+    return ns;
+}
+
 void tick_reanchor(machine_ticks *t) {
     if (!t->t[0].period_ns) return;
+    const uint64_t ns = tick_respin_ns(t);
     tick_gaps g;
-    if (!tick_gaps_alloc(&g, TICK_RESPIN_NS)) {
+    if (!tick_gaps_alloc(&g, ns)) {
         memset(t, 0, sizeof *t);
         return;
     }
-    tick_spin(TICK_RESPIN_NS, &g, NULL);
-    tick_refit_all(t, &g, TICK_RESPIN_NS);
+    tick_spin(ns, &g, NULL);
+    tick_refit_all(t, &g, ns);
     tick_gaps_free(&g);
 }
