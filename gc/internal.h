@@ -106,8 +106,10 @@ typedef struct tc_page {
     struct tc_page *scan_next; /* link in heap->large_scan */
     uint8_t in_scan;           /* on heap->large_scan */
     uint64_t born_cycle;       /* the cycle running when it was allocated (0: none was) */
-    /* Concurrent sweep (sweep.c): SWEEP_UNSWEPT while listed and not yet
-     * swept, SWEEP_TO_ADOPT once swept with its results below, 0 else. */
+    /* Concurrent sweep (sweep.c): SWEEP_TO_ADOPT once swept with its
+     * results below, 0 else (a page listed and not yet swept is 0 too: it
+     * is told by its place in heap->sweep_snap, and its on_avail and avail
+     * links are stale until its sweep). */
     uint8_t sweep_pending;
     uint32_t sweep_freed, sweep_live; /* cells freed and kept by its sweep */
     /* Large objects: the written-pages bitmap (tricolor.h,
@@ -117,7 +119,7 @@ typedef struct tc_page {
     uint64_t *written;
 } tc_page;
 
-enum { SWEEP_UNSWEPT = 1, SWEEP_TO_ADOPT = 2 };
+enum { SWEEP_TO_ADOPT = 2 };
 
 _Static_assert(sizeof(tc_page) <= PAGE_HEADER, "page header must fit in PAGE_HEADER");
 _Static_assert(offsetof(tc_page, written) == PAGE_HEADER - sizeof(uint64_t *),

@@ -40,6 +40,9 @@ typedef struct vctx {
     bool failed;
     tc_page **sorted; /* small pages by address, then large by address */
     size_t nsmall, nlarge;
+    /* A concurrent sweep's pages listed and not yet swept, by address. */
+    tc_page **unswept;
+    size_t nunswept;
     /* open-addressing set of objects (white ones reachable from grey) */
     void **set;
     size_t set_cap;
@@ -163,6 +166,16 @@ static bool reach_white_from_grey(vctx *v) {
 
 /* ---------- the checks ---------- */
 
+static int cmp_ptr(const void *a, const void *b) {
+    uintptr_t x = (uintptr_t) * (tc_page *const *)a, y = (uintptr_t) * (tc_page *const *)b;
+    return (x > y) - (x < y);
+}
+
+/* Whether p is listed for the concurrent sweep and not yet swept. */
+static bool is_unswept(const vctx *v, tc_page *p) {
+    return v->nunswept && bsearch(&p, v->unswept, v->nunswept, sizeof *v->unswept, cmp_ptr);
+}
+
 static bool check_pages(vctx *v, uint64_t *n_objects, uint64_t *n_bytes, uint64_t *grey_count) {
     tc_heap *h = v->h;
     const unsigned cur = h->white, old = h->white ^ 3u;
@@ -178,12 +191,14 @@ static bool check_pages(vctx *v, uint64_t *n_objects, uint64_t *n_bytes, uint64_
         if (top > p->ncells) return fail(v, "page %zu: top %u beyond %u cells", i, top, p->ncells);
         bool current = h->cls[p->cls].page == p;
         /* The incremental sweep walks the table downward from
-         * sweep_cursor; the concurrent one marks the pages it listed. */
-        bool swept =
-            h->phase == TC_PHASE_SWEEP && (h->sweep_conc ? p->sweep_pending != SWEEP_UNSWEPT : i >= h->sweep_cursor);
+         * sweep_cursor; the concurrent one lists pages and sweeps the list
+         * in order (an unswept page's on_avail is stale: sweep.c). */
+        const bool unswept = h->sweep_conc && is_unswept(v, p);
+        bool swept = h->phase == TC_PHASE_SWEEP && (h->sweep_conc ? !unswept : i >= h->sweep_cursor);
         if (!h->sweep_conc && p->sweep_pending)
             return fail(v, "page %zu: sweep mark %u outside a concurrent sweep", i, p->sweep_pending);
-        if (p->sweep_pending && (current || p->on_avail))
+        if (unswept && p->sweep_pending) return fail(v, "page %zu: not yet swept but marked %u", i, p->sweep_pending);
+        if ((unswept && current) || (p->sweep_pending && (current || p->on_avail)))
             return fail(v, "page %zu: listed for the concurrent sweep but in the allocator's hands", i);
         if (p->sweep_pending == SWEEP_TO_ADOPT) {
             /* Swept by the marker thread, not yet adopted: its freed
@@ -228,7 +243,8 @@ static bool check_pages(vctx *v, uint64_t *n_objects, uint64_t *n_bytes, uint64_
         }
         if (n != nfree_cells) return fail(v, "page %zu: %u FREE cells but %u on the free list", i, nfree_cells, n);
         if (!current && p->nfree != n) return fail(v, "page %zu: nfree %u but free list of %u", i, p->nfree, n);
-        if (current && p->on_avail) return fail(v, "page %zu: current allocation page is on the avail list", i);
+        if (current && p->on_avail && !unswept)
+            return fail(v, "page %zu: current allocation page is on the avail list", i);
     }
     return true;
 }
@@ -236,7 +252,10 @@ static bool check_pages(vctx *v, uint64_t *n_objects, uint64_t *n_bytes, uint64_
 static bool check_avail(vctx *v) {
     tc_heap *h = v->h;
     size_t flagged = 0, listed = 0;
-    for (size_t i = 0; i < h->pages.n; i++) flagged += ((tc_page *)h->pages.v[i])->on_avail;
+    for (size_t i = 0; i < h->pages.n; i++) {
+        tc_page *p = h->pages.v[i];
+        flagged += p->on_avail && !(h->sweep_conc && is_unswept(v, p));
+    }
     for (unsigned c = 0; c < NUM_CLASSES; c++) {
         tc_page *prev = NULL;
         for (tc_page *p = h->cls[c].avail; p; p = p->avail_next) {
@@ -356,6 +375,17 @@ static bool verify_held(tc_heap *h, char *msg, size_t msg_len) {
     v.sorted = malloc((v.nsmall + v.nlarge + 1) * sizeof *v.sorted);
     if (!v.sorted) return fail(&v, "verifier: out of memory");
     tc__pages_by_address(h, v.sorted);
+    if (h->sweep_conc) {
+        size_t from = atomic_load_explicit(&h->sweep_next, memory_order_acquire);
+        v.nunswept = from < h->sweep_snap.n ? h->sweep_snap.n - from : 0;
+        v.unswept = malloc((v.nunswept ? v.nunswept : 1) * sizeof *v.unswept);
+        if (!v.unswept) {
+            free(v.sorted);
+            return fail(&v, "verifier: out of memory");
+        }
+        for (size_t i = 0; i < v.nunswept; i++) v.unswept[i] = h->sweep_snap.v[from + i];
+        qsort(v.unswept, v.nunswept, sizeof *v.unswept, cmp_ptr);
+    }
 
     if (h->fifo_n) fail(&v, "the prefetch FIFO holds %u children between increments", h->fifo_n);
     if (!v.failed && h->white != C_WHITE0 && h->white != C_WHITE1) fail(&v, "current white is %u", h->white);
@@ -395,6 +425,7 @@ static bool verify_held(tc_heap *h, char *msg, size_t msg_len) {
     if (!v.failed) check_edges(&v);
     free(v.set);
     free(v.sorted);
+    free(v.unswept);
     return !v.failed;
 }
 
