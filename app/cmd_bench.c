@@ -318,13 +318,8 @@ static void parse(bench_opts *o, int argc, char **argv) {
     o->size = 1; /* default */
     o->seed = 1;
     o->repeat = 1;
-    tc_config_default(&o->base.tc);
-    o->base.boehm_markers = 1;
-    o->base.boehm_time_limit_ms = 1;
-    o->base.threshold_ns = 1000;
-    o->base.passes = 1;
+    run_config_defaults(&o->base);
     o->base.hiccup_ns = TICK_MEASURE_NS; /* 1 s of the machine's own stalls before each timed run */
-    o->base.cpu = -1; /* pinning measured ~50% slower for both on this VM; one marker is what keeps GC on one core */
     o->progress = isatty(2);
     knob_mask given = 0;
     for (int i = 1; i < argc; i++) {

@@ -304,17 +304,12 @@ typedef struct reference {
 /* Measures c; on failure sets c->state = CFG_FAILED with the reason. */
 static void run_one(const tune_opts *o, tune_cfg *c, sweep_pos *pos, reference *ref) {
     run_config rc;
-    memset(&rc, 0, sizeof rc);
+    run_config_defaults(&rc); /* bench's, without its hiccup spin */
     rc.kind = COL_TRICOLOR;
     tune_cfg_to_tc(o, c, &rc.tc);
     rc.wl = o->wl;
     rc.size = o->size;
     rc.seed = o->seed;
-    rc.passes = 1;
-    rc.threshold_ns = 1000; /* bench's default --pause-threshold: pauses are operations >= 1 us */
-    rc.cpu = -1;
-    rc.boehm_markers = 1;
-    rc.boehm_time_limit_ms = 1;
     const char *bad = tc_config_check(&rc.tc);
     c->state = CFG_FAILED;
     if (bad) {

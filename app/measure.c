@@ -254,31 +254,26 @@ static void compute(const run_result *thr, const run_result *tim, figures *f) {
     f->mem_syscalls_known = thr->mem_syscalls_known;
 }
 
+/* measure_once's progress hook, for run_untimed_then_timed. */
+typedef struct progress_ctx {
+    const measure_hooks *h;
+    int rep;
+} progress_ctx;
+
+static void before_run(void *user, int timed) {
+    const progress_ctx *c = user;
+    if (c->h && c->h->progress) c->h->progress(c->h->user, c->rep, timed);
+}
+
 bool measure_once(const run_config *cfg, int rep, const measure_hooks *h, figures *out, char *err, size_t errlen) {
-    run_config rc = *cfg;
     run_result res[2];
-    for (int timed = 0; timed < 2; timed++) {
-        if (h && h->progress) h->progress(h->user, rep, timed);
-        rc.timed = timed;
-        rc.hiccup_ns = timed ? cfg->hiccup_ns : 0; /* the machine's stalls, beside the pauses */
-        if (!run_in_child(&rc, &res[timed])) {
-            snprintf(err, errlen, "%s", res[timed].error);
-            run_result_free(&res[timed]);
-            if (timed) run_result_free(&res[0]);
-            return false;
-        }
-    }
-    bool same = res[0].checksum == res[1].checksum;
-    if (same) {
-        compute(&res[0], &res[1], out);
-        if (h && h->timed) h->timed(h->user, rep, &res[1]);
-    } else {
-        snprintf(err, errlen, "checksums differ (untimed %016llx, timed %016llx): the runs did not do the same work",
-                 (unsigned long long)res[0].checksum, (unsigned long long)res[1].checksum);
-    }
+    progress_ctx pc = {h, rep};
+    if (!run_untimed_then_timed(cfg, before_run, &pc, &res[0], &res[1], err, errlen)) return false;
+    compute(&res[0], &res[1], out);
+    if (h && h->timed) h->timed(h->user, rep, &res[1]);
     run_result_free(&res[0]);
     run_result_free(&res[1]);
-    return same;
+    return true;
 }
 
 static int cmp_double(const void *a, const void *b) {

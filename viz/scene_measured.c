@@ -28,69 +28,41 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cpu_place.h"
 #include "metrics.h"
 #include "turns.h"
 
-/* bench's default for the timed run (app/cmd_bench.c): operations of at
- * least 1 us are pauses. Its other default, a 1 s spin before the run
- * that finds the machine's periodic stalls (set apart by the summary, as
- * bench does), is the scene's measure_hiccup_ns. */
-#define MEASURED_THRESHOLD_NS 1000u
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* One collector as bench's measure_once runs it: an untimed run (its
- * throughput: wall and CPU, into thr), then the timed one (pauses and
- * heap samples, into r), checksums equal. */
+/* One collector as bench's measure_once runs it (run_untimed_then_timed,
+ * with bench's defaults): an untimed run (its throughput: wall and CPU,
+ * into thr), then the timed one (pauses and heap samples, into r). */
 static bool measure_one(scene *s, collector_kind kind, run_result *thr, run_result *r) {
     run_config rc;
-    memset(&rc, 0, sizeof rc);
+    run_config_defaults(&rc);
     rc.kind = kind;
     rc.tc = s->cfg;
-    rc.boehm_markers = 1;
-    rc.boehm_time_limit_ms = 1;
     rc.wl = s->wl;
     rc.size = s->size;
     rc.seed = s->seed;
     rc.passes = (int)s->measure_passes;
-    rc.threshold_ns = MEASURED_THRESHOLD_NS;
-    rc.cpu = -1;
+    rc.hiccup_ns = s->measure_hiccup_ns;
     fprintf(stderr,
             "tricolor %s: measuring %s first: %ld passes on %s, untimed then timed as bench runs them (a %.2g s spin "
             "before the timed run)...",
             s->cmd, s->wl->name, s->measure_passes, collector_names[kind], (double)s->measure_hiccup_ns / 1e9);
     fflush(stderr);
-    double t = now_s();
-    /* The child inherits this thread's CPUs: bench's children may use
-     * every CPU, and so may these (the viewer's are put back after). */
+    uint64_t t = turns_now();
+    char err[300];
+    /* The children inherit this thread's CPUs: bench's may use every CPU,
+     * and so may these (the viewer's are put back after). */
     place_anywhere();
-    bool ok = run_in_child(&rc, thr);
-    if (ok) {
-        rc.timed = true;
-        rc.hiccup_ns = s->measure_hiccup_ns;
-        ok = run_in_child(&rc, r);
-        if (!ok) run_result_free(thr);
-    }
+    bool ok = run_untimed_then_timed(&rc, NULL, NULL, thr, r, err, sizeof err);
     place_as_viewer();
     if (!ok) {
-        fprintf(stderr, "\ntricolor %s: %s\n", s->cmd, thr->error[0] ? thr->error : r->error);
+        fprintf(stderr, "\ntricolor %s: %s on %s: %s\n", s->cmd, s->wl->name, collector_names[kind], err);
         return false;
     }
-    if (thr->checksum != r->checksum) {
-        fprintf(stderr, "\ntricolor %s: %s's untimed and timed runs on %s gave different checksums\n", s->cmd,
-                s->wl->name, collector_names[kind]);
-        run_result_free(thr);
-        run_result_free(r);
-        return false;
-    }
-    fprintf(stderr, " %.1f s\n", now_s() - t);
+    fprintf(stderr, " %.1f s\n", (double)(turns_now() - t) / 1e9);
     turn_who who = kind == COL_BOEHM ? TURN_BOEHM : TURN_TRICOLOR;
     turns_log(who, thr->t0_ns, thr->t1_ns);
     turns_log(who, r->t0_ns, r->t1_ns);

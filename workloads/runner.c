@@ -498,6 +498,39 @@ bool run_in_child(const run_config *cfg, run_result *res) {
     return res->ok;
 }
 
+void run_config_defaults(run_config *cfg) {
+    memset(cfg, 0, sizeof *cfg);
+    tc_config_default(&cfg->tc);
+    cfg->boehm_markers = 1;
+    cfg->boehm_time_limit_ms = 1;
+    cfg->threshold_ns = 1000;
+    cfg->passes = 1;
+    cfg->cpu = -1; /* pinning measured ~50% slower for both on this VM; one marker is what keeps GC on one core */
+}
+
+bool run_untimed_then_timed(const run_config *cfg, void (*before)(void *user, int timed), void *user,
+                            run_result *untimed, run_result *timed, char *err, size_t errlen) {
+    run_config rc = *cfg;
+    run_result *res[2] = {untimed, timed};
+    for (int t = 0; t < 2; t++) {
+        if (before) before(user, t);
+        rc.timed = t;
+        rc.hiccup_ns = t ? cfg->hiccup_ns : 0; /* the machine's stalls, beside the pauses */
+        if (!run_in_child(&rc, res[t])) {
+            snprintf(err, errlen, "%s", res[t]->error);
+            run_result_free(res[t]);
+            if (t) run_result_free(untimed);
+            return false;
+        }
+    }
+    if (untimed->checksum == timed->checksum) return true;
+    snprintf(err, errlen, "checksums differ (untimed %016llx, timed %016llx): the runs did not do the same work",
+             (unsigned long long)untimed->checksum, (unsigned long long)timed->checksum);
+    run_result_free(untimed);
+    run_result_free(timed);
+    return false;
+}
+
 metrics_pause *run_metrics_pauses(const run_result *r, bool without_ticks, size_t *n) {
     *n = 0;
     metrics_pause *p = malloc((r->npauses ? r->npauses : 1) * sizeof *p);

@@ -69,6 +69,13 @@ typedef struct run_config {
     uint64_t hiccup_ns;    /* spin this long before the workload, timing the machine's own stalls; 0 = don't */
 } run_config;
 
+/* The measuring defaults bench, tune and the runs view and record measure
+ * first share: Tricolor's default config, Boehm with one marker (and a
+ * 1 ms time limit for boehm-inc), a pause being an operation of at least
+ * 1 us, one pass, no pinning, no hiccup spin (bench and the window set
+ * TICK_MEASURE_NS). The caller sets kind, wl, size and seed. */
+void run_config_defaults(run_config *cfg);
+
 /* The Tricolor config cfg runs with: cfg->tc, and concurrent for
  * tricolor-concurrent (every other knob as given). */
 tc_config run_tc_config(const run_config *cfg);
@@ -217,6 +224,13 @@ struct metrics_pause *run_metrics_pauses(const run_result *r, bool without_ticks
 /* Runs cfg in a forked child. Returns false (with res->error set) if the
  * child failed, crashed or could not be started. */
 bool run_in_child(const run_config *cfg, run_result *res);
+/* One repeat as bench measures it: cfg untimed (throughput figures), then
+ * timed after cfg's hiccup spin (pause figures), each with run_in_child
+ * (cfg->timed is ignored). before, if not NULL, is called before each run
+ * with timed 0, then 1. False with a message in err if a run failed or
+ * the two checksums differ; both results are then freed. */
+bool run_untimed_then_timed(const run_config *cfg, void (*before)(void *user, int timed), void *user,
+                            run_result *untimed, run_result *timed, char *err, size_t errlen);
 void run_result_free(run_result *res);
 
 #endif
