@@ -78,6 +78,16 @@ static tc_object_info object_info(const tc_heap *h, const tc_page *p, uint32_t i
 
 static void visit_held(tc_heap *h, void (*fn)(const tc_object_info *, void *), void *user);
 
+/* Every page, small ones by address then large ones (tc__pages_by_address),
+ * the order the object walk, the cells and the page records share;
+ * malloc'd (NULL if out of memory), *np of them. */
+static tc_page **pages_in_order(tc_heap *h, size_t *np) {
+    *np = h->pages.n + h->large.n;
+    tc_page **order = malloc((*np ? *np : 1) * sizeof *order);
+    if (order) tc__pages_by_address(h, order);
+    return order;
+}
+
 /* The calls that read colours take the mark state from a concurrent
  * marker while they read, so the colours they report are exact. */
 void tc_visit_objects(tc_heap *h, void (*fn)(const tc_object_info *, void *), void *user) {
@@ -91,10 +101,9 @@ void tc_visit_objects(tc_heap *h, void (*fn)(const tc_object_info *, void *), vo
 }
 
 static void visit_held(tc_heap *h, void (*fn)(const tc_object_info *, void *), void *user) {
-    size_t np = h->pages.n + h->large.n;
-    tc_page **order = malloc((np ? np : 1) * sizeof *order);
+    size_t np;
+    tc_page **order = pages_in_order(h, &np);
     if (!order) return;
-    tc__pages_by_address(h, order);
     collect_root_targets(h);
     for (size_t k = 0; k < np; k++) {
         tc_page *p = order[k];
@@ -190,10 +199,9 @@ size_t tc_heap_pages(tc_heap *h, tc_page_info *out, size_t max) {
      * page: the pages are the mutator's, but a concurrent sweep moves
      * them between lists. */
     tc__marker_hold(h, true);
-    size_t np = h->pages.n + h->large.n;
-    tc_page **order = malloc((np ? np : 1) * sizeof *order);
+    size_t np;
+    tc_page **order = pages_in_order(h, &np);
     if (order) {
-        tc__pages_by_address(h, order);
         for (size_t k = 0; k < np && k < max; k++) {
             tc_page *p = order[k];
             bool large = p->kind != PAGE_SMALL;
@@ -210,10 +218,9 @@ size_t tc_heap_pages(tc_heap *h, tc_page_info *out, size_t max) {
 }
 
 static size_t cells_held(tc_heap *h, uint8_t *out, size_t max) {
-    size_t np = h->pages.n + h->large.n;
-    tc_page **order = malloc((np ? np : 1) * sizeof *order);
+    size_t np;
+    tc_page **order = pages_in_order(h, &np);
     if (!order) return 0;
-    tc__pages_by_address(h, order);
     size_t n = 0;
     for (size_t k = 0; k < np; k++) {
         tc_page *p = order[k];

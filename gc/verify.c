@@ -171,7 +171,8 @@ static int cmp_ptr(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* Whether p is listed for the concurrent sweep and not yet swept. */
+/* Whether p is listed for the concurrent sweep and not yet swept (never
+ * outside one: v->unswept is filled only while sweep_conc). */
 static bool is_unswept(const vctx *v, tc_page *p) {
     return v->nunswept && bsearch(&p, v->unswept, v->nunswept, sizeof *v->unswept, cmp_ptr);
 }
@@ -193,7 +194,7 @@ static bool check_pages(vctx *v, uint64_t *n_objects, uint64_t *n_bytes, uint64_
         /* The incremental sweep walks the table downward from
          * sweep_cursor; the concurrent one lists pages and sweeps the list
          * in order (an unswept page's on_avail is stale: sweep.c). */
-        const bool unswept = h->sweep_conc && is_unswept(v, p);
+        const bool unswept = is_unswept(v, p);
         bool swept = h->phase == TC_PHASE_SWEEP && (h->sweep_conc ? !unswept : i >= h->sweep_cursor);
         if (!h->sweep_conc && p->sweep_pending)
             return fail(v, "page %zu: sweep mark %u outside a concurrent sweep", i, p->sweep_pending);
@@ -243,8 +244,7 @@ static bool check_pages(vctx *v, uint64_t *n_objects, uint64_t *n_bytes, uint64_
         }
         if (n != nfree_cells) return fail(v, "page %zu: %u FREE cells but %u on the free list", i, nfree_cells, n);
         if (!current && p->nfree != n) return fail(v, "page %zu: nfree %u but free list of %u", i, p->nfree, n);
-        if (current && p->on_avail && !unswept)
-            return fail(v, "page %zu: current allocation page is on the avail list", i);
+        if (current && p->on_avail) return fail(v, "page %zu: current allocation page is on the avail list", i);
     }
     return true;
 }
@@ -254,7 +254,7 @@ static bool check_avail(vctx *v) {
     size_t flagged = 0, listed = 0;
     for (size_t i = 0; i < h->pages.n; i++) {
         tc_page *p = h->pages.v[i];
-        flagged += p->on_avail && !(h->sweep_conc && is_unswept(v, p));
+        flagged += p->on_avail && !is_unswept(v, p);
     }
     for (unsigned c = 0; c < NUM_CLASSES; c++) {
         tc_page *prev = NULL;

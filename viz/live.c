@@ -48,7 +48,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "metrics.h"
 #include "mutator.h"
 #include "series.h"
 #include "cpu_place.h"

@@ -18,7 +18,6 @@
 #include <stdint.h>
 
 #include "oplog.h"
-#include "tick.h"
 #include "plots.h"
 #include "registry.h"
 #include "tricolor.h"
