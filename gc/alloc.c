@@ -65,6 +65,7 @@ static tc_page *page_map(tc_heap *h) {
  * it stays resident and counted: the next page request takes it back. */
 void tc__page_free_to_pool(tc_heap *h, tc_page *p) {
     size_t i = p->index;
+    h->cells_used -= p->top;
     tc_page *last = h->pages.v[--h->pages.n];
     h->pages.v[i] = last;
     last->index = (uint32_t)i;
@@ -111,15 +112,13 @@ void tc__avail_remove(tc_class *c, tc_page *p) {
  * current page and forgets the page. After this the page's own fields are
  * authoritative (the sweeper and the verifier rely on it). */
 void tc__class_retire(tc_heap *h, tc_class *c) {
-    (void)h;
     tc_page *p = c->page;
     if (!p) return;
-    uint32_t nfree = 0;
-    for (void *f = c->free; f; f = *(void **)f) nfree++;
     p->free = c->free;
-    p->nfree = nfree;
-    p->top = (uint32_t)((c->bump - page_cells(p)) / p->cell_size);
-    if (p->top > p->ncells) p->top = p->ncells;
+    uint32_t top = (uint32_t)((c->bump - page_cells(p)) / p->cell_size);
+    if (top > p->ncells) top = p->ncells;
+    h->cells_used += top - p->top;
+    p->top = top;
     if ((p->free || p->top < p->ncells) && !p->on_avail) tc__avail_push(c, p);
     c->page = NULL;
     c->free = NULL;
@@ -132,7 +131,6 @@ static void class_adopt(tc_class *c, tc_page *p) {
     c->page = p;
     c->free = p->free;
     p->free = NULL;
-    p->nfree = 0;
     c->bump = page_cells(p) + (size_t)p->top * p->cell_size;
     c->bump_end = page_cells(p) + (size_t)p->ncells * p->cell_size;
 }
@@ -391,6 +389,7 @@ void tc__alloc_release_all(tc_heap *h) {
     }
     h->large.n = 0;
     h->pages.n = 0; /* their chunks are unmapped whole */
+    h->cells_used = 0;
     tc__mem_free(h);
     h->heap_bytes = 0;
 }

@@ -84,7 +84,11 @@ enum { PAGE_SMALL = 1, PAGE_LARGE = 2 };
  *  - cells [0, top) have been handed out at least once and carry a valid
  *    header; cells [top, ncells) were never used;
  *  - a page that is not its class's current allocation page has its free
- *    cells on `free`, all coloured C_FREE, nfree of them;
+ *    cells on `free`, all coloured C_FREE, and no other cell is FREE.
+ *    No count of them is kept: counting meant walking the class's cached
+ *    list whenever a current page is retired, and the concurrent sweep
+ *    retires every class in the termination handshake (57-80 us on churn
+ *    and lru, docs/design.md section 10);
  *  - on_avail iff the page is on its class's list of pages with free cells.
  */
 typedef struct tc_page {
@@ -94,9 +98,8 @@ typedef struct tc_page {
     uint32_t index;     /* position in heap->pages (small) or heap->large (large) */
     uint32_t cell_size; /* bytes per cell, header included */
     uint32_t ncells;
-    uint32_t top;   /* cells [0, top) are initialised */
-    uint32_t nfree; /* cells on the free list (valid when not current) */
-    void *free;     /* free list of object pointers, linked through slot 0 */
+    uint32_t top; /* cells [0, top) are initialised */
+    void *free;   /* free list of object pointers, linked through slot 0 */
     struct tc_page *avail_prev, *avail_next;
     /* Large objects only. */
     size_t map_bytes;   /* length of the mapping */
@@ -429,7 +432,13 @@ struct tc_heap {
     ptrvec grey;               /* grey objects (small and large), LIFO */
     void *fifo[PREFETCH_FIFO]; /* children awaiting their colour check */
     unsigned fifo_head, fifo_n;
-    tc_page *large_scan;       /* large objects being scanned in chunks */
+    tc_page *large_scan; /* large objects being scanned in chunks */
+    /* The sum of the small pages' `top`: the cells a sweep would visit,
+     * but for the current pages' bump since their adoption. Kept as pages
+     * are retired and freed, so that a cycle's start (a handshake, in the
+     * concurrent mode) need not read every page header to estimate its
+     * sweep: that walk took 18-65 us on churn and lru. */
+    uint64_t cells_used;
     size_t sweep_cursor;       /* pages[0, sweep_cursor) remain to sweep */
     size_t sweep_large_cursor; /* large[0, cursor) remain to sweep */
     /* Concurrent sweep (sweep.c): the pages listed when marking ended,

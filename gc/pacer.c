@@ -250,8 +250,7 @@ void tc__pacer_cycle_start(tc_heap *h) {
             (uint64_t)((double)h->last_mark_work * (double)live_bytes(h) / (2.0 * (double)h->last_live_bytes));
         if (scaled > est_mark) est_mark = scaled;
     }
-    uint64_t est_sweep = h->large.n;
-    for (size_t i = 0; i < h->pages.n; i++) est_sweep += ((tc_page *)h->pages.v[i])->top;
+    uint64_t est_sweep = h->large.n + h->cells_used;
     h->est_mark_work = est_mark + 1;
     h->est_sweep_work = est_sweep + 1;
     h->debt = 0;

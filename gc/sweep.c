@@ -26,7 +26,7 @@ static inline __attribute__((always_inline)) uint32_t sweep_cells(tc_heap *h, tc
     const size_t sz = p->cell_size;
     char *cells = page_cells(p);
     void *free_list = NULL;
-    uint32_t nfree = 0, live = 0, freed = 0;
+    uint32_t live = 0, freed = 0;
     for (uint32_t i = p->top; i-- > 0;) {
         void *obj = cells + (size_t)i * sz + HDR_BYTES;
         uint64_t v = hdr_load(obj);
@@ -40,14 +40,12 @@ static inline __attribute__((always_inline)) uint32_t sweep_cells(tc_heap *h, tc
         if (col == C_FREE) {
             *(void **)obj = free_list;
             free_list = obj;
-            nfree++;
         } else {
             hdr_store(obj, (v & ~(uint64_t)7) | keep);
             live++;
         }
     }
     p->free = free_list;
-    p->nfree = nfree;
     *live_out = live;
     return freed;
 }
@@ -64,7 +62,7 @@ static void adopt(tc_heap *h, tc_page *p, uint32_t freed, uint32_t live) {
     if (live == 0) {
         if (p->on_avail) tc__avail_remove(c, p);
         tc__page_free_to_pool(h, p);
-    } else if (p->nfree > 0 || p->top < p->ncells) {
+    } else if (p->free || p->top < p->ncells) {
         if (!p->on_avail) tc__avail_push(c, p);
     } else if (p->on_avail) {
         tc__avail_remove(c, p);

@@ -7,9 +7,10 @@
  *
  * Structure
  *  - every page knows its index, kind, class, cell size and capacity;
- *  - free lists hold only FREE cells of their own page, exactly nfree of
- *    them, and every FREE cell below top is on one; avail lists hold pages
- *    with room and agree with the on_avail flags;
+ *  - free lists hold only FREE cells of their own page, and every FREE
+ *    cell below top is on one; avail lists hold pages with room and agree
+ *    with the on_avail flags; the heap's cells_used is the sum of the
+ *    pages' recorded tops;
  *  - live object and byte counts and heap_bytes match what is mapped.
  * Colours, by phase
  *  - IDLE: every object has the current white;
@@ -180,6 +181,11 @@ static bool is_unswept(const vctx *v, tc_page *p) {
 static bool check_pages(vctx *v, uint64_t *n_objects, uint64_t *n_bytes, uint64_t *grey_count) {
     tc_heap *h = v->h;
     const unsigned cur = h->white, old = h->white ^ 3u;
+    uint64_t tops = 0;
+    for (size_t i = 0; i < h->pages.n; i++) tops += ((tc_page *)h->pages.v[i])->top;
+    if (tops != h->cells_used)
+        return fail(v, "the pages' tops add up to %llu cells but the heap counts %llu", (unsigned long long)tops,
+                    (unsigned long long)h->cells_used);
     for (size_t i = 0; i < h->pages.n; i++) {
         tc_page *p = h->pages.v[i];
         if (p->kind != PAGE_SMALL) return fail(v, "page %zu: kind %u is not small", i, p->kind);
@@ -243,7 +249,6 @@ static bool check_pages(vctx *v, uint64_t *n_objects, uint64_t *n_bytes, uint64_
             if (++n > p->ncells) return fail(v, "page %zu: free list has a cycle", i);
         }
         if (n != nfree_cells) return fail(v, "page %zu: %u FREE cells but %u on the free list", i, nfree_cells, n);
-        if (!current && p->nfree != n) return fail(v, "page %zu: nfree %u but free list of %u", i, p->nfree, n);
         if (current && p->on_avail) return fail(v, "page %zu: current allocation page is on the avail list", i);
     }
     return true;
