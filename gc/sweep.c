@@ -165,6 +165,21 @@ size_t tc__sweep_to_adopt(const tc_heap *h) {
 
 #define ADOPT_UNITS 16 /* work units charged per adopted page */
 
+/* Whether an increment with `work` done may sweep a page of `cells`
+ * within its budget. A page is swept whole, and one of 16-byte cells is
+ * 4,084 units: checking the budget only before each page let increments
+ * of a 1,000-unit budget run to 2,000-5,000 units (the concurrent
+ * mode's termination handshakes and its increments past the goal). So a
+ * page that would overrun the budget waits for the next increment, and
+ * the budget is marked spent, unless the increment has done nothing yet:
+ * an increment does at most max(budget, one page) of sweeping. Time
+ * budgets are left to their clock. */
+static bool page_fits(tc__budget *b, size_t work, size_t cells) {
+    if (b->timed || work == 0 || work + cells <= b->limit) return true;
+    b->limit = work;
+    return false;
+}
+
 static size_t sweep_concurrent(tc_heap *h, tc__budget *b, size_t work) {
     const bool obs = observing_any(h, 1u << TC_EV_FREE);
     for (;;) {
@@ -177,6 +192,8 @@ static size_t sweep_concurrent(tc_heap *h, tc__budget *b, size_t work) {
         }
         if (tc__sweep_listed_done(h)) break;
         if (tc__budget_spent(b, work)) return work;
+        tc_page *next = h->sweep_snap.v[atomic_load_explicit(&h->sweep_next, memory_order_relaxed)];
+        if (!page_fits(b, work, next->top)) return work;
         work += tc__sweep_one_listed(h, obs);
     }
     h->sweep_conc = false;
@@ -193,6 +210,7 @@ size_t tc__sweep(tc_heap *h, tc__budget *b, size_t work) {
     }
     while (h->sweep_cursor > 0) {
         if (tc__budget_spent(b, work)) return work;
+        if (!page_fits(b, work, page_top(h, h->pages.v[h->sweep_cursor - 1]))) return work;
         work += sweep_page(h, h->pages.v[--h->sweep_cursor]);
     }
     while (h->sweep_large_cursor > 0) {

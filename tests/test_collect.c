@@ -128,6 +128,49 @@ static void test_increments_are_bounded(void **state) {
     tc_heap_free(h);
 }
 
+/* A page is swept whole, but an increment that has done work does not
+ * start one it cannot finish within its budget (sweep.c, page_fits): with
+ * a budget of 3,000 units and pages of ~2,046 cells, one page an
+ * increment, never two. In both modes: the concurrent sweep's increments
+ * (the termination handshake's included) follow the same rule. */
+static void test_sweep_increments_stay_within_budget(void **state) {
+    (void)state;
+    for (int concurrent = 0; concurrent < 2; concurrent++) {
+        tc_heap *h = test_heap(TC_BARRIER_YUASA);
+        tc_config c;
+        tc_get_config(h, &c);
+        c.verify_each_step = false;
+        c.step_work = 3000;
+        c.concurrent = concurrent;
+        tc_set_config(h, &c);
+        void *kept = NULL, *dropped = NULL;
+        tc_root_add(h, &kept);
+        tc_root_add(h, &dropped);
+        make_list(h, &kept, 20000); /* 32-byte cells: ~2,046 a page */
+        make_list(h, &dropped, 20000);
+        tc_collect(h);
+        dropped = NULL;
+        tc_log_clear(h);
+        tc_step(h);
+        for (int i = 0; i < 100000 && tc_current_phase(h) != TC_PHASE_IDLE; i++) tc_step(h);
+        assert_int_equal(tc_current_phase(h), TC_PHASE_IDLE);
+        size_t n;
+        const tc_pause *log = tc_pause_log(h, &n);
+        size_t sweeps = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (log[i].phase == TC_PHASE_SWEEP) sweeps++;
+            /* Marking may finish the object it is scanning (2 slots), and
+             * the concurrent sweep an adoption (16 units, sweep.c). */
+            if (log[i].work > 3000 + 16)
+                fail_msg("%s mode: increment %zu (phase %u -> %u) did %u units on a budget of 3000",
+                         concurrent ? "concurrent" : "incremental", i, log[i].phase, log[i].end_phase, log[i].work);
+        }
+        if (!concurrent) assert_true(sweeps >= 10); /* 20 pages, at most one each after marking */
+        assert_heap_ok(h);
+        tc_heap_free(h);
+    }
+}
+
 static void test_sweep_is_incremental_and_keeps_new_objects(void **state) {
     (void)state;
     for (int m = 0; m < 3; m++) {
@@ -678,6 +721,7 @@ int main(void) {
         cmocka_unit_test(test_reachable_kept_unreachable_freed),
         cmocka_unit_test(test_phases_run_in_order),
         cmocka_unit_test(test_increments_are_bounded),
+        cmocka_unit_test(test_sweep_increments_stay_within_budget),
         cmocka_unit_test(test_sweep_is_incremental_and_keeps_new_objects),
         cmocka_unit_test(test_roots_stack_and_globals),
         cmocka_unit_test(test_pause_and_cycle_logs),
