@@ -122,6 +122,11 @@ static double gc_max_us(const fig_input *in, int arg) {
     return (double)run_gc_max_ns(in->timed) / 1e3;
 }
 
+static double gc_p99_us(const fig_input *in, int arg) {
+    (void)arg;
+    return run_gc_p99_us(in->timed);
+}
+
 /* The MMU at 10 ms from one side of the split above: the collector's
  * increments alone (arg 1), or the pauses without any (arg 0). */
 static double mmu10_split(const fig_input *in, int with_work) {
@@ -218,6 +223,7 @@ const figure_def figure_defs[FIG_N] = {
     DERIVED(FIG_P99_NO_TICK_US, "p99_without_tick_us", "p99 without the ticks", FK_US, FR_TIMED, p99_no_tick),
     DERIVED(FIG_ENV_PAUSES, "env_pauses_over_200us", "env pauses >200us", FK_COUNT, FR_TIMED, env_pauses),
     DERIVED(FIG_GC_MAX_US, "gc_max_us", "max pause with GC work", FK_US, FR_TIMED, gc_max_us),
+    DERIVED(FIG_GC_P99_US, "gc_p99_us", "p99 pause with GC work", FK_US, FR_TIMED, gc_p99_us),
     [FIG_MMU10_GC] = {"mmu_gc_work.10ms", "MMU 10ms, GC work only", FK_RATIO, FR_TIMED, FC_MEDIAN, mmu10_split, 1, 0, 0},
     [FIG_MMU10_OTHER] = {"mmu_no_gc_work.10ms", "MMU 10ms, other pauses", FK_RATIO, FR_TIMED, FC_MEDIAN, mmu10_split, 0, 0, 0},
     DERIVED(FIG_TIMING_OVERHEAD, "timing_overhead_pct", "timing overhead", FK_PCT, FR_BOTH, timing_overhead),

@@ -75,6 +75,7 @@ typedef enum fig_id {
     FIG_P99_NO_TICK_US,
     FIG_ENV_PAUSES,
     FIG_GC_MAX_US,
+    FIG_GC_P99_US,
     FIG_MMU10_GC,
     FIG_MMU10_OTHER,
     FIG_TIMING_OVERHEAD,

@@ -118,6 +118,24 @@ static void test_pauses_with_and_without_collector_work(void **state) {
     assert_int_equal(run_env_pauses(&r, 200000), 3);
 }
 
+/* The p99 of the pauses with collector work ranks those alone: 100 of
+ * 1..100 us that each hold an increment, beside 100 of 500 us that hold
+ * none. The whole log's p99 is 500 us, the collector's 99 us. */
+static void test_p99_of_pauses_with_collector_work(void **state) {
+    (void)state;
+    own_pause own[100];
+    oplog_entry p[200];
+    for (uint32_t i = 0; i < 100; i++) {
+        own[i] = (own_pause){.dur_ns = 1000u * (i + 1), .work = 100};
+        p[2 * i] = (oplog_entry){.start_ns = 2000000u * i, .dur_ns = 1000u * (i + 1), .own_first = i, .own_n = 1};
+        p[2 * i + 1] = (oplog_entry){.start_ns = 2000000u * i + 1000000u, .dur_ns = 500000, .own_first = i + 1};
+    }
+    run_result r = {.npauses = 200, .pauses = p, .nown = 100, .own = own, .t0_ns = 0, .t1_ns = 200000000};
+    assert_float_equal(run_gc_p99_us(&r), 99.0, 1e-9);
+    r.nown = 0; /* every record dropped: no pause holds collector work */
+    assert_float_equal(run_gc_p99_us(&r), 0.0, 1e-9);
+}
+
 /* The MMU split the same way: a 4 ms pause holding an increment and a
  * 2 ms one holding none, 20 ms apart in a 100 ms run. Any 10 ms window
  * holds at most one of them, so the run's MMU at 10 ms is the longer
@@ -198,6 +216,9 @@ static void test_measure_a_small_run(void **state) {
     assert_int_equal(figure_defs[FIG_OWN_PAUSES].run, FR_TIMED);
     assert_int_equal(figure_defs[FIG_OWN_BUDGET_US].run, FR_TIMED);
     assert_true(fig.v[FIG_OWN_MAX_US] > 0);
+    /* The pauses with collector work are a subset of the log. */
+    assert_true(fig.v[FIG_GC_P99_US] > 0 && fig.v[FIG_GC_P99_US] <= fig.v[FIG_GC_MAX_US]);
+    assert_true(fig.v[FIG_GC_MAX_US] <= fig.v[FIG_MAX_US]);
     if (fig.v[FIG_OWN_MAX_US] > fig.v[FIG_GC_MAX_US] * 1.02 + 0.5)
         fail_msg("own longest increment %.2f us > longest pause with collector work %.2f us", fig.v[FIG_OWN_MAX_US],
                  fig.v[FIG_GC_MAX_US]);
@@ -377,6 +398,7 @@ int main(void) {
         cmocka_unit_test(test_combine),
         cmocka_unit_test(test_json_has_every_row),
         cmocka_unit_test(test_pauses_with_and_without_collector_work),
+        cmocka_unit_test(test_p99_of_pauses_with_collector_work),
         cmocka_unit_test(test_mmu_with_and_without_collector_work),
         cmocka_unit_test(test_stalls_beside_the_pauses),
         cmocka_unit_test(test_measure_a_small_run),

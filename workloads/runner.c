@@ -582,9 +582,12 @@ uint64_t run_gc_max_ns(const run_result *r) {
     return max;
 }
 
-double run_mmu_split(const run_result *r, bool with_work, uint64_t window_ns) {
+/* The timed pauses that held collector work (with_work) or none,
+ * normalized; exits when out of memory, as measure.c does for the whole
+ * log: no figure rather than a false one. */
+static metrics_pause *split_pauses(const run_result *r, bool with_work, size_t *n_out) {
     metrics_pause *p = malloc((r->npauses ? r->npauses : 1) * sizeof *p);
-    if (!p) { /* as measure.c does for the whole log: no figure rather than a false one */
+    if (!p) {
         fprintf(stderr, "tricolor: out of memory\n");
         exit(1);
     }
@@ -592,10 +595,25 @@ double run_mmu_split(const run_result *r, bool with_work, uint64_t window_ns) {
     for (size_t i = 0; i < r->npauses; i++)
         if (oplog_holds_work(&r->pauses[i], r->nown) == with_work)
             p[n++] = (metrics_pause){r->pauses[i].start_ns, r->pauses[i].dur_ns};
-    n = metrics_normalize(p, n);
+    *n_out = metrics_normalize(p, n);
+    return p;
+}
+
+double run_mmu_split(const run_result *r, bool with_work, uint64_t window_ns) {
+    size_t n;
+    metrics_pause *p = split_pauses(r, with_work, &n);
     double v = metrics_mmu(p, n, r->t0_ns, r->t1_ns, window_ns);
     free(p);
     return v;
+}
+
+double run_gc_p99_us(const run_result *r) {
+    size_t n;
+    metrics_pause *p = split_pauses(r, true, &n);
+    metrics_summary s;
+    metrics_summarize(p, n, &s);
+    free(p);
+    return s.p99_us;
 }
 
 size_t run_env_pauses(const run_result *r, uint64_t min_ns) {

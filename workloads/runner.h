@@ -212,6 +212,15 @@ uint64_t run_gc_max_ns(const run_result *r);
  * increments alone leave (what its utilization guard bounds). Exits
  * when out of memory, as bench's other pause figures do. */
 double run_mmu_split(const run_result *r, bool with_work, uint64_t window_ns);
+/* The p99 of the timed pauses that held collector work, in us (0 if
+ * none): the concurrent mode's pauses as issue 14 defines them
+ * (handshakes, assists, buffer flushes) and, by the same rule, Boehm's
+ * collections. Its rank lies among the collector's own pauses, however
+ * many allocations and stores the machine's stalls lengthened past the
+ * log's threshold: the all-pauses p99 of a collector that logs few
+ * pauses (the concurrent mode: ~2,400 on GCBench, against Boehm's
+ * ~67,000, most of 1-2 us) lies among those stalls instead. */
+double run_gc_p99_us(const run_result *r);
 
 /* A timed run's pauses as the metrics take them (metrics.h), normalized:
  * *n of them, malloc'd (NULL with *n 0 when out of memory). With
