@@ -181,13 +181,10 @@ static bool is_unswept(const vctx *v, tc_page *p) {
 static bool check_pages(vctx *v, uint64_t *n_objects, uint64_t *n_bytes, uint64_t *grey_count) {
     tc_heap *h = v->h;
     const unsigned cur = h->white, old = h->white ^ 3u;
-    uint64_t tops = 0;
-    for (size_t i = 0; i < h->pages.n; i++) tops += ((tc_page *)h->pages.v[i])->top;
-    if (tops != h->cells_used)
-        return fail(v, "the pages' tops add up to %llu cells but the heap counts %llu", (unsigned long long)tops,
-                    (unsigned long long)h->cells_used);
+    uint64_t tops = 0; /* the recorded tops, which cells_used sums */
     for (size_t i = 0; i < h->pages.n; i++) {
         tc_page *p = h->pages.v[i];
+        tops += p->top;
         if (p->kind != PAGE_SMALL) return fail(v, "page %zu: kind %u is not small", i, p->kind);
         if (p->index != i) return fail(v, "page %zu: records index %u", i, p->index);
         if (p->cls >= NUM_CLASSES || h->cls[p->cls].cell_size != p->cell_size)
@@ -251,6 +248,9 @@ static bool check_pages(vctx *v, uint64_t *n_objects, uint64_t *n_bytes, uint64_
         if (n != nfree_cells) return fail(v, "page %zu: %u FREE cells but %u on the free list", i, nfree_cells, n);
         if (current && p->on_avail) return fail(v, "page %zu: current allocation page is on the avail list", i);
     }
+    if (tops != h->cells_used)
+        return fail(v, "the pages' tops add up to %llu cells but the heap counts %llu", (unsigned long long)tops,
+                    (unsigned long long)h->cells_used);
     return true;
 }
 
