@@ -458,6 +458,7 @@ struct tc_heap {
     uint64_t trigger_bytes;                 /* start a cycle when live_bytes reaches this */
     uint64_t goal_bytes;                    /* finish the running (or next) cycle before this */
     uint64_t ceiling_bytes;                 /* past this the utilization guard gives way */
+    uint64_t wait_ceiling_bytes;            /* concurrent mode: past this an assist waits for the marker's state */
     uint64_t cycle_peak_live;               /* live bytes' peak since the running cycle started */
     uint64_t start_early;                   /* recent cycles' overshoot of their goal (pacer.c) */
     double debt;                            /* work units owed by the mutator (fractional: with a safepoint
@@ -638,6 +639,9 @@ int tc__marker_job(const tc_heap *h);
  * barrier buffer has been shaded into the grey set. */
 bool tc__marker_hold(tc_heap *h, bool wait);
 void tc__marker_release(tc_heap *h);
+/* Asks the marker to hand the state over at its next check, without
+ * waiting: the mutator takes it at a later allocation check. */
+void tc__marker_ask(tc_heap *h);
 /* Marker work done since the last call (credited to the pacer's debt). */
 uint64_t tc__marker_credit(tc_heap *h);
 /* Publishes the buffered barrier entries and, if the marker found no

@@ -16,9 +16,9 @@
  * marking, and its work is credited to the debt). Where the mutator must
  * have the state it sets `yield`: the marker hands the state over within
  * CLOCK_EVERY work units and waits a little for the mutator to take it.
- * The mutator waits only where it must: tc_step, tc_collect, the ceiling
- * and the heap limit (which finish work), the API calls above, and a full
- * barrier buffer.
+ * The mutator waits only where it must: tc_step, tc_collect, the wait
+ * ceiling and the heap limit (which finish work), the API calls above,
+ * and a full barrier buffer.
  *
  * The barrier buffer (Go's wbBuf). While a concurrent cycle marks, a
  * barrier does not shade: it appends the object to shade to a ring the
@@ -152,8 +152,18 @@ static void take_owner(tc__marker *m) {
     for (;;) {
         int none = OWN_NONE;
         if (atomic_compare_exchange_weak_explicit(&m->owner, &none, OWN_MUTATOR, memory_order_acquire,
-                                                  memory_order_relaxed))
+                                                  memory_order_relaxed)) {
+            atomic_store_explicit(&m->yield, false, memory_order_relaxed);
             return;
+        }
+        /* Asked at every try: a marker that gave the state up and saw
+         * nobody take it within YIELD_WAIT_NS clears `yield` and marks on
+         * (else an ask nobody follows up would stop it for good). A
+         * mutator napping past that moment, which a nap's timer slack or
+         * a stolen vCPU makes likely, would then wait out a whole
+         * SLICE_NS slice, or a slice at idle priority that any other
+         * thread may interrupt. */
+        atomic_store_explicit(&m->yield, true, memory_order_relaxed);
         uint64_t now = tc__now_ns();
         if (!since) since = now;
         if (now - since < TAKE_SPIN_NS)
@@ -190,15 +200,16 @@ bool tc__marker_hold(tc_heap *h, bool wait) {
      * attempt) the mutator does not interrupt a marker that is marking:
      * its work is credited to the debt anyway, and asking it to yield at
      * every check past the goal kept it waiting while the mutator did
-     * the same work in pauses. Past the ceiling the pacer waits. */
+     * the same work in pauses. Past the ceiling the pacer asks it to
+     * yield, and waits only past the wait ceiling (pacer.c). */
     if (!wait) return false;
-    atomic_store_explicit(&m->yield, true, memory_order_relaxed);
     take_owner(m);
-    atomic_store_explicit(&m->yield, false, memory_order_relaxed);
     m->depth = 1;
     m->took_owner = true;
     return true;
 }
+
+void tc__marker_ask(tc_heap *h) { atomic_store_explicit(&h->conc.yield, true, memory_order_relaxed); }
 
 void tc__marker_release(tc_heap *h) {
     tc__marker *m = &h->conc;

@@ -62,8 +62,9 @@
  * marker did ahead). Below the goal the mutator pays nothing. An assist
  * takes the mark state without waiting; if the marker holds it, it is
  * marking, and the allocation goes on, to try again CONC_CHECK_BYTES
- * later. Only past the ceiling (or at the heap limit) does an assist ask
- * the marker to yield and wait for the state. At every
+ * later. Past the ceiling an assist that finds the marker holding the
+ * state asks it to yield and takes the state at a check soon after; only
+ * past the wait ceiling (or at the heap limit) does it wait. At every
  * check the mutator publishes its barrier buffer and, when the marker
  * has reported no work left, runs the termination handshake.
  *
@@ -149,6 +150,27 @@ static uint64_t compute_ceiling(const tc_heap *h, uint64_t goal, uint64_t marked
     return c > goal ? c : goal;
 }
 
+/* Concurrent mode: where an assist waits for the marker to hand the mark
+ * state over, half the headroom past the ceiling (and never past the
+ * ceiling's cap under the heap limit). Below it, past the ceiling, an
+ * assist asks the marker to yield and goes on allocating. Why not wait
+ * at the ceiling: a marker holds the state for whole slices, and a
+ * marker descheduled inside one (a preempting thread on its CPU, idle
+ * priority, the host taking its vCPU) hands it over only when it runs
+ * again. Lisp's ceiling assists waited 0.5-9.7 ms for it, 5-28 times a
+ * run on this VM (docs/design.md §10), with --gc-idle off too. A marker
+ * that runs answers a yield within CLOCK_EVERY units, so the assist's
+ * next check finds the state free; one that does not costs memory, up to
+ * half the headroom, not a pause. So the heap peaks below
+ * live x (1 + 2 x trigger_pct/100) in this mode. */
+static uint64_t compute_wait_ceiling(const tc_heap *h, uint64_t goal, uint64_t marked, uint64_t ceiling) {
+    if (ceiling == UINT64_MAX || !h->cfg.concurrent) return ceiling;
+    uint64_t headroom = goal > marked ? goal - marked : goal / 8;
+    uint64_t c = ceiling + headroom / 2;
+    if (h->cfg.heap_limit && c > h->cfg.heap_limit / 20 * 19) c = h->cfg.heap_limit / 20 * 19;
+    return c > ceiling ? c : ceiling;
+}
+
 static void set_goal_and_start(tc_heap *h, uint64_t marked) {
     h->goal_bytes = compute_goal(h, marked);
     h->trigger_bytes = compute_start(h, h->goal_bytes, marked);
@@ -159,6 +181,7 @@ static void set_goal_and_start(tc_heap *h, uint64_t marked) {
     uint64_t floor = marked < h->trigger_bytes ? marked : h->trigger_bytes;
     h->trigger_bytes = h->trigger_bytes - floor > h->start_early ? h->trigger_bytes - h->start_early : floor;
     h->ceiling_bytes = compute_ceiling(h, h->goal_bytes, marked);
+    h->wait_ceiling_bytes = compute_wait_ceiling(h, h->goal_bytes, marked, h->ceiling_bytes);
 }
 
 /* Asks the fast path to call the pacer again after `wait` more bytes. */
@@ -363,10 +386,14 @@ static void concurrent_check(tc_heap *h) {
     } else if (h->debt >= step) {
         const tc_pause_reason reason = assist_reason(h);
         const bool must = live >= h->ceiling_bytes;
-        if ((must || guard_allows(h)) && tc__marker_hold(h, must)) {
+        if ((must || guard_allows(h)) && tc__marker_hold(h, live >= h->wait_ceiling_bytes)) {
             for (int paid = 0; paid < MAX_STEPS_PER_ALLOC && h->debt >= step && tc__marker_job(h) != JOB_NONE; paid++)
                 tc__gc_increment(h, reason);
             tc__marker_release(h);
+        } else if (must) {
+            tc__marker_ask(h);
+            recheck_soon(h);
+            return;
         }
     } else if (h->sweep_conc && tc__sweep_to_adopt(h) >= ADOPT_BATCH && tc__marker_hold(h, false)) {
         /* Pages the marker swept go back to the allocator. */

@@ -7,11 +7,15 @@
  *     invariant of every supported barrier;
  *   - with one CPU there is no marker thread and the mode still collects
  *     (assists do it all), and a full barrier buffer is flushed;
- *   - the mode switches between cycles, never inside one.
+ *   - the mode switches between cycles, never inside one;
+ *   - past the ceiling an assist does not wait for a marker that holds
+ *     the state, up to the wait ceiling, and waits past it;
+ *   - a mutator waiting for the state keeps asking for it.
  * The shadow-model stress test (test_stress.c) checks what survives.
  */
 #include "support.h"
 
+#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +214,138 @@ static void test_mode_switches_between_cycles(void **state) {
     tc_heap_free(h);
 }
 
+/* A marker descheduled inside a slice, played by a thread of the test:
+ * it holds the mark state until the test arms it, then lets go 100 ms
+ * later and notes how far the mutator had got. Unarmed, it lets go
+ * after 20 s so that a mutator that waited fails instead of hanging. */
+typedef struct {
+    tc_heap *h;
+    _Atomic bool armed, released, timed_out;
+    _Atomic uint64_t mutator_live, live_at_release;
+} stalled_marker;
+
+static void *stalled_marker_main(void *arg) {
+    stalled_marker *s = arg;
+    for (int waited = 0; !atomic_load(&s->armed); waited++) {
+        if (waited == 20000) {
+            atomic_store(&s->timed_out, true);
+            break;
+        }
+        sleep_ms(1);
+    }
+    sleep_ms(100);
+    atomic_store(&s->live_at_release, atomic_load(&s->mutator_live));
+    atomic_store(&s->released, true);
+    atomic_store_explicit(&s->h->conc.owner, OWN_NONE, memory_order_release);
+    return NULL;
+}
+
+static void alloc_until(tc_heap *h, stalled_marker *s, uint64_t live) {
+    while (live_bytes(h) < live) {
+        assert_non_null(tc_alloc(h, 0, 64));
+        atomic_store(&s->mutator_live, live_bytes(h));
+    }
+}
+
+static void test_assists_wait_only_past_the_wait_ceiling(void **state) {
+    (void)state;
+    tc_heap *h = concurrent_heap(TC_BARRIER_DIJKSTRA, false);
+    if (!tc__marker_running(h)) {
+        print_message("one CPU: no marker thread to test\n");
+        tc_heap_free(h);
+        return;
+    }
+    void *keep = NULL;
+    tc_root_add(h, &keep);
+    build_list(h, &keep, 20000);
+    tc_collect(h);
+    tc_step(h); /* the start handshake: the marker's job is now to mark */
+    assert_int_equal(tc__marker_job(h), JOB_MARK);
+    /* Take the state as the marker would, then undo an `idle` its last
+     * slice may have reported after letting go: our marker has work. */
+    for (;;) {
+        int none = OWN_NONE;
+        if (atomic_compare_exchange_strong(&h->conc.owner, &none, OWN_MARKER)) break;
+        sched_yield();
+    }
+    sleep_ms(10);
+    atomic_store(&h->conc.idle, false);
+    stalled_marker s = {.h = h};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, stalled_marker_main, &s), 0);
+    const uint64_t ceiling = h->ceiling_bytes, wait_ceiling = h->wait_ceiling_bytes;
+    print_message("live %llu, ceiling %llu, wait ceiling %llu\n", (unsigned long long)live_bytes(h),
+                  (unsigned long long)ceiling, (unsigned long long)wait_ceiling);
+    assert_true(wait_ceiling > ceiling + (64 << 10));
+    /* Between the ceiling and the wait ceiling (checked every few KiB
+     * there): allocation goes on. */
+    alloc_until(h, &s, wait_ceiling - (32 << 10));
+    assert_false(atomic_load(&s.released));
+    assert_int_equal(tc__marker_job(h), JOB_MARK);
+    /* Past it: the mutator waits for the state, within a check of the
+     * wait ceiling, until our marker lets go. */
+    atomic_store(&s.armed, true);
+    alloc_until(h, &s, wait_ceiling + (64 << 10));
+    pthread_join(t, NULL);
+    assert_false(atomic_load(&s.timed_out));
+    const uint64_t at_release = atomic_load(&s.live_at_release);
+    print_message("the mutator stood at %llu when the marker let go\n", (unsigned long long)at_release);
+    assert_true(at_release >= wait_ceiling && at_release < wait_ceiling + (32 << 10));
+    tc_collect(h);
+    assert_heap_ok(h);
+    tc_root_remove(h, &keep);
+    tc_heap_free(h);
+}
+
+static void *hold_waiting(void *arg) {
+    tc__marker_hold(arg, true);
+    return NULL;
+}
+
+/* The marker clears `yield` when nobody took the state within its wait
+ * (marker.c, YIELD_WAIT_NS). A mutator still waiting then (its nap ran
+ * long) must ask again, or it waits out the marker's whole next slice.
+ * The test plays the marker: it holds the state, lets a thread of its
+ * own wait for it as the mutator, and clears the ask. */
+static void test_a_waiting_mutator_asks_again(void **state) {
+    (void)state;
+    tc_heap *h = concurrent_heap(TC_BARRIER_DIJKSTRA, false);
+    if (!tc__marker_running(h)) {
+        print_message("one CPU: no marker thread to test\n");
+        tc_heap_free(h);
+        return;
+    }
+    void *keep = NULL;
+    tc_root_add(h, &keep);
+    build_list(h, &keep, 2000);
+    tc_collect(h);
+    tc_step(h);
+    assert_int_equal(tc__marker_job(h), JOB_MARK);
+    for (;;) {
+        int none = OWN_NONE;
+        if (atomic_compare_exchange_strong(&h->conc.owner, &none, OWN_MARKER)) break;
+        sched_yield();
+    }
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, hold_waiting, h), 0);
+    int tries = 0;
+    while (!atomic_load(&h->conc.yield) && tries++ < 20000) sleep_ms(1);
+    assert_true(atomic_load(&h->conc.yield));
+    atomic_store(&h->conc.yield, false); /* the marker's wait ran out */
+    tries = 0;
+    while (!atomic_load(&h->conc.yield) && tries++ < 20000) sleep_ms(1);
+    assert_true(atomic_load(&h->conc.yield));
+    atomic_store_explicit(&h->conc.owner, OWN_NONE, memory_order_release);
+    pthread_join(t, NULL);
+    assert_int_equal(atomic_load(&h->conc.owner), OWN_MUTATOR);
+    assert_false(atomic_load(&h->conc.yield));
+    tc__marker_release(h);
+    tc_collect(h);
+    assert_heap_ok(h);
+    tc_root_remove(h, &keep);
+    tc_heap_free(h);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_start_handshake_shades_roots_only),
@@ -217,6 +353,8 @@ int main(void) {
         cmocka_unit_test(test_verify_as_handshake),
         cmocka_unit_test(test_one_cpu_degrades_to_assists),
         cmocka_unit_test(test_mode_switches_between_cycles),
+        cmocka_unit_test(test_assists_wait_only_past_the_wait_ceiling),
+        cmocka_unit_test(test_a_waiting_mutator_asks_again),
     };
     return cmocka_run_group_tests_name("concurrent", tests, NULL, NULL);
 }
