@@ -639,6 +639,14 @@ int tc__marker_job(const tc_heap *h);
  * barrier buffer has been shaded into the grey set. */
 bool tc__marker_hold(tc_heap *h, bool wait);
 void tc__marker_release(tc_heap *h);
+/* The marker's CPU cap (marker.c): a slice from t0 to t1 is charged to
+ * the account (if charge) and the account is paid back at pct% of the
+ * time since; returns the time the marker now owes off normal priority. */
+typedef struct {
+    int64_t ns;  /* <= 0: normal-priority time owed */
+    uint64_t at; /* paid back up to this time */
+} tc__cpu_cap;
+uint64_t tc__cpu_cap_slice(tc__cpu_cap *c, uint64_t t0, uint64_t t1, uint32_t pct, bool charge);
 /* Asks the marker to hand the state over at its next check, without
  * waiting: the mutator takes it at a later allocation check. */
 void tc__marker_ask(tc_heap *h);

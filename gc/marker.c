@@ -449,10 +449,38 @@ static void owed_time(tc_heap *h, uint64_t owed, uint64_t *cpu_last) {
     if (now < end && !atomic_load_explicit(&m->yield, memory_order_relaxed)) timed_wait(m, end - now);
 }
 
+/* The CPU cap's account (tc__cpu_cap): the time at normal priority the
+ * marker owes, as a negative count of ns. Each slice charges its length,
+ * however it ended (its time up, a yield, nothing left), and the account
+ * is paid back at cpu_pct of the wall clock; it never goes above zero, so
+ * no credit builds up while the marker has nothing to do. Charging only
+ * the slices that ran their whole time let a marker whose slices ended
+ * early run past its cap: lisp's marker took up to 44% of the wall at a
+ * 10% cap with idle marking off (docs/design.md §10). A slice the caller does not
+ * charge (the barrier buffer past WB_URGENT_FILL: the cap gives way to a
+ * filling buffer, which would otherwise be a mutator pause) still pays
+ * back. Returns how long the marker must now stay off normal priority. */
+static void cap_pay(tc__cpu_cap *c, uint64_t now, uint32_t pct) {
+    if (now > c->at && c->ns < 0) {
+        uint64_t paid = (now - c->at) * pct / 100u;
+        c->ns = paid >= (uint64_t)-c->ns ? 0 : c->ns + (int64_t)paid;
+    }
+    if (now > c->at) c->at = now;
+}
+
+uint64_t tc__cpu_cap_slice(tc__cpu_cap *c, uint64_t t0, uint64_t t1, uint32_t pct, bool charge) {
+    if (pct >= 100 || pct == 0) return 0;
+    cap_pay(c, t0, pct);
+    if (charge && t1 > t0) c->ns -= (int64_t)(t1 - t0);
+    cap_pay(c, t1, pct);
+    return c->ns < 0 ? (uint64_t)-c->ns * 100u / pct : 0;
+}
+
 static void *marker_main(void *arg) {
     tc_heap *h = arg;
     tc__marker *m = &h->conc;
     uint64_t cpu_last = thread_cpu_ns();
+    tc__cpu_cap cap = {0, tc__now_ns()};
     while (!atomic_load_explicit(&m->stop, memory_order_relaxed)) {
         if (atomic_load_explicit(&m->job, memory_order_acquire) == JOB_NONE ||
             atomic_load_explicit(&m->parked, memory_order_acquire)) {
@@ -470,15 +498,17 @@ static void *marker_main(void *arg) {
             continue;
         }
         const uint64_t t0 = tc__now_ns();
+        const bool urgent = wb_waiting(m) >= WB_URGENT_FILL;
         int r = run_slice(h, SLICE_NS, &cpu_last);
         if (r == SLICE_NOT_RUN) {
             timed_wait(m, JOB_POLL_NS / 4);
             continue;
         }
-        if (r == SLICE_EMPTY || atomic_load_explicit(&m->yield, memory_order_relaxed)) continue;
-        const uint64_t busy = tc__now_ns() - t0;
-        uint32_t pct = atomic_load_explicit(&m->cpu_pct, memory_order_relaxed);
-        if (pct < 100 && wb_waiting(m) < WB_URGENT_FILL) owed_time(h, busy * (100u - pct) / pct, &cpu_last);
+        const bool charge = !urgent && wb_waiting(m) < WB_URGENT_FILL;
+        const uint64_t owed =
+            tc__cpu_cap_slice(&cap, t0, tc__now_ns(), atomic_load_explicit(&m->cpu_pct, memory_order_relaxed), charge);
+        /* Owed time waits while the mutator asks for the state. */
+        if (owed && charge && !atomic_load_explicit(&m->yield, memory_order_relaxed)) owed_time(h, owed, &cpu_last);
     }
     return NULL;
 }

@@ -10,7 +10,8 @@
  *   - the mode switches between cycles, never inside one;
  *   - past the ceiling an assist does not wait for a marker that holds
  *     the state, up to the wait ceiling, and waits past it;
- *   - a mutator waiting for the state keeps asking for it.
+ *   - a mutator waiting for the state keeps asking for it;
+ *   - the CPU cap's account charges every slice and gives no credit.
  * The shadow-model stress test (test_stress.c) checks what survives.
  */
 #include "support.h"
@@ -346,6 +347,34 @@ static void test_a_waiting_mutator_asks_again(void **state) {
     tc_heap_free(h);
 }
 
+/* The marker's CPU cap (marker.c): every slice is charged, however it
+ * ended, and paid back at the cap's share of the wall clock; an idle
+ * marker builds no credit. Times in ns, at a 25% cap. */
+static void test_cpu_cap_charges_every_slice(void **state) {
+    (void)state;
+    const uint64_t us = 1000, t0 = 1000 * us;
+    tc__cpu_cap c = {0, t0};
+    /* A whole slice of 500 us owes three times as long off the CPU. */
+    assert_int_equal(tc__cpu_cap_slice(&c, t0, t0 + 500 * us, 25, true), 1500 * us);
+    /* Once that time has passed, a slice that ended early (a yield,
+     * nothing left to mark) is charged as well. */
+    uint64_t t = t0 + 2000 * us;
+    assert_int_equal(tc__cpu_cap_slice(&c, t, t + 100 * us, 25, true), 300 * us);
+    /* Two back to back owe for both. */
+    t += 100 * us;
+    assert_int_equal(tc__cpu_cap_slice(&c, t, t + 100 * us, 25, true), 600 * us);
+    /* 10 ms with nothing to do pay the debt back and build no credit. */
+    t += 100 * us + 10000 * us;
+    assert_int_equal(tc__cpu_cap_slice(&c, t, t + 500 * us, 25, true), 1500 * us);
+    /* An uncharged slice (a filling buffer) adds nothing, and time pays
+     * back: 375 us of CPU owed, less 25% of 1,400 us, leaves 25 us, which
+     * is 100 us off the CPU. */
+    t += 500 * us;
+    assert_int_equal(tc__cpu_cap_slice(&c, t + 1000 * us, t + 1400 * us, 25, false), 100 * us);
+    /* No cap at 100%. */
+    assert_int_equal(tc__cpu_cap_slice(&c, t, t + 500 * us, 100, true), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_start_handshake_shades_roots_only),
@@ -355,6 +384,7 @@ int main(void) {
         cmocka_unit_test(test_mode_switches_between_cycles),
         cmocka_unit_test(test_assists_wait_only_past_the_wait_ceiling),
         cmocka_unit_test(test_a_waiting_mutator_asks_again),
+        cmocka_unit_test(test_cpu_cap_charges_every_slice),
     };
     return cmocka_run_group_tests_name("concurrent", tests, NULL, NULL);
 }
