@@ -215,6 +215,39 @@ static void test_mode_switches_between_cycles(void **state) {
     tc_heap_free(h);
 }
 
+/* A heap whose concurrent cycle has just started, with a list of n cells
+ * hanging from *keep; NULL with one CPU (no marker thread to test). */
+static tc_heap *marking_heap(void **keep, int n) {
+    tc_heap *h = concurrent_heap(TC_BARRIER_DIJKSTRA, false);
+    if (!tc__marker_running(h)) {
+        print_message("one CPU: no marker thread to test\n");
+        tc_heap_free(h);
+        return NULL;
+    }
+    tc_root_add(h, keep);
+    build_list(h, keep, n);
+    tc_collect(h);
+    tc_step(h); /* the start handshake: the marker's job is now to mark */
+    assert_int_equal(tc__marker_job(h), JOB_MARK);
+    return h;
+}
+
+/* The test takes the mark state as the marker thread would. */
+static void hold_as_marker(tc_heap *h) {
+    for (;;) {
+        int none = OWN_NONE;
+        if (atomic_compare_exchange_strong(&h->conc.owner, &none, OWN_MARKER)) return;
+        sched_yield();
+    }
+}
+
+static void free_marking_heap(tc_heap *h, void **keep) {
+    tc_collect(h);
+    assert_heap_ok(h);
+    tc_root_remove(h, keep);
+    tc_heap_free(h);
+}
+
 /* A marker descheduled inside a slice, played by a thread of the test:
  * it holds the mark state until the test arms it, then lets go 100 ms
  * later and notes how far the mutator had got. Unarmed, it lets go
@@ -250,25 +283,12 @@ static void alloc_until(tc_heap *h, stalled_marker *s, uint64_t live) {
 
 static void test_assists_wait_only_past_the_wait_ceiling(void **state) {
     (void)state;
-    tc_heap *h = concurrent_heap(TC_BARRIER_DIJKSTRA, false);
-    if (!tc__marker_running(h)) {
-        print_message("one CPU: no marker thread to test\n");
-        tc_heap_free(h);
-        return;
-    }
     void *keep = NULL;
-    tc_root_add(h, &keep);
-    build_list(h, &keep, 20000);
-    tc_collect(h);
-    tc_step(h); /* the start handshake: the marker's job is now to mark */
-    assert_int_equal(tc__marker_job(h), JOB_MARK);
+    tc_heap *h = marking_heap(&keep, 20000);
+    if (!h) return;
     /* Take the state as the marker would, then undo an `idle` its last
      * slice may have reported after letting go: our marker has work. */
-    for (;;) {
-        int none = OWN_NONE;
-        if (atomic_compare_exchange_strong(&h->conc.owner, &none, OWN_MARKER)) break;
-        sched_yield();
-    }
+    hold_as_marker(h);
     sleep_ms(10);
     atomic_store(&h->conc.idle, false);
     stalled_marker s = {.h = h};
@@ -292,10 +312,7 @@ static void test_assists_wait_only_past_the_wait_ceiling(void **state) {
     const uint64_t at_release = atomic_load(&s.live_at_release);
     print_message("the mutator stood at %llu when the marker let go\n", (unsigned long long)at_release);
     assert_true(at_release >= wait_ceiling && at_release < wait_ceiling + (32 << 10));
-    tc_collect(h);
-    assert_heap_ok(h);
-    tc_root_remove(h, &keep);
-    tc_heap_free(h);
+    free_marking_heap(h, &keep);
 }
 
 static void *hold_waiting(void *arg) {
@@ -310,23 +327,10 @@ static void *hold_waiting(void *arg) {
  * own wait for it as the mutator, and clears the ask. */
 static void test_a_waiting_mutator_asks_again(void **state) {
     (void)state;
-    tc_heap *h = concurrent_heap(TC_BARRIER_DIJKSTRA, false);
-    if (!tc__marker_running(h)) {
-        print_message("one CPU: no marker thread to test\n");
-        tc_heap_free(h);
-        return;
-    }
     void *keep = NULL;
-    tc_root_add(h, &keep);
-    build_list(h, &keep, 2000);
-    tc_collect(h);
-    tc_step(h);
-    assert_int_equal(tc__marker_job(h), JOB_MARK);
-    for (;;) {
-        int none = OWN_NONE;
-        if (atomic_compare_exchange_strong(&h->conc.owner, &none, OWN_MARKER)) break;
-        sched_yield();
-    }
+    tc_heap *h = marking_heap(&keep, 2000);
+    if (!h) return;
+    hold_as_marker(h);
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, hold_waiting, h), 0);
     int tries = 0;
@@ -341,10 +345,7 @@ static void test_a_waiting_mutator_asks_again(void **state) {
     assert_int_equal(atomic_load(&h->conc.owner), OWN_MUTATOR);
     assert_false(atomic_load(&h->conc.yield));
     tc__marker_release(h);
-    tc_collect(h);
-    assert_heap_ok(h);
-    tc_root_remove(h, &keep);
-    tc_heap_free(h);
+    free_marking_heap(h, &keep);
 }
 
 /* The marker's CPU cap (marker.c): every slice is charged, however it
