@@ -108,10 +108,21 @@ static uint64_t compute_goal(const tc_heap *h, uint64_t marked) {
     return g;
 }
 
+/* The room a cycle has between what the last one marked and its goal;
+ * an eighth of the goal where the heap limit holds the goal at or below
+ * what was marked. */
+static uint64_t headroom_of(uint64_t goal, uint64_t marked) { return goal > marked ? goal - marked : goal / 8; }
+
+/* A ceiling stays below 95% of the heap limit, where make_room would
+ * otherwise pay for everything in one allocation. */
+static uint64_t below_limit(const tc_heap *h, uint64_t c) {
+    return h->cfg.heap_limit && c > h->cfg.heap_limit / 20 * 19 ? h->cfg.heap_limit / 20 * 19 : c;
+}
+
 /* Where the next cycle starts: a runway_pct share of the headroom before
  * the goal. */
 static uint64_t compute_start(const tc_heap *h, uint64_t goal, uint64_t marked) {
-    uint64_t headroom = goal > marked ? goal - marked : goal / 8;
+    uint64_t headroom = headroom_of(goal, marked);
     uint64_t runway = headroom / 100 * h->cfg.runway_pct;
     if (h->cfg.concurrent && h->conc_runway > runway) runway = h->conc_runway < headroom ? h->conc_runway : headroom;
     return goal - runway;
@@ -139,14 +150,13 @@ static void measure_concurrent_runway(tc_heap *h) {
  * the heap limit, where make_room would otherwise pay for everything in
  * one allocation. */
 static uint64_t compute_ceiling(const tc_heap *h, uint64_t goal, uint64_t marked) {
-    uint64_t headroom = goal > marked ? goal - marked : goal / 8;
-    uint64_t c = goal + headroom / 2;
+    uint64_t c = goal + headroom_of(goal, marked) / 2;
     /* Before a cycle has ended, the goal rests on no measured live data
      * (mutate builds 20 MB of graph while its first cycle marks): no
      * ceiling then but the heap limit, or the build would be marked back
      * to back. */
     if (h->cycle_no == 0) c = UINT64_MAX;
-    if (h->cfg.heap_limit && c > h->cfg.heap_limit / 20 * 19) c = h->cfg.heap_limit / 20 * 19;
+    c = below_limit(h, c);
     return c > goal ? c : goal;
 }
 
@@ -165,9 +175,7 @@ static uint64_t compute_ceiling(const tc_heap *h, uint64_t goal, uint64_t marked
  * live x (1 + 2 x trigger_pct/100) in this mode. */
 static uint64_t compute_wait_ceiling(const tc_heap *h, uint64_t goal, uint64_t marked, uint64_t ceiling) {
     if (ceiling == UINT64_MAX || !h->cfg.concurrent) return ceiling;
-    uint64_t headroom = goal > marked ? goal - marked : goal / 8;
-    uint64_t c = ceiling + headroom / 2;
-    if (h->cfg.heap_limit && c > h->cfg.heap_limit / 20 * 19) c = h->cfg.heap_limit / 20 * 19;
+    uint64_t c = below_limit(h, ceiling + headroom_of(goal, marked) / 2);
     return c > ceiling ? c : ceiling;
 }
 
