@@ -248,6 +248,16 @@ static void free_marking_heap(tc_heap *h, void **keep) {
     tc_heap_free(h);
 }
 
+/* Waits up to 20 s for *flag; whether it was set. Long enough for any
+ * machine, and a test that would otherwise hang fails instead. */
+static bool await_flag(_Atomic bool *flag) {
+    for (int waited = 0; !atomic_load(flag); waited++) {
+        if (waited == 20000) return false;
+        sleep_ms(1);
+    }
+    return true;
+}
+
 /* A marker descheduled inside a slice, played by a thread of the test:
  * it holds the mark state until the test arms it, then lets go 100 ms
  * later and notes how far the mutator had got. Unarmed, it lets go
@@ -260,13 +270,7 @@ typedef struct {
 
 static void *stalled_marker_main(void *arg) {
     stalled_marker *s = arg;
-    for (int waited = 0; !atomic_load(&s->armed); waited++) {
-        if (waited == 20000) {
-            atomic_store(&s->timed_out, true);
-            break;
-        }
-        sleep_ms(1);
-    }
+    if (!await_flag(&s->armed)) atomic_store(&s->timed_out, true);
     sleep_ms(100);
     atomic_store(&s->live_at_release, atomic_load(&s->mutator_live));
     atomic_store(&s->released, true);
@@ -333,13 +337,9 @@ static void test_a_waiting_mutator_asks_again(void **state) {
     hold_as_marker(h);
     pthread_t t;
     assert_int_equal(pthread_create(&t, NULL, hold_waiting, h), 0);
-    int tries = 0;
-    while (!atomic_load(&h->conc.yield) && tries++ < 20000) sleep_ms(1);
-    assert_true(atomic_load(&h->conc.yield));
+    assert_true(await_flag(&h->conc.yield));
     atomic_store(&h->conc.yield, false); /* the marker's wait ran out */
-    tries = 0;
-    while (!atomic_load(&h->conc.yield) && tries++ < 20000) sleep_ms(1);
-    assert_true(atomic_load(&h->conc.yield));
+    assert_true(await_flag(&h->conc.yield));
     atomic_store_explicit(&h->conc.owner, OWN_NONE, memory_order_release);
     pthread_join(t, NULL);
     assert_int_equal(atomic_load(&h->conc.owner), OWN_MUTATOR);
