@@ -449,17 +449,8 @@ static void owed_time(tc_heap *h, uint64_t owed, uint64_t *cpu_last) {
     if (now < end && !atomic_load_explicit(&m->yield, memory_order_relaxed)) timed_wait(m, end - now);
 }
 
-/* The CPU cap's account (tc__cpu_cap): the time at normal priority the
- * marker owes, as a negative count of ns. Each slice charges its length,
- * however it ended (its time up, a yield, nothing left), and the account
- * is paid back at cpu_pct of the wall clock; it never goes above zero, so
- * no credit builds up while the marker has nothing to do. Charging only
- * the slices that ran their whole time let a marker whose slices ended
- * early run past its cap: lisp's marker took up to 44% of the wall at a
- * 10% cap with idle marking off (docs/design.md §10). A slice the caller does not
- * charge (the barrier buffer past WB_URGENT_FILL: the cap gives way to a
- * filling buffer, which would otherwise be a mutator pause) still pays
- * back. Returns how long the marker must now stay off normal priority. */
+/* Pays the account back at pct% of the wall clock since it was last
+ * paid, never above zero. */
 static void cap_pay(tc__cpu_cap *c, uint64_t now, uint32_t pct) {
     if (now > c->at && c->ns < 0) {
         uint64_t paid = (now - c->at) * pct / 100u;
@@ -468,6 +459,17 @@ static void cap_pay(tc__cpu_cap *c, uint64_t now, uint32_t pct) {
     if (now > c->at) c->at = now;
 }
 
+/* The CPU cap's account: the time at normal priority the marker owes, as
+ * a negative count of ns. Each slice charges its length, however it
+ * ended (its time up, a yield, nothing left), and the account is paid
+ * back at cpu_pct of the wall clock; it never goes above zero, so no
+ * credit builds up while the marker has nothing to do. Charging only the
+ * slices that ran their whole time let a marker whose slices ended early
+ * run past its cap: lisp's marker took up to 44% of the wall at a 10% cap
+ * with idle marking off (docs/design.md §10). A slice the caller does not
+ * charge (the barrier buffer past WB_URGENT_FILL: the cap gives way to a
+ * filling buffer, which would otherwise be a mutator pause) still pays
+ * back. Returns how long the marker must now stay off normal priority. */
 uint64_t tc__cpu_cap_slice(tc__cpu_cap *c, uint64_t t0, uint64_t t1, uint32_t pct, bool charge) {
     if (pct >= 100 || pct == 0) return 0;
     cap_pay(c, t0, pct);
