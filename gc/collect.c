@@ -509,7 +509,12 @@ size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
         else
             h->cycle_mark_work += work - before;
         if (p == TC_PHASE_PROPAGATE && h->phase == TC_PHASE_PROPAGATE) break; /* budget spent */
+        /* The handshake that ends marking ends there: the marker sweeps
+         * the listed pages (the mutator adopts them), and a page swept
+         * here, cold, was most of the pause (design.md §10). */
+        if (reason == TC_REASON_HANDSHAKE && p == TC_PHASE_ATOMIC && h->sweep_conc) break;
     }
+    if (was_concurrent && (h->phase == TC_PHASE_PROPAGATE || h->phase == TC_PHASE_ATOMIC)) tc__marker_resume(h);
     const bool ended = h->phase == TC_PHASE_IDLE;
     /* Everything below up to the clock's end is part of this pause, and
      * measured. */

@@ -48,6 +48,20 @@ bool tc__ptrvec_push_slow(ptrvec *pv, void *p) {
     return true;
 }
 
+bool tc__ptrvec_copy(ptrvec *dst, const ptrvec *src) {
+    if (dst->cap < src->n) {
+        size_t cap = dst->cap ? dst->cap : 256;
+        while (cap < src->n) cap *= 2;
+        void **v = realloc(dst->v, cap * sizeof *v);
+        if (!v) return false;
+        dst->v = v;
+        dst->cap = cap;
+    }
+    if (src->n) memcpy(dst->v, src->v, src->n * sizeof *src->v);
+    dst->n = src->n;
+    return true;
+}
+
 void tc__ptrvec_free(ptrvec *pv) {
     free(pv->v);
     memset(pv, 0, sizeof *pv);

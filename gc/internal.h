@@ -188,6 +188,9 @@ static inline bool ptrvec_push(ptrvec *pv, void *p) {
     return tc__ptrvec_push_slow(pv, p);
 }
 void tc__ptrvec_free(ptrvec *pv);
+/* Makes dst a copy of src: one memcpy, growing dst first if it must.
+ * Returns false (dst unchanged) when it cannot grow. */
+bool tc__ptrvec_copy(ptrvec *dst, const ptrvec *src);
 
 /* --- mem.c: the memory layer --- */
 
@@ -622,6 +625,9 @@ void tc__marker_on_config(tc_heap *h);
 void tc__marker_stats(const tc_heap *h, tc_stats *s);
 /* The cycle's start handshake is over: the marker may mark. */
 void tc__marker_cycle_start(tc_heap *h);
+/* An increment of the mutator's left marking unfinished: the marker,
+ * which may have reported nothing left, marks again. */
+void tc__marker_resume(tc_heap *h);
 /* Marking ended (the mutator holds the state): the marker sweeps, or
  * stops. */
 void tc__marker_mark_end(tc_heap *h, bool sweep);

@@ -266,6 +266,14 @@ void tc__marker_cycle_start(tc_heap *h) {
     atomic_store_explicit(&m->job, JOB_MARK, memory_order_release);
 }
 
+/* The marker sleeps while `idle` is set (marker_main), so a termination
+ * handshake that finds grey work (the buffer's last entries, a root
+ * rescan) and cannot finish it within its budget must clear it: else the
+ * mutator, seeing `idle` at every check, marks the rest itself in one
+ * handshake after another (mutate: ~40 handshakes of a full budget a
+ * cycle, docs/design.md section 10). */
+void tc__marker_resume(tc_heap *h) { atomic_store_explicit(&h->conc.idle, false, memory_order_relaxed); }
+
 /* The mutator holds the state. With `sweep` the marker thread goes on to
  * sweep the pages sweep.c listed; else it stops. */
 void tc__marker_mark_end(tc_heap *h, bool sweep) {

@@ -124,12 +124,9 @@ void tc__sweep_concurrent_begin(tc_heap *h) {
         tc__class_retire(h, &h->cls[k]);
         h->cls[k].avail = NULL;
     }
-    h->sweep_snap.n = 0;
-    for (size_t i = 0; i < h->pages.n; i++) {
-        if (!ptrvec_push(&h->sweep_snap, h->pages.v[i])) {
-            fprintf(stderr, "tricolor: out of memory listing %zu pages to sweep\n", h->pages.n);
-            abort();
-        }
+    if (!tc__ptrvec_copy(&h->sweep_snap, &h->pages)) {
+        fprintf(stderr, "tricolor: out of memory listing %zu pages to sweep\n", h->pages.n);
+        abort();
     }
     atomic_store_explicit(&h->sweep_next, 0, memory_order_relaxed);
     h->sweep_adopt = 0;

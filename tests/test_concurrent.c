@@ -11,7 +11,9 @@
  *   - past the ceiling an assist does not wait for a marker that holds
  *     the state, up to the wait ceiling, and waits past it;
  *   - a mutator waiting for the state keeps asking for it;
- *   - the CPU cap's account charges every slice and gives no credit.
+ *   - the CPU cap's account charges every slice and gives no credit;
+ *   - the handshake that ends marking leaves the sweep to the marker, and
+ *     one that cannot end it hands marking back to the marker.
  * The shadow-model stress test (test_stress.c) checks what survives.
  */
 #include "support.h"
@@ -351,6 +353,95 @@ static void test_a_waiting_mutator_asks_again(void **state) {
 /* The marker's CPU cap (marker.c): every slice is charged, however it
  * ended, and paid back at the cap's share of the wall clock; an idle
  * marker builds no credit. Times in ns, at a 25% cap. */
+/* The handshake that ends marking stops there: the marker sweeps the
+ * listed pages and the mutator adopts them. Sweeping in it, with the
+ * rest of its budget, put a cold page of sweeping in every termination
+ * pause (docs/design.md §10, "The handshake that ends marking does not
+ * sweep"). */
+static void test_termination_handshake_does_not_sweep(void **state) {
+    (void)state;
+    void *keep = NULL;
+    tc_heap *h = concurrent_heap(TC_BARRIER_YUASA, false);
+    if (!tc__marker_running(h)) {
+        print_message("one CPU: no marker thread to test\n");
+        tc_heap_free(h);
+        return;
+    }
+    tc_root_add(h, &keep);
+    build_list(h, &keep, 2000);
+    for (int round = 0; round < 10; round++) { /* pages for the sweep to come */
+        void *tmp = NULL;
+        tc_root_push(h, &tmp);
+        build_list(h, &tmp, 2000);
+        tc_root_pop(h, 1);
+    }
+    tc_collect(h);
+    tc_log_clear(h);
+    tc_step(h); /* the start handshake */
+    assert_int_equal(tc__marker_job(h), JOB_MARK);
+    assert_true(await_flag(&h->conc.idle)); /* the marker marked everything */
+    assert_true(tc__marker_hold(h, true));
+    tc__gc_increment(h, TC_REASON_HANDSHAKE);
+    tc__marker_release(h);
+    size_t n;
+    const tc_pause *p = tc_pause_log(h, &n);
+    assert_true(n >= 2);
+    assert_int_equal(p[n - 1].reason, TC_REASON_HANDSHAKE);
+    assert_int_equal(p[n - 1].end_phase, TC_PHASE_SWEEP);
+    /* Yuasa rescans nothing and the grey set is empty: no work at all,
+     * where a page of these cells is ~2,000 units to sweep. */
+    assert_int_equal(p[n - 1].work, 0);
+    free_marking_heap(h, &keep);
+}
+
+/* A termination handshake whose root rescan finds grey work it cannot
+ * finish within its budget hands marking back to the marker. The marker
+ * sleeps while `idle` is set, so a handshake that left it set had the
+ * mutator mark the rest itself, a handshake at a time. */
+static void test_unfinished_handshake_hands_marking_back(void **state) {
+    (void)state;
+    tc_heap *h = concurrent_heap(TC_BARRIER_DIJKSTRA, false);
+    if (!tc__marker_running(h)) {
+        print_message("one CPU: no marker thread to test\n");
+        tc_heap_free(h);
+        return;
+    }
+    void *a = NULL, *b = NULL;
+    tc_root_add(h, &a);
+    tc_root_add(h, &b);
+    a = tc_alloc(h, 1, 0);
+    void *list = NULL;
+    tc_root_push(h, &list);
+    build_list(h, &list, 2000);
+    tc_store(h, a, 0, list);
+    tc_root_pop(h, 1);
+    tc_collect(h);
+    /* The list hangs only from a root the marker never saw: the start
+     * handshake shades a, the list moves to b, and the Dijkstra barrier
+     * does not shade the pointer it overwrites. */
+    tc_marker_park(h, true);
+    tc_step(h);
+    assert_int_equal(tc__marker_job(h), JOB_MARK);
+    b = tc_load(h, a, 0);
+    tc_store(h, a, 0, NULL);
+    tc_marker_park(h, false);
+    assert_true(await_flag(&h->conc.idle));
+    assert_true(tc__marker_hold(h, true));
+    tc__gc_increment(h, TC_REASON_HANDSHAKE); /* the rescan finds 2,000 cells; the budget is 200 */
+    tc__marker_release(h);
+    assert_int_equal(tc_current_phase(h), TC_PHASE_PROPAGATE);
+    /* The marker marks the rest and reports nothing left again. */
+    assert_true(await_flag(&h->conc.idle));
+    assert_true(tc__marker_hold(h, true));
+    assert_true(tc__gc_marking_done(h));
+    tc__marker_release(h);
+    tc_collect(h);
+    assert_heap_ok(h);
+    tc_root_remove(h, &a);
+    tc_root_remove(h, &b);
+    tc_heap_free(h);
+}
+
 static void test_cpu_cap_charges_every_slice(void **state) {
     (void)state;
     const uint64_t us = 1000, t0 = 1000 * us;
@@ -386,6 +477,8 @@ int main(void) {
         cmocka_unit_test(test_assists_wait_only_past_the_wait_ceiling),
         cmocka_unit_test(test_a_waiting_mutator_asks_again),
         cmocka_unit_test(test_cpu_cap_charges_every_slice),
+        cmocka_unit_test(test_termination_handshake_does_not_sweep),
+        cmocka_unit_test(test_unfinished_handshake_hands_marking_back),
     };
     return cmocka_run_group_tests_name("concurrent", tests, NULL, NULL);
 }
