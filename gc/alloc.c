@@ -212,18 +212,38 @@ static void *alloc_large(tc_heap *h, uint32_t nslots, size_t bytes) {
  * a host trap every 4 KiB, 100 times a memset's cost. Returns the bytes
  * written, or 0 when more than LARGE_CLEAR_MAX would be, leaving the span
  * dirty for whoever takes it next (its pages are in: they were written). */
-static size_t large_clear(tc_page *p) {
+typedef struct large_span {
+    size_t words;   /* of the written bitmap */
+    size_t tail_pg; /* the first page past the slots */
+    size_t end;     /* the object's last byte + 1, bitmap included, from the page */
+    size_t dirty;   /* pages that may be non-zero: an upper bound of what large_clear writes */
+} large_span;
+
+static void large_span_of(tc_page *p, large_span *s) {
     void *obj = page_cells(p) + HDR_BYTES;
     uint32_t n = tc_nslots(obj);
-    size_t words = large_wwords(n);
+    s->words = large_wwords(n);
     size_t slots_end = PAGE_HEADER + HDR_BYTES + (size_t)n * sizeof(void *);
     /* From the header, not cell_size, which stops at 4 GiB. */
-    size_t end = PAGE_HEADER + obj_cell_bytes(n, tc_nraw(obj)) + words * sizeof(uint64_t);
+    s->end = PAGE_HEADER + obj_cell_bytes(n, tc_nraw(obj)) + s->words * sizeof(uint64_t);
     /* Pages from the first past the slots to the last byte are dirty. */
-    size_t tail_pg = slots_end >> LARGE_WPAGE_SHIFT, end_pg = (end - 1) >> LARGE_WPAGE_SHIFT;
-    size_t dirty = end_pg - tail_pg + 1 + (tail_pg > 0);
-    for (size_t w = 0; w < words; w++) dirty += (size_t)__builtin_popcountll(p->written[w]);
-    if (dirty << LARGE_WPAGE_SHIFT > LARGE_CLEAR_MAX) return 0;
+    s->tail_pg = slots_end >> LARGE_WPAGE_SHIFT;
+    size_t end_pg = (s->end - 1) >> LARGE_WPAGE_SHIFT;
+    s->dirty = end_pg - s->tail_pg + 1 + (s->tail_pg > 0);
+    for (size_t w = 0; w < s->words; w++) s->dirty += (size_t)__builtin_popcountll(p->written[w]);
+}
+
+size_t tc__large_clear_bound(tc_page *p) {
+    large_span s;
+    large_span_of(p, &s);
+    return s.dirty << LARGE_WPAGE_SHIFT > LARGE_CLEAR_MAX ? 0 : s.dirty << LARGE_WPAGE_SHIFT;
+}
+
+static size_t large_clear(tc_page *p) {
+    large_span s;
+    large_span_of(p, &s);
+    if (s.dirty << LARGE_WPAGE_SHIFT > LARGE_CLEAR_MAX) return 0;
+    const size_t words = s.words, tail_pg = s.tail_pg, end = s.end;
     size_t cleared = 0;
     for (size_t w = 0; w < words; w++)
         for (uint64_t bits = p->written[w]; bits; bits &= bits - 1) {

@@ -559,6 +559,9 @@ void tc__page_free_to_pool(tc_heap *h, tc_page *p);
 void tc__avail_push(tc_class *c, tc_page *p);
 void tc__avail_remove(tc_class *c, tc_page *p);
 size_t tc__large_free(tc_heap *h, tc_page *p);
+/* At most what tc__large_free would clear of p, in bytes (0: nothing,
+ * the span is left dirty for the memory layer). */
+size_t tc__large_clear_bound(tc_page *p);
 /* At cycle end: what the heap may keep resident until the next one. */
 void tc__pool_set_retain(tc_heap *h);
 

@@ -177,6 +177,15 @@ static bool page_fits(tc__budget *b, size_t work, size_t cells) {
     return false;
 }
 
+/* The same for a large object: a dead one is cleared where it was
+ * written, up to LARGE_CLEAR_MAX, 1,024 units. Checked only before each
+ * object, two of them made fragment's sweeping increments 2,088 units at
+ * their median (34 us) for a 1,000-unit budget. */
+static bool large_fits(const tc_heap *h, tc__budget *b, size_t work, tc_page *p) {
+    if (colour_get(page_cells(p) + HDR_BYTES) != (h->white ^ 3u)) return true;
+    return page_fits(b, work, 1 + tc__large_clear_bound(p) / CLEAR_BYTES_PER_UNIT);
+}
+
 static size_t sweep_concurrent(tc_heap *h, tc__budget *b, size_t work) {
     const bool obs = observing_any(h, 1u << TC_EV_FREE);
     for (;;) {
@@ -212,7 +221,10 @@ size_t tc__sweep(tc_heap *h, tc__budget *b, size_t work) {
     }
     while (h->sweep_large_cursor > 0) {
         if (tc__budget_spent(b, work)) return work;
-        work += sweep_large(h, h->large.v[--h->sweep_large_cursor]);
+        tc_page *p = h->large.v[h->sweep_large_cursor - 1];
+        if (!large_fits(h, b, work, p)) return work;
+        work += sweep_large(h, p);
+        h->sweep_large_cursor--;
     }
     h->cur.heap_after = live_bytes(h);
     tc__gc_set_phase(h, TC_PHASE_IDLE);

@@ -171,6 +171,52 @@ static void test_sweep_increments_stay_within_budget(void **state) {
     }
 }
 
+/* The same for large objects: a dead one is cleared where it was written
+ * by its sweep (alloc.c, large_clear), ~700 units for 44 KiB, and an
+ * increment that has done work does not start one it cannot finish
+ * within its budget (sweep.c, large_fits). */
+static void test_large_sweep_stays_within_budget(void **state) {
+    (void)state;
+    enum { N = 40, RAW = 40 << 10 };
+    for (int concurrent = 0; concurrent < 2; concurrent++) {
+        tc_heap *h = test_heap(TC_BARRIER_YUASA);
+        tc_config c;
+        tc_get_config(h, &c);
+        c.verify_each_step = false;
+        c.step_work = 1000;
+        c.concurrent = concurrent;
+        tc_set_config(h, &c);
+        void *holder = tc_alloc(h, N, 0);
+        tc_root_add(h, &holder);
+        for (int i = 0; i < N; i++) {
+            void *big = tc_alloc(h, 0, RAW);
+            assert_non_null(big);
+            memset(big, 0xab, RAW); /* every page of its raw bytes written */
+            tc_store(h, holder, (uint32_t)i, big);
+        }
+        tc_collect(h);
+        holder = NULL; /* all N die */
+        tc_log_clear(h);
+        tc_step(h);
+        for (int i = 0; i < 100000 && tc_current_phase(h) != TC_PHASE_IDLE; i++) tc_step(h);
+        assert_int_equal(tc_current_phase(h), TC_PHASE_IDLE);
+        size_t n;
+        const tc_pause *log = tc_pause_log(h, &n);
+        uint64_t work = 0;
+        for (size_t i = 0; i < n; i++) {
+            work += log[i].work;
+            if (log[i].work > 1000 + 16)
+                fail_msg("%s mode: increment %zu (phase %u -> %u) did %u units on a budget of 1000",
+                         concurrent ? "concurrent" : "incremental", i, log[i].phase, log[i].end_phase, log[i].work);
+        }
+        if (work < (uint64_t)N * (RAW / 64)) /* the objects were cleared, and counted */
+            fail_msg("%s mode: %llu units in all", concurrent ? "concurrent" : "incremental", (unsigned long long)work);
+        assert_heap_ok(h);
+        tc_root_remove(h, &holder);
+        tc_heap_free(h);
+    }
+}
+
 static void test_sweep_is_incremental_and_keeps_new_objects(void **state) {
     (void)state;
     for (int m = 0; m < 3; m++) {
@@ -722,6 +768,7 @@ int main(void) {
         cmocka_unit_test(test_phases_run_in_order),
         cmocka_unit_test(test_increments_are_bounded),
         cmocka_unit_test(test_sweep_increments_stay_within_budget),
+        cmocka_unit_test(test_large_sweep_stays_within_budget),
         cmocka_unit_test(test_sweep_is_incremental_and_keeps_new_objects),
         cmocka_unit_test(test_roots_stack_and_globals),
         cmocka_unit_test(test_pause_and_cycle_logs),
