@@ -22,6 +22,16 @@
  *   cpu_turns_same_cpu:      ...
  *   cpu_turns_other_spinning: ...
  *
+ * Then what the other CPU's work costs a thread that never gives its CPU
+ * up (the concurrent mode's mutator while the marker marks on the other
+ * CPU, docs/design.md section 10): A spins on the last CPU reading the
+ * clock for SECONDS_NS while B, on the first, sleeps ("idle") or reads a
+ * 64 MiB buffer ("busy", a marker's memory traffic); the two alternate,
+ * ROUNDS rounds each. Nothing is shared between A and B but the machine:
+ *
+ *   cpu_neighbour_idle: N gaps > 50 us, M > 200 us, max X us in S s
+ *   cpu_neighbour_busy: ...
+ *
  * Needs two CPUs; with one it says so and exits 0.
  *
  * Then what a pause of the work costs the caches (docs/design.md section
@@ -41,6 +51,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "cache_gap.h"
@@ -126,6 +137,57 @@ static void round_of(int measured, int other_cpu, bool spin, gaps *g) {
     pthread_join(b, NULL);
 }
 
+typedef struct neighbour {
+    int cpu;
+    bool busy;
+    _Atomic bool stop;
+} neighbour;
+
+#define NEIGHBOUR_BYTES ((size_t)64 << 20)
+
+static void *neighbour_main(void *arg) {
+    neighbour *n = arg;
+    pin(n->cpu);
+    volatile uint64_t *buf = n->busy ? malloc(NEIGHBOUR_BYTES) : NULL;
+    uint64_t sink = 0;
+    if (buf)
+        for (size_t i = 0; i < NEIGHBOUR_BYTES / 8; i++) buf[i] = i;
+    while (!atomic_load_explicit(&n->stop, memory_order_relaxed)) {
+        if (!buf) {
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        for (size_t i = 0; i < NEIGHBOUR_BYTES / 8 && !atomic_load_explicit(&n->stop, memory_order_relaxed); i += 8)
+            sink += buf[i]; /* a line at a time */
+    }
+    free((void *)buf);
+    return (void *)(uintptr_t)sink;
+}
+
+typedef struct stalls {
+    unsigned over50, over200;
+    uint64_t max_ns;
+} stalls;
+
+static void neighbour_round(int measured, int other_cpu, bool busy, stalls *st) {
+    neighbour n = {.cpu = other_cpu, .busy = busy};
+    pthread_t b;
+    pthread_create(&b, NULL, neighbour_main, &n);
+    pin(measured);
+    struct timespec settle = {0, 50000000}; /* B's buffer written first */
+    nanosleep(&settle, NULL);
+    for (uint64_t t0 = now_ns(), last = t0; last - t0 < SECONDS_NS;) {
+        uint64_t t = now_ns(), gap = t - last;
+        if (gap > st->max_ns) st->max_ns = gap;
+        st->over50 += gap > 50000;
+        st->over200 += gap > 200000;
+        last = t;
+    }
+    atomic_store(&n.stop, true);
+    pthread_join(b, NULL);
+}
+
 #define GAP_PASSES 101
 
 static void cache_after_gap(int cpu, size_t mib) {
@@ -170,6 +232,15 @@ int main(void) {
     for (int i = 0; i < 3; i++)
         printf("%s %u gaps > 200 us, %u > 1 ms, max %.0f us in %.0f s\n", lines[i].name, lines[i].g->over200,
                lines[i].g->over1ms, (double)lines[i].g->max_ns / 1e3, secs);
+    stalls idle = {0}, busy = {0};
+    for (int r = 0; r < ROUNDS; r++) {
+        neighbour_round(last, first, false, &idle);
+        neighbour_round(last, first, true, &busy);
+    }
+    printf("cpu_neighbour_idle: %u gaps > 50 us, %u > 200 us, max %.0f us in %.0f s\n", idle.over50, idle.over200,
+           (double)idle.max_ns / 1e3, secs);
+    printf("cpu_neighbour_busy: %u gaps > 50 us, %u > 200 us, max %.0f us in %.0f s\n", busy.over50, busy.over200,
+           (double)busy.max_ns / 1e3, secs);
     cache_after_gap(last, 2);
     cache_after_gap(last, 32);
     return 0;
