@@ -128,6 +128,34 @@ static void test_increments_are_bounded(void **state) {
     tc_heap_free(h);
 }
 
+/* A heap for the budget tests: no verification, the given budget, in
+ * either mode. */
+static tc_heap *budget_heap(bool concurrent, uint32_t step_work) {
+    tc_heap *h = test_heap(TC_BARRIER_YUASA);
+    tc_config c;
+    tc_get_config(h, &c);
+    c.verify_each_step = false;
+    c.step_work = step_work;
+    c.concurrent = concurrent;
+    tc_set_config(h, &c);
+    return h;
+}
+
+/* Runs one whole cycle a tc_step at a time, from a clear log; returns
+ * the log, and fails at the first increment past `limit` units. */
+static const tc_pause *cycle_within(tc_heap *h, bool concurrent, uint32_t limit, size_t *n) {
+    tc_log_clear(h);
+    tc_step(h);
+    for (int i = 0; i < 100000 && tc_current_phase(h) != TC_PHASE_IDLE; i++) tc_step(h);
+    assert_int_equal(tc_current_phase(h), TC_PHASE_IDLE);
+    const tc_pause *log = tc_pause_log(h, n);
+    for (size_t i = 0; i < *n; i++)
+        if (log[i].work > limit)
+            fail_msg("%s mode: increment %zu (phase %u -> %u) did %u units, more than %u",
+                     concurrent ? "concurrent" : "incremental", i, log[i].phase, log[i].end_phase, log[i].work, limit);
+    return log;
+}
+
 /* A page is swept whole, but an increment that has done work does not
  * start one it cannot finish within its budget (sweep.c, page_fits): with
  * a budget of 3,000 units and pages of ~2,046 cells, one page an
@@ -136,13 +164,7 @@ static void test_increments_are_bounded(void **state) {
 static void test_sweep_increments_stay_within_budget(void **state) {
     (void)state;
     for (int concurrent = 0; concurrent < 2; concurrent++) {
-        tc_heap *h = test_heap(TC_BARRIER_YUASA);
-        tc_config c;
-        tc_get_config(h, &c);
-        c.verify_each_step = false;
-        c.step_work = 3000;
-        c.concurrent = concurrent;
-        tc_set_config(h, &c);
+        tc_heap *h = budget_heap(concurrent, 3000);
         void *kept = NULL, *dropped = NULL;
         tc_root_add(h, &kept);
         tc_root_add(h, &dropped);
@@ -150,21 +172,12 @@ static void test_sweep_increments_stay_within_budget(void **state) {
         make_list(h, &dropped, 20000);
         tc_collect(h);
         dropped = NULL;
-        tc_log_clear(h);
-        tc_step(h);
-        for (int i = 0; i < 100000 && tc_current_phase(h) != TC_PHASE_IDLE; i++) tc_step(h);
-        assert_int_equal(tc_current_phase(h), TC_PHASE_IDLE);
+        /* Marking may finish the object it is scanning (2 slots), and
+         * the concurrent sweep an adoption (16 units, sweep.c). */
         size_t n;
-        const tc_pause *log = tc_pause_log(h, &n);
+        const tc_pause *log = cycle_within(h, concurrent, 3000 + 16, &n);
         size_t sweeps = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (log[i].phase == TC_PHASE_SWEEP) sweeps++;
-            /* Marking may finish the object it is scanning (2 slots), and
-             * the concurrent sweep an adoption (16 units, sweep.c). */
-            if (log[i].work > 3000 + 16)
-                fail_msg("%s mode: increment %zu (phase %u -> %u) did %u units on a budget of 3000",
-                         concurrent ? "concurrent" : "incremental", i, log[i].phase, log[i].end_phase, log[i].work);
-        }
+        for (size_t i = 0; i < n; i++) sweeps += log[i].phase == TC_PHASE_SWEEP;
         if (!concurrent) assert_true(sweeps >= 10); /* 20 pages, at most one each after marking */
         assert_heap_ok(h);
         tc_heap_free(h);
@@ -179,13 +192,7 @@ static void test_large_sweep_stays_within_budget(void **state) {
     (void)state;
     enum { N = 40, RAW = 40 << 10 };
     for (int concurrent = 0; concurrent < 2; concurrent++) {
-        tc_heap *h = test_heap(TC_BARRIER_YUASA);
-        tc_config c;
-        tc_get_config(h, &c);
-        c.verify_each_step = false;
-        c.step_work = 1000;
-        c.concurrent = concurrent;
-        tc_set_config(h, &c);
+        tc_heap *h = budget_heap(concurrent, 1000);
         void *holder = tc_alloc(h, N, 0);
         tc_root_add(h, &holder);
         for (int i = 0; i < N; i++) {
@@ -196,19 +203,10 @@ static void test_large_sweep_stays_within_budget(void **state) {
         }
         tc_collect(h);
         holder = NULL; /* all N die */
-        tc_log_clear(h);
-        tc_step(h);
-        for (int i = 0; i < 100000 && tc_current_phase(h) != TC_PHASE_IDLE; i++) tc_step(h);
-        assert_int_equal(tc_current_phase(h), TC_PHASE_IDLE);
         size_t n;
-        const tc_pause *log = tc_pause_log(h, &n);
+        const tc_pause *log = cycle_within(h, concurrent, 1000 + 16, &n);
         uint64_t work = 0;
-        for (size_t i = 0; i < n; i++) {
-            work += log[i].work;
-            if (log[i].work > 1000 + 16)
-                fail_msg("%s mode: increment %zu (phase %u -> %u) did %u units on a budget of 1000",
-                         concurrent ? "concurrent" : "incremental", i, log[i].phase, log[i].end_phase, log[i].work);
-        }
+        for (size_t i = 0; i < n; i++) work += log[i].work;
         if (work < (uint64_t)N * (RAW / 64)) /* the objects were cleared, and counted */
             fail_msg("%s mode: %llu units in all", concurrent ? "concurrent" : "incremental", (unsigned long long)work);
         assert_heap_ok(h);

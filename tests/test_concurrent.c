@@ -36,6 +36,16 @@ static tc_heap *concurrent_heap(tc_barrier b, bool verify) {
     return h;
 }
 
+/* A concurrent heap with its marker thread running, or NULL (and a
+ * note) on one CPU, where there is none to test. */
+static tc_heap *marker_heap(tc_barrier b) {
+    tc_heap *h = concurrent_heap(b, false);
+    if (tc__marker_running(h)) return h;
+    print_message("one CPU: no marker thread to test\n");
+    tc_heap_free(h);
+    return NULL;
+}
+
 /* A list of n cells hanging from *root, each with a payload slot. */
 static void build_list(tc_heap *h, void **root, int n) {
     for (int i = 0; i < n; i++) {
@@ -74,12 +84,8 @@ static void test_start_handshake_shades_roots_only(void **state) {
 /* Allocation pays for cycles; the marker thread should do most marking. */
 static void test_marker_marks_and_sweeps(void **state) {
     (void)state;
-    tc_heap *h = concurrent_heap(TC_BARRIER_DIJKSTRA, false);
-    if (!tc__marker_running(h)) {
-        print_message("one CPU: no marker thread to test\n");
-        tc_heap_free(h);
-        return;
-    }
+    tc_heap *h = marker_heap(TC_BARRIER_DIJKSTRA);
+    if (!h) return;
     void *keep = NULL;
     tc_root_add(h, &keep);
     build_list(h, &keep, 20000);
@@ -220,12 +226,8 @@ static void test_mode_switches_between_cycles(void **state) {
 /* A heap whose concurrent cycle has just started, with a list of n cells
  * hanging from *keep; NULL with one CPU (no marker thread to test). */
 static tc_heap *marking_heap(void **keep, int n) {
-    tc_heap *h = concurrent_heap(TC_BARRIER_DIJKSTRA, false);
-    if (!tc__marker_running(h)) {
-        print_message("one CPU: no marker thread to test\n");
-        tc_heap_free(h);
-        return NULL;
-    }
+    tc_heap *h = marker_heap(TC_BARRIER_DIJKSTRA);
+    if (!h) return NULL;
     tc_root_add(h, keep);
     build_list(h, keep, n);
     tc_collect(h);
@@ -361,12 +363,8 @@ static void test_a_waiting_mutator_asks_again(void **state) {
 static void test_termination_handshake_does_not_sweep(void **state) {
     (void)state;
     void *keep = NULL;
-    tc_heap *h = concurrent_heap(TC_BARRIER_YUASA, false);
-    if (!tc__marker_running(h)) {
-        print_message("one CPU: no marker thread to test\n");
-        tc_heap_free(h);
-        return;
-    }
+    tc_heap *h = marker_heap(TC_BARRIER_YUASA);
+    if (!h) return;
     tc_root_add(h, &keep);
     build_list(h, &keep, 2000);
     for (int round = 0; round < 10; round++) { /* pages for the sweep to come */
@@ -400,12 +398,8 @@ static void test_termination_handshake_does_not_sweep(void **state) {
  * mutator mark the rest itself, a handshake at a time. */
 static void test_unfinished_handshake_hands_marking_back(void **state) {
     (void)state;
-    tc_heap *h = concurrent_heap(TC_BARRIER_DIJKSTRA, false);
-    if (!tc__marker_running(h)) {
-        print_message("one CPU: no marker thread to test\n");
-        tc_heap_free(h);
-        return;
-    }
+    tc_heap *h = marker_heap(TC_BARRIER_DIJKSTRA);
+    if (!h) return;
     void *a = NULL, *b = NULL;
     tc_root_add(h, &a);
     tc_root_add(h, &b);
