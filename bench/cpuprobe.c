@@ -106,9 +106,24 @@ static void *other_main(void *arg) {
 }
 
 typedef struct gaps {
-    unsigned over200, over1ms;
+    unsigned over50, over200, over1ms;
     uint64_t max_ns;
 } gaps;
+
+/* Reads the clock for ns, noting the gaps between two reads; returns the
+ * time spun. */
+static uint64_t spin_for(uint64_t ns, gaps *g) {
+    uint64_t t0 = now_ns(), last = t0;
+    while (last - t0 < ns) {
+        uint64_t t = now_ns(), gap = t - last;
+        if (gap > g->max_ns) g->max_ns = gap;
+        g->over50 += gap > 50000;
+        g->over200 += gap > 200000;
+        g->over1ms += gap > 1000000;
+        last = t;
+    }
+    return last - t0;
+}
 
 /* One round: A's slices on `measured`, B's work on `other_cpu`; A waits
  * for its turn spinning or asleep. */
@@ -118,15 +133,7 @@ static void round_of(int measured, int other_cpu, bool spin, gaps *g) {
     pthread_create(&b, NULL, other_main, &other_cpu);
     pin(measured);
     for (uint64_t spun = 0; spun < SECONDS_NS;) {
-        uint64_t t0 = now_ns(), last = t0;
-        while (last - t0 < SLICE_NS) {
-            uint64_t t = now_ns(), gap = t - last;
-            if (gap > g->max_ns) g->max_ns = gap;
-            g->over200 += gap > 200000;
-            g->over1ms += gap > 1000000;
-            last = t;
-        }
-        spun += last - t0;
+        spun += spin_for(SLICE_NS, g);
         give_turn(1);
         if (spin)
             while (atomic_load_explicit(&turn, memory_order_acquire) != 0) {}
@@ -165,25 +172,14 @@ static void *neighbour_main(void *arg) {
     return (void *)(uintptr_t)sink;
 }
 
-typedef struct stalls {
-    unsigned over50, over200;
-    uint64_t max_ns;
-} stalls;
-
-static void neighbour_round(int measured, int other_cpu, bool busy, stalls *st) {
+static void neighbour_round(int measured, int other_cpu, bool busy, gaps *g) {
     neighbour n = {.cpu = other_cpu, .busy = busy};
     pthread_t b;
     pthread_create(&b, NULL, neighbour_main, &n);
     pin(measured);
     struct timespec settle = {0, 50000000}; /* B's buffer written first */
     nanosleep(&settle, NULL);
-    for (uint64_t t0 = now_ns(), last = t0; last - t0 < SECONDS_NS;) {
-        uint64_t t = now_ns(), gap = t - last;
-        if (gap > st->max_ns) st->max_ns = gap;
-        st->over50 += gap > 50000;
-        st->over200 += gap > 200000;
-        last = t;
-    }
+    spin_for(SECONDS_NS, g);
     atomic_store(&n.stop, true);
     pthread_join(b, NULL);
 }
@@ -232,7 +228,7 @@ int main(void) {
     for (int i = 0; i < 3; i++)
         printf("%s %u gaps > 200 us, %u > 1 ms, max %.0f us in %.0f s\n", lines[i].name, lines[i].g->over200,
                lines[i].g->over1ms, (double)lines[i].g->max_ns / 1e3, secs);
-    stalls idle = {0}, busy = {0};
+    gaps idle = {0}, busy = {0};
     for (int r = 0; r < ROUNDS; r++) {
         neighbour_round(last, first, false, &idle);
         neighbour_round(last, first, true, &busy);

@@ -204,19 +204,12 @@ static void *alloc_large(tc_heap *h, uint32_t nslots, size_t bytes) {
     return page_cells(p) + HDR_BYTES;
 }
 
-/* Clears what a dead large object may have left non-zero: the first page
- * (the page header, the object's header), each page its written bitmap
- * marks, its raw bytes and the bitmap. Every other page still reads zero,
- * untouched since it was cleared or mapped, and is not touched here: on
- * the machines measured in docs/design.md a first access costs a fault or
- * a host trap every 4 KiB, 100 times a memset's cost. Returns the bytes
- * written, or 0 when more than LARGE_CLEAR_MAX would be, leaving the span
- * dirty for whoever takes it next (its pages are in: they were written). */
+/* Where a large object's clearing (large_clear) reaches. */
 typedef struct large_span {
     size_t words;   /* of the written bitmap */
     size_t tail_pg; /* the first page past the slots */
     size_t end;     /* the object's last byte + 1, bitmap included, from the page */
-    size_t dirty;   /* pages that may be non-zero: an upper bound of what large_clear writes */
+    size_t bound;   /* at most what large_clear writes, in bytes; 0 past LARGE_CLEAR_MAX (it writes nothing) */
 } large_span;
 
 static void large_span_of(tc_page *p, large_span *s) {
@@ -229,20 +222,29 @@ static void large_span_of(tc_page *p, large_span *s) {
     /* Pages from the first past the slots to the last byte are dirty. */
     s->tail_pg = slots_end >> LARGE_WPAGE_SHIFT;
     size_t end_pg = (s->end - 1) >> LARGE_WPAGE_SHIFT;
-    s->dirty = end_pg - s->tail_pg + 1 + (s->tail_pg > 0);
-    for (size_t w = 0; w < s->words; w++) s->dirty += (size_t)__builtin_popcountll(p->written[w]);
+    size_t dirty = end_pg - s->tail_pg + 1 + (s->tail_pg > 0);
+    for (size_t w = 0; w < s->words; w++) dirty += (size_t)__builtin_popcountll(p->written[w]);
+    s->bound = dirty << LARGE_WPAGE_SHIFT > LARGE_CLEAR_MAX ? 0 : dirty << LARGE_WPAGE_SHIFT;
 }
 
 size_t tc__large_clear_bound(tc_page *p) {
     large_span s;
     large_span_of(p, &s);
-    return s.dirty << LARGE_WPAGE_SHIFT > LARGE_CLEAR_MAX ? 0 : s.dirty << LARGE_WPAGE_SHIFT;
+    return s.bound;
 }
 
+/* Clears what a dead large object may have left non-zero: the first page
+ * (the page header, the object's header), each page its written bitmap
+ * marks, its raw bytes and the bitmap. Every other page still reads zero,
+ * untouched since it was cleared or mapped, and is not touched here: on
+ * the machines measured in docs/design.md a first access costs a fault or
+ * a host trap every 4 KiB, 100 times a memset's cost. Returns the bytes
+ * written, or 0 when more than LARGE_CLEAR_MAX would be, leaving the span
+ * dirty for whoever takes it next (its pages are in: they were written). */
 static size_t large_clear(tc_page *p) {
     large_span s;
     large_span_of(p, &s);
-    if (s.dirty << LARGE_WPAGE_SHIFT > LARGE_CLEAR_MAX) return 0;
+    if (!s.bound) return 0;
     const size_t words = s.words, tail_pg = s.tail_pg, end = s.end;
     size_t cleared = 0;
     for (size_t w = 0; w < words; w++)

@@ -38,25 +38,26 @@ uint64_t tc__cpu_ns(void) {
 
 /* ---------- growable pointer arrays (collector metadata, never GC heap) */
 
-bool tc__ptrvec_push_slow(ptrvec *pv, void *p) {
+/* Room for n pointers: the capacity doubles from 256 until it holds them. */
+static bool ptrvec_reserve(ptrvec *pv, size_t n) {
+    if (pv->cap >= n) return true;
     size_t cap = pv->cap ? pv->cap * 2 : 256;
+    while (cap < n) cap *= 2;
     void **v = realloc(pv->v, cap * sizeof *v);
     if (!v) return false;
     pv->v = v;
     pv->cap = cap;
+    return true;
+}
+
+bool tc__ptrvec_push_slow(ptrvec *pv, void *p) {
+    if (!ptrvec_reserve(pv, pv->n + 1)) return false;
     pv->v[pv->n++] = p;
     return true;
 }
 
 bool tc__ptrvec_copy(ptrvec *dst, const ptrvec *src) {
-    if (dst->cap < src->n) {
-        size_t cap = dst->cap ? dst->cap : 256;
-        while (cap < src->n) cap *= 2;
-        void **v = realloc(dst->v, cap * sizeof *v);
-        if (!v) return false;
-        dst->v = v;
-        dst->cap = cap;
-    }
+    if (!ptrvec_reserve(dst, src->n)) return false;
     if (src->n) memcpy(dst->v, src->v, src->n * sizeof *src->v);
     dst->n = src->n;
     return true;

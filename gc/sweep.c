@@ -83,10 +83,15 @@ static size_t sweep_page(tc_heap *h, tc_page *p) {
     return visited ? visited : 1;
 }
 
+/* A large object marking left the old white: its sweep frees it. */
+static bool large_dead(const tc_heap *h, tc_page *p) {
+    return colour_get(page_cells(p) + HDR_BYTES) == (h->white ^ 3u);
+}
+
 /* Sweeps one large object. */
 static size_t sweep_large(tc_heap *h, tc_page *p) {
     void *obj = page_cells(p) + HDR_BYTES;
-    if (colour_get(obj) == (h->white ^ 3u)) {
+    if (large_dead(h, p)) {
         OBSERVE_IF(observing_any(h, 1u << TC_EV_FREE), h, TC_EV_FREE, obj);
         h->freed_bytes += p->map_bytes;
         h->freed_objects++;
@@ -182,7 +187,7 @@ static bool page_fits(tc__budget *b, size_t work, size_t cells) {
  * object, two of them made fragment's sweeping increments 2,088 units at
  * their median (34 us) for a 1,000-unit budget. */
 static bool large_fits(const tc_heap *h, tc__budget *b, size_t work, tc_page *p) {
-    if (colour_get(page_cells(p) + HDR_BYTES) != (h->white ^ 3u)) return true;
+    if (!large_dead(h, p)) return true;
     return page_fits(b, work, 1 + tc__large_clear_bound(p) / CLEAR_BYTES_PER_UNIT);
 }
 
