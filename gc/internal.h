@@ -363,6 +363,18 @@ enum { OWN_NONE = 0, OWN_MARKER = 1, OWN_MUTATOR = 2 };
  * marking a concurrent cycle, or sweeping its listed pages (sweep.c). */
 enum { JOB_NONE = 0, JOB_MARK = 1, JOB_SWEEP = 2 };
 
+/* The unit of false sharing: two 64-byte lines, which the L2's
+ * adjacent-line prefetcher fetches as a pair. State that one thread
+ * writes at full speed while another writes its own (the marker's grey
+ * stack and counters, the mutator's allocation counters and barrier
+ * buffer cursor) starts a block of its own (_Alignas(TC__LINE)), so that
+ * no layout change elsewhere can put the two on one line. One did: a
+ * tc__span 8 bytes longer moved the mutator's bytes_requested, written at
+ * every allocation, onto the line of the marker's grey.n, and GCBench in
+ * the concurrent mode ran 0.7-0.9 s instead of 0.3-0.45 s, the marker's
+ * CPU doubled (docs/design.md §10, "False sharing"). */
+#define TC__LINE 128
+
 #define TC__WB_CAP   65536 /* barrier buffer entries; a power of two */
 #define TC__WB_BATCH 256   /* entries the mutator buffers before publishing them */
 
@@ -373,13 +385,16 @@ typedef struct tc__marker {
      * TC__WB_BATCH entries and at each pacer check; like Go's wbBuf, an
      * entry is only a pointer, shaded by the consumer. */
     void **wb;
-    _Atomic size_t head, tail;
-    size_t wtail;       /* (mutator) next entry to write */
-    size_t whead_seen;  /* (mutator) head last read: room is known without a load */
-    _Atomic int owner;  /* OWN_* */
-    _Atomic bool yield; /* the mutator asks the marker to hand the state over */
-    _Atomic int job;    /* JOB_*: what the marker thread may do when it takes the state */
-    _Atomic bool idle;  /* the marker found no work: the mutator should try to terminate */
+    _Atomic size_t tail; /* (mutator) entries published */
+    size_t wtail;        /* (mutator) next entry to write */
+    size_t whead_seen;   /* (mutator) head last read: room is known without a load */
+    /* (the holder of the mark state) entries shaded; apart from the
+     * mutator's cursors, which it writes at every barrier hit */
+    _Alignas(TC__LINE) _Atomic size_t head;
+    _Alignas(TC__LINE) _Atomic int owner; /* OWN_* */
+    _Atomic bool yield;                   /* the mutator asks the marker to hand the state over */
+    _Atomic int job;                      /* JOB_*: what the marker thread may do when it takes the state */
+    _Atomic bool idle;                    /* the marker found no work: the mutator should try to terminate */
     _Atomic bool stop;
     int depth;                 /* (mutator) nested holds of the state */
     bool took_owner;           /* (mutator) the outermost hold set owner (a concurrent cycle was marking) */
@@ -432,8 +447,11 @@ struct tc_heap {
 
     /* --- the cycle --- */
     tc_phase phase;
-    ptrvec grey;               /* grey objects (small and large), LIFO */
-    void *fifo[PREFETCH_FIFO]; /* children awaiting their colour check */
+    /* The mark loop's state, written for each object marked by whoever
+     * holds the mark state (the marker thread, in the concurrent mode):
+     * a block of its own (TC__LINE). */
+    _Alignas(TC__LINE) ptrvec grey; /* grey objects (small and large), LIFO */
+    void *fifo[PREFETCH_FIFO];      /* children awaiting their colour check */
     unsigned fifo_head, fifo_n;
     tc_page *large_scan; /* large objects being scanned in chunks */
     /* The sum of the small pages' `top`: the cells a sweep would visit,
@@ -441,7 +459,7 @@ struct tc_heap {
      * are retired and freed, so that a cycle's start (a handshake, in the
      * concurrent mode) need not read every page header to estimate its
      * sweep: that walk took 18-65 us on churn and lru. */
-    uint64_t cells_used;
+    _Alignas(TC__LINE) uint64_t cells_used;
     size_t sweep_cursor;       /* pages[0, sweep_cursor) remain to sweep */
     size_t sweep_large_cursor; /* large[0, cursor) remain to sweep */
     /* Concurrent sweep (sweep.c): the pages listed when marking ended,
@@ -453,8 +471,10 @@ struct tc_heap {
     bool sweep_conc;
     uint32_t atomic_rounds;
     uint64_t cycle_no;
-    tc_cycle cur; /* the running cycle's figures */
-    uint64_t cycle_mark_work, cycle_sweep_work;
+    /* The running cycle's figures; marking counts each object in it
+     * (marked_bytes, marked_objects): a block of its own (TC__LINE). */
+    _Alignas(TC__LINE) tc_cycle cur;
+    _Alignas(TC__LINE) uint64_t cycle_mark_work, cycle_sweep_work;
     uint64_t cycle_marked_new; /* of cur.marked_bytes, large objects allocated during this cycle */
 
     /* --- pacing (pacer.c) --- */

@@ -13,7 +13,9 @@
  *   - a mutator waiting for the state keeps asking for it;
  *   - the CPU cap's account charges every slice and gives no credit;
  *   - the handshake that ends marking leaves the sweep to the marker, and
- *     one that cannot end it hands marking back to the marker.
+ *     one that cannot end it hands marking back to the marker;
+ *   - what the marker writes for each object it marks lies on other lines
+ *     than what the mutator writes for each allocation and barrier hit.
  * The shadow-model stress test (test_stress.c) checks what survives.
  */
 #include "support.h"
@@ -449,6 +451,36 @@ static void test_cpu_cap_charges_every_slice(void **state) {
     assert_int_equal(tc__cpu_cap_slice(&c, t, t + 500 * us, 100, true), 0);
 }
 
+/* The TC__LINE block an address is in. */
+static uintptr_t block_of(const void *p) { return (uintptr_t)p / TC__LINE; }
+
+/* No false sharing between the marker and the mutator (internal.h,
+ * TC__LINE): the heap is aligned as its blocks are, and the mark loop's
+ * state (grey stack, FIFO, large_scan), the cycle's marked counters and
+ * the barrier buffer's consumer cursor each lie in blocks where none of
+ * the fields the mutator writes at every allocation or barrier hit does.
+ * It failed on the layout before: the buffer's head shared a line with
+ * the mutator's wtail. */
+static void test_marker_and_mutator_write_different_lines(void **state) {
+    (void)state;
+    tc_heap *h = concurrent_heap(TC_BARRIER_DIJKSTRA, false);
+    assert_int_equal((uintptr_t)h % TC__LINE, 0);
+    const void *mutator[] = {
+        &h->allocations,     &h->bytes_allocated, &h->bytes_requested, &h->bytes_at_step, &h->cells_used,
+        &h->conc.wtail,      &h->conc.whead_seen, &h->conc.tail,       &h->phase,         &h->debt,
+        &h->next_check_bytes};
+    const void *marker[] = {&h->grey.v,   &h->grey.n,     &h->fifo[0],          &h->fifo[PREFETCH_FIFO - 1],
+                            &h->fifo_n,   &h->large_scan, &h->cur.marked_bytes, &h->cur.marked_objects,
+                            &h->conc.head};
+    for (size_t i = 0; i < sizeof marker / sizeof *marker; i++)
+        for (size_t j = 0; j < sizeof mutator / sizeof *mutator; j++)
+            if (block_of(marker[i]) == block_of(mutator[j])) {
+                print_message("marker field %zu shares a %d-byte block with mutator field %zu\n", i, TC__LINE, j);
+                fail();
+            }
+    tc_heap_free(h);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_start_handshake_shades_roots_only),
@@ -461,6 +493,7 @@ int main(void) {
         cmocka_unit_test(test_cpu_cap_charges_every_slice),
         cmocka_unit_test(test_termination_handshake_does_not_sweep),
         cmocka_unit_test(test_unfinished_handshake_hands_marking_back),
+        cmocka_unit_test(test_marker_and_mutator_write_different_lines),
     };
     return cmocka_run_group_tests_name("concurrent", tests, NULL, NULL);
 }
