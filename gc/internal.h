@@ -200,7 +200,11 @@ typedef struct tc__span {
     void *base;
     size_t len;
     bool large;
-    bool zero; /* never written since the OS gave it: no need to clear */
+    /* Bytes at its end known to read zero (len: all of it); what comes
+     * before may be dirty. 0, the default, says nothing is known clean. A
+     * quarantined span is cleared from the back (mem_large.c,
+     * "Proportional clearing"), so its clean part is always a suffix. */
+    size_t clean;
     uint64_t cycle;
     /* Address space only, never touched and never in `committed`: an
      * unused piece of a spare range (mem.c) that the thread unmaps. */

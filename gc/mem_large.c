@@ -31,27 +31,60 @@ size_t tc__mem_large_len(size_t len) {
     return (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 }
 
-/* Takes a quarantined span for a large object of len bytes: best fit; an
- * entry much larger than the request is split at a 64 KiB boundary (the
- * object's page header must sit on one), the rest staying in the
- * quarantine; one at most an eighth larger that cannot be split is taken
- * whole. */
+static size_t dirty_of(const tc__span *s) { return s->len - s->clean; }
+
+/* The length of the piece at q's back that a request of split_len bytes
+ * would take, cut on a 64 KiB boundary (a merged span need not end on
+ * one: a short mapping may follow a long one), if it is clean and leaves
+ * at least 64 KiB in front, and q's front is dirty; else 0 (a span clean
+ * throughout is cut at the front, where its mappings began). */
+static size_t clean_back(const tc__span *q, size_t split_len) {
+    if (q->len < split_len + PAGE_SIZE || q->clean == q->len) return 0;
+    uintptr_t base = (uintptr_t)q->base, end = base + q->len;
+    uintptr_t cut = (end - split_len) & ~(uintptr_t)(PAGE_SIZE - 1);
+    if (cut < base + PAGE_SIZE || end - cut > q->clean) return 0;
+    return end - cut;
+}
+
+/* Takes a quarantined span for a large object of len bytes: the one
+ * that leaves the fewest dirty bytes to clear (none, if clean_only), then
+ * the best fit. An entry much larger than the request is split at a
+ * 64 KiB boundary (the object's page header must sit on one), the rest
+ * staying in the quarantine: the piece is cut from the back when the
+ * entry's clean part holds it (nothing to clear), else from the front;
+ * one at most an eighth larger that cannot be split is taken whole. */
 static bool quarantine_take(tc__mem *m, size_t len, bool clean_only, tc__span *out) {
     size_t split_len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-    size_t best = SIZE_MAX;
+    size_t best = SIZE_MAX, best_cost = SIZE_MAX;
     for (size_t i = 0; i < m->quarantine_n; i++) {
-        size_t ql = m->quarantine[i].len;
-        bool fits = ql >= len && (ql - len <= ql / 8 || ql >= split_len + PAGE_SIZE);
-        if (clean_only && !m->quarantine[i].zero) fits = false;
-        if (fits && (best == SIZE_MAX || ql < m->quarantine[best].len)) best = i;
+        const tc__span *q = &m->quarantine[i];
+        bool split = q->len >= split_len + PAGE_SIZE;
+        if (q->len < len || (q->len - len > q->len / 8 && !split)) continue;
+        size_t dirty = dirty_of(q);
+        size_t cost = !split ? dirty : clean_back(q, split_len) ? 0 : dirty < split_len ? dirty : split_len;
+        if (clean_only && cost) continue;
+        if (best == SIZE_MAX || cost < best_cost || (cost == best_cost && q->len < m->quarantine[best].len)) {
+            best = i;
+            best_cost = cost;
+        }
     }
     if (best == SIZE_MAX) return false;
     tc__span *q = &m->quarantine[best];
     tc__span s = *q;
-    if (s.len >= split_len + PAGE_SIZE) {
+    size_t back = clean_back(q, split_len);
+    if (back) {
+        s.base = (char *)q->base + q->len - back;
+        s.len = s.clean = back;
+        q->len -= back;
+        q->clean -= back;
+    } else if (s.len >= split_len + PAGE_SIZE) {
+        /* The front piece keeps what of the clean part reaches into it. */
+        size_t dirty = dirty_of(&s);
         s.len = split_len;
+        s.clean = dirty < split_len ? split_len - dirty : 0;
         q->base = (char *)q->base + split_len;
         q->len -= split_len;
+        if (q->clean > q->len) q->clean = q->len;
     } else {
         *q = m->quarantine[--m->quarantine_n];
     }
@@ -60,10 +93,46 @@ static bool quarantine_take(tc__mem *m, size_t len, bool clean_only, tc__span *o
     return true;
 }
 
+/* Proportional clearing. A dead large span the thread could not take
+ * (its backlog full, or no thread) waits in the quarantine dirty, and an
+ * allocation that finds no clean fit clears one: up to 2 MiB, a
+ * 150-200 us memset inside one allocation. With the thread behind (the
+ * other vCPU busy half of the time), fragment's allocations cleared
+ * ~900 MiB a run that way, in ~750 allocations: its p99. So each large
+ * allocation also pays a slice of that debt, as Go's allocations pay for
+ * sweeping in proportion to what they allocate: it clears up to its own
+ * length, at most CLEAR_SLICE (the 256 KiB an allocation may already
+ * clear of a dirty fit, POPULATE_ON_MUTATOR_MAX), of one dirty
+ * quarantined span, from the back. The back, so that the span stays one
+ * entry, dirty in front and clean behind (tc__span.clean), and stays a
+ * fit for the request it fitted: cut into a clean and a dirty piece, each
+ * too short for the next request, it was lost to it (test_mem's 16
+ * buffers found 15 mappings). A taken span is cleared only over its dirty
+ * front. The longest span with dirty bytes is sliced first, and stays
+ * first until it is clean (slicing leaves its length alone): spans come
+ * clean one at a time, the longest, which can serve any request, first.
+ * (Fewest dirty bytes first cleared the many short buffers and left the
+ * long spans that the large requests wait for dirty.) Measured in
+ * docs/design.md §7, "Proportional clearing". */
+static void clear_slice(tc_heap *h, size_t budget) {
+    tc__mem *m = &h->mem;
+    tc__span *s = NULL;
+    for (size_t i = 0; i < m->quarantine_n; i++) {
+        tc__span *q = &m->quarantine[i];
+        if (dirty_of(q) && (!s || q->len > s->len)) s = q;
+    }
+    if (!s) return;
+    size_t dirty = dirty_of(s), cut = dirty < budget ? dirty : budget;
+    tc__mem_zero((char *)s->base + dirty - cut, cut);
+    s->clean += cut;
+    m->cleared_mutator += cut;
+}
+
 void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len) {
     tc__mem *m = &h->mem;
     tc__span s, big;
     tc__mem_cleared_take(h);
+    clear_slice(h, len < CLEAR_SLICE ? len : CLEAR_SLICE);
     /* A dirty mapping is cleared here, inside the allocation: past
      * POPULATE_ON_MUTATOR_MAX that is a long pause (a 4 MB memset was
      * 6.7 ms in the window, gcbench's array at its second pass), so a
@@ -81,12 +150,13 @@ void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len) {
     if (!found && clean_first) found = quarantine_take(m, len, false, &s);
     if (found) {
         m->quarantine_reuses++;
-        /* Whole, not just the `clear` bytes the object needs: its death
-         * clears only what it wrote (alloc.c, large_clear) and puts its
-         * mapping back clean, so nothing past its end may be left dirty. */
-        if (!s.zero) {
-            tc__mem_zero(s.base, s.len);
-            m->cleared_mutator += s.len;
+        /* Its whole dirty front, not just the `clear` bytes the object
+         * needs: its death clears only what it wrote (alloc.c,
+         * large_clear) and puts its mapping back clean, so nothing past
+         * its end may be left dirty. */
+        if (dirty_of(&s)) {
+            tc__mem_zero(s.base, dirty_of(&s));
+            m->cleared_mutator += dirty_of(&s);
         }
         *map_len = s.len;
         return s.base; /* still counted in heap_bytes */
@@ -129,12 +199,14 @@ void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len) {
 /* A dead large object's mapping waits in the quarantine for reuse,
  * merged with any quarantined neighbour (adjacent mappings, or pieces of
  * one that was split), so that pieces grow back into large spans. Only
- * with a neighbour as clean or as dirty: a clean span's pages were mostly
- * never touched (alloc.c, large_clear), and clearing them with a dirty
- * neighbour would fault each one in, inside an allocation. When
- * the quarantine is full, its oldest entry is given back. */
+ * where the merged span is still dirty in front and clean behind: its
+ * clean part is never cleared again, and a clean span's pages were
+ * mostly never touched (alloc.c, large_clear); clearing them with a dirty
+ * neighbour would fault each one in, inside an allocation. When the
+ * quarantine is full, its oldest entry is given back. */
 void tc__mem_quarantine_add(tc_heap *h, void *base, size_t len, bool zero) {
-    quarantine_insert(h, (tc__span){.base = base, .len = len, .large = true, .zero = zero, .cycle = h->cycle_no});
+    quarantine_insert(
+        h, (tc__span){.base = base, .len = len, .large = true, .clean = zero ? len : 0, .cycle = h->cycle_no});
 }
 
 /* s.cycle: the cycle it died in, which its age in the quarantine counts
@@ -145,11 +217,17 @@ static void quarantine_insert(tc_heap *h, tc__span s) {
     m->quarantine_bytes += s.len;
     for (size_t i = 0; i < m->quarantine_n;) {
         tc__span *q = &m->quarantine[i];
-        bool adjacent = (char *)q->base + q->len == (char *)s.base || (char *)s.base + s.len == (char *)q->base;
-        if (adjacent && q->zero == s.zero) {
+        const tc__span *front = q, *back = &s;
+        if ((char *)s.base + s.len == (char *)q->base) front = &s, back = q;
+        bool adjacent = (char *)front->base + front->len == (char *)back->base;
+        /* One span is dirty in front, clean behind: the front piece all
+         * dirty, or the back one all clean. */
+        if (adjacent && (front->clean == 0 || back->clean == back->len)) {
+            size_t clean = back->clean == back->len ? back->len + front->clean : back->clean;
             if (q->base < s.base) s.base = q->base;
             if (q->cycle > s.cycle) s.cycle = q->cycle;
             s.len += q->len;
+            s.clean = clean;
             *q = m->quarantine[--m->quarantine_n]; /* look at the one moved here too */
             continue;
         }

@@ -81,7 +81,7 @@ static void thread_refill(tc__mem *m, size_t want, bool on_thread) {
         }
         for (size_t i = 0; i < n; i++) {
             atomic_fetch_add_explicit(&m->reserve_pages, 1, memory_order_relaxed);
-            if (!tc__ring_push(&m->ready, (tc__span){.base = batch[i], .len = PAGE_SIZE, .zero = true})) {
+            if (!tc__ring_push(&m->ready, (tc__span){.base = batch[i], .len = PAGE_SIZE, .clean = PAGE_SIZE})) {
                 /* Cannot happen (count < want <= cap), but never leak. */
                 atomic_fetch_sub_explicit(&m->reserve_pages, 1, memory_order_relaxed);
                 ptrvec_push(&m->tclean, batch[i]);
@@ -111,7 +111,7 @@ static void thread_refill_big(tc__mem *m) {
         return;
     }
     tc__os_populate(m, p, want, true, true);
-    tc__ring_push(&m->big, (tc__span){.base = p, .len = want, .large = true, .zero = true});
+    tc__ring_push(&m->big, (tc__span){.base = p, .len = want, .large = true, .clean = want});
 }
 
 /* Keeps SPARES_READY ranges of untouched address space mapped for the
@@ -139,8 +139,8 @@ static void thread_refill_spares(tc__mem *m, bool on_thread) {
 static bool recycle_big(tc__mem *m, tc__span *s) {
     size_t want = atomic_load_explicit(&m->big_want, memory_order_relaxed);
     if (!want || s->len < want || s->len > 2 * want || tc__ring_count(&m->big) >= BIG_READY_MAX) return false;
-    if (!s->zero) tc__mem_zero(s->base, s->len);
-    s->zero = true;
+    if (s->clean < s->len) tc__mem_zero(s->base, s->len - s->clean);
+    s->clean = s->len;
     if (!tc__ring_push(&m->big, *s)) return false;
     atomic_fetch_sub_explicit(&m->inflight_bytes, s->len, memory_order_relaxed);
     return true; /* still committed: held ready */
@@ -155,17 +155,21 @@ static bool recycle_big(tc__mem *m, tc__span *s) {
  * CPU figure is brought up to date here too, after each span: read only
  * at the end of a round of the main loop, it stayed at what the first
  * milliseconds had cost (28 ms on fragment, for a thread perf saw busy
- * through the whole 0.55 s run). */
+ * through the whole 0.55 s run). The spare ranges are topped up between
+ * spans for the same reason: refilled only after the loop, they ran dry,
+ * and fragment's mutator mapped its large objects itself, ~300 system
+ * calls a pass in steady state, each inside an allocation. */
 static bool thread_clear(tc__mem *m) {
     tc__span s;
     bool any = false;
     while (tc__ring_count(&m->cleared) < TC__RING_CAP && tc__ring_pop(&m->dirty, &s)) {
         tc__mem_zero(s.base, s.len);
-        s.zero = true;
+        s.clean = s.len;
         tc__ring_push(&m->cleared, s);
         atomic_fetch_add_explicit(&m->cleared_thread, s.len, memory_order_relaxed);
         atomic_store_explicit(&m->thread_cpu_ns, tc__cpu_ns(), memory_order_relaxed);
         any = true;
+        thread_refill_spares(m, true);
     }
     return any;
 }

@@ -21,6 +21,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 static tc_stats stats(tc_heap *h) {
@@ -314,12 +315,13 @@ static void test_thread_recycles_large_spans(void **state) {
 }
 
 /* A new 2 MiB buffer takes the mapping at `at`, reads zero, and the
- * mutator cleared nothing for it. */
-static void assert_reused_uncleared(tc_heap *h, void *at) {
+ * mutator cleared nothing for it: only `debt` bytes, its slice of a dirty
+ * quarantined span (mem_large.c, "Proportional clearing"). */
+static void assert_reused_uncleared(tc_heap *h, void *at, uint64_t debt) {
     uint64_t cleared = stats(h).mem_cleared_mutator;
     void *buf = tc_alloc(h, 0, 2 << 20);
     assert_ptr_equal(page_of(buf), at);
-    assert_int_equal(stats(h).mem_cleared_mutator, cleared);
+    assert_int_equal(stats(h).mem_cleared_mutator, cleared + debt);
     assert_reads_zero(tc_raw(buf), 2u << 20);
     assert_heap_ok(h);
 }
@@ -329,7 +331,8 @@ static void assert_reused_uncleared(tc_heap *h, void *at) {
  * was a 6.7 ms pause. With the thread off (no one else clears): a dead
  * 2 MiB buffer written through waits dirty, a dead 2 MiB array with one
  * pointer comes back clean from its sweep (alloc.c, large_clear); a
- * 2 MiB buffer takes the array's mapping, without a memset. */
+ * 2 MiB buffer takes the array's mapping, clearing only its slice of the
+ * dirty one. */
 static void test_large_request_prefers_a_clean_span(void **state) {
     (void)state;
     tc_heap *h = large_span_heap_thread(false);
@@ -341,8 +344,88 @@ static void test_large_request_prefers_a_clean_span(void **state) {
     buf = arr = NULL;
     tc_collect(h); /* both dead: the buffer dirty, the array clean */
     assert_int_equal(h->mem.quarantine_n, 2);
-    assert_reused_uncleared(h, clean);
+    assert_reused_uncleared(h, clean, CLEAR_SLICE);
     tc_heap_free(h);
+}
+
+/* Proportional clearing (mem_large.c): with the thread off, a dead 2 MiB
+ * buffer written through waits dirty; each larger allocation after it,
+ * which cannot use it, clears CLEAR_SLICE of it, from the back; once they
+ * have cleared it all, a 2 MiB buffer takes it and clears nothing, and
+ * reads zero throughout. It failed with the slice left out (the first
+ * allocation paid nothing) and with the slice cleared from the front
+ * while the back was counted clean (the new buffer read 0xab). (A first
+ * design cut the span into a clean and a dirty piece instead; then
+ * test_quarantine_reuses_dead_large_objects found 15 of its 16 mappings.) */
+static void test_large_allocations_clear_dead_spans_in_slices(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.min_heap = (size_t)1 << 30; /* no collection but the one asked for */
+    c.mem_thread = false;
+    tc_heap *h = tc_heap_new(&c);
+    void *buf = tc_alloc(h, 0, 2 << 20);
+    memset(tc_raw(buf), 0xab, 2 << 20);
+    void *at = page_of(buf);
+    buf = NULL;
+    tc_collect(h);
+    assert_int_equal(h->mem.quarantine_n, 1);
+    assert_ptr_equal(h->mem.quarantine[0].base, at);
+    size_t dirty = h->mem.quarantine[0].len - h->mem.quarantine[0].clean;
+    assert_true(dirty > CLEAR_SLICE);
+    for (int n = 0; dirty > 0 && n < 64; n++) {
+        uint64_t before = stats(h).mem_cleared_mutator;
+        (void)tc_alloc(h, 0, 3 << 20); /* too large for the dead span */
+        uint64_t paid = stats(h).mem_cleared_mutator - before;
+        assert_int_equal(paid, dirty < CLEAR_SLICE ? dirty : CLEAR_SLICE);
+        dirty -= paid;
+    }
+    assert_int_equal(dirty, 0);
+    assert_reused_uncleared(h, at, 0);
+    tc_heap_free(h);
+}
+
+/* A piece cut from the clean back of a quarantined span starts on a
+ * 64 KiB boundary, where its page header must sit, even when the span
+ * does not end on one (a short mapping merged behind a long one). A span
+ * of 64 KiB dirty then 148 KiB clean, 212 KiB in all: a 40 KiB object
+ * takes the clean 84 KiB from the boundary at 128 KiB, reads zero, and
+ * the dirty front (less the allocation's slice of it) stays quarantined
+ * with the rest of the clean part.
+ * With the cut at the span's end less the request, the object sat at
+ * 148 KiB, off the boundary (fragment's runs crashed that way). */
+static void test_clean_back_piece_starts_on_a_page(void **state) {
+    (void)state;
+    tc_heap *h = large_span_heap_thread(false);
+    size_t map = (size_t)1 << 20, front = PAGE_SIZE, back = (size_t)148 << 10;
+    char *raw = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(raw != MAP_FAILED);
+    char *base = (char *)(((uintptr_t)raw + PAGE_SIZE - 1) & ~(uintptr_t)(PAGE_SIZE - 1));
+    memset(base, 0xab, front + back);
+    memset(base + front, 0, back);
+    /* As the heap's own: counted, and unmapped by tc_heap_free. */
+    assert_true(tc__mem_commit(&h->mem, front + back));
+    h->heap_bytes += front + back;
+    tc__mem_quarantine_add(h, base, front, false);
+    tc__mem_quarantine_add(h, base + front, back, true);
+    assert_int_equal(h->mem.quarantine_n, 1);
+    assert_int_equal(h->mem.quarantine[0].clean, back);
+    uint64_t cleared = stats(h).mem_cleared_mutator;
+    void *obj = tc_alloc(h, 0, 40 << 10);
+    uint64_t paid = stats(h).mem_cleared_mutator - cleared; /* its slice, of the dirty front */
+    assert_true(paid > 0 && paid < front);
+    assert_ptr_equal(page_of(obj), base + 2 * PAGE_SIZE);
+    assert_reads_zero(tc_raw(obj), 40u << 10);
+    assert_int_equal(h->mem.quarantine_n, 1);
+    assert_ptr_equal(h->mem.quarantine[0].base, base);
+    assert_int_equal(h->mem.quarantine[0].len, 2 * PAGE_SIZE);
+    assert_int_equal(h->mem.quarantine[0].len - h->mem.quarantine[0].clean, front - paid);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+    /* What was never the heap's: before base, and past the span. */
+    if (base > raw) munmap(raw, (size_t)(base - raw));
+    munmap(base + front + back, (size_t)(raw + map - (base + front + back)));
 }
 
 static bool dirty_span_cleared(tc_heap *h) { return stats(h).mem_cleared_thread >= (uint64_t)2 << 20; }
@@ -386,7 +469,7 @@ static void test_thread_clears_dead_large_spans(void **state) {
     buf = NULL;
     tc_collect(h);
     assert_true(wait_until(h, dirty_span_cleared));
-    assert_reused_uncleared(h, at);
+    assert_reused_uncleared(h, at, 0);
     tc_heap_free(h);
 }
 
@@ -861,6 +944,8 @@ int main(void) {
         cmocka_unit_test(test_pool_gives_back_only_idle_pages),
         cmocka_unit_test(test_thread_recycles_large_spans),
         cmocka_unit_test(test_large_request_prefers_a_clean_span),
+        cmocka_unit_test(test_large_allocations_clear_dead_spans_in_slices),
+        cmocka_unit_test(test_clean_back_piece_starts_on_a_page),
         cmocka_unit_test(test_thread_clears_dead_large_spans),
         cmocka_unit_test(test_heap_limit_with_thread),
         cmocka_unit_test(test_heap_limit_waits_for_clearing),
