@@ -342,8 +342,10 @@ static void test_large_request_prefers_a_clean_span(void **state) {
     tc_store(h, arr, 5, arr);
     void *clean = page_of(arr);
     buf = arr = NULL;
-    tc_collect(h); /* both dead: the buffer dirty, the array clean */
-    assert_int_equal(h->mem.quarantine_n, 2);
+    /* Both dead: the buffer dirty, the array clean; one span if the two
+     * mappings are adjacent (under valgrind they are), dirty in front. */
+    tc_collect(h);
+    assert_true(h->mem.quarantine_n == 1 || h->mem.quarantine_n == 2);
     assert_reused_uncleared(h, clean, CLEAR_SLICE);
     tc_heap_free(h);
 }
