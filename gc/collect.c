@@ -133,6 +133,35 @@ static size_t shade_roots(tc_heap *h) {
     return h->roots.n + h->hot.nroots;
 }
 
+/* The start handshake's roots, beside a running marker: their values go
+ * to the barrier buffer, for the marker to shade, instead of being shaded
+ * in the pause. Shading reads each object's header, a cache miss a root:
+ * lisp's start handshakes, ~3,000 roots of a deep interpreter stack,
+ * took 25 us at their median. A buffer entry is one store. The values are
+ * the roots' at this moment, which is the snapshot Yuasa's and the hybrid
+ * barrier need (Dijkstra's rescans the roots at termination anyway); a
+ * buffered object is grey in all but its colour bits, as a barrier's is,
+ * and marking cannot end while the buffer holds it (marking_done). Only
+ * when the buffer has room for every root (whead_seen is a lower bound of
+ * what the holder has taken: the room is at least this): a full buffer
+ * would be a flush inside this increment. Returns false, having buffered
+ * nothing, when there is not room. */
+static bool buffer_roots(tc_heap *h) {
+    tc__marker *m = &h->conc;
+    size_t n = h->roots.n + h->hot.nroots;
+    if (TC__WB_CAP - (m->wtail - m->whead_seen) < n) return false;
+    for (size_t i = 0; i < h->roots.n; i++) {
+        void *v = *(void **)h->roots.v[i];
+        if (v) tc__wb_push(h, v);
+    }
+    for (size_t i = 0; i < h->hot.nroots; i++) {
+        void *v = *(void **)h->hot.roots[i];
+        if (v) tc__wb_push(h, v);
+    }
+    tc__marker_publish(h);
+    return true;
+}
+
 /* ======================================================================
  * The mark loop
  * ====================================================================== */
@@ -361,7 +390,9 @@ size_t tc__gc_mark_slice(tc_heap *h, tc__budget *b, size_t work) { return propag
  * Cycle start and atomic finish
  * ====================================================================== */
 
-static size_t cycle_start(tc_heap *h, uint64_t now) {
+/* handshake: the increment will be the start handshake of a concurrent
+ * cycle (the marker goes on from it), if the mode runs concurrently. */
+static size_t cycle_start(tc_heap *h, uint64_t now, bool handshake) {
     tc_barrier mode = h->next_barrier;
     h->cycle_no++;
     memset(&h->cur, 0, sizeof h->cur);
@@ -388,7 +419,16 @@ static size_t cycle_start(tc_heap *h, uint64_t now) {
     h->alloc_colour = mode == TC_BARRIER_YUASA || mode == TC_BARRIER_HYBRID || conc ? C_BLACK : h->white;
     h->hot.marking = mode != TC_BARRIER_STW;
     tc__gc_set_phase(h, TC_PHASE_ROOTS);
-    size_t work = shade_roots(h);
+    /* The roots read are the pause's work either way, but marking work
+     * of the cycle (which the pacer's runway is sized from) only where
+     * they are shaded here: buffered, the marker's drain counts their
+     * shading, and counting both made lisp's ~3,000-root cycles look
+     * 3,000 units longer, start earlier and run 13% more often. */
+    size_t work = h->roots.n + h->hot.nroots;
+    if (!(conc && handshake && tc__marker_running(h) && buffer_roots(h))) {
+        work = shade_roots(h);
+        h->cycle_mark_work += work;
+    }
     tc__gc_set_phase(h, TC_PHASE_PROPAGATE);
     tc__pacer_cycle_start(h);
     return work;
@@ -488,9 +528,7 @@ size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
     tc_phase start_phase = h->phase;
     bool start_handshake = false;
     if (start_phase == TC_PHASE_IDLE) {
-        size_t w = cycle_start(h, clock.t0);
-        work += w;
-        h->cycle_mark_work += w;
+        work += cycle_start(h, clock.t0, reason != TC_REASON_FULL);
         start_phase = TC_PHASE_ROOTS;
         /* A concurrent cycle's first pause is the roots and nothing more:
          * the marker takes it from there. */

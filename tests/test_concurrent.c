@@ -1,7 +1,8 @@
 /*
  * test_concurrent.c — the concurrent mode's mechanism (gc/marker.c), with
  * counts and colours, never timings:
- *   - a concurrent cycle's first pause shades the roots and nothing more;
+ *   - a concurrent cycle's first pause reads the roots and nothing more,
+ *     handing their values to the marker through the barrier buffer;
  *   - the marker thread does the marking, and sweeps the listed pages;
  *   - the verifier, run as a handshake while the marker marks, finds the
  *     invariant of every supported barrier;
@@ -423,6 +424,48 @@ static void test_unfinished_handshake_hands_marking_back(void **state) {
     tc_heap_free(h);
 }
 
+/* The start handshake hands the roots' values to the marker through the
+ * barrier buffer instead of shading them in the pause (collect.c,
+ * buffer_roots). 3,000 roots on the root stack, each the only path to
+ * its object: with the marker parked, the handshake read 3,000 roots,
+ * every object is still white and the buffer holds them all; one root
+ * cleared after the handshake (Yuasa's snapshot, which the buffer
+ * keeps) and the cycle finished, every object the roots still hold is
+ * alive and the heap verifies. It failed with the roots shaded in the
+ * pause (nothing buffered). */
+static void test_start_handshake_buffers_the_roots(void **state) {
+    (void)state;
+    enum { NROOTS = 3000 };
+    tc_heap *h = marker_heap(TC_BARRIER_YUASA);
+    if (!h) return;
+    static void *slot[NROOTS];
+    for (int i = 0; i < NROOTS; i++) {
+        tc_root_push(h, &slot[i]);
+        slot[i] = tc_alloc(h, 1, 8);
+        assert_non_null(slot[i]);
+    }
+    tc_collect(h);
+    tc_marker_park(h, true);
+    tc_log_clear(h);
+    size_t before = h->conc.wtail;
+    tc_step(h); /* the start handshake */
+    size_t n;
+    const tc_pause *p = tc_pause_log(h, &n);
+    assert_true(n >= 1);
+    assert_int_equal(p[n - 1].reason, TC_REASON_HANDSHAKE);
+    assert_int_equal(p[n - 1].work, NROOTS);
+    assert_int_equal(h->conc.wtail - before, NROOTS);
+    for (int i = 0; i < NROOTS; i++) assert_int_equal(tc_colour_of(h, slot[i]), TC_WHITE);
+    slot[0] = NULL;
+    tc_marker_park(h, false);
+    tc_collect(h); /* finishes this cycle */
+    tc_collect(h); /* and a whole one after it */
+    for (int i = 1; i < NROOTS; i++) assert_int_not_equal(tc_colour_of(h, slot[i]), TC_FREE);
+    assert_heap_ok(h);
+    tc_root_pop(h, NROOTS);
+    tc_heap_free(h);
+}
+
 /* The marker's CPU cap (marker.c): every slice is charged, however it
  * ended, and paid back at the cap's share of the wall clock; an idle
  * marker builds no credit. Times in ns, at a 25% cap. */
@@ -494,6 +537,7 @@ int main(void) {
         cmocka_unit_test(test_termination_handshake_does_not_sweep),
         cmocka_unit_test(test_unfinished_handshake_hands_marking_back),
         cmocka_unit_test(test_marker_and_mutator_write_different_lines),
+        cmocka_unit_test(test_start_handshake_buffers_the_roots),
     };
     return cmocka_run_group_tests_name("concurrent", tests, NULL, NULL);
 }
