@@ -120,18 +120,24 @@ bool tc__gc_marking_done(const tc_heap *h) { return grey_empty(h); }
  * be empty too (the mutator has published its own entries). */
 static bool marking_done(tc_heap *h) { return grey_empty(h) && (!h->hot.concurrent || tc__marker_wb_empty(h)); }
 
-/* Shades what every root points to. Returns work units (roots read). */
-static size_t shade_roots(tc_heap *h) {
+/* Hands fn what every root points to (global roots, then the root
+ * stack), NULLs skipped. Returns work units (roots read). */
+static size_t each_root(tc_heap *h, void (*fn)(tc_heap *, void *)) {
     for (size_t i = 0; i < h->roots.n; i++) {
         void *v = *(void **)h->roots.v[i];
-        if (v) tc__gc_shade(h, v);
+        if (v) fn(h, v);
     }
     for (size_t i = 0; i < h->hot.nroots; i++) {
         void *v = *(void **)h->hot.roots[i];
-        if (v) tc__gc_shade(h, v);
+        if (v) fn(h, v);
     }
     return h->roots.n + h->hot.nroots;
 }
+
+/* Shades what every root points to. Returns work units (roots read). */
+static size_t shade_roots(tc_heap *h) { return each_root(h, tc__gc_shade); }
+
+static void buffer_one(tc_heap *h, void *obj) { tc__wb_push(h, obj); }
 
 /* The start handshake's roots, beside a running marker: their values go
  * to the barrier buffer, for the marker to shade, instead of being shaded
@@ -150,14 +156,7 @@ static bool buffer_roots(tc_heap *h) {
     tc__marker *m = &h->conc;
     size_t n = h->roots.n + h->hot.nroots;
     if (TC__WB_CAP - (m->wtail - m->whead_seen) < n) return false;
-    for (size_t i = 0; i < h->roots.n; i++) {
-        void *v = *(void **)h->roots.v[i];
-        if (v) tc__wb_push(h, v);
-    }
-    for (size_t i = 0; i < h->hot.nroots; i++) {
-        void *v = *(void **)h->hot.roots[i];
-        if (v) tc__wb_push(h, v);
-    }
+    each_root(h, buffer_one);
     tc__marker_publish(h);
     return true;
 }

@@ -254,14 +254,17 @@ static void test_pool_gives_back_only_idle_pages(void **state) {
 /* A heap for the large-span tests: a 64 MiB minimum, so that in these
  * small runs the cycles are the ones the test runs, and no verification
  * after each step. */
-static tc_heap *large_span_heap_thread(bool thread) {
+/* No collection starts before the heap reaches about min_heap. */
+static tc_heap *large_span_heap_sized(bool thread, size_t min_heap) {
     tc_config c;
     test_config(&c, TC_BARRIER_DIJKSTRA);
     c.verify_each_step = false;
-    c.min_heap = (size_t)64 << 20;
+    c.min_heap = min_heap;
     c.mem_thread = thread;
     return tc_heap_new(&c);
 }
+
+static tc_heap *large_span_heap_thread(bool thread) { return large_span_heap_sized(thread, (size_t)64 << 20); }
 
 static tc_heap *large_span_heap(void) { return large_span_heap_thread(true); }
 
@@ -361,12 +364,7 @@ static void test_large_request_prefers_a_clean_span(void **state) {
  * test_quarantine_reuses_dead_large_objects found 15 of its 16 mappings.) */
 static void test_large_allocations_clear_dead_spans_in_slices(void **state) {
     (void)state;
-    tc_config c;
-    test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.verify_each_step = false;
-    c.min_heap = (size_t)1 << 30; /* no collection but the one asked for */
-    c.mem_thread = false;
-    tc_heap *h = tc_heap_new(&c);
+    tc_heap *h = large_span_heap_sized(false, (size_t)1 << 30); /* no collection but the one asked for */
     void *buf = tc_alloc(h, 0, 2 << 20);
     memset(tc_raw(buf), 0xab, 2 << 20);
     void *at = page_of(buf);
