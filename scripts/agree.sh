@@ -31,7 +31,8 @@
 # view and record --passes measure first, as bench does (each collector's
 # passes in a child of its own before the window or the video runs:
 # viz/scene_measured.c), so "again" is the tolerance they can be held to.
-# VIEW_FLAGS adds flags to view and record (e.g. --heapmap);
+# VIEW_FLAGS adds flags to view and record (e.g. --heapmap); MODE
+# (incremental or concurrent) is Tricolor's mode in all three, as a knob;
 # TRICOLOR names the binary (default build/tricolor).
 set -eu
 passes_all=${1:-}
@@ -100,6 +101,7 @@ for w in $workloads; do
         # bench, view and record, so the comparison holds at either.
         knobs="--step-work 2000 --min-heap 4M"; size=default
     fi
+    if [ -n "${MODE:-}" ]; then knobs="$knobs --mode $MODE"; fi
     : >"$tmp/b.txt"
     : >"$tmp/v.txt"
     : >"$tmp/r.txt"
