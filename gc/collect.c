@@ -424,10 +424,7 @@ static size_t cycle_start(tc_heap *h, uint64_t now, bool handshake) {
      * shading, and counting both made lisp's ~3,000-root cycles look
      * 3,000 units longer, start earlier and run 13% more often. */
     size_t work = h->roots.n + h->hot.nroots;
-    if (!(conc && handshake && tc__marker_running(h) && buffer_roots(h))) {
-        work = shade_roots(h);
-        h->cycle_mark_work += work;
-    }
+    if (!(conc && handshake && tc__marker_running(h) && buffer_roots(h))) h->cycle_mark_work += shade_roots(h);
     tc__gc_set_phase(h, TC_PHASE_PROPAGATE);
     tc__pacer_cycle_start(h);
     return work;

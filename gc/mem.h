@@ -39,7 +39,9 @@
 #define WRITE_AHEAD_STEP        16                  /* ... asked for again every this many pages the run goes on */
 #define CLEAR_BACKLOG_BYTES     ((uint64_t)32 << 20) /* dead large spans that may wait for the thread to clear, at least */
 #define CLEAR_BACKLOG_DIV       3                    /* ... and at most this fraction of the heap goal (mem_large.c) */
-#define CLEAR_SLICE             ((size_t)256 << 10) /* dirty quarantined bytes a large allocation clears, at most (mem_large.c) */
+/* Dirty quarantined bytes a large allocation clears, at most: as much as
+ * it may clear of a dirty fit it takes (mem_large.c, clear_slice). */
+#define CLEAR_SLICE POPULATE_ON_MUTATOR_MAX
 
 /* --- mem_os.c: every OS call, counted against the thread that makes it --- */
 #define ZERO_STREAM_MIN ((size_t)64 << 10) /* tc__mem_zero: from this length, non-temporal stores */

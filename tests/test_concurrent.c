@@ -59,7 +59,7 @@ static void build_list(tc_heap *h, void **root, int n) {
     }
 }
 
-static void test_start_handshake_shades_roots_only(void **state) {
+static void test_start_handshake_reads_roots_only(void **state) {
     (void)state;
     tc_heap *h = concurrent_heap(TC_BARRIER_YUASA, false);
     void *roots[3] = {NULL, NULL, NULL};
@@ -526,7 +526,7 @@ static void test_marker_and_mutator_write_different_lines(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_start_handshake_shades_roots_only),
+        cmocka_unit_test(test_start_handshake_reads_roots_only),
         cmocka_unit_test(test_marker_marks_and_sweeps),
         cmocka_unit_test(test_verify_as_handshake),
         cmocka_unit_test(test_one_cpu_degrades_to_assists),

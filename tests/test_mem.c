@@ -251,10 +251,9 @@ static void test_pool_gives_back_only_idle_pages(void **state) {
     tc_heap_free(h);
 }
 
-/* A heap for the large-span tests: a 64 MiB minimum, so that in these
- * small runs the cycles are the ones the test runs, and no verification
- * after each step. */
-/* No collection starts before the heap reaches about min_heap. */
+/* A heap for the large-span tests, with no verification after each
+ * step: no collection starts before it reaches about min_heap, so that
+ * in these small runs the cycles are the ones the test runs. */
 static tc_heap *large_span_heap_sized(bool thread, size_t min_heap) {
     tc_config c;
     test_config(&c, TC_BARRIER_DIJKSTRA);
@@ -264,6 +263,7 @@ static tc_heap *large_span_heap_sized(bool thread, size_t min_heap) {
     return tc_heap_new(&c);
 }
 
+/* ... with a 64 MiB minimum. */
 static tc_heap *large_span_heap_thread(bool thread) { return large_span_heap_sized(thread, (size_t)64 << 20); }
 
 static tc_heap *large_span_heap(void) { return large_span_heap_thread(true); }
