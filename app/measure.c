@@ -82,6 +82,13 @@ static double stall_rate(const fig_input *in, int arg) {
     return h->spin.spin_ns ? (double)h->spin.over_20us * 1e9 / (double)h->spin.spin_ns : 0;
 }
 
+/* The hiccup spin's own MMU at 1 or 10 ms (tick.h, tick_spin_stats):
+ * what the machine left a loop that does nothing, just before the run. */
+static double machine_mmu(const fig_input *in, int window_ms) {
+    const tick_spin_stats *s = &in->timed->hic.spin;
+    return window_ms == 1 ? s->mmu_1ms : s->mmu_10ms;
+}
+
 /* The share of the pauses such a stall would land in if stalls came at
  * random times: their rate times the time spent in pauses, over the
  * pause count, %. Where it nears 1%, the p99 is the machine's stalls
@@ -210,6 +217,8 @@ const figure_def figure_defs[FIG_N] = {
     TFIELD(FIG_HICCUP_OVER_200US, "hiccup.gaps_over_200us", "machine stalls >200us", FK_COUNT,
            hic.spin.over_200us, 1),
     TFIELD(FIG_HICCUP_OVER_1MS, "hiccup.gaps_over_1ms", "machine stalls >1ms", FK_COUNT, hic.spin.over_1ms, 1),
+    [FIG_HICCUP_MMU1] = {"hiccup.mmu_1ms", "machine MMU 1ms", FK_RATIO, FR_TIMED, FC_MEDIAN, machine_mmu, 1, 0, 0},
+    [FIG_HICCUP_MMU10] = {"hiccup.mmu_10ms", "machine MMU 10ms", FK_RATIO, FR_TIMED, FC_MEDIAN, machine_mmu, 10, 0, 0},
     DERIVED(FIG_HICCUP_OVER_20US_RATE, "hiccup.gaps_over_20us_per_s", "machine stalls >20us/s", FK_COUNT,
             FR_TIMED, stall_rate),
     TFIELD(FIG_TICK_PERIOD_US, "hiccup.tick_period_us", "machine tick every", FK_US, hic.ticks.t[0].period_ns, 1e-3),

@@ -62,6 +62,15 @@ def mmu_split(t):
         t["mmu_gc_work"]["10ms"], t["mmu_no_gc_work"]["10ms"])
 
 
+def machine_mmu_note(t, window):
+    """The machine's own MMU at that window, from the spin before the
+    timed run (bench's "machine MMU"): a loop that only reads the clock
+    kept that much of the worst window, so no collector's run could keep
+    more (the median run's; a longer run meets more stalls)."""
+    m = t.get("hiccup", {}).get("mmu_" + window)
+    return "" if m is None else "; the machine's own, spinning before the run: %.3f" % m
+
+
 def tick_note(t):
     """Where the machine's periodic stall lands in the pauses (bench's
     hiccup spin found one): its share and the p99 of the pauses it did not
@@ -125,8 +134,9 @@ def concurrent_table(data, misses):
             (p["max_us"] <= max(CONC_MAX_US, hic), "max pause %s > 100 µs and > the machine's %s stalls%s"
              % (us(p["max_us"]), us(hic), gc_work_note(c))),
             (p["p99_us"] <= CONC_P99_US, "p99 %s > 20 µs%s%s" % (us(p["p99_us"]), tick_note(c), gc_work_note(c))),
-            (c["mmu"]["1ms"] >= CONC_MMU1, "MMU 1 ms %.3f < 0.8" % c["mmu"]["1ms"]),
-            (c["mmu"]["10ms"] >= CONC_MMU10, "MMU 10 ms %.3f < 0.9%s" % (c["mmu"]["10ms"], mmu_split(c))),
+            (c["mmu"]["1ms"] >= CONC_MMU1, "MMU 1 ms %.3f < 0.8%s" % (c["mmu"]["1ms"], machine_mmu_note(c, "1ms"))),
+            (c["mmu"]["10ms"] >= CONC_MMU10, "MMU 10 ms %.3f < 0.9%s%s" % (
+                c["mmu"]["10ms"], mmu_split(c), machine_mmu_note(c, "10ms"))),
             (wall <= CONC_WALL, "wall %.2f× %s's > 1.0×" % (wall, ref_name)),
         ]
         misses += ["%s, tricolor-concurrent: %s" % (name, msg) for ok, msg in checks if not ok]
@@ -163,7 +173,8 @@ def main(path):
             (t["pauses"]["max_us"] <= max(MAX_US, hic), "max pause %s > 1 ms and > the machine's %s stalls"
              % (us(t["pauses"]["max_us"]), us(hic))),
             (t["pauses"]["p99_us"] <= P99_US, "p99 %s > 100 µs%s" % (us(t["pauses"]["p99_us"]), tick_note(t))),
-            (t["mmu"]["10ms"] >= MMU10, "MMU 10 ms %.3f < 0.5%s" % (t["mmu"]["10ms"], mmu_split(t))),
+            (t["mmu"]["10ms"] >= MMU10, "MMU 10 ms %.3f < 0.5%s%s" % (
+                t["mmu"]["10ms"], mmu_split(t), machine_mmu_note(t, "10ms"))),
             (wall <= WALL_FAST.get(name, WALL), "wall %.2f× > %.2f×" % (wall, WALL_FAST.get(name, WALL))),
             (heap <= HEAP, "peak heap %.2f× > 2×" % heap),
             (t["own_max_us"] <= max(OWN * t["own_budget_us"], hic),

@@ -379,6 +379,31 @@ static void test_refit_keeps_a_10ms_stall(void **state) {
     guest_follows = true;
 }
 
+/* The spin's own MMU (tick_spin_mmu, bench's `machine MMU`): a gap of
+ * 40 us every millisecond and one stall of 450 us, in a spin of 100 ms
+ * from 5 s. The worst 1 ms window holds the stall and the tick beside
+ * it: 1 - 490/1000. The worst 10 ms holds the stall and ten ticks (one
+ * window edge at a tick's start): 1 - 850/10000. Without the stall, a
+ * 1 ms window holds one tick (0.96). It failed with the window passed in
+ * microseconds and with the gaps taken from the spin's start instead of
+ * the clock (no pause inside [t0, t0 + span): MMU 1). */
+static void test_spin_mmu_counts_the_gaps_as_pauses(void **state) {
+    (void)state;
+    const uint64_t t0 = 5000 * MS;
+    tick_gaps g = {0};
+    for (uint64_t k = 0; k < 100; k++) {
+        gaps_push(&g, t0 + k * MS + 300 * US, 40 * US);
+        if (k == 50) gaps_push(&g, t0 + k * MS + 400 * US, 450 * US);
+    }
+    assert_true(fabs(tick_spin_mmu(&g, t0, 100 * MS, MS) - (1.0 - 490.0 / 1000.0)) < 1e-9);
+    assert_true(fabs(tick_spin_mmu(&g, t0, 100 * MS, 10 * MS) - (1.0 - 850.0 / 10000.0)) < 1e-9);
+    tick_gaps quiet = {0};
+    for (uint64_t k = 0; k < 100; k++) gaps_push(&quiet, t0 + k * MS + 300 * US, 40 * US);
+    assert_true(fabs(tick_spin_mmu(&quiet, t0, 100 * MS, MS) - (0.96)) < 1e-9);
+    gaps_free(&quiet);
+    gaps_free(&g);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fit_finds_the_hosts_millisecond_tick),
@@ -392,6 +417,7 @@ int main(void) {
         cmocka_unit_test(test_refit_keeps_the_timer_the_drifting_tick_nears),
         cmocka_unit_test(test_refit_keeps_a_10ms_stall),
         cmocka_unit_test(test_cache_gap_reads_or_refuses),
+        cmocka_unit_test(test_spin_mmu_counts_the_gaps_as_pauses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

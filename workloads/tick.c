@@ -419,15 +419,33 @@ void tick_spin(uint64_t ns, tick_gaps *g, tick_spin_stats *st) {
     if (pinned) (void)pthread_setaffinity_np(pthread_self(), sizeof was, &was);
 }
 
+/* The MMU at window_ns of a spin [t0, t0 + span) whose gaps are g's:
+ * recorded in order and apart (each starts at the clock read that ended
+ * the one before), so they are pauses metrics_mmu takes as they are. */
+double tick_spin_mmu(const tick_gaps *g, uint64_t t0, uint64_t span, uint64_t window_ns) {
+    metrics_pause *p = g->n ? malloc(g->n * sizeof *p) : NULL;
+    if (g->n && !p) return 0;
+    for (size_t i = 0; i < g->n; i++) p[i] = (metrics_pause){g->at[i], g->len[i]};
+    double mmu = metrics_mmu(p, g->n, t0, t0 + span, window_ns);
+    free(p);
+    return mmu;
+}
+
 void tick_measure(uint64_t ns, machine_ticks *t, tick_spin_stats *st) {
     tick_gaps g;
     tick_spin_stats own = {0};
-    tick_gaps_alloc(&g, ns);
-    tick_spin(ns, &g, st ? st : &own);
+    if (!st) st = &own;
+    bool have = tick_gaps_alloc(&g, ns);
+    uint64_t t0 = mono_ns();
+    tick_spin(ns, &g, st);
     /* Fitted on what was recorded: if the buffer filled, on its span. */
-    uint64_t spun = (st ? st : &own)->spin_ns;
-    uint64_t span = g.n && g.n == g.cap ? g.at[g.n - 1] - g.at[0] : spun;
+    uint64_t span = g.n && g.n == g.cap ? g.at[g.n - 1] - g.at[0] : st->spin_ns;
     tick_fit_all(&g, span, t);
+    if (have) {
+        uint64_t upto = g.n && g.n == g.cap ? g.at[g.n - 1] - t0 : st->spin_ns;
+        st->mmu_1ms = tick_spin_mmu(&g, t0, upto, 1000000u);
+        st->mmu_10ms = tick_spin_mmu(&g, t0, upto, 10000000u);
+    }
     tick_gaps_free(&g);
 }
 

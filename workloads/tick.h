@@ -47,6 +47,14 @@ typedef struct tick_spin_stats {
     uint64_t spin_ns;
     uint64_t max_gap_ns;
     uint64_t over_20us, over_200us, over_1ms;
+    /* The spin's own MMU at 1 and 10 ms, over its gaps of 20 us or more
+     * (tick_measure; 0 when not computed): the most of any window that
+     * the machine left a program doing nothing but reading the clock.
+     * No collector's run on that CPU can show a higher MMU over the same
+     * time, so where a run's MMU misses a target this says whether the
+     * machine allowed it. A floor for that second only: a longer run
+     * meets more stalls. */
+    double mmu_1ms, mmu_10ms;
 } tick_spin_stats;
 
 /* Spins ns nanoseconds reading CLOCK_MONOTONIC, the way jHiccup does:
@@ -57,6 +65,9 @@ void tick_spin(uint64_t ns, tick_gaps *g, tick_spin_stats *st);
  * docs/design.md section 8 show); false if out of memory. */
 bool tick_gaps_alloc(tick_gaps *g, uint64_t ns);
 void tick_gaps_free(tick_gaps *g);
+/* The MMU at window_ns (metrics_mmu) of a spin that started at t0 and ran
+ * span ns, counting its gaps in g as pauses; 0 if out of memory. */
+double tick_spin_mmu(const tick_gaps *g, uint64_t t0, uint64_t span, uint64_t window_ns);
 
 /* Up to TICK_MAX periodic stalls: t[0] the one the most gaps show, t[1]
  * one more among the gaps t[0] does not explain (on the VMs measured, the
