@@ -382,6 +382,12 @@ enum { JOB_NONE = 0, JOB_MARK = 1, JOB_SWEEP = 2 };
 #define TC__WB_CAP   65536 /* barrier buffer entries; a power of two */
 #define TC__WB_BATCH 256   /* entries the mutator buffers before publishing them */
 
+/* The least memory between the concurrent mode's ceiling and its wait
+ * ceiling (pacer.c, compute_wait_ceiling): on a small heap half the
+ * headroom is soon allocated (lisp's: 0.7 MiB, 2 ms at its 330 MiB/s),
+ * sooner than a marker the machine stopped runs again. */
+#define WAIT_SLACK_MIN ((uint64_t)4 << 20)
+
 typedef struct tc__marker {
     /* The barrier buffer: a single-producer (the mutator), single-consumer
      * (whoever owns the mark state) ring of objects to shade. The mutator

@@ -161,8 +161,8 @@ static uint64_t compute_ceiling(const tc_heap *h, uint64_t goal, uint64_t marked
 }
 
 /* Concurrent mode: where an assist waits for the marker to hand the mark
- * state over, half the headroom past the ceiling (and never past the
- * ceiling's cap under the heap limit). Below it, past the ceiling, an
+ * state over, half the headroom past the ceiling, or WAIT_SLACK_MIN if
+ * that is more (and never past the ceiling's cap under the heap limit). Below it, past the ceiling, an
  * assist asks the marker to yield and goes on allocating. Why not wait
  * at the ceiling: a marker holds the state for whole slices, and a
  * marker descheduled inside one (a preempting thread on its CPU, idle
@@ -172,10 +172,15 @@ static uint64_t compute_ceiling(const tc_heap *h, uint64_t goal, uint64_t marked
  * that runs answers a yield within CLOCK_EVERY units, so the assist's
  * next check finds the state free; one that does not costs memory, up to
  * half the headroom, not a pause. So the heap peaks below
- * live x (1 + 2 x trigger_pct/100) in this mode. */
+ * live x (1 + 2 x trigger_pct/100) in this mode, or 4 MiB past the
+ * ceiling on a small heap: there half the headroom left lisp's mutator
+ * waiting 2-13 ms for a marker that ksoftirqd kept off its CPU, while
+ * the minimum removed every wait in 6 runs (docs/design.md §10). */
 static uint64_t compute_wait_ceiling(const tc_heap *h, uint64_t goal, uint64_t marked, uint64_t ceiling) {
     if (ceiling == UINT64_MAX || !h->cfg.concurrent) return ceiling;
-    uint64_t c = below_limit(h, ceiling + headroom_of(goal, marked) / 2);
+    uint64_t slack = headroom_of(goal, marked) / 2;
+    if (slack < WAIT_SLACK_MIN) slack = WAIT_SLACK_MIN;
+    uint64_t c = below_limit(h, ceiling + slack);
     return c > ceiling ? c : ceiling;
 }
 
