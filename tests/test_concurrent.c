@@ -152,6 +152,29 @@ static void test_verify_as_handshake(void **state) {
     }
 }
 
+/* An array of 1,024 objects, rooted at *arr, in a new cycle's propagate
+ * phase at one work unit an increment: its first increment shaded the
+ * root and marked nothing, so the targets stay white. Then more stores
+ * that overwrite a white pointer than the barrier buffer holds, with no
+ * allocation between; *x is one of the targets overwritten. */
+static void overwrite_whites_past_the_buffer(tc_heap *h, void **arr, void **x) {
+    *arr = tc_alloc(h, 1024, 0);
+    tc_root_add(h, arr);
+    for (int i = 0; i < 1024; i++) tc_store(h, *arr, (uint32_t)i, tc_alloc(h, 0, 8));
+    tc_collect(h);
+    tc_config c;
+    tc_get_config(h, &c);
+    c.step_work = 1;
+    assert_null(tc_set_config(h, &c));
+    tc_step(h);
+    assert_int_equal(tc_current_phase(h), TC_PHASE_PROPAGATE);
+    void *y = tc_load(h, *arr, 2);
+    *x = tc_load(h, *arr, 1);
+    assert_int_equal(tc_colour_of(h, *x), TC_WHITE);
+    tc_store(h, *arr, 0, *x);
+    for (int i = 0; i < TC__WB_CAP + 4096; i++) tc_store(h, *arr, 0, i % 2 ? *x : y);
+}
+
 /* With one CPU the marker thread would only take the mutator's core in
  * scheduler quanta: it does not start, and the mode's cycles run as the
  * incremental mode's (marker.c, tc__marker_can_run): the barrier shades
@@ -166,22 +189,8 @@ static void test_one_cpu_runs_incremental_cycles(void **state) {
     if (!pin_to_one_cpu(&old)) skip();
     tc_heap *h = concurrent_heap(TC_BARRIER_YUASA, true);
     assert_false(tc__marker_running(h));
-    void *arr = tc_alloc(h, 1024, 0);
-    tc_root_add(h, &arr);
-    for (int i = 0; i < 1024; i++) tc_store(h, arr, (uint32_t)i, tc_alloc(h, 0, 8));
-    tc_collect(h);
-    /* One work unit an increment: the cycle's first increment shades the
-     * root and marks nothing, so arr's targets stay white. */
-    tc_config c;
-    tc_get_config(h, &c);
-    c.step_work = 1;
-    assert_null(tc_set_config(h, &c));
-    tc_step(h);
-    assert_int_equal(tc_current_phase(h), TC_PHASE_PROPAGATE);
-    void *x = tc_load(h, arr, 1), *y = tc_load(h, arr, 2);
-    assert_int_equal(tc_colour_of(h, x), TC_WHITE);
-    tc_store(h, arr, 0, x);
-    for (int i = 0; i < TC__WB_CAP + 4096; i++) tc_store(h, arr, 0, i % 2 ? x : y);
+    void *arr, *x;
+    overwrite_whites_past_the_buffer(h, &arr, &x);
     assert_int_not_equal(tc_colour_of(h, x), TC_WHITE); /* shaded by the barrier itself */
     tc_stats st;
     tc_get_stats(h, &st);
@@ -210,20 +219,9 @@ static void test_a_full_buffer_is_flushed(void **state) {
     (void)state;
     tc_heap *h = marker_heap(TC_BARRIER_YUASA);
     if (!h) return;
-    void *arr = tc_alloc(h, 1024, 0);
-    tc_root_add(h, &arr);
-    for (int i = 0; i < 1024; i++) tc_store(h, arr, (uint32_t)i, tc_alloc(h, 0, 8));
-    tc_collect(h);
     tc_marker_park(h, true);
-    tc_config c;
-    tc_get_config(h, &c);
-    c.step_work = 1;
-    assert_null(tc_set_config(h, &c));
-    tc_step(h);
-    assert_int_equal(tc_current_phase(h), TC_PHASE_PROPAGATE);
-    void *x = tc_load(h, arr, 1), *y = tc_load(h, arr, 2);
-    tc_store(h, arr, 0, x);
-    for (int i = 0; i < TC__WB_CAP + 4096; i++) tc_store(h, arr, 0, i % 2 ? x : y);
+    void *arr, *x;
+    overwrite_whites_past_the_buffer(h, &arr, &x);
     tc_stats st;
     tc_get_stats(h, &st);
     assert_true(st.flushes >= 1);
