@@ -424,7 +424,7 @@ static size_t cycle_start(tc_heap *h, uint64_t now, bool handshake) {
      * shading, and counting both made lisp's ~3,000-root cycles look
      * 3,000 units longer, start earlier and run 13% more often. */
     size_t work = h->roots.n + h->hot.nroots;
-    if (!(conc && handshake && tc__marker_running(h) && buffer_roots(h))) h->cycle_mark_work += shade_roots(h);
+    if (!(conc && handshake && buffer_roots(h))) h->cycle_mark_work += shade_roots(h);
     tc__gc_set_phase(h, TC_PHASE_PROPAGATE);
     tc__pacer_cycle_start(h);
     return work;
@@ -441,11 +441,13 @@ static void mark_finished(tc_heap *h) {
     h->cycle_alloc_marked = h->bytes_allocated;
     h->sweep_cursor = h->pages.n;
     h->sweep_large_cursor = h->large.n;
-    /* Beside a marker thread the small pages are swept concurrently too
+    /* Beside the marker thread (a concurrent cycle has one:
+     * tc__marker_can_run) the small pages are swept concurrently too
      * (sweep.c); the large objects, O(1) each, by the mutator. */
-    const bool sweep_conc = conc && tc__marker_running(h);
-    if (sweep_conc) tc__sweep_concurrent_begin(h);
-    if (conc) tc__marker_mark_end(h, sweep_conc);
+    if (conc) {
+        tc__sweep_concurrent_begin(h);
+        tc__marker_mark_end(h, true);
+    }
     tc__gc_set_phase(h, TC_PHASE_SWEEP);
 }
 
@@ -528,7 +530,7 @@ size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
         start_phase = TC_PHASE_ROOTS;
         /* A concurrent cycle's first pause is the roots and nothing more:
          * the marker takes it from there. */
-        start_handshake = h->hot.concurrent && tc__marker_running(h) && reason != TC_REASON_FULL;
+        start_handshake = h->hot.concurrent && reason != TC_REASON_FULL;
         if (start_handshake) reason = TC_REASON_HANDSHAKE;
     }
     tc__budget b;

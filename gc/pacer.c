@@ -162,8 +162,9 @@ static uint64_t compute_ceiling(const tc_heap *h, uint64_t goal, uint64_t marked
 
 /* Concurrent mode: where an assist waits for the marker to hand the mark
  * state over, half the headroom past the ceiling, or WAIT_SLACK_MIN if
- * that is more (and never past the ceiling's cap under the heap limit). Below it, past the ceiling, an
- * assist asks the marker to yield and goes on allocating. Why not wait
+ * that is more (and never past the ceiling's cap under the heap limit).
+ * Below it, past the ceiling, an assist asks the marker to yield and
+ * goes on allocating. Why not wait
  * at the ceiling: a marker holds the state for whole slices, and a
  * marker descheduled inside one (a preempting thread on its CPU, idle
  * priority, the host taking its vCPU) hands it over only when it runs

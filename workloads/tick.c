@@ -415,7 +415,10 @@ void tick_spin(uint64_t ns, tick_gaps *g, tick_spin_stats *st) {
         if (gap >= 200000) st->over_200us++;
         if (gap >= 1000000) st->over_1ms++;
     }
-    if (st) st->spin_ns = now - t0;
+    if (st) {
+        st->start_ns = t0;
+        st->spin_ns = now - t0;
+    }
     if (pinned) (void)pthread_setaffinity_np(pthread_self(), sizeof was, &was);
 }
 
@@ -436,15 +439,15 @@ void tick_measure(uint64_t ns, machine_ticks *t, tick_spin_stats *st) {
     tick_spin_stats own = {0};
     if (!st) st = &own;
     bool have = tick_gaps_alloc(&g, ns);
-    uint64_t t0 = mono_ns();
     tick_spin(ns, &g, st);
     /* Fitted on what was recorded: if the buffer filled, on its span. */
-    uint64_t span = g.n && g.n == g.cap ? g.at[g.n - 1] - g.at[0] : st->spin_ns;
+    const bool full = g.n && g.n == g.cap;
+    uint64_t span = full ? g.at[g.n - 1] - g.at[0] : st->spin_ns;
     tick_fit_all(&g, span, t);
     if (have) {
-        uint64_t upto = g.n && g.n == g.cap ? g.at[g.n - 1] - t0 : st->spin_ns;
-        st->mmu_1ms = tick_spin_mmu(&g, t0, upto, 1000000u);
-        st->mmu_10ms = tick_spin_mmu(&g, t0, upto, 10000000u);
+        uint64_t upto = full ? g.at[g.n - 1] + g.len[g.n - 1] - st->start_ns : st->spin_ns;
+        st->mmu_1ms = tick_spin_mmu(&g, st->start_ns, upto, 1000000u);
+        st->mmu_10ms = tick_spin_mmu(&g, st->start_ns, upto, 10000000u);
     }
     tick_gaps_free(&g);
 }

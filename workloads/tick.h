@@ -44,6 +44,7 @@ typedef struct tick_gaps {
 
 /* What a spin saw, whether or not its gaps fit in the buffer. */
 typedef struct tick_spin_stats {
+    uint64_t start_ns; /* CLOCK_MONOTONIC at the spin's first clock read */
     uint64_t spin_ns;
     uint64_t max_gap_ns;
     uint64_t over_20us, over_200us, over_1ms;
