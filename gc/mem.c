@@ -414,6 +414,12 @@ void tc__mem_clean_keep(tc__mem *m, void *page) {
  * Trimming: at cycle end, and a slice per increment when the thread is off
  * ====================================================================== */
 
+/* The heap a cycle end weighs the quarantine's size against (below). */
+static uint64_t quarantine_weighed(const tc_heap *h) {
+    uint64_t out = (uint64_t)h->mem.pool.n * PAGE_SIZE + h->mem.pending_bytes;
+    return h->heap_bytes > out ? h->heap_bytes - out : 0;
+}
+
 /* Called when a cycle ends, with the bytes the heap may keep resident (the
  * next goal and a margin). Surplus pool pages and expired quarantine go to
  * the releaser; the reserve is capped to what the next cycle can use. */
@@ -427,14 +433,22 @@ void tc__mem_cycle_end(tc_heap *h, uint64_t retain_bytes) {
      * that, and for anything nobody reused in QUARANTINE_CYCLES cycles,
      * the oldest entries go first. This runs inside the cycle's last
      * increment: one pass for the expired entries, then at most EVICT_MAX
-     * oldest-first scans (the rest waits for the next cycle end). */
+     * oldest-first scans (the rest waits for the next cycle end). What it
+     * weighs against retain_bytes is the heap outside the pool, as
+     * retain_bytes' peak counts it (the pool's pages have their own rule
+     * below), less what already waits to be given back (pending, still in
+     * heap_bytes: with the thread off every entry dropped waits there).
+     * Weighed with the pool, a heap whose retain came from that peak
+     * (fragment's, in concurrent mode) lost the pool's worth of quarantine
+     * at every cycle end, ~800 spans and 180 MiB a run, and faulted them
+     * in again as fresh mappings (docs/design.md §7). */
     for (size_t i = 0; i < m->quarantine_n;) {
         if (h->cycle_no - m->quarantine[i].cycle >= QUARANTINE_CYCLES)
             tc__mem_quarantine_drop(h, i); /* moves the last entry to i */
         else
             i++;
     }
-    for (int k = 0; k < EVICT_MAX && h->heap_bytes > retain_bytes && m->quarantine_n; k++)
+    for (int k = 0; k < EVICT_MAX && quarantine_weighed(h) > retain_bytes && m->quarantine_n; k++)
         tc__mem_quarantine_drop(h, tc__mem_quarantine_oldest(m));
     /* Pool pages are surplus when the heap holds more than it will need;
      * only those that also sat in the pool unused for a whole window of

@@ -437,6 +437,36 @@ static void test_clean_back_piece_starts_on_a_page(void **state) {
     munmap(base + front + back, (size_t)(raw + map - (base + front + back)));
 }
 
+/* A cycle end keeps the quarantine while the heap outside the pool fits
+ * what it may retain, and drops no more than the excess. Thread off: a
+ * heap with ~9 MiB of small pages in its pool and four 1 MiB dead
+ * objects quarantined; a retain of exactly the heap outside the pool
+ * keeps all four, one of 1.5 MiB less drops two (oldest first), not all
+ * four. It failed with the pool weighed (all four kept spans dropped:
+ * fragment's concurrent runs lost ~800 spans that way), and with what
+ * was dropped still weighed (it waits in pending, in heap_bytes). */
+static void test_cycle_end_weighs_the_quarantine_alone(void **state) {
+    (void)state;
+    tc_heap *h = large_span_heap_thread(false);
+    void *list = NULL;
+    tc_root_push(h, &list);
+    build_list(h, &list, 40000); /* ~9 MiB of small pages */
+    list = NULL;
+    for (int i = 0; i < 4; i++) (void)tc_alloc(h, 0, (1u << 20) - 4096);
+    tc_collect(h); /* all dead: the pages to the pool, the spans to the quarantine */
+    assert_true(h->mem.pool.n * PAGE_SIZE >= (size_t)8 << 20);
+    assert_int_equal(h->mem.quarantine_n, 4);
+    assert_int_equal(h->mem.pending_bytes, 0);
+    const uint64_t outside_pool = h->heap_bytes - (uint64_t)h->mem.pool.n * PAGE_SIZE;
+    tc__mem_cycle_end(h, outside_pool);
+    assert_int_equal(h->mem.quarantine_n, 4);
+    tc__mem_cycle_end(h, outside_pool - (3u << 19));
+    assert_int_equal(h->mem.quarantine_n, 2);
+    tc_root_pop(h, 1);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
 static bool dirty_span_cleared(tc_heap *h) { return stats(h).mem_cleared_thread >= (uint64_t)2 << 20; }
 
 /* tc__mem_zero clears exactly [p, p+len): both ways (non-temporal stores
@@ -948,6 +978,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reserve_serves_the_mutator),
         cmocka_unit_test(test_quarantine_reuses_dead_large_objects),
+        cmocka_unit_test(test_cycle_end_weighs_the_quarantine_alone),
         cmocka_unit_test(test_release_in_slices_without_thread),
         cmocka_unit_test(test_release_by_thread),
         cmocka_unit_test(test_pool_gives_back_only_idle_pages),
