@@ -79,7 +79,8 @@ static void usage(FILE *f) {
                "  --json FILE             write every figure as JSON\n"
                "  --csv FILE              write the full pause log as CSV (a row a pause: its phase, work and\n"
                "                          reason: assist, handshake, flush, step, full, ...; tick 1 if the\n"
-               "                          machine's periodic stall landed in it)\n"
+               "                          machine's periodic stall landed in it; own_us the collector's own\n"
+               "                          time in it, by its clock)\n"
                "  --csv-summary FILE      write every figure as CSV, a row a workload and collector\n"
                "  --trace FILE            write a Chrome trace (open in Perfetto or chrome://tracing)\n"
                "  --dry-run               print the collector settings the flags make, run nothing\n"
@@ -263,8 +264,9 @@ static void write_pause_logs(FILE *csv, FILE *trace, bool *first, const wl_info 
         const char *phase = run_pause_phase(tim, e, &work), *reason = run_pause_reason(tim, e);
         double start_us = (double)(e->start_ns - tim->t0_ns) / 1e3, dur_us = (double)e->dur_ns / 1e3;
         if (csv)
-            fprintf(csv, "%s,%s,%d,%.3f,%.3f,%s,%llu,%s,%d\n", wl->name, col, rep + 1, start_us, dur_us, phase,
-                    (unsigned long long)work, reason, (e->flags & OPLOG_HELD_TICK) != 0);
+            fprintf(csv, "%s,%s,%d,%.3f,%.3f,%s,%llu,%s,%d,%.3f\n", wl->name, col, rep + 1, start_us, dur_us, phase,
+                    (unsigned long long)work, reason, (e->flags & OPLOG_HELD_TICK) != 0,
+                    (double)run_pause_own_ns(tim, e) / 1e3);
         if (trace && rep == 0) {
             fprintf(trace,
                     ",\n{\"name\":\"%s\",\"cat\":\"pause\",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":%zu,"
@@ -557,7 +559,7 @@ int cmd_bench(int argc, char **argv) {
     FILE *csv = o.csv ? cli_open_output(C, "--csv", o.csv) : NULL;
     FILE *summary = o.csv_summary ? cli_open_output(C, "--csv-summary", o.csv_summary) : NULL;
     FILE *trace = o.trace ? cli_open_output(C, "--trace", o.trace) : NULL;
-    if (csv) fprintf(csv, "workload,collector,repeat,start_us,duration_us,phase,work,reason,tick\n");
+    if (csv) fprintf(csv, "workload,collector,repeat,start_us,duration_us,phase,work,reason,tick,own_us\n");
     if (summary) csv_summary_header(summary);
     if (trace) fprintf(trace, "{\"traceEvents\":[\n");
     bool trace_first = true;

@@ -154,6 +154,39 @@ static void temp_path(char *path) {
     close(fd);
 }
 
+/* --csv's own_us: the collector's own time inside each pause. Tricolor's
+ * is there exactly when the pause held work, and no pause's exceeds the
+ * pause (the collector's clock and the outside one differ by their
+ * reading costs: a microsecond and 2% allowed). A row cut off at the end
+ * of the buffer is not read. */
+static void check_own_time(const char *buf) {
+    int rows = 0, with_work = 0;
+    for (const char *line = strchr(buf, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        char wl[32], col[32], phase[32], reason[32];
+        int rep, tick;
+        double start, dur, own;
+        unsigned long long work;
+        const char *next = strchr(line + 1, '\n');
+        if (!next) break;
+        /* reason may be empty: read the fields around it apart. */
+        if (sscanf(line + 1, "%31[^,],%31[^,],%d,%lf,%lf,%31[^,],%llu,", wl, col, &rep, &start, &dur, phase, &work) !=
+            7)
+            fail_msg("--csv row: %.80s", line + 1);
+        const char *r = line + 1;
+        for (int commas = 0; commas < 7; r++)
+            if (*r == ',') commas++;
+        if (sscanf(r, "%31[^,],%d,%lf", reason, &tick, &own) != 3 && sscanf(r, ",%d,%lf", &tick, &own) != 2)
+            fail_msg("--csv row's last fields: %.80s", line + 1);
+        if (own > dur * 1.02 + 1.0) fail_msg("own time %.3f us in a pause of %.3f us: %.80s", own, dur, line + 1);
+        if (strncmp(col, "tricolor", 8) == 0 && (work > 0) != (own > 0))
+            fail_msg("work %llu with own time %.3f us: %.80s", work, own, line + 1);
+        rows++;
+        with_work += work > 0;
+    }
+    assert_true(rows > 100);
+    assert_true(with_work > 10);
+}
+
 /* The new collectors in every output: --json has their keys and modes,
  * the table its notes on GC CPU, --csv-summary a row each with the new
  * columns, and --csv names each pause's reason (a concurrent cycle's
@@ -216,9 +249,10 @@ static void test_bench_concurrent_and_parallel_report(void **state) {
     assert_non_null(strstr(buf, "\ngcbench,small,1,1,1,boehm-par,parallel,none,"));
 
     slurp(csv, buf, sizeof buf);
-    assert_non_null(strstr(buf, "workload,collector,repeat,start_us,duration_us,phase,work,reason,tick\n"));
+    assert_non_null(strstr(buf, "workload,collector,repeat,start_us,duration_us,phase,work,reason,tick,own_us\n"));
     if (!strstr(buf, "tricolor-concurrent,") || !strstr(buf, ",handshake,"))
         fail_msg("--csv names no handshake of tricolor-concurrent");
+    check_own_time(buf);
 }
 
 /* Runs a command line through /bin/sh (for xvfb-run); returns its status. */

@@ -575,6 +575,12 @@ const char *run_pause_reason(const run_result *r, const oplog_entry *e) {
     return e->own_n && e->own_first < r->nown ? own_reason_name(&r->own[e->own_first]) : "";
 }
 
+uint64_t run_pause_own_ns(const run_result *r, const oplog_entry *e) {
+    uint64_t ns = 0;
+    for (size_t i = e->own_first; i < (size_t)e->own_first + e->own_n && i < r->nown; i++) ns += r->own[i].dur_ns;
+    return ns;
+}
+
 uint64_t run_gc_max_ns(const run_result *r) {
     uint64_t max;
     size_t none;

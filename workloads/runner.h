@@ -193,6 +193,11 @@ const char *run_pause_phase(const run_result *r, const oplog_entry *e, uint64_t 
  * own pause in it (own_reason_name), or "" when there was none or the
  * collector gives no reason (Boehm). */
 const char *run_pause_reason(const run_result *r, const oplog_entry *e);
+/* The collector's own measured time inside the operation: the durations
+ * of the own pauses that ran in it, by the collector's clock (0 when none
+ * did). What the operation took beyond it was the mutator's own work
+ * around the call, or the machine. */
+uint64_t run_pause_own_ns(const run_result *r, const oplog_entry *e);
 
 /* Timed pauses of at least min_ns inside which the collector did no work
  * of its own (no Tricolor increment, no Boehm collection event): the
