@@ -56,6 +56,13 @@ bool tc__ptrvec_push_slow(ptrvec *pv, void *p) {
     return true;
 }
 
+bool tc__ptrvec_reserve_touched(ptrvec *pv, size_t n) {
+    const size_t old = pv->cap;
+    if (!ptrvec_reserve(pv, n)) return false;
+    if (pv->cap > old) memset(pv->v + old, 0, (pv->cap - old) * sizeof *pv->v);
+    return true;
+}
+
 bool tc__ptrvec_copy(ptrvec *dst, const ptrvec *src) {
     if (!ptrvec_reserve(dst, src->n)) return false;
     if (src->n) memcpy(dst->v, src->v, src->n * sizeof *src->v);

@@ -191,6 +191,9 @@ void tc__ptrvec_free(ptrvec *pv);
 /* Makes dst a copy of src: one memcpy, growing dst first if it must.
  * Returns false (dst unchanged) when it cannot grow. */
 bool tc__ptrvec_copy(ptrvec *dst, const ptrvec *src);
+/* Grows pv to hold at least n pointers and writes its new part once, so
+ * that its pages are in before anyone needs them. False if it cannot. */
+bool tc__ptrvec_reserve_touched(ptrvec *pv, size_t n);
 
 /* --- mem.c: the memory layer --- */
 

@@ -402,6 +402,37 @@ static void test_a_waiting_mutator_asks_again(void **state) {
  * rest of its budget, put a cold page of sweeping in every termination
  * pause (docs/design.md §10, "The handshake that ends marking does not
  * sweep"). */
+/* The handshake that ends marking copies the page table into the
+ * concurrent sweep's list without growing it: the list keeps the
+ * table's capacity from the allocations that grow the table, its pages
+ * written in, so the copy faults nothing in inside the pause. A heap of
+ * ~380 pages (the table grows past its first 256) and no cycle before
+ * tc_collect. Failed with the list grown only by the copy (it held no
+ * room at all before the first cycle). */
+static void test_sweep_list_grows_outside_the_handshake(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.concurrent = true;
+    c.verify_each_step = false;
+    c.min_heap = (size_t)256 << 20; /* no cycle while the list is built */
+    tc_heap *h = tc_heap_new(&c);
+    void *keep = NULL;
+    tc_root_push(h, &keep);
+    build_list(h, &keep, 600000);
+    assert_int_equal(h->cycle_no, 0);
+    assert_true(h->pages.cap > 256);
+    assert_true(h->sweep_snap.cap >= h->pages.cap);
+    void **list = h->sweep_snap.v;
+    const size_t cap = h->sweep_snap.cap;
+    tc_collect(h);
+    assert_ptr_equal(h->sweep_snap.v, list);
+    assert_int_equal(h->sweep_snap.cap, cap);
+    tc_root_pop(h, 1);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
 static void test_termination_handshake_does_not_sweep(void **state) {
     (void)state;
     void *keep = NULL;
@@ -578,6 +609,7 @@ int main(void) {
         cmocka_unit_test(test_a_waiting_mutator_asks_again),
         cmocka_unit_test(test_cpu_cap_charges_every_slice),
         cmocka_unit_test(test_termination_handshake_does_not_sweep),
+        cmocka_unit_test(test_sweep_list_grows_outside_the_handshake),
         cmocka_unit_test(test_unfinished_handshake_hands_marking_back),
         cmocka_unit_test(test_marker_and_mutator_write_different_lines),
         cmocka_unit_test(test_start_handshake_buffers_the_roots),
