@@ -140,11 +140,11 @@ static void class_adopt(tc_class *c, tc_page *p) {
  * its realloc wrote fresh memory inside that pause: first-touch faults,
  * 17-98 us of mutate's and lru's termination handshakes, three times a
  * run while their heaps grew (docs/design.md section 10). So it keeps
- * the page table's capacity from the allocations that move to another
- * page, outside any pause, its pages written in. Never while the marker
- * reads it (a concurrent sweep, when lru's table grows): the first such
- * allocation after the sweep catches up, or failing that the handshake
- * grows it as before. */
+ * the page table's capacity from the allocations that grow the table or
+ * move to another page, outside any pause, its pages written in. Never
+ * while the marker reads it (a concurrent sweep, when lru's table
+ * grows): the first such allocation after the sweep catches up, or
+ * failing that the handshake grows it as before. */
 static void sweep_list_keep_up(tc_heap *h) {
     if (h->cfg.concurrent && !h->sweep_conc && h->sweep_snap.cap < h->pages.cap)
         (void)tc__ptrvec_reserve_touched(&h->sweep_snap, h->pages.cap);
@@ -160,6 +160,7 @@ static tc_page *page_new_small(tc_heap *h, unsigned cls) {
     p->ncells = (uint32_t)((PAGE_SIZE - PAGE_HEADER) / p->cell_size);
     p->index = (uint32_t)h->pages.n;
     if (!ptrvec_push(&h->pages, p)) return NULL;
+    sweep_list_keep_up(h);
     return p;
 }
 
