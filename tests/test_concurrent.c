@@ -405,10 +405,12 @@ static void test_a_waiting_mutator_asks_again(void **state) {
 /* The handshake that ends marking copies the page table into the
  * concurrent sweep's list without growing it: the list keeps the
  * table's capacity from the allocations that grow the table, its pages
- * written in, so the copy faults nothing in inside the pause. A heap of
- * ~380 pages (the table grows past its first 256) and no cycle before
- * tc_collect. Failed with the list grown only by the copy (it held no
- * room at all before the first cycle). */
+ * written in, so the copy faults nothing in inside the pause. A heap
+ * built up to the allocation that grows the table past its first 256
+ * pages, and no cycle before tc_collect. Failed with the list grown only
+ * by the copy (it held no room at all before the first cycle), and with
+ * it grown only when an allocation moves to another page (one behind
+ * the table there). */
 static void test_sweep_list_grows_outside_the_handshake(void **state) {
     (void)state;
     tc_config c;
@@ -419,7 +421,10 @@ static void test_sweep_list_grows_outside_the_handshake(void **state) {
     tc_heap *h = tc_heap_new(&c);
     void *keep = NULL;
     tc_root_push(h, &keep);
-    build_list(h, &keep, 600000);
+    build_list(h, &keep, 500000);
+    /* Up to the allocation that grows the table past its first 256. */
+    const size_t first_cap = h->pages.cap;
+    while (h->pages.cap == first_cap) build_list(h, &keep, 1);
     assert_int_equal(h->cycle_no, 0);
     assert_true(h->pages.cap > 256);
     assert_true(h->sweep_snap.cap >= h->pages.cap);
