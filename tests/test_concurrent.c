@@ -397,17 +397,12 @@ static void test_a_waiting_mutator_asks_again(void **state) {
     free_marking_heap(h, &keep);
 }
 
-/* The handshake that ends marking stops there: the marker sweeps the
- * listed pages and the mutator adopts them. Sweeping in it, with the
- * rest of its budget, put a cold page of sweeping in every termination
- * pause (docs/design.md §10, "The handshake that ends marking does not
- * sweep"). */
 /* The handshake that ends marking copies the page table into the
  * concurrent sweep's list without growing it: the list keeps the
- * table's capacity from the allocations that grow the table, its pages
- * written in, so the copy faults nothing in inside the pause. A heap
- * built up to the allocation that grows the table past its first 256
- * pages, and no cycle before tc_collect. Failed with the list grown only
+ * table's capacity from the allocations that grow the table or move to
+ * another page, its pages written in, so the copy faults nothing in
+ * inside the pause. A heap built up to the allocation that grows the
+ * table past its first 256 pages, and no cycle before tc_collect. Failed with the list grown only
  * by the copy (it held no room at all before the first cycle), and with
  * it grown only when an allocation moves to another page (one behind
  * the table there). */
@@ -438,6 +433,11 @@ static void test_sweep_list_grows_outside_the_handshake(void **state) {
     tc_heap_free(h);
 }
 
+/* The handshake that ends marking stops there: the marker sweeps the
+ * listed pages and the mutator adopts them. Sweeping in it, with the
+ * rest of its budget, put a cold page of sweeping in every termination
+ * pause (docs/design.md §10, "The handshake that ends marking does not
+ * sweep"). */
 static void test_termination_handshake_does_not_sweep(void **state) {
     (void)state;
     void *keep = NULL;

@@ -442,9 +442,10 @@ static void test_clean_back_piece_starts_on_a_page(void **state) {
  * heap with ~9 MiB of small pages in its pool and four 1 MiB dead
  * objects quarantined (four live ones between them); a retain of exactly
  * the heap outside the pool keeps all four, one of 1.5 MiB less drops
- * two (oldest first), not all four. It failed with the pool weighed (all four kept spans dropped:
- * fragment's concurrent runs lost ~800 spans that way), and with what
- * was dropped still weighed (it waits in pending, in heap_bytes). */
+ * two (oldest first), not all four. It failed with the pool weighed (all
+ * four dropped at the first call: fragment's concurrent runs lost ~800
+ * spans a run that way), and with what was dropped still weighed (it
+ * waits in pending, in heap_bytes: all four dropped at the second). */
 static void test_cycle_end_weighs_the_quarantine_alone(void **state) {
     (void)state;
     tc_heap *h = large_span_heap_thread(false);
