@@ -477,6 +477,7 @@ static void budget_init(const tc_heap *h, tc__budget *b, bool unlimited, uint64_
     b->limit = SIZE_MAX;
     b->timed = false;
     b->yield = NULL;
+    b->aside = NULL;
     b->next_clock = CLOCK_EVERY;
     b->deadline = 0;
     if (unlimited) return;

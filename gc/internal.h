@@ -292,6 +292,7 @@ typedef struct tc__mem {
     _Atomic size_t reserve_pages, reserve_cap, taken;
     _Atomic bool starving, stop;
     _Atomic bool ranges_behind; /* a range's cursor passed what the thread populated */
+    _Atomic bool refilling;     /* the thread is filling the ready reserve: the marker's idle slices step aside */
     /* The pause and cycle logs' records and the grey stack (see tc__mem_range_ensure). */
     tc__range log, grey, cycles;
     /* The thread's side. */
@@ -422,6 +423,7 @@ typedef struct tc__marker {
     bool sem_ok;
     _Atomic int sleep;             /* SLEEP_*: whether, and why, the marker sleeps */
     _Atomic uint64_t work, cpu_ns; /* the marker's totals */
+    _Atomic uint64_t idle_slices;  /* slices it ran at idle priority */
     uint64_t work_seen;            /* (mutator) marker work already credited to the debt */
     uint64_t cycle_work0, cycle_cpu0;
     uint64_t mark_work, sweep_work0; /* (mutator) the marker's marking work this cycle; its total when sweep began */
@@ -606,6 +608,7 @@ typedef struct tc__budget {
     size_t next_clock; /* work count at which to read the clock again */
     bool timed;
     const _Atomic bool *yield; /* the marker's: spent as soon as this is set */
+    const _Atomic bool *aside; /* the marker's idle slices: the memory thread's `refilling`, likewise */
 } tc__budget;
 
 #define CLOCK_EVERY 64 /* work units between clock reads in a timed budget */
@@ -618,7 +621,8 @@ static inline bool tc__budget_spent(tc__budget *b, size_t work) {
     if (work >= b->limit) return true;
     if (b->timed && work >= b->next_clock) {
         b->next_clock = work + CLOCK_EVERY;
-        if (tc__now_ns() >= b->deadline || (b->yield && atomic_load_explicit(b->yield, memory_order_relaxed))) {
+        if (tc__now_ns() >= b->deadline || (b->yield && atomic_load_explicit(b->yield, memory_order_relaxed)) ||
+            (b->aside && atomic_load_explicit(b->aside, memory_order_relaxed))) {
             b->limit = 0;
             return true;
         }

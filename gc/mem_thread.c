@@ -58,7 +58,7 @@ static void *thread_fresh_page(tc__mem *m, bool on_thread) {
  * the MMU at 10 ms in every A/B set (GCBench 0.30-0.44 -> 0.44-0.54,
  * binary-trees, lru), with more reserve misses, which the mutator meets
  * by faulting pages in place (docs/design.md §6). */
-static void thread_refill(tc__mem *m, size_t want, bool on_thread) {
+static void thread_refill_to(tc__mem *m, size_t want, bool on_thread) {
     while (tc__ring_count(&m->ready) < want) {
         void *batch[POPULATE_BATCH];
         size_t n = 0;
@@ -89,6 +89,15 @@ static void thread_refill(tc__mem *m, size_t want, bool on_thread) {
             }
         }
     }
+}
+
+/* `refilling` is set while the thread fills the reserve, for the marker
+ * thread: its idle marking naps meanwhile (marker.c, owed_time). */
+static void thread_refill(tc__mem *m, size_t want, bool on_thread) {
+    if (tc__ring_count(&m->ready) >= want) return;
+    atomic_store_explicit(&m->refilling, true, memory_order_relaxed);
+    thread_refill_to(m, want, on_thread);
+    atomic_store_explicit(&m->refilling, false, memory_order_relaxed);
 }
 
 /* Keeps one span of the largest size the mutator had to map itself

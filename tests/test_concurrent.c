@@ -14,6 +14,8 @@
  *     the state, up to the wait ceiling, and waits past it;
  *   - a mutator waiting for the state keeps asking for it;
  *   - the CPU cap's account charges every slice and gives no credit;
+ *   - idle marking steps aside while the memory thread refills its
+ *     reserve;
  *   - the handshake that ends marking leaves the sweep to the marker, and
  *     one that cannot end it hands marking back to the marker;
  *   - what the marker writes for each object it marks lies on other lines
@@ -572,6 +574,70 @@ static void test_cpu_cap_charges_every_slice(void **state) {
     assert_int_equal(tc__cpu_cap_slice(&c, t, t + 500 * us, 100, true), 0);
 }
 
+/* While the memory thread refills its reserve the marker marks at idle
+ * priority no more (marker.c, owed_time): the two would share the spare
+ * CPU and the mutator fault the pages the thread had not reached. The
+ * test plays the memory thread (off in this heap) by setting its flag.
+ * At a 1% cap the marker's first slice owes 99 times its length, all of
+ * it time for idle slices; none may run while the flag is set, and once
+ * it is cleared they start again. */
+static void test_idle_marking_steps_aside_for_the_refill(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.concurrent = true;
+    c.verify_each_step = false;
+    c.mem_thread = false;
+    c.gc_cpu_pct = 1;
+    c.gc_idle = true;
+    tc_heap *h = tc_heap_new(&c);
+    assert_non_null(h);
+    if (!tc__marker_running(h)) {
+        print_message("one CPU: no marker thread to test\n");
+        tc_heap_free(h);
+        return;
+    }
+    void *keep = NULL;
+    tc_root_add(h, &keep);
+    build_list(h, &keep, 1000000);
+    tc_collect(h); /* no job now: the marker runs no slice and counts none */
+    const uint64_t work0 = atomic_load(&h->conc.work), idle0 = atomic_load(&h->conc.idle_slices);
+    atomic_store(&h->mem.refilling, true);
+    tc_step(h); /* the start handshake */
+    assert_int_equal(tc__marker_job(h), JOB_MARK);
+    /* The cycle's first dedicated slice: it ignores the flag. */
+    for (int waited = 0; atomic_load(&h->conc.work) == work0; waited++) {
+        assert_true(waited < 20000);
+        sleep_ms(1);
+    }
+    /* The list must outlast that slice, or nothing is left to step aside from. */
+    assert_false(atomic_load(&h->conc.idle));
+    sleep_ms(30);
+    assert_int_equal(atomic_load(&h->conc.idle_slices), idle0);
+    atomic_store(&h->mem.refilling, false);
+    for (int waited = 0; atomic_load(&h->conc.idle_slices) == idle0; waited++) {
+        assert_true(waited < 20000);
+        sleep_ms(1);
+    }
+    free_marking_heap(h, &keep);
+}
+
+/* A slice's budget with `aside` set is spent at its first clock read,
+ * as with `yield`: an idle slice in progress when the memory thread
+ * starts a refill ends within CLOCK_EVERY units. */
+static void test_budget_ends_when_asked_aside(void **state) {
+    (void)state;
+    _Atomic bool refilling = false;
+    tc__budget b = {.limit = SIZE_MAX, .timed = true, .next_clock = CLOCK_EVERY, .aside = &refilling};
+    b.deadline = tc__now_ns() + 60ull * 1000000000u;
+    assert_false(tc__budget_spent(&b, CLOCK_EVERY));
+    atomic_store(&refilling, true);
+    assert_false(tc__budget_spent(&b, CLOCK_EVERY + 1)); /* between clock reads */
+    assert_true(tc__budget_spent(&b, 2 * CLOCK_EVERY));
+    atomic_store(&refilling, false);
+    assert_true(tc__budget_spent(&b, 2 * CLOCK_EVERY + 1)); /* spent stays spent */
+}
+
 /* The TC__LINE block an address is in. */
 static uintptr_t block_of(const void *p) { return (uintptr_t)p / TC__LINE; }
 
@@ -613,6 +679,8 @@ int main(void) {
         cmocka_unit_test(test_assists_wait_only_past_the_wait_ceiling),
         cmocka_unit_test(test_a_waiting_mutator_asks_again),
         cmocka_unit_test(test_cpu_cap_charges_every_slice),
+        cmocka_unit_test(test_idle_marking_steps_aside_for_the_refill),
+        cmocka_unit_test(test_budget_ends_when_asked_aside),
         cmocka_unit_test(test_termination_handshake_does_not_sweep),
         cmocka_unit_test(test_sweep_list_grows_outside_the_handshake),
         cmocka_unit_test(test_unfinished_handshake_hands_marking_back),
