@@ -31,25 +31,37 @@
 
 #include "internal.h"
 
+/* The tests' config in the concurrent mode, the marker uncapped. */
+static void concurrent_config(tc_config *c, tc_barrier b, bool verify) {
+    test_config(c, b);
+    c->concurrent = true;
+    c->verify_each_step = verify;
+    c->gc_cpu_pct = 100;
+}
+
 static tc_heap *concurrent_heap(tc_barrier b, bool verify) {
     tc_config c;
-    test_config(&c, b);
-    c.concurrent = true;
-    c.verify_each_step = verify;
-    c.gc_cpu_pct = 100;
+    concurrent_config(&c, b, verify);
     tc_heap *h = tc_heap_new(&c);
     assert_non_null(h);
     return h;
 }
 
-/* A concurrent heap with its marker thread running, or NULL (and a
+/* A heap made from c with its marker thread running, or NULL (and a
  * note) on one CPU, where there is none to test. */
-static tc_heap *marker_heap(tc_barrier b) {
-    tc_heap *h = concurrent_heap(b, false);
+static tc_heap *marker_heap_with(const tc_config *c) {
+    tc_heap *h = tc_heap_new(c);
+    assert_non_null(h);
     if (tc__marker_running(h)) return h;
     print_message("one CPU: no marker thread to test\n");
     tc_heap_free(h);
     return NULL;
+}
+
+static tc_heap *marker_heap(tc_barrier b) {
+    tc_config c;
+    concurrent_config(&c, b, false);
+    return marker_heap_with(&c);
 }
 
 /* A list of n cells hanging from *root, each with a payload slot. */
@@ -584,19 +596,12 @@ static void test_cpu_cap_charges_every_slice(void **state) {
 static void test_idle_marking_steps_aside_for_the_refill(void **state) {
     (void)state;
     tc_config c;
-    test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.concurrent = true;
-    c.verify_each_step = false;
+    concurrent_config(&c, TC_BARRIER_DIJKSTRA, false);
     c.mem_thread = false;
     c.gc_cpu_pct = 1;
     c.gc_idle = true;
-    tc_heap *h = tc_heap_new(&c);
-    assert_non_null(h);
-    if (!tc__marker_running(h)) {
-        print_message("one CPU: no marker thread to test\n");
-        tc_heap_free(h);
-        return;
-    }
+    tc_heap *h = marker_heap_with(&c);
+    if (!h) return;
     void *keep = NULL;
     tc_root_add(h, &keep);
     build_list(h, &keep, 1000000);
