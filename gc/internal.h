@@ -421,7 +421,9 @@ typedef struct tc__marker {
     pthread_t thread;
     sem_t sem; /* the marker sleeps on it (marker.c: wake) */
     bool sem_ok;
-    _Atomic int sleep;             /* SLEEP_*: whether, and why, the marker sleeps */
+    /* (the pacer) when the next cycle should start, at the allocation
+     * rate of the last one; 0: no forecast (marker.c, tc__marker_idle_wait_ns) */
+    _Atomic uint64_t next_start_ns;
     _Atomic uint64_t work, cpu_ns; /* the marker's totals */
     _Atomic uint64_t idle_slices;  /* slices it ran at idle priority */
     uint64_t work_seen;            /* (mutator) marker work already credited to the debt */
@@ -672,6 +674,10 @@ void tc__marker_resume(tc_heap *h);
  * stops. */
 void tc__marker_mark_end(tc_heap *h, bool sweep);
 void tc__marker_cycle_end(tc_heap *h);
+/* The pacer's forecast of the next cycle's start (tc__now_ns time, 0:
+ * none), and how long a marker with no job sleeps at `now` given it. */
+void tc__marker_expect_start(tc_heap *h, uint64_t at_ns);
+uint64_t tc__marker_idle_wait_ns(uint64_t now, uint64_t at_ns);
 /* The marker's marking work in this cycle (set when marking ends), its
  * sweeping work since, and its job (JOB_*). */
 uint64_t tc__marker_mark_work(const tc_heap *h);

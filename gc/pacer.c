@@ -295,6 +295,21 @@ void tc__pacer_cycle_start(tc_heap *h) {
     reschedule(h);
 }
 
+/* Concurrent mode: when the next cycle should start, at the rate the
+ * mutator allocated through the cycle that just ended, for the marker,
+ * which sleeps until then (marker.c, tc__marker_idle_wait_ns). */
+static void forecast_start(tc_heap *h) {
+    const uint64_t now = tc__now_ns();
+    const uint64_t bytes = h->bytes_allocated - h->cycle_alloc0, live = live_bytes(h);
+    if (bytes == 0 || now <= h->cur.start_ns) {
+        tc__marker_expect_start(h, 0);
+        return;
+    }
+    const double to_go = h->trigger_bytes > live ? (double)(h->trigger_bytes - live) : 0.0;
+    const double ns = to_go * (double)(now - h->cur.start_ns) / (double)bytes;
+    tc__marker_expect_start(h, ns >= (double)(UINT64_MAX / 4) ? 0 : now + (uint64_t)ns);
+}
+
 /* The next trigger grows from what marking found live (like Go's heap
  * goal), not from the bytes in use when sweeping ends: those include
  * everything allocated during the cycle, and a trigger built on them would
@@ -316,6 +331,7 @@ void tc__pacer_cycle_end(tc_heap *h) {
     measure_concurrent_runway(h);
     set_goal_and_start(h, base);
     h->debt = 0;
+    if (h->cur.concurrent) forecast_start(h);
 }
 
 void tc__pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns, bool marking) {

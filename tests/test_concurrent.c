@@ -16,6 +16,8 @@
  *   - the CPU cap's account charges every slice and gives no credit;
  *   - idle marking steps aside while the memory thread refills its
  *     reserve;
+ *   - a marker with no job sleeps until the pacer's forecast of the next
+ *     cycle's start, which each concurrent cycle's end sets;
  *   - the handshake that ends marking leaves the sweep to the marker, and
  *     one that cannot end it hands marking back to the marker;
  *   - what the marker writes for each object it marks lies on other lines
@@ -643,6 +645,64 @@ static void test_budget_ends_when_asked_aside(void **state) {
     assert_true(tc__budget_spent(&b, 2 * CLOCK_EVERY + 1)); /* spent stays spent */
 }
 
+/* With no job the marker sleeps its long wait, unless the pacer's
+ * forecast of the next cycle's start falls within it: then it sleeps
+ * until the forecast, polls from there, and goes back to the long wait
+ * once the forecast is that long past (marker.c). Times in ns. */
+static void test_idle_wait_follows_the_forecast(void **state) {
+    (void)state;
+    const uint64_t now = 5000000000ull;
+    const uint64_t wait = tc__marker_idle_wait_ns(now, 0); /* no forecast */
+    assert_true(wait > 0);
+    assert_int_equal(tc__marker_idle_wait_ns(now, now + 10 * wait), wait);
+    assert_int_equal(tc__marker_idle_wait_ns(now, now + wait / 2), wait / 2);
+    const uint64_t poll = tc__marker_idle_wait_ns(now, now);
+    assert_true(poll > 0 && poll < wait / 2);
+    assert_int_equal(tc__marker_idle_wait_ns(now, now - wait / 2), poll);
+    assert_int_equal(tc__marker_idle_wait_ns(now, now - wait), wait);
+}
+
+/* Whether the last cycle in the log is one the test waits for: a
+ * concurrent one, or any for an incremental heap. */
+static bool last_cycle_is(tc_heap *h, bool concurrent) {
+    size_t nc;
+    const tc_cycle *cy = tc_cycle_log(h, &nc);
+    return nc > 0 && (!concurrent || cy[nc - 1].concurrent);
+}
+
+/* Each concurrent cycle's end leaves the marker a forecast of the next
+ * start, no earlier than the cycle's own start; an incremental heap's
+ * cycles leave none. */
+static void test_cycle_end_forecasts_the_next_start(void **state) {
+    (void)state;
+    for (int concurrent = 1; concurrent >= 0; concurrent--) {
+        tc_config c;
+        concurrent_config(&c, TC_BARRIER_DIJKSTRA, false);
+        c.concurrent = concurrent;
+        tc_heap *h = concurrent ? marker_heap_with(&c) : tc_heap_new(&c);
+        if (!h) return;
+        void *keep = NULL;
+        tc_root_add(h, &keep);
+        build_list(h, &keep, 20000);
+        for (int round = 0; round < 2000 && !last_cycle_is(h, concurrent); round++) {
+            void *tmp = NULL;
+            tc_root_push(h, &tmp);
+            build_list(h, &tmp, 1000);
+            tc_root_pop(h, 1);
+        }
+        assert_true(last_cycle_is(h, concurrent));
+        size_t nc;
+        const tc_cycle *cy = tc_cycle_log(h, &nc);
+        const uint64_t at = atomic_load(&h->conc.next_start_ns);
+        if (concurrent)
+            assert_true(at >= cy[nc - 1].start_ns);
+        else
+            assert_int_equal(at, 0);
+        tc_root_remove(h, &keep);
+        tc_heap_free(h);
+    }
+}
+
 /* The TC__LINE block an address is in. */
 static uintptr_t block_of(const void *p) { return (uintptr_t)p / TC__LINE; }
 
@@ -686,6 +746,8 @@ int main(void) {
         cmocka_unit_test(test_cpu_cap_charges_every_slice),
         cmocka_unit_test(test_idle_marking_steps_aside_for_the_refill),
         cmocka_unit_test(test_budget_ends_when_asked_aside),
+        cmocka_unit_test(test_idle_wait_follows_the_forecast),
+        cmocka_unit_test(test_cycle_end_forecasts_the_next_start),
         cmocka_unit_test(test_termination_handshake_does_not_sweep),
         cmocka_unit_test(test_sweep_list_grows_outside_the_handshake),
         cmocka_unit_test(test_unfinished_handshake_hands_marking_back),
