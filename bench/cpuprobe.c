@@ -29,8 +29,15 @@
  * 64 MiB buffer ("busy", a marker's memory traffic); the two alternate,
  * ROUNDS rounds each. Nothing is shared between A and B but the machine:
  *
- *   cpu_neighbour_idle: N gaps > 50 us, M > 200 us, max X us in S s
- *   cpu_neighbour_busy: ...
+ *   cpu_neighbour_idle:  N gaps > 20 us, M > 50 us, K > 200 us, max X us in S s
+ *   cpu_neighbour_busy:  ...
+ *   cpu_neighbour_unmap: ..., beside C munmap calls
+ *
+ * where B, in the third, maps, writes and unmaps 64 KiB once a
+ * millisecond, as the memory thread gives a span back: an munmap of
+ * touched memory flushes the TLBs of every CPU the process runs on, and
+ * on the PVM guests of docs/design.md section 6 that stopped A for
+ * 20-50 us about once for every two calls.
  *
  * Needs two CPUs; with one it says so and exits 0.
  *
@@ -52,6 +59,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "cache_gap.h"
@@ -106,7 +114,7 @@ static void *other_main(void *arg) {
 }
 
 typedef struct gaps {
-    unsigned over50, over200, over1ms;
+    unsigned over20, over50, over200, over1ms;
     uint64_t max_ns;
 } gaps;
 
@@ -117,6 +125,7 @@ static uint64_t spin_for(uint64_t ns, gaps *g) {
     while (last - t0 < ns) {
         uint64_t t = now_ns(), gap = t - last;
         if (gap > g->max_ns) g->max_ns = gap;
+        g->over20 += gap > 20000;
         g->over50 += gap > 50000;
         g->over200 += gap > 200000;
         g->over1ms += gap > 1000000;
@@ -144,23 +153,37 @@ static void round_of(int measured, int other_cpu, bool spin, gaps *g) {
     pthread_join(b, NULL);
 }
 
+enum { ASLEEP, READING, UNMAPPING }; /* what B does */
+
 typedef struct neighbour {
     int cpu;
-    bool busy;
+    int does;
+    unsigned calls; /* UNMAPPING: munmap calls made */
     _Atomic bool stop;
 } neighbour;
 
 #define NEIGHBOUR_BYTES ((size_t)64 << 20)
 
+/* UNMAPPING: what the memory thread does when it gives a span back: map
+ * 64 KiB, write each 4 KiB page, unmap it; once a millisecond. */
+static void map_touch_unmap(neighbour *n) {
+    char *p = mmap(NULL, (size_t)64 << 10, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return;
+    for (size_t i = 0; i < ((size_t)64 << 10); i += 4096) p[i] = 1;
+    munmap(p, (size_t)64 << 10);
+    n->calls++;
+}
+
 static void *neighbour_main(void *arg) {
     neighbour *n = arg;
     pin(n->cpu);
-    volatile uint64_t *buf = n->busy ? malloc(NEIGHBOUR_BYTES) : NULL;
+    volatile uint64_t *buf = n->does == READING ? malloc(NEIGHBOUR_BYTES) : NULL;
     uint64_t sink = 0;
     if (buf)
         for (size_t i = 0; i < NEIGHBOUR_BYTES / 8; i++) buf[i] = i;
     while (!atomic_load_explicit(&n->stop, memory_order_relaxed)) {
         if (!buf) {
+            if (n->does == UNMAPPING) map_touch_unmap(n);
             struct timespec ts = {0, 1000000};
             nanosleep(&ts, NULL);
             continue;
@@ -172,8 +195,8 @@ static void *neighbour_main(void *arg) {
     return (void *)(uintptr_t)sink;
 }
 
-static void neighbour_round(int measured, int other_cpu, bool busy, gaps *g) {
-    neighbour n = {.cpu = other_cpu, .busy = busy};
+static unsigned neighbour_round(int measured, int other_cpu, int does, gaps *g) {
+    neighbour n = {.cpu = other_cpu, .does = does};
     pthread_t b;
     pthread_create(&b, NULL, neighbour_main, &n);
     pin(measured);
@@ -182,6 +205,7 @@ static void neighbour_round(int measured, int other_cpu, bool busy, gaps *g) {
     spin_for(SECONDS_NS, g);
     atomic_store(&n.stop, true);
     pthread_join(b, NULL);
+    return n.calls;
 }
 
 #define GAP_PASSES 101
@@ -228,15 +252,20 @@ int main(void) {
     for (int i = 0; i < 3; i++)
         printf("%s %u gaps > 200 us, %u > 1 ms, max %.0f us in %.0f s\n", lines[i].name, lines[i].g->over200,
                lines[i].g->over1ms, (double)lines[i].g->max_ns / 1e3, secs);
-    gaps idle = {0}, busy = {0};
+    gaps idle = {0}, busy = {0}, unmap = {0};
+    unsigned calls = 0;
     for (int r = 0; r < ROUNDS; r++) {
-        neighbour_round(last, first, false, &idle);
-        neighbour_round(last, first, true, &busy);
+        neighbour_round(last, first, ASLEEP, &idle);
+        neighbour_round(last, first, READING, &busy);
+        calls += neighbour_round(last, first, UNMAPPING, &unmap);
     }
-    printf("cpu_neighbour_idle: %u gaps > 50 us, %u > 200 us, max %.0f us in %.0f s\n", idle.over50, idle.over200,
-           (double)idle.max_ns / 1e3, secs);
-    printf("cpu_neighbour_busy: %u gaps > 50 us, %u > 200 us, max %.0f us in %.0f s\n", busy.over50, busy.over200,
-           (double)busy.max_ns / 1e3, secs);
+    printf("cpu_neighbour_idle:  %u gaps > 20 us, %u > 50 us, %u > 200 us, max %.0f us in %.0f s\n", idle.over20,
+           idle.over50, idle.over200, (double)idle.max_ns / 1e3, secs);
+    printf("cpu_neighbour_busy:  %u gaps > 20 us, %u > 50 us, %u > 200 us, max %.0f us in %.0f s\n", busy.over20,
+           busy.over50, busy.over200, (double)busy.max_ns / 1e3, secs);
+    printf("cpu_neighbour_unmap: %u gaps > 20 us, %u > 50 us, %u > 200 us, max %.0f us in %.0f s, beside %u munmap "
+           "calls\n",
+           unmap.over20, unmap.over50, unmap.over200, (double)unmap.max_ns / 1e3, secs, calls);
     cache_after_gap(last, 2);
     cache_after_gap(last, 32);
     return 0;

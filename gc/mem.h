@@ -23,8 +23,8 @@
 #define WAKE_MIN_NS             250000              /* the thread's shortest sleep (see next_interval) */
 #define WAKE_MAX_NS             8000000             /* ... and its longest */
 #define EVICT_MAX               32                  /* quarantine entries evicted for space per cycle end */
-#define QUARANTINE_CYCLES       8                   /* a dead large mapping waits at most this many cycles for reuse */
-#define RELEASE_SLICE_PAGES     4                   /* thread off: pages released per increment at most */
+#define QUARANTINE_CYCLES       32      /* a dead large mapping waits at most this many cycles for reuse (mem.c) */
+#define RELEASE_SLICE_PAGES     4       /* thread off: pages released per increment at most */
 #define RELEASE_CPU_PCT         1       /* the thread spends at most this share of its time giving memory back */
 #define RELEASE_CREDIT_NS       2000000 /* ... plus this much at its start */
 #define RELEASE_BACKLOG_BYTES   ((uint64_t)16 << 20) /* ... unless this much waits to be given back */

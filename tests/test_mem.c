@@ -161,6 +161,38 @@ static void test_quarantine_reuses_dead_large_objects(void **state) {
     }
 }
 
+/* A dead large mapping waits through quiet cycles (here 24, three
+ * times the old limit) before it is given back: kept longer, dead
+ * neighbours merge and go back in fewer munmap calls, each of which
+ * stalls the mutator's vCPU for a TLB flush (mem.c, QUARANTINE_CYCLES).
+ * The 16 mappings are still reused after the 24 cycles, with no OS
+ * call. */
+static void test_quarantine_keeps_spans_through_quiet_cycles(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.mem_thread = false;
+    c.min_heap = (size_t)1 << 30;
+    tc_heap *h = tc_heap_new(&c);
+    for (int i = 0; i < 16; i++) {
+        void *b = tc_alloc(h, 0, 1 << 20);
+        memset(tc_raw(b), 0xab, 1 << 20);
+    }
+    tc_collect(h); /* all 16 dead: to the quarantine */
+    for (int i = 0; i < 24; i++) tc_collect(h);
+    tc_stats s0 = stats(h);
+    for (int i = 0; i < 16; i++) {
+        void *b = tc_alloc(h, 3, (1 << 20) - 4096);
+        assert_reads_zero(tc_raw(b), (1u << 20) - 4096);
+    }
+    tc_stats s1 = stats(h);
+    assert_int_equal(s1.mem_quarantine_reuses - s0.mem_quarantine_reuses, 16);
+    assert_int_equal(s1.mem_syscalls_mutator, s0.mem_syscalls_mutator);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
 /* Thread off: quarantined mappings that nobody reused are given back
  * after a few cycles, a slice per increment: no increment does more than
  * its budget plus one slice of release work. */
@@ -179,7 +211,7 @@ static void test_release_in_slices_without_thread(void **state) {
     }
     uint64_t held = stats(h).heap_bytes;
     assert_true(held >= (uint64_t)64 << 20);
-    for (int i = 0; i < 10; i++) tc_collect(h); /* dead, then past the quarantine's age limit */
+    for (int i = 0; i < QUARANTINE_CYCLES + 2; i++) tc_collect(h); /* dead, then past the quarantine's age limit */
     tc_log_clear(h);
     for (int i = 0; i < 2000 && stats(h).heap_bytes >= (uint64_t)1 << 20; i++) tc_step(h);
     size_t n;
@@ -210,7 +242,7 @@ static void test_release_by_thread(void **state) {
     uint64_t calls = stats(h).mem_syscalls_mutator;
     tc_collect(h); /* dead: the thread clears them (to the quarantine) */
     assert_true(wait_until(h, cleared_16_mib));
-    for (int i = 0; i < 10; i++) tc_collect(h); /* past the quarantine's age limit */
+    for (int i = 0; i < QUARANTINE_CYCLES + 2; i++) tc_collect(h); /* past the quarantine's age limit */
     assert_true(wait_until(h, below_8_mib));
     assert_int_equal(stats(h).mem_syscalls_mutator, calls);
     assert_heap_ok(h);
@@ -984,6 +1016,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reserve_serves_the_mutator),
         cmocka_unit_test(test_quarantine_reuses_dead_large_objects),
+        cmocka_unit_test(test_quarantine_keeps_spans_through_quiet_cycles),
         cmocka_unit_test(test_cycle_end_weighs_the_quarantine_alone),
         cmocka_unit_test(test_release_in_slices_without_thread),
         cmocka_unit_test(test_release_by_thread),
