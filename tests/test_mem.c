@@ -130,6 +130,42 @@ static void test_thread_never_preempts_the_mutator(void **state) {
     assert_true(wait_until(NULL, idle_as_before));
 }
 
+/* A heap for the large-span tests, with no verification after each
+ * step: no collection starts before it reaches about min_heap, so that
+ * in these small runs the cycles are the ones the test runs. */
+static tc_heap *large_span_heap_sized(bool thread, size_t min_heap) {
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.min_heap = min_heap;
+    c.mem_thread = thread;
+    return tc_heap_new(&c);
+}
+
+/* Sixteen 1 MiB objects, written and then dead: the sweep puts their
+ * mappings in the quarantine. */
+static void kill_16_mappings(tc_heap *h) {
+    for (int i = 0; i < 16; i++) {
+        void *b = tc_alloc(h, 0, 1 << 20);
+        memset(tc_raw(b), 0xab, 1 << 20);
+    }
+    tc_collect(h);
+}
+
+/* Sixteen objects a little smaller (the same size class) take those 16
+ * mappings, each reading as zero, with no OS call on the mutator. */
+static void assert_16_mappings_reused(tc_heap *h) {
+    tc_stats s0 = stats(h);
+    for (int i = 0; i < 16; i++) {
+        void *b = tc_alloc(h, 3, (1 << 20) - 4096);
+        assert_null(tc_load(h, b, 0));
+        assert_reads_zero(tc_raw(b), (1u << 20) - 4096);
+    }
+    tc_stats s1 = stats(h);
+    assert_int_equal(s1.mem_quarantine_reuses - s0.mem_quarantine_reuses, 16);
+    assert_int_equal(s1.mem_syscalls_mutator, s0.mem_syscalls_mutator);
+}
+
 /* A dead large object's mapping is reused by the next one of a similar
  * size, cleared: no new mapping, and the new object reads as zero. */
 static void test_quarantine_reuses_dead_large_objects(void **state) {
@@ -140,22 +176,10 @@ static void test_quarantine_reuses_dead_large_objects(void **state) {
         c.mem_thread = thread;
         c.min_heap = (size_t)1 << 30;
         tc_heap *h = tc_heap_new(&c);
-        for (int i = 0; i < 16; i++) {
-            void *b = tc_alloc(h, 0, 1 << 20);
-            memset(tc_raw(b), 0xab, 1 << 20);
-        }
-        tc_collect(h); /* all 16 dead: to the quarantine (through the thread, which clears them) */
+        kill_16_mappings(h); /* through the thread, which clears them, when it runs */
         if (thread) assert_true(wait_until(h, cleared_16_mib));
-        tc_stats s0 = stats(h);
-        assert_int_equal(s0.large_objects, 0);
-        for (int i = 0; i < 16; i++) {
-            void *b = tc_alloc(h, 3, (1 << 20) - 4096); /* a little smaller: same size class */
-            assert_null(tc_load(h, b, 0));
-            assert_reads_zero(tc_raw(b), (1u << 20) - 4096);
-        }
-        tc_stats s1 = stats(h);
-        assert_int_equal(s1.mem_quarantine_reuses - s0.mem_quarantine_reuses, 16);
-        assert_int_equal(s1.mem_syscalls_mutator, s0.mem_syscalls_mutator);
+        assert_int_equal(stats(h).large_objects, 0);
+        assert_16_mappings_reused(h);
         assert_heap_ok(h);
         tc_heap_free(h);
     }
@@ -169,26 +193,10 @@ static void test_quarantine_reuses_dead_large_objects(void **state) {
  * call. */
 static void test_quarantine_keeps_spans_through_quiet_cycles(void **state) {
     (void)state;
-    tc_config c;
-    test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.verify_each_step = false;
-    c.mem_thread = false;
-    c.min_heap = (size_t)1 << 30;
-    tc_heap *h = tc_heap_new(&c);
-    for (int i = 0; i < 16; i++) {
-        void *b = tc_alloc(h, 0, 1 << 20);
-        memset(tc_raw(b), 0xab, 1 << 20);
-    }
-    tc_collect(h); /* all 16 dead: to the quarantine */
+    tc_heap *h = large_span_heap_sized(false, (size_t)1 << 30);
+    kill_16_mappings(h);
     for (int i = 0; i < 24; i++) tc_collect(h);
-    tc_stats s0 = stats(h);
-    for (int i = 0; i < 16; i++) {
-        void *b = tc_alloc(h, 3, (1 << 20) - 4096);
-        assert_reads_zero(tc_raw(b), (1u << 20) - 4096);
-    }
-    tc_stats s1 = stats(h);
-    assert_int_equal(s1.mem_quarantine_reuses - s0.mem_quarantine_reuses, 16);
-    assert_int_equal(s1.mem_syscalls_mutator, s0.mem_syscalls_mutator);
+    assert_16_mappings_reused(h);
     assert_heap_ok(h);
     tc_heap_free(h);
 }
@@ -266,12 +274,7 @@ static void build_list(tc_heap *h, void **list, int n) {
  * when it happens. */
 static void test_pool_gives_back_only_idle_pages(void **state) {
     (void)state;
-    tc_config c;
-    test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.verify_each_step = false;
-    c.mem_thread = false;
-    c.min_heap = (size_t)1 << 20;
-    tc_heap *h = tc_heap_new(&c);
+    tc_heap *h = large_span_heap_sized(false, (size_t)1 << 20);
     void *list = NULL;
     tc_root_push(h, &list);
     for (int round = 0; round < 4; round++) {
@@ -290,18 +293,6 @@ static void test_pool_gives_back_only_idle_pages(void **state) {
     tc_root_pop(h, 1);
     assert_heap_ok(h);
     tc_heap_free(h);
-}
-
-/* A heap for the large-span tests, with no verification after each
- * step: no collection starts before it reaches about min_heap, so that
- * in these small runs the cycles are the ones the test runs. */
-static tc_heap *large_span_heap_sized(bool thread, size_t min_heap) {
-    tc_config c;
-    test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.verify_each_step = false;
-    c.min_heap = min_heap;
-    c.mem_thread = thread;
-    return tc_heap_new(&c);
 }
 
 /* ... with a 64 MiB minimum. */
