@@ -191,11 +191,29 @@ static bool large_fits(const tc_heap *h, tc__budget *b, size_t work, tc_page *p)
     return page_fits(b, work, 1 + tc__large_clear_bound(p) / CLEAR_BYTES_PER_UNIT);
 }
 
+/* Pages ahead of the adoption whose headers are fetched early. A swept
+ * page's header was last written by the marker on the other CPU, so each
+ * adoption began with a miss on its lines: 63 adoptions (one increment's
+ * budget) took 5.5 us at the median, 9 at the 90th percentile, on churn;
+ * fetched eight ahead, 2.0 and 2.8 (docs/design.md section 10). */
+#define ADOPT_PREFETCH 8
+
+static inline void prefetch_header(const tc_page *p) {
+    __builtin_prefetch(p, 1, 3);
+    __builtin_prefetch((const char *)p + 64, 1, 3);
+}
+
 static size_t sweep_concurrent(tc_heap *h, tc__budget *b, size_t work) {
     const bool obs = observing_any(h, 1u << TC_EV_FREE);
+    for (size_t i = h->sweep_adopt, n = atomic_load_explicit(&h->sweep_next, memory_order_acquire);
+         i < n && i < h->sweep_adopt + ADOPT_PREFETCH; i++)
+        prefetch_header(h->sweep_snap.v[i]);
     for (;;) {
-        while (h->sweep_adopt < atomic_load_explicit(&h->sweep_next, memory_order_acquire)) {
+        size_t swept;
+        while (h->sweep_adopt < (swept = atomic_load_explicit(&h->sweep_next, memory_order_acquire))) {
             if (tc__budget_spent(b, work)) return work;
+            if (h->sweep_adopt + ADOPT_PREFETCH < swept)
+                prefetch_header(h->sweep_snap.v[h->sweep_adopt + ADOPT_PREFETCH]);
             tc_page *p = h->sweep_snap.v[h->sweep_adopt++];
             p->sweep_pending = 0;
             adopt(h, p, p->sweep_freed, p->sweep_live);
