@@ -380,6 +380,7 @@ static void parse(bench_opts *o, int argc, char **argv) {
     }
     const char *bad = knob_settle(&o->base.tc, given);
     if (bad) cli_fail(C, "invalid collector settings: %s", bad);
+    o->base.min_heap_given = given & 1u << KNOB_MIN_HEAP;
     /* tricolor-concurrent runs the same knobs in the concurrent mode,
      * which refuses some (steele, stw): say so now, not after other runs. */
     for (size_t c = 0; c < o->ncollectors; c++) {
@@ -548,6 +549,15 @@ int cmd_bench(int argc, char **argv) {
     parse(&o, argc, argv);
     if (o.dry_run) {
         knob_dry_run(C, &o.base.tc);
+        for (size_t w = 0; w < o.nworkloads; w++) {
+            run_config rc = o.base;
+            rc.wl = o.workloads[w];
+            tc_config tc = run_tc_config(&rc);
+            if (tc.min_heap == o.base.tc.min_heap) continue;
+            char v[32];
+            knob_format(&knobs[KNOB_MIN_HEAP], &tc, v, sizeof v);
+            printf("tricolor bench: %s would run with min-heap %s, its own (--min-heap sets it)\n", rc.wl->name, v);
+        }
         if (has_collector(&o, COL_TRICOLOR_CONCURRENT))
             printf("tricolor bench: tricolor-concurrent would run with the same, mode concurrent\n");
         if (has_collector(&o, COL_BOEHM_PAR))

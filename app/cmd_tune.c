@@ -209,6 +209,9 @@ static void parse(tune_opts *o, int argc, char **argv) {
         o->target_us = o->base.pause_target_usec;
         o->base.pause_target_usec = 0; /* only the "auto" configurations pace */
     }
+    /* The workload's own minimum heap (the demo's), as bench runs it;
+     * every configuration's reproducing command then names it. */
+    if (!(given & 1u << KNOB_MIN_HEAP) && o->wl->min_heap) o->base.min_heap = o->wl->min_heap;
     const char *bad = knob_settle(&o->base, given);
     if (bad) cli_fail(C, "invalid collector settings: %s", bad);
     bool concurrent = false, runs = false;
@@ -307,6 +310,7 @@ static void run_one(const tune_opts *o, tune_cfg *c, sweep_pos *pos, reference *
     run_config_defaults(&rc); /* bench's, without its hiccup spin */
     rc.kind = COL_TRICOLOR;
     tune_cfg_to_tc(o, c, &rc.tc);
+    rc.min_heap_given = true; /* parse settled it, the workload's own included */
     rc.wl = o->wl;
     rc.size = o->size;
     rc.seed = o->seed;

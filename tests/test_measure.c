@@ -193,7 +193,8 @@ static void test_measure_a_small_run(void **state) {
     rc.seed = 1;
     rc.passes = 1;
     rc.tc.min_heap = 32 << 10; /* so that it collects, as the window's demo does */
-    rc.threshold_ns = 0;       /* every operation is a pause: the log cannot be empty */
+    rc.min_heap_given = true;
+    rc.threshold_ns = 0; /* every operation is a pause: the log cannot be empty */
     rc.cpu = -1;
     rc.boehm_markers = 1;
     rc.boehm_time_limit_ms = 1;
@@ -234,6 +235,7 @@ static run_result run_as_bench(const wl_info *wl, collector_kind kind, tc_barrie
     tc_config_default(&rc.tc);
     rc.tc.barrier = barrier;
     rc.tc.min_heap = 256 << 10;
+    rc.min_heap_given = true;
     rc.boehm_markers = 1;
     rc.boehm_time_limit_ms = 1;
     rc.wl = wl;
@@ -347,6 +349,47 @@ static void test_every_collector_every_workload(void **state) {
  * operation logged, the allocations carry 1, 2, 3... and both collectors
  * log the same operations at the same counts. The heap samples run from
  * the start (count 0) to the end (every allocation), in order. */
+/* A workload's own minimum heap (the demo's: under the collector's
+ * default it would not be collected at all) applies unless one was
+ * given, within the heap limit; the others run with the default. */
+static void test_workload_min_heap_unless_given(void **state) {
+    (void)state;
+    run_config rc;
+    run_config_defaults(&rc);
+    rc.kind = COL_TRICOLOR_CONCURRENT;
+    rc.wl = wl_find("demo");
+    assert_non_null(rc.wl);
+    assert_true(rc.wl->min_heap > 0 && rc.wl->min_heap < rc.tc.min_heap);
+    tc_config tc = run_tc_config(&rc);
+    assert_int_equal(tc.min_heap, rc.wl->min_heap);
+    assert_true(tc.concurrent);
+    assert_null(tc_config_check(&tc));
+    rc.tc.heap_limit = rc.wl->min_heap; /* the smallest limit there is: the minimum fits under it */
+    tc = run_tc_config(&rc);
+    assert_true(tc.min_heap <= tc.heap_limit);
+    assert_null(tc_config_check(&tc));
+    rc.tc.heap_limit = 0;
+    rc.tc.min_heap = 8 << 20;
+    rc.min_heap_given = true;
+    assert_int_equal(run_tc_config(&rc).min_heap, 8 << 20);
+    for (size_t i = 0; i < wl_count; i++) {
+        run_config o;
+        run_config_defaults(&o);
+        o.wl = &wl_table[i];
+        if (!o.wl->min_heap) assert_int_equal(run_tc_config(&o).min_heap, o.tc.min_heap);
+    }
+    /* bench measures the demo with it: the run collects. */
+    run_config_defaults(&rc);
+    rc.kind = COL_TRICOLOR;
+    rc.wl = wl_find("demo");
+    rc.size = 1;
+    rc.seed = 1;
+    run_result r;
+    if (!run_in_child(&rc, &r)) fail_msg("demo: %s", r.error);
+    assert_true(r.collections > 0);
+    run_result_free(&r);
+}
+
 static void test_log_places_operations_by_allocation(void **state) {
     (void)state;
     run_result r[2];
@@ -357,6 +400,7 @@ static void test_log_places_operations_by_allocation(void **state) {
         rc.kind = kinds[i];
         tc_config_default(&rc.tc);
         rc.tc.min_heap = 32 << 10;
+        rc.min_heap_given = true;
         rc.wl = wl_find("demo");
         rc.size = 0;
         rc.seed = 3;
@@ -404,6 +448,7 @@ int main(void) {
         cmocka_unit_test(test_measure_a_small_run),
         cmocka_unit_test(test_later_passes),
         cmocka_unit_test(test_log_places_operations_by_allocation),
+        cmocka_unit_test(test_workload_min_heap_unless_given),
         cmocka_unit_test(test_every_collector_every_workload),
     };
     return cmocka_run_group_tests_name("measure", tests, NULL, NULL);

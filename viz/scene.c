@@ -96,9 +96,10 @@ void scene_defaults(scene *s) {
     if (s->size < 0) s->size = demo ? 0 : 1;
     /* The demo's heap is small: a small budget and no minimum heap let
      * cycles and their wavefront be seen within seconds. Elsewhere the
-     * budget is the collector's default, the one bench runs with. */
+     * budget and the minimum heap are the collector's defaults, the ones
+     * bench runs with. */
     if (!s->step_given && demo) s->cfg.step_work = 40;
-    if (!s->min_heap_given) s->cfg.min_heap = demo ? (32 << 10) : (4 << 20);
+    if (!s->min_heap_given && demo) s->cfg.min_heap = 32 << 10;
 }
 
 void scene_settle(scene *s) {

@@ -41,6 +41,7 @@ static bool measure_one(scene *s, collector_kind kind, run_result *thr, run_resu
     run_config_defaults(&rc);
     rc.kind = kind;
     rc.tc = s->cfg;
+    rc.min_heap_given = true; /* scene_defaults chose it for the window's workload */
     rc.wl = s->wl;
     rc.size = s->size;
     rc.seed = s->seed;

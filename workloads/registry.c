@@ -5,13 +5,13 @@
 
 #include <string.h>
 
-#define DECLARE(name, user_name, desc)                                                                                 \
+#define DECLARE(name, user_name, desc, min_heap)                                                                       \
     uint64_t wl_##name##_tricolor(struct mut *m, int size, uint64_t seed);                                             \
     uint64_t wl_##name##_boehm(struct mut *m, int size, uint64_t seed);
 WL_LIST(DECLARE)
 #undef DECLARE
 
-#define ENTRY(name, user_name, desc) {user_name, desc, wl_##name##_tricolor, wl_##name##_boehm},
+#define ENTRY(name, user_name, desc, min_heap) {user_name, desc, wl_##name##_tricolor, wl_##name##_boehm, min_heap},
 const wl_info wl_table[] = {WL_LIST(ENTRY)};
 #undef ENTRY
 const size_t wl_count = sizeof wl_table / sizeof wl_table[0];

@@ -64,6 +64,10 @@ bool collector_is_parallel(collector_kind k) { return k == COL_TRICOLOR_CONCURRE
 tc_config run_tc_config(const run_config *cfg) {
     tc_config c = cfg->tc;
     if (cfg->kind == COL_TRICOLOR_CONCURRENT) c.concurrent = true;
+    if (!cfg->min_heap_given && cfg->wl && cfg->wl->min_heap) {
+        c.min_heap = cfg->wl->min_heap;
+        if (c.heap_limit && c.min_heap > c.heap_limit) c.min_heap = c.heap_limit / 2;
+    }
     return c;
 }
 

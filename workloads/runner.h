@@ -67,6 +67,7 @@ typedef struct run_config {
     uint64_t threshold_ns; /* timed runs: log operations at least this long */
     int cpu;               /* pin the child to this CPU; -1 = don't */
     uint64_t hiccup_ns;    /* spin this long before the workload, timing the machine's own stalls; 0 = don't */
+    bool min_heap_given;   /* tc.min_heap is the user's: the workload's own (wl_info) does not apply */
 } run_config;
 
 /* The measuring defaults bench, tune and the runs view and record measure
@@ -76,8 +77,9 @@ typedef struct run_config {
  * TICK_MEASURE_NS). The caller sets kind, wl, size and seed. */
 void run_config_defaults(run_config *cfg);
 
-/* The Tricolor config cfg runs with: cfg->tc, and concurrent for
- * tricolor-concurrent (every other knob as given). */
+/* The Tricolor config cfg runs with: cfg->tc, concurrent for
+ * tricolor-concurrent, and the workload's own minimum heap unless one was
+ * given (every other knob as given). */
 tc_config run_tc_config(const run_config *cfg);
 
 /* The machine's own stalls, measured the way jHiccup does: a loop that

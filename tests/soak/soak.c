@@ -37,7 +37,7 @@
 #include <unistd.h>
 
 /* The Tricolor entry point of every registered workload. */
-#define DECLARE(name, user_name, desc) uint64_t wl_##name##_tricolor(struct mut *m, int size, uint64_t seed);
+#define DECLARE(name, user_name, desc, min_heap) uint64_t wl_##name##_tricolor(struct mut *m, int size, uint64_t seed);
 WL_LIST(DECLARE)
 #undef DECLARE
 typedef struct soak_wl {
@@ -46,7 +46,7 @@ typedef struct soak_wl {
     uint64_t runs;
     uint64_t peak_heap; /* the highest heap_bytes seen while it ran */
 } soak_wl;
-#define ENTRY(name, user_name, desc) {user_name, wl_##name##_tricolor, 0, 0},
+#define ENTRY(name, user_name, desc, min_heap) {user_name, wl_##name##_tricolor, 0, 0},
 static soak_wl workloads[] = {WL_LIST(ENTRY)};
 #undef ENTRY
 enum { NWL = sizeof workloads / sizeof workloads[0], NSEEDS = 4, MAX_SAMPLES = 1 << 16 };
