@@ -29,5 +29,9 @@ bool knob_arg(const char *cmd, tc_config *c, knob_mask *given, int argc, char **
 
 const char *knob_settle(tc_config *c, knob_mask given) {
     if (!(given & 1u << KNOB_MIN_HEAP)) scene_fit_min_heap(c);
+    /* The library lets the limit win; given both, the user meant
+     * something else, so say so. */
+    else if ((given & 1u << KNOB_HEAP_LIMIT) && c->heap_limit && c->min_heap > c->heap_limit)
+        return "--min-heap: must not exceed --heap-limit";
     return tc_config_check(c);
 }

@@ -165,7 +165,10 @@ const char *tc_config_check(const tc_config *c) {
         return "mmu_window_usec: valid range is 100..10000000 microseconds";
     if (c->heap_limit && c->heap_limit < TC_HEAP_LIMIT_MIN)
         return "heap_limit: must be 0 (unlimited) or at least 1 MiB";
-    if (c->heap_limit && c->min_heap > c->heap_limit) return "min_heap: must not exceed heap_limit";
+    /* A min_heap above heap_limit is not refused: the goal rests at 90%
+     * of the limit (pacer.c, compute_goal), so the limit wins. Refusing
+     * it made the default 4 MiB minimum a trap for a program that sets a
+     * 2 MiB limit and nothing else. */
     return NULL;
 }
 

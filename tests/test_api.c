@@ -197,9 +197,35 @@ static void test_heap_limit_below_held_heap(void **state) {
     tc_heap_free(h);
 }
 
+/* A heap limit below the default minimum heap (4 MiB) is a valid
+ * configuration: the limit wins, and the goal stays at 90% of it. */
+static void test_small_limit_with_the_default_minimum(void **state) {
+    (void)state;
+    tc_config c;
+    tc_config_default(&c);
+    c.mmu_pct = 0; /* the guard defers by the clock */
+    c.heap_limit = 2 << 20;
+    assert_true(c.min_heap > c.heap_limit);
+    assert_null(tc_config_check(&c));
+    tc_heap *h = tc_heap_new(&c);
+    assert_non_null(h);
+    for (int i = 0; i < 20000; i++) assert_non_null(tc_alloc(h, 1, 200)); /* ~4.5 MB of garbage */
+    tc_collect(h);
+    size_t n = 0;
+    const tc_cycle *log = tc_cycle_log(h, &n);
+    assert_true(n > 1);
+    for (size_t i = 0; i < n; i++)
+        if (log[i].heap_goal > c.heap_limit / 10 * 9)
+            fail_msg("cycle %u: goal %llu over 90%% of the %zu-byte limit", log[i].cycle,
+                     (unsigned long long)log[i].heap_goal, c.heap_limit);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_heap_limit_below_held_heap),
+        cmocka_unit_test(test_small_limit_with_the_default_minimum),
         cmocka_unit_test(test_bad_config_is_reported),
         cmocka_unit_test(test_null_heap_aborts_with_message),
         cmocka_unit_test(test_config_check_names_field_and_range),

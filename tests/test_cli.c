@@ -49,6 +49,8 @@ static void test_bench_bad_values(void **state) {
     expect_usage_error(ARGS("bench", "--heap-limit", "-5M"), ARGS("--heap-limit", "'-5M' is not a size", "64M"));
     expect_usage_error(ARGS("bench", "--heap-limit", "99999999G"), ARGS("--heap-limit", "out of range", "1M..1T"));
     expect_usage_error(ARGS("bench", "--trigger", "5"), ARGS("--trigger", "10..1000"));
+    expect_usage_error(ARGS("bench", "--min-heap", "8M", "--heap-limit", "2M"),
+                       ARGS("--min-heap: must not exceed --heap-limit"));
     expect_usage_error(ARGS("bench", "--seed"), ARGS("--seed needs a value"));
     expect_usage_error(ARGS("bench", "--pause-target", "fast"), ARGS("--pause-target", "not a duration", "200us"));
     expect_usage_error(ARGS("bench", "--pause-target", "5us"),
