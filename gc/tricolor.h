@@ -121,8 +121,9 @@ typedef struct tc_config {
      * default 10000 (10 ms), range 100..10000000. */
     uint32_t mmu_pct;
     uint32_t mmu_window_usec;
-    size_t
-        min_heap; /* the goal is never below this heap size (nor above 90% of heap_limit, which wins); default 4 MiB */
+    /* The goal is never below min_heap (default 4 MiB, Go's heap minimum)
+     * nor above 90% of heap_limit, which wins where the two disagree. */
+    size_t min_heap;
     size_t heap_limit; /* bytes of mapped heap; 0 = unlimited (default) */
     /* Called when an allocation fails even after a full collection, just
      * before tc_alloc returns NULL. The heap is intact and usable. */
