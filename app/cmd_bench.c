@@ -198,6 +198,16 @@ static void print_notes(const bench_opts *o, const figures *med, size_t ncol) {
                "mutator thread CPU the mutator's alone; CPU / wall is the cores kept busy.\n");
 }
 
+/* The minimum heap Tricolor runs wl with: the knob's, or the workload's
+ * own (the demo's) unless --min-heap was given; formatted as the knob. */
+static size_t wl_min_heap(const bench_opts *o, const wl_info *wl, char *buf, size_t len) {
+    run_config rc = o->base;
+    rc.wl = wl;
+    tc_config tc = run_tc_config(&rc);
+    knob_format(&knobs[KNOB_MIN_HEAP], &tc, buf, len);
+    return tc.min_heap;
+}
+
 static void print_table(const bench_opts *o, const wl_info *wl, const figures *med, size_t ncol) {
     int ref = -1; /* ratios against the first Boehm column */
     for (size_t c = 0; c < ncol; c++)
@@ -205,8 +215,11 @@ static void print_table(const bench_opts *o, const wl_info *wl, const figures *m
             ref = (int)c;
             break;
         }
-    printf("\n%s (size %s, seed %llu%s): %s of %d run%s each\n", wl->name, wl_size_names[o->size],
-           (unsigned long long)o->seed, o->base.passes > 1 ? ", several passes a run" : "",
+    char mh[32], own[96] = "";
+    if (wl_min_heap(o, wl, mh, sizeof mh) != o->base.tc.min_heap)
+        snprintf(own, sizeof own, "; Tricolor's min heap %s, the workload's own", mh);
+    printf("\n%s (size %s, seed %llu%s%s): %s of %d run%s each\n", wl->name, wl_size_names[o->size],
+           (unsigned long long)o->seed, o->base.passes > 1 ? ", several passes a run" : "", own,
            o->repeat > 1 ? "median" : "figures", o->repeat, o->repeat > 1 ? "s" : "");
     printf("  %-22s", "");
     for (size_t c = 0; c < ncol; c++) printf(" %*s", col_width(o->collectors[c]), collector_names[o->collectors[c]]);
@@ -433,7 +446,8 @@ static void print_header(const bench_opts *o) {
     char pacing[64] = "";
     if (tc->pause_target_usec)
         snprintf(pacing, sizeof pacing, ", auto-pacer to %u us (step is the starting point)", tc->pause_target_usec);
-    char guard[96] = ", utilization guard off";
+    char guard[96] = ", utilization guard off", min_heap[32];
+    knob_format(&knobs[KNOB_MIN_HEAP], tc, min_heap, sizeof min_heap);
     if (tc->mmu_pct)
         snprintf(guard, sizeof guard, ", utilization guard: the mutator keeps %u%% of any %.4g ms", tc->mmu_pct,
                  (double)tc->mmu_window_usec / 1000);
@@ -468,11 +482,11 @@ static void print_header(const bench_opts *o) {
     }
     printf("a pause is an allocation, store or step that held the mutator >= %.0f us, timed from outside the same\n"
            "way for both; pause figures come from timed runs, throughput figures from separate untimed runs.\n"
-           "Tricolor: barrier %s, step %u %s, trigger %u%%, runway %u%%%s%s%s.\n",
+           "Tricolor: barrier %s, step %u %s, trigger %u%%, runway %u%%, min heap %s%s%s%s.\n",
            (double)o->base.threshold_ns / 1000, tc_barrier_name(tc->barrier),
            tc->budget_unit == TC_BUDGET_WORK ? tc->step_work : tc->step_usec,
-           tc->budget_unit == TC_BUDGET_WORK ? "work units" : "us", tc->trigger_pct, tc->runway_pct, pacing, guard,
-           tc->concurrent ? ", concurrent mode" : "");
+           tc->budget_unit == TC_BUDGET_WORK ? "work units" : "us", tc->trigger_pct, tc->runway_pct, min_heap, pacing,
+           guard, tc->concurrent ? ", concurrent mode" : "");
     if (conc)
         printf("Concurrent mode: a pause is the mutator's time in a handshake (a cycle's start or termination), an\n"
                "assist (allocating faster than the marker marks) or a barrier-buffer flush; GC CPU is the increments'\n"
@@ -550,13 +564,10 @@ int cmd_bench(int argc, char **argv) {
     if (o.dry_run) {
         knob_dry_run(C, &o.base.tc);
         for (size_t w = 0; w < o.nworkloads; w++) {
-            run_config rc = o.base;
-            rc.wl = o.workloads[w];
-            tc_config tc = run_tc_config(&rc);
-            if (tc.min_heap == o.base.tc.min_heap) continue;
             char v[32];
-            knob_format(&knobs[KNOB_MIN_HEAP], &tc, v, sizeof v);
-            printf("tricolor bench: %s would run with min-heap %s, its own (--min-heap sets it)\n", rc.wl->name, v);
+            if (wl_min_heap(&o, o.workloads[w], v, sizeof v) != o.base.tc.min_heap)
+                printf("tricolor bench: %s would run with min-heap %s, its own (--min-heap sets it)\n",
+                       o.workloads[w]->name, v);
         }
         if (has_collector(&o, COL_TRICOLOR_CONCURRENT))
             printf("tricolor bench: tricolor-concurrent would run with the same, mode concurrent\n");
@@ -593,9 +604,12 @@ int cmd_bench(int argc, char **argv) {
         for (size_t c = 0; summary && c < o.ncollectors; c++)
             csv_summary_row(summary, &o, wl, o.collectors[c], &med[c]);
         if (json) {
-            fprintf(json, "%s{\"workload\":\"%s\",\"size\":\"%s\",\"seed\":%llu,\"repeat\":%d,\"passes\":%d,\"runs\":[",
+            char mh[32];
+            fprintf(json,
+                    "%s{\"workload\":\"%s\",\"size\":\"%s\",\"seed\":%llu,\"repeat\":%d,\"passes\":%d,"
+                    "\"tricolor_min_heap_bytes\":%zu,\"runs\":[",
                     w ? ",\n" : "", wl->name, wl_size_names[o.size], (unsigned long long)o.seed, o.repeat,
-                    o.base.passes);
+                    o.base.passes, wl_min_heap(&o, wl, mh, sizeof mh));
             for (size_t c = 0; c < o.ncollectors; c++) {
                 if (c) fprintf(json, ",");
                 json_run(json, &o, o.collectors[c], &med[c]);

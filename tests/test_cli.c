@@ -108,6 +108,7 @@ static void test_bench_json_has_every_field(void **state) {
     static const char *const required[] = {"workload",
                                            "size",
                                            "seed",
+                                           "tricolor_min_heap_bytes",
                                            "runs",
                                            "runs.collector",
                                            "runs.barrier",
@@ -138,6 +139,11 @@ static void test_bench_json_has_every_field(void **state) {
         if (!json_has_key(&keys, required[i])) fail_msg("--json lacks %s", required[i]);
     assert_non_null(strstr(buf, "\"collector\":\"tricolor\""));
     assert_non_null(strstr(buf, "\"collector\":\"boehm\""));
+    tc_config def;
+    tc_config_default(&def);
+    char mh[64];
+    snprintf(mh, sizeof mh, "\"tricolor_min_heap_bytes\":%zu", def.min_heap);
+    if (!strstr(buf, mh)) fail_msg("--json on gcbench lacks %s", mh);
 }
 
 /* A temporary file's contents (at most len - 1 bytes), the file removed. */
