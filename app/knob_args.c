@@ -11,7 +11,7 @@
 
 #include "cli.h"
 #include "knobs.h"
-#include "scene.h"
+#include "runner.h"
 
 bool knob_arg(const char *cmd, tc_config *c, knob_mask *given, int argc, char **argv, int *i) {
     const char *flag = argv[*i];
@@ -28,7 +28,7 @@ bool knob_arg(const char *cmd, tc_config *c, knob_mask *given, int argc, char **
 }
 
 const char *knob_settle(tc_config *c, knob_mask given) {
-    if (!(given & 1u << KNOB_MIN_HEAP)) scene_fit_min_heap(c);
+    if (!(given & 1u << KNOB_MIN_HEAP)) run_fit_min_heap(c);
     /* The library lets the limit win; given both, the user meant
      * something else, so say so. */
     else if ((given & 1u << KNOB_HEAP_LIMIT) && c->heap_limit && c->min_heap > c->heap_limit)

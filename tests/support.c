@@ -41,6 +41,12 @@ void test_config(tc_config *c, tc_barrier barrier) {
     c->on_misuse = test_misuse_handler;
 }
 
+void test_config_unverified(tc_config *c, size_t min_heap) {
+    test_config(c, TC_BARRIER_DIJKSTRA);
+    c->verify_each_step = false;
+    c->min_heap = min_heap;
+}
+
 tc_heap *test_heap(tc_barrier barrier) {
     tc_config c;
     test_config(&c, barrier);

@@ -30,6 +30,11 @@ void test_misuse_handler(const char *message, void *user);
  * increment, misuse reported to test_misuse_handler. */
 void test_config(tc_config *c, tc_barrier barrier);
 tc_heap *test_heap(tc_barrier barrier);
+/* The same with Dijkstra's barrier, no verification after each step (it
+ * is O(heap) each: tests that count increments or run many cycles) and
+ * the given min_heap, so that no cycle starts before the heap is about
+ * that size. */
+void test_config_unverified(tc_config *c, size_t min_heap);
 
 /* Fails the test with the verifier's message if the heap is inconsistent. */
 void assert_heap_ok(tc_heap *h);

@@ -135,9 +135,7 @@ static void test_thread_never_preempts_the_mutator(void **state) {
  * in these small runs the cycles are the ones the test runs. */
 static tc_heap *large_span_heap_sized(bool thread, size_t min_heap) {
     tc_config c;
-    test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.verify_each_step = false;
-    c.min_heap = min_heap;
+    test_config_unverified(&c, min_heap);
     c.mem_thread = thread;
     return tc_heap_new(&c);
 }

@@ -259,9 +259,7 @@ static void *paid_alloc(tc_heap *h, pay_check *pc, uint32_t nslots, uint32_t nra
  * tests count increments, and verifying is O(heap) each). */
 static tc_heap *pacing_heap(size_t min_heap, uint32_t step_work) {
     tc_config c;
-    test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.verify_each_step = false;
-    c.min_heap = min_heap;
+    test_config_unverified(&c, min_heap);
     c.step_work = step_work;
     return tc_heap_new(&c);
 }

@@ -539,10 +539,6 @@ void scene_set_workload(scene *s, const wl_info *wl) {
     scene_restart(s);
 }
 
-void scene_fit_min_heap(tc_config *c) {
-    if (c->heap_limit && c->min_heap > c->heap_limit) c->min_heap = c->heap_limit / 2;
-}
-
 const char *scene_configure(scene *s, const tc_config *config) {
     if (s->measured) {
         static const char fixed[] =
@@ -552,7 +548,7 @@ const char *scene_configure(scene *s, const tc_config *config) {
         return fixed;
     }
     tc_config c = *config;
-    scene_fit_min_heap(&c);
+    run_fit_min_heap(&c);
     const char *bad = tc_set_config(live_heap(s->lv), &c);
     if (bad) {
         scene_note(s, bad);

@@ -260,9 +260,6 @@ const char *scene_set_mode(scene *s, bool concurrent);
 const char *scene_configure(scene *s, const tc_config *c);
 const char *scene_set_pause_target(scene *s, uint32_t usec); /* 0 = off */
 void scene_toggle_pause_target(scene *s);
-/* The one place a minimum heap above the heap limit comes down: to half
- * the limit, so that cycles can still start before the limit. */
-void scene_fit_min_heap(tc_config *c);
 /* Applies slider i's value to the heap (after a drag). */
 void scene_apply_slider(scene *s, int i);
 double scene_slider_value_at(const scene_slider *sl, double pos);

@@ -66,9 +66,13 @@ tc_config run_tc_config(const run_config *cfg) {
     if (cfg->kind == COL_TRICOLOR_CONCURRENT) c.concurrent = true;
     if (!cfg->min_heap_given && cfg->wl && cfg->wl->min_heap) {
         c.min_heap = cfg->wl->min_heap;
-        if (c.heap_limit && c.min_heap > c.heap_limit) c.min_heap = c.heap_limit / 2;
+        run_fit_min_heap(&c);
     }
     return c;
+}
+
+void run_fit_min_heap(tc_config *c) {
+    if (c->heap_limit && c->min_heap > c->heap_limit) c->min_heap = c->heap_limit / 2;
 }
 
 int run_cpus(int cpu) {

@@ -77,6 +77,10 @@ typedef struct run_config {
  * TICK_MEASURE_NS). The caller sets kind, wl, size and seed. */
 void run_config_defaults(run_config *cfg);
 
+/* The one place a minimum heap above the heap limit comes down: to half
+ * the limit, so that cycles can still start before the limit. */
+void run_fit_min_heap(tc_config *c);
+
 /* The Tricolor config cfg runs with: cfg->tc, concurrent for
  * tricolor-concurrent, and the workload's own minimum heap unless one was
  * given (every other knob as given). */
