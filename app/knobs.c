@@ -94,7 +94,8 @@ const knob knobs[KNOB_N] = {
         TC_MMU_WINDOW_USEC_MAX, NULL, "T", "the window the utilization guard keeps its share of (default 10ms)",
         set_mmu_window, get_mmu_window},
     [KNOB_MIN_HEAP] = {"min-heap", NULL, "min_heap", KNOB_SIZE, 0, SIZE_MAX_KNOB, NULL, "SIZE",
-        "the heap goal is never below this size (default 1M; view and record: 32K on demo)",
+        "the heap goal is never below this size (default 4M, as Go's heap minimum; demo: its own 1M in bench and "
+        "tune, 32K in view and record)",
         set_min_heap, get_min_heap},
     [KNOB_HEAP_LIMIT] = {"heap-limit", NULL, "heap_limit", KNOB_SIZE, TC_HEAP_LIMIT_MIN, SIZE_MAX_KNOB, "none",
         "SIZE|none", "heap limit, e.g. 512M or 2GiB (default none)",
