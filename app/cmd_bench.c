@@ -78,7 +78,7 @@ static void usage(FILE *f) {
                "                          (default 1)\n"
                "  --json FILE             write every figure as JSON\n"
                "  --csv FILE              write the full pause log as CSV (a row a pause: its phase, work and\n"
-               "                          reason: assist, handshake, flush, step, full, ...; tick 1 if the\n"
+               "                          reason: assist, handshake, flush, adopt, step, ...; tick 1 if the\n"
                "                          machine's periodic stall landed in it; own_us the collector's own\n"
                "                          time in it, by its clock)\n"
                "  --csv-summary FILE      write every figure as CSV, a row a workload and collector\n"

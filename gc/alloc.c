@@ -136,18 +136,20 @@ static void class_adopt(tc_class *c, tc_page *p) {
 }
 
 /* The concurrent sweep's page list (sweep_snap) is a copy of the page
- * table, made in the handshake that ends marking (sweep.c). Grown there,
- * its realloc wrote fresh memory inside that pause: first-touch faults,
- * 17-98 us of mutate's and lru's termination handshakes, three times a
- * run while their heaps grew (docs/design.md section 10). So it keeps
- * the page table's capacity from the allocations that grow the table or
- * move to another page, outside any pause, its pages written in. Never
+ * table and the large table, made in the handshake that ends marking
+ * (sweep.c). Grown there, its realloc wrote fresh memory inside that
+ * pause: first-touch faults, 17-98 us of mutate's and lru's termination
+ * handshakes, three times a run while their heaps grew (docs/design.md
+ * section 10). So it keeps both tables' capacity from the allocations
+ * that grow them or move to another page, outside any pause, its pages
+ * written in. Never
  * while the marker reads it (a concurrent sweep, when lru's table
  * grows): the first such allocation after the sweep catches up, or
  * failing that the handshake grows it as before. */
 static void sweep_list_keep_up(tc_heap *h) {
-    if (h->cfg.concurrent && !h->sweep_conc && h->sweep_snap.cap < h->pages.cap)
-        (void)tc__ptrvec_reserve_touched(&h->sweep_snap, h->pages.cap);
+    const size_t cap = h->pages.cap + h->large.cap; /* the list holds both (sweep.c) */
+    if (h->cfg.concurrent && !h->sweep_conc && h->sweep_snap.cap < cap)
+        (void)tc__ptrvec_reserve_touched(&h->sweep_snap, cap);
 }
 
 static tc_page *page_new_small(tc_heap *h, unsigned cls) {
@@ -218,6 +220,7 @@ static void *alloc_large(tc_heap *h, uint32_t nslots, size_t bytes) {
         tc__mem_large_put(h, p, map_len, false);
         return NULL;
     }
+    sweep_list_keep_up(h);
     return page_cells(p) + HDR_BYTES;
 }
 
@@ -258,28 +261,46 @@ size_t tc__large_clear_bound(tc_page *p) {
  * a host trap every 4 KiB, 100 times a memset's cost. Returns the bytes
  * written, or 0 when more than LARGE_CLEAR_MAX would be, leaving the span
  * dirty for whoever takes it next (its pages are in: they were written). */
+#define LARGE_HEAD ((size_t)1 << LARGE_WPAGE_SHIFT) /* the first page: the page header, the object's header */
+
+/* All that large_clear writes past the first page (which holds the
+ * bitmap's address, and the page header that whoever frees the object
+ * still reads). */
+static size_t large_clear_rest(tc_page *p, const large_span *s) {
+    size_t cleared = 0;
+    for (size_t w = 0; w < s->words; w++)
+        for (uint64_t bits = p->written[w]; bits; bits &= bits - 1) {
+            size_t pg = w * 64 + (size_t)__builtin_ctzll(bits);
+            if (pg > 0 && pg < s->tail_pg) {
+                memset((char *)p + (pg << LARGE_WPAGE_SHIFT), 0, LARGE_HEAD);
+                cleared += LARGE_HEAD;
+            }
+        }
+    size_t from = s->tail_pg << LARGE_WPAGE_SHIFT;
+    if (from < LARGE_HEAD) from = LARGE_HEAD;
+    if (s->end > from) {
+        memset((char *)p + from, 0, s->end - from);
+        cleared += s->end - from;
+    }
+    return cleared;
+}
+
 static size_t large_clear(tc_page *p) {
     large_span s;
     large_span_of(p, &s);
     if (!s.bound) return 0;
-    const size_t words = s.words, tail_pg = s.tail_pg, end = s.end;
-    size_t cleared = 0;
-    for (size_t w = 0; w < words; w++)
-        for (uint64_t bits = p->written[w]; bits; bits &= bits - 1) {
-            size_t pg = w * 64 + (size_t)__builtin_ctzll(bits);
-            if (pg > 0 && pg < tail_pg) {
-                memset((char *)p + (pg << LARGE_WPAGE_SHIFT), 0, (size_t)1 << LARGE_WPAGE_SHIFT);
-                cleared += (size_t)1 << LARGE_WPAGE_SHIFT;
-            }
-        }
-    size_t from = tail_pg << LARGE_WPAGE_SHIFT;
-    memset((char *)p + from, 0, end - from);
-    cleared += end - from;
-    if (tail_pg > 0) { /* the first page last: it holds the bitmap's address */
-        memset(p, 0, (size_t)1 << LARGE_WPAGE_SHIFT);
-        cleared += (size_t)1 << LARGE_WPAGE_SHIFT;
-    }
+    size_t head = s.end < LARGE_HEAD ? s.end : LARGE_HEAD;
+    size_t cleared = large_clear_rest(p, &s) + head;
+    memset(p, 0, head); /* last */
     return cleared;
+}
+
+bool tc__large_clear_rest(tc_page *p, size_t *bytes) {
+    large_span s;
+    large_span_of(p, &s);
+    if (!s.bound) return false;
+    *bytes += large_clear_rest(p, &s);
+    return true;
 }
 
 /* A dead large object leaves the large table at once; its mapping goes to
@@ -287,18 +308,34 @@ static size_t large_clear(tc_page *p) {
  * size may take it over, and which gives it back to the OS off the
  * mutator's thread once it has waited a few cycles. Returns the bytes it
  * cleared (see large_clear). */
-size_t tc__large_free(tc_heap *h, tc_page *p) {
+static size_t large_unlink(tc_heap *h, tc_page *p) {
     size_t i = p->index;
     tc_page *last = h->large.v[--h->large.n];
     h->large.v[i] = last;
     last->index = (uint32_t)i;
     free(p->cards);
     p->cards = NULL;
-    size_t map_bytes = p->map_bytes;
+    return p->map_bytes;
+}
+
+size_t tc__large_free(tc_heap *h, tc_page *p) {
+    size_t map_bytes = large_unlink(h, p);
     size_t cleared = large_clear(p);
     tc__mem_cleared_on_mutator(h, cleared);
     tc__mem_large_put(h, p, map_bytes, cleared > 0);
     return cleared;
+}
+
+/* Clearing the whole first page rather than up to the object's end, as
+ * large_clear does, writes only zeros over zeros past that end. */
+size_t tc__large_free_swept(tc_heap *h, tc_page *p, bool cleared) {
+    size_t map_bytes = large_unlink(h, p);
+    if (cleared) {
+        memset(p, 0, LARGE_HEAD);
+        tc__mem_cleared_on_mutator(h, LARGE_HEAD);
+    }
+    tc__mem_large_put(h, p, map_bytes, cleared);
+    return cleared ? LARGE_HEAD : 0;
 }
 
 /* ---------- tc_alloc ---------- */

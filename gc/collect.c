@@ -442,8 +442,8 @@ static void mark_finished(tc_heap *h) {
     h->sweep_cursor = h->pages.n;
     h->sweep_large_cursor = h->large.n;
     /* Beside the marker thread (a concurrent cycle has one:
-     * tc__marker_can_run) the small pages are swept concurrently too
-     * (sweep.c); the large objects, O(1) each, by the mutator. */
+     * tc__marker_can_run) the pages and large objects are swept
+     * concurrently too, and the mutator adopts them (sweep.c). */
     if (conc) {
         tc__sweep_concurrent_begin(h);
         tc__marker_mark_end(h, true);
@@ -473,11 +473,12 @@ static size_t atomic_step(tc_heap *h) {
  * Increments
  * ====================================================================== */
 
-static void budget_init(const tc_heap *h, tc__budget *b, bool unlimited, uint64_t now) {
+static void budget_init(const tc_heap *h, tc__budget *b, bool unlimited, uint64_t now, tc_pause_reason reason) {
     b->limit = SIZE_MAX;
     b->timed = false;
     b->yield = NULL;
     b->aside = NULL;
+    b->adopt_only = reason == TC_REASON_ADOPT;
     b->next_clock = CLOCK_EVERY;
     b->deadline = 0;
     if (unlimited) return;
@@ -535,7 +536,7 @@ size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
         if (start_handshake) reason = TC_REASON_HANDSHAKE;
     }
     tc__budget b;
-    budget_init(h, &b, unlimited, clock.t0);
+    budget_init(h, &b, unlimited, clock.t0, reason);
 
     while (!start_handshake && h->phase != TC_PHASE_IDLE && !tc__budget_spent(&b, work)) {
         const tc_phase p = h->phase;
@@ -567,7 +568,7 @@ size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
     if (reason == TC_REASON_HANDSHAKE) {
         h->conc.handshakes++;
         if (!ended) h->cur.handshakes++;
-    } else if (was_concurrent && reason != TC_REASON_FULL && reason != TC_REASON_STEP) {
+    } else if (was_concurrent && reason != TC_REASON_FULL && reason != TC_REASON_STEP && reason != TC_REASON_ADOPT) {
         h->conc.assists++;
         if (!ended) h->cur.assists++;
     }

@@ -63,10 +63,11 @@ bool tc__ptrvec_reserve_touched(ptrvec *pv, size_t n) {
     return true;
 }
 
-bool tc__ptrvec_copy(ptrvec *dst, const ptrvec *src) {
-    if (!ptrvec_reserve(dst, src->n)) return false;
-    if (src->n) memcpy(dst->v, src->v, src->n * sizeof *src->v);
-    dst->n = src->n;
+bool tc__ptrvec_copy2(ptrvec *dst, const ptrvec *a, const ptrvec *b) {
+    if (!ptrvec_reserve(dst, a->n + b->n)) return false;
+    if (a->n) memcpy(dst->v, a->v, a->n * sizeof *a->v);
+    if (b->n) memcpy(dst->v + a->n, b->v, b->n * sizeof *b->v);
+    dst->n = a->n + b->n;
     return true;
 }
 
@@ -322,8 +323,9 @@ static const char *const barrier_names[TC_BARRIER_COUNT] = {"dijkstra", "steele"
 
 const char *tc_phase_name(tc_phase p) { return (unsigned)p < TC_PHASE_COUNT ? phase_names[p] : "?"; }
 
-static const char *const reason_names[] = {"assist", "step", "full", "overdue", "ceiling", "handshake", "flush"};
-_Static_assert(sizeof reason_names / sizeof reason_names[0] == TC_REASON_FLUSH + 1, "a name for each reason");
+static const char *const reason_names[] = {"assist",  "step",      "full",  "overdue",
+                                           "ceiling", "handshake", "flush", "adopt"};
+_Static_assert(sizeof reason_names / sizeof reason_names[0] == TC_REASON_ADOPT + 1, "a name for each reason");
 const char *tc_pause_reason_name(int r) {
     return r >= 0 && (size_t)r < sizeof reason_names / sizeof reason_names[0] ? reason_names[r] : "?";
 }

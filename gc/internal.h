@@ -188,9 +188,9 @@ static inline bool ptrvec_push(ptrvec *pv, void *p) {
     return tc__ptrvec_push_slow(pv, p);
 }
 void tc__ptrvec_free(ptrvec *pv);
-/* Makes dst a copy of src: one memcpy, growing dst first if it must.
- * Returns false (dst unchanged) when it cannot grow. */
-bool tc__ptrvec_copy(ptrvec *dst, const ptrvec *src);
+/* Makes dst a copy of a followed by b: a memcpy each, growing dst first
+ * if it must. Returns false (dst unchanged) when it cannot grow. */
+bool tc__ptrvec_copy2(ptrvec *dst, const ptrvec *a, const ptrvec *b);
 /* Grows pv to hold at least n pointers and writes its new part once, so
  * that its pages are in before anyone needs them. False if it cannot. */
 bool tc__ptrvec_reserve_touched(ptrvec *pv, size_t n);
@@ -599,6 +599,17 @@ size_t tc__large_free(tc_heap *h, tc_page *p);
 /* At most what tc__large_free would clear of p, in bytes (0: nothing,
  * the span is left dirty for the memory layer). */
 size_t tc__large_clear_bound(tc_page *p);
+/* The concurrent sweep's two halves of tc__large_free. The first, run by
+ * whoever holds the mark state (the marker thread), clears the dead
+ * object as tc__large_free would but for its first 4 KiB, which hold the
+ * page header; it touches nothing but the object's memory. Returns false
+ * when it cleared nothing (past LARGE_CLEAR_MAX: the span goes dirty),
+ * and adds the bytes written to *bytes. The second, the mutator's when it
+ * adopts the object, does the rest: the first 4 KiB if the first half
+ * cleared (`cleared`), the large table, the quarantine. Returns the bytes
+ * it cleared. */
+bool tc__large_clear_rest(tc_page *p, size_t *bytes);
+size_t tc__large_free_swept(tc_heap *h, tc_page *p, bool cleared);
 /* At cycle end: what the heap may keep resident until the next one. */
 void tc__pool_set_retain(tc_heap *h);
 
@@ -611,6 +622,7 @@ typedef struct tc__budget {
     bool timed;
     const _Atomic bool *yield; /* the marker's: spent as soon as this is set */
     const _Atomic bool *aside; /* the marker's idle slices: the memory thread's `refilling`, likewise */
+    bool adopt_only;           /* TC_REASON_ADOPT: the concurrent sweep's pages are adopted, none swept */
 } tc__budget;
 
 #define CLOCK_EVERY 64 /* work units between clock reads in a timed budget */

@@ -112,10 +112,19 @@ static size_t sweep_large(tc_heap *h, tc_page *p) {
  * state): every small page to sweep is listed in sweep_snap, in no class's
  * hands: the current pages are retired and the avail lists emptied, so
  * the allocator takes only pages mapped since or adopted after their
- * sweep. Pages [0, sweep_next) of the list are swept, [sweep_adopt,
- * sweep_next) wait for the mutator to adopt them. Whoever holds the mark
- * state sweeps the next page: the marker thread in slices, the mutator in
- * its increments (assists, or everything in a full collection).
+ * sweep. The large objects follow the small pages in the list. Pages
+ * [0, sweep_next) of the list are swept, [sweep_adopt, sweep_next) wait
+ * for the mutator to adopt them. Whoever holds the mark state sweeps the
+ * next page: the marker thread in slices, the mutator in its increments
+ * (assists, or everything in a full collection).
+ *
+ * A large object's sweep clears a dead one where it was written, but for
+ * its first 4 KiB (alloc.c, tc__large_clear_rest); its adoption takes it
+ * out of the large table and hands its mapping to the quarantine, which
+ * are the mutator's. Swept by the mutator, in the incremental mode's
+ * increments once the marker had swept the small pages, fragment's dead
+ * large objects made 500-600 pauses a run of 10-25 us each, below the
+ * goal, where the concurrent mode's mutator owes no work.
  *
  * The listing writes no page header: a listed page's on_avail and avail
  * links are stale (the lists they name are gone) until its sweep resets
@@ -129,14 +138,51 @@ void tc__sweep_concurrent_begin(tc_heap *h) {
         tc__class_retire(h, &h->cls[k]);
         h->cls[k].avail = NULL;
     }
-    if (!tc__ptrvec_copy(&h->sweep_snap, &h->pages)) {
-        fprintf(stderr, "tricolor: out of memory listing %zu pages to sweep\n", h->pages.n);
+    if (!tc__ptrvec_copy2(&h->sweep_snap, &h->pages, &h->large)) {
+        fprintf(stderr, "tricolor: out of memory listing %zu pages to sweep\n", h->pages.n + h->large.n);
         abort();
     }
     atomic_store_explicit(&h->sweep_next, 0, memory_order_relaxed);
     h->sweep_adopt = 0;
     h->sweep_conc = true;
-    h->sweep_cursor = 0; /* the incremental sweep's cursor: nothing for it */
+    h->sweep_cursor = 0; /* the incremental sweep's cursors: nothing for them */
+    h->sweep_large_cursor = 0;
+}
+
+#define ADOPT_UNITS 16 /* work units charged per adopted page */
+
+/* A listed large object: a live one becomes the current white; a dead one
+ * is cleared but for its first 4 KiB and waits for its adoption, still in
+ * the large table. sweep_freed says which (1: dead), sweep_live whether
+ * it was cleared (1) or left dirty (0: past LARGE_CLEAR_MAX). Returns the
+ * work, in proportion to the bytes cleared. */
+static size_t sweep_large_listed(tc_heap *h, tc_page *p) {
+    if (!large_dead(h, p)) {
+        colour_set(page_cells(p) + HDR_BYTES, h->white);
+        p->sweep_freed = 0;
+        return 1;
+    }
+    size_t cleared = 0;
+    p->sweep_live = tc__large_clear_rest(p, &cleared);
+    p->sweep_freed = 1;
+    return 1 + cleared / CLEAR_BYTES_PER_UNIT;
+}
+
+/* The mutator's side of a swept large object: a dead one leaves the large
+ * table for the quarantine. Returns the work. */
+static size_t adopt_large(tc_heap *h, tc_page *p, bool obs) {
+    if (!p->sweep_freed) return ADOPT_UNITS;
+    OBSERVE_IF(obs, h, TC_EV_FREE, page_cells(p) + HDR_BYTES);
+    h->freed_bytes += p->map_bytes;
+    h->freed_objects++;
+    h->cur.freed_bytes += p->map_bytes;
+    return ADOPT_UNITS + tc__large_free_swept(h, p, p->sweep_live) / CLEAR_BYTES_PER_UNIT;
+}
+
+/* The work a listed page's sweep will be. */
+static size_t listed_work(const tc_heap *h, tc_page *p) {
+    if (p->kind != PAGE_LARGE) return p->top;
+    return large_dead(h, p) ? 1 + tc__large_clear_bound(p) / CLEAR_BYTES_PER_UNIT : 1;
 }
 
 /* Sweeps the next listed page (the caller holds the mark state); returns
@@ -145,6 +191,12 @@ size_t tc__sweep_one_listed(tc_heap *h, bool obs) {
     size_t i = atomic_load_explicit(&h->sweep_next, memory_order_relaxed);
     if (i >= h->sweep_snap.n) return 0;
     tc_page *p = h->sweep_snap.v[i];
+    if (p->kind == PAGE_LARGE) {
+        size_t work = sweep_large_listed(h, p);
+        p->sweep_pending = SWEEP_TO_ADOPT;
+        atomic_store_explicit(&h->sweep_next, i + 1, memory_order_release);
+        return work;
+    }
     /* Out of every avail list since the listing: its stale fields go. */
     p->on_avail = 0;
     p->avail_prev = p->avail_next = NULL;
@@ -164,8 +216,6 @@ bool tc__sweep_listed_done(const tc_heap *h) {
 size_t tc__sweep_to_adopt(const tc_heap *h) {
     return atomic_load_explicit(&h->sweep_next, memory_order_acquire) - h->sweep_adopt;
 }
-
-#define ADOPT_UNITS 16 /* work units charged per adopted page */
 
 /* Whether an increment with `work` done may sweep a page of `cells`
  * within its budget. A page is swept whole, and one of 16-byte cells is
@@ -216,13 +266,21 @@ static size_t sweep_concurrent(tc_heap *h, tc__budget *b, size_t work) {
                 prefetch_header(h->sweep_snap.v[h->sweep_adopt + ADOPT_PREFETCH]);
             tc_page *p = h->sweep_snap.v[h->sweep_adopt++];
             p->sweep_pending = 0;
+            if (p->kind == PAGE_LARGE) {
+                work += adopt_large(h, p, obs);
+                continue;
+            }
             adopt(h, p, p->sweep_freed, p->sweep_live);
             work += ADOPT_UNITS;
         }
         if (tc__sweep_listed_done(h)) break;
+        if (b->adopt_only) {
+            b->limit = 0; /* spent: the increment's loop must not come back for a page */
+            return work;
+        }
         if (tc__budget_spent(b, work)) return work;
         tc_page *next = h->sweep_snap.v[atomic_load_explicit(&h->sweep_next, memory_order_relaxed)];
-        if (!page_fits(b, work, next->top)) return work;
+        if (!page_fits(b, work, listed_work(h, next))) return work;
         work += tc__sweep_one_listed(h, obs);
     }
     h->sweep_conc = false;
@@ -236,6 +294,10 @@ size_t tc__sweep(tc_heap *h, tc__budget *b, size_t work) {
     if (h->sweep_conc) {
         work = sweep_concurrent(h, b, work);
         if (h->sweep_conc) return work;
+        if (b->adopt_only && (h->sweep_cursor || h->sweep_large_cursor)) { /* nothing of it is adoption */
+            b->limit = 0;
+            return work;
+        }
     }
     while (h->sweep_cursor > 0) {
         if (tc__budget_spent(b, work)) return work;

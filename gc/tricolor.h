@@ -374,8 +374,8 @@ typedef enum tc_phase {
 } tc_phase;
 
 const char *tc_phase_name(tc_phase phase);
-/* "assist", "step", "full", "overdue", "ceiling", "handshake", "flush";
- * "?" for any other value. */
+/* "assist", "step", "full", "overdue", "ceiling", "handshake", "flush",
+ * "adopt"; "?" for any other value. */
 const char *tc_pause_reason_name(int reason);
 const char *tc_barrier_name(tc_barrier barrier);
 /* Parses "dijkstra", "steele", "yuasa", "stw"; returns false if unknown. */
@@ -404,6 +404,7 @@ typedef enum tc_pause_reason {
     /* Concurrent mode (the marker thread runs beside the mutator): */
     TC_REASON_HANDSHAKE, /* the cycle's start (roots) or its termination */
     TC_REASON_FLUSH,     /* the barrier buffer was full and the marker behind */
+    TC_REASON_ADOPT,     /* took back pages the marker swept, and swept none itself */
 } tc_pause_reason;
 
 /* One increment: the mutator was held inside the collector for

@@ -305,10 +305,21 @@ static bool check_large(vctx *v, uint64_t *n_objects, uint64_t *n_bytes, uint64_
         if (h->phase == TC_PHASE_IDLE && c != cur) return fail(v, "large object %p: not white outside a cycle", obj);
         if (marking(h) && c == old) return fail(v, "large object %p: old white during marking", obj);
         if (h->phase == TC_PHASE_SWEEP && c == C_GREY) return fail(v, "large object %p: grey during sweep", obj);
-        if (h->phase == TC_PHASE_SWEEP && i >= h->sweep_large_cursor && c == old)
+        /* The concurrent sweep lists the large objects after the pages: a
+         * dead one stays old white, and in the table, until the mutator
+         * adopts it; its sweep cleared its bitmap and slots. */
+        const bool unswept = h->sweep_conc && is_unswept(v, p);
+        const bool pending_dead = p->sweep_pending == SWEEP_TO_ADOPT && p->sweep_freed;
+        if (!h->sweep_conc && p->sweep_pending)
+            return fail(v, "large object %p: sweep mark %u outside a concurrent sweep", obj, p->sweep_pending);
+        if (unswept && p->sweep_pending)
+            return fail(v, "large object %p: not yet swept but marked %u", obj, p->sweep_pending);
+        if (pending_dead && c != old) return fail(v, "large object %p: swept as dead but colour %u", obj, c);
+        if (h->phase == TC_PHASE_SWEEP && c == old &&
+            (h->sweep_conc ? !unswept && !pending_dead : i >= h->sweep_large_cursor))
             return fail(v, "large object %p: dead but already swept", obj);
         if (p->in_scan && c != C_BLACK) return fail(v, "large object %p: on the scan list but not black", obj);
-        if (!check_written(v, p, obj)) return false;
+        if (!pending_dead && !check_written(v, p, obj)) return false;
         if (c == C_GREY) ++*grey;
         ++*n_objects;
         *n_bytes += p->map_bytes;

@@ -115,8 +115,8 @@ _Static_assert(sizeof(own_pause) == 24, "own_pause has no padding");
 #define OWN_PHASE_COLLECT 255
 #define OWN_REASON_NONE   255
 const char *own_phase_name(const own_pause *p);
-/* "assist", "step", "full", "overdue", "ceiling", "handshake", "flush";
- * "" for OWN_REASON_NONE. */
+/* "assist", "step", "full", "overdue", "ceiling", "handshake", "flush",
+ * "adopt"; "" for OWN_REASON_NONE. */
 const char *own_reason_name(const own_pause *p);
 
 /* The heap's size over a timed run: sampled after a logged operation
