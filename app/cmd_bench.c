@@ -109,11 +109,12 @@ static void usage(FILE *f) {
                "\n"
                "What the figures mean. A pause is time the mutator spent inside one allocation, store or step,\n"
                "timed from outside the same way for every collector. In the concurrent mode that is its time in\n"
-               "handshakes (a cycle's start and termination), assists (allocating faster than the marker marks)\n"
-               "and barrier-buffer flushes; the marker thread's own work is not a pause. GC CPU is the CPU time of\n"
-               "collection work on every thread: Tricolor's increments, plus its marker thread in the concurrent\n"
-               "mode; Boehm's collections, plus its helper marker threads (boehm-par). 'marker threads CPU' shows\n"
-               "the marker threads' part alone; CPU is the whole process's (every thread) beside wall.\n"
+               "handshakes (a cycle's start and termination), assists (allocating faster than the marker marks),\n"
+               "barrier-buffer flushes and adoptions of what the marker swept; the marker thread's own work is not\n"
+               "a pause. GC CPU is the CPU time of collection work on every thread: Tricolor's increments, plus\n"
+               "its marker thread in the concurrent mode; Boehm's collections, plus its helper marker threads\n"
+               "(boehm-par). 'marker threads CPU' shows the marker threads' part alone; CPU is the whole\n"
+               "process's (every thread) beside wall.\n"
                "\n"
                "Environment: TRICOLOR_SLOW_OS_US=N adds N us to every memory system call Tricolor makes\n"
                "(the slow-OS mode: with the memory thread on, its pauses should not change).\n");
@@ -170,7 +171,8 @@ static void print_notes(const bench_opts *o, const figures *med, size_t ncol) {
         const char *name = collector_names[k];
         if (k == COL_TRICOLOR_CONCURRENT || (k == COL_TRICOLOR && o->base.tc.concurrent)) {
             printf("  note: %s's GC CPU is its increments' CPU on the mutator's thread PLUS its marker thread's "
-                   "(marker threads CPU); its pauses are the mutator's handshakes, assists and buffer flushes.\n",
+                   "(marker threads CPU); its pauses are the mutator's handshakes, assists, buffer flushes and "
+                   "adoptions.\n",
                    name);
             tricolor_concurrent = true;
             if (med[c].v[FIG_MARKER_THREADS] < 1)

@@ -199,6 +199,7 @@ const figure_def figure_defs[FIG_N] = {
     TFIELD(FIG_ASSISTS, "assists", "assists (concurrent)", FK_COUNT, assists, 1),
     TFIELD(FIG_HANDSHAKES, "handshakes", "handshakes", FK_COUNT, handshakes, 1),
     TFIELD(FIG_FLUSHES, "flushes", "buffer flushes", FK_COUNT, flushes, 1),
+    TFIELD(FIG_ADOPTS, "adopts", "adoptions (concurrent)", FK_COUNT, adopts, 1),
     TFIELD(FIG_OWN_PAUSES, "own_pauses", "own pauses", FK_COUNT, own_pauses, 1),
     TFIELD(FIG_OWN_MAX_US, "own_max_us", "own max pause", FK_US, own_max_pause_ns, 1e-3),
     TFIELD(FIG_OWN_BUDGET_US, "own_budget_us", "own time budget", FK_US, own_budget_ns, 1e-3),

@@ -49,6 +49,7 @@ typedef enum fig_id {
     FIG_ASSISTS,
     FIG_HANDSHAKES,
     FIG_FLUSHES,
+    FIG_ADOPTS,
     FIG_OWN_PAUSES,
     FIG_OWN_MAX_US,
     FIG_OWN_BUDGET_US,

@@ -568,7 +568,10 @@ size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
     if (reason == TC_REASON_HANDSHAKE) {
         h->conc.handshakes++;
         if (!ended) h->cur.handshakes++;
-    } else if (was_concurrent && reason != TC_REASON_FULL && reason != TC_REASON_STEP && reason != TC_REASON_ADOPT) {
+    } else if (reason == TC_REASON_ADOPT) {
+        h->conc.adopts++;
+        if (!ended) h->cur.adopts++;
+    } else if (was_concurrent && reason != TC_REASON_FULL && reason != TC_REASON_STEP) {
         h->conc.assists++;
         if (!ended) h->cur.assists++;
     }

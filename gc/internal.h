@@ -429,7 +429,7 @@ typedef struct tc__marker {
     uint64_t work_seen;            /* (mutator) marker work already credited to the debt */
     uint64_t cycle_work0, cycle_cpu0;
     uint64_t mark_work, sweep_work0; /* (mutator) the marker's marking work this cycle; its total when sweep began */
-    uint64_t assists, handshakes, flushes; /* (mutator) pauses by reason */
+    uint64_t assists, handshakes, flushes, adopts; /* (mutator) pauses by reason */
 } tc__marker;
 
 struct tc_heap {

@@ -644,4 +644,5 @@ void tc__marker_stats(const tc_heap *h, tc_stats *s) {
     s->assists = m->assists;
     s->handshakes = m->handshakes;
     s->flushes = m->flushes;
+    s->adopts = m->adopts;
 }

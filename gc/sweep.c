@@ -294,10 +294,6 @@ size_t tc__sweep(tc_heap *h, tc__budget *b, size_t work) {
     if (h->sweep_conc) {
         work = sweep_concurrent(h, b, work);
         if (h->sweep_conc) return work;
-        if (b->adopt_only && (h->sweep_cursor || h->sweep_large_cursor)) { /* nothing of it is adoption */
-            b->limit = 0;
-            return work;
-        }
     }
     while (h->sweep_cursor > 0) {
         if (tc__budget_spent(b, work)) return work;

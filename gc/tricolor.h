@@ -446,6 +446,7 @@ typedef struct tc_cycle {
     uint64_t marker_cpu_ns;                /* the marker thread's CPU time in this cycle */
     uint64_t marker_work;                  /* work units it did */
     uint32_t assists, handshakes, flushes; /* the mutator's pauses in it, by kind (concurrent mode) */
+    uint32_t adopts;                       /* ... and those that only adopted what the marker swept */
 } tc_cycle;
 
 typedef struct tc_stats {
@@ -488,7 +489,7 @@ typedef struct tc_stats {
      * what the mutator paid while it ran (tc_pause_reason). */
     uint64_t marker_cpu_ns;
     uint64_t marker_work;
-    uint64_t assists, handshakes, flushes;
+    uint64_t assists, handshakes, flushes, adopts;
 } tc_stats;
 
 void tc_get_stats(const tc_heap *heap, tc_stats *out);

@@ -515,7 +515,9 @@ static void test_marker_sweeps_large_objects(void **state) {
             dead++;
             assert_int_equal(p->sweep_live, 1); /* cleared */
             void **slots = (void **)(page_cells(p) + HDR_BYTES);
-            assert_null(slots[1536]); /* a written page past the first */
+            assert_null(slots[512]);   /* a written page among the slots' pages */
+            assert_null(slots[1536]);  /* the slots' last page, and what follows */
+            assert_non_null(slots[0]); /* the first 4 KiB wait for the adoption */
         } else {
             live++;
         }
@@ -530,6 +532,21 @@ static void test_marker_sweeps_large_objects(void **state) {
         tc__marker_release(h);
     }
     assert_int_equal(h->large.n, 4);
+    assert_heap_ok(h);
+    /* Their mappings went to the quarantine as clean, and a new object
+     * of the same size takes one without clearing it: every byte of it
+     * must read zero. */
+    tc_stats before;
+    tc_get_stats(h, &before);
+    for (uint32_t i = 0; i < 8; i += 2) {
+        void *big = tc_alloc(h, 2000, 0);
+        assert_non_null(big);
+        for (uint32_t s = 0; s < 2000; s++) assert_null(tc_load(h, big, s));
+        tc_store(h, keep, i, big);
+    }
+    tc_stats after;
+    tc_get_stats(h, &after);
+    assert_int_equal(after.mem_quarantine_reuses - before.mem_quarantine_reuses, 4);
     assert_heap_ok(h);
     tc_root_remove(h, &keep);
     tc_heap_free(h);

@@ -181,6 +181,7 @@ static void tricolor_results(tc_heap *heap, const run_config *cfg, const tc_stat
     res->assists = s.assists;
     res->handshakes = s.handshakes;
     res->flushes = s.flushes;
+    res->adopts = s.adopts;
     res->peak_heap_bytes = s.peak_heap_bytes;
     res->collections = s.cycles;
     res->mut_mem_syscalls = s.mem_syscalls_mutator;

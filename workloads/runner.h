@@ -176,7 +176,7 @@ typedef struct run_result {
     uint64_t marker_threads, marker_cpu_ns, threads;
     /* Tricolor's concurrent mode: the mutator's pauses by kind while the
      * marker ran (tc_stats). */
-    uint64_t assists, handshakes, flushes;
+    uint64_t assists, handshakes, flushes, adopts;
     /* Tricolor's longest increment and the time budget it was held to
      * (0 when budgeted in work units: then the budget's time is the median
      * increment's, see bench). */
