@@ -114,7 +114,7 @@ def concurrent_table(data, misses):
     print()
     print("| workload | max pause conc / boehm | p99 conc / boehm | with GC work: max, p99 conc / boehm "
           "| MMU 1 ms conc / boehm | MMU 10 ms conc / boehm "
-          "| wall conc/boehm | wall conc/par | GC CPU (marker) | assists / handshakes / flushes |")
+          "| wall conc/boehm | wall conc/par | GC CPU (marker) | assists / handshakes / flushes / adopts |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name, c, b, ref_name, par in rows:
         label = name if ref_name == "boehm" else "%s (vs %s)" % (name, ref_name)
@@ -125,11 +125,12 @@ def concurrent_table(data, misses):
         hic = c.get("hiccup", {}).get("max_gap_us", 0.0)
         p, bp = c["pauses"], b["pauses"]
         print("| %s | %s / %s | %s / %s | %s, %s / %s, %s | %.3f / %.3f | %.3f / %.3f | %.2f× | %s "
-              "| %.1f ms (%.1f ms) | %d / %d / %d |" % (
+              "| %.1f ms (%.1f ms) | %d / %d / %d / %s |" % (
             label, us(p["max_us"]), us(bp["max_us"]), us(p["p99_us"]), us(bp["p99_us"]), gc_work(c, "gc_max_us"),
             gc_work(c, "gc_p99_us"), gc_work(b, "gc_max_us"), gc_work(b, "gc_p99_us"), c["mmu"]["1ms"],
             b["mmu"]["1ms"], c["mmu"]["10ms"], b["mmu"]["10ms"], wall, wall_par, c["gc_cpu_ms"],
-            c.get("marker_cpu_ms", 0.0), c.get("assists", 0), c.get("handshakes", 0), c.get("flushes", 0)))
+            c.get("marker_cpu_ms", 0.0), c.get("assists", 0), c.get("handshakes", 0), c.get("flushes", 0),
+            c["adopts"] if "adopts" in c else "-"))  # JSON before 4465c9c has no adopts
         checks = [
             (p["max_us"] <= max(CONC_MAX_US, hic), "max pause %s > 100 µs and > the machine's %s stalls%s"
              % (us(p["max_us"]), us(hic), gc_work_note(c))),
