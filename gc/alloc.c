@@ -142,10 +142,9 @@ static void class_adopt(tc_class *c, tc_page *p) {
  * handshakes, three times a run while their heaps grew (docs/design.md
  * section 10). So it keeps both tables' capacity from the allocations
  * that grow them or move to another page, outside any pause, its pages
- * written in. Never
- * while the marker reads it (a concurrent sweep, when lru's table
- * grows): the first such allocation after the sweep catches up, or
- * failing that the handshake grows it as before. */
+ * written in. Never while the marker reads it (a concurrent sweep, when
+ * lru's table grows): the first such allocation after the sweep catches
+ * up, or failing that the handshake grows it as before. */
 static void sweep_list_keep_up(tc_heap *h) {
     const size_t cap = h->pages.cap + h->large.cap; /* the list holds both (sweep.c) */
     if (h->cfg.concurrent && !h->sweep_conc && h->sweep_snap.cap < cap)
@@ -253,14 +252,6 @@ size_t tc__large_clear_bound(tc_page *p) {
     return s.bound;
 }
 
-/* Clears what a dead large object may have left non-zero: the first page
- * (the page header, the object's header), each page its written bitmap
- * marks, its raw bytes and the bitmap. Every other page still reads zero,
- * untouched since it was cleared or mapped, and is not touched here: on
- * the machines measured in docs/design.md a first access costs a fault or
- * a host trap every 4 KiB, 100 times a memset's cost. Returns the bytes
- * written, or 0 when more than LARGE_CLEAR_MAX would be, leaving the span
- * dirty for whoever takes it next (its pages are in: they were written). */
 #define LARGE_HEAD ((size_t)1 << LARGE_WPAGE_SHIFT) /* the first page: the page header, the object's header */
 
 /* All that large_clear writes past the first page (which holds the
@@ -285,6 +276,14 @@ static size_t large_clear_rest(tc_page *p, const large_span *s) {
     return cleared;
 }
 
+/* Clears what a dead large object may have left non-zero: the first page
+ * (the page header, the object's header), each page its written bitmap
+ * marks, its raw bytes and the bitmap. Every other page still reads zero,
+ * untouched since it was cleared or mapped, and is not touched here: on
+ * the machines measured in docs/design.md a first access costs a fault or
+ * a host trap every 4 KiB, 100 times a memset's cost. Returns the bytes
+ * written, or 0 when more than LARGE_CLEAR_MAX would be, leaving the span
+ * dirty for whoever takes it next (its pages are in: they were written). */
 static size_t large_clear(tc_page *p) {
     large_span s;
     large_span_of(p, &s);
@@ -303,11 +302,7 @@ bool tc__large_clear_rest(tc_page *p, size_t *bytes) {
     return true;
 }
 
-/* A dead large object leaves the large table at once; its mapping goes to
- * the memory layer's quarantine, where a new large object of a similar
- * size may take it over, and which gives it back to the OS off the
- * mutator's thread once it has waited a few cycles. Returns the bytes it
- * cleared (see large_clear). */
+/* Takes p out of the large table; returns its mapping's length. */
 static size_t large_unlink(tc_heap *h, tc_page *p) {
     size_t i = p->index;
     tc_page *last = h->large.v[--h->large.n];
@@ -318,6 +313,11 @@ static size_t large_unlink(tc_heap *h, tc_page *p) {
     return p->map_bytes;
 }
 
+/* A dead large object leaves the large table at once; its mapping goes to
+ * the memory layer's quarantine, where a new large object of a similar
+ * size may take it over, and which gives it back to the OS off the
+ * mutator's thread once it has waited a few cycles. Returns the bytes it
+ * cleared (see large_clear). */
 size_t tc__large_free(tc_heap *h, tc_page *p) {
     size_t map_bytes = large_unlink(h, p);
     size_t cleared = large_clear(p);

@@ -88,14 +88,20 @@ static bool large_dead(const tc_heap *h, tc_page *p) {
     return colour_get(page_cells(p) + HDR_BYTES) == (h->white ^ 3u);
 }
 
+/* A dead large object's free, counted and shown to an observer; by the
+ * incremental sweep, or by the concurrent sweep's adoption. */
+static void large_freed(tc_heap *h, tc_page *p, bool obs) {
+    OBSERVE_IF(obs, h, TC_EV_FREE, page_cells(p) + HDR_BYTES);
+    h->freed_bytes += p->map_bytes;
+    h->freed_objects++;
+    h->cur.freed_bytes += p->map_bytes;
+}
+
 /* Sweeps one large object. */
 static size_t sweep_large(tc_heap *h, tc_page *p) {
     void *obj = page_cells(p) + HDR_BYTES;
     if (large_dead(h, p)) {
-        OBSERVE_IF(observing_any(h, 1u << TC_EV_FREE), h, TC_EV_FREE, obj);
-        h->freed_bytes += p->map_bytes;
-        h->freed_objects++;
-        h->cur.freed_bytes += p->map_bytes;
+        large_freed(h, p, observing_any(h, 1u << TC_EV_FREE));
         /* To the quarantine, cleared where it was written if that is
          * little (alloc.c, large_clear): work in proportion. */
         return 1 + tc__large_free(h, p) / CLEAR_BYTES_PER_UNIT;
@@ -172,10 +178,7 @@ static size_t sweep_large_listed(tc_heap *h, tc_page *p) {
  * table for the quarantine. Returns the work. */
 static size_t adopt_large(tc_heap *h, tc_page *p, bool obs) {
     if (!p->sweep_freed) return ADOPT_UNITS;
-    OBSERVE_IF(obs, h, TC_EV_FREE, page_cells(p) + HDR_BYTES);
-    h->freed_bytes += p->map_bytes;
-    h->freed_objects++;
-    h->cur.freed_bytes += p->map_bytes;
+    large_freed(h, p, obs);
     return ADOPT_UNITS + tc__large_free_swept(h, p, p->sweep_live) / CLEAR_BYTES_PER_UNIT;
 }
 
