@@ -79,7 +79,11 @@ typedef enum fig_id {
     FIG_ENV_PAUSES,
     FIG_GC_MAX_US,
     FIG_GC_P99_US,
+    FIG_GC_OWN_MAX_US,
+    FIG_GC_OWN_P99_US,
+    FIG_MMU1_GC,
     FIG_MMU10_GC,
+    FIG_MMU1_OTHER,
     FIG_MMU10_OTHER,
     FIG_TIMING_OVERHEAD,
     FIG_N

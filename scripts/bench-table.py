@@ -14,7 +14,10 @@ figure is the median over --repeat runs of that run's value.
 
 With tricolor-concurrent in the runs, a second table compares it with
 Boehm (boehm, or boehm-par when boehm did not run; wall also against
-boehm-par when both ran) and checks the concurrent mode's targets. Its GC
+boehm-par when both ran) and checks the concurrent mode's targets. Beside
+the pauses with GC work it shows the collector's own time in them (the
+handshakes, assists, flushes and adoptions alone, by its clock) and the
+MMU over them alone; the targets are checked on the pauses as timed. Its GC
 CPU includes the marker thread's (bench's gc_cpu_ms). A table is printed
 only when both of its collectors ran; a JSON file from any collector list
 is read.
@@ -90,10 +93,28 @@ def gc_work(t, key):
     return us(t[key]) if key in t else "-"
 
 
+def gc_own(t):
+    """The collector's own time inside the pauses with GC work, by its
+    clock (bench's "max GC time in a pause", "p99 GC time in a pause"):
+    the handshakes, assists, flushes and adoptions alone, without the
+    allocation or store around them. "-" for a JSON without it (before
+    this column)."""
+    return "%s, %s" % (us(t["gc_own_max_us"]), us(t["gc_own_p99_us"])) if "gc_own_max_us" in t else "-"
+
+
+def gc_mmu(t):
+    """The MMU at 1 and 10 ms over the pauses with GC work alone."""
+    m = t.get("mmu_gc_work", {})
+    return "%.3f / %.3f" % (m["1ms"], m["10ms"]) if "1ms" in m else "-"
+
+
 def gc_work_note(t):
     if "gc_p99_us" not in t:
         return ""
-    return "; with GC work: p99 %s, max %s" % (us(t["gc_p99_us"]), us(t["gc_max_us"]))
+    own = ""
+    if "gc_own_p99_us" in t:
+        own = "; the collector's own time in them: p99 %s, max %s" % (us(t["gc_own_p99_us"]), us(t["gc_own_max_us"]))
+    return "; with GC work: p99 %s, max %s%s" % (us(t["gc_p99_us"]), us(t["gc_max_us"]), own)
 
 
 def concurrent_table(data, misses):
@@ -113,9 +134,10 @@ def concurrent_table(data, misses):
     print("Concurrent mode (tricolor-concurrent against %s; GC CPU includes the marker thread):" % " / ".join(refs))
     print()
     print("| workload | max pause conc / boehm | p99 conc / boehm | with GC work: max, p99 conc / boehm "
-          "| MMU 1 ms conc / boehm | MMU 10 ms conc / boehm "
+          "| GC time in them: max, p99 conc | MMU 1 ms conc / boehm | MMU 10 ms conc / boehm "
+          "| MMU 1 / 10 ms, GC work only, conc "
           "| wall conc/boehm | wall conc/par | GC CPU (marker) | assists / handshakes / flushes / adopts |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, c, b, ref_name, par in rows:
         label = name if ref_name == "boehm" else "%s (vs %s)" % (name, ref_name)
         if c["checksum"] != b["checksum"]:
@@ -124,11 +146,11 @@ def concurrent_table(data, misses):
         wall_par = "%.2f×" % (c["wall_ms"] / par["wall_ms"]) if par else "-"
         hic = c.get("hiccup", {}).get("max_gap_us", 0.0)
         p, bp = c["pauses"], b["pauses"]
-        print("| %s | %s / %s | %s / %s | %s, %s / %s, %s | %.3f / %.3f | %.3f / %.3f | %.2f× | %s "
+        print("| %s | %s / %s | %s / %s | %s, %s / %s, %s | %s | %.3f / %.3f | %.3f / %.3f | %s | %.2f× | %s "
               "| %.1f ms (%.1f ms) | %d / %d / %d / %s |" % (
             label, us(p["max_us"]), us(bp["max_us"]), us(p["p99_us"]), us(bp["p99_us"]), gc_work(c, "gc_max_us"),
-            gc_work(c, "gc_p99_us"), gc_work(b, "gc_max_us"), gc_work(b, "gc_p99_us"), c["mmu"]["1ms"],
-            b["mmu"]["1ms"], c["mmu"]["10ms"], b["mmu"]["10ms"], wall, wall_par, c["gc_cpu_ms"],
+            gc_work(c, "gc_p99_us"), gc_work(b, "gc_max_us"), gc_work(b, "gc_p99_us"), gc_own(c), c["mmu"]["1ms"],
+            b["mmu"]["1ms"], c["mmu"]["10ms"], b["mmu"]["10ms"], gc_mmu(c), wall, wall_par, c["gc_cpu_ms"],
             c.get("marker_cpu_ms", 0.0), c.get("assists", 0), c.get("handshakes", 0), c.get("flushes", 0),
             c["adopts"] if "adopts" in c else "-"))  # JSON before 4465c9c has no adopts
         checks = [

@@ -136,6 +136,33 @@ static void test_p99_of_pauses_with_collector_work(void **state) {
     assert_float_equal(run_gc_p99_us(&r), 0.0, 1e-9);
 }
 
+/* The collector's time in a pause is what the increments inside it took
+ * by its own clock, summed: 100 pauses of 300 us that each hold two
+ * increments of i and 2i us (i = 1..100), beside 100 of 500 us that hold
+ * none. Its p99 is 3 x 99 us, its longest 300 us, whatever the pauses
+ * around them took; the pauses without work add nothing. */
+static void test_collector_time_in_pauses(void **state) {
+    (void)state;
+    own_pause own[200];
+    oplog_entry p[200];
+    for (uint32_t i = 0; i < 100; i++) {
+        own[2 * i] = (own_pause){.dur_ns = 1000u * (i + 1), .work = 100};
+        own[2 * i + 1] = (own_pause){.dur_ns = 2000u * (i + 1), .work = 100};
+        p[2 * i] = (oplog_entry){.start_ns = 2000000u * i, .dur_ns = 300000, .own_first = 2 * i, .own_n = 2};
+        p[2 * i + 1] = (oplog_entry){.start_ns = 2000000u * i + 1000000u, .dur_ns = 500000, .own_first = 2 * i + 2};
+    }
+    run_result r = {.npauses = 200, .pauses = p, .nown = 200, .own = own, .t0_ns = 0, .t1_ns = 200000000};
+    metrics_summary s;
+    run_gc_own_summary(&r, &s);
+    assert_int_equal(s.count, 100);
+    assert_float_equal(s.p99_us, 297.0, 1e-9);
+    assert_float_equal(s.max_us, 300.0, 1e-9);
+    r.nown = 0; /* every record dropped: no pause holds collector work */
+    run_gc_own_summary(&r, &s);
+    assert_int_equal(s.count, 0);
+    assert_float_equal(s.max_us, 0.0, 1e-9);
+}
+
 /* The MMU split the same way: a 4 ms pause holding an increment and a
  * 2 ms one holding none, 20 ms apart in a 100 ms run. Any 10 ms window
  * holds at most one of them, so the run's MMU at 10 ms is the longer
@@ -220,6 +247,11 @@ static void test_measure_a_small_run(void **state) {
     /* The pauses with collector work are a subset of the log. */
     assert_true(fig.v[FIG_GC_P99_US] > 0 && fig.v[FIG_GC_P99_US] <= fig.v[FIG_GC_MAX_US]);
     assert_true(fig.v[FIG_GC_MAX_US] <= fig.v[FIG_MAX_US]);
+    /* The collector's time in a pause is part of that pause. */
+    assert_true(fig.v[FIG_GC_OWN_P99_US] > 0 && fig.v[FIG_GC_OWN_P99_US] <= fig.v[FIG_GC_OWN_MAX_US]);
+    if (fig.v[FIG_GC_OWN_MAX_US] > fig.v[FIG_GC_MAX_US] * 1.02 + 0.5)
+        fail_msg("collector time in a pause %.2f us > longest pause with collector work %.2f us",
+                 fig.v[FIG_GC_OWN_MAX_US], fig.v[FIG_GC_MAX_US]);
     if (fig.v[FIG_OWN_MAX_US] > fig.v[FIG_GC_MAX_US] * 1.02 + 0.5)
         fail_msg("own longest increment %.2f us > longest pause with collector work %.2f us", fig.v[FIG_OWN_MAX_US],
                  fig.v[FIG_GC_MAX_US]);
@@ -443,6 +475,7 @@ int main(void) {
         cmocka_unit_test(test_json_has_every_row),
         cmocka_unit_test(test_pauses_with_and_without_collector_work),
         cmocka_unit_test(test_p99_of_pauses_with_collector_work),
+        cmocka_unit_test(test_collector_time_in_pauses),
         cmocka_unit_test(test_mmu_with_and_without_collector_work),
         cmocka_unit_test(test_stalls_beside_the_pauses),
         cmocka_unit_test(test_measure_a_small_run),

@@ -631,6 +631,20 @@ double run_gc_p99_us(const run_result *r) {
     return s.p99_us;
 }
 
+void run_gc_own_summary(const run_result *r, metrics_summary *out) {
+    metrics_pause *p = malloc((r->npauses ? r->npauses : 1) * sizeof *p);
+    if (!p) {
+        fprintf(stderr, "tricolor: out of memory\n");
+        exit(1);
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < r->npauses; i++)
+        if (oplog_holds_work(&r->pauses[i], r->nown))
+            p[n++] = (metrics_pause){r->pauses[i].start_ns, run_pause_own_ns(r, &r->pauses[i])};
+    metrics_summarize(p, n, out);
+    free(p);
+}
+
 size_t run_env_pauses(const run_result *r, uint64_t min_ns) {
     uint64_t max;
     size_t none;

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "metrics.h"
 #include "oplog.h"
 #include "tick.h"
 #include "registry.h"
@@ -232,6 +233,13 @@ double run_mmu_split(const run_result *r, bool with_work, uint64_t window_ns);
  * pauses (the concurrent mode: ~2,400 on GCBench, against Boehm's
  * ~67,000, most of 1-2 us) lies among those stalls instead. */
 double run_gc_p99_us(const run_result *r);
+/* The collector's own time in each timed pause that held some, by its
+ * own clock (run_pause_own_ns: the increments, handshakes, assists,
+ * flushes or Boehm collections inside it, summed), summarized: what the
+ * pauses of run_gc_p99_us held of the collector's work, without the
+ * allocation or store around it and the page faults in that. Exits when
+ * out of memory, as the figures beside it do. */
+void run_gc_own_summary(const run_result *r, metrics_summary *out);
 
 /* A timed run's pauses as the metrics take them (metrics.h), normalized:
  * *n of them, malloc'd (NULL with *n 0 when out of memory). With
