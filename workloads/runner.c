@@ -598,9 +598,10 @@ uint64_t run_gc_max_ns(const run_result *r) {
 }
 
 /* The timed pauses that held collector work (with_work) or none,
- * normalized; exits when out of memory, as measure.c does for the whole
- * log: no figure rather than a false one. */
-static metrics_pause *split_pauses(const run_result *r, bool with_work, size_t *n_out) {
+ * normalized, each as long as it was timed or (own_time) as the
+ * collector's own time in it; exits when out of memory, as measure.c does
+ * for the whole log: no figure rather than a false one. */
+static metrics_pause *split_pauses(const run_result *r, bool with_work, bool own_time, size_t *n_out) {
     metrics_pause *p = malloc((r->npauses ? r->npauses : 1) * sizeof *p);
     if (!p) {
         fprintf(stderr, "tricolor: out of memory\n");
@@ -609,14 +610,15 @@ static metrics_pause *split_pauses(const run_result *r, bool with_work, size_t *
     size_t n = 0;
     for (size_t i = 0; i < r->npauses; i++)
         if (oplog_holds_work(&r->pauses[i], r->nown) == with_work)
-            p[n++] = (metrics_pause){r->pauses[i].start_ns, r->pauses[i].dur_ns};
+            p[n++] = (metrics_pause){r->pauses[i].start_ns,
+                                     own_time ? run_pause_own_ns(r, &r->pauses[i]) : r->pauses[i].dur_ns};
     *n_out = metrics_normalize(p, n);
     return p;
 }
 
 double run_mmu_split(const run_result *r, bool with_work, uint64_t window_ns) {
     size_t n;
-    metrics_pause *p = split_pauses(r, with_work, &n);
+    metrics_pause *p = split_pauses(r, with_work, false, &n);
     double v = metrics_mmu(p, n, r->t0_ns, r->t1_ns, window_ns);
     free(p);
     return v;
@@ -624,7 +626,7 @@ double run_mmu_split(const run_result *r, bool with_work, uint64_t window_ns) {
 
 double run_gc_p99_us(const run_result *r) {
     size_t n;
-    metrics_pause *p = split_pauses(r, true, &n);
+    metrics_pause *p = split_pauses(r, true, false, &n);
     metrics_summary s;
     metrics_summarize(p, n, &s);
     free(p);
@@ -632,15 +634,8 @@ double run_gc_p99_us(const run_result *r) {
 }
 
 void run_gc_own_summary(const run_result *r, metrics_summary *out) {
-    metrics_pause *p = malloc((r->npauses ? r->npauses : 1) * sizeof *p);
-    if (!p) {
-        fprintf(stderr, "tricolor: out of memory\n");
-        exit(1);
-    }
-    size_t n = 0;
-    for (size_t i = 0; i < r->npauses; i++)
-        if (oplog_holds_work(&r->pauses[i], r->nown))
-            p[n++] = (metrics_pause){r->pauses[i].start_ns, run_pause_own_ns(r, &r->pauses[i])};
+    size_t n;
+    metrics_pause *p = split_pauses(r, true, true, &n);
     metrics_summarize(p, n, out);
     free(p);
 }
