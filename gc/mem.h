@@ -39,6 +39,7 @@
 #define WRITE_AHEAD_STEP        16                  /* ... asked for again every this many pages the run goes on */
 #define CLEAR_BACKLOG_BYTES     ((uint64_t)32 << 20) /* dead large spans that may wait for the thread to clear, at least */
 #define CLEAR_BACKLOG_DIV       3                    /* ... and at most this fraction of the heap goal (mem_large.c) */
+#define CLEAR_STALL_NS          20000000 /* spans waited this long and none was cleared: the thread is not running */
 /* Dirty quarantined bytes a large allocation clears, at most: as much as
  * it may clear of a dirty fit it takes (mem_large.c, clear_slice). */
 #define CLEAR_SLICE POPULATE_ON_MUTATOR_MAX

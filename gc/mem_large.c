@@ -271,12 +271,28 @@ void tc__mem_quarantine_drop(tc_heap *h, size_t i) {
  * allocation that takes it to clear (tc__mem_zero, ~46 us a MiB there).
  * On a machine where fragment's mutator outran the thread, the whole goal
  * (as before) let its peak reach 2.3x Boehm's, at a p99 of 40 us; half of
- * it 2.2x, 83 us; a third 1.8x, 89 us (docs/design.md §7). */
+ * it 2.2x, 83 us; a third 1.8x, 89 us (docs/design.md §7).
+ *
+ * A thread that does not run at all (idle priority, and another process
+ * busy on the second CPU) would keep the backlog for as long, and the
+ * heap would grow by it: so once spans have waited CLEAR_STALL_NS
+ * without the thread clearing a byte, dead spans stay with the mutator
+ * until it does (docs/design.md §6). */
+static bool clearing_stalled(tc__mem *m) {
+    uint64_t now = tc__now_ns();
+    uint64_t done = atomic_load_explicit(&m->cleared_thread, memory_order_relaxed);
+    if (m->clearing_bytes == 0 || done != m->clear_seen_bytes) {
+        m->clear_seen_bytes = done;
+        m->clear_seen_ns = now;
+    }
+    return now - m->clear_seen_ns > CLEAR_STALL_NS;
+}
+
 void tc__mem_large_put(tc_heap *h, void *base, size_t len, bool zero) {
     tc__mem *m = &h->mem;
     uint64_t backlog = h->goal_bytes / CLEAR_BACKLOG_DIV;
     if (backlog < CLEAR_BACKLOG_BYTES) backlog = CLEAR_BACKLOG_BYTES;
-    if (!zero && m->running && !m->teardown && m->clearing_bytes + len <= backlog &&
+    if (!zero && m->running && !m->teardown && m->clearing_bytes + len <= backlog && !clearing_stalled(m) &&
         tc__ring_push(&m->dirty, (tc__span){.base = base, .len = len, .large = true, .cycle = h->cycle_no})) {
         m->clearing_bytes += len;
         return;

@@ -172,6 +172,7 @@ static bool thread_clear(tc__mem *m) {
     tc__span s;
     bool any = false;
     while (tc__ring_count(&m->cleared) < TC__RING_CAP && tc__ring_pop(&m->dirty, &s)) {
+        if (m->clear_hook) m->clear_hook();
         tc__mem_zero(s.base, s.len);
         s.clean = s.len;
         tc__ring_push(&m->cleared, s);

@@ -539,6 +539,62 @@ static void test_thread_clears_dead_large_spans(void **state) {
     tc_heap_free(h);
 }
 
+/* A thread that does not run (idle priority on a machine whose CPUs
+ * are both busy) must not keep every dead span waiting for it
+ * (mem_large.c, clearing_stalled): the test holds the thread before it
+ * clears the first dead buffer (clear_hook), and once that has waited
+ * past CLEAR_STALL_NS a second dead buffer stays in the quarantine,
+ * dirty, for the allocations to reuse, and a new buffer of its size
+ * reads zero. It failed with the stall check taken out: the second
+ * buffer was handed to the held thread too. */
+static atomic_int clear_held, clear_entered;
+static void hold_the_clear(void) {
+    atomic_store(&clear_entered, 1);
+    while (atomic_load(&clear_held)) sleep_ms(1);
+}
+static bool thread_holds_a_clear(tc_heap *h) {
+    (void)h;
+    return atomic_load(&clear_entered) == 1;
+}
+
+static void *dead_written_buffer(tc_heap *h) {
+    void *buf = tc_alloc(h, 0, 2 << 20);
+    memset(tc_raw(buf), 0xab, 2 << 20);
+    void *at = page_of(buf);
+    buf = NULL;
+    tc_collect(h);
+    return at;
+}
+
+static void test_stalled_thread_leaves_dead_spans_to_the_mutator(void **state) {
+    (void)state;
+    require_two_cpus();
+    tc_heap *h = large_span_heap_thread(false);
+    h->mem.clear_hook = hold_the_clear; /* before the thread starts */
+    atomic_store(&clear_held, 1);
+    tc_config c;
+    tc_get_config(h, &c);
+    c.mem_thread = true;
+    assert_null(tc_set_config(h, &c));
+    (void)dead_written_buffer(h);
+    assert_true(wait_until(h, thread_holds_a_clear));
+    const uint64_t held = h->mem.clearing_bytes; /* the buffer's mapping, its header's page included */
+    assert_true(held >= 2u << 20);
+    sleep_ms(2 * CLEAR_STALL_NS / 1000000);
+    void *second = dead_written_buffer(h);
+    assert_int_equal(h->mem.clearing_bytes, held);
+    bool kept = false;
+    for (size_t i = 0; i < h->mem.quarantine_n; i++) kept |= h->mem.quarantine[i].base == second;
+    assert_true(kept);
+    void *buf = tc_alloc(h, 0, 2 << 20);
+    assert_reads_zero(tc_raw(buf), 2u << 20);
+    buf = NULL;
+    atomic_store(&clear_held, 0);
+    assert_true(wait_until(h, clearing_done));
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
 enum { AHEAD_SLOTS = 1 << 18 }; /* a 2 MiB pointer array, cut fresh from a spare range */
 
 static bool wrote_ahead(tc_heap *h) { return stats(h).mem_write_ahead >= (uint64_t)WRITE_AHEAD_PAGES * 4096; }
@@ -1015,6 +1071,7 @@ int main(void) {
         cmocka_unit_test(test_large_allocations_clear_dead_spans_in_slices),
         cmocka_unit_test(test_clean_back_piece_starts_on_a_page),
         cmocka_unit_test(test_thread_clears_dead_large_spans),
+        cmocka_unit_test(test_stalled_thread_leaves_dead_spans_to_the_mutator),
         cmocka_unit_test(test_heap_limit_with_thread),
         cmocka_unit_test(test_heap_limit_waits_for_clearing),
         cmocka_unit_test(test_slow_os_stays_out_of_increments),
