@@ -282,11 +282,9 @@ typedef struct tc__mem {
     tc__ring dirty;                  /* mutator -> thread: dead large spans to clear */
     tc__ring cleared;                /* thread -> mutator: ... cleared, for the quarantine */
     uint64_t clearing_bytes;         /* (mutator) handed over to clear and not yet taken back */
-    /* (mutator) cleared_thread when the mutator last saw it move, and
-     * when: a thread that cleared nothing for CLEAR_STALL_NS while spans
-     * waited is handed no more (mem_large.c, tc__mem_large_put). */
-    uint64_t clear_seen_bytes, clear_seen_ns;
-    void (*clear_hook)(void); /* tests only, set before the thread starts: runs before a span is cleared */
+    uint64_t clear_seen_bytes;       /* (mutator) cleared_thread when last seen to move (clearing_stalled) */
+    uint64_t clear_seen_ns;          /* ... and when */
+    void (*clear_hook)(void);        /* tests only, set before the thread starts: runs before a span is cleared */
     _Atomic uint64_t cleared_thread; /* bytes the thread cleared */
     uint64_t cleared_mutator;        /* bytes the mutator cleared */
     _Atomic size_t big_want;         /* the largest fresh mapping the mutator had to make itself */
