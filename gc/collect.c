@@ -564,7 +564,8 @@ size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
      * with the thread off released here, a slice per increment. */
     if (tc__mem_has_work(h)) work += tc__mem_work(h, (size_t)(tc__pacer_step_units(h) / 4) + 1);
     uint64_t duration = tc__increment_end(h, &clock, work, start_phase, reason, ended);
-    tc__pacer_after_increment(h, work, duration, start_phase == TC_PHASE_PROPAGATE || start_phase == TC_PHASE_ROOTS);
+    tc__pacer_after_increment(h, work, duration, start_phase == TC_PHASE_PROPAGATE || start_phase == TC_PHASE_ROOTS,
+                              reason == TC_REASON_ADOPT);
     if (reason == TC_REASON_HANDSHAKE) {
         h->conc.handshakes++;
         if (!ended) h->cur.handshakes++;

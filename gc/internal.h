@@ -748,7 +748,7 @@ static inline void tc__wb_push(tc_heap *h, void *obj) {
 void tc__pacer_init(tc_heap *h);
 void tc__pacer_cycle_start(tc_heap *h);
 void tc__pacer_cycle_end(tc_heap *h);
-void tc__pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns, bool marking);
+void tc__pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns, bool marking, bool adopting);
 void tc__pacer_on_alloc_check(tc_heap *h);
 void tc__pacer_on_config(tc_heap *h);
 /* The goal of the cycle that will start next (or is running). */

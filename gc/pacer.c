@@ -334,13 +334,20 @@ void tc__pacer_cycle_end(tc_heap *h) {
     if (h->cur.concurrent) forecast_start(h);
 }
 
-void tc__pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns, bool marking) {
-    if (marking && work >= 64 && duration_ns > 0) {
+void tc__pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns, bool marking, bool adopting) {
+    /* An adoption is no sample of the collector's speed: its units are a
+     * charge for handing swept pages back (16 a page, a few ns each),
+     * several times faster than marking or sweeping, and counted in the
+     * average they made a time budget (--step-us, --pause-target) mean
+     * more units than an increment can do in it. (They still pay the
+     * debt, as any increment's units do.) */
+    const bool sample = !adopting && work >= 64 && duration_ns > 0;
+    if (marking && sample) {
         double rate = (double)work * 1000.0 / (double)duration_ns;
         if (rate > MAX_UNITS_PER_US) rate = MAX_UNITS_PER_US;
         h->mark_units_per_us = h->mark_units_per_us ? 0.875 * h->mark_units_per_us + 0.125 * rate : rate;
     }
-    if (work >= 64 && duration_ns > 0) {
+    if (sample) {
         /* Clamped to what any machine can do (a unit is a memory access or
          * more): one wrong figure must not turn a time budget into an
          * increment the debt never reaches. */

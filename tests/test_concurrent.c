@@ -581,6 +581,42 @@ static void test_adoption_sweeps_no_page(void **state) {
     free_marking_heap(h, &keep);
 }
 
+/* An adoption's units are a charge for handing swept pages back, not a
+ * sample of the collector's speed: the average a time budget is turned
+ * into units with (units_per_us) and the marking speed stay as they were
+ * after one. It failed with adoptions sampled: the average rose. */
+static bool swept_enough(tc_heap *h) { return atomic_load(&h->sweep_next) >= 16; }
+
+static void test_adoption_is_no_speed_sample(void **state) {
+    (void)state;
+    void *keep = NULL;
+    tc_heap *h = marking_heap(TC_BARRIER_DIJKSTRA, &keep, 100000);
+    if (!h) return;
+    assert_true(await_flag(&h->conc.idle));
+    assert_true(tc__marker_hold(h, true));
+    tc__gc_increment(h, TC_REASON_HANDSHAKE); /* ends marking: the marker sweeps the listed pages */
+    tc__marker_release(h);
+    if (!h->sweep_conc || h->sweep_snap.n < 16) {
+        print_message("fewer than 16 pages listed: nothing to test\n");
+        free_marking_heap(h, &keep);
+        skip();
+    }
+    for (int i = 0; i < 20000 && !swept_enough(h); i++) sleep_ms(1);
+    assert_true(swept_enough(h));
+    assert_true(tc__marker_hold(h, true));
+    h->units_per_us = 1.0; /* far below any adoption's rate */
+    const double mark_speed = h->mark_units_per_us;
+    tc__gc_increment(h, TC_REASON_ADOPT);
+    size_t n;
+    const tc_pause *p = tc_pause_log(h, &n);
+    assert_int_equal(p[n - 1].reason, TC_REASON_ADOPT);
+    assert_true(p[n - 1].work >= 64);
+    assert_true(h->units_per_us == 1.0);
+    assert_true(h->mark_units_per_us == mark_speed);
+    tc__marker_release(h);
+    free_marking_heap(h, &keep);
+}
+
 /* A termination handshake whose root rescan finds grey work it cannot
  * finish within its budget hands marking back to the marker. The marker
  * sleeps while `idle` is set, so a handshake that left it set had the
@@ -857,6 +893,7 @@ int main(void) {
         cmocka_unit_test(test_cycle_end_forecasts_the_next_start),
         cmocka_unit_test(test_termination_handshake_does_not_sweep),
         cmocka_unit_test(test_adoption_sweeps_no_page),
+        cmocka_unit_test(test_adoption_is_no_speed_sample),
         cmocka_unit_test(test_marker_sweeps_large_objects),
         cmocka_unit_test(test_sweep_list_grows_outside_the_handshake),
         cmocka_unit_test(test_unfinished_handshake_hands_marking_back),
