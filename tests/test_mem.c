@@ -359,6 +359,17 @@ static void assert_reused_uncleared(tc_heap *h, void *at, uint64_t debt) {
     assert_heap_ok(h);
 }
 
+/* A 2 MiB buffer written through, dropped and collected: its mapping is
+ * left dirty. Returns where it was. */
+static void *dead_written_buffer(tc_heap *h) {
+    void *buf = tc_alloc(h, 0, 2 << 20);
+    memset(tc_raw(buf), 0xab, 2 << 20);
+    void *at = page_of(buf);
+    buf = NULL;
+    tc_collect(h);
+    return at;
+}
+
 /* A large request takes a clean span before a dirty quarantined one,
  * which it would have to clear inside the allocation: a 4 MB memset there
  * was a 6.7 ms pause. With the thread off (no one else clears): a dead
@@ -395,11 +406,7 @@ static void test_large_request_prefers_a_clean_span(void **state) {
 static void test_large_allocations_clear_dead_spans_in_slices(void **state) {
     (void)state;
     tc_heap *h = large_span_heap_sized(false, (size_t)1 << 30); /* no collection but the one asked for */
-    void *buf = tc_alloc(h, 0, 2 << 20);
-    memset(tc_raw(buf), 0xab, 2 << 20);
-    void *at = page_of(buf);
-    buf = NULL;
-    tc_collect(h);
+    void *at = dead_written_buffer(h);
     assert_int_equal(h->mem.quarantine_n, 1);
     assert_ptr_equal(h->mem.quarantine[0].base, at);
     size_t dirty = h->mem.quarantine[0].len - h->mem.quarantine[0].clean;
@@ -529,11 +536,7 @@ static void test_thread_clears_dead_large_spans(void **state) {
     (void)state;
     require_two_cpus();
     tc_heap *h = large_span_heap();
-    void *buf = tc_alloc(h, 0, 2 << 20);
-    memset(tc_raw(buf), 0xab, 2 << 20);
-    void *at = page_of(buf);
-    buf = NULL;
-    tc_collect(h);
+    void *at = dead_written_buffer(h);
     assert_true(wait_until(h, dirty_span_cleared));
     assert_reused_uncleared(h, at, 0);
     tc_heap_free(h);
@@ -555,15 +558,6 @@ static void hold_the_clear(void) {
 static bool thread_holds_a_clear(tc_heap *h) {
     (void)h;
     return atomic_load(&clear_entered) == 1;
-}
-
-static void *dead_written_buffer(tc_heap *h) {
-    void *buf = tc_alloc(h, 0, 2 << 20);
-    memset(tc_raw(buf), 0xab, 2 << 20);
-    void *at = page_of(buf);
-    buf = NULL;
-    tc_collect(h);
-    return at;
 }
 
 static void test_stalled_thread_leaves_dead_spans_to_the_mutator(void **state) {
