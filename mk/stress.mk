@@ -18,3 +18,10 @@ STRESS_FILTER ?= test_stress_concurrent*
 .PHONY: stress-campaign
 stress-campaign: $(BUILD)/dbg/tests/test_stress
 	@sh scripts/stress-campaign.sh $< '$(SEEDS)' '$(STRESS_FIRST)' '$(STRESS_FILTER)'
+
+# The script's own test (a stub for the test binary), inside `make test`.
+.PHONY: test-stress-campaign
+test-stress-campaign:
+	@echo "== tests/test_stress_campaign.sh"
+	@sh tests/test_stress_campaign.sh scripts/stress-campaign.sh
+EXTRA_TEST_TARGETS += test-stress-campaign
