@@ -624,21 +624,22 @@ double run_mmu_split(const run_result *r, bool with_work, uint64_t window_ns) {
     return v;
 }
 
-double run_gc_p99_us(const run_result *r) {
+/* The pauses that held collector work, summarized: as timed, or as the
+ * collector's own time in each (own_time). */
+static void gc_work_summary(const run_result *r, bool own_time, metrics_summary *out) {
     size_t n;
-    metrics_pause *p = split_pauses(r, true, false, &n);
-    metrics_summary s;
-    metrics_summarize(p, n, &s);
-    free(p);
-    return s.p99_us;
-}
-
-void run_gc_own_summary(const run_result *r, metrics_summary *out) {
-    size_t n;
-    metrics_pause *p = split_pauses(r, true, true, &n);
+    metrics_pause *p = split_pauses(r, true, own_time, &n);
     metrics_summarize(p, n, out);
     free(p);
 }
+
+double run_gc_p99_us(const run_result *r) {
+    metrics_summary s;
+    gc_work_summary(r, false, &s);
+    return s.p99_us;
+}
+
+void run_gc_own_summary(const run_result *r, metrics_summary *out) { gc_work_summary(r, true, out); }
 
 size_t run_env_pauses(const run_result *r, uint64_t min_ns) {
     uint64_t max;
