@@ -298,6 +298,22 @@ static tc_heap *large_span_heap_thread(bool thread) { return large_span_heap_siz
 
 static tc_heap *large_span_heap(void) { return large_span_heap_thread(true); }
 
+/* Turns the memory thread on in a heap made without it: after a test has
+ * set the hook the thread must run with (clear_hook, ahead_hook), which
+ * marks that the thread got there in hook_entered. */
+static atomic_int hook_entered;
+static void start_mem_thread(tc_heap *h) {
+    atomic_store(&hook_entered, 0);
+    tc_config c;
+    tc_get_config(h, &c);
+    c.mem_thread = true;
+    assert_null(tc_set_config(h, &c));
+}
+static bool thread_in_hook(tc_heap *h) {
+    (void)h;
+    return atomic_load(&hook_entered) == 1;
+}
+
 /* The thread has taken in everything handed to it and holds a ready
  * large span. */
 static bool big_ready(tc_heap *h) {
@@ -550,14 +566,10 @@ static void test_thread_clears_dead_large_spans(void **state) {
  * dirty, for the allocations to reuse, and a new buffer of its size
  * reads zero. It failed with the stall check taken out: the second
  * buffer was handed to the held thread too. */
-static atomic_int clear_held, clear_entered;
+static atomic_int clear_held;
 static void hold_the_clear(void) {
-    atomic_store(&clear_entered, 1);
+    atomic_store(&hook_entered, 1);
     while (atomic_load(&clear_held)) sleep_ms(1);
-}
-static bool thread_holds_a_clear(tc_heap *h) {
-    (void)h;
-    return atomic_load(&clear_entered) == 1;
 }
 
 static void test_stalled_thread_leaves_dead_spans_to_the_mutator(void **state) {
@@ -566,12 +578,9 @@ static void test_stalled_thread_leaves_dead_spans_to_the_mutator(void **state) {
     tc_heap *h = large_span_heap_thread(false);
     h->mem.clear_hook = hold_the_clear; /* before the thread starts */
     atomic_store(&clear_held, 1);
-    tc_config c;
-    tc_get_config(h, &c);
-    c.mem_thread = true;
-    assert_null(tc_set_config(h, &c));
+    start_mem_thread(h);
     (void)dead_written_buffer(h);
-    assert_true(wait_until(h, thread_holds_a_clear));
+    assert_true(wait_until(h, thread_in_hook));
     const uint64_t held = h->mem.clearing_bytes; /* the buffer's mapping, its header's page included */
     assert_true(held >= 2u << 20);
     sleep_ms(2 * CLEAR_STALL_NS / 1000000);
@@ -638,14 +647,9 @@ static void test_write_ahead_follows_a_run_of_stores(void **state) {
  * read is over (the thread has counted the request). It failed with the
  * fence made to return at once: the span was unmapped while the thread
  * was still to read it. */
-static atomic_int hook_entered;
 static void hold_the_read(void) {
     atomic_store(&hook_entered, 1);
     sleep_ms(100);
-}
-static bool thread_in_hook(tc_heap *h) {
-    (void)h;
-    return atomic_load(&hook_entered) == 1;
 }
 
 static void test_write_ahead_survives_the_mutator_unmapping(void **state) {
@@ -653,10 +657,7 @@ static void test_write_ahead_survives_the_mutator_unmapping(void **state) {
     require_two_cpus();
     tc_heap *h = large_span_heap_thread(false);
     h->mem.ahead_hook = hold_the_read; /* before the thread starts */
-    tc_config c;
-    tc_get_config(h, &c);
-    c.mem_thread = true;
-    assert_null(tc_set_config(h, &c));
+    start_mem_thread(h);
     void *arr = NULL, *child = NULL;
     tc_root_push(h, &arr);
     tc_root_push(h, &child);
