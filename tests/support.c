@@ -152,6 +152,14 @@ void sleep_ms(long ms) {
     while (nanosleep(&ts, &ts) != 0) {}
 }
 
+bool wait_until_ms(tc_heap *h, bool (*ready)(tc_heap *), long limit_ms) {
+    for (long waited = 0; !ready(h); waited++) {
+        if (waited >= limit_ms) return false;
+        sleep_ms(1);
+    }
+    return true;
+}
+
 int threads_in_policy(int policy) {
     DIR *d = opendir("/proc/self/task");
     assert_non_null(d);

@@ -74,6 +74,9 @@ void require_two_cpus(void);
 void threads_on_cpu(pid_t pid, int cpu, int *threads, int *alone, int *shared, char *who, size_t len);
 /* Sleeps ms milliseconds, however often a signal interrupts it. */
 void sleep_ms(long ms);
+/* Waits until ready(h) holds, polling every millisecond, for at most
+ * limit_ms: the collector's threads work on their own time. */
+bool wait_until_ms(tc_heap *h, bool (*ready)(tc_heap *), long limit_ms);
 /* How many of the n (at most 1024) 4 KiB pages from p are in memory (mincore). */
 size_t resident_pages(const void *p, size_t n);
 /* How many threads of this process are in scheduling policy `policy`

@@ -600,8 +600,7 @@ static void test_adoption_is_no_speed_sample(void **state) {
     end_marking(h);
     assert_true(h->sweep_snap.n >= 16);
     tc__marker_release(h); /* the marker sweeps the listed pages */
-    for (int i = 0; i < 20000 && !swept_enough(h); i++) sleep_ms(1);
-    assert_true(swept_enough(h));
+    assert_true(wait_until_ms(h, swept_enough, 20000));
     assert_true(tc__marker_hold(h, true));
     h->units_per_us = 1.0; /* far below any adoption's rate */
     const double mark_speed = h->mark_units_per_us;

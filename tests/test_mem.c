@@ -31,13 +31,7 @@ static tc_stats stats(tc_heap *h) {
 }
 
 /* Waits (up to 5 s) until ready(h) holds: the thread works on its own time. */
-static bool wait_until(tc_heap *h, bool (*ready)(tc_heap *)) {
-    for (int i = 0; i < 500; i++) {
-        if (ready(h)) return true;
-        sleep_ms(10);
-    }
-    return false;
-}
+static bool wait_until(tc_heap *h, bool (*ready)(tc_heap *)) { return wait_until_ms(h, ready, 5000); }
 
 static bool reserve_filled(tc_heap *h) { return stats(h).mem_reserve_pages >= 4; }
 static bool thread_called_os(tc_heap *h) { return stats(h).mem_syscalls_thread > 0; }
