@@ -149,7 +149,7 @@ static void print_row(const bench_opts *o, fig_id id, const figures *med, size_t
         figure_fmt(id, med[c].v[id], buf, sizeof buf);
         printf(" %*s", col_width(o->collectors[c]), buf);
     }
-    if (ref >= 0 && ncol > 1) {
+    if (ref >= 0 && ncol > 1 && !figure_defs[id].when) {
         double r = med[ref].v[id];
         for (size_t c = 0; c < ncol; c++) {
             if ((int)c == ref) continue;

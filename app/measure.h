@@ -83,6 +83,8 @@ typedef enum fig_id {
     FIG_GC_OWN_P99_US,
     FIG_MMU1_GC,
     FIG_MMU10_GC,
+    FIG_MMU1_GC_AT,
+    FIG_MMU10_GC_AT,
     FIG_MMU1_OTHER,
     FIG_MMU10_OTHER,
     FIG_TIMING_OVERHEAD,
@@ -121,6 +123,7 @@ typedef struct figure_def {
     int arg;
     size_t offset;
     double scale;
+    bool when; /* a time into the run, not an amount: no ratio between collectors */
 } figure_def;
 
 extern const figure_def figure_defs[FIG_N];

@@ -222,6 +222,13 @@ static void test_mmu_two_close_pauses(void **state) {
     assert_near(metrics_mmu(p, 2, 0, MS(100), MS(5)), 0.2);
     assert_near(metrics_mmu(p, 2, 0, MS(100), MS(10)), 0.6);
     assert_near(metrics_mmu(p, 2, 0, MS(100), MS(100)), 0.96);
+    /* Where: the 5 ms window that holds both starts at 10 ms; a window
+     * as long as the run starts at the run's start. */
+    uint64_t at = 1;
+    assert_near(metrics_mmu_at(p, 2, 0, MS(100), MS(5), &at), 0.2);
+    assert_int_equal(at, MS(10));
+    assert_near(metrics_mmu_at(p, 2, 0, MS(100), MS(100), &at), 0.96);
+    assert_int_equal(at, 0);
 }
 
 static void test_mmu_window_larger_than_run(void **state) {
@@ -449,6 +456,15 @@ static double brute_bmu(const timeline *tl, uint64_t w) {
     return best;
 }
 
+/* Whether a window of w us starting at at_ns (a whole us, inside the run
+ * that starts at t0_us) holds the pause time of a worst window, which
+ * leaves the mutator mmu of it. */
+static bool worst_window_at(const timeline *tl, uint64_t t0_us, uint64_t w, uint64_t at_ns, double mmu) {
+    if (at_ns % 1000u || at_ns / 1000u < t0_us || at_ns / 1000u - t0_us + w > tl->run) return false;
+    uint64_t x = at_ns / 1000u - t0_us;
+    return fabs(1.0 - (double)(tl->pre[x + w] - tl->pre[x]) / (double)w - mmu) <= 1e-9;
+}
+
 static void test_mmu_matches_brute_force(void **state) {
     (void)state;
     static timeline tl;
@@ -472,7 +488,14 @@ static void test_mmu_matches_brute_force(void **state) {
         for (int k = 0; k < 4; k++) {
             uint64_t w = k == 3 ? run : 1 + rnd(run + 10);
             double want = brute_mmu(&tl, w);
-            double got = metrics_mmu(n ? p : NULL, n, US(t0), US(t0 + run), US(w));
+            uint64_t at;
+            double got = metrics_mmu_at(n ? p : NULL, n, US(t0), US(t0 + run), US(w), &at);
+            if (w < run && !worst_window_at(&tl, t0, w, at, want)) {
+                print_error("case %d: t0 %llu us, run %llu us, w %llu us: worst window at %llu ns, MMU %.17g\n", c,
+                            (unsigned long long)t0, (unsigned long long)run, (unsigned long long)w,
+                            (unsigned long long)at, want);
+                fail();
+            }
             if (fabs(got - want) > 1e-9) {
                 print_error("case %d: t0 %llu us, run %llu us, w %llu us, %zu pauses: "
                             "MMU %.17g, brute force %.17g\n",

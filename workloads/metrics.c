@@ -185,18 +185,21 @@ static uint64_t pause_time_in(const metrics_pause *p, size_t n, uint64_t t0, uin
     return cursor_at(&c, t1);
 }
 
-/* The largest pause time in any window [t, t+w), t in [t0, t1-w];
+/* The largest pause time in any window [t, t+w), t in [t0, t1-w], and
+ * in *at the first such t found (t0 when no window holds any pause);
  * requires 0 < w < t1 - t0, so t1 - w and t + w cannot wrap. */
-static uint64_t max_pause_in_window(const metrics_pause *p, size_t n, uint64_t t0, uint64_t t1, uint64_t w) {
+static uint64_t max_pause_in_window(const metrics_pause *p, size_t n, uint64_t t0, uint64_t t1, uint64_t w,
+                                    uint64_t *at) {
     const uint64_t last = t1 - w;
     uint64_t best = 0;
+    *at = t0;
 
     /* The ends of the interval, each with fresh cursors (any order). */
     const uint64_t ends[2] = {t0, last};
     for (int k = 0; k < 2; k++) {
         cursor l = cursor_make(p, n, t0, t1), r = cursor_make(p, n, t0, t1);
         uint64_t g = cursor_at(&r, ends[k] + w) - cursor_at(&l, ends[k]);
-        if (g > best) best = g;
+        if (g > best) best = g, *at = ends[k];
     }
 
     /* family 0: window starts at a pause start; family 1: ends at a pause
@@ -213,7 +216,7 @@ static uint64_t max_pause_in_window(const metrics_pause *p, size_t n, uint64_t t
             else
                 t = sp.e >= t0 + w ? (sp.e - w < last ? sp.e - w : last) : t0;
             uint64_t g = cursor_at(&r, t + w) - cursor_at(&l, t);
-            if (g > best) best = g;
+            if (g > best) best = g, *at = t;
         }
     }
     return best;
@@ -226,12 +229,23 @@ static double utilization(uint64_t g, uint64_t w) {
     return u < 0.0 ? 0.0 : u > 1.0 ? 1.0 : u;
 }
 
+double metrics_mmu_at(const metrics_pause *p, size_t n, uint64_t t0, uint64_t t1, uint64_t window_ns, uint64_t *at_ns) {
+    uint64_t at = t0;
+    double u;
+    if (t1 <= t0)
+        u = 1.0;
+    else if (window_ns >= t1 - t0)
+        u = utilization(pause_time_in(p, n, t0, t1), t1 - t0);
+    else if (window_ns == 0)
+        u = pause_time_in(p, n, t0, t1) > 0 ? 0.0 : 1.0;
+    else
+        u = utilization(max_pause_in_window(p, n, t0, t1, window_ns, &at), window_ns);
+    if (at_ns) *at_ns = at;
+    return u;
+}
+
 double metrics_mmu(const metrics_pause *p, size_t n, uint64_t t0, uint64_t t1, uint64_t window_ns) {
-    if (t1 <= t0) return 1.0;
-    const uint64_t run = t1 - t0;
-    if (window_ns >= run) return utilization(pause_time_in(p, n, t0, t1), run);
-    if (window_ns == 0) return pause_time_in(p, n, t0, t1) > 0 ? 0.0 : 1.0;
-    return utilization(max_pause_in_window(p, n, t0, t1, window_ns), window_ns);
+    return metrics_mmu_at(p, n, t0, t1, window_ns, NULL);
 }
 
 /* 2^64 as a double: grid values at or above it do not fit in uint64_t. */

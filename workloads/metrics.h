@@ -65,6 +65,13 @@ void metrics_summarize(const metrics_pause *p, size_t n, metrics_summary *out);
  * the run, else 1. Unnormalized input gives a meaningless value, never
  * undefined behaviour. */
 double metrics_mmu(const metrics_pause *p, size_t n, uint64_t t0, uint64_t t1, uint64_t window_ns);
+/* The same, and in *at_ns (if not NULL) where a worst window starts: the
+ * window [*at_ns, *at_ns + window_ns) holds (1 - MMU) x window_ns of
+ * pauses (the first such window the scan meets, where there are several).
+ * t0 when the window is the whole run, is 0, or holds no pause. It says
+ * when a run's MMU was set (a heap's growth, its steady state), which
+ * the figure alone does not. */
+double metrics_mmu_at(const metrics_pause *p, size_t n, uint64_t t0, uint64_t t1, uint64_t window_ns, uint64_t *at_ns);
 
 /* Bounded MMU: BMU(w) = min over w' >= w of MMU(w'). Computed as the
  * minimum of metrics_mmu over these window sizes w' >= w:

@@ -616,10 +616,10 @@ static metrics_pause *split_pauses(const run_result *r, bool with_work, bool own
     return p;
 }
 
-double run_mmu_split(const run_result *r, bool with_work, uint64_t window_ns) {
+double run_mmu_split(const run_result *r, bool with_work, uint64_t window_ns, uint64_t *at_ns) {
     size_t n;
     metrics_pause *p = split_pauses(r, with_work, false, &n);
-    double v = metrics_mmu(p, n, r->t0_ns, r->t1_ns, window_ns);
+    double v = metrics_mmu_at(p, n, r->t0_ns, r->t1_ns, window_ns, at_ns);
     free(p);
     return v;
 }

@@ -221,9 +221,10 @@ uint64_t run_gc_max_ns(const run_result *r);
  * MMU is at most either: the second is what page faults in the
  * workload's own allocations and the machine's stalls leave to the
  * mutator with no collector work at all, the first what the collector's
- * increments alone leave (what its utilization guard bounds). Exits
- * when out of memory, as bench's other pause figures do. */
-double run_mmu_split(const run_result *r, bool with_work, uint64_t window_ns);
+ * increments alone leave (what its utilization guard bounds). With
+ * at_ns, also where a worst window starts (metrics_mmu_at). Exits when
+ * out of memory, as bench's other pause figures do. */
+double run_mmu_split(const run_result *r, bool with_work, uint64_t window_ns, uint64_t *at_ns);
 /* The p99 of the timed pauses that held collector work, in us (0 if
  * none): the concurrent mode's pauses as issue 14 defines them
  * (handshakes, assists, buffer flushes) and, by the same rule, Boehm's
