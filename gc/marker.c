@@ -48,7 +48,9 @@
  * mark workers) it marks through the owed time at idle priority, which
  * the kernel gives only CPU time nobody else wants; else it sleeps. Idle
  * marking steps aside while the memory thread refills its reserve of
- * pre-faulted pages (both run at idle priority; see owed_time). With
+ * pre-faulted pages (both run at idle priority; see owed_time), and the
+ * memory thread, in turn, gives the CPU up between the dead spans it
+ * clears while a cycle runs (mem_thread.c, yield_to_marker). With
  * one CPU to run on there is no thread: the marker would only take the
  * mutator's core in scheduler quanta, so the concurrent mode's marking is
  * then paid by assists, as in the incremental mode.

@@ -187,6 +187,7 @@ void tc__mem_init(tc_heap *h) {
     atomic_store_explicit(&m->populate_ok, true, memory_order_relaxed);
     m->one_cpu = tc__cpus_available() < 2;
     m->in_gc = &h->in_gc;
+    m->marker_job = &h->conc.job;
     atomic_store_explicit(&m->limit, h->cfg.heap_limit, memory_order_relaxed);
     atomic_store_explicit(&m->reserve_cap, (size_t)READY_MIN_PAGES, memory_order_relaxed);
     const char *slow = getenv("TRICOLOR_SLOW_OS_US");

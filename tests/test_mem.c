@@ -592,6 +592,51 @@ static void test_stalled_thread_leaves_dead_spans_to_the_mutator(void **state) {
     tc_heap_free(h);
 }
 
+/* While a concurrent cycle runs, the thread gives its CPU up between the
+ * spans it clears, for a marker at idle priority that may be waiting for
+ * it (mem_thread.c, yield_to_marker); with no cycle running it does not
+ * call the scheduler at all. The test holds the thread before it clears
+ * a dead buffer, once with no cycle running and once after starting one
+ * with the marker parked, so that its job stays to mark while the
+ * thread clears. Failed with the yield taken out, and with its
+ * condition dropped (a yield after every span). */
+static bool yielded(tc_heap *h) { return atomic_load(&h->mem.marker_yields) > 0; }
+
+static void test_thread_yields_to_the_marker_while_a_cycle_runs(void **state) {
+    (void)state;
+    require_two_cpus();
+    tc_config c;
+    test_config_unverified(&c, (size_t)64 << 20);
+    c.mem_thread = false;
+    c.concurrent = true;
+    tc_heap *h = tc_heap_new(&c);
+    h->mem.clear_hook = hold_the_clear; /* before the thread starts */
+    atomic_store(&clear_held, 1);
+    start_mem_thread(h);
+    (void)dead_written_buffer(h);
+    assert_true(wait_until(h, thread_in_hook));
+    assert_int_equal(tc__marker_job(h), JOB_NONE);
+    atomic_store(&clear_held, 0);
+    assert_true(wait_until(h, clearing_done));
+
+    atomic_store(&clear_held, 1);
+    atomic_store(&hook_entered, 0);
+    (void)dead_written_buffer(h);
+    assert_true(wait_until(h, thread_in_hook));
+    tc_marker_park(h, true);
+    tc_step(h); /* the start handshake: the marker's job is to mark, and parked, it takes none of it */
+    assert_int_equal(tc__marker_job(h), JOB_MARK);
+    atomic_store(&clear_held, 0);
+    assert_true(wait_until(h, clearing_done));
+    assert_true(wait_until(h, yielded)); /* it yields after handing the span back */
+    tc_marker_park(h, false);
+    tc_collect(h);
+    assert_heap_ok(h);
+    /* Once: not for the first span, cleared with no cycle running. */
+    assert_int_equal(atomic_load(&h->mem.marker_yields), 1);
+    tc_heap_free(h);
+}
+
 enum { AHEAD_SLOTS = 1 << 18 }; /* a 2 MiB pointer array, cut fresh from a spare range */
 
 static bool wrote_ahead(tc_heap *h) { return stats(h).mem_write_ahead >= (uint64_t)WRITE_AHEAD_PAGES * 4096; }
@@ -1061,6 +1106,7 @@ int main(void) {
         cmocka_unit_test(test_clean_back_piece_starts_on_a_page),
         cmocka_unit_test(test_thread_clears_dead_large_spans),
         cmocka_unit_test(test_stalled_thread_leaves_dead_spans_to_the_mutator),
+        cmocka_unit_test(test_thread_yields_to_the_marker_while_a_cycle_runs),
         cmocka_unit_test(test_heap_limit_with_thread),
         cmocka_unit_test(test_heap_limit_waits_for_clearing),
         cmocka_unit_test(test_slow_os_stays_out_of_increments),
