@@ -296,8 +296,9 @@ typedef struct tc__mem {
     _Atomic bool starving, stop;
     _Atomic bool ranges_behind; /* a range's cursor passed what the thread populated */
     _Atomic bool refilling;     /* the thread is filling the ready reserve: the marker's idle slices step aside */
-    /* The marker thread's job (tc__marker.job): while it has one, the thread
-     * gives the CPU up between the spans it clears (mem_thread.c). */
+    /* The marker thread's job (tc__marker.job), set by tc__mem_init before
+     * any thread starts: while it has one, the thread gives the CPU up
+     * between the spans it clears (mem_thread.c). */
     const _Atomic int *marker_job;
     _Atomic uint64_t marker_yields; /* ... times it did */
     /* The pause and cycle logs' records and the grey stack (see tc__mem_range_ensure). */

@@ -171,7 +171,7 @@ static bool recycle_big(tc__mem *m, tc__span *s) {
  * that is ready on it, so with no marker waiting it costs one system
  * call a span. */
 static void yield_to_marker(tc__mem *m) {
-    if (m->marker_job && atomic_load_explicit(m->marker_job, memory_order_relaxed) != JOB_NONE) {
+    if (atomic_load_explicit(m->marker_job, memory_order_relaxed) != JOB_NONE) {
         sched_yield();
         atomic_fetch_add_explicit(&m->marker_yields, 1, memory_order_relaxed);
     }
