@@ -566,15 +566,29 @@ static void hold_the_clear(void) {
     while (atomic_load(&clear_held)) sleep_ms(1);
 }
 
+/* Turns on a memory thread that stops in hold_the_clear before each
+ * span it clears (the heap was made without one). */
+static void start_mem_thread_holding_clears(tc_heap *h) {
+    h->mem.clear_hook = hold_the_clear; /* before the thread starts */
+    start_mem_thread(h);
+}
+
+/* A dead written buffer handed to that thread, which holds it uncleared
+ * until clear_held is dropped. Returns where it was. */
+static void *dead_buffer_held_uncleared(tc_heap *h) {
+    atomic_store(&clear_held, 1);
+    atomic_store(&hook_entered, 0);
+    void *at = dead_written_buffer(h);
+    assert_true(wait_until(h, thread_in_hook));
+    return at;
+}
+
 static void test_stalled_thread_leaves_dead_spans_to_the_mutator(void **state) {
     (void)state;
     require_two_cpus();
     tc_heap *h = large_span_heap_thread(false);
-    h->mem.clear_hook = hold_the_clear; /* before the thread starts */
-    atomic_store(&clear_held, 1);
-    start_mem_thread(h);
-    (void)dead_written_buffer(h);
-    assert_true(wait_until(h, thread_in_hook));
+    start_mem_thread_holding_clears(h);
+    (void)dead_buffer_held_uncleared(h);
     const uint64_t held = h->mem.clearing_bytes; /* the buffer's mapping, its header's page included */
     assert_true(held >= 2u << 20);
     sleep_ms(2 * CLEAR_STALL_NS / 1000000);
@@ -610,19 +624,13 @@ static void test_thread_yields_to_the_marker_while_a_cycle_runs(void **state) {
     c.mem_thread = false;
     c.concurrent = true;
     tc_heap *h = tc_heap_new(&c);
-    h->mem.clear_hook = hold_the_clear; /* before the thread starts */
-    atomic_store(&clear_held, 1);
-    start_mem_thread(h);
-    (void)dead_written_buffer(h);
-    assert_true(wait_until(h, thread_in_hook));
+    start_mem_thread_holding_clears(h);
+    (void)dead_buffer_held_uncleared(h);
     assert_int_equal(tc__marker_job(h), JOB_NONE);
     atomic_store(&clear_held, 0);
     assert_true(wait_until(h, clearing_done));
 
-    atomic_store(&clear_held, 1);
-    atomic_store(&hook_entered, 0);
-    (void)dead_written_buffer(h);
-    assert_true(wait_until(h, thread_in_hook));
+    (void)dead_buffer_held_uncleared(h);
     tc_marker_park(h, true);
     tc_step(h); /* the start handshake: the marker's job is to mark, and parked, it takes none of it */
     assert_int_equal(tc__marker_job(h), JOB_MARK);
