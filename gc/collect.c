@@ -148,13 +148,19 @@ static void buffer_one(tc_heap *h, void *obj) { tc__wb_push(h, obj); }
  * barrier need (Dijkstra's rescans the roots at termination anyway); a
  * buffered object is grey in all but its colour bits, as a barrier's is,
  * and marking cannot end while the buffer holds it (marking_done). Only
- * when the buffer has room for every root (whead_seen is a lower bound of
- * what the holder has taken: the room is at least this): a full buffer
- * would be a flush inside this increment. Returns false, having buffered
- * nothing, when there is not room. */
+ * when the buffer has room for every root: a full buffer would be a flush
+ * inside this increment. The room is read from the holder's own cursor:
+ * whead_seen, the mutator's cached lower bound of it, is refreshed only
+ * when the buffer looks full (tc__wb_full), so once most of a buffer's
+ * worth of barrier entries had passed since then it said there was no
+ * room in an empty buffer, and every start handshake shaded its roots in
+ * the pause until the buffer next looked full (65,536 entries later; a
+ * looping `view` writes many times that).
+ * Returns false, having buffered nothing, when there is not room. */
 static bool buffer_roots(tc_heap *h) {
     tc__marker *m = &h->conc;
     size_t n = h->roots.n + h->hot.nroots;
+    m->whead_seen = atomic_load_explicit(&m->head, memory_order_acquire);
     if (TC__WB_CAP - (m->wtail - m->whead_seen) < n) return false;
     each_root(h, buffer_one);
     tc__marker_publish(h);

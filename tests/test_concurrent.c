@@ -701,6 +701,46 @@ static void test_start_handshake_buffers_the_roots(void **state) {
     tc_heap_free(h);
 }
 
+/* The same after most of a buffer's worth of barrier entries: the
+ * mutator's cached view of the holder's cursor (whead_seen) is refreshed
+ * only when the buffer looks full, and buffer_roots once read the room
+ * from it, so an empty buffer looked too full for the roots and they were
+ * shaded in the pause. The buffer here is as after TC__WB_CAP - 100
+ * entries pushed and shaded with no refresh (the cursors moved on, the
+ * cache did not). It failed with the room read from the cache: the roots
+ * came out grey and nothing was buffered. */
+static void test_start_handshake_buffers_the_roots_after_many_entries(void **state) {
+    (void)state;
+    enum { NROOTS = 3000 };
+    tc_heap *h = marker_heap(TC_BARRIER_YUASA);
+    if (!h) return;
+    static void *slot[NROOTS];
+    for (int i = 0; i < NROOTS; i++) {
+        tc_root_push(h, &slot[i]);
+        slot[i] = tc_alloc(h, 1, 8);
+        assert_non_null(slot[i]);
+    }
+    tc_collect(h);
+    tc_marker_park(h, true);
+    tc__marker *m = &h->conc;
+    assert_int_equal(atomic_load(&m->head), m->wtail);
+    const size_t pushed = TC__WB_CAP - 100;
+    m->wtail += pushed;
+    atomic_store(&m->tail, m->wtail);
+    atomic_store(&m->head, m->wtail);
+    const size_t before = m->wtail;
+    tc_step(h); /* the start handshake */
+    assert_int_equal(m->wtail - before, NROOTS);
+    for (int i = 0; i < NROOTS; i++) assert_int_equal(tc_colour_of(h, slot[i]), TC_WHITE);
+    tc_marker_park(h, false);
+    tc_collect(h);
+    tc_collect(h);
+    for (int i = 0; i < NROOTS; i++) assert_int_not_equal(tc_colour_of(h, slot[i]), TC_FREE);
+    assert_heap_ok(h);
+    tc_root_pop(h, NROOTS);
+    tc_heap_free(h);
+}
+
 /* The marker's CPU cap (marker.c): every slice is charged, however it
  * ended, and paid back at the cap's share of the wall clock; an idle
  * marker builds no credit. Times in ns, at a 25% cap. */
@@ -897,6 +937,7 @@ int main(void) {
         cmocka_unit_test(test_unfinished_handshake_hands_marking_back),
         cmocka_unit_test(test_marker_and_mutator_write_different_lines),
         cmocka_unit_test(test_start_handshake_buffers_the_roots),
+        cmocka_unit_test(test_start_handshake_buffers_the_roots_after_many_entries),
     };
     return cmocka_run_group_tests_name("concurrent", tests, NULL, NULL);
 }
