@@ -349,6 +349,11 @@ bool tc__mem_cyclelog_ensure(tc_heap *h, size_t bytes);
  * is. False when r is missing or too small. */
 bool tc__mem_range_ensure(tc__mem *m, tc__range *r, size_t bytes, bool on_marker);
 #define TC__GREY_RESERVE ((size_t)16 << 30) /* address space for the grey stack: 2G entries */
+/* A table the collector writes inside pauses (the barrier buffer), mapped
+ * and faulted in now, on the caller's thread; NULL if it cannot be mapped.
+ * bytes: a multiple of 4 KiB. */
+void *tc__mem_map_faulted(tc_heap *h, size_t bytes);
+void tc__mem_unmap_faulted(tc_heap *h, void *p, size_t bytes);
 char *tc__mem_log_base(const tc_heap *h);
 char *tc__mem_cyclelog_base(const tc_heap *h);
 

@@ -586,13 +586,13 @@ static void *marker_main(void *arg) {
 
 /* The buffer exists from the first config that asks for the concurrent
  * mode, thread or not (with one CPU the mutator's barriers fill it and its
- * own increments drain it). It is faulted in here, not in a barrier. */
-static bool buffer_ready(tc__marker *m) {
+ * own increments drain it). It is faulted in here, not in a barrier or a
+ * handshake (test_barrier_buffer_is_faulted_in). */
+static bool buffer_ready(tc_heap *h) {
+    tc__marker *m = &h->conc;
     if (m->wb) return true;
-    m->wb = malloc(TC__WB_CAP * sizeof(void *));
-    if (!m->wb) return false;
-    memset(m->wb, 0, TC__WB_CAP * sizeof(void *));
-    return true;
+    m->wb = tc__mem_map_faulted(h, TC__WB_CAP * sizeof(void *));
+    return m->wb != NULL;
 }
 
 /* A cycle marks concurrently only beside a marker thread. Without one
@@ -604,7 +604,7 @@ bool tc__marker_can_run(const tc_heap *h) { return h->conc.wb != NULL && h->conc
 
 static void thread_start(tc_heap *h) {
     tc__marker *m = &h->conc;
-    if (!h->cfg.concurrent || !buffer_ready(m)) return;
+    if (!h->cfg.concurrent || !buffer_ready(h)) return;
     if (m->running || m->one_cpu) return;
     atomic_store_explicit(&m->stop, false, memory_order_relaxed);
     if (pthread_create(&m->thread, NULL, marker_main, h) == 0) m->running = true;
@@ -635,7 +635,7 @@ void tc__marker_free(tc_heap *h) {
     }
     if (m->sem_ok) sem_destroy(&m->sem);
     m->sem_ok = false;
-    free(m->wb);
+    tc__mem_unmap_faulted(h, m->wb, TC__WB_CAP * sizeof(void *));
     m->wb = NULL;
 }
 

@@ -178,6 +178,22 @@ bool tc__mem_cyclelog_ensure(tc_heap *h, size_t bytes) {
 
 char *tc__mem_cyclelog_base(const tc_heap *h) { return h->mem.cycles.base; }
 
+/* Not malloc and memset: a compiler may turn the two into calloc, which
+ * leaves fresh pages untouched (GCC did, for the barrier buffer: its first
+ * pass through the ring faulted a page every 512 entries inside
+ * handshakes and barrier hits, 30-60 us each, design.md §10). Read after
+ * the populate, as the thread's pages are: on a shadow-paged guest the
+ * populate alone leaves a trap to the host at each page's first access. */
+void *tc__mem_map_faulted(tc_heap *h, size_t bytes) {
+    void *p = tc__os_map_aligned(&h->mem, bytes, PAGE_SIZE, false);
+    if (p) tc__os_populate(&h->mem, p, bytes, false, true);
+    return p;
+}
+
+void tc__mem_unmap_faulted(tc_heap *h, void *p, size_t bytes) {
+    if (p) tc__os_unmap(&h->mem, p, bytes, false);
+}
+
 /* ======================================================================
  * Lifetime and configuration
  * ====================================================================== */
