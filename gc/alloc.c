@@ -214,6 +214,21 @@ static void *alloc_large(tc_heap *h, uint32_t nslots, size_t bytes) {
     p->ncells = 1;
     p->top = 1;
     p->written = bitmap ? (uint64_t *)(page_cells(p) + bytes) : NULL;
+    /* Past page 0 the marker reads the bitmap before every page of slots
+     * (collect.c, wpage_end), and the bitmap lies past the slots, on a
+     * page of its own in a large array. Untouched, that read faulted it in
+     * inside the marking, often before the program's first store there
+     * (mutate's index chunks, scanned while the build filled them: 18
+     * faults a run inside assists, 18 in the marker), and the store then
+     * faulted it again, out of the zero page. Written here (it is zero
+     * already), the page faults in once, in this allocation, where its
+     * object's own pages fault in too. An object with fewer slots never
+     * reads its bitmap while marking, and is left alone. */
+    if (nslots > TC__LARGE_PAGE0_SLOTS) {
+        const size_t os_page = (size_t)1 << LARGE_WPAGE_SHIFT;
+        for (size_t off = 0; off < bitmap; off += os_page - ((uintptr_t)((char *)p->written + off) & (os_page - 1)))
+            ((volatile uint64_t *)p->written)[off / sizeof(uint64_t)] = 0;
+    }
     p->index = (uint32_t)h->large.n;
     if (!ptrvec_push(&h->large, p)) {
         tc__mem_large_put(h, p, map_len, false);

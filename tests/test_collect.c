@@ -702,6 +702,33 @@ static void test_large_scan_reads_written_pages_only(void **state) {
     tc_heap_free(h);
 }
 
+/* A large array's written bitmap is in memory from its allocation
+ * (alloc.c, alloc_large), and none of its slot pages past the first is:
+ * the marker reads the bitmap before each page of slots, and an
+ * untouched bitmap faulted in inside the marking. An object of 16 slots
+ * and 1 MiB of raw bytes, whose marking never reads its bitmap, keeps
+ * its bitmap's page untouched. It failed with the bitmap left alone at
+ * allocation: its page not resident. */
+static void test_large_bitmap_is_resident_from_allocation(void **state) {
+    (void)state;
+    tc_heap *h = untouched_large_heap();
+    void *arr = tc_alloc(h, BIG_SLOTS, 0);
+    tc_root_add(h, &arr);
+    const uint64_t *bm = page_of(arr)->written;
+    const size_t words = large_wwords(BIG_SLOTS);
+    const size_t spans = ((uintptr_t)(bm + words - 1) >> 12) - ((uintptr_t)bm >> 12) + 1;
+    assert_int_equal(resident_pages(bm, spans), spans);
+    size_t pages = large_wpages(BIG_SLOTS);
+    assert_int_equal(resident_pages((char *)arr + 8 * 4096, pages - 16), 0);
+    void *few = tc_alloc(h, 16, (size_t)1 << 20);
+    tc_root_add(h, &few);
+    assert_int_equal(resident_pages(page_of(few)->written, 1), 0);
+    assert_heap_ok(h);
+    tc_root_remove(h, &few);
+    tc_root_remove(h, &arr);
+    tc_heap_free(h);
+}
+
 /* A dead large object is cleared where it was written, and only there
  * (alloc.c, large_clear): its mapping goes back to the quarantine clean,
  * the next large object of its size takes it without a memset, reads
@@ -778,6 +805,7 @@ int main(void) {
         cmocka_unit_test(test_observer_without_alloc_events_keeps_the_fast_path),
         cmocka_unit_test(test_describe_one_object),
         cmocka_unit_test(test_large_scan_reads_written_pages_only),
+        cmocka_unit_test(test_large_bitmap_is_resident_from_allocation),
         cmocka_unit_test(test_dead_large_object_cleared_where_written),
         cmocka_unit_test(test_reused_dirty_span_cleared_past_the_object),
         cmocka_unit_test(test_event_ring_is_resident_when_attached),
