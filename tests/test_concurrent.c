@@ -679,6 +679,38 @@ static void test_barrier_buffer_is_faulted_in(void **state) {
     tc_heap_free(h);
 }
 
+/* The two tests of buffer_roots below: a Yuasa heap whose root stack
+ * holds HS_ROOTS cells, each the only path to its object, after a whole
+ * cycle, its marker parked; NULL with one CPU. */
+enum { HS_ROOTS = 3000 };
+
+static tc_heap *parked_heap_with_rooted_cells(void **slot) {
+    tc_heap *h = marker_heap(TC_BARRIER_YUASA);
+    if (!h) return NULL;
+    for (int i = 0; i < HS_ROOTS; i++) {
+        tc_root_push(h, &slot[i]);
+        slot[i] = tc_alloc(h, 1, 8);
+        assert_non_null(slot[i]);
+    }
+    tc_collect(h);
+    tc_marker_park(h, true);
+    return h;
+}
+
+/* Unparks the marker, finishes the cycle and a whole one after it, and
+ * frees the heap: every object a root still holds must have lived
+ * through both, and the heap verify. */
+static void finish_with_rooted_cells(tc_heap *h, void **slot) {
+    tc_marker_park(h, false);
+    tc_collect(h);
+    tc_collect(h);
+    for (int i = 0; i < HS_ROOTS; i++)
+        if (slot[i]) assert_int_not_equal(tc_colour_of(h, slot[i]), TC_FREE);
+    assert_heap_ok(h);
+    tc_root_pop(h, HS_ROOTS);
+    tc_heap_free(h);
+}
+
 /* The start handshake hands the roots' values to the marker through the
  * barrier buffer instead of shading them in the pause (collect.c,
  * buffer_roots). 3,000 roots on the root stack, each the only path to
@@ -690,17 +722,9 @@ static void test_barrier_buffer_is_faulted_in(void **state) {
  * pause (nothing buffered). */
 static void test_start_handshake_buffers_the_roots(void **state) {
     (void)state;
-    enum { NROOTS = 3000 };
-    tc_heap *h = marker_heap(TC_BARRIER_YUASA);
+    static void *slot[HS_ROOTS];
+    tc_heap *h = parked_heap_with_rooted_cells(slot);
     if (!h) return;
-    static void *slot[NROOTS];
-    for (int i = 0; i < NROOTS; i++) {
-        tc_root_push(h, &slot[i]);
-        slot[i] = tc_alloc(h, 1, 8);
-        assert_non_null(slot[i]);
-    }
-    tc_collect(h);
-    tc_marker_park(h, true);
     tc_log_clear(h);
     size_t before = h->conc.wtail;
     tc_step(h); /* the start handshake */
@@ -708,17 +732,11 @@ static void test_start_handshake_buffers_the_roots(void **state) {
     const tc_pause *p = tc_pause_log(h, &n);
     assert_true(n >= 1);
     assert_int_equal(p[n - 1].reason, TC_REASON_HANDSHAKE);
-    assert_int_equal(p[n - 1].work, NROOTS);
-    assert_int_equal(h->conc.wtail - before, NROOTS);
-    for (int i = 0; i < NROOTS; i++) assert_int_equal(tc_colour_of(h, slot[i]), TC_WHITE);
+    assert_int_equal(p[n - 1].work, HS_ROOTS);
+    assert_int_equal(h->conc.wtail - before, HS_ROOTS);
+    for (int i = 0; i < HS_ROOTS; i++) assert_int_equal(tc_colour_of(h, slot[i]), TC_WHITE);
     slot[0] = NULL;
-    tc_marker_park(h, false);
-    tc_collect(h); /* finishes this cycle */
-    tc_collect(h); /* and a whole one after it */
-    for (int i = 1; i < NROOTS; i++) assert_int_not_equal(tc_colour_of(h, slot[i]), TC_FREE);
-    assert_heap_ok(h);
-    tc_root_pop(h, NROOTS);
-    tc_heap_free(h);
+    finish_with_rooted_cells(h, slot);
 }
 
 /* The same after most of a buffer's worth of barrier entries: the
@@ -731,17 +749,9 @@ static void test_start_handshake_buffers_the_roots(void **state) {
  * came out grey and nothing was buffered. */
 static void test_start_handshake_buffers_the_roots_after_many_entries(void **state) {
     (void)state;
-    enum { NROOTS = 3000 };
-    tc_heap *h = marker_heap(TC_BARRIER_YUASA);
+    static void *slot[HS_ROOTS];
+    tc_heap *h = parked_heap_with_rooted_cells(slot);
     if (!h) return;
-    static void *slot[NROOTS];
-    for (int i = 0; i < NROOTS; i++) {
-        tc_root_push(h, &slot[i]);
-        slot[i] = tc_alloc(h, 1, 8);
-        assert_non_null(slot[i]);
-    }
-    tc_collect(h);
-    tc_marker_park(h, true);
     tc__marker *m = &h->conc;
     assert_int_equal(atomic_load(&m->head), m->wtail);
     const size_t pushed = TC__WB_CAP - 100;
@@ -750,15 +760,9 @@ static void test_start_handshake_buffers_the_roots_after_many_entries(void **sta
     atomic_store(&m->head, m->wtail);
     const size_t before = m->wtail;
     tc_step(h); /* the start handshake */
-    assert_int_equal(m->wtail - before, NROOTS);
-    for (int i = 0; i < NROOTS; i++) assert_int_equal(tc_colour_of(h, slot[i]), TC_WHITE);
-    tc_marker_park(h, false);
-    tc_collect(h);
-    tc_collect(h);
-    for (int i = 0; i < NROOTS; i++) assert_int_not_equal(tc_colour_of(h, slot[i]), TC_FREE);
-    assert_heap_ok(h);
-    tc_root_pop(h, NROOTS);
-    tc_heap_free(h);
+    assert_int_equal(m->wtail - before, HS_ROOTS);
+    for (int i = 0; i < HS_ROOTS; i++) assert_int_equal(tc_colour_of(h, slot[i]), TC_WHITE);
+    finish_with_rooted_cells(h, slot);
 }
 
 /* The marker's CPU cap (marker.c): every slice is charged, however it
