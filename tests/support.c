@@ -347,6 +347,10 @@ bool json_has_key(const json_keys *k, const char *dotted) {
     return false;
 }
 
+size_t pages_spanned(const void *p, size_t bytes) {
+    return (((uintptr_t)p + bytes - 1) >> 12) - ((uintptr_t)p >> 12) + 1;
+}
+
 size_t resident_pages(const void *p, size_t n) {
     unsigned char v[1024];
     assert_true(n <= sizeof v);

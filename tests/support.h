@@ -79,6 +79,8 @@ void sleep_ms(long ms);
 bool wait_until_ms(tc_heap *h, bool (*ready)(tc_heap *), long limit_ms);
 /* How many of the n (at most 1024) 4 KiB pages from p are in memory (mincore). */
 size_t resident_pages(const void *p, size_t n);
+/* The 4 KiB pages that [p, p + bytes) touches (bytes > 0). */
+size_t pages_spanned(const void *p, size_t bytes);
 /* How many threads of this process are in scheduling policy `policy`
  * (SCHED_OTHER, SCHED_FIFO, SCHED_IDLE, ...). */
 int threads_in_policy(int policy);

@@ -715,8 +715,7 @@ static void test_large_bitmap_is_resident_from_allocation(void **state) {
     void *arr = tc_alloc(h, BIG_SLOTS, 0);
     tc_root_add(h, &arr);
     const uint64_t *bm = page_of(arr)->written;
-    const size_t words = large_wwords(BIG_SLOTS);
-    const size_t spans = ((uintptr_t)(bm + words - 1) >> 12) - ((uintptr_t)bm >> 12) + 1;
+    const size_t spans = pages_spanned(bm, large_wwords(BIG_SLOTS) * sizeof *bm);
     assert_int_equal(resident_pages(bm, spans), spans);
     size_t pages = large_wpages(BIG_SLOTS);
     assert_int_equal(resident_pages((char *)arr + 8 * 4096, pages - 16), 0);

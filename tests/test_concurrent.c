@@ -673,8 +673,7 @@ static void test_barrier_buffer_is_faulted_in(void **state) {
     (void)state;
     tc_heap *h = concurrent_heap(TC_BARRIER_DIJKSTRA, false);
     assert_non_null(h->conc.wb);
-    const uintptr_t from = (uintptr_t)h->conc.wb, to = from + TC__WB_CAP * sizeof(void *);
-    const size_t pages = ((to + 4095) >> 12) - (from >> 12);
+    const size_t pages = pages_spanned(h->conc.wb, TC__WB_CAP * sizeof(void *));
     assert_int_equal(resident_pages(h->conc.wb, pages), pages);
     tc_heap_free(h);
 }
