@@ -225,9 +225,12 @@ static void *alloc_large(tc_heap *h, uint32_t nslots, size_t bytes) {
      * object's own pages fault in too. An object with fewer slots never
      * reads its bitmap while marking, and is left alone. */
     if (nslots > TC__LARGE_PAGE0_SLOTS) {
-        const size_t os_page = (size_t)1 << LARGE_WPAGE_SHIFT;
-        for (size_t off = 0; off < bitmap; off += os_page - ((uintptr_t)((char *)p->written + off) & (os_page - 1)))
-            ((volatile uint64_t *)p->written)[off / sizeof(uint64_t)] = 0;
+        /* A word every 4 KiB from the first reaches every page but
+         * perhaps the last, which the last word does. */
+        volatile uint64_t *w = p->written;
+        const size_t words = bitmap / sizeof *w, per_page = LARGE_WPAGE_SLOTS;
+        for (size_t i = 0; i < words; i += per_page) w[i] = 0;
+        w[words - 1] = 0;
     }
     p->index = (uint32_t)h->large.n;
     if (!ptrvec_push(&h->large, p)) {
