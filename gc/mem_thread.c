@@ -290,6 +290,7 @@ static void *mem_thread_main(void *arg) {
     tc__mem *m = arg;
     struct sched_param idle = {.sched_priority = 0};
     (void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle); /* never refused: lowering needs no privilege */
+    (void)pthread_setname_np(pthread_self(), "tc-mem");
     uint64_t interval = WAKE_MIN_NS;
     double rate = 0; /* pages taken per ns, smoothed */
     size_t taken_before = 0;

@@ -28,8 +28,10 @@
  */
 #include "support.h"
 
+#include <dirent.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -792,13 +794,48 @@ static void test_cpu_cap_charges_every_slice(void **state) {
     assert_int_equal(tc__cpu_cap_slice(&c, t, t + 500 * us, 100, true), 0);
 }
 
+/* The scheduling policy (SCHED_OTHER, SCHED_IDLE, ...) of the thread
+ * named `name` (marker.c names the marker "tc-marker"), from /proc: field
+ * 41 of its stat. -1 if no thread has that name. */
+static int thread_policy(const char *name) {
+    DIR *d = opendir("/proc/self/task");
+    if (!d) return -1;
+    int policy = -1;
+    for (struct dirent *e; policy < 0 && (e = readdir(d)) != NULL;) {
+        if (e->d_name[0] == '.') continue;
+        char path[300], buf[1024] = "";
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        bool match = fgets(buf, sizeof buf, f) && strncmp(buf, name, strlen(name)) == 0 && buf[strlen(name)] == '\n';
+        fclose(f);
+        if (!match) continue;
+        snprintf(path, sizeof path, "/proc/self/task/%s/stat", e->d_name);
+        if (!(f = fopen(path, "r"))) continue;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = 0;
+        /* Fields from the third on follow the command's closing ')'. */
+        char *p = strrchr(buf, ')');
+        for (int field = 2; p && field < 41; field++) p = strchr(p + 1, ' ');
+        if (p) policy = atoi(p + 1);
+    }
+    closedir(d);
+    return policy;
+}
+
 /* While the memory thread refills its reserve the marker marks at idle
  * priority no more (marker.c, owed_time): the two would share the spare
  * CPU and the mutator fault the pages the thread had not reached. The
  * test plays the memory thread (off in this heap) by setting its flag.
  * At a 1% cap the marker's first slice owes 99 times its length, all of
  * it time for idle slices; none may run while the flag is set, and once
- * it is cleared they start again. */
+ * it is cleared they start again.
+ *
+ * Meanwhile the marker naps at normal priority: a thread napping at
+ * SCHED_IDLE came back only when the memory thread's populate call let
+ * the CPU go, milliseconds late, and missed the dedicated slices its cap
+ * grants it. */
 static void test_idle_marking_steps_aside_for_the_refill(void **state) {
     (void)state;
     tc_config c;
@@ -823,7 +860,10 @@ static void test_idle_marking_steps_aside_for_the_refill(void **state) {
     }
     /* The list must outlast that slice, or nothing is left to step aside from. */
     assert_false(atomic_load(&h->conc.idle));
-    sleep_ms(30);
+    for (int i = 0; i < 15; i++) {
+        sleep_ms(2);
+        assert_int_equal(thread_policy("tc-marker"), SCHED_OTHER);
+    }
     assert_int_equal(atomic_load(&h->conc.idle_slices), idle0);
     atomic_store(&h->mem.refilling, false);
     for (int waited = 0; atomic_load(&h->conc.idle_slices) == idle0; waited++) {
