@@ -724,9 +724,6 @@ typedef struct {
     uint64_t at; /* paid back up to this time */
 } tc__cpu_cap;
 uint64_t tc__cpu_cap_slice(tc__cpu_cap *c, uint64_t t0, uint64_t t1, uint32_t pct, bool charge);
-/* Asks the marker to hand the state over at its next check, without
- * waiting: the mutator takes it at a later allocation check. */
-void tc__marker_ask(tc_heap *h);
 /* Marker work done since the last call (credited to the pacer's debt). */
 uint64_t tc__marker_credit(tc_heap *h);
 /* Publishes the buffered barrier entries and, if the marker found no

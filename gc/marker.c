@@ -204,17 +204,15 @@ bool tc__marker_hold(tc_heap *h, bool wait) {
     /* Without wait (an assist, adopting swept pages, the termination
      * attempt) the mutator does not interrupt a marker that is marking:
      * its work is credited to the debt anyway, and asking it to yield at
-     * every check past the goal kept it waiting while the mutator did
-     * the same work in pauses. Past the ceiling the pacer asks it to
-     * yield, and waits only past the wait ceiling (pacer.c). */
+     * every check past the goal (or past the ceiling) kept it waiting
+     * while the mutator did the same work in pauses. The pacer waits
+     * only past the wait ceiling (pacer.c). */
     if (!wait) return false;
     take_owner(m);
     m->depth = 1;
     m->took_owner = true;
     return true;
 }
-
-void tc__marker_ask(tc_heap *h) { atomic_store_explicit(&h->conc.yield, true, memory_order_relaxed); }
 
 void tc__marker_release(tc_heap *h) {
     tc__marker *m = &h->conc;

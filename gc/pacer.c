@@ -62,9 +62,12 @@
  * marker did ahead). Below the goal the mutator pays nothing. An assist
  * takes the mark state without waiting; if the marker holds it, it is
  * marking, and the allocation goes on, to try again CONC_CHECK_BYTES
- * later. Past the ceiling an assist that finds the marker holding the
- * state asks it to yield and takes the state at a check soon after; only
- * past the wait ceiling (or at the heap limit) does it wait. At every
+ * later (past the ceiling, GUARD_RECHECK_BYTES later). Only past the
+ * wait ceiling (or at the heap limit) does it wait, and ask the marker
+ * to yield. Asking sooner only swapped who marked: the marker, asked at
+ * every check past the ceiling, slept through its yield wait while the
+ * mutator did the same work in pauses (GCBench's growth cycle: a
+ * `ceiling` assist every ~28 us, docs/design.md section 10). At every
  * check the mutator publishes its barrier buffer and, when the marker
  * has reported no work left, runs the termination handshake.
  *
@@ -163,16 +166,16 @@ static uint64_t compute_ceiling(const tc_heap *h, uint64_t goal, uint64_t marked
 /* Concurrent mode: where an assist waits for the marker to hand the mark
  * state over, half the headroom past the ceiling, or WAIT_SLACK_MIN if
  * that is more (and never past the ceiling's cap under the heap limit).
- * Below it, past the ceiling, an assist asks the marker to yield and
- * goes on allocating. Why not wait
+ * Below it, past the ceiling, an assist that finds the marker holding
+ * the state goes on allocating. Why not wait
  * at the ceiling: a marker holds the state for whole slices, and a
  * marker descheduled inside one (a preempting thread on its CPU, idle
  * priority, the host taking its vCPU) hands it over only when it runs
  * again. Lisp's ceiling assists waited 0.5-9.7 ms for it, 5-28 times a
  * run on this VM (docs/design.md §10), with --gc-idle off too. A marker
- * that runs answers a yield within CLOCK_EVERY units, so the assist's
- * next check finds the state free; one that does not costs memory, up to
- * half the headroom, not a pause. So the heap peaks below
+ * that runs is marking, and its work is credited to the debt; one that
+ * does not costs memory, up to half the headroom, not a pause. So the
+ * heap peaks below
  * live x (1 + 2 x trigger_pct/100) in this mode, or 4 MiB past the
  * ceiling on a small heap: there half the headroom left lisp's mutator
  * waiting 2-13 ms for a marker that ksoftirqd kept off its CPU, while
@@ -428,7 +431,6 @@ static void concurrent_check(tc_heap *h) {
                 tc__gc_increment(h, reason);
             tc__marker_release(h);
         } else if (must) {
-            tc__marker_ask(h);
             recheck_soon(h);
             return;
         }
