@@ -213,6 +213,7 @@ const figure_def figure_defs[FIG_N] = {
     DERIVED(FIG_GC_SHARE, "gc_share", "GC share of wall", FK_SHARE, FR_TIMED, gc_share),
     FIELD(FIG_GC_CPU_MS, "gc_cpu_ms", "GC CPU", FK_MS, gc_cpu_ns, 1e-6),
     FIELD(FIG_MARKER_CPU_MS, "marker_cpu_ms", "marker threads CPU", FK_MS, marker_cpu_ns, 1e-6),
+    FIELD(FIG_MARKER_IDLE_CPU_MS, "marker_idle_cpu_ms", "  of it at idle priority", FK_MS, marker_idle_cpu_ns, 1e-6),
     DERIVED(FIG_GC_CPU_SHARE, "gc_cpu_share", "GC share of CPU", FK_SHARE, FR_UNTIMED, gc_cpu_share),
     FIELD(FIG_WALL_MS, "wall_ms", "wall", FK_MS, wall_ns, 1e-6),
     FIELD(FIG_CPU_MS, "cpu_ms", "CPU", FK_MS, cpu_ns, 1e-6),

@@ -35,6 +35,7 @@ typedef enum fig_id {
     FIG_GC_SHARE = FIG_BMU + METRICS_NWINDOWS,
     FIG_GC_CPU_MS,
     FIG_MARKER_CPU_MS,
+    FIG_MARKER_IDLE_CPU_MS,
     FIG_GC_CPU_SHARE,
     FIG_WALL_MS,
     FIG_CPU_MS,

@@ -439,8 +439,9 @@ typedef struct tc__marker {
     _Atomic uint64_t next_start_ns;
     _Atomic uint64_t work, cpu_ns; /* the marker's totals */
     _Atomic uint64_t idle_slices;  /* slices it ran at idle priority */
+    _Atomic uint64_t idle_cpu_ns;  /* its CPU in them */
     uint64_t work_seen;            /* (mutator) marker work already credited to the debt */
-    uint64_t cycle_work0, cycle_cpu0;
+    uint64_t cycle_work0, cycle_cpu0, cycle_idle_cpu0;
     uint64_t mark_work, sweep_work0; /* (mutator) the marker's marking work this cycle; its total when sweep began */
     uint64_t assists, handshakes, flushes, adopts; /* (mutator) pauses by reason */
 } tc__marker;

@@ -265,6 +265,7 @@ void tc__marker_cycle_start(tc_heap *h) {
     tc__marker *m = &h->conc;
     m->cycle_work0 = atomic_load_explicit(&m->work, memory_order_relaxed);
     m->cycle_cpu0 = atomic_load_explicit(&m->cpu_ns, memory_order_relaxed);
+    m->cycle_idle_cpu0 = atomic_load_explicit(&m->idle_cpu_ns, memory_order_relaxed);
     atomic_store_explicit(&m->idle, false, memory_order_relaxed);
     atomic_store_explicit(&m->job, JOB_MARK, memory_order_release);
 }
@@ -304,6 +305,7 @@ void tc__marker_cycle_end(tc_heap *h) {
     atomic_store_explicit(&m->idle, false, memory_order_relaxed);
     h->cur.marker_work = atomic_load_explicit(&m->work, memory_order_relaxed) - m->cycle_work0;
     h->cur.marker_cpu_ns = atomic_load_explicit(&m->cpu_ns, memory_order_relaxed) - m->cycle_cpu0;
+    h->cur.marker_idle_cpu_ns = atomic_load_explicit(&m->idle_cpu_ns, memory_order_relaxed) - m->cycle_idle_cpu0;
 }
 
 uint64_t tc__marker_mark_work(const tc_heap *h) { return h->conc.mark_work; }
@@ -442,6 +444,7 @@ static int run_slice(tc_heap *h, uint64_t ns, bool idle, uint64_t *cpu_last) {
     atomic_store_explicit(&m->owner, OWN_NONE, memory_order_release);
     uint64_t cpu = thread_cpu_ns();
     atomic_fetch_add_explicit(&m->cpu_ns, cpu - *cpu_last, memory_order_relaxed);
+    if (idle) atomic_fetch_add_explicit(&m->idle_cpu_ns, cpu - *cpu_last, memory_order_relaxed);
     atomic_fetch_add_explicit(&m->work, work, memory_order_relaxed);
     *cpu_last = cpu;
     if (job == JOB_NONE) return SLICE_NOT_RUN;
@@ -663,6 +666,7 @@ void tc__marker_free(tc_heap *h) {
 void tc__marker_stats(const tc_heap *h, tc_stats *s) {
     const tc__marker *m = &h->conc;
     s->marker_cpu_ns = atomic_load_explicit(&m->cpu_ns, memory_order_relaxed);
+    s->marker_idle_cpu_ns = atomic_load_explicit(&m->idle_cpu_ns, memory_order_relaxed);
     s->marker_work = atomic_load_explicit(&m->work, memory_order_relaxed);
     s->assists = m->assists;
     s->handshakes = m->handshakes;

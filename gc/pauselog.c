@@ -154,8 +154,9 @@ char *tc_cycle_format(const tc_cycle *c, uint64_t origin_ns, char *buf, size_t l
     size_t used = strlen(buf);
     if (c->concurrent && used < len)
         snprintf(buf + used, len - used,
-                 ", concurrent: marker %.2f ms cpu, %llu units, %u handshakes, %u assists, %u flushes, %u adopts",
-                 (double)c->marker_cpu_ns / 1e6, (unsigned long long)c->marker_work, c->handshakes, c->assists,
-                 c->flushes, c->adopts);
+                 ", concurrent: marker %.2f ms cpu (%.2f idle), %llu units, %u handshakes, %u assists, %u flushes, "
+                 "%u adopts",
+                 (double)c->marker_cpu_ns / 1e6, (double)c->marker_idle_cpu_ns / 1e6,
+                 (unsigned long long)c->marker_work, c->handshakes, c->assists, c->flushes, c->adopts);
     return buf;
 }

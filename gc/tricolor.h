@@ -444,6 +444,7 @@ typedef struct tc_cycle {
     uint64_t deferred;                     /* increments the utilization guard put off (mmu_pct) */
     uint8_t concurrent;                    /* marked by the marker thread beside the mutator */
     uint64_t marker_cpu_ns;                /* the marker thread's CPU time in this cycle */
+    uint64_t marker_idle_cpu_ns;           /* ... of it in slices at idle priority (beyond gc_cpu_pct) */
     uint64_t marker_work;                  /* work units it did */
     uint32_t assists, handshakes, flushes; /* the mutator's pauses in it, by kind (concurrent mode) */
     uint32_t adopts;                       /* ... and those that only adopted what the marker swept */
@@ -488,6 +489,7 @@ typedef struct tc_stats {
     /* Concurrent mode: the marker thread's CPU time and work units, and
      * what the mutator paid while it ran (tc_pause_reason). */
     uint64_t marker_cpu_ns;
+    uint64_t marker_idle_cpu_ns; /* ... of it at idle priority, beyond gc_cpu_pct (gc_idle) */
     uint64_t marker_work;
     uint64_t assists, handshakes, flushes, adopts;
 } tc_stats;

@@ -872,11 +872,20 @@ static void test_idle_marking_steps_aside_for_the_refill(void **state) {
         assert_int_equal(thread_policy("tc-marker"), SCHED_OTHER);
     }
     assert_int_equal(atomic_load(&h->conc.idle_slices), idle0);
+    tc_stats s0, s1;
+    tc_get_stats(h, &s0);
     atomic_store(&h->mem.refilling, false);
     for (int waited = 0; atomic_load(&h->conc.idle_slices) == idle0; waited++) {
         assert_true(waited < 20000);
         sleep_ms(1);
     }
+    /* The idle slices' CPU is counted, apart and within the marker's. */
+    tc_marker_park(h, true);
+    sleep_ms(2); /* a slice that just let go of the state accounts its CPU after */
+    tc_get_stats(h, &s1);
+    tc_marker_park(h, false);
+    assert_true(s1.marker_idle_cpu_ns > s0.marker_idle_cpu_ns);
+    assert_true(s1.marker_idle_cpu_ns - s0.marker_idle_cpu_ns <= s1.marker_cpu_ns - s0.marker_cpu_ns);
     free_marking_heap(h, &keep);
 }
 

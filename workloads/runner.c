@@ -177,6 +177,7 @@ static void tricolor_results(tc_heap *heap, const run_config *cfg, const tc_stat
     res->mutator_gc_cpu_ns = s.gc_cpu_ns;
     res->gc_cpu_ns = s.gc_cpu_ns + s.marker_cpu_ns;
     res->marker_cpu_ns = s.marker_cpu_ns;
+    res->marker_idle_cpu_ns = s.marker_idle_cpu_ns;
     res->marker_threads = s.marker_work > 0;
     res->assists = s.assists;
     res->handshakes = s.handshakes;

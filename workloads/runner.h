@@ -173,8 +173,10 @@ typedef struct run_result {
      * collecting thread). marker_cpu_ns: their CPU (Tricolor: the marker
      * thread's own clock; Boehm: the process's CPU minus the mutator
      * thread's, as Boehm's child runs no other thread). threads: the
-     * process's threads at the workload's end, the mutator's included. */
-    uint64_t marker_threads, marker_cpu_ns, threads;
+     * process's threads at the workload's end, the mutator's included.
+     * marker_idle_cpu_ns: the part of marker_cpu_ns run at idle priority,
+     * beyond the CPU cap (Tricolor's gc_idle; 0 for Boehm). */
+    uint64_t marker_threads, marker_cpu_ns, marker_idle_cpu_ns, threads;
     /* Tricolor's concurrent mode: the mutator's pauses by kind while the
      * marker ran (tc_stats). */
     uint64_t assists, handshakes, flushes, adopts;
