@@ -395,6 +395,43 @@ static void test_assists_wait_only_past_the_wait_ceiling(void **state) {
     free_marking_heap(h, &keep);
 }
 
+/* Below the ceiling an allocation check pays at most one budget of
+ * assist; past it, two (pacer.c, concurrent_check). The debt past the
+ * goal is at least a unit a byte, many budgets at every check, so the
+ * cap is what sets the assists' density there. The marker is parked:
+ * every assist finds the state free. The list must outlast the
+ * allocation up to the ceiling, or marking ends first. */
+static void test_assists_pay_one_budget_below_the_ceiling(void **state) {
+    (void)state;
+    void *keep = NULL;
+    tc_heap *h = marking_heap(TC_BARRIER_DIJKSTRA, &keep, 200000);
+    if (!h) return;
+    tc_marker_park(h, true);
+    const uint64_t goal = h->goal_bytes, ceiling = h->ceiling_bytes;
+    uint64_t below = 0, past = 0, worst_below = 0, worst_past = 0;
+    while (tc__marker_job(h) == JOB_MARK && live_bytes(h) < h->wait_ceiling_bytes) {
+        const uint64_t live = live_bytes(h), n0 = tc_increment_count(h);
+        assert_non_null(tc_alloc(h, 0, 64));
+        const uint64_t paid = tc_increment_count(h) - n0;
+        if (live >= goal && live < ceiling) {
+            below += paid;
+            if (paid > worst_below) worst_below = paid;
+        } else if (live >= ceiling) {
+            past += paid;
+            if (paid > worst_past) worst_past = paid;
+        }
+    }
+    print_message("goal %llu, ceiling %llu: %llu increments below it (at most %llu an allocation), %llu past it "
+                  "(at most %llu)\n",
+                  (unsigned long long)goal, (unsigned long long)ceiling, (unsigned long long)below,
+                  (unsigned long long)worst_below, (unsigned long long)past, (unsigned long long)worst_past);
+    assert_true(below > 0);
+    assert_int_equal(worst_below, 1);
+    assert_int_equal(worst_past, 2);
+    tc_marker_park(h, false);
+    free_marking_heap(h, &keep);
+}
+
 static void *hold_waiting(void *arg) {
     tc__marker_hold(arg, true);
     return NULL;
@@ -1004,6 +1041,7 @@ int main(void) {
         cmocka_unit_test(test_mode_switches_between_cycles),
         cmocka_unit_test(test_assists_wait_only_past_the_wait_ceiling),
         cmocka_unit_test(test_a_waiting_mutator_asks_again),
+        cmocka_unit_test(test_assists_pay_one_budget_below_the_ceiling),
         cmocka_unit_test(test_cpu_cap_charges_every_slice),
         cmocka_unit_test(test_idle_marking_steps_aside_for_the_refill),
         cmocka_unit_test(test_budget_ends_when_asked_aside),
