@@ -452,15 +452,11 @@ static int run_slice(tc_heap *h, uint64_t ns, bool idle, uint64_t *cpu_last) {
     return empty ? SLICE_EMPTY : SLICE_RAN;
 }
 
-static void set_idle_priority(bool idle) {
-    struct sched_param sp = {.sched_priority = 0};
-    pthread_setschedparam(pthread_self(), idle ? SCHED_IDLE : SCHED_OTHER, &sp);
-}
-
 /* Moves the marker to idle or normal priority; *at_idle is where it is. */
 static void to_priority(bool *at_idle, bool idle) {
     if (*at_idle == idle) return;
-    set_idle_priority(idle);
+    struct sched_param sp = {.sched_priority = 0};
+    pthread_setschedparam(pthread_self(), idle ? SCHED_IDLE : SCHED_OTHER, &sp);
     *at_idle = idle;
 }
 

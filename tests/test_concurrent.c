@@ -344,10 +344,13 @@ static void *stalled_marker_main(void *arg) {
     return NULL;
 }
 
-static void alloc_until(tc_heap *h, stalled_marker *s, uint64_t live) {
+/* Allocates until the heap holds `live` bytes; with no_ask, checks after
+ * each allocation that the marker was not asked to yield. */
+static void alloc_until(tc_heap *h, stalled_marker *s, uint64_t live, bool no_ask) {
     while (live_bytes(h) < live) {
         assert_non_null(tc_alloc(h, 0, 64));
         atomic_store(&s->mutator_live, live_bytes(h));
+        if (no_ask) assert_false(atomic_load(&h->conc.yield));
     }
 }
 
@@ -376,17 +379,13 @@ static void test_assists_wait_only_past_the_wait_ceiling(void **state) {
      * (its work is credited; an ask only swaps who marks, pacer.c). Our
      * marker never clears an ask, and the real one only after
      * YIELD_WAIT_NS, so one would be seen at the next allocation. */
-    while (live_bytes(h) < wait_ceiling - (32 << 10)) {
-        assert_non_null(tc_alloc(h, 0, 64));
-        atomic_store(&s.mutator_live, live_bytes(h));
-        assert_false(atomic_load(&h->conc.yield));
-    }
+    alloc_until(h, &s, wait_ceiling - (32 << 10), true);
     assert_false(atomic_load(&s.released));
     assert_int_equal(tc__marker_job(h), JOB_MARK);
     /* Past it: the mutator waits for the state, within a check of the
      * wait ceiling, until our marker lets go. */
     atomic_store(&s.armed, true);
-    alloc_until(h, &s, wait_ceiling + (64 << 10));
+    alloc_until(h, &s, wait_ceiling + (64 << 10), false);
     pthread_join(t, NULL);
     assert_false(atomic_load(&s.timed_out));
     const uint64_t at_release = atomic_load(&s.live_at_release);
