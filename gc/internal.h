@@ -357,7 +357,13 @@ void tc__mem_unmap_faulted(tc_heap *h, void *p, size_t bytes);
 char *tc__mem_log_base(const tc_heap *h);
 char *tc__mem_cyclelog_base(const tc_heap *h);
 
-#define CPU_SAMPLE_EVERY 8
+/* One increment in this many reads the thread CPU clock, a system call.
+ * On the 2-vCPU VMs of design.md section 10 it costs 1.25 us in a loop but
+ * 8-38 us in a pause, the first kernel entry after the mutator ran: with
+ * one in 8 it set most of the longest handshakes (15 of the 20 over 12 us
+ * in a lisp run), so the p99 of the pauses with collector work. One in
+ * 256 keeps the pauses it lengthens under 0.4%, below any p99. */
+#define CPU_SAMPLE_EVERY 256
 #define SAFEPOINT_BYTES  4096 /* a safepoint at least this often, in bytes allocated */
 #define PREFETCH_FIFO    16   /* children in flight between prefetch and colour check */
 
@@ -542,11 +548,12 @@ struct tc_heap {
     size_t npauses; /* records in the memory layer's log range */
     size_t ncycles; /* records in its cycle-log range */
     uint64_t gc_wall_ns, gc_cpu_ns, increments, barrier_hits;
-    /* The thread CPU clock is a ~400 ns syscall (MONOTONIC is ~23 ns via
-     * the vDSO), so it is read around one increment in CPU_SAMPLE_EVERY and
+    /* The thread CPU clock is a system call (MONOTONIC is ~25 ns via the
+     * vDSO), so it is read around one increment in CPU_SAMPLE_EVERY and
      * every full collection; the others are charged their wall time times
-     * the CPU/wall ratio of the sampled ones. */
-    uint64_t cpu_sampled_ns, wall_sampled_ns;
+     * the CPU/wall ratio of the sampled ones. `cpu_samples` counts the
+     * increments that read it. */
+    uint64_t cpu_sampled_ns, wall_sampled_ns, cpu_samples;
     uint64_t origin_ns;                      /* heap creation time, for gctrace */
     uint64_t trace_faults;                   /* gctrace: the thread's page faults at the last line */
     uint64_t cycle_syscalls0, cycle_misses0; /* the memory layer's counters when the cycle started */

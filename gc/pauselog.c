@@ -61,7 +61,11 @@ void tc__cyclelog_append(tc_heap *h, const tc_cycle *c) {
 void tc__increment_begin(tc_heap *h, tc__increment_clock *c, bool always_sample_cpu) {
     c->sample_cpu = always_sample_cpu || h->increments % CPU_SAMPLE_EVERY == 0;
     c->t0 = tc__now_ns();
-    c->c0 = c->sample_cpu ? tc__cpu_ns() : 0;
+    c->c0 = 0;
+    if (c->sample_cpu) {
+        c->c0 = tc__cpu_ns();
+        h->cpu_samples++;
+    }
 }
 
 /* Closes the pause the increment was: its record in the log, the heap's

@@ -366,6 +366,29 @@ static void test_pacer_with_safepoint_keeps_heap_bounded(void **state) {
     tc_heap_free(h);
 }
 
+/* The thread CPU clock is a system call that costs a pause 8-38 us on
+ * these VMs (internal.h, CPU_SAMPLE_EVERY): at most 1% of increments may
+ * read it, or it sets the p99 of the pauses; but some must, or GC CPU is
+ * only wall time. */
+static void test_few_increments_read_the_cpu_clock(void **state) {
+    (void)state;
+    tc_config c;
+    test_config(&c, TC_BARRIER_DIJKSTRA);
+    c.verify_each_step = false;
+    c.step_work = 100;
+    tc_heap *h = tc_heap_new(&c);
+    void *root = NULL;
+    tc_root_add(h, &root);
+    make_list(h, &root, 5000);
+    for (int i = 0; i < 3000; i++) tc_step(h);
+    tc_stats s;
+    tc_get_stats(h, &s);
+    assert_true(s.increments >= 3000);
+    assert_true(h->cpu_samples >= 1);
+    assert_true(h->cpu_samples * 100 <= s.increments);
+    tc_heap_free(h);
+}
+
 static void test_barrier_switch_applies_at_next_cycle(void **state) {
     (void)state;
     tc_heap *h = test_heap(TC_BARRIER_DIJKSTRA);
@@ -809,6 +832,7 @@ int main(void) {
         cmocka_unit_test(test_reused_dirty_span_cleared_past_the_object),
         cmocka_unit_test(test_event_ring_is_resident_when_attached),
         cmocka_unit_test(test_heap_pages_match_the_cells),
+        cmocka_unit_test(test_few_increments_read_the_cpu_clock),
     };
     return cmocka_run_group_tests_name("collect", tests, NULL, NULL);
 }
