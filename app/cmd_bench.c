@@ -489,10 +489,17 @@ static void print_header(const bench_opts *o) {
            tc->budget_unit == TC_BUDGET_WORK ? tc->step_work : tc->step_usec,
            tc->budget_unit == TC_BUDGET_WORK ? "work units" : "us", tc->trigger_pct, tc->runway_pct, min_heap, pacing,
            guard, tc->concurrent ? ", concurrent mode" : "");
-    if (conc)
+    if (conc) {
         printf("Concurrent mode: a pause is the mutator's time in a handshake (a cycle's start or termination), an\n"
                "assist (allocating faster than the marker marks) or a barrier-buffer flush; GC CPU is the increments'\n"
                "CPU on the mutator's thread plus the marker thread's.\n");
+        if (tc->conc_mmu_pct)
+            printf("Its utilization guard, while the marker runs: the mutator keeps %u%% of any %.4g ms, up to the "
+                   "wait ceiling (--conc-mmu).\n",
+                   tc->conc_mmu_pct, (double)tc->conc_mmu_window_usec / 1000);
+        else
+            printf("Its utilization guard, while the marker runs: off (--conc-mmu).\n");
+    }
     /* With one CPU the collector starts no memory thread (tricolor.h). */
     bool one_cpu = run_cpus(o->base.cpu) < 2;
     printf("Tricolor's memory thread: %s.",

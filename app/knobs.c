@@ -44,6 +44,10 @@ static void set_mmu(tc_config *c, uint64_t v) { c->mmu_pct = (uint32_t)v; }
 static uint64_t get_mmu(const tc_config *c) { return c->mmu_pct; }
 static void set_mmu_window(tc_config *c, uint64_t v) { c->mmu_window_usec = (uint32_t)v; }
 static uint64_t get_mmu_window(const tc_config *c) { return c->mmu_window_usec; }
+static void set_conc_mmu(tc_config *c, uint64_t v) { c->conc_mmu_pct = (uint32_t)v; }
+static uint64_t get_conc_mmu(const tc_config *c) { return c->conc_mmu_pct; }
+static void set_conc_mmu_window(tc_config *c, uint64_t v) { c->conc_mmu_window_usec = (uint32_t)v; }
+static uint64_t get_conc_mmu_window(const tc_config *c) { return c->conc_mmu_window_usec; }
 static void set_min_heap(tc_config *c, uint64_t v) { c->min_heap = (size_t)v; }
 static uint64_t get_min_heap(const tc_config *c) { return c->min_heap; }
 static void set_heap_limit(tc_config *c, uint64_t v) { c->heap_limit = (size_t)v; }
@@ -93,6 +97,14 @@ const knob knobs[KNOB_N] = {
     [KNOB_MMU_WINDOW] = {"mmu-window", NULL, "mmu_window_usec", KNOB_USEC, TC_MMU_WINDOW_USEC_MIN,
         TC_MMU_WINDOW_USEC_MAX, NULL, "T", "the window the utilization guard keeps its share of (default 10ms)",
         set_mmu_window, get_mmu_window},
+    [KNOB_CONC_MMU] = {"conc-mmu", NULL, "conc_mmu_pct", KNOB_PCT, TC_MMU_PCT_MIN, TC_MMU_PCT_MAX, "off", "PCT|off",
+        "concurrent mode: the utilization guard while the marker thread runs, over --conc-mmu-window: the "
+        "mutator's assists wait rather than take more than 100-PCT%, until the heap reaches the wait ceiling, "
+        "live x (1 + 2 x trigger) (default 90)",
+        set_conc_mmu, get_conc_mmu},
+    [KNOB_CONC_MMU_WINDOW] = {"conc-mmu-window", NULL, "conc_mmu_window_usec", KNOB_USEC, TC_MMU_WINDOW_USEC_MIN,
+        TC_MMU_WINDOW_USEC_MAX, NULL, "T", "concurrent mode: the window of --conc-mmu (default 1ms)",
+        set_conc_mmu_window, get_conc_mmu_window},
     [KNOB_MIN_HEAP] = {"min-heap", NULL, "min_heap", KNOB_SIZE, 0, SIZE_MAX_KNOB, NULL, "SIZE",
         "the heap goal is never below this size (default 4M, as Go's heap minimum; demo: its own 1M in bench and "
         "tune, 32K in view and record)",

@@ -40,6 +40,8 @@ typedef enum knob_id {
     KNOB_PAUSE_TARGET,
     KNOB_MMU,
     KNOB_MMU_WINDOW,
+    KNOB_CONC_MMU,
+    KNOB_CONC_MMU_WINDOW,
     KNOB_MIN_HEAP,
     KNOB_HEAP_LIMIT,
     KNOB_MEM_THREAD,

@@ -126,6 +126,8 @@ void tc_config_default(tc_config *c) {
     c->pause_target_usec = 0;
     c->mmu_pct = 60;
     c->mmu_window_usec = 10000;
+    c->conc_mmu_pct = 90;
+    c->conc_mmu_window_usec = 1000;
     /* Go's heapminimum, 4 MiB: below it a heap is collected more often
      * than its size is worth. At 1 MiB, lisp's ~1 MiB of live data ran
      * ~700 cycles a run, back to back, the concurrent mode's marker
@@ -164,6 +166,10 @@ const char *tc_config_check(const tc_config *c) {
         return "mmu_pct: valid values are 0 (off) or 10..95 percent";
     if (c->mmu_window_usec < TC_MMU_WINDOW_USEC_MIN || c->mmu_window_usec > TC_MMU_WINDOW_USEC_MAX)
         return "mmu_window_usec: valid range is 100..10000000 microseconds";
+    if (c->conc_mmu_pct != 0 && (c->conc_mmu_pct < TC_MMU_PCT_MIN || c->conc_mmu_pct > TC_MMU_PCT_MAX))
+        return "conc_mmu_pct: valid values are 0 (off) or 10..95 percent";
+    if (c->conc_mmu_window_usec < TC_MMU_WINDOW_USEC_MIN || c->conc_mmu_window_usec > TC_MMU_WINDOW_USEC_MAX)
+        return "conc_mmu_window_usec: valid range is 100..10000000 microseconds";
     if (c->heap_limit && c->heap_limit < TC_HEAP_LIMIT_MIN)
         return "heap_limit: must be 0 (unlimited) or at least 1 MiB";
     /* A min_heap above heap_limit is not refused: the goal rests at 90%

@@ -778,8 +778,11 @@ uint64_t tc__pacer_step_deadline_ns(const tc_heap *h);
 uint64_t tc__pacer_budget_ns(const tc_heap *h);
 
 /* --- mmu.c --- */
-/* Applies cfg.mmu_pct and cfg.mmu_window_usec. */
+/* Applies cfg.mmu_pct and cfg.mmu_window_usec, or with a marker thread
+ * running cfg.conc_mmu_pct and cfg.conc_mmu_window_usec. */
 void tc__mmu_configure(tc_heap *h);
+/* Whether the guard in force is on. */
+bool tc__mmu_on(const tc_heap *h);
 /* Charges an increment that ended at end_ns to the window. */
 void tc__mmu_note(tc_heap *h, uint64_t end_ns, uint64_t dur_ns);
 /* Whether an increment expected to take cost_ns may start now; counts a

@@ -11,7 +11,10 @@
  * an increment that would break the cap is put off (the debt stays owed),
  * and the allocation goes on. The pacer lets the guard give way only when
  * the heap has passed its goal by half the headroom (the soft ceiling,
- * pacer.c), or at the heap limit: memory is the harder bound.
+ * pacer.c), or at the heap limit: memory is the harder bound. While a
+ * marker thread runs (the concurrent mode) the guard is the mode's own,
+ * cfg.conc_mmu_pct over cfg.conc_mmu_window_usec, and it gives way at
+ * the wait ceiling instead (pacer.c, concurrent_check).
  *
  * Accounting. The window is split into MMU_SLOTS slots; ns[] holds the
  * increment time that ended in each of the last MMU_SLOTS + 1 slots, a
@@ -47,9 +50,15 @@ static void advance(tc__mmu *g, uint64_t now_ns) {
     g->slot = slot;
 }
 
+/* Which guard is in force: the concurrent mode's while a marker thread
+ * runs (there the mutator pays only what the marker leaves it), else the
+ * incremental one, which a concurrent heap on one CPU runs as too. */
 void tc__mmu_configure(tc_heap *h) {
     tc__mmu *g = &h->mmu;
-    uint64_t window_ns = (uint64_t)h->cfg.mmu_window_usec * 1000u;
+    const bool conc = h->cfg.concurrent && tc__marker_running(h);
+    const uint32_t pct = conc ? h->cfg.conc_mmu_pct : h->cfg.mmu_pct;
+    const uint32_t window_usec = conc ? h->cfg.conc_mmu_window_usec : h->cfg.mmu_window_usec;
+    uint64_t window_ns = (uint64_t)window_usec * 1000u;
     /* Rounded up, so that MMU_SLOTS slots span at least the window. */
     uint64_t slot_ns = (window_ns + MMU_SLOTS - 1) / MMU_SLOTS;
     if (slot_ns != g->slot_ns) { /* a new grid: forget the old one */
@@ -58,12 +67,14 @@ void tc__mmu_configure(tc_heap *h) {
         g->slot = 0;
         g->slot_ns = slot_ns;
     }
-    g->cap_ns = h->cfg.mmu_pct ? window_ns / 100 * (100 - h->cfg.mmu_pct) : UINT64_MAX;
+    g->cap_ns = pct ? window_ns / 100 * (100 - pct) : UINT64_MAX;
 }
+
+bool tc__mmu_on(const tc_heap *h) { return h->mmu.cap_ns != UINT64_MAX; }
 
 void tc__mmu_note(tc_heap *h, uint64_t end_ns, uint64_t dur_ns) {
     tc__mmu *g = &h->mmu;
-    if (!h->cfg.mmu_pct) return;
+    if (!tc__mmu_on(h)) return;
     advance(g, end_ns);
     g->ns[g->slot % (MMU_SLOTS + 1)] += dur_ns;
     g->sum += dur_ns;
@@ -71,7 +82,7 @@ void tc__mmu_note(tc_heap *h, uint64_t end_ns, uint64_t dur_ns) {
 
 bool tc__mmu_allows(tc_heap *h, uint64_t cost_ns) {
     tc__mmu *g = &h->mmu;
-    if (!h->cfg.mmu_pct) return true;
+    if (!tc__mmu_on(h)) return true;
     advance(g, tc__now_ns());
     /* An empty window admits any increment: a budget longer than the cap
      * must still make progress, one increment a window. */

@@ -80,7 +80,12 @@
  * of the debt waits; past it, two, as in the incremental mode. So where
  * the marker falls behind, the heap runs on towards the ceiling (memory
  * for latency, as the utilization guard trades it) before the assists
- * double.
+ * double. And the mode's own utilization guard (mmu.c; conc_mmu_pct,
+ * 90% of any 1 ms by default) holds up to the wait ceiling, past the
+ * ceiling too: there runs of two-budget `ceiling` assists, one at every
+ * check, took 20% and more of GCBench's and binary-trees' worst
+ * milliseconds while the heap grew faster than a quarter of a core
+ * marks (docs/design.md section 10).
  *
  * The allocation fast path only compares bytes_allocated with
  * next_check_bytes; everything here runs when that threshold is crossed.
@@ -402,7 +407,7 @@ static bool guard_allows(tc_heap *h) {
 /* Why an allocation pays this increment, as the pause log says it. */
 static tc_pause_reason assist_reason(const tc_heap *h) {
     uint64_t live = live_bytes(h);
-    if (h->cfg.mmu_pct && live >= h->ceiling_bytes) return TC_REASON_CEILING;
+    if (tc__mmu_on(h) && live >= h->ceiling_bytes) return TC_REASON_CEILING;
     return h->phase != TC_PHASE_IDLE && live >= h->goal_bytes ? TC_REASON_OVERDUE : TC_REASON_ASSIST;
 }
 
@@ -437,7 +442,10 @@ static void concurrent_check(tc_heap *h) {
     } else if (h->debt >= step) {
         const tc_pause_reason reason = assist_reason(h);
         const bool must = live >= h->ceiling_bytes;
-        if ((must || guard_allows(h)) && tc__marker_hold(h, live >= h->wait_ceiling_bytes)) {
+        /* The concurrent mode's guard gives way at the wait ceiling, not
+         * at the ceiling (see the file's comment). */
+        const bool wait = live >= h->wait_ceiling_bytes;
+        if ((wait || tc__mmu_allows(h, tc__pacer_budget_ns(h))) && tc__marker_hold(h, wait)) {
             /* One budget a check below the ceiling, two past it: see the
              * file's comment. */
             const int max_steps = must ? MAX_STEPS_PER_ALLOC : 1;

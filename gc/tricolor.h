@@ -121,6 +121,20 @@ typedef struct tc_config {
      * default 10000 (10 ms), range 100..10000000. */
     uint32_t mmu_pct;
     uint32_t mmu_window_usec;
+    /* The utilization guard of the concurrent mode, the same rule over a
+     * window of its own, in force while a marker thread runs (concurrent,
+     * and more than one CPU). Beside the marker the mutator pays only the
+     * handshakes and the assists the marker leaves it, so this guard is
+     * tighter by default: 90% of any 1 ms, the minimum utilization the
+     * mode aims at (and so 90% of any 10 ms too). It gives way at the
+     * wait ceiling rather than half the headroom past the goal: past that
+     * first ceiling assists pay two budgets a check but still keep to the
+     * guard, so the heap may grow to live x (1 + 2 x trigger_pct/100)
+     * before pauses come first (docs/design.md section 10).
+     * conc_mmu_pct: default 90, range 0 (off) or 10..95.
+     * conc_mmu_window_usec: default 1000 (1 ms), range 100..10000000. */
+    uint32_t conc_mmu_pct;
+    uint32_t conc_mmu_window_usec;
     /* The goal is never below min_heap (default 4 MiB, Go's heap minimum)
      * nor above 90% of heap_limit, which wins where the two disagree. */
     size_t min_heap;

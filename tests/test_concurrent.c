@@ -431,6 +431,58 @@ static void test_assists_pay_one_budget_below_the_ceiling(void **state) {
     free_marking_heap(h, &keep);
 }
 
+/* The concurrent mode's utilization guard (conc_mmu_pct over
+ * conc_mmu_window_usec) is the one in force beside a marker, and it
+ * holds past the ceiling up to the wait ceiling, where memory comes
+ * first. The marker is parked, so the mutator's assists do all the
+ * marking and would take most of the time: the guard must put some off
+ * between the two ceilings and none past the second. Failed with the
+ * guard giving way at the first ceiling (no deferral between them) and
+ * with the incremental mode's guard in force (off here, test_config). */
+static void test_concurrent_guard_holds_to_the_wait_ceiling(void **state) {
+    (void)state;
+    tc_config c;
+    concurrent_config(&c, TC_BARRIER_DIJKSTRA, false);
+    /* 5% of the window, and budgets of 1000 units (two a check past the
+     * ceiling, every 4 KiB): assists alone would take most of it. */
+    c.conc_mmu_pct = 95;
+    c.conc_mmu_window_usec = 2000;
+    c.step_work = 1000;
+    tc_heap *h = marker_heap_with(&c);
+    if (!h) return;
+    void *keep = NULL;
+    tc_root_add(h, &keep);
+    build_list(h, &keep, 200000);
+    tc_collect(h);
+    tc_step(h);
+    assert_int_equal(tc__marker_job(h), JOB_MARK);
+    tc_marker_park(h, true);
+    const uint64_t ceiling = h->ceiling_bytes, wait_ceiling = h->wait_ceiling_bytes;
+    /* Deferrals counted when the heap first passed each ceiling. */
+    uint64_t at[2] = {0, 0};
+    bool past[2] = {false, false};
+    tc_stats s;
+    while (tc__marker_job(h) == JOB_MARK && live_bytes(h) < wait_ceiling + (256 << 10)) {
+        const uint64_t live = live_bytes(h);
+        assert_non_null(tc_alloc(h, 0, 64));
+        for (int k = 0; k < 2; k++)
+            if (!past[k] && live >= (k ? wait_ceiling : ceiling)) {
+                past[k] = true;
+                tc_get_stats(h, &s);
+                at[k] = s.mmu_deferred;
+            }
+    }
+    tc_get_stats(h, &s);
+    print_message("ceiling %llu, wait ceiling %llu: %llu increments deferred between them, %llu past the second\n",
+                  (unsigned long long)ceiling, (unsigned long long)wait_ceiling, (unsigned long long)(at[1] - at[0]),
+                  (unsigned long long)(s.mmu_deferred - at[1]));
+    assert_true(past[0] && past[1]);
+    assert_true(at[1] > at[0]);
+    assert_int_equal(s.mmu_deferred, at[1]);
+    tc_marker_park(h, false);
+    free_marking_heap(h, &keep);
+}
+
 static void *hold_waiting(void *arg) {
     tc__marker_hold(arg, true);
     return NULL;
@@ -1041,6 +1093,7 @@ int main(void) {
         cmocka_unit_test(test_assists_wait_only_past_the_wait_ceiling),
         cmocka_unit_test(test_a_waiting_mutator_asks_again),
         cmocka_unit_test(test_assists_pay_one_budget_below_the_ceiling),
+        cmocka_unit_test(test_concurrent_guard_holds_to_the_wait_ceiling),
         cmocka_unit_test(test_cpu_cap_charges_every_slice),
         cmocka_unit_test(test_idle_marking_steps_aside_for_the_refill),
         cmocka_unit_test(test_budget_ends_when_asked_aside),

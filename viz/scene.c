@@ -108,6 +108,7 @@ void scene_settle(scene *s) {
         s->boehm_on = false;       /* Boehm's pauses exist only as clock readings */
         s->cfg.mem_thread = false; /* its work would land wherever the OS schedules it */
         s->cfg.mmu_pct = 0;        /* the utilization guard defers increments by the clock */
+        s->cfg.conc_mmu_pct = 0;   /* (and the concurrent mode's, though that mode is refused there) */
     }
     s->sliders[0] = (scene_slider){.label = "step", .lo = 10, .hi = 100000};
     s->sliders[1] = (scene_slider){.label = "trigger", .lo = 10, .hi = 1000};
