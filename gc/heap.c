@@ -218,6 +218,8 @@ tc_heap *tc_heap_new(const tc_config *config) {
         tc_heap_free(h);
         return NULL;
     }
+    /* After the marker: whether one runs decides which guard holds. */
+    tc__mmu_configure(h);
     return h;
 }
 
@@ -278,6 +280,7 @@ const char *tc_set_config(tc_heap *h, const tc_config *config) {
     tc__pacer_on_config(h);
     tc__mem_on_config(h);
     tc__marker_on_config(h);
+    tc__mmu_configure(h); /* after the marker, as in tc_heap_new */
     return NULL;
 }
 

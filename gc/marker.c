@@ -634,8 +634,6 @@ void tc__marker_on_config(tc_heap *h) {
     atomic_store_explicit(&h->conc.cpu_pct, h->cfg.gc_cpu_pct, memory_order_relaxed);
     atomic_store_explicit(&h->conc.idle_marking, h->cfg.gc_idle, memory_order_relaxed);
     thread_start(h);
-    /* Whether a marker runs decides which utilization guard holds. */
-    tc__mmu_configure(h);
 }
 
 bool tc__marker_init(tc_heap *h) {

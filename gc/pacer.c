@@ -276,7 +276,6 @@ static void update_rate(tc_heap *h) {
 }
 
 void tc__pacer_init(tc_heap *h) {
-    tc__mmu_configure(h);
     set_goal_and_start(h, 0);
     h->units_per_byte = 1;
     h->units_per_us = 40; /* a guess (25 ns a unit) until increments are measured */
@@ -392,7 +391,6 @@ void tc__pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns, bo
 }
 
 void tc__pacer_on_config(tc_heap *h) {
-    tc__mmu_configure(h);
     set_goal_and_start(h, h->last_live_bytes);
     if (h->phase != TC_PHASE_IDLE) update_rate(h);
     reschedule(h);
