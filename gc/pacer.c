@@ -396,10 +396,11 @@ void tc__pacer_on_config(tc_heap *h) {
     reschedule(h);
 }
 
-/* The utilization guard (mmu.c) lets an increment run now; past the soft
- * ceiling, memory comes first and it always does. */
-static bool guard_allows(tc_heap *h) {
-    return live_bytes(h) >= h->ceiling_bytes || tc__mmu_allows(h, tc__pacer_budget_ns(h));
+/* The utilization guard (mmu.c) lets an increment run now; from
+ * `give_way` on (the soft ceiling, or in the concurrent mode the wait
+ * ceiling), memory comes first and it always does. */
+static bool guard_allows(tc_heap *h, uint64_t give_way) {
+    return live_bytes(h) >= give_way || tc__mmu_allows(h, tc__pacer_budget_ns(h));
 }
 
 /* Why an allocation pays this increment, as the pause log says it. */
@@ -442,8 +443,7 @@ static void concurrent_check(tc_heap *h) {
         const bool must = live >= h->ceiling_bytes;
         /* The concurrent mode's guard gives way at the wait ceiling, not
          * at the ceiling (see the file's comment). */
-        const bool wait = live >= h->wait_ceiling_bytes;
-        if ((wait || tc__mmu_allows(h, tc__pacer_budget_ns(h))) && tc__marker_hold(h, wait)) {
+        if (guard_allows(h, h->wait_ceiling_bytes) && tc__marker_hold(h, live >= h->wait_ceiling_bytes)) {
             /* One budget a check below the ceiling, two past it: see the
              * file's comment. */
             const int max_steps = must ? MAX_STEPS_PER_ALLOC : 1;
@@ -483,7 +483,7 @@ void tc__pacer_on_alloc_check(tc_heap *h) {
             reschedule(h);
         else if (h->next_barrier == TC_BARRIER_STW) /* a whole cycle in one pause: nothing to spread */
             tc__gc_increment(h, TC_REASON_FULL);
-        else if (guard_allows(h))
+        else if (guard_allows(h, h->ceiling_bytes))
             tc__gc_increment(h, assist_reason(h));
         else
             recheck_soon(h);
@@ -506,7 +506,7 @@ void tc__pacer_on_alloc_check(tc_heap *h) {
     int max_steps = h->cfg.pause_target_usec && !over_goal ? 1 : MAX_STEPS_PER_ALLOC;
     for (int paid = 0; paid < max_steps && (double)h->debt >= tc__pacer_step_units(h) && h->phase != TC_PHASE_IDLE;
          paid++) {
-        if (!guard_allows(h)) {
+        if (!guard_allows(h, h->ceiling_bytes)) {
             recheck_soon(h);
             return;
         }
