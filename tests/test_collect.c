@@ -373,8 +373,7 @@ static void test_pacer_with_safepoint_keeps_heap_bounded(void **state) {
 static void test_few_increments_read_the_cpu_clock(void **state) {
     (void)state;
     tc_config c;
-    test_config(&c, TC_BARRIER_DIJKSTRA);
-    c.verify_each_step = false;
+    test_config_unverified(&c, 256 << 10); /* test_config's min heap */
     c.step_work = 100;
     tc_heap *h = tc_heap_new(&c);
     void *root = NULL;
