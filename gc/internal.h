@@ -505,6 +505,10 @@ struct tc_heap {
     ptrvec sweep_snap;
     _Atomic size_t sweep_next;
     size_t sweep_adopt;
+    /* Bytes the listed pages' sweep found dead, [sweep_adopt, sweep_next)
+     * of the list: freed, but counted in freed_bytes only once adopted.
+     * The concurrent pacer counts them freed already (pacer.c). */
+    _Atomic uint64_t sweep_dead_bytes;
     bool sweep_conc;
     uint32_t atomic_rounds;
     uint64_t cycle_no;

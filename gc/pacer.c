@@ -87,6 +87,17 @@
  * milliseconds while the heap grew faster than a quarter of a core
  * marks (docs/design.md section 10).
  *
+ * The concurrent sweep's adoptions (sweep.c: the mutator takes back the
+ * pages the marker swept) are paced by the same guard below the goal.
+ * Unpaced, once the marker had swept a cycle's list, the mutator adopted
+ * the rest at every check, a budget each: 30-40 pauses of ~5 us in one
+ * millisecond, fragment's worst (MMU at 1 ms over the collector's pauses
+ * 0.80-0.84). Put off, adopted pages are memory the allocator cannot
+ * take yet, and their dead bytes counted live (freed_bytes grows only at
+ * adoption) pushed the heap past the goal into sweep assists: so the
+ * pacer counts what the sweep found dead as freed at once (paced_live),
+ * and past the goal adoption is not held. (docs/design.md section 10.)
+ *
  * The allocation fast path only compares bytes_allocated with
  * next_check_bytes; everything here runs when that threshold is crossed.
  */
@@ -396,16 +407,23 @@ void tc__pacer_on_config(tc_heap *h) {
     reschedule(h);
 }
 
+/* Live bytes as the pacer weighs them: what the concurrent sweep found
+ * dead is freed, adopted or not (see the file's comment). */
+static uint64_t paced_live(const tc_heap *h) {
+    uint64_t live = live_bytes(h), dead = atomic_load_explicit(&h->sweep_dead_bytes, memory_order_relaxed);
+    return h->sweep_conc && dead < live ? live - dead : live;
+}
+
 /* The utilization guard (mmu.c) lets an increment run now; from
  * `give_way` on (the soft ceiling, or in the concurrent mode the wait
  * ceiling), memory comes first and it always does. */
 static bool guard_allows(tc_heap *h, uint64_t give_way) {
-    return live_bytes(h) >= give_way || tc__mmu_allows(h, tc__pacer_budget_ns(h));
+    return paced_live(h) >= give_way || tc__mmu_allows(h, tc__pacer_budget_ns(h));
 }
 
 /* Why an allocation pays this increment, as the pause log says it. */
 static tc_pause_reason assist_reason(const tc_heap *h) {
-    uint64_t live = live_bytes(h);
+    uint64_t live = paced_live(h);
     if (tc__mmu_on(h) && live >= h->ceiling_bytes) return TC_REASON_CEILING;
     return h->phase != TC_PHASE_IDLE && live >= h->goal_bytes ? TC_REASON_OVERDUE : TC_REASON_ASSIST;
 }
@@ -419,7 +437,7 @@ static void recheck_soon(tc_heap *h) { check_after(h, GUARD_RECHECK_BYTES); }
 /* An allocation check while the marker thread marks. */
 static void concurrent_check(tc_heap *h) {
     const bool terminate = tc__marker_poll(h);
-    const uint64_t live = live_bytes(h);
+    const uint64_t live = paced_live(h);
     h->debt += (double)(h->bytes_allocated - h->debt_base_bytes) * h->units_per_byte;
     h->debt_base_bytes = h->bytes_allocated;
     h->debt -= (double)tc__marker_credit(h);
@@ -434,7 +452,7 @@ static void concurrent_check(tc_heap *h) {
         /* The marker found nothing left: the termination handshake (which
          * may find the buffer's last entries and hand marking back), or
          * the end of the concurrent sweep. */
-        if (tc__marker_hold(h, false)) {
+        if ((h->phase != TC_PHASE_SWEEP || guard_allows(h, h->goal_bytes)) && tc__marker_hold(h, false)) {
             tc__gc_increment(h, TC_REASON_HANDSHAKE);
             tc__marker_release(h);
         }
@@ -454,7 +472,8 @@ static void concurrent_check(tc_heap *h) {
             recheck_soon(h);
             return;
         }
-    } else if (h->sweep_conc && tc__sweep_to_adopt(h) >= ADOPT_BATCH && tc__marker_hold(h, false)) {
+    } else if (h->sweep_conc && tc__sweep_to_adopt(h) >= ADOPT_BATCH && guard_allows(h, h->goal_bytes) &&
+               tc__marker_hold(h, false)) {
         /* Pages the marker swept go back to the allocator, and that is
          * all: the mutator owes no work here, and sweeping a budget of
          * pages besides, as an assist did, made these pauses 10-25 us

@@ -149,6 +149,7 @@ void tc__sweep_concurrent_begin(tc_heap *h) {
         abort();
     }
     atomic_store_explicit(&h->sweep_next, 0, memory_order_relaxed);
+    atomic_store_explicit(&h->sweep_dead_bytes, 0, memory_order_relaxed);
     h->sweep_adopt = 0;
     h->sweep_conc = true;
     h->sweep_cursor = 0; /* the incremental sweep's cursors: nothing for them */
@@ -171,6 +172,7 @@ static size_t sweep_large_listed(tc_heap *h, tc_page *p) {
     size_t cleared = 0;
     p->sweep_live = tc__large_clear_rest(p, &cleared);
     p->sweep_freed = 1;
+    atomic_fetch_add_explicit(&h->sweep_dead_bytes, p->map_bytes, memory_order_relaxed);
     return 1 + cleared / CLEAR_BYTES_PER_UNIT;
 }
 
@@ -206,6 +208,8 @@ size_t tc__sweep_one_listed(tc_heap *h, bool obs) {
     uint32_t live;
     p->sweep_freed = obs ? sweep_cells(h, p, true, &live) : sweep_cells(h, p, false, &live);
     p->sweep_live = live;
+    if (p->sweep_freed)
+        atomic_fetch_add_explicit(&h->sweep_dead_bytes, (uint64_t)p->sweep_freed * p->cell_size, memory_order_relaxed);
     p->sweep_pending = SWEEP_TO_ADOPT;
     atomic_store_explicit(&h->sweep_next, i + 1, memory_order_release);
     return p->top ? p->top : 1;
@@ -270,9 +274,13 @@ static size_t sweep_concurrent(tc_heap *h, tc__budget *b, size_t work) {
             tc_page *p = h->sweep_snap.v[h->sweep_adopt++];
             p->sweep_pending = 0;
             if (p->kind == PAGE_LARGE) {
+                if (p->sweep_freed) atomic_fetch_sub_explicit(&h->sweep_dead_bytes, p->map_bytes, memory_order_relaxed);
                 work += adopt_large(h, p, obs);
                 continue;
             }
+            if (p->sweep_freed)
+                atomic_fetch_sub_explicit(&h->sweep_dead_bytes, (uint64_t)p->sweep_freed * p->cell_size,
+                                          memory_order_relaxed);
             adopt(h, p, p->sweep_freed, p->sweep_live);
             work += ADOPT_UNITS;
         }

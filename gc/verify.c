@@ -383,6 +383,24 @@ static bool check_edges(vctx *v) {
     return true;
 }
 
+/* The concurrent sweep's dead bytes not yet adopted, which the pacer
+ * counts freed (pacer.c, paced_live): exactly those of the swept pages
+ * still waiting for their adoption, and none outside a concurrent sweep. */
+static bool check_sweep_dead(vctx *v) {
+    const tc_heap *h = v->h;
+    uint64_t dead = 0;
+    if (h->sweep_conc)
+        for (size_t i = h->sweep_adopt, n = atomic_load_explicit(&h->sweep_next, memory_order_acquire); i < n; i++) {
+            const tc_page *p = h->sweep_snap.v[i];
+            if (p->sweep_freed) dead += p->kind == PAGE_LARGE ? p->map_bytes : (uint64_t)p->sweep_freed * p->cell_size;
+        }
+    uint64_t said = atomic_load_explicit(&h->sweep_dead_bytes, memory_order_relaxed);
+    if (h->sweep_conc ? said != dead : said != 0)
+        return fail(v, "the sweep's dead bytes awaiting adoption are %llu, the listed pages hold %llu",
+                    (unsigned long long)said, (unsigned long long)dead);
+    return true;
+}
+
 static bool verify_held(tc_heap *h, char *msg, size_t msg_len) {
     vctx v = {.h = h, .msg = msg, .len = msg_len};
     uint64_t n_objects = 0, n_bytes = 0, mapped = 0, grey = 0;
@@ -417,6 +435,7 @@ static bool verify_held(tc_heap *h, char *msg, size_t msg_len) {
             }
         }
     }
+    if (!v.failed) check_sweep_dead(&v);
     if (!v.failed && grey != h->grey.n)
         fail(&v, "%llu grey objects but %zu on the grey stack", (unsigned long long)grey, h->grey.n);
     if (!v.failed && (n_objects != live_objects(h) || n_bytes != live_bytes(h)))
