@@ -162,6 +162,7 @@ static tc_page *page_new_small(tc_heap *h, unsigned cls) {
     p->index = (uint32_t)h->pages.n;
     if (!ptrvec_push(&h->pages, p)) return NULL;
     sweep_list_keep_up(h);
+    tc__mem_pool_keep_up(h, h->pages.n);
     return p;
 }
 

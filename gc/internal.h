@@ -327,6 +327,10 @@ uint64_t tc__mem_committed(const tc__mem *m);
 bool tc__mem_fits(const tc__mem *m, uint64_t n);
 void *tc__mem_page_get(tc_heap *h);
 void tc__mem_page_put(tc_heap *h, void *page);
+/* Grows the pool's room, its memory written in, to take back `in_use`
+ * pages besides those it holds: called where pages are added, outside any
+ * pause (mem.c). */
+void tc__mem_pool_keep_up(tc_heap *h, size_t in_use);
 size_t tc__mem_pool_pages(const tc_heap *h);
 size_t tc__mem_large_len(size_t len);
 void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len);

@@ -384,6 +384,17 @@ void *tc__mem_page_get(tc_heap *h) {
     return p;
 }
 
+/* The pool takes back the pages a sweep frees, inside its increment: grown
+ * there, its realloc wrote fresh memory in a pause, a first-touch fault
+ * (the demo's first sweep handshake: 17-51 us of own time, against 1-3
+ * for the next ones; docs/design.md section 10). Every page in use may
+ * come back in one sweep, so the pool keeps room for them all, grown by
+ * the allocation that adds a page, as the sweep list is (alloc.c). */
+void tc__mem_pool_keep_up(tc_heap *h, size_t in_use) {
+    tc__mem *m = &h->mem;
+    if (m->pool.cap < in_use + m->pool.n) (void)tc__ptrvec_reserve_touched(&m->pool, in_use + m->pool.n);
+}
+
 void tc__mem_page_put(tc_heap *h, void *page) {
     tc__mem *m = &h->mem;
     if (ptrvec_push(&m->pool, page)) return;

@@ -226,6 +226,26 @@ static void test_release_in_slices_without_thread(void **state) {
     tc_heap_free(h);
 }
 
+/* A sweep hands the pages it empties to the pool without growing it: the
+ * pool's room is kept by the allocations that add pages (mem.c,
+ * tc__mem_pool_keep_up), since a realloc inside an increment writes fresh
+ * memory there. */
+static void test_a_sweep_never_grows_the_pool(void **state) {
+    (void)state;
+    tc_config c;
+    test_config_unverified(&c, (size_t)1 << 30); /* no cycle while the garbage is made */
+    c.mem_thread = false;
+    tc_heap *h = tc_heap_new(&c);
+    for (int i = 0; i < 40000; i++) tc_alloc(h, 0, 500); /* ~320 pages, none rooted */
+    const size_t pages = h->pages.n, room = h->mem.pool.cap;
+    assert_true(pages > 300);
+    tc_collect(h);
+    assert_true(h->mem.pool.n >= pages - 8);
+    assert_int_equal(h->mem.pool.cap, room);
+    assert_heap_ok(h);
+    tc_heap_free(h);
+}
+
 static bool below_8_mib(tc_heap *h) { return stats(h).heap_bytes < (uint64_t)8 << 20; }
 
 /* Thread on: the same memory is given back by the thread, and the
@@ -1106,6 +1126,7 @@ int main(void) {
         cmocka_unit_test(test_quarantine_keeps_spans_through_quiet_cycles),
         cmocka_unit_test(test_cycle_end_weighs_the_quarantine_alone),
         cmocka_unit_test(test_release_in_slices_without_thread),
+        cmocka_unit_test(test_a_sweep_never_grows_the_pool),
         cmocka_unit_test(test_release_by_thread),
         cmocka_unit_test(test_pool_gives_back_only_idle_pages),
         cmocka_unit_test(test_thread_recycles_large_spans),
