@@ -24,6 +24,10 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 GC_WARN ?= -Wconversion -Wformat=2
 OPT     := -O2 -g
 CFLAGS  += $(OPT) -fno-strict-overflow
+# Every symbol bound at load: bound lazily, the first call of a libc
+# function from the collector (memcpy in the first termination handshake)
+# ran the dynamic linker inside that pause (docs/design.md section 10).
+LDFLAGS += -Wl,-z,now
 CPPFLAGS += -Igc -Iworkloads
 
 PKG_CFLAGS  = $(shell pkg-config --cflags cmocka 2>/dev/null)
@@ -113,7 +117,7 @@ $(BUILD)/libtricolor.a: $(call gc_objs,rel)
 	ar rcs $@ $^
 
 $(BUILD)/tricolor: $(APP_SRC:%.c=$(BUILD)/rel/%.o) $(BUILD)/rel/gen/tour_script.o $(call viz_objs,rel) $(call wl_objs,rel) $(BUILD)/libtricolor.a
-	$(CC) $(CFLAGS) $^ $(BOEHM_LIBS) $(SDL_LIBS) -lpthread -lm -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(BOEHM_LIBS) $(SDL_LIBS) -lpthread -lm -o $@
 
 # The window when there is a display; otherwise the same comparison in the
 # terminal, and how to get the window.
