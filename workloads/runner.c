@@ -22,6 +22,7 @@
  */
 #include "runner.h"
 
+#include "code_warm.h"
 #include "metrics.h"
 
 #include <dirent.h>
@@ -458,6 +459,7 @@ bool run_in_child(const run_config *cfg, run_result *res) {
             CPU_SET(cfg->cpu, &set);
             sched_setaffinity(0, sizeof set, &set);
         }
+        (void)code_warm(); /* both collectors alike: code_warm.h */
         run_result r = {0};
         oplog log = {0};
         own_pause *own = NULL;
