@@ -124,6 +124,14 @@ typedef struct tc_page {
 
 enum { SWEEP_TO_ADOPT = 2 };
 
+/* The bytes a listed page's concurrent sweep found dead (sweep.c): what
+ * heap->sweep_dead_bytes counts until its adoption, and what the
+ * adoption frees. */
+static inline uint64_t page_swept_dead_bytes(const tc_page *p) {
+    if (!p->sweep_freed) return 0;
+    return p->kind == PAGE_LARGE ? p->map_bytes : (uint64_t)p->sweep_freed * p->cell_size;
+}
+
 _Static_assert(sizeof(tc_page) <= PAGE_HEADER, "page header must fit in PAGE_HEADER");
 _Static_assert(offsetof(tc_page, written) == PAGE_HEADER - sizeof(uint64_t *),
                "a large object's bitmap pointer must be the word before its header");

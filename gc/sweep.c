@@ -172,7 +172,7 @@ static size_t sweep_large_listed(tc_heap *h, tc_page *p) {
     size_t cleared = 0;
     p->sweep_live = tc__large_clear_rest(p, &cleared);
     p->sweep_freed = 1;
-    atomic_fetch_add_explicit(&h->sweep_dead_bytes, p->map_bytes, memory_order_relaxed);
+    atomic_fetch_add_explicit(&h->sweep_dead_bytes, page_swept_dead_bytes(p), memory_order_relaxed);
     return 1 + cleared / CLEAR_BYTES_PER_UNIT;
 }
 
@@ -208,8 +208,7 @@ size_t tc__sweep_one_listed(tc_heap *h, bool obs) {
     uint32_t live;
     p->sweep_freed = obs ? sweep_cells(h, p, true, &live) : sweep_cells(h, p, false, &live);
     p->sweep_live = live;
-    if (p->sweep_freed)
-        atomic_fetch_add_explicit(&h->sweep_dead_bytes, (uint64_t)p->sweep_freed * p->cell_size, memory_order_relaxed);
+    if (p->sweep_freed) atomic_fetch_add_explicit(&h->sweep_dead_bytes, page_swept_dead_bytes(p), memory_order_relaxed);
     p->sweep_pending = SWEEP_TO_ADOPT;
     atomic_store_explicit(&h->sweep_next, i + 1, memory_order_release);
     return p->top ? p->top : 1;
@@ -273,14 +272,12 @@ static size_t sweep_concurrent(tc_heap *h, tc__budget *b, size_t work) {
                 prefetch_header(h->sweep_snap.v[h->sweep_adopt + ADOPT_PREFETCH]);
             tc_page *p = h->sweep_snap.v[h->sweep_adopt++];
             p->sweep_pending = 0;
+            if (p->sweep_freed)
+                atomic_fetch_sub_explicit(&h->sweep_dead_bytes, page_swept_dead_bytes(p), memory_order_relaxed);
             if (p->kind == PAGE_LARGE) {
-                if (p->sweep_freed) atomic_fetch_sub_explicit(&h->sweep_dead_bytes, p->map_bytes, memory_order_relaxed);
                 work += adopt_large(h, p, obs);
                 continue;
             }
-            if (p->sweep_freed)
-                atomic_fetch_sub_explicit(&h->sweep_dead_bytes, (uint64_t)p->sweep_freed * p->cell_size,
-                                          memory_order_relaxed);
             adopt(h, p, p->sweep_freed, p->sweep_live);
             work += ADOPT_UNITS;
         }

@@ -208,7 +208,7 @@ static bool check_pages(vctx *v, uint64_t *n_objects, uint64_t *n_bytes, uint64_
             /* Swept by the marker thread, not yet adopted: its freed
              * cells are still counted as live until the mutator adopts it. */
             *n_objects += p->sweep_freed;
-            *n_bytes += (uint64_t)p->sweep_freed * p->cell_size;
+            *n_bytes += page_swept_dead_bytes(p);
         }
         uint32_t nfree_cells = 0;
         for (uint32_t k = 0; k < top; k++) {
@@ -392,7 +392,7 @@ static bool check_sweep_dead(vctx *v) {
     if (h->sweep_conc)
         for (size_t i = h->sweep_adopt, n = atomic_load_explicit(&h->sweep_next, memory_order_acquire); i < n; i++) {
             const tc_page *p = h->sweep_snap.v[i];
-            if (p->sweep_freed) dead += p->kind == PAGE_LARGE ? p->map_bytes : (uint64_t)p->sweep_freed * p->cell_size;
+            dead += page_swept_dead_bytes(p);
         }
     uint64_t said = atomic_load_explicit(&h->sweep_dead_bytes, memory_order_relaxed);
     if (h->sweep_conc ? said != dead : said != 0)
