@@ -196,9 +196,13 @@ static void *alloc_small_slow(tc_heap *h, tc_class *c) {
 
 /* A large mapping: the page header, the object (bytes, header included)
  * and, for an object with slots, its written-pages bitmap. */
+static size_t large_need(uint32_t nslots, size_t bytes) {
+    return PAGE_HEADER + bytes + large_wwords(nslots) * sizeof(uint64_t);
+}
+
 static void *alloc_large(tc_heap *h, uint32_t nslots, size_t bytes) {
     size_t bitmap = large_wwords(nslots) * sizeof(uint64_t);
-    size_t need = PAGE_HEADER + bytes + bitmap;
+    size_t need = large_need(nslots, bytes);
     size_t len = tc__mem_large_len(need);
     size_t map_len;
     tc_page *p = tc__mem_large_get(h, len, need, &map_len);
@@ -426,13 +430,22 @@ static inline void *alloc_object(tc_heap *h, uint32_t nslots, uint32_t nraw, siz
  * eight times bench's pauses on the demo and showed half its median. */
 static bool reporting_allocs(const tc_heap *h) { return h->ev && (h->ev_mask >> TC_EV_ALLOC & 1); }
 
+/* A large object cut from memory nobody wrote yet faults its first pages
+ * in inside this allocation; the pacer's check then waits for the next
+ * allocation (pacer.c, "Fresh large objects"). bytes_allocated stays
+ * past next_check_bytes, so the next allocation takes this path. */
+static bool check_waits(tc_heap *h, uint32_t nslots, size_t bytes) {
+    return bytes > MAX_SMALL && !h->in_gc && tc__pacer_may_defer(h) &&
+           tc__mem_large_fresh(h, tc__mem_large_len(large_need(nslots, bytes)));
+}
+
 __attribute__((noinline)) static void *alloc_checked(tc_heap *h, uint32_t nslots, uint32_t nraw, size_t bytes) {
     if (h->safepoint && !h->in_gc && h->bytes_allocated >= h->safepoint_at) {
         h->safepoint_at = h->bytes_allocated + SAFEPOINT_BYTES;
         h->safepoint(h, h->safepoint_user);
     }
     uint64_t incr = h->increments;
-    tc__pacer_on_alloc_check(h);
+    if (!check_waits(h, nslots, bytes)) tc__pacer_on_alloc_check(h);
     /* After an increment the next allocation is a safepoint at once, so a
      * viewer single-stepping increments stops right after each one. */
     if (h->increments != incr) h->safepoint_at = h->bytes_allocated;

@@ -342,6 +342,7 @@ void tc__mem_pool_keep_up(tc_heap *h, size_t in_use);
 size_t tc__mem_pool_pages(const tc_heap *h);
 size_t tc__mem_large_len(size_t len);
 void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len);
+bool tc__mem_large_fresh(tc_heap *h, size_t len);
 /* A large mapping back to the quarantine; zero: it reads zero throughout.
  * A dirty one goes to the memory thread to clear first, while it runs. */
 void tc__mem_large_put(tc_heap *h, void *base, size_t len, bool zero);
@@ -781,6 +782,9 @@ void tc__pacer_cycle_start(tc_heap *h);
 void tc__pacer_cycle_end(tc_heap *h);
 void tc__pacer_after_increment(tc_heap *h, size_t work, uint64_t duration_ns, bool marking, bool adopting);
 void tc__pacer_on_alloc_check(tc_heap *h);
+/* Whether an allocation that faults fresh memory in may leave the check
+ * to the next one: the heap below the ceiling and four times the goal. */
+bool tc__pacer_may_defer(const tc_heap *h);
 void tc__pacer_on_config(tc_heap *h);
 /* The goal of the cycle that will start next (or is running). */
 uint64_t tc__pacer_next_goal(const tc_heap *h);

@@ -63,6 +63,7 @@ void tc__mem_uncommit(tc__mem *m, uint64_t n);
 void *tc__chunk_page(tc__mem *m, char **next, char **end, ptrvec *chunks, bool on_thread);
 bool tc__ring_push(tc__ring *r, tc__span s);
 bool tc__ring_pop(tc__ring *r, tc__span *out);
+bool tc__ring_peek(tc__ring *r, tc__span *out);
 size_t tc__ring_count(tc__ring *r);
 
 /* --- mem_thread.c --- */

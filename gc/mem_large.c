@@ -46,14 +46,10 @@ static size_t clean_back(const tc__span *q, size_t split_len) {
     return end - cut;
 }
 
-/* Takes a quarantined span for a large object of len bytes: the one
- * that leaves the fewest dirty bytes to clear (none, if clean_only), then
- * the best fit. An entry much larger than the request is split at a
- * 64 KiB boundary (the object's page header must sit on one), the rest
- * staying in the quarantine: the piece is cut from the back when the
- * entry's clean part holds it (nothing to clear), else from the front;
- * one at most an eighth larger that cannot be split is taken whole. */
-static bool quarantine_take(tc__mem *m, size_t len, bool clean_only, tc__span *out) {
+/* The quarantined entry a large object of len bytes would take (SIZE_MAX:
+ * none fits): the one that leaves the fewest dirty bytes to clear (none,
+ * if clean_only), then the best fit. */
+static size_t quarantine_best(const tc__mem *m, size_t len, bool clean_only) {
     size_t split_len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     size_t best = SIZE_MAX, best_cost = SIZE_MAX;
     for (size_t i = 0; i < m->quarantine_n; i++) {
@@ -68,6 +64,18 @@ static bool quarantine_take(tc__mem *m, size_t len, bool clean_only, tc__span *o
             best_cost = cost;
         }
     }
+    return best;
+}
+
+/* Takes that entry's span. An entry much larger than the request is
+ * split at a 64 KiB boundary (the object's page header must sit on one),
+ * the rest staying in the quarantine: the piece is cut from the back when
+ * the entry's clean part holds it (nothing to clear), else from the
+ * front; one at most an eighth larger that cannot be split is taken
+ * whole. */
+static bool quarantine_take(tc__mem *m, size_t len, bool clean_only, tc__span *out) {
+    size_t split_len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    size_t best = quarantine_best(m, len, clean_only);
     if (best == SIZE_MAX) return false;
     tc__span *q = &m->quarantine[best];
     tc__span s = *q;
@@ -126,6 +134,20 @@ static void clear_slice(tc_heap *h, size_t budget) {
     tc__mem_zero((char *)s->base + dirty - cut, cut);
     s->clean += cut;
     m->cleared_mutator += cut;
+}
+
+/* Whether tc__mem_large_get(len) would find no span written before: the
+ * quarantine has none that fits and the thread has no ready one of that
+ * size, so the object's pages would be cut from the spare range or
+ * mapped, and its first writes (the page header, the written-pages
+ * bitmap) would fault them in. It may answer true for a request that a
+ * span the thread cleared meanwhile then serves (tc__mem_cleared_take):
+ * the caller only moves the pacer's check (alloc.c), never memory. */
+bool tc__mem_large_fresh(tc_heap *h, size_t len) {
+    tc__mem *m = &h->mem;
+    if (quarantine_best(m, len, false) != SIZE_MAX) return false;
+    tc__span big;
+    return !(m->running && tc__ring_peek(&m->big, &big) && big.len >= len);
 }
 
 void *tc__mem_large_get(tc_heap *h, size_t len, size_t clear, size_t *map_len) {

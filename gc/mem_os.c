@@ -214,6 +214,15 @@ bool tc__ring_pop(tc__ring *r, tc__span *out) {
     return true;
 }
 
+/* The span the next pop would return, left in the ring (the consumer's
+ * call, like pop). */
+bool tc__ring_peek(tc__ring *r, tc__span *out) {
+    size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+    if (head == atomic_load_explicit(&r->tail, memory_order_acquire)) return false;
+    *out = r->slot[head % TC__RING_CAP];
+    return true;
+}
+
 size_t tc__ring_count(tc__ring *r) {
     return atomic_load_explicit(&r->tail, memory_order_acquire) - atomic_load_explicit(&r->head, memory_order_acquire);
 }

@@ -355,6 +355,52 @@ static void test_over_goal_payment_is_bounded(void **state) {
     tc_heap_free(h);
 }
 
+/* Runs one allocation of `slots` slots with a cycle marking and a debt
+ * of many budgets, the pacer asked at this allocation; returns the
+ * increments it ran. */
+static uint64_t increments_in_alloc(tc_heap *h, uint32_t slots) {
+    if (tc_current_phase(h) == TC_PHASE_IDLE) tc_step(h);
+    h->debt = 1e6;
+    h->next_check_bytes = 0;
+    uint64_t before = h->increments;
+    assert_non_null(tc_alloc(h, slots, 0));
+    return h->increments - before;
+}
+
+/* A large object cut from memory nobody wrote faults its first pages in
+ * inside its allocation: the increment it owes moves to the next
+ * allocation, not added to that pause (pacer.c, "Fresh large objects").
+ * One that reuses a quarantined span pays at once, and so does a fresh
+ * one once the heap is past four times its goal. Without the memory thread,
+ * so that no ready span of the size appears behind the test's back. */
+static void test_fresh_large_allocation_leaves_the_increment_to_the_next(void **state) {
+    (void)state;
+    tc_config c;
+    test_config_unverified(&c, (size_t)64 << 20); /* no cycle unless started here */
+    c.mem_thread = false;
+    tc_heap *h = tc_heap_new(&c);
+    void *list = NULL;
+    tc_root_push(h, &list);
+    grow_list(h, &list, 20000, 2, plain_alloc);
+    enum { BIG = 100000 }; /* 800 KB of slots, unrooted: garbage */
+
+    assert_int_equal(increments_in_alloc(h, BIG), 0);
+    uint64_t before = h->increments;
+    tc_alloc(h, 2, 0);
+    assert_true(h->increments > before); /* the next allocation paid */
+
+    uint64_t goal = h->goal_bytes;
+    h->goal_bytes = live_bytes(h) / 8; /* past four times the goal */
+    assert_true(increments_in_alloc(h, BIG) > 0);
+    h->goal_bytes = goal;
+
+    tc_collect(h); /* the big arrays die: their spans wait in the quarantine */
+    assert_true(h->mem.quarantine_n > 0);
+    assert_true(increments_in_alloc(h, BIG) > 0);
+    tc_root_pop(h, 1);
+    tc_heap_free(h);
+}
+
 /* The pacer's wait in bytes is a double converted to uint64_t: with a
  * huge time budget and a fast measured speed the quotient passed 2^64
  * (undefined behaviour, caught by UBSan in make test-asan). It must be
@@ -387,6 +433,7 @@ int main(void) {
         cmocka_unit_test(test_growing_heap_is_paced_from_measured_rates),
         cmocka_unit_test(test_over_goal_payment_is_bounded),
         cmocka_unit_test(test_huge_budget_wait_is_clamped),
+        cmocka_unit_test(test_fresh_large_allocation_leaves_the_increment_to_the_next),
         cmocka_unit_test(test_guard_keeps_the_window_share),
     };
     return cmocka_run_group_tests_name("pacer", tests, NULL, NULL);
