@@ -375,7 +375,12 @@ char *tc__mem_cyclelog_base(const tc_heap *h);
  * 8-38 us in a pause, the first kernel entry after the mutator ran: with
  * one in 8 it set most of the longest handshakes (15 of the 20 over 12 us
  * in a lisp run), so the p99 of the pauses with collector work. One in
- * 256 keeps the pauses it lengthens under 0.4%, below any p99. */
+ * 256 keeps the pauses it lengthens under 0.4%, below any p99. The first
+ * read is at the 256th increment, not the first: a heap's first
+ * increment comes while everything is cold, and mutate's runs log only
+ * ~50 pauses with collector work, so the 5-6 us the read added to that
+ * one (its first cycle's start handshake: 10-12 us, then 5-6) stood in
+ * their p99. Until the first read an increment's CPU is its wall time. */
 #define CPU_SAMPLE_EVERY 256
 #define SAFEPOINT_BYTES  4096 /* a safepoint at least this often, in bytes allocated */
 #define PREFETCH_FIFO    16   /* children in flight between prefetch and colour check */

@@ -59,7 +59,7 @@ void tc__cyclelog_append(tc_heap *h, const tc_cycle *c) {
 /* ---------- what an increment costs: its pause record ---------- */
 
 void tc__increment_begin(tc_heap *h, tc__increment_clock *c, bool always_sample_cpu) {
-    c->sample_cpu = always_sample_cpu || h->increments % CPU_SAMPLE_EVERY == 0;
+    c->sample_cpu = always_sample_cpu || h->increments % CPU_SAMPLE_EVERY == CPU_SAMPLE_EVERY - 1;
     c->t0 = tc__now_ns();
     c->c0 = 0;
     if (c->sample_cpu) {
