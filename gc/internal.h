@@ -421,6 +421,7 @@ enum { JOB_NONE = 0, JOB_MARK = 1, JOB_SWEEP = 2 };
 #define TC__LINE 128
 
 #define TC__WB_CAP   65536 /* barrier buffer entries; a power of two */
+#define TC__PEND_N   8     /* stores between the Dijkstra barrier's prefetch of a target and its colour test */
 #define TC__WB_BATCH 256   /* entries the mutator buffers before publishing them */
 
 /* The least memory between the concurrent mode's ceiling and its wait
@@ -439,6 +440,12 @@ typedef struct tc__marker {
     _Atomic size_t tail; /* (mutator) entries published */
     size_t wtail;        /* (mutator) next entry to write */
     size_t whead_seen;   /* (mutator) head last read: room is known without a load */
+    /* (mutator) The concurrent Dijkstra barrier's pending colour tests
+     * (barrier.c, "Prefetched tests"): the targets of the last TC__PEND_N
+     * stores, with the source and slot each was stored into, tested when
+     * their entry is reused or at the next publish. NULL: no test. */
+    void *pend[TC__PEND_N], *pend_src[TC__PEND_N];
+    uint32_t pend_slot[TC__PEND_N], pend_i;
     /* (the holder of the mark state) entries shaded; apart from the
      * mutator's cursors, which it writes at every barrier hit */
     _Alignas(TC__LINE) _Atomic size_t head;
@@ -768,6 +775,13 @@ size_t tc__marker_drain(tc_heap *h, size_t max);
 bool tc__marker_wb_empty(tc_heap *h);
 /* The mutator's buffered entries become visible to the holder. */
 void tc__marker_publish(tc_heap *h);
+/* --- barrier.c --- */
+/* Runs the concurrent Dijkstra barrier's pending colour tests: called by
+ * the mutator wherever it publishes its buffer (marker.c), so that the
+ * buffer it publishes holds every target the barrier must shade. */
+void tc__barrier_pending_run(tc_heap *h);
+/* Whether a pending test is left (the verifier's check). */
+bool tc__barrier_pending_any(const tc_heap *h);
 uint64_t tc__marker_cycle_work(const tc_heap *h);
 bool tc__marker_running(const tc_heap *h);
 /* The concurrent mode is available (its buffer exists). */

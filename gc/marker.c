@@ -112,7 +112,12 @@ static size_t wb_waiting(tc__marker *m) {
 
 static void publish(tc__marker *m) { atomic_store_explicit(&m->tail, m->wtail, memory_order_release); }
 
-void tc__marker_publish(tc_heap *h) { publish(&h->conc); }
+/* The mutator's publishes (not tc__wb_full's, which only needs room):
+ * the barrier's pending tests first (barrier.c, "Prefetched tests"). */
+void tc__marker_publish(tc_heap *h) {
+    tc__barrier_pending_run(h);
+    publish(&h->conc);
+}
 
 bool tc__marker_wb_empty(tc_heap *h) { return wb_waiting(&h->conc) == 0; }
 
@@ -253,7 +258,7 @@ void tc_marker_park(tc_heap *h, bool park) {
 }
 
 size_t tc__marker_drain_all(tc_heap *h) {
-    publish(&h->conc);
+    tc__marker_publish(h);
     return tc__marker_drain(h, SIZE_MAX);
 }
 
@@ -330,7 +335,7 @@ uint64_t tc__marker_cycle_work(const tc_heap *h) {
 
 bool tc__marker_poll(tc_heap *h) {
     tc__marker *m = &h->conc;
-    publish(m);
+    tc__marker_publish(h);
     if (!m->running) return true; /* no marker: the mutator does it all */
     return atomic_load_explicit(&m->idle, memory_order_acquire);
 }

@@ -422,6 +422,9 @@ static bool verify_held(tc_heap *h, char *msg, size_t msg_len) {
     }
 
     if (h->fifo_n) fail(&v, "the prefetch FIFO holds %u children between increments", h->fifo_n);
+    /* tc_verify published the buffer, running them, if a concurrent
+     * cycle marks; outside one no store queues a test. */
+    if (!v.failed && tc__barrier_pending_any(h)) fail(&v, "the barrier has colour tests pending");
     if (!v.failed && h->white != C_WHITE0 && h->white != C_WHITE1) fail(&v, "current white is %u", h->white);
     if (!v.failed) check_pages(&v, &n_objects, &n_bytes, &grey);
     if (!v.failed) check_avail(&v);

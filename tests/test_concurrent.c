@@ -22,6 +22,8 @@
  *   - the handshake that ends marking leaves the sweep to the marker, and
  *     one that cannot end it hands marking back to the marker; a pause
  *     that adopts swept pages sweeps none;
+ *   - a barrier test still pending at the last store runs before the
+ *     termination handshake decides;
  *   - what the marker writes for each object it marks lies on other lines
  *     than what the mutator writes for each allocation and barrier hit.
  * The shadow-model stress test (test_stress.c) checks what survives.
@@ -756,6 +758,45 @@ static void test_unfinished_handshake_hands_marking_back(void **state) {
     tc_heap_free(h);
 }
 
+/* The Dijkstra barrier tests a target's colour TC__PEND_N stores late
+ * (barrier.c, "Prefetched tests"); the termination handshake must still
+ * see it. x hangs from a only; the program moves it into c, allocated
+ * black during marking, and the store is the last before the handshake,
+ * so x's test is still pending when the marker reports nothing left.
+ * The rescan finds a and c, both black: only the pending test keeps x. */
+static void test_a_pending_barrier_test_runs_before_termination(void **state) {
+    (void)state;
+    tc_heap *h = marker_heap(TC_BARRIER_DIJKSTRA);
+    if (!h) return;
+    void *a = NULL, *c = NULL;
+    tc_root_add(h, &a);
+    tc_root_add(h, &c);
+    a = tc_alloc(h, 1, 0);
+    tc_store(h, a, 0, tc_alloc(h, 1, 8));
+    tc_collect(h);
+    tc_marker_park(h, true);
+    tc_step(h); /* the start handshake */
+    assert_int_equal(tc__marker_job(h), JOB_MARK);
+    c = tc_alloc(h, 1, 0);
+    assert_int_equal(TC__COLOUR(c), TC__BLACK);
+    void *x = tc_load(h, a, 0);
+    tc_store(h, a, 0, NULL);
+    tc_store(h, c, 0, x);
+    assert_true(tc__barrier_pending_any(h));
+    tc_marker_park(h, false);
+    assert_true(await_flag(&h->conc.idle));
+    assert_true(tc__marker_hold(h, true));
+    tc__gc_increment(h, TC_REASON_HANDSHAKE);
+    tc__marker_release(h);
+    assert_false(tc__barrier_pending_any(h));
+    tc_collect(h);
+    assert_heap_ok(h); /* c's slot would point to a freed cell */
+    assert_ptr_equal(tc_load(h, c, 0), x);
+    tc_root_remove(h, &a);
+    tc_root_remove(h, &c);
+    tc_heap_free(h);
+}
+
 /* The barrier buffer is resident from the moment the concurrent mode is
  * configured (marker.c, buffer_ready): its first pass would otherwise
  * fault a page every 512 entries inside barrier hits and handshakes.
@@ -1112,6 +1153,7 @@ int main(void) {
         cmocka_unit_test(test_marker_sweeps_large_objects),
         cmocka_unit_test(test_sweep_list_grows_outside_the_handshake),
         cmocka_unit_test(test_unfinished_handshake_hands_marking_back),
+        cmocka_unit_test(test_a_pending_barrier_test_runs_before_termination),
         cmocka_unit_test(test_marker_and_mutator_write_different_lines),
         cmocka_unit_test(test_start_handshake_buffers_the_roots),
         cmocka_unit_test(test_start_handshake_buffers_the_roots_after_many_entries),
