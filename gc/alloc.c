@@ -442,6 +442,10 @@ static bool check_waits(tc_heap *h, uint32_t nslots, size_t bytes) {
 __attribute__((noinline)) static void *alloc_checked(tc_heap *h, uint32_t nslots, uint32_t nraw, size_t bytes) {
     if (h->safepoint && !h->in_gc && h->bytes_allocated >= h->safepoint_at) {
         h->safepoint_at = h->bytes_allocated + SAFEPOINT_BYTES;
+        /* A viewer stops the program here and draws what it recorded: the
+         * barrier's pending tests (barrier.c) run first, so that the
+         * hits of the stores before this allocation are among it. */
+        if (h->hot.concurrent) tc__barrier_pending_run(h);
         h->safepoint(h, h->safepoint_user);
     }
     uint64_t incr = h->increments;

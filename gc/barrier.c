@@ -66,7 +66,13 @@
  *
  * Each call counts as a barrier hit and is reported to an observer with
  * the store that ran it (source, slot, and the pointer acted on), so a
- * viewer can draw it: for a prefetched test, when the test runs.
+ * viewer can draw it: for a prefetched test, when the test runs, which a
+ * viewer's safepoint (alloc.c) brings forward to the allocation it stops
+ * the program at. Without that, in slow motion a start handshake's slice
+ * ended with its stores' hits still pending, nothing to replay, and the
+ * next slice's check published them and ended the marking at once: no
+ * frame showed a cycle marking (test_viz,
+ * test_concurrent_graph_follows_the_marker).
  */
 #include "internal.h"
 
