@@ -334,6 +334,7 @@ void tc__mem_free(tc_heap *h);
 uint64_t tc__mem_committed(const tc__mem *m);
 bool tc__mem_fits(const tc__mem *m, uint64_t n);
 void *tc__mem_page_get(tc_heap *h);
+bool tc__mem_page_fresh(tc_heap *h);
 void tc__mem_page_put(tc_heap *h, void *page);
 /* Grows the pool's room, its memory written in, to take back `in_use`
  * pages besides those it holds: called where pages are added, outside any

@@ -335,6 +335,18 @@ static void *mutator_chunk_page(tc__mem *m) {
     return tc__chunk_page(m, &m->chunk, &m->chunk_end, &m->chunks, false);
 }
 
+/* Whether tc__mem_page_get would take a page nobody wrote yet: none in
+ * the pool, none waiting to be given back, none in the thread's reserve.
+ * Its first write then faults (the mutator's own chunk, or a page it
+ * released), or, with the thread off, a populate call comes first. */
+bool tc__mem_page_fresh(tc_heap *h) {
+    tc__mem *m = &h->mem;
+    if (m->pool.n) return false;
+    if (m->pending.n && !m->pending.v[m->pending.n - 1].large && m->pending.v[m->pending.n - 1].len == PAGE_SIZE)
+        return false;
+    return !(m->running && tc__ring_count(&m->ready) > 0);
+}
+
 void *tc__mem_page_get(tc_heap *h) {
     tc__mem *m = &h->mem;
     void *p;

@@ -98,10 +98,13 @@
  * pacer counts what the sweep found dead as freed at once (paced_live),
  * and past the goal adoption is not held. (docs/design.md section 10.)
  *
- * Fresh large objects (alloc.c, alloc_checked). An allocation that cuts
- * a large object from memory nobody wrote yet faults its first pages in
- * (the page header, the written-pages bitmap): 20-150 us on the VMs of
- * docs/design.md, no collector work in it. The pacer's check then waits
+ * Fresh memory (alloc.c, alloc_checked). An allocation that cuts a large
+ * object from memory nobody wrote yet faults its first pages in (the
+ * page header, the written-pages bitmap): 20-150 us on the VMs of
+ * docs/design.md, no collector work in it. So does one that needs a new
+ * small page while the memory thread's reserve is empty (its header's
+ * write, ~10 us; mutate's build, 48 MiB in ~100 ms, outruns the thread
+ * by ~300-450 pages a run). The pacer's check then waits
  * for the next allocation, so that the collector's increment is not
  * added to that pause, while the heap is below the ceiling
  * (tc__pacer_may_defer). Before the first cycle ends the ceiling is

@@ -368,12 +368,13 @@ static uint64_t increments_in_alloc(tc_heap *h, uint32_t slots) {
 }
 
 /* A large object cut from memory nobody wrote faults its first pages in
- * inside its allocation: the increment it owes moves to the next
- * allocation, not added to that pause (pacer.c, "Fresh large objects").
- * One that reuses a quarantined span pays at once, and so does a fresh
- * one once the heap is past four times its goal. Without the memory thread,
- * so that no ready span of the size appears behind the test's back. */
-static void test_fresh_large_allocation_leaves_the_increment_to_the_next(void **state) {
+ * inside its allocation, and so does the first small object on a page
+ * taken when the pool is empty: the increment it owes moves to the next
+ * allocation, not added to that pause (pacer.c, "Fresh memory"). One
+ * that reuses a quarantined span pays at once, and so does a fresh one
+ * once the heap is past four times its goal. Without the memory thread,
+ * so that no ready span or page appears behind the test's back. */
+static void test_fresh_memory_leaves_the_increment_to_the_next(void **state) {
     (void)state;
     tc_config c;
     test_config_unverified(&c, (size_t)64 << 20); /* no cycle unless started here */
@@ -388,6 +389,12 @@ static void test_fresh_large_allocation_leaves_the_increment_to_the_next(void **
     uint64_t before = h->increments;
     tc_alloc(h, 2, 0);
     assert_true(h->increments > before); /* the next allocation paid */
+
+    assert_int_equal(h->mem.pool.n, 0);
+    assert_int_equal(increments_in_alloc(h, 40), 0); /* a class not used yet: a new page */
+    before = h->increments;
+    tc_alloc(h, 40, 0); /* on that page */
+    assert_true(h->increments > before);
 
     uint64_t goal = h->goal_bytes;
     h->goal_bytes = live_bytes(h) / 8; /* past four times the goal */
@@ -433,7 +440,7 @@ int main(void) {
         cmocka_unit_test(test_growing_heap_is_paced_from_measured_rates),
         cmocka_unit_test(test_over_goal_payment_is_bounded),
         cmocka_unit_test(test_huge_budget_wait_is_clamped),
-        cmocka_unit_test(test_fresh_large_allocation_leaves_the_increment_to_the_next),
+        cmocka_unit_test(test_fresh_memory_leaves_the_increment_to_the_next),
         cmocka_unit_test(test_guard_keeps_the_window_share),
     };
     return cmocka_run_group_tests_name("pacer", tests, NULL, NULL);
