@@ -123,12 +123,20 @@ bool tc__marker_wb_empty(tc_heap *h) { return wb_waiting(&h->conc) == 0; }
 
 /* The ring is full: the marker is far behind (or not running). The
  * mutator takes the state, shades a batch itself and gives it back: a
- * pause, logged as TC_REASON_FLUSH. */
+ * pause, logged as TC_REASON_FLUSH. Inside an increment (the barrier's
+ * pending tests, run as the increment publishes the buffer) the mutator
+ * holds the state already, and the batch is that increment's work, not a
+ * pause of its own inside it. */
 void tc__wb_full(tc_heap *h) {
     tc__marker *m = &h->conc;
     m->whead_seen = atomic_load_explicit(&m->head, memory_order_acquire);
     if (m->wtail - m->whead_seen < TC__WB_CAP) return;
     publish(m);
+    if (h->in_gc) {
+        h->cycle_mark_work += tc__marker_drain(h, FLUSH_ENTRIES);
+        m->whead_seen = atomic_load_explicit(&m->head, memory_order_acquire);
+        return;
+    }
     tc__increment_clock clock;
     tc__increment_begin(h, &clock, false);
     tc__marker_hold(h, true);

@@ -255,6 +255,41 @@ static void test_a_full_buffer_is_flushed(void **state) {
     tc_heap_free(h);
 }
 
+/* The Dijkstra barrier's pending tests run as an increment publishes the
+ * buffer; with the buffer full, their entries are shaded within that
+ * increment, not in a flush pause nested inside it (which clobbered the
+ * increment's in_gc and logged two pauses for one). White x is stored
+ * until the buffer is exactly full (the parked marker drains nothing),
+ * with tests of it pending. */
+static void test_pending_tests_into_a_full_buffer(void **state) {
+    (void)state;
+    tc_heap *h = marker_heap(TC_BARRIER_DIJKSTRA);
+    if (!h) return;
+    tc_marker_park(h, true);
+    void *arr = tc_alloc(h, 2, 0);
+    tc_root_add(h, &arr);
+    tc_store(h, arr, 1, tc_alloc(h, 0, 8));
+    tc_collect(h);
+    tc_step(h);
+    assert_int_equal(tc__marker_job(h), JOB_MARK);
+    void *x = tc_load(h, arr, 1);
+    assert_int_equal(tc_colour_of(h, x), TC_WHITE);
+    while (h->conc.wtail - atomic_load(&h->conc.head) < TC__WB_CAP) tc_store(h, arr, 0, x);
+    assert_true(tc__barrier_pending_any(h));
+    assert_int_equal(tc_colour_of(h, x), TC_WHITE);
+    tc_stats before, after;
+    tc_get_stats(h, &before);
+    tc_step(h);
+    tc_get_stats(h, &after);
+    assert_int_equal(after.increments, before.increments + 1);
+    assert_int_equal(after.flushes, before.flushes);
+    tc_marker_park(h, false);
+    tc_collect(h);
+    assert_heap_ok(h);
+    tc_root_remove(h, &arr);
+    tc_heap_free(h);
+}
+
 /* The mode is the cycle's: switching it during a cycle applies from the
  * next one. */
 static void test_mode_switches_between_cycles(void **state) {
@@ -1137,6 +1172,7 @@ int main(void) {
         cmocka_unit_test(test_verify_as_handshake),
         cmocka_unit_test(test_one_cpu_runs_incremental_cycles),
         cmocka_unit_test(test_a_full_buffer_is_flushed),
+        cmocka_unit_test(test_pending_tests_into_a_full_buffer),
         cmocka_unit_test(test_mode_switches_between_cycles),
         cmocka_unit_test(test_assists_wait_only_past_the_wait_ceiling),
         cmocka_unit_test(test_a_waiting_mutator_asks_again),
