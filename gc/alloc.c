@@ -386,12 +386,17 @@ static inline void zero_words(void *obj, size_t n) {
 }
 
 /* Allocates without any check: the shared body of both paths below. */
+/* The size class of a small cell of `bytes` (header included). */
+static inline tc_class *class_for(tc_heap *h, size_t bytes) {
+    return &h->cls[h->class_of[(bytes + CELL_ALIGN - 1) / CELL_ALIGN]];
+}
+
 static inline void *alloc_object(tc_heap *h, uint32_t nslots, uint32_t nraw, size_t bytes) {
     void *obj;
     size_t cell;
     bool large = bytes > MAX_SMALL;
     if (__builtin_expect(!large, 1)) {
-        tc_class *c = &h->cls[h->class_of[(bytes + CELL_ALIGN - 1) / CELL_ALIGN]];
+        tc_class *c = class_for(h, bytes);
         cell = c->cell_size;
         obj = c->free;
         if (obj) {
@@ -443,7 +448,7 @@ static bool reporting_allocs(const tc_heap *h) { return h->ev && (h->ev_mask >> 
 static bool check_waits(tc_heap *h, uint32_t nslots, size_t bytes) {
     if (h->in_gc || h->phase == TC_PHASE_SWEEP || !tc__pacer_may_defer(h)) return false;
     if (bytes > MAX_SMALL) return tc__mem_large_fresh(h, tc__mem_large_len(large_need(nslots, bytes)));
-    const tc_class *c = &h->cls[h->class_of[(bytes + CELL_ALIGN - 1) / CELL_ALIGN]];
+    const tc_class *c = class_for(h, bytes);
     return !c->free && c->bump >= c->bump_end && !c->avail && tc__mem_page_fresh(h);
 }
 

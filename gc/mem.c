@@ -339,11 +339,16 @@ static void *mutator_chunk_page(tc__mem *m) {
  * the pool, none waiting to be given back, none in the thread's reserve.
  * Its first write then faults (the mutator's own chunk, or a page it
  * released), or, with the thread off, a populate call comes first. */
+/* The last span waiting to be given back, if it is one small page: still
+ * resident, tc__mem_page_get takes it back before mapping a fresh one. */
+static tc__span *pending_page(tc__mem *m) {
+    tc__span *last = m->pending.n ? &m->pending.v[m->pending.n - 1] : NULL;
+    return last && !last->large && last->len == PAGE_SIZE ? last : NULL;
+}
+
 bool tc__mem_page_fresh(tc_heap *h) {
     tc__mem *m = &h->mem;
-    if (m->pool.n) return false;
-    if (m->pending.n && !m->pending.v[m->pending.n - 1].large && m->pending.v[m->pending.n - 1].len == PAGE_SIZE)
-        return false;
+    if (m->pool.n || pending_page(m)) return false;
     return !(m->running && tc__ring_count(&m->ready) > 0);
 }
 
@@ -356,14 +361,12 @@ void *tc__mem_page_get(tc_heap *h) {
     }
     /* A page waiting to be given back is still resident: take it back
      * rather than map a fresh one (it is counted in heap_bytes too). */
-    if (m->pending.n) {
-        tc__span *last = &m->pending.v[m->pending.n - 1];
-        if (!last->large && last->len == PAGE_SIZE) {
-            p = last->base;
-            m->pending.n--;
-            m->pending_bytes -= PAGE_SIZE;
-            return p;
-        }
+    const tc__span *last = pending_page(m);
+    if (last) {
+        p = last->base;
+        m->pending.n--;
+        m->pending_bytes -= PAGE_SIZE;
+        return p;
     }
     tc__span s;
     if (m->running && tc__ring_pop(&m->ready, &s)) {

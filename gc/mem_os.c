@@ -205,21 +205,19 @@ bool tc__ring_push(tc__ring *r, tc__span s) {
     return true;
 }
 
-bool tc__ring_pop(tc__ring *r, tc__span *out) {
-    size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-    size_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
-    if (head == tail) return false;
-    *out = r->slot[head % TC__RING_CAP];
-    atomic_store_explicit(&r->head, head + 1, memory_order_release);
-    return true;
-}
-
 /* The span the next pop would return, left in the ring (the consumer's
  * call, like pop). */
 bool tc__ring_peek(tc__ring *r, tc__span *out) {
     size_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
     if (head == atomic_load_explicit(&r->tail, memory_order_acquire)) return false;
     *out = r->slot[head % TC__RING_CAP];
+    return true;
+}
+
+bool tc__ring_pop(tc__ring *r, tc__span *out) {
+    if (!tc__ring_peek(r, out)) return false;
+    /* Only the consumer writes head: its own relaxed load is current. */
+    atomic_store_explicit(&r->head, atomic_load_explicit(&r->head, memory_order_relaxed) + 1, memory_order_release);
     return true;
 }
 
