@@ -452,6 +452,19 @@ static bool check_waits(tc_heap *h, uint32_t nslots, size_t bytes) {
     return !c->free && c->bump >= c->bump_end && !c->avail && tc__mem_page_fresh(h);
 }
 
+/* Whether the allocation goes before the pacer's check. While a marker
+ * thread marks, the check runs assists and at most the termination
+ * handshake, and a new object is black: it survives whatever they do,
+ * rooted or not. The handshake retires every class's page (sweep.c), so
+ * an allocation made after it takes a new page, fresh while the memory
+ * thread is behind: its fault, ~10 us, came in the same pause as the
+ * handshake. Made first, the allocation takes its cell from the page it
+ * had, and the refill falls to the next allocation of the class, a pause
+ * of the allocator's own (docs/design.md section 10). */
+static bool allocate_first(const tc_heap *h) {
+    return h->alloc_colour == C_BLACK && tc__marker_job(h) == JOB_MARK && !h->in_gc;
+}
+
 __attribute__((noinline)) static void *alloc_checked(tc_heap *h, uint32_t nslots, uint32_t nraw, size_t bytes) {
     if (h->safepoint && !h->in_gc && h->bytes_allocated >= h->safepoint_at) {
         h->safepoint_at = h->bytes_allocated + SAFEPOINT_BYTES;
@@ -462,11 +475,19 @@ __attribute__((noinline)) static void *alloc_checked(tc_heap *h, uint32_t nslots
         h->safepoint(h, h->safepoint_user);
     }
     uint64_t incr = h->increments;
-    if (!check_waits(h, nslots, bytes)) tc__pacer_on_alloc_check(h);
+    void *obj;
+    if (check_waits(h, nslots, bytes)) {
+        obj = alloc_object(h, nslots, nraw, bytes);
+    } else if (allocate_first(h)) {
+        obj = alloc_object(h, nslots, nraw, bytes);
+        tc__pacer_on_alloc_check(h);
+    } else {
+        tc__pacer_on_alloc_check(h);
+        obj = alloc_object(h, nslots, nraw, bytes);
+    }
     /* After an increment the next allocation is a safepoint at once, so a
      * viewer single-stepping increments stops right after each one. */
     if (h->increments != incr) h->safepoint_at = h->bytes_allocated;
-    void *obj = alloc_object(h, nslots, nraw, bytes);
 #ifndef TC_NO_OBSERVE
     if (obj && reporting_allocs(h)) tc__observe_record_slow(h, TC_EV_ALLOC, obj, 0);
 #endif

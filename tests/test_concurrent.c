@@ -832,6 +832,71 @@ static void test_a_pending_barrier_test_runs_before_termination(void **state) {
     tc_heap_free(h);
 }
 
+/* While the marker marks, an allocation goes before the pacer's check
+ * (alloc.c, allocate_first). x's allocation is the one whose check runs
+ * the termination handshake, which retires every class's page: made
+ * after it, x would take a new page in the same pause (fresh memory, a
+ * fault, while the memory thread is behind). It lies on the page its
+ * class had, and, black, survives the cycle. */
+static void test_the_allocation_goes_before_the_termination_handshake(void **state) {
+    (void)state;
+    tc_heap *h = marker_heap(TC_BARRIER_DIJKSTRA);
+    if (!h) return;
+    void *list = NULL;
+    tc_root_push(h, &list);
+    build_list(h, &list, 2000);
+    tc_collect(h);
+    tc_step(h); /* the start handshake */
+    assert_int_equal(tc__marker_job(h), JOB_MARK);
+    int n = 2001;
+    build_list(h, &list, 1);
+    const tc_class *c = &h->cls[page_of(list)->cls];
+    for (; !c->free && c->bump >= c->bump_end; n++) build_list(h, &list, 1); /* room for one more */
+    const tc_page *had = c->page;
+    assert_true(await_flag(&h->conc.idle));
+    tc_marker_park(h, true); /* the marker stays out of the way of the check's handshake */
+    h->next_check_bytes = h->bytes_allocated;
+    const uint64_t handshakes = h->conc.handshakes;
+    void *x = tc_alloc(h, 2, 8);
+    assert_true(h->conc.handshakes > handshakes);
+    assert_int_equal(tc_current_phase(h), TC_PHASE_SWEEP);
+    assert_ptr_equal(page_of(x), had);
+    assert_null(c->page); /* retired after x was cut from it */
+    tc_store(h, x, 0, list);
+    list = x;
+    tc_marker_park(h, false);
+    tc_collect(h);
+    assert_heap_ok(h);
+    for (void *cell = list; cell; cell = tc_load(h, cell, 0)) n--;
+    assert_int_equal(n, -1); /* x and every cell before it */
+    tc_root_pop(h, 1);
+    tc_heap_free(h);
+}
+
+/* Only then: an allocation whose check starts a cycle comes after it. Its
+ * object, made before, would be white and in no root the start handshake
+ * read; the hybrid barrier rescans no root at termination, so once the
+ * program put it in one the cycle would free it, and the root dangle. */
+static void test_an_allocation_after_the_cycle_start(void **state) {
+    (void)state;
+    tc_heap *h = marker_heap(TC_BARRIER_HYBRID);
+    if (!h) return;
+    void *r = NULL;
+    tc_root_add(h, &r);
+    tc_collect(h);
+    tc_marker_park(h, true);
+    h->trigger_bytes = 0;
+    h->next_check_bytes = h->bytes_allocated;
+    r = tc_alloc(h, 2, 8);
+    assert_int_equal(tc__marker_job(h), JOB_MARK); /* this allocation's check started the cycle */
+    assert_int_equal(TC__COLOUR(r), TC__BLACK);
+    tc_marker_park(h, false);
+    tc__gc_finish_cycle(h);
+    assert_heap_ok(h);
+    tc_root_remove(h, &r);
+    tc_heap_free(h);
+}
+
 /* The barrier buffer is resident from the moment the concurrent mode is
  * configured (marker.c, buffer_ready): its first pass would otherwise
  * fault a page every 512 entries inside barrier hits and handshakes.
@@ -1190,6 +1255,8 @@ int main(void) {
         cmocka_unit_test(test_sweep_list_grows_outside_the_handshake),
         cmocka_unit_test(test_unfinished_handshake_hands_marking_back),
         cmocka_unit_test(test_a_pending_barrier_test_runs_before_termination),
+        cmocka_unit_test(test_the_allocation_goes_before_the_termination_handshake),
+        cmocka_unit_test(test_an_allocation_after_the_cycle_start),
         cmocka_unit_test(test_marker_and_mutator_write_different_lines),
         cmocka_unit_test(test_start_handshake_buffers_the_roots),
         cmocka_unit_test(test_start_handshake_buffers_the_roots_after_many_entries),
