@@ -879,11 +879,15 @@ static void test_the_allocation_goes_before_the_termination_handshake(void **sta
  * program put it in one the cycle would free it, and the root dangle. */
 static void test_an_allocation_after_the_cycle_start(void **state) {
     (void)state;
-    tc_heap *h = marker_heap(TC_BARRIER_HYBRID);
+    tc_config c;
+    concurrent_config(&c, TC_BARRIER_HYBRID, false);
+    c.conc_mmu_pct = 0; /* tc_collect's increment must not hold the next one back */
+    tc_heap *h = marker_heap_with(&c);
     if (!h) return;
     void *r = NULL;
     tc_root_add(h, &r);
     tc_collect(h);
+    r = tc_alloc(h, 2, 8); /* its class has a page with room: no fresh page to wait for (alloc.c) */
     tc_marker_park(h, true);
     h->trigger_bytes = 0;
     h->next_check_bytes = h->bytes_allocated;
