@@ -80,6 +80,7 @@ typedef enum fig_id {
     FIG_ENV_PAUSES,
     FIG_GC_MAX_US,
     FIG_GC_P99_US,
+    FIG_GC_STALLED_PCT,
     FIG_GC_OWN_MAX_US,
     FIG_GC_OWN_P99_US,
     FIG_MMU1_GC,

@@ -119,6 +119,8 @@ def gc_work_note(t):
     own = ""
     if "gc_own_p99_us" in t:
         own = "; the collector's own time in them: p99 %s, max %s" % (us(t["gc_own_p99_us"]), us(t["gc_own_max_us"]))
+    if "gc_pauses_holding_a_stall_pct" in t:
+        own += "; a machine stall lands in ~%.1f%% of them" % t["gc_pauses_holding_a_stall_pct"]
     return "; with GC work: p99 %s, max %s%s" % (us(t["gc_p99_us"]), us(t["gc_max_us"]), own)
 
 

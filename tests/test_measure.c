@@ -210,6 +210,32 @@ static void test_stalls_beside_the_pauses(void **state) {
     assert_float_equal(pct->get(&in, pct->arg), 0.0, 1e-9);
 }
 
+/* The same over the pauses with collector work alone: 100 of 10 us that
+ * each hold an increment, beside 100 of 500 us that hold none. At 500
+ * stalls a second the first hold 0.5 of them, 0.5%; counted over all
+ * 200 pauses (51 ms), 12.75%. Without an increment logged, nothing. */
+static void test_stalls_beside_the_pauses_with_gc_work(void **state) {
+    (void)state;
+    own_pause own[100];
+    oplog_entry p[200];
+    for (uint32_t i = 0; i < 100; i++) {
+        own[i] = (own_pause){.dur_ns = 8000, .work = 100};
+        p[2 * i] = (oplog_entry){.start_ns = 2000000u * i, .dur_ns = 10000, .own_first = i, .own_n = 1};
+        p[2 * i + 1] = (oplog_entry){.start_ns = 2000000u * i + 1000000u, .dur_ns = 500000, .own_first = i + 1};
+    }
+    run_result r = {.npauses = 200, .pauses = p, .nown = 100, .own = own, .t0_ns = 0, .t1_ns = 200000000};
+    r.hic.spin.spin_ns = 2000000000u;
+    r.hic.spin.over_20us = 1000;
+    fig_input in = {.timed = &r, .untimed = &r};
+    in.summary.count = 200;
+    in.summary.total_us = 51000;
+    const figure_def *gc = &figure_defs[FIG_GC_STALLED_PCT], *all = &figure_defs[FIG_STALLED_PAUSES_PCT];
+    assert_float_equal(gc->get(&in, gc->arg), 0.5, 1e-9);
+    assert_float_equal(all->get(&in, all->arg), 12.75, 1e-9);
+    r.nown = 0; /* every record dropped: no pause holds collector work */
+    assert_float_equal(gc->get(&in, gc->arg), 0.0, 1e-9);
+}
+
 static void on_timed(void *user, int rep, const run_result *r) {
     (void)user, (void)rep;
     assert_true(r->npauses > 0);
@@ -488,6 +514,7 @@ int main(void) {
         cmocka_unit_test(test_collector_time_in_pauses),
         cmocka_unit_test(test_mmu_with_and_without_collector_work),
         cmocka_unit_test(test_stalls_beside_the_pauses),
+        cmocka_unit_test(test_stalls_beside_the_pauses_with_gc_work),
         cmocka_unit_test(test_measure_a_small_run),
         cmocka_unit_test(test_later_passes),
         cmocka_unit_test(test_log_places_operations_by_allocation),

@@ -644,6 +644,8 @@ double run_gc_p99_us(const run_result *r) {
 
 void run_gc_own_summary(const run_result *r, metrics_summary *out) { gc_work_summary(r, true, out); }
 
+void run_gc_summary(const run_result *r, metrics_summary *out) { gc_work_summary(r, false, out); }
+
 size_t run_env_pauses(const run_result *r, uint64_t min_ns) {
     uint64_t max;
     size_t none;

@@ -243,6 +243,9 @@ double run_gc_p99_us(const run_result *r);
  * allocation or store around it and the page faults in that. Exits when
  * out of memory, as the figures beside it do. */
 void run_gc_own_summary(const run_result *r, metrics_summary *out);
+/* The timed pauses that held collector work, as timed, summarized (their
+ * count and total time: what a stall rate is weighed against). */
+void run_gc_summary(const run_result *r, metrics_summary *out);
 
 /* A timed run's pauses as the metrics take them (metrics.h), normalized:
  * *n of them, malloc'd (NULL with *n 0 when out of memory). With
