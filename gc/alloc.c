@@ -480,7 +480,11 @@ __attribute__((noinline)) static void *alloc_checked(tc_heap *h, uint32_t nslots
         obj = alloc_object(h, nslots, nraw, bytes);
     } else if (allocate_first(h)) {
         obj = alloc_object(h, nslots, nraw, bytes);
-        tc__pacer_on_alloc_check(h);
+        /* At the heap limit the allocation made room first (make_room):
+         * the cycle may have ended there, and the object is no longer
+         * black. The check then waits for the next allocation, by when
+         * the program has rooted it. */
+        if (allocate_first(h)) tc__pacer_on_alloc_check(h);
     } else {
         tc__pacer_on_alloc_check(h);
         obj = alloc_object(h, nslots, nraw, bytes);
