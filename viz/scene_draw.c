@@ -209,11 +209,13 @@ static void draw_title(scene *s, SDL_Renderer *r, int w) {
     text *font = s->font;
     int x = 8;
     /* The mode; concurrent: the marker thread's CPU over the GC share's
-     * window (the dashed line's last value) against its cap. */
+     * window (the dashed line's last value) against its cap, which with
+     * --gc-idle it passes on CPU time nothing else wants (knobs.c): "+
+     * idle" says so, or a share over the cap reads as a broken cap. */
     char mode_s[96];
     if (s->cfg.concurrent && s->tri.nmarker)
-        snprintf(mode_s, sizeof mode_s, "concurrent: marker %.0f%% of a core (cap %u%%)",
-                 s->tri.marker_share[s->tri.nmarker - 1].v * 100, s->cfg.gc_cpu_pct);
+        snprintf(mode_s, sizeof mode_s, "concurrent: marker %.0f%% of a core (cap %u%%%s)",
+                 s->tri.marker_share[s->tri.nmarker - 1].v * 100, s->cfg.gc_cpu_pct, s->cfg.gc_idle ? " + idle" : "");
     else
         snprintf(mode_s, sizeof mode_s, "%s", s->cfg.concurrent ? "concurrent" : "incremental");
     x += text_drawf(font, x, 4, PAL_TEXT, "tricolor view: %s (%s), %s   ", s->wl->name, wl_size_names[s->size], mode_s);
