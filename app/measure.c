@@ -94,11 +94,15 @@ static double machine_mmu(const fig_input *in, int window_ms) {
  * pause count, %. Where it nears 1%, the p99 is the machine's stalls
  * rather than the collector's work (README, "The machine's own
  * stalls"). */
+static double stalled_share_pct(const fig_input *in, const metrics_summary *s) {
+    if (!s->count) return 0;
+    double expected = stall_rate(in, 0) * s->total_us / 1e6;
+    return 100.0 * expected / (double)s->count;
+}
+
 static double stalled_pauses_pct(const fig_input *in, int arg) {
     (void)arg;
-    if (!in->summary.count) return 0;
-    double expected = stall_rate(in, 0) * in->summary.total_us / 1e6;
-    return 100.0 * expected / (double)in->summary.count;
+    return stalled_share_pct(in, &in->summary);
 }
 
 /* The timed pauses that held one of the machine's periodic stalls
@@ -144,8 +148,7 @@ static double gc_stalled_pauses_pct(const fig_input *in, int arg) {
     (void)arg;
     metrics_summary s;
     run_gc_summary(in->timed, &s);
-    if (!s.count) return 0;
-    return 100.0 * stall_rate(in, 0) * s.total_us / 1e6 / (double)s.count;
+    return stalled_share_pct(in, &s);
 }
 
 /* The collector's own time inside the pauses that held some

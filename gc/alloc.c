@@ -385,12 +385,12 @@ static inline void zero_words(void *obj, size_t n) {
     }
 }
 
-/* Allocates without any check: the shared body of both paths below. */
 /* The size class of a small cell of `bytes` (header included). */
 static inline tc_class *class_for(tc_heap *h, size_t bytes) {
     return &h->cls[h->class_of[(bytes + CELL_ALIGN - 1) / CELL_ALIGN]];
 }
 
+/* Allocates without any check: the shared body of both paths below. */
 static inline void *alloc_object(tc_heap *h, uint32_t nslots, uint32_t nraw, size_t bytes) {
     void *obj;
     size_t cell;
@@ -475,20 +475,14 @@ __attribute__((noinline)) static void *alloc_checked(tc_heap *h, uint32_t nslots
         h->safepoint(h, h->safepoint_user);
     }
     uint64_t incr = h->increments;
-    void *obj;
-    if (check_waits(h, nslots, bytes)) {
-        obj = alloc_object(h, nslots, nraw, bytes);
-    } else if (allocate_first(h)) {
-        obj = alloc_object(h, nslots, nraw, bytes);
-        /* At the heap limit the allocation made room first (make_room):
-         * the cycle may have ended there, and the object is no longer
-         * black. The check then waits for the next allocation, by when
-         * the program has rooted it. */
-        if (allocate_first(h)) tc__pacer_on_alloc_check(h);
-    } else {
-        tc__pacer_on_alloc_check(h);
-        obj = alloc_object(h, nslots, nraw, bytes);
-    }
+    const bool waits = check_waits(h, nslots, bytes), first = !waits && allocate_first(h);
+    if (!waits && !first) tc__pacer_on_alloc_check(h);
+    void *obj = alloc_object(h, nslots, nraw, bytes);
+    /* At the heap limit the allocation made room first (make_room): the
+     * cycle may have ended there, and the object is no longer black. The
+     * check then waits for the next allocation, by when the program has
+     * rooted it. */
+    if (first && allocate_first(h)) tc__pacer_on_alloc_check(h);
     /* After an increment the next allocation is a safepoint at once, so a
      * viewer single-stepping increments stops right after each one. */
     if (h->increments != incr) h->safepoint_at = h->bytes_allocated;

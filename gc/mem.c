@@ -335,10 +335,6 @@ static void *mutator_chunk_page(tc__mem *m) {
     return tc__chunk_page(m, &m->chunk, &m->chunk_end, &m->chunks, false);
 }
 
-/* Whether tc__mem_page_get would take a page nobody wrote yet: none in
- * the pool, none waiting to be given back, none in the thread's reserve.
- * Its first write then faults (the mutator's own chunk, or a page it
- * released), or, with the thread off, a populate call comes first. */
 /* The last span waiting to be given back, if it is one small page: still
  * resident, tc__mem_page_get takes it back before mapping a fresh one. */
 static tc__span *pending_page(tc__mem *m) {
@@ -346,6 +342,10 @@ static tc__span *pending_page(tc__mem *m) {
     return last && !last->large && last->len == PAGE_SIZE ? last : NULL;
 }
 
+/* Whether tc__mem_page_get would take a page nobody wrote yet: none in
+ * the pool, none waiting to be given back, none in the thread's reserve.
+ * Its first write then faults (the mutator's own chunk, or a page it
+ * released), or, with the thread off, a populate call comes first. */
 bool tc__mem_page_fresh(tc_heap *h) {
     tc__mem *m = &h->mem;
     if (m->pool.n || pending_page(m)) return false;

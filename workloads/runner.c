@@ -636,15 +636,15 @@ static void gc_work_summary(const run_result *r, bool own_time, metrics_summary 
     free(p);
 }
 
+void run_gc_summary(const run_result *r, metrics_summary *out) { gc_work_summary(r, false, out); }
+
 double run_gc_p99_us(const run_result *r) {
     metrics_summary s;
-    gc_work_summary(r, false, &s);
+    run_gc_summary(r, &s);
     return s.p99_us;
 }
 
 void run_gc_own_summary(const run_result *r, metrics_summary *out) { gc_work_summary(r, true, out); }
-
-void run_gc_summary(const run_result *r, metrics_summary *out) { gc_work_summary(r, false, out); }
 
 size_t run_env_pauses(const run_result *r, uint64_t min_ns) {
     uint64_t max;
