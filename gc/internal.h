@@ -241,6 +241,11 @@ typedef struct tc__ring {
 #define RELEASE_PIECE        ((size_t)256 << 10) /* bytes given back at once with the thread off */
 #define RELEASE_UNITS_PER_4K 64                  /* ~1 us per touched 4 KiB at ~15 ns a unit */
 
+/* Each of the quarantine's two indexes (mem_large.c) has 2^10 slots,
+ * twice the entries it may hold. */
+#define TC__QINDEX_BITS 10
+#define TC__QINDEX_CAP  ((size_t)1 << TC__QINDEX_BITS)
+
 /* A range of address space reserved once, that never moves, and is
  * faulted in ahead of a cursor (mem.c): the pause log's records and the
  * grey stack live in one each, so that growing either never maps memory
@@ -263,6 +268,10 @@ typedef struct tc__mem {
     uint64_t pending_bytes;
     tc__span quarantine[TC__QUARANTINE_MAX]; /* dead large mappings awaiting reuse */
     size_t quarantine_n;
+    /* The quarantine by address (mem_large.c, "The quarantine's index"):
+     * open addressing on an entry's first byte and on its end, each slot
+     * 0 or an entry's index + 1. */
+    uint16_t quarantine_at_base[TC__QINDEX_CAP], quarantine_at_end[TC__QINDEX_CAP];
     uint64_t quarantine_bytes, quarantine_reuses;
     char *chunk, *chunk_end; /* the unused rest of a chunk the mutator mapped itself */
     char *spare, *spare_end; /* the uncarved rest of the spare range the mutator holds */
@@ -332,6 +341,9 @@ void tc__mem_init(tc_heap *h);
 void tc__mem_on_config(tc_heap *h);
 void tc__mem_free(tc_heap *h);
 uint64_t tc__mem_committed(const tc__mem *m);
+/* Whether the quarantine's index files every entry under its base and
+ * its end, and nothing else (the verifier checks it). */
+bool tc__mem_quarantine_index_ok(const tc__mem *m);
 bool tc__mem_fits(const tc__mem *m, uint64_t n);
 void *tc__mem_page_get(tc_heap *h);
 bool tc__mem_page_fresh(tc_heap *h);

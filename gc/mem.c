@@ -240,7 +240,7 @@ void tc__mem_free(tc_heap *h) {
     tc__mem_thread_stop(h);
     tc__mem_spares_unmap(m); /* mapped at a start whose thread then failed to run */
     for (size_t i = 0; i < m->quarantine_n; i++) tc__os_unmap(m, m->quarantine[i].base, m->quarantine[i].len, false);
-    m->quarantine_n = 0;
+    tc__mem_quarantine_empty(m);
     for (size_t i = 0; i < m->pending.n; i++)
         if (m->pending.v[i].large) tc__os_unmap(m, m->pending.v[i].base, m->pending.v[i].len, false);
     if (m->log.base) tc__os_unmap(m, m->log.base, m->log.cap, false);
@@ -627,8 +627,7 @@ void tc__mem_shrink_now(tc_heap *h) {
         tc__os_unmap(m, s.base, s.len, false);
         tc__mem_uncommit(m, s.len);
     }
-    m->quarantine_n = 0;
-    m->quarantine_bytes = 0;
+    tc__mem_quarantine_empty(m);
     while (m->pool.n) {
         void *pg = m->pool.v[--m->pool.n];
         h->heap_bytes -= PAGE_SIZE;

@@ -77,6 +77,8 @@ void tc__mem_quarantine_add(tc_heap *h, void *base, size_t len, bool zero);
 size_t tc__mem_quarantine_oldest(const tc__mem *m);
 /* Takes entry i out of the quarantine and hands it to tc__mem_surplus. */
 void tc__mem_quarantine_drop(tc_heap *h, size_t i);
+/* Forgets every entry (their mappings are the caller's to give back). */
+void tc__mem_quarantine_empty(tc__mem *m);
 /* Spans the thread cleared, into the quarantine (the mutator's side). */
 void tc__mem_cleared_take(tc_heap *h);
 /* Before the mutator unmaps a large span while the thread runs: no

@@ -454,6 +454,8 @@ static bool verify_held(tc_heap *h, char *msg, size_t msg_len) {
     if (!v.failed && mapped != h->heap_bytes)
         fail(&v, "mapped %llu bytes but heap_bytes is %llu", (unsigned long long)mapped,
              (unsigned long long)h->heap_bytes);
+    if (!v.failed && !tc__mem_quarantine_index_ok(&h->mem))
+        fail(&v, "the quarantine's index does not file its %zu entries by base and end", h->mem.quarantine_n);
     uint64_t committed = tc__mem_committed(&h->mem);
     if (!v.failed && committed < h->heap_bytes)
         fail(&v, "the memory layer holds %llu bytes, less than the heap's own %llu", (unsigned long long)committed,
