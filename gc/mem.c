@@ -93,7 +93,14 @@ void tc__mem_range_populate_to(tc__mem *m, tc__range *r, size_t upto, bool on_th
     }
     size_t start = atomic_load_explicit(&m->populate_ok, memory_order_relaxed) ? done : from;
     if (start < upto) tc__os_populate(m, r->base + start, upto - start, on_thread, false);
-    if (on_thread && from < upto) tc__os_read_pages(r->base + from, upto - from);
+    if (on_thread) {
+        /* The cursor again: the mutator may have moved on during the
+         * populate's system call. */
+        size_t now = atomic_load_explicit(&r->used, memory_order_relaxed) + r->ahead / 2;
+        now = (now + 4095) & ~(size_t)4095;
+        if (now > from) from = now;
+        if (from < upto) tc__os_read_pages(r->base + from, upto - from);
+    }
     atomic_store_explicit(&r->populated, upto, memory_order_release);
 }
 

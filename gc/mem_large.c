@@ -541,18 +541,6 @@ void tc__mem_ahead_fence(tc__mem *m) {
     }
 }
 
-/* One load from each 4 KiB page, as tc__os_read_pages, of memory the
- * mutator may be writing at that moment: the value is never used, and
- * only the load's fault matters, so ThreadSanitizer is told to look
- * away. */
-#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 8)
-__attribute__((no_sanitize("thread")))
-#endif
-static void
-ahead_read(const void *p, size_t len) {
-    for (size_t off = 0; off < len; off += 4096) (void)((volatile const char *)p)[off];
-}
-
 /* Serves every request in the ring; true if there were any. Called by
  * the thread before it unmaps anything the mutator handed it, so that a
  * request made before a span was given back is served while it is still
@@ -566,7 +554,7 @@ bool tc__mem_ahead_serve(tc__mem *m) {
         atomic_store(&m->ahead_reading, true);
         if (s.cycle == atomic_load(&m->ahead_gen) && tc__os_populate_only(m, s.base, s.len)) {
             if (m->ahead_hook) m->ahead_hook();
-            ahead_read(s.base, s.len);
+            tc__os_read_pages(s.base, s.len);
             atomic_fetch_add_explicit(&m->ahead_bytes, s.len, memory_order_relaxed);
         }
         atomic_store(&m->ahead_reading, false);
