@@ -73,6 +73,13 @@
  * out a plain array, and the grey stack needs no realloc), and pages ahead
  * of the cursor are faulted in beforehand: by the thread when it runs,
  * else by the mutator, r->ahead bytes at a time. */
+/* The lowest page the thread may touch: half its lead past the cursor
+ * the mutator last published (see below). */
+static size_t thread_floor(const tc__range *r) {
+    size_t from = atomic_load_explicit(&r->used, memory_order_relaxed) + r->ahead / 2;
+    return (from + 4095) & ~(size_t)4095;
+}
+
 void tc__mem_range_populate_to(tc__mem *m, tc__range *r, size_t upto, bool on_thread) {
     size_t done = atomic_load_explicit(&r->populated, memory_order_acquire);
     upto = (upto + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1); /* madvise wants whole pages: keep `done` aligned */
@@ -87,8 +94,7 @@ void tc__mem_range_populate_to(tc__mem *m, tc__range *r, size_t upto, bool on_th
      * read after the populate races the mutator's writes. */
     size_t from = done;
     if (on_thread) {
-        from = atomic_load_explicit(&r->used, memory_order_relaxed) + r->ahead / 2;
-        from = (from + 4095) & ~(size_t)4095;
+        from = thread_floor(r);
         if (from < done) from = done;
     }
     size_t start = atomic_load_explicit(&m->populate_ok, memory_order_relaxed) ? done : from;
@@ -96,8 +102,7 @@ void tc__mem_range_populate_to(tc__mem *m, tc__range *r, size_t upto, bool on_th
     if (on_thread) {
         /* The cursor again: the mutator may have moved on during the
          * populate's system call. */
-        size_t now = atomic_load_explicit(&r->used, memory_order_relaxed) + r->ahead / 2;
-        now = (now + 4095) & ~(size_t)4095;
+        size_t now = thread_floor(r);
         if (now > from) from = now;
         if (from < upto) tc__os_read_pages(r->base + from, upto - from);
     }
