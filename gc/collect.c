@@ -522,7 +522,7 @@ size_t tc__gc_increment(tc_heap *h, tc_pause_reason reason) {
     const bool unlimited = reason == TC_REASON_FULL || h->next_barrier == TC_BARRIER_STW ||
                            (h->phase != TC_PHASE_IDLE && h->hot.barrier == TC_BARRIER_STW);
     tc__increment_clock clock;
-    tc__increment_begin(h, &clock, unlimited);
+    tc__increment_begin(h, &clock);
     /* Beside a concurrent marker the increment first takes the mark state
      * (waiting for the marker's slice to yield, if the caller did not take
      * it already) and publishes what its barriers buffered, which the mark

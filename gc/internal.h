@@ -383,20 +383,8 @@ void tc__mem_unmap_faulted(tc_heap *h, void *p, size_t bytes);
 char *tc__mem_log_base(const tc_heap *h);
 char *tc__mem_cyclelog_base(const tc_heap *h);
 
-/* One increment in this many reads the thread CPU clock, a system call.
- * On the 2-vCPU VMs of design.md section 10 it costs 1.25 us in a loop but
- * 8-38 us in a pause, the first kernel entry after the mutator ran: with
- * one in 8 it set most of the longest handshakes (15 of the 20 over 12 us
- * in a lisp run), so the p99 of the pauses with collector work. One in
- * 256 keeps the pauses it lengthens under 0.4%, below any p99. The first
- * read is at the 256th increment, not the first: a heap's first
- * increment comes while everything is cold, and mutate's runs log only
- * ~50 pauses with collector work, so the 5-6 us the read added to that
- * one (its first cycle's start handshake: 10-12 us, then 5-6) stood in
- * their p99. Until the first read an increment's CPU is its wall time. */
-#define CPU_SAMPLE_EVERY 256
-#define SAFEPOINT_BYTES  4096 /* a safepoint at least this often, in bytes allocated */
-#define PREFETCH_FIFO    16   /* children in flight between prefetch and colour check */
+#define SAFEPOINT_BYTES 4096 /* a safepoint at least this often, in bytes allocated */
+#define PREFETCH_FIFO   16   /* children in flight between prefetch and colour check */
 
 /* The utilization guard's ring (mmu.c): increment time per slot of the
  * last window. */
@@ -488,6 +476,7 @@ typedef struct tc__marker {
     uint64_t cycle_work0, cycle_cpu0, cycle_idle_cpu0;
     uint64_t mark_work, sweep_work0; /* (mutator) the marker's marking work this cycle; its total when sweep began */
     uint64_t assists, handshakes, flushes, adopts; /* (mutator) pauses by reason */
+    uint64_t napped_ns; /* (mutator) wall time asleep waiting for the marker to hand the state over */
 } tc__marker;
 
 struct tc_heap {
@@ -589,13 +578,10 @@ struct tc_heap {
     /* --- measurement (pauselog.c) --- */
     size_t npauses; /* records in the memory layer's log range */
     size_t ncycles; /* records in its cycle-log range */
+    /* An increment's GC CPU is its wall time less the naps it took
+     * waiting for the marker's slice (pauselog.c says why no CPU clock is
+     * read): so gc_cpu_ns <= gc_wall_ns, equal in the incremental mode. */
     uint64_t gc_wall_ns, gc_cpu_ns, increments, barrier_hits;
-    /* The thread CPU clock is a system call (MONOTONIC is ~25 ns via the
-     * vDSO), so it is read around one increment in CPU_SAMPLE_EVERY and
-     * every full collection; the others are charged their wall time times
-     * the CPU/wall ratio of the sampled ones. `cpu_samples` counts the
-     * increments that read it. */
-    uint64_t cpu_sampled_ns, wall_sampled_ns, cpu_samples;
     uint64_t origin_ns;                      /* heap creation time, for gctrace */
     uint64_t trace_faults;                   /* gctrace: the thread's page faults at the last line */
     uint64_t cycle_syscalls0, cycle_misses0; /* the memory layer's counters when the cycle started */
@@ -845,10 +831,10 @@ bool tc__mmu_allows(tc_heap *h, uint64_t cost_ns);
 /* The clock of one increment: tc__increment_begin starts it, and
  * tc__increment_end turns it into the pause record and the totals. */
 typedef struct tc__increment_clock {
-    uint64_t t0, c0;
-    bool sample_cpu;
+    uint64_t t0;
+    uint64_t napped0; /* the marker's napped_ns at t0 */
 } tc__increment_clock;
-void tc__increment_begin(tc_heap *h, tc__increment_clock *c, bool always_sample_cpu);
+void tc__increment_begin(tc_heap *h, tc__increment_clock *c);
 uint64_t tc__increment_end(tc_heap *h, const tc__increment_clock *c, size_t work, tc_phase start_phase,
                            tc_pause_reason reason, bool ended);
 void tc__pauselog_append(tc_heap *h, const tc_pause *p);

@@ -138,7 +138,7 @@ void tc__wb_full(tc_heap *h) {
         return;
     }
     tc__increment_clock clock;
-    tc__increment_begin(h, &clock, false);
+    tc__increment_begin(h, &clock);
     tc__marker_hold(h, true);
     h->in_gc = 1;
     size_t work = tc__marker_drain(h, FLUSH_ENTRIES);
@@ -184,10 +184,14 @@ static void take_owner(tc__marker *m) {
         atomic_store_explicit(&m->yield, true, memory_order_relaxed);
         uint64_t now = tc__now_ns();
         if (!since) since = now;
-        if (now - since < TAKE_SPIN_NS)
+        if (now - since < TAKE_SPIN_NS) {
             spin_pause();
-        else
+        } else {
+            /* Asleep, the thread spends no CPU: the increment that waits
+             * here is not charged this (pauselog.c). */
             nap(20000);
+            m->napped_ns += tc__now_ns() - now;
+        }
     }
 }
 

@@ -58,33 +58,34 @@ void tc__cyclelog_append(tc_heap *h, const tc_cycle *c) {
 
 /* ---------- what an increment costs: its pause record ---------- */
 
-void tc__increment_begin(tc_heap *h, tc__increment_clock *c, bool always_sample_cpu) {
-    c->sample_cpu = always_sample_cpu || h->increments % CPU_SAMPLE_EVERY == CPU_SAMPLE_EVERY - 1;
+/* An increment's GC CPU is its wall time, as Go counts its assists and
+ * stop-the-world phases, less the naps it took waiting for the marker's
+ * slice (marker.c, take_owner): it does no other blocking thing, so the
+ * rest of that time its thread ran, or the host took the vCPU from it.
+ * It read the thread CPU clock once, around one increment in 8 and then
+ * in 256, and charged the others at the sampled CPU/wall ratio. That
+ * clock is a system call: in a pause, the first kernel entry after the
+ * mutator ran through its heap, it cost 5-15 us at its start and 2 at its
+ * end, so each sampled increment was one of the run's longest (fragment:
+ * ~5 a run, 15-20 us, of the ~13 pauses over its p99). And the ratio was
+ * wrong: the sampled increments read 0.53-0.85 CPU per wall second, and
+ * every other increment was charged that much less, while a thread
+ * spinning for 2 s on the same VM reads 1.000 (the host's stalls are not
+ * taken out of that clock here) and 5 us of spinning between two reads
+ * 0.835: part of a read's own cost falls outside the interval it
+ * measures. docs/design.md section 10, "GC CPU without the CPU clock". */
+void tc__increment_begin(tc_heap *h, tc__increment_clock *c) {
     c->t0 = tc__now_ns();
-    c->c0 = 0;
-    if (c->sample_cpu) {
-        c->c0 = tc__cpu_ns();
-        h->cpu_samples++;
-    }
+    c->napped0 = h->conc.napped_ns;
 }
 
 /* Closes the pause the increment was: its record in the log, the heap's
- * and the cycle's totals, and the cycle's record if it ended. The thread
- * CPU clock is read only on sampled increments (see internal.h); the
- * others are charged their wall time times the sampled CPU/wall ratio.
- * Returns the pause's duration. */
+ * and the cycle's totals, and the cycle's record if it ended. Returns
+ * the pause's duration. */
 uint64_t tc__increment_end(tc_heap *h, const tc__increment_clock *c, size_t work, tc_phase start_phase,
                            tc_pause_reason reason, bool ended) {
-    const uint64_t t1 = tc__now_ns(), dur = t1 - c->t0;
-    uint64_t cpu;
-    if (c->sample_cpu) {
-        cpu = tc__cpu_ns() - c->c0;
-        h->cpu_sampled_ns += cpu;
-        h->wall_sampled_ns += dur;
-    } else {
-        double ratio = h->wall_sampled_ns ? (double)h->cpu_sampled_ns / (double)h->wall_sampled_ns : 1.0;
-        cpu = (uint64_t)((double)dur * (ratio < 1.0 ? ratio : 1.0));
-    }
+    const uint64_t t1 = tc__now_ns(), dur = t1 - c->t0, napped = h->conc.napped_ns - c->napped0;
+    const uint64_t cpu = napped < dur ? dur - napped : 0;
     h->cur.mark_work = h->cycle_mark_work;
     h->cur.sweep_work = h->cycle_sweep_work;
     tc_pause rec = {

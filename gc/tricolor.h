@@ -449,7 +449,7 @@ typedef struct tc_cycle {
     uint64_t mark_work, sweep_work;
     uint64_t pause_ns; /* sum of its increments */
     uint64_t max_pause_ns;
-    uint64_t gc_cpu_ns; /* thread CPU time spent in its increments */
+    uint64_t gc_cpu_ns; /* the mutator's GC CPU in its increments (see tc_stats.gc_cpu_ns) */
     uint32_t increments;
     uint32_t atomic_rounds;                /* root rescans (1 unless rescans found new grey) */
     uint64_t step_budget_ns;               /* the increment's time budget (for work budgets: at the measured speed) */
@@ -476,7 +476,7 @@ typedef struct tc_stats {
     uint64_t peak_heap_bytes;
     uint64_t peak_live_bytes;
     uint64_t gc_wall_ns;   /* sum of increment durations */
-    uint64_t gc_cpu_ns;    /* thread CPU time inside increments */
+    uint64_t gc_cpu_ns;    /* ... less what they slept waiting for the marker: the mutator's GC CPU */
     uint64_t barrier_hits; /* barrier slow paths that shaded or re-greyed */
     uint64_t pages, large_objects;
     uint64_t trigger_bytes;    /* the pacer: the next cycle starts at this many live bytes */

@@ -555,6 +555,38 @@ static void test_a_waiting_mutator_asks_again(void **state) {
     free_marking_heap(h, &keep);
 }
 
+/* A marker holding the state past TAKE_SPIN_NS, played by the test. */
+static void *release_after_50ms(void *arg) {
+    sleep_ms(50);
+    atomic_store_explicit(&((tc_heap *)arg)->conc.owner, OWN_NONE, memory_order_release);
+    return NULL;
+}
+
+/* An increment that sleeps waiting for the marker's slice spends no CPU
+ * meanwhile, and its GC CPU leaves that time out (pauselog.c): the pause
+ * is as long as the wait, its GC CPU is not. */
+static void test_gc_cpu_leaves_out_the_naps_for_the_marker(void **state) {
+    (void)state;
+    void *keep = NULL;
+    tc_heap *h = marking_heap(TC_BARRIER_DIJKSTRA, &keep, 2000);
+    if (!h) return;
+    tc_marker_park(h, true); /* the marker thread itself takes nothing meanwhile */
+    tc_stats before, after;
+    tc_get_stats(h, &before);
+    hold_as_marker(h);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, release_after_50ms, h), 0);
+    tc_step(h);
+    pthread_join(t, NULL);
+    tc_get_stats(h, &after);
+    const uint64_t wall = after.gc_wall_ns - before.gc_wall_ns, cpu = after.gc_cpu_ns - before.gc_cpu_ns;
+    print_message("the increment: %.1f ms of wall, %.3f ms of GC CPU\n", (double)wall / 1e6, (double)cpu / 1e6);
+    assert_true(wall >= 45000000u);
+    assert_true(cpu < wall - 40000000u);
+    tc_marker_park(h, false);
+    free_marking_heap(h, &keep);
+}
+
 /* The handshake that ends marking copies the page table into the
  * concurrent sweep's list without growing it: the list keeps the
  * table's capacity from the allocations that grow the table or move to
@@ -1299,6 +1331,7 @@ int main(void) {
         cmocka_unit_test(test_mode_switches_between_cycles),
         cmocka_unit_test(test_assists_wait_only_past_the_wait_ceiling),
         cmocka_unit_test(test_a_waiting_mutator_asks_again),
+        cmocka_unit_test(test_gc_cpu_leaves_out_the_naps_for_the_marker),
         cmocka_unit_test(test_assists_pay_one_budget_below_the_ceiling),
         cmocka_unit_test(test_concurrent_guard_holds_to_the_wait_ceiling),
         cmocka_unit_test(test_cpu_cap_charges_every_slice),
