@@ -476,7 +476,6 @@ typedef struct tc__marker {
     uint64_t cycle_work0, cycle_cpu0, cycle_idle_cpu0;
     uint64_t mark_work, sweep_work0; /* (mutator) the marker's marking work this cycle; its total when sweep began */
     uint64_t assists, handshakes, flushes, adopts; /* (mutator) pauses by reason */
-    uint64_t napped_ns; /* (mutator) wall time asleep waiting for the marker to hand the state over */
 } tc__marker;
 
 struct tc_heap {
@@ -580,8 +579,14 @@ struct tc_heap {
     size_t ncycles; /* records in its cycle-log range */
     /* An increment's GC CPU is its wall time less the naps it took
      * waiting for the marker's slice (pauselog.c says why no CPU clock is
-     * read): so gc_cpu_ns <= gc_wall_ns, equal in the incremental mode. */
-    uint64_t gc_wall_ns, gc_cpu_ns, increments, barrier_hits;
+     * read): so gc_cpu_ns <= gc_wall_ns, equal in the incremental mode.
+     * napped_ns is that sleep in total (marker.c, take_owner), read at
+     * each increment's start. It sits here, on lines only the mutator
+     * writes, not in tc__marker beside the counters the marker thread
+     * writes in every slice, whose line the read would have to fetch
+     * from the other CPU. (Timed in churn's termination handshakes, the
+     * two places did not differ beyond the run-to-run spread.) */
+    uint64_t gc_wall_ns, gc_cpu_ns, increments, napped_ns, barrier_hits;
     uint64_t origin_ns;                      /* heap creation time, for gctrace */
     uint64_t trace_faults;                   /* gctrace: the thread's page faults at the last line */
     uint64_t cycle_syscalls0, cycle_misses0; /* the memory layer's counters when the cycle started */
@@ -832,7 +837,7 @@ bool tc__mmu_allows(tc_heap *h, uint64_t cost_ns);
  * tc__increment_end turns it into the pause record and the totals. */
 typedef struct tc__increment_clock {
     uint64_t t0;
-    uint64_t napped0; /* the marker's napped_ns at t0 */
+    uint64_t napped0; /* the heap's napped_ns at t0 */
 } tc__increment_clock;
 void tc__increment_begin(tc_heap *h, tc__increment_clock *c);
 uint64_t tc__increment_end(tc_heap *h, const tc__increment_clock *c, size_t work, tc_phase start_phase,

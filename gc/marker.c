@@ -165,7 +165,8 @@ void tc__wb_full(tc_heap *h) {
  * only where nothing else would, so this one then naps between tries.
  * (10 us, not 50: with 50, mutate's and fragment's MMU at 1 ms read lower
  * in one A/B set, where the marker can share the mutator's CPU.) */
-static void take_owner(tc__marker *m) {
+static void take_owner(tc_heap *h) {
+    tc__marker *m = &h->conc;
     uint64_t since = 0;
     for (;;) {
         int none = OWN_NONE;
@@ -190,7 +191,7 @@ static void take_owner(tc__marker *m) {
             /* Asleep, the thread spends no CPU: the increment that waits
              * here is not charged this (pauselog.c). */
             nap(20000);
-            m->napped_ns += tc__now_ns() - now;
+            h->napped_ns += tc__now_ns() - now;
         }
     }
 }
@@ -225,7 +226,7 @@ bool tc__marker_hold(tc_heap *h, bool wait) {
      * while the mutator did the same work in pauses. The pacer waits
      * only past the wait ceiling (pacer.c). */
     if (!wait) return false;
-    take_owner(m);
+    take_owner(h);
     m->depth = 1;
     m->took_owner = true;
     return true;
@@ -264,7 +265,7 @@ void tc_marker_park(tc_heap *h, bool park) {
     /* Take the state once, whatever the job, so that a slice in flight
      * has ended; the marker does not take it again while parked. */
     if (m->depth == 0) {
-        take_owner(m);
+        take_owner(h);
         atomic_store_explicit(&m->owner, OWN_NONE, memory_order_release);
     }
 }
@@ -303,7 +304,7 @@ void tc__marker_mark_end(tc_heap *h, bool sweep) {
      * the increment began, so the mutator did not take the state); the
      * marker must not start sweeping while this increment sweeps too. */
     if (sweep && m->depth && !m->took_owner) {
-        take_owner(m);
+        take_owner(h);
         m->took_owner = true;
     }
     h->cur.concurrent = 1;

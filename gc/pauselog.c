@@ -76,7 +76,7 @@ void tc__cyclelog_append(tc_heap *h, const tc_cycle *c) {
  * measures. docs/design.md section 10, "GC CPU without the CPU clock". */
 void tc__increment_begin(tc_heap *h, tc__increment_clock *c) {
     c->t0 = tc__now_ns();
-    c->napped0 = h->conc.napped_ns;
+    c->napped0 = h->napped_ns;
 }
 
 /* Closes the pause the increment was: its record in the log, the heap's
@@ -84,7 +84,7 @@ void tc__increment_begin(tc_heap *h, tc__increment_clock *c) {
  * the pause's duration. */
 uint64_t tc__increment_end(tc_heap *h, const tc__increment_clock *c, size_t work, tc_phase start_phase,
                            tc_pause_reason reason, bool ended) {
-    const uint64_t t1 = tc__now_ns(), dur = t1 - c->t0, napped = h->conc.napped_ns - c->napped0;
+    const uint64_t t1 = tc__now_ns(), dur = t1 - c->t0, napped = h->napped_ns - c->napped0;
     const uint64_t cpu = napped < dur ? dur - napped : 0;
     h->cur.mark_work = h->cycle_mark_work;
     h->cur.sweep_work = h->cycle_sweep_work;
