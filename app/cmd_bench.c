@@ -170,8 +170,8 @@ static void print_notes(const bench_opts *o, const figures *med, size_t ncol) {
         collector_kind k = o->collectors[c];
         const char *name = collector_names[k];
         if (k == COL_TRICOLOR_CONCURRENT || (k == COL_TRICOLOR && o->base.tc.concurrent)) {
-            printf("  note: %s's GC CPU is its increments' CPU on the mutator's thread PLUS its marker thread's "
-                   "(marker threads CPU); its pauses are the mutator's handshakes, assists, buffer flushes and "
+            printf("  note: %s's GC CPU is its increments' time on the mutator's thread PLUS its marker thread's "
+                   "CPU (marker threads CPU); its pauses are the mutator's handshakes, assists, buffer flushes and "
                    "adoptions.\n",
                    name);
             tricolor_concurrent = true;
@@ -492,7 +492,8 @@ static void print_header(const bench_opts *o) {
     if (conc) {
         printf("Concurrent mode: a pause is the mutator's time in a handshake (a cycle's start or termination), an\n"
                "assist (allocating faster than the marker marks) or a barrier-buffer flush; GC CPU is the increments'\n"
-               "CPU on the mutator's thread plus the marker thread's.\n");
+               "time on the mutator's thread (their wall time, less naps waiting for the marker) plus the marker\n"
+               "thread's CPU.\n");
         if (tc->conc_mmu_pct)
             printf("Its utilization guard, while the marker runs: the mutator keeps %u%% of any %.4g ms, up to the "
                    "wait ceiling (--conc-mmu).\n",

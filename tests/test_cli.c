@@ -235,8 +235,8 @@ static void test_bench_concurrent_and_parallel_report(void **state) {
         "\"collector\":\"boehm-par\",\"barrier\":\"none\",\"mode\":\"parallel\"", NULL};
     for (int i = 0; runs[i]; i++)
         if (!strstr(buf, runs[i])) fail_msg("--json lacks a run with %s", runs[i]);
-    static const char *const notes[] = {"tricolor-concurrent's GC CPU is its increments' CPU on the mutator's thread "
-                                        "PLUS its marker thread's",
+    static const char *const notes[] = {"tricolor-concurrent's GC CPU is its increments' time on the mutator's thread "
+                                        "PLUS its marker thread's CPU",
                                         "boehm-par marked with",
                                         "marker threads CPU",
                                         "assists (concurrent)",
