@@ -136,12 +136,13 @@ run: deps all
 # collector, support and cmocka only (no SDL, no Boehm): gc/ must stand on
 # libc. The others link the whole program but its main.
 TESTS     := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
-GC_TESTS  := $(filter test_alloc test_collect test_barriers test_verify test_stress test_api test_pacer test_mem% test_concurrent,$(TESTS))
+GC_TESTS  := $(filter test_alloc test_clock test_collect test_barriers test_verify test_stress test_api test_pacer test_mem% test_concurrent,$(TESTS))
 APP_TESTS := $(filter-out $(GC_TESTS),$(TESTS))
-# Tests whose threads ThreadSanitizer checks: the collector's memory
-# thread (its own tests, and the shadow-model stress test with the thread
-# on), the live view's hand-off and the Boehm feed's reader.
-TSAN_TESTS := $(filter test_mem test_stress test_live test_concurrent,$(TESTS))
+# Tests whose threads ThreadSanitizer checks: the collector's clock (read
+# by two threads while it switches to the TSC), its memory thread (its
+# own tests, and the shadow-model stress test with the thread on), the
+# live view's hand-off and the Boehm feed's reader.
+TSAN_TESTS := $(filter test_clock test_mem test_stress test_live test_concurrent,$(TESTS))
 
 define test_links
 $(GC_TESTS:%=$(BUILD)/$(1)/tests/%): $(BUILD)/$(1)/tests/%: $(BUILD)/$(1)/tests/%.o $(BUILD)/$(1)/tests/support.o $(call gc_objs,$(1))

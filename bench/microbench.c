@@ -16,6 +16,10 @@
  *   mark_ns_per_object_large_heap  a random graph of 4.5M objects (144 MiB)
  *   sweep_ns_per_object            sweeping that large heap (all live)
  *   sweep_ns_per_dead_object       sweeping it after it all died
+ *   clock_*_ns_warm, clock_*_ns_cold  a read of clock_gettime and of the
+ *                                  collector's clock (gc/clock.c), back to
+ *                                  back and cold (the first after 50 ms of
+ *                                  random writes over 64 MiB)
  *   increment_measure_ns           cost of measuring one increment (clocks)
  *   increment_measure_pct          that, as a share of a default increment
  *   observe_hooks_overhead_pct     alloc + collect with observation hooks
@@ -193,6 +197,71 @@ static void bench_mark(const char *name, size_t n, bool report_sweep) {
     tc_heap_free(h);
 }
 
+/* ------------------------------------------------------------ the clock */
+
+uint64_t tc__now_ns(void); /* the collector's clock (gc/clock.c, internal) */
+int tc__clock_source(void);
+
+#if defined(__x86_64__)
+#include <x86intrin.h>
+
+/* Random writes over buf until `ticks` TSC ticks have passed: a program
+ * between two cycles, whose data has pushed the clock's pages out of the
+ * TLB and the caches. No clock is read meanwhile. */
+static void scribble(char *buf, size_t len, uint64_t ticks) {
+    const uint64_t end = __rdtsc() + ticks;
+    while (__rdtsc() < end)
+        for (int i = 0; i < 256; i++) buf[xorshift() % len]++;
+}
+
+/* One read of clock_gettime (which 0) or of the collector's clock, timed
+ * with the TSC between fences, in ticks. */
+static uint64_t timed_read(int which) {
+    struct timespec ts;
+    unsigned aux;
+    _mm_lfence();
+    const uint64_t a = __rdtsc();
+    _mm_lfence();
+    if (which == 0)
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+    else
+        (void)tc__now_ns();
+    const uint64_t b = __rdtscp(&aux);
+    _mm_lfence();
+    return b - a;
+}
+
+static void bench_clock(void) {
+    enum { N = 200000, COLD = 11 };
+    const size_t len = (size_t)64 << 20;
+    char *buf = malloc(len);
+    if (!buf) return;
+    memset(buf, 1, len);
+    (void)tc__now_ns(); /* its calibration takes 100 ms from here */
+    const uint64_t c0 = __rdtsc(), t0 = now_ns();
+    do scribble(buf, len, 1000000);
+    while (now_ns() - t0 < 150000000u);
+    const double ticks_per_ns = (double)(__rdtsc() - c0) / (double)(now_ns() - t0);
+    const char *name[2] = {"clock_gettime", "clock_collector"};
+    for (int which = 0; which < 2; which++) {
+        uint64_t a = __rdtsc();
+        for (int i = 0; i < N; i++) which == 0 ? (void)now_ns() : (void)tc__now_ns();
+        printf("%s_ns_warm: %.1f ns\n", name[which], (double)(__rdtsc() - a) / ticks_per_ns / N);
+    }
+    double cold[2][COLD];
+    for (int i = 0; i < COLD; i++)
+        for (int which = 0; which < 2; which++) {
+            scribble(buf, len, (uint64_t)(50e6 * ticks_per_ns));
+            cold[which][i] = (double)timed_read(which) / ticks_per_ns;
+        }
+    for (int which = 0; which < 2; which++) printf("%s_ns_cold: %.0f ns\n", name[which], median(cold[which], COLD));
+    printf("clock_collector_source: %s\n", tc__clock_source() == 1 ? "tsc" : "clock_gettime");
+    free(buf);
+}
+#else
+static void bench_clock(void) {}
+#endif
+
 /* ---------------------------------------------------------- measurement */
 
 static void bench_measure(void) {
@@ -201,8 +270,9 @@ static void bench_measure(void) {
     uint64_t t0 = now_ns();
     for (int i = 0; i < N; i++) clock_gettime(CLOCK_MONOTONIC, &ts);
     double mono = (double)(now_ns() - t0) / N;
-    /* An increment reads the monotonic clock twice, and no CPU clock
-     * (gc/pauselog.c). */
+    /* An increment reads the collector's clock twice, and no CPU clock
+     * (gc/pauselog.c); the collector's clock is no dearer than this
+     * (bench_clock). */
     double per = 2 * mono;
     /* A default increment: 4000 work units on a cache-resident graph. */
     tc_config c;
@@ -268,6 +338,7 @@ int main(int argc, char **argv) {
     bench_store();
     bench_mark("mark_ns_per_object_cached", 4096, false);
     bench_mark("mark_ns_per_object_large_heap", 4500000, true);
+    bench_clock();
     bench_measure();
     return 0;
 }

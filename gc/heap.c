@@ -14,12 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t tc__now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* CPUs the calling thread may run on (2 when the affinity cannot be read:
  * assume the helper threads have a CPU of their own). Read once, when a
  * heap is made (tc__mem_init, tc__marker_init): the threads a heap starts

@@ -638,9 +638,13 @@ static inline void note_peak_live(tc_heap *h) {
 
 /* --- heap.c --- */
 void tc__misuse(const tc_heap *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-uint64_t tc__now_ns(void);
 uint64_t tc__cpu_ns(void);
 int tc__cpus_available(void);
+
+/* --- clock.c --- */
+uint64_t tc__now_ns(void);          /* CLOCK_MONOTONIC's time, through the TSC once calibrated */
+int tc__clock_source(void);         /* 1: the TSC; -1: clock_gettime for good; 0: not settled yet */
+void tc__clock_use_monotonic(void); /* clock_gettime for good (tests) */
 
 /* --- alloc.c --- */
 void tc__alloc_init(tc_heap *h);

@@ -425,7 +425,7 @@ typedef enum tc_pause_reason {
  * [start_ns, start_ns + duration_ns). Appended to the pause log by every
  * increment, never allocated in the GC heap. */
 typedef struct tc_pause {
-    uint64_t start_ns; /* CLOCK_MONOTONIC */
+    uint64_t start_ns; /* CLOCK_MONOTONIC's time (read through the TSC on x86-64, within a few us) */
     uint64_t duration_ns;
     uint64_t bytes_since; /* bytes allocated since the previous increment */
     uint32_t work;        /* work units done */
