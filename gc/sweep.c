@@ -156,8 +156,6 @@ void tc__sweep_concurrent_begin(tc_heap *h) {
     h->sweep_large_cursor = 0;
 }
 
-#define ADOPT_UNITS 16 /* work units charged per adopted page */
-
 /* A listed large object: a live one becomes the current white; a dead one
  * is cleared but for its first 4 KiB and waits for its adoption, still in
  * the large table. sweep_freed says which (1: dead), sweep_live whether
@@ -177,11 +175,19 @@ static size_t sweep_large_listed(tc_heap *h, tc_page *p) {
 }
 
 /* The mutator's side of a swept large object: a dead one leaves the large
- * table for the quarantine. Returns the work. */
+ * table for the quarantine. Returns the work, in units that follow what
+ * it costs beside a small page's adoption (ADOPT_UNITS): stamped on
+ * fragment, a small page's adoption took 81-94 cycles at the mean, a
+ * live large object's 45-55, a dead one's 305-327 left dirty and
+ * 972-1,032 with its first 4 KiB cleared here (cold lines, written
+ * whole). Charged 16 and 16 + 64 units, as a small page and that many
+ * bytes of warm clearing, a budget held 13-23 dead objects and those
+ * pauses were fragment's longest, 13-17 us (docs/design.md section 10,
+ * "Dead large objects charged what they cost"). */
 static size_t adopt_large(tc_heap *h, tc_page *p, bool obs) {
     if (!p->sweep_freed) return ADOPT_UNITS;
     large_freed(h, p, obs);
-    return ADOPT_UNITS + tc__large_free_swept(h, p, p->sweep_live) / CLEAR_BYTES_PER_UNIT;
+    return ADOPT_LARGE_DEAD_UNITS + tc__large_free_swept(h, p, p->sweep_live) / HEAD_CLEAR_BYTES_PER_UNIT;
 }
 
 /* The work a listed page's sweep will be. */
