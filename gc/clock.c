@@ -5,11 +5,12 @@
  * Why not clock_gettime alone. Every increment reads the clock (its
  * pause record, the utilization guard, time budgets), and the first read
  * after the program ran for a while is cold: the vDSO's code and data
- * pages have left the TLB and the caches, and under nested paging a TLB
- * miss walks two page tables. On these VMs that read took 2.1-4.9 us in
- * lru's start handshakes (a cycle every ~350 ms), against 0.03 us warm:
- * a third of the handshake (docs/design.md section 10, "A clock that is
- * not cold"). RDTSC touches no memory.
+ * pages have left the TLB and the caches (on these VMs, PVM guests with
+ * page-table isolation and no PCID, every kernel entry empties the user
+ * TLB). There that read took 2.1-4.9 us in lru's longest start
+ * handshakes (a cycle every ~350 ms), against 0.03 us warm: a third of
+ * the handshake (docs/design.md section 10, "A clock that is not
+ * cold"). RDTSC touches no memory.
  *
  * How. Where the CPU says its TSC is invariant (constant rate, running
  * in every C-state: CPUID 0x80000007, EDX bit 8), the first read anchors
