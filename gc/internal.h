@@ -169,11 +169,7 @@ static inline uint32_t page_top(const struct tc_heap *h, tc_page *p);
 #define NULL_SLOTS_PER_UNIT  8                  /* null slots of a large object that make one work unit (collect.c) */
 #define LARGE_CLEAR_MAX      ((size_t)64 << 10) /* a dead large object is cleared by its sweep up to this (alloc.c) */
 #define CLEAR_BYTES_PER_UNIT 64                 /* bytes cleared that make one work unit */
-/* The concurrent sweep's adoptions (sweep.c, adopt_large says why): */
-#define ADOPT_UNITS               16 /* work units charged per adopted page, or live large object */
-#define ADOPT_LARGE_DEAD_UNITS    64 /* a dead large object, its head's clearing apart */
-#define HEAD_CLEAR_BYTES_PER_UNIT 32 /* that clearing: 4 KiB of cold lines, 128 units */
-#define DRAIN_CHUNK               64 /* barrier-buffer entries shaded before the budget is checked again */
+#define DRAIN_CHUNK          64                 /* barrier-buffer entries shaded before the budget is checked again */
 
 /* Allocation state of one size class. The current page's free list and bump
  * range are cached here, not in the page, while it is current. */

@@ -156,6 +156,12 @@ void tc__sweep_concurrent_begin(tc_heap *h) {
     h->sweep_large_cursor = 0;
 }
 
+/* Work units charged for the concurrent sweep's adoptions (adopt_large
+ * says why): */
+#define ADOPT_UNITS               16 /* an adopted page, or a live large object */
+#define ADOPT_LARGE_DEAD_UNITS    64 /* a dead large object, its head's clearing apart */
+#define HEAD_CLEAR_BYTES_PER_UNIT 32 /* that clearing: 4 KiB of cold lines, 128 units */
+
 /* A listed large object: a live one becomes the current white; a dead one
  * is cleared but for its first 4 KiB and waits for its adoption, still in
  * the large table. sweep_freed says which (1: dead), sweep_live whether
